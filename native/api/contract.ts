@@ -1,0 +1,44 @@
+// The one contract between the core and its clients (renderer over IPC or WebSocket, HTTP routes).
+// Each capability declares its requests in its own file here; this file joins them and refuses
+// a name declared twice. Request arguments are zod schemas because they are validated wherever
+// they cross a process or network boundary; results and events are plain types.
+import type { z } from 'zod';
+import { type CoreResults, coreRequests } from './core-requests.js';
+import type { EventStreams } from './events.js';
+import { type HistoryResults, historyRequests } from './history-requests.js';
+import { type TagResults, tagRequests } from './tag-requests.js';
+
+function join<T extends Record<string, z.ZodType>[]>(...parts: T): UnionToIntersection<T[number]> {
+  const joined: Record<string, z.ZodType> = {};
+  for (const part of parts) {
+    for (const [name, schema] of Object.entries(part)) {
+      if (name in joined) throw new Error(`API request "${name}" is declared twice`);
+      joined[name] = schema;
+    }
+  }
+  return joined as UnionToIntersection<T[number]>;
+}
+type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+
+export const requestSchemas = join(coreRequests, tagRequests, historyRequests);
+
+export type RequestName = keyof typeof requestSchemas;
+/** What a client passes. */
+export type Args<N extends RequestName> = z.input<(typeof requestSchemas)[N]>;
+/** What a handler receives, after validation and defaults. */
+export type ParsedArgs<N extends RequestName> = z.output<(typeof requestSchemas)[N]>;
+export type Results = CoreResults & TagResults & HistoryResults;
+export type Result<N extends RequestName> = Results[N];
+
+/** Who is calling. Filled by the transport; the auth capability decides what a role may do. */
+export interface CallContext {
+  user: string | null;
+  role: string | null;
+  origin: 'ipc' | 'ws' | 'http' | 'internal';
+}
+
+export type Handler<N extends RequestName> = (args: ParsedArgs<N>, ctx: CallContext) => Result<N> | Promise<Result<N>>;
+export type Handlers = { [N in RequestName]: Handler<N> };
+
+export type { EventStreams };
+export type StreamName = keyof EventStreams;

@@ -1,0 +1,17 @@
+import type { ConnectionDiagnostics, ValueBatch } from './types.js';
+
+/** A message the core raises about itself (historian, driver, worker trouble), shown to operators. */
+export interface SystemMessage {
+  level: 'info' | 'warning' | 'error';
+  source: string;
+  message: string;
+  timestamp: string;
+}
+
+/** Event streams pushed from the core to every client. */
+export interface EventStreams {
+  /** Coalesced, columnar tag updates. */
+  values: ValueBatch;
+  connections: ConnectionDiagnostics[];
+  system: SystemMessage;
+}

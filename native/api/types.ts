@@ -1,0 +1,114 @@
+// Plain data types that cross the core ↔ UI boundary. Type-only: the renderer may import this file
+// with `import type`, and nothing here may pull runtime code into the UI bundle.
+
+/** OPC UA-style quality, reduced to what an operator must distinguish. */
+export type QualityName = 'Good' | 'Uncertain' | 'Bad';
+/** Compact quality code used on the hot path and in columnar batches: 0 Good, 1 Uncertain, 2 Bad. */
+export type QualityCode = 0 | 1 | 2;
+
+export type TagDataType = 'float' | 'int' | 'bool' | 'string';
+export type TagValue = number | boolean | string | null;
+export type MachineKind = 'pump' | 'compressor' | 'boiler' | 'generic';
+
+export interface TagInfo {
+  /** Stable index of the tag in this core's tag table; the key of columnar batches. */
+  id: number;
+  /** Path-like name: Site/Area/Machine/Tag. */
+  name: string;
+  site: string;
+  area: string;
+  machine: string;
+  unit: string;
+  description: string;
+  dataType: TagDataType;
+  connection: string;
+  address: string;
+  /** Normal operating range, used by analog indicators. */
+  rangeLo: number | null;
+  rangeHi: number | null;
+  writable: boolean;
+  writeMin: number | null;
+  writeMax: number | null;
+  /** Expected update period; a value older than ~3 periods turns Uncertain (stale). */
+  expectedPeriodMs: number;
+}
+
+export interface MachineInfo {
+  name: string;
+  site: string;
+  area: string;
+  kind: MachineKind;
+  description: string;
+  /** Tag names by role (e.g. running, power, vibration), so screens need no naming convention. */
+  roles: Record<string, string>;
+}
+
+/** One tag's current value as served to clients. */
+export interface TagSnapshot {
+  id: number;
+  name: string;
+  value: TagValue;
+  quality: QualityName;
+  qualityReason: string;
+  /** Source timestamp, ISO 8601. */
+  timestamp: string;
+  unit: string;
+}
+
+/**
+ * Many samples of many tags, column by column: parallel arrays of equal length.
+ * Never one message per sample: the core coalesces updates and sends one batch per interval.
+ */
+export interface ValueBatch {
+  ids: number[];
+  /** Source timestamps, ms since epoch. */
+  ts: number[];
+  /** Numeric value (booleans as 0/1); null where the value is not numeric or missing. */
+  v: (number | null)[];
+  q: QualityCode[];
+}
+
+export type ConnectionProtocol = 'opcua' | 'modbus' | 'mqtt';
+export type ConnectionState = 'connected' | 'connecting' | 'disconnected' | 'error';
+
+export interface ConnectionDiagnostics {
+  name: string;
+  protocol: ConnectionProtocol;
+  endpoint: string;
+  state: ConnectionState;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  reconnects: number;
+  tagCount: number;
+  /** Requests per second (Modbus) or notifications per second (OPC UA, MQTT), over the last interval. */
+  rate: number;
+  /** Round-trip latency of the last request, ms (null where the protocol has none). */
+  latencyMs: number | null;
+  errors: Record<string, number>;
+}
+
+export interface CoreInfo {
+  name: string;
+  version: string;
+  site: string;
+  startedAt: string;
+  shell: 'desktop' | 'serve' | 'test';
+  demoPlant: boolean;
+}
+
+export interface WriteResult {
+  tag: string;
+  requested: number | boolean;
+  /** The value read back from the device after the write. */
+  readBack: TagValue;
+  ok: boolean;
+  error: string | null;
+}
+
+export interface ApiError {
+  /** Machine-readable kind: validation, not_found, forbidden, unauthenticated, conflict, internal, unavailable. */
+  type: string;
+  message: string;
+}
+
+export type ApiResult<T> = { data: T; error?: undefined } | { data?: undefined; error: ApiError };
