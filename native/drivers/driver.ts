@@ -1,0 +1,69 @@
+// The one interface every protocol driver implements. A driver owns its connection life
+// (connect, reconnect with backoff, subscribe or poll), writes values with quality and source
+// timestamp into the tag bus, and reports diagnostics. It never throws out of start(): an
+// unreachable peer is a state (Bad quality, diagnostics say why), not a crash.
+import type { ConnectionDiagnostics, ConnectionProtocol, TagDataType, TagValue } from '../api/types.js';
+import type { TagBus } from '../tags/bus.js';
+
+/** Linear scaling raw → engineering units. */
+export interface Scaling {
+  rawLo: number;
+  rawHi: number;
+  engLo: number;
+  engHi: number;
+  clamp: boolean;
+}
+
+/** What a driver needs to know about one tag. */
+export interface DriverTag {
+  id: number;
+  name: string;
+  /** Protocol address: an OPC UA NodeId, a Modbus address, an MQTT topic (+ field). */
+  address: string;
+  dataType: TagDataType;
+  scaling: Scaling | null;
+  /** Sampling (OPC UA) or poll (Modbus) period. */
+  periodMs: number;
+  /** Protocol-specific options that belong to one tag (Modbus type/word order, JSON path…). */
+  options: Record<string, unknown>;
+}
+
+export type DriverLogger = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
+
+export interface DriverContext {
+  bus: TagBus;
+  log: DriverLogger;
+  /** Folder for the driver's own files (OPC UA PKI…). */
+  dataDir: string;
+}
+
+export interface Driver {
+  readonly name: string;
+  readonly protocol: ConnectionProtocol;
+  /** Begin connecting; resolves once the first attempt is made, whatever its outcome. */
+  start(): Promise<void>;
+  /** Disconnect and release everything; the driver's tags turn Bad. */
+  stop(): Promise<void>;
+  /** Write a value (engineering units) to a tag and return the value read back. */
+  write(tagId: number, value: number | boolean): Promise<TagValue>;
+  diagnostics(): ConnectionDiagnostics;
+}
+
+export function toRaw(value: number, s: Scaling | null): number {
+  if (!s) return value;
+  return s.rawLo + ((value - s.engLo) * (s.rawHi - s.rawLo)) / (s.engHi - s.engLo);
+}
+
+export function toEngineering(raw: number, s: Scaling | null): number {
+  if (!s) return raw;
+  const v = s.engLo + ((raw - s.rawLo) * (s.engHi - s.engLo)) / (s.rawHi - s.rawLo);
+  if (!s.clamp) return v;
+  const lo = Math.min(s.engLo, s.engHi);
+  const hi = Math.max(s.engLo, s.engHi);
+  return Math.min(hi, Math.max(lo, v));
+}
+
+/** Exponential backoff with a cap, for reconnect loops. */
+export function backoffMs(attempt: number, initialMs = 500, maxMs = 10_000): number {
+  return Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 10));
+}
