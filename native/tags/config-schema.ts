@@ -1,0 +1,103 @@
+// The site file's schema (YAML, versioned). It describes connections, machine templates (like
+// UDTs: defined once, instantiated N times with parameters) and the asset tree site → area →
+// machine → tag. Sections owned by other capabilities (alarms, ESG, historian, models, sync) are
+// validated by their own schemas, joined here.
+import { z } from 'zod';
+import { connectionSchema } from '../drivers/connection-schema.js';
+
+export const SITE_FILE_VERSION = 1;
+
+const name = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "-" and "." only (it becomes part of a tag path)');
+
+export const scalingSchema = z
+  .object({
+    rawLo: z.number(),
+    rawHi: z.number(),
+    engLo: z.number(),
+    engHi: z.number(),
+    clamp: z.boolean().default(false),
+  })
+  .strict()
+  .refine((s) => s.rawHi !== s.rawLo && s.engHi !== s.engLo, { message: 'raw and engineering ranges must not be empty' });
+
+export const tagSchema = z
+  .object({
+    name,
+    /** Protocol address; may use template parameters: {base} or, for numeric parameters, {base+4}. */
+    address: z.string().min(1),
+    type: z.enum(['float', 'int', 'bool', 'string']).default('float'),
+    unit: z.string().max(32).default(''),
+    description: z.string().max(256).default(''),
+    /** Normal operating range shown by analog indicators. */
+    range: z.tuple([z.number(), z.number()]).optional(),
+    scaling: scalingSchema.optional(),
+    /** Poll or sampling period. */
+    periodMs: z.number().int().min(10).max(3_600_000).optional(),
+    writable: z.boolean().default(false),
+    writeLimits: z.tuple([z.number(), z.number()]).optional(),
+    /** Protocol-specific per-tag options (Modbus data type and word order, MQTT JSON paths…). */
+    options: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict()
+  .refine((t) => !t.writeLimits || t.writeLimits[0] < t.writeLimits[1], { message: 'writeLimits must be [low, high]', path: ['writeLimits'] });
+
+export type TagConfig = z.output<typeof tagSchema>;
+
+const machineKind = z.enum(['pump', 'compressor', 'boiler', 'generic']);
+
+export const templateSchema = z
+  .object({
+    kind: machineKind.default('generic'),
+    description: z.string().default(''),
+    /** Tag names by role (running, power, vibration…), so screens and models find them without naming conventions. */
+    roles: z.record(z.string(), z.string()).default({}),
+    tags: z.array(tagSchema).min(1),
+  })
+  .strict();
+
+export const machineSchema = z
+  .object({
+    name,
+    description: z.string().default(''),
+    kind: machineKind.optional(),
+    template: z.string().optional(),
+    params: z.record(z.string(), z.union([z.string(), z.number()])).default({}),
+    connection: z.string().min(1),
+    roles: z.record(z.string(), z.string()).default({}),
+    tags: z.array(tagSchema).default([]),
+  })
+  .strict()
+  .refine((m) => m.template !== undefined || m.tags.length > 0, { message: 'a machine needs a template or its own tags', path: ['tags'] });
+
+export const areaSchema = z.object({ name, description: z.string().default(''), machines: z.array(machineSchema).min(1) }).strict();
+
+export const siteFileSchema = z
+  .object({
+    version: z.literal(SITE_FILE_VERSION, { message: `this console reads site files of version ${SITE_FILE_VERSION}` }),
+    site: z
+      .object({
+        name,
+        description: z.string().default(''),
+        /** IANA time zone of the site (shifts, days, ESG periods). */
+        timeZone: z.string().default('UTC'),
+      })
+      .strict(),
+    /** Start the built-in simulated plant; connections whose endpoint or host is "demo" are pointed at it. */
+    demoPlant: z.boolean().default(false),
+    connections: z.array(connectionSchema).min(1),
+    templates: z.record(z.string(), templateSchema).default({}),
+    areas: z.array(areaSchema).min(1),
+    /** Sections owned by other capabilities: each is validated by its own schema when it loads. */
+    alarms: z.array(z.record(z.string(), z.unknown())).default([]),
+    historian: z.record(z.string(), z.unknown()).default({}),
+    esg: z.record(z.string(), z.unknown()).optional(),
+    models: z.record(z.string(), z.unknown()).optional(),
+    sync: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+export type SiteFile = z.output<typeof siteFileSchema>;
