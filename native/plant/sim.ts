@@ -75,7 +75,20 @@ export class PlantSim {
   private readonly startedAt: number;
   private readonly pumps: PumpState[];
   private comp = { running: true, pressureSp: 7.0, pressure: 6.8, loaded: true, energyKWh: 0, oilTemp: 55, dischargeTemp: 80, leak: 0 };
-  private boiler = { running: true, pressureSp: 10, pressure: 9.6, level: 50, fuel: 0, steam: 0, flueTemp: 180, o2: 3.5, energyKWh: 0, fuelNm3: 0, waterM3: 0, o2Fault: 0 };
+  private boiler = {
+    running: true,
+    pressureSp: 10,
+    pressure: 9.6,
+    level: 50,
+    fuel: 0,
+    steam: 0,
+    flueTemp: 180,
+    o2: 3.5,
+    energyKWh: 0,
+    fuelNm3: 0,
+    waterM3: 0,
+    o2Fault: 0,
+  };
   private line = { running: false, units: 0, energyKWh: 0, rate: 0, unitFraction: 0 };
   private nextAnomalyAt: number;
 

@@ -43,7 +43,10 @@ export const tagSchema = z
     options: z.record(z.string(), z.unknown()).default({}),
   })
   .strict()
-  .refine((t) => !t.writeLimits || t.writeLimits[0] < t.writeLimits[1], { message: 'writeLimits must be [low, high]', path: ['writeLimits'] });
+  .refine((t) => !t.writeLimits || t.writeLimits[0] < t.writeLimits[1], {
+    message: 'writeLimits must be [low, high]',
+    path: ['writeLimits'],
+  });
 
 export type TagConfig = z.output<typeof tagSchema>;
 

@@ -2,7 +2,7 @@
 // templates and check cross-references. Every problem is collected and reported at once with
 // file, line, column, field and what was expected; nothing is applied unless all of it is valid.
 import { readFileSync } from 'node:fs';
-import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { type Document, isNode, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import type { MachineInfo, TagInfo } from '../api/types.js';
 import type { ConnectionConfig } from '../drivers/connection-schema.js';
@@ -183,11 +183,20 @@ function buildModel(cfg: SiteFile, file: string, report: (path: Path, message: s
           writeMax: tag.writeLimits?.[1] ?? null,
           expectedPeriodMs: periodMs,
         });
-        driverTags.get(m.connection)?.push({ id, name: `${machinePath}/${tag.name}`, address, dataType: tag.type, scaling: tag.scaling ?? null, periodMs, options: tag.options });
+        driverTags.get(m.connection)?.push({
+          id,
+          name: `${machinePath}/${tag.name}`,
+          address,
+          dataType: tag.type,
+          scaling: tag.scaling ?? null,
+          periodMs,
+          options: tag.options,
+        });
       }
       const roles = { ...(template?.roles ?? {}), ...m.roles };
       for (const [role, tagName] of Object.entries(roles)) {
-        if (!names.has(tagName)) report([...at, 'roles'], `role "${role}" names tag "${tagName}", which machine ${machinePath} does not have`);
+        if (!names.has(tagName))
+          report([...at, 'roles'], `role "${role}" names tag "${tagName}", which machine ${machinePath} does not have`);
       }
       machines.push({
         name: machinePath,

@@ -1,0 +1,54 @@
+// Entry of Electron's utility process: the core runs here, apart from the window, so a stalled or
+// crashed core never freezes the UI and can be restarted by the main process. It speaks to main
+// over process.parentPort; it never imports 'electron' (not available in a utility process).
+import type { CallContext } from '../native/api/contract.js';
+import { clientMessage, type ServerMessage } from '../native/api/wire.js';
+import { type Core, startCore } from '../native/core.js';
+import { type FromHost, toHost } from './host-protocol.js';
+
+interface ParentPort {
+  on(event: 'message', listener: (e: { data: unknown }) => void): void;
+  postMessage(message: unknown): void;
+}
+
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+if (!parentPort) throw new Error('core-host must run in an Electron utility process');
+const port = parentPort;
+
+const post = (m: FromHost) => port.postMessage(m);
+const toClient = (windowId: number | null, message: ServerMessage) => post({ kind: 'toClient', windowId, message });
+// The desktop user is the signed-in operator of this workstation; roles arrive with the auth capability.
+const desktopContext: CallContext = { user: null, role: null, origin: 'ipc' };
+let core: Core | null = null;
+
+port.on('message', async (e) => {
+  const parsed = toHost.safeParse(e.data);
+  if (!parsed.success) return;
+  const msg = parsed.data;
+  if (msg.kind === 'start') {
+    try {
+      core = await startCore({ dataDir: msg.dataDir, siteFile: msg.siteFile, shell: 'desktop' });
+      const c = core;
+      c.onEvent((stream, data) => toClient(null, { type: 'event', stream, data }));
+      post({ kind: 'ready', site: c.info.site, version: c.info.version });
+    } catch (err) {
+      post({ kind: 'failed', message: err instanceof Error ? err.message : String(err) });
+    }
+  } else if (msg.kind === 'client') {
+    const c = core;
+    const m = clientMessage.safeParse(msg.message);
+    if (!c || !m.success) return;
+    if (m.data.type === 'ping') {
+      toClient(msg.windowId, { type: 'hello', info: c.info });
+      return;
+    }
+    const result = await c.call(m.data.name, m.data.args, desktopContext);
+    toClient(
+      msg.windowId,
+      result.error ? { type: 'res', id: m.data.id, error: result.error } : { type: 'res', id: m.data.id, data: result.data },
+    );
+  } else if (msg.kind === 'stop') {
+    await core?.stop();
+    post({ kind: 'stopped' });
+  }
+});

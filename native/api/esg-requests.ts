@@ -1,0 +1,228 @@
+// ESG requests: energy, water and CO2e summaries, time series for charts, report export, the
+// emission-factor table with its corrections, and the data gaps behind the figures.
+import { z } from 'zod';
+
+const isoOrMs = z.union([z.number(), z.string().datetime({ offset: true })]).transform((v) => (typeof v === 'number' ? v : Date.parse(v)));
+const groupBy = z.enum(['site', 'area', 'machine']).default('site');
+const range = { from: isoOrMs, to: isoOrMs };
+const toAfterFrom = { message: '"to" must be after "from"', path: ['to'] };
+
+export const esgRequests = {
+  'esg.summary': z
+    .object({ ...range, groupBy })
+    .strict()
+    .refine((a) => a.to > a.from, toAfterFrom),
+  /** Totals per bucket for charts: by local hour, shift, day, month or year. */
+  'esg.series': z
+    .object({ ...range, groupBy, period: z.enum(['hour', 'shift', 'day', 'month', 'year']).default('day') })
+    .strict()
+    .refine((a) => a.to > a.from, toAfterFrom),
+  /** A month, quarter or year report as a file: `start` is a local date (YYYY, YYYY-MM or YYYY-MM-DD) in the period. */
+  'esg.report': z
+    .object({
+      period: z.enum(['month', 'quarter', 'year']),
+      start: z.string().regex(/^\d{4}(-\d{2}(-\d{2})?)?$/, 'YYYY, YYYY-MM or YYYY-MM-DD'),
+      format: z.enum(['csv', 'html']),
+    })
+    .strict(),
+  'esg.factors.list': z.object({}).strict().default({}),
+  /**
+   * Correct an emission factor: a new version of `id` (the core assigns the number), after which
+   * every record the correction affects is recomputed and the change audited.
+   */
+  'esg.factors.correct': z
+    .object({
+      id: z.string().min(1),
+      label: z.string().min(1),
+      unit: z.string().min(1),
+      fuel: z.string().optional(),
+      validFrom: z.string().datetime({ offset: true }),
+      validTo: z.string().datetime({ offset: true }).optional(),
+      gases: z
+        .object({ co2: z.number().min(0), ch4: z.number().min(0).default(0), n2o: z.number().min(0).default(0) })
+        .strict()
+        .optional(),
+      co2e: z.number().min(0).optional(),
+      gwpSet: z.enum(['AR4', 'AR5', 'AR6']).optional(),
+      source: z.string().min(1),
+      url: z.string().optional(),
+      notes: z.string().default(''),
+      reason: z.string().min(3, 'state why the factor is corrected'),
+    })
+    .strict(),
+  'esg.factors.changes': z.object({}).strict().default({}),
+  'esg.gaps': z
+    .object({ ...range, limit: z.number().int().min(1).max(10_000).default(1000) })
+    .strict()
+    .refine((a) => a.to > a.from, toAfterFrom),
+};
+
+export type EsgGroupBy = 'site' | 'area' | 'machine';
+
+export interface EsgCo2e {
+  scope1: number;
+  scope2Location: number;
+  scope2Market: number;
+  scope3: number;
+  /** scope1 + scope2 (the method in `totalScope2`) + scope3. */
+  total: number;
+}
+
+export interface EsgFactorUse {
+  id: string;
+  version: number;
+  label: string;
+  unit: string;
+  isDefault: boolean;
+  /** Hourly emission records that used this version. */
+  records: number;
+}
+
+export interface EsgCoverage {
+  /** Meter-time the period asks for (meters × elapsed period). */
+  expectedMs: number;
+  /** Meter-time backed by data (including estimated counter splits). */
+  coveredMs: number;
+  uncertainMs: number;
+  estimatedMs: number;
+  /** coveredMs / expectedMs, 0…1. */
+  ratio: number;
+  gaps: number;
+  gapMs: number;
+  /** Emission records without a factor valid at their hour (their CO2e is not counted). */
+  missingFactorRecords: number;
+}
+
+export interface EsgPeakDemand {
+  intervalMin: number;
+  kW: number;
+  at: string | null;
+  /** Highest demand inside any configured tariff window, and outside all of them. */
+  inWindowKW: number;
+  outsideWindowKW: number;
+  /** Highest demand per local hour of day, 0–23. */
+  byHourOfDay: number[];
+}
+
+export interface EsgBaselineComparison {
+  from: string;
+  to: string;
+  /** 'intensity' when both periods produced (kWh per unit), otherwise 'per-day'. */
+  basis: 'intensity' | 'per-day';
+  energyKWh: number;
+  co2eKg: number;
+  production: number;
+  /** What this period would have used at the baseline's performance. */
+  expectedEnergyKWh: number;
+  savingsKWh: number;
+  savingsCo2eKg: number;
+  /** savingsKWh / expectedEnergyKWh, or null. */
+  savingsRatio: number | null;
+}
+
+export interface EsgKpis {
+  energyIntensityKWhPerUnit: number | null;
+  specificEmissionsKgPerUnit: number | null;
+  waterIntensityM3PerUnit: number | null;
+  /** Share of energy used while the machine stood by or ran without producing. */
+  idleShare: number | null;
+  peakDemand: EsgPeakDemand;
+  baseline: EsgBaselineComparison | null;
+}
+
+export interface EsgGroupSummary {
+  /** "Demo", "Demo/Utilities" or "Demo/Utilities/Boiler1". */
+  key: string;
+  site: string;
+  area: string | null;
+  machine: string | null;
+  energyKWh: number;
+  idleEnergyKWh: number;
+  waterM3: number;
+  fuel: { fuel: string; unit: string; quantity: number }[];
+  production: number;
+  co2eKg: EsgCo2e;
+  kpis: EsgKpis;
+  factors: EsgFactorUse[];
+  coverage: EsgCoverage;
+}
+
+export interface EsgSummary {
+  from: string;
+  to: string;
+  groupBy: EsgGroupBy;
+  timeZone: string;
+  gwpSet: string;
+  /** Which scope 2 method `total` uses. */
+  totalScope2: 'location' | 'market';
+  /** True where a scope 2 source has no market factor and its market figure is the location figure. */
+  marketFallback: boolean;
+  groups: EsgGroupSummary[];
+  totals: EsgGroupSummary;
+}
+
+export interface EsgSeries {
+  period: 'hour' | 'shift' | 'day' | 'month' | 'year';
+  /** Bucket labels in local time, in order. */
+  buckets: string[];
+  groups: { key: string; energyKWh: number[]; waterM3: number[]; co2eKg: { [K in keyof EsgCo2e]: number[] } }[];
+}
+
+export interface EsgReportFile {
+  filename: string;
+  contentType: string;
+  body: string;
+}
+
+export interface EsgFactorRow {
+  id: string;
+  version: number;
+  label: string;
+  unit: string;
+  fuel: string | null;
+  validFrom: string;
+  validTo: string | null;
+  co2: number | null;
+  ch4: number | null;
+  n2o: number | null;
+  co2eStated: number | null;
+  gwpStated: string | null;
+  source: string;
+  url: string | null;
+  notes: string;
+  isDefault: boolean;
+  origin: string;
+  addedAt: string;
+  addedBy: string | null;
+}
+
+export interface EsgFactorChange {
+  seq: number;
+  at: string;
+  user: string | null;
+  factorId: string;
+  newVersion: number;
+  reason: string;
+  /** Records recomputed. */
+  records: number;
+  co2eBeforeKg: number;
+  co2eAfterKg: number;
+}
+
+export interface EsgGap {
+  meter: string;
+  start: string;
+  end: string;
+  kind: 'missing' | 'estimated' | 'reset';
+  reason: string;
+}
+
+export interface EsgResults {
+  'esg.summary': EsgSummary;
+  'esg.series': EsgSeries;
+  'esg.report': EsgReportFile;
+  'esg.factors.list': EsgFactorRow[];
+  'esg.factors.correct': EsgFactorChange;
+  'esg.factors.changes': EsgFactorChange[];
+  'esg.gaps': EsgGap[];
+}

@@ -1,0 +1,56 @@
+// The core's side of the contract: one table of handlers, filled by each capability, called by
+// every transport (IPC, WebSocket, HTTP). Arguments are validated here, once, for all of them;
+// failures come back as an error envelope, never as a thrown exception across the boundary.
+import { z } from 'zod';
+import { type CallContext, type Handler, type Handlers, type RequestName, requestSchemas } from './contract.js';
+import type { ApiError, ApiResult } from './types.js';
+
+/** An error a handler throws on purpose, with a kind the transports map to a status (404, 409…). */
+export class ApiFailure extends Error {
+  constructor(
+    readonly type: 'validation' | 'not_found' | 'forbidden' | 'unauthenticated' | 'conflict' | 'unavailable' | 'internal',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Gate = (name: RequestName, ctx: CallContext) => ApiError | null;
+
+export class HandlerRegistry {
+  private readonly handlers = new Map<string, Handler<RequestName>>();
+  private gate: Gate = () => null;
+
+  register(part: Partial<Handlers>): void {
+    for (const [name, handler] of Object.entries(part)) {
+      if (!(name in requestSchemas)) throw new Error(`handler "${name}" has no request schema in native/api`);
+      if (this.handlers.has(name)) throw new Error(`handler "${name}" is registered twice`);
+      this.handlers.set(name, handler as Handler<RequestName>);
+    }
+  }
+
+  /** Install the authorisation check every call passes through (the auth capability provides it). */
+  setGate(gate: Gate): void {
+    this.gate = gate;
+  }
+
+  names(): string[] {
+    return [...this.handlers.keys()];
+  }
+
+  async call(name: string, rawArgs: unknown, ctx: CallContext): Promise<ApiResult<unknown>> {
+    const handler = this.handlers.get(name);
+    if (!handler || !(name in requestSchemas)) return { error: { type: 'not_found', message: `unknown request "${name}"` } };
+    const denied = this.gate(name as RequestName, ctx);
+    if (denied) return { error: denied };
+    const schema = requestSchemas[name as RequestName] as z.ZodType;
+    const parsed = schema.safeParse(rawArgs ?? {});
+    if (!parsed.success) return { error: { type: 'validation', message: z.prettifyError(parsed.error) } };
+    try {
+      return { data: await handler(parsed.data as never, ctx) };
+    } catch (err) {
+      if (err instanceof ApiFailure) return { error: { type: err.type, message: err.message } };
+      return { error: { type: 'internal', message: err instanceof Error ? err.message : String(err) } };
+    }
+  }
+}

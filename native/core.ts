@@ -1,0 +1,145 @@
+// The one place that builds the console's services from a site file and wires them together:
+//   drivers → tag bus → (historian, alarms, models, ESG) and → UI streams.
+// Both shells (Electron's utility process, serve mode) and the tests start the core through here.
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CallContext, EventStreams, StreamName } from './api/contract.js';
+import { HandlerRegistry } from './api/registry.js';
+import type { ApiResult, CoreInfo } from './api/types.js';
+import type { Driver } from './drivers/driver.js';
+import { createDriver } from './drivers/index.js';
+import { type DemoPlant, startDemoPlant } from './plant/index.js';
+import { TagBus } from './tags/bus.js';
+import { loadSiteFile, type SiteModel } from './tags/config.js';
+import { tagHandlers } from './tags/handlers.js';
+import { startValueStream } from './tags/value-stream.js';
+import { type Logger, logger } from './util/log.js';
+
+export interface CoreOptions {
+  /** Site file; the built-in demo plant when omitted. */
+  siteFile?: string;
+  dataDir: string;
+  shell: CoreInfo['shell'];
+  /** Interval of the coalesced UI value stream. */
+  streamIntervalMs?: number;
+  log?: Logger;
+}
+
+export type EventListener = <S extends StreamName>(stream: S, data: EventStreams[S]) => void;
+
+export interface Core {
+  readonly info: CoreInfo;
+  readonly model: SiteModel;
+  readonly bus: TagBus;
+  readonly drivers: ReadonlyMap<string, Driver>;
+  readonly registry: HandlerRegistry;
+  call(name: string, args: unknown, ctx: CallContext): Promise<ApiResult<unknown>>;
+  onEvent(listener: EventListener): () => void;
+  stop(): Promise<void>;
+}
+
+export const packageRoot = (() => {
+  // native/core.ts from sources, dist/native/*.mjs when bundled: both two levels below the root.
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  return path.basename(path.dirname(here)) === 'dist' ? path.resolve(here, '..', '..') : path.resolve(here, '..');
+})();
+
+export const DEMO_SITE_FILE = path.join(packageRoot, 'resources', 'demo-site.yaml');
+
+export function coreVersion(): string {
+  const pkg = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Point the site file's "demo" endpoints at the embedded plant. */
+function resolveDemoEndpoints(model: SiteModel, plant: DemoPlant): void {
+  for (const c of model.connections) {
+    if (c.protocol === 'opcua' && c.endpoint === 'demo') c.endpoint = plant.opcuaEndpoint;
+    if (c.protocol === 'modbus' && c.host === 'demo') {
+      c.host = '127.0.0.1';
+      c.port = plant.modbusPort;
+    }
+  }
+}
+
+export async function startCore(opts: CoreOptions): Promise<Core> {
+  const log = opts.log ?? logger('core');
+  const siteFile = opts.siteFile ?? DEMO_SITE_FILE;
+  const model = loadSiteFile(siteFile);
+  mkdirSync(opts.dataDir, { recursive: true });
+  const info: CoreInfo = {
+    name: 'Aurum Console',
+    version: coreVersion(),
+    site: model.site.name,
+    startedAt: new Date().toISOString(),
+    shell: opts.shell,
+    demoPlant: model.demoPlant,
+  };
+
+  const listeners = new Set<EventListener>();
+  const emit: EventListener = (stream, data) => {
+    for (const l of listeners) l(stream, data);
+  };
+  const stops: (() => Promise<void> | void)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop();
+  };
+
+  try {
+    if (model.demoPlant) {
+      const plant = await startDemoPlant({ dataDir: opts.dataDir });
+      stops.push(() => plant.stop());
+      resolveDemoEndpoints(model, plant);
+      log('info', `demo plant on ${plant.opcuaEndpoint} and modbus://127.0.0.1:${plant.modbusPort}`);
+    }
+
+    const bus = new TagBus(model.tags);
+    const drivers = new Map<string, Driver>();
+    for (const conn of model.connections) {
+      const tags = model.driverTags.get(conn.name) ?? [];
+      const driver = createDriver(conn, tags, { bus, dataDir: opts.dataDir, log: logger(conn.protocol) });
+      drivers.set(conn.name, driver);
+    }
+    stops.push(async () => {
+      await Promise.allSettled([...drivers.values()].map((d) => d.stop()));
+    });
+    await Promise.all([...drivers.values()].map((d) => d.start()));
+
+    const registry = new HandlerRegistry();
+    registry.register({ 'core.info': () => info });
+    registry.register(tagHandlers({ bus, machines: model.machines, drivers }));
+
+    const stream = startValueStream(bus, opts.streamIntervalMs ?? 100, (batch) => emit('values', batch));
+    stops.push(() => stream.stop());
+    const housekeeping = setInterval(() => {
+      bus.markStale();
+      emit(
+        'connections',
+        [...drivers.values()].map((d) => d.diagnostics()),
+      );
+    }, 1000);
+    housekeeping.unref();
+    stops.push(() => clearInterval(housekeeping));
+
+    return {
+      info,
+      model,
+      bus,
+      drivers,
+      registry,
+      call: (name, args, ctx) => registry.call(name, args, ctx),
+      onEvent(listener) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+      async stop() {
+        await stopAll();
+        bus.flush();
+      },
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

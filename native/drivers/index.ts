@@ -1,0 +1,16 @@
+// Builds the driver for a connection from the site file.
+import type { ConnectionConfig } from './connection-schema.js';
+import type { Driver, DriverContext, DriverTag } from './driver.js';
+import { createModbusDriver } from './modbus/driver.js';
+import { createOpcuaDriver } from './opcua/driver.js';
+
+export function createDriver(config: ConnectionConfig, tags: DriverTag[], ctx: DriverContext): Driver {
+  switch (config.protocol) {
+    case 'opcua':
+      return createOpcuaDriver(config, tags, ctx);
+    case 'modbus':
+      return createModbusDriver(config, tags, ctx);
+    default:
+      throw new Error(`connection ${config.name}: protocol ${config.protocol} is not available in this build`);
+  }
+}

@@ -1,0 +1,75 @@
+// The HTTP routes of serve mode (documented in docs/api.md). Each route maps onto a request of
+// the contract, so HTTP, WebSocket and IPC share one implementation and one validation.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CallContext } from '../api/contract.js';
+import type { Core } from '../core.js';
+import { readJson, sendJson, sendResult } from './server.js';
+
+export interface RouteContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  params: Record<string, string>;
+  ctx: CallContext;
+}
+
+export interface Route {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  pattern: RegExp;
+  handle(r: RouteContext): Promise<void> | void;
+}
+
+const list = (v: string | null) =>
+  v
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : undefined;
+const num = (v: string | null) => (v === null || v === '' ? undefined : Number(v));
+
+export function routes(core: Core): Route[] {
+  const call = (name: string, args: unknown, r: RouteContext) => core.call(name, args, r.ctx).then((result) => sendResult(r.res, result));
+  return [
+    {
+      method: 'GET',
+      pattern: /^\/api\/health$/,
+      handle: ({ res }) =>
+        sendJson(res, 200, {
+          status: 'ok',
+          name: core.info.name,
+          version: core.info.version,
+          site: core.info.site,
+          startedAt: core.info.startedAt,
+          connections: [...core.drivers.values()].map((d) => ({ name: d.name, state: d.diagnostics().state })),
+        }),
+    },
+    { method: 'GET', pattern: /^\/api\/info$/, handle: (r) => call('core.info', {}, r) },
+    { method: 'GET', pattern: /^\/api\/tags$/, handle: (r) => call('tags.snapshot', { names: list(r.url.searchParams.get('names')) }, r) },
+    { method: 'GET', pattern: /^\/api\/tags\/meta$/, handle: (r) => call('tags.list', {}, r) },
+    {
+      method: 'POST',
+      pattern: /^\/api\/tags\/write$/,
+      handle: async (r) => call('tags.write', await readJson(r.req), r),
+    },
+    { method: 'GET', pattern: /^\/api\/connections$/, handle: (r) => call('connections.list', {}, r) },
+    {
+      method: 'GET',
+      pattern: /^\/api\/history$/,
+      handle: (r) => {
+        const q = r.url.searchParams;
+        return call(
+          'history.query',
+          { tags: list(q.get('tags')), from: q.get('from') ?? undefined, to: q.get('to') ?? undefined, maxPoints: num(q.get('maxPoints')) },
+          r,
+        );
+      },
+    },
+    /** The whole contract over HTTP, for scripts and tools: POST /api/call/<request name> with JSON args. */
+    {
+      method: 'POST',
+      pattern: /^\/api\/call\/(?<name>[a-zA-Z0-9_.]+)$/,
+      handle: async (r) => call(r.params.name as string, await readJson(r.req), r),
+    },
+  ];
+}

@@ -1,0 +1,77 @@
+import type { Handlers } from '../api/contract.js';
+import { ApiFailure } from '../api/registry.js';
+import type { MachineInfo, TagSnapshot, WriteResult } from '../api/types.js';
+import type { Driver } from '../drivers/driver.js';
+import { QUALITY_NAMES, type TagBus } from './bus.js';
+
+export function snapshotOf(bus: TagBus, id: number): TagSnapshot {
+  const tag = bus.tags[id];
+  if (!tag) throw new ApiFailure('not_found', `no tag with id ${id}`);
+  const cv = bus.current(id);
+  return {
+    id,
+    name: tag.name,
+    value: cv.value,
+    quality: QUALITY_NAMES[cv.quality],
+    qualityReason: cv.reason,
+    timestamp: new Date(cv.ts || cv.receivedAt || Date.now()).toISOString(),
+    unit: tag.unit,
+  };
+}
+
+export interface TagServices {
+  bus: TagBus;
+  machines: MachineInfo[];
+  drivers: ReadonlyMap<string, Driver>;
+  /** Called after every write attempt, successful or not (the audit trail). */
+  onWrite?: (result: WriteResult, user: string | null) => void;
+}
+
+export function tagHandlers(s: TagServices): Pick<Handlers, 'tags.list' | 'tags.snapshot' | 'tags.write' | 'connections.list'> {
+  return {
+    'tags.list': () => ({ tags: [...s.bus.tags], machines: s.machines }),
+    'tags.snapshot': ({ names }) => {
+      if (!names) return s.bus.tags.map((t) => snapshotOf(s.bus, t.id));
+      return names.map((n) => {
+        const id = s.bus.idOf(n);
+        if (id === undefined) throw new ApiFailure('not_found', `no tag named "${n}"`);
+        return snapshotOf(s.bus, id);
+      });
+    },
+    'tags.write': async ({ tag: name, value }, ctx) => {
+      const id = s.bus.idOf(name);
+      if (id === undefined) throw new ApiFailure('not_found', `no tag named "${name}"`);
+      const tag = s.bus.tags[id]!;
+      if (!tag.writable) throw new ApiFailure('forbidden', `${name} is read-only`);
+      if (typeof value === 'number') {
+        if (tag.dataType === 'bool') throw new ApiFailure('validation', `${name} is a boolean tag`);
+        if ((tag.writeMin !== null && value < tag.writeMin) || (tag.writeMax !== null && value > tag.writeMax)) {
+          throw new ApiFailure(
+            'validation',
+            `${value} ${tag.unit} is outside the write limits of ${name} (${tag.writeMin} … ${tag.writeMax} ${tag.unit})`,
+          );
+        }
+      } else if (tag.dataType !== 'bool') {
+        throw new ApiFailure('validation', `${name} takes a number`);
+      }
+      const driver = s.drivers.get(tag.connection);
+      if (!driver) throw new ApiFailure('unavailable', `connection ${tag.connection} is not running`);
+      let result: WriteResult;
+      try {
+        const readBack = await driver.write(id, value);
+        result = { tag: name, requested: value, readBack, ok: true, error: null };
+      } catch (err) {
+        result = {
+          tag: name,
+          requested: value,
+          readBack: s.bus.current(id).value,
+          ok: false,
+          error: err instanceof Error ? err.message : String(err),
+        };
+      }
+      s.onWrite?.(result, ctx.user);
+      return result;
+    },
+    'connections.list': () => [...s.drivers.values()].map((d) => d.diagnostics()),
+  };
+}

@@ -1,0 +1,13 @@
+import type { TagInfo } from '../../../native/api/types';
+
+export const QUALITY_LABEL = ['Good', 'Uncertain', 'Bad'] as const;
+
+/** Fixed decimals by magnitude, so digits do not jump while a value moves. */
+export function formatValue(v: number, tag: TagInfo | undefined): string {
+  if (Number.isNaN(v)) return '—';
+  if (tag?.dataType === 'bool') return v ? 'ON' : 'OFF';
+  if (tag?.dataType === 'int') return Math.round(v).toLocaleString('en-US');
+  const a = Math.abs(v);
+  const decimals = a >= 1000 ? 0 : a >= 100 ? 1 : a >= 10 ? 2 : 2;
+  return v.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+}

@@ -1,0 +1,123 @@
+// Machine detail: every tag with its live value and range, a trend of the key signals, and
+// setpoint writes that the operator confirms before they are sent.
+import { useMemo, useState } from 'react';
+import type { TagInfo, WriteResult } from '../../../native/api/types';
+import { api } from '../api/client';
+import { LiveValue } from '../components/LiveValue';
+import { MachineStateBadge, useMachineState } from '../components/MachineState';
+import { RangeBar } from '../components/RangeBar';
+import { TrendChart } from '../components/TrendChart';
+import { useApp } from '../store/app';
+import { live } from '../store/live';
+
+function SetpointWriter({ tag }: { tag: TagInfo }) {
+  const [draft, setDraft] = useState('');
+  const [confirming, setConfirming] = useState(false);
+  const [result, setResult] = useState<WriteResult | null>(null);
+  const current = live.values[tag.id];
+  const value = tag.dataType === 'bool' ? draft === 'true' || draft === 'ON' : Number(draft);
+  const invalid =
+    tag.dataType !== 'bool' &&
+    (draft.trim() === '' ||
+      !Number.isFinite(value as number) ||
+      (tag.writeMin !== null && (value as number) < tag.writeMin) ||
+      (tag.writeMax !== null && (value as number) > tag.writeMax));
+
+  const send = async () => {
+    setConfirming(false);
+    try {
+      setResult(await api.call('tags.write', { tag: tag.name, value, confirmed: true }));
+    } catch (err) {
+      setResult({ tag: tag.name, requested: value, readBack: null, ok: false, error: err instanceof Error ? err.message : String(err) });
+    }
+  };
+
+  return (
+    <form
+      className="setpoint"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!invalid) setConfirming(true);
+      }}
+    >
+      <label>
+        New value{tag.writeMin !== null ? ` (${tag.writeMin}–${tag.writeMax} ${tag.unit})` : ''}
+        <input
+          name={`sp-${tag.name}`}
+          inputMode="decimal"
+          value={draft}
+          onChange={(e) => setDraft(e.target.value)}
+          aria-invalid={draft !== '' && invalid}
+        />
+      </label>
+      <button type="submit" disabled={invalid}>
+        Write…
+      </button>
+      {confirming ? (
+        <div className="confirm" role="alertdialog" aria-label="Confirm setpoint write">
+          <p>
+            Write <strong>{draft}</strong> {tag.unit} to <strong>{tag.name}</strong>? Current value: {Number.isNaN(current) ? '—' : current}{' '}
+            {tag.unit}.
+          </p>
+          <button type="button" onClick={send}>
+            Confirm write
+          </button>
+          <button type="button" onClick={() => setConfirming(false)}>
+            Cancel
+          </button>
+        </div>
+      ) : null}
+      {result ? (
+        <p className={result.ok ? 'write-ok' : 'write-error'} role="status">
+          {result.ok ? `Written; read back ${String(result.readBack)} ${tag.unit}` : `Write failed: ${result.error}`}
+        </p>
+      ) : null}
+    </form>
+  );
+}
+
+export function Machine() {
+  const name = useApp((s) => s.selectedMachine);
+  const machines = useApp((s) => s.machines);
+  const tags = useApp((s) => s.tags);
+  const tagByName = useApp((s) => s.tagByName);
+  const machine = machines.find((m) => m.name === name) ?? machines[0];
+  const own = useMemo(() => (machine ? tags.filter((t) => `${t.site}/${t.area}/${t.machine}` === machine.name) : []), [machine, tags]);
+  const trendPens = useMemo(() => own.filter((t) => t.dataType !== 'bool' && t.rangeLo !== null).slice(0, 4), [own]);
+  const state = useMachineState(machine ?? { name: '', site: '', area: '', kind: 'generic', description: '', roles: {} }, tagByName);
+  if (!machine) return <p className="muted">No machines configured.</p>;
+  return (
+    <div className="machine-detail">
+      <header className="machine-header">
+        <h2>{machine.name}</h2>
+        <MachineStateBadge state={state} />
+        <span className="muted">{machine.description}</span>
+      </header>
+      <TrendChart pens={trendPens} windowS={300} height={260} />
+      <table className="grid" aria-label={`Tags of ${machine.name}`}>
+        <thead>
+          <tr>
+            <th scope="col">Tag</th>
+            <th scope="col">Value</th>
+            <th scope="col">Range</th>
+            <th scope="col">Description</th>
+            <th scope="col">Setpoint</th>
+          </tr>
+        </thead>
+        <tbody>
+          {own.map((t) => (
+            <tr key={t.id}>
+              <th scope="row">{t.name.split('/').pop()}</th>
+              <td>
+                <LiveValue tag={t} />
+              </td>
+              <td className="bar-cell">{t.rangeLo !== null ? <RangeBar tag={t} /> : null}</td>
+              <td className="muted">{t.description}</td>
+              <td>{t.writable ? <SetpointWriter tag={t} /> : null}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

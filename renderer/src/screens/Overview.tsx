@@ -1,0 +1,75 @@
+// Overview: every area and machine with its state, key values against their normal ranges, and
+// communication status. Grey when normal; only abnormal things take colour.
+import type { MachineInfo, TagInfo } from '../../../native/api/types';
+import { LiveValue } from '../components/LiveValue';
+import { MachineStateBadge, useMachineState } from '../components/MachineState';
+import { RangeBar } from '../components/RangeBar';
+import { actions, useApp } from '../store/app';
+
+const KEY_VALUES = 5;
+
+/** The first analog tags with a normal range: what an operator scans first. */
+function keyTags(tags: TagInfo[]): TagInfo[] {
+  return tags.filter((t) => t.dataType !== 'bool' && t.rangeLo !== null).slice(0, KEY_VALUES);
+}
+
+function MachineCard({ machine, tags }: { machine: MachineInfo; tags: TagInfo[] }) {
+  const tagByName = useApp((s) => s.tagByName);
+  const connections = useApp((s) => s.connections);
+  const state = useMachineState(machine, tagByName);
+  const shortName = machine.name.split('/').pop();
+  const conn = tags[0] ? connections.find((c) => c.name === tags[0]?.connection) : undefined;
+  return (
+    <section className="machine-card" aria-label={`Machine ${shortName}`} data-state={state}>
+      <header>
+        <button type="button" className="link" onClick={() => actions.navigate('machine', machine.name)}>
+          {shortName}
+        </button>
+        <MachineStateBadge state={state} />
+      </header>
+      <p className="muted small">{machine.description}</p>
+      <table className="values">
+        <tbody>
+          {keyTags(tags).map((t) => (
+            <tr key={t.id}>
+              <th scope="row">{t.name.split('/').pop()}</th>
+              <td>
+                <LiveValue tag={t} />
+              </td>
+              <td className="bar-cell">
+                <RangeBar tag={t} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {conn && conn.state !== 'connected' ? (
+        <p className="comm-fault" role="status">
+          ⚠ {conn.name}: {conn.state}
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+export function Overview() {
+  const machines = useApp((s) => s.machines);
+  const tags = useApp((s) => s.tags);
+  const areas = [...new Set(machines.map((m) => m.area))];
+  return (
+    <div className="overview">
+      {areas.map((area) => (
+        <section key={area} className="area" aria-label={`Area ${area}`}>
+          <h2>{area}</h2>
+          <div className="machine-grid">
+            {machines
+              .filter((m) => m.area === area)
+              .map((m) => (
+                <MachineCard key={m.name} machine={m} tags={tags.filter((t) => `${t.site}/${t.area}/${t.machine}` === m.name)} />
+              ))}
+          </div>
+        </section>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,67 @@
+// Coarse application state for React: tag and machine metadata, connection diagnostics, link
+// state, theme and navigation. Changes here are rare (seconds), so components may select freely.
+import { createStore, useStore } from 'zustand';
+import type { SystemMessage } from '../../../native/api/events';
+import type { ConnectionDiagnostics, CoreInfo, MachineInfo, TagInfo } from '../../../native/api/types';
+import type { LinkState } from '../api/client';
+
+export type Screen = 'overview' | 'machine' | 'trends' | 'connections' | 'tags';
+export type Theme = 'dark' | 'light';
+
+export interface AppState {
+  link: LinkState;
+  info: CoreInfo | null;
+  tags: TagInfo[];
+  tagByName: Map<string, TagInfo>;
+  machines: MachineInfo[];
+  connections: ConnectionDiagnostics[];
+  messages: SystemMessage[];
+  screen: Screen;
+  selectedMachine: string | null;
+  theme: Theme;
+}
+
+const storedTheme = (): Theme => {
+  try {
+    return localStorage.getItem('aurum.theme') === 'light' ? 'light' : 'dark';
+  } catch {
+    return 'dark';
+  }
+};
+
+export const appStore = createStore<AppState>(() => ({
+  link: 'connecting',
+  info: null,
+  tags: [],
+  tagByName: new Map(),
+  machines: [],
+  connections: [],
+  messages: [],
+  screen: 'overview',
+  selectedMachine: null,
+  theme: storedTheme(),
+}));
+
+export function useApp<T>(selector: (s: AppState) => T): T {
+  return useStore(appStore, selector);
+}
+
+export const actions = {
+  setMeta(tags: TagInfo[], machines: MachineInfo[]) {
+    appStore.setState({ tags, machines, tagByName: new Map(tags.map((t) => [t.name, t])) });
+  },
+  navigate(screen: Screen, machine: string | null = null) {
+    appStore.setState({ screen, selectedMachine: machine ?? appStore.getState().selectedMachine });
+  },
+  setTheme(theme: Theme) {
+    try {
+      localStorage.setItem('aurum.theme', theme);
+    } catch {
+      // Storage may be unavailable (private mode); the theme still applies for this session.
+    }
+    appStore.setState({ theme });
+  },
+  addMessage(m: SystemMessage) {
+    appStore.setState((s) => ({ messages: [m, ...s.messages].slice(0, 50) }));
+  },
+};
