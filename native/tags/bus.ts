@@ -98,6 +98,18 @@ export class TagBus {
     this.update(id, cv.value, quality, ts, reason);
   }
 
+  /**
+   * Confirm that these tags' current values are still valid without a new sample: a driver whose
+   * link is alive but whose peer reports only changes (OPC UA subscriptions, MQTT) calls this, so
+   * an unchanging value is not mistaken for a stale one.
+   */
+  confirm(ids: readonly number[], now = Date.now()): void {
+    for (const id of ids) {
+      const cv = this.cvt[id];
+      if (cv && cv.quality === 0) cv.receivedAt = now;
+    }
+  }
+
   onBatch(listener: BatchListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

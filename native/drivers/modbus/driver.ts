@@ -176,7 +176,9 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
       if (p.type === 'bool') value = Boolean(data[index]);
       else {
         const decoded = decodeRegisters(data as number[], index, p.type, p.order, p.stringLength);
-        value = typeof decoded === 'number' ? toEngineering(decoded, p.tag.scaling) : decoded;
+        // A float32 carries about 7 significant digits; showing more would be noise, not precision.
+        const n = typeof decoded === 'number' && p.type === 'float32' ? Number(decoded.toPrecision(7)) : decoded;
+        value = typeof n === 'number' ? toEngineering(n, p.tag.scaling) : n;
       }
       ctx.bus.update(p.tag.id, value, 0, ts);
     }

@@ -1,0 +1,30 @@
+// Real headless Chromium (Debian's package) driven by playwright-core. No browser download: the
+// executable is the system's, and the flags keep it off the network this machine does not have.
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import { root } from './harness.js';
+
+export const CHROMIUM = process.env.AURUM_CHROMIUM ?? '/usr/bin/chromium';
+export const chromiumAvailable = existsSync(CHROMIUM);
+export const artifactsDir = path.join(root, 'test-artifacts');
+
+export async function launchChromium(): Promise<Browser> {
+  mkdirSync(artifactsDir, { recursive: true });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+      `--user-data-dir=${mkdtempSync(path.join(tmpdir(), 'aurum-chromium-'))}`,
+    ],
+  });
+}

@@ -1,0 +1,93 @@
+// Starting the console as a real child process for end-to-end tests: serve mode from the built
+// bundle, on a free loopback port, with its own data dir and HOME (node-opcua writes its PKI there).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { freePort } from '../native/util/net.js';
+
+export const root = path.resolve(import.meta.dirname, '..');
+
+export interface RunningConsole {
+  url: string;
+  port: number;
+  dataDir: string;
+  output: () => string;
+  child: ChildProcess;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      lastError = err;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+}
+
+/** Run `script args…` (bin/aurum.mjs serve or scripts/start.mjs) and wait until /api/health answers. */
+export async function startConsole(opts: {
+  script: string;
+  args?: string[];
+  dataDir?: string;
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+}): Promise<RunningConsole> {
+  const port = await freePort();
+  const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'aurum-e2e-'));
+  const home = mkdtempSync(path.join(tmpdir(), 'aurum-home-'));
+  let out = '';
+  const child = spawn(
+    process.execPath,
+    [path.join(root, opts.script), ...(opts.args ?? []), '--port', String(port), '--data-dir', dataDir],
+    {
+      cwd: root,
+      env: { ...process.env, HOME: home, AURUM_LOG: process.env.AURUM_LOG ?? 'silent', ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  child.stdout?.on('data', (d) => {
+    out += String(d);
+  });
+  child.stderr?.on('data', (d) => {
+    out += String(d);
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  try {
+    await waitFor(
+      '/api/health',
+      async () => {
+        if (child.exitCode !== null) throw new Error(`console exited with ${child.exitCode}:\n${out}`);
+        const r = await fetch(`${url}/api/health`);
+        return r.ok ? true : undefined;
+      },
+      opts.timeoutMs ?? 30_000,
+    );
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw new Error(`${(err as Error).message}\n--- console output ---\n${out}`);
+  }
+  return {
+    url,
+    port,
+    dataDir,
+    child,
+    output: () => out,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null) child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      const code = await exited;
+      clearTimeout(timer);
+      rmSync(home, { recursive: true, force: true });
+      return code;
+    },
+  };
+}
