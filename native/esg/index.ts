@@ -1,0 +1,5 @@
+// ESG: energy, water and CO2e per machine, area and site, traceable to the factor versions used.
+export { type EsgConfig, type EsgConfigInput, esgConfigSchema } from './config.js';
+export { FactorError, GWP } from './factors.js';
+export { type EsgHandlers, esgHandlers } from './handlers.js';
+export { DEFAULT_FACTORS_DIR, EsgConfigError, type EsgOptions, type EsgService, openEsg } from './service.js';
