@@ -24,7 +24,8 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-sync',
       '--no-first-run',
       '--disable-quic',
-      `--user-data-dir=${mkdtempSync(path.join(tmpdir(), 'aurum-chromium-'))}`,
     ],
+    // Chromium writes crash reports under $HOME/.config: keep them out of the user's home.
+    env: { ...process.env, HOME: mkdtempSync(path.join(tmpdir(), 'aurum-chromium-')) },
   });
 }

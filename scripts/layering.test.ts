@@ -30,7 +30,7 @@ interface ImportRef {
 const IMPORT =
   /^\s*(import|export)\s+(type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/gm;
 
-export function importsOf(file: string): ImportRef[] {
+function importsOf(file: string): ImportRef[] {
   const text = readFileSync(file, 'utf8');
   const refs: ImportRef[] = [];
   for (const m of text.matchAll(IMPORT)) {

@@ -188,9 +188,12 @@ export function createOpcuaDriver(
       lastHeard = Date.now();
       // A missed keep-alive means the link is gone even if the socket has not noticed yet.
       const silenceMs = 3 * Math.max(config.keepAliveMs, config.publishingIntervalMs);
+      const ids = tags.map((t) => t.id);
       watchdog = setInterval(
         () => {
           if (Date.now() - lastHeard > silenceMs) lost(`no notification or keep-alive for ${silenceMs} ms`);
+          // The subscription reports changes only: while it is alive, unchanged values are still current.
+          else ctx.bus.confirm(ids);
         },
         Math.min(1000, silenceMs / 3),
       );
