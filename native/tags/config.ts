@@ -68,7 +68,7 @@ export function parseSiteFile(text: string, file: string): SiteModel {
   if (doc.errors.length > 0) {
     throw new ConfigError(
       doc.errors.map((e) => {
-        const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+        const pos = lines.linePos(e.pos[0]);
         return { file, line: pos.line, column: pos.col, field: '', message: `YAML: ${e.message.split('\n')[0]}` };
       }),
     );
