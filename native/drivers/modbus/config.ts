@@ -21,7 +21,10 @@ export const modbusConnectionSchema = z
     retries: z.number().int().min(0).max(5).default(1),
     /** Largest run of unused registers the planner reads through to save a request. */
     maxGap: z.number().int().min(0).max(100).default(10),
-    reconnect: z.object({ initialDelayMs: z.number().int().min(50).default(500), maxDelayMs: z.number().int().min(100).default(10_000) }).strict().default({ initialDelayMs: 500, maxDelayMs: 10_000 }),
+    reconnect: z
+      .object({ initialDelayMs: z.number().int().min(50).default(500), maxDelayMs: z.number().int().min(100).default(10_000) })
+      .strict()
+      .default({ initialDelayMs: 500, maxDelayMs: 10_000 }),
   })
   .strict()
   .refine((c) => (c.transport === 'tcp' ? !!c.host : !!c.serialPort), { message: 'tcp needs "host"; rtu needs "serialPort"' });
