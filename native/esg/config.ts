@@ -35,8 +35,14 @@ export const meterSchema = z
     unit: z.string().optional(),
     /** Which fuel a fuel meter measures, e.g. natural-gas, diesel (matches the factor's `fuel`). */
     fuel: z.string().optional(),
-    /** Emission source this meter's activity feeds (an id from `sources`); none means activity only (e.g. sub-meters). */
-    source: z.string().optional(),
+    /**
+     * Emission source(s) this meter's activity feeds (ids from `sources`), e.g. a fuel meter feeding scope 1
+     * combustion and scope 3.3 upstream emissions; none means activity only (e.g. sub-meters).
+     */
+    source: z
+      .union([z.string(), z.array(z.string()).min(1)])
+      .optional()
+      .transform((s) => (s === undefined ? [] : typeof s === 'string' ? [s] : s)),
     /** Counter value at which the meter wraps to zero (e.g. 4294967296 for a uint32 register, 999999.9 for a 6-digit register). */
     rollover: z.number().positive().optional(),
     /** Longest interval between samples bridged by integration; longer intervals are gaps. */
@@ -114,9 +120,9 @@ export const esgConfigSchema = z
     c.meters.forEach((m, i) => {
       if (tags.has(m.tag)) ctx.addIssue({ code: 'custom', message: `tag ${m.tag} is configured twice`, path: ['meters', i, 'tag'] });
       tags.add(m.tag);
-      if (m.source && !ids.has(m.source))
-        ctx.addIssue({ code: 'custom', message: `unknown source "${m.source}"`, path: ['meters', i, 'source'] });
-      if (m.source && ['production', 'running'].includes(m.kind)) {
+      for (const s of m.source)
+        if (!ids.has(s)) ctx.addIssue({ code: 'custom', message: `unknown source "${s}"`, path: ['meters', i, 'source'] });
+      if (m.source.length > 0 && ['production', 'running'].includes(m.kind)) {
         ctx.addIssue({ code: 'custom', message: `a ${m.kind} meter feeds no emission source`, path: ['meters', i, 'source'] });
       }
     });

@@ -14,7 +14,7 @@ export interface ReportArgs {
   factors: EsgFactorRow[];
 }
 
-/** One daily emission record: the hourly records of one meter, method and factor version on one local day. */
+/** One daily emission record: the hourly records of one meter, source, method and factor version on one local day. */
 export interface DailyRecord {
   day: string;
   site: string;
@@ -43,7 +43,7 @@ export function dailyRecords(ctx: QueryContext, from: number, to: number): Daily
   const out = new Map<string, DailyRecord>();
   for (const r of ctx.store.recordsIn.all(from, to)) {
     const day = ctx.clock.dayKey(r.hour_start);
-    const k = `${day}|${r.meter}|${r.method}|${r.factor_id}|${r.factor_version}`;
+    const k = `${day}|${r.meter}|${r.source_id}|${r.method}|${r.factor_id}|${r.factor_version}`;
     let d = out.get(k);
     if (!d) {
       d = {

@@ -63,7 +63,7 @@ export interface MeterRuntime {
   area: string;
   machine: string;
   unit: CanonicalUnit;
-  source: SourceConfig | null;
+  sources: SourceConfig[];
   acc: MeterAccumulator | null;
   slots: Map<number, SlotAmount>;
   pendingGaps: { start: number; end: number; kind: GapKind; reason: string }[];
@@ -165,8 +165,8 @@ export function openEsg(opts: EsgOptions): EsgService {
         continue;
       }
     }
-    const source = cfg.source ? (sources.get(cfg.source) ?? null) : null;
-    if (source) {
+    const meterSources = cfg.source.map((id) => sources.get(id)).filter((s): s is SourceConfig => s !== undefined);
+    for (const source of meterSources) {
       for (const fid of [source.factor, source.locationFactor, source.marketFactor]) {
         if (!fid) continue;
         const versions = factorsById.get(fid);
@@ -188,7 +188,7 @@ export function openEsg(opts: EsgOptions): EsgService {
       area,
       machine,
       unit,
-      source,
+      sources: meterSources,
       acc: null,
       slots: new Map(),
       pendingGaps: [],
@@ -240,9 +240,9 @@ export function openEsg(opts: EsgOptions): EsgService {
   const machineOf = (rt: MeterRuntime) => machines.get(`${rt.site}/${rt.area}/${rt.machine}`) as MachineState;
 
   // --- Emission records
-  const recordsFor = (rt: MeterRuntime, hourStart: number, activity: number): RecordRow[] => {
-    const src = rt.source;
-    if (!src) return [];
+  const recordsFor = (rt: MeterRuntime, hourStart: number, activity: number): RecordRow[] =>
+    rt.sources.flatMap((src) => recordsOfSource(rt, src, hourStart, activity));
+  const recordsOfSource = (rt: MeterRuntime, src: SourceConfig, hourStart: number, activity: number): RecordRow[] => {
     const plan: { method: string; factorId: string; fallback: boolean }[] =
       src.scope === 2
         ? [
@@ -409,7 +409,7 @@ export function openEsg(opts: EsgOptions): EsgService {
           uncertain_ms: Math.round(a.uncertainMs),
           estimated_ms: Math.round(a.estimatedMs),
         });
-        if (!rt.source) continue;
+        if (rt.sources.length === 0) continue;
         const total = (store.activityOf.get(rt.cfg.tag, h) as { quantity: number }).quantity;
         for (const rec of recordsFor(rt, h, total)) store.putRecord.run(rec);
       }
@@ -489,8 +489,7 @@ export function openEsg(opts: EsgOptions): EsgService {
       const parsed = factorSchema.parse({ ...input, version });
       const f = toFactor(parsed, false, 'correction');
       for (const rt of meters) {
-        const s = rt.source;
-        if (s && [s.factor, s.locationFactor, s.marketFactor].includes(f.id)) conversionFactor(rt.unit, f.unit);
+        for (const s of rt.sources) if ([s.factor, s.locationFactor, s.marketFactor].includes(f.id)) conversionFactor(rt.unit, f.unit);
       }
       flush();
       return db.transaction(() => {

@@ -173,7 +173,7 @@ export class EsgStore {
       'SELECT * FROM activity_hour WHERE hour_start >= ? AND hour_start < ? ORDER BY hour_start',
     );
     this.recordsIn = db.prepare<[number, number], RecordRow>(
-      'SELECT * FROM emission_record WHERE hour_start >= ? AND hour_start < ? ORDER BY hour_start, meter, method',
+      'SELECT * FROM emission_record WHERE hour_start >= ? AND hour_start < ? ORDER BY hour_start, meter, source_id, method',
     );
     this.demandIn = db.prepare<[number, number], { meter: string; slot_start: number; kwh: number }>(
       'SELECT * FROM demand_slot WHERE slot_start >= ? AND slot_start < ? ORDER BY slot_start',

@@ -65,7 +65,7 @@ CREATE TABLE demand_slot (
 ) WITHOUT ROWID;
 CREATE INDEX demand_slot_time ON demand_slot (slot_start);
 
--- Activity × factor, per meter, local hour and scope 2 method ('' for scopes 1 and 3).
+-- Activity × factor, per meter, local hour, emission source and scope 2 method ('' for scopes 1 and 3).
 CREATE TABLE emission_record (
   meter TEXT NOT NULL,
   hour_start INTEGER NOT NULL,
@@ -87,7 +87,7 @@ CREATE TABLE emission_record (
   co2e_kg REAL,
   gwp_set TEXT,
   computed_at INTEGER NOT NULL,
-  PRIMARY KEY (meter, hour_start, method)
+  PRIMARY KEY (meter, hour_start, source_id, method)
 ) WITHOUT ROWID;
 CREATE INDEX emission_record_time ON emission_record (hour_start);
 CREATE INDEX emission_record_factor ON emission_record (factor_id, hour_start);
