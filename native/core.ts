@@ -35,6 +35,8 @@ export interface Core {
   readonly drivers: ReadonlyMap<string, Driver>;
   readonly registry: HandlerRegistry;
   call(name: string, args: unknown, ctx: CallContext): Promise<ApiResult<unknown>>;
+  /** Figures each service reports for diagnostics and /metrics, by service name. */
+  serviceMetrics(): Record<string, Record<string, number>>;
   onEvent(listener: EventListener): () => void;
   stop(): Promise<void>;
 }
@@ -112,6 +114,8 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
 
     const stream = startValueStream(bus, opts.streamIntervalMs ?? 100, (batch) => emit('values', batch));
     stops.push(() => stream.stop());
+    const metricSources = new Map<string, () => Record<string, number>>();
+    metricSources.set('tag_bus', () => ({ samples_total: bus.samplesIn, ui_samples_dropped_total: stream.dropped() }));
     const housekeeping = setInterval(() => {
       bus.markStale();
       emit(
@@ -129,6 +133,7 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       drivers,
       registry,
       call: (name, args, ctx) => registry.call(name, args, ctx),
+      serviceMetrics: () => Object.fromEntries([...metricSources].map(([name, read]) => [name, read()])),
       onEvent(listener) {
         listeners.add(listener);
         return () => listeners.delete(listener);

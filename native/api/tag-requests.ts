@@ -16,6 +16,8 @@ export const tagRequests = {
     })
     .strict(),
   'connections.list': z.object({}).strict().default({}),
+  /** Values pushed by sensors and gateways (serve mode: POST /api/ingest); items are validated one by one. */
+  'tags.ingest': z.object({ items: z.array(z.unknown()).min(1).max(10_000) }).strict(),
 };
 
 export interface TagResults {
@@ -23,4 +25,13 @@ export interface TagResults {
   'tags.snapshot': TagSnapshot[];
   'tags.write': WriteResult;
   'connections.list': ConnectionDiagnostics[];
+  'tags.ingest': IngestOutcome;
+}
+
+export interface IngestOutcome {
+  accepted: number;
+  /** Items refused, by index in the request, with the reason. */
+  rejected: { index: number; ok: boolean; error?: string }[];
+  /** Set when the ingest queue is full: nothing of this push was taken; retry after this many seconds. */
+  retryAfterS?: number;
 }

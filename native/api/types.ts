@@ -68,7 +68,7 @@ export interface ValueBatch {
   q: QualityCode[];
 }
 
-export type ConnectionProtocol = 'opcua' | 'modbus' | 'mqtt';
+export type ConnectionProtocol = 'opcua' | 'modbus' | 'mqtt' | 'ingest';
 export type ConnectionState = 'connected' | 'connecting' | 'disconnected' | 'error';
 
 export interface ConnectionDiagnostics {

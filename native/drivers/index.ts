@@ -1,6 +1,7 @@
 // Builds the driver for a connection from the site file.
 import type { ConnectionConfig } from './connection-schema.js';
 import type { Driver, DriverContext, DriverTag } from './driver.js';
+import { createIngestDriver } from './ingest/driver.js';
 import { createModbusDriver } from './modbus/driver.js';
 import { createOpcuaDriver } from './opcua/driver.js';
 
@@ -10,6 +11,8 @@ export function createDriver(config: ConnectionConfig, tags: DriverTag[], ctx: D
       return createOpcuaDriver(config, tags, ctx);
     case 'modbus':
       return createModbusDriver(config, tags, ctx);
+    case 'ingest':
+      return createIngestDriver(config, tags, ctx);
     default:
       throw new Error(`connection ${config.name}: protocol ${config.protocol} is not available in this build`);
   }

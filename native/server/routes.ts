@@ -2,8 +2,10 @@
 // the contract, so HTTP, WebSocket and IPC share one implementation and one validation.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CallContext } from '../api/contract.js';
+import type { IngestOutcome } from '../api/tag-requests.js';
 import type { Core } from '../core.js';
-import { readJson, sendJson, sendResult } from './server.js';
+import type { MetricsExporter } from './metrics.js';
+import { readJson, sendError, sendJson, sendResult } from './server.js';
 
 export interface RouteContext {
   req: IncomingMessage;
@@ -28,7 +30,7 @@ const list = (v: string | null) =>
     : undefined;
 const num = (v: string | null) => (v === null || v === '' ? undefined : Number(v));
 
-export function routes(core: Core): Route[] {
+export function routes(core: Core, metrics: MetricsExporter): Route[] {
   const call = (name: string, args: unknown, r: RouteContext) => core.call(name, args, r.ctx).then((result) => sendResult(r.res, result));
   return [
     {
@@ -63,6 +65,34 @@ export function routes(core: Core): Route[] {
           { tags: list(q.get('tags')), from: q.get('from') ?? undefined, to: q.get('to') ?? undefined, maxPoints: num(q.get('maxPoints')) },
           r,
         );
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/api\/ingest$/,
+      handle: async (r) => {
+        const body = await readJson(r.req);
+        const items = Array.isArray(body) ? body : (body as { items?: unknown }).items;
+        const result = await core.call('tags.ingest', { items }, r.ctx);
+        if (result.error) return sendError(r.res, result.error);
+        const outcome = result.data as IngestOutcome;
+        if (outcome.retryAfterS !== undefined) {
+          return sendError(
+            r.res,
+            { type: 'too_many', message: 'ingest queue full, retry later' },
+            { 'Retry-After': String(outcome.retryAfterS) },
+          );
+        }
+        sendJson(r.res, 202, outcome);
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/metrics$/,
+      handle: async ({ res }) => {
+        const text = await metrics.render();
+        res.writeHead(200, { 'Content-Type': metrics.contentType, 'Cache-Control': 'no-store' });
+        res.end(text);
       },
     },
     /** The whole contract over HTTP, for scripts and tools: POST /api/call/<request name> with JSON args. */

@@ -10,6 +10,7 @@ import type { CallContext } from '../api/contract.js';
 import type { ApiError, ApiResult } from '../api/types.js';
 import { clientMessage, type ServerMessage } from '../api/wire.js';
 import type { Core } from '../core.js';
+import { createMetrics } from './metrics.js';
 import { routes } from './routes.js';
 
 export interface ServeOptions {
@@ -153,7 +154,8 @@ function attachWebSocket(core: Core, server: http.Server): WebSocketServer {
 
 export function serve(core: Core, opts: ServeOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
-  const table = routes(core);
+  const metrics = createMetrics(core);
+  const table = routes(core, metrics);
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     try {
@@ -189,6 +191,7 @@ export function serve(core: Core, opts: ServeOptions): Promise<RunningServer> {
         port,
         close: () =>
           new Promise<void>((done) => {
+            metrics.stop();
             for (const client of wss.clients) client.terminate();
             wss.close();
             server.closeAllConnections();

@@ -1,7 +1,9 @@
 import type { Handlers } from '../api/contract.js';
 import { ApiFailure } from '../api/registry.js';
+import type { IngestOutcome } from '../api/tag-requests.js';
 import type { MachineInfo, TagSnapshot, WriteResult } from '../api/types.js';
 import type { Driver } from '../drivers/driver.js';
+import type { IngestDriver } from '../drivers/ingest/driver.js';
 import { QUALITY_NAMES, type TagBus } from './bus.js';
 
 export function snapshotOf(bus: TagBus, id: number): TagSnapshot {
@@ -27,7 +29,9 @@ export interface TagServices {
   onWrite?: (result: WriteResult, user: string | null) => void;
 }
 
-export function tagHandlers(s: TagServices): Pick<Handlers, 'tags.list' | 'tags.snapshot' | 'tags.write' | 'connections.list'> {
+export function tagHandlers(
+  s: TagServices,
+): Pick<Handlers, 'tags.list' | 'tags.snapshot' | 'tags.write' | 'connections.list' | 'tags.ingest'> {
   return {
     'tags.list': () => ({ tags: [...s.bus.tags], machines: s.machines }),
     'tags.snapshot': ({ names }) => {
@@ -73,5 +77,29 @@ export function tagHandlers(s: TagServices): Pick<Handlers, 'tags.list' | 'tags.
       return result;
     },
     'connections.list': () => [...s.drivers.values()].map((d) => d.diagnostics()),
+    'tags.ingest': ({ items }) => {
+      // Route each item to the push connection that owns its tag; a tag read from a PLC cannot be pushed.
+      const ingest = [...s.drivers.values()].filter((d): d is IngestDriver => d.protocol === 'ingest');
+      if (ingest.length === 0) throw new ApiFailure('not_found', 'this site has no push (ingest) connection');
+      const owner = (item: unknown) => {
+        const name = (item as { tag?: unknown } | null)?.tag;
+        const id = typeof name === 'string' ? s.bus.idOf(name) : undefined;
+        const conn = id === undefined ? undefined : s.bus.tags[id]?.connection;
+        return ingest.find((d) => d.name === conn) ?? ingest[0]!;
+      };
+      const groups = new Map<IngestDriver, { item: unknown; index: number }[]>();
+      items.forEach((item, index) => {
+        const d = owner(item);
+        groups.set(d, [...(groups.get(d) ?? []), { item, index }]);
+      });
+      const outcome: IngestOutcome = { accepted: 0, rejected: [] };
+      for (const [d, group] of groups) {
+        const r = d.push(group.map((g) => g.item));
+        if (r.retryAfterS !== undefined) return { accepted: 0, rejected: [], retryAfterS: r.retryAfterS };
+        outcome.accepted += r.accepted;
+        outcome.rejected.push(...r.rejected.map((x) => ({ ...x, index: group[x.index]?.index ?? x.index })));
+      }
+      return outcome;
+    },
   };
 }

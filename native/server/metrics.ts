@@ -1,0 +1,122 @@
+// GET /metrics in Prometheus text format: the same figures as the Connections screen, plus the
+// core's own (tag-bus rate, event-loop lag, and whatever each service reports), so existing
+// Prometheus/Grafana stacks can watch a fleet of consoles.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { Core } from '../core.js';
+
+export interface MetricsExporter {
+  contentType: string;
+  render(): Promise<string>;
+  stop(): void;
+}
+
+export function createMetrics(core: Core): MetricsExporter {
+  const registry = new Registry();
+  registry.setDefaultLabels({ site: core.info.site });
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
+
+  new Counter({
+    name: 'aurum_tag_bus_samples_total',
+    help: 'Samples accepted by the tag bus since start',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(core.bus.samplesIn);
+    },
+  });
+  new Gauge({
+    name: 'aurum_event_loop_lag_seconds',
+    help: 'Event-loop delay of the core (p99 over the last scrape interval)',
+    registers: [registry],
+    collect() {
+      this.set(lag.percentile(99) / 1e9);
+      lag.reset();
+    },
+  });
+  const connectionLabels = ['connection', 'protocol'] as const;
+  new Gauge({
+    name: 'aurum_connection_up',
+    help: '1 when the connection is connected',
+    labelNames: connectionLabels,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const d of core.drivers.values()) {
+        const diag = d.diagnostics();
+        this.set({ connection: diag.name, protocol: diag.protocol }, diag.state === 'connected' ? 1 : 0);
+      }
+    },
+  });
+  new Gauge({
+    name: 'aurum_connection_rate',
+    help: 'Requests (Modbus) or notifications (OPC UA, MQTT) per second',
+    labelNames: connectionLabels,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const d of core.drivers.values()) {
+        const diag = d.diagnostics();
+        this.set({ connection: diag.name, protocol: diag.protocol }, diag.rate);
+      }
+    },
+  });
+  new Gauge({
+    name: 'aurum_connection_latency_seconds',
+    help: 'Round-trip latency of the last request',
+    labelNames: connectionLabels,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const d of core.drivers.values()) {
+        const diag = d.diagnostics();
+        if (diag.latencyMs !== null) this.set({ connection: diag.name, protocol: diag.protocol }, diag.latencyMs / 1000);
+      }
+    },
+  });
+  new Gauge({
+    name: 'aurum_connection_reconnects',
+    help: 'Reconnections since start',
+    labelNames: connectionLabels,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const d of core.drivers.values()) {
+        const diag = d.diagnostics();
+        this.set({ connection: diag.name, protocol: diag.protocol }, diag.reconnects);
+      }
+    },
+  });
+  new Gauge({
+    name: 'aurum_connection_errors',
+    help: 'Errors since start, by kind',
+    labelNames: [...connectionLabels, 'kind'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const d of core.drivers.values()) {
+        const diag = d.diagnostics();
+        for (const [kind, n] of Object.entries(diag.errors)) this.set({ connection: diag.name, protocol: diag.protocol, kind }, n);
+      }
+    },
+  });
+  new Gauge({
+    name: 'aurum_service_metric',
+    help: 'Figures reported by the core services (historian queue depth, batch latency, model latency…)',
+    labelNames: ['service', 'metric'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [service, figures] of Object.entries(core.serviceMetrics())) {
+        for (const [metric, value] of Object.entries(figures)) if (Number.isFinite(value)) this.set({ service, metric }, value);
+      }
+    },
+  });
+
+  return {
+    contentType: registry.contentType,
+    render: () => registry.metrics(),
+    stop: () => lag.disable(),
+  };
+}

@@ -1,0 +1,112 @@
+// The HTTP transport in-process, on a site with only a push (ingest) connection: no plant needed.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { type Core, startCore } from '../core.js';
+import { type RunningServer, serve } from './server.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'aurum-server-'));
+let core: Core;
+let server: RunningServer;
+
+const site = `version: 1
+site: { name: Edge }
+connections:
+  - { name: gateway, protocol: ingest, maxQueue: 100 }
+areas:
+  - name: Yard
+    machines:
+      - name: Weather
+        connection: gateway
+        tags:
+          - { name: OutdoorTemp, address: OutdoorTemp, unit: °C }
+          - { name: Humidity, address: Humidity, unit: "%" }
+`;
+
+beforeAll(async () => {
+  const file = path.join(dir, 'site.yaml');
+  writeFileSync(file, site);
+  core = await startCore({ siteFile: file, dataDir: path.join(dir, 'data'), shell: 'test', log: () => undefined });
+  server = await serve(core, { port: 0, staticDir: path.join(dir, 'no-ui') });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await core?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const post = (p: string, body: unknown) => fetch(`${server.url}${p}`, { method: 'POST', body: JSON.stringify(body) });
+
+describe('HTTP ingest', () => {
+  it('accepts a batch with 202, reports bad items one by one, and the values reach the tags', async () => {
+    const r = await post('/api/ingest', [
+      { tag: 'Edge/Yard/Weather/OutdoorTemp', value: 12.5, timestamp: '2026-11-22T06:00:00Z' },
+      { tag: 'Edge/Yard/Weather/Nope', value: 1 },
+      { tag: 'Edge/Yard/Weather/Humidity', value: 'wet', extra: true },
+      { tag: 'Edge/Yard/Weather/Humidity', value: 81, quality: 'Uncertain' },
+    ]);
+    expect(r.status).toBe(202);
+    const body = (await r.json()) as { accepted: number; rejected: { index: number; error: string }[] };
+    expect(body.accepted).toBe(2);
+    expect(body.rejected.map((x) => x.index)).toEqual([1, 2]);
+    expect(body.rejected[0]?.error).toMatch(/no pushed tag named/);
+    const tags = (await (await fetch(`${server.url}/api/tags`)).json()) as {
+      name: string;
+      value: unknown;
+      quality: string;
+      timestamp: string;
+    }[];
+    const temp = tags.find((t) => t.name === 'Edge/Yard/Weather/OutdoorTemp');
+    expect(temp).toMatchObject({ value: 12.5, quality: 'Good', timestamp: '2026-11-22T06:00:00.000Z' });
+    expect(tags.find((t) => t.name === 'Edge/Yard/Weather/Humidity')).toMatchObject({ value: 81, quality: 'Uncertain' });
+  });
+
+  it('answers 429 with Retry-After when the queue is full, and takes nothing of that push', async () => {
+    const items = Array.from({ length: 101 }, (_, i) => ({ tag: 'Edge/Yard/Weather/OutdoorTemp', value: i }));
+    const r = await post('/api/ingest', { items });
+    expect(r.status).toBe(429);
+    expect(r.headers.get('retry-after')).toBe('1');
+    const ok = await post('/api/ingest', { items: items.slice(0, 50) });
+    expect(ok.status).toBe(202);
+  });
+
+  it('refuses a body that is not JSON with 400', async () => {
+    const r = await fetch(`${server.url}/api/ingest`, { method: 'POST', body: '{not json' });
+    expect(r.status).toBe(400);
+  });
+});
+
+describe('metrics and the WebSocket', () => {
+  it('exports Prometheus text with connection and bus figures', async () => {
+    const r = await fetch(`${server.url}/metrics`);
+    expect(r.headers.get('content-type')).toMatch(/text\/plain/);
+    const text = await r.text();
+    expect(text).toMatch(/aurum_connection_up\{connection="gateway",protocol="ingest",site="Edge"\} 1/);
+    expect(text).toMatch(/aurum_tag_bus_samples_total\{site="Edge"\} [1-9]/);
+    expect(text).toMatch(/aurum_event_loop_lag_seconds/);
+  });
+
+  it('greets with hello, answers requests, streams columnar values, and closes on a malformed message', async () => {
+    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/api/ws`);
+    const messages: { type: string; stream?: string; id?: number; data?: unknown; error?: unknown }[] = [];
+    ws.on('message', (m) => messages.push(JSON.parse(String(m))));
+    await new Promise((r) => ws.once('open', r));
+    ws.send(JSON.stringify({ type: 'req', id: 7, name: 'tags.list', args: {} }));
+    ws.send(JSON.stringify({ type: 'req', id: 8, name: 'no.such', args: {} }));
+    await post('/api/ingest', [{ tag: 'Edge/Yard/Weather/OutdoorTemp', value: 3 }]);
+    const deadline = Date.now() + 3000;
+    while (Date.now() < deadline && !messages.some((m) => m.stream === 'values')) await new Promise((r) => setTimeout(r, 50));
+    expect(messages[0]?.type).toBe('hello');
+    expect((messages.find((m) => m.id === 7)?.data as { tags: unknown[] }).tags).toHaveLength(2);
+    expect(messages.find((m) => m.id === 8)?.error).toMatchObject({ type: 'not_found' });
+    const values = messages.find((m) => m.stream === 'values')?.data as { ids: number[]; v: number[]; q: number[]; ts: number[] };
+    expect(values.ids.length).toBe(values.v.length);
+    expect(values.v).toContain(3);
+    const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
+    ws.send(JSON.stringify({ type: 'bogus' }));
+    expect(await closed).toBe(1008);
+  });
+});
