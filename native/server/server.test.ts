@@ -100,7 +100,8 @@ describe('metrics and the WebSocket', () => {
     const deadline = Date.now() + 3000;
     while (Date.now() < deadline && !messages.some((m) => m.stream === 'values')) await new Promise((r) => setTimeout(r, 50));
     expect(messages[0]?.type).toBe('hello');
-    expect((messages.find((m) => m.id === 7)?.data as { tags: unknown[] }).tags).toHaveLength(2);
+    const list = messages.find((m) => m.id === 7)?.data as { tags: unknown[] } | undefined;
+    expect(list?.tags).toHaveLength(2);
     expect(messages.find((m) => m.id === 8)?.error).toMatchObject({ type: 'not_found' });
     const values = messages.find((m) => m.stream === 'values')?.data as { ids: number[]; v: number[]; q: number[]; ts: number[] };
     expect(values.ids.length).toBe(values.v.length);
