@@ -1,0 +1,155 @@
+// Users, sessions and the audit trail. Sign-in itself is a request like any other so that the
+// desktop shell (IPC) and serve mode (HTTP, WebSocket) share it; serve mode also offers it as
+// POST /api/login so a session cookie can be set.
+import { z } from 'zod';
+
+export const roleNames = ['viewer', 'operator', 'engineer', 'esg_analyst', 'admin'] as const;
+const role = z.enum(roleNames);
+const userName = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9._@-]+$/, 'letters, digits and . _ @ - only');
+// Length is limited so a huge password cannot make scrypt a denial-of-service lever.
+const password = z.string().min(1).max(256);
+const isoOrMs = z.union([z.number(), z.string().datetime({ offset: true })]).transform((v) => (typeof v === 'number' ? v : Date.parse(v)));
+
+export const authRequests = {
+  /** Whether the console still needs its first administrator (first run of a data dir). */
+  'auth.status': z.object({}).strict().default({}),
+  /** First-run administrator, from the desktop shell's dialog only, and only while no user exists. */
+  'auth.setup': z.object({ user: userName, password }).strict(),
+  /** `position` names the shift position (e.g. "Control desk 2") the operator signs in at. */
+  'auth.login': z.object({ user: z.string().min(1).max(64), password, position: z.string().max(64).optional() }).strict(),
+  'auth.logout': z.object({}).strict().default({}),
+  'auth.me': z.object({}).strict().default({}),
+  /** Lock the screen of a shared PC: the session keeps watching (read-only) until its user signs in again. */
+  'auth.lock': z.object({}).strict().default({}),
+  'auth.unlock': z.object({ password }).strict(),
+  'auth.changePassword': z.object({ current: password, next: password }).strict(),
+  'auth.users.list': z.object({}).strict().default({}),
+  'auth.users.create': z.object({ user: userName, role, password, displayName: z.string().max(128).optional() }).strict(),
+  /** Change a user's role, name, enabled state or password, or lift a lockout. */
+  'auth.users.update': z
+    .object({
+      user: userName,
+      role: role.optional(),
+      displayName: z.string().max(128).optional(),
+      disabled: z.boolean().optional(),
+      password: password.optional(),
+      unlock: z.literal(true).optional(),
+    })
+    .strict(),
+  'auth.sessions.list': z.object({}).strict().default({}),
+  'audit.query': z
+    .object({
+      from: isoOrMs.optional(),
+      to: isoOrMs.optional(),
+      actor: z.string().max(64).optional(),
+      /** Prefix of the action, e.g. "tags." or "auth.login". */
+      action: z.string().max(100).optional(),
+      /** Substring of the target, e.g. a tag path. */
+      target: z.string().max(200).optional(),
+      result: z.enum(['ok', 'denied', 'failed']).optional(),
+      limit: z.number().int().min(1).max(10_000).default(500),
+      /** Entries with an id below this one (paging backwards from the newest). */
+      beforeId: z.number().int().positive().optional(),
+    })
+    .strict()
+    .default({ limit: 500 }),
+  'audit.export': z
+    .object({
+      from: isoOrMs.optional(),
+      to: isoOrMs.optional(),
+      actor: z.string().max(64).optional(),
+      action: z.string().max(100).optional(),
+    })
+    .strict()
+    .default({}),
+  'audit.verify': z.object({}).strict().default({}),
+};
+
+export type RoleName = (typeof roleNames)[number];
+
+export interface SignedIn {
+  token: string;
+  /** Echo this in the X-CSRF-Token header of state-changing HTTP requests made with the cookie. */
+  csrfToken: string;
+  user: string;
+  role: RoleName;
+  displayName: string;
+  /** When the session ends unless used (ms since epoch); each request slides it. */
+  expiresAt: number;
+}
+
+export interface UserInfo {
+  user: string;
+  displayName: string;
+  role: RoleName;
+  disabled: boolean;
+  /** Locked out after repeated failed sign-ins until this time (ms since epoch), or null. */
+  lockedUntil: number | null;
+  createdAt: number;
+  lastLoginAt: number | null;
+}
+
+export interface SessionInfo {
+  user: string;
+  role: RoleName;
+  position: string | null;
+  origin: string;
+  createdAt: number;
+  lastSeenAt: number;
+  locked: boolean;
+}
+
+export interface AuditEntry {
+  id: number;
+  /** ms since epoch */
+  ts: number;
+  actor: string;
+  origin: string;
+  action: string;
+  target: string;
+  /** Old and new value, diff, reason… as recorded by the capability that acted. */
+  details: Record<string, unknown>;
+  result: 'ok' | 'denied' | 'failed';
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditVerifyResult {
+  ok: boolean;
+  entries: number;
+  /** First entry whose hash or link does not match, when not ok. */
+  firstBadId?: number;
+  reason?: string;
+  /** Hash of the newest entry: record it elsewhere to detect a truncated log later. */
+  head: string;
+}
+
+export interface AuthResults {
+  'auth.status': { needsSetup: boolean };
+  'auth.setup': SignedIn;
+  'auth.login': SignedIn;
+  'auth.logout': { ok: true };
+  'auth.me': {
+    user: string;
+    role: RoleName;
+    displayName: string;
+    position: string | null;
+    locked: boolean;
+    csrfToken: string;
+    expiresAt: number;
+  };
+  'auth.lock': { ok: true };
+  'auth.unlock': SignedIn;
+  'auth.changePassword': { ok: true };
+  'auth.users.list': UserInfo[];
+  'auth.users.create': UserInfo;
+  'auth.users.update': UserInfo;
+  'auth.sessions.list': SessionInfo[];
+  'audit.query': AuditEntry[];
+  'audit.export': { fileName: string; mimeType: 'text/csv'; content: string };
+  'audit.verify': AuditVerifyResult;
+}

@@ -1,0 +1,184 @@
+// The audit trail: who did what, when, to what, with which result. Append-only and hash-chained:
+// each entry's hash covers its own fields and the previous entry's hash, so changing, removing or
+// inserting any entry breaks every link after it. verify() walks the chain. What a chain cannot
+// show is the newest entries being cut off; the head hash (returned by verify) is meant to be
+// recorded elsewhere — the sync uplink, a printed report — for that. The chain is plain SHA-256 over
+// the stored fields, so an auditor can recompute it from the CSV export without the console.
+import { createHash } from 'node:crypto';
+import type { AuditEntry, AuditVerifyResult } from '../api/auth-requests.js';
+import { migrate } from '../util/migrate.js';
+import type { SqliteDatabase } from '../util/sqlite.js';
+import { toCsv } from './csv.js';
+import { auditMigrations } from './migrations/index.js';
+
+export type AuditResult = AuditEntry['result'];
+
+export interface AuditInput {
+  actor: string | null;
+  /** Transport the action came through: ipc, http, ws, internal, cli. */
+  origin?: string;
+  /** The request name or event, e.g. "tags.write", "auth.login". */
+  action: string;
+  /** What was acted on: a tag path, a user name, a model id. */
+  target?: string;
+  /** Old and new value, diff, reason. Never secrets: callers pass names, not passwords. */
+  details?: Record<string, unknown>;
+  result?: AuditResult;
+  /** ms since epoch; the log's clock when omitted. */
+  ts?: number;
+}
+
+export interface AuditQuery {
+  from?: number;
+  to?: number;
+  actor?: string;
+  action?: string;
+  target?: string;
+  result?: AuditResult;
+  limit?: number;
+  beforeId?: number;
+}
+
+export interface AuditLog {
+  append(entry: AuditInput): AuditEntry;
+  verify(): AuditVerifyResult;
+  /** Newest first. */
+  query(q?: AuditQuery): AuditEntry[];
+  /** Oldest first, with hashes, for an auditor's spreadsheet. */
+  exportCsv(q?: Omit<AuditQuery, 'limit' | 'beforeId'>): string;
+}
+
+export interface AuditOptions {
+  now?: () => number;
+}
+
+const GENESIS = '0'.repeat(64);
+
+interface Row {
+  id: number;
+  ts: number;
+  actor: string;
+  origin: string;
+  action: string;
+  target: string;
+  details: string;
+  result: AuditResult;
+  prev_hash: string;
+  hash: string;
+}
+
+function toEntry(r: Row): AuditEntry {
+  let details: Record<string, unknown>;
+  try {
+    details = JSON.parse(r.details) as Record<string, unknown>;
+  } catch {
+    details = { unreadable: r.details };
+  }
+  return {
+    id: r.id,
+    ts: r.ts,
+    actor: r.actor,
+    origin: r.origin,
+    action: r.action,
+    target: r.target,
+    details,
+    result: r.result,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}
+
+export function openAuditLog(db: SqliteDatabase, opts: AuditOptions = {}): AuditLog {
+  migrate(db, auditMigrations, 'audit_migrations');
+  const now = opts.now ?? Date.now;
+  const digest = (r: Omit<Row, 'hash'>): string => {
+    // The stored text of `details` is hashed, not a re-serialisation, so verification does not
+    // depend on how a later Node version orders or formats JSON.
+    const material = JSON.stringify([r.id, r.ts, r.actor, r.origin, r.action, r.target, r.details, r.result, r.prev_hash]);
+    return createHash('sha256').update(material).digest('hex');
+  };
+
+  const last = db.prepare('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1');
+  const insert = db.prepare(
+    'INSERT INTO audit_log (id, ts, actor, origin, action, target, details, result, prev_hash, hash) VALUES (@id, @ts, @actor, @origin, @action, @target, @details, @result, @prev_hash, @hash)',
+  );
+  // Reading the head and inserting after it in one transaction keeps the chain linear even if two
+  // connections append to the same file.
+  const appendTx = db.transaction((input: AuditInput): AuditEntry => {
+    const head = last.get() as { id: number; hash: string } | undefined;
+    const row: Omit<Row, 'hash'> = {
+      id: (head?.id ?? 0) + 1,
+      ts: input.ts ?? now(),
+      actor: input.actor ?? '(anonymous)',
+      origin: input.origin ?? 'internal',
+      action: input.action,
+      target: input.target ?? '',
+      details: JSON.stringify(input.details ?? {}),
+      result: input.result ?? 'ok',
+      prev_hash: head?.hash ?? GENESIS,
+    };
+    const full: Row = { ...row, hash: digest(row) };
+    insert.run(full);
+    return toEntry(full);
+  });
+
+  const where = (q: AuditQuery): { sql: string; params: Record<string, unknown> } => {
+    const clauses: string[] = [];
+    const params: Record<string, unknown> = {};
+    const add = (clause: string, name: string, value: unknown) => {
+      clauses.push(clause);
+      params[name] = value;
+    };
+    if (q.from !== undefined) add('ts >= @from', 'from', q.from);
+    if (q.to !== undefined) add('ts < @to', 'to', q.to);
+    if (q.actor) add('actor = @actor', 'actor', q.actor);
+    if (q.action) add("action LIKE @action ESCAPE '\\'", 'action', `${likeEscape(q.action)}%`);
+    if (q.target) add("target LIKE @target ESCAPE '\\'", 'target', `%${likeEscape(q.target)}%`);
+    if (q.result) add('result = @result', 'result', q.result);
+    if (q.beforeId !== undefined) add('id < @beforeId', 'beforeId', q.beforeId);
+    return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+  };
+
+  return {
+    append: (entry) => appendTx(entry),
+
+    verify() {
+      let prev = GENESIS;
+      let expectedId = 1;
+      let entries = 0;
+      for (const r of db.prepare('SELECT * FROM audit_log ORDER BY id').iterate() as IterableIterator<Row>) {
+        entries++;
+        const bad = (reason: string): AuditVerifyResult => ({ ok: false, entries, firstBadId: r.id, reason, head: prev });
+        if (r.id !== expectedId) return bad(`entry ${expectedId} is missing`);
+        if (r.prev_hash !== prev) return bad('the link to the previous entry does not match');
+        if (digest(r) !== r.hash) return bad('the entry was changed after it was written');
+        prev = r.hash;
+        expectedId++;
+      }
+      return { ok: true, entries, head: prev };
+    },
+
+    query(q = {}) {
+      const w = where(q);
+      const rows = db
+        .prepare(`SELECT * FROM audit_log ${w.sql} ORDER BY id DESC LIMIT @limit`)
+        .all({ ...w.params, limit: q.limit ?? 500 }) as Row[];
+      return rows.map(toEntry);
+    },
+
+    exportCsv(q = {}) {
+      const w = where(q);
+      const rows = db.prepare(`SELECT * FROM audit_log ${w.sql} ORDER BY id`).iterate(w.params) as IterableIterator<Row>;
+      const header = ['id', 'ts_ms', 'time', 'actor', 'origin', 'action', 'target', 'result', 'details', 'prev_hash', 'hash'];
+      const lines = (function* () {
+        for (const r of rows)
+          yield [r.id, r.ts, new Date(r.ts).toISOString(), r.actor, r.origin, r.action, r.target, r.result, r.details, r.prev_hash, r.hash];
+      })();
+      return toCsv(header, lines);
+    },
+  };
+}
+
+function likeEscape(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}

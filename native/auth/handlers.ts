@@ -1,0 +1,113 @@
+// The auth and audit requests of the contract. The transports fill the context: `token` is the
+// caller's session token (so sign-out, lock and unlock act on the caller's own session), `address`
+// the client's address (rate limit). The permission table has already run when a handler is called.
+import type { z } from 'zod';
+import type { AuthResults, authRequests, SignedIn } from '../api/auth-requests.js';
+import { ApiFailure } from '../api/registry.js';
+import type { AuditLog } from './audit.js';
+import type { AuthCallContext } from './http.js';
+import { AuthError, type AuthService, type LoginOutcome } from './service.js';
+
+type AuthRequestName = keyof typeof authRequests;
+export type AuthHandlers = {
+  [N in AuthRequestName]: (args: z.output<(typeof authRequests)[N]>, ctx: AuthCallContext) => AuthResults[N] | Promise<AuthResults[N]>;
+};
+
+function signedIn(outcome: LoginOutcome): SignedIn {
+  if (outcome.ok) return outcome.session;
+  throw new ApiFailure('unauthenticated', outcome.message);
+}
+
+/** AuthError → ApiFailure with the same kind, so each transport maps it to its status. */
+async function translate<T>(work: () => Promise<T> | T): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof AuthError) throw new ApiFailure(err.type, err.message);
+    throw err;
+  }
+}
+
+function tokenOf(ctx: AuthCallContext): string {
+  if (!ctx.token) throw new ApiFailure('unauthenticated', 'no session');
+  return ctx.token;
+}
+
+function userOf(ctx: AuthCallContext): string {
+  if (!ctx.user) throw new ApiFailure('unauthenticated', 'no session');
+  return ctx.user;
+}
+
+export function authHandlers(auth: AuthService, audit: AuditLog): AuthHandlers {
+  return {
+    'auth.status': () => ({ needsSetup: auth.needsSetup() }),
+
+    'auth.setup': ({ user, password }, ctx) => {
+      // Only the desktop's first-run dialog: a console reachable over the network must not hand
+      // its first administrator account to whoever asks first.
+      if (ctx.origin !== 'ipc') {
+        throw new ApiFailure(
+          'forbidden',
+          'create the first administrator with AURUM_ADMIN_USER and AURUM_ADMIN_PASSWORD, or "aurum user add"',
+        );
+      }
+      return translate(() => auth.setupFirstAdmin(user, password, { transport: ctx.origin }));
+    },
+
+    'auth.login': async ({ user, password, position }, ctx) =>
+      signedIn(await auth.login(user, password, { transport: ctx.origin, address: ctx.address, position, replaces: ctx.token })),
+
+    'auth.logout': (_args, ctx) => {
+      auth.logout(tokenOf(ctx));
+      return { ok: true };
+    },
+
+    'auth.me': (_args, ctx) => {
+      const token = tokenOf(ctx);
+      const s = auth.session(token, ctx.origin);
+      const u = s?.user ? auth.getUser(s.user) : null;
+      if (!s || !u) throw new ApiFailure('unauthenticated', 'the session has ended');
+      return {
+        user: u.user,
+        role: u.role,
+        displayName: u.displayName,
+        position: s.position,
+        locked: s.locked,
+        csrfToken: auth.csrfToken(token),
+        expiresAt: s.expiresAt,
+      };
+    },
+
+    'auth.lock': (_args, ctx) => {
+      if (!auth.lock(tokenOf(ctx))) throw new ApiFailure('unauthenticated', 'the session has ended');
+      return { ok: true };
+    },
+
+    'auth.unlock': async ({ password }, ctx) => signedIn(await auth.unlock(tokenOf(ctx), password)),
+
+    'auth.changePassword': async ({ current, next }, ctx) => {
+      await translate(() => auth.changePassword(userOf(ctx), current, next));
+      return { ok: true };
+    },
+
+    'auth.users.list': () => auth.listUsers(),
+
+    'auth.users.create': ({ user, role, password, displayName }, ctx) =>
+      translate(() => auth.createUser({ user, role, password, displayName }, { user: ctx.user, origin: ctx.origin })),
+
+    'auth.users.update': ({ user, ...changes }, ctx) =>
+      translate(() => auth.updateUser(user, changes, { user: ctx.user, origin: ctx.origin })),
+
+    'auth.sessions.list': () => auth.listSessions(),
+
+    'audit.query': (q) => audit.query(q),
+
+    'audit.export': (q) => ({
+      fileName: `aurum-audit-${new Date().toISOString().slice(0, 10)}.csv`,
+      mimeType: 'text/csv',
+      content: audit.exportCsv(q),
+    }),
+
+    'audit.verify': () => audit.verify(),
+  };
+}

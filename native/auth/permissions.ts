@@ -1,0 +1,118 @@
+// The permission table: every API request name → what a caller needs to make it. Checked in the
+// core for every call from every shell (the UI hiding a button is a convenience, never the
+// control). A name missing from this table is refused, so a new request is unusable until someone
+// decides here who may call it; permissions.test.ts fails for any request in the contract that is
+// not listed.
+import type { CallContext } from '../api/contract.js';
+import type { ApiError } from '../api/types.js';
+import { can, isRole, type Permission, type Role } from './roles.js';
+
+/**
+ * 'public': no session needed (signing in, first-run setup — their handlers check more).
+ * 'session': any signed-in user, whatever the role (sign out, own profile, lock the screen).
+ */
+export type Requirement = Permission | 'public' | 'session';
+
+export const REQUEST_PERMISSIONS: Readonly<Record<string, Requirement>> = {
+  'core.info': 'read',
+
+  'tags.list': 'read',
+  'tags.snapshot': 'read',
+  // Within the tag's write limits: the tags capability refuses values outside writeMin..writeMax.
+  'tags.write': 'operate',
+  // Not audited call by call (a gateway pushes many times a second); refused pushes are.
+  'tags.ingest': 'ingest',
+  'connections.list': 'read',
+
+  'history.query': 'read',
+  'history.export': 'read',
+
+  'alarms.list': 'read',
+  'alarms.journal': 'read',
+  'alarms.kpis': 'read',
+  'alarms.ack': 'operate',
+  'alarms.shelve': 'operate',
+  'alarms.unshelve': 'operate',
+  // ISA-18.2: removing an alarm from service is an authorised engineering act, not a shift action.
+  'alarms.outOfService': 'configure',
+  'alarms.returnToService': 'configure',
+
+  'events.list': 'read',
+  'events.record': 'operate',
+
+  'predictions.latest': 'read',
+  'inference.diagnostics': 'read',
+  'models.list': 'read',
+  'models.activate': 'configure',
+  'models.rollback': 'configure',
+  'models.learn': 'configure',
+
+  'esg.summary': 'read',
+  'esg.series': 'read',
+  'esg.gaps': 'read',
+  'esg.factors.list': 'read',
+  'esg.factors.changes': 'read',
+  'esg.report': 'report',
+  'esg.factors.correct': 'esg',
+
+  'sync.status': 'read',
+
+  'auth.status': 'public',
+  'auth.setup': 'public',
+  'auth.login': 'public',
+  // Public because a locked session may have no role left (policy lockedRole: null); the handler
+  // requires the caller's own session token and password.
+  'auth.unlock': 'public',
+  'auth.logout': 'session',
+  'auth.me': 'session',
+  'auth.lock': 'session',
+  'auth.changePassword': 'session',
+  'auth.users.list': 'users',
+  'auth.users.create': 'users',
+  'auth.users.update': 'users',
+  'auth.sessions.list': 'users',
+
+  'audit.query': 'audit',
+  'audit.export': 'audit',
+  'audit.verify': 'audit',
+};
+
+export type Decision = { allowed: true } | { allowed: false; status: 401 | 403; reason: string };
+
+export function requirementOf(requestName: string): Requirement | undefined {
+  return Object.hasOwn(REQUEST_PERMISSIONS, requestName) ? REQUEST_PERMISSIONS[requestName] : undefined;
+}
+
+/** May a caller with this role (null: not signed in) make this request? */
+export function authorize(requestName: string, role: Role | null): Decision {
+  const need = requirementOf(requestName);
+  if (need === undefined) return { allowed: false, status: 403, reason: `request "${requestName}" is not in the permission table` };
+  if (need === 'public') return { allowed: true };
+  if (role === null) return { allowed: false, status: 401, reason: 'sign in first' };
+  if (need === 'session' || can(role, need)) return { allowed: true };
+  return { allowed: false, status: 403, reason: `role ${role} may not ${requestName} (needs the ${need} permission)` };
+}
+
+/**
+ * Requests that act on the plant or change configuration: every call of these, allowed or not, is
+ * written to the audit trail by the recorder. Sign-in and user management are audited by the auth
+ * service itself, with details the recorder cannot see.
+ */
+export function isAuditedRequest(requestName: string): boolean {
+  const need = requirementOf(requestName);
+  return need === 'operate' || need === 'configure' || need === 'report' || need === 'esg';
+}
+
+/**
+ * The check for HandlerRegistry.setGate. Calls the core makes to itself (origin 'internal') pass;
+ * every transport sets its own origin, so a client cannot claim 'internal'.
+ */
+export function authGate(requestName: string, ctx: CallContext): ApiError | null {
+  if (ctx.origin === 'internal') return null;
+  const role = ctx.role === null ? null : isRole(ctx.role) ? ctx.role : undefined;
+  // A role string the console does not know is treated as no permission at all, never as public.
+  if (role === undefined) return { type: 'forbidden', message: `unknown role "${ctx.role}"` };
+  const decision = authorize(requestName, role);
+  if (decision.allowed) return null;
+  return { type: decision.status === 401 ? 'unauthenticated' : 'forbidden', message: decision.reason };
+}
