@@ -1,0 +1,366 @@
+// MQTT driver (mqtt.js): JSON topics mapped to tags by topic filter and field path, or Sparkplug B.
+//
+// Connection life: mqtt.js reconnects by itself; this driver stretches its retry period with
+// exponential backoff, subscribes again on every connect (clean sessions, so nothing depends on
+// the broker remembering us), and turns every tag Bad ("comm failure") the moment the connection
+// closes. In Sparkplug mode it also asks every configured edge node for a rebirth on connect, so
+// current values and aliases arrive without waiting for the next change.
+//
+// Malformed payloads never reach the bus: they are counted in diagnostics.errors by kind
+// (json, field, type, timestamp, sparkplugPayload, seqGap, unknownAlias, unborn…) and dropped.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import type { ConnectionDiagnostics, ConnectionState, QualityCode, TagValue } from '../../api/types.js';
+import { backoffMs, type Driver, type DriverContext, type DriverTag, toEngineering, toRaw } from '../driver.js';
+import { type MqttConnectionConfig, mqttJsonTagOptionsSchema, mqttSparkplugTagOptionsSchema } from './config.js';
+import { coerce, compilePath, defaultValue, type FieldPath, pick, toEpochMs } from './json-mapping.js';
+import { type MetricMeta, REBIRTH_METRIC, SPARKPLUG_NAMESPACE, SparkplugHost, sparkplugCodec } from './sparkplug.js';
+import { TopicIndex } from './topic.js';
+
+export class MqttConfigError extends Error {
+  override name = 'MqttConfigError';
+}
+
+/** How long a write waits for the device to publish the new value back. */
+const READBACK_MS = 3000;
+
+interface JsonRoute {
+  tag: DriverTag;
+  value: FieldPath | null;
+  timestamp: FieldPath | null;
+  writeTopic: string | undefined;
+}
+
+function issues(err: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
+  return err.issues.map((i) => `${i.path.length ? `options.${i.path.map(String).join('.')}` : 'options'}: ${i.message}`).join('; ');
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/[^/@]*@/, '//');
+}
+
+export function createMqttDriver(config: MqttConnectionConfig, tags: DriverTag[], ctx: DriverContext): Driver {
+  const byId = new Map(tags.map((t) => [t.id, t]));
+  const routes = new TopicIndex<JsonRoute>();
+  const jsonRoutes = new Map<number, JsonRoute>();
+  /** Sparkplug: "group/edge[/device]/metric" → tag id, and the edge nodes to watch ("group/edge"). */
+  const keyToId = new Map<string, number>();
+  const keyOfId = new Map<number, string>();
+  const edges = new Set<string>();
+
+  for (const tag of tags) {
+    if (config.mode === 'json') {
+      const opts = mqttJsonTagOptionsSchema.safeParse(tag.options);
+      if (!opts.success) throw new MqttConfigError(`${tag.name}: ${issues(opts.error)}`);
+      const route: JsonRoute = {
+        tag,
+        value: opts.data.value ? compilePath(opts.data.value) : null,
+        timestamp: opts.data.timestamp ? compilePath(opts.data.timestamp) : null,
+        writeTopic: opts.data.writeTopic,
+      };
+      try {
+        routes.add(tag.address, route);
+      } catch (err) {
+        throw new MqttConfigError(`${tag.name}: ${(err as Error).message}`);
+      }
+      jsonRoutes.set(tag.id, route);
+    } else {
+      const opts = mqttSparkplugTagOptionsSchema.safeParse(tag.options);
+      if (!opts.success) throw new MqttConfigError(`${tag.name}: ${issues(opts.error)}`);
+      const key = config.sparkplug.groupId ? `${config.sparkplug.groupId}/${tag.address}` : tag.address;
+      const parts = key.split('/');
+      if (parts.length < 3 || parts.slice(0, 2).some((p) => p === '' || /[+#]/.test(p)))
+        throw new MqttConfigError(
+          `${tag.name}: Sparkplug address "${tag.address}" must be ${config.sparkplug.groupId ? '' : 'group/'}edge_node[/device]/metric`,
+        );
+      if (keyToId.has(key)) throw new MqttConfigError(`${tag.name}: Sparkplug metric ${key} is already mapped to another tag`);
+      keyToId.set(key, tag.id);
+      keyOfId.set(tag.id, key);
+      edges.add(`${parts[0]}/${parts[1]}`);
+    }
+  }
+
+  let client: MqttClient | null = null;
+  let state: ConnectionState = 'disconnected';
+  let everConnected = false;
+  let attempts = 0;
+  let reconnects = 0;
+  let lastError: string | null = null;
+  let lastErrorAt: string | null = null;
+  let delivered = 0;
+  let rate = 0;
+  let rateWindowStart = Date.now();
+  const errors: Record<string, number> = {};
+  const waiters = new Map<number, Set<() => void>>();
+
+  const fail = (kind: string, message: string) => {
+    errors[kind] = (errors[kind] ?? 0) + 1;
+    lastError = `${kind}: ${message}`;
+    lastErrorAt = new Date().toISOString();
+    ctx.log('warn', `[mqtt:${config.name}] ${lastError}`);
+  };
+  const markAll = (reason: string) => {
+    const now = Date.now();
+    for (const t of tags) ctx.bus.setQuality(t.id, 2, reason, now);
+  };
+
+  function deliver(tag: DriverTag, raw: TagValue, quality: QualityCode, ts: number, reason = ''): void {
+    const value = typeof raw === 'number' ? toEngineering(raw, tag.scaling) : raw;
+    ctx.bus.update(tag.id, value, quality, ts, reason);
+    delivered++;
+    const w = waiters.get(tag.id);
+    if (w) for (const resolve of w) resolve();
+  }
+
+  // JSON mode ---------------------------------------------------------------------------------
+  const matched: JsonRoute[] = [];
+  function onJson(topic: string, payload: Buffer): void {
+    matched.length = 0;
+    routes.match(topic, (r) => matched.push(r));
+    if (matched.length === 0) return;
+    const text = payload.toString('utf8');
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch {
+      // Plain text ("21.5" is JSON already; "ON" is not) is taken as it is; broken JSON is an error.
+      if (/^\s*[[{"]/.test(text)) {
+        fail('json', `${topic}: payload is not valid JSON`);
+        return;
+      }
+      doc = text.trim();
+    }
+    const now = Date.now();
+    for (const r of matched) {
+      const raw = r.value ? pick(doc, r.value) : defaultValue(doc);
+      if (raw === undefined) {
+        fail('field', `${topic}: no value at ${r.value ? r.value.join('.') : '"value"'} for ${r.tag.name}`);
+        continue;
+      }
+      const value = raw === null ? null : coerce(raw, r.tag.dataType);
+      if (value === undefined) {
+        fail('type', `${topic}: ${JSON.stringify(raw)} is not a ${r.tag.dataType} for ${r.tag.name}`);
+        continue;
+      }
+      let ts = now;
+      if (r.timestamp) {
+        const t = toEpochMs(pick(doc, r.timestamp));
+        if (t === undefined) fail('timestamp', `${topic}: no usable timestamp at ${r.timestamp.join('.')} for ${r.tag.name}`);
+        else ts = t;
+      }
+      if (value === null) deliver(r.tag, null, 1, ts, 'null value from source');
+      else deliver(r.tag, value, 0, ts);
+    }
+  }
+
+  // Sparkplug mode ----------------------------------------------------------------------------
+  const host = new SparkplugHost(
+    {
+      resolve: (key) => keyToId.get(key),
+      value(id, raw, ts) {
+        const tag = byId.get(id) as DriverTag;
+        if (raw === null) return deliver(tag, null, 1, ts, 'null value from source');
+        const value = coerce(raw, tag.dataType);
+        if (value === undefined) return fail('type', `${JSON.stringify(raw)} is not a ${tag.dataType} for ${tag.name}`);
+        deliver(tag, value, 0, ts);
+      },
+      dead(prefix, reason) {
+        const now = Date.now();
+        for (const [key, id] of keyToId) if (key.startsWith(`${prefix}/`)) ctx.bus.setQuality(id, 2, reason, now);
+      },
+      rebirth(group, edge, why) {
+        if (!client?.connected) return;
+        ctx.log('info', `[mqtt:${config.name}] rebirth request to ${group}/${edge}: ${why}`);
+        const payload = sparkplugCodec.encodePayload({
+          timestamp: Date.now(),
+          metrics: [{ name: REBIRTH_METRIC, type: 'Boolean', value: true }],
+        });
+        client.publish(`${SPARKPLUG_NAMESPACE}/${group}/NCMD/${edge}`, Buffer.from(payload), { qos: 0 });
+      },
+      error: fail,
+    },
+    { rebirthMinIntervalMs: config.sparkplug.rebirthMinIntervalMs },
+  );
+
+  function filters(): string[] {
+    if (config.mode === 'json') return routes.filters();
+    return [...edges].flatMap((e) => {
+      const [group, edge] = e.split('/') as [string, string];
+      return [`${SPARKPLUG_NAMESPACE}/${group}/+/${edge}`, `${SPARKPLUG_NAMESPACE}/${group}/+/${edge}/+`];
+    });
+  }
+
+  function clientOptions(): IClientOptions {
+    const o: IClientOptions = {
+      clientId: config.clientId ?? `aurum-${config.name.replace(/[^A-Za-z0-9_-]/g, '_')}-${randomBytes(4).toString('hex')}`,
+      clean: true,
+      resubscribe: false,
+      keepalive: config.keepaliveS,
+      connectTimeout: config.connectTimeoutMs,
+      reconnectPeriod: config.reconnect.initialDelayMs,
+      protocolVersion: 4,
+    };
+    if (config.username !== undefined) o.username = config.username;
+    if (config.password !== undefined) o.password = config.password;
+    if (config.tls) {
+      if (config.tls.ca) o.ca = fs.readFileSync(config.tls.ca);
+      if (config.tls.cert) o.cert = fs.readFileSync(config.tls.cert);
+      if (config.tls.key) o.key = fs.readFileSync(config.tls.key);
+      o.rejectUnauthorized = config.tls.rejectUnauthorized;
+      if (config.tls.servername) o.servername = config.tls.servername;
+    }
+    return o;
+  }
+
+  function onConnect(c: MqttClient): void {
+    if (everConnected) reconnects++;
+    everConnected = true;
+    attempts = 0;
+    c.options.reconnectPeriod = config.reconnect.initialDelayMs;
+    state = 'connected';
+    markAll('no value received since connect');
+    const list = filters();
+    if (list.length === 0) return;
+    c.subscribe(list, { qos: config.qos }, (err, granted) => {
+      if (err) return fail('subscribe', err.message);
+      for (const g of granted ?? []) if (g.qos === 128) fail('subscribe', `broker refused ${g.topic}`);
+      if (config.mode === 'sparkplug' && config.sparkplug.rebirthOnConnect)
+        for (const e of edges) {
+          const [group, edge] = e.split('/') as [string, string];
+          host.requestRebirth(group, edge, 'host connected');
+        }
+    });
+  }
+
+  function onClose(c: MqttClient): void {
+    if (state === 'connected') markAll('comm failure: broker connection lost');
+    if (state !== 'disconnected') state = 'error';
+    host.reset();
+    attempts++;
+    c.options.reconnectPeriod = backoffMs(attempts, config.reconnect.initialDelayMs, config.reconnect.maxDelayMs);
+  }
+
+  function waitForUpdate(id: number, ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const set = waiters.get(id) ?? new Set();
+      waiters.set(id, set);
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        set.delete(onUpdate);
+        if (set.size === 0) waiters.delete(id);
+        resolve(ok);
+      };
+      const onUpdate = () => done(true);
+      const timer = setTimeout(() => done(false), ms);
+      set.add(onUpdate);
+    });
+  }
+
+  async function publishWrite(tag: DriverTag, value: number | boolean): Promise<string> {
+    const c = client;
+    if (!c?.connected) throw new Error(`connection ${config.name} is ${state}`);
+    const raw = typeof value === 'number' ? toRaw(value, tag.scaling) : value;
+    if (config.mode === 'json') {
+      const route = jsonRoutes.get(tag.id);
+      if (!route?.writeTopic) throw new Error(`${tag.name} has no options.writeTopic: it is read-only`);
+      await c.publishAsync(route.writeTopic, JSON.stringify({ value: raw }), { qos: config.qos });
+      return route.writeTopic;
+    }
+    const meta: MetricMeta | undefined = host.metaById.get(tag.id);
+    if (!meta) throw new Error(`${tag.name}: no Sparkplug birth seen for ${keyOfId.get(tag.id)}, its type is unknown`);
+    const topic =
+      meta.device === null
+        ? `${SPARKPLUG_NAMESPACE}/${meta.group}/NCMD/${meta.edge}`
+        : `${SPARKPLUG_NAMESPACE}/${meta.group}/DCMD/${meta.edge}/${meta.device}`;
+    const sent = meta.type === 'Boolean' ? Boolean(raw) : Number(raw);
+    const payload = sparkplugCodec.encodePayload({
+      timestamp: Date.now(),
+      metrics: [{ name: meta.name, type: meta.type as 'Double', value: sent }],
+    });
+    await c.publishAsync(topic, Buffer.from(payload), { qos: 0 });
+    return topic;
+  }
+
+  return {
+    name: config.name,
+    protocol: 'mqtt',
+    start() {
+      markAll('comm failure: not connected yet');
+      state = 'connecting';
+      let options: IClientOptions;
+      try {
+        options = clientOptions();
+      } catch (err) {
+        fail('tls', err instanceof Error ? err.message : String(err));
+        state = 'error';
+        return Promise.resolve();
+      }
+      const c = connect(config.url, options);
+      client = c;
+      c.on('connect', () => onConnect(c));
+      c.on('close', () => onClose(c));
+      c.on('reconnect', () => {
+        state = 'connecting';
+      });
+      c.on('error', (err) => fail('connect', err.message));
+      c.on('message', (topic, payload) => {
+        if (config.mode === 'json') onJson(topic, payload);
+        else host.handle(topic, payload);
+      });
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(finish, config.connectTimeoutMs + 100);
+        function finish() {
+          clearTimeout(timer);
+          c.off('connect', finish);
+          c.off('close', finish);
+          resolve();
+        }
+        c.once('connect', finish);
+        c.once('close', finish);
+      });
+    },
+    async stop() {
+      const c = client;
+      client = null;
+      state = 'disconnected';
+      if (c) await c.endAsync(true);
+      markAll('comm failure: driver stopped');
+    },
+    async write(tagId, value) {
+      const tag = byId.get(tagId);
+      if (!tag) throw new Error(`tag ${tagId} is not on connection ${config.name}`);
+      const readback = waitForUpdate(tagId, READBACK_MS);
+      let topic: string;
+      try {
+        topic = await publishWrite(tag, value);
+      } catch (err) {
+        fail('write', `${tag.name}: ${err instanceof Error ? err.message : String(err)}`);
+        throw err;
+      }
+      if (!(await readback)) throw new Error(`${tag.name}: published to ${topic}, but no value came back within ${READBACK_MS} ms`);
+      return ctx.bus.current(tagId).value;
+    },
+    diagnostics(): ConnectionDiagnostics {
+      const now = Date.now();
+      if (now - rateWindowStart >= 1000) {
+        rate = (delivered * 1000) / (now - rateWindowStart);
+        delivered = 0;
+        rateWindowStart = now;
+      }
+      return {
+        name: config.name,
+        protocol: 'mqtt',
+        endpoint: redact(config.url),
+        state,
+        lastError,
+        lastErrorAt,
+        reconnects,
+        tagCount: tags.length,
+        rate: Math.round(rate * 10) / 10,
+        latencyMs: null,
+        errors: { ...errors },
+      };
+    },
+  };
+}
