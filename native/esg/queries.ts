@@ -103,7 +103,7 @@ function aggregate(ctx: QueryContext, from: number, to: number, groupBy: EsgGrou
     meterGroup.set(m.cfg.tag, g);
     if (m.cfg.kind !== 'running') g.meters++;
   }
-  for (const r of ctx.store.activityIn.all(from, to)) {
+  for (const r of ctx.store.activityTotals.all(from, to)) {
     const g = get(r.site, r.area, r.machine);
     if (ENERGY.has(r.kind)) {
       g.energy += r.quantity;
@@ -119,19 +119,17 @@ function aggregate(ctx: QueryContext, from: number, to: number, groupBy: EsgGrou
     g.uncertain += r.uncertain_ms;
     g.estimated += r.estimated_ms;
   }
-  for (const r of ctx.store.recordsIn.all(from, to)) {
+  for (const r of ctx.store.recordTotals.all(from, to)) {
     const g = get(r.site, r.area, r.machine);
-    if (r.factor_version === null || r.co2e_kg === null) {
-      g.missingFactor++;
-      continue;
-    }
+    g.missingFactor += r.missing;
+    if (r.factor_version === null || r.co2e_kg === null) continue;
     if (r.scope === 1) g.s1 += r.co2e_kg;
     else if (r.scope === 3) g.s3 += r.co2e_kg;
     else if (r.method === 'location') g.s2l += r.co2e_kg;
     else g.s2m += r.co2e_kg;
     const fk = `${r.factor_id}@${r.factor_version}`;
     const f = g.factors.get(fk) ?? { id: r.factor_id, version: r.factor_version, records: 0 };
-    f.records++;
+    f.records += r.records - r.missing;
     g.factors.set(fk, f);
   }
   for (const d of ctx.store.demandIn.all(from, to)) {

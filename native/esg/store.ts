@@ -68,6 +68,23 @@ export interface RecordRow {
   computed_at: number;
 }
 
+/** Activity summed over a period, per machine, kind, fuel and unit. */
+export type ActivityTotalRow = Omit<ActivityRow, 'meter' | 'hour_start'>;
+
+/** Emission records summed over a period, per machine, scope, method and factor version. */
+export interface RecordTotalRow {
+  site: string;
+  area: string;
+  machine: string;
+  scope: number;
+  method: string;
+  factor_id: string;
+  factor_version: number | null;
+  records: number;
+  co2e_kg: number | null;
+  missing: number;
+}
+
 export interface GapRow {
   seq: number;
   meter: string;
@@ -127,6 +144,8 @@ export class EsgStore {
   readonly insertChange;
   readonly changes;
   readonly activityIn;
+  readonly activityTotals;
+  readonly recordTotals;
   readonly recordsIn;
   readonly demandIn;
   readonly gapsIn;
@@ -171,6 +190,16 @@ export class EsgStore {
     this.changes = db.prepare<[], ChangeRow>('SELECT * FROM factor_change ORDER BY seq');
     this.activityIn = db.prepare<[number, number], ActivityRow>(
       'SELECT * FROM activity_hour WHERE hour_start >= ? AND hour_start < ? ORDER BY hour_start',
+    );
+    this.activityTotals = db.prepare<[number, number], ActivityTotalRow>(
+      `SELECT site, area, machine, kind, fuel, unit, SUM(quantity) AS quantity, SUM(idle_qty) AS idle_qty, SUM(covered_ms) AS covered_ms,
+         SUM(uncertain_ms) AS uncertain_ms, SUM(estimated_ms) AS estimated_ms
+       FROM activity_hour WHERE hour_start >= ? AND hour_start < ? GROUP BY site, area, machine, kind, fuel, unit`,
+    );
+    this.recordTotals = db.prepare<[number, number], RecordTotalRow>(
+      `SELECT site, area, machine, scope, method, factor_id, factor_version, COUNT(*) AS records, SUM(co2e_kg) AS co2e_kg,
+         SUM(factor_version IS NULL OR co2e_kg IS NULL) AS missing
+       FROM emission_record WHERE hour_start >= ? AND hour_start < ? GROUP BY site, area, machine, scope, method, factor_id, factor_version`,
     );
     this.recordsIn = db.prepare<[number, number], RecordRow>(
       'SELECT * FROM emission_record WHERE hour_start >= ? AND hour_start < ? ORDER BY hour_start, meter, source_id, method',
