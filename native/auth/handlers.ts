@@ -42,7 +42,7 @@ export function authHandlers(auth: AuthService, audit: AuditLog): AuthHandlers {
   return {
     'auth.status': () => ({ needsSetup: auth.needsSetup() }),
 
-    'auth.setup': ({ user, password }, ctx) => {
+    'auth.setup': async ({ user, password }, ctx) => {
       // Only the desktop's first-run dialog: a console reachable over the network must not hand
       // its first administrator account to whoever asks first.
       if (ctx.origin !== 'ipc') {

@@ -23,6 +23,12 @@ export const REQUEST_PERMISSIONS: Readonly<Record<string, Requirement>> = {
   // Not audited call by call (a gateway pushes many times a second); refused pushes are.
   'tags.ingest': 'ingest',
   'connections.list': 'read',
+  // Engineering tools: browsing a server's address space or reading arbitrary addresses is how
+  // tags are made, not how the plant is watched. Trusting a server certificate is a security act.
+  'connections.browse': 'configure',
+  'connections.testRead': 'configure',
+  'connections.certificates': 'configure',
+  'connections.trustCertificate': 'configure',
 
   'history.query': 'read',
   'history.export': 'read',

@@ -221,7 +221,7 @@ export function openAuth(opts: AuthOptions): AuthService {
     setLocked: db.prepare('UPDATE sessions SET locked = ?, last_seen_at = ? WHERE id = ?'),
     deleteSession: db.prepare('DELETE FROM sessions WHERE id = ?'),
     deleteUserSessions: db.prepare('DELETE FROM sessions WHERE user = ?'),
-    expire: db.prepare('DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?'),
+    expire: db.prepare('DELETE FROM sessions WHERE last_seen_at <= ? OR created_at <= ?'),
   };
 
   const info = (r: UserRow): UserInfo => ({
@@ -401,7 +401,7 @@ export function openAuth(opts: AuthOptions): AuthService {
         // The values are never recorded, only that the password changed.
         diff.password = { old: '(unchanged)', new: '(changed)' };
       }
-      if (ch.unlock) {
+      if (ch.unlock && (before.locked_until !== null || before.failed_count > 0)) {
         q.resetFailures.run(before.name);
         diff.lockout = { old: before.locked_until, new: null };
       }
@@ -460,7 +460,7 @@ export function openAuth(opts: AuthOptions): AuthService {
       const s = sessionRow(token);
       if (!s) return null;
       const t = now();
-      if (s.disabled === 1 || t - s.last_seen_at > policy.idleTimeoutMs || t - s.created_at > policy.absoluteTimeoutMs) {
+      if (s.disabled === 1 || t >= expiresAt(s.created_at, s.last_seen_at)) {
         q.deleteSession.run(s.id);
         audit({ actor: s.user, origin: s.origin, action: 'auth.expired', target: s.user, details: { position: s.position } });
         return null;
@@ -552,7 +552,7 @@ export function openAuth(opts: AuthOptions): AuthService {
     listSessions: () => {
       const t = now();
       return (q.sessions.all() as SessionRow[])
-        .filter((s) => t - s.last_seen_at <= policy.idleTimeoutMs && t - s.created_at <= policy.absoluteTimeoutMs)
+        .filter((s) => t < expiresAt(s.created_at, s.last_seen_at))
         .map((s) => ({
           user: s.user,
           role: s.role as Role,
