@@ -1,0 +1,64 @@
+// Metrics exactly as the published leaderboards compute them, in one place so the evaluation tools
+// and their tests share them.
+
+/** Point-wise confusion counts of a binary prediction against binary labels. */
+export interface Confusion {
+  tp: number;
+  fp: number;
+  fn: number;
+  tn: number;
+}
+
+export function confusion(predicted: ArrayLike<number>, actual: ArrayLike<number>): Confusion {
+  if (predicted.length !== actual.length) throw new Error(`${predicted.length} predictions for ${actual.length} labels`);
+  const c: Confusion = { tp: 0, fp: 0, fn: 0, tn: 0 };
+  for (let i = 0; i < predicted.length; i++) {
+    const p = predicted[i] === 1;
+    const a = actual[i] === 1;
+    if (p && a) c.tp++;
+    else if (p) c.fp++;
+    else if (a) c.fn++;
+    else c.tn++;
+  }
+  return c;
+}
+
+export function addConfusion(a: Confusion, b: Confusion): Confusion {
+  return { tp: a.tp + b.tp, fp: a.fp + b.fp, fn: a.fn + b.fn, tn: a.tn + b.tn };
+}
+
+const round2 = (v: number) => Math.round(v * 100) / 100;
+/** 0 where the ratio is undefined (no positives, or nothing predicted and nothing to find). */
+const ratio = (num: number, den: number) => (den === 0 ? 0 : num / den);
+
+/**
+ * SKAB's outlier-detection metrics (core/metrics.py): F1 = TP / (TP + (FP + FN) / 2),
+ * FAR = FP / (FP + TN) · 100, MAR = FN / (FN + TP) · 100, each rounded to 2 decimals.
+ */
+export function skabMetrics(c: Confusion): { f1: number; far: number; mar: number } {
+  return {
+    f1: round2(ratio(c.tp, c.tp + (c.fp + c.fn) / 2)),
+    far: round2(ratio(c.fp, c.fp + c.tn) * 100),
+    mar: round2(ratio(c.fn, c.fn + c.tp) * 100),
+  };
+}
+
+/** Root-mean-square error. */
+export function rmse(predicted: ArrayLike<number>, actual: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < actual.length; i++) s += ((predicted[i] as number) - (actual[i] as number)) ** 2;
+  return Math.sqrt(s / actual.length);
+}
+
+/**
+ * The PHM08 challenge score: Σ exp(−d/13) − 1 for early predictions (d < 0) and exp(d/10) − 1
+ * for late ones, d = predicted − true RUL. Late predictions cost more.
+ */
+export function phm08Score(predicted: ArrayLike<number>, actual: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < actual.length; i++) {
+    const d = (predicted[i] as number) - (actual[i] as number);
+    s += d < 0 ? Math.exp(-d / 13) - 1 : Math.exp(d / 10) - 1;
+  }
+  return s;
+}

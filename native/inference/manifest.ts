@@ -1,0 +1,59 @@
+// A model's manifest: everything the console needs to feed a graph and to read its outputs, and
+// everything an engineer needs to trust it (provenance, evaluation, checksum). It crosses a trust
+// boundary (files on disk, model downlink), so it is validated with zod.
+import { z } from 'zod';
+
+export const manifestSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
+    version: z.number().int().min(1),
+    kind: z.enum(['anomaly', 'rul']),
+    description: z.string(),
+    /** Input tags in graph order, by tag name within the machine (e.g. "VibrationRMS"). */
+    inputs: z.array(z.object({ tag: z.string().min(1), unit: z.string().default('') }).strict()).min(1),
+    /** The window the graph takes: `length` samples on a grid of `periodMs`, oldest first. */
+    window: z.object({ length: z.number().int().min(1), periodMs: z.number().int().min(1) }).strict(),
+    /** Applied to each input before the graph: (x − mean) / std. */
+    normalization: z.object({ mean: z.array(z.number()), std: z.array(z.number().positive()) }).strict(),
+    graph: z
+      .object({
+        /** The graph's one input, shape [batch, window.length, inputs.length]. */
+        input: z.string(),
+        /** Anomaly models: per-window score [batch] and per-tag contributions [batch, inputs]. */
+        score: z.string().optional(),
+        contributions: z.string().optional(),
+        /** RUL models: [batch, 3] = estimate, low and high end of the band. */
+        rul: z.string().optional(),
+      })
+      .strict(),
+    /** Anomaly models: a score above this is abnormal. */
+    threshold: z.number().positive().optional(),
+    outputs: z.record(z.string(), z.string()),
+    provenance: z
+      .object({
+        data: z.string(),
+        rows: z.number().int().min(0),
+        from: z.string().optional(),
+        to: z.string().optional(),
+        createdAt: z.string(),
+        code: z.string(),
+      })
+      .strict(),
+    metrics: z.record(z.string(), z.union([z.number(), z.string()])).default({}),
+    /** SHA-256 of model.onnx, hex. */
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  })
+  .strict()
+  .superRefine((m, ctx) => {
+    const n = m.inputs.length;
+    if (m.normalization.mean.length !== n || m.normalization.std.length !== n) {
+      ctx.addIssue({ code: 'custom', message: `normalization needs ${n} means and stds (one per input)`, path: ['normalization'] });
+    }
+    if (m.kind === 'anomaly' && (!m.graph.score || m.threshold === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'an anomaly model needs graph.score and threshold', path: ['graph'] });
+    }
+    if (m.kind === 'rul' && !m.graph.rul) ctx.addIssue({ code: 'custom', message: 'a RUL model needs graph.rul', path: ['graph'] });
+  });
+
+export type Manifest = z.output<typeof manifestSchema>;
+export type ManifestInput = z.input<typeof manifestSchema>;

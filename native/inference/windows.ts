@@ -1,0 +1,105 @@
+// Feature windows: per machine and model, the last `length` samples of the model's input tags on
+// a fixed grid of `periodMs`, each grid point holding the last value received (zero-order hold).
+// Quality travels with the values: a window that contains a Bad or never-received input yields no
+// prediction and says which tag and why. Values are normalised with the manifest's parameters as
+// they enter the window, so assembling a batch is one copy.
+import type { SampleBatch } from '../tags/bus.js';
+
+export interface WindowSpec {
+  /** Tag ids of the inputs in graph order (the bus's ids). */
+  tagIds: number[];
+  tagNames: string[];
+  length: number;
+  periodMs: number;
+  mean: number[];
+  std: number[];
+}
+
+export type WindowState = { ready: true; data: Float32Array } | { ready: false; reason: string };
+
+export class FeatureWindow {
+  readonly spec: WindowSpec;
+  private readonly slot = new Map<number, number>();
+  private readonly last: Float64Array;
+  private readonly lastQuality: Uint8Array;
+  private readonly lastReason: string[];
+  /** Ring of normalised rows, `length` × inputs. */
+  private readonly ring: Float32Array;
+  /** Per ring row: index of a Bad/missing input in that row, or -1. */
+  private readonly rowBad: Int32Array;
+  private rows = 0;
+  private nextGrid = Number.NEGATIVE_INFINITY;
+
+  constructor(spec: WindowSpec) {
+    this.spec = spec;
+    const n = spec.tagIds.length;
+    spec.tagIds.forEach((id, i) => {
+      this.slot.set(id, i);
+    });
+    this.last = new Float64Array(n).fill(Number.NaN);
+    this.lastQuality = new Uint8Array(n).fill(2);
+    this.lastReason = new Array<string>(n).fill('not yet received');
+    this.ring = new Float32Array(spec.length * n);
+    this.rowBad = new Int32Array(spec.length).fill(-1);
+  }
+
+  /** Take the samples of this window's tags from a bus batch (latest wins within the batch). */
+  ingest(batch: SampleBatch, reasons?: (id: number) => string): void {
+    for (let i = 0; i < batch.length; i++) {
+      const j = this.slot.get(batch.ids[i] as number);
+      if (j === undefined) continue;
+      const q = batch.quality[i] as number;
+      const v = batch.values[i] as number;
+      this.last[j] = v;
+      this.lastQuality[j] = Number.isFinite(v) ? q : 2;
+      this.lastReason[j] = Number.isFinite(v)
+        ? q === 2
+          ? (reasons?.(batch.ids[i] as number) ?? 'quality Bad')
+          : ''
+        : 'value is not numeric';
+    }
+  }
+
+  /**
+   * Advance the grid to `now`: one row per elapsed grid point, holding the last values. Returns
+   * true when at least one row was added (the caller then predicts).
+   */
+  advance(now: number): boolean {
+    if (this.nextGrid === Number.NEGATIVE_INFINITY) this.nextGrid = now;
+    if (now < this.nextGrid) return false;
+    const n = this.spec.tagIds.length;
+    // After a long gap, only the last `length` rows matter.
+    const steps = Math.min(this.spec.length, Math.floor((now - this.nextGrid) / this.spec.periodMs) + 1);
+    for (let s = 0; s < steps; s++) {
+      const r = this.rows % this.spec.length;
+      let bad = -1;
+      for (let j = 0; j < n; j++) {
+        if (this.lastQuality[j] === 2 && bad < 0) bad = j;
+        this.ring[r * n + j] = ((this.last[j] as number) - (this.spec.mean[j] as number)) / (this.spec.std[j] as number) || 0;
+      }
+      this.rowBad[r] = bad;
+      this.rows++;
+    }
+    this.nextGrid += Math.ceil((now - this.nextGrid + 1) / this.spec.periodMs) * this.spec.periodMs;
+    return true;
+  }
+
+  /** The window, oldest row first, or why there is none. */
+  read(): WindowState {
+    const len = this.spec.length;
+    if (this.rows < len) return { ready: false, reason: `window filling: ${this.rows} of ${len} samples` };
+    const n = this.spec.tagIds.length;
+    for (let k = 0; k < len; k++) {
+      const bad = this.rowBad[k] as number;
+      if (bad >= 0) {
+        const reason = this.lastQuality[bad] === 2 ? this.lastReason[bad] : 'Bad within the window';
+        return { ready: false, reason: `${this.spec.tagNames[bad]} is Bad (${reason})` };
+      }
+    }
+    const data = new Float32Array(len * n);
+    const start = this.rows % len;
+    data.set(this.ring.subarray(start * n), 0);
+    data.set(this.ring.subarray(0, start * n), (len - start) * n);
+    return { ready: true, data };
+  }
+}
