@@ -1,0 +1,82 @@
+"""A Modbus TCP server for the interop tests, built on Debian's python3-pymodbus (3.0).
+
+Usage: /usr/bin/python3 pymodbus_server.py <port> <spec.json>
+
+spec.json: {"points": [{"offset": 0, "type": "float32", "order": "CDAB", "value": 1.5}, ...],
+            "ramp": {"start": 200, "count": 2000},
+            "input": [...], "coils": [true, false, ...], "discrete": [...]}
+Holding-register points are packed by pymodbus' own BinaryPayloadBuilder, so the values the
+console decodes were encoded by an independent implementation. Addresses are 0-based (zero_mode).
+"""
+import json
+import sys
+
+from pymodbus.constants import Endian
+from pymodbus.datastore import ModbusSequentialDataBlock, ModbusServerContext, ModbusSlaveContext
+from pymodbus.payload import BinaryPayloadBuilder
+from pymodbus.server import StartTcpServer
+
+ORDERS = {
+    "ABCD": (Endian.Big, Endian.Big),
+    "CDAB": (Endian.Big, Endian.Little),
+    "BADC": (Endian.Little, Endian.Big),
+    "DCBA": (Endian.Little, Endian.Little),
+}
+
+
+def registers(point):
+    byteorder, wordorder = ORDERS[point["order"]]
+    b = BinaryPayloadBuilder(byteorder=byteorder, wordorder=wordorder)
+    kind, value = point["type"], point["value"]
+    if kind == "int16":
+        b.add_16bit_int(value)
+    elif kind == "uint16":
+        b.add_16bit_uint(value)
+    elif kind == "int32":
+        b.add_32bit_int(value)
+    elif kind == "uint32":
+        b.add_32bit_uint(value)
+    elif kind == "float32":
+        b.add_32bit_float(value)
+    elif kind == "float64":
+        b.add_64bit_float(value)
+    elif kind == "string":
+        b.add_string(value.ljust(point["length"], "\0"))
+    else:
+        raise ValueError(kind)
+    return b.to_registers()
+
+
+def main():
+    port = int(sys.argv[1])
+    with open(sys.argv[2], encoding="utf-8") as f:
+        spec = json.load(f)
+    holding = [0] * 4000
+    for p in spec.get("points", []):
+        regs = registers(p)
+        holding[p["offset"] : p["offset"] + len(regs)] = regs
+    ramp = spec.get("ramp")
+    if ramp:
+        for i in range(ramp["count"]):
+            holding[ramp["start"] + i] = (ramp["start"] + i) & 0xFFFF
+    inputs = spec.get("input", []) + [0] * 100
+    coils = spec.get("coils", []) + [False] * 100
+    discrete = spec.get("discrete", []) + [False] * 100
+    slave = ModbusSlaveContext(
+        hr=ModbusSequentialDataBlock(0, holding),
+        ir=ModbusSequentialDataBlock(0, inputs),
+        co=ModbusSequentialDataBlock(0, coils),
+        di=ModbusSequentialDataBlock(0, discrete),
+        zero_mode=True,
+    )
+    print("ready", flush=True)
+    # Reuse the address: a restarted server must bind while the killed one's connections sit in TIME_WAIT.
+    StartTcpServer(
+        context=ModbusServerContext(slaves=slave, single=True),
+        address=("127.0.0.1", port),
+        allow_reuse_address=True,
+    )
+
+
+if __name__ == "__main__":
+    main()
