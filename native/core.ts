@@ -8,13 +8,16 @@ import type { CallContext, EventStreams, StreamName } from './api/contract.js';
 import { HandlerRegistry } from './api/registry.js';
 import type { ApiResult, CoreInfo } from './api/types.js';
 import type { Driver } from './drivers/driver.js';
+import { connectionHandlers } from './drivers/handlers.js';
 import { createDriver } from './drivers/index.js';
+import { esgHandlers, openEsg } from './esg/index.js';
 import { type DemoPlant, startDemoPlant } from './plant/index.js';
 import { TagBus } from './tags/bus.js';
 import { loadSiteFile, type SiteModel } from './tags/config.js';
 import { tagHandlers } from './tags/handlers.js';
 import { startValueStream } from './tags/value-stream.js';
 import { type Logger, logger } from './util/log.js';
+import { openSqlite } from './util/sqlite.js';
 
 export interface CoreOptions {
   /** Site file; the built-in demo plant when omitted. */
@@ -111,6 +114,22 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
     const registry = new HandlerRegistry();
     registry.register({ 'core.info': () => info });
     registry.register(tagHandlers({ bus, machines: model.machines, drivers }));
+    registry.register(connectionHandlers(drivers, opts.dataDir));
+
+    if (model.sections.esg) {
+      const esg = openEsg({
+        db: openSqlite(path.join(opts.dataDir, 'esg.db')),
+        tags: model.tags,
+        config: model.sections.esg,
+        timeZone: model.site.timeZone,
+      });
+      const off = bus.onBatch((b) => esg.ingest(b));
+      registry.register(esgHandlers(esg));
+      stops.push(() => {
+        off();
+        esg.close();
+      });
+    }
 
     const stream = startValueStream(bus, opts.streamIntervalMs ?? 100, (batch) => emit('values', batch));
     stops.push(() => stream.stop());

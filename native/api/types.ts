@@ -87,6 +87,16 @@ export interface ConnectionDiagnostics {
   errors: Record<string, number>;
 }
 
+/** One node of an OPC UA server's address space, for the tag picker. */
+export interface BrowseNode {
+  nodeId: string;
+  browseName: string;
+  displayName: string;
+  nodeClass: 'Object' | 'Variable' | 'Method' | 'ObjectType' | 'VariableType' | 'ReferenceType' | 'DataType' | 'View' | 'Unspecified';
+  /** Built-in data type of a variable (Double, Boolean…), null otherwise. */
+  dataType: string | null;
+}
+
 export interface CoreInfo {
   name: string;
   version: string;

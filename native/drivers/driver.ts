@@ -2,7 +2,7 @@
 // (connect, reconnect with backoff, subscribe or poll), writes values with quality and source
 // timestamp into the tag bus, and reports diagnostics. It never throws out of start(): an
 // unreachable peer is a state (Bad quality, diagnostics say why), not a crash.
-import type { ConnectionDiagnostics, ConnectionProtocol, TagDataType, TagValue } from '../api/types.js';
+import type { BrowseNode, ConnectionDiagnostics, ConnectionProtocol, TagDataType, TagValue } from '../api/types.js';
 import type { TagBus } from '../tags/bus.js';
 
 /** Linear scaling raw → engineering units. */
@@ -47,6 +47,10 @@ export interface Driver {
   /** Write a value (engineering units) to a tag and return the value read back. */
   write(tagId: number, value: number | boolean): Promise<TagValue>;
   diagnostics(): ConnectionDiagnostics;
+  /** OPC UA: the children of a node (the Objects folder when null), for the tag picker. */
+  browse?(nodeId: string | null): Promise<BrowseNode[]>;
+  /** A one-off read of an address that need not be a configured tag: the engineer's live test read. */
+  testRead?(address: string, options: Record<string, unknown>): Promise<TagValue>;
 }
 
 export function toRaw(value: number, s: Scaling | null): number {

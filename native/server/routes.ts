@@ -31,7 +31,13 @@ const list = (v: string | null) =>
 const num = (v: string | null) => (v === null || v === '' ? undefined : Number(v));
 
 export function routes(core: Core, metrics: MetricsExporter): Route[] {
-  const call = (name: string, args: unknown, r: RouteContext) => core.call(name, args, r.ctx).then((result) => sendResult(r.res, result));
+  // Query parameters that are absent are left out, so strict schemas see only what the caller sent.
+  const defined = (args: unknown) =>
+    args && typeof args === 'object' && !Array.isArray(args)
+      ? Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined))
+      : args;
+  const call = (name: string, args: unknown, r: RouteContext) =>
+    core.call(name, defined(args), r.ctx).then((result) => sendResult(r.res, result));
   return [
     {
       method: 'GET',
@@ -94,6 +100,52 @@ export function routes(core: Core, metrics: MetricsExporter): Route[] {
         res.writeHead(200, { 'Content-Type': metrics.contentType, 'Cache-Control': 'no-store' });
         res.end(text);
       },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/esg\/(?<what>summary|series|gaps)$/,
+      handle: (r) => {
+        const q = r.url.searchParams;
+        const name = `esg.${r.params.what}`;
+        return call(
+          name,
+          {
+            from: q.get('from') ?? undefined,
+            to: q.get('to') ?? undefined,
+            groupBy: q.get('groupBy') ?? undefined,
+            period: q.get('period') ?? undefined,
+            limit: num(q.get('limit')),
+          },
+          r,
+        );
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/esg\/report$/,
+      handle: async (r) => {
+        const q = r.url.searchParams;
+        const result = await core.call(
+          'esg.report',
+          { period: q.get('period') ?? undefined, start: q.get('start') ?? undefined, format: q.get('format') ?? undefined },
+          r.ctx,
+        );
+        if (result.error) return sendError(r.res, result.error);
+        const file = result.data as { filename: string; contentType: string; body: string };
+        r.res.writeHead(200, {
+          'Content-Type': file.contentType,
+          'Content-Disposition': `attachment; filename="${file.filename.replace(/["\\]/g, '')}"`,
+          'Cache-Control': 'no-store',
+        });
+        r.res.end(file.body);
+      },
+    },
+    { method: 'GET', pattern: /^\/api\/esg\/factors$/, handle: (r) => call('esg.factors.list', {}, r) },
+    { method: 'GET', pattern: /^\/api\/esg\/factors\/changes$/, handle: (r) => call('esg.factors.changes', {}, r) },
+    {
+      method: 'POST',
+      pattern: /^\/api\/esg\/factors\/correct$/,
+      handle: async (r) => call('esg.factors.correct', await readJson(r.req), r),
     },
     /** The whole contract over HTTP, for scripts and tools: POST /api/call/<request name> with JSON args. */
     {

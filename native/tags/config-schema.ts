@@ -4,6 +4,7 @@
 // validated by their own schemas, joined here.
 import { z } from 'zod';
 import { connectionSchema } from '../drivers/connection-schema.js';
+import { esgConfigSchema } from '../esg/config.js';
 
 export const SITE_FILE_VERSION = 1;
 
@@ -97,7 +98,7 @@ export const siteFileSchema = z
     /** Sections owned by other capabilities: each is validated by its own schema when it loads. */
     alarms: z.array(z.record(z.string(), z.unknown())).default([]),
     historian: z.record(z.string(), z.unknown()).default({}),
-    esg: z.record(z.string(), z.unknown()).optional(),
+    esg: esgConfigSchema.optional(),
     models: z.record(z.string(), z.unknown()).optional(),
     sync: z.record(z.string(), z.unknown()).optional(),
   })

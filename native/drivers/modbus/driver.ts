@@ -291,6 +291,27 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
       busy = op.catch(() => undefined);
       return op;
     },
+    testRead(address, options) {
+      const probe = pointOf({ id: -1, name: address, address, dataType: 'float', scaling: null, periodMs: 0, options }, config);
+      const op = busy.then(async (): Promise<TagValue> => {
+        if (state !== 'connected') throw new Error(`connection ${config.name} is ${state}`);
+        const count = probe.type === 'bool' ? 1 : registerCount(probe.type, probe.stringLength);
+        const read: PlannedRead = { table: probe.address.table, start: probe.address.offset, count, items: [] };
+        try {
+          const data = await request(read);
+          return probe.type === 'bool'
+            ? Boolean(data[0])
+            : decodeRegisters(data as number[], 0, probe.type, probe.order, probe.stringLength);
+        } catch (err) {
+          const code = exceptionCode(err);
+          throw new Error(
+            code !== null ? `Modbus exception ${code}: ${EXCEPTIONS[code] ?? 'unknown'}` : err instanceof Error ? err.message : String(err),
+          );
+        }
+      });
+      busy = op.catch(() => undefined);
+      return op;
+    },
     diagnostics(): ConnectionDiagnostics {
       const now = Date.now();
       if (now - rateWindowStart >= 1000) {

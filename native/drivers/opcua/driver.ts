@@ -5,16 +5,16 @@
 // On any loss every tag of the connection turns Bad ("comm failure") at once; the driver then
 // reconnects with exponential backoff and recreates session, subscription and monitored items, so a
 // restarted server is recovered without restarting the console.
-import path from 'node:path';
 import {
   AttributeIds,
+  BrowseDirection,
   ClientMonitoredItemGroup,
   type ClientSession,
   ClientSubscription,
-  type DataType,
+  DataType,
   type DataValue,
   MessageSecurityMode,
-  OPCUACertificateManager,
+  NodeClass,
   OPCUAClient,
   type ReadValueIdOptions,
   resolveNodeId,
@@ -23,9 +23,10 @@ import {
   TimestampsToReturn,
   Variant,
 } from 'node-opcua';
-import type { ConnectionDiagnostics, ConnectionState, QualityCode, TagValue } from '../../api/types.js';
+import type { BrowseNode, ConnectionDiagnostics, ConnectionState, QualityCode, TagValue } from '../../api/types.js';
 import { backoffMs, type Driver, type DriverContext, type DriverTag, toEngineering, toRaw } from '../driver.js';
 import type { OpcuaConnectionConfig } from './config.js';
+import { clientPki } from './pki.js';
 
 const SECURITY_MODE: Record<OpcuaConnectionConfig['securityMode'], MessageSecurityMode> = {
   None: MessageSecurityMode.None,
@@ -135,7 +136,7 @@ export function createOpcuaDriver(
       connectionStrategy: { maxRetry: 0, initialDelay: 100, maxDelay: 200 },
       keepSessionAlive: true,
       requestedSessionTimeout: 60_000,
-      clientCertificateManager: new OPCUACertificateManager({ rootFolder: path.join(ctx.dataDir, 'pki', 'opcua-client') }),
+      clientCertificateManager: await clientPki(ctx.dataDir),
     });
     client = c;
     try {
@@ -254,6 +255,31 @@ export function createOpcuaDriver(
       onValue(tag, dv);
       const back = dv.value.value as TagValue;
       return typeof back === 'number' && tag.scaling ? toEngineering(back, tag.scaling) : (back ?? null);
+    },
+    async browse(nodeId) {
+      const s = session;
+      if (!s || state !== 'connected') throw new Error(`connection ${config.name} is ${state}`);
+      const result = await s.browse({
+        nodeId: nodeId ?? 'ns=0;i=85',
+        browseDirection: BrowseDirection.Forward,
+        referenceTypeId: 'HierarchicalReferences',
+        includeSubtypes: true,
+        resultMask: 63,
+      });
+      const refs = result.references ?? [];
+      const variables = refs.filter((r) => r.nodeClass === NodeClass.Variable);
+      const types = await Promise.all(variables.map((r) => s.getBuiltInDataType(r.nodeId).catch(() => null)));
+      const typeOf = new Map(variables.map((r, i) => [r.nodeId.toString(), types[i]]));
+      return refs.map((r): BrowseNode => {
+        const dt = typeOf.get(r.nodeId.toString());
+        return {
+          nodeId: r.nodeId.toString(),
+          browseName: r.browseName.toString(),
+          displayName: r.displayName.text ?? r.browseName.name ?? '',
+          nodeClass: (NodeClass[r.nodeClass] ?? 'Unspecified') as BrowseNode['nodeClass'],
+          dataType: dt === null || dt === undefined ? null : DataType[dt],
+        };
+      });
     },
     diagnostics(): ConnectionDiagnostics {
       const now = Date.now();

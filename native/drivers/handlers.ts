@@ -1,0 +1,51 @@
+import type { Handlers } from '../api/contract.js';
+import { ApiFailure } from '../api/registry.js';
+import type { Driver } from './driver.js';
+import { clientPki, listCertificates, trustCertificate } from './opcua/pki.js';
+
+type ConnectionHandlers = Pick<
+  Handlers,
+  'connections.browse' | 'connections.testRead' | 'connections.certificates' | 'connections.trustCertificate'
+>;
+
+export function connectionHandlers(drivers: ReadonlyMap<string, Driver>, dataDir: string): ConnectionHandlers {
+  const driver = (name: string) => {
+    const d = drivers.get(name);
+    if (!d) throw new ApiFailure('not_found', `no connection named "${name}"`);
+    return d;
+  };
+  const strip = ({
+    file: _file,
+    ...rest
+  }: {
+    file: string;
+    status: 'trusted' | 'rejected';
+    thumbprint: string;
+    subject: string;
+    validTo: string;
+  }) => rest;
+  return {
+    'connections.browse': async ({ connection, nodeId }) => {
+      const d = driver(connection);
+      if (!d.browse) throw new ApiFailure('validation', `${connection} (${d.protocol}) has no address space to browse`);
+      return d.browse(nodeId);
+    },
+    'connections.testRead': async ({ connection, address, options }) => {
+      const d = driver(connection);
+      if (!d.testRead) throw new ApiFailure('validation', `${connection} (${d.protocol}) does not support test reads`);
+      try {
+        return { address, value: await d.testRead(address, options) };
+      } catch (err) {
+        throw new ApiFailure('unavailable', err instanceof Error ? err.message : String(err));
+      }
+    },
+    'connections.certificates': async () => listCertificates(await clientPki(dataDir)).map(strip),
+    'connections.trustCertificate': async ({ thumbprint }) => {
+      try {
+        return strip(await trustCertificate(await clientPki(dataDir), thumbprint));
+      } catch (err) {
+        throw new ApiFailure('not_found', err instanceof Error ? err.message : String(err));
+      }
+    },
+  };
+}
