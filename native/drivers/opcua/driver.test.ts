@@ -11,6 +11,7 @@ import type { DriverTag } from '../driver.js';
 import { busFor, until } from '../test-support.js';
 import { opcuaConnectionSchema } from './config.js';
 import { createOpcuaDriver, qualityOf } from './driver.js';
+import { clientPki, listCertificates, trustCertificate } from './pki.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'aurum-opcua-'));
 const sim = new PlantSim({ start: Date.now() });
@@ -94,6 +95,40 @@ describe('OPC UA driver', () => {
       expect(d.reconnects).toBeGreaterThanOrEqual(1);
     } finally {
       await driver.stop();
+    }
+  }, 60_000);
+
+  it('refuses an untrusted server certificate, lists it, and connects once an engineer trusts it', async () => {
+    const pkiDir = mkdtempSync(path.join(tmpdir(), 'aurum-opcua-pki-'));
+    const tags = [tag(0, 'speed', 'ns=1;s=PumpStation.Pump102.Speed')];
+    const bus = busFor(tags);
+    const config = opcuaConnectionSchema.parse({
+      name: 'secure',
+      protocol: 'opcua',
+      endpoint: server.endpointUrl,
+      securityMode: 'SignAndEncrypt',
+      securityPolicy: 'Basic256Sha256',
+      reconnect: { initialDelayMs: 200, maxDelayMs: 500 },
+    });
+    const driver = createOpcuaDriver(config, tags, { bus, dataDir: pkiDir, log: () => undefined });
+    try {
+      await driver.start();
+      await until('the certificate to be rejected', () => (driver.diagnostics().lastError ?? '').length > 0, 15_000);
+      expect(driver.diagnostics().state).not.toBe('connected');
+      expect(driver.diagnostics().lastError).toMatch(/certificate/i);
+      expect(bus.current(0).quality).toBe(2);
+      const cm = await clientPki(pkiDir);
+      const rejected = listCertificates(cm).filter((c) => c.status === 'rejected');
+      expect(rejected).toHaveLength(1);
+      expect(rejected[0]?.subject).toMatch(/Aurum demo plant|CN=/);
+
+      await trustCertificate(cm, rejected[0]!.thumbprint);
+      expect(listCertificates(cm).map((c) => c.status)).toEqual(['trusted']);
+      await until('Good over SignAndEncrypt', () => bus.current(0).quality === 0, 20_000);
+      expect(driver.diagnostics().state).toBe('connected');
+    } finally {
+      await driver.stop();
+      rmSync(pkiDir, { recursive: true, force: true });
     }
   }, 60_000);
 });
