@@ -1,7 +1,7 @@
 // The one place that builds the console's services from a site file and wires them together:
 //   drivers → tag bus → (historian, alarms, models, ESG) and → UI streams.
 // Both shells (Electron's utility process, serve mode) and the tests start the core through here.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CallContext, EventStreams, StreamName } from './api/contract.js';
@@ -57,6 +57,16 @@ export function coreVersion(): string {
   return pkg.version;
 }
 
+/**
+ * The demo site file a data dir runs on: a copy of the shipped one, made on first start, so that
+ * changes made from the console are kept with the data and the shipped file stays pristine.
+ */
+export function demoSiteFileIn(dataDir: string): string {
+  const file = path.join(dataDir, 'demo-site.yaml');
+  if (!existsSync(file)) copyFileSync(DEMO_SITE_FILE, file);
+  return file;
+}
+
 /** Point the site file's "demo" endpoints at the embedded plant. */
 function resolveDemoEndpoints(model: SiteModel, plant: DemoPlant): void {
   for (const c of model.connections) {
@@ -70,9 +80,8 @@ function resolveDemoEndpoints(model: SiteModel, plant: DemoPlant): void {
 
 export async function startCore(opts: CoreOptions): Promise<Core> {
   const log = opts.log ?? logger('core');
-  const siteFile = opts.siteFile ?? DEMO_SITE_FILE;
-  const model = loadSiteFile(siteFile);
   mkdirSync(opts.dataDir, { recursive: true });
+  const model = loadSiteFile(opts.siteFile ?? demoSiteFileIn(opts.dataDir));
   const info: CoreInfo = {
     name: 'Aurum Console',
     version: coreVersion(),
@@ -113,7 +122,7 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
 
     const registry = new HandlerRegistry();
     registry.register({ 'core.info': () => info });
-    registry.register(tagHandlers({ bus, machines: model.machines, drivers }));
+    registry.register(tagHandlers({ bus, model, machines: model.machines, drivers }));
     registry.register(connectionHandlers(drivers, opts.dataDir));
 
     if (model.sections.esg) {

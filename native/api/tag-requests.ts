@@ -16,6 +16,23 @@ export const tagRequests = {
     })
     .strict(),
   'connections.list': z.object({}).strict().default({}),
+  /** Edit a tag's engineering metadata; written back to the site file (validated, atomic, with a backup). */
+  'config.updateTag': z
+    .object({
+      tag: z.string().min(1),
+      changes: z
+        .object({
+          description: z.string().max(256).optional(),
+          unit: z.string().max(32).optional(),
+          range: z.tuple([z.number().finite(), z.number().finite()]).nullable().optional(),
+          writable: z.boolean().optional(),
+          writeLimits: z.tuple([z.number().finite(), z.number().finite()]).nullable().optional(),
+        })
+        .strict()
+        .refine((c) => Object.keys(c).length > 0, { message: 'nothing to change' })
+        .refine((c) => !c.range || c.range[0] < c.range[1], { message: 'range must be [low, high] with low < high', path: ['range'] }),
+    })
+    .strict(),
   /** Values pushed by sensors and gateways (serve mode: POST /api/ingest); items are validated one by one. */
   'tags.ingest': z.object({ items: z.array(z.unknown()).min(1).max(10_000) }).strict(),
 };
@@ -26,6 +43,7 @@ export interface TagResults {
   'tags.write': WriteResult;
   'connections.list': ConnectionDiagnostics[];
   'tags.ingest': IngestOutcome;
+  'config.updateTag': { changed: TagInfo[]; file: string; backup: string };
 }
 
 export interface IngestOutcome {

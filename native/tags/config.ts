@@ -38,12 +38,14 @@ export interface SiteModel {
   connections: ConnectionConfig[];
   /** Driver view of the tags, per connection name. */
   driverTags: Map<string, DriverTag[]>;
+  /** Where each tag is defined in the file (by tag id): a machine's own list or its template's. */
+  definedAt: Path[];
   /** Sections validated by their own capabilities. */
   sections: Pick<SiteFile, 'alarms' | 'historian' | 'esg' | 'models' | 'sync'>;
   raw: SiteFile;
 }
 
-type Path = (string | number)[];
+export type Path = (string | number)[];
 
 function fieldOf(path: Path): string {
   return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
@@ -129,6 +131,7 @@ function defaultPeriod(conn: ConnectionConfig): number {
 
 function buildModel(cfg: SiteFile, file: string, report: (path: Path, message: string) => void): SiteModel {
   const tags: TagInfo[] = [];
+  const definedAt: Path[] = [];
   const machines: MachineInfo[] = [];
   const driverTags = new Map<string, DriverTag[]>();
   const connByName = new Map<string, ConnectionConfig>();
@@ -164,6 +167,7 @@ function buildModel(cfg: SiteFile, file: string, report: (path: Path, message: s
         names.add(tag.name);
         const address = expand(tag.address, m.params, (msg) => report([...path, 'address'], `${msg} for machine ${machinePath}`));
         const id = tags.length;
+        definedAt.push(path);
         const periodMs = tag.periodMs ?? (conn ? defaultPeriod(conn) : 1000);
         tags.push({
           id,
@@ -217,6 +221,7 @@ function buildModel(cfg: SiteFile, file: string, report: (path: Path, message: s
     machines,
     connections: cfg.connections,
     driverTags,
+    definedAt,
     sections: { alarms: cfg.alarms, historian: cfg.historian, esg: cfg.esg, models: cfg.models, sync: cfg.sync },
     raw: cfg,
   };

@@ -1,10 +1,12 @@
 import type { Handlers } from '../api/contract.js';
 import { ApiFailure } from '../api/registry.js';
 import type { IngestOutcome } from '../api/tag-requests.js';
-import type { MachineInfo, TagSnapshot, WriteResult } from '../api/types.js';
+import type { MachineInfo, TagInfo, TagSnapshot, WriteResult } from '../api/types.js';
 import type { Driver } from '../drivers/driver.js';
 import type { IngestDriver } from '../drivers/ingest/driver.js';
 import { QUALITY_NAMES, type TagBus } from './bus.js';
+import type { SiteModel } from './config.js';
+import { editTag, TagEditError } from './config-editor.js';
 
 export function snapshotOf(bus: TagBus, id: number): TagSnapshot {
   const tag = bus.tags[id];
@@ -23,15 +25,18 @@ export function snapshotOf(bus: TagBus, id: number): TagSnapshot {
 
 export interface TagServices {
   bus: TagBus;
+  model: SiteModel;
   machines: MachineInfo[];
   drivers: ReadonlyMap<string, Driver>;
+  /** Called after tag metadata changed (the UI refreshes, the audit trail records). */
+  onConfigChange?: (changed: TagInfo[]) => void;
   /** Called after every write attempt, successful or not (the audit trail). */
   onWrite?: (result: WriteResult, user: string | null) => void;
 }
 
 export function tagHandlers(
   s: TagServices,
-): Pick<Handlers, 'tags.list' | 'tags.snapshot' | 'tags.write' | 'connections.list' | 'tags.ingest'> {
+): Pick<Handlers, 'tags.list' | 'tags.snapshot' | 'tags.write' | 'connections.list' | 'tags.ingest' | 'config.updateTag'> {
   return {
     'tags.list': () => ({ tags: [...s.bus.tags], machines: s.machines }),
     'tags.snapshot': ({ names }) => {
@@ -75,6 +80,16 @@ export function tagHandlers(
       }
       s.onWrite?.(result, ctx.user);
       return result;
+    },
+    'config.updateTag': ({ tag, changes }) => {
+      try {
+        const result = editTag(s.model, tag, changes);
+        s.onConfigChange?.(result.changed);
+        return result;
+      } catch (err) {
+        if (err instanceof TagEditError) throw new ApiFailure('validation', err.message);
+        throw err;
+      }
     },
     'connections.list': () => [...s.drivers.values()].map((d) => d.diagnostics()),
     'tags.ingest': ({ items }) => {

@@ -1,0 +1,74 @@
+// Changes made from the console are written back into the site file: the edit is applied to the
+// YAML document (comments and layout kept), the whole file is validated again, and only a valid
+// result replaces the file — atomically (write to a temporary file, then rename), keeping the
+// previous version as <file>.bak. An invalid edit changes nothing and says why, with the position.
+import { copyFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import type { TagInfo } from '../api/types.js';
+import { ConfigError, formatIssue, parseSiteFile, type SiteModel } from './config.js';
+
+/** The fields an engineer may edit on a running console; addresses and connections need a restart. */
+export interface TagEdit {
+  description?: string;
+  unit?: string;
+  range?: [number, number] | null;
+  writable?: boolean;
+  writeLimits?: [number, number] | null;
+}
+
+export interface TagEditResult {
+  /** Every tag the edit changed: all instances when the tag comes from a template. */
+  changed: TagInfo[];
+  file: string;
+  backup: string;
+}
+
+export class TagEditError extends Error {}
+
+export function editTag(model: SiteModel, tagName: string, edit: TagEdit): TagEditResult {
+  const tag = model.tags.find((t) => t.name === tagName);
+  if (!tag) throw new TagEditError(`no tag named "${tagName}"`);
+  const at = model.definedAt[tag.id];
+  if (!at) throw new TagEditError(`${tagName} has no definition in ${model.file}`);
+  const original = readFileSync(model.file, 'utf8');
+  const doc = parseDocument(original);
+  for (const [field, value] of Object.entries(edit)) {
+    if (value === undefined) continue;
+    if (value === null) doc.deleteIn([...at, field]);
+    else doc.setIn([...at, field], doc.createNode(value, { flow: Array.isArray(value) }));
+  }
+  const text = doc.toString({ lineWidth: 0 });
+  let next: SiteModel;
+  try {
+    next = parseSiteFile(text, model.file);
+  } catch (err) {
+    if (err instanceof ConfigError)
+      throw new TagEditError(`the edit makes the site file invalid: ${err.issues.map(formatIssue).join('; ')}`);
+    throw err;
+  }
+  const tmp = `${model.file}.tmp-${process.pid}`;
+  const backup = `${model.file}.bak`;
+  writeFileSync(tmp, text);
+  copyFileSync(model.file, backup);
+  renameSync(tmp, model.file);
+
+  // Apply to the running tag table: every tag defined at the same place (template instances).
+  const key = JSON.stringify(at);
+  const changed: TagInfo[] = [];
+  model.tags.forEach((t, id) => {
+    if (JSON.stringify(model.definedAt[id]) !== key) return;
+    const fresh = next.tags[id];
+    if (!fresh || fresh.name !== t.name) return;
+    Object.assign(t, {
+      description: fresh.description,
+      unit: fresh.unit,
+      rangeLo: fresh.rangeLo,
+      rangeHi: fresh.rangeHi,
+      writable: fresh.writable,
+      writeMin: fresh.writeMin,
+      writeMax: fresh.writeMax,
+    });
+    changed.push(t);
+  });
+  return { changed, file: model.file, backup };
+}
