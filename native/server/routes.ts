@@ -62,7 +62,6 @@ export function routes(core: Core, metrics: MetricsExporter): Route[] {
     },
     { method: 'GET', pattern: /^\/api\/connections$/, handle: (r) => call('connections.list', {}, r) },
     { method: 'POST', pattern: /^\/api\/config\/tag$/, handle: async (r) => call('config.updateTag', await readJson(r.req), r) },
-    { method: 'POST', pattern: /^\/api\/config\/tag$/, handle: async (r) => call('config.updateTag', await readJson(r.req), r) },
     {
       method: 'GET',
       pattern: /^\/api\/history$/,
