@@ -1,24 +1,17 @@
-import { useEffect } from 'react';
-import { Connections } from './screens/Connections';
-import { Machine } from './screens/Machine';
-import { Overview } from './screens/Overview';
-import { Trends } from './screens/Trends';
-import { actions, type Screen, useApp } from './store/app';
-
-const NAV: { screen: Screen; label: string; key: string }[] = [
-  { screen: 'overview', label: 'Overview', key: '1' },
-  { screen: 'machine', label: 'Machine', key: '2' },
-  { screen: 'trends', label: 'Trends', key: '3' },
-  { screen: 'connections', label: 'Connections', key: '4' },
-];
+import { useEffect, useRef } from 'react';
+import { SCREENS, screenForKey } from './nav';
+import { actions, useApp } from './store/app';
 
 function LinkBanner() {
   const link = useApp((s) => s.link);
+  const lostAt = useApp((s) => s.lostAt);
   if (link === 'online') return null;
   return (
-    <div className="link-banner" role="alert">
-      ⚠{' '}
-      {link === 'connecting' ? 'Connecting to the console core…' : 'Connection to the console core lost — values are stale; reconnecting…'}
+    <div className="link-banner" role="alert" data-link={link}>
+      <span aria-hidden="true">⚠</span>{' '}
+      {link === 'connecting'
+        ? 'Connecting to the console core…'
+        : `Connection to the console core lost${lostAt ? ` at ${new Date(lostAt).toLocaleTimeString('en-GB')}` : ''} — values are stale; reconnecting…`}
     </div>
   );
 }
@@ -28,45 +21,58 @@ export function App() {
   const theme = useApp((s) => s.theme);
   const info = useApp((s) => s.info);
   const connections = useApp((s) => s.connections);
+  const title = useRef<HTMLHeadingElement>(null);
   const badConnections = connections.filter((c) => c.state !== 'connected').length;
+  const current = SCREENS.find((s) => s.id === screen) ?? SCREENS[0];
 
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
 
   useEffect(() => {
-    // Alt+1…4 switch screens: the console is usable from the keyboard alone.
+    document.title = `${current?.label ?? ''} · Aurum Console`;
+  }, [current]);
+
+  useEffect(() => {
+    // Alt+1…9 switch screens: the console is usable from the keyboard alone. Focus moves to the
+    // new screen's heading so the next Tab continues there.
     const onKey = (e: KeyboardEvent) => {
-      if (!e.altKey) return;
-      const item = NAV.find((n) => n.key === e.key);
+      if (!e.altKey || e.ctrlKey || e.metaKey) return;
+      const item = screenForKey(e.key);
       if (item) {
         e.preventDefault();
-        actions.navigate(item.screen);
+        actions.navigate(item.id);
+        requestAnimationFrame(() => title.current?.focus());
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
+  const Screen = current?.component;
   return (
     <div className="app">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
       <header className="topbar">
         <span className="brand">Aurum Console</span>
         <span className="site">{info ? `${info.site}${info.demoPlant ? ' (demo plant)' : ''}` : ''}</span>
         <nav aria-label="Screens">
-          {NAV.map((n) => (
+          {SCREENS.map((n, i) => (
             <button
-              key={n.screen}
+              key={n.id}
               type="button"
-              aria-current={screen === n.screen ? 'page' : undefined}
-              onClick={() => actions.navigate(n.screen)}
-              title={`Alt+${n.key}`}
+              aria-current={screen === n.id ? 'page' : undefined}
+              onClick={() => actions.navigate(n.id)}
+              title={`Alt+${i + 1}`}
+              aria-keyshortcuts={`Alt+${i + 1}`}
             >
               {n.label}
             </button>
           ))}
         </nav>
-        <span className="comm-summary" data-ok={badConnections === 0}>
+        <span className="comm-summary" data-ok={badConnections === 0} role="status">
           {badConnections === 0
             ? `● ${connections.length} connections OK`
             : `⚠ ${badConnections} connection${badConnections > 1 ? 's' : ''} down`}
@@ -81,11 +87,11 @@ export function App() {
         </button>
       </header>
       <LinkBanner />
-      <main>
-        {screen === 'overview' ? <Overview /> : null}
-        {screen === 'machine' ? <Machine /> : null}
-        {screen === 'trends' ? <Trends /> : null}
-        {screen === 'connections' ? <Connections /> : null}
+      <main id="main" data-screen={screen}>
+        <h1 className="screen-title" ref={title} tabIndex={-1}>
+          {current?.label}
+        </h1>
+        {Screen ? <Screen /> : null}
       </main>
     </div>
   );

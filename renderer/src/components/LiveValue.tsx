@@ -3,7 +3,7 @@
 import { useEffect, useRef } from 'react';
 import type { TagInfo } from '../../../native/api/types';
 import { live } from '../store/live';
-import { formatValue, QUALITY_LABEL } from './format';
+import { formatValue, limitState, QUALITY_LABEL } from './format';
 
 export function LiveValue({ tag, showUnit = true }: { tag: TagInfo; showUnit?: boolean }) {
   const valueRef = useRef<HTMLSpanElement>(null);
@@ -12,10 +12,16 @@ export function LiveValue({ tag, showUnit = true }: { tag: TagInfo; showUnit?: b
   useEffect(() => {
     let lastText = '';
     let lastQuality = -1;
+    let lastLimit = '';
     const render = () => {
       const v = live.values[tag.id] ?? Number.NaN;
       const q = live.quality[tag.id] ?? 2;
       const text = formatValue(v, tag);
+      const limit = limitState(v, tag);
+      if (limit !== lastLimit && rootRef.current) {
+        rootRef.current.dataset.limit = limit;
+        lastLimit = limit;
+      }
       if (text !== lastText && valueRef.current) {
         valueRef.current.textContent = text;
         lastText = text;
@@ -37,6 +43,7 @@ export function LiveValue({ tag, showUnit = true }: { tag: TagInfo; showUnit?: b
       </span>
       {showUnit && tag.unit ? <span className="unit">{tag.unit}</span> : null}
       <span className="quality-flag" aria-hidden="true" />
+      <span className="limit-flag" aria-hidden="true" />
     </span>
   );
 }

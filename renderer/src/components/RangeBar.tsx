@@ -3,6 +3,7 @@
 import { useEffect, useRef } from 'react';
 import type { TagInfo } from '../../../native/api/types';
 import { live } from '../store/live';
+import { limitState } from './format';
 
 export function RangeBar({ tag }: { tag: TagInfo }) {
   const pointer = useRef<HTMLDivElement>(null);
@@ -20,7 +21,7 @@ export function RangeBar({ tag }: { tag: TagInfo }) {
       const el = pointer.current;
       if (!el) return;
       el.style.left = `${Number.isNaN(v) ? 0 : pos(v)}%`;
-      el.dataset.state = Number.isNaN(v) ? 'none' : v > hi ? 'high' : v < lo ? 'low' : 'normal';
+      el.dataset.state = limitState(v, tag);
     };
     render();
     return live.subscribe(render);

@@ -1,91 +1,283 @@
-// A live trend: uPlot draws, React only mounts it. Once per animation frame with new data, the pens'
-// ring buffers are decimated to the chart's pixel width and handed to uPlot in one setData.
-// Pens sharing a unit share a y-axis.
-import { useEffect, useRef } from 'react';
+// A trend: uPlot draws, React only mounts it and renders the chrome around it. Live mode folds
+// each frame's new samples into per-pixel min/max buckets (LiveDecimator) and scrolls the x axis;
+// history mode asks the historian for the range, sized to the chart's pixel width. Pens sharing a
+// unit share a y axis. The cursor readout lists every pen at the cursor's time, written to the DOM
+// by uPlot's cursor hook — no React render per sample or per mouse move.
+import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { TagInfo } from '../../../native/api/types';
+import { api } from '../api/client';
+import { useApp } from '../store/app';
 import { live } from '../store/live';
-import { decimateRings } from './decimate';
+import type { TimeRange } from '../store/trends';
+import type { ExportRow } from '../trends/export';
+import { loadHistory } from '../trends/history';
+import { LiveDecimator, type SeriesValue } from './decimate';
+import { formatValue } from './format';
 
 /** Pen colours chosen to stay distinguishable in both themes and for common colour-vision deficiencies. */
-export const PEN_COLOURS = ['#4e79a7', '#f28e2b', '#59a14f', '#b07aa1', '#edc948', '#76b7b2', '#ff9da7', '#9c755f'];
+export const PEN_COLOURS = [
+  '#4e79a7',
+  '#f28e2b',
+  '#59a14f',
+  '#b07aa1',
+  '#edc948',
+  '#76b7b2',
+  '#ff9da7',
+  '#9c755f',
+  '#86bcb6',
+  '#e15759',
+  '#8cd17d',
+  '#b6992d',
+  '#499894',
+  '#d37295',
+  '#fabfd2',
+  '#79706e',
+];
+/** Pens are told apart by dash pattern as well as colour. */
+const DASHES: number[][] = [[], [6, 3], [2, 2], [8, 3, 2, 3]];
+
+/** What the trend screen needs from a mounted chart: its canvas and data for exports. */
+export interface TrendHandle {
+  canvas(): HTMLCanvasElement | null;
+  rows(): ExportRow[];
+}
 
 export interface TrendChartProps {
   pens: TagInfo[];
   windowS: number;
+  /** History mode when set: the chart shows this range and stops scrolling. */
+  range?: TimeRange | null;
   height?: number;
+  label: string;
   /** Called after each draw: benchmarks and tests time the draw, not the setData call. */
   onDraw?: (u: uPlot) => void;
+  /** The operator dragged across the chart: zoom to this range. */
+  onSelectRange?: (r: TimeRange) => void;
+  onHandle?: (h: TrendHandle | null) => void;
 }
 
-function axisColour(): string {
-  return getComputedStyle(document.documentElement).getPropertyValue('--fg-muted').trim() || '#999';
+function cssVar(name: string, fallback: string): string {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
 }
 
-export function TrendChart({ pens, windowS, height = 320, onDraw }: TrendChartProps) {
+const shortName = (p: TagInfo) => p.name.split('/').slice(-2).join('/');
+
+function nearestValue(values: SeriesValue[] | undefined, idx: number): number | null {
+  if (!values) return null;
+  for (let d = 0; d < 8; d++) {
+    const a = values[idx - d];
+    if (typeof a === 'number') return a;
+    const b = values[idx + d];
+    if (typeof b === 'number') return b;
+  }
+  return null;
+}
+
+export function TrendChart({ pens, windowS, range = null, height = 320, label, onDraw, onSelectRange, onHandle }: TrendChartProps) {
   const host = useRef<HTMLDivElement>(null);
+  const readout = useRef<HTMLTableSectionElement>(null);
+  const cursorTime = useRef<HTMLSpanElement>(null);
+  const chartRef = useRef<uPlot | null>(null);
+  const rowsRef = useRef<() => ExportRow[]>(() => []);
+  const callbacks = useRef({ onDraw, onSelectRange });
+  callbacks.current = { onDraw, onSelectRange };
+  const theme = useApp((s) => s.theme);
+  const [status, setStatus] = useState<{ loading: boolean; source: string; note: string | null }>({
+    loading: false,
+    source: 'live',
+    note: null,
+  });
 
+  // The chart itself: rebuilt when the pens, size or theme change.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: colours are read from CSS at construction, so a theme change rebuilds the chart.
   useEffect(() => {
     const el = host.current;
     if (!el) return;
     const units = [...new Set(pens.map((p) => p.unit || '—'))];
-    const stroke = axisColour();
+    const stroke = cssVar('--fg-muted', '#999');
+    const grid = { stroke: cssVar('--grid', 'rgba(128,128,128,0.15)'), width: 1 };
+    const writeReadout = (u: uPlot) => {
+      const body = readout.current;
+      if (!body) return;
+      const idx = u.cursor.idx;
+      const atCursor = idx !== null && idx !== undefined;
+      const t = atCursor ? (u.data[0][idx] as number) * 1000 : Date.now();
+      if (cursorTime.current) cursorTime.current.textContent = atCursor ? new Date(t).toLocaleTimeString('en-GB') : 'latest';
+      pens.forEach((p, i) => {
+        const cellEl = body.rows[i]?.cells[2];
+        if (!cellEl) return;
+        const v = atCursor ? nearestValue(u.data[i + 1] as SeriesValue[], idx) : (live.values[p.id] ?? Number.NaN);
+        cellEl.textContent = formatValue(v ?? Number.NaN, p);
+      });
+    };
     const opts: uPlot.Options = {
       width: Math.max(300, el.clientWidth),
       height,
-      legend: { live: true },
-      cursor: { sync: { key: 'aurum-trends' } },
+      legend: { show: false },
+      cursor: {
+        sync: { key: 'aurum-trends' },
+        drag: { x: true, y: false, setScale: false },
+        points: { show: false },
+      },
       scales: { x: { time: true }, ...Object.fromEntries(units.map((u) => [u, { auto: true }])) },
       axes: [
-        { stroke, grid: { stroke: 'rgba(128,128,128,0.15)' } },
+        { stroke, grid, ticks: grid },
         ...units.map((u, i) => ({
           scale: u,
           label: u,
           stroke,
           side: i % 2 === 0 ? 3 : 1,
-          grid: { show: i === 0, stroke: 'rgba(128,128,128,0.15)' },
+          grid: { ...grid, show: i === 0 },
+          ticks: grid,
         })),
       ],
       series: [
-        { label: 'Time' },
+        {},
         ...pens.map((p, i) => ({
-          label: p.name.split('/').slice(-2).join('/'),
+          label: shortName(p),
           scale: p.unit || '—',
           stroke: PEN_COLOURS[i % PEN_COLOURS.length],
+          dash: DASHES[Math.floor(i / 4) % DASHES.length],
           width: 1.5,
           spanGaps: false,
-          value: (_u: uPlot, v: number | null) => (v === null ? '—' : `${v.toFixed(2)} ${p.unit}`),
         })),
       ],
-      hooks: { draw: [(u) => onDraw?.(u)] },
+      hooks: {
+        draw: [(u) => callbacks.current.onDraw?.(u)],
+        setCursor: [writeReadout],
+        setSelect: [
+          (u) => {
+            const sel = u.select;
+            if (sel.width > 4 && callbacks.current.onSelectRange) {
+              const from = u.posToVal(sel.left, 'x') * 1000;
+              const to = u.posToVal(sel.left + sel.width, 'x') * 1000;
+              callbacks.current.onSelectRange({ from, to });
+            }
+            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+          },
+        ],
+      },
     };
     const empty: uPlot.AlignedData = [new Float64Array(0), ...pens.map(() => [] as (number | null)[])];
     const chart = new uPlot(opts, empty, el);
-    let lastFrame = -1;
-    const update = () => {
-      if (live.frame === lastFrame) return;
-      lastFrame = live.frame;
-      const to = Date.now();
-      const from = to - windowS * 1000;
-      const { x, ys } = decimateRings(
-        pens.map((p) => live.ring(p.id)),
-        from,
-        to,
-        Math.max(50, Math.floor(chart.width / 2)),
-      );
-      chart.setData([x, ...ys] as uPlot.AlignedData);
-    };
-    update();
-    const off = live.subscribe(update);
+    chartRef.current = chart;
+    onHandle?.({ canvas: () => el.querySelector('canvas'), rows: () => rowsRef.current() });
     const resize = new ResizeObserver(() => chart.setSize({ width: Math.max(300, el.clientWidth), height }));
     resize.observe(el);
+    const offStale = live.subscribe(() => {
+      el.dataset.stale = String(live.stale);
+      if (chart.cursor.idx === null || chart.cursor.idx === undefined) writeReadout(chart);
+    });
     return () => {
-      off();
+      offStale();
       resize.disconnect();
+      chartRef.current = null;
+      onHandle?.(null);
       chart.destroy();
     };
-  }, [pens, windowS, height, onDraw]);
+  }, [pens, height, theme, onHandle]);
 
-  return <div className="trend-chart" ref={host} data-pens={pens.map((p) => p.name).join(',')} />;
+  // The data: a scrolling live window, or one history range.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a rebuilt chart (theme change) needs its data again.
+  useEffect(() => {
+    const chart = chartRef.current;
+    if (!chart) return;
+    const rings = () => pens.map((p) => live.ring(p.id));
+    const buckets = () => Math.max(50, Math.floor(chart.bbox.width / uPlot.pxRatio));
+    if (!range) {
+      const windowMs = windowS * 1000;
+      live.retain(windowMs);
+      setStatus({ loading: false, source: 'live', note: null });
+      const gaps = pens.map((p) => Math.max(3 * p.expectedPeriodMs, 2000));
+      let decimator = new LiveDecimator(windowMs, buckets(), pens.length);
+      const update = () => {
+        if (decimator.buckets !== buckets()) decimator = new LiveDecimator(windowMs, buckets(), pens.length);
+        const now = Date.now();
+        const { x, ys } = decimator.update(rings(), now, gaps);
+        chart.batch(() => {
+          chart.setData([x, ...ys] as uPlot.AlignedData, false);
+          chart.setScale('x', { min: (now - windowMs) / 1000, max: now / 1000 });
+        });
+      };
+      rowsRef.current = () => {
+        const from = Date.now() - windowMs;
+        return pens.flatMap((p) => {
+          const s = live.ring(p.id)?.since(from) ?? { t: [], v: [] };
+          return s.t.map((t, i) => ({ t, tag: p.name, unit: p.unit, v: s.v[i] ?? null, min: null, max: null }));
+        });
+      };
+      update();
+      const off = live.subscribe(update);
+      // Keep scrolling when no sample arrives (stopped machine, lost link): time still passes.
+      const tick = setInterval(update, 1000);
+      return () => {
+        off();
+        clearInterval(tick);
+      };
+    }
+    let cancelled = false;
+    setStatus((s) => ({ ...s, loading: true }));
+    const query = (args: { tags: string[]; from: number; to: number; maxPoints: number }) => api.call('history.query', args);
+    loadHistory(query, rings(), pens, range, buckets()).then((h) => {
+      if (cancelled) return;
+      rowsRef.current = () => h.rows;
+      setStatus({ loading: false, source: h.source, note: h.note });
+      chart.batch(() => {
+        chart.setData([h.data.x, ...h.data.ys] as uPlot.AlignedData, false);
+        chart.setScale('x', { min: range.from / 1000, max: range.to / 1000 });
+      });
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [pens, windowS, range, theme]);
+
+  return (
+    <figure className="trend" aria-label={label}>
+      <div className="trend-chart" ref={host} data-pens={pens.map((p) => p.name).join(',')} data-mode={range ? 'history' : 'live'} />
+      <figcaption className="trend-status" aria-live="polite">
+        {range ? (
+          <>
+            <span className="mode-flag">◷ History</span> {new Date(range.from).toLocaleString('en-GB')} –{' '}
+            {new Date(range.to).toLocaleString('en-GB')} · source: {status.loading ? 'loading…' : status.source}
+          </>
+        ) : (
+          <>
+            <span className="mode-flag">● Live</span> last {windowS >= 60 ? `${windowS / 60} min` : `${windowS} s`}
+          </>
+        )}
+        {status.note ? <span className="trend-note"> · {status.note}</span> : null}
+      </figcaption>
+      <table className="readout" aria-label="Cursor readout">
+        <thead>
+          <tr>
+            <th scope="col">Pen</th>
+            <th scope="col">Tag</th>
+            <th scope="col">
+              Value at <span ref={cursorTime}>latest</span>
+            </th>
+            <th scope="col">Unit</th>
+          </tr>
+        </thead>
+        <tbody ref={readout}>
+          {pens.map((p, i) => (
+            <tr key={p.id}>
+              <td>
+                <span
+                  className="pen-swatch"
+                  style={{ borderColor: PEN_COLOURS[i % PEN_COLOURS.length] }}
+                  data-dash={Math.floor(i / 4) % 4}
+                />
+              </td>
+              <td>{p.name}</td>
+              <td className="num">—</td>
+              <td>{p.unit}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </figure>
+  );
 }

@@ -11,3 +11,11 @@ export function formatValue(v: number, tag: TagInfo | undefined): string {
   const decimals = a >= 1000 ? 0 : a >= 100 ? 1 : a >= 10 ? 2 : 2;
   return v.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
 }
+
+/** Where a value sits against the tag's normal range: the analog indicator and the HI/LO flag. */
+export function limitState(v: number, tag: TagInfo): 'none' | 'normal' | 'high' | 'low' {
+  if (Number.isNaN(v) || tag.dataType === 'bool') return 'none';
+  if (tag.rangeHi !== null && v > tag.rangeHi) return 'high';
+  if (tag.rangeLo !== null && v < tag.rangeLo) return 'low';
+  return 'normal';
+}

@@ -93,7 +93,7 @@ export function Machine() {
         <MachineStateBadge state={state} />
         <span className="muted">{machine.description}</span>
       </header>
-      <TrendChart pens={trendPens} windowS={300} height={260} />
+      <TrendChart pens={trendPens} windowS={300} height={260} label={`Trend of ${machine.name}`} />
       <table className="grid" aria-label={`Tags of ${machine.name}`}>
         <thead>
           <tr>

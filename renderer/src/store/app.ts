@@ -5,11 +5,14 @@ import type { SystemMessage } from '../../../native/api/events';
 import type { ConnectionDiagnostics, CoreInfo, MachineInfo, TagInfo } from '../../../native/api/types';
 import type { LinkState } from '../api/client';
 
-export type Screen = 'overview' | 'machine' | 'trends' | 'connections' | 'tags';
+/** Every screen the navigation is designed for; `nav.tsx` lists those whose requests exist. */
+export type Screen = 'overview' | 'alarms' | 'machine' | 'trends' | 'connections' | 'tags' | 'esg' | 'users';
 export type Theme = 'dark' | 'light';
 
 export interface AppState {
   link: LinkState;
+  /** When the link to the core went down (ms), for the banner; null while online. */
+  lostAt: number | null;
   info: CoreInfo | null;
   tags: TagInfo[];
   tagByName: Map<string, TagInfo>;
@@ -31,6 +34,7 @@ const storedTheme = (): Theme => {
 
 export const appStore = createStore<AppState>(() => ({
   link: 'connecting',
+  lostAt: null,
   info: null,
   tags: [],
   tagByName: new Map(),

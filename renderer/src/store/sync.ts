@@ -1,32 +1,50 @@
-// Feeds the stores from the core: metadata on every (re)connection, value batches into the live
+// Feeds the stores from the core: metadata and a snapshot on every (re)connection, value batches
+// into the live data, diagnostics and system messages into the app store.
 import type { EventStreams } from '../../../native/api/contract';
-// data, diagnostics and system messages into the app store.
+import type { TagInfo } from '../../../native/api/types';
 import type { ApiClient } from '../api/client';
 import { actions, appStore } from './app';
 import { live } from './live';
 
+/** The same tag table as before a reconnect: live rings (trend history) are kept. */
+export function sameTags(a: TagInfo[], b: TagInfo[]): boolean {
+  return a.length === b.length && a.every((t, i) => t.id === b[i]?.id && t.name === b[i]?.name);
+}
+
 export function connectStores(client: ApiClient): void {
   client.onLink(async (link, info) => {
-    appStore.setState({ link, info });
+    const lostAt = link === 'offline' ? (appStore.getState().lostAt ?? Date.now()) : null;
+    appStore.setState({ link, info, lostAt });
     if (link !== 'online') {
       live.markAllUncertain();
       return;
     }
     // Resynchronise: metadata and current values, then the stream keeps them fresh.
-    const [meta, snapshot, connections] = await Promise.all([
-      client.call('tags.list', {}),
-      client.call('tags.snapshot', {}),
-      client.call('connections.list', {}),
-    ]);
-    actions.setMeta(meta.tags, meta.machines);
-    live.reset(meta.tags.length);
-    live.enqueue({
-      ids: snapshot.map((s) => s.id),
-      ts: snapshot.map((s) => Date.parse(s.timestamp)),
-      v: snapshot.map((s) => (typeof s.value === 'number' ? s.value : typeof s.value === 'boolean' ? Number(s.value) : null)),
-      q: snapshot.map((s) => (s.quality === 'Good' ? 0 : s.quality === 'Uncertain' ? 1 : 2)),
-    });
-    appStore.setState({ connections });
+    try {
+      const [meta, snapshot, connections] = await Promise.all([
+        client.call('tags.list', {}),
+        client.call('tags.snapshot', {}),
+        client.call('connections.list', {}),
+      ]);
+      if (!sameTags(appStore.getState().tags, meta.tags) || live.tagCount !== meta.tags.length) live.reset(meta.tags.length);
+      actions.setMeta(meta.tags, meta.machines);
+      live.markLinked();
+      live.enqueue({
+        ids: snapshot.map((s) => s.id),
+        ts: snapshot.map((s) => Date.parse(s.timestamp)),
+        v: snapshot.map((s) => (typeof s.value === 'number' ? s.value : typeof s.value === 'boolean' ? Number(s.value) : null)),
+        q: snapshot.map((s) => (s.quality === 'Good' ? 0 : s.quality === 'Uncertain' ? 1 : 2)),
+      });
+      appStore.setState({ connections });
+    } catch (err) {
+      // The link dropped again mid-resync; the next hello retries.
+      actions.addMessage({
+        level: 'warning',
+        source: 'ui',
+        message: `resynchronisation failed: ${err instanceof Error ? err.message : String(err)}`,
+        timestamp: new Date().toISOString(),
+      });
+    }
   });
   client.onStream((stream, data) => {
     if (stream === 'values') live.enqueue(data as EventStreams['values']);
