@@ -1,3 +1,9 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import tls from 'node:tls';
+import { Aedes } from 'aedes';
 import { connect, type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TagDataType, TagInfo } from '../../api/types.js';
@@ -227,6 +233,74 @@ describe('MQTT JSON mode', () => {
     expect(bus.current(0).quality).toBe(2);
     await until(() => driver.diagnostics().lastError !== null, 'connect error');
     expect(driver.diagnostics().state).not.toBe('connected');
+    const demo = driverFor('demo', [{ name: 't', address: 'dev/t' }]);
+    await demo.driver.start();
+    expect(demo.driver.diagnostics()).toMatchObject({ state: 'error', errors: { connect: 1 } });
+  });
+});
+
+const openssl = spawnSync('openssl', ['version']).status === 0;
+
+describe.skipIf(!openssl)('MQTT over TLS with username/password', () => {
+  it('connects only with the right CA and credentials, and says why not otherwise', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aurum-mqtt-tls-'));
+    cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
+    const key = path.join(dir, 'key.pem');
+    const cert = path.join(dir, 'cert.pem');
+    const made = spawnSync('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    ]);
+    expect(made.status).toBe(0);
+    const aedes = await Aedes.createBroker({
+      authenticate: (_client, username, password, done) => done(null, username === 'console' && password?.toString() === 's3cret'),
+    });
+    const server = tls.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (socket) => aedes.handle(socket));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    cleanups.push(() => new Promise<void>((r) => aedes.close(() => server.close(() => r()))));
+    const port = (server.address() as { port: number }).port;
+    const url = `mqtts://127.0.0.1:${port}`;
+    const tags = [{ name: 't', address: 'secure/t' }];
+
+    const good = driverFor(url, tags, { username: 'console', password: 's3cret', tls: { ca: cert } });
+    await good.driver.start();
+    expect(good.driver.diagnostics().state).toBe('connected');
+    const p = connect(url, { username: 'console', password: 's3cret', ca: fs.readFileSync(cert), reconnectPeriod: 0 });
+    cleanups.push(() => p.endAsync(true));
+    await new Promise((r) => p.once('connect', r));
+    await p.publishAsync('secure/t', '7');
+    await until(() => good.bus.current(0).value === 7, 'value over TLS');
+
+    const wrongPassword = driverFor(url, tags, { username: 'console', password: 'nope', tls: { ca: cert } });
+    await wrongPassword.driver.start();
+    await until(() => wrongPassword.driver.diagnostics().lastError !== null, 'auth error');
+    expect(wrongPassword.driver.diagnostics().lastError).toMatch(/not authorized/i);
+    expect(wrongPassword.driver.diagnostics().state).not.toBe('connected');
+
+    const untrusted = driverFor(url, tags, { username: 'console', password: 's3cret' });
+    await untrusted.driver.start();
+    await until(() => untrusted.driver.diagnostics().lastError !== null, 'certificate error');
+    expect(untrusted.driver.diagnostics().lastError).toMatch(/certificate/i);
+    expect(untrusted.bus.current(0).quality).toBe(2);
+
+    const missingFile = driverFor(url, tags, { tls: { ca: path.join(dir, 'absent.pem') } });
+    await missingFile.driver.start();
+    expect(missingFile.driver.diagnostics()).toMatchObject({ state: 'error', errors: { tls: 1 } });
   });
 });
 

@@ -24,6 +24,8 @@ export class MqttConfigError extends Error {
 
 /** How long a write waits for the device to publish the new value back. */
 const READBACK_MS = 3000;
+/** Least time between two log lines for the same kind of error (all are still counted). */
+const LOG_EVERY_MS = 10_000;
 
 interface JsonRoute {
   tag: DriverTag;
@@ -94,11 +96,17 @@ export function createMqttDriver(config: MqttConnectionConfig, tags: DriverTag[]
   const errors: Record<string, number> = {};
   const waiters = new Map<number, Set<() => void>>();
 
+  /** When each error kind was last logged: a device spewing bad payloads must not flood the log. */
+  const loggedAt = new Map<string, number>();
   const fail = (kind: string, message: string) => {
     errors[kind] = (errors[kind] ?? 0) + 1;
     lastError = `${kind}: ${message}`;
-    lastErrorAt = new Date().toISOString();
-    ctx.log('warn', `[mqtt:${config.name}] ${lastError}`);
+    const now = Date.now();
+    lastErrorAt = new Date(now).toISOString();
+    if (now - (loggedAt.get(kind) ?? Number.NEGATIVE_INFINITY) < LOG_EVERY_MS) return;
+    loggedAt.set(kind, now);
+    const more = errors[kind] > 1 ? ` (${errors[kind]} so far)` : '';
+    ctx.log('warn', `[mqtt:${config.name}] ${lastError}${more}`);
   };
   const markAll = (reason: string) => {
     const now = Date.now();
@@ -296,7 +304,14 @@ export function createMqttDriver(config: MqttConnectionConfig, tags: DriverTag[]
         state = 'error';
         return Promise.resolve();
       }
-      const c = connect(config.url, options);
+      let c: MqttClient;
+      try {
+        c = connect(config.url, options);
+      } catch (err) {
+        fail('connect', err instanceof Error ? err.message : String(err));
+        state = 'error';
+        return Promise.resolve();
+      }
       client = c;
       c.on('connect', () => onConnect(c));
       c.on('close', () => onClose(c));
