@@ -41,11 +41,11 @@ async function client(url: string): Promise<MqttClient> {
   return c;
 }
 
-/** Publish `messages` NDATA (seq 1, 2, …) and wait until `received()` reaches `expected` or stalls. */
-async function stream(edge: MqttClient, data: Buffer[], messages: number, received: () => number, expected: number): Promise<number> {
+/** Publish message 1…`messages` with `send` and wait until `received()` reaches `expected` or stalls for 2 s. */
+async function stream(messages: number, send: (i: number) => Promise<unknown>, received: () => number, expected: number): Promise<number> {
   const t0 = performance.now();
   for (let i = 1; i <= messages; i++) {
-    const p = edge.publishAsync(TOPIC, data[i % 256] as Buffer, { qos: 0 });
+    const p = send(i);
     if (i % 50 === 0) await p;
   }
   let last = -1;
@@ -58,6 +58,44 @@ async function stream(edge: MqttClient, data: Buffer[], messages: number, receiv
     await new Promise((r) => setTimeout(r, 5));
   }
   return (performance.now() - t0) / 1000;
+}
+
+function tagInfos(connection: string, address: (id: number) => string): TagInfo[] {
+  return Array.from({ length: METRICS }, (_, id) => ({
+    id,
+    name: `Bench/m${id}`,
+    site: 'B',
+    area: 'A',
+    machine: 'M',
+    unit: '',
+    description: '',
+    dataType: 'float',
+    connection,
+    address: address(id),
+    rangeLo: null,
+    rangeHi: null,
+    writable: false,
+    writeMin: null,
+    writeMax: null,
+    expectedPeriodMs: 1000,
+  }));
+}
+
+/** A bus over the tags, a driver on it, and a counter of samples that reached the bus. */
+async function driverOn(url: string, infos: TagInfo[], extra: Record<string, unknown>) {
+  const bus = new TagBus(infos);
+  const counter = { n: 0 };
+  bus.onBatch((b) => {
+    counter.n += b.length;
+  });
+  const driver = createMqttDriver(
+    mqttConnectionSchema.parse({ name: 'bench', protocol: 'mqtt', url, qos: 0, ...extra }),
+    infos.map((t) => ({ id: t.id, name: t.name, address: t.address, dataType: 'float', scaling: null, periodMs: 1000, options: {} })),
+    { bus, log: () => undefined, dataDir: '/nonexistent' },
+  );
+  await driver.start();
+  await new Promise((r) => setTimeout(r, 200));
+  return { driver, counter };
 }
 
 const bench: Bench = async ({ quick }) => {
@@ -73,78 +111,65 @@ const bench: Bench = async ({ quick }) => {
 
     // Baseline 2: a bare subscriber on the same broker.
     const edge = await client(broker.url);
+    const sendNdata = (i: number) => edge.publishAsync(TOPIC, data[i % 256] as Buffer, { qos: 0 });
     const bare = await client(broker.url);
     let bareMessages = 0;
     bare.on('message', () => {
       bareMessages++;
     });
-    await bare.subscribeAsync(TOPIC, { qos: 0 });
-    const bareSeconds = await stream(edge, data, messages, () => bareMessages, messages);
-    await bare.endAsync(true);
+    await bare.subscribeAsync(['spBv1.0/#', 'bench/#'], { qos: 0 });
+    const bareSeconds = await stream(messages, sendNdata, () => bareMessages, messages);
 
-    // The driver, decoding into a TagBus.
-    const infos: TagInfo[] = Array.from({ length: METRICS }, (_, id) => ({
-      id,
-      name: `Bench/m${id}`,
-      site: 'B',
-      area: 'A',
-      machine: 'M',
-      unit: '',
-      description: '',
-      dataType: 'float',
-      connection: 'spb',
-      address: `Bench/E1/m${id}`,
-      rangeLo: null,
-      rangeHi: null,
-      writable: false,
-      writeMin: null,
-      writeMax: null,
-      expectedPeriodMs: 1000,
-    }));
-    const bus = new TagBus(infos);
-    let intoBus = 0;
-    bus.onBatch((b) => {
-      intoBus += b.length;
-    });
-    const driver = createMqttDriver(
-      mqttConnectionSchema.parse({
-        name: 'spb',
-        protocol: 'mqtt',
-        url: broker.url,
-        qos: 0,
-        mode: 'sparkplug',
-        sparkplug: { rebirthOnConnect: false },
-      }),
-      infos.map((t) => ({ id: t.id, name: t.name, address: t.address, dataType: 'float', scaling: null, periodMs: 1000, options: {} })),
-      { bus, log: () => undefined, dataDir: '/nonexistent' },
+    // The Sparkplug driver, decoding into a TagBus.
+    const sp = await driverOn(
+      broker.url,
+      tagInfos('spb', (id) => `Bench/E1/m${id}`),
+      { mode: 'sparkplug', sparkplug: { rebirthOnConnect: false } },
     );
-    await driver.start();
-    await new Promise((r) => setTimeout(r, 200));
     const birth = sparkplugCodec.encodePayload({
       timestamp: Date.now(),
       seq: 0,
       metrics: [
         { name: 'bdSeq', type: 'UInt64', value: 0 },
-        ...infos.map((t) => ({ name: `m${t.id}`, alias: t.id + 1, type: 'Double' as const, value: 0 })),
+        ...Array.from({ length: METRICS }, (_, id) => ({ name: `m${id}`, alias: id + 1, type: 'Double' as const, value: 0 })),
       ],
     });
     await edge.publishAsync('spBv1.0/Bench/NBIRTH/E1', Buffer.from(birth), { qos: 0 });
     await new Promise((r) => setTimeout(r, 200));
-    const base = intoBus;
+    const base = sp.counter.n;
     const cpu0 = process.cpuUsage();
-    const driverSeconds = await stream(edge, data, messages, () => intoBus - base, messages * PER_MESSAGE);
+    const spSeconds = await stream(messages, sendNdata, () => sp.counter.n - base, messages * PER_MESSAGE);
     const cpu = process.cpuUsage(cpu0);
-    const delivered = intoBus - base;
-    const errors = driver.diagnostics().errors;
-    await driver.stop();
+    const delivered = sp.counter.n - base;
+    const spErrors = sp.driver.diagnostics().errors;
+    await sp.driver.stop();
+
+    // JSON: one value per message, one topic per tag, against a bare subscriber on the same messages.
+    const jsonMessages = messages * 5;
+    const jsonBody = (i: number) => `{"value": ${i / 10}, "ts": ${Date.now()}}`;
+    const sendJson = (i: number) => edge.publishAsync(`bench/json/m${i % METRICS}`, jsonBody(i), { qos: 0 });
+    const bareBase = bareMessages;
+    const bareJsonSeconds = await stream(jsonMessages, sendJson, () => bareMessages - bareBase, jsonMessages);
+    const bareJson = bareMessages - bareBase;
+    await bare.endAsync(true);
+    const js = await driverOn(
+      broker.url,
+      tagInfos('json', (id) => `bench/json/m${id}`),
+      { mode: 'json' },
+    );
+    const jsonBase = js.counter.n;
+    const jsonSeconds = await stream(jsonMessages, sendJson, () => js.counter.n - jsonBase, jsonMessages);
+    const jsonDelivered = js.counter.n - jsonBase;
+    const jsonErrors = js.driver.diagnostics().errors;
+    await js.driver.stop();
     await edge.endAsync(true);
 
-    const notes = `${messages} NDATA × ${PER_MESSAGE} aliased Double metrics over ${METRICS} tags, aedes in-process, QoS 0; delivered ${delivered}/${messages * PER_MESSAGE}; CPU ${(((cpu.user + cpu.system) / 1e6 / driverSeconds) * 100).toFixed(0)} % of a core (broker + edge + driver, one process); errors ${JSON.stringify(errors)}`;
+    const notes = `${messages} NDATA × ${PER_MESSAGE} aliased Double metrics over ${METRICS} tags, aedes in-process, QoS 0; delivered ${delivered}/${messages * PER_MESSAGE}; CPU ${(((cpu.user + cpu.system) / 1e6 / spSeconds) * 100).toFixed(0)} % of a core (broker + edge + driver, one process); errors ${JSON.stringify(spErrors)}`;
     const results: BenchResult[] = [
       {
         bench: 'mqtt',
         metric: 'Sparkplug B metrics decoded into the TagBus',
-        value: Math.round(delivered / driverSeconds),
+        value: Math.round(delivered / spSeconds),
         unit: 'metrics/s',
         baseline: 'bare sparkplug-payload decode of the same payloads (no broker, no bus)',
         baselineValue: Math.round(codecRate),
@@ -152,12 +177,21 @@ const bench: Bench = async ({ quick }) => {
       },
       {
         bench: 'mqtt',
-        metric: 'NDATA messages through the driver',
-        value: Math.round(delivered / PER_MESSAGE / driverSeconds),
+        metric: 'Sparkplug NDATA messages through the driver',
+        value: Math.round(delivered / PER_MESSAGE / spSeconds),
         unit: 'messages/s',
         baseline: 'bare mqtt.js subscriber, same broker and messages',
-        baselineValue: Math.round(bareMessages / bareSeconds),
+        baselineValue: Math.round(bareMessages > 0 ? messages / bareSeconds : 0),
         notes,
+      },
+      {
+        bench: 'mqtt',
+        metric: 'JSON values decoded into the TagBus',
+        value: Math.round(jsonDelivered / jsonSeconds),
+        unit: 'values/s',
+        baseline: 'bare mqtt.js subscriber, same broker and messages (messages/s)',
+        baselineValue: Math.round(bareJson / bareJsonSeconds),
+        notes: `${jsonMessages} messages on ${METRICS} topics, one value each, aedes in-process, QoS 0; delivered ${jsonDelivered}/${jsonMessages}; errors ${JSON.stringify(jsonErrors)}`,
       },
     ];
     return results;
