@@ -45,19 +45,23 @@ describe('serve mode on the demo plant', () => {
   });
 
   it('reads values over OPC UA and Modbus that change over time with Good quality', async () => {
-    const opcuaTag = 'Demo/PumpStation/Pump102/Flow';
-    const modbusTag = 'Demo/Utilities/Boiler1/FuelFlow';
+    // One tag per protocol: OPC UA, Modbus TCP, MQTT JSON, Sparkplug B.
+    const names = [
+      'Demo/PumpStation/Pump102/Flow',
+      'Demo/Utilities/Boiler1/FuelFlow',
+      'Demo/Infrastructure/Weather/AmbientTemp',
+      'Demo/Infrastructure/MainMeter/EnergyTotal',
+    ];
     const first = await waitFor(
-      'Good values on both protocols',
+      'Good values on every protocol',
       async () => {
-        const list = await tags();
-        const pick = list.filter((t) => t.name === opcuaTag || t.name === modbusTag);
-        return pick.length === 2 && pick.every((t) => t.quality === 'Good') ? pick : undefined;
+        const pick = (await tags()).filter((t) => names.includes(t.name));
+        return pick.length === names.length && pick.every((t) => t.quality === 'Good') ? pick : undefined;
       },
       20_000,
     );
     await new Promise((r) => setTimeout(r, 3000));
-    const later = (await tags()).filter((t) => t.name === opcuaTag || t.name === modbusTag);
+    const later = (await tags()).filter((t) => names.includes(t.name));
     for (const t of later) {
       const before = first.find((f) => f.name === t.name);
       expect(t.quality).toBe('Good');
@@ -70,14 +74,14 @@ describe('serve mode on the demo plant', () => {
     expect(all.find((t) => t.name === 'Demo/PumpStation/Pump102/RunCommand')?.quality).toBe('Good');
   });
 
-  it('reports both demo connections as connected', async () => {
+  it('reports every demo connection (OPC UA, Modbus, MQTT JSON, Sparkplug B) as connected', async () => {
     const conns = (await (await fetch(`${app.url}/api/connections`)).json()) as {
       name: string;
       protocol: string;
       state: string;
       lastError: string | null;
     }[];
-    expect(conns.map((c) => c.protocol).sort()).toEqual(['modbus', 'opcua']);
+    expect(conns.map((c) => c.protocol).sort()).toEqual(['modbus', 'mqtt', 'mqtt', 'opcua']);
     for (const c of conns) expect(c.state).toBe('connected');
   });
 

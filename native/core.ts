@@ -71,6 +71,7 @@ export function demoSiteFileIn(dataDir: string): string {
 function resolveDemoEndpoints(model: SiteModel, plant: DemoPlant): void {
   for (const c of model.connections) {
     if (c.protocol === 'opcua' && c.endpoint === 'demo') c.endpoint = plant.opcuaEndpoint;
+    if (c.protocol === 'mqtt' && c.url === 'demo') c.url = plant.mqttUrl;
     if (c.protocol === 'modbus' && c.host === 'demo') {
       c.host = '127.0.0.1';
       c.port = plant.modbusPort;
@@ -105,7 +106,7 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       const plant = await startDemoPlant({ dataDir: opts.dataDir });
       stops.push(() => plant.stop());
       resolveDemoEndpoints(model, plant);
-      log('info', `demo plant on ${plant.opcuaEndpoint} and modbus://127.0.0.1:${plant.modbusPort}`);
+      log('info', `demo plant on ${plant.opcuaEndpoint}, modbus://127.0.0.1:${plant.modbusPort} and ${plant.mqttUrl}`);
     }
 
     const bus = new TagBus(model.tags);

@@ -2,14 +2,13 @@
 import { z } from 'zod';
 import { ingestConnectionSchema } from './ingest/config.js';
 import { modbusConnectionSchema } from './modbus/config.js';
+import { mqttConnectionSchema } from './mqtt/config.js';
 import { opcuaConnectionSchema } from './opcua/config.js';
-
-const mqttPlaceholder = z.object({ name: z.string().min(1), protocol: z.literal('mqtt') }).passthrough();
 
 export const connectionSchema = z.discriminatedUnion('protocol', [
   opcuaConnectionSchema,
   modbusConnectionSchema,
-  mqttPlaceholder,
+  mqttConnectionSchema,
   ingestConnectionSchema,
 ]);
 export type ConnectionConfig = z.output<typeof connectionSchema>;

@@ -1,5 +1,6 @@
 // The built-in demo plant: the simulation, served over OPC UA and Modbus TCP on loopback.
 import path from 'node:path';
+import { type DemoMqttPublisher, type EmbeddedBroker, startDemoMqttPublisher, startEmbeddedBroker } from '../drivers/mqtt/index.js';
 import { freePort } from '../util/net.js';
 import { type PlantModbusServer, startPlantModbusServer } from './modbus-server.js';
 import { type PlantOpcuaServer, startPlantOpcuaServer } from './opcua-server.js';
@@ -7,10 +8,14 @@ import { PlantSim } from './sim.js';
 
 export { PlantSim } from './sim.js';
 
+/** Points of the plant published over MQTT (JSON topics aurum/demo/<point>, Sparkplug B node AurumDemo/Plant). */
+export const MQTT_POINTS = ['Site/Weather/AmbientTemp', 'Site/Weather/Humidity', 'Site/MainMeter/Power', 'Site/MainMeter/EnergyTotal'];
+
 export interface DemoPlant {
   sim: PlantSim;
   opcuaEndpoint: string;
   modbusPort: number;
+  mqttUrl: string;
   stop(): Promise<void>;
 }
 
@@ -26,25 +31,31 @@ export async function startDemoPlant(opts: {
   clock.unref();
   let opcua: PlantOpcuaServer | null = null;
   let modbus: PlantModbusServer | null = null;
+  let broker: EmbeddedBroker | null = null;
+  let publisher: DemoMqttPublisher | null = null;
+  const stopAll = async () => {
+    clearInterval(clock);
+    await publisher?.stop().catch(() => undefined);
+    await Promise.allSettled([opcua?.stop(), modbus?.stop(), broker?.close()]);
+  };
   try {
-    [opcua, modbus] = await Promise.all([
+    [opcua, modbus, broker] = await Promise.all([
       startPlantOpcuaServer(sim, { port: opts.opcuaPort ?? 0, pkiDir: path.join(opts.dataDir, 'pki', 'demo-plant') }),
       freePort().then((port) => startPlantModbusServer(sim, { port: opts.modbusPort ?? port })),
+      startEmbeddedBroker(),
     ]);
+    publisher = await startDemoMqttPublisher(broker.url, () => MQTT_POINTS.map((name) => ({ name, value: sim.value(name) })), {
+      periodMs: 1000,
+    });
   } catch (err) {
-    clearInterval(clock);
-    await Promise.allSettled([opcua?.stop(), modbus?.stop()]);
+    await stopAll();
     throw err;
   }
-  const o = opcua;
-  const m = modbus;
   return {
     sim,
-    opcuaEndpoint: o.endpointUrl,
-    modbusPort: m.port,
-    async stop() {
-      clearInterval(clock);
-      await Promise.allSettled([o.stop(), m.stop()]);
-    },
+    opcuaEndpoint: opcua.endpointUrl,
+    modbusPort: modbus.port,
+    mqttUrl: broker.url,
+    stop: stopAll,
   };
 }

@@ -91,6 +91,7 @@ export class PlantSim {
   };
   private line = { running: false, units: 0, energyKWh: 0, rate: 0, unitFraction: 0 };
   private nextAnomalyAt: number;
+  private siteEnergyKWh = 250_000;
 
   constructor(opts: PlantSimOptions) {
     this.rand = mulberry32(opts.seed ?? 42);
@@ -320,6 +321,14 @@ export class PlantSim {
     this.set('Utilities/Boiler1/WaterTotal', b.waterM3);
     this.set('Utilities/Boiler1/EnergyTotal', b.energyKWh);
     this.set('Site/Plant/Uptime', (t - this.startedAt) / 1000);
+
+    // --- Site: outdoor conditions (a LoRaWAN-style sensor) and the main electricity meter.
+    this.set('Site/Weather/AmbientTemp', 12 + 6 * Math.sin((2 * Math.PI * (hour - 9)) / 24) + this.noise(0.1));
+    this.set('Site/Weather/Humidity', 70 - 15 * Math.sin((2 * Math.PI * (hour - 9)) / 24) + this.noise(0.5));
+    const siteKW = this.pumps.reduce((a, p) => a + p.power, 0) + compPower + boilerPower + linePower + 12; // + lighting and offices
+    this.siteEnergyKWh += (siteKW * dt) / 3600;
+    this.set('Site/MainMeter/Power', siteKW + this.noise(0.8));
+    this.set('Site/MainMeter/EnergyTotal', this.siteEnergyKWh);
   }
 
   private set(path: string, v: SimValue): void {
@@ -383,5 +392,9 @@ function defineTags(): SimTag[] {
   add(`${l}Power`, 'kW', 'Line active power', 'analog', { range: [0, 60] });
   add(`${l}EnergyTotal`, 'kWh', 'Energy meter', 'counter');
   add('Site/Plant/Uptime', 's', 'Seconds since the plant simulation started', 'counter');
+  add('Site/Weather/AmbientTemp', '°C', 'Outdoor temperature', 'analog', { range: [-10, 35] });
+  add('Site/Weather/Humidity', '%', 'Outdoor relative humidity', 'analog', { range: [20, 100] });
+  add('Site/MainMeter/Power', 'kW', 'Site incomer active power', 'analog', { range: [0, 400] });
+  add('Site/MainMeter/EnergyTotal', 'kWh', 'Site incomer energy meter', 'counter');
   return tags;
 }
