@@ -186,6 +186,9 @@ export async function openInference(opts: InferenceOptions): Promise<Inference> 
     if (m.kind === 'rul') {
       const r = outputs[m.graph.rul as string] as Float32Array;
       const rul = r[row * 3] as number;
+      // Quantile heads are trained apart and may cross the estimate: the band always contains it.
+      const low = Math.min(rul, r[row * 3 + 1] as number);
+      const high = Math.max(rul, r[row * 3 + 2] as number);
       const cap = typeof m.metrics.rulCap === 'number' ? m.metrics.rulCap : RUL_CAP;
       return {
         ...base,
@@ -193,8 +196,8 @@ export async function openInference(opts: InferenceOptions): Promise<Inference> 
         threshold: null,
         health: Math.round(100 * Math.max(0, Math.min(1, rul / cap))),
         rul,
-        rulLow: r[row * 3 + 1] as number,
-        rulHigh: r[row * 3 + 2] as number,
+        rulLow: low,
+        rulHigh: high,
         contributors: [],
       };
     }
