@@ -7,7 +7,6 @@ import { z } from 'zod';
 const isoOrMs = z.union([z.number(), z.string().datetime({ offset: true })]).transform((v) => (typeof v === 'number' ? v : Date.parse(v)));
 const optionalIsoOrMs = isoOrMs.optional();
 const alarmId = z.string().min(1).max(200);
-const user = z.string().max(200);
 const alarmStates = ['unack_active', 'ack_active', 'unack_rtn', 'shelved', 'suppressed', 'out_of_service'] as const;
 const journalKinds = [
   'activate',
@@ -93,10 +92,11 @@ export const alarmRequests = {
       alarmId: alarmId.optional(),
     })
     .strict(),
+  /** CSV of the operational events, or of the maintenance requests (`of: 'requests'`, machine filter only). */
   'events.export': z
-    .object({ ...eventFilter })
+    .object({ ...eventFilter, of: z.enum(['events', 'requests']).default('events') })
     .strict()
-    .default({}),
+    .default({ of: 'events' }),
   /** Raise a maintenance request, from an alarm (`alarmId`), a prediction (`prediction`) or by hand (`machine`). */
   'maintenance.request': z
     .object({

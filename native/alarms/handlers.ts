@@ -1,0 +1,55 @@
+// API handlers for the alarm and maintenance-log requests declared in native/api/alarm-requests.ts.
+import type { z } from 'zod';
+import type { AlarmResults, alarmRequests } from '../api/alarm-requests.js';
+import type { CallContext } from '../api/contract.js';
+import { ApiFailure } from '../api/registry.js';
+import { MaintenanceError, type MaintenanceLog } from '../maintenance/index.js';
+import { AlarmNotFoundError, type AlarmService, AlarmStateError } from './service.js';
+
+type AlarmRequestName = keyof typeof alarmRequests;
+export type AlarmHandlers = {
+  [N in AlarmRequestName]: (args: z.output<(typeof alarmRequests)[N]>, ctx: CallContext) => AlarmResults[N] | Promise<AlarmResults[N]>;
+};
+
+/** Turn the services' own errors into API errors with a kind the transports map to a status. */
+async function guarded<T>(fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof AlarmNotFoundError) throw new ApiFailure('not_found', err.message);
+    if (err instanceof AlarmStateError) throw new ApiFailure('conflict', err.message);
+    if (err instanceof MaintenanceError) throw new ApiFailure('validation', err.message);
+    throw err;
+  }
+}
+
+/** ISA-18.2 wants every action attributed; a console without sign-in records the shell it came from. */
+const who = (ctx: CallContext) => ctx.user ?? `anonymous (${ctx.origin})`;
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+export function alarmHandlers(svc: AlarmService, maintenance: MaintenanceLog): AlarmHandlers {
+  return {
+    'alarms.list': (a) => svc.list(a.states),
+    'alarms.ack': (a, ctx) => guarded(() => svc.ack(a.ids, who(ctx), a.comment)),
+    'alarms.shelve': (a, ctx) => guarded(() => svc.shelve(a.id, a.minutes, a.reason, who(ctx), a.oneShot)),
+    'alarms.unshelve': (a, ctx) => guarded(() => svc.unshelve(a.id, who(ctx))),
+    'alarms.outOfService': (a, ctx) => guarded(() => svc.outOfService(a.id, who(ctx), a.reason)),
+    'alarms.returnToService': (a, ctx) => guarded(() => svc.returnToService(a.id, who(ctx))),
+    'alarms.journal': (a) => svc.journal(a),
+    'alarms.export': (a) => ({
+      filename: `alarm-journal-${day(a.from ?? Date.now())}.csv`,
+      contentType: 'text/csv; charset=utf-8',
+      body: svc.exportJournalCsv(a),
+    }),
+    'alarms.kpis': (a) => svc.kpis(a.from, a.to),
+    'events.list': (a) => maintenance.list(a),
+    'events.record': (a, ctx) => guarded(() => maintenance.record(a, who(ctx))),
+    'events.export': (a) => ({
+      filename: a.of === 'requests' ? 'maintenance-requests.csv' : `operational-events-${day(a.from ?? Date.now())}.csv`,
+      contentType: 'text/csv; charset=utf-8',
+      body: a.of === 'requests' ? maintenance.exportRequestsCsv(a.machine) : maintenance.exportCsv(a),
+    }),
+    'maintenance.request': (a, ctx) => guarded(() => maintenance.request(a, who(ctx))),
+    'maintenance.requests': (a) => maintenance.requests(a),
+  };
+}

@@ -1,0 +1,4 @@
+import type { Migration } from '../../util/migrate.js';
+import { sql as init } from './001_init.js';
+
+export const alarmMigrations: readonly Migration[] = [{ id: '001_init', sql: init }];

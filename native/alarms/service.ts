@@ -1,0 +1,553 @@
+// The alarm service: evaluates tag batches against compiled definitions (deadband, on/off delays,
+// state-based suppression), drives each alarm's ISA-18.2 state machine, applies operator actions,
+// and writes every transition to the journal and the state table in one transaction per batch.
+//
+// The hot path (evaluate) allocates nothing unless an alarm changes state: per sample it looks up
+// the alarms of that tag in an array indexed by tag id and compares numbers.
+import type {
+  AckOutcome,
+  AlarmCounts,
+  AlarmKpis,
+  AlarmList,
+  AlarmListUpdate,
+  AlarmRow,
+  AlarmStateWire,
+  JournalEntry,
+  Priority,
+} from '../api/alarm-requests.js';
+import type { TagInfo } from '../api/types.js';
+import type { SampleBatch } from '../tags/bus.js';
+import type { SqliteDatabase } from '../util/sqlite.js';
+import { toCsv } from './csv.js';
+import { type AlarmDefinition, type CompiledAlarm, compileDefinitions, renderMessage } from './definition.js';
+import { computeKpis } from './kpis.js';
+import { replay } from './replay.js';
+import { type AlarmEvent, type AlarmState, displayState, INITIAL_STATE, reduce } from './state.js';
+import { AlarmStore, type JournalQuery, type JournalRow, type StateRow } from './store.js';
+
+export interface AlarmServiceOptions {
+  db: SqliteDatabase;
+  tags: readonly TagInfo[];
+  definitions: readonly AlarmDefinition[];
+  /** The service's clock (delays, shelve expiry, action times); tests pass a controllable one. */
+  now?: () => number;
+  /** Alarm list changes, coalesced per batch or action, for the UI stream. */
+  onChange?: (update: AlarmListUpdate) => void;
+}
+
+export class AlarmNotFoundError extends Error {
+  override name = 'AlarmNotFoundError';
+}
+/** An action that the alarm's current state does not allow (unshelve an alarm that is not shelved…). */
+export class AlarmStateError extends Error {
+  override name = 'AlarmStateError';
+}
+
+interface Runtime {
+  def: CompiledAlarm;
+  state: AlarmState;
+  /** The condition after hysteresis, before the on/off delays. */
+  raw: boolean;
+  /** When `raw` started to differ from the debounced condition; NaN when it does not. */
+  pendingSince: number;
+  /** The value the condition was last judged on (the rate for roc, |deviation| for deviation). */
+  judged: number;
+  prevValue: number;
+  prevTs: number;
+  message: string;
+  maskReason: string;
+  changedAt: number;
+  system: boolean;
+}
+
+const PRIORITY_RANK: Record<Priority, number> = { Critical: 0, High: 1, Medium: 2, Low: 3 };
+const DAY_MS = 86_400_000;
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const finiteOrNull = (v: number) => (Number.isFinite(v) ? v : null);
+
+function zeroByPriority(): Record<Priority, number> {
+  return { Critical: 0, High: 0, Medium: 0, Low: 0 };
+}
+
+export class AlarmService {
+  private readonly store: AlarmStore;
+  private readonly now: () => number;
+  private readonly onChange: ((update: AlarmListUpdate) => void) | undefined;
+  private readonly runtimes = new Map<string, Runtime>();
+  /** Per tag id: the alarms on that tag, the alarms it suppresses, the deviation alarms it is the setpoint of. */
+  private readonly byTag: (Runtime[] | undefined)[];
+  private readonly suppressors: (Runtime[] | undefined)[];
+  private readonly setpointOf: (Runtime[] | undefined)[];
+  private readonly lastValue: Float64Array;
+  private readonly lastQuality: Uint8Array;
+  /** Alarms not in normal: the alarm list. */
+  private readonly listed = new Set<Runtime>();
+  private readonly pending = new Set<Runtime>();
+  private readonly shelved = new Set<Runtime>();
+  private journalBuffer: JournalRow[] = [];
+  private readonly dirty = new Set<Runtime>();
+
+  constructor(opts: AlarmServiceOptions) {
+    this.store = new AlarmStore(opts.db);
+    this.now = opts.now ?? Date.now;
+    this.onChange = opts.onChange;
+    const n = opts.tags.length;
+    this.byTag = new Array(n);
+    this.suppressors = new Array(n);
+    this.setpointOf = new Array(n);
+    this.lastValue = new Float64Array(n).fill(Number.NaN);
+    this.lastQuality = new Uint8Array(n).fill(2);
+    const push = (index: (Runtime[] | undefined)[], id: number, rt: Runtime) => {
+      const list = index[id];
+      if (list) list.push(rt);
+      else index[id] = [rt];
+    };
+    for (const def of compileDefinitions(opts.definitions, opts.tags)) {
+      const rt = this.newRuntime(def, false);
+      this.runtimes.set(def.id, rt);
+      push(this.byTag, def.tagId, rt);
+      if (def.suppressTagId >= 0) push(this.suppressors, def.suppressTagId, rt);
+      if (def.setpointTagId >= 0) push(this.setpointOf, def.setpointTagId, rt);
+    }
+    this.restore();
+  }
+
+  private newRuntime(def: CompiledAlarm, system: boolean): Runtime {
+    return {
+      def,
+      state: INITIAL_STATE,
+      raw: false,
+      pendingSince: Number.NaN,
+      judged: Number.NaN,
+      prevValue: Number.NaN,
+      prevTs: Number.NaN,
+      message: renderMessage(def, Number.NaN),
+      maskReason: '',
+      changedAt: 0,
+      system,
+    };
+  }
+
+  private systemDef(source: string, message: string, priority: Priority): CompiledAlarm {
+    return {
+      id: `system.${source.replace(/[^A-Za-z0-9_.:-]/g, '_')}`,
+      tagId: -1,
+      tag: source,
+      area: '',
+      machine: '',
+      unit: '',
+      type: 'bad_quality',
+      sense: 'above',
+      limit: Number.NaN,
+      priority,
+      deadband: 0,
+      onDelayMs: 0,
+      offDelayMs: 0,
+      message,
+      latch: false,
+      suppressTagId: -1,
+      suppressEquals: 0,
+      setpointTagId: -1,
+    };
+  }
+
+  /** Bring back every alarm's state and acknowledgement as the last run left them. */
+  private restore(): void {
+    for (const row of this.store.loadStates()) {
+      let rt = this.runtimes.get(row.alarmId);
+      if (!rt && row.system) {
+        rt = this.newRuntime(this.systemDef(row.tag, row.message, row.priority), true);
+        this.runtimes.set(rt.def.id, rt);
+      }
+      if (!rt) continue;
+      rt.state = row.state;
+      rt.raw = row.state.condition;
+      rt.message = row.message;
+      rt.maskReason = row.maskReason;
+      rt.changedAt = row.changedAt;
+      if (row.state.value !== null) rt.judged = row.state.value;
+      this.index(rt);
+    }
+  }
+
+  private index(rt: Runtime): void {
+    if (displayState(rt.state) === 'normal') this.listed.delete(rt);
+    else this.listed.add(rt);
+    if (rt.state.shelvedUntil !== null) this.shelved.add(rt);
+    else this.shelved.delete(rt);
+  }
+
+  // ── evaluation ────────────────────────────────────────────────────────────────────────────────
+
+  /** Judge one batch from the tag bus. The batch's arrays are the bus's buffers: nothing is kept. */
+  evaluate(batch: SampleBatch): void {
+    const now = this.now();
+    const { ids, values, quality, ts } = batch;
+    for (let i = 0; i < batch.length; i++) {
+      const id = ids[i] as number;
+      if (id >= this.lastValue.length) continue;
+      const v = values[i] as number;
+      const q = quality[i] as number;
+      this.lastValue[id] = v;
+      this.lastQuality[id] = q;
+      const sup = this.suppressors[id];
+      if (sup !== undefined && q !== 2) this.judgeSuppression(sup, v, now);
+      const sp = this.setpointOf[id];
+      if (sp !== undefined) {
+        for (const rt of sp) {
+          const t = rt.def.tagId;
+          this.judge(rt, this.lastValue[t] as number, this.lastQuality[t] as number, ts[i] as number, now);
+        }
+      }
+      const list = this.byTag[id];
+      if (list === undefined) continue;
+      for (let k = 0; k < list.length; k++) this.judge(list[k] as Runtime, v, q, ts[i] as number, now);
+    }
+    this.flush();
+  }
+
+  private judgeSuppression(list: readonly Runtime[], v: number, now: number): void {
+    for (const rt of list) {
+      const on = v === rt.def.suppressEquals;
+      if (on !== rt.state.suppressed) this.apply(rt, on ? { kind: 'suppress', ts: now } : { kind: 'unsuppress', ts: now });
+    }
+  }
+
+  /** Hysteresis first (deadband), then the on/off delays. */
+  private judge(rt: Runtime, v: number, q: number, ts: number, now: number): void {
+    const d = rt.def;
+    let raw: boolean;
+    let judged = v;
+    switch (d.type) {
+      case 'bad_quality':
+        raw = q === 2;
+        break;
+      case 'discrete':
+        if (q === 2 || Number.isNaN(v)) return;
+        raw = v === d.limit;
+        break;
+      case 'roc': {
+        if (q === 2 || Number.isNaN(v)) return;
+        const dt = (ts - rt.prevTs) / 1000;
+        const prev = rt.prevValue;
+        rt.prevValue = v;
+        rt.prevTs = ts;
+        if (!(dt > 0) || Number.isNaN(prev)) return;
+        judged = Math.abs(v - prev) / dt;
+        raw = rt.raw ? judged > d.limit - d.deadband : judged > d.limit;
+        break;
+      }
+      case 'deviation': {
+        const sp = this.lastValue[d.setpointTagId] as number;
+        if (q === 2 || Number.isNaN(v) || Number.isNaN(sp) || this.lastQuality[d.setpointTagId] === 2) return;
+        judged = Math.abs(v - sp);
+        raw = rt.raw ? judged > d.limit - d.deadband : judged > d.limit;
+        break;
+      }
+      default:
+        if (q === 2 || Number.isNaN(v)) return;
+        if (d.sense === 'above') raw = rt.raw ? v > d.limit - d.deadband : v > d.limit;
+        else raw = rt.raw ? v < d.limit + d.deadband : v < d.limit;
+    }
+    rt.raw = raw;
+    rt.judged = judged;
+    if (raw === rt.state.condition) {
+      if (!Number.isNaN(rt.pendingSince)) {
+        rt.pendingSince = Number.NaN;
+        this.pending.delete(rt);
+      }
+      return;
+    }
+    const delay = raw ? d.onDelayMs : d.offDelayMs;
+    if (delay === 0) this.changeCondition(rt, now);
+    else if (Number.isNaN(rt.pendingSince)) {
+      rt.pendingSince = now;
+      this.pending.add(rt);
+    } else if (now - rt.pendingSince >= delay) this.changeCondition(rt, now);
+  }
+
+  private changeCondition(rt: Runtime, now: number): void {
+    rt.pendingSince = Number.NaN;
+    this.pending.delete(rt);
+    const value = finiteOrNull(rt.judged);
+    if (rt.raw) rt.message = renderMessage(rt.def, rt.judged);
+    this.apply(rt, rt.raw ? { kind: 'activate', ts: now, value } : { kind: 'clear', ts: now, value });
+  }
+
+  /** Time-driven work: on/off delays that have run out, shelving that has expired. Call every second or so. */
+  tick(now = this.now()): void {
+    for (const rt of this.pending) {
+      const delay = rt.raw ? rt.def.onDelayMs : rt.def.offDelayMs;
+      if (now - rt.pendingSince >= delay) this.changeCondition(rt, now);
+    }
+    for (const rt of this.shelved) {
+      const until = rt.state.shelvedUntil;
+      if (until !== null && now >= until) this.apply(rt, { kind: 'unshelve', ts: now, user: 'system' });
+    }
+    this.flush();
+  }
+
+  private apply(rt: Runtime, e: AlarmEvent): boolean {
+    const next = reduce(rt.state, e, rt.def.latch);
+    if (next === rt.state) return false;
+    rt.state = next;
+    rt.changedAt = e.ts;
+    if (e.kind === 'shelve' || e.kind === 'out_of_service') rt.maskReason = e.reason;
+    else if (next.shelvedUntil === null && !next.outOfService) rt.maskReason = '';
+    this.index(rt);
+    const d = rt.def;
+    this.journalBuffer.push({
+      ts: e.ts,
+      alarmId: d.id,
+      tag: d.tag,
+      area: d.area,
+      kind: e.kind,
+      state: displayState(next),
+      value: e.kind === 'activate' || e.kind === 'clear' ? e.value : next.value,
+      limit: finiteOrNull(d.limit),
+      priority: d.priority,
+      user: 'user' in e ? e.user : null,
+      comment: e.kind === 'ack' ? e.comment : e.kind === 'shelve' || e.kind === 'out_of_service' ? e.reason : '',
+      message: rt.message,
+      until: e.kind === 'shelve' ? e.until : null,
+      oneShot: e.kind === 'shelve' && e.oneShot,
+    });
+    this.dirty.add(rt);
+    return true;
+  }
+
+  private flush(): void {
+    if (this.dirty.size === 0) return;
+    const states: StateRow[] = [];
+    for (const rt of this.dirty) {
+      states.push({
+        alarmId: rt.def.id,
+        tag: rt.def.tag,
+        area: rt.def.area,
+        priority: rt.def.priority,
+        message: rt.message,
+        state: rt.state,
+        maskReason: rt.maskReason,
+        changedAt: rt.changedAt,
+        system: rt.system,
+      });
+    }
+    const journal = this.journalBuffer;
+    this.journalBuffer = [];
+    const changed = this.onChange ? [...this.dirty].map((rt) => this.toRow(rt)) : [];
+    this.dirty.clear();
+    this.store.write(journal, states);
+    this.onChange?.({ changed, counts: this.counts() });
+  }
+
+  // ── system alarms ─────────────────────────────────────────────────────────────────────────────
+
+  /** An alarm about the console itself (historian disk full, worker died, link lost), keyed by source. */
+  raiseSystemAlarm(source: string, message: string, priority: Priority): AlarmRow {
+    const def = this.systemDef(source, message, priority);
+    let rt = this.runtimes.get(def.id);
+    if (!rt) {
+      rt = this.newRuntime(def, true);
+      this.runtimes.set(def.id, rt);
+    }
+    const reworded = rt.message !== message || rt.def.priority !== priority;
+    rt.def = def;
+    rt.message = message;
+    rt.raw = true;
+    if (!this.apply(rt, { kind: 'activate', ts: this.now(), value: null }) && reworded) this.dirty.add(rt);
+    this.flush();
+    return this.toRow(rt);
+  }
+
+  /** The condition behind a system alarm is gone; it still needs acknowledging if it was never acknowledged. */
+  clearSystemAlarm(source: string): void {
+    const rt = this.runtimes.get(this.systemDef(source, '', 'Low').id);
+    if (!rt) return;
+    rt.raw = false;
+    this.apply(rt, { kind: 'clear', ts: this.now(), value: null });
+    this.flush();
+  }
+
+  // ── operator actions ──────────────────────────────────────────────────────────────────────────
+
+  private get(id: string): Runtime {
+    const rt = this.runtimes.get(id);
+    if (!rt) throw new AlarmNotFoundError(`no alarm "${id}"`);
+    return rt;
+  }
+
+  ack(ids: readonly string[], user: string, comment = ''): AckOutcome {
+    const list = ids.map((id) => this.get(id));
+    const ts = this.now();
+    const out: AckOutcome = { acknowledged: [], unchanged: [] };
+    for (const rt of list) {
+      if (this.apply(rt, { kind: 'ack', ts, user, comment })) out.acknowledged.push(rt.def.id);
+      else out.unchanged.push(rt.def.id);
+    }
+    this.flush();
+    return out;
+  }
+
+  shelve(id: string, minutes: number, reason: string, user: string, oneShot = false): AlarmRow {
+    const rt = this.get(id);
+    if (rt.state.outOfService) throw new AlarmStateError(`alarm "${id}" is out of service`);
+    const ts = this.now();
+    this.apply(rt, { kind: 'shelve', ts, user, until: ts + Math.round(minutes * 60_000), oneShot, reason });
+    this.flush();
+    return this.toRow(rt);
+  }
+
+  unshelve(id: string, user: string): AlarmRow {
+    const rt = this.get(id);
+    if (rt.state.shelvedUntil === null) throw new AlarmStateError(`alarm "${id}" is not shelved`);
+    this.apply(rt, { kind: 'unshelve', ts: this.now(), user });
+    this.flush();
+    return this.toRow(rt);
+  }
+
+  outOfService(id: string, user: string, reason: string): AlarmRow {
+    const rt = this.get(id);
+    if (rt.state.outOfService) throw new AlarmStateError(`alarm "${id}" is already out of service`);
+    this.apply(rt, { kind: 'out_of_service', ts: this.now(), user, reason });
+    this.flush();
+    return this.toRow(rt);
+  }
+
+  returnToService(id: string, user: string): AlarmRow {
+    const rt = this.get(id);
+    if (!rt.state.outOfService) throw new AlarmStateError(`alarm "${id}" is in service`);
+    this.apply(rt, { kind: 'return_to_service', ts: this.now(), user });
+    this.flush();
+    return this.toRow(rt);
+  }
+
+  // ── queries ───────────────────────────────────────────────────────────────────────────────────
+
+  private toRow(rt: Runtime): AlarmRow {
+    const s = rt.state;
+    const d = rt.def;
+    return {
+      id: d.id,
+      tag: d.tag,
+      area: d.area,
+      machine: d.machine,
+      type: rt.system ? 'system' : d.type,
+      priority: d.priority,
+      state: displayState(s),
+      message: rt.message,
+      value: s.value,
+      limit: finiteOrNull(d.limit),
+      unit: d.unit,
+      condition: s.condition,
+      latched: d.latch,
+      activeSince: iso(s.activeSince),
+      ackedAt: iso(s.ackedAt),
+      ackedBy: s.ackedBy,
+      shelvedUntil: iso(s.shelvedUntil),
+      maskReason: rt.maskReason,
+      changedAt: new Date(rt.changedAt).toISOString(),
+    };
+  }
+
+  /** One alarm as listed, whatever its state; null for an unknown id. */
+  row(id: string): AlarmRow | null {
+    const rt = this.runtimes.get(id);
+    return rt ? this.toRow(rt) : null;
+  }
+
+  /** The state machine's state of one alarm (tests, diagnostics). */
+  stateOf(id: string): AlarmState {
+    return this.get(id).state;
+  }
+
+  /** Fold the alarm's journal from the initial state: equals stateOf(id) unless the journal was tampered with. */
+  replayJournal(id: string): AlarmState {
+    return replay(this.store.journalOf(id), this.get(id).def.latch);
+  }
+
+  ids(): string[] {
+    return [...this.runtimes.keys()];
+  }
+
+  counts(): AlarmCounts {
+    const c: AlarmCounts = { unacknowledged: zeroByPriority(), active: zeroByPriority(), shelved: 0, suppressed: 0, outOfService: 0 };
+    for (const rt of this.listed) {
+      const st = displayState(rt.state);
+      const p = rt.def.priority;
+      if (st === 'unack_active' || st === 'unack_rtn') c.unacknowledged[p]++;
+      if (st === 'unack_active' || st === 'ack_active') c.active[p]++;
+      else if (st === 'shelved') c.shelved++;
+      else if (st === 'suppressed') c.suppressed++;
+      else if (st === 'out_of_service') c.outOfService++;
+    }
+    return c;
+  }
+
+  /** The alarm list: highest priority first, then most recent. */
+  list(states?: readonly AlarmStateWire[]): AlarmList {
+    const wanted = states && states.length > 0 ? new Set<string>(states) : null;
+    const rows: AlarmRow[] = [];
+    for (const rt of this.listed) {
+      if (wanted && !wanted.has(displayState(rt.state))) continue;
+      rows.push(this.toRow(rt));
+    }
+    rows.sort((a, b) => PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] || b.changedAt.localeCompare(a.changedAt));
+    return { alarms: rows, counts: this.counts() };
+  }
+
+  journal(q: JournalQuery = {}): JournalEntry[] {
+    return this.store.journal(q);
+  }
+
+  exportJournalCsv(q: JournalQuery = {}): string {
+    const header = [
+      'seq',
+      'time',
+      'alarm',
+      'tag',
+      'area',
+      'event',
+      'state',
+      'value',
+      'limit',
+      'priority',
+      'user',
+      'comment',
+      'message',
+      'until',
+    ];
+    const rows = this.store
+      .journal({ ...q, limit: undefined })
+      .map((e) => [
+        e.seq,
+        e.ts,
+        e.alarmId,
+        e.tag,
+        e.area,
+        e.kind,
+        e.state,
+        e.value,
+        e.limit,
+        e.priority,
+        e.user,
+        e.comment,
+        e.message,
+        e.until,
+      ]);
+    return toCsv(header, rows);
+  }
+
+  /** EEMUA 191 / ISA-18.2 KPIs over [from, to); stale, shelved and out-of-service figures are as of now. */
+  kpis(from?: number, to?: number): AlarmKpis {
+    const now = this.now();
+    const end = to ?? now;
+    const start = from ?? end - DAY_MS;
+    const current = [...this.runtimes.values()].map((rt) => ({
+      id: rt.def.id,
+      tag: rt.def.tag,
+      state: displayState(rt.state),
+      activeSince: rt.state.activeSince,
+    }));
+    return computeKpis(this.store.activations(start, end), current, start, end, now);
+  }
+}

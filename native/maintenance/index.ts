@@ -1,0 +1,10 @@
+// The operational-event and maintenance log (public face).
+export { type MaintenanceConfig, maintenanceConfigSchema, type WebhookConfig } from './config.js';
+export {
+  type EventFilter,
+  type EventInput,
+  MaintenanceError,
+  MaintenanceLog,
+  type MaintenanceLogOptions,
+  type RequestInput,
+} from './log.js';
