@@ -1,8 +1,9 @@
 // electron-builder.yml against electron-builder's own validation (its JSON schema plus its checks
 // for deprecated options), and the packaging decisions a schema cannot see: native modules and
 // models unpacked from the asar archive, the app's folders included, the icons real images, the
-// per-machine installer choice, auto-update off. Packaging itself cannot run here (see
-// /work/shared ENVIRONMENT notes: no Electron binary, wrong-ABI rebuilds), so this is the check CI has.
+// per-machine installer choice, auto-update off. A full package cannot be built on CI machines
+// without an Electron binary; `electron-builder --linux dir -c.electronDist=<stub>` was used to check
+// that these patterns select what the tests below say.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +57,11 @@ function takes(patterns: string[], file: string): boolean {
 const loadValidator = () => import('app-builder-lib/out/util/config/config.js');
 const quietLogger = new DebugLogger(false);
 
+/** electron-builder's file macros, as it expands them for one target. */
+function expand(patterns: string[], platform: 'linux' | 'win32', arch: 'x64' | 'arm64'): string[] {
+  return patterns.map((p) => p.replace(/\$\{platform\}/g, platform).replace(/\$\{arch\}/g, arch));
+}
+
 describe('electron-builder.yml', () => {
   it("passes electron-builder's own configuration validation", async () => {
     const { validateConfiguration } = await loadValidator();
@@ -78,7 +84,7 @@ describe('electron-builder.yml', () => {
       'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1',
       'node_modules/onnxruntime-node/bin/napi-v6/win32/x64/onnxruntime.dll',
       'native-electron/better_sqlite3.node',
-      'models/pump-ae/model.onnx',
+      'models/pump-ae/1/model.onnx',
     ]) {
       expect(takes(cfg.asarUnpack, file), file).toBe(true);
     }
@@ -86,24 +92,53 @@ describe('electron-builder.yml', () => {
   });
 
   it('includes the built app, models, default resources and the Electron SQLite build, and leaves out sources', () => {
+    const files = expand(cfg.files, 'linux', 'x64');
     for (const file of [
       'package.json',
       'dist/electron/main.cjs',
       'dist/electron/preload.cjs',
       'dist/native/electron-core-host.mjs',
       'dist/renderer/index.html',
-      'models/pump-ae/model.onnx',
-      'models/pump-ae/manifest.json',
+      'models/pump-ae/1/model.onnx',
+      'models/pump-ae/1/manifest.json',
       'resources/demo-site.yaml',
       'resources/emission-factors/grid-gb-desnz.json',
       'resources/icons/icon.png',
       'native-electron/better_sqlite3.node',
     ]) {
-      expect(takes(cfg.files, file), file).toBe(true);
+      expect(takes(files, file), file).toBe(true);
     }
-    for (const file of ['native/core.ts', 'renderer/main.tsx', 'models/training/rul.ts', 'bench/run.mjs', 'e2e/app.test.ts']) {
-      expect(takes(cfg.files, file), file).toBe(false);
+    for (const file of [
+      'native/core.ts',
+      'renderer/main.tsx',
+      'models/training/rul.ts',
+      'models/shipped.test.ts',
+      'bench/run.mjs',
+      'e2e/app.test.ts',
+      'docs/install.md',
+    ]) {
+      expect(takes(files, file), file).toBe(false);
     }
+  });
+
+  it("ships only the platform's own onnxruntime binaries, with no per-platform file list replacing the shared one", () => {
+    // electron-builder replaces `files` with a platform section's own list (it does not merge them),
+    // which once shipped the whole source tree; so there must be none.
+    for (const platform of ['win', 'linux', 'mac'])
+      expect((raw[platform] as Record<string, unknown> | undefined)?.files, platform).toBeUndefined();
+    const bin = 'node_modules/onnxruntime-node/bin/napi-v6';
+    const linux = expand(cfg.files, 'linux', 'x64');
+    const windows = expand(cfg.files, 'win32', 'x64');
+    // node_modules entries are filtered by the exclusions only (electron-builder adds "**/*" first).
+    const kept = (patterns: string[], file: string) => takes(['**/*', ...patterns.filter((p) => p.startsWith('!'))], file);
+    expect(kept(linux, `${bin}/linux/x64/onnxruntime_binding.node`)).toBe(true);
+    expect(kept(linux, `${bin}/linux/arm64/onnxruntime_binding.node`)).toBe(false);
+    expect(kept(linux, `${bin}/win32/x64/onnxruntime_binding.node`)).toBe(false);
+    expect(kept(linux, `${bin}/darwin/arm64/onnxruntime_binding.node`)).toBe(false);
+    expect(kept(windows, `${bin}/win32/x64/onnxruntime.dll`)).toBe(true);
+    expect(kept(windows, `${bin}/linux/x64/libonnxruntime.so.1`)).toBe(false);
+    expect(kept(linux, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node')).toBe(true);
+    expect(kept(linux, 'node_modules/better-sqlite3/deps/sqlite3/sqlite3.c')).toBe(false);
   });
 
   it('builds NSIS + portable for Windows and AppImage + deb for Linux with distinct file names', () => {
