@@ -22,6 +22,8 @@ export const REQUEST_PERMISSIONS: Readonly<Record<string, Requirement>> = {
   'tags.write': 'operate',
   // Not audited call by call (a gateway pushes many times a second); refused pushes are.
   'tags.ingest': 'ingest',
+  // Written back to the site file: tag metadata, ranges and write limits.
+  'config.updateTag': 'configure',
   'connections.list': 'read',
   // Engineering tools: browsing a server's address space or reading arbitrary addresses is how
   // tags are made, not how the plant is watched. Trusting a server certificate is a security act.
@@ -31,11 +33,17 @@ export const REQUEST_PERMISSIONS: Readonly<Record<string, Requirement>> = {
   'connections.trustCertificate': 'configure',
 
   'history.query': 'read',
+  'history.valueAt': 'read',
+  'history.aggregate': 'read',
+  'history.metrics': 'read',
+  // Exports are reads that leave as files; whoever may see the data may take it with them.
   'history.export': 'read',
+  'history.exportCancel': 'read',
 
   'alarms.list': 'read',
   'alarms.journal': 'read',
   'alarms.kpis': 'read',
+  'alarms.export': 'read',
   'alarms.ack': 'operate',
   'alarms.shelve': 'operate',
   'alarms.unshelve': 'operate',
@@ -44,7 +52,10 @@ export const REQUEST_PERMISSIONS: Readonly<Record<string, Requirement>> = {
   'alarms.returnToService': 'configure',
 
   'events.list': 'read',
+  'events.export': 'read',
   'events.record': 'operate',
+  'maintenance.requests': 'read',
+  'maintenance.request': 'operate',
 
   'predictions.latest': 'read',
   'inference.diagnostics': 'read',

@@ -111,6 +111,7 @@ describe('sign-in', () => {
     await f.auth.disable('ana', by);
     expect(f.auth.session(s.token)).toBeNull();
     expect(await f.auth.login('ana', 'blue-valve-7734', ipc)).toMatchObject({ ok: false, reason: 'disabled' });
+    expect(await f.auth.login('ana', 'wrong-guess-123', ipc)).toMatchObject({ ok: false, reason: 'invalid' });
   });
 
   it('the next operator signing in at a shared PC ends the previous session', async () => {

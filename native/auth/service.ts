@@ -321,7 +321,8 @@ export function openAuth(opts: AuthOptions): AuthService {
     else await burnTime(password);
     if (r && matches && r.disabled === 0) return r;
     if (address) limiter.fail(address);
-    if (r && r.disabled === 1) {
+    // Only someone who knows the password learns that the account is disabled rather than the password wrong.
+    if (r && matches && r.disabled === 1) {
       auditFail('disabled', r.name);
       return { ok: false, reason: 'disabled', message: 'this account is disabled' };
     }
