@@ -20,6 +20,8 @@ export interface CurrentAlarm {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+/** Not Math.max(...xs): a year of 10-minute periods is too many arguments for a call. */
+const maxOf = (xs: readonly number[]) => xs.reduce((m, x) => (x > m ? x : m), 0);
 
 function buckets(times: readonly number[], from: number, n: number): number[] {
   const out = new Array<number>(n).fill(0);
@@ -91,7 +93,7 @@ export function computeKpis(
       area,
       activations: times.length,
       averagePer10Min: times.length / periods,
-      peakPer10Min: Math.max(...buckets(times, from, n)),
+      peakPer10Min: maxOf(buckets(times, from, n)),
     }))
     .sort((a, b) => b.activations - a.activations || a.area.localeCompare(b.area));
 
@@ -128,7 +130,7 @@ export function computeKpis(
     to: iso(to),
     activations: activations.length,
     averagePer10Min: activations.length / periods,
-    peakPer10Min: Math.max(...all),
+    peakPer10Min: maxOf(all),
     byArea,
     floods,
     floodShare: floodPeriods / n,

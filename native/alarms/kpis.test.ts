@@ -1,0 +1,123 @@
+// EEMUA 191 KPIs against hand-built activation sequences, and end to end from the service's journal.
+import { describe, expect, it } from 'vitest';
+import type { Priority } from '../api/alarm-requests.js';
+import { alarmDefinitionSchema } from './definition.js';
+import { computeKpis, maxInWindow } from './kpis.js';
+import { AlarmService } from './service.js';
+import type { Activation } from './store.js';
+import { batchOf, Clock, makeTags, tempDb } from './test-kit.js';
+
+const T0 = Date.parse('2025-03-01T00:00:00Z');
+const MIN = 60_000;
+const act = (ts: number, alarmId = 'a', area = 'PS', priority: Priority = 'High'): Activation => ({
+  ts,
+  alarmId,
+  tag: `tag-${alarmId}`,
+  area,
+  priority,
+});
+
+describe('alarm rate and floods', () => {
+  it('counts per 10-minute period and merges consecutive flood periods', () => {
+    const acts: Activation[] = [];
+    // Period 0: 3 alarms; periods 1 and 2: 11 and 12 (a flood of two periods); period 3: 10 (not a flood); period 4: 11.
+    const perPeriod = [3, 11, 12, 10, 11, 0];
+    perPeriod.forEach((count, p) => {
+      for (let i = 0; i < count; i++) acts.push(act(T0 + p * 10 * MIN + i * 1000, `x${p}-${i}`));
+    });
+    const k = computeKpis(acts, [], T0, T0 + 60 * MIN, T0 + 60 * MIN);
+    expect(k.activations).toBe(47);
+    expect(k.averagePer10Min).toBeCloseTo(47 / 6);
+    expect(k.peakPer10Min).toBe(12);
+    expect(k.floods).toEqual([
+      { start: new Date(T0 + 10 * MIN).toISOString(), end: new Date(T0 + 30 * MIN).toISOString(), activations: 23, peakPer10Min: 12 },
+      { start: new Date(T0 + 40 * MIN).toISOString(), end: new Date(T0 + 50 * MIN).toISOString(), activations: 11, peakPer10Min: 11 },
+    ]);
+    expect(k.floodShare).toBeCloseTo(3 / 6);
+  });
+
+  it('reports the rate per operator position (area)', () => {
+    const acts = [act(T0, 'a', 'PS'), act(T0 + MIN, 'b', 'PS'), act(T0 + 2 * MIN, 'c', 'Utilities')];
+    const k = computeKpis(acts, [], T0, T0 + 20 * MIN, T0);
+    expect(k.byArea).toEqual([
+      { area: 'PS', activations: 2, averagePer10Min: 1, peakPer10Min: 2 },
+      { area: 'Utilities', activations: 1, averagePer10Min: 0.5, peakPer10Min: 1 },
+    ]);
+  });
+});
+
+describe('chattering', () => {
+  it('needs three activations within 60 s', () => {
+    expect(maxInWindow([0, 30_000, 59_999])).toBe(3);
+    expect(maxInWindow([0, 30_000, 60_000])).toBe(2);
+    expect(maxInWindow([0, 100_000, 120_000, 150_000, 159_000])).toBe(4);
+    expect(maxInWindow([])).toBe(0);
+  });
+
+  it('lists chattering alarms only', () => {
+    const acts = [
+      act(T0, 'chatty'),
+      act(T0 + 20_000, 'chatty'),
+      act(T0 + 40_000, 'chatty'),
+      act(T0, 'slow'),
+      act(T0 + 61_000, 'slow'),
+      act(T0 + 122_000, 'slow'),
+    ];
+    const k = computeKpis(acts, [], T0, T0 + 10 * MIN, T0);
+    expect(k.chattering).toEqual([{ id: 'chatty', tag: 'tag-chatty', activations: 3, maxIn60s: 3 }]);
+  });
+});
+
+describe('top ten, stale and counts', () => {
+  it('ranks the most frequent alarms with their share', () => {
+    const acts: Activation[] = [];
+    for (let a = 0; a < 12; a++) for (let i = 0; i <= a; i++) acts.push(act(T0 + i * 5 * MIN, `al${String(a).padStart(2, '0')}`));
+    const k = computeKpis(acts, [], T0, T0 + 120 * MIN, T0);
+    expect(k.topTen).toHaveLength(10);
+    expect(k.topTen[0]).toMatchObject({ id: 'al11', activations: 12, share: 12 / 78 });
+    expect(k.topTen.at(-1)).toMatchObject({ id: 'al02', activations: 3 });
+  });
+
+  it('finds alarms active for more than 24 h and counts masked ones', () => {
+    const now = T0 + 30 * 3_600_000;
+    const k = computeKpis(
+      [],
+      [
+        { id: 'old', tag: 't1', state: 'ack_active', activeSince: T0 },
+        { id: 'new', tag: 't2', state: 'unack_active', activeSince: now - 3_600_000 },
+        { id: 'rtn', tag: 't3', state: 'unack_rtn', activeSince: T0 },
+        { id: 's', tag: 't4', state: 'shelved', activeSince: null },
+        { id: 'o', tag: 't5', state: 'out_of_service', activeSince: null },
+        { id: 'd', tag: 't6', state: 'suppressed', activeSince: null },
+      ],
+      T0,
+      now,
+      now,
+    );
+    expect(k.stale).toEqual([{ id: 'old', tag: 't1', activeSince: new Date(T0).toISOString(), hours: 30 }]);
+    expect([k.shelved, k.outOfService, k.suppressed, k.unacknowledged]).toEqual([1, 1, 1, 2]);
+  });
+});
+
+describe('KPIs from the service journal', () => {
+  it('detects a chattering alarm that the deadband would have stopped', () => {
+    const tmp = tempDb();
+    try {
+      const clock = new Clock(T0);
+      const tags = makeTags(['Demo/PS/P1/Pressure']);
+      const definitions = [alarmDefinitionSchema.parse({ tag: 'Demo/PS/P1/Pressure', type: 'hi', limit: 10, priority: 'High' })];
+      const svc = new AlarmService({ db: tmp.open(), tags, definitions, now: clock.now });
+      for (const v of [10.1, 9.9, 10.1, 9.9, 10.1, 9.9]) {
+        svc.evaluate(batchOf([{ id: 0, v }], clock.t));
+        clock.advance(5000);
+      }
+      const k = svc.kpis(T0, T0 + 10 * MIN);
+      expect(k.activations).toBe(3);
+      expect(k.chattering).toEqual([{ id: 'Demo.PS.P1.Pressure.hi', tag: 'Demo/PS/P1/Pressure', activations: 3, maxIn60s: 3 }]);
+      expect(k.byPriority.High).toBe(3);
+      expect(k.unacknowledged).toBe(1);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+});
