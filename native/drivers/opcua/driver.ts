@@ -41,6 +41,8 @@ const SECURITY_POLICY: Record<OpcuaConnectionConfig['securityPolicy'], SecurityP
   Aes256_Sha256_RsaPss: SecurityPolicy.Aes256_Sha256_RsaPss,
 };
 
+const MONITORED_ITEMS_PER_CALL = 500;
+
 /** OPC UA status → console quality. The top two bits of a StatusCode carry its severity. */
 export function qualityOf(status: number): QualityCode {
   const severity = status >>> 30;
@@ -162,27 +164,34 @@ export function createOpcuaDriver(
       sub.on('keepalive', () => {
         lastHeard = Date.now();
       });
-      const items: ReadValueIdOptions[] = tags.map((t) => ({ nodeId: t.address, attributeId: AttributeIds.Value }));
-      const group = ClientMonitoredItemGroup.create(
-        sub,
-        items,
-        { samplingInterval: config.samplingIntervalMs, discardOldest: true, queueSize: config.queueSize },
-        TimestampsToReturn.Both,
-      );
-      group.on('changed', (_item, dv, index) => {
-        const tag = tags[index];
-        if (tag) onValue(tag, dv);
-      });
-      await new Promise<void>((resolve) => group.once('initialized', () => resolve()));
-      // Items the server refused (unknown NodeId…) stay Bad with the server's reason.
-      group.monitoredItems.forEach((mi, i) => {
-        const status = mi.statusCode;
-        const tag = tags[i];
-        if (tag && status && status.value !== StatusCodes.Good.value) {
-          fail('monitored item', new Error(`${tag.name} (${tag.address}): ${status.name}`));
-          ctx.bus.setQuality(tag.id, 2, `config error: ${status.name}`);
-        }
-      });
+      // Servers cap the items per CreateMonitoredItems call (often 1,000): create them in chunks.
+      for (let start = 0; start < tags.length; start += MONITORED_ITEMS_PER_CALL) {
+        const chunk = tags.slice(start, start + MONITORED_ITEMS_PER_CALL);
+        const items: ReadValueIdOptions[] = chunk.map((t) => ({ nodeId: t.address, attributeId: AttributeIds.Value }));
+        const group = ClientMonitoredItemGroup.create(
+          sub,
+          items,
+          { samplingInterval: config.samplingIntervalMs, discardOldest: true, queueSize: config.queueSize },
+          TimestampsToReturn.Both,
+        );
+        group.on('changed', (_item, dv, index) => {
+          const tag = chunk[index];
+          if (tag) onValue(tag, dv);
+        });
+        await new Promise<void>((resolve, reject) => {
+          group.once('initialized', () => resolve());
+          group.once('err', (message: string) => reject(new Error(`creating monitored items: ${message}`)));
+        });
+        // Items the server refused (unknown NodeId…) stay Bad with the server's reason.
+        group.monitoredItems.forEach((mi, i) => {
+          const status = mi.statusCode;
+          const tag = chunk[i];
+          if (tag && status && status.value !== StatusCodes.Good.value) {
+            fail('monitored item', new Error(`${tag.name} (${tag.address}): ${status.name}`));
+            ctx.bus.setQuality(tag.id, 2, `config error: ${status.name}`);
+          }
+        });
+      }
       if (attempts > 0) reconnects++;
       attempts = 0;
       state = 'connected';
