@@ -208,6 +208,29 @@ export function TrendChart({ pens, windowS, range = null, height = 320, label, o
           return s.t.map((t, i) => ({ t, tag: p.name, unit: p.unit, v: s.v[i] ?? null, min: null, max: null }));
         });
       };
+      // The window before this page received its first samples comes from the historian, when there is one.
+      const seeded = decimator;
+      const opened = Date.now();
+      api
+        .call('history.query', { tags: pens.map((p) => p.name), from: opened - windowMs, to: opened, maxPoints: seeded.buckets })
+        .then((series) => {
+          if (decimator !== seeded) return;
+          pens.forEach((p, i) => {
+            const s = series.find((x) => x.tag === p.name);
+            const ring = live.ring(p.id);
+            const firstLive = ring && ring.length > 0 ? ring.timeAt(0) : opened;
+            s?.ts.forEach((t, k) => {
+              const v = s.v[k] ?? null;
+              const lo = s.min?.[k] ?? v;
+              const hi = s.max?.[k] ?? v;
+              if (t < firstLive && lo !== null && hi !== null) seeded.grid.addRange(i, t, lo, hi);
+            });
+          });
+          update();
+        })
+        .catch(() => {
+          // No historian in this core: the window fills from the live stream.
+        });
       update();
       const off = live.subscribe(update);
       // Keep scrolling when no sample arrives (stopped machine, lost link): time still passes.
@@ -224,6 +247,7 @@ export function TrendChart({ pens, windowS, range = null, height = 320, label, o
       if (cancelled) return;
       rowsRef.current = () => h.rows;
       setStatus({ loading: false, source: h.source, note: h.note });
+      if (host.current) host.current.dataset.points = String(h.rows.length);
       chart.batch(() => {
         chart.setData([h.data.x, ...h.data.ys] as uPlot.AlignedData, false);
         chart.setScale('x', { min: range.from / 1000, max: range.to / 1000 });
