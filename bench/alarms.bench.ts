@@ -54,7 +54,7 @@ function definitions() {
 }
 
 /** A value for tag `id` at time `t`: swinging tags cross every limit once a minute, the rest stay near 50. */
-function valueOf(id: number, t: number, n: number): number {
+function sampleValue(id: number, t: number, n: number): number {
   if (id % 10 === 0) return 50 + 48 * Math.sin((2 * Math.PI * t) / 60_000 + id);
   return 50 + 5 * Math.sin(n * 0.7 + id);
 }
@@ -83,7 +83,7 @@ async function drive(bus: TagBus, seconds: number): Promise<Omit<RunFigures, 'tr
     for (; sent < due; sent++) {
       const id = next;
       next = next + 1 === TAGS ? 0 : next + 1;
-      bus.update(id, valueOf(id, t, sent), 0, t);
+      bus.update(id, sampleValue(id, t, sent), 0, t);
     }
     await new Promise((r) => setTimeout(r, TICK_MS));
   }

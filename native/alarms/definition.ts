@@ -1,8 +1,8 @@
 // Alarm definitions as written in the site file's `alarms:` list, and their compilation against
-// the tag table. A definition names a tag by its full path; a `*` segment matches any one path
-// segment, so one definition covers every instance of a machine template
-// (`Demo/PumpStation/*/BearingTemp`). Tags named in `suppressWhen` and `setpointTag` without a "/"
-// are resolved within the alarmed tag's machine (`Running` → `Demo/PumpStation/Pump101/Running`).
+// the tag table. A definition names a tag by its full path; a `*` matches within one path segment,
+// so one definition covers every instance of a machine template (`Demo/PumpStation/Pump*/BearingTemp`).
+// Tags named in `suppressWhen` and `setpointTag` without a "/" are resolved within the alarmed tag's
+// machine (`Running` → `Demo/PumpStation/Pump101/Running`).
 import { z } from 'zod';
 import type { TagInfo } from '../api/types.js';
 
@@ -109,9 +109,10 @@ function machineOf(tag: TagInfo): string {
   return tag.name.slice(0, tag.name.lastIndexOf('/'));
 }
 
+// A "*" matches within one path segment: Demo/PumpStation/Pump*/Flow, Demo/*/*/VibrationRMS.
 function globToRegExp(pattern: string): RegExp {
-  const parts = pattern.split('/').map((seg) => (seg === '*' ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
-  return new RegExp(`^${parts.join('/')}$`);
+  const escaped = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${escaped.join('[^/]*')}$`);
 }
 
 /**
@@ -125,7 +126,7 @@ export function compileDefinitions(definitions: readonly AlarmDefinition[], tags
   definitions.forEach((d, index) => {
     const where = `alarms[${index}] (${d.tag} ${d.type})`;
     let matched: TagInfo[];
-    if (d.tag.split('/').includes('*')) {
+    if (d.tag.includes('*')) {
       const re = globToRegExp(d.tag);
       matched = tags.filter((t) => re.test(t.name));
     } else {
@@ -181,9 +182,10 @@ export function parseDefinitions(section: readonly unknown[]): AlarmDefinition[]
   return parsed.data;
 }
 
+/** Two decimals at most (one from 100 up), trailing zeros dropped: 4.5, 4.28, 101.3. */
 function formatNumber(v: number): string {
   if (!Number.isFinite(v)) return String(v);
-  return Number.isInteger(v) ? String(v) : v.toFixed(Math.abs(v) >= 100 ? 1 : 2);
+  return String(Number(v.toFixed(Math.abs(v) >= 100 ? 1 : 2)));
 }
 
 export function renderMessage(alarm: Pick<CompiledAlarm, 'message' | 'unit' | 'limit' | 'tag'>, value: number): string {

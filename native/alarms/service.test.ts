@@ -64,7 +64,7 @@ describe('limit alarms', () => {
     ]);
     feed([{ id: PRESSURE, v: 1.5 }]);
     const row = svc.row('Demo.PS.P1.Pressure.lolo');
-    expect(row).toMatchObject({ state: 'unack_active', message: 'P1 suction 1.50 bar < 2', priority: 'Critical' });
+    expect(row).toMatchObject({ state: 'unack_active', message: 'P1 suction 1.5 bar < 2', priority: 'Critical' });
     feed([{ id: PRESSURE, v: 2.9 }]);
     expect(row && stateOf(svc, row.id)).toBe('unack_active');
     feed([{ id: PRESSURE, v: 3 }]);
@@ -108,6 +108,23 @@ describe('on- and off-delays (controllable clock)', () => {
     svc.tick();
     expect(stateOf(svc, P1_HI)).toBe('unack_active');
     expect(svc.row(P1_HI)?.activeSince).toBe(new Date(clock.t).toISOString());
+  });
+
+  it('an on-delay restarts when the value dips below the limit, even inside the deadband', () => {
+    const { svc, feed, clock } = setup([{ tag: 'Demo/PS/P1/Pressure', type: 'hi', limit: 10, deadband: 1, onDelayS: 5, priority: 'High' }]);
+    feed([{ id: PRESSURE, v: 10.5 }]);
+    clock.advance(4000);
+    feed([{ id: PRESSURE, v: 9.8 }]);
+    clock.advance(1000);
+    feed([{ id: PRESSURE, v: 10.5 }]);
+    clock.advance(4000);
+    svc.tick();
+    expect(stateOf(svc, P1_HI)).toBe('normal');
+    clock.advance(1000);
+    svc.tick();
+    expect(svc.row(P1_HI)).toMatchObject({ state: 'unack_active', value: 10.5 });
+    feed([{ id: PRESSURE, v: 9.8 }]);
+    expect(stateOf(svc, P1_HI)).toBe('unack_active');
   });
 
   it('clears only after the condition was gone for offDelayS', () => {

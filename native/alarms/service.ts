@@ -46,7 +46,7 @@ export class AlarmStateError extends Error {
 interface Runtime {
   def: CompiledAlarm;
   state: AlarmState;
-  /** The condition after hysteresis, before the on/off delays. */
+  /** The condition after hysteresis, before the on/off delays: what a pending delay will switch to. */
   raw: boolean;
   /** When `raw` started to differ from the debounced condition; NaN when it does not. */
   pendingSince: number;
@@ -213,9 +213,14 @@ export class AlarmService {
     }
   }
 
-  /** Hysteresis first (deadband), then the on/off delays. */
+  /**
+   * Hysteresis first, then the on/off delays. The deadband widens the band only for an alarm whose
+   * condition is already active (it delays the clear), so an on-delay needs the limit itself to be
+   * exceeded the whole time, and the message never shows a value short of the limit.
+   */
   private judge(rt: Runtime, v: number, q: number, ts: number, now: number): void {
     const d = rt.def;
+    const active = rt.state.condition;
     let raw: boolean;
     let judged = v;
     switch (d.type) {
@@ -234,20 +239,20 @@ export class AlarmService {
         rt.prevTs = ts;
         if (!(dt > 0) || Number.isNaN(prev)) return;
         judged = Math.abs(v - prev) / dt;
-        raw = rt.raw ? judged > d.limit - d.deadband : judged > d.limit;
+        raw = active ? judged > d.limit - d.deadband : judged > d.limit;
         break;
       }
       case 'deviation': {
         const sp = this.lastValue[d.setpointTagId] as number;
         if (q === 2 || Number.isNaN(v) || Number.isNaN(sp) || this.lastQuality[d.setpointTagId] === 2) return;
         judged = Math.abs(v - sp);
-        raw = rt.raw ? judged > d.limit - d.deadband : judged > d.limit;
+        raw = active ? judged > d.limit - d.deadband : judged > d.limit;
         break;
       }
       default:
         if (q === 2 || Number.isNaN(v)) return;
-        if (d.sense === 'above') raw = rt.raw ? v > d.limit - d.deadband : v > d.limit;
-        else raw = rt.raw ? v < d.limit + d.deadband : v < d.limit;
+        if (d.sense === 'above') raw = active ? v > d.limit - d.deadband : v > d.limit;
+        else raw = active ? v < d.limit + d.deadband : v < d.limit;
     }
     rt.raw = raw;
     rt.judged = judged;
