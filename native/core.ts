@@ -11,6 +11,8 @@ import type { Driver } from './drivers/driver.js';
 import { connectionHandlers } from './drivers/handlers.js';
 import { createDriver } from './drivers/index.js';
 import { esgHandlers, openEsg } from './esg/index.js';
+import { derivedTags, publishPrediction } from './inference/derived-tags.js';
+import { listModels, openInference, predictionHandlers } from './inference/index.js';
 import { type DemoPlant, startDemoPlant } from './plant/index.js';
 import { TagBus } from './tags/bus.js';
 import { loadSiteFile, type SiteModel } from './tags/config.js';
@@ -109,7 +111,12 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       log('info', `demo plant on ${plant.opcuaEndpoint}, modbus://127.0.0.1:${plant.modbusPort} and ${plant.mqttUrl}`);
     }
 
-    const bus = new TagBus(model.tags);
+    // Models: derived tags for their predictions join the tag table before the bus is built.
+    const modelsDir = path.join(packageRoot, 'models');
+    const bindings = model.raw.models?.bindings ?? [];
+    const modelEntries = bindings.length > 0 ? listModels([modelsDir, path.join(opts.dataDir, 'models')]) : [];
+    const tags = [...model.tags, ...derivedTags(bindings, modelEntries, model.tags.length, 1000)];
+    const bus = new TagBus(tags);
     const drivers = new Map<string, Driver>();
     for (const conn of model.connections) {
       const tags = model.driverTags.get(conn.name) ?? [];
@@ -141,9 +148,27 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       });
     }
 
+    const inference = await openInference({
+      modelsDir,
+      dataDir: opts.dataDir,
+      bus,
+      machines: bindings,
+      onPrediction: (p) => {
+        publishPrediction(bus, p);
+        emit('predictions', p);
+      },
+      onSystemMessage: (m) => emit('system', m),
+    });
+    registry.register(predictionHandlers(inference));
+    stops.push(() => inference.stop());
+
     const stream = startValueStream(bus, opts.streamIntervalMs ?? 100, (batch) => emit('values', batch));
     stops.push(() => stream.stop());
     const metricSources = new Map<string, () => Record<string, number>>();
+    metricSources.set('inference', () => {
+      const d = inference.diagnostics();
+      return Object.fromEntries(Object.entries(d).filter((e): e is [string, number] => typeof e[1] === 'number'));
+    });
     metricSources.set('tag_bus', () => ({ samples_total: bus.samplesIn, ui_samples_dropped_total: stream.dropped() }));
     const housekeeping = setInterval(() => {
       bus.markStale();

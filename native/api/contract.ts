@@ -8,6 +8,7 @@ import { type CoreResults, coreRequests } from './core-requests.js';
 import { type EsgResults, esgRequests } from './esg-requests.js';
 import type { EventStreams } from './events.js';
 import { type HistoryResults, historyRequests } from './history-requests.js';
+import { type PredictionResults, predictionRequests } from './prediction-requests.js';
 import { type TagResults, tagRequests } from './tag-requests.js';
 
 function join<T extends Record<string, z.ZodType>[]>(...parts: T): UnionToIntersection<T[number]> {
@@ -22,14 +23,14 @@ function join<T extends Record<string, z.ZodType>[]>(...parts: T): UnionToInters
 }
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
 
-export const requestSchemas = join(coreRequests, tagRequests, connectionRequests, historyRequests, esgRequests);
+export const requestSchemas = join(coreRequests, tagRequests, connectionRequests, historyRequests, esgRequests, predictionRequests);
 
 export type RequestName = keyof typeof requestSchemas;
 /** What a client passes. */
 export type Args<N extends RequestName> = z.input<(typeof requestSchemas)[N]>;
 /** What a handler receives, after validation and defaults. */
 export type ParsedArgs<N extends RequestName> = z.output<(typeof requestSchemas)[N]>;
-export type Results = CoreResults & TagResults & ConnectionResults & HistoryResults & EsgResults;
+export type Results = CoreResults & TagResults & ConnectionResults & HistoryResults & EsgResults & PredictionResults;
 export type Result<N extends RequestName> = Results[N];
 
 /** Who is calling. Filled by the transport; the auth capability decides what a role may do. */

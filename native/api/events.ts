@@ -1,3 +1,4 @@
+import type { Prediction } from './prediction-requests.js';
 import type { ConnectionDiagnostics, ValueBatch } from './types.js';
 
 /** A message the core raises about itself (historian, driver, worker trouble), shown to operators. */
@@ -14,4 +15,6 @@ export interface EventStreams {
   values: ValueBatch;
   connections: ConnectionDiagnostics[];
   system: SystemMessage;
+  /** A machine model's latest prediction. */
+  predictions: Prediction;
 }

@@ -45,6 +45,7 @@ function mulberry32(seed: number): () => number {
 }
 
 const RHO_G = 1000 * 9.81;
+const WARMUP_MS = 600_000;
 const AMBIENT_C = 22;
 
 interface PumpState {
@@ -119,7 +120,16 @@ export class PlantSim {
     }));
     this.tags = defineTags();
     this.line.running = this.shiftRunsLine(opts.start);
+    // Start in steady state, as a plant that has been running: ten minutes of process without
+    // bearing wear before the first value is served.
+    this.t = opts.start - WARMUP_MS;
+    const wearing = this.pumps.map((p) => p.wearing);
+    for (const p of this.pumps) p.wearing = false;
     this.compute(0);
+    this.step(opts.start);
+    this.pumps.forEach((p, i) => {
+      p.wearing = wearing[i] as boolean;
+    });
   }
 
   get now(): number {

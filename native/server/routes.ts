@@ -148,6 +148,17 @@ export function routes(core: Core, metrics: MetricsExporter): Route[] {
       pattern: /^\/api\/esg\/factors\/correct$/,
       handle: async (r) => call('esg.factors.correct', await readJson(r.req), r),
     },
+    {
+      method: 'GET',
+      pattern: /^\/api\/predictions$/,
+      handle: (r) => call('predictions.latest', { machines: list(r.url.searchParams.get('machines')) }, r),
+    },
+    { method: 'GET', pattern: /^\/api\/models$/, handle: (r) => call('models.list', {}, r) },
+    {
+      method: 'POST',
+      pattern: /^\/api\/models\/(?<action>activate|rollback|learn)$/,
+      handle: async (r) => call(`models.${r.params.action}`, await readJson(r.req), r),
+    },
     /** The whole contract over HTTP, for scripts and tools: POST /api/call/<request name> with JSON args. */
     {
       method: 'POST',

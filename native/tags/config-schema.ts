@@ -99,7 +99,15 @@ export const siteFileSchema = z
     alarms: z.array(z.record(z.string(), z.unknown())).default([]),
     historian: z.record(z.string(), z.unknown()).default({}),
     esg: esgConfigSchema.optional(),
-    models: z.record(z.string(), z.unknown()).optional(),
+    /** Which model runs on which machine; predictions become derived tags <machine>/AnomalyScore, /Health, /RUL. */
+    models: z
+      .object({
+        bindings: z
+          .array(z.object({ machine: z.string().min(1), model: z.string().min(1), version: z.number().int().min(1).optional() }).strict())
+          .default([]),
+      })
+      .strict()
+      .optional(),
     sync: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();

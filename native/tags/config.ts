@@ -213,6 +213,12 @@ function buildModel(cfg: SiteFile, file: string, report: (path: Path, message: s
     });
   });
 
+  const machineNames = new Set(machines.map((m) => m.name));
+  cfg.models?.bindings.forEach((b, i) => {
+    if (!machineNames.has(b.machine))
+      report(['models', 'bindings', i, 'machine'], `no machine named "${b.machine}" (write Site/Area/Machine)`);
+  });
+
   return {
     file,
     site: cfg.site,

@@ -1,0 +1,65 @@
+// Predictions as tags: every machine with a model gets derived tags (<machine>/AnomalyScore,
+// /Health, and /RUL for remaining-useful-life models), so the historian keeps them, alarms can be
+// defined on them and trends show them like any other signal.
+
+import type { Prediction } from '../api/prediction-requests.js';
+import type { TagInfo } from '../api/types.js';
+import type { TagBus } from '../tags/bus.js';
+import type { MachineBinding } from './index.js';
+import type { ModelEntry } from './registry.js';
+
+const DERIVED = {
+  AnomalyScore: { unit: '', description: 'Anomaly score of the machine model (alarm above its threshold)' },
+  Health: { unit: '%', description: 'Machine health index, 0 (failed) … 100 (as normal)' },
+  RUL: { unit: 'cycles', description: 'Remaining useful life estimated by the machine model' },
+} as const;
+
+export type DerivedKind = keyof typeof DERIVED;
+
+/** The derived tags for these bindings, numbered from `firstId`. */
+export function derivedTags(
+  bindings: readonly MachineBinding[],
+  models: readonly ModelEntry[],
+  firstId: number,
+  periodMs: number,
+): TagInfo[] {
+  const tags: TagInfo[] = [];
+  for (const b of bindings) {
+    const candidates = models.filter((m) => m.name === b.model && (b.version === undefined || m.version === b.version));
+    const kind = candidates[candidates.length - 1]?.manifest?.kind ?? 'anomaly';
+    const kinds: DerivedKind[] = kind === 'rul' ? ['Health', 'RUL'] : ['AnomalyScore', 'Health'];
+    const [site = '', area = '', machine = ''] = b.machine.split('/');
+    for (const k of kinds) {
+      tags.push({
+        id: firstId + tags.length,
+        name: `${b.machine}/${k}`,
+        site,
+        area,
+        machine,
+        unit: DERIVED[k].unit,
+        description: DERIVED[k].description,
+        dataType: 'float',
+        connection: 'models',
+        address: `${b.model}:${k}`,
+        rangeLo: k === 'Health' ? 60 : null,
+        rangeHi: k === 'Health' ? 100 : null,
+        writable: false,
+        writeMin: null,
+        writeMax: null,
+        expectedPeriodMs: periodMs,
+      });
+    }
+  }
+  return tags;
+}
+
+/** Publish a prediction into its machine's derived tags. */
+export function publishPrediction(bus: TagBus, p: Prediction): void {
+  const put = (k: DerivedKind, v: number | null | undefined) => {
+    const id = bus.idOf(`${p.machine}/${k}`);
+    if (id !== undefined && v !== null && v !== undefined) bus.update(id, v, 0, p.timestamp);
+  };
+  put('AnomalyScore', p.anomalyScore);
+  put('Health', p.health);
+  put('RUL', p.rul);
+}
