@@ -339,6 +339,30 @@ describe('operator actions and the journal', () => {
 });
 
 describe('restart', () => {
+  it('an alarm latched under the old definition can still be reset after the latch is removed', () => {
+    const tmp = tempDb();
+    cleanups.push(tmp.cleanup);
+    const clock = new Clock();
+    const open = (latch: boolean) =>
+      new AlarmService({
+        db: tmp.open(),
+        tags: TAGS,
+        definitions: [
+          alarmDefinitionSchema.parse({ tag: 'Demo/PS/P1/Tripped', type: 'discrete', limit: true, priority: 'Critical', latch }),
+        ],
+        now: clock.now,
+      });
+    const id = 'Demo.PS.P1.Tripped.discrete';
+    const before = open(true);
+    before.evaluate(batchOf([{ id: TRIPPED, v: 1 }], clock.t));
+    before.ack([id], 'ana');
+    before.evaluate(batchOf([{ id: TRIPPED, v: 0 }], clock.t));
+    expect(before.row(id)?.state).toBe('ack_active');
+    const after = open(false);
+    expect(after.ack([id], 'ana').acknowledged).toEqual([id]);
+    expect(after.row(id)?.state).toBe('normal');
+  });
+
   it('restores active states and acknowledgements exactly', () => {
     const defs: AlarmDefinitionInput[] = [
       { tag: 'Demo/PS/P1/Pressure', type: 'hi', limit: 10, priority: 'High' },

@@ -107,8 +107,9 @@ export function reduce(s: AlarmState, e: AlarmEvent, latch: boolean): AlarmState
         return s.condition ? { ...acked, base: 'ack_active' } : toNormal(acked);
       }
       if (s.base === 'unack_rtn') return toNormal(s);
-      // Acknowledging a latched alarm whose condition has gone is its reset.
-      if (s.base === 'ack_active' && latch && !s.condition) return toNormal(s);
+      // Acknowledging a latched alarm whose condition has gone is its reset. (Unlatched alarms reach
+      // this only when a restart restores a state saved while the definition was latched.)
+      if (s.base === 'ack_active' && !s.condition) return toNormal(s);
       return s;
     }
     case 'shelve':
