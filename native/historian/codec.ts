@@ -1,0 +1,271 @@
+// Compressed chunks of one tag's samples. Columns are encoded apart (timestamps as
+// delta-of-delta, values as deltas of decimal-scaled integers when every value has few decimals,
+// else as XOR of consecutive doubles split into byte planes), then deflated together: regular
+// timestamps and slowly changing values become long runs of zero bytes that deflate to almost
+// nothing, and zlib runs in C, so the JavaScript part is one pass of integer arithmetic.
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+
+export interface Samples {
+  ts: Float64Array;
+  values: Float64Array;
+  quality: Uint8Array;
+  length: number;
+}
+
+const VERSION = 1;
+const TS_INT = 0;
+const TS_FLOAT = 1;
+const V_DECIMAL = 0;
+const V_XOR = 1;
+/** Set in a quality byte when the value is missing (NaN): nothing is stored in the value column. */
+const NAN_FLAG = 0x80;
+const MAX_DECIMALS = 6;
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6];
+
+/** Growable byte writer with varints that stay exact up to 2^53. */
+class ByteWriter {
+  buf: Uint8Array;
+  pos = 0;
+  constructor(size: number) {
+    this.buf = new Uint8Array(Math.max(64, size));
+  }
+  ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+  }
+  byte(b: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = b;
+  }
+  /** Unsigned varint of a non-negative integer below 2^53. */
+  uvar(n: number): void {
+    this.ensure(8);
+    while (n >= 128) {
+      this.buf[this.pos++] = (n % 128) | 128;
+      n = Math.floor(n / 128);
+    }
+    this.buf[this.pos++] = n;
+  }
+  /** Signed varint (zigzag done arithmetically, so values beyond 32 bits stay exact). */
+  svar(n: number): void {
+    this.uvar(n >= 0 ? n * 2 : -n * 2 - 1);
+  }
+  f64(x: number): void {
+    this.ensure(8);
+    new DataView(this.buf.buffer, this.buf.byteOffset + this.pos, 8).setFloat64(0, x, true);
+    this.pos += 8;
+  }
+}
+
+class ByteReader {
+  pos = 0;
+  constructor(readonly buf: Uint8Array) {}
+  byte(): number {
+    if (this.pos >= this.buf.length) throw new RangeError('chunk truncated');
+    return this.buf[this.pos++] as number;
+  }
+  uvar(): number {
+    let n = 0;
+    let mul = 1;
+    for (;;) {
+      const b = this.byte();
+      n += (b & 127) * mul;
+      if (b < 128) return n;
+      mul *= 128;
+    }
+  }
+  svar(): number {
+    const z = this.uvar();
+    return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+  }
+  f64(): number {
+    if (this.pos + 8 > this.buf.length) throw new RangeError('chunk truncated');
+    const x = new DataView(this.buf.buffer, this.buf.byteOffset + this.pos, 8).getFloat64(0, true);
+    this.pos += 8;
+    return x;
+  }
+}
+
+/** Fewest decimals (≤ 6) that represent every present value exactly, or -1 if there is none. */
+export function decimalsOf(values: Float64Array, n: number): number {
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i] as number;
+    if (Number.isNaN(v)) continue;
+    if (!Number.isFinite(v) || Object.is(v, -0)) return -1;
+    while (k <= MAX_DECIMALS) {
+      const p = POW10[k] as number;
+      const s = Math.round(v * p);
+      if (Math.abs(s) < 2 ** 52 && s / p === v) break;
+      k++;
+    }
+    if (k > MAX_DECIMALS) return -1;
+  }
+  return k;
+}
+
+function allIntegerMs(ts: Float64Array, n: number): boolean {
+  for (let i = 0; i < n; i++) {
+    const t = ts[i] as number;
+    if (!Number.isSafeInteger(t)) return false;
+  }
+  return true;
+}
+
+const scratch = new ByteWriter(1 << 16);
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+
+/** Encode samples (in any time order; order is kept) into one chunk blob. */
+export function encodeChunk(s: Samples, level = 1): Uint8Array {
+  const n = s.length;
+  const w = scratch;
+  w.pos = 0;
+  const tsMode = allIntegerMs(s.ts, n) ? TS_INT : TS_FLOAT;
+  const k = decimalsOf(s.values, n);
+  const vMode = k >= 0 ? V_DECIMAL : V_XOR;
+  w.byte(tsMode);
+  w.byte(vMode);
+  w.byte(Math.max(k, 0));
+  w.uvar(n);
+  // Timestamps.
+  if (tsMode === TS_INT) {
+    let prev = 0;
+    let prevDelta = 0;
+    for (let i = 0; i < n; i++) {
+      const t = s.ts[i] as number;
+      const d = t - prev;
+      w.svar(i === 0 ? t : d - prevDelta);
+      prevDelta = i === 0 ? 0 : d;
+      prev = t;
+    }
+  } else {
+    for (let i = 0; i < n; i++) w.f64(s.ts[i] as number);
+  }
+  // Quality, with the missing-value flag.
+  w.ensure(n);
+  for (let i = 0; i < n; i++) {
+    w.buf[w.pos++] = ((s.quality[i] as number) & 0x7f) | (Number.isNaN(s.values[i] as number) ? NAN_FLAG : 0);
+  }
+  // Values.
+  if (vMode === V_DECIMAL) {
+    const p = POW10[k] as number;
+    let prev = 0;
+    for (let i = 0; i < n; i++) {
+      const v = s.values[i] as number;
+      if (Number.isNaN(v)) continue;
+      const x = Math.round(v * p);
+      w.svar(x - prev);
+      prev = x;
+    }
+  } else {
+    let present = 0;
+    for (let i = 0; i < n; i++) if (!Number.isNaN(s.values[i] as number)) present++;
+    // Eight byte planes: the sign/exponent bytes of neighbouring values mostly agree, so their
+    // XORs are zero and deflate to nothing even when the low mantissa bytes are noise.
+    w.ensure(present * 8);
+    const base = w.pos;
+    let j = 0;
+    let pHi = 0;
+    let pLo = 0;
+    for (let i = 0; i < n; i++) {
+      const v = s.values[i] as number;
+      if (Number.isNaN(v)) continue;
+      f64[0] = v;
+      const lo = (u32[0] as number) ^ pLo;
+      const hi = (u32[1] as number) ^ pHi;
+      pLo = u32[0] as number;
+      pHi = u32[1] as number;
+      const b = w.buf;
+      b[base + j] = lo & 255;
+      b[base + present + j] = (lo >>> 8) & 255;
+      b[base + 2 * present + j] = (lo >>> 16) & 255;
+      b[base + 3 * present + j] = lo >>> 24;
+      b[base + 4 * present + j] = hi & 255;
+      b[base + 5 * present + j] = (hi >>> 8) & 255;
+      b[base + 6 * present + j] = (hi >>> 16) & 255;
+      b[base + 7 * present + j] = hi >>> 24;
+      j++;
+    }
+    w.pos = base + present * 8;
+  }
+  const body = deflateRawSync(w.buf.subarray(0, w.pos), { level });
+  const out = new Uint8Array(body.length + 1);
+  out[0] = VERSION;
+  out.set(body, 1);
+  return out;
+}
+
+/** Decode a chunk blob. */
+export function decodeChunk(blob: Uint8Array): Samples {
+  if (blob[0] !== VERSION) throw new RangeError(`unknown chunk version ${blob[0]}`);
+  const r = new ByteReader(inflateRawSync(blob.subarray(1)));
+  const tsMode = r.byte();
+  const vMode = r.byte();
+  const k = r.byte();
+  const n = r.uvar();
+  const ts = new Float64Array(n);
+  const values = new Float64Array(n);
+  const quality = new Uint8Array(n);
+  if (tsMode === TS_INT) {
+    let prev = 0;
+    let delta = 0;
+    for (let i = 0; i < n; i++) {
+      if (i === 0) prev = r.svar();
+      else {
+        delta += r.svar();
+        prev += delta;
+      }
+      ts[i] = prev;
+    }
+  } else {
+    for (let i = 0; i < n; i++) ts[i] = r.f64();
+  }
+  let present = 0;
+  for (let i = 0; i < n; i++) {
+    const q = r.byte();
+    quality[i] = q & 0x7f;
+    if (q & NAN_FLAG) values[i] = Number.NaN;
+    else present++;
+  }
+  if (vMode === V_DECIMAL) {
+    const p = POW10[k] as number;
+    let x = 0;
+    for (let i = 0; i < n; i++) {
+      if (Number.isNaN(values[i] as number)) continue;
+      x += r.svar();
+      values[i] = x / p;
+    }
+  } else {
+    const b = r.buf;
+    const base = r.pos;
+    if (base + present * 8 > b.length) throw new RangeError('chunk truncated');
+    let j = 0;
+    let pHi = 0;
+    let pLo = 0;
+    for (let i = 0; i < n; i++) {
+      if (Number.isNaN(values[i] as number)) continue;
+      const lo =
+        ((b[base + j] as number) |
+          ((b[base + present + j] as number) << 8) |
+          ((b[base + 2 * present + j] as number) << 16) |
+          ((b[base + 3 * present + j] as number) << 24)) ^
+        pLo;
+      const hi =
+        ((b[base + 4 * present + j] as number) |
+          ((b[base + 5 * present + j] as number) << 8) |
+          ((b[base + 6 * present + j] as number) << 16) |
+          ((b[base + 7 * present + j] as number) << 24)) ^
+        pHi;
+      u32[0] = lo;
+      u32[1] = hi;
+      values[i] = f64[0] as number;
+      pLo = lo >>> 0;
+      pHi = hi >>> 0;
+      j++;
+    }
+  }
+  return { ts, values, quality, length: n };
+}

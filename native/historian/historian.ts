@@ -1,0 +1,409 @@
+// The historian's face on the main thread. `ingest` copies each bus batch into a staging buffer
+// (the bus reuses its views) and hands full buffers to the writer thread without copying again
+// (transferred ArrayBuffers); queries read the same file through a second connection, which WAL
+// lets run alongside the writer.
+import { mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import type { SystemMessage } from '../api/events.js';
+import type { HistoryAggregate, HistoryExportProgress, HistoryMetrics, HistorySeries, HistoryValueAt } from '../api/history-requests.js';
+import type { TagInfo } from '../api/types.js';
+import type { SampleBatch } from '../tags/bus.js';
+import { openSqlite, type SqliteDatabase } from '../util/sqlite.js';
+import { type DeadbandConfig, type RetentionConfig, resolvePolicies, type TagPolicy } from './config.js';
+import { ExportCancelled, exportCsv } from './export.js';
+import { createOutbox, type Outbox } from './outbox.js';
+import type { FromWriter, ToWriter, WriterInit, WriterStats } from './protocol.js';
+import { aggregate, type QueryTag, rangeRead, trend, valueAt } from './query.js';
+import { StoreReader } from './reader.js';
+import { spawnWriter } from './spawn.js';
+import type { RecoveryReport } from './store.js';
+
+export interface HistorianOptions {
+  /** The historian's folder inside the console's data dir. */
+  dir: string;
+  /** The site's tags; tag id = index. */
+  tags: readonly TagInfo[];
+  retention?: RetentionConfig;
+  /** Per-tag storage rules: deadband / swinging door, decimals, hold time. */
+  deadband?: DeadbandConfig;
+  onSystemMessage?: (m: SystemMessage) => void;
+  /** Controllable clock for tests (retention and raw-or-rollup choice). */
+  now?: () => number;
+  /** Longest time between commits; at most this much is lost to a kill -9. */
+  flushIntervalMs?: number;
+  /** Samples held in memory (staged, queued or waiting for a failing disk) before new ones are dropped. */
+  maxBufferedSamples?: number;
+  /** Cap on the database size: past it the historian behaves as on a full disk. */
+  maxDbBytes?: number | null;
+  /** zlib level for chunks (1 fastest … 9 smallest). */
+  deflateLevel?: number;
+  /** How often retention runs; 0 disables the timer (call applyRetention yourself). */
+  retentionIntervalMs?: number;
+}
+
+export interface RangeSeries {
+  tag: string;
+  ts: Float64Array;
+  values: Float64Array;
+  quality: Uint8Array;
+}
+
+export interface Historian {
+  /** Called from bus.onBatch: copies the batch and returns at once. */
+  ingest(batch: SampleBatch): void;
+  /** Resolves when everything ingested so far is committed; rejects while writes fail. */
+  flush(): Promise<void>;
+  query(args: { tags: readonly string[]; from: number; to: number; maxPoints: number }): HistorySeries[];
+  valueAt(args: { tags: readonly string[]; t: number; mode: 'previous' | 'linear' }): HistoryValueAt[];
+  aggregate(args: { tags: readonly string[]; from: number; to: number; intervalMs: number; state?: number }): HistoryAggregate[];
+  /** Raw samples of several tags, or resampled every stepMs (previous value held); for model fitting. */
+  rangeRead(args: { tags: readonly string[]; from: number; to: number; stepMs?: number }): RangeSeries[];
+  /** Write a CSV file; resolves with its row count, rejects with ExportCancelled when the signal aborts. */
+  exportCsv(
+    args: { tags: readonly string[]; from: number; to: number; intervalMs?: number },
+    file: string,
+    onProgress?: (fraction: number, rows: number) => void,
+    signal?: AbortSignal,
+  ): Promise<number>;
+  /** Start an export job into `<dir>/exports/`; progress goes to onExport listeners. */
+  startExport(args: { tags: readonly string[]; from: number; to: number; intervalMs?: number }): HistoryExportProgress;
+  cancelExport(id: string): HistoryExportProgress;
+  onExport(listener: (p: HistoryExportProgress) => void): () => void;
+  readonly outbox: Outbox;
+  readonly recovery: RecoveryReport;
+  metrics(): HistoryMetrics;
+  /** Drop data past retention now; resolves with the number of partitions dropped. */
+  applyRetention(): Promise<number>;
+  setMaxDbBytes(bytes: number | null): Promise<void>;
+  close(): Promise<void>;
+}
+
+const STAGE = 32_768;
+const POST_EVERY_MS = 50;
+
+class Staging {
+  ids = new Uint32Array(STAGE);
+  ts = new Float64Array(STAGE);
+  values = new Float64Array(STAGE);
+  quality = new Uint8Array(STAGE);
+  n = 0;
+}
+
+class WorkerHistorian implements Historian {
+  readonly outbox: Outbox;
+  private stage = new Staging();
+  private posted = 0;
+  private stats: WriterStats = { committed: 0, pending: 0, batchLatencyMs: 0, chunkBytes: 0, chunkSamples: 0 };
+  private dropped = 0;
+  private dropping = false;
+  private failing = false;
+  private readonly rate: { t: number; committed: number }[] = [];
+  private nextId = 1;
+  private readonly waiting = new Map<number, { resolve: (r: number | undefined) => void; reject: (e: Error) => void }>();
+  private readonly postTimer: NodeJS.Timeout;
+  private readonly retentionTimer: NodeJS.Timeout | null;
+  private readonly byName: Map<string, QueryTag>;
+  private readonly reader: StoreReader;
+  private readonly exports = new Map<string, { progress: HistoryExportProgress; abort: AbortController }>();
+  private readonly exportListeners = new Set<(p: HistoryExportProgress) => void>();
+  private closed = false;
+
+  constructor(
+    private readonly opts: Required<Pick<HistorianOptions, 'dir' | 'maxBufferedSamples'>> & HistorianOptions,
+    private readonly worker: Worker,
+    private readonly db: SqliteDatabase,
+    private readonly file: string,
+    readonly recovery: RecoveryReport,
+    policies: readonly TagPolicy[],
+  ) {
+    this.reader = new StoreReader(db);
+    const sid = db.prepare('SELECT id FROM tag WHERE name = ?').pluck();
+    this.byName = new Map(
+      opts.tags.map((t, i) => [t.name, { name: t.name, sid: sid.get(t.name) as number, policy: policies[i] as TagPolicy }]),
+    );
+    this.outbox = createOutbox(db, this.now);
+    worker.on('message', (m: FromWriter) => this.onMessage(m));
+    worker.on('error', (err) => this.system('error', `historian writer failed: ${err.message}`));
+    worker.on('exit', (code) => {
+      for (const w of this.waiting.values()) w.reject(new Error(`historian writer exited (code ${code})`));
+      this.waiting.clear();
+      if (!this.closed) this.system('error', `historian writer stopped (code ${code}); history is not being recorded`);
+    });
+    this.postTimer = setInterval(() => this.post(), POST_EVERY_MS);
+    this.postTimer.unref();
+    const every = opts.retentionIntervalMs ?? 600_000;
+    this.retentionTimer = every > 0 ? setInterval(() => void this.applyRetention().catch(() => undefined), every) : null;
+    this.retentionTimer?.unref();
+  }
+
+  private readonly now = (): number => (this.opts.now ?? Date.now)();
+
+  private system(level: SystemMessage['level'], message: string): void {
+    this.opts.onSystemMessage?.({ level, source: 'historian', message, timestamp: new Date(this.now()).toISOString() });
+  }
+
+  private onMessage(m: FromWriter): void {
+    if (m.type === 'committed') {
+      this.stats = m.stats;
+      const t = Date.now();
+      this.rate.push({ t, committed: m.stats.committed });
+      while (this.rate.length > 2 && t - (this.rate[0] as { t: number }).t > 5000) this.rate.shift();
+      this.failing = false;
+    } else if (m.type === 'system') {
+      if (m.level === 'error') this.failing = true;
+      this.system(m.level, m.message);
+    } else if (m.type === 'done') {
+      const w = this.waiting.get(m.id);
+      this.waiting.delete(m.id);
+      if (m.error === null) w?.resolve(m.result);
+      else w?.reject(new Error(m.error));
+    }
+  }
+
+  private request(m: ToWriter & { id: number }): Promise<number | undefined> {
+    return new Promise((resolve, reject) => {
+      this.waiting.set(m.id, { resolve, reject });
+      this.worker.postMessage(m);
+    });
+  }
+
+  ingest(batch: SampleBatch): void {
+    if (this.closed) return;
+    const inFlight = this.posted - this.stats.committed + this.stage.n;
+    if (inFlight + batch.length > this.opts.maxBufferedSamples) {
+      this.dropped += batch.length;
+      if (!this.dropping) {
+        this.dropping = true;
+        this.system('error', `historian buffer full (${this.opts.maxBufferedSamples} samples waiting): new samples are being dropped`);
+      }
+      return;
+    }
+    if (this.dropping) {
+      this.dropping = false;
+      this.system('warning', `historian accepts samples again; ${this.dropped} samples were dropped in total`);
+    }
+    let i = 0;
+    while (i < batch.length) {
+      const s = this.stage;
+      const k = Math.min(batch.length - i, STAGE - s.n);
+      s.ids.set(batch.ids.subarray(i, i + k), s.n);
+      s.ts.set(batch.ts.subarray(i, i + k), s.n);
+      s.values.set(batch.values.subarray(i, i + k), s.n);
+      s.quality.set(batch.quality.subarray(i, i + k), s.n);
+      s.n += k;
+      i += k;
+      if (s.n === STAGE) this.post();
+    }
+  }
+
+  private post(): void {
+    const s = this.stage;
+    if (s.n === 0 || this.closed) return;
+    this.stage = new Staging();
+    const m: ToWriter = { type: 'batch', n: s.n, ids: s.ids, ts: s.ts, values: s.values, quality: s.quality };
+    this.worker.postMessage(m, [s.ids.buffer, s.ts.buffer, s.values.buffer, s.quality.buffer]);
+    this.posted += s.n;
+  }
+
+  async flush(): Promise<void> {
+    this.post();
+    await this.request({ type: 'flush', id: this.nextId++ });
+  }
+
+  private tag(name: string): QueryTag {
+    const t = this.byName.get(name);
+    if (!t) throw new RangeError(`unknown tag "${name}"`);
+    return t;
+  }
+
+  query(args: { tags: readonly string[]; from: number; to: number; maxPoints: number }): HistorySeries[] {
+    const now = this.now();
+    return args.tags.map((name) => trend(this.reader, this.tag(name), args.from, args.to, args.maxPoints, now));
+  }
+
+  valueAt(args: { tags: readonly string[]; t: number; mode: 'previous' | 'linear' }): HistoryValueAt[] {
+    return args.tags.map((name) => valueAt(this.reader, this.tag(name), args.t, args.mode));
+  }
+
+  aggregate(args: { tags: readonly string[]; from: number; to: number; intervalMs: number; state?: number }): HistoryAggregate[] {
+    const now = this.now();
+    return args.tags.map((name) => aggregate(this.reader, this.tag(name), args.from, args.to, args.intervalMs, args.state ?? null, now));
+  }
+
+  rangeRead(args: { tags: readonly string[]; from: number; to: number; stepMs?: number }): RangeSeries[] {
+    return rangeRead(
+      this.reader,
+      args.tags.map((n) => this.tag(n)),
+      args.from,
+      args.to,
+      args.stepMs ?? null,
+    );
+  }
+
+  exportCsv(
+    args: { tags: readonly string[]; from: number; to: number; intervalMs?: number },
+    file: string,
+    onProgress: (fraction: number, rows: number) => void = () => undefined,
+    signal?: AbortSignal,
+  ): Promise<number> {
+    const tags = args.tags.map((n) => this.tag(n));
+    return exportCsv(this.reader, { ...args, tags }, file, this.now(), onProgress, signal);
+  }
+
+  startExport(args: { tags: readonly string[]; from: number; to: number; intervalMs?: number }): HistoryExportProgress {
+    for (const n of args.tags) this.tag(n);
+    const id = `export-${this.now()}-${this.nextId++}`;
+    const dir = path.join(this.opts.dir, 'exports');
+    mkdirSync(dir, { recursive: true });
+    const progress: HistoryExportProgress = { id, state: 'running', progress: 0, rows: 0, file: path.join(dir, `${id}.csv`), error: null };
+    const abort = new AbortController();
+    this.exports.set(id, { progress, abort });
+    const emit = () => {
+      for (const l of this.exportListeners) l({ ...progress });
+    };
+    let lastEmit = 0;
+    this.exportCsv(
+      args,
+      progress.file,
+      (fraction, rows) => {
+        progress.progress = fraction;
+        progress.rows = rows;
+        const t = Date.now();
+        if (t - lastEmit >= 200) {
+          lastEmit = t;
+          emit();
+        }
+      },
+      abort.signal,
+    ).then(
+      () => {
+        progress.state = 'done';
+        progress.progress = 1;
+        emit();
+      },
+      (err: Error) => {
+        progress.state = err instanceof ExportCancelled ? 'cancelled' : 'failed';
+        progress.error = err instanceof ExportCancelled ? null : err.message;
+        emit();
+      },
+    );
+    return { ...progress };
+  }
+
+  cancelExport(id: string): HistoryExportProgress {
+    const job = this.exports.get(id);
+    if (!job) throw new RangeError(`no export "${id}"`);
+    job.abort.abort();
+    return { ...job.progress };
+  }
+
+  onExport(listener: (p: HistoryExportProgress) => void): () => void {
+    this.exportListeners.add(listener);
+    return () => this.exportListeners.delete(listener);
+  }
+
+  metrics(): HistoryMetrics {
+    const first = this.rate[0];
+    const last = this.rate[this.rate.length - 1];
+    const dt = first && last ? (last.t - first.t) / 1000 : 0;
+    let dbBytes = 0;
+    for (const ext of ['', '-wal']) {
+      try {
+        dbBytes += statSync(this.file + ext).size;
+      } catch {
+        // no WAL yet
+      }
+    }
+    return {
+      queueDepth: this.posted - this.stats.committed + this.stage.n,
+      batchLatencyMs: this.stats.batchLatencyMs,
+      samplesPerSecond: first && last && dt > 0 ? (last.committed - first.committed) / dt : 0,
+      bytesPerSample: this.stats.chunkSamples > 0 ? this.stats.chunkBytes / this.stats.chunkSamples : 0,
+      committedSamples: this.stats.committed,
+      droppedSamples: this.dropped,
+      writeFailing: this.failing,
+      dbBytes,
+    };
+  }
+
+  async applyRetention(): Promise<number> {
+    return (await this.request({ type: 'retention', id: this.nextId++, now: this.now() })) ?? 0;
+  }
+
+  async setMaxDbBytes(bytes: number | null): Promise<void> {
+    await this.request({ type: 'quota', id: this.nextId++, maxDbBytes: bytes });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.post();
+    this.closed = true;
+    clearInterval(this.postTimer);
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    for (const job of this.exports.values()) job.abort.abort();
+    const exited = new Promise((resolve) => this.worker.once('exit', resolve));
+    try {
+      await this.request({ type: 'close', id: this.nextId++ });
+    } finally {
+      this.db.close();
+      await exited;
+    }
+  }
+}
+
+export async function openHistorian(opts: HistorianOptions): Promise<Historian> {
+  mkdirSync(opts.dir, { recursive: true });
+  const file = path.join(opts.dir, 'historian.db');
+  const policies = resolvePolicies(opts.tags, opts.retention, opts.deadband);
+  const init: WriterInit = {
+    file,
+    tagNames: opts.tags.map((t) => t.name),
+    policies,
+    flushIntervalMs: opts.flushIntervalMs ?? 250,
+    maxBatchSamples: 250_000,
+    deflateLevel: opts.deflateLevel ?? 1,
+    maxDbBytes: opts.maxDbBytes ?? null,
+  };
+  const worker = spawnWriter({ workerData: init });
+  // Only this function's own listeners are removed afterwards: Worker keeps internal ones.
+  let onMessage: (m: FromWriter) => void = () => undefined;
+  let onError: (err: Error) => void = () => undefined;
+  let onExit: (code: number) => void = () => undefined;
+  const recovery = await new Promise<RecoveryReport>((resolve, reject) => {
+    onMessage = (m) => {
+      if (m.type === 'ready') resolve(m.recovery);
+      else if (m.type === 'fatal') reject(new Error(`historian failed to open ${file}: ${m.message}`));
+    };
+    onError = reject;
+    onExit = (code) => reject(new Error(`historian writer exited with code ${code}`));
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+  }).finally(() => {
+    worker.off('message', onMessage);
+    worker.off('error', onError);
+    worker.off('exit', onExit);
+  });
+  const db = openSqlite(file);
+  const h = new WorkerHistorian({ maxBufferedSamples: 2_000_000, ...opts }, worker, db, file, recovery, policies);
+  const say = opts.onSystemMessage;
+  const now = opts.now ?? Date.now;
+  if (say && recovery.quarantined) {
+    say({
+      level: 'error',
+      source: 'historian',
+      message: `historian database failed its integrity check (${recovery.integrity}); moved to ${recovery.quarantined}, starting a new one`,
+      timestamp: new Date(now()).toISOString(),
+    });
+  }
+  if (say && recovery.segmentsMerged > 0) {
+    say({
+      level: 'info',
+      source: 'historian',
+      message: `historian recovered ${recovery.samplesRecovered} samples from ${recovery.segmentsMerged} segments after an unclean stop`,
+      timestamp: new Date(now()).toISOString(),
+    });
+  }
+  return h;
+}

@@ -1,0 +1,38 @@
+// Messages between the historian's main-thread face and its writer thread. Both ends are this
+// folder's code in one process, so the types are the contract (no process boundary to validate).
+import type { TagPolicy } from './config.js';
+import type { RecoveryReport } from './store.js';
+
+export interface WriterInit {
+  file: string;
+  tagNames: string[];
+  policies: TagPolicy[];
+  flushIntervalMs: number;
+  /** Commit early once this many samples wait. */
+  maxBatchSamples: number;
+  deflateLevel: number;
+  maxDbBytes: number | null;
+}
+
+export type ToWriter =
+  | { type: 'batch'; n: number; ids: Uint32Array; ts: Float64Array; values: Float64Array; quality: Uint8Array }
+  | { type: 'flush'; id: number }
+  | { type: 'retention'; id: number; now: number }
+  | { type: 'quota'; id: number; maxDbBytes: number | null }
+  | { type: 'close'; id: number };
+
+export interface WriterStats {
+  /** Samples received by the writer and committed, since start. */
+  committed: number;
+  pending: number;
+  batchLatencyMs: number;
+  chunkBytes: number;
+  chunkSamples: number;
+}
+
+export type FromWriter =
+  | { type: 'ready'; recovery: RecoveryReport }
+  | { type: 'fatal'; message: string }
+  | { type: 'committed'; stats: WriterStats }
+  | { type: 'done'; id: number; error: string | null; result?: number }
+  | { type: 'system'; level: 'info' | 'warning' | 'error'; message: string };

@@ -1,0 +1,169 @@
+// Reading stored data back: raw samples of a tag over a range (sealed chunks in day partitions plus
+// the segments of chunks still being filled, merged in time order) and rollup buckets. Used by the
+// query side on the main thread and by the writer when late data forces a rollup recomputation.
+import type { Statement } from 'better-sqlite3';
+import type { SqliteDatabase } from '../util/sqlite.js';
+import { decodeChunk, type Samples } from './codec.js';
+import { type Level, partitionsIn } from './partitions.js';
+import type { Bucket } from './rollup.js';
+
+interface ChunkRow {
+  t0: number;
+  t1: number;
+  n: number;
+  data: Uint8Array;
+}
+
+interface RollupRow {
+  t: number;
+  count: number;
+  min: number | null;
+  max: number | null;
+  sum: number;
+  first: number | null;
+  first_ts: number | null;
+  last: number | null;
+  last_ts: number | null;
+  integral: number;
+  dur: number;
+}
+
+const EMPTY: Samples = { ts: new Float64Array(0), values: new Float64Array(0), quality: new Uint8Array(0), length: 0 };
+
+function nan(x: number | null): number {
+  return x === null ? Number.NaN : x;
+}
+
+export function bucketFromRow(r: RollupRow): Bucket {
+  return {
+    t: r.t,
+    count: r.count,
+    min: nan(r.min),
+    max: nan(r.max),
+    sum: r.sum,
+    first: nan(r.first),
+    firstTs: nan(r.first_ts),
+    last: nan(r.last),
+    lastTs: nan(r.last_ts),
+    integral: r.integral,
+    dur: r.dur,
+  };
+}
+
+export class StoreReader {
+  private readonly stmts = new Map<string, Statement>();
+
+  constructor(readonly db: SqliteDatabase) {}
+
+  private stmt(sql: string): Statement {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  /** Forget statements of dropped tables. */
+  forget(table: string): void {
+    for (const key of [...this.stmts.keys()]) if (key.includes(` ${table} `)) this.stmts.delete(key);
+  }
+
+  private chunkRows(tag: number, from: number, to: number): ChunkRow[] {
+    const rows: ChunkRow[] = [];
+    for (const p of partitionsIn(this.db, 'raw', from, to)) {
+      const found = this.stmt(`SELECT t0, t1, n, data FROM ${p.name} WHERE tag = ? AND t0 <= ? AND t1 >= ? ORDER BY t0`).all(
+        tag,
+        to,
+        from,
+      ) as ChunkRow[];
+      for (const r of found) rows.push(r);
+    }
+    const segs = this.stmt('SELECT t0, t1, n, data FROM segment WHERE tag = ? AND t0 <= ? AND t1 >= ? ORDER BY chunk, seq').all(
+      tag,
+      to,
+      from,
+    ) as ChunkRow[];
+    for (const r of segs) rows.push(r);
+    return rows;
+  }
+
+  /** Number of stored raw samples in the chunks overlapping [from, to] (an upper bound, from chunk headers). */
+  rawCount(tag: number, from: number, to: number): number {
+    let n = 0;
+    for (const p of partitionsIn(this.db, 'raw', from, to)) {
+      const r = this.stmt(`SELECT coalesce(sum(n), 0) AS n FROM ${p.name} WHERE tag = ? AND t0 <= ? AND t1 >= ?`).get(tag, to, from) as {
+        n: number;
+      };
+      n += r.n;
+    }
+    const s = this.stmt('SELECT coalesce(sum(n), 0) AS n FROM segment WHERE tag = ? AND t0 <= ? AND t1 >= ?').get(tag, to, from) as {
+      n: number;
+    };
+    return n + s.n;
+  }
+
+  /** Raw samples with from ≤ ts ≤ to, sorted by time (stable for equal timestamps). */
+  raw(tag: number, from: number, to: number): Samples {
+    const rows = this.chunkRows(tag, from, to);
+    if (rows.length === 0) return EMPTY;
+    const parts = rows.map((r) => decodeChunk(r.data));
+    let total = 0;
+    for (const p of parts) total += p.length;
+    const ts = new Float64Array(total);
+    const values = new Float64Array(total);
+    const quality = new Uint8Array(total);
+    let n = 0;
+    let sorted = true;
+    let last = Number.NEGATIVE_INFINITY;
+    for (const p of parts) {
+      for (let i = 0; i < p.length; i++) {
+        const t = p.ts[i] as number;
+        if (t < from || t > to) continue;
+        if (t < last) sorted = false;
+        last = t;
+        ts[n] = t;
+        values[n] = p.values[i] as number;
+        quality[n] = p.quality[i] as number;
+        n++;
+      }
+    }
+    const out = { ts: ts.subarray(0, n), values: values.subarray(0, n), quality: quality.subarray(0, n), length: n };
+    return sorted ? out : sortSamples(out);
+  }
+
+  rollups(level: Exclude<Level, 'raw'>, tag: number, from: number, to: number): Bucket[] {
+    const out: Bucket[] = [];
+    for (const p of partitionsIn(this.db, level, from, to)) {
+      const rows = this.stmt(`SELECT * FROM ${p.name} WHERE tag = ? AND t >= ? AND t < ? ORDER BY t`).all(tag, from, to) as RollupRow[];
+      for (const r of rows) out.push(bucketFromRow(r));
+    }
+    return out;
+  }
+
+  /** The newest rollup bucket of a tag at or before `before` (looks back through two partitions). */
+  latestRollup(level: Exclude<Level, 'raw'>, tag: number, before: number): Bucket | null {
+    const parts = partitionsIn(this.db, level, Number.NEGATIVE_INFINITY, before).slice(-2).reverse();
+    for (const p of parts) {
+      const r = this.stmt(`SELECT * FROM ${p.name} WHERE tag = ? AND t <= ? ORDER BY t DESC LIMIT 1`).get(tag, before) as
+        | RollupRow
+        | undefined;
+      if (r) return bucketFromRow(r);
+    }
+    return null;
+  }
+}
+
+export function sortSamples(s: Samples): Samples {
+  const order = Array.from({ length: s.length }, (_, i) => i);
+  order.sort((a, b) => (s.ts[a] as number) - (s.ts[b] as number) || a - b);
+  const ts = new Float64Array(s.length);
+  const values = new Float64Array(s.length);
+  const quality = new Uint8Array(s.length);
+  order.forEach((j, i) => {
+    ts[i] = s.ts[j] as number;
+    values[i] = s.values[j] as number;
+    quality[i] = s.quality[j] as number;
+  });
+  return { ts, values, quality, length: s.length };
+}

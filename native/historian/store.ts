@@ -1,0 +1,565 @@
+// The historian's single writer. Samples are folded into per-tag state as they arrive (minute
+// rollups, deadband/swinging-door filter, the chunk being filled); `commit` writes everything new
+// in one transaction: segments of the chunks being filled, sealed chunks (replacing their
+// segments), late samples as chunks of their own, and rollup rows. In-memory state changes only
+// after the transaction commits, so a failed write (disk full, I/O error) loses nothing: the next
+// commit retries the same work plus whatever arrived since.
+import { renameSync } from 'node:fs';
+import type { Statement } from 'better-sqlite3';
+import { migrate } from '../util/migrate.js';
+import { openSqlite, type SqliteDatabase } from '../util/sqlite.js';
+import { decodeChunk, encodeChunk, type Samples } from './codec.js';
+import type { TagPolicy } from './config.js';
+import { SampleFilter } from './filter.js';
+import { HISTORIAN_MIGRATIONS, MIGRATIONS_TABLE } from './migrations/index.js';
+import { type Level, PartitionSet, partitionIndex, partitionsIn } from './partitions.js';
+import { StoreReader, sortSamples } from './reader.js';
+import { type Bucket, computeBucket, emptyBucket, HOUR, MINUTE, MinuteAccumulator, mergeInto } from './rollup.js';
+
+/** Samples per sealed chunk, and the longest time one chunk spans. */
+export const CHUNK_SAMPLES = 1024;
+export const CHUNK_SPAN_MS = HOUR;
+
+class SampleBuffer {
+  ts: Float64Array;
+  values: Float64Array;
+  quality: Uint8Array;
+  length = 0;
+  constructor(capacity = 64) {
+    this.ts = new Float64Array(capacity);
+    this.values = new Float64Array(capacity);
+    this.quality = new Uint8Array(capacity);
+  }
+  push(t: number, v: number, q: number): void {
+    if (this.length === this.ts.length) {
+      const cap = this.length * 2;
+      const ts = new Float64Array(cap);
+      const values = new Float64Array(cap);
+      const quality = new Uint8Array(cap);
+      ts.set(this.ts);
+      values.set(this.values);
+      quality.set(this.quality);
+      this.ts = ts;
+      this.values = values;
+      this.quality = quality;
+    }
+    this.ts[this.length] = t;
+    this.values[this.length] = v;
+    this.quality[this.length] = q;
+    this.length++;
+  }
+  slice(from: number, to = this.length): Samples {
+    return {
+      ts: this.ts.slice(from, to),
+      values: this.values.slice(from, to),
+      quality: this.quality.slice(from, to),
+      length: to - from,
+    };
+  }
+}
+
+interface SealedChunk {
+  chunkId: number;
+  samples: Samples;
+  hadSegments: boolean;
+}
+
+interface TagState {
+  sid: number;
+  policy: TagPolicy;
+  filter: SampleFilter;
+  acc: MinuteAccumulator;
+  closedMinutes: Bucket[];
+  hourT: number;
+  /** Closed minutes of the current hour merged; null when unknown (after a restart or late data). */
+  hourAcc: Bucket | null;
+  closedHours: Bucket[];
+  dirtyMinutes: Set<number>;
+  dirtyHours: Set<number>;
+  buf: SampleBuffer;
+  chunkId: number;
+  chunkPart: number;
+  /** Samples of `buf` already in segment rows. */
+  written: number;
+  segSeq: number;
+  sealed: SealedChunk[];
+  late: SampleBuffer;
+}
+
+export interface StoreOptions {
+  file: string;
+  /** Tag names by bus id. */
+  tagNames: readonly string[];
+  policies: readonly TagPolicy[];
+  deflateLevel?: number;
+}
+
+export interface RecoveryReport {
+  integrity: string;
+  /** Set when the file failed its check and was moved aside. */
+  quarantined: string | null;
+  segmentsMerged: number;
+  samplesRecovered: number;
+}
+
+export interface CommitStats {
+  samples: number;
+  chunkBytes: number;
+  rollupRows: number;
+  ms: number;
+}
+
+function copyBucket(b: Bucket): Bucket {
+  return { ...b };
+}
+
+function rollupParams(tag: number, b: Bucket): (number | null)[] {
+  const n = (x: number) => (Number.isNaN(x) ? null : x);
+  return [tag, b.t, b.count, n(b.min), n(b.max), b.sum, n(b.first), n(b.firstTs), n(b.last), n(b.lastTs), b.integral, b.dur];
+}
+
+export function openStoreDb(file: string): { db: SqliteDatabase; report: Pick<RecoveryReport, 'integrity' | 'quarantined'> } {
+  let db = openSqlite(file);
+  let quarantined: string | null = null;
+  let integrity = 'ok';
+  try {
+    const rows = db.pragma('quick_check') as { quick_check: string }[];
+    integrity = rows.map((r) => r.quick_check).join('; ');
+  } catch (err) {
+    integrity = (err as Error).message;
+  }
+  if (integrity !== 'ok') {
+    // Keep the damaged file for forensics and carry on with a fresh one: the console must run.
+    db.close();
+    quarantined = `${file}.corrupt-${Date.now()}`;
+    renameSync(file, quarantined);
+    for (const ext of ['-wal', '-shm']) {
+      try {
+        renameSync(file + ext, quarantined + ext);
+      } catch {
+        // absent
+      }
+    }
+    db = openSqlite(file);
+  }
+  // Dropped partitions return their pages to the file system in small steps (see retention).
+  if ((db.pragma('page_count', { simple: true }) as number) <= 1) db.pragma('auto_vacuum = INCREMENTAL');
+  migrate(db, HISTORIAN_MIGRATIONS, MIGRATIONS_TABLE);
+  return { db, report: { integrity, quarantined } };
+}
+
+export class HistorianStore {
+  readonly db: SqliteDatabase;
+  readonly reader: StoreReader;
+  readonly recovery: RecoveryReport;
+  private readonly parts: PartitionSet;
+  private readonly tags: TagState[];
+  private readonly touched = new Set<TagState>();
+  private nextChunkId = 1;
+  private readonly level: number;
+  /** Samples received and not yet committed. */
+  pending = 0;
+  private readonly stmts;
+
+  constructor(opts: StoreOptions) {
+    const { db, report } = openStoreDb(opts.file);
+    this.db = db;
+    this.level = opts.deflateLevel ?? 1;
+    this.reader = new StoreReader(db);
+    this.parts = new PartitionSet(db);
+    this.stmts = {
+      tagId: db.prepare('SELECT id FROM tag WHERE name = ?').pluck(),
+      tagInsert: db.prepare('INSERT INTO tag (name) VALUES (?)'),
+      segInsert: db.prepare('INSERT INTO segment (tag, chunk, seq, t0, t1, n, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      segDelete: db.prepare('DELETE FROM segment WHERE tag = ? AND chunk = ?'),
+    };
+    const sids = db.transaction(() =>
+      opts.tagNames.map((name) => {
+        const id = this.stmts.tagId.get(name) as number | undefined;
+        return id ?? Number(this.stmts.tagInsert.run(name).lastInsertRowid);
+      }),
+    )();
+    const recovered = this.recoverSegments();
+    this.recovery = { ...report, ...recovered };
+    this.tags = opts.tagNames.map((_, i) => this.initTag(sids[i] as number, opts.policies[i] as TagPolicy));
+  }
+
+  private initTag(sid: number, policy: TagPolicy): TagState {
+    const acc = new MinuteAccumulator(policy.maxHoldMs);
+    const last = this.reader.latestRollup('m1', sid, Number.MAX_SAFE_INTEGER);
+    if (last) acc.resume(last);
+    return {
+      sid,
+      policy,
+      filter: new SampleFilter(policy),
+      acc,
+      closedMinutes: [],
+      hourT: last ? Math.floor(last.t / HOUR) * HOUR : Number.NaN,
+      hourAcc: null,
+      closedHours: [],
+      dirtyMinutes: new Set(),
+      dirtyHours: new Set(),
+      buf: new SampleBuffer(),
+      chunkId: this.nextChunkId++,
+      chunkPart: Number.NaN,
+      written: 0,
+      segSeq: 0,
+      sealed: [],
+      late: new SampleBuffer(16),
+    };
+  }
+
+  /** Merge the segments a crash left behind into sealed chunks. */
+  private recoverSegments(): { segmentsMerged: number; samplesRecovered: number } {
+    const rows = this.db.prepare('SELECT tag, chunk, data FROM segment ORDER BY tag, chunk, seq').all() as {
+      tag: number;
+      chunk: number;
+      data: Uint8Array;
+    }[];
+    if (rows.length === 0) return { segmentsMerged: 0, samplesRecovered: 0 };
+    let samples = 0;
+    this.db.transaction(() => {
+      const byTag = new Map<number, SampleBuffer>();
+      for (const r of rows) {
+        const s = decodeChunk(r.data);
+        let b = byTag.get(r.tag);
+        if (!b) {
+          b = new SampleBuffer(s.length);
+          byTag.set(r.tag, b);
+        }
+        for (let i = 0; i < s.length; i++) b.push(s.ts[i] as number, s.values[i] as number, s.quality[i] as number);
+      }
+      for (const [tag, b] of byTag) {
+        samples += b.length;
+        this.insertChunks(tag, sortSamples(b.slice(0)));
+      }
+      this.db.exec('DELETE FROM segment');
+    })();
+    return { segmentsMerged: rows.length, samplesRecovered: samples };
+  }
+
+  /** True when something received is not yet committed. */
+  get hasChanges(): boolean {
+    return this.touched.size > 0;
+  }
+
+  get tagCount(): number {
+    return this.tags.length;
+  }
+
+  storedId(busId: number): number | undefined {
+    return this.tags[busId]?.sid;
+  }
+
+  ingest(n: number, ids: ArrayLike<number>, ts: ArrayLike<number>, values: ArrayLike<number>, quality: ArrayLike<number>): void {
+    for (let i = 0; i < n; i++) {
+      const st = this.tags[ids[i] as number];
+      if (!st) continue;
+      this.add(st, ts[i] as number, values[i] as number, quality[i] as number);
+    }
+    this.pending += n;
+  }
+
+  private add(st: TagState, t: number, vIn: number, q: number): void {
+    const d = st.policy.decimals;
+    const v = d >= 0 && !Number.isNaN(vIn) ? Math.round(vIn * 10 ** d) / 10 ** d : vIn;
+    this.touched.add(st);
+    const acc = st.acc;
+    if (t >= acc.lastTs) {
+      const closedBefore = st.closedMinutes.length;
+      acc.push(t, v, q, st.closedMinutes);
+      for (let i = closedBefore; i < st.closedMinutes.length; i++) {
+        const b = st.closedMinutes[i] as Bucket;
+        this.advanceHour(st, b.t);
+        if (st.hourAcc) mergeInto(st.hourAcc, b);
+      }
+      this.advanceHour(st, (acc.open as Bucket).t);
+      st.filter.push(t, v, q, (ft, fv, fq) => this.append(st, ft, fv, fq));
+    } else {
+      // Late: rollups of the minutes this sample reaches are recomputed from raw data at commit.
+      const last = Math.min(t + st.policy.maxHoldMs, acc.lastTs);
+      for (let m = Math.floor(t / MINUTE) * MINUTE; m <= last; m += MINUTE) st.dirtyMinutes.add(m);
+      st.late.push(t, v, q);
+    }
+  }
+
+  private advanceHour(st: TagState, minuteT: number): void {
+    const h = Math.floor(minuteT / HOUR) * HOUR;
+    if (h === st.hourT) return;
+    if (!Number.isNaN(st.hourT)) {
+      if (st.hourAcc) st.closedHours.push(st.hourAcc);
+      else st.dirtyHours.add(st.hourT);
+    }
+    st.hourT = h;
+    st.hourAcc = emptyBucket(h);
+  }
+
+  private append(st: TagState, t: number, v: number, q: number): void {
+    this.touched.add(st);
+    const part = partitionIndex('raw', t);
+    const buf = st.buf;
+    if (buf.length > 0) {
+      if (part < st.chunkPart) {
+        st.late.push(t, v, q);
+        return;
+      }
+      if (part > st.chunkPart || buf.length >= CHUNK_SAMPLES || t - (buf.ts[0] as number) >= CHUNK_SPAN_MS) this.seal(st);
+    }
+    if (st.buf.length === 0) st.chunkPart = part;
+    st.buf.push(t, v, q);
+  }
+
+  private seal(st: TagState): void {
+    st.sealed.push({ chunkId: st.chunkId, samples: st.buf.slice(0), hadSegments: st.written > 0 });
+    st.buf = new SampleBuffer(Math.min(CHUNK_SAMPLES, st.buf.length * 2));
+    st.chunkId = this.nextChunkId++;
+    st.written = 0;
+    st.segSeq = 0;
+  }
+
+  /** Graceful shutdown: store what the swinging door holds back and seal every open chunk. */
+  finish(): void {
+    for (const st of this.tags) {
+      st.filter.finish((t, v, q) => this.append(st, t, v, q));
+      if (st.buf.length > 0) {
+        this.seal(st);
+        this.touched.add(st);
+      }
+    }
+  }
+
+  /** Bytes and samples of sealed chunks written since start: the compression actually achieved. */
+  chunkBytes = 0;
+  chunkSamples = 0;
+
+  private insertChunks(tag: number, s: Samples): void {
+    // Split by day partition and by chunk size; `s` is sorted.
+    let i = 0;
+    while (i < s.length) {
+      const part = partitionIndex('raw', s.ts[i] as number);
+      let j = i;
+      while (j < s.length && j - i < CHUNK_SAMPLES && partitionIndex('raw', s.ts[j] as number) === part) j++;
+      this.insertChunk(tag, {
+        ts: s.ts.subarray(i, j),
+        values: s.values.subarray(i, j),
+        quality: s.quality.subarray(i, j),
+        length: j - i,
+      });
+      i = j;
+    }
+  }
+
+  private insertChunk(tag: number, s: Samples): void {
+    let t0 = Number.POSITIVE_INFINITY;
+    let t1 = Number.NEGATIVE_INFINITY;
+    let vmin = Number.POSITIVE_INFINITY;
+    let vmax = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < s.length; i++) {
+      const t = s.ts[i] as number;
+      const v = s.values[i] as number;
+      if (t < t0) t0 = t;
+      if (t > t1) t1 = t;
+      if (v < vmin) vmin = v;
+      if (v > vmax) vmax = v;
+    }
+    const table = this.parts.ensure('raw', t0);
+    const data = encodeChunk(s, this.level);
+    this.chunkBytes += data.length;
+    this.chunkSamples += s.length;
+    this.insertStmt(table).run(
+      tag,
+      t0,
+      this.nextChunkId++,
+      t1,
+      s.length,
+      Number.isFinite(vmin) ? vmin : null,
+      Number.isFinite(vmax) ? vmax : null,
+      data,
+    );
+  }
+
+  private readonly insertStmts = new Map<string, Statement>();
+  private insertStmt(table: string): Statement {
+    let s = this.insertStmts.get(table);
+    if (!s) {
+      s = this.db.prepare(`INSERT INTO ${table} (tag, t0, seq, t1, n, vmin, vmax, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+      this.insertStmts.set(table, s);
+    }
+    return s;
+  }
+
+  private readonly upsertStmts = new Map<string, Statement>();
+  private upsert(level: Exclude<Level, 'raw'>, tag: number, b: Bucket): void {
+    const table = this.parts.ensure(level, b.t);
+    let s = this.upsertStmts.get(table);
+    if (!s) {
+      s = this.db.prepare(`INSERT OR REPLACE INTO ${table} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      this.upsertStmts.set(table, s);
+    }
+    s.run(...rollupParams(tag, b));
+  }
+
+  /** Write everything received since the last commit in one transaction. */
+  commit(): CommitStats {
+    const started = performance.now();
+    const after: (() => void)[] = [];
+    const bytesBefore = this.chunkBytes;
+    const samplesBefore = this.chunkSamples;
+    const idBefore = this.nextChunkId;
+    let rollupRows = 0;
+    const samples = this.pending;
+    const tags = [...this.touched];
+    try {
+      this.db.transaction(() => {
+        for (const st of tags) rollupRows += this.commitTag(st, after);
+      })();
+    } catch (err) {
+      this.parts.reload();
+      this.chunkBytes = bytesBefore;
+      this.chunkSamples = samplesBefore;
+      this.nextChunkId = idBefore;
+      throw err;
+    }
+    for (const fn of after) fn();
+    this.touched.clear();
+    this.pending = 0;
+    return { samples, chunkBytes: this.chunkBytes - bytesBefore, rollupRows, ms: performance.now() - started };
+  }
+
+  private commitTag(st: TagState, after: (() => void)[]): number {
+    const sid = st.sid;
+    // Raw data first: the rollup recomputation below reads it back.
+    for (const c of st.sealed) {
+      if (c.hadSegments) this.stmts.segDelete.run(sid, c.chunkId);
+      this.insertChunks(sid, c.samples);
+    }
+    const buf = st.buf;
+    const written = buf.length;
+    const seq = st.segSeq;
+    const wroteSegment = written > st.written;
+    if (wroteSegment) {
+      const s = buf.slice(st.written, written);
+      const data = encodeChunk(s, this.level);
+      let t0 = Number.POSITIVE_INFINITY;
+      let t1 = Number.NEGATIVE_INFINITY;
+      for (let i = 0; i < s.length; i++) {
+        t0 = Math.min(t0, s.ts[i] as number);
+        t1 = Math.max(t1, s.ts[i] as number);
+      }
+      this.stmts.segInsert.run(sid, st.chunkId, seq, t0, t1, s.length, data);
+    }
+    const late = st.late.length;
+    if (late > 0) this.insertChunks(sid, sortSamples(st.late.slice(0)));
+
+    let rows = 0;
+    for (const b of st.closedMinutes) {
+      this.upsert('m1', sid, b);
+      rows++;
+    }
+    const open = st.acc.open;
+    if (open) {
+      this.upsert('m1', sid, open);
+      rows++;
+    }
+    for (const b of st.closedHours) {
+      this.upsert('h1', sid, b);
+      rows++;
+    }
+    const dirtyHours = new Set(st.dirtyHours);
+    if (open && st.hourAcc) {
+      this.upsert('h1', sid, mergeInto(copyBucket(st.hourAcc), open));
+      rows++;
+    } else if (open) dirtyHours.add(st.hourT);
+
+    const recomputedOpen: Bucket[] = [];
+    for (const m of st.dirtyMinutes) {
+      const holdMs = st.policy.maxHoldMs;
+      const raw = this.reader.raw(sid, m - holdMs, m + MINUTE);
+      const closed = st.acc.lastTs >= m + MINUTE;
+      const b = computeBucket(raw.ts, raw.values, raw.quality, raw.length, m, MINUTE, holdMs, closed);
+      if (b.count > 0 || b.dur > 0) this.upsert('m1', sid, b);
+      else this.deleteRollup('m1', sid, m);
+      rows++;
+      if (open && m === open.t) recomputedOpen.push(b);
+      dirtyHours.add(Math.floor(m / HOUR) * HOUR);
+    }
+    let reloadHour = false;
+    for (const h of dirtyHours) {
+      const minutes = this.reader.rollups('m1', sid, h, h + HOUR);
+      const hour = emptyBucket(h);
+      for (const b of minutes) mergeInto(hour, b);
+      if (minutes.length > 0) this.upsert('h1', sid, hour);
+      rows++;
+      if (h === st.hourT) reloadHour = true;
+    }
+
+    after.push(() => {
+      st.sealed = [];
+      st.written = written;
+      if (wroteSegment) st.segSeq = seq + 1;
+      st.late = new SampleBuffer(16);
+      st.closedMinutes = [];
+      st.closedHours = [];
+      st.dirtyMinutes.clear();
+      st.dirtyHours.clear();
+      const o = st.acc.open;
+      const r = recomputedOpen[0];
+      if (o && r) Object.assign(o, r, { t: o.t });
+      if (reloadHour && o) {
+        const acc = emptyBucket(st.hourT);
+        for (const b of this.reader.rollups('m1', sid, st.hourT, st.hourT + HOUR)) if (b.t !== o.t) mergeInto(acc, b);
+        st.hourAcc = acc;
+      }
+    });
+    return rows;
+  }
+
+  private deleteRollup(level: Exclude<Level, 'raw'>, tag: number, t: number): void {
+    for (const p of partitionsIn(this.db, level, t, t)) this.db.prepare(`DELETE FROM ${p.name} WHERE tag = ? AND t = ?`).run(tag, t);
+  }
+
+  /**
+   * Drop what is older than each tag's retention: whole partitions when no tag keeps them, else
+   * the expired rows of the tags with shorter retention. Each statement is short, so the writer
+   * never holds the lock for long. Returns the number of partitions dropped.
+   */
+  applyRetention(now: number): number {
+    const levels: [Level, keyof TagPolicy, string][] = [
+      ['raw', 'rawMs', 't1'],
+      ['m1', 'minuteMs', 't'],
+      ['h1', 'hourMs', 't'],
+    ];
+    let dropped = 0;
+    for (const [level, key, col] of levels) {
+      const keep = this.tags.map((st) => st.policy[key] as number);
+      const longest = Math.max(...keep, 0);
+      for (const p of partitionsIn(this.db, level, Number.NEGATIVE_INFINITY, now - longest)) {
+        if (p.end <= now - longest) {
+          this.parts.drop(p.name);
+          this.reader.forget(p.name);
+          this.insertStmts.delete(p.name);
+          this.upsertStmts.delete(p.name);
+          dropped++;
+        }
+      }
+      const shorter = new Map<number, number[]>();
+      this.tags.forEach((st, i) => {
+        const ms = keep[i] as number;
+        if (ms < longest) shorter.set(ms, [...(shorter.get(ms) ?? []), st.sid]);
+      });
+      for (const [ms, sids] of shorter) {
+        const cutoff = now - ms;
+        for (const p of partitionsIn(this.db, level, Number.NEGATIVE_INFINITY, cutoff)) {
+          const del = this.db.prepare(`DELETE FROM ${p.name} WHERE tag = ? AND ${col} < ?`);
+          for (const sid of sids) this.db.transaction(() => del.run(sid, cutoff))();
+        }
+      }
+    }
+    if (dropped > 0) this.db.pragma('incremental_vacuum(4096)');
+    return dropped;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,114 @@
+// The historian's writer thread: owns the write connection, folds batches into the store as they
+// arrive and commits them at most every flushIntervalMs (or sooner when many samples wait), so
+// encoding, compression and SQLite I/O never run on the thread that serves the bus and the UI.
+import { parentPort, workerData } from 'node:worker_threads';
+import type { FromWriter, ToWriter, WriterInit } from './protocol.js';
+import { HistorianStore } from './store.js';
+
+const port = parentPort;
+if (!port) throw new Error('writer.worker must run in a worker thread');
+const init = workerData as WriterInit;
+const post = (m: FromWriter) => port.postMessage(m);
+
+let store: HistorianStore;
+try {
+  store = new HistorianStore({ file: init.file, tagNames: init.tagNames, policies: init.policies, deflateLevel: init.deflateLevel });
+  setQuota(init.maxDbBytes);
+} catch (err) {
+  post({ type: 'fatal', message: (err as Error).message });
+  throw err;
+}
+
+let received = 0;
+let committed = 0;
+let lastBatchMs = 0;
+let failingSince: number | null = null;
+let lastAttempt = 0;
+const RETRY_MS = 1000;
+
+function setQuota(bytes: number | null): void {
+  const pageSize = store.db.pragma('page_size', { simple: true }) as number;
+  // SQLite's own cap: past it, writes fail with SQLITE_FULL exactly as on a full disk.
+  store.db.pragma(`max_page_count = ${bytes === null ? 4294967294 : Math.max(1, Math.floor(bytes / pageSize))}`);
+}
+
+function tryCommit(force: boolean): string | null {
+  if (!store.hasChanges) return null;
+  const now = Date.now();
+  if (failingSince !== null && !force && now - lastAttempt < RETRY_MS) return 'writes are failing';
+  lastAttempt = now;
+  try {
+    const before = received;
+    const stats = store.commit();
+    committed = before;
+    lastBatchMs = stats.ms;
+    if (failingSince !== null) {
+      post({
+        type: 'system',
+        level: 'info',
+        message: `historian writes resumed after ${Math.round((now - failingSince) / 1000)} s; buffered samples are stored`,
+      });
+      failingSince = null;
+    }
+    post({
+      type: 'committed',
+      stats: {
+        committed,
+        pending: store.pending,
+        batchLatencyMs: lastBatchMs,
+        chunkBytes: store.chunkBytes,
+        chunkSamples: store.chunkSamples,
+      },
+    });
+    return null;
+  } catch (err) {
+    const message = (err as Error).message;
+    if (failingSince === null) {
+      failingSince = now;
+      const full = /full|SQLITE_FULL/i.test(message);
+      post({
+        type: 'system',
+        level: 'error',
+        message: `historian cannot write (${full ? 'disk full' : message}); samples are kept in memory and written when it can`,
+      });
+    }
+    return message;
+  }
+}
+
+const timer = setInterval(() => tryCommit(false), init.flushIntervalMs);
+
+port.on('message', (m: ToWriter) => {
+  switch (m.type) {
+    case 'batch':
+      store.ingest(m.n, m.ids, m.ts, m.values, m.quality);
+      received += m.n;
+      if (store.pending >= init.maxBatchSamples) tryCommit(false);
+      break;
+    case 'flush':
+      post({ type: 'done', id: m.id, error: tryCommit(true) });
+      break;
+    case 'retention':
+      try {
+        post({ type: 'done', id: m.id, error: null, result: store.applyRetention(m.now) });
+      } catch (err) {
+        post({ type: 'done', id: m.id, error: (err as Error).message });
+      }
+      break;
+    case 'quota':
+      setQuota(m.maxDbBytes);
+      post({ type: 'done', id: m.id, error: null });
+      break;
+    case 'close': {
+      clearInterval(timer);
+      store.finish();
+      const error = tryCommit(true);
+      store.close();
+      post({ type: 'done', id: m.id, error });
+      port.close();
+      break;
+    }
+  }
+});
+
+post({ type: 'ready', recovery: store.recovery });
