@@ -1,0 +1,62 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeChunk, decimalsOf, encodeChunk, type Samples } from './codec.js';
+
+function samples(ts: number[], values: number[], quality: number[]): Samples {
+  return { ts: Float64Array.from(ts), values: Float64Array.from(values), quality: Uint8Array.from(quality), length: ts.length };
+}
+
+function expectSame(a: Samples, b: Samples): void {
+  expect(b.length).toBe(a.length);
+  for (let i = 0; i < a.length; i++) {
+    expect(Object.is(b.ts[i], a.ts[i])).toBe(true);
+    expect(Object.is(b.values[i], a.values[i]) || (Number.isNaN(a.values[i] as number) && Number.isNaN(b.values[i] as number))).toBe(
+      true,
+    );
+    expect(b.quality[i]).toBe(a.quality[i]);
+  }
+}
+
+describe('chunk codec', () => {
+  it('round-trips any doubles, timestamps in any order, NaN and every quality', () => {
+    const row = fc.tuple(
+      fc.oneof(fc.integer({ min: 0, max: 2 ** 45 }), fc.double({ min: 0, max: 2e12, noNaN: true })),
+      fc.oneof(fc.double(), fc.integer({ min: -1e6, max: 1e6 }).map((x) => x / 100), fc.constant(Number.NaN), fc.constant(-0)),
+      fc.integer({ min: 0, max: 2 }),
+    );
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 300 }), (rows) => {
+        const s = samples(
+          rows.map((r) => r[0]),
+          rows.map((r) => r[1]),
+          rows.map((r) => r[2]),
+        );
+        expectSame(s, decodeChunk(encodeChunk(s)));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('stores a regular, slowly changing signal in well under two bytes per sample', () => {
+    const n = 1024;
+    const t0 = Date.UTC(2026, 0, 1);
+    const s = samples(
+      Array.from({ length: n }, (_, i) => t0 + i * 1000),
+      Array.from({ length: n }, (_, i) => 20 + Math.floor(i / 200) * 0.5),
+      new Array(n).fill(0),
+    );
+    const blob = encodeChunk(s);
+    expect(blob.length / n).toBeLessThan(2);
+    expectSame(s, decodeChunk(blob));
+  });
+
+  it('finds the fewest decimals that represent every value exactly', () => {
+    expect(decimalsOf(Float64Array.from([1, 2.5, 3.25]), 3)).toBe(2);
+    expect(decimalsOf(Float64Array.from([1, Number.NaN]), 2)).toBe(0);
+    expect(decimalsOf(Float64Array.from([Math.PI]), 1)).toBe(-1);
+  });
+
+  it('refuses a blob of an unknown version', () => {
+    expect(() => decodeChunk(Uint8Array.from([9, 0]))).toThrow(/version/);
+  });
+});
