@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeChunk, decimalsOf, encodeChunk, type Samples } from './codec.js';
+import { decimalsOf, decodeChunk, encodeChunk, type Samples } from './codec.js';
 
 function samples(ts: number[], values: number[], quality: number[]): Samples {
   return { ts: Float64Array.from(ts), values: Float64Array.from(values), quality: Uint8Array.from(quality), length: ts.length };
@@ -10,9 +10,7 @@ function expectSame(a: Samples, b: Samples): void {
   expect(b.length).toBe(a.length);
   for (let i = 0; i < a.length; i++) {
     expect(Object.is(b.ts[i], a.ts[i])).toBe(true);
-    expect(Object.is(b.values[i], a.values[i]) || (Number.isNaN(a.values[i] as number) && Number.isNaN(b.values[i] as number))).toBe(
-      true,
-    );
+    expect(Object.is(b.values[i], a.values[i]) || (Number.isNaN(a.values[i] as number) && Number.isNaN(b.values[i] as number))).toBe(true);
     expect(b.quality[i]).toBe(a.quality[i]);
   }
 }
@@ -21,7 +19,12 @@ describe('chunk codec', () => {
   it('round-trips any doubles, timestamps in any order, NaN and every quality', () => {
     const row = fc.tuple(
       fc.oneof(fc.integer({ min: 0, max: 2 ** 45 }), fc.double({ min: 0, max: 2e12, noNaN: true })),
-      fc.oneof(fc.double(), fc.integer({ min: -1e6, max: 1e6 }).map((x) => x / 100), fc.constant(Number.NaN), fc.constant(-0)),
+      fc.oneof(
+        fc.double(),
+        fc.integer({ min: -1e6, max: 1e6 }).map((x) => x / 100),
+        fc.constant(Number.NaN),
+        fc.constant(-0),
+      ),
       fc.integer({ min: 0, max: 2 }),
     );
     fc.assert(

@@ -58,8 +58,10 @@ export async function exportCsv(
         const end = Math.min(t + step, args.to);
         let text = '';
         if (args.intervalMs === undefined) {
-          const s = reader.raw(tag.sid, t, end - 1e-6);
+          const s = reader.raw(tag.sid, t, end);
           for (let i = 0; i < s.length; i++) {
+            // Half-open steps: a sample on a step boundary is written once, and `to` is exclusive.
+            if ((s.ts[i] as number) >= end) continue;
             const v = s.values[i] as number;
             const q = s.quality[i] as number;
             text += `${new Date(s.ts[i] as number).toISOString()},${name},${Number.isNaN(v) ? '' : v},${q}\n`;

@@ -40,10 +40,10 @@ export class SampleFilter {
       this.setPending(t, v, q);
       return;
     }
-    const lo = Math.max(this.slopeLo, (v - p.deviation - this.v0) / dt);
-    const hi = Math.min(this.slopeHi, (v + p.deviation - this.v0) / dt);
-    if (lo > hi && this.hasPending) {
-      // The doors opened past parallel: the previous sample ends the segment.
+    // slopeLo…slopeHi: the slopes from the archived point that pass within the deviation of
+    // every sample since it. The new sample can end the segment only if its own slope is inside.
+    const slope = (v - this.v0) / dt;
+    if (this.hasPending && (slope < this.slopeLo || slope > this.slopeHi)) {
       const tp = this.tp;
       const vp = this.vp;
       this.archive(tp, vp, this.qp, emit);
@@ -51,8 +51,8 @@ export class SampleFilter {
       this.slopeLo = dtp > 0 ? (v - p.deviation - vp) / dtp : Number.NEGATIVE_INFINITY;
       this.slopeHi = dtp > 0 ? (v + p.deviation - vp) / dtp : Number.POSITIVE_INFINITY;
     } else {
-      this.slopeLo = lo;
-      this.slopeHi = hi;
+      this.slopeLo = Math.max(this.slopeLo, (v - p.deviation - this.v0) / dt);
+      this.slopeHi = Math.min(this.slopeHi, (v + p.deviation - this.v0) / dt);
     }
     this.setPending(t, v, q);
   }

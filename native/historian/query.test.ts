@@ -43,9 +43,7 @@ describe('trend decimation', () => {
         fc.constantFrom(10_000, 50_000, 200_000),
         (points, maxPoints, perPoint) => {
           const span = perPoint * maxPoints;
-          const rows = points
-            .map(([f, v]) => [T + Math.floor(f * (span - 1)), v === 0 ? 0 : v, 0] as const)
-            .sort((a, b) => a[0] - b[0]);
+          const rows = points.map(([f, v]) => [T + Math.floor(f * (span - 1)), v === 0 ? 0 : v, 0] as const).sort((a, b) => a[0] - b[0]);
           const { store, tag } = storeWith(rows);
           const from = T;
           const to = T + span;
@@ -66,7 +64,7 @@ describe('trend decimation', () => {
             ref.set(k, { min: Math.min(r?.min ?? v, v), max: Math.max(r?.max ?? v, v) });
           }
           const got = new Map<number, { min: number | null; max: number | null }>();
-          s.ts.forEach((t, i) => got.set(Math.round((t - start) / w), { min: s.min?.[i] ?? null, max: s.max?.[i] ?? null }));
+          s.ts.forEach((t, i) => void got.set(Math.round((t - start) / w), { min: s.min?.[i] ?? null, max: s.max?.[i] ?? null }));
           for (const [k, r] of ref) expect(got.get(k)).toEqual(r);
         },
       ),

@@ -39,7 +39,7 @@ describe('rollup buckets', () => {
         const hold = holdS * 1000;
         const acc = new MinuteAccumulator(hold);
         const closed: Bucket[] = [];
-        rows.forEach((_, i) => acc.push(ts[i] as number, v[i] as number, q[i] as number, closed));
+        for (let i = 0; i < rows.length; i++) acc.push(ts[i] as number, v[i] as number, q[i] as number, closed);
         const all = [...closed, acc.open as Bucket];
         const last = ts[ts.length - 1] as number;
         for (const b of all) {

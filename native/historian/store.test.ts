@@ -137,7 +137,8 @@ describe('historian store', () => {
       retention: { rawDays: 30, minuteDays: 60, hourDays: 400, groups: [{ match: '**/T1', rawDays: 5 }] },
     });
     const rows: [number, number, number][] = [];
-    for (let d = 0; d < 90; d++) for (let k = 0; k < 4; k++) rows.push([0, T + d * DAY + k * 6 * HOUR, d], [1, T + d * DAY + k * 6 * HOUR, d]);
+    for (let d = 0; d < 90; d++)
+      for (let k = 0; k < 4; k++) rows.push([0, T + d * DAY + k * 6 * HOUR, d], [1, T + d * DAY + k * 6 * HOUR, d]);
     put(store, rows);
     store.commit();
     const now = T + 90 * DAY;
@@ -155,7 +156,14 @@ describe('historian store', () => {
     // Hour rollups (400 days) still answer for the whole period.
     expect(r.rollups('h1', 1, T, now).length).toBeGreaterThanOrEqual(90 * 4);
     // A trend reaching before raw retention falls back to rollups.
-    const s = trend(r, { name: 'x', sid: 2, policy: resolvePolicies(makeTags(2), { groups: [{ match: '**/T1', rawDays: 5 }] })[1]! }, now - 10 * DAY, now, 20000, now);
+    const s = trend(
+      r,
+      { name: 'x', sid: 2, policy: resolvePolicies(makeTags(2), { groups: [{ match: '**/T1', rawDays: 5 }] })[1]! },
+      now - 10 * DAY,
+      now,
+      20000,
+      now,
+    );
     expect(s.source).not.toBe('raw');
   });
 });
