@@ -3,8 +3,8 @@
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
-import { root } from './harness.js';
+import { type Browser, type BrowserContext, chromium } from 'playwright-core';
+import { ADMIN, root } from './harness.js';
 
 export const CHROMIUM = process.env.AURUM_CHROMIUM ?? '/usr/bin/chromium';
 export const chromiumAvailable = existsSync(CHROMIUM);
@@ -28,4 +28,10 @@ export async function launchChromium(): Promise<Browser> {
     // Chromium writes crash reports under $HOME/.config: keep them out of the user's home.
     env: { ...process.env, HOME: mkdtempSync(path.join(tmpdir(), 'aurum-chromium-')) },
   });
+}
+
+/** Sign a browser context in as `user` (the session cookie then opens the WebSocket as that user). */
+export async function signInContext(context: BrowserContext, url: string, user = ADMIN.user, password = ADMIN.password): Promise<void> {
+  const r = await context.request.post(`${url}/api/login`, { data: { user, password } });
+  if (!r.ok()) throw new Error(`sign-in as ${user} failed: ${r.status()} ${await r.text()}`);
 }

@@ -8,8 +8,13 @@ import { freePort } from '../native/util/net.js';
 
 export const root = path.resolve(import.meta.dirname, '..');
 
+/** The first administrator each test console is started with (AURUM_ADMIN_USER / AURUM_ADMIN_PASSWORD). */
+export const ADMIN = { user: 'admin', password: 'e2e-Console-Pass-2026' };
+
 export interface RunningConsole {
   url: string;
+  /** Sign in over HTTP; the bearer token for scripted requests. */
+  signIn(user?: string, password?: string): Promise<string>;
   port: number;
   dataDir: string;
   output: () => string;
@@ -49,7 +54,14 @@ export async function startConsole(opts: {
     [path.join(root, opts.script), ...(opts.args ?? []), '--port', String(port), '--data-dir', dataDir],
     {
       cwd: root,
-      env: { ...process.env, HOME: home, AURUM_LOG: process.env.AURUM_LOG ?? 'silent', ...opts.env },
+      env: {
+        ...process.env,
+        HOME: home,
+        AURUM_LOG: process.env.AURUM_LOG ?? 'silent',
+        AURUM_ADMIN_USER: ADMIN.user,
+        AURUM_ADMIN_PASSWORD: ADMIN.password,
+        ...opts.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -80,6 +92,11 @@ export async function startConsole(opts: {
     port,
     dataDir,
     child,
+    async signIn(user = ADMIN.user, password = ADMIN.password) {
+      const r = await fetch(`${url}/api/login`, { method: 'POST', body: JSON.stringify({ user, password }) });
+      if (!r.ok) throw new Error(`sign-in as ${user} failed: ${r.status} ${await r.text()}`);
+      return ((await r.json()) as { token: string }).token;
+    },
     output: () => out,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null) child.kill(signal);

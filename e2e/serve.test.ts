@@ -13,9 +13,11 @@ interface Snapshot {
 }
 
 let app: RunningConsole;
+let auth: Record<string, string>;
 
 beforeAll(async () => {
   app = await startConsole({ script: 'bin/aurum.mjs', args: ['serve'], timeoutMs: 40_000 });
+  auth = { Authorization: `Bearer ${await app.signIn()}` };
 }, 60_000);
 
 afterAll(async () => {
@@ -24,13 +26,22 @@ afterAll(async () => {
   expect(code).toBe(0);
 });
 
-const tags = async (): Promise<Snapshot[]> => (await (await fetch(`${app.url}/api/tags`)).json()) as Snapshot[];
+const tags = async (): Promise<Snapshot[]> => (await (await fetch(`${app.url}/api/tags`, { headers: auth })).json()) as Snapshot[];
 
 describe('serve mode on the demo plant', () => {
   it('answers the health check with the core version', async () => {
     const body = (await (await fetch(`${app.url}/api/health`)).json()) as { status: string; version: string };
     expect(body.status).toBe('ok');
     expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('refuses every API request but the health check without a session', async () => {
+    for (const p of ['/api/tags', '/api/connections', '/api/alarms', '/metrics']) expect((await fetch(`${app.url}${p}`)).status).toBe(401);
+    const bad = await fetch(`${app.url}/api/login`, {
+      method: 'POST',
+      body: JSON.stringify({ user: 'admin', password: 'wrong-password' }),
+    });
+    expect(bad.status).toBe(401);
   });
 
   it('serves at least 40 tags with name, value, quality, ISO timestamp and unit', async () => {
@@ -75,7 +86,7 @@ describe('serve mode on the demo plant', () => {
   });
 
   it('reports every demo connection (OPC UA, Modbus, MQTT JSON, Sparkplug B) as connected', async () => {
-    const conns = (await (await fetch(`${app.url}/api/connections`)).json()) as {
+    const conns = (await (await fetch(`${app.url}/api/connections`, { headers: auth })).json()) as {
       name: string;
       protocol: string;
       state: string;
@@ -88,6 +99,7 @@ describe('serve mode on the demo plant', () => {
   it('refuses invalid requests with a clear error and status', async () => {
     const r = await fetch(`${app.url}/api/tags/write`, {
       method: 'POST',
+      headers: auth,
       body: JSON.stringify({ tag: 'Demo/PumpStation/Pump101/SpeedSetpoint', value: 'fast' }),
     });
     expect(r.status).toBe(400);
@@ -100,7 +112,11 @@ describe('serve mode on the demo plant', () => {
       ['Demo/PumpStation/Pump102/SpeedSetpoint', 77],
       ['Demo/Utilities/Boiler1/SteamPressureSetpoint', 9.5],
     ] as const) {
-      const r = await fetch(`${app.url}/api/tags/write`, { method: 'POST', body: JSON.stringify({ tag, value, confirmed: true }) });
+      const r = await fetch(`${app.url}/api/tags/write`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ tag, value, confirmed: true }),
+      });
       const body = (await r.json()) as { ok: boolean; readBack: number; error: string | null };
       expect(body.error).toBeNull();
       expect(body.ok).toBe(true);
@@ -108,6 +124,7 @@ describe('serve mode on the demo plant', () => {
     }
     const outside = await fetch(`${app.url}/api/tags/write`, {
       method: 'POST',
+      headers: auth,
       body: JSON.stringify({ tag: 'Demo/Utilities/Boiler1/SteamPressureSetpoint', value: 99, confirmed: true }),
     });
     expect(outside.status).toBe(400);

@@ -1,17 +1,20 @@
 // `aurum` — the console's command line for engineers.
 //   aurum serve [--port 7700] [--host 127.0.0.1] [--data-dir DIR] [--config SITE.yaml]
 //   aurum check-config SITE.yaml
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { auditCli, userCli } from './auth/index.js';
 import { DEMO_SITE_FILE, packageRoot, startCore } from './core.js';
 import { serve } from './server/server.js';
 import { ConfigError, loadSiteFile } from './tags/config.js';
 
 const USAGE = `usage:
-  aurum serve [--port 7700] [--host 127.0.0.1] [--data-dir DIR] [--config SITE.yaml]
-  aurum check-config SITE.yaml`;
+  aurum serve [--port 7700] [--host 127.0.0.1] [--data-dir DIR] [--config SITE.yaml] [--tls-cert FILE --tls-key FILE]
+  aurum check-config SITE.yaml
+  aurum user add NAME --role viewer|operator|engineer|esg_analyst|admin [--password P] [--data-dir DIR]
+  aurum audit verify [--data-dir DIR]`;
 
 export function defaultDataDir(): string {
   return process.env.AURUM_DATA_DIR ?? path.join(os.homedir(), '.aurum-console');
@@ -25,14 +28,24 @@ async function serveCommand(argv: string[]): Promise<number> {
       host: { type: 'string', default: '127.0.0.1' },
       'data-dir': { type: 'string' },
       config: { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
     },
     strict: true,
   });
+  if (!values['tls-cert'] !== !values['tls-key']) throw new Error('--tls-cert and --tls-key go together');
+  const tls =
+    values['tls-cert'] && values['tls-key'] ? { cert: readFileSync(values['tls-cert']), key: readFileSync(values['tls-key']) } : undefined;
   const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir());
   const staticDir = path.join(packageRoot, 'dist', 'renderer');
   if (!existsSync(path.join(staticDir, 'index.html'))) console.error('aurum: the UI is not built (npm run build); the API still runs.');
   const core = await startCore({ siteFile: values.config ? path.resolve(values.config) : undefined, dataDir, shell: 'serve' });
-  const server = await serve(core, { port: Number(values.port), host: values.host, staticDir });
+  const server = await serve(core, { port: Number(values.port), host: values.host, staticDir, tls });
+  if (core.auth.needsSetup()) {
+    console.log(
+      `aurum: no users yet — open ${server.url} on this machine to create the first administrator (or set AURUM_ADMIN_USER and AURUM_ADMIN_PASSWORD, or run "aurum user add NAME --role admin")`,
+    );
+  }
   console.log(
     `Aurum Console serving ${core.info.site} at ${server.url} (data: ${dataDir}${values.config ? '' : `, site: built-in demo plant ${path.relative(process.cwd(), DEMO_SITE_FILE)}`})`,
   );
@@ -79,6 +92,10 @@ export async function main(argv: string[]): Promise<number> {
       return serveCommand(rest);
     case 'check-config':
       return checkConfigCommand(rest);
+    case 'user':
+      return userCli(rest, defaultDataDir());
+    case 'audit':
+      return auditCli(rest, defaultDataDir());
     default:
       console.error(USAGE);
       return command === undefined || command === '--help' ? 0 : 2;

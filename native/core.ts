@@ -4,15 +4,18 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { alarmHandlers, openAlarmService, parseDefinitions } from './alarms/index.js';
 import type { CallContext, EventStreams, StreamName } from './api/contract.js';
 import { HandlerRegistry } from './api/registry.js';
 import type { ApiResult, CoreInfo } from './api/types.js';
+import { type AuthService, auditedCall, authGate, authHandlers, openAuthStore } from './auth/index.js';
 import type { Driver } from './drivers/driver.js';
 import { connectionHandlers } from './drivers/handlers.js';
 import { createDriver } from './drivers/index.js';
 import { esgHandlers, openEsg } from './esg/index.js';
 import { derivedTags, publishPrediction } from './inference/derived-tags.js';
 import { listModels, openInference, predictionHandlers } from './inference/index.js';
+import { MaintenanceLog, maintenanceConfigSchema } from './maintenance/index.js';
 import { type DemoPlant, startDemoPlant } from './plant/index.js';
 import { TagBus } from './tags/bus.js';
 import { loadSiteFile, type SiteModel } from './tags/config.js';
@@ -39,6 +42,8 @@ export interface Core {
   readonly bus: TagBus;
   readonly drivers: ReadonlyMap<string, Driver>;
   readonly registry: HandlerRegistry;
+  /** Users and sessions: the transports turn credentials into a call context with it. */
+  readonly auth: AuthService;
   call(name: string, args: unknown, ctx: CallContext): Promise<ApiResult<unknown>>;
   /** Figures each service reports for diagnostics and /metrics, by service name. */
   serviceMetrics(): Record<string, Record<string, number>>;
@@ -129,9 +134,41 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
     await Promise.all([...drivers.values()].map((d) => d.start()));
 
     const registry = new HandlerRegistry();
+    // Who may do what: every request from every transport passes the permission gate, and every
+    // state-changing one is written to the hash-chained audit trail.
+    const authStore = openAuthStore(opts.dataDir, { log: logger('auth') });
+    stops.push(() => authStore.close());
+    await authStore.auth.ensureFirstAdmin(process.env);
+    registry.setGate(authGate);
+    registry.register(authHandlers(authStore.auth, authStore.audit));
     registry.register({ 'core.info': () => info });
     registry.register(tagHandlers({ bus, model, machines: model.machines, drivers }));
     registry.register(connectionHandlers(drivers, opts.dataDir));
+
+    // Alarms and the maintenance log share events.db: the journal, alarm states, events, requests.
+    const eventsDb = openSqlite(path.join(opts.dataDir, 'events.db'));
+    const alarms = openAlarmService({
+      db: eventsDb,
+      tags,
+      definitions: parseDefinitions(model.raw.alarms),
+      onChange: (u) => emit('alarms', u),
+    });
+    const offAlarms = bus.onBatch((b) => alarms.evaluate(b));
+    const alarmTick = setInterval(() => alarms.tick(), 1000);
+    alarmTick.unref();
+    const maintenance = new MaintenanceLog({
+      db: eventsDb,
+      config: model.raw.maintenance ?? maintenanceConfigSchema.parse({}),
+      site: model.site.name,
+      machines: model.machines.map((m) => m.name),
+      alarms,
+    });
+    registry.register(alarmHandlers(alarms, maintenance));
+    stops.push(() => {
+      clearInterval(alarmTick);
+      offAlarms();
+      eventsDb.close();
+    });
 
     if (model.sections.esg) {
       const esg = openEsg({
@@ -157,7 +194,10 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
         publishPrediction(bus, p);
         emit('predictions', p);
       },
-      onSystemMessage: (m) => emit('system', m),
+      onSystemMessage: (m) => {
+        emit('system', m);
+        if (m.level === 'error') alarms.raiseSystemAlarm(m.source, m.message, 'High');
+      },
     });
     registry.register(predictionHandlers(inference));
     stops.push(() => inference.stop());
@@ -186,7 +226,14 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       bus,
       drivers,
       registry,
-      call: (name, args, ctx) => registry.call(name, args, ctx),
+      auth: authStore.auth,
+      call: auditedCall(registry.call.bind(registry), authStore.audit, {
+        'tags.write': (args) => {
+          const name = (args as { tag?: unknown } | null)?.tag;
+          const id = typeof name === 'string' ? bus.idOf(name) : undefined;
+          return id === undefined ? {} : { details: { old: bus.current(id).value } };
+        },
+      }),
       serviceMetrics: () => Object.fromEntries([...metricSources].map(([name, read]) => [name, read()])),
       onEvent(listener) {
         listeners.add(listener);

@@ -3,6 +3,8 @@
 // a name declared twice. Request arguments are zod schemas because they are validated wherever
 // they cross a process or network boundary; results and events are plain types.
 import type { z } from 'zod';
+import { type AlarmResults, alarmRequests } from './alarm-requests.js';
+import { type AuthResults, authRequests } from './auth-requests.js';
 import { type ConnectionResults, connectionRequests } from './connection-requests.js';
 import { type CoreResults, coreRequests } from './core-requests.js';
 import { type EsgResults, esgRequests } from './esg-requests.js';
@@ -23,14 +25,30 @@ function join<T extends Record<string, z.ZodType>[]>(...parts: T): UnionToInters
 }
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
 
-export const requestSchemas = join(coreRequests, tagRequests, connectionRequests, historyRequests, esgRequests, predictionRequests);
+export const requestSchemas = join(
+  coreRequests,
+  tagRequests,
+  connectionRequests,
+  historyRequests,
+  esgRequests,
+  predictionRequests,
+  authRequests,
+  alarmRequests,
+);
 
 export type RequestName = keyof typeof requestSchemas;
 /** What a client passes. */
 export type Args<N extends RequestName> = z.input<(typeof requestSchemas)[N]>;
 /** What a handler receives, after validation and defaults. */
 export type ParsedArgs<N extends RequestName> = z.output<(typeof requestSchemas)[N]>;
-export type Results = CoreResults & TagResults & ConnectionResults & HistoryResults & EsgResults & PredictionResults;
+export type Results = CoreResults &
+  TagResults &
+  ConnectionResults &
+  HistoryResults &
+  EsgResults &
+  PredictionResults &
+  AuthResults &
+  AlarmResults;
 export type Result<N extends RequestName> = Results[N];
 
 /** Who is calling. Filled by the transport; the auth capability decides what a role may do. */
@@ -38,6 +56,10 @@ export interface CallContext {
   user: string | null;
   role: string | null;
   origin: 'ipc' | 'ws' | 'http' | 'internal';
+  /** The session token the call came with (sign-out, lock and re-sign-in act on it). */
+  token?: string;
+  /** The peer's network address (login rate limiting, first-run setup from the console itself). */
+  address?: string;
 }
 
 export type Handler<N extends RequestName> = (args: ParsedArgs<N>, ctx: CallContext) => Result<N> | Promise<Result<N>>;

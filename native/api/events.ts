@@ -1,3 +1,4 @@
+import type { AlarmListUpdate } from './alarm-requests.js';
 import type { Prediction } from './prediction-requests.js';
 import type { ConnectionDiagnostics, ValueBatch } from './types.js';
 
@@ -17,4 +18,6 @@ export interface EventStreams {
   system: SystemMessage;
   /** A machine model's latest prediction. */
   predictions: Prediction;
+  /** Alarms whose state changed (a row in state "normal" leaves the list), with the counts per priority. */
+  alarms: AlarmListUpdate;
 }

@@ -8,7 +8,7 @@ import type { ApiError, ApiResult } from './types.js';
 /** An error a handler throws on purpose, with a kind the transports map to a status (404, 409…). */
 export class ApiFailure extends Error {
   constructor(
-    readonly type: 'validation' | 'not_found' | 'forbidden' | 'unauthenticated' | 'conflict' | 'unavailable' | 'internal',
+    readonly type: 'validation' | 'not_found' | 'forbidden' | 'unauthenticated' | 'conflict' | 'too_many' | 'unavailable' | 'internal',
     message: string,
   ) {
     super(message);

@@ -38,17 +38,25 @@ function userOf(ctx: AuthCallContext): string {
   return ctx.user;
 }
 
+/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6. */
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const a = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return a === '::1' || /^127\.\d+\.\d+\.\d+$/.test(a);
+}
+
 export function authHandlers(auth: AuthService, audit: AuditLog): AuthHandlers {
   return {
     'auth.status': () => ({ needsSetup: auth.needsSetup() }),
 
     'auth.setup': async ({ user, password }, ctx) => {
-      // Only the desktop's first-run dialog: a console reachable over the network must not hand
-      // its first administrator account to whoever asks first.
-      if (ctx.origin !== 'ipc') {
+      // Only someone at the console itself: the desktop's first-run dialog, or a browser on the
+      // same machine (loopback). A console reachable over the network must not hand its first
+      // administrator account to whoever asks first.
+      if (ctx.origin !== 'ipc' && !isLoopback(ctx.address)) {
         throw new ApiFailure(
           'forbidden',
-          'create the first administrator with AURUM_ADMIN_USER and AURUM_ADMIN_PASSWORD, or "aurum user add"',
+          'create the first administrator at the console itself, or with AURUM_ADMIN_USER and AURUM_ADMIN_PASSWORD, or "aurum user add"',
         );
       }
       return translate(() => auth.setupFirstAdmin(user, password, { transport: ctx.origin }));

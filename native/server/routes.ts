@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CallContext } from '../api/contract.js';
 import type { IngestOutcome } from '../api/tag-requests.js';
+import { clearSessionCookie, sessionCookie } from '../auth/index.js';
 import type { Core } from '../core.js';
 import type { MetricsExporter } from './metrics.js';
 import { readJson, sendError, sendJson, sendResult } from './server.js';
@@ -21,6 +22,29 @@ export interface Route {
   handle(r: RouteContext): Promise<void> | void;
 }
 
+const journalQuery = (url: URL) => {
+  const q = url.searchParams;
+  return {
+    from: q.get('from') ?? undefined,
+    to: q.get('to') ?? undefined,
+    alarmId: q.get('alarmId') ?? undefined,
+    tag: q.get('tag') ?? undefined,
+    kinds: list(q.get('kinds')),
+    priorities: list(q.get('priorities')),
+    user: q.get('user') ?? undefined,
+    limit: num(q.get('limit')),
+    offset: num(q.get('offset')),
+  };
+};
+const eventQuery = (url: URL) => {
+  const q = url.searchParams;
+  return {
+    machine: q.get('machine') ?? undefined,
+    from: q.get('from') ?? undefined,
+    to: q.get('to') ?? undefined,
+    kinds: list(q.get('kinds')),
+  };
+};
 const list = (v: string | null) =>
   v
     ? v
@@ -30,7 +54,7 @@ const list = (v: string | null) =>
     : undefined;
 const num = (v: string | null) => (v === null || v === '' ? undefined : Number(v));
 
-export function routes(core: Core, metrics: MetricsExporter): Route[] {
+export function routes(core: Core, metrics: MetricsExporter, tls: boolean): Route[] {
   // Query parameters that are absent are left out, so strict schemas see only what the caller sent.
   const defined = (args: unknown) =>
     args && typeof args === 'object' && !Array.isArray(args)
@@ -38,6 +62,18 @@ export function routes(core: Core, metrics: MetricsExporter): Route[] {
       : args;
   const call = (name: string, args: unknown, r: RouteContext) =>
     core.call(name, defined(args), r.ctx).then((result) => sendResult(r.res, result));
+  /** A request whose result is a file ({ filename, contentType, body }): sent as a download. */
+  const file = async (name: string, args: unknown, r: RouteContext) => {
+    const result = await core.call(name, defined(args), r.ctx);
+    if (result.error) return sendError(r.res, result.error);
+    const f = result.data as { filename: string; contentType: string; body: string };
+    r.res.writeHead(200, {
+      'Content-Type': f.contentType,
+      'Content-Disposition': `attachment; filename="${f.filename.replace(/["\\]/g, '')}"`,
+      'Cache-Control': 'no-store',
+    });
+    r.res.end(f.body);
+  };
   return [
     {
       method: 'GET',
@@ -52,6 +88,58 @@ export function routes(core: Core, metrics: MetricsExporter): Route[] {
           connections: [...core.drivers.values()].map((d) => ({ name: d.name, state: d.diagnostics().state })),
         }),
     },
+    {
+      method: 'POST',
+      pattern: /^\/api\/login$/,
+      handle: async (r) => {
+        const result = await core.call('auth.login', await readJson(r.req), r.ctx);
+        if (result.error) return sendError(r.res, result.error);
+        const token = (result.data as { token: string }).token;
+        sendJson(r.res, 200, result.data, { 'Set-Cookie': sessionCookie(token, { secure: tls }) });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/api\/logout$/,
+      handle: async (r) => {
+        const result = await core.call('auth.logout', {}, r.ctx);
+        if (result.error) return sendError(r.res, result.error);
+        sendJson(r.res, 200, result.data, { 'Set-Cookie': clearSessionCookie({ secure: tls }) });
+      },
+    },
+    { method: 'GET', pattern: /^\/api\/me$/, handle: (r) => call('auth.me', {}, r) },
+    { method: 'GET', pattern: /^\/api\/auth\/status$/, handle: (r) => call('auth.status', {}, r) },
+    {
+      method: 'POST',
+      pattern: /^\/api\/auth\/setup$/,
+      handle: async (r) => {
+        const result = await core.call('auth.setup', await readJson(r.req), r.ctx);
+        if (result.error) return sendError(r.res, result.error);
+        sendJson(r.res, 200, result.data, { 'Set-Cookie': sessionCookie((result.data as { token: string }).token, { secure: tls }) });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/audit$/,
+      handle: (r) => {
+        const q = r.url.searchParams;
+        return call(
+          'audit.query',
+          {
+            from: q.get('from') ?? undefined,
+            to: q.get('to') ?? undefined,
+            actor: q.get('actor') ?? undefined,
+            action: q.get('action') ?? undefined,
+            target: q.get('target') ?? undefined,
+            result: q.get('result') ?? undefined,
+            limit: num(q.get('limit')),
+            beforeId: num(q.get('beforeId')),
+          },
+          r,
+        );
+      },
+    },
+    { method: 'GET', pattern: /^\/api\/audit\/verify$/, handle: (r) => call('audit.verify', {}, r) },
     { method: 'GET', pattern: /^\/api\/info$/, handle: (r) => call('core.info', {}, r) },
     { method: 'GET', pattern: /^\/api\/tags$/, handle: (r) => call('tags.snapshot', { names: list(r.url.searchParams.get('names')) }, r) },
     { method: 'GET', pattern: /^\/api\/tags\/meta$/, handle: (r) => call('tags.list', {}, r) },
@@ -96,7 +184,9 @@ export function routes(core: Core, metrics: MetricsExporter): Route[] {
     {
       method: 'GET',
       pattern: /^\/metrics$/,
-      handle: async ({ res }) => {
+      handle: async ({ res, ctx }) => {
+        // Like every API but the health check, the figures need a signed-in caller (a bearer token for scrapers).
+        if (ctx.role === null) return sendError(res, { type: 'unauthenticated', message: 'sign in, or send a bearer token' });
         const text = await metrics.render();
         res.writeHead(200, { 'Content-Type': metrics.contentType, 'Cache-Control': 'no-store' });
         res.end(text);
@@ -124,21 +214,13 @@ export function routes(core: Core, metrics: MetricsExporter): Route[] {
     {
       method: 'GET',
       pattern: /^\/api\/esg\/report$/,
-      handle: async (r) => {
+      handle: (r) => {
         const q = r.url.searchParams;
-        const result = await core.call(
+        return file(
           'esg.report',
           { period: q.get('period') ?? undefined, start: q.get('start') ?? undefined, format: q.get('format') ?? undefined },
-          r.ctx,
+          r,
         );
-        if (result.error) return sendError(r.res, result.error);
-        const file = result.data as { filename: string; contentType: string; body: string };
-        r.res.writeHead(200, {
-          'Content-Type': file.contentType,
-          'Content-Disposition': `attachment; filename="${file.filename.replace(/["\\]/g, '')}"`,
-          'Cache-Control': 'no-store',
-        });
-        r.res.end(file.body);
       },
     },
     { method: 'GET', pattern: /^\/api\/esg\/factors$/, handle: (r) => call('esg.factors.list', {}, r) },
@@ -147,6 +229,71 @@ export function routes(core: Core, metrics: MetricsExporter): Route[] {
       method: 'POST',
       pattern: /^\/api\/esg\/factors\/correct$/,
       handle: async (r) => call('esg.factors.correct', await readJson(r.req), r),
+    },
+    // Alarms (docs/alarms.md)
+    {
+      method: 'GET',
+      pattern: /^\/api\/alarms$/,
+      handle: (r) => call('alarms.list', { states: list(r.url.searchParams.get('states')) }, r),
+    },
+    { method: 'POST', pattern: /^\/api\/alarms\/ack$/, handle: async (r) => call('alarms.ack', await readJson(r.req), r) },
+    {
+      method: 'POST',
+      pattern: /^\/api\/alarms\/(?<id>[A-Za-z0-9_.:-]+)\/(?<action>ack|shelve|unshelve|out-of-service|return-to-service)$/,
+      handle: async (r) => {
+        const id = r.params.id as string;
+        const body = (await readJson(r.req)) as Record<string, unknown>;
+        switch (r.params.action) {
+          case 'ack':
+            return call('alarms.ack', { ids: [id], comment: body.comment }, r);
+          case 'shelve':
+            return call('alarms.shelve', { id, minutes: body.minutes, reason: body.reason, oneShot: body.oneShot }, r);
+          case 'unshelve':
+            return call('alarms.unshelve', { id }, r);
+          case 'out-of-service':
+            return call('alarms.outOfService', { id, reason: body.reason }, r);
+          default:
+            return call('alarms.returnToService', { id }, r);
+        }
+      },
+    },
+    { method: 'GET', pattern: /^\/api\/alarms\/journal$/, handle: (r) => call('alarms.journal', journalQuery(r.url), r) },
+    {
+      method: 'GET',
+      pattern: /^\/api\/alarms\/journal\.csv$/,
+      handle: (r) => file('alarms.export', { ...journalQuery(r.url), limit: undefined, offset: undefined }, r),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/alarms\/kpis$/,
+      handle: (r) =>
+        call('alarms.kpis', { from: r.url.searchParams.get('from') ?? undefined, to: r.url.searchParams.get('to') ?? undefined }, r),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/events$/,
+      handle: (r) => call('events.list', { ...eventQuery(r.url), limit: num(r.url.searchParams.get('limit')) }, r),
+    },
+    { method: 'POST', pattern: /^\/api\/events$/, handle: async (r) => call('events.record', await readJson(r.req), r) },
+    {
+      method: 'GET',
+      pattern: /^\/api\/events\.csv$/,
+      handle: (r) => file('events.export', { ...eventQuery(r.url), of: r.url.searchParams.get('of') ?? undefined }, r),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/api\/maintenance\/requests$/,
+      handle: async (r) => call('maintenance.request', await readJson(r.req), r),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/maintenance\/requests$/,
+      handle: (r) =>
+        call(
+          'maintenance.requests',
+          { machine: r.url.searchParams.get('machine') ?? undefined, status: r.url.searchParams.get('status') ?? undefined },
+          r,
+        ),
     },
     {
       method: 'GET',

@@ -25,12 +25,21 @@ areas:
           - { name: Humidity, address: Humidity, unit: "%" }
 `;
 
+let auth: Record<string, string>;
+
 beforeAll(async () => {
   const file = path.join(dir, 'site.yaml');
   writeFileSync(file, site);
+  process.env.AURUM_ADMIN_USER = 'admin';
+  process.env.AURUM_ADMIN_PASSWORD = 'test-Operator-Pass-2026';
   core = await startCore({ siteFile: file, dataDir: path.join(dir, 'data'), shell: 'test', log: () => undefined });
   server = await serve(core, { port: 0, staticDir: path.join(dir, 'no-ui') });
-});
+  const login = await fetch(`${server.url}/api/login`, {
+    method: 'POST',
+    body: JSON.stringify({ user: 'admin', password: 'test-Operator-Pass-2026' }),
+  });
+  auth = { Authorization: `Bearer ${((await login.json()) as { token: string }).token}` };
+}, 60_000);
 
 afterAll(async () => {
   await server?.close();
@@ -38,7 +47,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const post = (p: string, body: unknown) => fetch(`${server.url}${p}`, { method: 'POST', body: JSON.stringify(body) });
+const post = (p: string, body: unknown) => fetch(`${server.url}${p}`, { method: 'POST', headers: auth, body: JSON.stringify(body) });
 
 describe('HTTP ingest', () => {
   it('accepts a batch with 202, reports bad items one by one, and the values reach the tags', async () => {
@@ -53,7 +62,7 @@ describe('HTTP ingest', () => {
     expect(body.accepted).toBe(2);
     expect(body.rejected.map((x) => x.index)).toEqual([1, 2]);
     expect(body.rejected[0]?.error).toMatch(/no pushed tag named/);
-    const tags = (await (await fetch(`${server.url}/api/tags`)).json()) as {
+    const tags = (await (await fetch(`${server.url}/api/tags`, { headers: auth })).json()) as {
       name: string;
       value: unknown;
       quality: string;
@@ -74,14 +83,15 @@ describe('HTTP ingest', () => {
   });
 
   it('refuses a body that is not JSON with 400', async () => {
-    const r = await fetch(`${server.url}/api/ingest`, { method: 'POST', body: '{not json' });
+    const r = await fetch(`${server.url}/api/ingest`, { method: 'POST', headers: auth, body: '{not json' });
     expect(r.status).toBe(400);
   });
 });
 
 describe('metrics and the WebSocket', () => {
   it('exports Prometheus text with connection and bus figures', async () => {
-    const r = await fetch(`${server.url}/metrics`);
+    expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
+    const r = await fetch(`${server.url}/metrics`, { headers: auth });
     expect(r.headers.get('content-type')).toMatch(/text\/plain/);
     const text = await r.text();
     expect(text).toMatch(/aurum_connection_up\{connection="gateway",protocol="ingest",site="Edge"\} 1/);
@@ -90,7 +100,7 @@ describe('metrics and the WebSocket', () => {
   });
 
   it('greets with hello, answers requests, streams columnar values, and closes on a malformed message', async () => {
-    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/api/ws`);
+    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/api/ws`, { headers: auth });
     const messages: { type: string; stream?: string; id?: number; data?: unknown; error?: unknown }[] = [];
     ws.on('message', (m) => messages.push(JSON.parse(String(m))));
     await new Promise((r) => ws.once('open', r));

@@ -3,12 +3,14 @@
 // and event streams as Electron's IPC, so the renderer does not know which shell it runs in.
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { CallContext } from '../api/contract.js';
 import type { ApiError, ApiResult } from '../api/types.js';
 import { clientMessage, type ServerMessage } from '../api/wire.js';
+import { authenticate, checkCsrf, isSameOrigin, securityHeaders } from '../auth/index.js';
 import type { Core } from '../core.js';
 import { createMetrics } from './metrics.js';
 import { routes } from './routes.js';
@@ -18,6 +20,8 @@ export interface ServeOptions {
   host?: string;
   /** Folder of the built renderer (index.html + assets). */
   staticDir: string;
+  /** PEM certificate and key: serve HTTPS/WSS instead of HTTP/WS. */
+  tls?: { cert: Buffer; key: Buffer };
 }
 
 export interface RunningServer {
@@ -37,15 +41,8 @@ const MIME: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-/** Security headers for every response; the CSP allows only this origin (the UI has no remote content). */
-const SECURITY_HEADERS: Record<string, string> = {
-  'Content-Security-Policy':
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  'Referrer-Policy': 'no-referrer',
-  'Cross-Origin-Opener-Policy': 'same-origin',
-};
+/** Security headers for every response (CSP: only this origin; the UI has no remote content). */
+const SECURITY_HEADERS: Record<string, string> = securityHeaders({ tls: false });
 
 const STATUS_OF: Record<string, number> = {
   validation: 400,
@@ -114,15 +111,30 @@ function serveStatic(staticDir: string, urlPath: string, res: ServerResponse): v
   createReadStream(file).pipe(res);
 }
 
-/** The caller of an HTTP or WebSocket request. Serve mode is open until the auth capability gates it. */
-function contextOf(_req: IncomingMessage, origin: CallContext['origin']): CallContext {
-  return { user: null, role: null, origin };
+/** The caller of an HTTP or WebSocket request: its session, or an anonymous context the gate answers with 401. */
+function contextOf(core: Core, req: IncomingMessage, origin: 'http' | 'ws'): CallContext {
+  const { via: _via, ...ctx } = authenticate(req, core.auth, origin);
+  return ctx;
 }
 
-function attachWebSocket(core: Core, server: http.Server): WebSocketServer {
-  const wss = new WebSocketServer({ server, path: '/api/ws', maxPayload: 1024 * 1024 });
+function attachWebSocket(core: Core, server: http.Server | https.Server): WebSocketServer {
+  // A cookie-authenticated socket opened from another site's page is refused at the handshake.
+  const wss = new WebSocketServer({
+    server,
+    path: '/api/ws',
+    maxPayload: 1024 * 1024,
+    verifyClient: ({ req }: { req: IncomingMessage }) => isSameOrigin(req),
+  });
   wss.on('connection', (ws: WebSocket, req) => {
-    const ctx = contextOf(req, 'ws');
+    // A sign-in over the socket itself (auth.login) binds the session to this connection.
+    let socketToken: string | null = null;
+    const ctx = (): CallContext => {
+      if (socketToken) {
+        const session = core.auth.session(socketToken, 'ws');
+        if (session) return { ...session, token: socketToken, address: req.socket.remoteAddress };
+      }
+      return contextOf(core, req, 'ws');
+    };
     const send = (msg: ServerMessage) => {
       // A client that cannot keep up gets no more value batches until it drains; requests still answer.
       if (msg.type === 'event' && msg.stream === 'values' && ws.bufferedAmount > 8 * 1024 * 1024) return;
@@ -145,7 +157,10 @@ function attachWebSocket(core: Core, server: http.Server): WebSocketServer {
         return;
       }
       if (msg.data.type === 'ping') return send({ type: 'pong', id: msg.data.id });
-      const result = await core.call(msg.data.name, msg.data.args, ctx);
+      const result = await core.call(msg.data.name, msg.data.args, ctx());
+      if (!result.error && (msg.data.name === 'auth.login' || msg.data.name === 'auth.setup'))
+        socketToken = (result.data as { token: string }).token;
+      if (!result.error && msg.data.name === 'auth.logout') socketToken = null;
       send(result.error ? { type: 'res', id: msg.data.id, error: result.error } : { type: 'res', id: msg.data.id, data: result.data });
     });
   });
@@ -155,16 +170,25 @@ function attachWebSocket(core: Core, server: http.Server): WebSocketServer {
 export function serve(core: Core, opts: ServeOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
   const metrics = createMetrics(core);
-  const table = routes(core, metrics);
-  const server = http.createServer(async (req, res) => {
+  const tls = opts.tls !== undefined;
+  const hsts = securityHeaders({ tls })['Strict-Transport-Security'];
+  const table = routes(core, metrics, tls);
+  const handler = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (hsts) res.setHeader('Strict-Transport-Security', hsts);
     try {
       if (url.pathname.startsWith('/api/') || url.pathname === '/metrics') {
+        // A state-changing request made with the session cookie must come from our page with its CSRF token.
+        const csrf = url.pathname === '/api/login' ? { ok: true as const } : checkCsrf(req, core.auth);
+        if (!csrf.ok) {
+          sendError(res, { type: 'forbidden', message: csrf.reason });
+          return;
+        }
         for (const route of table) {
           if (route.method !== req.method) continue;
           const match = route.pattern.exec(url.pathname);
           if (!match) continue;
-          await route.handle({ req, res, url, params: match.groups ?? {}, ctx: contextOf(req, 'http') });
+          await route.handle({ req, res, url, params: match.groups ?? {}, ctx: contextOf(core, req, 'http') });
           return;
         }
         sendError(res, { type: 'not_found', message: `no route ${req.method} ${url.pathname}` });
@@ -180,14 +204,15 @@ export function serve(core: Core, opts: ServeOptions): Promise<RunningServer> {
       if (!res.headersSent) sendError(res, { type, message: err instanceof Error ? err.message : String(err) });
       else res.destroy();
     }
-  });
+  };
+  const server = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }, handler) : http.createServer(handler);
   const wss = attachWebSocket(core, server);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, host, () => {
       const { port } = server.address() as AddressInfo;
       resolve({
-        url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+        url: `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
         port,
         close: () =>
           new Promise<void>((done) => {

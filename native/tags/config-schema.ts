@@ -3,8 +3,10 @@
 // machine → tag. Sections owned by other capabilities (alarms, ESG, historian, models, sync) are
 // validated by their own schemas, joined here.
 import { z } from 'zod';
+import { alarmDefinitionSchema } from '../alarms/definition.js';
 import { connectionSchema } from '../drivers/connection-schema.js';
 import { esgConfigSchema } from '../esg/config.js';
+import { maintenanceConfigSchema } from '../maintenance/config.js';
 
 export const SITE_FILE_VERSION = 1;
 
@@ -96,7 +98,10 @@ export const siteFileSchema = z
     templates: z.record(z.string(), templateSchema).default({}),
     areas: z.array(areaSchema).min(1),
     /** Sections owned by other capabilities: each is validated by its own schema when it loads. */
-    alarms: z.array(z.record(z.string(), z.unknown())).default([]),
+    /** Alarm definitions (docs/alarms.md); a `*` in a tag path covers every instance of a template. */
+    alarms: z.array(alarmDefinitionSchema).default([]),
+    /** Maintenance requests: an optional webhook to the maintenance system. */
+    maintenance: maintenanceConfigSchema.optional(),
     historian: z.record(z.string(), z.unknown()).default({}),
     esg: esgConfigSchema.optional(),
     /** Which model runs on which machine; predictions become derived tags <machine>/AnomalyScore, /Health, /RUL. */

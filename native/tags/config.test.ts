@@ -30,10 +30,10 @@ areas:
 `;
 
 describe('site file loading', () => {
-  it('loads the demo site: at least 40 tags over both protocols', () => {
+  it('loads the demo site: at least 40 tags over OPC UA, Modbus and MQTT', () => {
     const model = loadSiteFile(DEMO_SITE_FILE);
     expect(model.tags.length).toBeGreaterThanOrEqual(40);
-    expect(new Set(model.connections.map((c) => c.protocol))).toEqual(new Set(['opcua', 'modbus']));
+    expect(new Set(model.connections.map((c) => c.protocol))).toEqual(new Set(['opcua', 'modbus', 'mqtt']));
     expect(model.tags.every((t, i) => t.id === i)).toBe(true);
   });
 
