@@ -17,9 +17,16 @@ const port = parentPort;
 
 const post = (m: FromHost) => port.postMessage(m);
 const toClient = (windowId: number | null, message: ServerMessage) => post({ kind: 'toClient', windowId, message });
-// The desktop user is the signed-in operator of this workstation; roles arrive with the auth capability.
-const desktopContext: CallContext = { user: null, role: null, origin: 'ipc' };
+// Each window signs in on its own (shift positions, screen lock): its session token lives here,
+// in the core's process, never in the renderer.
+const tokens = new Map<number, string>();
 let core: Core | null = null;
+
+function contextOf(c: Core, windowId: number): CallContext {
+  const token = tokens.get(windowId);
+  const session = token ? c.auth.session(token, 'ipc') : null;
+  return session && token ? { ...session, token } : { user: null, role: null, origin: 'ipc' };
+}
 
 port.on('message', async (e) => {
   const parsed = toHost.safeParse(e.data);
@@ -42,7 +49,12 @@ port.on('message', async (e) => {
       toClient(msg.windowId, { type: 'hello', info: c.info });
       return;
     }
-    const result = await c.call(m.data.name, m.data.args, desktopContext);
+    const result = await c.call(m.data.name, m.data.args, contextOf(c, msg.windowId));
+    if (!result.error && (m.data.name === 'auth.login' || m.data.name === 'auth.setup' || m.data.name === 'auth.unlock')) {
+      const token = (result.data as { token?: string }).token;
+      if (token) tokens.set(msg.windowId, token);
+    }
+    if (!result.error && m.data.name === 'auth.logout') tokens.delete(msg.windowId);
     toClient(
       msg.windowId,
       result.error ? { type: 'res', id: m.data.id, error: result.error } : { type: 'res', id: m.data.id, data: result.data },
