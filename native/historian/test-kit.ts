@@ -47,3 +47,8 @@ export function batch(rows: readonly (readonly [id: number, ts: number, value: n
 export function tempDir(prefix = 'aurum-historian-'): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
 }
+
+/** Difference relative to the expected value (≥ 1), for sums that differ only by rounding. */
+export function relDiff(actual: number, expected: number): number {
+  return Math.abs(actual - expected) / Math.max(1, Math.abs(expected));
+}
