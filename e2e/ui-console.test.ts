@@ -12,7 +12,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactsDir, chromiumAvailable, launchChromium } from './browser.js';
-import { type RunningConsole, root, startConsole, waitFor } from './harness.js';
+import { ADMIN, type RunningConsole, root, startConsole, waitFor } from './harness.js';
 
 let app: RunningConsole;
 let browser: Browser;
@@ -56,7 +56,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('operator console in Chro
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(app.url);
-    await page.locator('h1.screen-title').waitFor();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     expect(errors).toEqual([]);
   }, 60_000);
 
@@ -69,6 +69,19 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('operator console in Chro
     }
     await app?.stop();
     if (app) rmSync(app.dataDir, { recursive: true, force: true });
+  });
+
+  it('refuses a wrong password with a clear message, then signs in', async () => {
+    await page.getByLabel('User').fill(ADMIN.user);
+    await page.getByLabel('Password').fill('not-the-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/\w/);
+    await shot('sign-in', true);
+    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByLabel('Position (optional)').fill('Control desk 1');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('h1.screen-title', { hasText: 'Overview' }).waitFor();
+    await expect.poll(() => page.locator('.user-menu').textContent()).toContain('admin');
   });
 
   it('shows live values on the overview that change, with their ranges', async () => {

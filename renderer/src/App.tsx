@@ -1,6 +1,28 @@
 import { useEffect, useRef } from 'react';
-import { SCREENS, screenForKey } from './nav';
-import { actions, useApp } from './store/app';
+import { api } from './api/client';
+import { screenForKey, visibleScreens } from './nav';
+import { SignIn } from './screens/SignIn';
+import { actions, appStore, useApp } from './store/app';
+
+function UserMenu() {
+  const session = useApp((s) => s.session);
+  if (session.state !== 'signedIn') return null;
+  const signOut = async () => {
+    // Ends the session in the core; the reopened socket then has none and the sign-in form shows.
+    await api.call('auth.logout', {}).catch(() => undefined);
+    api.reconnect();
+  };
+  return (
+    <span className="user-menu">
+      <span title={session.position ? `at ${session.position}` : undefined}>
+        {session.displayName || session.user} <span className="muted">({session.role})</span>
+      </span>
+      <button type="button" onClick={signOut}>
+        Sign out
+      </button>
+    </span>
+  );
+}
 
 function LinkBanner() {
   const link = useApp((s) => s.link);
@@ -21,9 +43,12 @@ export function App() {
   const theme = useApp((s) => s.theme);
   const info = useApp((s) => s.info);
   const connections = useApp((s) => s.connections);
+  const session = useApp((s) => s.session);
+  const signedIn = session.state === 'signedIn';
   const title = useRef<HTMLHeadingElement>(null);
   const badConnections = connections.filter((c) => c.state !== 'connected').length;
-  const current = SCREENS.find((s) => s.id === screen) ?? SCREENS[0];
+  const visible = visibleScreens(session);
+  const current = visible.find((s) => s.id === screen) ?? visible[0];
 
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
@@ -38,7 +63,7 @@ export function App() {
     // new screen's heading so the next Tab continues there.
     const onKey = (e: KeyboardEvent) => {
       if (!e.altKey || e.ctrlKey || e.metaKey) return;
-      const item = screenForKey(e.key);
+      const item = screenForKey(e.key, appStore.getState().session);
       if (item) {
         e.preventDefault();
         actions.navigate(item.id);
@@ -58,8 +83,8 @@ export function App() {
       <header className="topbar">
         <span className="brand">Aurum Console</span>
         <span className="site">{info ? `${info.site}${info.demoPlant ? ' (demo plant)' : ''}` : ''}</span>
-        <nav aria-label="Screens">
-          {SCREENS.map((n, i) => (
+        <nav aria-label="Screens" hidden={!signedIn}>
+          {visible.map((n, i) => (
             <button
               key={n.id}
               type="button"
@@ -77,6 +102,7 @@ export function App() {
             ? `● ${connections.length} connections OK`
             : `⚠ ${badConnections} connection${badConnections > 1 ? 's' : ''} down`}
         </span>
+        <UserMenu />
         <button
           type="button"
           className="theme-toggle"
@@ -89,9 +115,10 @@ export function App() {
       <LinkBanner />
       <main id="main" data-screen={screen}>
         <h1 className="screen-title" ref={title} tabIndex={-1}>
-          {current?.label}
+          {signedIn ? current?.label : 'Aurum Console'}
         </h1>
-        {Screen ? <Screen /> : null}
+        {signedIn && Screen ? <Screen /> : null}
+        {session.state === 'signedOut' ? <SignIn /> : null}
       </main>
     </div>
   );

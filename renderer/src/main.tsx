@@ -1,6 +1,7 @@
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { api } from './api/client';
+import { trendStats } from './components/TrendChart';
 import { actions, appStore } from './store/app';
 import { live } from './store/live';
 import { connectStores } from './store/sync';
@@ -10,11 +11,17 @@ import './styles/theme.css';
 declare global {
   interface Window {
     /** The stores, for end-to-end tests and the in-browser benchmarks to observe and drive. */
-    aurumDebug?: { live: typeof live; appStore: typeof appStore; trendStore: typeof trendStore; actions: typeof actions };
+    aurumDebug?: {
+      live: typeof live;
+      appStore: typeof appStore;
+      trendStore: typeof trendStore;
+      actions: typeof actions;
+      trendStats: typeof trendStats;
+    };
   }
 }
 
-window.aurumDebug = { live, appStore, trendStore, actions };
+window.aurumDebug = { live, appStore, trendStore, actions, trendStats };
 connectStores(api);
 api.start();
 const root = document.getElementById('root');

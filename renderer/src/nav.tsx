@@ -4,19 +4,22 @@
 // Designed to take, in this order: Overview, Alarms, Machine, Trends, Connections, Tags &
 // configuration, ESG, Users.
 import type { ComponentType } from 'react';
+import type { RoleName } from '../../native/api/auth-requests';
 import type { RequestName } from '../../native/api/contract';
 import { Connections } from './screens/Connections';
 import { Machine } from './screens/Machine';
 import { Overview } from './screens/Overview';
 import { Tags } from './screens/Tags';
 import { Trends } from './screens/Trends';
-import type { Screen } from './store/app';
+import type { Screen, Session } from './store/app';
 
 export interface ScreenDef {
   id: Screen;
   label: string;
   requires: RequestName[];
   component: ComponentType;
+  /** Shown only to these roles (the core's permission gate is the control; this hides what would be refused). */
+  roles?: RoleName[];
 }
 
 export const SCREENS: ScreenDef[] = [
@@ -27,8 +30,13 @@ export const SCREENS: ScreenDef[] = [
   { id: 'tags', label: 'Tags & configuration', requires: ['tags.list'], component: Tags },
 ];
 
-/** Alt+1 … Alt+9 open the screens in navigation order. */
-export function screenForKey(key: string): ScreenDef | undefined {
+export function visibleScreens(session: Session): ScreenDef[] {
+  if (session.state !== 'signedIn') return [];
+  return SCREENS.filter((s) => !s.roles || s.roles.includes(session.role));
+}
+
+/** Alt+1 … Alt+9 open the visible screens in navigation order. */
+export function screenForKey(key: string, session: Session): ScreenDef | undefined {
   const n = Number(key);
-  return Number.isInteger(n) && n >= 1 ? SCREENS[n - 1] : undefined;
+  return Number.isInteger(n) && n >= 1 ? visibleScreens(session)[n - 1] : undefined;
 }

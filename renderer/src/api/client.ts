@@ -26,6 +26,7 @@ const REQUEST_TIMEOUT_MS = 30_000;
 
 export class ApiClient {
   private port: Port | null = null;
+  private ws: WebSocket | null = null;
   private nextId = 1;
   private readonly pending = new Map<
     number,
@@ -66,6 +67,42 @@ export class ApiClient {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
       this.port.post({ type: 'req', id, name, args });
     });
+  }
+
+  /**
+   * Sign in. Serve mode: over HTTP, so the browser keeps the session as an HttpOnly cookie that
+   * every (re)connection of the socket presents; the socket is then reopened to carry it. Desktop:
+   * over the bridge, which binds the session to the shell's connection.
+   */
+  async signIn(args: Args<'auth.login'>): Promise<Result<'auth.login'>> {
+    if (!this.ws) return this.call('auth.login', args);
+    const r = await fetch('/api/login', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(args),
+      credentials: 'same-origin',
+    });
+    const body: unknown = await r.json().catch(() => null);
+    if (!r.ok) {
+      const error = (body as { error?: ApiError } | null)?.error;
+      throw new ApiCallError(
+        error && typeof error.message === 'string' ? error : { type: 'internal', message: `sign-in failed (HTTP ${r.status})` },
+      );
+    }
+    this.reconnect();
+    return body as Result<'auth.login'>;
+  }
+
+  /** Reopen the socket now (after signing in or out: the handshake carries the session). */
+  reconnect(): void {
+    const old = this.ws;
+    if (!old) return;
+    old.onclose = null;
+    old.close();
+    this.failPending();
+    this.retry = 0;
+    this.link = 'connecting';
+    this.openWebSocket();
   }
 
   onStream(listener: StreamListener): () => void {
@@ -137,6 +174,7 @@ export class ApiClient {
     if (this.closed || !this.wsUrl) return;
     this.setLink(this.retry === 0 && this.link === 'connecting' ? 'connecting' : 'offline');
     const ws = new WebSocket(this.wsUrl);
+    this.ws = ws;
     this.port = {
       post: (m) => {
         if (ws.readyState !== WebSocket.OPEN) return false;

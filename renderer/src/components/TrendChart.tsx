@@ -35,8 +35,18 @@ export const PEN_COLOURS = [
   '#fabfd2',
   '#79706e',
 ];
-/** Pens are told apart by dash pattern as well as colour. */
-const DASHES: number[][] = [[], [6, 3], [2, 2], [8, 3, 2, 3]];
+/**
+ * Up to 8 pens are told apart by dash pattern as well as colour. Beyond that, colour and the
+ * readout only: a dashed stroke costs several times a plain one to rasterise (18 vs 54 fps for 16
+ * pens × 100 Hz in software rendering), and lines stay 1 px wide for the same reason (Skia's fast
+ * hairline path; 1.5 px costs 14×).
+ */
+const DASHES: number[][] = [[], [6, 3]];
+const MAX_DASHED_PENS = 8;
+export const penDash = (i: number, pens: number): number => (pens <= MAX_DASHED_PENS ? Math.floor(i / 4) % DASHES.length : 0);
+
+/** Live-mode update count and time (decimation, setData and uPlot's draw, all synchronous), for benchmarks. */
+export const trendStats = { updates: 0, updateMs: 0, maxUpdateMs: 0 };
 
 /** What the trend screen needs from a mounted chart: its canvas and data for exports. */
 export interface TrendHandle {
@@ -139,8 +149,8 @@ export function TrendChart({ pens, windowS, range = null, height = 320, label, o
           label: shortName(p),
           scale: p.unit || '—',
           stroke: PEN_COLOURS[i % PEN_COLOURS.length],
-          dash: DASHES[Math.floor(i / 4) % DASHES.length],
-          width: 1.5,
+          dash: DASHES[penDash(i, pens.length)],
+          width: 1,
           spanGaps: false,
         })),
       ],
@@ -193,6 +203,7 @@ export function TrendChart({ pens, windowS, range = null, height = 320, label, o
       const gaps = pens.map((p) => Math.max(3 * p.expectedPeriodMs, 2000));
       let decimator = new LiveDecimator(windowMs, buckets(), pens.length);
       const update = () => {
+        const started = performance.now();
         if (decimator.buckets !== buckets()) decimator = new LiveDecimator(windowMs, buckets(), pens.length);
         const now = Date.now();
         const { x, ys } = decimator.update(rings(), now, gaps);
@@ -200,6 +211,10 @@ export function TrendChart({ pens, windowS, range = null, height = 320, label, o
           chart.setData([x, ...ys] as uPlot.AlignedData, false);
           chart.setScale('x', { min: (now - windowMs) / 1000, max: now / 1000 });
         });
+        const took = performance.now() - started;
+        trendStats.updates++;
+        trendStats.updateMs += took;
+        trendStats.maxUpdateMs = Math.max(trendStats.maxUpdateMs, took);
       };
       rowsRef.current = () => {
         const from = Date.now() - windowMs;
@@ -245,9 +260,9 @@ export function TrendChart({ pens, windowS, range = null, height = 320, label, o
     const query = (args: { tags: string[]; from: number; to: number; maxPoints: number }) => api.call('history.query', args);
     loadHistory(query, rings(), pens, range, buckets()).then((h) => {
       if (cancelled) return;
-      rowsRef.current = () => h.rows;
+      rowsRef.current = h.rows;
       setStatus({ loading: false, source: h.source, note: h.note });
-      if (host.current) host.current.dataset.points = String(h.rows.length);
+      if (host.current) host.current.dataset.points = String(h.points);
       chart.batch(() => {
         chart.setData([h.data.x, ...h.data.ys] as uPlot.AlignedData, false);
         chart.setScale('x', { min: range.from / 1000, max: range.to / 1000 });
@@ -292,7 +307,7 @@ export function TrendChart({ pens, windowS, range = null, height = 320, label, o
                 <span
                   className="pen-swatch"
                   style={{ borderColor: PEN_COLOURS[i % PEN_COLOURS.length] }}
-                  data-dash={Math.floor(i / 4) % 4}
+                  data-dash={penDash(i, pens.length)}
                 />
               </td>
               <td>{p.name}</td>

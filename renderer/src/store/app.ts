@@ -1,6 +1,7 @@
 // Coarse application state for React: tag and machine metadata, connection diagnostics, link
 // state, theme and navigation. Changes here are rare (seconds), so components may select freely.
 import { createStore, useStore } from 'zustand';
+import type { RoleName } from '../../../native/api/auth-requests';
 import type { SystemMessage } from '../../../native/api/events';
 import type { ConnectionDiagnostics, CoreInfo, MachineInfo, TagInfo } from '../../../native/api/types';
 import type { LinkState } from '../api/client';
@@ -9,8 +10,15 @@ import type { LinkState } from '../api/client';
 export type Screen = 'overview' | 'alarms' | 'machine' | 'trends' | 'connections' | 'tags' | 'esg' | 'users';
 export type Theme = 'dark' | 'light';
 
+/** Who is signed in; `needsSetup` when the console has no user yet. */
+export type Session =
+  | { state: 'unknown' }
+  | { state: 'signedOut'; needsSetup: boolean }
+  | { state: 'signedIn'; user: string; role: RoleName; displayName: string; position: string | null };
+
 export interface AppState {
   link: LinkState;
+  session: Session;
   /** When the link to the core went down (ms), for the banner; null while online. */
   lostAt: number | null;
   info: CoreInfo | null;
@@ -34,6 +42,7 @@ const storedTheme = (): Theme => {
 
 export const appStore = createStore<AppState>(() => ({
   link: 'connecting',
+  session: { state: 'unknown' },
   lostAt: null,
   info: null,
   tags: [],

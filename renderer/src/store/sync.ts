@@ -1,14 +1,36 @@
-// Feeds the stores from the core: metadata and a snapshot on every (re)connection, value batches
-// into the live data, diagnostics and system messages into the app store.
+// Feeds the stores from the core: on every (re)connection the session, then metadata, a value
+// snapshot and the alarm list; afterwards value batches into the live data, alarm changes,
+// diagnostics and system messages from the streams.
 import type { EventStreams } from '../../../native/api/contract';
 import type { TagInfo } from '../../../native/api/types';
-import type { ApiClient } from '../api/client';
+import { ApiCallError, type ApiClient } from '../api/client';
+import { alarmActions } from './alarms';
 import { actions, appStore } from './app';
 import { live } from './live';
 
 /** The same tag table as before a reconnect: live rings (trend history) are kept. */
 export function sameTags(a: TagInfo[], b: TagInfo[]): boolean {
   return a.length === b.length && a.every((t, i) => t.id === b[i]?.id && t.name === b[i]?.name);
+}
+
+async function resync(client: ApiClient): Promise<void> {
+  const [meta, snapshot, connections] = await Promise.all([
+    client.call('tags.list', {}),
+    client.call('tags.snapshot', {}),
+    client.call('connections.list', {}),
+  ]);
+  if (!sameTags(appStore.getState().tags, meta.tags) || live.tagCount !== meta.tags.length) live.reset(meta.tags.length);
+  actions.setMeta(meta.tags, meta.machines);
+  live.markLinked();
+  live.enqueue({
+    ids: snapshot.map((s) => s.id),
+    ts: snapshot.map((s) => Date.parse(s.timestamp)),
+    v: snapshot.map((s) => (typeof s.value === 'number' ? s.value : typeof s.value === 'boolean' ? Number(s.value) : null)),
+    q: snapshot.map((s) => (s.quality === 'Good' ? 0 : s.quality === 'Uncertain' ? 1 : 2)),
+  });
+  appStore.setState({ connections });
+  const alarms = await client.call('alarms.list', {});
+  alarmActions.setList(alarms.alarms, alarms.counts);
 }
 
 export function connectStores(client: ApiClient): void {
@@ -19,23 +41,19 @@ export function connectStores(client: ApiClient): void {
       live.markAllUncertain();
       return;
     }
-    // Resynchronise: metadata and current values, then the stream keeps them fresh.
     try {
-      const [meta, snapshot, connections] = await Promise.all([
-        client.call('tags.list', {}),
-        client.call('tags.snapshot', {}),
-        client.call('connections.list', {}),
-      ]);
-      if (!sameTags(appStore.getState().tags, meta.tags) || live.tagCount !== meta.tags.length) live.reset(meta.tags.length);
-      actions.setMeta(meta.tags, meta.machines);
-      live.markLinked();
-      live.enqueue({
-        ids: snapshot.map((s) => s.id),
-        ts: snapshot.map((s) => Date.parse(s.timestamp)),
-        v: snapshot.map((s) => (typeof s.value === 'number' ? s.value : typeof s.value === 'boolean' ? Number(s.value) : null)),
-        q: snapshot.map((s) => (s.quality === 'Good' ? 0 : s.quality === 'Uncertain' ? 1 : 2)),
+      const me = await client.call('auth.me', {});
+      appStore.setState({
+        session: { state: 'signedIn', user: me.user, role: me.role, displayName: me.displayName, position: me.position },
       });
-      appStore.setState({ connections });
+    } catch (err) {
+      if (!(err instanceof ApiCallError) || err.error.type !== 'unauthenticated') throw err;
+      const status = await client.call('auth.status', {}).catch(() => ({ needsSetup: false }));
+      appStore.setState({ session: { state: 'signedOut', needsSetup: status.needsSetup } });
+      return;
+    }
+    try {
+      await resync(client);
     } catch (err) {
       // The link dropped again mid-resync; the next hello retries.
       actions.addMessage({
@@ -48,6 +66,7 @@ export function connectStores(client: ApiClient): void {
   });
   client.onStream((stream, data) => {
     if (stream === 'values') live.enqueue(data as EventStreams['values']);
+    else if (stream === 'alarms') alarmActions.apply(data as EventStreams['alarms']);
     else if (stream === 'connections') appStore.setState({ connections: data as EventStreams['connections'] });
     else if (stream === 'system') actions.addMessage(data as EventStreams['system']);
   });

@@ -38,7 +38,8 @@ describe('history data', () => {
     expect(Array.from(h.data.x)).toEqual([0, 2.5, 5, 7.5]);
     expect(h.data.ys[0]).toEqual([0.5, 4, 1.5, 2.5]);
     expect(h.data.ys[1]?.every((v) => v === null || v === undefined)).toBe(true);
-    expect(h.rows).toHaveLength(2);
+    expect(h.rows()).toHaveLength(2);
+    expect(h.points).toBe(2);
   });
 
   it('falls back to the live rings, saying why, when the historian cannot answer', async () => {
@@ -50,7 +51,7 @@ describe('history data', () => {
     expect(h.source).toBe('live buffer');
     expect(h.note).toContain('unknown request');
     expect(h.data.ys[0]).toEqual([3, 3, 4, 4]);
-    expect(h.rows.map((r) => r.v)).toEqual([3, 4]);
+    expect(h.rows().map((r) => r.v)).toEqual([3, 4]);
   });
 
   it('asks the historian for the pens, the range and one point per pixel', async () => {

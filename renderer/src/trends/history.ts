@@ -14,55 +14,74 @@ export interface HistoryData {
   source: string;
   /** Why the historian was not used, when it was not. */
   note: string | null;
-  rows: ExportRow[];
+  /** Points behind the chart, one row per sample and pen; built only when exported. */
+  rows: () => ExportRow[];
+  points: number;
 }
 
 export type HistoryQuery = (args: { tags: string[]; from: number; to: number; maxPoints: number }) => Promise<HistorySeries[]>;
 
 /** A line breaks where a pen has no point for three of its typical spacings (or three update periods). */
-function gapFor(ts: number[], pen: TagInfo, bucketMs: number): number {
-  const spacing = ts.length > 1 ? ((ts[ts.length - 1] as number) - (ts[0] as number)) / (ts.length - 1) : 0;
+function gapFor(first: number, last: number, count: number, pen: TagInfo, bucketMs: number): number {
+  const spacing = count > 1 ? (last - first) / (count - 1) : 0;
   return Math.max(3 * spacing, 3 * pen.expectedPeriodMs, 2 * bucketMs);
 }
 
-export function gridFromSeries(series: HistorySeries[], pens: TagInfo[], range: TimeRange, buckets: number): HistoryData {
+const pixelGrid = (pens: TagInfo[], range: TimeRange, buckets: number) => {
   const n = Math.max(1, Math.floor(buckets));
-  const grid = new BucketGrid((range.to - range.from) / n, n + 1, pens.length, range.from);
-  const rows: ExportRow[] = [];
+  // One spare slot: floating-point rounding may put a point just below `to` into bucket n.
+  return { n, grid: new BucketGrid((range.to - range.from) / n, n + 1, pens.length, range.from) };
+};
+
+export function gridFromSeries(series: HistorySeries[], pens: TagInfo[], range: TimeRange, buckets: number): HistoryData {
+  const { n, grid } = pixelGrid(pens, range, buckets);
+  const matched = pens.map((pen) => series.find((x) => x.tag === pen.name));
   const gaps = pens.map((pen, p) => {
-    const s = series.find((x) => x.tag === pen.name);
+    const s = matched[p];
     if (!s) return 0;
     for (let i = 0; i < s.ts.length; i++) {
-      const t = s.ts[i] as number;
       const v = s.v[i] ?? null;
       const lo = s.min?.[i] ?? v;
       const hi = s.max?.[i] ?? v;
-      if (lo !== null && hi !== null) grid.addRange(p, t, lo, hi);
-      rows.push({ t, tag: pen.name, unit: pen.unit, v, min: s.min ? lo : null, max: s.max ? hi : null });
+      if (lo !== null && hi !== null) grid.addRange(p, s.ts[i] as number, lo, hi);
     }
-    return gapFor(s.ts, pen, grid.bucketMs);
+    return gapFor(s.ts[0] ?? 0, s.ts[s.ts.length - 1] ?? 0, s.ts.length, pen, grid.bucketMs);
   });
+  const rows = () =>
+    pens.flatMap((pen, p) => {
+      const s = matched[p];
+      if (!s) return [];
+      return s.ts.map((t, i) => {
+        const v = s.v[i] ?? null;
+        return { t, tag: pen.name, unit: pen.unit, v, min: s.min ? (s.min[i] ?? v) : null, max: s.max ? (s.max[i] ?? v) : null };
+      });
+    });
   const source = [...new Set(series.map((s) => s.source))].join(', ') || 'no data';
-  return { data: grid.write(0, n - 1, gaps), source, note: null, rows };
+  return { data: grid.write(0, n - 1, gaps), source, note: null, rows, points: matched.reduce((a, s) => a + (s?.ts.length ?? 0), 0) };
 }
 
 export function gridFromRings(rings: (Ring | undefined)[], pens: TagInfo[], range: TimeRange, buckets: number): HistoryData {
-  const series: HistorySeries[] = pens.map((pen, p) => {
+  const { n, grid } = pixelGrid(pens, range, buckets);
+  let points = 0;
+  const gaps = pens.map((pen, p) => {
     const ring = rings[p];
-    const ts: number[] = [];
-    const v: (number | null)[] = [];
-    if (ring) {
-      for (let k = ring.firstAtOrAfter(range.from); k < ring.length; k++) {
-        const t = ring.timeAt(k);
-        if (t >= range.to) break;
-        const x = ring.valueAt(k);
-        ts.push(t);
-        v.push(Number.isNaN(x) ? null : x);
-      }
+    if (!ring) return 0;
+    const first = ring.firstAtOrAfter(range.from);
+    let k = first;
+    for (; k < ring.length; k++) {
+      const t = ring.timeAt(k);
+      if (t >= range.to) break;
+      grid.add(p, t, ring.valueAt(k));
     }
-    return { tag: pen.name, ts, v, source: 'live' };
+    points += k - first;
+    return k > first ? gapFor(ring.timeAt(first), ring.timeAt(k - 1), k - first, pen, grid.bucketMs) : 0;
   });
-  return { ...gridFromSeries(series, pens, range, buckets), source: 'live buffer' };
+  const rows = () =>
+    pens.flatMap((pen, p) => {
+      const s = rings[p]?.since(range.from) ?? { t: [], v: [] };
+      return s.t.flatMap((t, i) => (t < range.to ? [{ t, tag: pen.name, unit: pen.unit, v: s.v[i] ?? null, min: null, max: null }] : []));
+    });
+  return { data: grid.write(0, n - 1, gaps), source: 'live buffer', note: null, rows, points };
 }
 
 export async function loadHistory(
