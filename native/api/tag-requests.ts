@@ -33,6 +33,20 @@ export const tagRequests = {
         .refine((c) => !c.range || c.range[0] < c.range[1], { message: 'range must be [low, high] with low < high', path: ['range'] }),
     })
     .strict(),
+  /** A tag list as Kepware-style CSV or as JSON site-file entries, for one machine or the whole site. */
+  'config.exportTags': z.object({ machine: z.string().min(1).optional(), format: z.enum(['csv', 'json']).default('csv') }).strict(),
+  /**
+   * Import a tag list into a machine's own tags: every row validated and reported with its line;
+   * with `apply` and no errors it is written to the site file (effective at the next start).
+   */
+  'config.importTags': z
+    .object({
+      machine: z.string().min(1),
+      format: z.enum(['csv', 'json']),
+      text: z.string().max(20_000_000),
+      apply: z.boolean().default(false),
+    })
+    .strict(),
   /** Values pushed by sensors and gateways (serve mode: POST /api/ingest); items are validated one by one. */
   'tags.ingest': z.object({ items: z.array(z.unknown()).min(1).max(10_000) }).strict(),
 };
@@ -44,6 +58,8 @@ export interface TagResults {
   'connections.list': ConnectionDiagnostics[];
   'tags.ingest': IngestOutcome;
   'config.updateTag': { changed: TagInfo[]; file: string; backup: string };
+  'config.exportTags': { filename: string; contentType: string; body: string };
+  'config.importTags': { tags: number; issues: { line: number; column: string; message: string }[]; applied: boolean; added: string[] };
 }
 
 export interface IngestOutcome {

@@ -18,6 +18,8 @@ const EXPECTED: Record<string, string> = {
   'tags.write': 'OEA',
   'tags.ingest': 'OEA',
   'config.updateTag': 'EA',
+  'config.exportTags': 'EA',
+  'config.importTags': 'EA',
   'connections.list': 'VOESA',
   'connections.browse': 'EA',
   'connections.testRead': 'EA',

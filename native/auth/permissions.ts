@@ -24,6 +24,9 @@ export const REQUEST_PERMISSIONS: Readonly<Record<string, Requirement>> = {
   'tags.ingest': 'ingest',
   // Written back to the site file: tag metadata, ranges and write limits.
   'config.updateTag': 'configure',
+  // Tag lists: exporting one shows addresses (engineering data); importing writes the site file.
+  'config.exportTags': 'configure',
+  'config.importTags': 'configure',
   'connections.list': 'read',
   // Engineering tools: browsing a server's address space or reading arbitrary addresses is how
   // tags are made, not how the plant is watched. Trusting a server certificate is a security act.

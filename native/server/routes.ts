@@ -148,6 +148,12 @@ export function routes(core: Core, metrics: MetricsExporter, tls: boolean): Rout
       pattern: /^\/api\/tags\/write$/,
       handle: async (r) => call('tags.write', await readJson(r.req), r),
     },
+    {
+      method: 'GET',
+      pattern: /^\/api\/config\/tags\.(?<format>csv|json)$/,
+      handle: (r) => file('config.exportTags', { machine: r.url.searchParams.get('machine') ?? undefined, format: r.params.format }, r),
+    },
+    { method: 'POST', pattern: /^\/api\/config\/tags\/import$/, handle: async (r) => call('config.importTags', await readJson(r.req), r) },
     { method: 'GET', pattern: /^\/api\/connections$/, handle: (r) => call('connections.list', {}, r) },
     { method: 'POST', pattern: /^\/api\/config\/tag$/, handle: async (r) => call('config.updateTag', await readJson(r.req), r) },
     {

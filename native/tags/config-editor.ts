@@ -6,6 +6,7 @@ import { copyFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { TagInfo } from '../api/types.js';
 import { ConfigError, formatIssue, parseSiteFile, type SiteModel } from './config.js';
+import type { TagConfig } from './config-schema.js';
 
 /** The fields an engineer may edit on a running console; addresses and connections need a restart. */
 export interface TagEdit {
@@ -25,19 +26,7 @@ export interface TagEditResult {
 
 export class TagEditError extends Error {}
 
-export function editTag(model: SiteModel, tagName: string, edit: TagEdit): TagEditResult {
-  const tag = model.tags.find((t) => t.name === tagName);
-  if (!tag) throw new TagEditError(`no tag named "${tagName}"`);
-  const at = model.definedAt[tag.id];
-  if (!at) throw new TagEditError(`${tagName} has no definition in ${model.file}`);
-  const original = readFileSync(model.file, 'utf8');
-  const doc = parseDocument(original);
-  for (const [field, value] of Object.entries(edit)) {
-    if (value === undefined) continue;
-    if (value === null) doc.deleteIn([...at, field]);
-    else doc.setIn([...at, field], doc.createNode(value, { flow: Array.isArray(value) }));
-  }
-  const text = doc.toString({ lineWidth: 0 });
+function writeValidated(model: SiteModel, text: string): { next: SiteModel; backup: string } {
   let next: SiteModel;
   try {
     next = parseSiteFile(text, model.file);
@@ -51,6 +40,50 @@ export function editTag(model: SiteModel, tagName: string, edit: TagEdit): TagEd
   writeFileSync(tmp, text);
   copyFileSync(model.file, backup);
   renameSync(tmp, model.file);
+  return { next, backup };
+}
+
+/**
+ * Add (or replace, by name) tags in a machine's own tag list in the site file. New tags need new
+ * subscriptions and polls, so they take effect at the next start of the console.
+ */
+export function addMachineTags(
+  model: SiteModel,
+  machine: string,
+  tags: readonly TagConfig[],
+): { file: string; backup: string; added: string[] } {
+  const m = model.machines.find((x) => x.name === machine);
+  if (!m) throw new TagEditError(`no machine named "${machine}"`);
+  const doc = parseDocument(readFileSync(model.file, 'utf8'));
+  const areas = model.raw.areas;
+  const ai = areas.findIndex((a) => a.name === m.area);
+  const mi = areas[ai]?.machines.findIndex((x) => `${model.site.name}/${m.area}/${x.name}` === machine) ?? -1;
+  if (ai < 0 || mi < 0) throw new TagEditError(`machine ${machine} is not in ${model.file}`);
+  const at = ['areas', ai, 'machines', mi, 'tags'];
+  const own = (areas[ai]?.machines[mi]?.tags ?? []).filter((t) => !tags.some((n) => n.name === t.name));
+  const entries = [...own, ...tags].map((t) =>
+    Object.fromEntries(
+      Object.entries(t).filter(([k, v]) => v !== undefined && !(k === 'options' && Object.keys(v as object).length === 0)),
+    ),
+  );
+  doc.setIn(at, doc.createNode(entries));
+  const { backup } = writeValidated(model, doc.toString({ lineWidth: 0 }));
+  return { file: model.file, backup, added: tags.map((t) => `${machine}/${t.name}`) };
+}
+
+export function editTag(model: SiteModel, tagName: string, edit: TagEdit): TagEditResult {
+  const tag = model.tags.find((t) => t.name === tagName);
+  if (!tag) throw new TagEditError(`no tag named "${tagName}"`);
+  const at = model.definedAt[tag.id];
+  if (!at) throw new TagEditError(`${tagName} has no definition in ${model.file}`);
+  const original = readFileSync(model.file, 'utf8');
+  const doc = parseDocument(original);
+  for (const [field, value] of Object.entries(edit)) {
+    if (value === undefined) continue;
+    if (value === null) doc.deleteIn([...at, field]);
+    else doc.setIn([...at, field], doc.createNode(value, { flow: Array.isArray(value) }));
+  }
+  const { next, backup } = writeValidated(model, doc.toString({ lineWidth: 0 }));
 
   // Apply to the running tag table: every tag defined at the same place (template instances).
   const key = JSON.stringify(at);
