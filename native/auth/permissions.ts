@@ -76,6 +76,9 @@ export const REQUEST_PERMISSIONS: Readonly<Record<string, Requirement>> = {
   'esg.factors.correct': 'esg',
 
   'sync.status': 'read',
+  // Pausing the uplink changes what leaves the site: an engineering decision, like its configuration.
+  'sync.pause': 'configure',
+  'sync.resume': 'configure',
 
   'auth.status': 'public',
   'auth.setup': 'public',

@@ -1,0 +1,54 @@
+// Cloud-sync requests: the Sync screen's status (link, backlog per stream, last delivery,
+// throughput, errors) and pausing/resuming the uplink. Sync never writes to the plant.
+import { z } from 'zod';
+
+export const syncRequests = {
+  'sync.status': z.object({}).strict().default({}),
+  /** Stop sending (the outbox keeps filling); local operation is unaffected either way. */
+  'sync.pause': z.object({}).strict().default({}),
+  'sync.resume': z.object({}).strict().default({}),
+};
+
+export type SyncStreamName = 'alarms' | 'events' | 'aggregates' | 'esg' | 'predictions' | 'raw';
+
+export interface SyncStatus {
+  enabled: boolean;
+  /** disabled: off in the site file; backoff: waiting before the next connection attempt. */
+  link: 'disabled' | 'connecting' | 'connected' | 'backoff' | 'stopped';
+  paused: boolean;
+  /** Broker URL as configured (it never carries credentials: those are separate fields). */
+  broker: string;
+  format: 'json' | 'sparkplug';
+  /** Messages waiting, per stream. */
+  backlog: Record<SyncStreamName, number>;
+  backlogTotal: number;
+  maxBacklog: number;
+  /** Messages thinned by the backlog bound since sync.db was created. */
+  dropped: number;
+  /** Batches published, not yet acknowledged by the broker. */
+  inflight: number;
+  /** ms since epoch of the last broker acknowledgement, null before the first. */
+  lastDelivery: number | null;
+  lastError: { at: number; message: string } | null;
+  errors: number;
+  reconnects: number;
+  /** ms since epoch of the next connection attempt while in backoff. */
+  nextRetryAt: number | null;
+  /** Since the console started. */
+  delivered: { messages: number; bytes: number };
+  /** Over the last 10 s. */
+  throughput: { messagesPerSecond: number; bytesPerSecond: number };
+}
+
+/** What sync tells the operator through the console's system messages (e.g. the backlog bound reached). */
+export interface SyncSystemMessage {
+  level: 'info' | 'warning';
+  code: 'sync.backlog_bound';
+  message: string;
+}
+
+export interface SyncResults {
+  'sync.status': SyncStatus;
+  'sync.pause': SyncStatus;
+  'sync.resume': SyncStatus;
+}

@@ -1,0 +1,116 @@
+// The site file's `sync:` block: where the uplink goes, how, and what is allowed to leave the site.
+// Everything is off by default; raw samples leave only for tags listed by name.
+import { z } from 'zod';
+
+export const SYNC_STREAMS = ['alarms', 'events', 'aggregates', 'esg', 'predictions', 'raw'] as const;
+export type SyncStream = (typeof SYNC_STREAMS)[number];
+
+/** A secret is never written in clear in the site file: `env:VAR` or a sealed `enc:v1:…` value. */
+const secretRef = z
+  .string()
+  .regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|enc:v1:.+)$/, 'a secret reference: env:VARIABLE or a sealed enc:v1:… value');
+
+/** Lower number = sent first. Alarms and operator events go before bulk data by default. */
+const defaultPriorities: Record<SyncStream, number> = { alarms: 0, events: 1, predictions: 2, esg: 3, aggregates: 4, raw: 5 };
+
+export const syncConfigSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** mqtt://host:1883 or mqtts://host:8883 (any MQTT 3.1.1/5 broker or cloud IoT hub). */
+    url: z
+      .string()
+      .regex(/^(mqtts?|tcp|ssl|tls):\/\/[^\s]+$/, 'mqtt://host:port or mqtts://host:port')
+      .default('mqtt://127.0.0.1:1883'),
+    protocolVersion: z.union([z.literal(4), z.literal(5)]).default(4),
+    /** Defaults to "aurum-sync-<site>"; must be unique per site on the broker. */
+    clientId: z.string().min(1).max(128).optional(),
+    username: z.string().optional(),
+    password: secretRef.optional(),
+    /** PEM files; relative paths are resolved by the site-file loader. */
+    tls: z
+      .object({
+        ca: z.string().optional(),
+        cert: z.string().optional(),
+        key: z.string().optional(),
+        rejectUnauthorized: z.boolean().default(true),
+        servername: z.string().optional(),
+      })
+      .strict()
+      .refine((t) => !t.cert === !t.key, { message: 'tls.cert and tls.key go together' })
+      .optional(),
+    /** JSON topics: <namespace>/<site>/<stream>. Sparkplug: spBv1.0/<namespace>/NDATA/<site> (namespace = group id). */
+    namespace: z
+      .string()
+      .regex(/^[^#+\s]+$/, 'no MQTT wildcards or spaces')
+      .default('aurum'),
+    format: z.enum(['json', 'sparkplug']).default('json'),
+    /** JSON batches are gzip-compressed when true (Sparkplug payloads are protobuf, left as they are). */
+    compress: z.boolean().default(true),
+    select: z
+      .object({
+        alarms: z.boolean().default(true),
+        events: z.boolean().default(true),
+        esg: z.boolean().default(true),
+        aggregates: z
+          .object({
+            hourly: z.boolean().default(true),
+            daily: z.boolean().default(true),
+            /** Tag groups (historian groups) whose aggregates go up; empty = every group. */
+            groups: z.array(z.string().min(1)).default([]),
+          })
+          .strict()
+          .default({ hourly: true, daily: true, groups: [] }),
+        predictions: z
+          .object({
+            enabled: z.boolean().default(true),
+            /** Only predictions whose anomaly score reaches this share of the model's threshold (1 = at the threshold). */
+            minScoreRatio: z.number().min(0).default(1),
+            /** …or whose health falls to this or below. */
+            maxHealth: z.number().min(0).max(100).default(50),
+          })
+          .strict()
+          .default({ enabled: true, minScoreRatio: 1, maxHealth: 50 }),
+        /** Raw samples leave the site only for these tags (names). */
+        rawTags: z.array(z.string().min(1)).default([]),
+      })
+      .strict()
+      .default({
+        alarms: true,
+        events: true,
+        esg: true,
+        aggregates: { hourly: true, daily: true, groups: [] },
+        predictions: { enabled: true, minScoreRatio: 1, maxHealth: 50 },
+        rawTags: [],
+      }),
+    /** Upload bandwidth cap in bytes/s (0 = none). */
+    maxBytesPerSecond: z.number().int().min(0).default(0),
+    /** Rows kept waiting at most; beyond it raw, then aggregates, predictions, ESG are thinned oldest first. Alarms and events are never dropped. */
+    maxBacklog: z.number().int().min(100).default(1_000_000),
+    priority: z
+      .partialRecord(z.enum(SYNC_STREAMS), z.number().int().min(0).max(9))
+      .default({})
+      .transform((p) => ({ ...defaultPriorities, ...p })),
+    batch: z
+      .object({
+        maxMessages: z.number().int().min(1).max(10_000).default(500),
+        maxBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .default(256 * 1024),
+      })
+      .strict()
+      .default({ maxMessages: 500, maxBytes: 256 * 1024 }),
+    /** Batches published but not yet acknowledged by the broker. */
+    maxInflight: z.number().int().min(1).max(64).default(8),
+    keepaliveS: z.number().int().min(5).max(3600).default(30),
+    connectTimeoutMs: z.number().int().min(500).max(60_000).default(10_000),
+    backoff: z
+      .object({ initialMs: z.number().int().min(10).default(1000), maxMs: z.number().int().min(10).default(300_000) })
+      .strict()
+      .default({ initialMs: 1000, maxMs: 300_000 }),
+  })
+  .strict();
+
+export type SyncConfig = z.output<typeof syncConfigSchema>;
+export type SyncConfigInput = z.input<typeof syncConfigSchema>;

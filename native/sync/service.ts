@@ -1,0 +1,321 @@
+// The uplink: one MQTT session at a time to the configured broker, draining the outbox in
+// priority order with at most maxInflight unacknowledged batches, under a byte-rate cap.
+// A lost session is replaced by a new one after an exponential backoff (a new client each time,
+// so each Sparkplug session has its own bdSeq and death certificate). Nothing here is awaited by
+// callers: enqueue() is synchronous and memory-only, the rest runs on timers and callbacks.
+import fs from 'node:fs';
+import path from 'node:path';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { SyncStatus, SyncSystemMessage } from '../api/sync-requests.js';
+import type { Logger } from '../util/log.js';
+import { SYNC_STREAMS, type SyncConfig, type SyncStream } from './config.js';
+import { type OutboxBatch, SyncOutbox } from './outbox.js';
+import { encodeJsonBatch, jsonTopic, sparkplugBirth, sparkplugData, sparkplugDeath, sparkplugTopic } from './payload.js';
+import { streamSelected } from './select.js';
+
+export interface SyncOptions {
+  config: SyncConfig;
+  dataDir: string;
+  siteName: string;
+  now?: () => number;
+  onSystemMessage?: (m: SyncSystemMessage) => void;
+  log?: Logger;
+  /** Opens sealed `enc:v1:` password references (the auth capability's Secrets). */
+  secrets?: { decrypt(sealed: string): string };
+}
+
+export interface SyncService {
+  /** Queue one message; false when the site file does not let this stream leave the site. Never blocks. */
+  enqueue(stream: SyncStream, payload: unknown, priority?: number): boolean;
+  status(): SyncStatus;
+  pause(): void;
+  resume(): void;
+  /** Write what is buffered to sync.db (done on every loop turn anyway). */
+  flush(): void;
+  stop(): Promise<void>;
+}
+
+const RATE_WINDOW_MS = 10_000;
+
+function resolveSecret(ref: string, secrets: SyncOptions['secrets']): string {
+  if (ref.startsWith('env:')) {
+    const v = process.env[ref.slice(4)];
+    if (v === undefined) throw new Error(`sync password: environment variable ${ref.slice(4)} is not set`);
+    return v;
+  }
+  if (!secrets) throw new Error('sync password: a sealed value needs the console secrets, none were given');
+  return secrets.decrypt(ref);
+}
+
+export function openSync(opts: SyncOptions): SyncService {
+  const cfg = opts.config;
+  const now = opts.now ?? Date.now;
+  const log: Logger = opts.log ?? (() => {});
+  const site = opts.siteName;
+  const system = (m: SyncSystemMessage) => {
+    log(m.level === 'info' ? 'info' : 'warn', m.message);
+    opts.onSystemMessage?.(m);
+  };
+
+  fs.mkdirSync(opts.dataDir, { recursive: true });
+  const outbox = new SyncOutbox({
+    file: path.join(opts.dataDir, 'sync.db'),
+    maxBacklog: cfg.maxBacklog,
+    now,
+    onBound: (dropped, backlog) =>
+      system({
+        level: 'warning',
+        code: 'sync.backlog_bound',
+        message: `Sync backlog reached its bound of ${cfg.maxBacklog} messages: ${dropped} of the oldest aggregates/raw samples were thinned (alarms and events are kept); ${backlog} waiting`,
+      }),
+    onWriteError: (err) => noteError(`sync outbox write failed (kept in memory, retried): ${err.message}`),
+  });
+
+  let link: SyncStatus['link'] = cfg.enabled ? 'connecting' : 'disabled';
+  let paused = false;
+  let stopped = false;
+  let client: MqttClient | null = null;
+  let session = 0;
+  let attempt = 0;
+  let retryTimer: NodeJS.Timeout | null = null;
+  let nextRetryAt: number | null = null;
+  let inflight = 0;
+  let pumping = false;
+  let seq = 0;
+  let reconnects = 0;
+  let lastDelivery: number | null = null;
+  let lastError: { at: number; message: string } | null = null;
+  let errors = 0;
+  const delivered = { messages: 0, bytes: 0 };
+  const recent: { at: number; messages: number; bytes: number }[] = [];
+  /** Last row id handed to the current session, per stream: rows after it are still to send. */
+  const sent = new Map<SyncStream, number>();
+  let tokens = cfg.maxBytesPerSecond;
+  let tokensAt = Date.now();
+
+  function noteError(message: string) {
+    errors++;
+    lastError = { at: now(), message };
+    log('warn', message);
+  }
+
+  function clientOptions(bdSeq: number): IClientOptions {
+    const t = cfg.tls;
+    const o: IClientOptions = {
+      clientId: cfg.clientId ?? `aurum-sync-${site.replace(/[^A-Za-z0-9_-]/g, '_')}`.slice(0, 128),
+      protocolVersion: cfg.protocolVersion,
+      keepalive: cfg.keepaliveS,
+      connectTimeout: cfg.connectTimeoutMs,
+      reconnectPeriod: 0,
+      clean: true,
+      ...(cfg.username !== undefined ? { username: cfg.username } : {}),
+      ...(cfg.password !== undefined ? { password: resolveSecret(cfg.password, opts.secrets) } : {}),
+    };
+    if (t) {
+      if (t.ca) o.ca = fs.readFileSync(t.ca);
+      if (t.cert) o.cert = fs.readFileSync(t.cert);
+      if (t.key) o.key = fs.readFileSync(t.key);
+      o.rejectUnauthorized = t.rejectUnauthorized;
+      if (t.servername) o.servername = t.servername;
+    }
+    if (cfg.format === 'sparkplug') {
+      o.will = { topic: sparkplugTopic(cfg.namespace, 'NDEATH', site), payload: sparkplugDeath(bdSeq, now()), qos: 1, retain: false };
+    }
+    return o;
+  }
+
+  function connect() {
+    retryTimer = null;
+    nextRetryAt = null;
+    if (stopped) return;
+    const mine = ++session;
+    const bdSeq = (Number(outbox.state('bdSeq') ?? -1) + 1) % 256;
+    outbox.setState('bdSeq', String(bdSeq));
+    link = 'connecting';
+    let c: MqttClient;
+    try {
+      c = mqtt.connect(cfg.url, clientOptions(bdSeq));
+    } catch (err) {
+      noteError(`sync: cannot connect to ${cfg.url}: ${(err as Error).message}`);
+      scheduleRetry();
+      return;
+    }
+    client = c;
+    c.on('connect', () => {
+      if (mine !== session) return;
+      link = 'connected';
+      attempt = 0;
+      inflight = 0;
+      sent.clear();
+      seq = 0;
+      log('info', `sync connected to ${cfg.url}`);
+      if (cfg.format === 'sparkplug') {
+        c.publish(sparkplugTopic(cfg.namespace, 'NBIRTH', site), sparkplugBirth(SYNC_STREAMS, bdSeq, now()), { qos: 1 });
+        seq = 1;
+      }
+      pump();
+    });
+    c.on('error', (err) => {
+      if (mine === session) noteError(`sync: ${err.message}`);
+    });
+    c.on('close', () => {
+      if (mine !== session) return;
+      lost();
+    });
+  }
+
+  function lost() {
+    const c = client;
+    client = null;
+    session++;
+    inflight = 0;
+    c?.end(true);
+    if (stopped) return;
+    reconnects++;
+    scheduleRetry();
+  }
+
+  function scheduleRetry() {
+    link = 'backoff';
+    const base = Math.min(cfg.backoff.maxMs, cfg.backoff.initialMs * 2 ** Math.min(attempt, 30));
+    attempt++;
+    // ±20 % jitter: a fleet of sites coming back after a broker outage should not reconnect in step.
+    const delay = Math.round(base * (0.8 + Math.random() * 0.4));
+    nextRetryAt = now() + delay;
+    retryTimer = setTimeout(connect, delay);
+  }
+
+  /** Wait until the byte-rate cap lets `bytes` more go out. */
+  async function throttle(bytes: number): Promise<void> {
+    const rate = cfg.maxBytesPerSecond;
+    if (rate === 0) return;
+    const t = Date.now();
+    tokens = Math.min(Math.max(rate, bytes), tokens + ((t - tokensAt) / 1000) * rate);
+    tokensAt = t;
+    tokens -= bytes;
+    if (tokens < 0) await new Promise((r) => setTimeout(r, (-tokens / rate) * 1000));
+  }
+
+  async function encode(batch: OutboxBatch): Promise<{ topic: string; body: Buffer }> {
+    if (cfg.format === 'sparkplug') {
+      const body = sparkplugData(outbox.epoch, batch.stream, batch.rows, seq, now());
+      seq = (seq + 1) % 256;
+      return { topic: sparkplugTopic(cfg.namespace, 'NDATA', site), body };
+    }
+    return {
+      topic: jsonTopic(cfg.namespace, site, batch.stream),
+      body: await encodeJsonBatch(site, outbox.epoch, batch.stream, batch.rows, cfg.compress),
+    };
+  }
+
+  /** One drain loop at a time: batches of a stream must be published in order. */
+  async function pump(): Promise<void> {
+    if (pumping) return;
+    pumping = true;
+    try {
+      while (!stopped && !paused && client && link === 'connected' && inflight < cfg.maxInflight) {
+        const c = client;
+        const mine = session;
+        const batch = outbox.next(sent, cfg.batch.maxMessages, cfg.batch.maxBytes);
+        if (!batch) break;
+        const ids = batch.rows.map((r) => r.id);
+        sent.set(batch.stream, ids[ids.length - 1] ?? 0);
+        const { topic, body } = await encode(batch);
+        await throttle(body.length);
+        if (mine !== session) break;
+        inflight++;
+        c.publish(topic, body, { qos: 1 }, (err) => {
+          if (mine !== session) return;
+          inflight--;
+          if (err) {
+            noteError(`sync publish failed: ${err.message}`);
+            return;
+          }
+          outbox.ack(batch.stream, ids);
+          const t = now();
+          lastDelivery = t;
+          delivered.messages += ids.length;
+          delivered.bytes += body.length;
+          recent.push({ at: t, messages: ids.length, bytes: body.length });
+          void pump();
+        });
+        // Let the loop breathe between batches: draining days of backlog must not starve the console.
+        await new Promise((r) => setImmediate(r));
+      }
+    } finally {
+      pumping = false;
+    }
+  }
+
+  function rates() {
+    const t = now();
+    while (recent.length > 0 && (recent[0]?.at ?? t) < t - RATE_WINDOW_MS) recent.shift();
+    const m = recent.reduce((s, r) => s + r.messages, 0);
+    const b = recent.reduce((s, r) => s + r.bytes, 0);
+    return { messagesPerSecond: (m * 1000) / RATE_WINDOW_MS, bytesPerSecond: (b * 1000) / RATE_WINDOW_MS };
+  }
+
+  if (cfg.enabled) connect();
+
+  return {
+    enqueue(stream, payload, priority) {
+      if (!cfg.enabled || stopped || !streamSelected(cfg, stream)) return false;
+      outbox.enqueue(stream, payload, priority ?? cfg.priority[stream]);
+      // After the outbox's own flush (queued first on the same turn), so the rows are readable.
+      setImmediate(() => void pump());
+      return true;
+    },
+    status() {
+      const backlog = outbox.backlog();
+      return {
+        enabled: cfg.enabled,
+        link,
+        paused,
+        broker: cfg.url,
+        format: cfg.format,
+        backlog,
+        backlogTotal: Object.values(backlog).reduce((a, b) => a + b, 0),
+        maxBacklog: cfg.maxBacklog,
+        dropped: outbox.dropped,
+        inflight,
+        lastDelivery,
+        lastError,
+        errors,
+        reconnects,
+        nextRetryAt,
+        delivered: { ...delivered },
+        throughput: rates(),
+      };
+    },
+    pause() {
+      paused = true;
+    },
+    resume() {
+      paused = false;
+      void pump();
+    },
+    flush() {
+      outbox.flush();
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      if (retryTimer) clearTimeout(retryTimer);
+      const c = client;
+      client = null;
+      session++;
+      link = cfg.enabled ? 'stopped' : 'disabled';
+      if (c) {
+        // A clean disconnect does not fire the will: a Sparkplug host must still see the node die.
+        if (cfg.format === 'sparkplug' && c.connected) {
+          const bdSeq = Number(outbox.state('bdSeq') ?? 0);
+          await new Promise<void>((r) =>
+            c.publish(sparkplugTopic(cfg.namespace, 'NDEATH', site), sparkplugDeath(bdSeq, now()), { qos: 1 }, () => r()),
+          );
+        }
+        await new Promise<void>((r) => c.end(false, {}, () => r()));
+      }
+      outbox.close();
+    },
+  };
+}
