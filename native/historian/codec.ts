@@ -13,6 +13,8 @@ export interface Samples {
 }
 
 const VERSION = 1;
+/** Same layout without the deflate step: for short-lived segments, where speed beats size. */
+const VERSION_STORED = 2;
 const TS_INT = 0;
 const TS_FLOAT = 1;
 const V_DECIMAL = 0;
@@ -118,7 +120,10 @@ const scratch = new ByteWriter(1 << 16);
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 
-/** Encode samples (in any time order; order is kept) into one chunk blob. */
+/**
+ * Encode samples (in any time order; order is kept) into one chunk blob. Level 0 skips deflate
+ * (segments of chunks still being filled); 1…9 are zlib levels.
+ */
 export function encodeChunk(s: Samples, level = 1): Uint8Array {
   const n = s.length;
   const w = scratch;
@@ -191,17 +196,17 @@ export function encodeChunk(s: Samples, level = 1): Uint8Array {
     }
     w.pos = base + present * 8;
   }
-  const body = deflateRawSync(w.buf.subarray(0, w.pos), { level });
+  const body = level === 0 ? w.buf.subarray(0, w.pos) : deflateRawSync(w.buf.subarray(0, w.pos), { level });
   const out = new Uint8Array(body.length + 1);
-  out[0] = VERSION;
+  out[0] = level === 0 ? VERSION_STORED : VERSION;
   out.set(body, 1);
   return out;
 }
 
 /** Decode a chunk blob. */
 export function decodeChunk(blob: Uint8Array): Samples {
-  if (blob[0] !== VERSION) throw new RangeError(`unknown chunk version ${blob[0]}`);
-  const r = new ByteReader(inflateRawSync(blob.subarray(1)));
+  if (blob[0] !== VERSION && blob[0] !== VERSION_STORED) throw new RangeError(`unknown chunk version ${blob[0]}`);
+  const r = new ByteReader(blob[0] === VERSION ? inflateRawSync(blob.subarray(1)) : blob.subarray(1));
   const tsMode = r.byte();
   const vMode = r.byte();
   const k = r.byte();

@@ -11,5 +11,4 @@ export { ExportCancelled } from './export.js';
 export { type HistoryHandlers, historyHandlers } from './handlers.js';
 export { type Historian, type HistorianOptions, openHistorian, type RangeSeries } from './historian.js';
 export type { Outbox, OutboxRow } from './outbox.js';
-export type { AggregateFn } from './query.js';
 export type { RecoveryReport } from './store.js';

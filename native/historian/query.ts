@@ -1,7 +1,7 @@
 // Queries over stored data: decimated trends that keep every extreme, the value at a time, and
 // aggregates over intervals. Rollups answer long ranges; raw chunks answer short ones and anything
 // rollups cannot (duration in a state, intervals not aligned to minutes).
-import type { HistorySeries } from '../api/history-requests.js';
+import type { HistoryAggregate, HistoryAggregateRow, HistorySeries, HistoryValueAt } from '../api/history-requests.js';
 import type { Samples } from './codec.js';
 import type { TagPolicy } from './config.js';
 import type { StoreReader } from './reader.js';
@@ -13,10 +13,7 @@ export interface QueryTag {
   policy: TagPolicy;
 }
 
-/** A decimated or raw series; bucketMs is set when decimated (each ts is a bucket start). */
-export type TrendSeries = HistorySeries;
-
-function rawSeries(name: string, s: Samples): TrendSeries {
+function rawSeries(name: string, s: Samples): HistorySeries {
   const ts: number[] = new Array(s.length);
   const v: (number | null)[] = new Array(s.length);
   for (let i = 0; i < s.length; i++) {
@@ -34,7 +31,13 @@ interface Pixel {
   count: number;
 }
 
-function pixelsToSeries(name: string, px: (Pixel | undefined)[], start: number, width: number, source: TrendSeries['source']): TrendSeries {
+function pixelsToSeries(
+  name: string,
+  px: (Pixel | undefined)[],
+  start: number,
+  width: number,
+  source: HistorySeries['source'],
+): HistorySeries {
   const ts: number[] = [];
   const v: (number | null)[] = [];
   const min: (number | null)[] = [];
@@ -81,7 +84,7 @@ function addToPixel(px: (Pixel | undefined)[], i: number, lo: number, hi: number
  * A trend of one tag over [from, to] in at most maxPoints points. Every pixel bucket carries the
  * min and max of the data inside it, so no spike vanishes at any zoom.
  */
-export function trend(reader: StoreReader, tag: QueryTag, from: number, to: number, maxPoints: number, now: number): TrendSeries {
+export function trend(reader: StoreReader, tag: QueryTag, from: number, to: number, maxPoints: number, now: number): HistorySeries {
   const pixel = (to - from) / maxPoints;
   const rawKept = from >= now - tag.policy.rawMs;
   const minuteKept = from >= now - tag.policy.minuteMs;
@@ -105,32 +108,22 @@ export function trend(reader: StoreReader, tag: QueryTag, from: number, to: numb
   const start = Math.floor(from / unit) * unit;
   const count = Math.ceil((to - start) / width);
   const px: (Pixel | undefined)[] = new Array(count);
-  for (const b of reader.rollups(level, tag.sid, start, to + 1)) {
-    if (b.count === 0) continue;
-    addToPixel(px, Math.floor((b.t - start) / width), b.min, b.max, b.sum, b.count);
+  for (const [t, n, lo, hi, sum] of reader.rollupSummaries(level, tag.sid, start, to + 1)) {
+    addToPixel(px, Math.floor((t - start) / width), lo, hi, sum, n);
   }
   return pixelsToSeries(tag.name, px, start, width, level === 'h1' ? 'rollup-1h' : 'rollup-1m');
-}
-
-export interface ValueAt {
-  tag: string;
-  t: number;
-  value: number | null;
-  /** Timestamp of the sample the value comes from (previous), or null. */
-  sampleTs: number | null;
-  quality: number | null;
 }
 
 /**
  * The value at time t: the previous valid sample held (not beyond maxHoldMs), or linear
  * interpolation between the samples either side.
  */
-export function valueAt(reader: StoreReader, tag: QueryTag, t: number, mode: 'previous' | 'linear'): ValueAt {
+export function valueAt(reader: StoreReader, tag: QueryTag, t: number, mode: 'previous' | 'linear'): HistoryValueAt {
   const hold = tag.policy.maxHoldMs;
   const s = reader.raw(tag.sid, t - hold, t + hold);
   let p = -1;
   for (let i = 0; i < s.length && (s.ts[i] as number) <= t; i++) p = i;
-  const none: ValueAt = { tag: tag.name, t, value: null, sampleTs: null, quality: null };
+  const none: HistoryValueAt = { tag: tag.name, t, value: null, sampleTs: null, quality: null };
   if (p < 0) return none;
   const pv = s.values[p] as number;
   const pq = s.quality[p] as number;
@@ -146,33 +139,7 @@ export function valueAt(reader: StoreReader, tag: QueryTag, t: number, mode: 'pr
   return { tag: tag.name, t, value: pv, sampleTs: pt, quality: pq };
 }
 
-export type AggregateFn = 'avg' | 'min' | 'max' | 'twa' | 'integral' | 'count' | 'coverage' | 'duration';
-
-export interface AggregateRow {
-  /** Interval start, ms. */
-  t: number;
-  avg: number | null;
-  min: number | null;
-  max: number | null;
-  /** Time-weighted average over the time a valid value was held. */
-  twa: number | null;
-  /** ∫ value dt in value·hours (kW → kWh). */
-  integral: number;
-  count: number;
-  /** Fraction of the interval with a valid value held; 1 − coverage is the gap. */
-  coverage: number;
-  /** Milliseconds the held value equalled `state` (only when a state was asked for). */
-  duration: number | null;
-}
-
-export interface AggregateSeries {
-  tag: string;
-  intervalMs: number;
-  source: 'raw' | 'rollup-1m' | 'rollup-1h';
-  rows: AggregateRow[];
-}
-
-function toRow(b: Bucket, width: number, duration: number | null): AggregateRow {
+function toRow(b: Bucket, width: number, duration: number | null): HistoryAggregateRow {
   return {
     t: b.t,
     avg: b.count > 0 ? b.sum / b.count : null,
@@ -214,8 +181,8 @@ export function aggregate(
   intervalMs: number,
   state: number | null,
   now: number,
-): AggregateSeries {
-  const rows: AggregateRow[] = [];
+): HistoryAggregate {
+  const rows: HistoryAggregateRow[] = [];
   const aligned = (unit: number) => from % unit === 0 && intervalMs % unit === 0;
   const useRollup = state === null && (aligned(HOUR) || (aligned(MINUTE) && from >= now - tag.policy.minuteMs));
   if (useRollup) {

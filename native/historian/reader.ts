@@ -141,6 +141,18 @@ export class StoreReader {
     return out;
   }
 
+  /** Only what a trend needs (t, count, min, max, sum), as arrays: a year of hours is 8,760 rows. */
+  rollupSummaries(level: Exclude<Level, 'raw'>, tag: number, from: number, to: number): [number, number, number, number, number][] {
+    const out: [number, number, number, number, number][] = [];
+    for (const p of partitionsIn(this.db, level, from, to)) {
+      const rows = this.stmt(`SELECT t, count, min, max, sum FROM ${p.name} WHERE tag = ? AND t >= ? AND t < ? AND count > 0`)
+        .raw(true)
+        .all(tag, from, to) as [number, number, number, number, number][];
+      for (const r of rows) out.push(r);
+    }
+    return out;
+  }
+
   /** The newest rollup bucket of a tag at or before `before` (looks back through two partitions). */
   latestRollup(level: Exclude<Level, 'raw'>, tag: number, before: number): Bucket | null {
     const parts = partitionsIn(this.db, level, Number.NEGATIVE_INFINITY, before).slice(-2).reverse();

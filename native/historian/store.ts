@@ -12,13 +12,14 @@ import { decodeChunk, encodeChunk, type Samples } from './codec.js';
 import type { TagPolicy } from './config.js';
 import { SampleFilter } from './filter.js';
 import { HISTORIAN_MIGRATIONS, MIGRATIONS_TABLE } from './migrations/index.js';
-import { type Level, PartitionSet, partitionIndex, partitionsIn } from './partitions.js';
+import { type Level, PartitionSet, PERIOD, partitionIndex, partitionsIn } from './partitions.js';
 import { StoreReader, sortSamples } from './reader.js';
 import { type Bucket, computeBucket, emptyBucket, HOUR, MINUTE, MinuteAccumulator, mergeInto } from './rollup.js';
 
 /** Samples per sealed chunk, and the longest time one chunk spans. */
 export const CHUNK_SAMPLES = 1024;
 export const CHUNK_SPAN_MS = HOUR;
+const RAW_PARTITION_MS = PERIOD.raw;
 
 class SampleBuffer {
   ts: Float64Array;
@@ -56,6 +57,15 @@ class SampleBuffer {
       length: to - from,
     };
   }
+  /** A view without copying: valid while this buffer is not written to. */
+  view(from: number, to = this.length): Samples {
+    return {
+      ts: this.ts.subarray(from, to),
+      values: this.values.subarray(from, to),
+      quality: this.quality.subarray(from, to),
+      length: to - from,
+    };
+  }
 }
 
 interface SealedChunk {
@@ -66,6 +76,10 @@ interface SealedChunk {
 
 interface TagState {
   sid: number;
+  /** Listed in `touched` (has something to commit). */
+  touched: boolean;
+  /** append() bound to this tag once, so the filter's callback allocates nothing per sample. */
+  emit: (t: number, v: number, q: number) => void;
   policy: TagPolicy;
   filter: SampleFilter;
   acc: MinuteAccumulator;
@@ -154,7 +168,7 @@ export class HistorianStore {
   readonly recovery: RecoveryReport;
   private readonly parts: PartitionSet;
   private readonly tags: TagState[];
-  private readonly touched = new Set<TagState>();
+  private touched: TagState[] = [];
   private nextChunkId = 1;
   private readonly level: number;
   /** Samples received and not yet committed. */
@@ -188,8 +202,10 @@ export class HistorianStore {
     const acc = new MinuteAccumulator(policy.maxHoldMs);
     const last = this.reader.latestRollup('m1', sid, Number.MAX_SAFE_INTEGER);
     if (last) acc.resume(last);
-    return {
+    const st: TagState = {
       sid,
+      touched: false,
+      emit: () => undefined,
       policy,
       filter: new SampleFilter(policy),
       acc,
@@ -207,6 +223,8 @@ export class HistorianStore {
       sealed: [],
       late: new SampleBuffer(16),
     };
+    st.emit = (t, v, q) => this.append(st, t, v, q);
+    return st;
   }
 
   /** Merge the segments a crash left behind into sealed chunks. */
@@ -240,7 +258,7 @@ export class HistorianStore {
 
   /** True when something received is not yet committed. */
   get hasChanges(): boolean {
-    return this.touched.size > 0;
+    return this.touched.length > 0;
   }
 
   get tagCount(): number {
@@ -263,7 +281,7 @@ export class HistorianStore {
   private add(st: TagState, t: number, vIn: number, q: number): void {
     const d = st.policy.decimals;
     const v = d >= 0 && !Number.isNaN(vIn) ? Math.round(vIn * 10 ** d) / 10 ** d : vIn;
-    this.touched.add(st);
+    this.touch(st);
     const acc = st.acc;
     if (t >= acc.lastTs) {
       const closedBefore = st.closedMinutes.length;
@@ -274,7 +292,8 @@ export class HistorianStore {
         if (st.hourAcc) mergeInto(st.hourAcc, b);
       }
       this.advanceHour(st, (acc.open as Bucket).t);
-      st.filter.push(t, v, q, (ft, fv, fq) => this.append(st, ft, fv, fq));
+      if (st.policy.mode === 'none') this.append(st, t, v, q);
+      else st.filter.push(t, v, q, st.emit);
     } else {
       // Late: rollups of the minutes this sample reaches are recomputed from raw data at commit.
       const last = Math.min(t + st.policy.maxHoldMs, acc.lastTs);
@@ -294,9 +313,16 @@ export class HistorianStore {
     st.hourAcc = emptyBucket(h);
   }
 
+  private touch(st: TagState): void {
+    if (!st.touched) {
+      st.touched = true;
+      this.touched.push(st);
+    }
+  }
+
   private append(st: TagState, t: number, v: number, q: number): void {
-    this.touched.add(st);
-    const part = partitionIndex('raw', t);
+    this.touch(st);
+    const part = Math.floor(t / RAW_PARTITION_MS);
     const buf = st.buf;
     if (buf.length > 0) {
       if (part < st.chunkPart) {
@@ -310,7 +336,8 @@ export class HistorianStore {
   }
 
   private seal(st: TagState): void {
-    st.sealed.push({ chunkId: st.chunkId, samples: st.buf.slice(0), hadSegments: st.written > 0 });
+    // The buffer is replaced, never written again: the sealed chunk keeps a view of it.
+    st.sealed.push({ chunkId: st.chunkId, samples: st.buf.view(0), hadSegments: st.written > 0 });
     st.buf = new SampleBuffer(Math.min(CHUNK_SAMPLES, st.buf.length * 2));
     st.chunkId = this.nextChunkId++;
     st.written = 0;
@@ -320,10 +347,10 @@ export class HistorianStore {
   /** Graceful shutdown: store what the swinging door holds back and seal every open chunk. */
   finish(): void {
     for (const st of this.tags) {
-      st.filter.finish((t, v, q) => this.append(st, t, v, q));
+      st.filter.finish(st.emit);
       if (st.buf.length > 0) {
         this.seal(st);
-        this.touched.add(st);
+        this.touch(st);
       }
     }
   }
@@ -408,7 +435,7 @@ export class HistorianStore {
     const idBefore = this.nextChunkId;
     let rollupRows = 0;
     const samples = this.pending;
-    const tags = [...this.touched];
+    const tags = this.touched;
     try {
       this.db.transaction(() => {
         for (const st of tags) rollupRows += this.commitTag(st, after);
@@ -421,7 +448,8 @@ export class HistorianStore {
       throw err;
     }
     for (const fn of after) fn();
-    this.touched.clear();
+    for (const st of tags) st.touched = false;
+    this.touched = [];
     this.pending = 0;
     return { samples, chunkBytes: this.chunkBytes - bytesBefore, rollupRows, ms: performance.now() - started };
   }
@@ -438,8 +466,8 @@ export class HistorianStore {
     const seq = st.segSeq;
     const wroteSegment = written > st.written;
     if (wroteSegment) {
-      const s = buf.slice(st.written, written);
-      const data = encodeChunk(s, this.level);
+      const s = buf.view(st.written, written);
+      const data = encodeChunk(s, 0);
       let t0 = Number.POSITIVE_INFINITY;
       let t1 = Number.NEGATIVE_INFINITY;
       for (let i = 0; i < s.length; i++) {

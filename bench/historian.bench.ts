@@ -1,0 +1,410 @@
+// Historian benchmarks, each beside bare better-sqlite3 inserts of the same rows in the same run:
+//  - sustained ingest of 1,000 tags through the full writer path (thread, chunks, rollups) while
+//    trend queries run;
+//  - disk bytes per raw sample after compaction (demo plant signals; a slowly changing signal);
+//  - trend query latency: 1 tag × 7 days raw at 1 Hz, 1 tag × 1 year from rollups, 10 tags × 1 hour.
+import { mkdirSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { TagInfo } from '../native/api/types.js';
+import type { DeadbandConfig } from '../native/historian/config.js';
+import { resolvePolicies } from '../native/historian/config.js';
+import { openHistorian } from '../native/historian/index.js';
+import { HistorianStore } from '../native/historian/store.js';
+import { makeTags, tempDir } from '../native/historian/test-kit.js';
+import { PlantSim } from '../native/plant/index.js';
+import type { SampleBatch } from '../native/tags/bus.js';
+import { openSqlite, type SqliteDatabase } from '../native/util/sqlite.js';
+import type { Bench, BenchResult } from './types.js';
+
+const T0 = Date.UTC(2026, 0, 1);
+const DAY = 86_400_000;
+
+function rowTable(db: SqliteDatabase, withoutRowid: boolean): void {
+  db.exec(
+    withoutRowid
+      ? 'CREATE TABLE s (tag INTEGER NOT NULL, ts INTEGER NOT NULL, v REAL, q INTEGER NOT NULL, PRIMARY KEY (tag, ts)) WITHOUT ROWID'
+      : 'CREATE TABLE s (tag INTEGER NOT NULL, ts INTEGER NOT NULL, v REAL, q INTEGER NOT NULL)',
+  );
+}
+
+/** Bare better-sqlite3: prepared INSERTs, 10k rows per transaction, WAL. Rows per second. */
+function bareInsert(
+  dir: string,
+  name: string,
+  withoutRowid: boolean,
+  rows: number,
+  row: (i: number) => [number, number, number],
+): { rate: number; db: SqliteDatabase; file: string } {
+  const file = path.join(dir, `${name}.db`);
+  const db = openSqlite(file);
+  rowTable(db, withoutRowid);
+  const ins = db.prepare('INSERT INTO s VALUES (?, ?, ?, 0)');
+  const tx = db.transaction((from: number, to: number) => {
+    for (let i = from; i < to; i++) {
+      const [tag, ts, v] = row(i);
+      ins.run(tag, ts, v);
+    }
+  });
+  const started = performance.now();
+  for (let i = 0; i < rows; i += 10_000) tx(i, Math.min(rows, i + 10_000));
+  return { rate: rows / ((performance.now() - started) / 1000), db, file };
+}
+
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] as number;
+}
+
+function fileBytes(file: string): number {
+  let n = 0;
+  for (const ext of ['', '-wal']) {
+    try {
+      n += statSync(file + ext).size;
+    } catch {
+      // no WAL
+    }
+  }
+  return n;
+}
+
+/** Bytes of the tables whose names start with `prefix`, from SQLite's dbstat (pages actually used). */
+function tableBytes(db: SqliteDatabase, like: string): number {
+  const r = db.prepare("SELECT coalesce(sum(pgsize), 0) AS b FROM dbstat WHERE name LIKE ? AND name NOT LIKE 'sqlite_%'").get(like) as {
+    b: number;
+  };
+  return r.b;
+}
+
+// ---- 1. Sustained ingest -----------------------------------------------------------------
+
+async function ingest(quick: boolean, dir: string): Promise<BenchResult[]> {
+  const TAGS = 1000;
+  const seconds = quick ? 4 : 12;
+  const tags = makeTags(TAGS);
+  // Each tag at 1 kHz (1 ms apart), so data time advances with wall time at 1 M samples/s;
+  // values a random walk kept to 2 decimals, like a scaled field reading.
+  const PER_BATCH_ROUNDS = 10;
+  const n = TAGS * PER_BATCH_ROUNDS;
+  const walk = new Float64Array(TAGS).fill(50);
+  let round = 0;
+  const batch: SampleBatch = {
+    length: n,
+    ids: new Uint32Array(n),
+    ts: new Float64Array(n),
+    values: new Float64Array(n),
+    quality: new Uint8Array(n),
+  };
+  const fill = () => {
+    let i = 0;
+    for (let r = 0; r < PER_BATCH_ROUNDS; r++, round++) {
+      for (let id = 0; id < TAGS; id++, i++) {
+        walk[id] = Math.round(((walk[id] as number) + (Math.random() - 0.5)) * 100) / 100;
+        batch.ids[i] = id;
+        batch.ts[i] = T0 + round;
+        batch.values[i] = walk[id] as number;
+      }
+    }
+  };
+  const h = await openHistorian({ dir: path.join(dir, 'ingest'), tags, retentionIntervalMs: 0, maxBufferedSamples: 4_000_000 });
+  const queryMs: number[] = [];
+  const started = performance.now();
+  const end = started + seconds * 1000;
+  let produceMs = 0;
+  const queries = setInterval(() => {
+    const t = performance.now();
+    const now = T0 + round;
+    h.query({ tags: [tags[7]?.name as string, tags[500]?.name as string], from: now - 5000, to: now, maxPoints: 1000 });
+    queryMs.push(performance.now() - t);
+  }, 100);
+  while (performance.now() < end) {
+    // Backpressure: do not run ahead of the writer by more than ~1 s of data.
+    if (h.metrics().queueDepth > 1_000_000) {
+      await new Promise((r) => setTimeout(r, 5));
+      continue;
+    }
+    const t = performance.now();
+    fill();
+    h.ingest(batch);
+    produceMs += performance.now() - t;
+    await new Promise((r) => setImmediate(r));
+  }
+  await h.flush();
+  const elapsed = (performance.now() - started) / 1000;
+  clearInterval(queries);
+  const m = h.metrics();
+  await h.close();
+  const rate = m.committedSamples / elapsed;
+
+  const baseRows = quick ? 1_000_000 : 3_000_000;
+  const row = (i: number): [number, number, number] => [i % TAGS, T0 + Math.floor(i / TAGS), 50 + (i % 977) / 100];
+  const bare = bareInsert(dir, 'bare-ingest', true, baseRows, row);
+  bare.db.close();
+  const bareRowid = bareInsert(dir, 'bare-ingest-rowid', false, baseRows, row);
+  bareRowid.db.close();
+  return [
+    {
+      bench: 'historian',
+      metric: 'sustained ingest, 1,000 tags, full writer path with rollups, trend queries running',
+      value: rate,
+      unit: 'samples/s',
+      baseline: 'bare better-sqlite3 INSERTs, PRIMARY KEY (tag, ts) WITHOUT ROWID, 10k/transaction',
+      baselineValue: bare.rate,
+      target: '≥ 1,000,000 samples/s and > baseline',
+      notes: `${m.committedSamples} samples in ${elapsed.toFixed(1)} s (${m.droppedSamples} dropped); main thread spent ${((produceMs / 1000 / elapsed) * 100).toFixed(0)} % generating+ingesting; rowid-table baseline ${Math.round(bareRowid.rate)} rows/s; last batch ${m.batchLatencyMs.toFixed(0)} ms; trend query during ingest p50 ${quantile(queryMs, 0.5).toFixed(1)} ms p99 ${quantile(queryMs, 0.99).toFixed(1)} ms (${queryMs.length} queries)`,
+    },
+  ];
+}
+
+// ---- 2. Bytes per sample ----------------------------------------------------------------
+
+function loadStore(
+  file: string,
+  tags: TagInfo[],
+  rules: DeadbandConfig,
+  feed: (put: (id: number, t: number, v: number) => void) => void,
+): HistorianStore {
+  const store = new HistorianStore({ file, tagNames: tags.map((t) => t.name), policies: resolvePolicies(tags, {}, rules) });
+  const N = 100_000;
+  const ids = new Uint32Array(N);
+  const ts = new Float64Array(N);
+  const vs = new Float64Array(N);
+  const qs = new Uint8Array(N);
+  let n = 0;
+  const put = (id: number, t: number, v: number) => {
+    ids[n] = id;
+    ts[n] = t;
+    vs[n] = v;
+    n++;
+    if (n === N) {
+      store.ingest(n, ids, ts, vs, qs);
+      n = 0;
+      if (store.pending >= 1_000_000) store.commit();
+    }
+  };
+  feed(put);
+  store.ingest(n, ids, ts, vs, qs);
+  store.finish();
+  store.commit();
+  return store;
+}
+
+function bytesPerSample(
+  dir: string,
+  name: string,
+  tags: TagInfo[],
+  rules: DeadbandConfig,
+  feed: (put: (id: number, t: number, v: number) => void) => void,
+) {
+  const rows: [number, number, number][] = [];
+  const store = loadStore(path.join(dir, `${name}.db`), tags, rules, (put) =>
+    feed((id, t, v) => {
+      rows.push([id, t, v]);
+      put(id, t, v);
+    }),
+  );
+  const chunkBytes = tableBytes(store.db, 'raw_%');
+  const allBytes = tableBytes(store.db, '%');
+  store.close();
+  const bare = openSqlite(path.join(dir, `${name}-bare.db`));
+  rowTable(bare, true);
+  const ins = bare.prepare('INSERT INTO s VALUES (?, ?, ?, 0)');
+  bare.transaction(() => {
+    for (const [id, t, v] of rows) ins.run(id, t, v);
+  })();
+  const bareBytes = tableBytes(bare, 's');
+  bare.close();
+  return { samples: rows.length, chunk: chunkBytes / rows.length, all: allBytes / rows.length, bare: bareBytes / rows.length };
+}
+
+function compression(quick: boolean, dir: string): BenchResult[] {
+  const hours = quick ? 2 : 24;
+  const sim = new PlantSim({ start: T0, seed: 7 });
+  const simTags = sim.tags;
+  const tags = makeTags(simTags.length, 'Demo');
+  const feedPlant = (put: (id: number, t: number, v: number) => void) => {
+    const plant = new PlantSim({ start: T0, seed: 7 });
+    for (let s = 1; s <= hours * 3600; s++) {
+      const t = T0 + s * 1000;
+      plant.step(t);
+      simTags.forEach((tag, id) => {
+        const v = plant.value(tag.path);
+        put(id, t, typeof v === 'boolean' ? (v ? 1 : 0) : v);
+      });
+    }
+  };
+  const lossless = bytesPerSample(dir, 'plant', tags, [], feedPlant);
+  const rounded = bytesPerSample(dir, 'plant-3dp', tags, [{ match: '**', decimals: 3 }], feedPlant);
+  const slowTags = makeTags(10, 'Slow');
+  const slow = bytesPerSample(dir, 'slow', slowTags, [], (put) => {
+    const temp = new Float64Array(10).fill(21);
+    for (let s = 0; s < hours * 3600; s++) {
+      for (let id = 0; id < 10; id++) {
+        // A room or tank temperature: moves by 0.1 °C every few minutes.
+        if (Math.random() < 1 / 240) temp[id] = Math.round(((temp[id] as number) + (Math.random() < 0.5 ? -0.1 : 0.1)) * 10) / 10;
+        put(id, T0 + s * 1000, temp[id] as number);
+      }
+    }
+  });
+  const base = 'bare row table (tag, ts, value, quality) WITHOUT ROWID, same rows';
+  return [
+    {
+      bench: 'historian',
+      metric: `disk bytes per raw sample, demo plant signals (${simTags.length} tags × ${hours} h × 1 Hz), lossless`,
+      value: lossless.chunk,
+      unit: 'B/sample',
+      baseline: base,
+      baselineValue: lossless.bare,
+      target: '≤ 6',
+      notes: `${lossless.samples} samples; chunk tables only (dbstat); whole file incl. minute/hour rollups ${lossless.all.toFixed(2)} B/sample`,
+    },
+    {
+      bench: 'historian',
+      metric: 'disk bytes per raw sample, demo plant signals, stored to 3 decimals',
+      value: rounded.chunk,
+      unit: 'B/sample',
+      baseline: base,
+      baselineValue: rounded.bare,
+      target: '≤ 6',
+      notes: `whole file incl. rollups ${rounded.all.toFixed(2)} B/sample`,
+    },
+    {
+      bench: 'historian',
+      metric: `disk bytes per raw sample, slowly changing signal (10 tags × ${hours} h × 1 Hz), lossless`,
+      value: slow.chunk,
+      unit: 'B/sample',
+      baseline: base,
+      baselineValue: slow.bare,
+      target: '≤ 2',
+      notes: `${slow.samples} samples; whole file incl. rollups ${slow.all.toFixed(2)} B/sample`,
+    },
+  ];
+}
+
+// ---- 3. Trend queries ---------------------------------------------------------------------
+
+async function queries(quick: boolean, dir: string): Promise<BenchResult[]> {
+  const TAGS = quick ? 10 : 50;
+  const days = quick ? 2 : 7;
+  const tags = [...makeTags(TAGS), { ...makeTags(1, 'Year')[0], id: TAGS } as TagInfo];
+  const hdir = path.join(dir, 'query');
+  const file = path.join(hdir, 'historian.db');
+  mkdirSync(hdir, { recursive: true });
+  const end = T0 + days * DAY;
+  const yearStart = end - 365 * DAY;
+  const walk = new Float64Array(TAGS + 1).fill(50);
+  const step = (id: number) => {
+    walk[id] = Math.round(((walk[id] as number) + (Math.random() - 0.5)) * 100) / 100;
+    return walk[id] as number;
+  };
+  const loadStarted = performance.now();
+  const store = loadStore(file, tags, [], (put) => {
+    // The year tag: one sample a minute for a year (its hour rollups answer the year query).
+    for (let t = yearStart; t < end; t += 60_000) put(TAGS, t, step(TAGS));
+    for (let t = T0; t < end; t += 1000) for (let id = 0; id < TAGS; id++) put(id, t, step(id));
+  });
+  store.close();
+  const loadS = (performance.now() - loadStarted) / 1000;
+  const samples = TAGS * days * 86_400 + 365 * 1440;
+  const dbBytes = fileBytes(file);
+
+  const h = await openHistorian({ dir: hdir, tags, retentionIntervalMs: 0, now: () => end });
+  const time = (fn: () => unknown, runs: number) => {
+    const ms: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t = performance.now();
+      fn();
+      ms.push(performance.now() - t);
+    }
+    return ms;
+  };
+  const runs = quick ? 20 : 50;
+  // A console runs for months: time warm code, not the first compilation of the query path.
+  for (let i = 0; i < 3; i++) {
+    h.query({ tags: [tags[0]?.name as string], from: end - days * DAY, to: end, maxPoints: 2000 });
+    h.query({ tags: [tags[TAGS]?.name as string], from: yearStart, to: end, maxPoints: 2000 });
+    h.query({ tags: [tags[0]?.name as string], from: end - 3_600_000, to: end, maxPoints: 2000 });
+  }
+  const name = (i: number) => tags[i]?.name as string;
+  let k = 0;
+  const week = time(() => h.query({ tags: [name(k++ % TAGS)], from: end - days * DAY, to: end, maxPoints: 2000 }), runs);
+  const year = time(() => h.query({ tags: [name(TAGS)], from: yearStart, to: end, maxPoints: 2000 }), runs);
+  const hourTags = Array.from({ length: 10 }, (_, i) => name(i % TAGS));
+  const hour = time(
+    () => h.query({ tags: hourTags, from: end - 3_600_000 - 1000 * (k++ % 60), to: end - 1000 * (k % 60), maxPoints: 2000 }),
+    runs,
+  );
+  const sources = [
+    h.query({ tags: [name(0)], from: end - days * DAY, to: end, maxPoints: 2000 })[0]?.source,
+    h.query({ tags: [name(TAGS)], from: yearStart, to: end, maxPoints: 2000 })[0]?.source,
+    h.query({ tags: [name(0)], from: end - 3_600_000, to: end, maxPoints: 2000 })[0]?.source,
+  ];
+  await h.close();
+
+  // Baselines: the same rows in a bare row table, decimated by SQL (min/max/avg per bucket).
+  const bare = openSqlite(path.join(dir, 'query-bare.db'));
+  rowTable(bare, true);
+  const ins = bare.prepare('INSERT INTO s VALUES (?, ?, ?, 0)');
+  const fillTag = (tag: number, from: number, to: number, stepMs: number) =>
+    bare.transaction(() => {
+      for (let t = from; t < to; t += stepMs) ins.run(tag, t, 50 + (t % 997) / 100);
+    })();
+  fillTag(0, end - days * DAY, end, 1000);
+  fillTag(TAGS, yearStart, end, 60_000);
+  for (let i = 1; i < 10; i++) fillTag(i, end - 3_600_000, end, 1000);
+  const agg = bare.prepare(
+    'SELECT CAST((ts - ?) / ? AS INTEGER) AS b, min(v), max(v), avg(v) FROM s WHERE tag = ? AND ts >= ? AND ts < ? GROUP BY b',
+  );
+  const sqlTrend = (tag: number, from: number, to: number) => agg.all(from, (to - from) / 2000, tag, from, to);
+  const bareRuns = quick ? 3 : 5;
+  const bWeek = time(() => sqlTrend(0, end - days * DAY, end), bareRuns);
+  const bYear = time(() => sqlTrend(TAGS, yearStart, end), bareRuns);
+  const bHour = time(() => {
+    for (let i = 0; i < 10; i++) sqlTrend(i, end - 3_600_000, end);
+  }, bareRuns);
+  bare.close();
+  const data = `data set ${TAGS} tags × ${days} days × 1 Hz + 1 tag × 365 days × 1/min = ${samples.toLocaleString('en-US')} samples, ${(dbBytes / 1e6).toFixed(0)} MB on disk, loaded in ${loadS.toFixed(0)} s`;
+  const bareName = 'bare row table, SQL GROUP BY bucket min/max/avg over raw rows (median)';
+  return [
+    {
+      bench: 'historian',
+      metric: `trend 1 tag × ${days} days of 1 Hz → 2,000 points, p99 (${sources[0]})`,
+      value: quantile(week, 0.99),
+      unit: 'ms',
+      baseline: bareName,
+      baselineValue: quantile(bWeek, 0.5),
+      target: 'p99 < 50 ms',
+      notes: `p50 ${quantile(week, 0.5).toFixed(1)} ms over ${runs} queries; ${data}`,
+    },
+    {
+      bench: 'historian',
+      metric: `trend 1 tag × 1 year → 2,000 points, p99 (${sources[1]})`,
+      value: quantile(year, 0.99),
+      unit: 'ms',
+      baseline: bareName,
+      baselineValue: quantile(bYear, 0.5),
+      target: 'p99 < 100 ms',
+      notes: `p50 ${quantile(year, 0.5).toFixed(1)} ms`,
+    },
+    {
+      bench: 'historian',
+      metric: `trend 10 tags × 1 hour of 1 Hz → 2,000 points each, p99 (${sources[2]})`,
+      value: quantile(hour, 0.99),
+      unit: 'ms',
+      baseline: bareName,
+      baselineValue: quantile(bHour, 0.5),
+      target: '< 30 ms',
+      notes: `p50 ${quantile(hour, 0.5).toFixed(1)} ms`,
+    },
+  ];
+}
+
+const bench: Bench = async ({ quick }) => {
+  const dir = tempDir('aurum-bench-historian-');
+  try {
+    return [...(await ingest(quick, dir)), ...compression(quick, dir), ...(await queries(quick, dir))];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
+
+export default bench;
