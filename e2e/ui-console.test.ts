@@ -51,6 +51,15 @@ async function goodText(tag: string): Promise<string> {
 describe.skipIf(!chromiumAvailable && !process.env.CI)('operator console in Chromium', () => {
   beforeAll(async () => {
     [app, browser] = await Promise.all([startConsole({ script: 'bin/aurum.mjs', args: ['serve'], timeoutMs: 40_000 }), launchChromium()]);
+    // Slow Pump101 until its discharge flow falls below the low-flow limit: the alarm test finds it
+    // raised (10 s on-delay) by the time it runs.
+    const token = await app.signIn();
+    const slowed = await fetch(`${app.url}/api/tags/write`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+      body: JSON.stringify({ tag: 'Demo/PumpStation/Pump101/SpeedSetpoint', value: 40, confirmed: true }),
+    });
+    expect(slowed.ok).toBe(true);
     // axe needs a page of an explicit context.
     page = await (await browser.newContext({ viewport: { width: 1920, height: 1080 }, acceptDownloads: true })).newPage();
     const errors: string[] = [];
@@ -229,12 +238,30 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('operator console in Chro
     for (const n of names) expect(n).toMatch(/BearingTemp/);
   });
 
+  it('lists an alarm with its priority in colour, shape and text, and acknowledges it', async () => {
+    const id = 'Demo.PumpStation.Pump101.Flow.lo';
+    const summary = page.locator('.alarm-summary');
+    await expect.poll(() => summary.textContent(), { timeout: 25_000 }).toMatch(/● \d+ Low/);
+    await summary.click();
+    await page.locator('h1.screen-title', { hasText: 'Alarms' }).waitFor();
+    const row = page.locator(`tr[data-alarm="${id}"]`);
+    await expect.poll(() => row.getAttribute('data-state')).toBe('unack_active');
+    expect(await row.locator('.priority').textContent()).toBe('● P4 Low');
+    expect(await row.locator('.alarm-state').textContent()).toContain('Active, unacknowledged');
+    await shot('alarms', true);
+    await row.getByRole('button', { name: 'Acknowledge Demo/PumpStation/Pump101/Flow lo' }).click();
+    await expect.poll(() => row.getAttribute('data-state')).toBe('ack_active');
+    expect(await row.locator('.alarm-state').textContent()).toContain(`by ${ADMIN.user}`);
+    await expect.poll(() => summary.textContent()).not.toMatch(/Low/);
+    await shot('alarms-acknowledged');
+  });
+
   it('is usable from the keyboard: skip link, Alt+number screens, focus on the screen heading', async () => {
-    await page.keyboard.press('Alt+4');
+    await page.keyboard.press('Alt+5');
     await page.locator('h1.screen-title', { hasText: 'Connections' }).waitFor();
     expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
     await shot('connections', true);
-    await page.keyboard.press('Alt+3');
+    await page.keyboard.press('Alt+4');
     await page.locator('h1.screen-title', { hasText: 'Trends' }).waitFor();
     // Tab from the heading reaches the trend controls; L on them returns to live.
     await page.keyboard.press('Tab');

@@ -13,6 +13,7 @@ import type { Driver } from './drivers/driver.js';
 import { connectionHandlers } from './drivers/handlers.js';
 import { createDriver } from './drivers/index.js';
 import { esgHandlers, openEsg } from './esg/index.js';
+import { historyHandlers, openHistorian } from './historian/index.js';
 import { derivedTags, publishPrediction } from './inference/derived-tags.js';
 import { listModels, openInference, predictionHandlers } from './inference/index.js';
 import { MaintenanceLog, maintenanceConfigSchema } from './maintenance/index.js';
@@ -104,6 +105,13 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
     for (const l of listeners) l(stream, data);
   };
   const stops: (() => Promise<void> | void)[] = [];
+  // The core's own trouble (historian disk full, model worker died…): shown to operators, and an
+  // error becomes a system alarm once the alarm service runs.
+  let raiseSystemAlarm: ((source: string, message: string) => void) | null = null;
+  const systemMessage = (m: EventStreams['system']) => {
+    emit('system', m);
+    if (m.level === 'error') raiseSystemAlarm?.(m.source, m.message);
+  };
   const stopAll = async () => {
     for (const stop of stops.splice(0).reverse()) await stop();
   };
@@ -122,6 +130,21 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
     const modelEntries = bindings.length > 0 ? listModels([modelsDir, path.join(opts.dataDir, 'models')]) : [];
     const tags = [...model.tags, ...derivedTags(bindings, modelEntries, model.tags.length, 1000)];
     const bus = new TagBus(tags);
+    // The historian subscribes first: every reading is kept, whatever later consumers do with it.
+    const historian = await openHistorian({
+      dir: path.join(opts.dataDir, 'historian'),
+      tags,
+      retention: model.raw.historian.retention,
+      deadband: model.raw.historian.storage,
+      maxDbBytes: model.raw.historian.maxDbMB ? model.raw.historian.maxDbMB * 1024 * 1024 : null,
+      onSystemMessage: (m) => systemMessage(m),
+    });
+    const offHistorian = bus.onBatch((b) => historian.ingest(b));
+    stops.push(async () => {
+      offHistorian();
+      await historian.close();
+    });
+
     const drivers = new Map<string, Driver>();
     for (const conn of model.connections) {
       const tags = model.driverTags.get(conn.name) ?? [];
@@ -164,6 +187,10 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       alarms,
     });
     registry.register(alarmHandlers(alarms, maintenance));
+    raiseSystemAlarm = (source, message) => alarms.raiseSystemAlarm(source, message, 'High');
+    registry.register(historyHandlers(historian));
+    const offExport = historian.onExport((p) => emit('historyExport', p));
+    stops.push(offExport);
     stops.push(() => {
       clearInterval(alarmTick);
       offAlarms();
@@ -194,9 +221,16 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
         publishPrediction(bus, p);
         emit('predictions', p);
       },
-      onSystemMessage: (m) => {
-        emit('system', m);
-        if (m.level === 'error') alarms.raiseSystemAlarm(m.source, m.message, 'High');
+      onSystemMessage: systemMessage,
+      history: async (names, from, to, periodMs) => {
+        const series = historian.rangeRead({ tags: names, from, to, stepMs: periodMs });
+        const length = Math.min(...series.map((s) => s.values.length));
+        const rows: number[][] = [];
+        for (let i = 0; i < length; i++) {
+          const row = series.map((s) => s.values[i] as number);
+          if (row.every(Number.isFinite)) rows.push(row);
+        }
+        return rows;
       },
     });
     registry.register(predictionHandlers(inference));
@@ -208,6 +242,10 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
     metricSources.set('inference', () => {
       const d = inference.diagnostics();
       return Object.fromEntries(Object.entries(d).filter((e): e is [string, number] => typeof e[1] === 'number'));
+    });
+    metricSources.set('historian', () => {
+      const m = historian.metrics();
+      return Object.fromEntries(Object.entries(m).filter((e): e is [string, number] => typeof e[1] === 'number'));
     });
     metricSources.set('tag_bus', () => ({ samples_total: bus.samplesIn, ui_samples_dropped_total: stream.dropped() }));
     const housekeeping = setInterval(() => {

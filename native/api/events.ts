@@ -1,4 +1,5 @@
 import type { AlarmListUpdate } from './alarm-requests.js';
+import type { HistoryExportProgress } from './history-requests.js';
 import type { Prediction } from './prediction-requests.js';
 import type { ConnectionDiagnostics, ValueBatch } from './types.js';
 
@@ -20,4 +21,6 @@ export interface EventStreams {
   predictions: Prediction;
   /** Alarms whose state changed (a row in state "normal" leaves the list), with the counts per priority. */
   alarms: AlarmListUpdate;
+  /** Progress of CSV exports started with history.export. */
+  historyExport: HistoryExportProgress;
 }

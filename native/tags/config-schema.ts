@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { alarmDefinitionSchema } from '../alarms/definition.js';
 import { connectionSchema } from '../drivers/connection-schema.js';
 import { esgConfigSchema } from '../esg/config.js';
+import { deadbandConfigSchema, retentionConfigSchema } from '../historian/config.js';
 import { maintenanceConfigSchema } from '../maintenance/config.js';
 
 export const SITE_FILE_VERSION = 1;
@@ -102,7 +103,16 @@ export const siteFileSchema = z
     alarms: z.array(alarmDefinitionSchema).default([]),
     /** Maintenance requests: an optional webhook to the maintenance system. */
     maintenance: maintenanceConfigSchema.optional(),
-    historian: z.record(z.string(), z.unknown()).default({}),
+    /** Historian retention and per-tag storage rules (docs/historian.md). */
+    historian: z
+      .object({
+        retention: retentionConfigSchema.optional(),
+        storage: deadbandConfigSchema.optional(),
+        /** Cap on the historian's disk use; past it the console raises a system alarm and buffers. */
+        maxDbMB: z.number().positive().optional(),
+      })
+      .strict()
+      .default({}),
     esg: esgConfigSchema.optional(),
     /** Which model runs on which machine; predictions become derived tags <machine>/AnomalyScore, /Health, /RUL. */
     models: z
