@@ -312,6 +312,39 @@ export function routes(core: Core, metrics: MetricsExporter, tls: boolean): Rout
       pattern: /^\/api\/models\/(?<action>activate|rollback|learn)$/,
       handle: async (r) => call(`models.${r.params.action}`, await readJson(r.req), r),
     },
+    {
+      method: 'GET',
+      pattern: /^\/api\/history\/value-at$/,
+      handle: (r) => {
+        const q = r.url.searchParams;
+        return call('history.valueAt', { tags: list(q.get('tags')), t: q.get('t') ?? undefined, mode: q.get('mode') ?? undefined }, r);
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/history\/aggregate$/,
+      handle: (r) => {
+        const q = r.url.searchParams;
+        return call(
+          'history.aggregate',
+          {
+            tags: list(q.get('tags')),
+            from: q.get('from') ?? undefined,
+            to: q.get('to') ?? undefined,
+            intervalMs: num(q.get('intervalMs')),
+            state: num(q.get('state')),
+          },
+          r,
+        );
+      },
+    },
+    { method: 'POST', pattern: /^\/api\/history\/export$/, handle: async (r) => call('history.export', await readJson(r.req), r) },
+    {
+      method: 'POST',
+      pattern: /^\/api\/history\/export\/(?<id>[A-Za-z0-9_-]+)\/cancel$/,
+      handle: (r) => call('history.exportCancel', { id: r.params.id }, r),
+    },
+    { method: 'GET', pattern: /^\/api\/history\/metrics$/, handle: (r) => call('history.metrics', {}, r) },
     /** The whole contract over HTTP, for scripts and tools: POST /api/call/<request name> with JSON args. */
     {
       method: 'POST',
