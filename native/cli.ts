@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { auditCli, userCli } from './auth/index.js';
+import { auditCli, openSecrets, userCli } from './auth/index.js';
 import { DEMO_SITE_FILE, packageRoot, startCore } from './core.js';
 import { serve } from './server/server.js';
 import { ConfigError, loadSiteFile } from './tags/config.js';
@@ -14,7 +14,8 @@ const USAGE = `usage:
   aurum serve [--port 7700] [--host 127.0.0.1] [--data-dir DIR] [--config SITE.yaml] [--tls-cert FILE --tls-key FILE]
   aurum check-config SITE.yaml
   aurum user add NAME --role viewer|operator|engineer|esg_analyst|admin [--password P] [--data-dir DIR]
-  aurum audit verify [--data-dir DIR]`;
+  aurum audit verify [--data-dir DIR]
+  aurum secret seal [--data-dir DIR]      (reads the secret from stdin; prints the sealed text for the site file)`;
 
 export function defaultDataDir(): string {
   return process.env.AURUM_DATA_DIR ?? path.join(os.homedir(), '.aurum-console');
@@ -85,6 +86,31 @@ function checkConfigCommand(argv: string[]): number {
   }
 }
 
+/** Seal a connection password with this data dir's key, so the site file never holds it in plain text. */
+async function secretCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { 'data-dir': { type: 'string' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals[0] !== 'seal') {
+    console.error(USAGE);
+    return 2;
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const plain = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+  if (!plain) {
+    console.error('aurum secret seal: give the secret on standard input');
+    return 2;
+  }
+  console.log(openSecrets(path.resolve(values['data-dir'] ?? defaultDataDir())).encrypt(plain));
+  return 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -96,6 +122,8 @@ export async function main(argv: string[]): Promise<number> {
       return userCli(rest, defaultDataDir());
     case 'audit':
       return auditCli(rest, defaultDataDir());
+    case 'secret':
+      return secretCommand(rest);
     default:
       console.error(USAGE);
       return command === undefined || command === '--help' ? 0 : 2;

@@ -8,7 +8,7 @@ import { alarmHandlers, openAlarmService, parseDefinitions } from './alarms/inde
 import type { CallContext, EventStreams, StreamName } from './api/contract.js';
 import { HandlerRegistry } from './api/registry.js';
 import type { ApiResult, CoreInfo } from './api/types.js';
-import { type AuthService, auditedCall, authGate, authHandlers, openAuthStore } from './auth/index.js';
+import { type AuthService, auditedCall, authGate, authHandlers, openAuthStore, openSecrets } from './auth/index.js';
 import type { Driver } from './drivers/driver.js';
 import { connectionHandlers } from './drivers/handlers.js';
 import { createDriver } from './drivers/index.js';
@@ -145,8 +145,16 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       await historian.close();
     });
 
+    // Sealed connection passwords are opened in memory only, for the driver that needs them.
+    const secrets = openSecrets(opts.dataDir);
     const drivers = new Map<string, Driver>();
-    for (const conn of model.connections) {
+    for (const sealed of model.connections) {
+      const conn =
+        sealed.protocol === 'mqtt' && sealed.password !== undefined
+          ? { ...sealed, password: secrets.decrypt(sealed.password) }
+          : sealed.protocol === 'opcua' && sealed.user
+            ? { ...sealed, user: { ...sealed.user, passwordSecret: secrets.decrypt(sealed.user.passwordSecret) } }
+            : sealed;
       const tags = model.driverTags.get(conn.name) ?? [];
       const driver = createDriver(conn, tags, { bus, dataDir: opts.dataDir, log: logger(conn.protocol) });
       drivers.set(conn.name, driver);

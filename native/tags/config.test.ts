@@ -92,3 +92,23 @@ describe('site file loading', () => {
     expect(issues.some((i) => /template parameter "base" is not given/.test(i.message))).toBe(true);
   });
 });
+
+describe('secrets in the site file', () => {
+  it('refuses a plain-text connection password and accepts a sealed one', () => {
+    const withPassword = (pw: string) =>
+      `version: 1
+site: { name: P }
+connections:
+  - { name: broker, protocol: mqtt, url: "mqtt://10.0.0.9:1883", username: console, password: "${pw}" }
+areas:
+  - name: A
+    machines:
+      - { name: S, connection: broker, tags: [{ name: T, address: a/b }] }
+`;
+    const issues = issuesOf(withPassword('hunter2-plain'));
+    expect(issues[0]).toMatchObject({ field: 'connections[0].password', line: 4 });
+    expect(issues[0]?.message).toMatch(/must be sealed/);
+    expect(JSON.stringify(issues)).not.toContain('hunter2-plain');
+    expect(() => parseSiteFile(withPassword('enc:v1:AAAA'), 'site.yaml')).not.toThrow();
+  });
+});

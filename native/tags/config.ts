@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { type Document, isNode, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import type { MachineInfo, TagInfo } from '../api/types.js';
+import { isSealed } from '../auth/secrets.js';
 import type { ConnectionConfig } from '../drivers/connection-schema.js';
 import type { DriverTag } from '../drivers/driver.js';
 import { type SiteFile, siteFileSchema, type TagConfig } from './config-schema.js';
@@ -137,6 +138,13 @@ function buildModel(cfg: SiteFile, file: string, report: (path: Path, message: s
   const connByName = new Map<string, ConnectionConfig>();
   cfg.connections.forEach((c, i) => {
     if (connByName.has(c.name)) report(['connections', i, 'name'], `connection "${c.name}" is defined twice`);
+    // Passwords never stand in a site file in plain text: only sealed ("enc:v1:…", aurum secret seal).
+    if (c.protocol === 'mqtt' && c.password !== undefined && !isSealed(c.password)) {
+      report(['connections', i, 'password'], 'a password must be sealed: paste the output of "aurum secret seal" (enc:v1:…)');
+    }
+    if (c.protocol === 'opcua' && c.user && !isSealed(c.user.passwordSecret)) {
+      report(['connections', i, 'user', 'passwordSecret'], 'a password must be sealed: paste the output of "aurum secret seal" (enc:v1:…)');
+    }
     connByName.set(c.name, c);
     driverTags.set(c.name, []);
   });

@@ -8,7 +8,7 @@ export const opcuaConnectionSchema = z
     endpoint: z.string().min(1),
     securityMode: z.enum(['None', 'Sign', 'SignAndEncrypt']).default('None'),
     securityPolicy: z.enum(['None', 'Basic256Sha256', 'Aes128_Sha256_RsaOaep', 'Aes256_Sha256_RsaPss']).default('None'),
-    /** Anonymous unless a user is given. The password is a reference to the secrets store, never plain text. */
+    /** Anonymous unless a user is given. The password is sealed ("aurum secret seal"), never plain text. */
     user: z
       .object({ username: z.string().min(1), passwordSecret: z.string().min(1) })
       .strict()
