@@ -142,7 +142,10 @@ describe('historian store', () => {
     put(store, rows);
     store.commit();
     const now = T + 90 * DAY;
+    expect(store.db.pragma('auto_vacuum', { simple: true })).toBe(2);
     expect(store.applyRetention(now)).toBeGreaterThan(0);
+    // The dropped partitions' pages went back to the file system.
+    expect(store.db.pragma('freelist_count', { simple: true })).toBe(0);
     const r = new StoreReader(store.db);
     const rawT0 = r.raw(1, T, now);
     const rawT1 = r.raw(2, T, now);

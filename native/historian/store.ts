@@ -157,7 +157,11 @@ export function openStoreDb(file: string): { db: SqliteDatabase; report: Pick<Re
     db = openSqlite(file);
   }
   // Dropped partitions return their pages to the file system in small steps (see retention).
-  if ((db.pragma('page_count', { simple: true }) as number) <= 1) db.pragma('auto_vacuum = INCREMENTAL');
+  if ((db.prepare('SELECT count(*) AS n FROM sqlite_master').get() as { n: number }).n === 0) {
+    // Only a new, empty file can change auto_vacuum (VACUUM rewrites it with the new mode).
+    db.pragma('auto_vacuum = INCREMENTAL');
+    db.exec('VACUUM');
+  }
   migrate(db, HISTORIAN_MIGRATIONS, MIGRATIONS_TABLE);
   return { db, report: { integrity, quarantined } };
 }
