@@ -4,7 +4,7 @@
 export type { AuditEntry, AuditVerifyResult, SignedIn, UserInfo } from '../api/auth-requests.js';
 export { type AuditInput, type AuditLog, type AuditQuery, openAuditLog } from './audit.js';
 export { auditCli, type CliIo, userCli } from './cli.js';
-export { type AuthHandlers, authHandlers } from './handlers.js';
+export { type AuthHandlers, authHandlers, isLoopback } from './handlers.js';
 export {
   type AuthCallContext,
   authenticate,

@@ -10,7 +10,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import type { CallContext } from '../api/contract.js';
 import type { ApiError, ApiResult } from '../api/types.js';
 import { clientMessage, type ServerMessage } from '../api/wire.js';
-import { authenticate, checkCsrf, isSameOrigin, securityHeaders } from '../auth/index.js';
+import { authenticate, checkCsrf, isLoopback, isSameOrigin, securityHeaders } from '../auth/index.js';
 import type { Core } from '../core.js';
 import { createMetrics } from './metrics.js';
 import { routes } from './routes.js';
@@ -114,6 +114,9 @@ function serveStatic(staticDir: string, urlPath: string, res: ServerResponse): v
 /** The caller of an HTTP or WebSocket request: its session, or an anonymous context the gate answers with 401. */
 function contextOf(core: Core, req: IncomingMessage, origin: 'http' | 'ws'): CallContext {
   const { via: _via, ...ctx } = authenticate(req, core.auth, origin);
+  // Before the first user exists, the console is on its first run: whoever sits at this machine
+  // may watch (viewer) and create the administrator — from loopback only, never over the network.
+  if (ctx.role === null && isLoopback(ctx.address) && core.auth.needsSetup()) return { ...ctx, role: 'viewer' };
   return ctx;
 }
 
