@@ -1,7 +1,8 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SystemMessage } from '../api/events.js';
+import { TagBus } from '../tags/bus.js';
 import { ExportCancelled, type Historian, historyHandlers, openHistorian } from './index.js';
 import { batch, makeTags, tempDir } from './test-kit.js';
 
@@ -137,5 +138,37 @@ describe('historian', () => {
     expect(handlers['history.valueAt']({ tags: ['Site/Area/M/T2'], t: T0 + 500, mode: 'linear' }, ctx)[0]?.value).toBe(2);
     expect(() => handlers['history.query']({ tags: ['nope'], from: T0, to: T0 + 1, maxPoints: 10 }, ctx)).toThrow(/unknown tag/);
     expect(handlers['history.metrics']({}, ctx).committedSamples).toBe(2);
+  });
+
+  it('records what the tag bus delivers (its views are reused) and serves it after a restart', async () => {
+    const { h, dir } = await start();
+    const bus = new TagBus(makeTags(4));
+    bus.onBatch((b) => h.ingest(b));
+    for (let i = 0; i < 500; i++) {
+      bus.update(i % 4, i, 0, T0 + i * 100);
+      if (i % 7 === 0) bus.flush();
+    }
+    bus.flush();
+    await h.flush();
+    await h.close();
+    const { h: again } = await start({ dir });
+    for (let id = 0; id < 4; id++) {
+      const [s] = again.query({ tags: [`Site/Area/M/T${id}`], from: T0, to: T0 + 50_000, maxPoints: 1000 });
+      expect(s?.v).toEqual(Array.from({ length: 125 }, (_, k) => 4 * k + id));
+    }
+  });
+
+  it('moves a damaged file aside, says so, and records into a fresh one', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'historian.db'), Buffer.alloc(8192, 7));
+    const messages: SystemMessage[] = [];
+    const { h } = await start({ dir, messages });
+    expect(h.recovery.quarantined).not.toBeNull();
+    expect(existsSync(h.recovery.quarantined as string)).toBe(true);
+    expect(messages.some((m) => m.level === 'error' && /integrity/.test(m.message))).toBe(true);
+    h.ingest(batch([[0, T0, 1]]));
+    await h.flush();
+    expect(h.query({ tags: ['Site/Area/M/T0'], from: T0, to: T0 + 1, maxPoints: 10 })[0]?.v).toEqual([1]);
+    expect(readdirSync(dir).filter((f) => f.includes('corrupt'))).toHaveLength(1);
   });
 });

@@ -132,22 +132,30 @@ function rollupParams(tag: number, b: Bucket): (number | null)[] {
   return [tag, b.t, b.count, n(b.min), n(b.max), b.sum, n(b.first), n(b.firstTs), n(b.last), n(b.lastTs), b.integral, b.dur];
 }
 
-export function openStoreDb(file: string): { db: SqliteDatabase; report: Pick<RecoveryReport, 'integrity' | 'quarantined'> } {
-  let db = openSqlite(file);
-  let quarantined: string | null = null;
-  let integrity = 'ok';
+/** Open the file and check it; null with the reason when it is not a sound SQLite database. */
+function openChecked(file: string): { db: SqliteDatabase | null; integrity: string } {
+  let db: SqliteDatabase | null = null;
   try {
+    db = openSqlite(file);
     const rows = db.pragma('quick_check') as { quick_check: string }[];
-    integrity = rows.map((r) => r.quick_check).join('; ');
-  } catch (err) {
-    integrity = (err as Error).message;
-  }
-  if (integrity !== 'ok') {
-    // Keep the damaged file for forensics and carry on with a fresh one: the console must run.
+    const integrity = rows.map((r) => r.quick_check).join('; ');
+    if (integrity === 'ok') return { db, integrity };
     db.close();
+    return { db: null, integrity };
+  } catch (err) {
+    db?.close();
+    return { db: null, integrity: (err as Error).message };
+  }
+}
+
+export function openStoreDb(file: string): { db: SqliteDatabase; report: Pick<RecoveryReport, 'integrity' | 'quarantined'> } {
+  const checked = openChecked(file);
+  let db = checked.db;
+  let quarantined: string | null = null;
+  if (!db) {
+    // Keep the damaged file for forensics and carry on with a fresh one: the console must run.
     quarantined = `${file}.corrupt-${Date.now()}`;
-    renameSync(file, quarantined);
-    for (const ext of ['-wal', '-shm']) {
+    for (const ext of ['', '-wal', '-shm']) {
       try {
         renameSync(file + ext, quarantined + ext);
       } catch {
@@ -163,7 +171,7 @@ export function openStoreDb(file: string): { db: SqliteDatabase; report: Pick<Re
     db.exec('VACUUM');
   }
   migrate(db, HISTORIAN_MIGRATIONS, MIGRATIONS_TABLE);
-  return { db, report: { integrity, quarantined } };
+  return { db, report: { integrity: checked.integrity, quarantined } };
 }
 
 export class HistorianStore {
