@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { api } from './api/client';
 import { screenForKey, visibleScreens } from './nav';
+import { AlarmSummary } from './screens/Alarms';
 import { SignIn } from './screens/SignIn';
 import { actions, appStore, useApp } from './store/app';
 
@@ -97,6 +98,7 @@ export function App() {
             </button>
           ))}
         </nav>
+        {signedIn ? <AlarmSummary onOpen={() => actions.navigate('alarms')} /> : null}
         <span className="comm-summary" data-ok={badConnections === 0} role="status">
           {badConnections === 0
             ? `● ${connections.length} connections OK`

@@ -6,6 +6,7 @@
 import type { ComponentType } from 'react';
 import type { RoleName } from '../../native/api/auth-requests';
 import type { RequestName } from '../../native/api/contract';
+import { Alarms } from './screens/Alarms';
 import { Connections } from './screens/Connections';
 import { Machine } from './screens/Machine';
 import { Overview } from './screens/Overview';
@@ -24,6 +25,7 @@ export interface ScreenDef {
 
 export const SCREENS: ScreenDef[] = [
   { id: 'overview', label: 'Overview', requires: ['tags.list', 'tags.snapshot'], component: Overview },
+  { id: 'alarms', label: 'Alarms', requires: ['alarms.list', 'alarms.ack', 'alarms.shelve'], component: Alarms },
   { id: 'machine', label: 'Machine', requires: ['tags.list', 'tags.write'], component: Machine },
   { id: 'trends', label: 'Trends', requires: ['tags.list', 'history.query'], component: Trends },
   { id: 'connections', label: 'Connections', requires: ['connections.list'], component: Connections },

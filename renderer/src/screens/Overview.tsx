@@ -1,9 +1,12 @@
 // Overview: every area and machine with its state, key values against their normal ranges, and
 // communication status. Grey when normal; only abnormal things take colour.
+import { useMemo } from 'react';
 import type { MachineInfo, TagInfo } from '../../../native/api/types';
 import { LiveValue } from '../components/LiveValue';
 import { MachineStateBadge, useMachineState } from '../components/MachineState';
+import { PriorityBadge } from '../components/Priority';
 import { RangeBar } from '../components/RangeBar';
+import { useAlarms } from '../store/alarms';
 import { actions, useApp } from '../store/app';
 
 const KEY_VALUES = 5;
@@ -17,6 +20,11 @@ function MachineCard({ machine, tags }: { machine: MachineInfo; tags: TagInfo[] 
   const tagByName = useApp((s) => s.tagByName);
   const connections = useApp((s) => s.connections);
   const state = useMachineState(machine, tagByName);
+  const rows = useAlarms((s) => s.rows);
+  const alarms = useMemo(
+    () => rows.filter((a) => a.machine === machine.name && a.state !== 'shelved' && a.state !== 'out_of_service'),
+    [rows, machine.name],
+  );
   const shortName = machine.name.split('/').pop();
   const conn = tags[0] ? connections.find((c) => c.name === tags[0]?.connection) : undefined;
   return (
@@ -28,6 +36,12 @@ function MachineCard({ machine, tags }: { machine: MachineInfo; tags: TagInfo[] 
         <MachineStateBadge state={state} />
       </header>
       <p className="muted small">{machine.description}</p>
+      {alarms.length > 0 ? (
+        <p className="machine-alarms">
+          <PriorityBadge priority={alarms[0]?.priority ?? 'Low'} /> {alarms.length} alarm{alarms.length > 1 ? 's' : ''}:{' '}
+          {alarms[0]?.message}
+        </p>
+      ) : null}
       <table className="values">
         <tbody>
           {keyTags(tags).map((t) => (
