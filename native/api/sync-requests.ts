@@ -7,7 +7,28 @@ export const syncRequests = {
   /** Stop sending (the outbox keeps filling); local operation is unaffected either way. */
   'sync.pause': z.object({}).strict().default({}),
   'sync.resume': z.object({}).strict().default({}),
+  /** Model packages received over the downlink, newest first, with their state. */
+  'sync.models.list': z.object({}).strict().default({}),
+  /** Install a verified pending package into the model folder (it can then be activated per machine). */
+  'sync.models.approve': z.object({ name: z.string().min(1), version: z.number().int().min(1) }).strict(),
+  'sync.models.reject': z
+    .object({ name: z.string().min(1), version: z.number().int().min(1), reason: z.string().max(500).default('') })
+    .strict(),
 };
+
+export interface SyncModelPackage {
+  /** name@version. */
+  key: string;
+  name: string;
+  version: number;
+  /** SHA-256 of model.onnx, verified against the manifest and the site's pinned list. */
+  sha256: string;
+  state: 'pending' | 'approved' | 'rejected';
+  receivedAt: number;
+  decidedAt: number | null;
+  decidedBy: string | null;
+  reason: string;
+}
 
 export type SyncStreamName = 'alarms' | 'events' | 'aggregates' | 'esg' | 'predictions' | 'raw';
 
@@ -38,12 +59,14 @@ export interface SyncStatus {
   delivered: { messages: number; bytes: number };
   /** Over the last 10 s. */
   throughput: { messagesPerSecond: number; bytesPerSecond: number };
+  /** Model packages waiting for an engineer's decision (0 when the downlink is off). */
+  pendingModels: number;
 }
 
 /** What sync tells the operator through the console's system messages (e.g. the backlog bound reached). */
 export interface SyncSystemMessage {
   level: 'info' | 'warning';
-  code: 'sync.backlog_bound';
+  code: 'sync.backlog_bound' | 'sync.model_received' | 'sync.model_rejected';
   message: string;
 }
 
@@ -51,4 +74,7 @@ export interface SyncResults {
   'sync.status': SyncStatus;
   'sync.pause': SyncStatus;
   'sync.resume': SyncStatus;
+  'sync.models.list': SyncModelPackage[];
+  'sync.models.approve': SyncModelPackage;
+  'sync.models.reject': SyncModelPackage;
 }

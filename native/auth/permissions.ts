@@ -79,6 +79,10 @@ export const REQUEST_PERMISSIONS: Readonly<Record<string, Requirement>> = {
   // Pausing the uplink changes what leaves the site: an engineering decision, like its configuration.
   'sync.pause': 'configure',
   'sync.resume': 'configure',
+  'sync.models.list': 'read',
+  // Installing a model received from outside is an engineering decision (it still needs activating per machine).
+  'sync.models.approve': 'configure',
+  'sync.models.reject': 'configure',
 
   'auth.status': 'public',
   'auth.setup': 'public',

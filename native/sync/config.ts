@@ -105,6 +105,21 @@ export const syncConfigSchema = z
     maxInflight: z.number().int().min(1).max(64).default(8),
     keepaliveS: z.number().int().min(5).max(3600).default(30),
     connectTimeoutMs: z.number().int().min(500).max(60_000).default(10_000),
+    /** Model packages pushed by the fleet back end; each waits for an engineer's approval. */
+    downlink: z
+      .object({
+        enabled: z.boolean().default(false),
+        /** SHA-256 (hex) of the model.onnx files released for this site; any other model is refused. */
+        pinnedSha256: z.array(z.string().regex(/^[0-9a-f]{64}$/, 'a lower-case hex SHA-256')).default([]),
+        /** Largest package accepted, bytes. */
+        maxBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .default(64 * 1024 * 1024),
+      })
+      .strict()
+      .default({ enabled: false, pinnedSha256: [], maxBytes: 64 * 1024 * 1024 }),
     backoff: z
       .object({ initialMs: z.number().int().min(10).default(1000), maxMs: z.number().int().min(10).default(300_000) })
       .strict()

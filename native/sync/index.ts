@@ -1,6 +1,7 @@
 // Optional cloud sync: a selective, store-and-forward MQTT uplink (JSON or Sparkplug B) that never
 // blocks local operation. The core opens it with the site file's `sync:` block and feeds it.
 export { SYNC_STREAMS, type SyncConfig, type SyncConfigInput, type SyncStream, syncConfigSchema } from './config.js';
+export { DownlinkError, type DownlinkModel, ModelDownlink, modelPackageSchema } from './downlink.js';
 export { type SyncHandlers, syncHandlers } from './handlers.js';
 export { aggregateSelected, predictionSelected, rawSelected, streamSelected } from './select.js';
 export { openSync, type SyncOptions, type SyncService } from './service.js';

@@ -8,6 +8,7 @@ import { migrate } from '../util/migrate.js';
 import { openSqlite, type SqliteDatabase } from '../util/sqlite.js';
 import { SYNC_STREAMS, type SyncStream } from './config.js';
 import init from './migrations/001_init.js';
+import downlink from './migrations/002_downlink.js';
 
 export interface OutboxRow {
   id: number;
@@ -37,7 +38,8 @@ export interface SyncOutboxOptions {
 }
 
 export class SyncOutbox {
-  private readonly db: SqliteDatabase;
+  /** Shared with the downlink's package table (one sync.db). */
+  readonly db: SqliteDatabase;
   private buffer: { stream: SyncStream; priority: number; createdAt: number; payload: string }[] = [];
   private flushScheduled = false;
   private readonly counts = new Map<SyncStream, number>(SYNC_STREAMS.map((s) => [s, 0]));
@@ -50,7 +52,14 @@ export class SyncOutbox {
 
   constructor(private readonly opts: SyncOutboxOptions) {
     this.db = openSqlite(opts.file);
-    migrate(this.db, [{ id: '001_init', sql: init }], 'sync_migrations');
+    migrate(
+      this.db,
+      [
+        { id: '001_init', sql: init },
+        { id: '002_downlink', sql: downlink },
+      ],
+      'sync_migrations',
+    );
     const db = this.db;
     this.stmts = {
       insert: db.prepare('INSERT INTO outbox (stream, priority, created_at, payload) VALUES (?, ?, ?, ?)'),

@@ -38,6 +38,11 @@ export async function encodeJsonBatch(
   return compress ? gzipAsync(text) : Buffer.from(text);
 }
 
+/** Where the fleet back end publishes model packages: to this site, or to every site. */
+export function downlinkTopics(namespace: string, site: string): string[] {
+  return [`${namespace}/${topicSafe(site)}/downlink/models`, `${namespace}/fleet/downlink/models`];
+}
+
 export type SparkplugKind = 'NBIRTH' | 'NDATA' | 'NDEATH';
 
 export function sparkplugTopic(namespace: string, kind: SparkplugKind, site: string): string {

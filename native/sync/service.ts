@@ -9,8 +9,9 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { SyncStatus, SyncSystemMessage } from '../api/sync-requests.js';
 import type { Logger } from '../util/log.js';
 import { SYNC_STREAMS, type SyncConfig, type SyncStream } from './config.js';
+import { ModelDownlink } from './downlink.js';
 import { type OutboxBatch, SyncOutbox } from './outbox.js';
-import { encodeJsonBatch, jsonTopic, sparkplugBirth, sparkplugData, sparkplugDeath, sparkplugTopic } from './payload.js';
+import { downlinkTopics, encodeJsonBatch, jsonTopic, sparkplugBirth, sparkplugData, sparkplugDeath, sparkplugTopic } from './payload.js';
 import { streamSelected } from './select.js';
 
 export interface SyncOptions {
@@ -22,6 +23,10 @@ export interface SyncOptions {
   log?: Logger;
   /** Opens sealed `enc:v1:` password references (the auth capability's Secrets). */
   secrets?: { decrypt(sealed: string): string };
+  /** The inference model root approved downlink packages are moved into. */
+  modelsDir?: string;
+  /** A package was approved and installed at `dir`: the inference capability can now list it. */
+  onModelApproved?: (key: string, dir: string) => void;
 }
 
 export interface SyncService {
@@ -33,6 +38,8 @@ export interface SyncService {
   /** Write what is buffered to sync.db (done on every loop turn anyway). */
   flush(): void;
   stop(): Promise<void>;
+  /** The model downlink, null when off in the site file. */
+  readonly models: ModelDownlink | null;
 }
 
 const RATE_WINDOW_MS = 10_000;
@@ -70,6 +77,22 @@ export function openSync(opts: SyncOptions): SyncService {
       }),
     onWriteError: (err) => noteError(`sync outbox write failed (kept in memory, retried): ${err.message}`),
   });
+
+  const models = cfg.downlink.enabled
+    ? new ModelDownlink({
+        db: outbox.db,
+        pendingDir: path.join(opts.dataDir, 'sync-models'),
+        ...(opts.modelsDir ? { modelsDir: opts.modelsDir } : {}),
+        pinned: cfg.downlink.pinnedSha256,
+        maxBytes: cfg.downlink.maxBytes,
+        now,
+        onRejected: (message) => {
+          noteError(message);
+          system({ level: 'warning', code: 'sync.model_rejected', message });
+        },
+        ...(opts.onModelApproved ? { onApproved: opts.onModelApproved } : {}),
+      })
+    : null;
 
   let link: SyncStatus['link'] = cfg.enabled ? 'connecting' : 'disabled';
   let paused = false;
@@ -149,6 +172,18 @@ export function openSync(opts: SyncOptions): SyncService {
       sent.clear();
       seq = 0;
       log('info', `sync connected to ${cfg.url}`);
+      if (models) {
+        c.subscribe(downlinkTopics(cfg.namespace, site), { qos: 1 });
+        c.on('message', (_topic, body) => {
+          const m = models.receive(body);
+          if (m?.state === 'pending')
+            system({
+              level: 'info',
+              code: 'sync.model_received',
+              message: `Model package ${m.key} received and verified; it waits for an engineer's approval`,
+            });
+        });
+      }
       if (cfg.format === 'sparkplug') {
         c.publish(sparkplugTopic(cfg.namespace, 'NBIRTH', site), sparkplugBirth(SYNC_STREAMS, bdSeq, now()), { qos: 1 });
         seq = 1;
@@ -258,6 +293,7 @@ export function openSync(opts: SyncOptions): SyncService {
   if (cfg.enabled) connect();
 
   return {
+    models,
     enqueue(stream, payload, priority) {
       if (!cfg.enabled || stopped || !streamSelected(cfg, stream)) return false;
       outbox.enqueue(stream, payload, priority ?? cfg.priority[stream]);
@@ -285,6 +321,7 @@ export function openSync(opts: SyncOptions): SyncService {
         nextRetryAt,
         delivered: { ...delivered },
         throughput: rates(),
+        pendingModels: models ? models.list().filter((m) => m.state === 'pending').length : 0,
       };
     },
     pause() {
