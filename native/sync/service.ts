@@ -104,6 +104,7 @@ export function openSync(opts: SyncOptions): SyncService {
   let nextRetryAt: number | null = null;
   let inflight = 0;
   let pumping = false;
+  let pumpScheduled = false;
   let seq = 0;
   let reconnects = 0;
   let lastDelivery: number | null = null;
@@ -297,8 +298,14 @@ export function openSync(opts: SyncOptions): SyncService {
     enqueue(stream, payload, priority) {
       if (!cfg.enabled || stopped || !streamSelected(cfg, stream)) return false;
       outbox.enqueue(stream, payload, priority ?? cfg.priority[stream]);
-      // After the outbox's own flush (queued first on the same turn), so the rows are readable.
-      setImmediate(() => void pump());
+      if (!pumpScheduled) {
+        pumpScheduled = true;
+        // After the outbox's own flush (queued first on the same turn), so the rows are readable.
+        setImmediate(() => {
+          pumpScheduled = false;
+          void pump();
+        });
+      }
       return true;
     },
     status() {

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../drivers/mqtt/broker.js';
 import { sparkplugCodec } from '../drivers/mqtt/sparkplug.js';
 import { freePort } from '../util/net.js';
-import { openSync, type SyncConfigInput, type SyncService, syncConfigSchema } from './index.js';
+import { openSync, type SyncConfigInput, type SyncService, syncConfigSchema, syncHandlers } from './index.js';
 import { collect, decodeJson, until } from './test-kit.js';
 
 const HOUR = 3_600_000;
@@ -140,6 +140,21 @@ describe('sync uplink (aedes)', () => {
     const off = open(tmp(), {}, Date.now);
     expect(off.enqueue('alarms', {})).toBe(false);
     expect(off.status().link).toBe('disabled');
+  });
+
+  it('holds messages while paused and sends them on resume (the handlers)', async () => {
+    const b = await broker(0);
+    const svc = open(tmp(), { enabled: true, url: b.url }, Date.now);
+    const h = syncHandlers(svc);
+    const ctx = { user: 'eve', role: 'engineer', origin: 'http' as const };
+    await until(() => h['sync.status']({}, ctx).link === 'connected', 5000, 'the link');
+    expect(h['sync.pause']({}, ctx).paused).toBe(true);
+    for (let i = 0; i < 5; i++) svc.enqueue('events', { i });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(svc.status()).toMatchObject({ delivered: { messages: 0 }, backlogTotal: 5 });
+    expect(h['sync.resume']({}, ctx).paused).toBe(false);
+    await until(() => svc.status().delivered.messages === 5, 5000, 'delivery after resume');
+    expect(svc.status().backlog.events).toBe(0);
   });
 
   it('publishes Sparkplug B a host can decode: NBIRTH with bdSeq, NDATA with seq and message ids, NDEATH', async () => {
