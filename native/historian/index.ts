@@ -4,6 +4,8 @@
 export {
   type DeadbandConfig,
   deadbandConfigSchema,
+  type HistorianConfig,
+  historianConfigSchema,
   type RetentionConfig,
   retentionConfigSchema,
 } from './config.js';

@@ -116,6 +116,29 @@ describe('historian store', () => {
     expect(relDiff((hours[0] as Bucket).integral, ref.integral)).toBeLessThan(1e-9);
   });
 
+  it('stores fewer samples under a swinging door while rollups still see every sample', () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const tags = makeTags(1);
+    const store = new HistorianStore({
+      file: path.join(dir, 'sdt.db'),
+      tagNames: [tags[0]?.name as string],
+      policies: resolvePolicies(tags, {}, [{ match: '**', mode: 'swinging-door', deviation: 0.5 }]),
+    });
+    stores.push(store);
+    // A slow ramp with small noise: a handful of stored points describe it within 0.5.
+    const rows = Array.from({ length: 3600 }, (_, i) => [0, T + i * 1000, i / 100 + ((i * 7919) % 10) / 100] as const);
+    put(store, rows);
+    store.finish();
+    store.commit();
+    const raw = store.reader.raw(1, T, T + HOUR);
+    expect(raw.length).toBeLessThan(100);
+    expect(raw.ts[0]).toBe(T);
+    expect(raw.ts[raw.length - 1]).toBe(T + 3599 * 1000);
+    const minutes = store.reader.rollups('m1', 1, T, T + HOUR);
+    expect(minutes.reduce((n, b) => n + b.count, 0)).toBe(3600);
+  });
+
   it('merges the segments a crash left behind into chunks on open', () => {
     const { store, dir } = open({ tags: 1 });
     put(

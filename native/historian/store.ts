@@ -213,7 +213,8 @@ export class HistorianStore {
   private initTag(sid: number, policy: TagPolicy): TagState {
     const acc = new MinuteAccumulator(policy.maxHoldMs);
     const last = this.reader.latestRollup('m1', sid, Number.MAX_SAFE_INTEGER);
-    if (last) acc.resume(last);
+    // The newest row is the minute that was being filled; one without a sample time cannot be resumed.
+    if (last && !Number.isNaN(last.lastTs)) acc.resume(last);
     const st: TagState = {
       sid,
       touched: false,
@@ -222,7 +223,7 @@ export class HistorianStore {
       filter: new SampleFilter(policy),
       acc,
       closedMinutes: [],
-      hourT: last ? Math.floor(last.t / HOUR) * HOUR : Number.NaN,
+      hourT: acc.open ? Math.floor(acc.open.t / HOUR) * HOUR : Number.NaN,
       hourAcc: null,
       closedHours: [],
       dirtyMinutes: new Set(),
