@@ -8,6 +8,7 @@ import { aggregate, type QueryTag } from './query.js';
 import type { StoreReader } from './reader.js';
 
 const DAY = 86_400_000;
+const MAX_SAMPLES_PER_READ = 200_000;
 
 export interface ExportArgs {
   tags: readonly QueryTag[];
@@ -58,14 +59,25 @@ export async function exportCsv(
         const end = Math.min(t + step, args.to);
         let text = '';
         if (args.intervalMs === undefined) {
-          const s = reader.raw(tag.sid, t, end);
-          for (let i = 0; i < s.length; i++) {
-            // Half-open steps: a sample on a step boundary is written once, and `to` is exclusive.
-            if ((s.ts[i] as number) >= end) continue;
-            const v = s.values[i] as number;
-            const q = s.quality[i] as number;
-            text += `${new Date(s.ts[i] as number).toISOString()},${name},${Number.isNaN(v) ? '' : v},${q}\n`;
-            rows++;
+          // A fast tag's day can hold millions of samples: read it in slices of bounded size.
+          const slices = Math.max(1, Math.ceil(reader.rawCount(tag.sid, t, end) / MAX_SAMPLES_PER_READ));
+          const width = (end - t) / slices;
+          for (let k = 0; k < slices; k++) {
+            const a = t + k * width;
+            const z = k === slices - 1 ? end : t + (k + 1) * width;
+            const s = reader.raw(tag.sid, a, z);
+            for (let i = 0; i < s.length; i++) {
+              // Half-open slices: a sample on a boundary is written once, and `to` is exclusive.
+              if ((s.ts[i] as number) >= z) continue;
+              const v = s.values[i] as number;
+              const q = s.quality[i] as number;
+              text += `${new Date(s.ts[i] as number).toISOString()},${name},${Number.isNaN(v) ? '' : v},${q}\n`;
+              rows++;
+            }
+            if (text.length > 1 << 20) {
+              await write(text);
+              text = '';
+            }
           }
         } else {
           for (const r of aggregate(reader, tag, t, end, args.intervalMs, null, now).rows) {
