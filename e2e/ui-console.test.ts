@@ -238,6 +238,27 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('operator console in Chro
     for (const n of names) expect(n).toMatch(/BearingTemp/);
   });
 
+  it('edits a tag’s range, and refuses an invalid edit with the core’s message', async () => {
+    const name = 'Demo/PumpStation/Pump102/BearingTemp';
+    const row = page.locator(`tr[data-tag-row="${name}"]`);
+    await row.getByRole('button', { name: `Edit ${name}` }).click();
+    const editor = page.getByRole('form', { name: `Edit ${name}` });
+    await editor.getByLabel('High').fill('80');
+    await editor.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => editor.getByRole('status').textContent()).toMatch(/^Saved to .*demo-site\.yaml/);
+    await expect.poll(() => row.locator('td').nth(3).textContent()).toBe('20 … 80');
+    await editor.getByLabel('Low').fill('90');
+    await editor.getByLabel('High').fill('10');
+    await editor.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => editor.getByRole('alert').textContent()).toMatch(/^Refused: .*low < high/s);
+    expect(await row.locator('td').nth(3).textContent()).toBe('20 … 80');
+    await editor.getByLabel('High').fill('hot');
+    await editor.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => editor.getByRole('alert').textContent()).toBe('Normal range: give both ends as numbers, or leave both empty');
+    await shot('tags-edit');
+    await editor.getByRole('button', { name: 'Close' }).click();
+  });
+
   it('lists an alarm with its priority in colour, shape and text, and acknowledges it', async () => {
     const id = 'Demo.PumpStation.Pump101.Flow.lo';
     const summary = page.locator('.alarm-summary');

@@ -63,6 +63,12 @@ export const actions = {
   setMeta(tags: TagInfo[], machines: MachineInfo[]) {
     appStore.setState({ tags, machines, tagByName: new Map(tags.map((t) => [t.name, t])) });
   },
+  /** Tags whose configuration changed (an edit confirmed by the core). */
+  updateTags(changed: TagInfo[]) {
+    const byId = new Map(changed.map((t) => [t.id, t]));
+    const tags = appStore.getState().tags.map((t) => byId.get(t.id) ?? t);
+    appStore.setState({ tags, tagByName: new Map(tags.map((t) => [t.name, t])) });
+  },
   navigate(screen: Screen, machine: string | null = null) {
     appStore.setState({ screen, selectedMachine: machine ?? appStore.getState().selectedMachine });
   },
