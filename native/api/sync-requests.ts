@@ -1,6 +1,7 @@
 // Cloud-sync requests: the Sync screen's status (link, backlog per stream, last delivery,
 // throughput, errors) and pausing/resuming the uplink. Sync never writes to the plant.
 import { z } from 'zod';
+import type { SystemMessage } from './events.js';
 
 export const syncRequests = {
   'sync.status': z.object({}).strict().default({}),
@@ -63,11 +64,10 @@ export interface SyncStatus {
   pendingModels: number;
 }
 
-/** What sync tells the operator through the console's system messages (e.g. the backlog bound reached). */
-export interface SyncSystemMessage {
-  level: 'info' | 'warning';
+/** What sync tells the operator: a console system message (an `error` becomes a system alarm). */
+export interface SyncSystemMessage extends SystemMessage {
+  source: 'sync';
   code: 'sync.backlog_bound' | 'sync.model_received' | 'sync.model_rejected';
-  message: string;
 }
 
 export interface SyncResults {

@@ -59,9 +59,9 @@ export function openSync(opts: SyncOptions): SyncService {
   const now = opts.now ?? Date.now;
   const log: Logger = opts.log ?? (() => {});
   const site = opts.siteName;
-  const system = (m: SyncSystemMessage) => {
-    log(m.level === 'info' ? 'info' : 'warn', m.message);
-    opts.onSystemMessage?.(m);
+  const system = (level: SyncSystemMessage['level'], code: SyncSystemMessage['code'], message: string) => {
+    log(level === 'info' ? 'info' : 'warn', message);
+    opts.onSystemMessage?.({ level, source: 'sync', code, message, timestamp: new Date(now()).toISOString() });
   };
 
   fs.mkdirSync(opts.dataDir, { recursive: true });
@@ -70,11 +70,12 @@ export function openSync(opts: SyncOptions): SyncService {
     maxBacklog: cfg.maxBacklog,
     now,
     onBound: (dropped, backlog) =>
-      system({
-        level: 'warning',
-        code: 'sync.backlog_bound',
-        message: `Sync backlog reached its bound of ${cfg.maxBacklog} messages: ${dropped} of the oldest aggregates/raw samples were thinned (alarms and events are kept); ${backlog} waiting`,
-      }),
+      system(
+        // An error: the core turns it into a system alarm, data is being lost upstream.
+        'error',
+        'sync.backlog_bound',
+        `Sync backlog reached its bound of ${cfg.maxBacklog} messages: ${dropped} of the oldest aggregates/raw samples were thinned (alarms and events are kept); ${backlog} waiting`,
+      ),
     onWriteError: (err) => noteError(`sync outbox write failed (kept in memory, retried): ${err.message}`),
   });
 
@@ -88,7 +89,7 @@ export function openSync(opts: SyncOptions): SyncService {
         now,
         onRejected: (message) => {
           noteError(message);
-          system({ level: 'warning', code: 'sync.model_rejected', message });
+          system('warning', 'sync.model_rejected', message);
         },
         ...(opts.onModelApproved ? { onApproved: opts.onModelApproved } : {}),
       })
@@ -178,11 +179,7 @@ export function openSync(opts: SyncOptions): SyncService {
         c.on('message', (_topic, body) => {
           const m = models.receive(body);
           if (m?.state === 'pending')
-            system({
-              level: 'info',
-              code: 'sync.model_received',
-              message: `Model package ${m.key} received and verified; it waits for an engineer's approval`,
-            });
+            system('info', 'sync.model_received', `Model package ${m.key} received and verified; it waits for an engineer's approval`);
         });
       }
       if (cfg.format === 'sparkplug') {

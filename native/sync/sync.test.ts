@@ -129,7 +129,7 @@ describe('sync uplink (aedes)', () => {
     for (let i = 0; i < 10; i++) svc.enqueue('aggregates', { i });
     svc.flush();
     expect(messages).toHaveLength(1);
-    expect(messages[0]).toMatchObject({ code: 'sync.backlog_bound', level: 'warning' });
+    expect(messages[0]).toMatchObject({ code: 'sync.backlog_bound', level: 'error', source: 'sync' });
   });
 
   it('refuses streams the site file keeps local, and queues nothing when disabled', async () => {
