@@ -171,4 +171,28 @@ describe('historian', () => {
     expect(h.query({ tags: ['Site/Area/M/T0'], from: T0, to: T0 + 1, maxPoints: 10 })[0]?.v).toEqual([1]);
     expect(readdirSync(dir).filter((f) => f.includes('corrupt'))).toHaveLength(1);
   });
+
+  it('restarts a writer that dies and records again, counting what it lost', async () => {
+    const messages: SystemMessage[] = [];
+    const { h } = await start({ messages });
+    h.ingest(batch([[0, T0, 1]]));
+    await h.flush();
+    const restarted = new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (messages.some((m) => /restarted/.test(m.message))) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 20);
+    });
+    await (h as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    expect(messages.some((m) => m.level === 'error' && /writer stopped/.test(m.message))).toBe(true);
+    // Accepted while the writer restarts, written once it is back.
+    h.ingest(batch([[0, T0 + 1000, 2]]));
+    await expect(h.flush()).rejects.toThrow(/restarting/);
+    await restarted;
+    await h.flush();
+    expect(h.query({ tags: ['Site/Area/M/T0'], from: T0, to: T0 + 2000, maxPoints: 10 })[0]?.v).toEqual([1, 2]);
+    expect(h.metrics().committedSamples).toBe(2);
+  });
 });

@@ -93,7 +93,16 @@ class Staging {
 class WorkerHistorian implements Historian {
   readonly outbox: Outbox;
   private stage = new Staging();
+  /** Staged buffers waiting for a writer that is restarting. */
+  private held: Staging[] = [];
+  private heldSamples = 0;
+  /** Samples posted to the current writer (its own counters start at zero). */
   private posted = 0;
+  /** Samples committed by writers that have since been replaced. */
+  private committedBase = 0;
+  private restarts = 0;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private worker: Worker | null = null;
   private stats: WriterStats = { committed: 0, pending: 0, batchLatencyMs: 0, chunkBytes: 0, chunkSamples: 0 };
   private dropped = 0;
   private dropping = false;
@@ -111,7 +120,8 @@ class WorkerHistorian implements Historian {
 
   constructor(
     private readonly opts: Required<Pick<HistorianOptions, 'dir' | 'maxBufferedSamples'>> & HistorianOptions,
-    private readonly worker: Worker,
+    private readonly init: WriterInit,
+    worker: Worker,
     private readonly db: SqliteDatabase,
     private readonly file: string,
     readonly recovery: RecoveryReport,
@@ -123,13 +133,7 @@ class WorkerHistorian implements Historian {
       opts.tags.map((t, i) => [t.name, { name: t.name, sid: sid.get(t.name) as number, policy: policies[i] as TagPolicy }]),
     );
     this.outbox = createOutbox(db, this.now);
-    worker.on('message', (m: FromWriter) => this.onMessage(m));
-    worker.on('error', (err) => this.system('error', `historian writer failed: ${err.message}`));
-    worker.on('exit', (code) => {
-      for (const w of this.waiting.values()) w.reject(new Error(`historian writer exited (code ${code})`));
-      this.waiting.clear();
-      if (!this.closed) this.system('error', `historian writer stopped (code ${code}); history is not being recorded`);
-    });
+    this.attach(worker);
     this.postTimer = setInterval(() => this.post(), POST_EVERY_MS);
     this.postTimer.unref();
     const every = opts.retentionIntervalMs ?? 600_000;
@@ -139,6 +143,52 @@ class WorkerHistorian implements Historian {
 
   private readonly now = (): number => (this.opts.now ?? Date.now)();
 
+  private attach(w: Worker): void {
+    this.worker = w;
+    w.on('message', (m: FromWriter) => this.onMessage(m));
+    w.on('error', (err) => this.system('error', `historian writer failed: ${err.message}`));
+    w.on('exit', (code) => this.onExit(w, code));
+    for (const s of this.held.splice(0)) this.send(s);
+    this.heldSamples = 0;
+  }
+
+  /** A writer that dies is restarted; what it had not committed is lost and counted as dropped. */
+  private onExit(w: Worker, code: number): void {
+    if (this.worker !== w) return;
+    this.worker = null;
+    for (const p of this.waiting.values()) p.reject(new Error(`historian writer exited (code ${code})`));
+    this.waiting.clear();
+    if (this.closed) return;
+    const lost = this.posted - this.stats.committed;
+    this.dropped += lost;
+    this.committedBase += this.stats.committed;
+    this.posted = 0;
+    this.stats = { committed: 0, pending: 0, batchLatencyMs: 0, chunkBytes: 0, chunkSamples: 0 };
+    this.rate.length = 0;
+    const delay = Math.min(30_000, 1000 * 2 ** Math.min(this.restarts, 5));
+    this.restarts++;
+    this.system('error', `historian writer stopped (code ${code}); ${lost} uncommitted samples lost; restarting in ${delay / 1000} s`);
+    this.restartTimer = setTimeout(() => this.restart(), delay);
+  }
+
+  private restart(): void {
+    this.restartTimer = null;
+    if (this.closed) return;
+    startWriter(this.init).then(
+      ({ worker }) => {
+        if (this.closed) {
+          void worker.terminate();
+          return;
+        }
+        this.attach(worker);
+        this.system('info', 'historian writer restarted; recording again');
+      },
+      (err: Error) => {
+        this.system('error', `historian writer could not restart: ${err.message}`);
+        this.restartTimer = setTimeout(() => this.restart(), 30_000);
+      },
+    );
+  }
   private system(level: SystemMessage['level'], message: string): void {
     this.opts.onSystemMessage?.({ level, source: 'historian', message, timestamp: new Date(this.now()).toISOString() });
   }
@@ -147,7 +197,7 @@ class WorkerHistorian implements Historian {
     if (m.type === 'committed') {
       this.stats = m.stats;
       const t = Date.now();
-      this.rate.push({ t, committed: m.stats.committed });
+      this.rate.push({ t, committed: this.committedBase + m.stats.committed });
       while (this.rate.length > 2 && t - (this.rate[0] as { t: number }).t > 5000) this.rate.shift();
       this.failing = false;
     } else if (m.type === 'system') {
@@ -162,15 +212,17 @@ class WorkerHistorian implements Historian {
   }
 
   private request(m: ToWriter & { id: number }): Promise<number | undefined> {
+    const w = this.worker;
+    if (!w) return Promise.reject(new Error('historian writer is restarting'));
     return new Promise((resolve, reject) => {
       this.waiting.set(m.id, { resolve, reject });
-      this.worker.postMessage(m);
+      w.postMessage(m);
     });
   }
 
   ingest(batch: SampleBatch): void {
     if (this.closed) return;
-    const inFlight = this.posted - this.stats.committed + this.stage.n;
+    const inFlight = this.queued();
     if (inFlight + batch.length > this.opts.maxBufferedSamples) {
       this.dropped += batch.length;
       if (!this.dropping) {
@@ -197,12 +249,25 @@ class WorkerHistorian implements Historian {
     }
   }
 
+  /** Samples accepted and not yet committed: staged, held for a restarting writer, or queued. */
+  private queued(): number {
+    return this.posted - this.stats.committed + this.stage.n + this.heldSamples;
+  }
+
   private post(): void {
     const s = this.stage;
     if (s.n === 0 || this.closed) return;
     this.stage = new Staging();
+    if (this.worker) this.send(s);
+    else {
+      this.held.push(s);
+      this.heldSamples += s.n;
+    }
+  }
+
+  private send(s: Staging): void {
     const m: ToWriter = { type: 'batch', n: s.n, ids: s.ids, ts: s.ts, values: s.values, quality: s.quality };
-    this.worker.postMessage(m, [s.ids.buffer, s.ts.buffer, s.values.buffer, s.quality.buffer]);
+    (this.worker as Worker).postMessage(m, [s.ids.buffer, s.ts.buffer, s.values.buffer, s.quality.buffer]);
     this.posted += s.n;
   }
 
@@ -316,11 +381,11 @@ class WorkerHistorian implements Historian {
       }
     }
     return {
-      queueDepth: this.posted - this.stats.committed + this.stage.n,
+      queueDepth: this.queued(),
       batchLatencyMs: this.stats.batchLatencyMs,
       samplesPerSecond: first && last && dt > 0 ? (last.committed - first.committed) / dt : 0,
       bytesPerSample: this.stats.chunkSamples > 0 ? this.stats.chunkBytes / this.stats.chunkSamples : 0,
-      committedSamples: this.stats.committed,
+      committedSamples: this.committedBase + this.stats.committed,
       droppedSamples: this.dropped,
       writeFailing: this.failing,
       dbBytes,
@@ -332,6 +397,7 @@ class WorkerHistorian implements Historian {
   }
 
   async setMaxDbBytes(bytes: number | null): Promise<void> {
+    this.init.maxDbBytes = bytes;
     await this.request({ type: 'quota', id: this.nextId++, maxDbBytes: bytes });
   }
 
@@ -341,8 +407,14 @@ class WorkerHistorian implements Historian {
     this.closed = true;
     clearInterval(this.postTimer);
     if (this.retentionTimer) clearInterval(this.retentionTimer);
+    if (this.restartTimer) clearTimeout(this.restartTimer);
     for (const job of this.exports.values()) job.abort.abort();
-    const exited = new Promise((resolve) => this.worker.once('exit', resolve));
+    const w = this.worker;
+    if (!w) {
+      this.db.close();
+      return;
+    }
+    const exited = new Promise((resolve) => w.once('exit', resolve));
     try {
       await this.request({ type: 'close', id: this.nextId++ });
     } finally {
@@ -350,6 +422,31 @@ class WorkerHistorian implements Historian {
       await exited;
     }
   }
+}
+
+/** Start a writer thread and wait until it has opened (and if need be recovered) the file. */
+async function startWriter(init: WriterInit): Promise<{ worker: Worker; recovery: RecoveryReport }> {
+  const worker = spawnWriter({ workerData: init });
+  // Only this function's own listeners are removed afterwards: Worker keeps internal ones.
+  let onMessage: (m: FromWriter) => void = () => undefined;
+  let onError: (err: Error) => void = () => undefined;
+  let onExit: (code: number) => void = () => undefined;
+  const recovery = await new Promise<RecoveryReport>((resolve, reject) => {
+    onMessage = (m) => {
+      if (m.type === 'ready') resolve(m.recovery);
+      else if (m.type === 'fatal') reject(new Error(`historian failed to open ${init.file}: ${m.message}`));
+    };
+    onError = reject;
+    onExit = (code) => reject(new Error(`historian writer exited with code ${code}`));
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+  }).finally(() => {
+    worker.off('message', onMessage);
+    worker.off('error', onError);
+    worker.off('exit', onExit);
+  });
+  return { worker, recovery };
 }
 
 export async function openHistorian(opts: HistorianOptions): Promise<Historian> {
@@ -365,28 +462,9 @@ export async function openHistorian(opts: HistorianOptions): Promise<Historian> 
     deflateLevel: opts.deflateLevel ?? 1,
     maxDbBytes: opts.maxDbBytes ?? null,
   };
-  const worker = spawnWriter({ workerData: init });
-  // Only this function's own listeners are removed afterwards: Worker keeps internal ones.
-  let onMessage: (m: FromWriter) => void = () => undefined;
-  let onError: (err: Error) => void = () => undefined;
-  let onExit: (code: number) => void = () => undefined;
-  const recovery = await new Promise<RecoveryReport>((resolve, reject) => {
-    onMessage = (m) => {
-      if (m.type === 'ready') resolve(m.recovery);
-      else if (m.type === 'fatal') reject(new Error(`historian failed to open ${file}: ${m.message}`));
-    };
-    onError = reject;
-    onExit = (code) => reject(new Error(`historian writer exited with code ${code}`));
-    worker.on('message', onMessage);
-    worker.on('error', onError);
-    worker.on('exit', onExit);
-  }).finally(() => {
-    worker.off('message', onMessage);
-    worker.off('error', onError);
-    worker.off('exit', onExit);
-  });
+  const { worker, recovery } = await startWriter(init);
   const db = openSqlite(file);
-  const h = new WorkerHistorian({ maxBufferedSamples: 2_000_000, ...opts }, worker, db, file, recovery, policies);
+  const h = new WorkerHistorian({ maxBufferedSamples: 2_000_000, ...opts }, init, worker, db, file, recovery, policies);
   const say = opts.onSystemMessage;
   const now = opts.now ?? Date.now;
   if (say && recovery.quarantined) {
