@@ -38,6 +38,9 @@ export interface SyncService {
   /** Write what is buffered to sync.db (done on every loop turn anyway). */
   flush(): void;
   stop(): Promise<void>;
+  /** A feed's progress mark kept in sync.db (e.g. the last hour of aggregates queued), so a restart resumes it. */
+  mark(name: string): number | null;
+  setMark(name: string, value: number): void;
   /** The model downlink, null when off in the site file. */
   readonly models: ModelDownlink | null;
 }
@@ -292,6 +295,13 @@ export function openSync(opts: SyncOptions): SyncService {
 
   return {
     models,
+    mark(name) {
+      const v = outbox.state(`mark:${name}`);
+      return v === undefined ? null : Number(v);
+    },
+    setMark(name, value) {
+      outbox.setState(`mark:${name}`, String(value));
+    },
     enqueue(stream, payload, priority) {
       if (!cfg.enabled || stopped || !streamSelected(cfg, stream)) return false;
       outbox.enqueue(stream, payload, priority ?? cfg.priority[stream]);
