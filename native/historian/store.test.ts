@@ -62,36 +62,41 @@ describe('historian store', () => {
     const hold = 120_000;
     const row = fc.tuple(fc.integer({ min: 0, max: 2 * 3600 - 1 }), fc.integer({ min: 0, max: 100 }), fc.constantFrom(0, 0, 0, 2));
     fc.assert(
-      fc.property(fc.array(row, { minLength: 2, maxLength: 120 }), fc.integer({ min: 1, max: 4 }), (rows, commits) => {
-        const { store } = open({ tags: 1, holdMs: hold });
-        const samples = rows.map(([s, v, q]) => [0, T + s * 1000, v, q] as const);
-        // Deliver in the generated (unsorted) order, committing a few times along the way.
-        const per = Math.ceil(samples.length / commits);
-        for (let i = 0; i < samples.length; i += per) {
-          put(store, samples.slice(i, i + per));
-          store.commit();
-        }
-        const sorted = [...samples].sort((a, b) => a[1] - b[1]);
-        const ts = sorted.map((r) => r[1]);
-        const vs = sorted.map((r) => r[2]);
-        const qs = sorted.map((r) => r[3]);
-        const lastTs = ts[ts.length - 1] as number;
-        const minutes = new Map(store.reader.rollups('m1', 1, T - HOUR, T + 3 * HOUR).map((b) => [b.t, b]));
-        for (let m = T; m <= lastTs; m += MINUTE) {
-          expectBucket(minutes.get(m), computeBucket(ts, vs, qs, ts.length, m, MINUTE, hold, m + MINUTE <= lastTs));
-        }
-        const hours = new Map(store.reader.rollups('h1', 1, T - HOUR, T + 3 * HOUR).map((b) => [b.t, b]));
-        for (let h = T; h <= lastTs; h += HOUR) {
-          const ref = computeBucket(ts, vs, qs, ts.length, h, HOUR, hold, h + HOUR <= lastTs);
-          const got = hours.get(h);
-          expect(got?.count ?? 0).toBe(ref.count);
-          expect(got?.dur ?? 0).toBe(ref.dur);
-          expect(relDiff(got?.integral ?? 0, ref.integral)).toBeLessThan(1e-9);
-        }
-        const raw = store.reader.raw(1, T, T + 3 * HOUR);
-        expect(Array.from(raw.ts)).toEqual(ts);
-        store.close();
-      }),
+      fc.property(
+        fc.uniqueArray(row, { minLength: 2, maxLength: 120, selector: (r) => r[0] }),
+        fc.integer({ min: 1, max: 4 }),
+        (rows, commits) => {
+          const { store } = open({ tags: 1, holdMs: hold });
+          const samples = rows.map(([s, v, q]) => [0, T + s * 1000, v, q] as const);
+          // Deliver in the generated (unsorted) order, committing a few times along the way. Timestamps
+          // are unique: among samples of one tag with the same timestamp, which one is "last" is undefined.
+          const per = Math.ceil(samples.length / commits);
+          for (let i = 0; i < samples.length; i += per) {
+            put(store, samples.slice(i, i + per));
+            store.commit();
+          }
+          const sorted = [...samples].sort((a, b) => a[1] - b[1]);
+          const ts = sorted.map((r) => r[1]);
+          const vs = sorted.map((r) => r[2]);
+          const qs = sorted.map((r) => r[3]);
+          const lastTs = ts[ts.length - 1] as number;
+          const minutes = new Map(store.reader.rollups('m1', 1, T - HOUR, T + 3 * HOUR).map((b) => [b.t, b]));
+          for (let m = T; m <= lastTs; m += MINUTE) {
+            expectBucket(minutes.get(m), computeBucket(ts, vs, qs, ts.length, m, MINUTE, hold, m + MINUTE <= lastTs));
+          }
+          const hours = new Map(store.reader.rollups('h1', 1, T - HOUR, T + 3 * HOUR).map((b) => [b.t, b]));
+          for (let h = T; h <= lastTs; h += HOUR) {
+            const ref = computeBucket(ts, vs, qs, ts.length, h, HOUR, hold, h + HOUR <= lastTs);
+            const got = hours.get(h);
+            expect(got?.count ?? 0).toBe(ref.count);
+            expect(got?.dur ?? 0).toBe(ref.dur);
+            expect(relDiff(got?.integral ?? 0, ref.integral)).toBeLessThan(1e-9);
+          }
+          const raw = store.reader.raw(1, T, T + 3 * HOUR);
+          expect(Array.from(raw.ts)).toEqual(ts);
+          store.close();
+        },
+      ),
       { numRuns: 25 },
     );
   });
