@@ -108,6 +108,11 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('operator console in Chro
     expect(await page.locator('section.machine-card').count()).toBeGreaterThanOrEqual(5);
     expect(await page.locator('.range-bar').count()).toBeGreaterThanOrEqual(10);
     await shot('overview', true);
+    // The same screen on a 2560×1440 control-room monitor: larger type, more machines per row.
+    await page.setViewportSize({ width: 2560, height: 1440 });
+    expect(await page.evaluate(() => getComputedStyle(document.body).fontSize)).toBe('16px');
+    await shot('overview-2560', true);
+    await page.setViewportSize({ width: 1920, height: 1080 });
   });
 
   it('moves a three-pen trend in live mode, freezes it in history, zooms, exports, and returns to live', async () => {
@@ -275,6 +280,30 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('operator console in Chro
     expect(await row.locator('.alarm-state').textContent()).toContain(`by ${ADMIN.user}`);
     await expect.poll(() => summary.textContent()).not.toMatch(/Low/);
     await shot('alarms-acknowledged');
+  });
+
+  it('shows energy and emissions with their data coverage on the ESG screen', async () => {
+    await open('ESG');
+    const table = page.getByRole('table', { name: 'Energy, water and emissions' });
+    await expect.poll(() => table.locator('tbody tr').count()).toBeGreaterThanOrEqual(2);
+    expect(await table.locator('tbody tr').last().locator('th').textContent()).toBe('Total');
+    expect(await table.locator('tbody tr').last().locator('td').last().textContent()).toMatch(/\d+ %/);
+    await shot('esg', true);
+  });
+
+  it('lets an administrator create a user, refusing a weak password with the core’s reason', async () => {
+    await open('Users');
+    const form = page.getByRole('form', { name: 'New user' });
+    await form.getByLabel('User').fill('operator1');
+    await form.getByLabel('Role').selectOption('operator');
+    await form.getByLabel('Password').fill('short');
+    await form.getByRole('button', { name: 'Create user' }).click();
+    await expect.poll(() => page.locator('.users [role="status"]').textContent()).toMatch(/^Refused: /);
+    await form.getByLabel('Password').fill('Plant-Shift-Desk-42');
+    await form.getByRole('button', { name: 'Create user' }).click();
+    await expect.poll(() => page.locator('.users [role="status"]').textContent()).toBe('Created operator1 (operator)');
+    await expect.poll(() => page.getByRole('table', { name: 'Users' }).locator('tbody th').allTextContents()).toContain('operator1');
+    await shot('users', true);
   });
 
   it('is usable from the keyboard: skip link, Alt+number screens, focus on the screen heading', async () => {

@@ -8,10 +8,12 @@ import type { RoleName } from '../../native/api/auth-requests';
 import type { RequestName } from '../../native/api/contract';
 import { Alarms } from './screens/Alarms';
 import { Connections } from './screens/Connections';
+import { Esg } from './screens/Esg';
 import { Machine } from './screens/Machine';
 import { Overview } from './screens/Overview';
 import { Tags } from './screens/Tags';
 import { Trends } from './screens/Trends';
+import { Users } from './screens/Users';
 import type { Screen, Session } from './store/app';
 
 export interface ScreenDef {
@@ -29,7 +31,9 @@ export const SCREENS: ScreenDef[] = [
   { id: 'machine', label: 'Machine', requires: ['tags.list', 'tags.write'], component: Machine },
   { id: 'trends', label: 'Trends', requires: ['tags.list', 'history.query'], component: Trends },
   { id: 'connections', label: 'Connections', requires: ['connections.list'], component: Connections },
-  { id: 'tags', label: 'Tags & configuration', requires: ['tags.list'], component: Tags },
+  { id: 'tags', label: 'Tags & configuration', requires: ['tags.list', 'config.updateTag'], component: Tags },
+  { id: 'esg', label: 'ESG', requires: ['esg.summary', 'esg.report'], component: Esg },
+  { id: 'users', label: 'Users', requires: ['auth.users.list', 'auth.users.update'], component: Users, roles: ['admin'] },
 ];
 
 export function visibleScreens(session: Session): ScreenDef[] {
