@@ -3,6 +3,7 @@
 export { type AggregateFeed, type AggregateFeedOptions, type AggregateRecord, startAggregateFeed } from './aggregate-feed.js';
 export { SYNC_STREAMS, type SyncConfig, type SyncConfigInput, type SyncStream, syncConfigSchema } from './config.js';
 export { DownlinkError, type DownlinkModel, ModelDownlink, modelPackageSchema } from './downlink.js';
+export { type SyncFeeds, syncFeeds } from './feeds.js';
 export { type SyncHandlers, syncHandlers } from './handlers.js';
 export { aggregateSelected, predictionSelected, rawSelected, streamSelected } from './select.js';
 export { openSync, type SyncOptions, type SyncService } from './service.js';
