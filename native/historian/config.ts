@@ -50,26 +50,6 @@ const storageRuleSchema = z
 export const deadbandConfigSchema = z.array(storageRuleSchema).default([]);
 export type DeadbandConfig = z.input<typeof deadbandConfigSchema>;
 
-/** The site file's `historian:` section, for the lead's site-file schema. */
-export const historianConfigSchema = z
-  .object({
-    retention: retentionConfigSchema.default({ rawDays: 30, minuteDays: 365, hourDays: 1825, groups: [] }),
-    deadband: deadbandConfigSchema,
-    /** Cap on the database size in bytes (behaves as a full disk when reached). */
-    maxDbBytes: z.number().int().positive().nullable().default(null),
-    flushIntervalMs: z.number().int().min(20).max(1000).default(250),
-    maxBufferedSamples: z.number().int().min(10_000).default(2_000_000),
-  })
-  .strict()
-  .default({
-    retention: { rawDays: 30, minuteDays: 365, hourDays: 1825, groups: [] },
-    deadband: [],
-    maxDbBytes: null,
-    flushIntervalMs: 250,
-    maxBufferedSamples: 2_000_000,
-  });
-export type HistorianConfig = z.output<typeof historianConfigSchema>;
-
 export interface TagPolicy {
   mode: 'none' | 'deadband' | 'swinging-door';
   deviation: number;

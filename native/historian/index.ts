@@ -4,8 +4,6 @@
 export {
   type DeadbandConfig,
   deadbandConfigSchema,
-  type HistorianConfig,
-  historianConfigSchema,
   type RetentionConfig,
   retentionConfigSchema,
 } from './config.js';
