@@ -6,7 +6,7 @@
 //   the message id in the metric's property set ("msgId") so a host can de-duplicate.
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { SPARKPLUG_NAMESPACE, sparkplugCodec } from '../drivers/mqtt/sparkplug.js';
+import { REBIRTH_METRIC, SPARKPLUG_NAMESPACE, sparkplugCodec } from '../drivers/mqtt/sparkplug.js';
 import type { SyncStream } from './config.js';
 import type { OutboxRow } from './outbox.js';
 
@@ -43,13 +43,22 @@ export function downlinkTopics(namespace: string, site: string): string[] {
   return [`${namespace}/${topicSafe(site)}/downlink/models`, `${namespace}/fleet/downlink/models`];
 }
 
-export type SparkplugKind = 'NBIRTH' | 'NDATA' | 'NDEATH';
+export type SparkplugKind = 'NBIRTH' | 'NDATA' | 'NDEATH' | 'NCMD';
 
 export function sparkplugTopic(namespace: string, kind: SparkplugKind, site: string): string {
   return `${SPARKPLUG_NAMESPACE}/${topicSafe(namespace)}/${kind}/${topicSafe(site)}`;
 }
 
 const BD_SEQ = 'bdSeq';
+
+/** An NCMD asking this node for a new birth certificate ("Node Control/Rebirth" = true). Anything else, including writes, is ignored. */
+export function isRebirthRequest(body: Buffer): boolean {
+  try {
+    return (sparkplugCodec.decodePayload(new Uint8Array(body)).metrics ?? []).some((m) => m.name === REBIRTH_METRIC && m.value === true);
+  } catch {
+    return false;
+  }
+}
 
 export function sparkplugBirth(streams: readonly SyncStream[], bdSeq: number, now: number): Buffer {
   return Buffer.from(
@@ -58,7 +67,7 @@ export function sparkplugBirth(streams: readonly SyncStream[], bdSeq: number, no
       seq: 0,
       metrics: [
         { name: BD_SEQ, type: 'UInt64', value: bdSeq, timestamp: now },
-        { name: 'Node Control/Rebirth', type: 'Boolean', value: false, timestamp: now },
+        { name: REBIRTH_METRIC, type: 'Boolean', value: false, timestamp: now },
         ...streams.map((s) => ({ name: s, type: 'String' as const, value: '', timestamp: now })),
       ],
     }),

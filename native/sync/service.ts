@@ -11,7 +11,16 @@ import type { Logger } from '../util/log.js';
 import { SYNC_STREAMS, type SyncConfig, type SyncStream } from './config.js';
 import { ModelDownlink } from './downlink.js';
 import { type OutboxBatch, SyncOutbox } from './outbox.js';
-import { downlinkTopics, encodeJsonBatch, jsonTopic, sparkplugBirth, sparkplugData, sparkplugDeath, sparkplugTopic } from './payload.js';
+import {
+  downlinkTopics,
+  encodeJsonBatch,
+  isRebirthRequest,
+  jsonTopic,
+  sparkplugBirth,
+  sparkplugData,
+  sparkplugDeath,
+  sparkplugTopic,
+} from './payload.js';
 import { streamSelected } from './select.js';
 
 export interface SyncOptions {
@@ -110,6 +119,9 @@ export function openSync(opts: SyncOptions): SyncService {
   let pumping = false;
   let pumpScheduled = false;
   let seq = 0;
+  /** A Sparkplug NBIRTH is owed: after connecting, or when a host asked for a rebirth (NCMD). */
+  let birthDue = false;
+  let birthBdSeq = 0;
   let reconnects = 0;
   let lastDelivery: number | null = null;
   let lastError: { at: number; message: string } | null = null;
@@ -177,19 +189,26 @@ export function openSync(opts: SyncOptions): SyncService {
       sent.clear();
       seq = 0;
       log('info', `sync connected to ${cfg.url}`);
-      if (models) {
-        c.subscribe(downlinkTopics(cfg.namespace, site), { qos: 1 });
-        c.on('message', (_topic, body) => {
-          const m = models.receive(body);
-          if (m?.state === 'pending')
-            system('info', 'sync.model_received', `Model package ${m.key} received and verified; it waits for an engineer's approval`);
-        });
-      }
+      const ncmd = sparkplugTopic(cfg.namespace, 'NCMD', site);
+      if (models) c.subscribe(downlinkTopics(cfg.namespace, site), { qos: 1 });
       if (cfg.format === 'sparkplug') {
-        c.publish(sparkplugTopic(cfg.namespace, 'NBIRTH', site), sparkplugBirth(SYNC_STREAMS, bdSeq, now()), { qos: 1 });
-        seq = 1;
+        c.subscribe(ncmd, { qos: 0 });
+        birthBdSeq = bdSeq;
+        birthDue = true;
       }
-      pump();
+      c.on('message', (topic, body) => {
+        if (topic === ncmd) {
+          if (isRebirthRequest(body)) {
+            birthDue = true;
+            void pump();
+          }
+          return;
+        }
+        const m = models?.receive(body);
+        if (m?.state === 'pending')
+          system('info', 'sync.model_received', `Model package ${m.key} received and verified; it waits for an engineer's approval`);
+      });
+      void pump();
     });
     c.on('error', (err) => {
       if (mine === session) noteError(`sync: ${err.message}`);
@@ -244,14 +263,24 @@ export function openSync(opts: SyncOptions): SyncService {
     };
   }
 
+  /** Publish an owed NBIRTH between batches (never between a batch's seq and its publish); seq restarts at 0. Sent even while paused, so hosts see the node online. */
+  function birth() {
+    if (!birthDue || !client || link !== 'connected') return;
+    birthDue = false;
+    client.publish(sparkplugTopic(cfg.namespace, 'NBIRTH', site), sparkplugBirth(SYNC_STREAMS, birthBdSeq, now()), { qos: 1 });
+    seq = 1;
+  }
+
   /** One drain loop at a time: batches of a stream must be published in order. */
   async function pump(): Promise<void> {
     if (pumping) return;
     pumping = true;
     try {
+      birth();
       while (!stopped && !paused && client && link === 'connected' && inflight < cfg.maxInflight) {
         const c = client;
         const mine = session;
+        birth();
         const batch = outbox.next(sent, cfg.batch.maxMessages, cfg.batch.maxBytes);
         if (!batch) break;
         const ids = batch.rows.map((r) => r.id);

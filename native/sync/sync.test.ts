@@ -168,6 +168,16 @@ describe('sync uplink (aedes)', () => {
     );
     for (let i = 0; i < 7; i++) svc.enqueue('predictions', { machine: 'M1', health: i });
     await until(() => svc.status().delivered.messages === 7, 5000, 'delivery');
+    // A host asks for a rebirth: a new NBIRTH (seq 0, same bdSeq), then data continues at seq 1.
+    await sub.client.publishAsync(
+      'spBv1.0/fleet/NCMD/Plant_1',
+      Buffer.from(
+        sparkplugCodec.encodePayload({ timestamp: Date.now(), metrics: [{ name: 'Node Control/Rebirth', type: 'Boolean', value: true }] }),
+      ),
+    );
+    await until(() => sub.raw.filter((r) => r.topic.includes('/NBIRTH/')).length === 2, 5000, 'the rebirth');
+    svc.enqueue('predictions', { machine: 'M1', health: 7 });
+    await until(() => svc.status().delivered.messages === 8, 5000, 'delivery after the rebirth');
     await svc.stop();
     await until(() => sub.raw.some((r) => r.topic.includes('/NDEATH/')), 5000, 'the death certificate');
 
@@ -177,14 +187,18 @@ describe('sync uplink (aedes)', () => {
       'spBv1.0/fleet/NDATA/Plant_1',
       'spBv1.0/fleet/NDATA/Plant_1',
       'spBv1.0/fleet/NDATA/Plant_1',
+      'spBv1.0/fleet/NCMD/Plant_1',
+      'spBv1.0/fleet/NBIRTH/Plant_1',
+      'spBv1.0/fleet/NDATA/Plant_1',
       'spBv1.0/fleet/NDEATH/Plant_1',
     ]);
     const bdSeq = (p: (typeof decoded)[number]['p']) => Number(p.metrics?.find((m) => m.name === 'bdSeq')?.value?.toString());
     const first = decoded[0];
-    const last = decoded[4];
+    const last = decoded[7];
     if (!first || !last) throw new Error('missing births');
     expect(bdSeq(first.p)).toBe(bdSeq(last.p));
-    expect(decoded.slice(0, 4).map((d) => Number(d.p.seq?.toString()))).toEqual([0, 1, 2, 3]);
+    expect(bdSeq(decoded[5]?.p ?? {})).toBe(bdSeq(first.p));
+    expect([0, 1, 2, 3, 5, 6].map((i) => Number(decoded[i]?.p.seq?.toString()))).toEqual([0, 1, 2, 3, 0, 1]);
     const metrics = decoded.slice(1, 4).flatMap((d) => d.p.metrics ?? []);
     expect(metrics.map((m) => JSON.parse(String(m.value)).health)).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(new Set(metrics.map((m) => m.properties?.msgId?.value)).size).toBe(7);
