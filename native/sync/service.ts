@@ -293,7 +293,10 @@ export function openSync(opts: SyncOptions): SyncService {
           if (mine !== session) return;
           inflight--;
           if (err) {
+            // The rows after this batch may already be out: only a new session (which resends from
+            // the first unacknowledged row) keeps the stream in order.
             noteError(`sync publish failed: ${err.message}`);
+            lost();
             return;
           }
           outbox.ack(batch.stream, ids);
@@ -388,9 +391,8 @@ export function openSync(opts: SyncOptions): SyncService {
       if (c) {
         // A clean disconnect does not fire the will: a Sparkplug host must still see the node die.
         if (cfg.format === 'sparkplug' && c.connected) {
-          const bdSeq = Number(outbox.state('bdSeq') ?? 0);
           await new Promise<void>((r) =>
-            c.publish(sparkplugTopic(cfg.namespace, 'NDEATH', site), sparkplugDeath(bdSeq, now()), { qos: 1 }, () => r()),
+            c.publish(sparkplugTopic(cfg.namespace, 'NDEATH', site), sparkplugDeath(birthBdSeq, now()), { qos: 1 }, () => r()),
           );
         }
         await new Promise<void>((r) => c.end(false, {}, () => r()));
