@@ -91,15 +91,20 @@ export function trend(reader: StoreReader, tag: QueryTag, from: number, to: numb
   if (pixel < MINUTE && rawKept) {
     // The chunk headers bound the count without decoding anything.
     if (reader.rawCount(tag.sid, from, to) <= maxPoints) return rawSeries(tag.name, reader.raw(tag.sid, from, to));
-    const s = reader.raw(tag.sid, from, to);
-    if (s.length <= maxPoints) return rawSeries(tag.name, s);
     const px: (Pixel | undefined)[] = new Array(maxPoints);
-    for (let i = 0; i < s.length; i++) {
-      const v = s.values[i] as number;
-      if (!isValid(v, s.quality[i] as number)) continue;
-      const k = Math.min(maxPoints - 1, Math.floor(((s.ts[i] as number) - from) / pixel));
-      addToPixel(px, k, v, v, v, 1);
-    }
+    let inRange = 0;
+    reader.forEachChunk(tag.sid, from, to, (s) => {
+      for (let i = 0; i < s.length; i++) {
+        const t = s.ts[i] as number;
+        if (t < from || t > to) continue;
+        inRange++;
+        const v = s.values[i] as number;
+        if (!isValid(v, s.quality[i] as number)) continue;
+        addToPixel(px, Math.min(maxPoints - 1, Math.floor((t - from) / pixel)), v, v, v, 1);
+      }
+    });
+    // Chunk headers overcount at the range's edges: few enough samples are returned as they are.
+    if (inRange <= maxPoints) return rawSeries(tag.name, reader.raw(tag.sid, from, to));
     return pixelsToSeries(tag.name, px, from, pixel, 'raw');
   }
   const level = pixel >= HOUR || !minuteKept ? 'h1' : 'm1';

@@ -103,6 +103,15 @@ export class StoreReader {
     return n + s.n;
   }
 
+  /**
+   * Visit the stored chunks overlapping [from, to] one at a time, in no particular order, without
+   * merging them: for folds that do not care about order (per-pixel min/max/sum), memory stays
+   * one chunk however many samples the range holds.
+   */
+  forEachChunk(tag: number, from: number, to: number, fn: (s: Samples) => void): void {
+    for (const r of this.chunkRows(tag, from, to)) fn(decodeChunk(r.data));
+  }
+
   /** Raw samples with from ≤ ts ≤ to, sorted by time (stable for equal timestamps). */
   raw(tag: number, from: number, to: number): Samples {
     const rows = this.chunkRows(tag, from, to);
