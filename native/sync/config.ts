@@ -16,11 +16,16 @@ const defaultPriorities: Record<SyncStream, number> = { alarms: 0, events: 1, pr
 export const syncConfigSchema = z
   .object({
     enabled: z.boolean().default(false),
-    /** mqtt://host:1883 or mqtts://host:8883 (any MQTT 3.1.1/5 broker or cloud IoT hub). */
+    /**
+     * mqtt://host:1883 or mqtts://host:8883 (any MQTT 3.1.1/5 broker or cloud IoT hub), or
+     * https://host/path for back ends without MQTT: each batch is then POSTed there (JSON only).
+     */
     url: z
       .string()
-      .regex(/^(mqtts?|tcp|ssl|tls):\/\/[^\s]+$/, 'mqtt://host:port or mqtts://host:port')
+      .regex(/^(mqtts?|tcp|ssl|tls|https?):\/\/[^\s]+$/, 'mqtt://host:port, mqtts://host:port or https://host/path')
       .default('mqtt://127.0.0.1:1883'),
+    /** HTTPS only: sent as "Authorization: Bearer <token>" (a secret reference, like password). */
+    token: secretRef.optional(),
     protocolVersion: z.union([z.literal(4), z.literal(5)]).default(4),
     /** Defaults to "aurum-sync-<site>"; must be unique per site on the broker. */
     clientId: z.string().min(1).max(128).optional(),
@@ -125,7 +130,12 @@ export const syncConfigSchema = z
       .strict()
       .default({ initialMs: 1000, maxMs: 300_000 }),
   })
-  .strict();
+  .strict()
+  .refine((c) => !/^https?:/.test(c.url) || c.format === 'json', { message: 'an https:// back end takes format: json', path: ['format'] })
+  .refine((c) => !/^https?:/.test(c.url) || !c.downlink.enabled, {
+    message: 'the model downlink needs an MQTT broker',
+    path: ['downlink'],
+  });
 
 export type SyncConfig = z.output<typeof syncConfigSchema>;
 export type SyncConfigInput = z.input<typeof syncConfigSchema>;

@@ -10,6 +10,7 @@ import type { SyncStatus, SyncSystemMessage } from '../api/sync-requests.js';
 import type { Logger } from '../util/log.js';
 import { SYNC_STREAMS, type SyncConfig, type SyncStream } from './config.js';
 import { ModelDownlink } from './downlink.js';
+import { createHttpPoster, type HttpPoster } from './http-link.js';
 import { type OutboxBatch, SyncOutbox } from './outbox.js';
 import {
   downlinkTopics,
@@ -111,6 +112,11 @@ export function openSync(opts: SyncOptions): SyncService {
   let paused = false;
   let stopped = false;
   let client: MqttClient | null = null;
+  /** Set instead of `client` when the back end is an https:// URL. */
+  let poster: HttpPoster | null = null;
+  const overHttp = /^https?:/.test(cfg.url);
+  // Concurrent POSTs could land out of order: one at a time over HTTP.
+  const maxInflight = overHttp ? 1 : cfg.maxInflight;
   let session = 0;
   let attempt = 0;
   let retryTimer: NodeJS.Timeout | null = null;
@@ -172,6 +178,21 @@ export function openSync(opts: SyncOptions): SyncService {
     const bdSeq = (Number(outbox.state('bdSeq') ?? -1) + 1) % 256;
     outbox.setState('bdSeq', String(bdSeq));
     link = 'connecting';
+    if (overHttp) {
+      try {
+        poster = createHttpPoster(cfg, { ...httpAuthorization() });
+      } catch (err) {
+        noteError(`sync: cannot use ${cfg.url}: ${(err as Error).message}`);
+        scheduleRetry();
+        return;
+      }
+      // No session to open: the first POST tells whether the back end is there.
+      link = 'connected';
+      inflight = 0;
+      sent.clear();
+      void pump();
+      return;
+    }
     let c: MqttClient;
     try {
       c = mqtt.connect(cfg.url, clientOptions(bdSeq));
@@ -219,9 +240,20 @@ export function openSync(opts: SyncOptions): SyncService {
     });
   }
 
+  function httpAuthorization(): { authorization?: string } {
+    if (cfg.token) return { authorization: `Bearer ${resolveSecret(cfg.token, opts.secrets)}` };
+    if (cfg.username !== undefined) {
+      const pw = cfg.password === undefined ? '' : resolveSecret(cfg.password, opts.secrets);
+      return { authorization: `Basic ${Buffer.from(`${cfg.username}:${pw}`).toString('base64')}` };
+    }
+    return {};
+  }
+
   function lost() {
     const c = client;
     client = null;
+    poster?.close();
+    poster = null;
     session++;
     inflight = 0;
     c?.end(true);
@@ -277,8 +309,9 @@ export function openSync(opts: SyncOptions): SyncService {
     pumping = true;
     try {
       birth();
-      while (!stopped && !paused && client && link === 'connected' && inflight < cfg.maxInflight) {
+      while (!stopped && !paused && (client || poster) && link === 'connected' && inflight < maxInflight) {
         const c = client;
+        const p = poster;
         const mine = session;
         birth();
         const batch = outbox.next(sent, cfg.batch.maxMessages, cfg.batch.maxBytes);
@@ -289,7 +322,7 @@ export function openSync(opts: SyncOptions): SyncService {
         await throttle(body.length);
         if (mine !== session) break;
         inflight++;
-        c.publish(topic, body, { qos: 1 }, (err) => {
+        const sendDone = (err?: Error | null) => {
           if (mine !== session) return;
           inflight--;
           if (err) {
@@ -305,8 +338,22 @@ export function openSync(opts: SyncOptions): SyncService {
           delivered.messages += ids.length;
           delivered.bytes += body.length;
           recent.push({ at: t, messages: ids.length, bytes: body.length });
+          attempt = 0;
           void pump();
-        });
+        };
+        if (p) {
+          p.post(
+            body,
+            {
+              'content-type': 'application/json',
+              ...(cfg.compress ? { 'content-encoding': 'gzip' } : {}),
+              'x-aurum-site': encodeURIComponent(site),
+              'x-aurum-stream': batch.stream,
+              'idempotency-key': `${outbox.epoch}-${ids[0]}-${ids[ids.length - 1]}`,
+            },
+            sendDone,
+          );
+        } else c?.publish(topic, body, { qos: 1 }, sendDone);
         // Let the loop breathe between batches: draining days of backlog must not starve the console.
         await new Promise((r) => setImmediate(r));
       }
@@ -384,6 +431,8 @@ export function openSync(opts: SyncOptions): SyncService {
       if (stopped) return;
       stopped = true;
       if (retryTimer) clearTimeout(retryTimer);
+      poster?.close();
+      poster = null;
       const c = client;
       client = null;
       session++;
