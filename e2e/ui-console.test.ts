@@ -210,7 +210,14 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('operator console in Chro
     await expect
       .poll(() => valueCell('Demo/PumpStation/Pump102/SpeedSetpoint').locator('.num').textContent(), { timeout: 10_000 })
       .toBe('72.00');
+    expect(await page.getByRole('region', { name: 'Machine health' }).textContent()).toContain('No model bound');
+    expect(await page.locator('canvas.sparkline').count()).toBeGreaterThan(5);
     await shot('machine', true);
+    // Pump101 has the demo anomaly model: its health panel shows the model's figure or why there is none yet.
+    await open('Overview');
+    await page.getByRole('button', { name: 'Pump101', exact: true }).click();
+    await expect.poll(() => page.getByRole('region', { name: 'Machine health' }).textContent()).toMatch(/\/ 100|No prediction yet/);
+    await shot('machine-health', true);
   });
 
   it('switches between the dark and the light theme and remembers the choice', async () => {

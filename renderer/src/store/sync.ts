@@ -1,12 +1,13 @@
 // Feeds the stores from the core: on every (re)connection the session, then metadata, a value
-// snapshot and the alarm list; afterwards value batches into the live data, alarm changes,
-// diagnostics and system messages from the streams.
+// snapshot, the alarm list and machine health; afterwards value batches into the live data, alarm
+// changes, predictions, diagnostics and system messages from the streams.
 import type { EventStreams } from '../../../native/api/contract';
 import type { TagInfo } from '../../../native/api/types';
 import { ApiCallError, type ApiClient } from '../api/client';
 import { alarmActions } from './alarms';
 import { actions, appStore } from './app';
 import { live } from './live';
+import { predictionActions } from './predictions';
 
 /** The same tag table as before a reconnect: live rings (trend history) are kept. */
 export function sameTags(a: TagInfo[], b: TagInfo[]): boolean {
@@ -29,8 +30,9 @@ async function resync(client: ApiClient): Promise<void> {
     q: snapshot.map((s) => (s.quality === 'Good' ? 0 : s.quality === 'Uncertain' ? 1 : 2)),
   });
   appStore.setState({ connections });
-  const alarms = await client.call('alarms.list', {});
+  const [alarms, predictions] = await Promise.all([client.call('alarms.list', {}), client.call('predictions.latest', {})]);
   alarmActions.setList(alarms.alarms, alarms.counts);
+  predictionActions.setAll(predictions);
 }
 
 export function connectStores(client: ApiClient): void {
@@ -67,6 +69,7 @@ export function connectStores(client: ApiClient): void {
   client.onStream((stream, data) => {
     if (stream === 'values') live.enqueue(data as EventStreams['values']);
     else if (stream === 'alarms') alarmActions.apply(data as EventStreams['alarms']);
+    else if (stream === 'predictions') predictionActions.apply(data as EventStreams['predictions']);
     else if (stream === 'connections') appStore.setState({ connections: data as EventStreams['connections'] });
     else if (stream === 'system') actions.addMessage(data as EventStreams['system']);
   });
