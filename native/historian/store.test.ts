@@ -144,6 +144,17 @@ describe('historian store', () => {
     expect(minutes.reduce((n, b) => n + b.count, 0)).toBe(3600);
   });
 
+  it('ignores samples without a finite timestamp', () => {
+    const { store } = open({ tags: 1 });
+    put(store, [
+      [0, Number.NaN, 1],
+      [0, T, 2],
+      [0, Number.POSITIVE_INFINITY, 3],
+    ]);
+    store.commit();
+    expect(Array.from(store.reader.raw(1, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY).values)).toEqual([2]);
+  });
+
   it('merges the segments a crash left behind into chunks on open', () => {
     const { store, dir } = open({ tags: 1 });
     put(

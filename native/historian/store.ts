@@ -274,19 +274,13 @@ export class HistorianStore {
     return this.touched.length > 0;
   }
 
-  get tagCount(): number {
-    return this.tags.length;
-  }
-
-  storedId(busId: number): number | undefined {
-    return this.tags[busId]?.sid;
-  }
-
   ingest(n: number, ids: ArrayLike<number>, ts: ArrayLike<number>, values: ArrayLike<number>, quality: ArrayLike<number>): void {
     for (let i = 0; i < n; i++) {
       const st = this.tags[ids[i] as number];
-      if (!st) continue;
-      this.add(st, ts[i] as number, values[i] as number, quality[i] as number);
+      const t = ts[i] as number;
+      // A sample without a usable time cannot be placed anywhere: it is not stored.
+      if (!st || !Number.isFinite(t)) continue;
+      this.add(st, t, values[i] as number, quality[i] as number);
     }
     this.pending += n;
   }
