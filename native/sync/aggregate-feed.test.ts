@@ -54,8 +54,11 @@ it('queues completed hours and days of the selected groups, resuming after a sto
   f = feed();
   expect(f.tick()).toBe(3 * 2);
 
-  await until(() => sync.status().delivered.messages === 58, 10_000, 'delivery');
-  const recs = sub.raw.flatMap((r) => decodeJson(r.payload).messages.map((m) => m.data as AggregateRecord));
+  const received = () => sub.raw.flatMap((r) => decodeJson(r.payload).messages.map((m) => m.data as AggregateRecord));
+  // The broker acknowledges the uplink before it forwards to subscribers: wait for the subscriber.
+  await until(() => received().length >= 58, 10_000, 'delivery');
+  expect(sync.status().delivered.messages).toBe(58);
+  const recs = received();
   expect(recs).toHaveLength(58);
   expect(new Set(recs.map((r) => r.group))).toEqual(new Set(['hot', 'warm']));
   const h5 = recs.find((r) => r.period === 'hour' && r.tag === tags[1]?.name && r.start === t0 + 5 * HOUR);
