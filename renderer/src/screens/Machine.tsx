@@ -14,6 +14,7 @@ import { useAlarms } from '../store/alarms';
 import { useApp } from '../store/app';
 import { live } from '../store/live';
 import { usePrediction } from '../store/predictions';
+import { openWindow } from '../store/route';
 
 function SetpointWriter({ tag }: { tag: TagInfo }) {
   const [draft, setDraft] = useState('');
@@ -181,6 +182,13 @@ export function Machine() {
         <h2>{machine.name}</h2>
         <MachineStateBadge state={state} />
         <span className="muted">{machine.description}</span>
+        <button
+          type="button"
+          onClick={() => openWindow({ screen: 'machine', machine: machine.name })}
+          title="Open this machine in a new window"
+        >
+          ⧉ New window
+        </button>
       </header>
       <div className="machine-top">
         <TrendChart pens={trendPens} windowS={300} height={260} label={`Trend of ${machine.name}`} />

@@ -5,6 +5,7 @@ import type { TagInfo } from '../../../native/api/types';
 import { TagBrowser } from '../components/TagBrowser';
 import { TrendChart, type TrendHandle } from '../components/TrendChart';
 import { useApp } from '../store/app';
+import { openWindow } from '../store/route';
 import { HISTORY_PRESETS_S, LIVE_WINDOWS_S, trendActions, useTrend } from '../store/trends';
 import { chartPng, download, stamp, toCsv } from '../trends/export';
 
@@ -201,6 +202,13 @@ export function Trends() {
             </select>
           </label>
         )}
+        <button
+          type="button"
+          onClick={() => openWindow({ screen: 'trends', pens: penNames, windowS })}
+          title="Open this trend in a new window"
+        >
+          ⧉ New window
+        </button>
         <button type="button" onClick={exportPng} disabled={!handle}>
           Export PNG
         </button>

@@ -5,6 +5,7 @@ import type { RoleName } from '../../../native/api/auth-requests';
 import type { SystemMessage } from '../../../native/api/events';
 import type { ConnectionDiagnostics, CoreInfo, MachineInfo, TagInfo } from '../../../native/api/types';
 import type { LinkState } from '../api/client';
+import { formatRoute, parseRoute } from './route';
 
 /** Every screen the navigation is designed for; `nav.tsx` lists those whose requests exist. */
 export type Screen = 'overview' | 'alarms' | 'machine' | 'trends' | 'connections' | 'tags' | 'esg' | 'users';
@@ -40,6 +41,8 @@ const storedTheme = (): Theme => {
   }
 };
 
+const initialRoute = typeof location !== 'undefined' ? parseRoute(location.hash) : null;
+
 export const appStore = createStore<AppState>(() => ({
   link: 'connecting',
   session: { state: 'unknown' },
@@ -50,8 +53,8 @@ export const appStore = createStore<AppState>(() => ({
   machines: [],
   connections: [],
   messages: [],
-  screen: 'overview',
-  selectedMachine: null,
+  screen: initialRoute?.screen ?? 'overview',
+  selectedMachine: initialRoute?.machine ?? null,
   theme: storedTheme(),
 }));
 
@@ -70,7 +73,12 @@ export const actions = {
     appStore.setState({ tags, tagByName: new Map(tags.map((t) => [t.name, t])) });
   },
   navigate(screen: Screen, machine: string | null = null) {
-    appStore.setState({ screen, selectedMachine: machine ?? appStore.getState().selectedMachine });
+    const selectedMachine = machine ?? appStore.getState().selectedMachine;
+    appStore.setState({ screen, selectedMachine });
+    // The hash names the view, so a reload or a second window opens on it.
+    if (typeof history !== 'undefined' && typeof location !== 'undefined') {
+      history.replaceState(null, '', `${location.pathname}${location.search}${formatRoute({ screen, machine: selectedMachine })}`);
+    }
   },
   setTheme(theme: Theme) {
     try {

@@ -1,6 +1,7 @@
 // The trend screen's state: pens, live window or history range, and named views saved in the
 // browser's storage. Coarse (changes on operator actions only), so React may select from it.
 import { createStore, useStore } from 'zustand';
+import { parseRoute } from './route';
 
 export type TrendMode = 'live' | 'history';
 
@@ -78,9 +79,11 @@ export function zoomRange(r: TimeRange, factor: number, now: number): TimeRange 
   return { from: to - 2 * half, to };
 }
 
+const initialRoute = typeof location !== 'undefined' ? parseRoute(location.hash) : null;
+
 export const trendStore = createStore<TrendState>(() => ({
-  pens: null,
-  windowS: 300,
+  pens: initialRoute?.pens ?? null,
+  windowS: initialRoute?.windowS ?? 300,
   mode: 'live',
   range: null,
   views: loadViews(),
