@@ -3,6 +3,7 @@
 // A lost session is replaced by a new one after an exponential backoff (a new client each time,
 // so each Sparkplug session has its own bdSeq and death certificate). Nothing here is awaited by
 // callers: enqueue() is synchronous and memory-only, the rest runs on timers and callbacks.
+// An https:// URL replaces the MQTT session with one POST per batch (http-link.ts), one at a time.
 import fs from 'node:fs';
 import path from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
