@@ -10,13 +10,13 @@ import type { HistoryAggregate, HistoryExportProgress, HistoryMetrics, HistorySe
 import type { TagInfo } from '../api/types.js';
 import type { SampleBatch } from '../tags/bus.js';
 import { openSqlite, type SqliteDatabase } from '../util/sqlite.js';
+import { startWorker } from '../util/worker.js';
 import { type DeadbandConfig, type RetentionConfig, resolvePolicies, type TagPolicy } from './config.js';
 import { ExportCancelled, exportCsv } from './export.js';
 import { createOutbox, type Outbox } from './outbox.js';
 import type { FromWriter, ToWriter, WriterInit, WriterStats } from './protocol.js';
 import { aggregate, type QueryTag, rangeRead, trend, valueAt } from './query.js';
 import { StoreReader } from './reader.js';
-import { spawnWriter } from './spawn.js';
 import type { RecoveryReport } from './store.js';
 
 export interface HistorianOptions {
@@ -426,7 +426,7 @@ class WorkerHistorian implements Historian {
 
 /** Start a writer thread and wait until it has opened (and if need be recovered) the file. */
 async function startWriter(init: WriterInit): Promise<{ worker: Worker; recovery: RecoveryReport }> {
-  const worker = spawnWriter({ workerData: init });
+  const worker = startWorker('historian/writer', { workerData: init });
   // Only this function's own listeners are removed afterwards: Worker keeps internal ones.
   let onMessage: (m: FromWriter) => void = () => undefined;
   let onError: (err: Error) => void = () => undefined;

@@ -4,10 +4,8 @@
 // bounded: when it is full `submit` says no and the caller skips that prediction (backpressure).
 // If the worker dies, pending work fails, a system message is raised, and a new worker is
 // started with the same models after a growing delay.
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { startWorker, workerEntry } from '../util/worker.js';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../util/worker.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 export interface HostOptions {
@@ -76,23 +74,6 @@ class Ring {
     for (let i = 0; i < len; i++) s += this.buf[i] as number;
     return len ? s / len : 0;
   }
-}
-
-/**
- * From sources, tsx is registered inside the worker itself: on Node 20 a worker's `--import tsx`
- * only works when the parent process runs under tsx too, which vitest's does not.
- */
-function spawnWorker(id: string): Worker {
-  const { file } = workerEntry(id);
-  if (!file.endsWith('.ts')) return startWorker(id);
-  // The ESM build of tsx's API: require.resolve finds the CommonJS one beside it.
-  const api = pathToFileURL(
-    createRequire(import.meta.url)
-      .resolve('tsx/esm/api')
-      .replace(/\.cjs$/, '.mjs'),
-  ).href;
-  const code = `import(${JSON.stringify(api)}).then((t) => { t.register(); return import(${JSON.stringify(pathToFileURL(file).href)}); });`;
-  return new Worker(code, { eval: true });
 }
 
 export class InferenceHost {
@@ -203,7 +184,7 @@ export class InferenceHost {
   }
 
   private spawn(): void {
-    const w = spawnWorker(this.workerId);
+    const w = startWorker(this.workerId);
     this.worker = w;
     w.on('message', (msg: FromWorker) => this.onMessage(msg));
     w.on('error', (err) => this.onDeath(w, `inference worker failed: ${err.message}`));
