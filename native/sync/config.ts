@@ -60,7 +60,7 @@ export const syncConfigSchema = z
           .object({
             hourly: z.boolean().default(true),
             daily: z.boolean().default(true),
-            /** Tag groups (historian groups) whose aggregates go up; empty = every group. */
+            /** Tag groups whose aggregates go up (a tag's group is its area); empty = every tag. */
             groups: z.array(z.string().min(1)).default([]),
           })
           .strict()
