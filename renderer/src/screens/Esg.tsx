@@ -26,16 +26,21 @@ export function Esg() {
 
   useEffect(() => {
     let cancelled = false;
-    api
-      .call('esg.summary', { ...rangeOf(period), groupBy })
-      .then((s) => {
-        if (cancelled) return;
-        setSummary(s);
-        setError(null);
-      })
-      .catch((err) => !cancelled && setError(err instanceof Error ? err.message : String(err)));
+    const load = () =>
+      api
+        .call('esg.summary', { ...rangeOf(period), groupBy })
+        .then((s) => {
+          if (cancelled) return;
+          setSummary(s);
+          setError(null);
+        })
+        .catch((err) => !cancelled && setError(err instanceof Error ? err.message : String(err)));
+    load();
+    // Hourly records fill in as the period runs: refresh once a minute.
+    const timer = setInterval(load, 60_000);
     return () => {
       cancelled = true;
+      clearInterval(timer);
     };
   }, [period, groupBy]);
 
@@ -117,7 +122,8 @@ export function Esg() {
               <td className="num">{n(g.kpis.energyIntensityKWhPerUnit, 3)}</td>
               <td className="num" data-low={g.coverage.ratio < 0.95}>
                 {g.coverage.ratio < 0.95 ? '⚠ ' : ''}
-                {Math.round(g.coverage.ratio * 100)} %{g.coverage.gaps > 0 ? ` (${g.coverage.gaps} gaps)` : ''}
+                {(g.coverage.ratio * 100).toFixed(g.coverage.ratio < 0.1 ? 1 : 0)} %
+                {g.coverage.gaps > 0 ? ` (${g.coverage.gaps} gaps)` : ''}
               </td>
             </tr>
           ))}
