@@ -18,6 +18,7 @@ import { derivedTags, publishPrediction } from './inference/derived-tags.js';
 import { listModels, openInference, predictionHandlers } from './inference/index.js';
 import { MaintenanceLog, maintenanceConfigSchema } from './maintenance/index.js';
 import { type DemoPlant, startDemoPlant } from './plant/index.js';
+import { openSync, startAggregateFeed, syncConfigSchema, syncFeeds, syncHandlers } from './sync/index.js';
 import { TagBus } from './tags/bus.js';
 import { loadSiteFile, type SiteModel } from './tags/config.js';
 import { tagHandlers } from './tags/handlers.js';
@@ -147,6 +148,23 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
 
     // Sealed connection passwords are opened in memory only, for the driver that needs them.
     const secrets = openSecrets(opts.dataDir);
+    // Optional cloud sync: a durable outbox in sync.db, drained when (and if) the link is up.
+    const syncConfig = model.raw.sync ?? syncConfigSchema.parse({});
+    const sync = openSync({
+      config: syncConfig,
+      dataDir: opts.dataDir,
+      siteName: model.site.name,
+      onSystemMessage: systemMessage,
+      log: logger('sync'),
+      secrets,
+      modelsDir: path.join(opts.dataDir, 'models'),
+    });
+    stops.push(() => sync.stop());
+    const toCloud = syncFeeds(sync, syncConfig, tags);
+    if (syncConfig.enabled) {
+      const offRaw = bus.onBatch(toCloud.samples);
+      stops.push(offRaw);
+    }
     const drivers = new Map<string, Driver>();
     for (const sealed of model.connections) {
       const conn =
@@ -193,10 +211,21 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       site: model.site.name,
       machines: model.machines.map((m) => m.name),
       alarms,
+      onEvent: (e) => toCloud.event(e),
     });
     registry.register(alarmHandlers(alarms, maintenance));
     raiseSystemAlarm = (source, message) => alarms.raiseSystemAlarm(source, message, 'High');
     registry.register(historyHandlers(historian));
+    registry.register(syncHandlers(sync));
+    if (syncConfig.enabled) {
+      const aggregates = startAggregateFeed({
+        sync,
+        config: syncConfig,
+        historian,
+        tags: tags.map((t) => ({ name: t.name, group: t.area })),
+      });
+      stops.push(() => aggregates.stop());
+    }
     const offExport = historian.onExport((p) => emit('historyExport', p));
     stops.push(offExport);
     stops.push(() => {
@@ -214,6 +243,23 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       });
       const off = bus.onBatch((b) => esg.ingest(b));
       registry.register(esgHandlers(esg));
+      if (syncConfig.enabled) {
+        // Each completed UTC day's figures per machine go up once, while the console runs.
+        let sentDay = Math.floor(Date.now() / 86_400_000);
+        const daily = setInterval(() => {
+          const day = Math.floor(Date.now() / 86_400_000);
+          if (day === sentDay) return;
+          sentDay = day;
+          const from = (day - 1) * 86_400_000;
+          toCloud.esg({
+            kind: 'daily-summary',
+            day: new Date(from).toISOString().slice(0, 10),
+            summary: esg.summary({ from, to: from + 86_400_000, groupBy: 'machine' }),
+          });
+        }, 60_000);
+        daily.unref();
+        stops.push(() => clearInterval(daily));
+      }
       stops.push(() => {
         off();
         esg.close();
@@ -228,6 +274,7 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       onPrediction: (p) => {
         publishPrediction(bus, p);
         emit('predictions', p);
+        toCloud.prediction(p);
       },
       onSystemMessage: systemMessage,
       history: async (names, from, to, periodMs) => {

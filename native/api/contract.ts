@@ -11,6 +11,7 @@ import { type EsgResults, esgRequests } from './esg-requests.js';
 import type { EventStreams } from './events.js';
 import { type HistoryResults, historyRequests } from './history-requests.js';
 import { type PredictionResults, predictionRequests } from './prediction-requests.js';
+import { type SyncResults, syncRequests } from './sync-requests.js';
 import { type TagResults, tagRequests } from './tag-requests.js';
 
 function join<T extends Record<string, z.ZodType>[]>(...parts: T): UnionToIntersection<T[number]> {
@@ -34,6 +35,7 @@ export const requestSchemas = join(
   predictionRequests,
   authRequests,
   alarmRequests,
+  syncRequests,
 );
 
 export type RequestName = keyof typeof requestSchemas;
@@ -48,7 +50,8 @@ export type Results = CoreResults &
   EsgResults &
   PredictionResults &
   AuthResults &
-  AlarmResults;
+  AlarmResults &
+  SyncResults;
 export type Result<N extends RequestName> = Results[N];
 
 /** Who is calling. Filled by the transport; the auth capability decides what a role may do. */

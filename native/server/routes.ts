@@ -345,6 +345,14 @@ export function routes(core: Core, metrics: MetricsExporter, tls: boolean): Rout
       handle: (r) => call('history.exportCancel', { id: r.params.id }, r),
     },
     { method: 'GET', pattern: /^\/api\/history\/metrics$/, handle: (r) => call('history.metrics', {}, r) },
+    { method: 'GET', pattern: /^\/api\/sync\/status$/, handle: (r) => call('sync.status', {}, r) },
+    { method: 'POST', pattern: /^\/api\/sync\/(?<action>pause|resume)$/, handle: (r) => call(`sync.${r.params.action}`, {}, r) },
+    { method: 'GET', pattern: /^\/api\/sync\/models$/, handle: (r) => call('sync.models.list', {}, r) },
+    {
+      method: 'POST',
+      pattern: /^\/api\/sync\/models\/(?<action>approve|reject)$/,
+      handle: async (r) => call(`sync.models.${r.params.action}`, await readJson(r.req), r),
+    },
     /** The whole contract over HTTP, for scripts and tools: POST /api/call/<request name> with JSON args. */
     {
       method: 'POST',

@@ -8,6 +8,7 @@ import { connectionSchema } from '../drivers/connection-schema.js';
 import { esgConfigSchema } from '../esg/config.js';
 import { deadbandConfigSchema, retentionConfigSchema } from '../historian/config.js';
 import { maintenanceConfigSchema } from '../maintenance/config.js';
+import { syncConfigSchema } from '../sync/config.js';
 
 export const SITE_FILE_VERSION = 1;
 
@@ -123,7 +124,8 @@ export const siteFileSchema = z
       })
       .strict()
       .optional(),
-    sync: z.record(z.string(), z.unknown()).optional(),
+    /** Optional cloud sync (docs/sync.md); off unless enabled. */
+    sync: syncConfigSchema.optional(),
   })
   .strict();
 
