@@ -318,6 +318,19 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('operator console in Chro
     await shot('users', true);
   });
 
+  it('locks the console read-only and unlocks it with the user’s password', async () => {
+    await page.locator('.user-menu').getByRole('button', { name: 'Lock' }).click();
+    const banner = page.getByRole('form', { name: 'Session locked' });
+    await banner.waitFor();
+    await banner.getByLabel(`Password of ${ADMIN.user}`).fill('wrong-password-1');
+    await banner.getByRole('button', { name: 'Unlock' }).click();
+    await expect.poll(() => banner.getByRole('alert').textContent()).toMatch(/\w/);
+    await shot('locked', true);
+    await banner.getByLabel(`Password of ${ADMIN.user}`).fill(ADMIN.password);
+    await banner.getByRole('button', { name: 'Unlock' }).click();
+    await banner.waitFor({ state: 'detached' });
+  });
+
   it('is usable from the keyboard: skip link, Alt+number screens, focus on the screen heading', async () => {
     await page.keyboard.press('Alt+5');
     await page.locator('h1.screen-title', { hasText: 'Connections' }).waitFor();

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { api } from './api/client';
+import { LockBanner, lockSession, useIdleLock } from './components/SessionLock';
 import { screenForKey, visibleScreens } from './nav';
 import { AlarmSummary } from './screens/Alarms';
 import { SignIn } from './screens/SignIn';
@@ -18,6 +19,11 @@ function UserMenu() {
       <span title={session.position ? `at ${session.position}` : undefined}>
         {session.displayName || session.user} <span className="muted">({session.role})</span>
       </span>
+      {session.locked ? null : (
+        <button type="button" onClick={lockSession} title="Lock this console (read-only until your password)">
+          Lock
+        </button>
+      )}
       <button type="button" onClick={signOut}>
         Sign out
       </button>
@@ -47,6 +53,7 @@ export function App() {
   const session = useApp((s) => s.session);
   const signedIn = session.state === 'signedIn';
   const title = useRef<HTMLHeadingElement>(null);
+  useIdleLock();
   const badConnections = connections.filter((c) => c.state !== 'connected').length;
   const visible = visibleScreens(session);
   const current = visible.find((s) => s.id === screen) ?? visible[0];
@@ -115,6 +122,7 @@ export function App() {
         </button>
       </header>
       <LinkBanner />
+      <LockBanner />
       <main id="main" data-screen={screen}>
         <h1 className="screen-title" ref={title} tabIndex={-1}>
           {signedIn ? current?.label : 'Aurum Console'}

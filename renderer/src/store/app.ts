@@ -15,7 +15,7 @@ export type Theme = 'dark' | 'light';
 export type Session =
   | { state: 'unknown' }
   | { state: 'signedOut'; needsSetup: boolean }
-  | { state: 'signedIn'; user: string; role: RoleName; displayName: string; position: string | null };
+  | { state: 'signedIn'; user: string; role: RoleName; displayName: string; position: string | null; locked: boolean };
 
 export interface AppState {
   link: LinkState;

@@ -35,6 +35,22 @@ async function resync(client: ApiClient): Promise<void> {
   predictionActions.setAll(predictions);
 }
 
+/** Ask the core who this window is signed in as (and whether the session is locked); false when signed out. */
+export async function refreshSession(client: ApiClient): Promise<boolean> {
+  try {
+    const me = await client.call('auth.me', {});
+    appStore.setState({
+      session: { state: 'signedIn', user: me.user, role: me.role, displayName: me.displayName, position: me.position, locked: me.locked },
+    });
+    return true;
+  } catch (err) {
+    if (!(err instanceof ApiCallError) || err.error.type !== 'unauthenticated') throw err;
+    const status = await client.call('auth.status', {}).catch(() => ({ needsSetup: false }));
+    appStore.setState({ session: { state: 'signedOut', needsSetup: status.needsSetup } });
+    return false;
+  }
+}
+
 export function connectStores(client: ApiClient): void {
   client.onLink(async (link, info) => {
     const lostAt = link === 'offline' ? (appStore.getState().lostAt ?? Date.now()) : null;
@@ -43,17 +59,7 @@ export function connectStores(client: ApiClient): void {
       live.markAllUncertain();
       return;
     }
-    try {
-      const me = await client.call('auth.me', {});
-      appStore.setState({
-        session: { state: 'signedIn', user: me.user, role: me.role, displayName: me.displayName, position: me.position },
-      });
-    } catch (err) {
-      if (!(err instanceof ApiCallError) || err.error.type !== 'unauthenticated') throw err;
-      const status = await client.call('auth.status', {}).catch(() => ({ needsSetup: false }));
-      appStore.setState({ session: { state: 'signedOut', needsSetup: status.needsSetup } });
-      return;
-    }
+    if (!(await refreshSession(client))) return;
     try {
       await resync(client);
     } catch (err) {
