@@ -219,7 +219,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('operator console in Chro
     await expect.poll(() => page.getByRole('region', { name: 'Machine health' }).textContent()).toMatch(/\/ 100|No prediction yet/);
     await shot('machine-health', true);
     // A machine opens in a second window (a second monitor) on the same view, signed in by the same session.
-    const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: '⧉ New window' }).click()]);
+    const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: '↗ New window' }).click()]);
     await popup.locator('h2', { hasText: 'Demo/PumpStation/Pump101' }).waitFor({ timeout: 15_000 });
     expect(popup.url()).toContain('#/machine/Demo/PumpStation/Pump101');
     await popup.close();

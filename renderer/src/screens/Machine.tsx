@@ -187,7 +187,7 @@ export function Machine() {
           onClick={() => openWindow({ screen: 'machine', machine: machine.name })}
           title="Open this machine in a new window"
         >
-          ⧉ New window
+          ↗ New window
         </button>
       </header>
       <div className="machine-top">

@@ -207,7 +207,7 @@ export function Trends() {
           onClick={() => openWindow({ screen: 'trends', pens: penNames, windowS })}
           title="Open this trend in a new window"
         >
-          ⧉ New window
+          ↗ New window
         </button>
         <button type="button" onClick={exportPng} disabled={!handle}>
           Export PNG
