@@ -1,7 +1,7 @@
 // Entry of Electron's utility process: the core runs here, apart from the window, so a stalled or
 // crashed core never freezes the UI and can be restarted by the main process. It speaks to main
 // over process.parentPort; it never imports 'electron' (not available in a utility process).
-import type { CallContext } from '../native/api/contract.js';
+import type { CallContext, EventStreams } from '../native/api/contract.js';
 import { clientMessage, type ServerMessage } from '../native/api/wire.js';
 import { type Core, startCore } from '../native/core.js';
 import { type FromHost, toHost } from './host-protocol.js';
@@ -36,7 +36,17 @@ port.on('message', async (e) => {
     try {
       core = await startCore({ dataDir: msg.dataDir, siteFile: msg.siteFile, shell: 'desktop' });
       const c = core;
-      c.onEvent((stream, data) => toClient(null, { type: 'event', stream, data }));
+      c.onEvent((stream, data) => {
+        toClient(null, { type: 'event', stream, data });
+        // Critical alarms also reach the operator through the desktop's notifications (main shows
+        // them only while no console window has the focus).
+        if (stream === 'alarms') {
+          for (const row of (data as EventStreams['alarms']).changed) {
+            if (row.priority === 'Critical' && row.state === 'unack_active')
+              post({ kind: 'notify', title: `Critical alarm: ${row.tag}`, body: row.message });
+          }
+        }
+      });
       post({ kind: 'ready', site: c.info.site, version: c.info.version });
     } catch (err) {
       post({ kind: 'failed', message: err instanceof Error ? err.message : String(err) });
