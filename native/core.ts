@@ -66,6 +66,9 @@ export function coreVersion(): string {
   return pkg.version;
 }
 
+/** Operation after a baseline-resetting maintenance event from which the machine's model relearns. */
+const RELEARN_WINDOW_MS = 10 * 60_000;
+
 /**
  * The demo site file a data dir runs on: a copy of the shipped one, made on first start, so that
  * changes made from the console are kept with the data and the shipped file stays pristine.
@@ -109,6 +112,7 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
   // The core's own trouble (historian disk full, model worker died…): shown to operators, and an
   // error becomes a system alarm once the alarm service runs.
   let raiseSystemAlarm: ((source: string, message: string) => void) | null = null;
+  let relearnAfterMaintenance: (machine: string, at: number) => void = () => undefined;
   const systemMessage = (m: EventStreams['system']) => {
     emit('system', m);
     if (m.level === 'error') raiseSystemAlarm?.(m.source, m.message);
@@ -211,7 +215,10 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       site: model.site.name,
       machines: model.machines.map((m) => m.name),
       alarms,
-      onEvent: (e) => toCloud.event(e),
+      onEvent: (e) => {
+        toCloud.event(e);
+        if (e.resetsBaseline) relearnAfterMaintenance(e.machine, Date.parse(e.at));
+      },
     });
     registry.register(alarmHandlers(alarms, maintenance));
     raiseSystemAlarm = (source, message) => alarms.raiseSystemAlarm(source, message, 'High');
@@ -289,6 +296,34 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       },
     });
     registry.register(predictionHandlers(inference));
+    // After maintenance that resets a machine's baseline, its model learns normal behaviour anew from
+    // the first ten minutes of operation after the event.
+    relearnAfterMaintenance = (machine, at) => {
+      if (!bindings.some((b) => b.machine === machine)) return;
+      const timer = setTimeout(
+        () => {
+          inference.learn({ machine, from: at, to: at + RELEARN_WINDOW_MS }).then(
+            (m) =>
+              systemMessage({
+                level: 'info',
+                source: 'models',
+                message: `${machine}: new baseline learned after maintenance (${m.name}@${m.version})`,
+                timestamp: new Date().toISOString(),
+              }),
+            (err: unknown) =>
+              systemMessage({
+                level: 'warning',
+                source: 'models',
+                message: `${machine}: relearning after maintenance failed: ${err instanceof Error ? err.message : String(err)}`,
+                timestamp: new Date().toISOString(),
+              }),
+          );
+        },
+        Math.max(0, at + RELEARN_WINDOW_MS - Date.now()),
+      );
+      timer.unref();
+      stops.push(() => clearTimeout(timer));
+    };
     stops.push(() => inference.stop());
 
     const stream = startValueStream(bus, opts.streamIntervalMs ?? 100, (batch) => emit('values', batch));
