@@ -70,8 +70,13 @@ function createWindow(): BrowserWindow {
     show: false,
     webPreferences: { ...SECURE_WEB_PREFERENCES, preload: preloadEntry },
   });
-  hardenWebContents(win.webContents, rendererIndex);
+  hardenWebContents(win.webContents, rendererIndex, preloadEntry);
   windows.add(win);
+  // A trend or machine opened for a second monitor is another console window on the same core.
+  win.webContents.on('did-create-window', (child) => {
+    windows.add(child);
+    child.on('closed', () => windows.delete(child));
+  });
   win.once('ready-to-show', () => win.show());
   win.on('closed', () => windows.delete(win));
   void win.loadFile(rendererIndex);
@@ -108,7 +113,7 @@ if (!app.requestSingleInstanceLock()) {
       first.focus();
     }
   });
-  app.on('web-contents-created', (_e, contents) => hardenWebContents(contents, rendererIndex));
+  app.on('web-contents-created', (_e, contents) => hardenWebContents(contents, rendererIndex, preloadEntry));
   app.whenReady().then(() => {
     hardenSession(session.defaultSession, CONTENT_SECURITY_POLICY);
     ipcMain.on(IPC_CHANNEL, onRendererMessage);

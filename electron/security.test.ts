@@ -11,8 +11,8 @@ import { CONTENT_SECURITY_POLICY, hardenSession, hardenWebContents, SECURE_WEB_P
 const APP_PAGE = '/opt/aurum/resources/app.asar/dist/renderer/index.html';
 
 class FakeContents extends EventEmitter {
-  openHandler: ((d: { url: string }) => { action: string }) | null = null;
-  setWindowOpenHandler(h: (d: { url: string }) => { action: string }) {
+  openHandler: ((d: { url: string }) => { action: string; overrideBrowserWindowOptions?: { webPreferences?: object } }) | null = null;
+  setWindowOpenHandler(h: (d: { url: string }) => { action: string; overrideBrowserWindowOptions?: { webPreferences?: object } }) {
     this.openHandler = h;
   }
   /** Emit like Electron: returns whether a listener called preventDefault. */
@@ -50,10 +50,17 @@ describe('Electron hardening', () => {
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-eval|https?:|\*/);
   });
 
-  it('denies window.open, navigation away from the app page, redirects and webviews', () => {
+  it('denies window.open (but for the app page itself, hardened), navigation away, redirects and webviews', () => {
     const wc = new FakeContents();
-    hardenWebContents(wc as unknown as WebContents, APP_PAGE);
+    hardenWebContents(wc as unknown as WebContents, APP_PAGE, '/opt/aurum/preload.cjs');
     expect(wc.openHandler?.({ url: 'https://example.com' })).toEqual({ action: 'deny' });
+    expect(wc.openHandler?.({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
+    const second = wc.openHandler?.({ url: `file://${APP_PAGE}#/trends?pens=a` });
+    expect(second?.action).toBe('allow');
+    expect(second?.overrideBrowserWindowOptions?.webPreferences).toMatchObject({
+      ...SECURE_WEB_PREFERENCES,
+      preload: '/opt/aurum/preload.cjs',
+    });
     expect(wc.fire('will-navigate', 'https://example.com/')).toBe(true);
     expect(wc.fire('will-navigate', 'file:///etc/passwd')).toBe(true);
     expect(wc.fire('will-navigate', `file://${APP_PAGE}`)).toBe(false);

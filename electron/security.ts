@@ -17,11 +17,27 @@ export const SECURE_WEB_PREFERENCES = {
 export const CONTENT_SECURITY_POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-export function hardenWebContents(contents: WebContents, allowedFile: string): void {
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+/** Is this URL the app's own page (any #view)? Nothing else may load in a console window. */
+export function isAppPage(url: string, appPage: string): boolean {
+  if (!url.startsWith('file://')) return false;
+  return decodeURIComponent(new URL(url).pathname).endsWith(appPage.split(/[\\/]/).slice(-2).join('/'));
+}
+
+/**
+ * Deny navigation, redirects and webviews; a window.open of the app's own page (a trend or machine
+ * for a second monitor) becomes another hardened console window with the same preload.
+ */
+export function hardenWebContents(contents: WebContents, appPage: string, preload?: string): void {
+  contents.setWindowOpenHandler(({ url }) =>
+    preload && isAppPage(url, appPage)
+      ? {
+          action: 'allow',
+          overrideBrowserWindowOptions: { width: 1400, height: 900, webPreferences: { ...SECURE_WEB_PREFERENCES, preload } },
+        }
+      : { action: 'deny' },
+  );
   contents.on('will-navigate', (e, url) => {
-    if (!url.startsWith('file://') || !decodeURIComponent(new URL(url).pathname).endsWith(allowedFile.split(/[\\/]/).slice(-2).join('/')))
-      e.preventDefault();
+    if (!isAppPage(url, appPage)) e.preventDefault();
   });
   contents.on('will-redirect', (e) => e.preventDefault());
   contents.on('will-attach-webview', (e) => e.preventDefault());

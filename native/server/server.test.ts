@@ -99,6 +99,17 @@ describe('metrics and the WebSocket', () => {
     expect(text).toMatch(/aurum_event_loop_lag_seconds/);
   });
 
+  it('sends no plant data to a socket without a session', async () => {
+    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/api/ws`);
+    const messages: { type: string; stream?: string }[] = [];
+    ws.on('message', (m) => messages.push(JSON.parse(String(m))));
+    await new Promise((r) => ws.once('open', r));
+    await post('/api/ingest', [{ tag: 'Edge/Yard/Weather/OutdoorTemp', value: 4 }]);
+    await new Promise((r) => setTimeout(r, 1200));
+    ws.close();
+    expect(messages.map((m) => m.type)).toEqual(['hello']);
+  });
+
   it('greets with hello, answers requests, streams columnar values, and closes on a malformed message', async () => {
     const ws = new WebSocket(`${server.url.replace('http', 'ws')}/api/ws`, { headers: auth });
     const messages: { type: string; stream?: string; id?: number; data?: unknown; error?: unknown }[] = [];

@@ -144,7 +144,18 @@ function attachWebSocket(core: Core, server: http.Server | https.Server): WebSoc
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
     };
     send({ type: 'hello', info: core.info });
-    const off = core.onEvent((stream, data) => send({ type: 'event', stream, data }));
+    // Event streams carry plant data: only to a socket whose caller may read (checked at most once a
+    // second, so a session that ends or locks stops its stream promptly without a lookup per event).
+    let mayRead = false;
+    let checkedAt = 0;
+    const off = core.onEvent((stream, data) => {
+      const now = Date.now();
+      if (now - checkedAt > 1000) {
+        mayRead = ctx().role !== null;
+        checkedAt = now;
+      }
+      if (mayRead) send({ type: 'event', stream, data });
+    });
     ws.on('close', off);
     ws.on('message', async (raw) => {
       let parsed: unknown;
@@ -164,6 +175,8 @@ function attachWebSocket(core: Core, server: http.Server | https.Server): WebSoc
       if (!result.error && (msg.data.name === 'auth.login' || msg.data.name === 'auth.setup'))
         socketToken = (result.data as { token: string }).token;
       if (!result.error && msg.data.name === 'auth.logout') socketToken = null;
+      // Signing in, out or locking changes what this socket may receive: look again at the next event.
+      if (msg.data.name.startsWith('auth.')) checkedAt = 0;
       send(result.error ? { type: 'res', id: msg.data.id, error: result.error } : { type: 'res', id: msg.data.id, data: result.data });
     });
   });
