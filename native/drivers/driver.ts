@@ -71,3 +71,24 @@ export function toEngineering(raw: number, s: Scaling | null): number {
 export function backoffMs(attempt: number, initialMs = 500, maxMs = 10_000): number {
   return Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 10));
 }
+
+/** Events per second over windows of at least a second, for connection diagnostics. */
+export class RateMeter {
+  private count = 0;
+  private windowStart = Date.now();
+  private rate = 0;
+
+  add(n = 1): void {
+    this.count += n;
+  }
+
+  /** The rate of the last complete window, rounded to 0.1/s. */
+  perSecond(now = Date.now()): number {
+    if (now - this.windowStart >= 1000) {
+      this.rate = (this.count * 1000) / (now - this.windowStart);
+      this.count = 0;
+      this.windowStart = now;
+    }
+    return Math.round(this.rate * 10) / 10;
+  }
+}

@@ -3,6 +3,7 @@
 // Prometheus/Grafana stacks can watch a fleet of consoles.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, Gauge, Registry } from 'prom-client';
+import type { ConnectionDiagnostics } from '../api/types.js';
 import type { Core } from '../core.js';
 
 export interface MetricsExporter {
@@ -36,58 +37,28 @@ export function createMetrics(core: Core): MetricsExporter {
     },
   });
   const connectionLabels = ['connection', 'protocol'] as const;
-  new Gauge({
-    name: 'aurum_connection_up',
-    help: '1 when the connection is connected',
-    labelNames: connectionLabels,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const d of core.drivers.values()) {
-        const diag = d.diagnostics();
-        this.set({ connection: diag.name, protocol: diag.protocol }, diag.state === 'connected' ? 1 : 0);
-      }
-    },
-  });
-  new Gauge({
-    name: 'aurum_connection_rate',
-    help: 'Requests (Modbus) or notifications (OPC UA, MQTT) per second',
-    labelNames: connectionLabels,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const d of core.drivers.values()) {
-        const diag = d.diagnostics();
-        this.set({ connection: diag.name, protocol: diag.protocol }, diag.rate);
-      }
-    },
-  });
-  new Gauge({
-    name: 'aurum_connection_latency_seconds',
-    help: 'Round-trip latency of the last request',
-    labelNames: connectionLabels,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const d of core.drivers.values()) {
-        const diag = d.diagnostics();
-        if (diag.latencyMs !== null) this.set({ connection: diag.name, protocol: diag.protocol }, diag.latencyMs / 1000);
-      }
-    },
-  });
-  new Gauge({
-    name: 'aurum_connection_reconnects',
-    help: 'Reconnections since start',
-    labelNames: connectionLabels,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const d of core.drivers.values()) {
-        const diag = d.diagnostics();
-        this.set({ connection: diag.name, protocol: diag.protocol }, diag.reconnects);
-      }
-    },
-  });
+  /** One gauge per diagnostics figure, labelled by connection; figures a connection lacks are left out. */
+  const connectionGauge = (name: string, help: string, figure: (d: ConnectionDiagnostics) => number | null) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: connectionLabels,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const driver of core.drivers.values()) {
+          const d = driver.diagnostics();
+          const v = figure(d);
+          if (v !== null) this.set({ connection: d.name, protocol: d.protocol }, v);
+        }
+      },
+    });
+  connectionGauge('aurum_connection_up', '1 when the connection is connected', (d) => (d.state === 'connected' ? 1 : 0));
+  connectionGauge('aurum_connection_rate', 'Requests (Modbus) or notifications (OPC UA, MQTT) per second', (d) => d.rate);
+  connectionGauge('aurum_connection_latency_seconds', 'Round-trip latency of the last request', (d) =>
+    d.latencyMs === null ? null : d.latencyMs / 1000,
+  );
+  connectionGauge('aurum_connection_reconnects', 'Reconnections since start', (d) => d.reconnects);
   new Gauge({
     name: 'aurum_connection_errors',
     help: 'Errors since start, by kind',

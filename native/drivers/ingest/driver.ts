@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { IngestOutcome } from '../../api/tag-requests.js';
 import type { ConnectionDiagnostics, QualityCode } from '../../api/types.js';
-import type { Driver, DriverContext, DriverTag } from '../driver.js';
+import { type Driver, type DriverContext, type DriverTag, RateMeter } from '../driver.js';
 import type { IngestConnectionConfig } from './config.js';
 
 export const ingestItemSchema = z
@@ -26,9 +26,7 @@ export function createIngestDriver(config: IngestConnectionConfig, tags: DriverT
   const byName = new Map(tags.map((t) => [t.name, t]));
   const queue: { id: number; value: number | boolean | string | null; q: QualityCode; ts: number }[] = [];
   let scheduled = false;
-  let received = 0;
-  let rate = 0;
-  let windowStart = Date.now();
+  const rate = new RateMeter();
   let lastError: string | null = null;
   let lastErrorAt: string | null = null;
   const errors: Record<string, number> = {};
@@ -86,7 +84,7 @@ export function createIngestDriver(config: IngestConnectionConfig, tags: DriverT
               : Date.parse(parsed.data.timestamp);
         queue.push({ id: tag.id, value: parsed.data.value, q: QUALITY[parsed.data.quality] ?? 0, ts });
       });
-      received += items.length - rejected.length;
+      rate.add(items.length - rejected.length);
       if (!scheduled && queue.length > 0) {
         scheduled = true;
         setImmediate(drain);
@@ -94,12 +92,6 @@ export function createIngestDriver(config: IngestConnectionConfig, tags: DriverT
       return { accepted: items.length - rejected.length, rejected };
     },
     diagnostics(): ConnectionDiagnostics {
-      const now = Date.now();
-      if (now - windowStart >= 1000) {
-        rate = (received * 1000) / (now - windowStart);
-        received = 0;
-        windowStart = now;
-      }
       return {
         name: config.name,
         protocol: 'ingest',
@@ -109,7 +101,7 @@ export function createIngestDriver(config: IngestConnectionConfig, tags: DriverT
         lastErrorAt,
         reconnects: 0,
         tagCount: tags.length,
-        rate: Math.round(rate * 10) / 10,
+        rate: rate.perSecond(),
         latencyMs: null,
         errors: { ...errors, queued: queue.length },
       };

@@ -7,7 +7,7 @@
 // that request Bad, with the exception's name, and the connection stays up.
 import ModbusRTU from 'modbus-serial';
 import type { ConnectionDiagnostics, ConnectionState, TagValue } from '../../api/types.js';
-import { backoffMs, type Driver, type DriverContext, type DriverTag, toEngineering, toRaw } from '../driver.js';
+import { backoffMs, type Driver, type DriverContext, type DriverTag, RateMeter, toEngineering, toRaw } from '../driver.js';
 import { type ModbusAddress, parseModbusAddress } from './address.js';
 import { decodeRegisters, encodeRegisters, type ModbusDataType, registerCount, type WordOrder } from './codec.js';
 import type { ModbusConnectionConfig } from './config.js';
@@ -87,9 +87,7 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
   let lastError: string | null = null;
   let lastErrorAt: string | null = null;
   let latencyMs: number | null = null;
-  let requests = 0;
-  let rate = 0;
-  let rateWindowStart = Date.now();
+  const rate = new RateMeter();
   const errors: Record<string, number> = {};
   let loop: Promise<void> | null = null;
   let wake: (() => void) | null = null;
@@ -147,7 +145,7 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
 
   async function request(read: PlannedRead): Promise<number[] | boolean[]> {
     const t0 = Date.now();
-    requests++;
+    rate.add();
     let data: number[] | boolean[];
     switch (read.table) {
       case 'coil':
@@ -313,12 +311,6 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
       return op;
     },
     diagnostics(): ConnectionDiagnostics {
-      const now = Date.now();
-      if (now - rateWindowStart >= 1000) {
-        rate = (requests * 1000) / (now - rateWindowStart);
-        requests = 0;
-        rateWindowStart = now;
-      }
       return {
         name: config.name,
         protocol: 'modbus',
@@ -328,7 +320,7 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
         lastErrorAt,
         reconnects,
         tagCount: tags.length,
-        rate: Math.round(rate * 10) / 10,
+        rate: rate.perSecond(),
         latencyMs,
         errors: { ...errors },
       };

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { ConnectionDiagnostics, ConnectionState, QualityCode, TagValue } from '../../api/types.js';
-import { backoffMs, type Driver, type DriverContext, type DriverTag, toEngineering, toRaw } from '../driver.js';
+import { backoffMs, type Driver, type DriverContext, type DriverTag, RateMeter, toEngineering, toRaw } from '../driver.js';
 import { type MqttConnectionConfig, mqttJsonTagOptionsSchema, mqttSparkplugTagOptionsSchema } from './config.js';
 import { coerce, compilePath, defaultValue, type FieldPath, pick, toEpochMs } from './json-mapping.js';
 import { type MetricMeta, REBIRTH_METRIC, SPARKPLUG_NAMESPACE, SparkplugHost, sparkplugCodec } from './sparkplug.js';
@@ -90,9 +90,7 @@ export function createMqttDriver(config: MqttConnectionConfig, tags: DriverTag[]
   let reconnects = 0;
   let lastError: string | null = null;
   let lastErrorAt: string | null = null;
-  let delivered = 0;
-  let rate = 0;
-  let rateWindowStart = Date.now();
+  const rate = new RateMeter();
   const errors: Record<string, number> = {};
   const waiters = new Map<number, Set<() => void>>();
 
@@ -116,7 +114,7 @@ export function createMqttDriver(config: MqttConnectionConfig, tags: DriverTag[]
   function deliver(tag: DriverTag, raw: TagValue, quality: QualityCode, ts: number, reason = ''): void {
     const value = typeof raw === 'number' ? toEngineering(raw, tag.scaling) : raw;
     ctx.bus.update(tag.id, value, quality, ts, reason);
-    delivered++;
+    rate.add();
     const w = waiters.get(tag.id);
     if (w) for (const resolve of w) resolve();
   }
@@ -357,12 +355,6 @@ export function createMqttDriver(config: MqttConnectionConfig, tags: DriverTag[]
       return ctx.bus.current(tagId).value;
     },
     diagnostics(): ConnectionDiagnostics {
-      const now = Date.now();
-      if (now - rateWindowStart >= 1000) {
-        rate = (delivered * 1000) / (now - rateWindowStart);
-        delivered = 0;
-        rateWindowStart = now;
-      }
       return {
         name: config.name,
         protocol: 'mqtt',
@@ -372,7 +364,7 @@ export function createMqttDriver(config: MqttConnectionConfig, tags: DriverTag[]
         lastErrorAt,
         reconnects,
         tagCount: tags.length,
-        rate: Math.round(rate * 10) / 10,
+        rate: rate.perSecond(),
         latencyMs: null,
         errors: { ...errors },
       };

@@ -24,7 +24,7 @@ import {
   Variant,
 } from 'node-opcua';
 import type { BrowseNode, ConnectionDiagnostics, ConnectionState, QualityCode, TagValue } from '../../api/types.js';
-import { backoffMs, type Driver, type DriverContext, type DriverTag, toEngineering, toRaw } from '../driver.js';
+import { backoffMs, type Driver, type DriverContext, type DriverTag, RateMeter, toEngineering, toRaw } from '../driver.js';
 import type { OpcuaConnectionConfig } from './config.js';
 import { clientPki } from './pki.js';
 
@@ -60,9 +60,7 @@ export function createOpcuaDriver(
   let lastErrorAt: string | null = null;
   let reconnects = 0;
   let attempts = 0;
-  let notifications = 0;
-  let rate = 0;
-  let rateWindowStart = Date.now();
+  const rate = new RateMeter();
   let latencyMs: number | null = null;
   const errors: Record<string, number> = {};
   let client: OPCUAClient | null = null;
@@ -88,7 +86,7 @@ export function createOpcuaDriver(
   };
 
   const onValue = (tag: DriverTag, dv: DataValue) => {
-    notifications++;
+    rate.add();
     lastHeard = Date.now();
     const status = dv.statusCode.value;
     const quality = qualityOf(status);
@@ -291,12 +289,6 @@ export function createOpcuaDriver(
       });
     },
     diagnostics(): ConnectionDiagnostics {
-      const now = Date.now();
-      if (now - rateWindowStart >= 1000) {
-        rate = (notifications * 1000) / (now - rateWindowStart);
-        notifications = 0;
-        rateWindowStart = now;
-      }
       return {
         name: config.name,
         protocol: 'opcua',
@@ -306,7 +298,7 @@ export function createOpcuaDriver(
         lastErrorAt,
         reconnects,
         tagCount: tags.length,
-        rate: Math.round(rate * 10) / 10,
+        rate: rate.perSecond(),
         latencyMs,
         errors: { ...errors },
       };
