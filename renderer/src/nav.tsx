@@ -1,11 +1,12 @@
 // The console's screens, in navigation order. A screen is listed only when the requests it needs
 // are in the API contract: `requires` is typed against it, so a screen whose capability has not
 // landed cannot be added by mistake, and adding one that has is this one line.
-// Designed to take, in this order: Overview, Alarms, Machine, Trends, Connections, Tags &
-// configuration, ESG, Users.
+// Designed to take, in this order: Overview, Alarms, Alarm history, Machine, Trends, Connections,
+// Tags & configuration, ESG, Users, Audit trail.
 import type { ComponentType } from 'react';
 import type { RoleName } from '../../native/api/auth-requests';
 import type { RequestName } from '../../native/api/contract';
+import { AlarmHistory } from './screens/AlarmHistory';
 import { Alarms } from './screens/Alarms';
 import { Connections } from './screens/Connections';
 import { Esg } from './screens/Esg';
@@ -28,6 +29,7 @@ export interface ScreenDef {
 export const SCREENS: ScreenDef[] = [
   { id: 'overview', label: 'Overview', requires: ['tags.list', 'tags.snapshot'], component: Overview },
   { id: 'alarms', label: 'Alarms', requires: ['alarms.list', 'alarms.ack', 'alarms.shelve'], component: Alarms },
+  { id: 'alarm-history', label: 'Alarm history', requires: ['alarms.journal', 'alarms.export', 'alarms.kpis'], component: AlarmHistory },
   { id: 'machine', label: 'Machine', requires: ['tags.list', 'tags.write'], component: Machine },
   { id: 'trends', label: 'Trends', requires: ['tags.list', 'history.query'], component: Trends },
   { id: 'connections', label: 'Connections', requires: ['connections.list'], component: Connections },

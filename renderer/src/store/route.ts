@@ -10,7 +10,7 @@ export interface Route {
   windowS: number | null;
 }
 
-const SCREENS: Screen[] = ['overview', 'alarms', 'machine', 'trends', 'connections', 'tags', 'esg', 'users'];
+const SCREENS: Screen[] = ['overview', 'alarms', 'alarm-history', 'machine', 'trends', 'connections', 'tags', 'esg', 'users', 'audit'];
 
 export function parseRoute(hash: string): Route | null {
   const [path = '', query = ''] = hash.replace(/^#\/?/, '').split('?');

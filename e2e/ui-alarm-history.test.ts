@@ -1,0 +1,114 @@
+// Alarm history, KPIs, audible annunciation and the audit trail in real headless Chromium against
+// serve mode on the demo plant. One console and one browser page for the file (tests run in order):
+// Pump101 is slowed so its low-flow alarm raises; it is acknowledged with a comment over the API and
+// the journal must show that acknowledgement, the KPIs must show figures, and the audit viewer the
+// setpoint write with an intact hash chain. Screenshots go to test-artifacts/ (and docs/screenshots/).
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { artifactsDir, chromiumAvailable, launchChromium, signInContext } from './browser.js';
+import { type RunningConsole, root, startConsole, waitFor } from './harness.js';
+
+const ALARM = 'Demo.PumpStation.Pump101.Flow.lo';
+const SETPOINT = 'Demo/PumpStation/Pump101/SpeedSetpoint';
+const COMMENT = 'e2e: low flow seen, pump slowed on purpose';
+
+let app: RunningConsole;
+let browser: Browser;
+let page: Page;
+let token: string;
+
+async function shot(name: string, docsName?: string): Promise<void> {
+  const file = path.join(artifactsDir, `ui-alarm-history-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  if (docsName) {
+    const docsDir = path.join(root, 'docs', 'screenshots');
+    mkdirSync(docsDir, { recursive: true });
+    copyFileSync(file, path.join(docsDir, `${docsName}.png`));
+  }
+}
+
+async function open(label: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: label, exact: true }).click();
+  await page.locator('h1.screen-title', { hasText: label }).waitFor();
+}
+
+async function axeFindings(where: string): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).analyze();
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+const api = (p: string, init: RequestInit = {}) =>
+  fetch(`${app.url}${p}`, { ...init, headers: { Authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
+
+describe.skipIf(!chromiumAvailable && !process.env.CI)('alarm history, KPIs, annunciation and audit trail in Chromium', () => {
+  beforeAll(async () => {
+    [app, browser] = await Promise.all([startConsole({ script: 'bin/aurum.mjs', args: ['serve'], timeoutMs: 40_000 }), launchChromium()]);
+    token = await app.signIn();
+    const slowed = await api('/api/tags/write', { method: 'POST', body: JSON.stringify({ tag: SETPOINT, value: 40, confirmed: true }) });
+    expect(slowed.ok).toBe(true);
+    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, acceptDownloads: true });
+    await signInContext(context, app.url);
+    page = await context.newPage();
+    await page.goto(`${app.url}/#/alarm-history`);
+    await page.locator('h1.screen-title', { hasText: 'Alarm history' }).waitFor();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+    if (app) rmSync(app.dataDir, { recursive: true, force: true });
+  });
+
+  it('lists the acknowledgement of an alarm raised and acknowledged in the test, and exports the journal', async () => {
+    // The low-flow alarm has a 10 s on-delay after the flow falls below its limit.
+    await waitFor(
+      'the Pump101 low-flow alarm',
+      async () => {
+        const r = (await (await api('/api/alarms')).json()) as { alarms: { id: string; state: string }[] };
+        return r.alarms.some((a) => a.id === ALARM && a.state === 'unack_active') ? true : undefined;
+      },
+      30_000,
+      500,
+    );
+    const acked = await api('/api/alarms/ack', { method: 'POST', body: JSON.stringify({ ids: [ALARM], comment: COMMENT }) });
+    expect(acked.ok).toBe(true);
+
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    const ackRow = page.locator(`tr[data-kind="ack"][data-alarm="${ALARM}"]`);
+    await expect.poll(() => ackRow.count(), { timeout: 10_000 }).toBe(1);
+    expect(await ackRow.textContent()).toContain(COMMENT);
+    expect(await ackRow.textContent()).toContain('admin');
+    expect(await ackRow.locator('.priority').textContent()).toBe('● P4 Low');
+    expect(await page.locator(`tr[data-kind="activate"][data-alarm="${ALARM}"]`).count()).toBeGreaterThanOrEqual(1);
+
+    // Filtering by event kind keeps only acknowledgements.
+    await page.getByLabel('Event').selectOption('ack');
+    await expect.poll(() => page.locator('table.journal-table tbody tr:not([data-kind="ack"])').count()).toBe(0);
+    expect(await ackRow.count()).toBe(1);
+    await shot('journal', 'alarm-history');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const csv = readFileSync(await download.path(), 'utf8');
+    expect(download.suggestedFilename()).toMatch(/\.csv$/);
+    expect(csv).toContain(COMMENT);
+    expect(await axeFindings('journal')).toEqual([]);
+  }, 50_000);
+
+  it('shows the EEMUA 191 KPIs with numbers and the most frequent alarms', async () => {
+    await page.getByRole('button', { name: 'KPIs' }).click();
+    const activations = page.locator('.kpi', { hasText: 'Activations' }).locator('.kpi-value');
+    await expect.poll(async () => Number(await activations.textContent())).toBeGreaterThanOrEqual(1);
+    const average = await page.locator('.kpi', { hasText: 'Average per 10 min' }).locator('.kpi-value').textContent();
+    expect(Number(average)).toBeGreaterThan(0);
+    expect(await page.locator('.kpi', { hasText: 'Average per 10 min' }).textContent()).toContain('about 1 per 10 min');
+    const top = page.getByRole('table', { name: 'Most frequent alarms' });
+    expect(await top.locator('tbody tr', { hasText: 'Demo/PumpStation/Pump101/Flow' }).count()).toBe(1);
+    await shot('kpis');
+    expect(await axeFindings('kpis')).toEqual([]);
+  });
+});

@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import { fromLocalInput, toLocalInput } from './period';
+
+describe('datetime-local conversion', () => {
+  it('round-trips a time to the minute in local time', () => {
+    const ms = new Date(2026, 10, 22, 8, 5).getTime();
+    expect(toLocalInput(ms)).toBe('2026-11-22T08:05');
+    expect(fromLocalInput(toLocalInput(ms + 42_000))).toBe(ms);
+  });
+  it('treats empty or malformed text as no bound', () => {
+    expect(fromLocalInput('')).toBeUndefined();
+    expect(fromLocalInput('not a time')).toBeUndefined();
+  });
+});
