@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { alarmHandlers, openAlarmService, parseDefinitions } from './alarms/index.js';
 import type { CallContext, EventStreams, StreamName } from './api/contract.js';
+import type { HistoryExportProgress } from './api/history-requests.js';
 import { HandlerRegistry } from './api/registry.js';
 import type { ApiResult, CoreInfo } from './api/types.js';
 import { type AuthService, auditedCall, authGate, authHandlers, openAuthStore, openSecrets } from './auth/index.js';
@@ -46,6 +47,8 @@ export interface Core {
   readonly registry: HandlerRegistry;
   /** Users and sessions: the transports turn credentials into a call context with it. */
   readonly auth: AuthService;
+  /** The file of a history export once it has finished, else null. */
+  finishedExport(id: string): string | null;
   call(name: string, args: unknown, ctx: CallContext): Promise<ApiResult<unknown>>;
   /** Figures each service reports for diagnostics and /metrics, by service name. */
   serviceMetrics(): Record<string, Record<string, number>>;
@@ -233,7 +236,11 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       });
       stops.push(() => aggregates.stop());
     }
-    const offExport = historian.onExport((p) => emit('historyExport', p));
+    const exportStates = new Map<string, HistoryExportProgress>();
+    const offExport = historian.onExport((p) => {
+      exportStates.set(p.id, p);
+      emit('historyExport', p);
+    });
     stops.push(offExport);
     stops.push(() => {
       clearInterval(alarmTick);
@@ -355,6 +362,10 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       drivers,
       registry,
       auth: authStore.auth,
+      finishedExport: (id) => {
+        const p = exportStates.get(id);
+        return p?.state === 'done' ? p.file : null;
+      },
       call: auditedCall(registry.call.bind(registry), authStore.audit, {
         'tags.write': (args) => {
           const name = (args as { tag?: unknown } | null)?.tag;

@@ -1,9 +1,11 @@
 // The HTTP routes of serve mode (documented in docs/api.md). Each route maps onto a request of
 // the contract, so HTTP, WebSocket and IPC share one implementation and one validation.
+
+import { createReadStream, existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CallContext } from '../api/contract.js';
 import type { IngestOutcome } from '../api/tag-requests.js';
-import { clearSessionCookie, sessionCookie } from '../auth/index.js';
+import { authGate, clearSessionCookie, sessionCookie } from '../auth/index.js';
 import type { Core } from '../core.js';
 import type { MetricsExporter } from './metrics.js';
 import { readJson, sendError, sendJson, sendResult } from './server.js';
@@ -343,6 +345,23 @@ export function routes(core: Core, metrics: MetricsExporter, tls: boolean): Rout
       method: 'POST',
       pattern: /^\/api\/history\/export\/(?<id>[A-Za-z0-9_-]+)\/cancel$/,
       handle: (r) => call('history.exportCancel', { id: r.params.id }, r),
+    },
+    {
+      // A finished export, streamed: exports can be far larger than one JSON answer should be.
+      method: 'GET',
+      pattern: /^\/api\/history\/exports\/(?<id>[A-Za-z0-9_-]+)\.csv$/,
+      handle: ({ res, ctx, params }) => {
+        const denied = authGate('history.export', ctx);
+        if (denied) return sendError(res, denied);
+        const file = core.finishedExport(params.id as string);
+        if (!file || !existsSync(file)) return sendError(res, { type: 'not_found', message: `no finished export ${params.id}` });
+        res.writeHead(200, {
+          'Content-Type': 'text/csv; charset=utf-8',
+          'Content-Disposition': `attachment; filename="history-${params.id}.csv"`,
+          'Cache-Control': 'no-store',
+        });
+        createReadStream(file).pipe(res);
+      },
     },
     { method: 'GET', pattern: /^\/api\/history\/metrics$/, handle: (r) => call('history.metrics', {}, r) },
     { method: 'GET', pattern: /^\/api\/sync\/status$/, handle: (r) => call('sync.status', {}, r) },

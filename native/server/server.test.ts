@@ -88,6 +88,28 @@ describe('HTTP ingest', () => {
   });
 });
 
+describe('history export', () => {
+  it('exports pushed history to CSV and serves the file once finished, and only then', async () => {
+    await new Promise((r) => setTimeout(r, 600));
+    const start = await post('/api/history/export', {
+      tags: ['Edge/Yard/Weather/OutdoorTemp'],
+      from: '2026-11-22T05:00:00Z',
+      to: new Date(Date.now() + 60_000).toISOString(),
+    });
+    expect(start.status).toBe(200);
+    const { id } = (await start.json()) as { id: string };
+    expect((await fetch(`${server.url}/api/history/exports/${id}.csv`)).status).toBe(401);
+    let csv = '';
+    for (let i = 0; i < 50 && !csv; i++) {
+      const r = await fetch(`${server.url}/api/history/exports/${id}.csv`, { headers: auth });
+      if (r.status === 200) csv = await r.text();
+      else await new Promise((res) => setTimeout(res, 100));
+    }
+    expect(csv).toMatch(/2026-11-22T06:00:00\.000Z.*12\.5/);
+    expect((await fetch(`${server.url}/api/history/exports/nope.csv`, { headers: auth })).status).toBe(404);
+  });
+});
+
 describe('metrics and the WebSocket', () => {
   it('exports Prometheus text with connection and bus figures', async () => {
     expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
