@@ -39,10 +39,13 @@ export class HandlerRegistry {
   }
 
   async call(name: string, rawArgs: unknown, ctx: CallContext): Promise<ApiResult<unknown>> {
-    const handler = this.handlers.get(name);
-    if (!handler || !(name in requestSchemas)) return { error: { type: 'not_found', message: `unknown request "${name}"` } };
+    if (!(name in requestSchemas)) return { error: { type: 'not_found', message: `unknown request "${name}"` } };
+    // The gate comes first: who may not make a request learns nothing about it.
     const denied = this.gate(name as RequestName, ctx);
     if (denied) return { error: denied };
+    const handler = this.handlers.get(name);
+    if (!handler)
+      return { error: { type: 'unavailable', message: `"${name}" is not available on this site (its capability is not configured)` } };
     const schema = requestSchemas[name as RequestName] as z.ZodType;
     const parsed = schema.safeParse(rawArgs ?? {});
     if (!parsed.success) return { error: { type: 'validation', message: z.prettifyError(parsed.error) } };
