@@ -8,6 +8,7 @@ import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AlarmCounts, AlarmRow } from '../native/api/alarm-requests.js';
 import { artifactsDir, chromiumAvailable, launchChromium, signInContext } from './browser.js';
 import { type RunningConsole, root, startConsole, waitFor } from './harness.js';
 
@@ -28,11 +29,6 @@ async function shot(name: string, docsName?: string): Promise<void> {
     mkdirSync(docsDir, { recursive: true });
     copyFileSync(file, path.join(docsDir, `${docsName}.png`));
   }
-}
-
-async function open(label: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: label, exact: true }).click();
-  await page.locator('h1.screen-title', { hasText: label }).waitFor();
 }
 
 async function axeFindings(where: string): Promise<string[]> {
@@ -110,5 +106,105 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('alarm history, KPIs, ann
     expect(await top.locator('tbody tr', { hasText: 'Demo/PumpStation/Pump101/Flow' }).count()).toBe(1);
     await shot('kpis');
     expect(await axeFindings('kpis')).toEqual([]);
+  });
+
+  it('sounds for an unacknowledged High alarm, silences until a new one arrives, and remembers the off switch', async () => {
+    const horn = page.locator('.annunciator');
+    const state = () => horn.getAttribute('data-annunciation');
+    const real = (await (await api('/api/alarms')).json()) as { alarms: AlarmRow[]; counts: AlarmCounts };
+    const audible = real.alarms.some((a) => (a.priority === 'Critical' || a.priority === 'High') && a.state === 'unack_active');
+    await expect.poll(state).toBe(audible ? 'sounding' : 'quiet');
+    expect(await horn.getByRole('button', { name: 'Silence' }).isDisabled()).toBe(!audible);
+    // The demo plant has no High or Critical alarm on demand: feed the alarm store two as the
+    // `alarms` stream would, then take them out again.
+    const fake = (id: string, state: AlarmRow['state']): AlarmRow => ({
+      id,
+      tag: `Demo/PumpStation/Header/${id}`,
+      area: 'PumpStation',
+      machine: 'Header',
+      type: 'lo',
+      priority: 'High',
+      state,
+      message: 'e2e: header pressure low',
+      value: 2.1,
+      limit: 2.5,
+      unit: 'bar',
+      condition: state !== 'normal',
+      latched: false,
+      activeSince: new Date().toISOString(),
+      ackedAt: null,
+      ackedBy: null,
+      shelvedUntil: null,
+      maskReason: '',
+      changedAt: new Date().toISOString(),
+    });
+    const feed = (rows: AlarmRow[]) =>
+      page.evaluate((u) => window.aurumDebug?.alarmActions.apply(u), { changed: rows, counts: real.counts });
+    await feed([fake('e2e-hi-1', 'unack_active')]);
+    await expect.poll(state).toBe('sounding');
+    await shot('annunciation-sounding');
+    await horn.getByRole('button', { name: 'Silence' }).click();
+    await expect.poll(state).toBe('silenced');
+    await feed([fake('e2e-hi-2', 'unack_active')]);
+    await expect.poll(state).toBe('sounding');
+    await horn.getByRole('button', { name: 'Silence' }).click();
+    await expect.poll(state).toBe('silenced');
+    await feed([fake('e2e-hi-1', 'normal'), fake('e2e-hi-2', 'normal')]);
+    await expect.poll(state).toBe(audible ? 'silenced' : 'quiet');
+
+    await horn.getByRole('button', { name: 'Alarm sound on' }).click();
+    await expect.poll(state).toBe('off');
+    await page.reload();
+    await page.locator('h1.screen-title', { hasText: 'Alarm history' }).waitFor();
+    await expect.poll(state).toBe('off');
+    await horn.getByRole('button', { name: 'Alarm sound off' }).click();
+    await expect.poll(state).not.toBe('off');
+  });
+
+  it('shows the setpoint write in the audit trail, filters by action, exports, and verifies the chain intact', async () => {
+    // The tenth screen for an administrator: Alt+0 opens it.
+    expect(
+      await page
+        .getByRole('navigation', { name: 'Screens' })
+        .getByRole('button', { name: 'Audit trail' })
+        .getAttribute('aria-keyshortcuts'),
+    ).toBe('Alt+0');
+    await page.keyboard.press('Alt+0');
+    await page.locator('h1.screen-title', { hasText: 'Audit trail' }).waitFor();
+    const write = page.locator('table.audit-table tbody tr[data-action="tags.write"]', { hasText: SETPOINT });
+    await expect.poll(() => write.count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    expect(await write.first().locator('td').nth(2).textContent()).toBe('admin');
+    expect(await write.first().getAttribute('data-result')).toBe('ok');
+
+    await page.getByLabel('Action').fill('tags.');
+    await expect.poll(() => page.locator('table.audit-table tbody tr:not([data-action^="tags."])').count()).toBe(0);
+    expect(await write.count()).toBeGreaterThanOrEqual(1);
+
+    await page.getByRole('button', { name: 'Verify chain' }).click();
+    const verify = page.locator('.audit-verify');
+    await expect.poll(() => verify.getAttribute('data-verified')).toBe('true');
+    expect(await verify.getByRole('status').textContent()).toMatch(/^✓ Chain intact: \d+ entries/);
+    await shot('audit', 'audit');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/\.csv$/);
+    expect(readFileSync(await download.path(), 'utf8')).toContain(SETPOINT);
+    expect(await axeFindings('audit')).toEqual([]);
+  });
+
+  it('shows the audit trail only to roles allowed to read it', async () => {
+    const create = await api('/api/call/auth.users.create', {
+      method: 'POST',
+      body: JSON.stringify({ user: 'op1', role: 'operator', password: 'e2e-Operator-Pass-2026' }),
+    });
+    expect(create.ok).toBe(true);
+    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+    await signInContext(context, app.url, 'op1', 'e2e-Operator-Pass-2026');
+    const op = await context.newPage();
+    await op.goto(app.url);
+    const nav = op.getByRole('navigation', { name: 'Screens' });
+    await nav.getByRole('button', { name: 'Alarm history', exact: true }).waitFor();
+    expect(await nav.getByRole('button', { name: 'Audit trail', exact: true }).count()).toBe(0);
+    await context.close();
   });
 });

@@ -1,7 +1,8 @@
 import { useEffect, useRef } from 'react';
 import { api } from './api/client';
+import { Annunciator } from './components/Annunciator';
 import { LockBanner, lockSession, useIdleLock } from './components/SessionLock';
-import { screenForKey, visibleScreens } from './nav';
+import { screenForKey, shortcutKey, visibleScreens } from './nav';
 import { AlarmSummary } from './screens/Alarms';
 import { SignIn } from './screens/SignIn';
 import { actions, appStore, useApp } from './store/app';
@@ -98,14 +99,15 @@ export function App() {
               type="button"
               aria-current={screen === n.id ? 'page' : undefined}
               onClick={() => actions.navigate(n.id)}
-              title={`Alt+${i + 1}`}
-              aria-keyshortcuts={`Alt+${i + 1}`}
+              title={shortcutKey(i) ? `Alt+${shortcutKey(i)}` : undefined}
+              aria-keyshortcuts={shortcutKey(i) ? `Alt+${shortcutKey(i)}` : undefined}
             >
               {n.label}
             </button>
           ))}
         </nav>
         {signedIn ? <AlarmSummary onOpen={() => actions.navigate('alarms')} /> : null}
+        {signedIn ? <Annunciator /> : null}
         <span className="comm-summary" data-ok={badConnections === 0} role="status">
           {badConnections === 0
             ? `● ${connections.length} connections OK`

@@ -2,6 +2,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { api } from './api/client';
 import { trendStats } from './components/TrendChart';
+import { alarmActions } from './store/alarms';
 import { actions, appStore } from './store/app';
 import { live } from './store/live';
 import { connectStores } from './store/sync';
@@ -17,11 +18,12 @@ declare global {
       trendStore: typeof trendStore;
       actions: typeof actions;
       trendStats: typeof trendStats;
+      alarmActions: typeof alarmActions;
     };
   }
 }
 
-window.aurumDebug = { live, appStore, trendStore, actions, trendStats };
+window.aurumDebug = { live, appStore, trendStore, actions, trendStats, alarmActions };
 connectStores(api);
 api.start();
 const root = document.getElementById('root');

@@ -1,13 +1,15 @@
 // The console's screens, in navigation order. A screen is listed only when the requests it needs
 // are in the API contract: `requires` is typed against it, so a screen whose capability has not
 // landed cannot be added by mistake, and adding one that has is this one line.
-// Designed to take, in this order: Overview, Alarms, Alarm history, Machine, Trends, Connections,
-// Tags & configuration, ESG, Users, Audit trail.
+// Designed to take, in this order: Overview, Alarms, Machine, Trends, Connections, Tags &
+// configuration, ESG, Users; Alarm history and the Audit trail came later and go after ESG and
+// Users so that the Alt+number keys operators already know keep their screens.
 import type { ComponentType } from 'react';
 import type { RoleName } from '../../native/api/auth-requests';
 import type { RequestName } from '../../native/api/contract';
 import { AlarmHistory } from './screens/AlarmHistory';
 import { Alarms } from './screens/Alarms';
+import { Audit } from './screens/Audit';
 import { Connections } from './screens/Connections';
 import { Esg } from './screens/Esg';
 import { Machine } from './screens/Machine';
@@ -29,13 +31,20 @@ export interface ScreenDef {
 export const SCREENS: ScreenDef[] = [
   { id: 'overview', label: 'Overview', requires: ['tags.list', 'tags.snapshot'], component: Overview },
   { id: 'alarms', label: 'Alarms', requires: ['alarms.list', 'alarms.ack', 'alarms.shelve'], component: Alarms },
-  { id: 'alarm-history', label: 'Alarm history', requires: ['alarms.journal', 'alarms.export', 'alarms.kpis'], component: AlarmHistory },
   { id: 'machine', label: 'Machine', requires: ['tags.list', 'tags.write'], component: Machine },
   { id: 'trends', label: 'Trends', requires: ['tags.list', 'history.query'], component: Trends },
   { id: 'connections', label: 'Connections', requires: ['connections.list'], component: Connections },
   { id: 'tags', label: 'Tags & configuration', requires: ['tags.list', 'config.updateTag'], component: Tags },
   { id: 'esg', label: 'ESG', requires: ['esg.summary', 'esg.report'], component: Esg },
+  { id: 'alarm-history', label: 'Alarm history', requires: ['alarms.journal', 'alarms.export', 'alarms.kpis'], component: AlarmHistory },
   { id: 'users', label: 'Users', requires: ['auth.users.list', 'auth.users.update'], component: Users, roles: ['admin'] },
+  {
+    id: 'audit',
+    label: 'Audit trail',
+    requires: ['audit.query', 'audit.export', 'audit.verify'],
+    component: Audit,
+    roles: ['admin', 'engineer'],
+  },
 ];
 
 export function visibleScreens(session: Session): ScreenDef[] {
@@ -43,8 +52,11 @@ export function visibleScreens(session: Session): ScreenDef[] {
   return SCREENS.filter((s) => !s.roles || s.roles.includes(session.role));
 }
 
-/** Alt+1 … Alt+9 open the visible screens in navigation order. */
+/** The key that opens the i-th (0-based) visible screen with Alt: 1 … 9, then 0 for the tenth. */
+export const shortcutKey = (i: number): string | undefined => (i < 9 ? String(i + 1) : i === 9 ? '0' : undefined);
+
+/** Alt+1 … Alt+9 and Alt+0 open the visible screens in navigation order. */
 export function screenForKey(key: string, session: Session): ScreenDef | undefined {
-  const n = Number(key);
+  const n = key === '0' ? 10 : Number(key);
   return Number.isInteger(n) && n >= 1 ? visibleScreens(session)[n - 1] : undefined;
 }
