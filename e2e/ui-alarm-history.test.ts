@@ -102,6 +102,8 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('alarm history, KPIs, ann
     const average = await page.locator('.kpi', { hasText: 'Average per 10 min' }).locator('.kpi-value').textContent();
     expect(Number(average)).toBeGreaterThan(0);
     expect(await page.locator('.kpi', { hasText: 'Average per 10 min' }).textContent()).toContain('about 1 per 10 min');
+    const areas = page.getByRole('table', { name: 'Alarm rate per operator position' });
+    expect(await areas.locator('tbody tr', { hasText: 'PumpStation' }).count()).toBe(1);
     const top = page.getByRole('table', { name: 'Most frequent alarms' });
     expect(await top.locator('tbody tr', { hasText: 'Demo/PumpStation/Pump101/Flow' }).count()).toBe(1);
     await shot('kpis');

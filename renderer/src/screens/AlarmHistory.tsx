@@ -6,6 +6,7 @@ import type { AlarmJournalKind, AlarmKpis, JournalEntry, Priority } from '../../
 import { api } from '../api/client';
 import { PriorityBadge } from '../components/Priority';
 import { errorText, fromLocalInput, toLocalInput } from '../components/period';
+import { useDebounced } from '../components/useDebounced';
 import { PRIORITIES } from '../store/alarms';
 import { download } from '../trends/export';
 
@@ -63,16 +64,17 @@ function Journal() {
     setOffset(0);
   };
 
+  const query = useDebounced(filter);
   const load = useCallback(async () => {
     try {
       // One more than a page tells whether there is a next page without a count query.
-      const r = await api.call('alarms.journal', { ...journalArgs(filter), limit: PAGE + 1, offset });
+      const r = await api.call('alarms.journal', { ...journalArgs(query), limit: PAGE + 1, offset });
       setRows(r);
       setStatus(null);
     } catch (err) {
       setStatus(`Journal unavailable: ${errorText(err)}`);
     }
-  }, [filter, offset]);
+  }, [query, offset]);
   useEffect(() => {
     load();
   }, [load]);
@@ -295,6 +297,34 @@ function Kpis() {
               over={kpis.stale.length >= 5}
             />
           </dl>
+          {kpis.byArea.length > 0 ? (
+            <table className="grid" aria-label="Alarm rate per operator position">
+              <thead>
+                <tr>
+                  <th scope="col">Area (operator position)</th>
+                  <th scope="col">Activations</th>
+                  <th scope="col">Average per 10 min</th>
+                  <th scope="col">Peak per 10 min</th>
+                </tr>
+              </thead>
+              <tbody>
+                {kpis.byArea.map((a) => (
+                  <tr key={a.area}>
+                    <td>{a.area}</td>
+                    <td className="num">{a.activations}</td>
+                    <td className="num">
+                      {fixed(a.averagePer10Min, 2)}
+                      {a.averagePer10Min > 1 ? <span className="kpi-over"> ⚠ above guidance</span> : null}
+                    </td>
+                    <td className="num">
+                      {a.peakPer10Min}
+                      {a.peakPer10Min >= 10 ? <span className="kpi-over"> ⚠ flood</span> : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : null}
           <h3 className="section-title">Most frequent alarms</h3>
           {kpis.topTen.length === 0 ? (
             <p className="muted">No activations in this period.</p>

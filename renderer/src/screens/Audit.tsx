@@ -5,6 +5,7 @@ import { useCallback, useEffect, useId, useState } from 'react';
 import type { AuditEntry, AuditVerifyResult } from '../../../native/api/auth-requests';
 import { api } from '../api/client';
 import { errorText, fromLocalInput, toLocalInput } from '../components/period';
+import { useDebounced } from '../components/useDebounced';
 import { download } from '../trends/export';
 
 const PAGE = 100;
@@ -88,11 +89,12 @@ export function Audit() {
   };
   const beforeId = pages.at(-1);
 
+  const query = useDebounced(filter);
   const load = useCallback(async () => {
     try {
       const r = await api.call('audit.query', {
-        ...filterArgs(filter),
-        ...(filter.result ? { result: filter.result } : {}),
+        ...filterArgs(query),
+        ...(query.result ? { result: query.result } : {}),
         ...(beforeId !== undefined ? { beforeId } : {}),
         limit: PAGE + 1,
       });
@@ -101,7 +103,7 @@ export function Audit() {
     } catch (err) {
       setStatus(`Audit trail unavailable: ${errorText(err)}`);
     }
-  }, [filter, beforeId]);
+  }, [query, beforeId]);
   useEffect(() => {
     load();
   }, [load]);
