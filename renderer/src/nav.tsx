@@ -14,6 +14,7 @@ import { Connections } from './screens/Connections';
 import { Esg } from './screens/Esg';
 import { Machine } from './screens/Machine';
 import { Overview } from './screens/Overview';
+import { Sync } from './screens/Sync';
 import { Tags } from './screens/Tags';
 import { Trends } from './screens/Trends';
 import { Users } from './screens/Users';
@@ -43,6 +44,13 @@ export const SCREENS: ScreenDef[] = [
     label: 'Audit trail',
     requires: ['audit.query', 'audit.export', 'audit.verify'],
     component: Audit,
+    roles: ['admin', 'engineer'],
+  },
+  {
+    id: 'sync',
+    label: 'Cloud sync',
+    requires: ['sync.status', 'sync.pause', 'sync.resume', 'sync.models.list'],
+    component: Sync,
     roles: ['admin', 'engineer'],
   },
 ];

@@ -8,7 +8,18 @@ import type { LinkState } from '../api/client';
 import { formatRoute, parseRoute } from './route';
 
 /** Every screen the navigation is designed for; `nav.tsx` lists those whose requests exist. */
-export type Screen = 'overview' | 'alarms' | 'alarm-history' | 'machine' | 'trends' | 'connections' | 'tags' | 'esg' | 'users' | 'audit';
+export type Screen =
+  | 'overview'
+  | 'alarms'
+  | 'alarm-history'
+  | 'machine'
+  | 'trends'
+  | 'connections'
+  | 'tags'
+  | 'esg'
+  | 'users'
+  | 'audit'
+  | 'sync';
 export type Theme = 'dark' | 'light';
 
 /** Who is signed in; `needsSetup` when the console has no user yet. */

@@ -10,7 +10,19 @@ export interface Route {
   windowS: number | null;
 }
 
-const SCREENS: Screen[] = ['overview', 'alarms', 'alarm-history', 'machine', 'trends', 'connections', 'tags', 'esg', 'users', 'audit'];
+const SCREENS: Screen[] = [
+  'overview',
+  'alarms',
+  'alarm-history',
+  'machine',
+  'trends',
+  'connections',
+  'tags',
+  'esg',
+  'users',
+  'audit',
+  'sync',
+];
 
 export function parseRoute(hash: string): Route | null {
   const [path = '', query = ''] = hash.replace(/^#\/?/, '').split('?');
