@@ -2,6 +2,7 @@
 // browser, named views saved in the browser, and PNG/CSV export of what is shown.
 import { useCallback, useMemo, useState } from 'react';
 import type { TagInfo } from '../../../native/api/types';
+import { HistoryExport } from '../components/HistoryExport';
 import { TagBrowser } from '../components/TagBrowser';
 import { TrendChart, type TrendHandle } from '../components/TrendChart';
 import { useApp } from '../store/app';
@@ -215,6 +216,7 @@ export function Trends() {
         <button type="button" onClick={exportCsv} disabled={!handle}>
           Export CSV
         </button>
+        <HistoryExport pens={penNames} defaultRange={range ?? { from: Date.now() - windowS * 1000, to: Date.now() }} />
         <span className="muted small">Drag across the chart to zoom · ← → pan · + − zoom · L live</span>
       </div>
       <RangePicker />
