@@ -5,6 +5,7 @@ import { useMemo, useState } from 'react';
 import type { TagInfo, WriteResult } from '../../../native/api/types';
 import { api } from '../api/client';
 import { LiveValue } from '../components/LiveValue';
+import { MachineEvents } from '../components/MachineEvents';
 import { MachineStateBadge, useMachineState } from '../components/MachineState';
 import { PriorityBadge } from '../components/Priority';
 import { RangeBar } from '../components/RangeBar';
@@ -223,6 +224,7 @@ export function Machine() {
           ))}
         </tbody>
       </table>
+      <MachineEvents machine={machine.name} />
     </div>
   );
 }
