@@ -19,11 +19,7 @@ function BrowseLevel({ connection, nodeId, depth }: { connection: string; nodeId
   if (!children) return <p className="muted small">Browsing…</p>;
   if (children.length === 0) return <p className="muted small">No children.</p>;
   return (
-    <ul
-      className="browse-tree"
-      role={depth === 0 ? 'tree' : 'group'}
-      aria-label={depth === 0 ? `Address space of ${connection}` : undefined}
-    >
+    <ul className="browse-tree" aria-label={depth === 0 ? `Address space of ${connection}` : undefined}>
       {children.map((c) => {
         const expandable = c.nodeClass === 'Object' || c.nodeClass === 'View';
         const expanded = open.has(c.nodeId);
