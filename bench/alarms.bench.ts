@@ -10,6 +10,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { alarmDefinitionSchema, openAlarmService } from '../native/alarms/index.js';
 import type { TagInfo } from '../native/api/types.js';
 import { type SampleBatch, TagBus } from '../native/tags/bus.js';
+import { testTag } from '../native/tags/test-tag.js';
 import { openSqlite } from '../native/util/sqlite.js';
 import type { Bench, BenchResult } from './types.js';
 
@@ -18,24 +19,7 @@ const RATE = 100_000;
 const TICK_MS = 10;
 
 function tags(): TagInfo[] {
-  return Array.from({ length: TAGS }, (_, id) => ({
-    id,
-    name: `Site/Area${id % 10}/M${Math.floor(id / 10)}/T${id % 10}`,
-    site: 'Site',
-    area: `Area${id % 10}`,
-    machine: `M${Math.floor(id / 10)}`,
-    unit: 'bar',
-    description: '',
-    dataType: 'float' as const,
-    connection: 'c',
-    address: '',
-    rangeLo: null,
-    rangeHi: null,
-    writable: false,
-    writeMin: null,
-    writeMax: null,
-    expectedPeriodMs: 1000,
-  }));
+  return Array.from({ length: TAGS }, (_, id) => testTag(id, `Site/Area${id % 10}/M${Math.floor(id / 10)}/T${id % 10}`, { unit: 'bar' }));
 }
 
 function definitions() {

@@ -10,28 +10,12 @@ import path from 'node:path';
 import type { TagInfo } from '../native/api/types.js';
 import { esgConfigSchema, openEsg } from '../native/esg/index.js';
 import type { SampleBatch } from '../native/tags/bus.js';
+import { testTag } from '../native/tags/test-tag.js';
 import { openSqlite } from '../native/util/sqlite.js';
 import type { Bench, BenchResult } from './types.js';
 
 function tags(n: number): TagInfo[] {
-  return Array.from({ length: n }, (_, id) => ({
-    id,
-    name: `Site/Area${id % 5}/M${id}/Power`,
-    site: 'Site',
-    area: `Area${id % 5}`,
-    machine: `M${id}`,
-    unit: 'kW',
-    description: '',
-    dataType: 'float' as const,
-    connection: 'c',
-    address: '',
-    rangeLo: null,
-    rangeHi: null,
-    writable: false,
-    writeMin: null,
-    writeMax: null,
-    expectedPeriodMs: 1000,
-  }));
+  return Array.from({ length: n }, (_, id) => testTag(id, `Site/Area${id % 5}/M${id}/Power`, { unit: 'kW' }));
 }
 
 /** One batch per second of simulated time: every meter once. */

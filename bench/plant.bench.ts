@@ -9,29 +9,11 @@ import { createDriver } from '../native/drivers/index.js';
 import { startDemoPlant } from '../native/plant/index.js';
 import { TagBus } from '../native/tags/bus.js';
 import { loadSiteFile } from '../native/tags/config.js';
+import { testTag } from '../native/tags/test-tag.js';
 import type { Bench } from './types.js';
 
 function busBaseline(tagCount: number, ms: number): number {
-  const bus = new TagBus(
-    Array.from({ length: tagCount }, (_, id) => ({
-      id,
-      name: `t${id}`,
-      site: 's',
-      area: 'a',
-      machine: 'm',
-      unit: '',
-      description: '',
-      dataType: 'float' as const,
-      connection: 'c',
-      address: '',
-      rangeLo: null,
-      rangeHi: null,
-      writable: false,
-      writeMin: null,
-      writeMax: null,
-      expectedPeriodMs: 1000,
-    })),
-  );
+  const bus = new TagBus(Array.from({ length: tagCount }, (_, id) => testTag(id, `s/a/m/t${id}`)));
   let received = 0;
   bus.onBatch((b) => {
     received += b.length;

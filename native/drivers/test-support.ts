@@ -1,30 +1,11 @@
 // Helpers shared by driver tests: a bus over a handful of tags and a bounded wait.
-import type { TagInfo } from '../api/types.js';
 import { TagBus } from '../tags/bus.js';
+import { testTag } from '../tags/test-tag.js';
 import type { DriverTag } from './driver.js';
 
 export function busFor(tags: readonly Pick<DriverTag, 'id' | 'name'>[]): TagBus {
   return new TagBus(
-    tags.map(
-      (t): TagInfo => ({
-        id: t.id,
-        name: t.name,
-        site: 'Test',
-        area: 'A',
-        machine: 'M',
-        unit: '',
-        description: '',
-        dataType: 'float',
-        connection: 'c',
-        address: '',
-        rangeLo: null,
-        rangeHi: null,
-        writable: true,
-        writeMin: null,
-        writeMax: null,
-        expectedPeriodMs: 100,
-      }),
-    ),
+    tags.map((t) => testTag(t.id, t.name, { site: 'Test', area: 'A', machine: 'M', writable: true, expectedPeriodMs: 100 })),
   );
 }
 

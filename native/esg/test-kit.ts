@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TagInfo } from '../api/types.js';
 import type { SampleBatch } from '../tags/bus.js';
+import { testTag } from '../tags/test-tag.js';
 import { openSqlite } from '../util/sqlite.js';
 import { type EsgConfigInput, esgConfigSchema } from './config.js';
 import type { FactorInput } from './factors.js';
@@ -18,27 +19,7 @@ export const TAGS: TagInfo[] = [
   ['Plant/Production/Line1/UnitsProduced', 'units'],
   ['Plant/Production/Line1/Running', ''],
   ['Plant/Production/Line1/Power', 'kW'],
-].map(([name, unit], id) => {
-  const [site, area, machine] = (name as string).split('/');
-  return {
-    id,
-    name: name as string,
-    site: site as string,
-    area: area as string,
-    machine: machine as string,
-    unit: unit as string,
-    description: '',
-    dataType: 'float',
-    connection: 'test',
-    address: '',
-    rangeLo: null,
-    rangeHi: null,
-    writable: false,
-    writeMin: null,
-    writeMax: null,
-    expectedPeriodMs: 1000,
-  };
-});
+].map(([name, unit], id) => testTag(id, name as string, { unit: unit as string, connection: 'test' }));
 
 export const id = (name: string): number => {
   const t = TAGS.find((x) => x.name.endsWith(name));

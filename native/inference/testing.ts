@@ -1,6 +1,7 @@
 // Fixtures shared by this folder's tests and the inference benchmark: deterministic synthetic
 // "normal operation" data, a tag table, and a deliberately slow graph.
 import type { TagInfo } from '../api/types.js';
+import { testTag } from '../tags/test-tag.js';
 import { GraphBuilder } from './onnx/builder.js';
 
 export function mulberry32(seed: number): () => number {
@@ -30,29 +31,7 @@ export const FIXTURE_TAGS = ['Flow', 'Power', 'MotorCurrent', 'VibrationRMS', 'B
 
 export function tagTable(machines: string[], tags: string[] = FIXTURE_TAGS): TagInfo[] {
   const out: TagInfo[] = [];
-  for (const m of machines) {
-    const [site = '', area = '', machine = ''] = m.split('/');
-    for (const t of tags) {
-      out.push({
-        id: out.length,
-        name: `${m}/${t}`,
-        site,
-        area,
-        machine,
-        unit: '',
-        description: '',
-        dataType: 'float',
-        connection: 'test',
-        address: '',
-        rangeLo: null,
-        rangeHi: null,
-        writable: false,
-        writeMin: null,
-        writeMax: null,
-        expectedPeriodMs: 1000,
-      });
-    }
-  }
+  for (const m of machines) for (const t of tags) out.push(testTag(out.length, `${m}/${t}`, { connection: 'test' }));
   return out;
 }
 

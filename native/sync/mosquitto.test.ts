@@ -2,11 +2,10 @@
 // test makes with openssl. Skipped, with the reason, where mosquitto or openssl is absent (CI has both).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../util/net.js';
+import { freePort, waitForPort } from '../util/net.js';
 import { openSync, syncConfigSchema } from './index.js';
 import { collect, decodeJson, until } from './test-kit.js';
 
@@ -15,25 +14,6 @@ const OPENSSL = '/usr/bin/openssl';
 const available = fs.existsSync(MOSQUITTO) && fs.existsSync(OPENSSL);
 if (!available)
   console.warn('[sync] mosquitto TLS test skipped: needs /usr/sbin/mosquitto and /usr/bin/openssl (apt-get install -y mosquitto openssl)');
-
-function waitForPort(port: number, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        resolve();
-      });
-      s.once('error', () => {
-        s.destroy();
-        if (Date.now() > end) reject(new Error(`mosquitto did not listen on ${port} within ${ms} ms`));
-        else setTimeout(attempt, 50);
-      });
-    };
-    attempt();
-  });
-}
 
 /** A CA, and a server and a client certificate it signed (P-256 keys: quick to make). */
 function makePki(dir: string, name: string): void {
@@ -94,7 +74,7 @@ describe.skipIf(!available)('sync over TLS to mosquitto', () => {
       ].join('\n'),
     );
     broker = spawn(MOSQUITTO, ['-c', file('mosquitto.conf')], { stdio: 'ignore' });
-    await waitForPort(port, 10_000);
+    await waitForPort(port, 10_000, 'mosquitto');
   }, 30_000);
   afterAll(async () => {
     const proc = broker;

@@ -13,3 +13,23 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** Resolve once something listens on 127.0.0.1:`port` (a server started as another process), or fail after `ms`. */
+export function waitForPort(port: number, ms: number, what = 'the server'): Promise<void> {
+  const end = Date.now() + ms;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        resolve();
+      });
+      s.once('error', () => {
+        s.destroy();
+        if (Date.now() > end) reject(new Error(`${what} did not listen on ${port} within ${ms} ms`));
+        else setTimeout(attempt, 50);
+      });
+    };
+    attempt();
+  });
+}

@@ -3,11 +3,10 @@
 // the reason, where /usr/sbin/mosquitto is absent (CI installs it).
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../util/net.js';
+import { freePort, waitForPort } from '../../util/net.js';
 import type { DriverTag } from '../driver.js';
 import { mqttConnectionSchema } from '../mqtt/config.js';
 import { startDemoMqttPublisher } from '../mqtt/demo-publisher.js';
@@ -17,25 +16,6 @@ import { busFor, until } from '../test-support.js';
 const MOSQUITTO = '/usr/sbin/mosquitto';
 const available = fs.existsSync(MOSQUITTO);
 if (!available) console.warn('[interop] mosquitto tests skipped: /usr/sbin/mosquitto not found (apt-get install -y mosquitto)');
-
-function waitForPort(port: number, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        resolve();
-      });
-      s.once('error', () => {
-        s.destroy();
-        if (Date.now() > end) reject(new Error(`mosquitto did not listen on ${port} within ${ms} ms`));
-        else setTimeout(attempt, 50);
-      });
-    };
-    attempt();
-  });
-}
 
 const tag = (id: number, name: string, address: string, options: Record<string, unknown> = {}): DriverTag => ({
   id,
@@ -54,7 +34,7 @@ describe.skipIf(!available)('interop: mosquitto broker', () => {
 
   async function startBroker(): Promise<void> {
     broker = spawn(MOSQUITTO, ['-c', path.join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
-    await waitForPort(port, 10_000);
+    await waitForPort(port, 10_000, 'mosquitto');
   }
   async function stopBroker(): Promise<void> {
     const proc = broker;

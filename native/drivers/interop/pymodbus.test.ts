@@ -4,13 +4,12 @@
 // Skipped, with the reason, where /usr/bin/python3 cannot import pymodbus (CI installs it).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ModbusRTU from 'modbus-serial';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../util/net.js';
+import { freePort, waitForPort } from '../../util/net.js';
 import type { Driver, DriverTag } from '../driver.js';
 import { decodeRegisters, type ModbusDataType, type WordOrder } from '../modbus/codec.js';
 import { modbusConnectionSchema } from '../modbus/config.js';
@@ -58,25 +57,6 @@ function layout(): Point[] {
 
 const RAMP = { start: 200, count: 2000 };
 
-function waitForPort(port: number, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        resolve();
-      });
-      s.once('error', () => {
-        s.destroy();
-        if (Date.now() > end) reject(new Error(`pymodbus did not listen on ${port} within ${ms} ms`));
-        else setTimeout(attempt, 50);
-      });
-    };
-    attempt();
-  });
-}
-
 describe.skipIf(!available)('interop: pymodbus server', () => {
   let dir = '';
   let port = 0;
@@ -86,7 +66,7 @@ describe.skipIf(!available)('interop: pymodbus server', () => {
   async function startServer(): Promise<void> {
     const proc = spawn(PYTHON, [SCRIPT, String(port), path.join(dir, 'spec.json')], { stdio: 'ignore' });
     server = proc;
-    await waitForPort(port, 15_000);
+    await waitForPort(port, 15_000, 'pymodbus');
   }
   async function stopServer(): Promise<void> {
     const proc = server;
