@@ -2,7 +2,7 @@
 // serve mode on the demo plant. One console and one browser page for the file (tests run in order):
 // Pump101 is slowed so its low-flow alarm raises; it is acknowledged with a comment over the API and
 // the journal must show that acknowledgement, the KPIs must show figures, and the audit viewer the
-// setpoint write with an intact hash chain. Screenshots go to test-artifacts/ (and docs/screenshots/).
+// setpoint write with an intact hash chain. Screenshots go to test-artifacts/ (and, with AURUM_DOCS_SCREENSHOTS=1, docs/screenshots/).
 import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -24,7 +24,8 @@ let token: string;
 async function shot(name: string, docsName?: string): Promise<void> {
   const file = path.join(artifactsDir, `ui-alarm-history-${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
-  if (docsName) {
+  // Like the console suite: the committed docs screenshots change only when asked for.
+  if (docsName && process.env.AURUM_DOCS_SCREENSHOTS) {
     const docsDir = path.join(root, 'docs', 'screenshots');
     mkdirSync(docsDir, { recursive: true });
     copyFileSync(file, path.join(docsDir, `${docsName}.png`));
