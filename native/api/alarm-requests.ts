@@ -3,6 +3,7 @@
 // machine (maintenance, failure, repair, calibration, shift notes) and maintenance requests raised
 // from an alarm or a prediction. Also the `alarms` event stream payload.
 import { z } from 'zod';
+import type { ExportFile } from './types.js';
 
 const isoOrMs = z.union([z.number(), z.string().datetime({ offset: true })]).transform((v) => (typeof v === 'number' ? v : Date.parse(v)));
 const optionalIsoOrMs = isoOrMs.optional();
@@ -255,12 +256,6 @@ export interface MaintenanceRequest {
   /** open: recorded, no webhook configured; sent / failed: the webhook's outcome. */
   status: 'open' | 'sent' | 'failed' | 'closed';
   webhookError: string | null;
-}
-
-export interface ExportFile {
-  filename: string;
-  contentType: string;
-  body: string;
 }
 
 export interface AlarmResults {

@@ -2,6 +2,7 @@
 // desktop shell (IPC) and serve mode (HTTP, WebSocket) share it; serve mode also offers it as
 // POST /api/login so a session cookie can be set.
 import { z } from 'zod';
+import type { ExportFile } from './types.js';
 
 export const roleNames = ['viewer', 'operator', 'engineer', 'esg_analyst', 'admin'] as const;
 const role = z.enum(roleNames);
@@ -150,6 +151,6 @@ export interface AuthResults {
   'auth.users.update': UserInfo;
   'auth.sessions.list': SessionInfo[];
   'audit.query': AuditEntry[];
-  'audit.export': { fileName: string; mimeType: 'text/csv'; content: string };
+  'audit.export': ExportFile;
   'audit.verify': AuditVerifyResult;
 }

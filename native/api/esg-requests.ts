@@ -1,6 +1,7 @@
 // ESG requests: energy, water and CO2e summaries, time series for charts, report export, the
 // emission-factor table with its corrections, and the data gaps behind the figures.
 import { z } from 'zod';
+import type { ExportFile } from './types.js';
 
 const isoOrMs = z.union([z.number(), z.string().datetime({ offset: true })]).transform((v) => (typeof v === 'number' ? v : Date.parse(v)));
 const groupBy = z.enum(['site', 'area', 'machine']).default('site');
@@ -168,11 +169,8 @@ export interface EsgSeries {
   groups: { key: string; energyKWh: number[]; waterM3: number[]; co2eKg: { [K in keyof EsgCo2e]: number[] } }[];
 }
 
-export interface EsgReportFile {
-  filename: string;
-  contentType: string;
-  body: string;
-}
+/** The report as a file. */
+export type EsgReportFile = ExportFile;
 
 export interface EsgFactorRow {
   id: string;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ConnectionDiagnostics, MachineInfo, TagInfo, TagSnapshot, WriteResult } from './types.js';
+import type { ConnectionDiagnostics, ExportFile, MachineInfo, TagInfo, TagSnapshot, WriteResult } from './types.js';
 
 export const tagRequests = {
   'tags.list': z.object({}).strict().default({}),
@@ -58,7 +58,7 @@ export interface TagResults {
   'connections.list': ConnectionDiagnostics[];
   'tags.ingest': IngestOutcome;
   'config.updateTag': { changed: TagInfo[]; file: string; backup: string };
-  'config.exportTags': { filename: string; contentType: string; body: string };
+  'config.exportTags': ExportFile;
   'config.importTags': { tags: number; issues: { line: number; column: string; message: string }[]; applied: boolean; added: string[] };
 }
 

@@ -115,6 +115,13 @@ export interface WriteResult {
   error: string | null;
 }
 
+/** A file a request produces (CSV, HTML report…): sent to the caller as a download. */
+export interface ExportFile {
+  filename: string;
+  contentType: string;
+  body: string;
+}
+
 export interface ApiError {
   /** Machine-readable kind: validation, not_found, forbidden, unauthenticated, conflict, internal, unavailable. */
   type: string;

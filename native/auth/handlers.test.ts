@@ -53,8 +53,8 @@ describe('auth and audit handlers', () => {
     expect(entries.map((e) => e.action)).toEqual(['auth.users.update', 'auth.users.create']);
     expect(entries[0]?.actor).toBe('boss');
     const file = await h['audit.export']({}, admin);
-    expect(file.fileName).toMatch(/^aurum-audit-\d{4}-\d{2}-\d{2}\.csv$/);
-    expect(file.content.split('\r\n').filter(Boolean)).toHaveLength(3);
+    expect(file.filename).toMatch(/^aurum-audit-\d{4}-\d{2}-\d{2}\.csv$/);
+    expect(file.body.split('\r\n').filter(Boolean)).toHaveLength(3);
     expect(h['audit.verify']({}, admin)).toMatchObject({ ok: true, entries: 2 });
   });
 });

@@ -111,9 +111,9 @@ export function authHandlers(auth: AuthService, audit: AuditLog): AuthHandlers {
     'audit.query': (q) => audit.query(q),
 
     'audit.export': (q) => ({
-      fileName: `aurum-audit-${new Date().toISOString().slice(0, 10)}.csv`,
-      mimeType: 'text/csv',
-      content: audit.exportCsv(q),
+      filename: `aurum-audit-${new Date().toISOString().slice(0, 10)}.csv`,
+      contentType: 'text/csv; charset=utf-8',
+      body: audit.exportCsv(q),
     }),
 
     'audit.verify': () => audit.verify(),

@@ -141,6 +141,23 @@ export function routes(core: Core, metrics: MetricsExporter, tls: boolean): Rout
         );
       },
     },
+    {
+      method: 'GET',
+      pattern: /^\/api\/audit\.csv$/,
+      handle: (r) => {
+        const q = r.url.searchParams;
+        return file(
+          'audit.export',
+          {
+            from: q.get('from') ?? undefined,
+            to: q.get('to') ?? undefined,
+            actor: q.get('actor') ?? undefined,
+            action: q.get('action') ?? undefined,
+          },
+          r,
+        );
+      },
+    },
     { method: 'GET', pattern: /^\/api\/audit\/verify$/, handle: (r) => call('audit.verify', {}, r) },
     { method: 'GET', pattern: /^\/api\/info$/, handle: (r) => call('core.info', {}, r) },
     { method: 'GET', pattern: /^\/api\/tags$/, handle: (r) => call('tags.snapshot', { names: list(r.url.searchParams.get('names')) }, r) },

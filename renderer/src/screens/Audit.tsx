@@ -111,8 +111,8 @@ export function Audit() {
   const exportCsv = async () => {
     try {
       const r = await api.call('audit.export', filterArgs(filter));
-      download(r.fileName, new Blob([r.content], { type: r.mimeType }));
-      setStatus(`Exported ${r.fileName}`);
+      download(r.filename, new Blob([r.body], { type: r.contentType }));
+      setStatus(`Exported ${r.filename}`);
     } catch (err) {
       setStatus(`Export refused: ${errorText(err)}`);
     }
