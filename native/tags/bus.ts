@@ -2,6 +2,7 @@
 // historian, alarms, models, ESG and the UI. The hot path is allocation-free: updates land in
 // preallocated columns and are handed to listeners in one batch per turn of the event loop.
 import type { QualityCode, TagInfo, TagValue } from '../api/types.js';
+import { Boundary } from '../util/boundary.js';
 
 /**
  * A batch of samples, column by column. Listeners get views into the bus's own buffers: they are
@@ -36,7 +37,9 @@ export class TagBus {
   readonly tags: readonly TagInfo[];
   private readonly byName = new Map<string, number>();
   private readonly cvt: CurrentValue[];
-  private readonly listeners = new Set<BatchListener>();
+  private readonly listeners = new Map<BatchListener, string>();
+  private readonly boundary: Boundary;
+  private consumerCount = 0;
   private ids: Uint32Array;
   private ts: Float64Array;
   private values: Float64Array;
@@ -45,9 +48,16 @@ export class TagBus {
   private flushScheduled = false;
   /** Samples accepted since start: the bus's throughput counter for diagnostics and benchmarks. */
   samplesIn = 0;
+  /** Batches a listener threw on (each contained; the other listeners still got the batch). */
+  listenerFaults = 0;
 
-  constructor(tags: readonly TagInfo[], capacity = DEFAULT_CAPACITY) {
+  /**
+   * `boundary` is the core's containment boundary (a throwing listener raises a system alarm there);
+   * without one, faults are logged and counted only.
+   */
+  constructor(tags: readonly TagInfo[], capacity = DEFAULT_CAPACITY, boundary?: Boundary) {
     this.tags = tags;
+    this.boundary = boundary ?? new Boundary();
     tags.forEach((t, i) => {
       if (t.id !== i) throw new Error(`tag ${t.name} has id ${t.id}, expected ${i}`);
       this.byName.set(t.name, i);
@@ -110,12 +120,17 @@ export class TagBus {
     }
   }
 
-  onBatch(listener: BatchListener): () => void {
-    this.listeners.add(listener);
+  /** `consumer` names the listener in fault logs and alarms ("historian", "alarms"…). */
+  onBatch(listener: BatchListener, consumer = `bus consumer ${++this.consumerCount}`): () => void {
+    this.listeners.set(listener, consumer);
     return () => this.listeners.delete(listener);
   }
 
-  /** Deliver pending samples now. Listeners that throw are isolated from each other and from drivers. */
+  /**
+   * Deliver pending samples now. A listener that throws is contained at the boundary (logged once,
+   * counted, system alarm) and never rethrown: the other listeners still get the batch, the driver
+   * that called update() is not interrupted, and the process keeps running.
+   */
   flush(): void {
     this.flushScheduled = false;
     if (this.length === 0) return;
@@ -128,13 +143,13 @@ export class TagBus {
       quality: this.quality.subarray(0, n),
     };
     this.length = 0;
-    for (const listener of this.listeners) {
+    for (const [listener, consumer] of this.listeners) {
       try {
         listener(batch);
+        this.boundary.ok(consumer, 'handling a tag batch');
       } catch (err) {
-        queueMicrotask(() => {
-          throw err;
-        });
+        this.listenerFaults++;
+        this.boundary.fault(consumer, 'handling a tag batch', err);
       }
     }
   }
