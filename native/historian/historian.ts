@@ -10,7 +10,7 @@ import type { HistoryAggregate, HistoryExportProgress, HistoryMetrics, HistorySe
 import type { TagInfo } from '../api/types.js';
 import type { SampleBatch } from '../tags/bus.js';
 import { openSqlite, type SqliteDatabase } from '../util/sqlite.js';
-import { startWorker } from '../util/worker.js';
+import { startWorker, WorkerSupervisor } from '../util/worker.js';
 import { type DeadbandConfig, type RetentionConfig, resolvePolicies, type TagPolicy } from './config.js';
 import { ExportCancelled, exportCsv } from './export.js';
 import { createOutbox, type Outbox } from './outbox.js';
@@ -100,9 +100,11 @@ class WorkerHistorian implements Historian {
   private posted = 0;
   /** Samples committed by writers that have since been replaced. */
   private committedBase = 0;
-  private restarts = 0;
-  private restartTimer: NodeJS.Timeout | null = null;
-  private worker: Worker | null = null;
+  private readonly supervisor: WorkerSupervisor;
+  /** The running writer; null while the supervisor restarts it. */
+  private get worker(): Worker | null {
+    return this.supervisor.worker;
+  }
   private stats: WriterStats = { committed: 0, pending: 0, batchLatencyMs: 0, chunkBytes: 0, chunkSamples: 0 };
   private dropped = 0;
   private dropping = false;
@@ -133,7 +135,14 @@ class WorkerHistorian implements Historian {
       opts.tags.map((t, i) => [t.name, { name: t.name, sid: sid.get(t.name) as number, policy: policies[i] as TagPolicy }]),
     );
     this.outbox = createOutbox(db, this.now);
-    this.attach(worker);
+    this.supervisor = new WorkerSupervisor({
+      name: 'historian writer',
+      start: async () => (await startWriter(this.init)).worker,
+      onStart: (w) => this.attach(w),
+      onExit: (_w, why) => this.onExit(why),
+      say: (level, message) => this.system(level, message),
+    });
+    this.supervisor.adopt(worker);
     this.postTimer = setInterval(() => this.post(), POST_EVERY_MS);
     this.postTimer.unref();
     const every = opts.retentionIntervalMs ?? 600_000;
@@ -143,52 +152,27 @@ class WorkerHistorian implements Historian {
 
   private readonly now = (): number => (this.opts.now ?? Date.now)();
 
+  /** A writer (first or replacement) is up: what was staged while it restarted goes to it first. */
   private attach(w: Worker): void {
-    this.worker = w;
     w.on('message', (m: FromWriter) => this.onMessage(m));
-    w.on('error', (err) => this.system('error', `historian writer failed: ${err.message}`));
-    w.on('exit', (code) => this.onExit(w, code));
-    for (const s of this.held.splice(0)) this.send(s);
+    for (const s of this.held.splice(0)) this.send(s, w);
     this.heldSamples = 0;
   }
 
-  /** A writer that dies is restarted; what it had not committed is lost and counted as dropped. */
-  private onExit(w: Worker, code: number): void {
-    if (this.worker !== w) return;
-    this.worker = null;
-    for (const p of this.waiting.values()) p.reject(new Error(`historian writer exited (code ${code})`));
+  /** A writer that dies is restarted by the supervisor; what it had not committed is lost and counted as dropped. */
+  private onExit(why: string): string | undefined {
+    for (const p of this.waiting.values()) p.reject(new Error(`historian writer exited (${why})`));
     this.waiting.clear();
-    if (this.closed) return;
+    if (this.closed) return undefined;
     const lost = this.posted - this.stats.committed;
     this.dropped += lost;
     this.committedBase += this.stats.committed;
     this.posted = 0;
     this.stats = { committed: 0, pending: 0, batchLatencyMs: 0, chunkBytes: 0, chunkSamples: 0 };
     this.rate.length = 0;
-    const delay = Math.min(30_000, 1000 * 2 ** Math.min(this.restarts, 5));
-    this.restarts++;
-    this.system('error', `historian writer stopped (code ${code}); ${lost} uncommitted samples lost; restarting in ${delay / 1000} s`);
-    this.restartTimer = setTimeout(() => this.restart(), delay);
+    return `${lost} uncommitted samples lost`;
   }
 
-  private restart(): void {
-    this.restartTimer = null;
-    if (this.closed) return;
-    startWriter(this.init).then(
-      ({ worker }) => {
-        if (this.closed) {
-          void worker.terminate();
-          return;
-        }
-        this.attach(worker);
-        this.system('info', 'historian writer restarted; recording again');
-      },
-      (err: Error) => {
-        this.system('error', `historian writer could not restart: ${err.message}`);
-        this.restartTimer = setTimeout(() => this.restart(), 30_000);
-      },
-    );
-  }
   private system(level: SystemMessage['level'], message: string): void {
     this.opts.onSystemMessage?.({ level, source: 'historian', message, timestamp: new Date(this.now()).toISOString() });
   }
@@ -258,16 +242,16 @@ class WorkerHistorian implements Historian {
     const s = this.stage;
     if (s.n === 0 || this.closed) return;
     this.stage = new Staging();
-    if (this.worker) this.send(s);
+    if (this.worker) this.send(s, this.worker);
     else {
       this.held.push(s);
       this.heldSamples += s.n;
     }
   }
 
-  private send(s: Staging): void {
+  private send(s: Staging, w: Worker): void {
     const m: ToWriter = { type: 'batch', n: s.n, ids: s.ids, ts: s.ts, values: s.values, quality: s.quality };
-    (this.worker as Worker).postMessage(m, [s.ids.buffer, s.ts.buffer, s.values.buffer, s.quality.buffer]);
+    w.postMessage(m, [s.ids.buffer, s.ts.buffer, s.values.buffer, s.quality.buffer]);
     this.posted += s.n;
   }
 
@@ -407,7 +391,7 @@ class WorkerHistorian implements Historian {
     this.closed = true;
     clearInterval(this.postTimer);
     if (this.retentionTimer) clearInterval(this.retentionTimer);
-    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.supervisor.stop();
     for (const job of this.exports.values()) job.abort.abort();
     const w = this.worker;
     if (!w) {

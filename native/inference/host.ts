@@ -2,10 +2,10 @@
 // same turn (or while the worker is busy) go to the worker as one batch; one batch is in flight
 // at a time, so a slow model makes batches bigger rather than the queue longer. The queue is
 // bounded: when it is full `submit` says no and the caller skips that prediction (backpressure).
-// If the worker dies, pending work fails, a system message is raised, and a new worker is
-// started with the same models after a growing delay.
+// If the worker dies, pending work fails, a system message is raised, and the console's one worker
+// supervisor (util/worker.ts) starts a new worker with the same models after a growing delay.
 import type { Worker } from 'node:worker_threads';
-import { startWorker } from '../util/worker.js';
+import { startWorker, WorkerSupervisor } from '../util/worker.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 export interface HostOptions {
@@ -77,7 +77,10 @@ class Ring {
 }
 
 export class InferenceHost {
-  private worker: Worker | null = null;
+  private readonly supervisor: WorkerSupervisor;
+  private get worker(): Worker | null {
+    return this.supervisor.worker;
+  }
   private readonly models = new Map<string, ModelSlot>();
   private readonly latency = new Map<string, Ring>();
   private readonly runMs = new Map<string, Ring>();
@@ -86,9 +89,6 @@ export class InferenceHost {
   private nextId = 1;
   private queued = 0;
   private flushScheduled = false;
-  private restarts = 0;
-  private restartTimer: NodeJS.Timeout | null = null;
-  private stopped = false;
   private lastRead = { at: performance.now(), windows: new Map<string, number>() };
   private readonly maxBatch: number;
   private readonly maxQueue: number;
@@ -100,11 +100,22 @@ export class InferenceHost {
     this.maxQueue = opts.maxQueue ?? 8192;
     this.say = opts.onSystemMessage ?? (() => {});
     this.workerId = opts.workerId ?? 'inference/session';
-    this.spawn();
+    this.supervisor = new WorkerSupervisor({
+      name: 'inference worker',
+      // A worker is ready as soon as it runs: messages posted before its first turn wait for it.
+      start: async () => startWorker(this.workerId),
+      onStart: (w, restart) => this.attach(w, restart),
+      onExit: (_w, why) => {
+        this.failAll(new Error(`inference worker stopped (${why})`));
+        return undefined;
+      },
+      say: (level, message) => this.say(level, message),
+    });
+    this.supervisor.adopt(startWorker(this.workerId));
   }
 
   get workerRestarts(): number {
-    return this.restarts;
+    return this.supervisor.restarts;
   }
 
   /** Load (or replace: hot swap) a model in the worker. Resolves once onnxruntime accepted it. */
@@ -175,41 +186,22 @@ export class InferenceHost {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.supervisor.stop();
     this.failAll(new Error('inference stopped'));
     const w = this.worker;
-    this.worker = null;
     if (w) await w.terminate();
   }
 
-  private spawn(): void {
-    const w = startWorker(this.workerId);
-    this.worker = w;
+  private attach(w: Worker, restart: boolean): void {
     w.on('message', (msg: FromWorker) => this.onMessage(msg));
-    w.on('error', (err) => this.onDeath(w, `inference worker failed: ${err.message}`));
-    w.on('exit', (code) => this.onDeath(w, `inference worker exited with code ${code}`));
-  }
-
-  private onDeath(w: Worker, why: string): void {
-    if (this.worker !== w || this.stopped) return;
-    this.worker = null;
-    this.failAll(new Error(why));
-    const delay = Math.min(5000, 100 * 2 ** Math.min(this.restarts, 6));
-    this.restarts++;
-    this.say('error', `${why}; restarting it in ${delay} ms (restart ${this.restarts})`);
-    this.restartTimer = setTimeout(() => {
-      this.restartTimer = null;
-      if (this.stopped) return;
-      this.spawn();
-      for (const slot of this.models.values()) {
-        this.sendLoad(slot.key, slot.bytes).then(
-          () => this.say('info', `inference worker restarted; model ${slot.key} reloaded`),
-          (err: Error) => this.say('error', `model ${slot.key} could not be reloaded: ${err.message}`),
-        );
-      }
-    }, delay);
-    this.restartTimer.unref();
+    if (!restart) return;
+    if (this.queued > 0) this.scheduleFlush();
+    for (const slot of this.models.values()) {
+      this.sendLoad(slot.key, slot.bytes).then(
+        () => this.say('info', `inference worker restarted; model ${slot.key} reloaded`),
+        (err: Error) => this.say('error', `model ${slot.key} could not be reloaded: ${err.message}`),
+      );
+    }
   }
 
   private failAll(err: Error): void {
