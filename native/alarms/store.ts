@@ -36,6 +36,8 @@ export interface StateRow {
 }
 
 export interface JournalQuery {
+  /** Only entries journaled after this one (the cloud-sync feed's resume point). */
+  afterSeq?: number | undefined;
   from?: number | undefined;
   to?: number | undefined;
   alarmId?: string | undefined;
@@ -211,6 +213,10 @@ export class AlarmStore {
   private where(q: JournalQuery): { sql: string; params: (string | number)[] } {
     const clauses: string[] = [];
     const params: (string | number)[] = [];
+    if (q.afterSeq !== undefined) {
+      clauses.push('seq > ?');
+      params.push(q.afterSeq);
+    }
     if (q.from !== undefined) {
       clauses.push('ts >= ?');
       params.push(q.from);
