@@ -24,6 +24,13 @@ export interface SiteRuleContext {
   siteDir: string;
   /** Record a problem at a path of the site file; every problem is reported at once. */
   report(path: SitePath, message: string): void;
+  /**
+   * A file the site file names (TLS ca/cert/key, certificates…): resolved against siteDir, checked
+   * to exist. Returns the absolute path, or undefined after reporting the problem at `path`. Every
+   * file resolved this way is replaced in the loaded model by its absolute path (for connection
+   * fields), so the driver opens the file the validator checked, whatever the working directory.
+   */
+  resolveFile(path: SitePath, name: string): string | undefined;
 }
 
 /** A protocol's rules over one connection entry (at `connPath`) and the tags that use it. */

@@ -1,5 +1,6 @@
 // The site file's MQTT connection entry and the per-tag options of MQTT tags.
 import { z } from 'zod';
+import type { ConnectionRules } from '../site-rules.js';
 
 export const mqttConnectionSchema = z
   .object({
@@ -68,3 +69,11 @@ export type MqttJsonTagOptions = z.output<typeof mqttJsonTagOptionsSchema>;
 
 /** tag.options of a tag on a Sparkplug connection (the tag's address is group/edge_node[/device]/metric). */
 export const mqttSparkplugTagOptionsSchema = z.object({}).strict();
+
+/**
+ * The MQTT rules the site-file validator (native/site/) applies to each MQTT connection and the
+ * tags that use it, so check-config refuses what this driver would fail on at run time.
+ */
+export const mqttSiteRules: ConnectionRules<MqttConnectionConfig> = (_conn, _connPath, _tags, _ctx) => {
+  // The protocol rules are written by the MQTT driver's owner.
+};

@@ -1,0 +1,200 @@
+// The site model: the validated site file with its machine templates expanded into tags, and the
+// cross-references between its parts checked (connection, template and role names, duplicates).
+// Built by the validator (./validate.ts) once the schema holds; problems go to `report`.
+import type { MachineInfo, TagInfo } from '../api/types.js';
+import { isSealed } from '../auth/secrets.js';
+import type { ConnectionConfig } from '../drivers/connection-schema.js';
+import type { DriverTag } from '../drivers/driver.js';
+import type { SitePath } from '../drivers/site-rules.js';
+import type { SiteFile, TagConfig } from '../tags/config-schema.js';
+import { tagStates } from '../tags/write-check.js';
+import { closest } from './describe.js';
+
+export type Path = SitePath;
+
+export interface SiteModel {
+  file: string;
+  site: SiteFile['site'];
+  demoPlant: boolean;
+  tags: TagInfo[];
+  machines: MachineInfo[];
+  connections: ConnectionConfig[];
+  /** Driver view of the tags, per connection name. */
+  driverTags: Map<string, DriverTag[]>;
+  /** Where each tag is defined in the file (by tag id): a machine's own list or its template's. */
+  definedAt: Path[];
+  /** Sections validated by their own capabilities. */
+  sections: Pick<SiteFile, 'alarms' | 'historian' | 'esg' | 'models' | 'sync'>;
+  raw: SiteFile;
+}
+
+const PARAM = /\{(\w+)(?:\+(\d+))?\}/g;
+
+function expand(text: string, params: Record<string, string | number>, report: (message: string) => void): string {
+  return text.replace(PARAM, (whole, key: string, add: string | undefined) => {
+    const v = params[key];
+    if (v === undefined) {
+      report(`template parameter "${key}" is not given (used in "${text}")`);
+      return whole;
+    }
+    if (add === undefined) return String(v);
+    const n = Number(v);
+    if (!Number.isFinite(n)) {
+      report(`template parameter "${key}" must be a number to add ${add} (it is "${v}")`);
+      return whole;
+    }
+    return String(n + Number(add));
+  });
+}
+
+function defaultPeriod(conn: ConnectionConfig): number {
+  if (conn.protocol === 'opcua') return Math.max(conn.samplingIntervalMs, conn.publishingIntervalMs);
+  if (conn.protocol === 'modbus') return conn.pollMs;
+  return 1000;
+}
+
+/**
+ * Names present in the file whose entries failed the schema: references to them are not reported
+ * again as unknown (the entry's own problem is), so one mistake gives one message.
+ */
+export interface BrokenNames {
+  connections: ReadonlySet<string>;
+  templates: ReadonlySet<string>;
+}
+
+/** "no connection named "plx": did you mean plc?" or the list of known names. */
+function unknownName(what: string, name: string, known: readonly string[]): string {
+  const near = closest(name, known);
+  if (near) return `no ${what} named "${name}": did you mean ${near}?`;
+  return known.length > 0
+    ? `no ${what} named "${name}"; the ${what}s are ${known.join(', ')}`
+    : `no ${what} named "${name}"; the file defines none`;
+}
+
+const NONE: BrokenNames = { connections: new Set(), templates: new Set() };
+
+export function buildModel(
+  cfg: SiteFile,
+  file: string,
+  report: (path: Path, message: string) => void,
+  broken: BrokenNames = NONE,
+): SiteModel {
+  const tags: TagInfo[] = [];
+  const definedAt: Path[] = [];
+  const machines: MachineInfo[] = [];
+  const driverTags = new Map<string, DriverTag[]>();
+  const connByName = new Map<string, ConnectionConfig>();
+  cfg.connections.forEach((c, i) => {
+    if (connByName.has(c.name)) report(['connections', i, 'name'], `connection "${c.name}" is defined twice`);
+    // Passwords never stand in a site file in plain text: only sealed ("enc:v1:…", aurum secret seal).
+    if (c.protocol === 'mqtt' && c.password !== undefined && !isSealed(c.password)) {
+      report(['connections', i, 'password'], 'a password must be sealed: paste the output of "aurum secret seal" (enc:v1:…)');
+    }
+    if (c.protocol === 'opcua' && c.user && !isSealed(c.user.passwordSecret)) {
+      report(['connections', i, 'user', 'passwordSecret'], 'a password must be sealed: paste the output of "aurum secret seal" (enc:v1:…)');
+    }
+    connByName.set(c.name, c);
+    driverTags.set(c.name, []);
+  });
+  const seenMachines = new Set<string>();
+
+  cfg.areas.forEach((area, ai) => {
+    area.machines.forEach((m, mi) => {
+      const at: Path = ['areas', ai, 'machines', mi];
+      const machinePath = `${cfg.site.name}/${area.name}/${m.name}`;
+      if (seenMachines.has(machinePath)) report([...at, 'name'], `machine "${machinePath}" is defined twice`);
+      seenMachines.add(machinePath);
+      const conn = connByName.get(m.connection);
+      if (!conn && !broken.connections.has(m.connection))
+        report([...at, 'connection'], unknownName('connection', m.connection, [...connByName.keys(), ...broken.connections]));
+      const template = m.template !== undefined ? cfg.templates[m.template] : undefined;
+      if (m.template !== undefined && !template && !broken.templates.has(m.template)) {
+        report([...at, 'template'], unknownName('template', m.template, [...Object.keys(cfg.templates), ...broken.templates]));
+      }
+      const own: { tag: TagConfig; path: Path }[] = [
+        ...(template?.tags ?? []).map((tag, ti) => ({ tag, path: ['templates', m.template as string, 'tags', ti] as Path })),
+        ...m.tags.map((tag, ti) => ({ tag, path: [...at, 'tags', ti] as Path })),
+      ];
+      const names = new Set<string>();
+      for (const { tag, path } of own) {
+        if (names.has(tag.name)) {
+          report([...path, 'name'], `tag "${tag.name}" is defined twice in machine ${machinePath}`);
+          continue;
+        }
+        names.add(tag.name);
+        const address = expand(tag.address, m.params, (msg) => report([...path, 'address'], `${msg} for machine ${machinePath}`));
+        // Text options may use the template's parameters like the address (an MQTT writeTopic per machine).
+        const options = Object.fromEntries(
+          Object.entries(tag.options).map(([k, v]) => [
+            k,
+            typeof v === 'string' ? expand(v, m.params, (msg) => report([...path, 'options', k], `${msg} for machine ${machinePath}`)) : v,
+          ]),
+        );
+        const id = tags.length;
+        definedAt.push(path);
+        const periodMs = tag.periodMs ?? (conn ? defaultPeriod(conn) : 1000);
+        const states = tagStates(tag.type, tag.states);
+        tags.push({
+          id,
+          name: `${machinePath}/${tag.name}`,
+          site: cfg.site.name,
+          area: area.name,
+          machine: m.name,
+          unit: tag.unit,
+          description: tag.description,
+          dataType: tag.type,
+          connection: m.connection,
+          address,
+          rangeLo: tag.range?.[0] ?? null,
+          rangeHi: tag.range?.[1] ?? null,
+          writable: tag.writable,
+          writeMin: tag.writeLimits?.[0] ?? null,
+          writeMax: tag.writeLimits?.[1] ?? null,
+          expectedPeriodMs: periodMs,
+          ...(states ? { states } : {}),
+        });
+        driverTags.get(m.connection)?.push({
+          id,
+          name: `${machinePath}/${tag.name}`,
+          address,
+          dataType: tag.type,
+          scaling: tag.scaling ?? null,
+          periodMs,
+          options,
+        });
+      }
+      const roles = { ...(template?.roles ?? {}), ...m.roles };
+      for (const [role, tagName] of Object.entries(roles)) {
+        if (!names.has(tagName))
+          report([...at, 'roles'], `role "${role}" names tag "${tagName}", which machine ${machinePath} does not have`);
+      }
+      machines.push({
+        name: machinePath,
+        site: cfg.site.name,
+        area: area.name,
+        kind: m.kind ?? template?.kind ?? 'generic',
+        description: m.description || template?.description || '',
+        roles: Object.fromEntries(Object.entries(roles).map(([r, t]) => [r, `${machinePath}/${t}`])),
+      });
+    });
+  });
+
+  const machineNames = new Set(machines.map((m) => m.name));
+  cfg.models?.bindings.forEach((b, i) => {
+    if (!machineNames.has(b.machine))
+      report(['models', 'bindings', i, 'machine'], `no machine named "${b.machine}" (write Site/Area/Machine)`);
+  });
+
+  return {
+    file,
+    site: cfg.site,
+    demoPlant: cfg.demoPlant,
+    tags,
+    machines,
+    connections: cfg.connections,
+    driverTags,
+    definedAt,
+    sections: { alarms: cfg.alarms, historian: cfg.historian, esg: cfg.esg, models: cfg.models, sync: cfg.sync },
+    raw: cfg,
+  };
+}
