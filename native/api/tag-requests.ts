@@ -11,7 +11,11 @@ export const tagRequests = {
   'tags.write': z
     .object({
       tag: z.string().min(1),
-      value: z.union([z.number().finite(), z.boolean()]),
+      /**
+       * Any JSON value is let through here on purpose: the tag's declared type decides what it takes
+       * (native/tags/write-check.ts), and only there can a refusal name the tag and its type.
+       */
+      value: z.unknown().refine((v) => v !== undefined, { message: 'value is required' }),
       confirmed: z.literal(true, { message: 'a write must be confirmed by the operator' }),
     })
     .strict(),

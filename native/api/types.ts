@@ -31,6 +31,18 @@ export interface TagInfo {
   writeMax: number | null;
   /** Expected update period; a value older than ~3 periods turns Uncertain (stale). */
   expectedPeriodMs: number;
+  /**
+   * Named states, in value order: a boolean tag always has two (false first; "OFF" / "ON" unless the
+   * site file names them, e.g. Stop / Start); an integer tag with `states` is an enumeration and takes
+   * only these values. Absent for plain numbers and text.
+   */
+  states?: TagState[];
+}
+
+/** One named value of a boolean or enumerated tag. */
+export interface TagState {
+  value: number | boolean;
+  label: string;
 }
 
 export interface MachineInfo {

@@ -129,7 +129,7 @@ describe('authGate in the handler registry (the layer IPC, WebSocket and HTTP al
   const registry = new HandlerRegistry();
   registry.register({
     'core.info': () => ({ name: 'Aurum Console', version: '0', site: 's', startedAt: '', shell: 'serve', demoPlant: true }) as never,
-    'tags.write': ({ tag, value }) => ({ tag, requested: value, readBack: value, ok: true, error: null }),
+    'tags.write': ({ tag, value }) => ({ tag, requested: value as number, readBack: value as number, ok: true, error: null }),
   });
   registry.setGate(authGate);
   const ctx = (role: string | null, origin: CallContext['origin'] = 'ipc'): CallContext => ({

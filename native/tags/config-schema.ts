@@ -44,6 +44,12 @@ export const tagSchema = z
     periodMs: z.number().int().min(10).max(3_600_000).optional(),
     writable: z.boolean().default(false),
     writeLimits: z.tuple([z.number(), z.number()]).optional(),
+    /**
+     * Names of the tag's values, shown instead of the raw value and offered as the only writes: a
+     * boolean's two states (`{ false: Stop, true: Start }`; default OFF / ON), or an integer
+     * enumeration (`{ 0: Off, 1: Auto, 2: Manual }`), which then takes only these values.
+     */
+    states: z.record(z.string(), z.string().trim().min(1).max(32)).optional(),
     /** Protocol-specific per-tag options (Modbus data type and word order, MQTT JSON paths…). */
     options: z.record(z.string(), z.unknown()).default({}),
   })
@@ -51,6 +57,19 @@ export const tagSchema = z
   .refine((t) => !t.writeLimits || t.writeLimits[0] < t.writeLimits[1], {
     message: 'writeLimits must be [low, high]',
     path: ['writeLimits'],
+  })
+  .superRefine((t, ctx) => {
+    if (!t.states) return;
+    const keys = Object.keys(t.states);
+    const bad = (message: string) => ctx.addIssue({ code: 'custom', message, path: ['states'] });
+    if (t.type === 'bool') {
+      if (keys.length !== 2 || !keys.includes('false') || !keys.includes('true'))
+        bad(`a boolean tag names exactly its two states: { false: <name>, true: <name> } (found ${keys.join(', ') || 'none'})`);
+    } else if (t.type === 'int') {
+      const notInt = keys.filter((k) => !/^-?\d+$/.test(k));
+      if (keys.length === 0) bad('an enumeration names at least one state: { 0: Off, 1: Auto, … }');
+      else if (notInt.length) bad(`an integer tag's states are keyed by integers: ${notInt.map((k) => `"${k}"`).join(', ')} is not one`);
+    } else bad(`only bool and int tags have named states (this tag is ${t.type})`);
   });
 
 export type TagConfig = z.output<typeof tagSchema>;

@@ -4,10 +4,12 @@ import type { IngestOutcome } from '../api/tag-requests.js';
 import type { MachineInfo, TagInfo, TagSnapshot, WriteResult } from '../api/types.js';
 import type { Driver } from '../drivers/driver.js';
 import type { IngestDriver } from '../drivers/ingest/driver.js';
+import { describeError } from '../util/errors.js';
 import { QUALITY_NAMES, type TagBus } from './bus.js';
 import type { SiteModel } from './config.js';
 import { addMachineTags, editTag, TagEditError } from './config-editor.js';
 import { exportTagsCsv, importTagsCsv, importTagsJson } from './tag-list.js';
+import { checkWrite, WriteRefused } from './write-check.js';
 
 export function snapshotOf(bus: TagBus, id: number): TagSnapshot {
   const tag = bus.tags[id];
@@ -58,21 +60,17 @@ export function tagHandlers(
         return snapshotOf(s.bus, id);
       });
     },
-    'tags.write': async ({ tag: name, value }, ctx) => {
+    'tags.write': async ({ tag: name, value: given }, ctx) => {
       const id = s.bus.idOf(name);
       if (id === undefined) throw new ApiFailure('not_found', `no tag named "${name}"`);
       const tag = s.bus.tags[id]!;
       if (!tag.writable) throw new ApiFailure('forbidden', `${name} is read-only`);
-      if (typeof value === 'number') {
-        if (tag.dataType === 'bool') throw new ApiFailure('validation', `${name} is a boolean tag`);
-        if ((tag.writeMin !== null && value < tag.writeMin) || (tag.writeMax !== null && value > tag.writeMax)) {
-          throw new ApiFailure(
-            'validation',
-            `${value} ${tag.unit} is outside the write limits of ${name} (${tag.writeMin} … ${tag.writeMax} ${tag.unit})`,
-          );
-        }
-      } else if (tag.dataType !== 'bool') {
-        throw new ApiFailure('validation', `${name} takes a number`);
+      let value: number | boolean;
+      try {
+        value = checkWrite(tag, given);
+      } catch (err) {
+        if (err instanceof WriteRefused) throw new ApiFailure('validation', err.message);
+        throw err;
       }
       const driver = s.drivers.get(tag.connection);
       if (!driver) throw new ApiFailure('unavailable', `connection ${tag.connection} is not running`);
@@ -86,7 +84,7 @@ export function tagHandlers(
           requested: value,
           readBack: s.bus.current(id).value,
           ok: false,
-          error: err instanceof Error ? err.message : String(err),
+          error: describeError(err),
         };
       }
       s.onWrite?.(result, ctx.user);
