@@ -18,8 +18,11 @@ const isoOrMs = z.union([z.number(), z.string().datetime({ offset: true })]).tra
 export const authRequests = {
   /** Whether the console still needs its first administrator (first run of a data dir). */
   'auth.status': z.object({}).strict().default({}),
-  /** First-run administrator, from the desktop shell's dialog only, and only while no user exists. */
-  'auth.setup': z.object({ user: userName, password }).strict(),
+  /**
+   * First-run administrator, only while no user exists, with the one-time setup code the console
+   * printed at start (docs/security.md "First run").
+   */
+  'auth.setup': z.object({ user: userName, password, code: z.string().min(1).max(64) }).strict(),
   /** `position` names the shift position (e.g. "Control desk 2") the operator signs in at. */
   'auth.login': z.object({ user: z.string().min(1).max(64), password, position: z.string().max(64).optional() }).strict(),
   'auth.logout': z.object({}).strict().default({}),

@@ -54,6 +54,26 @@ export interface AuditOptions {
 
 const GENESIS = '0'.repeat(64);
 
+/** Longest target kept whole (a tag path, a user, a list of alarm ids); longer ones are cut with a marker. */
+export const MAX_TARGET_CHARS = 1024;
+/** Longest details text (JSON) kept whole; longer details are replaced by their head and a marker. */
+export const MAX_DETAILS_CHARS = 16 * 1024;
+
+/** `text` cut to `max` characters, ending in a marker that says how long it was. */
+export function truncateText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const marker = `…(truncated, ${text.length} characters)`;
+  return text.slice(0, Math.max(0, max - marker.length)) + marker;
+}
+
+// Whatever a caller passes, one entry stays small: a request naming a 4 MB tag must not store 4 MB
+// (twice, with the error message) in the trail.
+function boundedDetails(details: Record<string, unknown>): string {
+  const text = JSON.stringify(details);
+  if (text.length <= MAX_DETAILS_CHARS) return text;
+  return JSON.stringify({ truncated: `${text.length} characters`, head: text.slice(0, MAX_DETAILS_CHARS / 2) });
+}
+
 interface Row {
   id: number;
   ts: number;
@@ -109,11 +129,11 @@ export function openAuditLog(db: SqliteDatabase, opts: AuditOptions = {}): Audit
     const row: Omit<Row, 'hash'> = {
       id: (head?.id ?? 0) + 1,
       ts: input.ts ?? now(),
-      actor: input.actor ?? '(anonymous)',
       origin: input.origin ?? 'internal',
       action: input.action,
-      target: input.target ?? '',
-      details: JSON.stringify(input.details ?? {}),
+      actor: truncateText(input.actor ?? '(anonymous)', MAX_TARGET_CHARS),
+      target: truncateText(input.target ?? '', MAX_TARGET_CHARS),
+      details: boundedDetails(input.details ?? {}),
       result: input.result ?? 'ok',
       prev_hash: head?.hash ?? GENESIS,
     };

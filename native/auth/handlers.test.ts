@@ -9,16 +9,24 @@ afterEach(() => f?.dispose());
 const anon = (origin: AuthCallContext['origin']): AuthCallContext => ({ user: null, role: null, origin });
 
 describe('auth and audit handlers', () => {
-  it('first-run setup only over IPC, then sign-in, me, lock, unlock, logout', async () => {
+  it('first-run setup only from this machine with the setup code, then sign-in, me, lock, unlock, logout', async () => {
     f = fixture();
     const h = authHandlers(f.auth, f.audit);
     expect(h['auth.status']({}, anon('ipc'))).toEqual({ needsSetup: true });
-    await expect(h['auth.setup']({ user: 'boss', password: 'correct-horse-battery' }, anon('http'))).rejects.toMatchObject({
+    const code = f.auth.setupCode() as string;
+    // From the network: refused even with the code.
+    await expect(h['auth.setup']({ user: 'boss', password: 'correct-horse-battery', code }, anon('http'))).rejects.toMatchObject({
       type: 'forbidden',
     });
-    const first = await h['auth.setup']({ user: 'boss', password: 'correct-horse-battery' }, anon('ipc'));
+    // From this machine without the code: refused.
+    const local = { ...anon('http'), address: '127.0.0.1' };
+    await expect(h['auth.setup']({ user: 'boss', password: 'correct-horse-battery', code: 'WRONG-CODE' }, local)).rejects.toMatchObject({
+      type: 'forbidden',
+      message: expect.stringMatching(/setup code/),
+    });
+    const first = await h['auth.setup']({ user: 'boss', password: 'correct-horse-battery', code }, anon('ipc'));
     expect(first.role).toBe('admin');
-    await expect(h['auth.setup']({ user: 'eve', password: 'correct-horse-battery' }, anon('ipc'))).rejects.toMatchObject({
+    await expect(h['auth.setup']({ user: 'eve', password: 'correct-horse-battery', code }, anon('ipc'))).rejects.toMatchObject({
       type: 'conflict',
     });
 

@@ -2,7 +2,8 @@
 // caller's session token (so sign-out, lock and unlock act on the caller's own session), `address`
 // the client's address (rate limit). The permission table has already run when a handler is called.
 import type { z } from 'zod';
-import type { AuthResults, authRequests, SignedIn } from '../api/auth-requests.js';
+import { AUDIT_LIMITS, type AuthResults, type authRequests, type SignedIn } from '../api/auth-requests.js';
+import { describeCount } from '../api/limits.js';
 import { ApiFailure } from '../api/registry.js';
 import type { AuditLog } from './audit.js';
 import type { AuthCallContext } from './http.js';
@@ -49,17 +50,19 @@ export function authHandlers(auth: AuthService, audit: AuditLog): AuthHandlers {
   return {
     'auth.status': () => ({ needsSetup: auth.needsSetup() }),
 
-    'auth.setup': async ({ user, password }, ctx) => {
+    'auth.setup': async ({ user, password, code }, ctx) => {
       // Only someone at the console itself: the desktop's first-run dialog, or a browser on the
-      // same machine (loopback). A console reachable over the network must not hand its first
-      // administrator account to whoever asks first.
+      // same machine (loopback) — and in both cases with the one-time code the console printed on
+      // its own terminal (serve mode) or showed in its first-run dialog (desktop). Loopback alone
+      // proves nothing: any page in a local browser, or a local reverse proxy, is loopback too.
+      // (Serve mode also refuses setup from another Origin or Host, or not as application/json.)
       if (ctx.origin !== 'ipc' && !isLoopback(ctx.address)) {
         throw new ApiFailure(
           'forbidden',
           'create the first administrator at the console itself, or with AURUM_ADMIN_USER and AURUM_ADMIN_PASSWORD, or "aurum user add"',
         );
       }
-      return translate(() => auth.setupFirstAdmin(user, password, { transport: ctx.origin }));
+      return translate(() => auth.setupFirstAdmin(user, password, code, { transport: ctx.origin, address: ctx.address }));
     },
 
     'auth.login': async ({ user, password, position }, ctx) =>
@@ -110,11 +113,19 @@ export function authHandlers(auth: AuthService, audit: AuditLog): AuthHandlers {
 
     'audit.query': (q) => audit.query(q),
 
-    'audit.export': (q) => ({
-      filename: `aurum-audit-${new Date().toISOString().slice(0, 10)}.csv`,
-      contentType: 'text/csv; charset=utf-8',
-      body: audit.exportCsv(q),
-    }),
+    'audit.export': (q) => {
+      // A bounded probe before the export: a log too large for one file is refused unread.
+      if (audit.query({ ...q, limit: AUDIT_LIMITS.exportRows + 1 }).length > AUDIT_LIMITS.exportRows)
+        throw new ApiFailure(
+          'validation',
+          `the audit log holds more than ${describeCount(AUDIT_LIMITS.exportRows, 'entries')} in this range, the limit of rows for audit.export; narrow the range or filter`,
+        );
+      return {
+        filename: `aurum-audit-${new Date().toISOString().slice(0, 10)}.csv`,
+        contentType: 'text/csv; charset=utf-8',
+        body: audit.exportCsv(q),
+      };
+    },
 
     'audit.verify': () => audit.verify(),
   };

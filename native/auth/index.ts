@@ -39,4 +39,4 @@ export {
   type PolicyOverrides,
   type SessionContext,
 } from './service.js';
-export { AUTH_DB, type AuthStore, openAuthStore } from './store.js';
+export { AUTH_DB, type AuthStore, openAuthStore, SETUP_CODE_FILE } from './store.js';

@@ -41,6 +41,26 @@ describe('audit recorder around the core call', () => {
     expect(denied).toMatchObject({ action: 'auth.users.create', result: 'denied', details: { args: { password: '(redacted)' } } });
   });
 
+  it('names the alarms an acknowledgement acted on, and keeps an entry small whatever the caller sent', async () => {
+    f = fixture();
+    const inner = async (name: string, args: unknown): Promise<ApiResult<unknown>> =>
+      name === 'tags.write'
+        ? { error: { type: 'not_found', message: `no tag named ${(args as { tag: string }).tag}` } }
+        : { data: { acknowledged: 2 } };
+    const call = auditedCall(inner, f.audit);
+    await call('alarms.ack', { ids: ['P1_HighTemp', 'P2_LowFlow'], comment: 'seen' }, operator);
+    expect(f.audit.query()[0]).toMatchObject({ action: 'alarms.ack', target: 'P1_HighTemp, P2_LowFlow', result: 'ok' });
+
+    const huge = `Site/${'x'.repeat(3_900_000)}`;
+    await call('tags.write', { tag: huge, value: 1, confirmed: true }, operator);
+    const [entry] = f.audit.query();
+    expect(entry?.target.length).toBeLessThanOrEqual(1024);
+    expect(entry?.target).toMatch(/^Site\/x+…\(truncated, 3900005 characters\)$/);
+    expect(JSON.stringify(entry?.details).length).toBeLessThan(20_000);
+    expect(entry?.details.truncated).toMatch(/characters/);
+    expect(f.audit.verify()).toMatchObject({ ok: true, entries: 2 });
+  });
+
   it('redacts secret-looking fields at any depth', () => {
     expect(redact({ a: 1, password: 'x', nested: [{ apiKey: 'k', token: 't', keep: 'v' }], key: 'k2', monkey: 'ok' })).toEqual({
       a: 1,

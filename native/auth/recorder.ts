@@ -36,10 +36,20 @@ function bounded(value: unknown): unknown {
   return text === undefined || text.length <= MAX_DETAIL_CHARS ? value : { omitted: `${text.length} characters` };
 }
 
+/** Requests that act on several things at once (alarms.ack of ids, an export of tags) name them all. */
+const TARGET_LIST_KEYS = ['ids', 'tags', 'alarms', 'names'] as const;
+
 function targetOf(args: unknown): string {
   if (!args || typeof args !== 'object') return '';
   const a = args as Record<string, unknown>;
   for (const k of TARGET_KEYS) if (typeof a[k] === 'string' || typeof a[k] === 'number') return String(a[k]);
+  for (const k of TARGET_LIST_KEYS) {
+    const v = a[k];
+    if (!Array.isArray(v)) continue;
+    const names = v.filter((x): x is string | number => typeof x === 'string' || typeof x === 'number');
+    // The audit log cuts long targets with a marker; joining only what can be kept saves the work.
+    if (names.length) return names.slice(0, 200).join(', ') + (names.length > 200 ? `, … (${names.length} in all)` : '');
+  }
   return '';
 }
 

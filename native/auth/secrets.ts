@@ -3,8 +3,9 @@
 // Electron's safeStorage (the OS keychain / DPAPI) behind the same two-method interface. A sealed
 // value is text, so it can stand in a site file or a database column in place of the secret.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { ensurePrivateDir } from '../util/sqlite.js';
 
 export interface Secrets {
   /** Text safe to store: never contains the secret. */
@@ -26,7 +27,7 @@ export class SecretsError extends Error {
 }
 
 function loadOrCreateKey(dataDir: string): Buffer {
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   const file = path.join(dataDir, KEY_FILE);
   if (!existsSync(file)) {
     // 'wx': if two processes race on first start, one creates the key and the other reads it below.

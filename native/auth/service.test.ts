@@ -1,3 +1,5 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LoginOutcome } from './service.js';
 import { type Fixture, fixture } from './test-support.js';
@@ -45,11 +47,31 @@ describe('first administrator', () => {
     expect(f.auth.needsSetup()).toBe(true);
   });
 
-  it('desktop setup works once, then refuses', async () => {
+  it("setup needs this start's one-time code (also in an owner-only file), works once, then refuses", async () => {
     f = fixture();
-    const s = await f.auth.setupFirstAdmin('boss', 'correct-horse-battery', ipc);
+    await f.auth.ensureFirstAdmin({});
+    const file = path.join(f.dir, 'setup-code');
+    const code = readFileSync(file, 'utf8').trim();
+    expect(code).toMatch(/^[A-Z2-9]{4}(-[A-Z2-9]{4}){3}$/);
+    expect(f.auth.setupCode()).toBe(code);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    await expect(f.auth.setupFirstAdmin('boss', 'correct-horse-battery', 'AAAA-BBBB-CCCC-DDDD', ipc)).rejects.toThrow(
+      /setup code is missing or wrong.*setup-code/,
+    );
+    expect(f.auth.needsSetup()).toBe(true);
+    expect(f.audit.query({ action: 'auth.setup' })[0]).toMatchObject({ result: 'denied', details: { reason: 'wrong setup code' } });
+    // Two at once with the right code and different names: one administrator, not two.
+    const both = await Promise.allSettled([
+      f.auth.setupFirstAdmin('boss', 'correct-horse-battery', code.toLowerCase(), ipc),
+      f.auth.setupFirstAdmin('eve', 'correct-horse-battery', code, ipc),
+    ]);
+    expect(both.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
+    const s = (both[0] as PromiseFulfilledResult<{ token: string }>).value;
     expect(f.auth.session(s.token)?.role).toBe('admin');
-    await expect(f.auth.setupFirstAdmin('eve', 'correct-horse-battery', ipc)).rejects.toThrow(/already has users/);
+    expect(f.auth.listUsers().map((u) => u.user)).toEqual(['boss']);
+    expect(existsSync(file)).toBe(false);
+    expect(f.auth.setupCode()).toBeNull();
+    await expect(f.auth.setupFirstAdmin('eve', 'correct-horse-battery', code, ipc)).rejects.toThrow(/already has users/);
   });
 });
 
@@ -82,6 +104,70 @@ describe('sign-in', () => {
     for (let i = 0; i < 4; i++) await f.auth.login('ana', `wrong-${i}`, ipc);
     expect(f.auth.getUser('ana')?.lockedUntil).toBeNull();
     expect(f.audit.query({ action: 'auth.lockout' })).toHaveLength(1);
+  });
+
+  it('reserves each attempt before the hash runs: 150 parallel wrong passwords lock the account, the right one is then refused', async () => {
+    await withOperator();
+    const from = { transport: 'http' as const, address: '192.0.2.7' };
+    const guesses = await Promise.all(Array.from({ length: 150 }, (_, i) => f.auth.login('ana', `wrong-guess-${i}`, from)));
+    // Only the first five were checked at all; the rest were refused before any hash ran.
+    expect(guesses.filter((o) => !o.ok && o.reason === 'invalid')).toHaveLength(5);
+    expect(guesses.filter((o) => !o.ok && o.reason === 'locked')).toHaveLength(145);
+    expect(f.auth.getUser('ana')?.lockedUntil).toBe(f.clock.t + 15 * MIN);
+    expect(await f.auth.login('ana', 'blue-valve-7734', { transport: 'http', address: '192.0.2.8' })).toMatchObject({
+      ok: false,
+      reason: 'locked',
+    });
+    // The refusals are audited in aggregate: one row with the count, written at the end of the period.
+    f.auth.flushAudit();
+    const denied = f.audit.query({ action: 'auth.login', result: 'denied' });
+    const aggregated = denied.filter((e) => e.details.reason === 'locked');
+    expect(aggregated.map((e) => [e.target, e.details.address, e.details.count])).toEqual([
+      ['ana', '192.0.2.8', 1],
+      ['ana', '192.0.2.7', 145],
+    ]);
+    expect(denied.filter((e) => e.details.reason === 'invalid_credentials')).toHaveLength(5);
+  });
+
+  it('the per-address limit holds under concurrency too, and its refusals are one audit row per period', async () => {
+    await withOperator({ loginRate: { attempts: 3, windowMs: 10 * MIN }, throttleAuditMs: MIN });
+    const from = { transport: 'http' as const, address: '192.0.2.9' };
+    const names = Array.from({ length: 60 }, (_, i) => `name${i}`);
+    const outcomes = await Promise.all(names.map((n) => f.auth.login(n, 'guess-guess', from)));
+    expect(outcomes.filter((o) => !o.ok && o.reason === 'invalid')).toHaveLength(3);
+    expect(outcomes.filter((o) => !o.ok && o.reason === 'rate_limited')).toHaveLength(57);
+    f.auth.flushAudit();
+    const limited = f.audit.query({ action: 'auth.login' }).filter((e) => e.details.reason === 'rate_limited');
+    expect(limited).toHaveLength(57); // one per name tried…
+    expect(limited.every((e) => e.details.count === 1)).toBe(true);
+    // …and one name hammered from one address is one row per period, however many tries.
+    for (let i = 0; i < 200; i++) await f.auth.login('ana', 'guess-guess', from);
+    f.clock.advance(MIN);
+    await f.auth.login('ana', 'guess-guess', from);
+    f.auth.flushAudit();
+    const ana = f.audit.query({ action: 'auth.login', target: 'ana' }).filter((e) => e.details.reason === 'rate_limited');
+    expect(ana.map((e) => e.details.count)).toEqual([1, 200]);
+  });
+
+  it('answers an unknown name exactly like an account: wrong, then locked after the same count', async () => {
+    await withOperator();
+    const answers = async (user: string) => {
+      const out: string[] = [];
+      for (let i = 0; i < 7; i++) {
+        const o = await f.auth.login(user, `wrong-guess-${i}`, ipc);
+        out.push(o.ok ? 'ok' : `${o.reason}: ${o.message}`);
+      }
+      return out;
+    };
+    const known = await answers('ana');
+    const unknown = await answers('nobody-here');
+    expect(unknown).toEqual(known);
+    expect(known[4]).toMatch(/^invalid/);
+    expect(known[5]).toMatch(/^locked/);
+    // Both unlock after the same time.
+    f.clock.advance(15 * MIN + 1);
+    expect((await f.auth.login('nobody-here', 'wrong-again', ipc)).ok === false).toBe(true);
+    expect(await f.auth.login('nobody-here', 'wrong-again', ipc)).toMatchObject({ reason: 'invalid' });
   });
 
   it('an administrator can lift a lockout early', async () => {
@@ -137,6 +223,19 @@ describe('session timeouts (controlled clock)', () => {
     expect(f.auth.session(s.token)?.locked).toBe(true);
     expect(signedIn(await f.auth.unlock(s.token, 'blue-valve-7734')).token).toBe(s.token);
     expect(f.auth.session(s.token)).toMatchObject({ role: 'operator', locked: false });
+  });
+
+  it('unlock is atomic under concurrency too: 150 parallel wrong passwords lock the account, the right one is then refused', async () => {
+    await withOperator();
+    const s = signedIn(await f.auth.login('ana', 'blue-valve-7734', ipc));
+    f.auth.lock(s.token);
+    const tries = await Promise.all(Array.from({ length: 150 }, (_, i) => f.auth.unlock(s.token, `wrong-guess-${i}`)));
+    expect(tries.filter((o) => !o.ok && o.reason === 'invalid')).toHaveLength(5);
+    expect(await f.auth.unlock(s.token, 'blue-valve-7734')).toMatchObject({ ok: false, reason: 'locked' });
+    expect(f.auth.session(s.token)?.locked).toBe(true);
+    f.auth.flushAudit();
+    const rows = f.audit.query({ action: 'auth.unlock', result: 'denied' });
+    expect(rows.filter((e) => e.details.reason === 'locked').map((e) => e.details.count)).toEqual([146]);
   });
 
   it('with lockedRole null a locked session keeps no role at all', async () => {

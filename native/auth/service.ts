@@ -3,7 +3,13 @@
 // stored. Sessions slide with use, end after an idle time and in any case after an absolute time
 // (a 12-hour shift plus handover), and can be locked on a shared control-room PC: a locked session
 // keeps its read-only view of the plant until its user, or the next operator, signs in again.
+//
+// Checking a password takes a scrypt (asynchronous), so every attempt reserves its place in the
+// per-account and per-address budgets *before* the hash runs: concurrent guesses cannot all pass a
+// check made before any of them failed. Unknown user names are counted and locked exactly like real
+// ones, so no answer (wrong password, locked) tells whether an account exists.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import type { SessionInfo, SignedIn, UserInfo } from '../api/auth-requests.js';
 import type { CallContext } from '../api/contract.js';
 import type { Logger } from '../util/log.js';
@@ -22,6 +28,7 @@ import {
 } from './password.js';
 import { LoginRateLimiter } from './rate-limit.js';
 import { isRole, type Role } from './roles.js';
+import { ThrottleAudit } from './throttle-audit.js';
 
 export interface AuthPolicy {
   password: PasswordPolicy;
@@ -40,6 +47,8 @@ export interface AuthPolicy {
   absoluteTimeoutMs: number;
   /** What a locked session may still do: watch as a viewer (the plant display must not go blank), or nothing. */
   lockedRole: 'viewer' | null;
+  /** Refused sign-ins (throttled, locked) are written to the audit trail as one row per this period, with a count. */
+  throttleAuditMs: number;
 }
 
 const MINUTE = 60_000;
@@ -55,6 +64,7 @@ export const DEFAULT_POLICY: AuthPolicy = {
   idleTimeoutMs: 8 * HOUR,
   absoluteTimeoutMs: 14 * HOUR,
   lockedRole: 'viewer',
+  throttleAuditMs: MINUTE,
 };
 
 export type PolicyOverrides = Partial<Omit<AuthPolicy, 'password' | 'hash' | 'loginRate'>> & {
@@ -120,8 +130,13 @@ export interface AuthService {
   needsSetup(): boolean;
   /** Headless first start: create the administrator from AURUM_ADMIN_USER / AURUM_ADMIN_PASSWORD if no user exists yet. */
   ensureFirstAdmin(env?: Record<string, string | undefined>): Promise<{ created: string | null; needsSetup: boolean }>;
-  /** Desktop first-run dialog: create the administrator and sign in; refused once any user exists. */
-  setupFirstAdmin(user: string, password: string, origin: LoginOrigin): Promise<SignedIn>;
+  /**
+   * The one-time setup code of this start while no user exists (generated on first call, and written
+   * to the setup-code file when one is configured); null once a user exists.
+   */
+  setupCode(): string | null;
+  /** First-run setup: create the administrator and sign in; needs this start's setup code; refused once any user exists. */
+  setupFirstAdmin(user: string, password: string, code: string, origin: LoginOrigin): Promise<SignedIn>;
   login(user: string, password: string, origin: LoginOrigin): Promise<LoginOutcome>;
   logout(token: string): boolean;
   /** The caller behind a token, or null; slides the session. */
@@ -140,6 +155,9 @@ export interface AuthService {
   /** Per-session token for state-changing requests authenticated by cookie (see http.ts). */
   csrfToken(token: string): string;
   checkCsrf(token: string, presented: string | undefined): boolean;
+  /** Write the pending aggregated audit rows (refused sign-ins); called on close. */
+  flushAudit(): void;
+  close(): void;
 }
 
 export interface AuthOptions {
@@ -150,6 +168,8 @@ export interface AuthOptions {
   /** Where sign-ins, lockouts and user changes are recorded. */
   audit?: AuditLog;
   log?: Logger;
+  /** Where the first-run setup code is written (0600), for whoever starts the console to read. */
+  setupCodeFile?: string;
 }
 
 interface UserRow {
@@ -178,6 +198,26 @@ interface SessionRow {
 }
 
 const sessionId = (token: string) => createHash('sha256').update(token).digest('hex');
+const sha256 = (text: string) => createHash('sha256').update(text).digest();
+
+/** One message for a wrong password and an unknown user alike. */
+const INVALID = 'wrong user name or password';
+/** One message for a locked account, a name with too many attempts in flight, known or not. */
+const LOCKED = 'this account is locked after repeated failed sign-ins; try again later or ask an administrator';
+// Unambiguous characters (no 0/O, 1/I/L) in groups of four: 16 characters of 31, about 79 bits.
+const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+const MAX_UNKNOWN_NAMES = 10_000;
+
+function newSetupCode(): string {
+  const chars: string[] = [];
+  // Rejection sampling keeps every character equally likely (256 is not a multiple of 31).
+  while (chars.length < 16) {
+    for (const b of randomBytes(32)) {
+      if (b < 248 && chars.length < 16) chars.push(CODE_ALPHABET[b % 31] as string);
+    }
+  }
+  return [0, 4, 8, 12].map((i) => chars.slice(i, i + 4).join('')).join('-');
+}
 // Writing last_seen on every request would turn reads into writes; a second's precision is plenty
 // against timeouts measured in minutes.
 const TOUCH_GRANULARITY_MS = 1000;
@@ -197,6 +237,13 @@ export function openAuth(opts: AuthOptions): AuthService {
   const log: Logger = opts.log ?? (() => undefined);
   const limiter = new LoginRateLimiter({ ...policy.loginRate, now });
   const audit = (entry: Parameters<AuditLog['append']>[0]) => opts.audit?.append(entry);
+  const throttled = new ThrottleAudit({ periodMs: policy.throttleAuditMs, now, write: (entry) => audit(entry) });
+  /** Sign-in attempts whose password check is running, per user name (known or not). */
+  const inFlight = new Map<string, number>();
+  /** Failure counts of names that are not accounts, kept like an account's so the answers match. */
+  const unknownNames = new Map<string, { failed: number; lockedUntil: number | null }>();
+  let setupCode: string | null = null;
+  let setupBusy = false;
 
   const q = {
     count: db.prepare('SELECT count(*) AS n FROM users'),
@@ -281,23 +328,44 @@ export function openAuth(opts: AuthOptions): AuthService {
     await verifyPassword(password, await dummyHash);
   };
 
+  /** Failures and lockout of a name: the account's row, or the in-memory record of a name that is none. */
+  const failureState = (r: UserRow | undefined, user: string) => {
+    if (r) return { failed: r.failed_count, lockedUntil: r.locked_until };
+    return unknownNames.get(user) ?? { failed: 0, lockedUntil: null };
+  };
+  /** Count one failure against a name; the state after it (locked when it reached the limit). */
+  const countFailure = (r: UserRow | undefined, user: string) => {
+    const t = now();
+    const until = t + policy.lockoutMs;
+    if (r) {
+      // A lock that has run out starts the count again.
+      if (r.locked_until !== null && r.locked_until <= t) q.resetFailures.run(r.name);
+      return q.failed.get({ name: r.name, max: policy.maxFailures, until }) as { failed_count: number; locked_until: number | null };
+    }
+    const before = unknownNames.get(user) ?? { failed: 0, lockedUntil: null };
+    const base = before.lockedUntil !== null && before.lockedUntil <= t ? { failed: 0, lockedUntil: null } : before;
+    const after = { failed: base.failed + 1, lockedUntil: base.failed + 1 >= policy.maxFailures ? until : base.lockedUntil };
+    unknownNames.delete(user);
+    unknownNames.set(user, after);
+    if (unknownNames.size > MAX_UNKNOWN_NAMES) {
+      const stalest = unknownNames.keys().next().value;
+      if (stalest !== undefined) unknownNames.delete(stalest);
+    }
+    return { failed_count: after.failed, locked_until: after.lockedUntil };
+  };
+
   /** Check a password against an account with lockout accounting; the row when it matches. */
   const checkCredentials = async (user: string, password: string, origin: LoginOrigin, action: string): Promise<LoginOutcome | UserRow> => {
     const t = now();
     const address = origin.address;
+    const details = { address: address ?? null, position: origin.position ?? null };
     const auditFail = (reason: string, target: string) =>
-      audit({
-        actor: target || null,
-        origin: origin.transport,
-        action,
-        target,
-        details: { reason, address: address ?? null, position: origin.position ?? null },
-        result: 'denied',
-      });
+      audit({ actor: target || null, origin: origin.transport, action, target, details: { reason, ...details }, result: 'denied' });
+    // Everything up to the reservations runs synchronously, so no other attempt can interleave.
     if (address) {
-      const wait = limiter.retryAfter(address);
+      const wait = limiter.reserve(address);
       if (wait > 0) {
-        auditFail('rate_limited', user);
+        throttled.record({ action, reason: 'rate_limited', target: user, origin: origin.transport, ...details });
         return {
           ok: false,
           reason: 'rate_limited',
@@ -306,46 +374,59 @@ export function openAuth(opts: AuthOptions): AuthService {
         };
       }
     }
-    const r = row(user);
-    if (r && r.locked_until !== null && r.locked_until > t) {
-      auditFail('locked', r.name);
+    const state = failureState(row(user), user);
+    const pending = inFlight.get(user) ?? 0;
+    const lockedNow = state.lockedUntil !== null && state.lockedUntil > t;
+    const failedSoFar = state.lockedUntil !== null && state.lockedUntil <= t ? 0 : state.failed;
+    // Attempts in flight count as failures: past the limit, one of them may be the one that locks.
+    if (lockedNow || failedSoFar + pending >= policy.maxFailures) {
+      if (address) limiter.settle(address, false);
+      throttled.record({ action, reason: 'locked', target: user, origin: origin.transport, ...details });
       return {
         ok: false,
         reason: 'locked',
-        message: 'this account is locked after repeated failed sign-ins; try again later or ask an administrator',
-        retryAfterMs: r.locked_until - t,
+        message: LOCKED,
+        retryAfterMs: lockedNow && state.lockedUntil !== null ? state.lockedUntil - t : policy.lockoutMs,
       };
     }
+    inFlight.set(user, pending + 1);
     let matches = false;
-    if (r) matches = await verifyPassword(password, r.password_hash);
-    else await burnTime(password);
-    if (r && matches && r.disabled === 0) return r;
-    if (address) limiter.fail(address);
+    try {
+      const r0 = row(user);
+      if (r0) matches = await verifyPassword(password, r0.password_hash);
+      else await burnTime(password);
+    } finally {
+      const n = (inFlight.get(user) ?? 1) - 1;
+      if (n > 0) inFlight.set(user, n);
+      else inFlight.delete(user);
+    }
+    // The row again: it may have changed (disabled, unlocked) while the hash ran.
+    const r = row(user);
+    if (r && matches && r.disabled === 0) {
+      if (address) limiter.settle(address, false);
+      return r;
+    }
+    if (address) limiter.settle(address, true);
     // Only someone who knows the password learns that the account is disabled rather than the password wrong.
     if (r && matches && r.disabled === 1) {
       auditFail('disabled', r.name);
       return { ok: false, reason: 'disabled', message: 'this account is disabled' };
     }
-    if (r) {
-      const after = q.failed.get({ name: r.name, max: policy.maxFailures, until: now() + policy.lockoutMs }) as {
-        failed_count: number;
-        locked_until: number | null;
-      };
-      if (after.locked_until !== null && after.locked_until > now()) {
-        log('warn', `account ${r.name} locked after ${after.failed_count} failed sign-ins`);
-        audit({
-          actor: null,
-          origin: origin.transport,
-          action: 'auth.lockout',
-          target: r.name,
-          details: { failures: after.failed_count, until: after.locked_until },
-          result: 'ok',
-        });
-      }
+    const after = countFailure(r, user);
+    if (after.locked_until !== null && after.locked_until > now() && after.failed_count === policy.maxFailures) {
+      log('warn', `sign-in name "${user}" locked after ${after.failed_count} failed sign-ins`);
+      audit({
+        actor: null,
+        origin: origin.transport,
+        action: 'auth.lockout',
+        target: user,
+        details: { failures: after.failed_count, until: after.locked_until, ...(r ? {} : { account: 'none' }) },
+        result: 'ok',
+      });
     }
     log('info', `failed sign-in for "${user}"${address ? ` from ${address}` : ''}`);
     auditFail('invalid_credentials', r?.name ?? user);
-    return { ok: false, reason: 'invalid', message: 'wrong user name or password' };
+    return { ok: false, reason: 'invalid', message: INVALID };
   };
 
   const sessionRow = (token: string) => q.session.get(sessionId(token)) as SessionRow | undefined;
@@ -414,22 +495,81 @@ export function openAuth(opts: AuthOptions): AuthService {
     return info(mustRow(before.name));
   };
 
+  const needsSetup = () => (q.count.get() as { n: number }).n === 0;
+  const forgetSetupCode = () => {
+    setupCode = null;
+    if (opts.setupCodeFile) rmSync(opts.setupCodeFile, { force: true });
+  };
+  const currentSetupCode = (): string | null => {
+    if (!needsSetup()) {
+      if (setupCode !== null) forgetSetupCode();
+      return null;
+    }
+    if (setupCode === null) {
+      setupCode = newSetupCode();
+      if (opts.setupCodeFile) {
+        // Owner-only, like every data file; chmod too in case a previous start left a looser file.
+        writeFileSync(opts.setupCodeFile, `${setupCode}\n`, { mode: 0o600 });
+        chmodSync(opts.setupCodeFile, 0o600);
+      }
+    }
+    return setupCode;
+  };
+  const flushTimer = setInterval(() => throttled.flush(false), Math.max(1000, policy.throttleAuditMs));
+  flushTimer.unref();
+
   return {
     policy,
-    needsSetup: () => (q.count.get() as { n: number }).n === 0,
+    needsSetup,
+    setupCode: currentSetupCode,
 
     async ensureFirstAdmin(env = process.env) {
       const user = env.AURUM_ADMIN_USER;
       const password = env.AURUM_ADMIN_PASSWORD;
-      if (!this.needsSetup() || !user || !password) return { created: null, needsSetup: this.needsSetup() };
+      if (!needsSetup() || !user || !password) {
+        // A start without users gets its one-time setup code now, for the shell to show.
+        currentSetupCode();
+        return { created: null, needsSetup: needsSetup() };
+      }
       await createUser({ user, password, role: 'admin' }, { user: null, origin: 'env' });
+      forgetSetupCode();
       log('info', `first administrator "${user}" created from AURUM_ADMIN_USER; remove AURUM_ADMIN_PASSWORD from the environment`);
       return { created: user, needsSetup: false };
     },
 
-    async setupFirstAdmin(user, password, origin) {
-      if (!this.needsSetup()) throw new AuthError('conflict', 'the console already has users; sign in instead');
-      await createUser({ user, password, role: 'admin' }, { user: null, origin: origin.transport });
+    async setupFirstAdmin(user, password, code, origin) {
+      if (!needsSetup()) throw new AuthError('conflict', 'the console already has users; sign in instead');
+      // One setup at a time: two concurrent ones with different names would otherwise both pass the check above.
+      if (setupBusy) throw new AuthError('conflict', 'a first administrator is being created right now; sign in once it is done');
+      const address = origin.address;
+      if (address && limiter.retryAfter(address) > 0) {
+        throttled.record({ action: 'auth.setup', reason: 'rate_limited', target: user, origin: origin.transport, address });
+        throw new AuthError('forbidden', 'too many wrong setup codes from this address; try again later');
+      }
+      const expected = currentSetupCode();
+      const given = code.trim().toUpperCase();
+      if (expected === null || !timingSafeEqual(sha256(expected), sha256(given))) {
+        if (address) limiter.fail(address);
+        audit({
+          actor: null,
+          origin: origin.transport,
+          action: 'auth.setup',
+          target: user,
+          details: { reason: 'wrong setup code', address: address ?? null },
+          result: 'denied',
+        });
+        throw new AuthError(
+          'forbidden',
+          `the setup code is missing or wrong: the console prints it on its terminal at start${opts.setupCodeFile ? ` and writes it to ${opts.setupCodeFile}` : ''}`,
+        );
+      }
+      setupBusy = true;
+      try {
+        await createUser({ user, password, role: 'admin' }, { user: null, origin: origin.transport });
+      } finally {
+        setupBusy = false;
+      }
+      forgetSetupCode();
       const r = mustRow(user);
       audit({ actor: r.name, origin: origin.transport, action: 'auth.login', target: r.name, details: { firstRun: true } });
       return startSession(r, origin);
@@ -570,6 +710,11 @@ export function openAuth(opts: AuthOptions): AuthService {
       const expected = Buffer.from(csrfToken(token));
       const given = Buffer.from(presented);
       return expected.length === given.length && timingSafeEqual(expected, given);
+    },
+    flushAudit: () => throttled.flush(true),
+    close() {
+      clearInterval(flushTimer);
+      throttled.flush(true);
     },
   };
 }

@@ -1,13 +1,14 @@
 // auth.db in the data dir: users, sessions and the audit trail in one file, so a sign-in and its
 // audit entry share one database and the command line finds both without configuration.
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../util/log.js';
-import { openSqlite, type SqliteDatabase } from '../util/sqlite.js';
+import { ensurePrivateDir, openSqlite, type SqliteDatabase } from '../util/sqlite.js';
 import { type AuditLog, openAuditLog } from './audit.js';
 import { type AuthService, openAuth, type PolicyOverrides } from './service.js';
 
 export const AUTH_DB = 'auth.db';
+/** The first-run setup code of the current start, while no user exists (0600; removed once the administrator exists). */
+export const SETUP_CODE_FILE = 'setup-code';
 
 export interface AuthStore {
   db: SqliteDatabase;
@@ -17,12 +18,28 @@ export interface AuthStore {
 }
 
 export function openAuthStore(dataDir: string, opts: { now?: () => number; policy?: PolicyOverrides; log?: Logger } = {}): AuthStore {
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   const db = openSqlite(path.join(dataDir, AUTH_DB));
   try {
     const audit = openAuditLog(db, { now: opts.now });
-    const auth = openAuth({ db, audit, now: opts.now, policy: opts.policy, log: opts.log });
-    return { db, auth, audit, close: () => db.close() };
+    const auth = openAuth({
+      db,
+      audit,
+      now: opts.now,
+      policy: opts.policy,
+      log: opts.log,
+      setupCodeFile: path.join(dataDir, SETUP_CODE_FILE),
+    });
+    return {
+      db,
+      auth,
+      audit,
+      close: () => {
+        // The aggregated audit rows still pending are written before the file closes.
+        auth.close();
+        db.close();
+      },
+    };
   } catch (err) {
     db.close();
     throw err;
