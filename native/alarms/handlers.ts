@@ -1,9 +1,11 @@
 // API handlers for the alarm and maintenance-log requests declared in native/api/alarm-requests.ts.
 import type { z } from 'zod';
-import type { AlarmResults, alarmRequests } from '../api/alarm-requests.js';
+import { ALARM_LIMITS, type AlarmResults, type alarmRequests } from '../api/alarm-requests.js';
 import type { CallContext } from '../api/contract.js';
+import { describeCount } from '../api/limits.js';
 import { ApiFailure } from '../api/registry.js';
 import { MaintenanceError, type MaintenanceLog } from '../maintenance/index.js';
+import { DeadlineExceeded } from '../util/sliced.js';
 import { AlarmNotFoundError, type AlarmService, AlarmStateError } from './service.js';
 
 type AlarmRequestName = keyof typeof alarmRequests;
@@ -19,6 +21,7 @@ async function guarded<T>(fn: () => T | Promise<T>): Promise<T> {
     if (err instanceof AlarmNotFoundError) throw new ApiFailure('not_found', err.message);
     if (err instanceof AlarmStateError) throw new ApiFailure('conflict', err.message);
     if (err instanceof MaintenanceError) throw new ApiFailure('validation', err.message);
+    if (err instanceof DeadlineExceeded) throw new ApiFailure('unavailable', err.message);
     throw err;
   }
 }
@@ -36,19 +39,29 @@ export function alarmHandlers(svc: AlarmService, maintenance: MaintenanceLog): A
     'alarms.outOfService': (a, ctx) => guarded(() => svc.outOfService(a.id, who(ctx), a.reason)),
     'alarms.returnToService': (a, ctx) => guarded(() => svc.returnToService(a.id, who(ctx))),
     'alarms.journal': (a) => svc.journal(a),
-    'alarms.export': (a) => ({
-      filename: `alarm-journal-${day(a.from ?? Date.now())}.csv`,
-      contentType: 'text/csv; charset=utf-8',
-      body: svc.exportJournalCsv(a),
-    }),
-    'alarms.kpis': (a) => svc.kpis(a.from, a.to),
+    'alarms.export': (a) => {
+      // A bounded probe before the export: a journal too large for one file is refused unread.
+      const probe = svc.journal({ ...a, limit: ALARM_LIMITS.exportRows + 1, offset: 0 }).length;
+      if (probe > ALARM_LIMITS.exportRows)
+        throw new ApiFailure(
+          'validation',
+          `the journal holds more than ${describeCount(ALARM_LIMITS.exportRows, 'entries')} in this range, the limit of rows for alarms.export; narrow the range or filter`,
+        );
+      return {
+        filename: `alarm-journal-${day(a.from ?? Date.now())}.csv`,
+        contentType: 'text/csv; charset=utf-8',
+        body: svc.exportJournalCsv(a),
+      };
+    },
+    'alarms.kpis': (a) => guarded(() => svc.kpis(a.from, a.to)),
     'events.list': (a) => maintenance.list(a),
     'events.record': (a, ctx) => guarded(() => maintenance.record(a, who(ctx))),
-    'events.export': (a) => ({
-      filename: a.of === 'requests' ? 'maintenance-requests.csv' : `operational-events-${day(a.from ?? Date.now())}.csv`,
-      contentType: 'text/csv; charset=utf-8',
-      body: a.of === 'requests' ? maintenance.exportRequestsCsv(a.machine) : maintenance.exportCsv(a),
-    }),
+    'events.export': (a) =>
+      guarded(() => ({
+        filename: a.of === 'requests' ? 'maintenance-requests.csv' : `operational-events-${day(a.from ?? Date.now())}.csv`,
+        contentType: 'text/csv; charset=utf-8',
+        body: a.of === 'requests' ? maintenance.exportRequestsCsv(a.machine) : maintenance.exportCsv(a),
+      })),
     'maintenance.request': (a, ctx) => guarded(() => maintenance.request(a, who(ctx))),
     'maintenance.requests': (a) => maintenance.requests(a),
   };

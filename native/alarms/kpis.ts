@@ -3,7 +3,13 @@
 // floods (10-minute periods with more than 10 alarms, merged into runs), chattering alarms (three
 // or more activations within 60 s), stale alarms (active for more than 24 h), the ten most
 // frequent alarms, and how many alarms are shelved, suppressed or out of service.
+//
+// The figures accumulate one slice of activations at a time (in time order), so a long period is
+// read a day at a time and the event loop is given back between days (`kpiSteps`, driven by
+// native/util/sliced.ts); memory grows with the number of 10-minute periods and alarms, never with
+// the number of activations.
 import type { AlarmKpis, AlarmStateWire, Priority } from '../api/alarm-requests.js';
+import { DAY_MS } from '../api/limits.js';
 import type { Activation } from './store.js';
 
 export const PERIOD_MS = 10 * 60_000;
@@ -21,28 +27,155 @@ export interface CurrentAlarm {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 /** Not Math.max(...xs): a year of 10-minute periods is too many arguments for a call. */
-const maxOf = (xs: readonly number[]) => xs.reduce((m, x) => (x > m ? x : m), 0);
-
-function buckets(times: readonly number[], from: number, n: number): number[] {
-  const out = new Array<number>(n).fill(0);
-  for (const t of times) {
-    const i = Math.floor((t - from) / PERIOD_MS);
-    if (i >= 0 && i < n) out[i] = (out[i] as number) + 1;
-  }
-  return out;
-}
+const maxOf = (xs: ArrayLike<number>) => {
+  let m = 0;
+  for (let i = 0; i < xs.length; i++) if ((xs[i] as number) > m) m = xs[i] as number;
+  return m;
+};
 
 /** Most activations of one alarm inside any window of CHATTER_WINDOW_MS; `times` sorted. */
 export function maxInWindow(times: readonly number[], windowMs = CHATTER_WINDOW_MS): number {
-  let best = 0;
-  let i = 0;
-  for (let j = 0; j < times.length; j++) {
-    while ((times[j] as number) - (times[i] as number) >= windowMs) i++;
-    best = Math.max(best, j - i + 1);
-  }
-  return best;
+  const w = new WindowCounter(windowMs);
+  for (const t of times) w.add(t);
+  return w.best;
 }
 
+/** The most events inside any window of `windowMs`, fed in time order; holds only the window. */
+class WindowCounter {
+  best = 0;
+  private readonly recent: number[] = [];
+  private head = 0;
+  constructor(private readonly windowMs: number) {}
+  add(t: number): void {
+    this.recent.push(t);
+    while (t - (this.recent[this.head] as number) >= this.windowMs) this.head++;
+    if (this.head > 64) {
+      this.recent.splice(0, this.head);
+      this.head = 0;
+    }
+    this.best = Math.max(this.best, this.recent.length - this.head);
+  }
+}
+
+/** The KPI figures over [from, to), fed activations in time order one slice at a time. */
+export class KpiAccumulator {
+  private readonly n: number;
+  private readonly all: Uint32Array;
+  private readonly byArea = new Map<string, { activations: number; periods: Uint32Array }>();
+  private readonly byAlarm = new Map<string, { tag: string; priority: Priority; activations: number; window: WindowCounter }>();
+  private readonly byPriority: Record<Priority, number> = { Critical: 0, High: 0, Medium: 0, Low: 0 };
+  private total = 0;
+
+  constructor(
+    private readonly from: number,
+    private readonly to: number,
+  ) {
+    this.n = Math.max(1, Math.ceil(Math.max(to - from, 1) / PERIOD_MS));
+    this.all = new Uint32Array(this.n);
+  }
+
+  add(activations: readonly Activation[]): void {
+    for (const a of activations) {
+      this.total++;
+      const i = Math.floor((a.ts - this.from) / PERIOD_MS);
+      const inRange = i >= 0 && i < this.n;
+      if (inRange) this.all[i] = (this.all[i] as number) + 1;
+      let area = this.byArea.get(a.area);
+      if (!area) {
+        area = { activations: 0, periods: new Uint32Array(this.n) };
+        this.byArea.set(a.area, area);
+      }
+      area.activations++;
+      if (inRange) area.periods[i] = (area.periods[i] as number) + 1;
+      let al = this.byAlarm.get(a.alarmId);
+      if (!al) {
+        al = { tag: a.tag, priority: a.priority, activations: 0, window: new WindowCounter(CHATTER_WINDOW_MS) };
+        this.byAlarm.set(a.alarmId, al);
+      }
+      al.activations++;
+      al.window.add(a.ts);
+      this.byPriority[a.priority]++;
+    }
+  }
+
+  finish(current: readonly CurrentAlarm[], now: number): AlarmKpis {
+    const { from, to, n, all } = this;
+    const periods = Math.max(to - from, 1) / PERIOD_MS;
+    const floods: AlarmKpis['floods'] = [];
+    let floodPeriods = 0;
+    for (let i = 0; i < n; i++) {
+      const c = all[i] as number;
+      if (c <= FLOOD_THRESHOLD) continue;
+      floodPeriods++;
+      const start = from + i * PERIOD_MS;
+      const end = Math.min(start + PERIOD_MS, to);
+      const last = floods[floods.length - 1];
+      if (last && last.end === iso(start)) {
+        last.end = iso(end);
+        last.activations += c;
+        last.peakPer10Min = Math.max(last.peakPer10Min, c);
+      } else floods.push({ start: iso(start), end: iso(end), activations: c, peakPer10Min: c });
+    }
+
+    const byArea = [...this.byArea]
+      .map(([area, a]) => ({
+        area,
+        activations: a.activations,
+        averagePer10Min: a.activations / periods,
+        peakPer10Min: maxOf(a.periods),
+      }))
+      .sort((a, b) => b.activations - a.activations || a.area.localeCompare(b.area));
+
+    const chattering: AlarmKpis['chattering'] = [];
+    for (const [id, a] of this.byAlarm) {
+      const maxIn60s = a.window.best;
+      if (maxIn60s >= CHATTER_COUNT) chattering.push({ id, tag: a.tag, activations: a.activations, maxIn60s });
+    }
+    chattering.sort((a, b) => b.maxIn60s - a.maxIn60s || b.activations - a.activations || a.id.localeCompare(b.id));
+
+    const topTen = [...this.byAlarm]
+      .map(([id, a]) => ({ id, tag: a.tag, priority: a.priority, activations: a.activations, share: a.activations / this.total }))
+      .sort((a, b) => b.activations - a.activations || a.id.localeCompare(b.id))
+      .slice(0, 10);
+
+    const stale: AlarmKpis['stale'] = [];
+    let shelved = 0;
+    let outOfService = 0;
+    let suppressed = 0;
+    let unacknowledged = 0;
+    for (const c of current) {
+      if (c.state === 'shelved') shelved++;
+      else if (c.state === 'out_of_service') outOfService++;
+      else if (c.state === 'suppressed') suppressed++;
+      else if (c.state === 'unack_active' || c.state === 'unack_rtn') unacknowledged++;
+      const active = c.state === 'unack_active' || c.state === 'ack_active';
+      if (active && c.activeSince !== null && now - c.activeSince > STALE_MS)
+        stale.push({ id: c.id, tag: c.tag, activeSince: iso(c.activeSince), hours: (now - c.activeSince) / 3_600_000 });
+    }
+    stale.sort((a, b) => a.activeSince.localeCompare(b.activeSince));
+
+    return {
+      from: iso(from),
+      to: iso(to),
+      activations: this.total,
+      averagePer10Min: this.total / periods,
+      peakPer10Min: maxOf(all),
+      byArea,
+      floods,
+      floodShare: floodPeriods / n,
+      chattering,
+      stale,
+      topTen,
+      byPriority: { ...this.byPriority },
+      shelved,
+      outOfService,
+      suppressed,
+      unacknowledged,
+    };
+  }
+}
+
+/** The KPIs of activations already in memory, in one go. */
 export function computeKpis(
   activations: readonly Activation[],
   current: readonly CurrentAlarm[],
@@ -50,97 +183,27 @@ export function computeKpis(
   to: number,
   now: number,
 ): AlarmKpis {
-  const span = Math.max(to - from, 1);
-  const n = Math.max(1, Math.ceil(span / PERIOD_MS));
-  const periods = span / PERIOD_MS;
-  const all = buckets(
-    activations.map((a) => a.ts),
-    from,
-    n,
-  );
+  const acc = new KpiAccumulator(from, to);
+  acc.add(activations);
+  return acc.finish(current, now);
+}
 
-  const floods: AlarmKpis['floods'] = [];
-  let floodPeriods = 0;
-  for (let i = 0; i < n; i++) {
-    const c = all[i] as number;
-    if (c <= FLOOD_THRESHOLD) continue;
-    floodPeriods++;
-    const start = from + i * PERIOD_MS;
-    const end = Math.min(start + PERIOD_MS, to);
-    const last = floods[floods.length - 1];
-    if (last && last.end === iso(start)) {
-      last.end = iso(end);
-      last.activations += c;
-      last.peakPer10Min = Math.max(last.peakPer10Min, c);
-    } else floods.push({ start: iso(start), end: iso(end), activations: c, peakPer10Min: c });
+/**
+ * The KPIs over [from, to) read `sliceMs` (a day) at a time through `read`, yielding after each
+ * slice: run with runSliced to give the event loop back between days, or runToEnd in one go.
+ */
+export function* kpiSteps(
+  read: (from: number, to: number) => readonly Activation[],
+  current: () => readonly CurrentAlarm[],
+  from: number,
+  to: number,
+  now: number,
+  sliceMs = DAY_MS,
+): Generator<void, AlarmKpis> {
+  const acc = new KpiAccumulator(from, to);
+  for (let t = from; t < to; t += sliceMs) {
+    acc.add(read(t, Math.min(t + sliceMs, to)));
+    yield;
   }
-
-  const byAreaTimes = new Map<string, number[]>();
-  const byAlarm = new Map<string, { tag: string; priority: Priority; times: number[] }>();
-  const byPriority: Record<Priority, number> = { Critical: 0, High: 0, Medium: 0, Low: 0 };
-  for (const a of activations) {
-    const area = byAreaTimes.get(a.area);
-    if (area) area.push(a.ts);
-    else byAreaTimes.set(a.area, [a.ts]);
-    const al = byAlarm.get(a.alarmId);
-    if (al) al.times.push(a.ts);
-    else byAlarm.set(a.alarmId, { tag: a.tag, priority: a.priority, times: [a.ts] });
-    byPriority[a.priority]++;
-  }
-
-  const byArea = [...byAreaTimes]
-    .map(([area, times]) => ({
-      area,
-      activations: times.length,
-      averagePer10Min: times.length / periods,
-      peakPer10Min: maxOf(buckets(times, from, n)),
-    }))
-    .sort((a, b) => b.activations - a.activations || a.area.localeCompare(b.area));
-
-  const chattering: AlarmKpis['chattering'] = [];
-  for (const [id, a] of byAlarm) {
-    const maxIn60s = maxInWindow(a.times);
-    if (maxIn60s >= CHATTER_COUNT) chattering.push({ id, tag: a.tag, activations: a.times.length, maxIn60s });
-  }
-  chattering.sort((a, b) => b.maxIn60s - a.maxIn60s || b.activations - a.activations || a.id.localeCompare(b.id));
-
-  const topTen = [...byAlarm]
-    .map(([id, a]) => ({ id, tag: a.tag, priority: a.priority, activations: a.times.length, share: a.times.length / activations.length }))
-    .sort((a, b) => b.activations - a.activations || a.id.localeCompare(b.id))
-    .slice(0, 10);
-
-  const stale: AlarmKpis['stale'] = [];
-  let shelved = 0;
-  let outOfService = 0;
-  let suppressed = 0;
-  let unacknowledged = 0;
-  for (const c of current) {
-    if (c.state === 'shelved') shelved++;
-    else if (c.state === 'out_of_service') outOfService++;
-    else if (c.state === 'suppressed') suppressed++;
-    else if (c.state === 'unack_active' || c.state === 'unack_rtn') unacknowledged++;
-    const active = c.state === 'unack_active' || c.state === 'ack_active';
-    if (active && c.activeSince !== null && now - c.activeSince > STALE_MS)
-      stale.push({ id: c.id, tag: c.tag, activeSince: iso(c.activeSince), hours: (now - c.activeSince) / 3_600_000 });
-  }
-  stale.sort((a, b) => a.activeSince.localeCompare(b.activeSince));
-
-  return {
-    from: iso(from),
-    to: iso(to),
-    activations: activations.length,
-    averagePer10Min: activations.length / periods,
-    peakPer10Min: maxOf(all),
-    byArea,
-    floods,
-    floodShare: floodPeriods / n,
-    chattering,
-    stale,
-    topTen,
-    byPriority,
-    shelved,
-    outOfService,
-    suppressed,
-    unacknowledged,
-  };
+  return acc.finish(current(), now);
 }

@@ -15,12 +15,14 @@ import type {
   JournalEntry,
   Priority,
 } from '../api/alarm-requests.js';
+import { ALARM_LIMITS } from '../api/alarm-requests.js';
 import type { TagInfo } from '../api/types.js';
 import type { SampleBatch } from '../tags/bus.js';
+import { runSliced } from '../util/sliced.js';
 import type { SqliteDatabase } from '../util/sqlite.js';
 import { toCsv } from './csv.js';
 import { type AlarmDefinition, type CompiledAlarm, compileDefinitions, renderMessage } from './definition.js';
-import { computeKpis } from './kpis.js';
+import { kpiSteps } from './kpis.js';
 import { replay } from './replay.js';
 import { type AlarmEvent, type AlarmState, displayState, INITIAL_STATE, reduce } from './state.js';
 import { AlarmStore, type JournalQuery, type JournalRow, type StateRow } from './store.js';
@@ -542,17 +544,29 @@ export class AlarmService {
     return toCsv(header, rows);
   }
 
-  /** EEMUA 191 / ISA-18.2 KPIs over [from, to); stale, shelved and out-of-service figures are as of now. */
-  kpis(from?: number, to?: number): AlarmKpis {
+  /**
+   * EEMUA 191 / ISA-18.2 KPIs over [from, to); stale, shelved and out-of-service figures are as of
+   * now. The journal is read a day at a time with the event loop given back between days.
+   */
+  kpis(from?: number, to?: number, onSlice?: (slices: number) => void): Promise<AlarmKpis> {
     const now = this.now();
     const end = to ?? now;
     const start = from ?? end - DAY_MS;
-    const current = [...this.runtimes.values()].map((rt) => ({
-      id: rt.def.id,
-      tag: rt.def.tag,
-      state: displayState(rt.state),
-      activeSince: rt.state.activeSince,
-    }));
-    return computeKpis(this.store.activations(start, end), current, start, end, now);
+    const current = () =>
+      [...this.runtimes.values()].map((rt) => ({
+        id: rt.def.id,
+        tag: rt.def.tag,
+        state: displayState(rt.state),
+        activeSince: rt.state.activeSince,
+      }));
+    const what = `alarm KPIs over ${new Date(start).toISOString()} … ${new Date(end).toISOString()}`;
+    return runSliced(
+      kpiSteps((a, z) => this.store.activations(a, z), current, start, end, now),
+      {
+        what,
+        deadlineMs: ALARM_LIMITS.kpisDeadlineMs,
+        onSlice,
+      },
+    );
   }
 }

@@ -3,7 +3,27 @@
 // machine (maintenance, failure, repair, calibration, shift notes) and maintenance requests raised
 // from an alarm or a prediction. Also the `alarms` event stream payload.
 import { z } from 'zod';
+import { DAY_MS, spanLimit } from './limits.js';
 import type { ExportFile } from './types.js';
+
+/**
+ * What one alarm-journal or KPI request may ask for (docs/api.md "Limits"): a year and a month of
+ * journal per request (KPIs are computed a day at a time, so this bounds the request's duration,
+ * not its memory); exports stop at a row count a spreadsheet still opens.
+ */
+export const ALARM_LIMITS = {
+  kpisSpanMs: 400 * DAY_MS,
+  journalSpanMs: 400 * DAY_MS,
+  exportRows: 100_000,
+  /** The longest a KPI computation may run (it yields between days) before it is abandoned. */
+  kpisDeadlineMs: 30_000,
+} as const;
+
+/** Operational events are sparse: ten years of a machine's log per request. */
+export const EVENT_LIMITS = {
+  spanMs: 3_660 * DAY_MS,
+  exportRows: 100_000,
+} as const;
 
 const isoOrMs = z.union([z.number(), z.string().datetime({ offset: true })]).transform((v) => (typeof v === 'number' ? v : Date.parse(v)));
 const optionalIsoOrMs = isoOrMs.optional();
@@ -67,17 +87,24 @@ export const alarmRequests = {
   'alarms.journal': z
     .object({ ...journalFilter, limit: z.number().int().min(1).max(10_000).default(1000), offset: z.number().int().min(0).default(0) })
     .strict()
+    .superRefine(spanLimit('alarms.journal', ALARM_LIMITS.journalSpanMs, { defaultTo: Date.now }))
     .default({ limit: 1000, offset: 0 }),
   'alarms.export': z
     .object({ ...journalFilter })
     .strict()
+    .superRefine(spanLimit('alarms.export', ALARM_LIMITS.journalSpanMs, { defaultTo: Date.now }))
     .default({}),
   /** EEMUA 191 / ISA-18.2 alarm-system performance over a period (default: the last 24 h). */
-  'alarms.kpis': z.object({ from: optionalIsoOrMs, to: optionalIsoOrMs }).strict().default({}),
+  'alarms.kpis': z
+    .object({ from: optionalIsoOrMs, to: optionalIsoOrMs })
+    .strict()
+    .superRefine(spanLimit('alarms.kpis', ALARM_LIMITS.kpisSpanMs, { defaultTo: Date.now }))
+    .default({}),
 
   'events.list': z
     .object({ ...eventFilter, limit: z.number().int().min(1).max(10_000).default(1000) })
     .strict()
+    .superRefine(spanLimit('events.list', EVENT_LIMITS.spanMs, { defaultTo: Date.now }))
     .default({ limit: 1000 }),
   'events.record': z
     .object({
@@ -97,6 +124,7 @@ export const alarmRequests = {
   'events.export': z
     .object({ ...eventFilter, of: z.enum(['events', 'requests']).default('events') })
     .strict()
+    .superRefine(spanLimit('events.export', EVENT_LIMITS.spanMs, { defaultTo: Date.now }))
     .default({ of: 'events' }),
   /** Raise a maintenance request, from an alarm (`alarmId`), a prediction (`prediction`) or by hand (`machine`). */
   'maintenance.request': z

@@ -2,7 +2,14 @@
 // desktop shell (IPC) and serve mode (HTTP, WebSocket) share it; serve mode also offers it as
 // POST /api/login so a session cookie can be set.
 import { z } from 'zod';
+import { DAY_MS, spanLimit } from './limits.js';
 import type { ExportFile } from './types.js';
+
+/** What one audit request may ask for (docs/api.md "Limits"): ten years per request, exports by rows. */
+export const AUDIT_LIMITS = {
+  spanMs: 3_660 * DAY_MS,
+  exportRows: 100_000,
+} as const;
 
 export const roleNames = ['viewer', 'operator', 'engineer', 'esg_analyst', 'admin'] as const;
 const role = z.enum(roleNames);
@@ -60,6 +67,7 @@ export const authRequests = {
       beforeId: z.number().int().positive().optional(),
     })
     .strict()
+    .superRefine(spanLimit('audit.query', AUDIT_LIMITS.spanMs, { defaultTo: Date.now }))
     .default({ limit: 500 }),
   'audit.export': z
     .object({
@@ -69,6 +77,7 @@ export const authRequests = {
       action: z.string().max(100).optional(),
     })
     .strict()
+    .superRefine(spanLimit('audit.export', AUDIT_LIMITS.spanMs, { defaultTo: Date.now }))
     .default({}),
   'audit.verify': z.object({}).strict().default({}),
 };

@@ -1,7 +1,23 @@
 // ESG requests: energy, water and CO2e summaries, time series for charts, report export, the
 // emission-factor table with its corrections, and the data gaps behind the figures.
 import { z } from 'zod';
+import { DAY_MS, describeCount, spanLimit } from './limits.js';
 import type { ExportFile } from './types.js';
+
+/**
+ * What one ESG request may ask for (docs/api.md "Limits"): a year and a month of hourly records per
+ * summary or series (a year-on-year comparison fits), at most 10,000 chart buckets, gaps over ten
+ * years (a row-limited list), reports for years from 1970 to next year.
+ */
+export const ESG_LIMITS = {
+  summarySpanMs: 400 * DAY_MS,
+  seriesSpanMs: 400 * DAY_MS,
+  seriesBuckets: 10_000,
+  gapsSpanMs: 3_660 * DAY_MS,
+  reportFirstYear: 1970,
+} as const;
+
+const PERIOD_MS = { hour: 3_600_000, shift: 8 * 3_600_000, day: DAY_MS, month: 28 * DAY_MS, year: 365 * DAY_MS } as const;
 
 const isoOrMs = z.union([z.number(), z.string().datetime({ offset: true })]).transform((v) => (typeof v === 'number' ? v : Date.parse(v)));
 const groupBy = z.enum(['site', 'area', 'machine']).default('site');
@@ -12,12 +28,24 @@ export const esgRequests = {
   'esg.summary': z
     .object({ ...range, groupBy })
     .strict()
-    .refine((a) => a.to > a.from, toAfterFrom),
+    .refine((a) => a.to > a.from, toAfterFrom)
+    .superRefine(spanLimit('esg.summary', ESG_LIMITS.summarySpanMs)),
   /** Totals per bucket for charts: by local hour, shift, day, month or year. */
   'esg.series': z
     .object({ ...range, groupBy, period: z.enum(['hour', 'shift', 'day', 'month', 'year']).default('day') })
     .strict()
-    .refine((a) => a.to > a.from, toAfterFrom),
+    .refine((a) => a.to > a.from, toAfterFrom)
+    .superRefine(spanLimit('esg.series', ESG_LIMITS.seriesSpanMs))
+    .superRefine((a, ctx) => {
+      // An upper bound on the buckets (periods are never shorter than these), before any work.
+      const buckets = Math.ceil((a.to - a.from) / PERIOD_MS[a.period]);
+      if (buckets > ESG_LIMITS.seriesBuckets)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['period'],
+          message: `${describeCount(buckets, `${a.period} buckets`)} exceeds the limit of ${describeCount(ESG_LIMITS.seriesBuckets, 'buckets')} for esg.series; use a longer period`,
+        });
+    }),
   /** A month, quarter or year report as a file: `start` is a local date (YYYY, YYYY-MM or YYYY-MM-DD) in the period. */
   'esg.report': z
     .object({
@@ -25,7 +53,17 @@ export const esgRequests = {
       start: z.string().regex(/^\d{4}(-\d{2}(-\d{2})?)?$/, 'YYYY, YYYY-MM or YYYY-MM-DD'),
       format: z.enum(['csv', 'html']),
     })
-    .strict(),
+    .strict()
+    .superRefine((a, ctx) => {
+      const year = Number(a.start.slice(0, 4));
+      const last = new Date().getUTCFullYear() + 1;
+      if (year < ESG_LIMITS.reportFirstYear || year > last)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['start'],
+          message: `start year ${a.start.slice(0, 4)} is outside the years ${ESG_LIMITS.reportFirstYear}–${last} that esg.report covers`,
+        });
+    }),
   'esg.factors.list': z.object({}).strict().default({}),
   /**
    * Correct an emission factor: a new version of `id` (the core assigns the number), after which
@@ -55,7 +93,8 @@ export const esgRequests = {
   'esg.gaps': z
     .object({ ...range, limit: z.number().int().min(1).max(10_000).default(1000) })
     .strict()
-    .refine((a) => a.to > a.from, toAfterFrom),
+    .refine((a) => a.to > a.from, toAfterFrom)
+    .superRefine(spanLimit('esg.gaps', ESG_LIMITS.gapsSpanMs)),
 };
 
 export type EsgGroupBy = 'site' | 'area' | 'machine';

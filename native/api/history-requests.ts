@@ -1,5 +1,27 @@
 // Historian requests: trends, values at a time, aggregates, CSV export with progress, metrics.
 import { z } from 'zod';
+import { DAY_MS, overLimit, spanLimit } from './limits.js';
+
+/**
+ * What one history request may ask for (docs/api.md "Limits"). Spans cover the longest default
+ * retention (hourly rollups, 5 years) twice over; row and point counts keep one answer to a few
+ * tens of MB; an export is also bounded in bytes while it is written and by per-user quotas
+ * (native/historian/export.ts).
+ */
+export const HISTORY_LIMITS = {
+  querySpanMs: 3_660 * DAY_MS,
+  /** Points of all tags of one query together (tags × maxPoints). */
+  queryPoints: 200_000,
+  aggregateSpanMs: 3_660 * DAY_MS,
+  /** Rows of all tags of one aggregate request together (tags × intervals). */
+  aggregateRows: 200_000,
+  /** Raw-sample exports (raw data is kept 30 days by default). */
+  exportRawSpanMs: 400 * DAY_MS,
+  exportAggregateSpanMs: 3_660 * DAY_MS,
+  exportTags: 1_000,
+  /** Aggregate rows of one export (tags × intervals), about 150 MB of CSV. */
+  exportAggregateRows: 2_000_000,
+} as const;
 
 const isoOrMs = z.union([z.number(), z.string().datetime({ offset: true })]).transform((v) => (typeof v === 'number' ? v : Date.parse(v)));
 const toAfterFrom = { message: '"to" must be after "from"', path: ['to'] };
@@ -15,7 +37,15 @@ export const historyRequests = {
       maxPoints: z.number().int().min(2).max(20000).default(1000),
     })
     .strict()
-    .refine((a) => a.to > a.from, toAfterFrom),
+    .refine((a) => a.to > a.from, toAfterFrom)
+    .superRefine(spanLimit('history.query', HISTORY_LIMITS.querySpanMs))
+    .refine((a) => a.tags.length * a.maxPoints <= HISTORY_LIMITS.queryPoints, {
+      path: ['maxPoints'],
+      error: (i) => {
+        const a = i.input as { tags: string[]; maxPoints: number };
+        return overLimit('history.query', 'points', a.tags.length * a.maxPoints, HISTORY_LIMITS.queryPoints, 'ask fewer tags or points');
+      },
+    }),
   /** Each tag's value at time t: the previous sample held, or linear interpolation between neighbours. */
   'history.valueAt': z.object({ tags, t: isoOrMs, mode: z.enum(['previous', 'linear']).default('previous') }).strict(),
   /** Aggregates per interval (avg, min, max, time-weighted avg, integral in value·h, count, coverage, duration in a state). */
@@ -30,18 +60,43 @@ export const historyRequests = {
     })
     .strict()
     .refine((a) => a.to > a.from, toAfterFrom)
-    .refine((a) => (a.to - a.from) / a.intervalMs <= 100_000, { message: 'at most 100,000 intervals', path: ['intervalMs'] }),
+    .superRefine(spanLimit('history.aggregate', HISTORY_LIMITS.aggregateSpanMs))
+    .refine((a) => (a.to - a.from) / a.intervalMs <= 100_000, { message: 'at most 100,000 intervals', path: ['intervalMs'] })
+    .refine((a) => a.tags.length * Math.ceil((a.to - a.from) / a.intervalMs) <= HISTORY_LIMITS.aggregateRows, {
+      path: ['intervalMs'],
+      error: (i) => {
+        const a = i.input as { tags: string[]; from: number; to: number; intervalMs: number };
+        const rows = a.tags.length * Math.ceil((a.to - a.from) / a.intervalMs);
+        return overLimit('history.aggregate', 'rows', rows, HISTORY_LIMITS.aggregateRows, 'use a longer interval or fewer tags');
+      },
+    }),
   /** Start a CSV export to a file in the historian's export folder; progress arrives on the historyExport stream. */
   'history.export': z
     .object({
-      tags: z.array(z.string().min(1)).min(1).max(10_000),
+      tags: z.array(z.string().min(1)).min(1).max(HISTORY_LIMITS.exportTags),
       from: isoOrMs,
       to: isoOrMs,
       /** Raw samples, or aggregates per interval when intervalMs is given. */
       intervalMs: z.number().int().min(1000).optional(),
     })
     .strict()
-    .refine((a) => a.to > a.from, toAfterFrom),
+    .refine((a) => a.to > a.from, toAfterFrom)
+    .superRefine((a, ctx) =>
+      a.intervalMs === undefined
+        ? spanLimit('history.export of raw samples', HISTORY_LIMITS.exportRawSpanMs)(a, ctx)
+        : spanLimit('history.export of aggregates', HISTORY_LIMITS.exportAggregateSpanMs)(a, ctx),
+    )
+    .refine(
+      (a) => a.intervalMs === undefined || a.tags.length * Math.ceil((a.to - a.from) / a.intervalMs) <= HISTORY_LIMITS.exportAggregateRows,
+      {
+        path: ['intervalMs'],
+        error: (i) => {
+          const a = i.input as { tags: string[]; from: number; to: number; intervalMs: number };
+          const rows = a.tags.length * Math.ceil((a.to - a.from) / a.intervalMs);
+          return overLimit('history.export', 'rows', rows, HISTORY_LIMITS.exportAggregateRows, 'use a longer interval or fewer tags');
+        },
+      },
+    ),
   'history.exportCancel': z.object({ id: z.string().min(1) }).strict(),
   'history.metrics': z.object({}).strict().default({}),
 };

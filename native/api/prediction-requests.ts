@@ -1,6 +1,21 @@
 // Prediction and model-registry requests: latest predictions per machine, the model list with
 // refusals explained, activation / roll-back per machine, on-site learning, worker diagnostics.
 import { z } from 'zod';
+import { DAY_MS, spanLimit } from './limits.js';
+
+/**
+ * What one learning request may ask for (docs/api.md "Limits"). Whatever the period, learning reads
+ * at most `samples` grid rows (one day at 1 s), spread evenly over it in `segmentMs` stretches
+ * (native/inference/learn/plan.ts), so a year costs the memory of a day.
+ */
+export const LEARN_LIMITS = {
+  spanMs: 366 * DAY_MS,
+  samples: 86_400,
+  segmentMs: 600_000,
+  tags: 64,
+  /** The longest learning may run (it yields between segments and steps) before it is abandoned. */
+  deadlineMs: 120_000,
+} as const;
 
 const isoOrMs = z.union([z.number(), z.string().datetime({ offset: true })]).transform((v) => (typeof v === 'number' ? v : Date.parse(v)));
 
@@ -18,12 +33,13 @@ export const predictionRequests = {
   'models.learn': z
     .object({
       machine: z.string().min(1),
-      tags: z.array(z.string().min(1)).min(1).optional(),
+      tags: z.array(z.string().min(1)).min(1).max(LEARN_LIMITS.tags).optional(),
       from: isoOrMs,
       to: isoOrMs,
     })
     .strict()
-    .refine((a) => a.to > a.from, { message: '"to" must be after "from"', path: ['to'] }),
+    .refine((a) => a.to > a.from, { message: '"to" must be after "from"', path: ['to'] })
+    .superRefine(spanLimit('models.learn', LEARN_LIMITS.spanMs)),
   'inference.diagnostics': z.object({}).strict().default({}),
 };
 

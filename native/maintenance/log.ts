@@ -4,7 +4,15 @@
 // prediction or by hand, exported as CSV or posted to a maintenance system.
 import { z } from 'zod';
 import { toCsv } from '../alarms/csv.js';
-import type { AlarmRow, MaintenanceRequest, OperationalEvent, OperationalEventKind, Priority } from '../api/alarm-requests.js';
+import {
+  type AlarmRow,
+  EVENT_LIMITS,
+  type MaintenanceRequest,
+  type OperationalEvent,
+  type OperationalEventKind,
+  type Priority,
+} from '../api/alarm-requests.js';
+import { overLimit } from '../api/limits.js';
 import { migrate } from '../util/migrate.js';
 import type { SqliteDatabase } from '../util/sqlite.js';
 import type { MaintenanceConfig } from './config.js';
@@ -166,8 +174,7 @@ export class MaintenanceLog {
     return event;
   }
 
-  /** Events in time order (oldest first), as trend markers need them. */
-  list(f: EventFilter = {}): OperationalEvent[] {
+  private where(f: EventFilter): { sql: string; params: (string | number)[] } {
     const clauses: string[] = [];
     const params: (string | number)[] = [];
     if (f.machine !== undefined) {
@@ -186,13 +193,29 @@ export class MaintenanceLog {
       clauses.push(`kind IN (${f.kinds.map(() => '?').join(',')})`);
       params.push(...f.kinds);
     }
-    const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
+    return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+  }
+
+  /** Events in time order (oldest first), as trend markers need them. */
+  list(f: EventFilter = {}): OperationalEvent[] {
+    const { sql, params } = this.where(f);
     const limit = f.limit === undefined ? '' : ` LIMIT ${Math.trunc(f.limit)}`;
-    const rows = this.db.prepare(`SELECT * FROM operational_events ${where} ORDER BY at, id${limit}`).all(...params) as EventDbRow[];
+    const rows = this.db.prepare(`SELECT * FROM operational_events ${sql} ORDER BY at, id${limit}`).all(...params) as EventDbRow[];
     return rows.map(toEvent);
   }
 
+  /** Events the filter selects, counted without reading them (an export checks its size first). */
+  count(f: EventFilter = {}): number {
+    const { sql, params } = this.where(f);
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM operational_events ${sql}`).get(...params) as { n: number }).n;
+  }
+
   exportCsv(f: EventFilter = {}): string {
+    const n = this.count(f);
+    if (n > EVENT_LIMITS.exportRows)
+      throw new MaintenanceError(
+        overLimit('events.export', 'rows', n, EVENT_LIMITS.exportRows, 'narrow the range or filter by machine or kind'),
+      );
     const header = ['id', 'machine', 'kind', 'at', 'recorded_at', 'user', 'what', 'parts', 'downtime_min', 'resets_baseline', 'alarm'];
     const rows = this.list({ ...f, limit: undefined }).map((e) => [
       e.id,
@@ -271,6 +294,13 @@ export class MaintenanceLog {
   }
 
   exportRequestsCsv(machine?: string): string {
+    const n = (
+      this.db
+        .prepare(`SELECT COUNT(*) AS n FROM maintenance_requests ${machine === undefined ? '' : 'WHERE machine = ?'}`)
+        .get(...(machine === undefined ? [] : [machine])) as { n: number }
+    ).n;
+    if (n > EVENT_LIMITS.exportRows)
+      throw new MaintenanceError(overLimit('events.export of requests', 'rows', n, EVENT_LIMITS.exportRows, 'filter by machine'));
     const header = [
       'id',
       'machine',

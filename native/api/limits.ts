@@ -1,0 +1,57 @@
+// Bounds on the work one request may ask for (time span, rows, points, bytes), checked while the
+// arguments are validated, so an absurd request is refused with a 400 before any work starts.
+// Each capability declares its own limits beside its schemas (HISTORY_LIMITS, ALARM_LIMITS,
+// EVENT_LIMITS, AUDIT_LIMITS, ESG_LIMITS, LEARN_LIMITS); docs/api.md "Limits" lists them all.
+import type { z } from 'zod';
+
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+const YEAR_MS = 365.25 * DAY_MS;
+
+const group = (n: number) => Math.round(n).toLocaleString('en-US');
+const fixed = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 1 });
+
+/** A span for people: a limit reads "400 days", a requested span "10,000 years" or "36 hours". */
+export function describeSpan(ms: number): string {
+  if (!Number.isFinite(ms)) return 'an unbounded span';
+  const unit = (n: number, one: string) => `${fixed(n)} ${n === 1 ? one : `${one}s`}`;
+  // Limits are whole days and read best as such ("3,660 days"); a requested span of years as years.
+  if (ms >= 2 * YEAR_MS && (ms % DAY_MS !== 0 || ms >= 100_000 * DAY_MS)) return unit(ms / YEAR_MS, 'year');
+  if (ms >= 2 * DAY_MS) return unit(ms / DAY_MS, 'day');
+  if (ms >= 2 * HOUR_MS) return unit(ms / HOUR_MS, 'hour');
+  if (ms >= 2 * MINUTE_MS) return unit(ms / MINUTE_MS, 'minute');
+  return unit(ms / 1000, 'second');
+}
+
+/** "1,000,000 rows": counts in messages, grouped so an order of magnitude is readable at a glance. */
+export const describeCount = (n: number, what: string) => `${group(n)} ${what}`;
+
+interface SpanOptions {
+  /** Used when `to` is absent (requests whose end defaults to now). */
+  defaultTo?: () => number;
+}
+
+/**
+ * A refinement for schemas with `from`/`to` (ms after parsing): the span must not exceed `maxMs`.
+ * A request without `from` is bounded otherwise (by its row limit), so only explicit spans count.
+ */
+export function spanLimit(request: string, maxMs: number, opts: SpanOptions = {}) {
+  return (a: { from?: number; to?: number }, ctx: z.RefinementCtx): void => {
+    if (a.from === undefined) return;
+    const to = a.to ?? opts.defaultTo?.();
+    if (to === undefined) return;
+    const span = to - a.from;
+    if (span > maxMs)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['to'],
+        message: `from/to span ${describeSpan(span)} exceeds the limit of ${describeSpan(maxMs)} for ${request}`,
+      });
+  };
+}
+
+/** The refusal of a count (rows, points, bytes) over its limit, as one sentence. */
+export function overLimit(request: string, what: string, asked: number, max: number, hint = ''): string {
+  return `${describeCount(asked, what)} exceeds the limit of ${describeCount(max, what)} for ${request}${hint ? `; ${hint}` : ''}`;
+}
