@@ -1,6 +1,8 @@
 // The Modbus driver against a real modbus-serial ServerTCP on loopback: data types and word
 // order end to end, exception responses, loss of the peer → Bad within one poll period plus the
-// timeout, and recovery without a restart.
+// timeout, and recovery without a restart; a peer that accepts and never answers, a wrong unit id,
+// and a register map with a hole (the failing register isolated, its neighbours Good).
+import net from 'node:net';
 import { ServerTCP } from 'modbus-serial';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../util/net.js';
@@ -15,12 +17,27 @@ interface Peer {
   close(): Promise<void>;
 }
 
-function startPeer(port: number): Promise<Peer> {
+interface PeerOptions {
+  /** Holding offsets missing from the map: a request covering one answers exception 2. */
+  holes?: Set<number>;
+  /** Every holding-register request, as [start, count]. */
+  requests?: [number, number][];
+}
+
+function startPeer(port: number, opts: PeerOptions = {}): Promise<Peer> {
   const holding = new Uint16Array(64);
+  const missing = (addr: number) => addr >= 40 || (opts.holes?.has(addr) ?? false);
+  const illegal = { modbusErrorCode: 2, msg: 'illegal data address' };
   const vector = {
     getHoldingRegister: (addr: number) => {
-      if (addr >= 40) throw { modbusErrorCode: 2, msg: 'illegal data address' };
+      opts.requests?.push([addr, 1]);
+      if (missing(addr)) throw illegal;
       return holding[addr] as number;
+    },
+    getMultipleHoldingRegisters: (addr: number, length: number) => {
+      opts.requests?.push([addr, length]);
+      for (let a = addr; a < addr + length; a++) if (missing(a)) throw illegal;
+      return Array.from(holding.subarray(addr, addr + length));
     },
     setRegister: (addr: number, value: number) => {
       holding[addr] = value;
@@ -43,6 +60,39 @@ function startPeer(port: number): Promise<Peer> {
       }),
     );
   });
+}
+
+/** A TCP peer that accepts connections and reads requests but never answers: a hung device. */
+async function startSilentPeer(port: number) {
+  const counts = { connections: 0, requests: 0 };
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((s) => {
+    counts.connections++;
+    sockets.add(s);
+    // Each Modbus TCP read request is one 12-byte frame.
+    let bytes = 0;
+    s.on('data', (d) => {
+      bytes += d.length;
+      counts.requests = counts.requests - Math.floor((bytes - d.length) / 12) + Math.floor(bytes / 12);
+    });
+    s.on('close', () => sockets.delete(s));
+    s.on('error', () => undefined);
+  });
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+  return {
+    counts,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
+
+/** A driver log that keeps every line, for counting what a person would read. */
+function recorder() {
+  const lines: { level: string; message: string }[] = [];
+  return { lines, log: (level: string, message: string) => void lines.push({ level, message }) };
 }
 
 const tag = (id: number, name: string, address: string, options: Record<string, unknown>): DriverTag => ({
@@ -73,7 +123,7 @@ describe('Modbus driver', () => {
       tag(1, 'i16', '40003', { type: 'int16' }),
       tag(2, 'u32', '40004', { type: 'uint32' }),
       tag(3, 'f64', '40006', { type: 'float64' }),
-      tag(4, 'coil', '00001', {}),
+      { ...tag(4, 'coil', '00001', {}), dataType: 'bool' as const },
       tag(5, 'bad', '40041', { type: 'uint16' }),
     ];
     peer.holding.set(encodeRegisters(12.5, 'float32', 'CDAB'), 0);
@@ -130,7 +180,9 @@ describe('Modbus driver', () => {
     peer = null;
     // Promised: Bad within one poll period (100 ms) plus the request timeout (300 ms), with margin.
     const badAfter = await until('Bad after the peer stops', () => bus.current(0).quality === 2, 3000);
-    expect(bus.current(0).reason).toMatch(/comm failure/);
+    // The loss itself, or (if a reconnect attempt came first) the refused reconnect: never a timeout.
+    expect(bus.current(0).reason).toMatch(/^comm failure: (connection to|cannot connect to) modbus-tcp:\/\/127\.0\.0\.1:\d+\/1/);
+    expect(bus.current(0).reason).not.toMatch(/object Object/);
     expect(badAfter).toBeLessThan(3000);
     expect(driver.diagnostics().state).not.toBe('connected');
 
@@ -139,5 +191,122 @@ describe('Modbus driver', () => {
     await until('Good again', () => bus.current(0).quality === 0 && bus.current(0).value === 9, 8000);
     expect(driver.diagnostics().state).toBe('connected');
     expect(driver.diagnostics().reconnects).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('Modbus driver: silence, wrong unit, exceptions', () => {
+  it('a peer that never answers: timeouts counted, retries sent, then Bad "timeout" — link kept, no reconnect, no flapping', async () => {
+    const port = await freePort();
+    const silent = await startSilentPeer(port);
+    const tags = [tag(0, 'a', '40001', { type: 'uint16' }), tag(1, 'b', '40010', { type: 'float32' })];
+    const bus = busFor(tags);
+    const rec = recorder();
+    // The peer's request count when the driver first says "no response": the retries went out before anything went Bad.
+    let requestsWhenBad = -1;
+    const log = (level: string, message: string) => {
+      rec.log(level, message);
+      if (requestsWhenBad < 0 && message.includes('no response')) requestsWhenBad = silent.counts.requests;
+    };
+    const config = modbusConnectionSchema.parse({ name: 'plc1', protocol: 'modbus', host: '127.0.0.1', port, timeoutMs: 100, retries: 2 });
+    driver = createModbusDriver(config, tags, { bus, dataDir: '/tmp', log });
+    try {
+      await driver.start();
+      await until('Bad with a timeout', () => bus.current(0).reason.startsWith('timeout'), 10_000);
+      expect(requestsWhenBad).toBe(3);
+      expect(bus.current(0).quality).toBe(2);
+      expect(bus.current(0).reason).toBe('timeout: no response from unit 1 within 100 ms (3 attempts)');
+      expect(bus.current(1).reason).toBe(bus.current(0).reason);
+      // Four more polls, each three attempts: counted, never a reconnect.
+      await until('four more polls', () => silent.counts.requests >= 15, 20_000);
+      const d = driver.diagnostics();
+      expect(d.state).toBe('connected');
+      expect(d.reconnects).toBe(0);
+      expect(silent.counts.connections).toBe(1);
+      expect(d.errors.timeout).toBeGreaterThanOrEqual(12);
+      expect(d.errors.retry).toBeGreaterThanOrEqual(8);
+      expect(d.errors.io).toBeUndefined();
+      expect(d.lastError).toMatch(/^timeout: plc1: timeout: no response from unit 1/);
+      const states = rec.lines.filter((l) => l.message.includes(' state ')).map((l) => l.message.replace(/^.*state /, ''));
+      expect(states).toEqual(['disconnected → connecting', 'connecting → connected']);
+      // The repeated fault is logged once, not once per poll.
+      expect(rec.lines.filter((l) => l.level === 'warn')).toHaveLength(1);
+      expect(rec.lines.map((l) => l.message).join('\n')).not.toMatch(/object Object/);
+    } finally {
+      await driver.stop();
+      driver = null;
+      await silent.close();
+    }
+  });
+
+  it('a wrong unit id: "no response from unit 7", the connection stays up', async () => {
+    const port = await freePort();
+    peer = await startPeer(port);
+    const tags = [tag(0, 'a', '40001', { type: 'uint16' })];
+    const bus = busFor(tags);
+    const rec = recorder();
+    const config = modbusConnectionSchema.parse({
+      name: 'plc1',
+      protocol: 'modbus',
+      host: '127.0.0.1',
+      port,
+      unitId: 7,
+      timeoutMs: 100,
+      retries: 1,
+    });
+    driver = createModbusDriver(config, tags, { bus, dataDir: '/tmp', log: rec.log });
+    await driver.start();
+    await until('Bad with a timeout', () => bus.current(0).reason.startsWith('timeout'), 10_000);
+    expect(bus.current(0).reason).toBe('timeout: no response from unit 7 within 100 ms (2 attempts)');
+    await until('three failed polls', () => (driver?.diagnostics().errors.timeout ?? 0) >= 6, 10_000);
+    expect(driver.diagnostics().state).toBe('connected');
+    expect(driver.diagnostics().reconnects).toBe(0);
+    expect(rec.lines.filter((l) => l.level === 'warn')).toHaveLength(1);
+  });
+
+  it('an exception on one register: the read is split until that register is isolated, neighbours Good, the split kept, logged once', async () => {
+    const port = await freePort();
+    const holes = new Set([7]);
+    const requests: [number, number][] = [];
+    peer = await startPeer(port, { holes, requests });
+    for (let i = 0; i < 13; i++) peer.holding[i] = 100 + i;
+    const tags = Array.from({ length: 13 }, (_, i) => tag(i, `r${i}`, `hr:${i}`, { type: 'uint16' }));
+    const bus = busFor(tags);
+    const rec = recorder();
+    const config = modbusConnectionSchema.parse({ name: 'plc1', protocol: 'modbus', host: '127.0.0.1', port, timeoutMs: 300 });
+    driver = createModbusDriver(config, tags, { bus, dataDir: '/tmp', log: rec.log });
+    await driver.start();
+    await until('the neighbours Good', () => tags.every((t) => t.id === 7 || bus.current(t.id).quality === 0), 10_000);
+    for (const t of tags) if (t.id !== 7) expect(bus.current(t.id).value).toBe(100 + t.id);
+    expect(bus.current(7).quality).toBe(2);
+    expect(bus.current(7).reason).toBe('plc1 unit 1 hr:7: exception 2 illegal data address');
+
+    // Polls after the split reuse it: the same five reads each time, the hole alone in its own.
+    const pollStarts = () => requests.filter(([start]) => start === 0).length;
+    const firstSplitPoll = pollStarts();
+    await until('four more polls', () => pollStarts() >= firstSplitPoll + 5, 10_000);
+    const steady = requests.slice(
+      requests.findIndex(([s], i) => s === 0 && requests.slice(0, i + 1).filter(([x]) => x === 0).length === firstSplitPoll + 1),
+    );
+    const onePoll = steady.slice(
+      0,
+      steady.findIndex(([s], i) => i > 0 && s === 0),
+    );
+    expect(onePoll).toEqual([
+      [0, 6],
+      [6, 1],
+      [7, 1],
+      [8, 1],
+      [9, 4],
+    ]);
+    const warnings = rec.lines.filter((l) => l.level === 'warn');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.message).toContain('plc1 unit 1 hr:7: exception 2 illegal data address');
+    expect(driver.diagnostics().state).toBe('connected');
+
+    // The register comes back: Good, and the fault is logged as cleared, once.
+    holes.clear();
+    await until('the hole Good', () => bus.current(7).quality === 0, 10_000);
+    expect(bus.current(7).value).toBe(107);
+    expect(rec.lines.filter((l) => l.level === 'info' && l.message.includes('hr:7 reads again'))).toHaveLength(1);
   });
 });

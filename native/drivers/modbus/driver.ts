@@ -1,85 +1,144 @@
-// Modbus TCP/RTU driver (modbus-serial). Tags are grouped by poll period; each group's tags are
-// coalesced by the planner into the fewest reads the protocol allows. One request is on the wire
-// at a time (Modbus is half-duplex per connection); groups are served earliest-due first.
+// Modbus TCP / RTU / RTU-over-TCP driver (modbus-serial). Tags are grouped by poll period; each
+// group's tags are coalesced by the planner into the fewest reads the protocol allows. One request
+// is on the wire at a time (Modbus is half-duplex per connection); groups are served earliest-due first.
 //
-// Failures map to quality: a timeout or lost socket turns every tag of the connection Bad
-// ("comm failure") and starts a reconnect with backoff; a Modbus exception turns only the tags of
-// that request Bad, with the exception's name, and the connection stays up.
+// Failures are told apart, because each calls for a different answer:
+// - no reply (timeout): the request is sent again up to `retries` times; only then the unit counts as
+//   silent: every tag turns Bad "timeout: no response from unit N", the link stays up (the socket is
+//   fine; a silent unit or a wrong unit id is not cured by reconnecting) and the next poll asks again.
+// - connection lost (socket closed or refused): every tag Bad "comm failure: connection lost …", then
+//   reconnect with exponential backoff.
+// - a Modbus exception: only the registers that raise it. A read that raises an address-type exception
+//   (1, 2, 3) is split in halves until the failing tags are isolated; their neighbours stay Good, and
+//   the split plan is kept (until the next reconnect), so a hole in the device's map is bisected once.
+// Every repeated fault is logged through RepeatedFault: once when it starts, counted, once when it clears.
 import ModbusRTU from 'modbus-serial';
-import type { ConnectionDiagnostics, ConnectionState, TagValue } from '../../api/types.js';
+import type { ConnectionDiagnostics, ConnectionState, TagDataType, TagValue } from '../../api/types.js';
+import { describeError } from '../../util/errors.js';
+import { RepeatedFault } from '../../util/log.js';
 import { backoffMs, type Driver, type DriverContext, type DriverTag, RateMeter, toEngineering, toRaw } from '../driver.js';
-import { type ModbusAddress, parseModbusAddress } from './address.js';
-import { decodeRegisters, encodeRegisters, type ModbusDataType, registerCount, type WordOrder } from './codec.js';
-import type { ModbusConnectionConfig } from './config.js';
+import { type ModbusTable, parseModbusAddress } from './address.js';
+import { decodeRegisters, encodeRegisters } from './codec.js';
+import { type ModbusConnectionConfig, type ModbusPoint, resolveModbusPoint, serialOptions } from './config.js';
 import { type PlannedRead, planReads } from './planner.js';
 
-const EXCEPTIONS: Record<number, string> = {
+/** Names as the Modbus specification gives them. */
+export const MODBUS_EXCEPTIONS: Record<number, string> = {
   1: 'illegal function',
   2: 'illegal data address',
   3: 'illegal data value',
   4: 'server device failure',
   5: 'acknowledge',
   6: 'server device busy',
+  8: 'memory parity error',
   10: 'gateway path unavailable',
   11: 'gateway target device failed to respond',
 };
 
-interface ModbusPoint {
+/** Exceptions that depend on which registers were asked for: splitting the read finds the culprits. */
+const ADDRESS_EXCEPTIONS = new Set([1, 2, 3]);
+/** Exceptions from a gateway that cannot reach the unit: the unit is silent, whatever the address. */
+const GATEWAY_EXCEPTIONS = new Set([10, 11]);
+
+const TABLE_PREFIX: Record<ModbusTable, string> = { coil: 'co', discrete: 'di', input: 'ir', holding: 'hr' };
+
+interface Point extends ModbusPoint {
   tag: DriverTag;
-  address: ModbusAddress;
-  type: ModbusDataType;
-  order: WordOrder;
-  stringLength: number | undefined;
 }
 
 interface PollGroup {
   periodMs: number;
+  /** The plan as first made; `reads` is it with the splits exceptions forced, reset on reconnect. */
+  planned: PlannedRead[];
   reads: PlannedRead[];
   nextDue: number;
 }
 
-export class ModbusConfigError extends Error {}
-
-function pointOf(tag: DriverTag, conn: ModbusConnectionConfig): ModbusPoint {
-  const address = parseModbusAddress(tag.address);
-  const bitTable = address.table === 'coil' || address.table === 'discrete';
-  const declared = tag.options.type as ModbusDataType | undefined;
-  const type: ModbusDataType = bitTable
-    ? 'bool'
-    : (declared ?? (tag.dataType === 'int' ? 'int16' : tag.dataType === 'bool' ? 'uint16' : 'float32'));
-  if (bitTable && declared && declared !== 'bool')
-    throw new ModbusConfigError(`${tag.name}: ${tag.address} is a bit address, type must be bool`);
-  const order = (tag.options.wordOrder as WordOrder | undefined) ?? conn.wordOrder;
-  const stringLength = typeof tag.options.stringLength === 'number' ? tag.options.stringLength : undefined;
-  return { tag, address, type, order, stringLength };
+export class ModbusConfigError extends Error {
+  override name = 'ModbusConfigError';
 }
 
-/** A modbus-serial error carries `modbusCode` for exception responses. */
-function exceptionCode(err: unknown): number | null {
-  const code = (err as { modbusCode?: unknown } | null)?.modbusCode;
-  return typeof code === 'number' ? code : null;
+/** What came of one request, after its retries. */
+export type ModbusOutcome =
+  | { kind: 'ok'; data: number[] | boolean[] }
+  | { kind: 'exception'; code: number }
+  | { kind: 'timeout' }
+  | { kind: 'io'; message: string }
+  | { kind: 'lost'; message: string };
+
+/** How a modbus-serial failure is classified. It throws plain objects ({ name, message, errno, modbusCode }), not Errors. */
+export function classifyModbusError(err: unknown, linkOpen: boolean): ModbusOutcome {
+  const o = (typeof err === 'object' && err !== null ? err : {}) as { modbusCode?: unknown; errno?: unknown; name?: unknown };
+  if (typeof o.modbusCode === 'number') return { kind: 'exception', code: o.modbusCode };
+  if (!linkOpen || o.name === 'PortNotOpenError') return { kind: 'lost', message: describeError(err) };
+  if (o.errno === 'ETIMEDOUT' || o.name === 'TransactionTimedOutError' || /timed out/i.test(describeError(err))) return { kind: 'timeout' };
+  return { kind: 'io', message: describeError(err) };
+}
+
+export function exceptionText(code: number): string {
+  return `exception ${code} ${MODBUS_EXCEPTIONS[code] ?? 'unknown exception code'}`;
+}
+
+/** hr:107, or hr:106-107 for a range: the 0-based offsets the wire carries. */
+export function rangeText(table: ModbusTable, start: number, count: number): string {
+  return `${TABLE_PREFIX[table]}:${start}${count > 1 ? `-${start + count - 1}` : ''}`;
+}
+
+function pointOf(tag: DriverTag, conn: ModbusConnectionConfig, writable: boolean): Point {
+  const { point, problems } = resolveModbusPoint({ address: tag.address, dataType: tag.dataType, writable, options: tag.options }, conn);
+  if (!point) throw new ModbusConfigError(`${conn.name}: ${tag.name}: ${problems.map((p) => p.message).join('; ')}`);
+  return { ...point, tag };
+}
+
+/** A test read's probe: the tag type follows the requested Modbus type, as a configured tag's would. */
+function probeType(address: string, options: Record<string, unknown>): TagDataType {
+  let table: ModbusTable | null = null;
+  try {
+    table = parseModbusAddress(address).table;
+  } catch {
+    // resolveModbusPoint reports the address with the accepted notations.
+  }
+  if (table === 'coil' || table === 'discrete' || typeof options.bit === 'number' || options.type === 'bool') return 'bool';
+  if (options.type === 'string') return 'string';
+  if (typeof options.type === 'string' && /^u?int/.test(options.type)) return 'int';
+  return 'float';
+}
+
+/** Split a read's points into two halves, each read on its own; null when it is one point (or several at exactly one range). */
+function halves(read: PlannedRead): [PlannedRead, PlannedRead] | null {
+  const items = [...read.items].sort((a, b) => a.offset - b.offset || a.count - b.count);
+  const first = items[0];
+  if (!first || items.every((i) => i.offset === first.offset && i.count === first.count)) return null;
+  // Split where the address changes, so points at one range stay together.
+  let mid = Math.floor(items.length / 2);
+  while (mid > 0 && items[mid]?.offset === items[mid - 1]?.offset && items[mid]?.count === items[mid - 1]?.count) mid--;
+  if (mid === 0) mid = items.findIndex((i) => i.offset !== first.offset || i.count !== first.count);
+  const span = (part: typeof items): PlannedRead => {
+    const start = Math.min(...part.map((i) => i.offset));
+    const end = Math.max(...part.map((i) => i.offset + i.count));
+    return { table: read.table, start, count: end - start, items: part };
+  };
+  return [span(items.slice(0, mid)), span(items.slice(mid))];
 }
 
 export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverTag[], ctx: DriverContext): Driver {
-  const points = tags.map((t) => pointOf(t, config));
+  // Writability is checked at write time; resolve every tag as readable so a config error names its tag here.
+  const points = tags.map((t) => pointOf(t, config, false));
   const byKey = new Map(points.map((p) => [p.tag.id, p]));
-  const groups: PollGroup[] = [...new Set(points.map((p) => p.tag.periodMs))].map((periodMs) => ({
-    periodMs,
-    nextDue: 0,
-    reads: planReads(
+  const groups: PollGroup[] = [...new Set(points.map((p) => p.tag.periodMs))].map((periodMs) => {
+    const planned = planReads(
       points
         .filter((p) => p.tag.periodMs === periodMs)
-        .map((p) => ({
-          key: p.tag.id,
-          table: p.address.table,
-          offset: p.address.offset,
-          count: p.type === 'bool' ? 1 : registerCount(p.type, p.stringLength),
-        })),
+        .map((p) => ({ key: p.tag.id, table: p.address.table, offset: p.address.offset, count: p.count })),
       { maxGap: config.maxGap },
-    ),
-  }));
+    );
+    return { periodMs, planned, reads: [...planned], nextDue: 0 };
+  });
 
   const client = new ModbusRTU();
+  const unit = `unit ${config.unitId}`;
+  const label = `[modbus:${config.name}]`;
+  const faults = new RepeatedFault(ctx.log);
   let state: ConnectionState = 'disconnected';
   let stopped = true;
   let attempts = 0;
@@ -97,13 +156,24 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
   const endpoint =
     config.transport === 'tcp'
       ? `modbus-tcp://${config.host}:${config.port}/${config.unitId}`
-      : `modbus-rtu://${config.serialPort}/${config.unitId}`;
+      : config.transport === 'rtu-over-tcp'
+        ? `modbus-rtu-over-tcp://${config.host}:${config.port}/${config.unitId}`
+        : `modbus-rtu://${config.serialPort}/${config.unitId}`;
 
-  const fail = (kind: string, message: string) => {
+  const count = (kind: string) => {
     errors[kind] = (errors[kind] ?? 0) + 1;
+  };
+  /** Record a failure for diagnostics and log it as a repeated fault under `key`. */
+  const fault = (key: string, kind: string, message: string) => {
+    count(kind);
     lastError = `${kind}: ${message}`;
     lastErrorAt = new Date().toISOString();
-    ctx.log('warn', `[modbus:${config.name}] ${lastError}`);
+    faults.report(key, `${label} ${message}`);
+  };
+  const setState = (next: ConnectionState) => {
+    if (next === state) return;
+    ctx.log('debug', `${label} state ${state} → ${next}`);
+    state = next;
   };
   const markBad = (ids: Iterable<number>, reason: string) => {
     const now = Date.now();
@@ -118,20 +188,24 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
     });
 
   async function connect(): Promise<boolean> {
-    state = 'connecting';
+    setState('connecting');
     try {
       if (config.transport === 'tcp') await client.connectTCP(config.host as string, { port: config.port });
-      else await client.connectRTUBuffered(config.serialPort as string, { baudRate: config.baudRate, parity: config.parity });
+      else if (config.transport === 'rtu-over-tcp') await client.connectTcpRTUBuffered(config.host as string, { port: config.port });
+      else await client.connectRTUBuffered(config.serialPort as string, serialOptions(config));
       client.setID(config.unitId);
       client.setTimeout(config.timeoutMs);
       if (attempts > 0) reconnects++;
       attempts = 0;
-      state = 'connected';
+      for (const g of groups) g.reads = [...g.planned];
+      setState('connected');
+      faults.clear('link', `${label} connected to ${endpoint}`);
       return true;
     } catch (err) {
-      fail('connect', err instanceof Error ? err.message : String(err));
-      state = 'error';
-      markBad(allIds(), `comm failure: ${lastError}`);
+      const message = `cannot connect to ${endpoint}: ${describeError(err)}`;
+      fault('link', 'connect', message);
+      setState('error');
+      markBad(allIds(), `comm failure: ${message}`);
       return false;
     }
   }
@@ -143,7 +217,7 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
     });
   }
 
-  async function request(read: PlannedRead): Promise<number[] | boolean[]> {
+  async function request(read: Pick<PlannedRead, 'table' | 'start' | 'count'>): Promise<number[] | boolean[]> {
     const t0 = Date.now();
     rate.add();
     let data: number[] | boolean[];
@@ -164,53 +238,130 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
     return data;
   }
 
+  /** One read, sent again on no reply up to `retries` times. */
+  async function attempt(read: Pick<PlannedRead, 'table' | 'start' | 'count'>): Promise<ModbusOutcome> {
+    for (let tries = 0; ; tries++) {
+      try {
+        return { kind: 'ok', data: await request(read) };
+      } catch (err) {
+        const outcome = classifyModbusError(err, client.isOpen);
+        if (outcome.kind === 'timeout' || outcome.kind === 'io') {
+          count(outcome.kind);
+          if (tries < config.retries && client.isOpen) {
+            count('retry');
+            continue;
+          }
+        }
+        return outcome;
+      }
+    }
+  }
+
+  function decode(p: Point, data: number[] | boolean[], index: number): TagValue {
+    if (p.bit !== null) return (((data[index] as number) >> p.bit) & 1) === 1;
+    if (p.type === 'bool') return Boolean(data[index]);
+    const decoded = decodeRegisters(data as number[], index, p.type, p.order, p.stringLength);
+    // A float32 carries about 7 significant digits; showing more would be noise, not precision.
+    const n = typeof decoded === 'number' && p.type === 'float32' ? Number(decoded.toPrecision(7)) : decoded;
+    return typeof n === 'number' ? toEngineering(n, p.tag.scaling) : n;
+  }
+
   function publish(read: PlannedRead, data: number[] | boolean[]) {
     const ts = Date.now();
     for (const item of read.items) {
       const p = byKey.get(item.key);
-      if (!p) continue;
-      const index = item.offset - read.start;
-      let value: TagValue;
-      if (p.type === 'bool') value = Boolean(data[index]);
-      else {
-        const decoded = decodeRegisters(data as number[], index, p.type, p.order, p.stringLength);
-        // A float32 carries about 7 significant digits; showing more would be noise, not precision.
-        const n = typeof decoded === 'number' && p.type === 'float32' ? Number(decoded.toPrecision(7)) : decoded;
-        value = typeof n === 'number' ? toEngineering(n, p.tag.scaling) : n;
-      }
-      ctx.bus.update(p.tag.id, value, 0, ts);
+      if (p) ctx.bus.update(p.tag.id, decode(p, data, item.offset - read.start), 0, ts);
     }
   }
 
-  /** Run one group's reads; false when the connection is lost. */
-  async function poll(group: PollGroup): Promise<boolean> {
-    for (const read of group.reads) {
-      let attempt = 0;
-      for (;;) {
-        try {
-          publish(read, await request(read));
-          break;
-        } catch (err) {
-          const code = exceptionCode(err);
-          if (code !== null) {
-            const name = EXCEPTIONS[code] ?? `code ${code}`;
-            fail('exception', `${read.table} ${read.start}+${read.count}: exception ${code} (${name})`);
-            markBad(
-              read.items.map((i) => i.key),
-              `Modbus exception ${code}: ${name}`,
-            );
-            break;
-          }
-          const message = err instanceof Error ? err.message : String(err);
-          const timedOut = /timed out/i.test(message);
-          if (timedOut && attempt++ < config.retries) continue;
-          fail(timedOut ? 'timeout' : 'io', message);
-          markBad(allIds(), `comm failure: ${timedOut ? 'no response' : message}`);
-          return false;
-        }
-      }
+  const exceptionKey = (read: PlannedRead) => `exception ${rangeText(read.table, read.start, read.count)}`;
+
+  /** A read that cannot be split further raised `code`: its tags alone turn Bad. */
+  function isolated(read: PlannedRead, code: number) {
+    const reason = `${config.name} ${unit} ${rangeText(read.table, read.start, read.count)}: ${exceptionText(code)}`;
+    fault(exceptionKey(read), 'exception', `${reason} (${read.items.map((i) => byKey.get(i.key)?.tag.name).join(', ')} Bad)`);
+    markBad(
+      read.items.map((i) => i.key),
+      reason,
+    );
+  }
+
+  type Abort = Extract<ModbusOutcome, { kind: 'timeout' | 'io' | 'lost' }>;
+
+  /** Bisect a read that raised an address exception; returns the reads that replace it, or why it stopped. */
+  async function split(read: PlannedRead, code: number): Promise<PlannedRead[] | Abort> {
+    const parts = halves(read);
+    if (!parts) {
+      isolated(read, code);
+      return [read];
     }
-    return true;
+    const out: PlannedRead[] = [];
+    for (const part of parts) {
+      const outcome = await attempt(part);
+      if (outcome.kind === 'ok') {
+        publish(part, outcome.data);
+        out.push(part);
+      } else if (outcome.kind === 'exception' && ADDRESS_EXCEPTIONS.has(outcome.code)) {
+        const sub = await split(part, outcome.code);
+        if (!Array.isArray(sub)) return sub;
+        out.push(...sub);
+      } else if (outcome.kind === 'exception') {
+        isolated(part, outcome.code);
+        out.push(part);
+      } else return outcome;
+    }
+    return out;
+  }
+
+  /** A poll ended early: the unit is silent or the link is gone. Every tag turns Bad with why. */
+  function abort(outcome: Abort | { kind: 'gateway'; code: number }): 'silent' | 'lost' {
+    if (outcome.kind === 'lost') {
+      const message = `connection to ${endpoint} lost: ${outcome.message}`;
+      fault('link', 'lost', message);
+      markBad(allIds(), `comm failure: ${message}`);
+      return 'lost';
+    }
+    const tried = config.retries + 1;
+    const reason =
+      outcome.kind === 'timeout'
+        ? `timeout: no response from ${unit} within ${config.timeoutMs} ms (${tried} attempt${tried === 1 ? '' : 's'})`
+        : outcome.kind === 'gateway'
+          ? `timeout: ${unit} unreachable through the gateway: ${exceptionText(outcome.code)}`
+          : `no valid response from ${unit}: ${outcome.message}`;
+    fault('silent', outcome.kind === 'gateway' ? 'exception' : outcome.kind, `${config.name}: ${reason}`);
+    markBad(allIds(), reason);
+    return 'silent';
+  }
+
+  /** Run one group's reads. 'silent': the unit did not answer (link kept); 'lost': reconnect. */
+  async function poll(group: PollGroup): Promise<'ok' | 'silent' | 'lost'> {
+    for (let i = 0; i < group.reads.length; i++) {
+      const read = group.reads[i] as PlannedRead;
+      const outcome = await attempt(read);
+      if (outcome.kind === 'ok') {
+        faults.clear('silent', `${label} ${unit} answers again`);
+        if (faults.isActive(exceptionKey(read)))
+          faults.clear(exceptionKey(read), `${label} ${rangeText(read.table, read.start, read.count)} reads again`);
+        publish(read, outcome.data);
+        continue;
+      }
+      if (outcome.kind !== 'exception') return abort(outcome);
+      faults.clear('silent', `${label} ${unit} answers again`);
+      if (GATEWAY_EXCEPTIONS.has(outcome.code)) return abort({ kind: 'gateway', code: outcome.code });
+      if (!ADDRESS_EXCEPTIONS.has(outcome.code) || read.items.length === 1) {
+        isolated(read, outcome.code);
+        continue;
+      }
+      const parts = await split(read, outcome.code);
+      if (!Array.isArray(parts)) return abort(parts);
+      ctx.log(
+        'debug',
+        `${label} ${rangeText(read.table, read.start, read.count)} split into ${parts.length} reads after ${exceptionText(outcome.code)}`,
+      );
+      group.reads.splice(i, 1, ...parts);
+      i += parts.length - 1;
+    }
+    return 'ok';
   }
 
   async function run(): Promise<void> {
@@ -229,14 +380,24 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
       }
       const polled = busy.then(() => poll(group));
       busy = polled;
-      const ok = await polled;
+      const result = await polled;
       group.nextDue = Math.max(group.nextDue + group.periodMs, Date.now());
-      if (!ok && !stopped) {
-        state = 'error';
+      if (result === 'lost' && !stopped) {
+        setState('error');
         await closeSocket();
         await sleep(backoffMs(attempts++, config.reconnect.initialDelayMs, config.reconnect.maxDelayMs));
       }
     }
+  }
+
+  /** A one-off request outside the poll loop (write read-back, test read), with the same classification. */
+  async function once(read: Pick<PlannedRead, 'table' | 'start' | 'count'>, what: string): Promise<number[] | boolean[]> {
+    const outcome = await attempt(read);
+    if (outcome.kind === 'ok') return outcome.data;
+    const where = `${config.name} ${unit} ${rangeText(read.table, read.start, read.count)}`;
+    if (outcome.kind === 'exception') throw new Error(`${what} ${where}: ${exceptionText(outcome.code)}`);
+    if (outcome.kind === 'timeout') throw new Error(`${what} ${where}: timeout: no response from ${unit}`);
+    throw new Error(`${what} ${where}: ${outcome.message}`);
   }
 
   return {
@@ -246,8 +407,7 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
       stopped = false;
       markBad(allIds(), 'comm failure: not connected yet');
       for (const g of groups) g.nextDue = Date.now();
-      const first = connect();
-      await first;
+      await connect();
       loop = groups.length > 0 ? run() : null;
     },
     async stop() {
@@ -256,7 +416,7 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
       wake?.();
       await loop;
       await closeSocket();
-      state = 'disconnected';
+      setState('disconnected');
       markBad(allIds(), 'comm failure: driver stopped');
     },
     write(tagId, value) {
@@ -265,7 +425,9 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
       const op = busy.then(async (): Promise<TagValue> => {
         if (state !== 'connected') throw new Error(`connection ${config.name} is ${state}`);
         const { table, offset } = p.address;
-        if (table === 'discrete' || table === 'input') throw new Error(`${p.tag.name}: ${table} ${offset} is read-only in Modbus`);
+        const where = `${config.name} ${unit} ${rangeText(table, offset, p.count)}`;
+        if (table === 'discrete' || table === 'input') throw new Error(`${p.tag.name}: ${where} is read-only in Modbus`);
+        if (p.bit !== null) throw new Error(`${p.tag.name}: bit ${p.bit} of ${where} cannot be written on its own`);
         try {
           if (table === 'coil') await client.writeCoil(offset, Boolean(value));
           else {
@@ -275,37 +437,41 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
             else await client.writeRegisters(offset, regs);
           }
         } catch (err) {
-          const code = exceptionCode(err);
+          const outcome = classifyModbusError(err, client.isOpen);
           const message =
-            code !== null ? `Modbus exception ${code}: ${EXCEPTIONS[code] ?? 'unknown'}` : err instanceof Error ? err.message : String(err);
-          fail('write', `${p.tag.name}: ${message}`);
+            outcome.kind === 'exception'
+              ? `${where}: ${exceptionText(outcome.code)}`
+              : outcome.kind === 'timeout'
+                ? `${where}: timeout: no response from ${unit}`
+                : `${where}: ${describeError(err)}`;
+          count('write');
+          lastError = `write: ${p.tag.name}: ${message}`;
+          lastErrorAt = new Date().toISOString();
+          ctx.log('warn', `${label} write of ${p.tag.name} failed: ${message}`);
           throw new Error(message);
         }
-        const count = p.type === 'bool' ? 1 : registerCount(p.type, p.stringLength);
-        const read: PlannedRead = { table, start: offset, count, items: [{ key: tagId, table, offset, count }] };
-        publish(read, await request(read));
+        const read: PlannedRead = { table, start: offset, count: p.count, items: [{ key: tagId, table, offset, count: p.count }] };
+        publish(read, await once(read, 'read-back of'));
         return ctx.bus.current(tagId).value;
       });
       busy = op.catch(() => undefined);
       return op;
     },
     testRead(address, options) {
-      const probe = pointOf({ id: -1, name: address, address, dataType: 'float', scaling: null, periodMs: 0, options }, config);
+      let probe: Point;
+      try {
+        probe = pointOf(
+          { id: -1, name: address, address, dataType: probeType(address, options), scaling: null, periodMs: 0, options },
+          config,
+          false,
+        );
+      } catch (err) {
+        return Promise.reject(err);
+      }
       const op = busy.then(async (): Promise<TagValue> => {
         if (state !== 'connected') throw new Error(`connection ${config.name} is ${state}`);
-        const count = probe.type === 'bool' ? 1 : registerCount(probe.type, probe.stringLength);
-        const read: PlannedRead = { table: probe.address.table, start: probe.address.offset, count, items: [] };
-        try {
-          const data = await request(read);
-          return probe.type === 'bool'
-            ? Boolean(data[0])
-            : decodeRegisters(data as number[], 0, probe.type, probe.order, probe.stringLength);
-        } catch (err) {
-          const code = exceptionCode(err);
-          throw new Error(
-            code !== null ? `Modbus exception ${code}: ${EXCEPTIONS[code] ?? 'unknown'}` : err instanceof Error ? err.message : String(err),
-          );
-        }
+        const data = await once({ table: probe.address.table, start: probe.address.offset, count: probe.count }, 'test read of');
+        return decode(probe, data, 0);
       });
       busy = op.catch(() => undefined);
       return op;
