@@ -175,8 +175,8 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
     const drivers = new Map<string, Driver>();
     for (const sealed of model.connections) {
       const conn =
-        sealed.protocol === 'mqtt' && sealed.password !== undefined
-          ? { ...sealed, password: secrets.decrypt(sealed.password) }
+        sealed.protocol === 'mqtt' && sealed.passwordSecret !== undefined
+          ? { ...sealed, passwordSecret: secrets.decrypt(sealed.passwordSecret) }
           : sealed.protocol === 'opcua' && sealed.user
             ? { ...sealed, user: { ...sealed.user, passwordSecret: secrets.decrypt(sealed.user.passwordSecret) } }
             : sealed;

@@ -29,7 +29,10 @@ export interface TagInfo {
   writable: boolean;
   writeMin: number | null;
   writeMax: number | null;
-  /** Expected update period; a value older than ~3 periods turns Uncertain (stale). */
+  /**
+   * Expected update period; a value older than ~3 periods turns Uncertain (stale). 0: the source is
+   * event-driven (MQTT without expectedPeriodMs) and its value is never stale by time alone.
+   */
   expectedPeriodMs: number;
   /**
    * Named states, in value order: a boolean tag always has two (false first; "OFF" / "ON" unless the

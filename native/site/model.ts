@@ -5,6 +5,7 @@ import type { MachineInfo, TagInfo } from '../api/types.js';
 import { isSealed } from '../auth/secrets.js';
 import type { ConnectionConfig } from '../drivers/connection-schema.js';
 import type { DriverTag } from '../drivers/driver.js';
+import { mqttExpectedPeriodMs } from '../drivers/mqtt/config.js';
 import type { SitePath } from '../drivers/site-rules.js';
 import type { SiteFile, TagConfig } from '../tags/config-schema.js';
 import { tagStates } from '../tags/write-check.js';
@@ -86,10 +87,8 @@ export function buildModel(
   const connByName = new Map<string, ConnectionConfig>();
   cfg.connections.forEach((c, i) => {
     if (connByName.has(c.name)) report(['connections', i, 'name'], `connection "${c.name}" is defined twice`);
-    // Passwords never stand in a site file in plain text: only sealed ("enc:v1:…", aurum secret seal).
-    if (c.protocol === 'mqtt' && c.password !== undefined && !isSealed(c.password)) {
-      report(['connections', i, 'password'], 'a password must be sealed: paste the output of "aurum secret seal" (enc:v1:…)');
-    }
+    // Passwords never stand in a site file in plain text: only sealed ("enc:v1:…", aurum secret seal);
+    // MQTT's passwordSecret is checked by mqttSiteRules.
     if (c.protocol === 'opcua' && c.user && !isSealed(c.user.passwordSecret)) {
       report(['connections', i, 'user', 'passwordSecret'], 'a password must be sealed: paste the output of "aurum secret seal" (enc:v1:…)');
     }
@@ -150,7 +149,8 @@ export function buildModel(
           writable: tag.writable,
           writeMin: tag.writeLimits?.[0] ?? null,
           writeMax: tag.writeLimits?.[1] ?? null,
-          expectedPeriodMs: periodMs,
+          // MQTT publishes when it publishes: without a declared period a source is event-driven (0).
+          expectedPeriodMs: conn?.protocol === 'mqtt' ? mqttExpectedPeriodMs(conn, options) : periodMs,
           ...(states ? { states } : {}),
         });
         driverTags.get(m.connection)?.push({

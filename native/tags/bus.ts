@@ -156,14 +156,16 @@ export class TagBus {
 
   /**
    * Turn Good values that stopped arriving into Uncertain ("stale"): a value older than three of
-   * its expected periods must never be shown as Good.
+   * its expected periods must never be shown as Good. A tag with no expected period (0: an
+   * event-driven source such as a LoRaWAN sensor) is never stale by time alone; only its link's loss
+   * turns it Bad.
    */
   markStale(now = Date.now()): number {
     let marked = 0;
     for (let id = 0; id < this.cvt.length; id++) {
       const cv = this.cvt[id] as CurrentValue;
       const tag = this.tags[id] as TagInfo;
-      if (cv.quality !== 0 || cv.receivedAt === 0) continue;
+      if (cv.quality !== 0 || cv.receivedAt === 0 || tag.expectedPeriodMs <= 0) continue;
       if (now - cv.receivedAt > Math.max(3 * tag.expectedPeriodMs, 2000)) {
         this.setQuality(id, 1, 'stale: no update within the expected period', cv.ts);
         marked++;

@@ -7,13 +7,23 @@
 // current values and aliases arrive without waiting for the next change.
 //
 // Malformed payloads never reach the bus: they are counted in diagnostics.errors by kind
-// (json, field, type, timestamp, sparkplugPayload, seqGap, unknownAlias, unborn…) and dropped.
+// (json, field, type, timestamp, sparkplugPayload, seqGap, unknownAlias, unborn…) and dropped; a
+// sample whose timestamp field cannot be read as a time is dropped too (its time is unknown, and a
+// receipt time would pass a late or replayed message off as current). Each fault is logged when it
+// starts and then as a count every few minutes (RepeatedFault), never once per message. A source
+// timestamp ahead of the console's clock is the bus's business (historian.acceptWindow): the sample
+// is kept at receipt time as Uncertain, "source clock ahead".
+//
+// Staleness: a tag is expected to publish every expectedPeriodMs (tag option, else connection);
+// without one the source is event-driven and its value stays Good until the connection is lost.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { ConnectionDiagnostics, ConnectionState, QualityCode, TagValue } from '../../api/types.js';
+import { describeError } from '../../util/errors.js';
+import { RepeatedFault } from '../../util/log.js';
 import { backoffMs, type Driver, type DriverContext, type DriverTag, RateMeter, toEngineering, toRaw } from '../driver.js';
-import { type MqttConnectionConfig, mqttJsonTagOptionsSchema, mqttSparkplugTagOptionsSchema } from './config.js';
+import { type MqttConnectionConfig, mqttJsonTagOptionsSchema, mqttSparkplugTagOptionsSchema, sparkplugAddressProblem } from './config.js';
 import { coerce, compilePath, defaultValue, type FieldPath, pick, toEpochMs } from './json-mapping.js';
 import { type MetricMeta, REBIRTH_METRIC, SPARKPLUG_NAMESPACE, SparkplugHost, sparkplugCodec } from './sparkplug.js';
 import { TopicIndex } from './topic.js';
@@ -24,8 +34,6 @@ export class MqttConfigError extends Error {
 
 /** How long a write waits for the device to publish the new value back. */
 const READBACK_MS = 3000;
-/** Least time between two log lines for the same kind of error (all are still counted). */
-const LOG_EVERY_MS = 10_000;
 
 interface JsonRoute {
   tag: DriverTag;
@@ -36,6 +44,12 @@ interface JsonRoute {
 
 function issues(err: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
   return err.issues.map((i) => `${i.path.length ? `options.${i.path.map(String).join('.')}` : 'options'}: ${i.message}`).join('; ');
+}
+
+/** A payload value for a message: short, whatever the device sent. */
+function shortJson(v: unknown): string {
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
 }
 
 function redact(url: string): string {
@@ -64,7 +78,7 @@ export function createMqttDriver(config: MqttConnectionConfig, tags: DriverTag[]
       try {
         routes.add(tag.address, route);
       } catch (err) {
-        throw new MqttConfigError(`${tag.name}: ${(err as Error).message}`);
+        throw new MqttConfigError(`${tag.name}: ${describeError(err)}`);
       }
       jsonRoutes.set(tag.id, route);
     } else {
@@ -72,10 +86,8 @@ export function createMqttDriver(config: MqttConnectionConfig, tags: DriverTag[]
       if (!opts.success) throw new MqttConfigError(`${tag.name}: ${issues(opts.error)}`);
       const key = config.sparkplug.groupId ? `${config.sparkplug.groupId}/${tag.address}` : tag.address;
       const parts = key.split('/');
-      if (parts.length < 3 || parts.slice(0, 2).some((p) => p === '' || /[+#]/.test(p)))
-        throw new MqttConfigError(
-          `${tag.name}: Sparkplug address "${tag.address}" must be ${config.sparkplug.groupId ? '' : 'group/'}edge_node[/device]/metric`,
-        );
+      const problem = sparkplugAddressProblem(tag.address, config.sparkplug.groupId);
+      if (problem) throw new MqttConfigError(`${tag.name}: ${problem}`);
       if (keyToId.has(key)) throw new MqttConfigError(`${tag.name}: Sparkplug metric ${key} is already mapped to another tag`);
       keyToId.set(key, tag.id);
       keyOfId.set(tag.id, key);
@@ -94,17 +106,22 @@ export function createMqttDriver(config: MqttConnectionConfig, tags: DriverTag[]
   const errors: Record<string, number> = {};
   const waiters = new Map<number, Set<() => void>>();
 
-  /** When each error kind was last logged: a device spewing bad payloads must not flood the log. */
-  const loggedAt = new Map<string, number>();
-  const fail = (kind: string, message: string) => {
+  // A device spewing bad payloads must not flood the log: each fault (kind, and tag where there is
+  // one) is logged when it starts, counted every few minutes, and logged once when it clears.
+  const faults = new RepeatedFault((level, message) => ctx.log(level, message));
+  /** Tags with an active payload fault: a good sample for one of them clears it. */
+  const faulty = new Map<number, Set<string>>();
+  const fail = (kind: string, message: string, tagId?: number) => {
     errors[kind] = (errors[kind] ?? 0) + 1;
     lastError = `${kind}: ${message}`;
-    const now = Date.now();
-    lastErrorAt = new Date(now).toISOString();
-    if (now - (loggedAt.get(kind) ?? Number.NEGATIVE_INFINITY) < LOG_EVERY_MS) return;
-    loggedAt.set(kind, now);
-    const more = errors[kind] > 1 ? ` (${errors[kind]} so far)` : '';
-    ctx.log('warn', `[mqtt:${config.name}] ${lastError}${more}`);
+    lastErrorAt = new Date().toISOString();
+    const key = tagId === undefined ? kind : `${kind}:${tagId}`;
+    faults.report(key, `[mqtt:${config.name}] ${lastError}`);
+    if (tagId !== undefined) {
+      const keys = faulty.get(tagId) ?? new Set();
+      keys.add(key);
+      faulty.set(tagId, keys);
+    }
   };
   const markAll = (reason: string) => {
     const now = Date.now();
@@ -115,6 +132,13 @@ export function createMqttDriver(config: MqttConnectionConfig, tags: DriverTag[]
     const value = typeof raw === 'number' ? toEngineering(raw, tag.scaling) : raw;
     ctx.bus.update(tag.id, value, quality, ts, reason);
     rate.add();
+    if (faulty.size > 0) {
+      const keys = faulty.get(tag.id);
+      if (keys) {
+        faulty.delete(tag.id);
+        for (const key of keys) faults.clear(key, `[mqtt:${config.name}] ${tag.name}: good samples again`);
+      }
+    }
     const w = waiters.get(tag.id);
     if (w) for (const resolve of w) resolve();
   }
@@ -141,19 +165,27 @@ export function createMqttDriver(config: MqttConnectionConfig, tags: DriverTag[]
     for (const r of matched) {
       const raw = r.value ? pick(doc, r.value) : defaultValue(doc);
       if (raw === undefined) {
-        fail('field', `${topic}: no value at ${r.value ? r.value.join('.') : '"value"'} for ${r.tag.name}`);
+        fail('field', `${topic}: no value at ${r.value ? r.value.join('.') : '"value"'} for ${r.tag.name}`, r.tag.id);
         continue;
       }
       const value = raw === null ? null : coerce(raw, r.tag.dataType);
       if (value === undefined) {
-        fail('type', `${topic}: ${JSON.stringify(raw)} is not a ${r.tag.dataType} for ${r.tag.name}`);
+        fail('type', `${topic}: ${shortJson(raw)} is not a ${r.tag.dataType} for ${r.tag.name}`, r.tag.id);
         continue;
       }
       let ts = now;
       if (r.timestamp) {
-        const t = toEpochMs(pick(doc, r.timestamp));
-        if (t === undefined) fail('timestamp', `${topic}: no usable timestamp at ${r.timestamp.join('.')} for ${r.tag.name}`);
-        else ts = t;
+        const at = pick(doc, r.timestamp);
+        const t = toEpochMs(at);
+        if (t === undefined) {
+          fail(
+            'timestamp',
+            `${topic}: ${at === undefined ? 'no timestamp' : `${shortJson(at)} is not a time`} at ${r.timestamp.join('.')} for ${r.tag.name}; sample dropped`,
+            r.tag.id,
+          );
+          continue;
+        }
+        ts = t;
       }
       if (value === null) deliver(r.tag, null, 1, ts, 'null value from source');
       else deliver(r.tag, value, 0, ts);
@@ -168,7 +200,7 @@ export function createMqttDriver(config: MqttConnectionConfig, tags: DriverTag[]
         const tag = byId.get(id) as DriverTag;
         if (raw === null) return deliver(tag, null, 1, ts, 'null value from source');
         const value = coerce(raw, tag.dataType);
-        if (value === undefined) return fail('type', `${JSON.stringify(raw)} is not a ${tag.dataType} for ${tag.name}`);
+        if (value === undefined) return fail('type', `${shortJson(raw)} is not a ${tag.dataType} for ${tag.name}`, id);
         deliver(tag, value, 0, ts);
       },
       dead(prefix, reason) {
@@ -208,11 +240,20 @@ export function createMqttDriver(config: MqttConnectionConfig, tags: DriverTag[]
       protocolVersion: 4,
     };
     if (config.username !== undefined) o.username = config.username;
-    if (config.password !== undefined) o.password = config.password;
+    // The core has opened the sealed secret in memory (core.ts); the site file holds only enc:v1:….
+    if (config.passwordSecret !== undefined) o.password = config.passwordSecret;
     if (config.tls) {
-      if (config.tls.ca) o.ca = fs.readFileSync(config.tls.ca);
-      if (config.tls.cert) o.cert = fs.readFileSync(config.tls.cert);
-      if (config.tls.key) o.key = fs.readFileSync(config.tls.key);
+      // The validator has made these names absolute (relative ones are read from the site file's folder).
+      const read = (field: 'ca' | 'cert' | 'key', file: string) => {
+        try {
+          return fs.readFileSync(file);
+        } catch (err) {
+          throw new Error(`tls.${field}: cannot read ${file}: ${describeError(err)}`);
+        }
+      };
+      if (config.tls.ca) o.ca = read('ca', config.tls.ca);
+      if (config.tls.cert) o.cert = read('cert', config.tls.cert);
+      if (config.tls.key) o.key = read('key', config.tls.key);
       o.rejectUnauthorized = config.tls.rejectUnauthorized;
       if (config.tls.servername) o.servername = config.tls.servername;
     }
@@ -223,13 +264,14 @@ export function createMqttDriver(config: MqttConnectionConfig, tags: DriverTag[]
     if (everConnected) reconnects++;
     everConnected = true;
     attempts = 0;
+    faults.clear('connect', `[mqtt:${config.name}] connected to ${redact(config.url)}`);
     c.options.reconnectPeriod = config.reconnect.initialDelayMs;
     state = 'connected';
     markAll('no value received since connect');
     const list = filters();
     if (list.length === 0) return;
     c.subscribe(list, { qos: config.qos }, (err, granted) => {
-      if (err) return fail('subscribe', err.message);
+      if (err) return fail('subscribe', describeError(err));
       for (const g of granted ?? []) if (g.qos === 128) fail('subscribe', `broker refused ${g.topic}`);
       if (config.mode === 'sparkplug' && config.sparkplug.rebirthOnConnect)
         for (const e of edges) {
@@ -298,7 +340,7 @@ export function createMqttDriver(config: MqttConnectionConfig, tags: DriverTag[]
       try {
         options = clientOptions();
       } catch (err) {
-        fail('tls', err instanceof Error ? err.message : String(err));
+        fail('tls', describeError(err));
         state = 'error';
         return Promise.resolve();
       }
@@ -306,7 +348,7 @@ export function createMqttDriver(config: MqttConnectionConfig, tags: DriverTag[]
       try {
         c = connect(config.url, options);
       } catch (err) {
-        fail('connect', err instanceof Error ? err.message : String(err));
+        fail('connect', describeError(err));
         state = 'error';
         return Promise.resolve();
       }
@@ -316,7 +358,7 @@ export function createMqttDriver(config: MqttConnectionConfig, tags: DriverTag[]
       c.on('reconnect', () => {
         state = 'connecting';
       });
-      c.on('error', (err) => fail('connect', err.message));
+      c.on('error', (err) => fail('connect', describeError(err)));
       c.on('message', (topic, payload) => {
         if (config.mode === 'json') onJson(topic, payload);
         else host.handle(topic, payload);
@@ -348,7 +390,7 @@ export function createMqttDriver(config: MqttConnectionConfig, tags: DriverTag[]
       try {
         topic = await publishWrite(tag, value);
       } catch (err) {
-        fail('write', `${tag.name}: ${err instanceof Error ? err.message : String(err)}`);
+        fail('write', `${tag.name}: ${describeError(err)}`, tagId);
         throw err;
       }
       if (!(await readback)) throw new Error(`${tag.name}: published to ${topic}, but no value came back within ${READBACK_MS} ms`);

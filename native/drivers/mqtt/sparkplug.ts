@@ -12,6 +12,7 @@
 // (isHistorical values are dropped, they must not overwrite the current value).
 import sparkplug from 'sparkplug-payload';
 import type { TagValue } from '../../api/types.js';
+import { describeError } from '../../util/errors.js';
 
 function loadCodec() {
   const c = sparkplug.get('spBv1.0');
@@ -133,7 +134,7 @@ export class SparkplugHost {
     try {
       msg = codec.decodePayload(payload);
     } catch (err) {
-      this.sink.error('sparkplugPayload', `${topic}: ${err instanceof Error ? err.message : String(err)}`);
+      this.sink.error('sparkplugPayload', `${topic}: ${describeError(err)}`);
       return;
     }
     const n = this.node(group, edge);

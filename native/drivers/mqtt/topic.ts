@@ -2,13 +2,24 @@
 // subscribed through matching filters. Exact filters are a map lookup; only wildcard filters are
 // tested one by one, and a site rarely has more than a handful of those.
 
-export function isValidTopicFilter(filter: string): boolean {
-  if (filter === '') return false;
+/** Why a topic filter is not valid MQTT, as a sentence, or null when it is. */
+export function topicFilterProblem(filter: string): string | null {
+  if (filter === '') return 'an MQTT topic filter cannot be empty';
+  if (filter.includes('\u0000')) return `"${filter}" contains a NUL character`;
+  if (Buffer.byteLength(filter) > 65535) return 'an MQTT topic filter is at most 65535 bytes';
   const levels = filter.split('/');
-  return levels.every((level, i) => {
-    if (level === '#') return i === levels.length - 1;
-    return !level.includes('#') && (level === '+' || !level.includes('+'));
-  });
+  for (let i = 0; i < levels.length; i++) {
+    const level = levels[i] as string;
+    if (level.includes('#') && (level !== '#' || i !== levels.length - 1))
+      return `"${filter}" is not a valid MQTT topic filter: "#" stands alone as the last level (a/#), never before a "/" or inside a level`;
+    if (level.includes('+') && level !== '+')
+      return `"${filter}" is not a valid MQTT topic filter: "+" stands for a whole level (a/+/c), never part of one ("${level}")`;
+  }
+  return null;
+}
+
+export function isValidTopicFilter(filter: string): boolean {
+  return topicFilterProblem(filter) === null;
 }
 
 export function topicMatches(filter: string, topic: string): boolean {
@@ -30,7 +41,8 @@ export class TopicIndex<T> {
   private readonly wildcard: { filter: string; values: T[] }[] = [];
 
   add(filter: string, value: T): void {
-    if (!isValidTopicFilter(filter)) throw new Error(`"${filter}" is not a valid MQTT topic filter`);
+    const problem = topicFilterProblem(filter);
+    if (problem) throw new Error(problem);
     if (filter.includes('+') || filter.includes('#')) {
       const entry = this.wildcard.find((w) => w.filter === filter);
       if (entry) entry.values.push(value);
