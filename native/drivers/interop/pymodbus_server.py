@@ -4,7 +4,12 @@ Usage: /usr/bin/python3 pymodbus_server.py <port> <spec.json>
 
 spec.json: {"points": [{"offset": 0, "type": "float32", "order": "CDAB", "value": 1.5}, ...],
             "ramp": {"start": 200, "count": 2000},
-            "input": [...], "coils": [true, false, ...], "discrete": [...]}
+            "input": [...], "coils": [true, false, ...], "discrete": [...],
+            "holes": [107], "units": [1], "framer": "rtu"}
+"holes": holding offsets missing from the map (a read that covers one answers exception 2, as a
+device with gaps in its register map does). "units": the only unit ids served (others get no
+answer at all); without it every unit id is answered. "framer": "rtu" serves RTU frames (with CRC)
+over the TCP socket, as a serial-to-Ethernet converter does; the default is Modbus TCP (MBAP).
 Holding-register points are packed by pymodbus' own BinaryPayloadBuilder, so the values the
 console decodes were encoded by an independent implementation. Addresses are 0-based (zero_mode).
 """
@@ -12,9 +17,15 @@ import json
 import sys
 
 from pymodbus.constants import Endian
-from pymodbus.datastore import ModbusSequentialDataBlock, ModbusServerContext, ModbusSlaveContext
+from pymodbus.datastore import (
+    ModbusSequentialDataBlock,
+    ModbusServerContext,
+    ModbusSlaveContext,
+    ModbusSparseDataBlock,
+)
 from pymodbus.payload import BinaryPayloadBuilder
 from pymodbus.server import StartTcpServer
+from pymodbus.transaction import ModbusRtuFramer, ModbusSocketFramer
 
 ORDERS = {
     "ABCD": (Endian.Big, Endian.Big),
@@ -62,8 +73,13 @@ def main():
     inputs = spec.get("input", []) + [0] * 100
     coils = spec.get("coils", []) + [False] * 100
     discrete = spec.get("discrete", []) + [False] * 100
+    holes = set(spec.get("holes", []))
+    if holes:
+        hr = ModbusSparseDataBlock({i: v for i, v in enumerate(holding) if i not in holes})
+    else:
+        hr = ModbusSequentialDataBlock(0, holding)
     slave = ModbusSlaveContext(
-        hr=ModbusSequentialDataBlock(0, holding),
+        hr=hr,
         ir=ModbusSequentialDataBlock(0, inputs),
         co=ModbusSequentialDataBlock(0, coils),
         di=ModbusSequentialDataBlock(0, discrete),
@@ -71,10 +87,17 @@ def main():
     )
     print("ready", flush=True)
     # Reuse the address: a restarted server must bind while the killed one's connections sit in TIME_WAIT.
+    units = spec.get("units")
+    context = (
+        ModbusServerContext(slaves={u: slave for u in units}, single=False)
+        if units
+        else ModbusServerContext(slaves=slave, single=True)
+    )
     StartTcpServer(
-        context=ModbusServerContext(slaves=slave, single=True),
+        context=context,
         address=("127.0.0.1", port),
         allow_reuse_address=True,
+        framer=ModbusRtuFramer if spec.get("framer") == "rtu" else ModbusSocketFramer,
     )
 
 

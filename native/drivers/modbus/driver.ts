@@ -191,7 +191,8 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
     setState('connecting');
     try {
       if (config.transport === 'tcp') await client.connectTCP(config.host as string, { port: config.port });
-      else if (config.transport === 'rtu-over-tcp') await client.connectTcpRTUBuffered(config.host as string, { port: config.port });
+      // modbus-serial's "TcpRTUBuffered" port speaks MBAP; its telnet port is the one that sends bare RTU frames (with CRC) over TCP.
+      else if (config.transport === 'rtu-over-tcp') await client.connectTelnet(config.host as string, { port: config.port });
       else await client.connectRTUBuffered(config.serialPort as string, serialOptions(config));
       client.setID(config.unitId);
       client.setTimeout(config.timeoutMs);
@@ -217,7 +218,19 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
     });
   }
 
+  /**
+   * RTU frames carry no transaction id: a reply that arrives after its request timed out would be
+   * taken for the answer to the next request of the same length. Drop whatever is buffered before
+   * each request (modbus-serial's RTU ports keep it in `_buffer`; TCP matches replies by id instead).
+   */
+  const rtu = config.transport !== 'tcp';
+  function discardStaleInput() {
+    const port = (client as unknown as { _port?: { _buffer?: unknown } })._port;
+    if (port && Buffer.isBuffer(port._buffer)) port._buffer = Buffer.alloc(0);
+  }
+
   async function request(read: Pick<PlannedRead, 'table' | 'start' | 'count'>): Promise<number[] | boolean[]> {
+    if (rtu) discardStaleInput();
     const t0 = Date.now();
     rate.add();
     let data: number[] | boolean[];
