@@ -1,6 +1,8 @@
 // SQLite side of the alarm service: the append-only journal and the current-state table, written
 // together in one transaction per evaluation batch or operator action (one writer, batched).
 import type { AlarmJournalKind, JournalEntry, Priority } from '../api/alarm-requests.js';
+import { describeError } from '../util/errors.js';
+import { logger, RepeatedFault } from '../util/log.js';
 import { migrate } from '../util/migrate.js';
 import type { SqliteDatabase } from '../util/sqlite.js';
 import { alarmMigrations } from './migrations/index.js';
@@ -118,7 +120,18 @@ export function toJournalEntry(r: DbJournalRow): JournalEntry {
   };
 }
 
+/** Journal rows held in memory while the file cannot be written; past it the oldest are dropped (counted). */
+const MAX_HELD_JOURNAL = 100_000;
+const RETRY_MS = 2000;
+
 export class AlarmStore {
+  /** Rows not yet written because the write failed (disk full): retried with the next write and on a timer. */
+  private heldJournal: JournalRow[] = [];
+  private readonly heldStates = new Map<string, StateRow>();
+  private retryTimer: NodeJS.Timeout | null = null;
+  private readonly faults = new RepeatedFault(logger('alarms'));
+  /** Journal rows dropped because more than MAX_HELD_JOURNAL waited for a failing disk. */
+  droppedJournalRows = 0;
   private readonly insertJournal;
   private readonly upsertState;
   private readonly writeAll;
@@ -179,9 +192,60 @@ export class AlarmStore {
     });
   }
 
-  write(journal: readonly JournalRow[], states: readonly StateRow[]): void {
-    if (journal.length === 0 && states.length === 0) return;
-    this.writeAll(journal, states);
+  /**
+   * Write journal rows and states in one transaction. A failed write (the disk is full, an I/O error)
+   * never throws into the alarm service: the rows are held in memory, bounded, and written with the
+   * next write or a retry every few seconds. The in-memory alarm states stay current meanwhile, so a
+   * system alarm about the full disk is shown even though it cannot be journaled yet.
+   */
+  write(journal: readonly JournalRow[], states: readonly StateRow[]): boolean {
+    if (journal.length === 0 && states.length === 0 && this.heldJournal.length === 0 && this.heldStates.size === 0) return true;
+    for (const j of journal) this.heldJournal.push(j);
+    for (const r of states) this.heldStates.set(r.alarmId, r);
+    if (this.heldJournal.length > MAX_HELD_JOURNAL) {
+      const drop = this.heldJournal.length - MAX_HELD_JOURNAL;
+      this.heldJournal.splice(0, drop);
+      this.droppedJournalRows += drop;
+    }
+    return this.writeHeld();
+  }
+
+  /** Rows waiting for a failing disk. */
+  get held(): number {
+    return this.heldJournal.length + this.heldStates.size;
+  }
+
+  private writeHeld(): boolean {
+    try {
+      this.writeAll(this.heldJournal, [...this.heldStates.values()]);
+    } catch (err) {
+      this.faults.report(
+        'write',
+        `alarm journal cannot be written (${describeError(err)}); ${this.heldJournal.length} entries held in memory and retried`,
+        'error',
+      );
+      if (!this.retryTimer) {
+        this.retryTimer = setInterval(() => this.writeHeld(), RETRY_MS);
+        this.retryTimer.unref();
+      }
+      return false;
+    }
+    this.heldJournal = [];
+    this.heldStates.clear();
+    if (this.retryTimer) {
+      clearInterval(this.retryTimer);
+      this.retryTimer = null;
+      this.faults.clear('write', 'alarm journal written again; held entries are stored');
+    }
+    return true;
+  }
+
+  /** Stop retrying (the database is closing); what is still held is lost and logged. */
+  close(): void {
+    if (this.retryTimer) clearInterval(this.retryTimer);
+    this.retryTimer = null;
+    if (this.held > 0)
+      this.faults.report('close', `alarm journal closed with ${this.heldJournal.length} entries it could not write`, 'error');
   }
 
   loadStates(): StateRow[] {

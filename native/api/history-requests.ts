@@ -168,6 +168,8 @@ export interface HistoryMetrics {
   droppedSamples: number;
   /** True while writes fail (disk full, I/O error) and samples wait in memory. */
   writeFailing: boolean;
+  /** Samples set aside in the quarantine table because storing them failed (docs/historian.md). */
+  quarantinedSamples: number;
   dbBytes: number;
 }
 

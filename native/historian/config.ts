@@ -29,6 +29,33 @@ export const retentionConfigSchema = z
 
 export type RetentionConfig = z.input<typeof retentionConfigSchema>;
 
+/**
+ * Which source timestamps the console stores as given (site file: historian.acceptWindow). Samples
+ * outside it are refused by ingest, per item with the reason, and recorded by drivers at receipt
+ * time as Uncertain ("source clock ahead" / "behind" / "timestamp invalid").
+ */
+export const acceptWindowSchema = z
+  .object({
+    /** How far back a sample may be; default: the longest raw retention (older data would be dropped at once). */
+    pastDays: days.optional(),
+    /** How far ahead of the console's clock a sample may be (clock skew between device and console). */
+    futureSeconds: z.number().int().min(0).max(86_400).default(300),
+  })
+  .strict();
+
+export type AcceptWindowConfig = z.input<typeof acceptWindowSchema>;
+
+/** The accept window in ms, from the site file's historian section. */
+export function resolveAcceptWindow(
+  windowIn: AcceptWindowConfig = {},
+  retentionIn: RetentionConfig = {},
+): { pastMs: number; futureMs: number } {
+  const w = acceptWindowSchema.parse(windowIn);
+  const retention = retentionConfigSchema.parse(retentionIn);
+  const rawDays = Math.max(retention.rawDays, ...retention.groups.map((g) => g.rawDays ?? 0));
+  return { pastMs: (w.pastDays ?? rawDays) * DAY, futureMs: w.futureSeconds * 1000 };
+}
+
 const storageRuleSchema = z
   .object({
     match: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),

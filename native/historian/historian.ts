@@ -54,6 +54,17 @@ export interface Historian {
   ingest(batch: SampleBatch): void;
   /** Resolves when everything ingested so far is committed; rejects while writes fail. */
   flush(): Promise<void>;
+  /**
+   * Group commit: resolves once everything ingested before the call is committed; callers that
+   * arrive while a commit runs share the next one (one transaction for many pushes). Rejects when
+   * the commit fails (the samples stay buffered and are stored when writes work again).
+   */
+  commit(): Promise<void>;
+  /**
+   * Why `n` more samples cannot be taken for a commit now, or null: `retryAfterS` when the buffer is
+   * full (it drains), none when the historian cannot write at all (disk full, writer restarting).
+   */
+  refuse(n: number): { message: string; retryAfterS?: number } | null;
   query(args: { tags: readonly string[]; from: number; to: number; maxPoints: number }): HistorySeries[];
   valueAt(args: { tags: readonly string[]; t: number; mode: 'previous' | 'linear' }): HistoryValueAt[];
   aggregate(args: { tags: readonly string[]; from: number; to: number; intervalMs: number; state?: number }): HistoryAggregate[];
@@ -105,7 +116,13 @@ class WorkerHistorian implements Historian {
   private get worker(): Worker | null {
     return this.supervisor.worker;
   }
-  private stats: WriterStats = { committed: 0, pending: 0, batchLatencyMs: 0, chunkBytes: 0, chunkSamples: 0 };
+  private stats: WriterStats = { committed: 0, pending: 0, batchLatencyMs: 0, chunkBytes: 0, chunkSamples: 0, quarantined: 0 };
+  private quarantinedBase = 0;
+  /** The group waiting for the next commit, and whether one is running. */
+  private group: { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void } | null = null;
+  private committing = false;
+  /** Why writes fail, for refusals (null while they work). */
+  private failure: string | null = null;
   private dropped = 0;
   private dropping = false;
   private failing = false;
@@ -135,6 +152,11 @@ class WorkerHistorian implements Historian {
       opts.tags.map((t, i) => [t.name, { name: t.name, sid: sid.get(t.name) as number, policy: policies[i] as TagPolicy }]),
     );
     this.outbox = createOutbox(db, this.now);
+    if (recovery.recoveryDeferred !== null) {
+      // Started on a full disk: read-only until the first commit succeeds.
+      this.failing = true;
+      this.failure = `the historian is read-only (${recovery.recoveryDeferred})`;
+    }
     this.supervisor = new WorkerSupervisor({
       name: 'historian writer',
       start: async () => (await startWriter(this.init)).worker,
@@ -167,8 +189,9 @@ class WorkerHistorian implements Historian {
     const lost = this.posted - this.stats.committed;
     this.dropped += lost;
     this.committedBase += this.stats.committed;
+    this.quarantinedBase += this.stats.quarantined;
     this.posted = 0;
-    this.stats = { committed: 0, pending: 0, batchLatencyMs: 0, chunkBytes: 0, chunkSamples: 0 };
+    this.stats = { committed: 0, pending: 0, batchLatencyMs: 0, chunkBytes: 0, chunkSamples: 0, quarantined: 0 };
     this.rate.length = 0;
     return `${lost} uncommitted samples lost`;
   }
@@ -184,8 +207,12 @@ class WorkerHistorian implements Historian {
       this.rate.push({ t, committed: this.committedBase + m.stats.committed });
       while (this.rate.length > 2 && t - (this.rate[0] as { t: number }).t > 5000) this.rate.shift();
       this.failing = false;
+      this.failure = null;
     } else if (m.type === 'system') {
-      if (m.level === 'error') this.failing = true;
+      if (m.failing !== undefined) {
+        this.failing = m.failing;
+        this.failure = m.failing ? m.message : null;
+      }
       this.system(m.level, m.message);
     } else if (m.type === 'done') {
       const w = this.waiting.get(m.id);
@@ -258,6 +285,45 @@ class WorkerHistorian implements Historian {
   async flush(): Promise<void> {
     this.post();
     await this.request({ type: 'flush', id: this.nextId++ });
+  }
+
+  commit(): Promise<void> {
+    if (!this.group) {
+      let resolve: () => void = () => undefined;
+      let reject: (e: Error) => void = () => undefined;
+      const promise = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      this.group = { promise, resolve, reject };
+      if (!this.committing) queueMicrotask(() => this.runGroup());
+    }
+    return this.group.promise;
+  }
+
+  private runGroup(): void {
+    const g = this.group;
+    if (!g || this.committing) return;
+    this.group = null;
+    this.committing = true;
+    this.flush()
+      .then(g.resolve, g.reject)
+      .finally(() => {
+        this.committing = false;
+        // Callers that came while this commit ran share the next.
+        if (this.group) this.runGroup();
+      });
+  }
+
+  refuse(n: number): { message: string; retryAfterS?: number } | null {
+    if (this.closed) return { message: 'the historian is closing' };
+    if (!this.worker) return { message: 'the historian writer is restarting' };
+    if (this.failing) return { message: this.failure ?? 'the historian cannot write' };
+    const queued = this.queued();
+    if (queued + n > this.opts.maxBufferedSamples) {
+      return { message: `the historian's buffer is full (${queued} of ${this.opts.maxBufferedSamples} samples waiting)`, retryAfterS: 1 };
+    }
+    return null;
   }
 
   private tag(name: string): QueryTag {
@@ -372,6 +438,7 @@ class WorkerHistorian implements Historian {
       committedSamples: this.committedBase + this.stats.committed,
       droppedSamples: this.dropped,
       writeFailing: this.failing,
+      quarantinedSamples: this.quarantinedBase + this.stats.quarantined,
       dbBytes,
     };
   }
@@ -456,6 +523,14 @@ export async function openHistorian(opts: HistorianOptions): Promise<Historian> 
       level: 'error',
       source: 'historian',
       message: `historian database failed its integrity check (${recovery.integrity}); moved to ${recovery.quarantined}, starting a new one`,
+      timestamp: new Date(now()).toISOString(),
+    });
+  }
+  if (say && recovery.recoveryDeferred) {
+    say({
+      level: 'error',
+      source: 'historian',
+      message: `historian started read-only: ${file} cannot be written (${/full/i.test(recovery.recoveryDeferred) ? 'disk full' : recovery.recoveryDeferred}); history stays readable, new samples are held in memory and recording resumes by itself when space returns`,
       timestamp: new Date(now()).toISOString(),
     });
   }

@@ -2,9 +2,12 @@
 // rollups maintained as data arrives, trends/aggregates/exports over any range, and the sync outbox.
 
 export {
+  type AcceptWindowConfig,
+  acceptWindowSchema,
   type DeadbandConfig,
   deadbandConfigSchema,
   type RetentionConfig,
+  resolveAcceptWindow,
   retentionConfigSchema,
 } from './config.js';
 export { ExportCancelled } from './export.js';

@@ -28,6 +28,8 @@ export interface WriterStats {
   batchLatencyMs: number;
   chunkBytes: number;
   chunkSamples: number;
+  /** Samples set aside in the quarantine table since start (a fault isolated to them). */
+  quarantined: number;
 }
 
 export type FromWriter =
@@ -35,4 +37,5 @@ export type FromWriter =
   | { type: 'fatal'; message: string }
   | { type: 'committed'; stats: WriterStats }
   | { type: 'done'; id: number; error: string | null; result?: number }
-  | { type: 'system'; level: 'info' | 'warning' | 'error'; message: string };
+  /** `failing`: writes fail (true) or work again (false); absent for other news. */
+  | { type: 'system'; level: 'info' | 'warning' | 'error'; message: string; failing?: boolean };

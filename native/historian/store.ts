@@ -106,6 +106,40 @@ export interface StoreOptions {
   tagNames: readonly string[];
   policies: readonly TagPolicy[];
   deflateLevel?: number;
+  /** Cap on the file's size (SQLite's max_page_count): past it writes fail as on a full disk. */
+  maxDbBytes?: number | null;
+  /** Clock for quarantine rows. */
+  now?: () => number;
+}
+
+/** ±8.64e15 ms, the range of a JavaScript Date: the bus never passes anything else, this is the last line. */
+const TIME_LIMIT_MS = 8.64e15;
+
+/**
+ * Faults of the storage itself (full disk, I/O, locks): the whole commit is retried later with
+ * nothing lost. Any other error is caused by the data being written and is isolated to it.
+ */
+export function isStorageFault(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return (
+    typeof code === 'string' &&
+    /^SQLITE_(FULL|IOERR|BUSY|LOCKED|READONLY|CANTOPEN|NOMEM|CORRUPT|NOTADB|PROTOCOL|INTERRUPT|PERM|AUTH|NOLFS)/.test(code)
+  );
+}
+
+interface QuarantineRow {
+  tag: number;
+  ts: number;
+  value: number;
+  quality: number;
+  reason: string;
+}
+
+export interface QuarantineReport {
+  /** Samples set aside by the last commit, with the reason of the first. */
+  samples: number;
+  reason: string;
+  tags: string[];
 }
 
 export interface RecoveryReport {
@@ -114,6 +148,8 @@ export interface RecoveryReport {
   quarantined: string | null;
   segmentsMerged: number;
   samplesRecovered: number;
+  /** Set when a crash's segments could not be merged at start (disk full): they stay readable and are merged before the next commit. */
+  recoveryDeferred: string | null;
 }
 
 export interface CommitStats {
@@ -121,6 +157,10 @@ export interface CommitStats {
   chunkBytes: number;
   rollupRows: number;
   ms: number;
+}
+
+function sub(s: Samples, from: number, to: number): Samples {
+  return { ts: s.ts.subarray(from, to), values: s.values.subarray(from, to), quality: s.quality.subarray(from, to), length: to - from };
 }
 
 function copyBucket(b: Bucket): Bucket {
@@ -187,9 +227,24 @@ export class HistorianStore {
   pending = 0;
   private readonly stmts;
 
+  private recoveryPending = false;
+  private readonly tagNames: readonly string[];
+  private readonly clock: () => number;
+  /** Samples quarantined since start, and those waiting to be written to the quarantine table. */
+  quarantinedTotal = 0;
+  /** Set aside before or while committing, written to the quarantine table with the next commit. */
+  private quarantineRows: QuarantineRow[] = [];
+  /** Samples isolated by the commit in progress (still in their tag's state until it succeeds). */
+  private isolatedRows: QuarantineRow[] = [];
+  /** What the last commit quarantined (null when nothing): the writer reports it. */
+  lastQuarantine: QuarantineReport | null = null;
+
   constructor(opts: StoreOptions) {
     const { db, report } = openStoreDb(opts.file);
     this.db = db;
+    this.tagNames = opts.tagNames;
+    this.clock = opts.now ?? Date.now;
+    this.setQuota(opts.maxDbBytes ?? null);
     this.level = opts.deflateLevel ?? 1;
     this.reader = new StoreReader(db);
     this.parts = new PartitionSet(db);
@@ -205,8 +260,17 @@ export class HistorianStore {
         return id ?? Number(this.stmts.tagInsert.run(name).lastInsertRowid);
       }),
     )();
-    const recovered = this.recoverSegments();
-    this.recovery = { ...report, ...recovered };
+    let recovered = { segmentsMerged: 0, samplesRecovered: 0 };
+    let recoveryDeferred: string | null = null;
+    try {
+      recovered = this.recoverSegments();
+    } catch (err) {
+      if (!isStorageFault(err)) throw err;
+      // A full disk at start must not stop the console: the segments stay readable where they are.
+      this.recoveryPending = true;
+      recoveryDeferred = (err as Error).message;
+    }
+    this.recovery = { ...report, ...recovered, recoveryDeferred };
     this.tags = opts.tagNames.map((_, i) => this.initTag(sids[i] as number, opts.policies[i] as TagPolicy));
   }
 
@@ -240,6 +304,12 @@ export class HistorianStore {
     return st;
   }
 
+  /** SQLite's own cap: past it, writes fail with SQLITE_FULL exactly as on a full disk. */
+  setQuota(bytes: number | null): void {
+    const pageSize = this.db.pragma('page_size', { simple: true }) as number;
+    this.db.pragma(`max_page_count = ${bytes === null ? 4294967294 : Math.max(1, Math.floor(bytes / pageSize))}`);
+  }
+
   /** Merge the segments a crash left behind into sealed chunks. */
   private recoverSegments(): { segmentsMerged: number; samplesRecovered: number } {
     const rows = this.db.prepare('SELECT tag, chunk, data FROM segment ORDER BY tag, chunk, seq').all() as {
@@ -271,15 +341,19 @@ export class HistorianStore {
 
   /** True when something received is not yet committed. */
   get hasChanges(): boolean {
-    return this.touched.length > 0;
+    return this.touched.length > 0 || this.recoveryPending;
   }
 
   ingest(n: number, ids: ArrayLike<number>, ts: ArrayLike<number>, values: ArrayLike<number>, quality: ArrayLike<number>): void {
     for (let i = 0; i < n; i++) {
       const st = this.tags[ids[i] as number];
       const t = ts[i] as number;
-      // A sample without a usable time cannot be placed anywhere: it is not stored.
-      if (!st || !Number.isFinite(t)) continue;
+      if (!st) continue;
+      // The bus refuses such times; should one get here, it is kept aside, never written into a partition.
+      if (!(Math.abs(t) <= TIME_LIMIT_MS)) {
+        this.quarantine(st, t, values[i] as number, quality[i] as number, 'timestamp is not a finite time');
+        continue;
+      }
       this.add(st, t, values[i] as number, quality[i] as number);
     }
     this.pending += n;
@@ -318,6 +392,16 @@ export class HistorianStore {
     }
     st.hourT = h;
     st.hourAcc = emptyBucket(h);
+  }
+
+  private quarantine(st: TagState, t: number, v: number, q: number, reason: string): void {
+    this.quarantineRows.push({ tag: st.sid, ts: t, value: v, quality: q, reason });
+    this.touch(st);
+  }
+
+  private tagName(sid: number): string {
+    const i = this.tags.findIndex((st) => st.sid === sid);
+    return this.tagNames[i] ?? `tag ${sid}`;
   }
 
   private touch(st: TagState): void {
@@ -373,13 +457,35 @@ export class HistorianStore {
       const part = partitionIndex('raw', s.ts[i] as number);
       let j = i;
       while (j < s.length && j - i < CHUNK_SAMPLES && partitionIndex('raw', s.ts[j] as number) === part) j++;
-      this.insertChunk(tag, {
-        ts: s.ts.subarray(i, j),
-        values: s.values.subarray(i, j),
-        quality: s.quality.subarray(i, j),
-        length: j - i,
-      });
+      this.insertIsolating(tag, sub(s, i, j));
       i = j;
+    }
+  }
+
+  /**
+   * Insert a chunk in a savepoint. When the data itself makes it fail (not the disk), the chunk is
+   * split in halves and each retried, down to the one sample that fails, which is quarantined: one
+   * bad sample never holds back the others.
+   */
+  private insertIsolating(tag: number, s: Samples): void {
+    try {
+      this.db.transaction(() => this.insertChunk(tag, s))();
+    } catch (err) {
+      if (isStorageFault(err)) throw err;
+      this.parts.reload();
+      if (s.length > 1) {
+        const mid = s.length >> 1;
+        this.insertIsolating(tag, sub(s, 0, mid));
+        this.insertIsolating(tag, sub(s, mid, s.length));
+        return;
+      }
+      this.isolatedRows.push({
+        tag,
+        ts: s.ts[0] as number,
+        value: s.values[0] as number,
+        quality: s.quality[0] as number,
+        reason: (err as Error).message,
+      });
     }
   }
 
@@ -443,17 +549,50 @@ export class HistorianStore {
     let rollupRows = 0;
     const samples = this.pending;
     const tags = this.touched;
+    if (this.recoveryPending) {
+      // Segments left by a crash, not merged at start (disk full): merged first, or chunk ids would collide.
+      this.recoverSegments();
+      this.recoveryPending = false;
+    }
+    this.isolatedRows = [];
+    let failedTags: string[] = [];
+    let written: QuarantineRow[] = [];
     try {
       this.db.transaction(() => {
-        for (const st of tags) rollupRows += this.commitTag(st, after);
+        failedTags = [];
+        for (const st of tags) {
+          try {
+            // A savepoint per tag: a fault caused by one tag's data is isolated to that tag.
+            rollupRows += this.db.transaction(() => this.commitTag(st, after))();
+          } catch (err) {
+            if (isStorageFault(err)) throw err;
+            this.parts.reload();
+            failedTags.push(this.tagName(st.sid));
+            this.quarantineTag(st, (err as Error).message);
+          }
+        }
+        written = this.writeQuarantine();
       })();
     } catch (err) {
       this.parts.reload();
       this.chunkBytes = bytesBefore;
       this.chunkSamples = samplesBefore;
       this.nextChunkId = idBefore;
+      // Isolated samples are still in their tags' state and are retried; a quarantined tag's are kept in quarantineRows.
+      this.isolatedRows = [];
       throw err;
     }
+    this.quarantineRows = [];
+    this.isolatedRows = [];
+    this.quarantinedTotal += written.length;
+    this.lastQuarantine =
+      written.length === 0
+        ? null
+        : {
+            samples: written.length,
+            reason: written[0]?.reason ?? 'unknown',
+            tags: [...new Set([...failedTags, ...written.map((r) => this.tagName(r.tag))])],
+          };
     for (const fn of after) fn();
     for (const st of tags) st.touched = false;
     this.touched = [];
@@ -547,6 +686,50 @@ export class HistorianStore {
       }
     });
     return rows;
+  }
+
+  /** Set aside everything this tag has not committed yet (its commit failed on its own data). */
+  private quarantineTag(st: TagState, reason: string): void {
+    const put = (s: Samples) => {
+      for (let i = 0; i < s.length; i++) this.quarantine(st, s.ts[i] as number, s.values[i] as number, s.quality[i] as number, reason);
+    };
+    for (const c of st.sealed) put(c.samples);
+    put(st.buf.view(st.written));
+    put(st.late.view(0));
+    st.sealed = [];
+    // The chunk being filled starts anew; segments already written stay and are merged on the next start.
+    st.buf = new SampleBuffer();
+    st.chunkId = this.nextChunkId++;
+    st.written = 0;
+    st.segSeq = 0;
+    st.late = new SampleBuffer(16);
+    st.closedMinutes = [];
+    st.closedHours = [];
+    st.dirtyMinutes.clear();
+    st.dirtyHours.clear();
+  }
+
+  private writeQuarantine(): QuarantineRow[] {
+    const rows = this.quarantineRows.concat(this.isolatedRows);
+    if (rows.length === 0) return rows;
+    // Created on first use, not by a migration: a console whose disk is full must still open its file.
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS quarantine (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, tag INTEGER NOT NULL, ts REAL, value REAL, quality INTEGER NOT NULL, reason TEXT NOT NULL)',
+    );
+    const ins = this.db.prepare('INSERT INTO quarantine (at, tag, ts, value, quality, reason) VALUES (?, ?, ?, ?, ?, ?)');
+    const at = this.clock();
+    // SQLite has no NaN or infinity in REAL columns: such a time is kept as text in the reason.
+    const num = (x: number) => (Number.isFinite(x) ? x : null);
+    for (const r of rows) {
+      ins.run(at, r.tag, num(r.ts), num(r.value), r.quality, Number.isFinite(r.ts) ? r.reason : `${r.reason} (timestamp ${r.ts})`);
+    }
+    return rows;
+  }
+
+  /** Quarantined samples stored in the file. */
+  quarantineCount(): number {
+    const exists = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'quarantine'").get();
+    return exists ? (this.db.prepare('SELECT count(*) AS n FROM quarantine').get() as { n: number }).n : 0;
   }
 
   private deleteRollup(level: Exclude<Level, 'raw'>, tag: number, t: number): void {

@@ -2,6 +2,7 @@
 // arrive and commits them at most every flushIntervalMs (or sooner when many samples wait), so
 // encoding, compression and SQLite I/O never run on the thread that serves the bus and the UI.
 import { parentPort, workerData } from 'node:worker_threads';
+import { describeError } from '../util/errors.js';
 import type { FromWriter, ToWriter, WriterInit } from './protocol.js';
 import { HistorianStore } from './store.js';
 
@@ -12,10 +13,15 @@ const post = (m: FromWriter) => port.postMessage(m);
 
 let store: HistorianStore;
 try {
-  store = new HistorianStore({ file: init.file, tagNames: init.tagNames, policies: init.policies, deflateLevel: init.deflateLevel });
-  setQuota(init.maxDbBytes);
+  store = new HistorianStore({
+    file: init.file,
+    tagNames: init.tagNames,
+    policies: init.policies,
+    deflateLevel: init.deflateLevel,
+    maxDbBytes: init.maxDbBytes,
+  });
 } catch (err) {
-  post({ type: 'fatal', message: (err as Error).message });
+  post({ type: 'fatal', message: describeError(err) });
   throw err;
 }
 
@@ -25,12 +31,6 @@ let lastBatchMs = 0;
 let failingSince: number | null = null;
 let lastAttempt = 0;
 const RETRY_MS = 1000;
-
-function setQuota(bytes: number | null): void {
-  const pageSize = store.db.pragma('page_size', { simple: true }) as number;
-  // SQLite's own cap: past it, writes fail with SQLITE_FULL exactly as on a full disk.
-  store.db.pragma(`max_page_count = ${bytes === null ? 4294967294 : Math.max(1, Math.floor(bytes / pageSize))}`);
-}
 
 function tryCommit(force: boolean): string | null {
   if (!store.hasChanges) return null;
@@ -47,8 +47,17 @@ function tryCommit(force: boolean): string | null {
         type: 'system',
         level: 'info',
         message: `historian writes resumed after ${Math.round((now - failingSince) / 1000)} s; buffered samples are stored`,
+        failing: false,
       });
       failingSince = null;
+    }
+    const q = store.lastQuarantine;
+    if (q) {
+      post({
+        type: 'system',
+        level: 'error',
+        message: `historian quarantined ${q.samples} sample${q.samples === 1 ? '' : 's'} of ${q.tags.join(', ')} that could not be stored (${q.reason}); every other sample was committed; they are kept in the quarantine table`,
+      });
     }
     post({
       type: 'committed',
@@ -58,18 +67,20 @@ function tryCommit(force: boolean): string | null {
         batchLatencyMs: lastBatchMs,
         chunkBytes: store.chunkBytes,
         chunkSamples: store.chunkSamples,
+        quarantined: store.quarantinedTotal,
       },
     });
     return null;
   } catch (err) {
-    const message = (err as Error).message;
+    const message = describeError(err);
     if (failingSince === null) {
       failingSince = now;
       const full = /full|SQLITE_FULL/i.test(message);
       post({
         type: 'system',
         level: 'error',
-        message: `historian cannot write (${full ? 'disk full' : message}); samples are kept in memory and written when it can`,
+        message: `historian cannot write ${init.file} (${full ? 'disk full' : message}); samples are kept in memory and written when it can`,
+        failing: true,
       });
     }
     return message;
@@ -96,7 +107,7 @@ port.on('message', (m: ToWriter) => {
       }
       break;
     case 'quota':
-      setQuota(m.maxDbBytes);
+      store.setQuota(m.maxDbBytes);
       post({ type: 'done', id: m.id, error: null });
       break;
     case 'close': {

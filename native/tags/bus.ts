@@ -33,6 +33,28 @@ export const QUALITY_NAMES = ['Good', 'Uncertain', 'Bad'] as const;
 
 const DEFAULT_CAPACITY = 16384;
 
+/** The span of source timestamps the console stores as given (site file: historian.acceptWindow). */
+export interface AcceptWindow {
+  /** How far behind the console's clock a sample may be. */
+  pastMs: number;
+  /** How far ahead of the console's clock a sample may be (clock skew). */
+  futureMs: number;
+}
+
+export interface BusOptions {
+  /** Without one, any finite time a JavaScript Date can hold is accepted. */
+  acceptWindow?: AcceptWindow;
+  /** Controllable clock for tests. */
+  now?: () => number;
+}
+
+/** ±8.64e15 ms: the range of a JavaScript Date (years −271821 … 275760). */
+const DATE_LIMIT_MS = 8.64e15;
+
+export type TimestampProblem = { kind: 'invalid' | 'ahead' | 'behind'; message: string };
+
+const isoOrRaw = (t: number) => (Number.isFinite(t) && Math.abs(t) <= DATE_LIMIT_MS ? new Date(t).toISOString() : String(t));
+
 export class TagBus {
   readonly tags: readonly TagInfo[];
   private readonly byName = new Map<string, number>();
@@ -50,12 +72,18 @@ export class TagBus {
   samplesIn = 0;
   /** Batches a listener threw on (each contained; the other listeners still got the batch). */
   listenerFaults = 0;
+  /** Samples whose source timestamp was outside the accept window: recorded at receipt time, Uncertain. */
+  timestampsReplaced = 0;
+  readonly acceptWindow: AcceptWindow | null;
+  private readonly now: () => number;
 
   /**
    * `boundary` is the core's containment boundary (a throwing listener raises a system alarm there);
    * without one, faults are logged and counted only.
    */
-  constructor(tags: readonly TagInfo[], capacity = DEFAULT_CAPACITY, boundary?: Boundary) {
+  constructor(tags: readonly TagInfo[], capacity = DEFAULT_CAPACITY, boundary?: Boundary, options: BusOptions = {}) {
+    this.acceptWindow = options.acceptWindow ?? null;
+    this.now = options.now ?? Date.now;
     this.tags = tags;
     this.boundary = boundary ?? new Boundary();
     tags.forEach((t, i) => {
@@ -79,15 +107,60 @@ export class TagBus {
     return cv;
   }
 
-  /** Record a new value. Cheap: no allocation, listeners run later in one batch. */
+  /**
+   * Why a source timestamp cannot be stored as given, or null when it can: it must be a finite
+   * time within the accept window around the console's clock. Ingest refuses such items with this
+   * message; `update` records driver samples at receipt time instead.
+   */
+  timestampProblem(ts: number, now = this.now()): TimestampProblem | null {
+    if (!Number.isFinite(ts) || Math.abs(ts) > DATE_LIMIT_MS) {
+      return { kind: 'invalid', message: `source timestamp invalid (${isoOrRaw(ts)} is not a time in milliseconds since 1970)` };
+    }
+    const w = this.acceptWindow;
+    if (!w) return null;
+    if (ts > now + w.futureMs) {
+      return {
+        kind: 'ahead',
+        message: `source clock ahead (${isoOrRaw(ts)} is ${Math.round((ts - now) / 1000)} s past the console's clock; at most ${Math.round(w.futureMs / 1000)} s accepted)`,
+      };
+    }
+    if (ts < now - w.pastMs) {
+      return {
+        kind: 'behind',
+        message: `source clock behind (${isoOrRaw(ts)} is older than the ${Math.round(w.pastMs / 86_400_000)} days the historian accepts)`,
+      };
+    }
+    return null;
+  }
+
+  /**
+   * Record a new value. Cheap: no allocation, listeners run later in one batch. A source timestamp
+   * outside the accept window is never passed on: the sample is recorded at receipt time as
+   * Uncertain with the reason, so one device's bad clock cannot poison the historian.
+   */
   update(id: number, value: TagValue, quality: QualityCode, ts: number, reason = ''): void {
+    const now = this.now();
+    const w = this.acceptWindow;
+    // The common case costs two comparisons; NaN fails both and takes the slow path.
+    if (w ? !(ts >= now - w.pastMs && ts <= now + w.futureMs) : !(Math.abs(ts) <= DATE_LIMIT_MS)) {
+      const problem = this.timestampProblem(ts, now);
+      if (problem) {
+        this.timestampsReplaced++;
+        this.put(id, value, quality === 2 ? 2 : 1, now, `${problem.message}; recorded at receipt time${reason ? `; ${reason}` : ''}`, now);
+        return;
+      }
+    }
+    this.put(id, value, quality, ts, reason, now);
+  }
+
+  private put(id: number, value: TagValue, quality: QualityCode, ts: number, reason: string, now: number): void {
     const cv = this.cvt[id];
     if (!cv) throw new RangeError(`no tag with id ${id}`);
     cv.value = value;
     cv.quality = quality;
     cv.reason = reason;
     cv.ts = ts;
-    cv.receivedAt = Date.now();
+    cv.receivedAt = now;
     this.samplesIn++;
     if (this.length === this.ids.length) this.flush();
     const i = this.length++;
@@ -105,7 +178,9 @@ export class TagBus {
   setQuality(id: number, quality: QualityCode, reason: string, ts = Date.now()): void {
     const cv = this.current(id);
     if (cv.quality === quality && cv.reason === reason) return;
-    this.update(id, cv.value, quality, ts, reason);
+    // The stored value's own time was accepted when it arrived, even if it has aged past the window since.
+    if (ts === cv.ts && cv.receivedAt !== 0) this.put(id, cv.value, quality, ts, reason, this.now());
+    else this.update(id, cv.value, quality, ts, reason);
   }
 
   /**

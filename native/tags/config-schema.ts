@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { alarmDefinitionSchema } from '../alarms/definition.js';
 import { connectionSchema } from '../drivers/connection-schema.js';
 import { esgConfigSchema } from '../esg/config.js';
-import { deadbandConfigSchema, retentionConfigSchema } from '../historian/config.js';
+import { acceptWindowSchema, deadbandConfigSchema, retentionConfigSchema } from '../historian/config.js';
 import { maintenanceConfigSchema } from '../maintenance/config.js';
 import { syncConfigSchema } from '../sync/config.js';
 
@@ -130,6 +130,8 @@ export const siteFileSchema = z
         storage: deadbandConfigSchema.optional(),
         /** Cap on the historian's disk use; past it the console raises a system alarm and buffers. */
         maxDbMB: z.number().positive().optional(),
+        /** Source timestamps stored as given: how far back (pastDays) and ahead (futureSeconds). */
+        acceptWindow: acceptWindowSchema.optional(),
       })
       .strict()
       .default({}),

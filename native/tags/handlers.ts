@@ -3,7 +3,7 @@ import { ApiFailure } from '../api/registry.js';
 import type { IngestOutcome } from '../api/tag-requests.js';
 import type { MachineInfo, TagInfo, TagSnapshot, WriteResult } from '../api/types.js';
 import type { Driver } from '../drivers/driver.js';
-import type { IngestDriver } from '../drivers/ingest/driver.js';
+import type { CheckedPush, IngestDriver } from '../drivers/ingest/driver.js';
 import { describeError } from '../util/errors.js';
 import { QUALITY_NAMES, type TagBus } from './bus.js';
 import type { SiteModel } from './config.js';
@@ -35,6 +35,18 @@ export interface TagServices {
   onConfigChange?: (changed: TagInfo[]) => void;
   /** Called after every write attempt, successful or not (the audit trail). */
   onWrite?: (result: WriteResult, user: string | null) => void;
+  /** Where pushed samples are committed before a push is acknowledged (the historian). */
+  storage?: IngestStorage;
+}
+
+export interface IngestStorage {
+  /**
+   * Why `n` more samples cannot be taken now, or null: with `retryAfterS` a passing condition (a
+   * full buffer: 429), without it a fault (the historian cannot write: 503). Either way nothing is taken.
+   */
+  refuse(n: number): { message: string; retryAfterS?: number } | null;
+  /** Resolves once everything put on the bus so far is committed; rejects when it was not. */
+  commit(): Promise<void>;
 }
 
 export function tagHandlers(
@@ -127,7 +139,7 @@ export function tagHandlers(
       }
     },
     'connections.list': () => [...s.drivers.values()].map((d) => d.diagnostics()),
-    'tags.ingest': ({ items }) => {
+    'tags.ingest': async ({ items }) => {
       // Route each item to the push connection that owns its tag; a tag read from a PLC cannot be pushed.
       const ingest = [...s.drivers.values()].filter((d): d is IngestDriver => d.protocol === 'ingest');
       if (ingest.length === 0) throw new ApiFailure('not_found', 'this site has no push (ingest) connection');
@@ -137,17 +149,48 @@ export function tagHandlers(
         const conn = id === undefined ? undefined : s.bus.tags[id]?.connection;
         return ingest.find((d) => d.name === conn) ?? ingest[0]!;
       };
-      const groups = new Map<IngestDriver, { item: unknown; index: number }[]>();
+      const groups = new Map<IngestDriver, { items: unknown[]; index: number[] }>();
       items.forEach((item, index) => {
         const d = owner(item);
-        groups.set(d, [...(groups.get(d) ?? []), { item, index }]);
+        let g = groups.get(d);
+        if (!g) {
+          g = { items: [], index: [] };
+          groups.set(d, g);
+        }
+        g.items.push(item);
+        g.index.push(index);
       });
+      // 1. Validate everything (this yields; nothing is taken yet).
+      const checked: { d: IngestDriver; index: number[]; push: CheckedPush }[] = [];
+      for (const [d, g] of groups) checked.push({ d, index: g.index, push: await d.check(g.items) });
       const outcome: IngestOutcome = { accepted: 0, rejected: [] };
-      for (const [d, group] of groups) {
-        const r = d.push(group.map((g) => g.item));
-        if (r.retryAfterS !== undefined) return { accepted: 0, rejected: [], retryAfterS: r.retryAfterS };
-        outcome.accepted += r.accepted;
-        outcome.rejected.push(...r.rejected.map((x) => ({ ...x, index: group[x.index]?.index ?? x.index })));
+      for (const c of checked) {
+        outcome.accepted += c.push.ids.length;
+        outcome.rejected.push(...c.push.rejected.map((x) => ({ ...x, index: c.index[x.index] ?? x.index })));
+      }
+      outcome.rejected.sort((a, b) => a.index - b.index);
+      if (outcome.accepted === 0) return outcome;
+      // 2. Room for all of it, or none of it is taken: the checks and the take run in one turn.
+      const refused = s.storage?.refuse(outcome.accepted) ?? null;
+      if (refused && refused.retryAfterS === undefined)
+        throw new ApiFailure('unavailable', `${refused.message}; nothing of this push was taken`);
+      if (refused || !checked.every((c) => c.d.hasRoomFor(c.push.ids.length))) {
+        return { accepted: 0, rejected: [], retryAfterS: refused?.retryAfterS ?? 1 };
+      }
+      for (const c of checked) c.d.take(c.push);
+      // Hand the samples to the bus's listeners (the historian) now, so the commit below includes them.
+      s.bus.flush();
+      // 3. Answer once the samples are committed (group commit: concurrent pushes share a transaction).
+      try {
+        await s.storage?.commit();
+      } catch (err) {
+        throw new ApiFailure(
+          'unavailable',
+          `the ${outcome.accepted} samples of this push are held in memory but not yet stored (${describeError(err)}); ` +
+            'the historian stores them when it can write again',
+        );
+      } finally {
+        for (const c of checked) c.d.release(c.push.ids.length);
       }
       return outcome;
     },

@@ -1,32 +1,56 @@
-// The push "driver": samples arrive from HTTP (POST /api/ingest) instead of being polled. A bounded
-// queue is drained into the tag bus on the next turn of the event loop; when it is full, pushes are
-// refused whole (the caller retries later) rather than dropping samples silently.
+// The push "driver": samples arrive from HTTP (POST /api/ingest) instead of being polled. A push is
+// handled in two steps so that a refusal takes nothing: `check` validates every item (yielding to
+// the event loop between slices, so a large push never holds up other requests), then `take` puts
+// the accepted samples on the tag bus in one synchronous step, after the caller has checked room.
+// Samples taken count against `maxQueue` until the caller `release`s them (once their commit is over).
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { z } from 'zod';
 import type { IngestOutcome } from '../../api/tag-requests.js';
-import type { ConnectionDiagnostics, QualityCode } from '../../api/types.js';
+import type { ConnectionDiagnostics, QualityCode, TagValue } from '../../api/types.js';
 import { type Driver, type DriverContext, type DriverTag, RateMeter } from '../driver.js';
 import type { IngestConnectionConfig } from './config.js';
+
+const TIMESTAMP_MESSAGE = 'timestamp must be milliseconds since 1970 or an ISO 8601 date-time with an offset (2026-01-31T12:00:00Z)';
 
 export const ingestItemSchema = z
   .object({
     tag: z.string().min(1),
     value: z.union([z.number().finite(), z.boolean(), z.string().max(1024), z.null()]),
-    timestamp: z.union([z.string().datetime({ offset: true }), z.number()]).optional(),
+    timestamp: z.union([z.string().datetime({ offset: true }), z.number()], { message: TIMESTAMP_MESSAGE }).optional(),
     quality: z.enum(['Good', 'Uncertain', 'Bad']).default('Good'),
   })
   .strict();
 
+/** Items validated per slice before yielding to the event loop. */
+const SLICE = 500;
+const DAY = 86_400_000;
+
+/** A validated push: column arrays of the accepted samples, and the refused items with reasons. */
+export interface CheckedPush {
+  ids: number[];
+  values: TagValue[];
+  quality: QualityCode[];
+  ts: number[];
+  rejected: IngestOutcome['rejected'];
+}
+
 export interface IngestDriver extends Driver {
-  push(items: unknown[]): IngestOutcome;
+  /** Validate items one by one against the schema, the connection's tags and the accept window; takes nothing. */
+  check(items: readonly unknown[]): Promise<CheckedPush>;
+  /** Whether `n` more samples fit under maxQueue beside those taken and not yet released. */
+  hasRoomFor(n: number): boolean;
+  /** Put a checked push on the tag bus, all of it, now. */
+  take(push: CheckedPush): void;
+  /** The commit of `n` taken samples is over (stored, or failed and reported to the client). */
+  release(n: number): void;
 }
 
 const QUALITY: Record<string, QualityCode> = { Good: 0, Uncertain: 1, Bad: 2 };
 
 export function createIngestDriver(config: IngestConnectionConfig, tags: DriverTag[], ctx: DriverContext): IngestDriver {
   const byName = new Map(tags.map((t) => [t.name, t]));
-  const queue: { id: number; value: number | boolean | string | null; q: QualityCode; ts: number }[] = [];
-  let scheduled = false;
   const rate = new RateMeter();
+  let awaitingCommit = 0;
   let lastError: string | null = null;
   let lastErrorAt: string | null = null;
   const errors: Record<string, number> = {};
@@ -37,59 +61,83 @@ export function createIngestDriver(config: IngestConnectionConfig, tags: DriverT
     lastErrorAt = new Date().toISOString();
   };
 
-  const drain = () => {
-    scheduled = false;
-    for (const s of queue.splice(0)) ctx.bus.update(s.id, s.value, s.q, s.ts);
-  };
-
   return {
     name: config.name,
     protocol: 'ingest',
     async start() {},
-    async stop() {
-      drain();
-    },
+    async stop() {},
     async write() {
       throw new Error(`${config.name} receives pushed values only; it cannot write to the device`);
     },
-    push(items) {
-      if (queue.length + items.length > config.maxQueue) {
-        fail('backpressure', `queue full (${queue.length} of ${config.maxQueue})`);
-        return { accepted: 0, rejected: [], retryAfterS: 1 };
-      }
-      const rejected: IngestOutcome['rejected'] = [];
-      const now = Date.now();
-      items.forEach((raw, index) => {
-        const parsed = ingestItemSchema.safeParse(raw);
-        if (!parsed.success) {
-          fail('malformed', `item ${index}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-          rejected.push({
-            index,
-            ok: false,
-            error: parsed.error.issues.map((i) => `${i.path.join('.') || 'item'}: ${i.message}`).join('; '),
-          });
-          return;
+    async check(items) {
+      const out: CheckedPush = { ids: [], values: [], quality: [], ts: [], rejected: [] };
+      // Each new day is a new partition in the historian: a push may touch only a few.
+      const days = new Set<number>();
+      for (let start = 0; start < items.length; start += SLICE) {
+        if (start > 0) await nextTurn();
+        const now = Date.now();
+        const end = Math.min(items.length, start + SLICE);
+        for (let index = start; index < end; index++) {
+          const parsed = ingestItemSchema.safeParse(items[index]);
+          if (!parsed.success) {
+            fail('malformed', `item ${index}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+            out.rejected.push({
+              index,
+              ok: false,
+              error: parsed.error.issues.map((i) => `${i.path.join('.') || 'item'}: ${i.message}`).join('; '),
+            });
+            continue;
+          }
+          const item = parsed.data;
+          const tag = byName.get(item.tag);
+          if (!tag) {
+            fail('unknown tag', item.tag);
+            out.rejected.push({ index, ok: false, error: `no pushed tag named "${item.tag}" on connection ${config.name}` });
+            continue;
+          }
+          const ts = item.timestamp === undefined ? now : typeof item.timestamp === 'number' ? item.timestamp : Date.parse(item.timestamp);
+          const problem = ctx.bus.timestampProblem(ts, now);
+          if (problem) {
+            fail('timestamp outside the accept window', `${item.tag}: ${problem.message}`);
+            out.rejected.push({ index, ok: false, error: `${item.tag}: ${problem.message}; not stored` });
+            continue;
+          }
+          const day = Math.floor(ts / DAY);
+          if (!days.has(day)) {
+            if (days.size >= config.maxDaysPerPush) {
+              fail('too many days in one push', item.tag);
+              out.rejected.push({
+                index,
+                ok: false,
+                error: `${item.tag}: this push already holds samples of ${config.maxDaysPerPush} days (maxDaysPerPush of ${config.name}); send other days in another push`,
+              });
+              continue;
+            }
+            days.add(day);
+          }
+          out.ids.push(tag.id);
+          out.values.push(item.value);
+          out.quality.push(QUALITY[item.quality] ?? 0);
+          out.ts.push(ts);
         }
-        const tag = byName.get(parsed.data.tag);
-        if (!tag) {
-          fail('unknown tag', parsed.data.tag);
-          rejected.push({ index, ok: false, error: `no pushed tag named "${parsed.data.tag}" on connection ${config.name}` });
-          return;
-        }
-        const ts =
-          parsed.data.timestamp === undefined
-            ? now
-            : typeof parsed.data.timestamp === 'number'
-              ? parsed.data.timestamp
-              : Date.parse(parsed.data.timestamp);
-        queue.push({ id: tag.id, value: parsed.data.value, q: QUALITY[parsed.data.quality] ?? 0, ts });
-      });
-      rate.add(items.length - rejected.length);
-      if (!scheduled && queue.length > 0) {
-        scheduled = true;
-        setImmediate(drain);
       }
-      return { accepted: items.length - rejected.length, rejected };
+      return out;
+    },
+    hasRoomFor(n) {
+      if (awaitingCommit + n <= config.maxQueue) return true;
+      fail('backpressure', `queue full (${awaitingCommit} of ${config.maxQueue} samples awaiting their commit)`);
+      return false;
+    },
+    take(push) {
+      const bus = ctx.bus;
+      for (let i = 0; i < push.ids.length; i++) {
+        bus.update(push.ids[i] as number, push.values[i] as TagValue, push.quality[i] as QualityCode, push.ts[i] as number);
+      }
+      awaitingCommit += push.ids.length;
+      rate.add(push.ids.length);
+    },
+    release(n) {
+      awaitingCommit = Math.max(0, awaitingCommit - n);
     },
     diagnostics(): ConnectionDiagnostics {
       return {
@@ -103,7 +151,7 @@ export function createIngestDriver(config: IngestConnectionConfig, tags: DriverT
         tagCount: tags.length,
         rate: rate.perSecond(),
         latencyMs: null,
-        errors: { ...errors, queued: queue.length },
+        errors: { ...errors, queued: awaitingCommit },
       };
     },
   };
