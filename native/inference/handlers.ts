@@ -3,6 +3,8 @@ import type { z } from 'zod';
 import type { CallContext } from '../api/contract.js';
 import { type PredictionResults, predictionRequests } from '../api/prediction-requests.js';
 import { ApiFailure } from '../api/registry.js';
+import { describeError } from '../util/errors.js';
+import { DeadlineExceeded } from '../util/sliced.js';
 import type { Inference } from './index.js';
 
 type Schemas = typeof predictionRequests;
@@ -11,12 +13,16 @@ type PredictionHandlers = {
   [N in Name]: (args: z.output<Schemas[N]>, ctx: CallContext) => PredictionResults[N] | Promise<PredictionResults[N]>;
 };
 
-/** Registry refusals and unknown machines are the caller's problem (409 / 404), not internal errors. */
+/**
+ * Registry refusals and unknown machines are the caller's problem (409 / 404), not internal errors;
+ * learning past its deadline was abandoned (503: the period or the machine is too large for now).
+ */
 async function asApi<T>(work: () => Promise<T>, type: 'conflict' | 'not_found'): Promise<T> {
   try {
     return await work();
   } catch (err) {
-    throw new ApiFailure(type, err instanceof Error ? err.message : String(err));
+    if (err instanceof DeadlineExceeded) throw new ApiFailure('unavailable', err.message);
+    throw new ApiFailure(type, describeError(err));
   }
 }
 

@@ -5,11 +5,19 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { EventStreams } from '../api/events.js';
-import type { InferenceDiagnostics, MachinePredictionState, ModelInfo, Prediction } from '../api/prediction-requests.js';
+import {
+  type InferenceDiagnostics,
+  LEARN_LIMITS,
+  type MachinePredictionState,
+  type ModelInfo,
+  type Prediction,
+} from '../api/prediction-requests.js';
 import type { TagInfo } from '../api/types.js';
 import type { SampleBatch } from '../tags/bus.js';
+import { runSliced } from '../util/sliced.js';
 import { type HostOptions, InferenceHost } from './host.js';
-import { DEFAULT_PCA_OPTIONS, fitPca, PCA_GRAPH } from './learn/pca.js';
+import { DEFAULT_PCA_OPTIONS, fitPcaSteps, PCA_GRAPH } from './learn/pca.js';
+import { learnPlan } from './learn/plan.js';
 import { type LoadedModel, listModels, loadModel, modelKey, writeModel } from './registry.js';
 import { FeatureWindow } from './windows.js';
 
@@ -57,6 +65,8 @@ export interface LearnArgs {
   from: number;
   to: number;
   onProgress?: (fraction: number) => void;
+  /** Called after each step of the fit (tests count them). */
+  onSlice?: (slices: number) => void;
 }
 
 export interface Inference {
@@ -317,13 +327,28 @@ export async function openInference(opts: InferenceOptions): Promise<Inference> 
         machineTags
           .filter((t) => t.dataType === 'float' && !t.writable && t.unit !== 'kWh')
           .map((t) => t.name.slice(args.machine.length + 1));
-      const rows = await opts.history(
-        tags.map((t) => `${args.machine}/${t}`),
-        args.from,
-        args.to,
-        LEARN_PERIOD_MS,
-      );
-      const fit = fitPca(rows, { ...DEFAULT_PCA_OPTIONS, onProgress: args.onProgress });
+      // Bounded memory whatever the period: read the plan's stretches one at a time (a long period
+      // is subsampled), then fit in steps with the event loop given back between them.
+      const plan = learnPlan(args.from, args.to, LEARN_PERIOD_MS);
+      const segments: number[][][] = [];
+      let rowCount = 0;
+      for (const seg of plan.segments) {
+        const part = await opts.history(
+          tags.map((t) => `${args.machine}/${t}`),
+          seg.from,
+          seg.to,
+          LEARN_PERIOD_MS,
+        );
+        rowCount += part.length;
+        if (plan.whole && segments.length > 0) for (const r of part) (segments[0] as number[][]).push(r);
+        else segments.push(part);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const fit = await runSliced(fitPcaSteps(segments, { ...DEFAULT_PCA_OPTIONS, onProgress: args.onProgress }), {
+        what: `learning ${args.machine}`,
+        deadlineMs: LEARN_LIMITS.deadlineMs,
+        onSlice: args.onSlice,
+      });
       const name = `learned-${args.machine.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
       const version =
         Math.max(
@@ -350,7 +375,7 @@ export async function openInference(opts: InferenceOptions): Promise<Inference> 
           },
           provenance: {
             data: `historian of ${args.machine}`,
-            rows: rows.length,
+            rows: rowCount,
             from: new Date(args.from).toISOString(),
             to: new Date(args.to).toISOString(),
             createdAt: new Date(now()).toISOString(),

@@ -8,6 +8,7 @@
 // `quantile` so that 1.0 is the edge of normal. Each tag's contribution u_j·(P Λ⁻¹ Pᵀ u)_j sums
 // exactly to the score, so "which tags" and "how abnormal" come from the same arithmetic.
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { runToEnd } from '../../util/sliced.js';
 import { GraphBuilder } from '../onnx/builder.js';
 
 export interface PcaFitOptions {
@@ -51,84 +52,143 @@ export interface PcaModel {
 export const PCA_GRAPH = { input: 'window', score: 'score', contributions: 'contributions' } as const;
 
 function quantile(values: number[], q: number): number {
-  const s = [...values].sort((a, b) => a - b);
+  // A typed array sorts numerically, several times faster than a comparator on a day of scores.
+  const s = Float64Array.from(values).sort();
   return s[Math.min(s.length - 1, Math.floor(q * (s.length - 1)))] as number;
 }
 
-function meanStd(rows: number[][], cols: number): { mean: number[]; std: number[] } {
-  const mean = new Array<number>(cols).fill(0);
-  const std = new Array<number>(cols).fill(0);
-  for (const r of rows) for (let j = 0; j < cols; j++) mean[j] += (r[j] as number) / rows.length;
-  for (const r of rows)
-    for (let j = 0; j < cols; j++) std[j] += ((r[j] as number) - (mean[j] as number)) ** 2 / Math.max(1, rows.length - 1);
-  // A tag that never moved gets unit scale: any later movement then counts in its own units.
-  return { mean, std: std.map((v) => Math.sqrt(v) || 1) };
-}
+/** Rows of work between two yields of fitPcaSteps: a few milliseconds of arithmetic each. */
+const ROWS_PER_STEP = 8_192;
 
-/** Moving averages of `rows` over `w` samples, one per complete window. */
-export function windowMeans(rows: number[][], w: number): number[][] {
-  const cols = rows[0]?.length ?? 0;
-  const out: number[][] = [];
-  const acc = new Array<number>(cols).fill(0);
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i] as number[];
-    for (let j = 0; j < cols; j++) acc[j] += r[j] as number;
-    if (i >= w) {
-      const old = rows[i - w] as number[];
-      for (let j = 0; j < cols; j++) acc[j] -= old[j] as number;
-    }
-    if (i >= w - 1) out.push(acc.map((v) => v / w));
-  }
-  return out;
-}
-
-/** Fit on `rows` (samples × tags, raw engineering values on a regular grid, all Good). */
+/** Fit on `rows` (samples × tags, raw engineering values on a regular grid, all Good), in one go. */
 export function fitPca(rows: number[][], opts: PcaFitOptions = DEFAULT_PCA_OPTIONS): PcaModel {
-  const cols = rows[0]?.length ?? 0;
+  return runToEnd(fitPcaSteps([rows], opts));
+}
+
+/**
+ * The fit as steps: `segments` are stretches of a regular grid (windows never span two of them),
+ * and the generator yields after every ROWS_PER_STEP rows of work, so runSliced keeps the event
+ * loop free while a day of samples is fitted. Memory is the input plus its window means.
+ */
+export function* fitPcaSteps(
+  segments: readonly (readonly number[][])[],
+  opts: PcaFitOptions = DEFAULT_PCA_OPTIONS,
+): Generator<void, PcaModel> {
+  const cols = segments.find((s) => s.length > 0)?.[0]?.length ?? 0;
   const w = opts.window;
   if (cols === 0) throw new Error('no input tags');
-  if (rows.length < w + 2 * cols)
-    throw new Error(`${rows.length} samples are too few: need at least ${w + 2 * cols} for ${cols} tags and a window of ${w}`);
-  for (const r of rows)
-    if (r.length !== cols || r.some((v) => !Number.isFinite(v))) throw new Error('training rows must be complete and finite');
+  let total = 0;
+  let windows = 0;
+  for (const seg of segments) {
+    total += seg.length;
+    windows += Math.max(0, seg.length - w + 1);
+  }
+  if (windows < 2 * cols + 1)
+    throw new Error(
+      segments.length === 1
+        ? `${total} samples are too few: need at least ${w + 2 * cols} for ${cols} tags and a window of ${w}`
+        : `${total} samples in ${segments.length} stretches give ${windows} windows, too few: need at least ${2 * cols + 1} for ${cols} tags and a window of ${w}`,
+    );
+  let work = 0;
+  /** True when enough rows were processed since the last yield. */
+  const due = (rows: number) => {
+    work += rows;
+    if (work < ROWS_PER_STEP) return false;
+    work = 0;
+    return true;
+  };
+  for (const seg of segments)
+    for (const r of seg) {
+      if (r.length !== cols || r.some((v) => !Number.isFinite(v))) throw new Error('training rows must be complete and finite');
+      if (due(1)) yield;
+    }
   const progress = opts.onProgress ?? (() => {});
   progress(0);
 
-  const { mean, std } = meanStd(rows, cols);
-  const z = rows.map((r) => r.map((v, j) => (v - (mean[j] as number)) / (std[j] as number)));
-  const m = windowMeans(z, w);
+  // Per-tag mean and sample standard deviation over every row of every stretch (two passes).
+  const mean = new Array<number>(cols).fill(0);
+  const std = new Array<number>(cols).fill(0);
+  for (const seg of segments)
+    for (const r of seg) {
+      for (let j = 0; j < cols; j++) mean[j] += (r[j] as number) / total;
+      if (due(1)) yield;
+    }
+  for (const seg of segments)
+    for (const r of seg) {
+      for (let j = 0; j < cols; j++) std[j] += ((r[j] as number) - (mean[j] as number)) ** 2 / Math.max(1, total - 1);
+      if (due(1)) yield;
+    }
+  // A tag that never moved gets unit scale: any later movement then counts in its own units.
+  for (let j = 0; j < cols; j++) std[j] = Math.sqrt(std[j] as number) || 1;
+
+  // Moving averages of the standardised rows over `w` samples, one per complete window of a
+  // stretch, computed row by row so a day-long stretch can yield part way; the last `w` rows are kept.
+  const m: number[][] = [];
+  for (const seg of segments) {
+    const acc = new Array<number>(cols).fill(0);
+    const ring: number[][] = new Array(w);
+    for (let i = 0; i < seg.length; i++) {
+      const z = (seg[i] as number[]).map((v, j) => (v - (mean[j] as number)) / (std[j] as number));
+      for (let j = 0; j < cols; j++) acc[j] += z[j] as number;
+      if (i >= w) {
+        const old = ring[i % w] as number[];
+        for (let j = 0; j < cols; j++) acc[j] -= old[j] as number;
+      }
+      ring[i % w] = z;
+      if (i >= w - 1) m.push(acc.map((v) => v / w));
+      if (due(1)) yield;
+    }
+  }
   // Centred but not rescaled: averaging shrinks a noisy tag's spread, and rescaling it back would
   // give its residual noise the same weight as a genuinely steady signal's shift.
-  const { mean: mu2 } = meanStd(m, cols);
-  const u = new Matrix(m.map((r) => r.map((v, j) => v - (mu2[j] as number))));
+  const mu2 = new Array<number>(cols).fill(0);
+  for (const r of m) for (let j = 0; j < cols; j++) mu2[j] += (r[j] as number) / m.length;
+  for (const r of m) for (let j = 0; j < cols; j++) r[j] = (r[j] as number) - (mu2[j] as number);
+  const u = m;
   progress(0.3);
+  yield;
 
-  const cov = u
-    .transpose()
-    .mmul(u)
-    .div(Math.max(1, u.rows - 1));
+  const covRows: number[][] = Array.from({ length: cols }, () => new Array<number>(cols).fill(0));
+  for (let i = 0; i < u.length; i++) {
+    const r = u[i] as number[];
+    for (let j = 0; j < cols; j++) {
+      const rj = r[j] as number;
+      const c = covRows[j] as number[];
+      for (let k = j; k < cols; k++) c[k] += rj * (r[k] as number);
+    }
+    if (due(1)) yield;
+  }
+  for (let j = 0; j < cols; j++)
+    for (let k = j; k < cols; k++) {
+      const v = ((covRows[j] as number[])[k] as number) / Math.max(1, u.length - 1);
+      (covRows[j] as number[])[k] = v;
+      (covRows[k] as number[])[j] = v;
+    }
+  const cov = new Matrix(covRows);
   const evd = new EigenvalueDecomposition(cov, { assumeSymmetric: true });
   const ev = evd.realEigenvalues;
   const order = ev.map((_, i) => i).sort((a, b) => (ev[b] as number) - (ev[a] as number));
-  const total = ev.reduce((a, b) => a + Math.max(0, b), 0);
+  const totalVar = ev.reduce((a, b) => a + Math.max(0, b), 0);
   const keep: number[] = [];
   let explained = 0;
   for (const i of order) {
     keep.push(i);
     explained += Math.max(0, ev[i] as number);
-    if (explained >= opts.varianceFraction * total) break;
+    if (explained >= opts.varianceFraction * totalVar) break;
   }
   const k = keep.length;
   // P: cols × k loadings; lambda floored so a degenerate direction cannot blow up the score.
   const P = keep.map((i) => evd.eigenvectorMatrix.getColumn(i));
-  const lambda = keep.map((i) => Math.max(ev[i] as number, 1e-6 * Math.max(total, 1e-12)));
+  const lambda = keep.map((i) => Math.max(ev[i] as number, 1e-6 * Math.max(totalVar, 1e-12)));
   progress(0.6);
+  yield;
 
   const t2: number[] = [];
   const spe: number[] = [];
-  for (const row of u.to2DArray()) {
+  const rec = new Array<number>(cols);
+  for (const row of u) {
     let s = 0;
-    const rec = new Array<number>(cols).fill(0);
+    rec.fill(0);
     for (let a = 0; a < k; a++) {
       let t = 0;
       const p = P[a] as number[];
@@ -140,12 +200,16 @@ export function fitPca(rows: number[][], opts: PcaFitOptions = DEFAULT_PCA_OPTIO
     let q = 0;
     for (let j = 0; j < cols; j++) q += ((row[j] as number) - (rec[j] as number)) ** 2;
     spe.push(q);
+    if (due(1)) yield;
   }
   const limit = Math.max(quantile(t2, opts.quantile), 1e-9);
+  yield;
   // Q's limit is floored: with all variance kept the residual is rounding noise.
-  const qLimit = Math.max(quantile(spe, opts.quantile), 1e-6 * Math.max(total, 1e-12));
+  const qLimit = Math.max(quantile(spe, opts.quantile), 1e-6 * Math.max(totalVar, 1e-12));
+  yield;
   const useQ = opts.statistic === 't2q';
   const trainScores = t2.map((v, i) => (useQ ? Math.max(v / limit, (spe[i] as number) / qLimit) : v / limit));
+  yield;
 
   const g = new GraphBuilder('pca-t2');
   const input = g.input(PCA_GRAPH.input, ['batch', w, cols]);
