@@ -18,6 +18,8 @@ export interface CertificateInfo {
   thumbprint: string;
   subject: string;
   validTo: string;
+  /** The connections whose server presented this certificate since the console started (empty if none yet). */
+  connections: string[];
 }
 
 export interface ConnectionResults {

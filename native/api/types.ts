@@ -110,6 +110,8 @@ export interface BrowseNode {
   nodeClass: 'Object' | 'Variable' | 'Method' | 'ObjectType' | 'VariableType' | 'ReferenceType' | 'DataType' | 'View' | 'Unspecified';
   /** Built-in data type of a variable (Double, Boolean…), null otherwise. */
   dataType: string | null;
+  /** A variable's current-value access for the console's session (AccessLevel ∧ UserAccessLevel); null otherwise. */
+  accessLevel: { readable: boolean; writable: boolean } | null;
 }
 
 export interface CoreInfo {

@@ -35,6 +35,8 @@ export interface DriverContext {
   log: DriverLogger;
   /** Folder for the driver's own files (OPC UA PKI…). */
   dataDir: string;
+  /** The site's identity, for what a driver presents to peers (the OPC UA application certificate). */
+  site?: { name: string; organization?: string; applicationUri?: string };
 }
 
 export interface Driver {

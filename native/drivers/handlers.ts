@@ -1,6 +1,8 @@
 import type { Handlers } from '../api/contract.js';
 import { ApiFailure } from '../api/registry.js';
+import { describeError } from '../util/errors.js';
 import type { Driver } from './driver.js';
+import { OpcuaRequestError } from './opcua/driver.js';
 import { clientPki, listCertificates, trustCertificate } from './opcua/pki.js';
 
 type ConnectionHandlers = Pick<
@@ -23,12 +25,20 @@ export function connectionHandlers(drivers: ReadonlyMap<string, Driver>, dataDir
     thumbprint: string;
     subject: string;
     validTo: string;
+    connections: string[];
   }) => rest;
   return {
     'connections.browse': async ({ connection, nodeId }) => {
       const d = driver(connection);
       if (!d.browse) throw new ApiFailure('validation', `${connection} (${d.protocol}) has no address space to browse`);
-      return d.browse(nodeId);
+      try {
+        return await d.browse(nodeId);
+      } catch (err) {
+        // A malformed NodeId is the caller's (400), an unknown one is not there (404), a link down 503.
+        if (err instanceof OpcuaRequestError)
+          throw new ApiFailure(err.kind === 'invalid' ? 'validation' : err.kind === 'not_found' ? 'not_found' : 'unavailable', err.message);
+        throw new ApiFailure('unavailable', `browsing ${connection} failed: ${describeError(err)}`);
+      }
     },
     'connections.testRead': async ({ connection, address, options }) => {
       const d = driver(connection);

@@ -111,6 +111,10 @@ export const siteFileSchema = z
         description: z.string().default(''),
         /** IANA time zone of the site (shifts, days, ESG periods). */
         timeZone: z.string().default('UTC'),
+        /** Organisation named in the console's OPC UA application certificate (O=); the site name when absent. */
+        organization: z.string().trim().min(1).max(64).regex(/^[^/=\\]+$/, 'no "/", "=" or "\\" (it becomes part of a certificate subject)').optional(),
+        /** The console's OPC UA application URI (in its certificate); urn:<host>:aurum-console:<site> when absent. */
+        applicationUri: z.string().regex(/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/, 'a URI such as urn:acme:plant7:aurum-console').max(256).optional(),
       })
       .strict(),
     /** Start the built-in simulated plant; connections whose endpoint or host is "demo" are pointed at it. */

@@ -5,28 +5,44 @@
 // On any loss every tag of the connection turns Bad ("comm failure") at once; the driver then
 // reconnects with exponential backoff and recreates session, subscription and monitored items, so a
 // restarted server is recovered without restarting the console.
+//
+// A tag's own fault stays with that tag: a NodeId that does not parse, an nsu= URI the server does
+// not know, a node the server refuses, a value of another type than the tag declares — that tag is
+// Bad with a reason naming connection, endpoint, NodeId and cause; the others keep running.
 import {
+  AccessLevelFlag,
   AttributeIds,
   BrowseDirection,
   ClientMonitoredItemGroup,
   type ClientSession,
-  ClientSubscription,
+  type ClientSubscription,
+  DataChangeFilter,
+  DataChangeTrigger,
   DataType,
   type DataValue,
+  DeadbandType,
   MessageSecurityMode,
   NodeClass,
+  NodeId,
+  NodeIdType,
   OPCUAClient,
   type ReadValueIdOptions,
-  resolveNodeId,
   SecurityPolicy,
   StatusCodes,
+  setErrorLogger,
+  setWarningLogger,
   TimestampsToReturn,
   Variant,
+  VariantArrayType,
 } from 'node-opcua';
-import type { BrowseNode, ConnectionDiagnostics, ConnectionState, QualityCode, TagValue } from '../../api/types.js';
+import type { BrowseNode, ConnectionDiagnostics, ConnectionState, QualityCode, TagDataType, TagValue } from '../../api/types.js';
+import { describeError } from '../../util/errors.js';
+import { logger, RepeatedFault } from '../../util/log.js';
 import { backoffMs, type Driver, type DriverContext, type DriverTag, RateMeter, toEngineering, toRaw } from '../driver.js';
-import type { OpcuaConnectionConfig } from './config.js';
-import { clientPki } from './pki.js';
+import { type OpcuaConnectionConfig, type OpcuaDeadband, opcuaTagOptionsSchema, tagOptionProblems } from './config.js';
+import { formatNodeId, type ParsedNodeId, parseNodeId } from './nodeid.js';
+import { type ClientIdentity, clientIdentity, clientPki, colonHex, pkiFor } from './pki.js';
+import { describeOpcuaError, statusInWords } from './status.js';
 
 const SECURITY_MODE: Record<OpcuaConnectionConfig['securityMode'], MessageSecurityMode> = {
   None: MessageSecurityMode.None,
@@ -42,6 +58,23 @@ const SECURITY_POLICY: Record<OpcuaConnectionConfig['securityPolicy'], SecurityP
 };
 
 const MONITORED_ITEMS_PER_CALL = 500;
+/** Identity used when the caller names no site (tests, benchmarks). */
+const NO_SITE = { name: 'Aurum' };
+
+/**
+ * node-opcua prints its own warnings on stdout, some with a whole certificate in base64, on every
+ * retry. The driver reports every fault itself (once, with thumbprints), so node-opcua's text goes to
+ * the debug channel "node-opcua" (AURUM_DEBUG=node-opcua), one line each, long base64 runs elided.
+ */
+const opcuaLog = logger('node-opcua');
+const quietLine = (args: unknown[]) =>
+  args
+    .map((a) => (typeof a === 'string' ? a : describeError(a)))
+    .join(' ')
+    .replace(/[A-Za-z0-9+/=]{120,}/g, (b) => `<${b.length} characters elided>`)
+    .split('\n', 1)[0];
+setWarningLogger((_ctx, ...args: unknown[]) => opcuaLog('debug', quietLine(args)));
+setErrorLogger((_ctx, ...args: unknown[]) => opcuaLog('debug', quietLine(args)));
 
 /** OPC UA status → console quality. The top two bits of a StatusCode carry its severity. */
 export function qualityOf(status: number): QualityCode {
@@ -49,12 +82,106 @@ export function qualityOf(status: number): QualityCode {
   return severity === 0 ? 0 : severity === 1 ? 1 : 2;
 }
 
-export function createOpcuaDriver(
-  config: OpcuaConnectionConfig,
-  tags: DriverTag[],
-  ctx: DriverContext,
-  resolvePassword?: (secret: string) => string,
-): Driver {
+/** An error of a request (browse) with the kind the API answers with (400, 404, 503). */
+export class OpcuaRequestError extends Error {
+  constructor(
+    readonly kind: 'invalid' | 'not_found' | 'unavailable',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const INTEGER_TYPES = new Set([
+  DataType.SByte,
+  DataType.Byte,
+  DataType.Int16,
+  DataType.UInt16,
+  DataType.Int32,
+  DataType.UInt32,
+  DataType.Int64,
+  DataType.UInt64,
+]);
+const NUMERIC_TYPES = new Set([...INTEGER_TYPES, DataType.Float, DataType.Double]);
+const TEXT_TYPES = new Set([DataType.String, DataType.LocalizedText, DataType.XmlElement]);
+
+/** Which OPC UA built-in types each declared tag type takes; anything else is a type mismatch. */
+export function acceptsType(declared: TagDataType, dt: DataType): boolean {
+  switch (declared) {
+    case 'float':
+      return NUMERIC_TYPES.has(dt);
+    case 'int':
+      return INTEGER_TYPES.has(dt);
+    case 'bool':
+      return dt === DataType.Boolean;
+    case 'string':
+      return TEXT_TYPES.has(dt);
+  }
+}
+
+const TWO_POW_53 = 2n ** 53n;
+
+/**
+ * An Int64/UInt64 ([high, low] 32-bit words in node-opcua) as a number. Exact for |v| ≤ 2^53; beyond
+ * that the nearest double is returned with `lost` set, and the tag is marked Uncertain.
+ */
+export function int64ToNumber(words: readonly [number, number], signed: boolean): { value: number; lost: boolean } {
+  const raw = (BigInt(words[0] >>> 0) << 32n) | BigInt(words[1] >>> 0);
+  const big = signed ? BigInt.asIntN(64, raw) : raw;
+  return { value: Number(big), lost: big > TWO_POW_53 || big < -TWO_POW_53 };
+}
+
+/** A scalar variant as a tag value of the declared type, or why it cannot be one. */
+export function convertVariant(declared: TagDataType, v: Variant): { value: TagValue; uncertain?: string } | { mismatch: string } {
+  const name = DataType[v.dataType] ?? `type ${v.dataType}`;
+  if (v.dataType === DataType.Null) return { mismatch: 'the server sends no value (Null)' };
+  if (v.arrayType !== VariantArrayType.Scalar)
+    return { mismatch: `type mismatch: server sends an array of ${name}, the tag is a single ${declared}` };
+  if (!acceptsType(declared, v.dataType)) return { mismatch: `type mismatch: server sends ${name}, the tag is declared ${declared}` };
+  if (v.dataType === DataType.Int64 || v.dataType === DataType.UInt64) {
+    const words = v.value as [number, number] | number;
+    if (typeof words === 'number') return { value: words };
+    const n = int64ToNumber(words, v.dataType === DataType.Int64);
+    return n.lost
+      ? { value: n.value, uncertain: `precision lost: the ${name} value is beyond ±2^53 and is shown rounded to ${n.value}` }
+      : { value: n.value };
+  }
+  if (v.dataType === DataType.LocalizedText) return { value: (v.value as { text?: string | null } | null)?.text ?? '' };
+  return { value: v.value as TagValue };
+}
+
+interface Item {
+  tag: DriverTag;
+  parsed: ParsedNodeId;
+  deadband: OpcuaDeadband | null;
+  /** Resolved for the current session (nsu= needs the server's namespace array). */
+  nodeId: NodeId | null;
+}
+
+function toNodeId(p: ParsedNodeId, index: number): NodeId {
+  const id = p.identifier;
+  switch (id.type) {
+    case 'i':
+      return new NodeId(NodeIdType.NUMERIC, id.value, index);
+    case 's':
+      return new NodeId(NodeIdType.STRING, id.value, index);
+    case 'g':
+      return new NodeId(NodeIdType.GUID, id.value, index);
+    case 'b':
+      return new NodeId(NodeIdType.BYTESTRING, Buffer.from(id.value), index);
+  }
+}
+
+function deadbandFilter(d: OpcuaDeadband | null): DataChangeFilter | null {
+  if (!d) return null;
+  return new DataChangeFilter({
+    trigger: DataChangeTrigger.StatusValue,
+    deadbandType: d.type === 'absolute' ? DeadbandType.Absolute : DeadbandType.Percent,
+    deadbandValue: d.value,
+  });
+}
+
+export function createOpcuaDriver(config: OpcuaConnectionConfig, tags: DriverTag[], ctx: DriverContext): Driver {
   let state: ConnectionState = 'disconnected';
   let lastError: string | null = null;
   let lastErrorAt: string | null = null;
@@ -69,31 +196,80 @@ export function createOpcuaDriver(
   let retryTimer: NodeJS.Timeout | null = null;
   let watchdog: NodeJS.Timeout | null = null;
   let lastHeard = 0;
-  const byId = new Map(tags.map((t) => [t.id, t]));
+  let identity: ClientIdentity | null = null;
+  /** The server certificate checked on the current attempt, to name it when it is refused. */
+  let serverThumbprint: string | null = null;
+  const where = `connection ${config.name} (${config.endpoint})`;
+  const faults = new RepeatedFault((level, message) => ctx.log(level, `[opcua:${config.name}] ${message}`));
   const dataTypes = new Map<number, DataType>();
 
-  const fail = (kind: string, err: unknown) => {
-    const message = err instanceof Error ? err.message : String(err);
+  // NodeIds and options are parsed once: a tag whose NodeId or options are malformed is Bad for the
+  // life of the driver with that reason, and never reaches node-opcua.
+  const items = new Map<number, Item>();
+  const configProblems = new Map<number, string>();
+  for (const tag of tags) {
+    const parsed = parseNodeId(tag.address);
+    const options = opcuaTagOptionsSchema.safeParse(tag.options);
+    if (!parsed.ok) configProblems.set(tag.id, `config error: ${where}, tag ${tag.name}: ${parsed.message}`);
+    else if (!options.success)
+      configProblems.set(
+        tag.id,
+        `config error: ${where}, tag ${tag.name}: ${tagOptionProblems(tag.options)
+          .map((p) => p.message)
+          .join('; ')}`,
+      );
+    else {
+      const own = options.data.deadband;
+      items.set(tag.id, { tag, parsed: parsed.nodeId, deadband: own === 'none' ? null : (own ?? config.deadband ?? null), nodeId: null });
+    }
+  }
+  /** Tag problems of the current session (unknown nsu URI, node refused): cleared on reconnect. */
+  const itemProblems = new Map<number, string>();
+  for (const [id, reason] of configProblems) faults.report(`tag:${id}`, reason);
+
+  const tagProblem = (tag: DriverTag, nodeText: string, cause: string) =>
+    `config error: ${where}, tag ${tag.name}, NodeId ${nodeText}: ${cause}`;
+
+  const fail = (kind: string, message: string, key = kind) => {
     errors[kind] = (errors[kind] ?? 0) + 1;
-    lastError = `${kind}: ${message.split('\n')[0]}`;
+    lastError = `${kind}: ${message}`;
     lastErrorAt = new Date().toISOString();
-    ctx.log('warn', `[opcua:${config.name}] ${lastError}`);
+    faults.report(key, `${where}: ${lastError}`);
   };
 
   const markAllBad = (reason: string) => {
     const now = Date.now();
-    for (const t of tags) ctx.bus.setQuality(t.id, 2, reason, now);
+    for (const t of tags) ctx.bus.setQuality(t.id, 2, configProblems.get(t.id) ?? reason, now);
   };
 
-  const onValue = (tag: DriverTag, dv: DataValue) => {
+  const onValue = (item: Item, dv: DataValue) => {
+    const tag = item.tag;
     rate.add();
     lastHeard = Date.now();
-    const status = dv.statusCode.value;
-    const quality = qualityOf(status);
-    let value = dv.value.value as TagValue;
-    if (typeof value === 'number' && tag.scaling) value = toEngineering(value, tag.scaling);
+    const status = dv.statusCode;
     const ts = dv.sourceTimestamp?.getTime() ?? dv.serverTimestamp?.getTime() ?? Date.now();
-    ctx.bus.update(tag.id, value ?? null, quality, ts, quality === 0 ? '' : dv.statusCode.name);
+    let quality = qualityOf(status.value);
+    let reason = quality === 0 ? '' : statusInWords(status);
+    if (quality === 2 && dv.value.dataType === DataType.Null) {
+      ctx.bus.update(tag.id, null, 2, ts, reason);
+      return;
+    }
+    const converted = convertVariant(tag.dataType, dv.value);
+    const key = `type:${tag.id}`;
+    if ('mismatch' in converted) {
+      const why = `${converted.mismatch} (NodeId ${tag.address})`;
+      faults.report(key, `${where}, tag ${tag.name}: ${why}`);
+      ctx.bus.update(tag.id, null, 2, ts, why);
+      return;
+    }
+    faults.clear(key, `${where}, tag ${tag.name}: the server sends a ${tag.dataType} value again`);
+    let value = converted.value;
+    if (converted.uncertain) {
+      if (quality === 0) quality = 1;
+      reason = reason ? `${reason}; ${converted.uncertain}` : converted.uncertain;
+    }
+    if (typeof value === 'number' && tag.scaling) value = toEngineering(value, tag.scaling);
+    ctx.bus.update(tag.id, value ?? null, quality, ts, reason);
   };
 
   const teardown = async () => {
@@ -117,41 +293,125 @@ export function createOpcuaDriver(
   const lost = (reason: string) => {
     if (stopped || state === 'error' || state === 'connecting') return;
     state = 'error';
-    fail('connection', new Error(reason));
+    fail('connection', reason, 'connect');
     markAllBad(`comm failure: ${reason}`);
     void teardown().then(scheduleReconnect);
   };
 
-  const endpointUrl = () => config.endpoint;
+  /** Resolve every item's NodeId for this session; nsu= URIs go through the server's namespace array. */
+  async function resolveItems(s: ClientSession): Promise<Item[]> {
+    itemProblems.clear();
+    const needsUris = [...items.values()].some((i) => 'uri' in i.parsed.namespace);
+    const namespaces = needsUris ? await s.readNamespaceArray() : [];
+    const ready: Item[] = [];
+    for (const item of items.values()) {
+      const ns = item.parsed.namespace;
+      const index = 'index' in ns ? ns.index : namespaces.indexOf(ns.uri);
+      if (index < 0) {
+        const uri = 'uri' in ns ? ns.uri : '';
+        itemProblems.set(
+          item.tag.id,
+          tagProblem(item.tag, item.tag.address, `the server has no namespace "${uri}" (its namespaces: ${namespaces.join(', ')})`),
+        );
+        item.nodeId = null;
+        continue;
+      }
+      item.nodeId = toNodeId(item.parsed, index);
+      ready.push(item);
+    }
+    return ready;
+  }
+
+  async function monitor(sub: ClientSubscription, ready: Item[]): Promise<void> {
+    // One group per sampling interval and deadband; servers cap items per call (often 1,000): chunks.
+    const groups = new Map<string, Item[]>();
+    for (const item of ready) {
+      const key = `${item.tag.periodMs}|${JSON.stringify(item.deadband)}`;
+      const g = groups.get(key);
+      if (g) g.push(item);
+      else groups.set(key, [item]);
+    }
+    for (const group of groups.values()) {
+      const first = group[0] as Item;
+      const filter = deadbandFilter(first.deadband);
+      for (let start = 0; start < group.length; start += MONITORED_ITEMS_PER_CALL) {
+        const chunk = group.slice(start, start + MONITORED_ITEMS_PER_CALL);
+        const requests: ReadValueIdOptions[] = chunk.map((i) => ({ nodeId: i.nodeId as NodeId, attributeId: AttributeIds.Value }));
+        const mig = ClientMonitoredItemGroup.create(
+          sub,
+          requests,
+          { samplingInterval: first.tag.periodMs, discardOldest: true, queueSize: config.queueSize, ...(filter ? { filter } : {}) },
+          TimestampsToReturn.Both,
+        );
+        mig.on('changed', (_mi, dv, index) => {
+          const item = chunk[index];
+          if (item && !itemProblems.has(item.tag.id)) onValue(item, dv);
+        });
+        await new Promise<void>((resolve, reject) => {
+          mig.once('initialized', () => resolve());
+          mig.once('err', (message: string) => reject(new Error(`the server refused the monitored items: ${message}`)));
+        });
+        // Items the server refused (unknown NodeId, unsupported deadband…) are Bad with its reason.
+        mig.monitoredItems.forEach((mi, i) => {
+          const item = chunk[i];
+          const status = mi.statusCode;
+          if (!item || !status || status.value === StatusCodes.Good.value) {
+            if (item) faults.clear(`tag:${item.tag.id}`);
+            return;
+          }
+          const reason = tagProblem(item.tag, item.tag.address, statusInWords(status));
+          itemProblems.set(item.tag.id, reason);
+          errors['monitored item'] = (errors['monitored item'] ?? 0) + 1;
+          faults.report(`tag:${item.tag.id}`, reason);
+          ctx.bus.setQuality(item.tag.id, 2, reason);
+        });
+      }
+    }
+  }
 
   async function connect(): Promise<void> {
     if (stopped) return;
     state = 'connecting';
-    const c = OPCUAClient.create({
-      applicationName: 'Aurum Console',
-      endpointMustExist: false,
-      securityMode: SECURITY_MODE[config.securityMode],
-      securityPolicy: SECURITY_POLICY[config.securityPolicy],
-      // The driver runs its own reconnect loop (with session and subscription recreation).
-      connectionStrategy: { maxRetry: 0, initialDelay: 100, maxDelay: 200 },
-      keepSessionAlive: true,
-      requestedSessionTimeout: 60_000,
-      clientCertificateManager: await clientPki(ctx.dataDir),
-    });
-    client = c;
+    serverThumbprint = null;
+    let c: OPCUAClient | null = null;
     try {
+      identity = await clientIdentity(ctx.dataDir, ctx.site ?? NO_SITE);
+      const cm = pkiFor(await clientPki(ctx.dataDir), config.name, (t) => {
+        serverThumbprint = colonHex(t);
+      });
+      c = OPCUAClient.create({
+        applicationName: identity.applicationName,
+        applicationUri: identity.applicationUri,
+        certificateFile: identity.certificateFile,
+        privateKeyFile: identity.privateKeyFile,
+        endpointMustExist: false,
+        securityMode: SECURITY_MODE[config.securityMode],
+        securityPolicy: SECURITY_POLICY[config.securityPolicy],
+        // The driver runs its own reconnect loop (with session and subscription recreation).
+        connectionStrategy: { maxRetry: 0, initialDelay: 100, maxDelay: 200 },
+        keepSessionAlive: true,
+        requestedSessionTimeout: 60_000,
+        clientCertificateManager: cm,
+      });
+      client = c;
       const t0 = Date.now();
-      await c.connect(endpointUrl());
+      await c.connect(config.endpoint);
       c.on('connection_lost', () => lost('connection lost'));
       c.on('close', () => lost('connection closed'));
+      // The core opens the sealed password and hands the driver the plain one, in memory only.
       const s = await c.createSession(
-        config.user
-          ? { type: 1, userName: config.user.username, password: resolvePassword?.(config.user.passwordSecret) ?? '' }
-          : undefined,
+        config.user ? { type: 1, userName: config.user.username, password: config.user.passwordSecret } : undefined,
       );
       session = s;
+      s.on('session_closed', () => lost('the server closed the session'));
       latencyMs = Date.now() - t0;
-      const sub = await ClientSubscription.create(s, {
+      const ready = await resolveItems(s);
+      for (const [id, reason] of itemProblems) {
+        faults.report(`tag:${id}`, reason);
+        ctx.bus.setQuality(id, 2, reason);
+      }
+      // createSubscription2 resolves once the server has created it: nothing later runs without a session.
+      const sub = await s.createSubscription2({
         requestedPublishingInterval: config.publishingIntervalMs,
         requestedLifetimeCount: 100,
         requestedMaxKeepAliveCount: Math.max(2, Math.ceil(config.keepAliveMs / config.publishingIntervalMs)),
@@ -162,41 +422,18 @@ export function createOpcuaDriver(
       sub.on('keepalive', () => {
         lastHeard = Date.now();
       });
-      // Servers cap the items per CreateMonitoredItems call (often 1,000): create them in chunks.
-      for (let start = 0; start < tags.length; start += MONITORED_ITEMS_PER_CALL) {
-        const chunk = tags.slice(start, start + MONITORED_ITEMS_PER_CALL);
-        const items: ReadValueIdOptions[] = chunk.map((t) => ({ nodeId: t.address, attributeId: AttributeIds.Value }));
-        const group = ClientMonitoredItemGroup.create(
-          sub,
-          items,
-          { samplingInterval: config.samplingIntervalMs, discardOldest: true, queueSize: config.queueSize },
-          TimestampsToReturn.Both,
-        );
-        group.on('changed', (_item, dv, index) => {
-          const tag = chunk[index];
-          if (tag) onValue(tag, dv);
-        });
-        await new Promise<void>((resolve, reject) => {
-          group.once('initialized', () => resolve());
-          group.once('err', (message: string) => reject(new Error(`creating monitored items: ${message}`)));
-        });
-        // Items the server refused (unknown NodeId…) stay Bad with the server's reason.
-        group.monitoredItems.forEach((mi, i) => {
-          const status = mi.statusCode;
-          const tag = chunk[i];
-          if (tag && status && status.value !== StatusCodes.Good.value) {
-            fail('monitored item', new Error(`${tag.name} (${tag.address}): ${status.name}`));
-            ctx.bus.setQuality(tag.id, 2, `config error: ${status.name}`);
-          }
-        });
-      }
+      sub.on('terminated', () => lost('the server ended the subscription'));
+      (sub as unknown as NodeJS.EventEmitter).on('error', (err: unknown) => lost(`subscription error: ${describeError(err)}`));
+      (sub as unknown as NodeJS.EventEmitter).on('internal_error', (err: unknown) => lost(`subscription error: ${describeError(err)}`));
+      await monitor(sub, ready);
       if (attempts > 0) reconnects++;
       attempts = 0;
       state = 'connected';
+      faults.clear('connect', `${where}: connected`);
       lastHeard = Date.now();
       // A missed keep-alive means the link is gone even if the socket has not noticed yet.
       const silenceMs = 3 * Math.max(config.keepAliveMs, config.publishingIntervalMs);
-      const ids = tags.map((t) => t.id);
+      const ids = tags.filter((t) => !configProblems.has(t.id) && !itemProblems.has(t.id)).map((t) => t.id);
       watchdog = setInterval(
         () => {
           if (Date.now() - lastHeard > silenceMs) lost(`no notification or keep-alive for ${silenceMs} ms`);
@@ -207,21 +444,53 @@ export function createOpcuaDriver(
       );
       watchdog.unref();
     } catch (err) {
-      fail('connect', err);
+      const message = describeOpcuaError(err, {
+        endpoint: config.endpoint,
+        securityMode: config.securityMode,
+        securityPolicy: config.securityPolicy,
+        user: config.user?.username,
+        own: identity ? { thumbprint: identity.thumbprint, file: identity.certificateFile } : null,
+        serverThumbprint,
+      });
+      fail('connect', message);
       state = 'error';
-      markAllBad(`comm failure: ${lastError ?? 'cannot connect'}`);
+      markAllBad(`comm failure: ${where}: ${message}`);
       await teardown();
       scheduleReconnect();
     }
   }
 
-  async function dataTypeOf(tag: DriverTag): Promise<DataType> {
-    const cached = dataTypes.get(tag.id);
+  function connectedSession(): ClientSession {
+    const s = session;
+    if (!s || state !== 'connected')
+      throw new OpcuaRequestError('unavailable', `${where} is ${state}${lastError ? ` (${lastError})` : ''}`);
+    return s;
+  }
+
+  async function dataTypeOf(item: Item, s: ClientSession): Promise<DataType> {
+    const cached = dataTypes.get(item.tag.id);
     if (cached !== undefined) return cached;
-    if (!session) throw new Error('not connected');
-    const dt = await session.getBuiltInDataType(resolveNodeId(tag.address));
-    dataTypes.set(tag.id, dt);
+    const dt = await s.getBuiltInDataType(item.nodeId as NodeId);
+    dataTypes.set(item.tag.id, dt);
     return dt;
+  }
+
+  /** The value to send for a write, refused in a sentence when the node's type cannot take it. */
+  function rawFor(item: Item, value: number | boolean, dt: DataType): number | boolean {
+    const typeName = DataType[dt] ?? `type ${dt}`;
+    if (typeof value === 'boolean') {
+      if (dt !== DataType.Boolean)
+        throw new Error(`${item.tag.name}: the node ${item.tag.address} is ${typeName}; a boolean cannot be written to it`);
+      return value;
+    }
+    if (!NUMERIC_TYPES.has(dt))
+      throw new Error(`${item.tag.name}: the node ${item.tag.address} is ${typeName}; a number cannot be written to it`);
+    const raw = toRaw(value, item.tag.scaling);
+    if (INTEGER_TYPES.has(dt) && !Number.isInteger(raw))
+      throw new Error(`${item.tag.name}: the node ${item.tag.address} is ${typeName}, and ${raw} is not a whole number`);
+    if ((dt === DataType.Int64 || dt === DataType.UInt64) && !Number.isSafeInteger(raw))
+      throw new Error(`${item.tag.name}: ${raw} is beyond ±2^53, where a number no longer holds an exact ${typeName}`);
+    return raw;
   }
 
   return {
@@ -241,50 +510,103 @@ export function createOpcuaDriver(
       markAllBad('comm failure: driver stopped');
     },
     async write(tagId, value) {
-      const tag = byId.get(tagId);
-      if (!tag) throw new Error(`tag ${tagId} is not on connection ${config.name}`);
-      const s = session;
-      if (!s || state !== 'connected') throw new Error(`connection ${config.name} is ${state}`);
-      const dataType = await dataTypeOf(tag);
-      const raw = typeof value === 'number' ? toRaw(value, tag.scaling) : value;
+      const problem = configProblems.get(tagId) ?? itemProblems.get(tagId);
+      if (problem) throw new Error(problem);
+      const item = items.get(tagId);
+      if (!item) throw new Error(`tag ${tagId} is not on ${where}`);
+      const s = connectedSession();
+      if (!item.nodeId) throw new Error(`${item.tag.name}: NodeId ${item.tag.address} is not resolved on ${where}`);
+      const dataType = await dataTypeOf(item, s);
+      const raw = rawFor(item, value, dataType);
       const t0 = Date.now();
       const status = await s.write({
-        nodeId: tag.address,
+        nodeId: item.nodeId,
         attributeId: AttributeIds.Value,
         value: { value: new Variant({ dataType, value: raw }) },
       });
       latencyMs = Date.now() - t0;
       if (status.value !== StatusCodes.Good.value) {
-        fail('write', new Error(`${tag.name}: ${status.name}`));
-        throw new Error(`server refused the write: ${status.name}`);
+        const why = statusInWords(status);
+        fail('write', `${item.tag.name} (${item.tag.address}): ${why}`, `write:${tagId}`);
+        throw new Error(`the server refused the write to ${item.tag.name}: ${why}`);
       }
-      const dv = await s.read({ nodeId: tag.address, attributeId: AttributeIds.Value });
-      onValue(tag, dv);
-      const back = dv.value.value as TagValue;
-      return typeof back === 'number' && tag.scaling ? toEngineering(back, tag.scaling) : (back ?? null);
+      faults.clear(`write:${tagId}`);
+      const dv = await s.read({ nodeId: item.nodeId, attributeId: AttributeIds.Value });
+      onValue(item, dv);
+      const converted = convertVariant(item.tag.dataType, dv.value);
+      if ('mismatch' in converted) throw new Error(`${item.tag.name}: ${converted.mismatch}`);
+      const back = converted.value;
+      return typeof back === 'number' && item.tag.scaling ? toEngineering(back, item.tag.scaling) : back;
     },
     async browse(nodeId) {
-      const s = session;
-      if (!s || state !== 'connected') throw new Error(`connection ${config.name} is ${state}`);
+      const text = nodeId ?? 'i=85';
+      const parsed = parseNodeId(text);
+      if (!parsed.ok) throw new OpcuaRequestError('invalid', parsed.message);
+      const s = connectedSession();
+      let index: number;
+      const ns = parsed.nodeId.namespace;
+      if ('uri' in ns) {
+        index = (await s.readNamespaceArray()).indexOf(ns.uri);
+        if (index < 0) throw new OpcuaRequestError('not_found', `${where}: the server has no namespace "${ns.uri}"`);
+      } else index = ns.index;
+      const target = toNodeId(parsed.nodeId, index);
       const result = await s.browse({
-        nodeId: nodeId ?? 'ns=0;i=85',
+        nodeId: target,
         browseDirection: BrowseDirection.Forward,
         referenceTypeId: 'HierarchicalReferences',
         includeSubtypes: true,
         resultMask: 63,
       });
+      const status = result.statusCode;
+      if (status.value === StatusCodes.BadNodeIdUnknown.value)
+        throw new OpcuaRequestError('not_found', `${where} has no node ${formatNodeId({ index, identifier: parsed.nodeId.identifier })}`);
+      if (status.value === StatusCodes.BadNodeIdInvalid.value)
+        throw new OpcuaRequestError('invalid', `${where}: ${text}: ${statusInWords(status)}`);
+      if (qualityOf(status.value) === 2)
+        throw new OpcuaRequestError('unavailable', `${where}: browsing ${text} failed: ${statusInWords(status)}`);
       const refs = result.references ?? [];
       const variables = refs.filter((r) => r.nodeClass === NodeClass.Variable);
-      const types = await Promise.all(variables.map((r) => s.getBuiltInDataType(r.nodeId).catch(() => null)));
-      const typeOf = new Map(variables.map((r, i) => [r.nodeId.toString(), types[i]]));
+      // Per variable: built-in data type, and AccessLevel ∧ UserAccessLevel (what this session may do).
+      const [types, access] = await Promise.all([
+        Promise.all(variables.map((r) => s.getBuiltInDataType(r.nodeId).catch(() => null))),
+        variables.length === 0
+          ? Promise.resolve([])
+          : s.read(
+              variables.flatMap((r) => [
+                { nodeId: r.nodeId, attributeId: AttributeIds.AccessLevel },
+                { nodeId: r.nodeId, attributeId: AttributeIds.UserAccessLevel },
+              ]),
+            ),
+      ]);
+      const info = new Map(
+        variables.map((r, i) => {
+          const level = access[2 * i]?.value.value as number | null | undefined;
+          const user = access[2 * i + 1]?.value.value as number | null | undefined;
+          const effective = typeof level === 'number' ? level & (typeof user === 'number' ? user : level) : null;
+          return [
+            r.nodeId.toString(),
+            {
+              dataType: types[i] ?? null,
+              accessLevel:
+                effective === null
+                  ? null
+                  : {
+                      readable: (effective & AccessLevelFlag.CurrentRead) !== 0,
+                      writable: (effective & AccessLevelFlag.CurrentWrite) !== 0,
+                    },
+            },
+          ];
+        }),
+      );
       return refs.map((r): BrowseNode => {
-        const dt = typeOf.get(r.nodeId.toString());
+        const v = info.get(r.nodeId.toString());
         return {
           nodeId: r.nodeId.toString(),
           browseName: r.browseName.toString(),
           displayName: r.displayName.text ?? r.browseName.name ?? '',
           nodeClass: (NodeClass[r.nodeClass] ?? 'Unspecified') as BrowseNode['nodeClass'],
-          dataType: dt === null || dt === undefined ? null : DataType[dt],
+          dataType: v?.dataType === null || v?.dataType === undefined ? null : (DataType[v.dataType] ?? null),
+          accessLevel: v?.accessLevel ?? null,
         };
       });
     },
@@ -292,7 +614,7 @@ export function createOpcuaDriver(
       return {
         name: config.name,
         protocol: 'opcua',
-        endpoint: endpointUrl(),
+        endpoint: config.endpoint,
         state,
         lastError,
         lastErrorAt,
