@@ -1,6 +1,6 @@
 // `aurum` — the console's command line for engineers.
 //   aurum serve [--port 7700] [--host 127.0.0.1] [--data-dir DIR] [--config SITE.yaml]
-//   aurum check-config SITE.yaml
+//   aurum check-config SITE.yaml [MORE.yaml …]
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,11 +8,11 @@ import { parseArgs } from 'node:util';
 import { auditCli, openSecrets, userCli } from './auth/index.js';
 import { DEMO_SITE_FILE, packageRoot, startCore } from './core.js';
 import { serve } from './server/server.js';
-import { ConfigError, loadSiteFile } from './tags/config.js';
+import { ConfigError, checkSiteFile } from './site/index.js';
 
 const USAGE = `usage:
   aurum serve [--port 7700] [--host 127.0.0.1] [--data-dir DIR] [--config SITE.yaml] [--tls-cert FILE --tls-key FILE]
-  aurum check-config SITE.yaml
+  aurum check-config SITE.yaml [MORE.yaml …]   (every problem of each file, with file:line:column)
   aurum user add NAME --role viewer|operator|engineer|esg_analyst|admin [--password P] [--data-dir DIR]
   aurum audit verify [--data-dir DIR]
   aurum secret seal [--data-dir DIR]      (reads the secret from stdin; prints the sealed text for the site file)`;
@@ -39,8 +39,17 @@ async function serveCommand(argv: string[]): Promise<number> {
     values['tls-cert'] && values['tls-key'] ? { cert: readFileSync(values['tls-cert']), key: readFileSync(values['tls-key']) } : undefined;
   const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir());
   const staticDir = path.join(packageRoot, 'dist', 'renderer');
+  let core: Awaited<ReturnType<typeof startCore>>;
+  try {
+    // startCore validates the site file through the one validator before it starts anything.
+    core = await startCore({ siteFile: values.config ? path.resolve(values.config) : undefined, dataDir, shell: 'serve' });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    // Every problem at once, in the same words as check-config.
+    console.error(err.message);
+    return 1;
+  }
   if (!existsSync(path.join(staticDir, 'index.html'))) console.error('aurum: the UI is not built (npm run build); the API still runs.');
-  const core = await startCore({ siteFile: values.config ? path.resolve(values.config) : undefined, dataDir, shell: 'serve' });
   const server = await serve(core, { port: Number(values.port), host: values.host, staticDir, tls });
   if (core.auth.needsSetup()) {
     console.log(
@@ -66,24 +75,26 @@ async function serveCommand(argv: string[]): Promise<number> {
   return new Promise<number>(() => undefined);
 }
 
+/** Each file is checked on its own; the exit code is 1 when any of them is refused. */
 function checkConfigCommand(argv: string[]): number {
-  const file = argv[0];
-  if (!file) {
+  if (argv.length === 0 || argv.some((a) => a.startsWith('-'))) {
     console.error(USAGE);
     return 2;
   }
-  try {
-    const model = loadSiteFile(path.resolve(file));
+  let refused = 0;
+  for (const file of argv) {
+    const { model, issues } = checkSiteFile(path.resolve(file));
+    if (!model) {
+      // The same report serve and the desktop give for this file (ConfigError's message).
+      console.error(new ConfigError(issues).message);
+      refused++;
+      continue;
+    }
     console.log(
       `${file}: valid — site ${model.site.name}, ${model.connections.length} connections, ${model.machines.length} machines, ${model.tags.length} tags`,
     );
-    return 0;
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    console.error(`${file}: ${err.issues.length} error${err.issues.length === 1 ? '' : 's'}`);
-    console.error(err.message);
-    return 1;
   }
+  return refused > 0 ? 1 : 0;
 }
 
 /** Seal a connection password with this data dir's key, so the site file never holds it in plain text. */

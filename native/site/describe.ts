@@ -167,6 +167,10 @@ export interface DescribedIssue {
   message: string;
   /** True when the issue is about a key itself (its position is the key's, not its value's). */
   key?: boolean;
+  /** For an unknown key: the known field it is likely a misspelling of. */
+  suggests?: string;
+  /** For a missing field: it is required. */
+  missing?: boolean;
 }
 
 /**
@@ -180,18 +184,30 @@ export function describeZodIssue(issue: z.core.$ZodIssue, root: z.ZodType, data:
   switch (issue.code) {
     case 'unrecognized_keys': {
       const known = knownFields(root, data, local);
-      return issue.keys.map((k) => ({ path: [...path, k], key: true, message: unknownFieldMessage(k, known) }));
+      return issue.keys.map((k) => ({
+        path: [...path, k],
+        key: true,
+        suggests: closest(k, known),
+        message: unknownFieldMessage(k, known),
+      }));
     }
     case 'invalid_type': {
-      if (value === undefined) return [{ path, message: `is required (${TYPE_NAMES[issue.expected] ?? issue.expected})` }];
+      if ((value === undefined || value === null) && local.length === 0)
+        return [{ path, message: 'the file is empty: a site file needs at least version, site, connections and areas' }];
+      if (value === undefined)
+        return [{ path, missing: true, message: `is required and must be ${TYPE_NAMES[issue.expected] ?? issue.expected}` }];
       const expected = TYPE_NAMES[issue.expected] ?? issue.expected;
       return [{ path, message: `must be ${expected}, but it is ${describeValue(value)}` }];
     }
     case 'invalid_value': {
       const values = issue.values.map((v) => JSON.stringify(v));
       if (value === undefined)
-        return [{ path, message: `is required: ${values.length === 1 ? values[0] : `one of ${values.join(', ')}`}` }];
-      if (values.length === 1) return [{ path, message: `must be ${values[0]}, but it is ${describeValue(value)}` }];
+        return [{ path, missing: true, message: `is required: ${values.length === 1 ? values[0] : `one of ${values.join(', ')}`}` }];
+      if (values.length === 1) {
+        // A literal's own message says why ("this console reads site files of version 1").
+        const why = issue.message && !issue.message.startsWith('Invalid') ? ` (${issue.message})` : '';
+        return [{ path, message: `must be ${values[0]}${why}, but it is ${describeValue(value)}` }];
+      }
       const near = typeof value === 'string' ? closest(value, issue.values.map(String)) : undefined;
       return [
         {

@@ -14,9 +14,16 @@ export interface ConfigIssue {
 /** Thrown by the loading entry points when a site file is refused; carries every issue at once. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
+  /** The message is the report check-config prints, so every shell shows the same text. */
   constructor(readonly issues: ConfigIssue[]) {
-    super(issues.map(formatIssue).join('\n'));
+    super(formatReport(issues));
   }
+}
+
+/** "<file>: 3 errors" and one line per issue: what check-config, serve and the desktop print. */
+export function formatReport(issues: readonly ConfigIssue[]): string {
+  const file = issues[0]?.file ?? 'site file';
+  return [`${file}: ${issues.length} error${issues.length === 1 ? '' : 's'}`, ...issues.map(formatIssue)].join('\n');
 }
 
 export function formatIssue(i: ConfigIssue): string {

@@ -2,7 +2,6 @@
 // cross-references between its parts checked (connection, template and role names, duplicates).
 // Built by the validator (./validate.ts) once the schema holds; problems go to `report`.
 import type { MachineInfo, TagInfo } from '../api/types.js';
-import { isSealed } from '../auth/secrets.js';
 import type { ConnectionConfig } from '../drivers/connection-schema.js';
 import type { DriverTag } from '../drivers/driver.js';
 import { mqttExpectedPeriodMs } from '../drivers/mqtt/config.js';
@@ -61,6 +60,8 @@ function defaultPeriod(conn: ConnectionConfig): number {
 export interface BrokenNames {
   connections: ReadonlySet<string>;
   templates: ReadonlySet<string>;
+  /** Machines (Site/Area/Machine) whose entry or template failed: their tags are not all known. */
+  machines: ReadonlySet<string>;
 }
 
 /** "no connection named "plx": did you mean plc?" or the list of known names. */
@@ -72,7 +73,7 @@ function unknownName(what: string, name: string, known: readonly string[]): stri
     : `no ${what} named "${name}"; the file defines none`;
 }
 
-const NONE: BrokenNames = { connections: new Set(), templates: new Set() };
+const NONE: BrokenNames = { connections: new Set(), templates: new Set(), machines: new Set() };
 
 export function buildModel(
   cfg: SiteFile,
@@ -87,11 +88,7 @@ export function buildModel(
   const connByName = new Map<string, ConnectionConfig>();
   cfg.connections.forEach((c, i) => {
     if (connByName.has(c.name)) report(['connections', i, 'name'], `connection "${c.name}" is defined twice`);
-    // Passwords never stand in a site file in plain text: only sealed ("enc:v1:…", aurum secret seal);
-    // MQTT's passwordSecret is checked by mqttSiteRules.
-    if (c.protocol === 'opcua' && c.user && !isSealed(c.user.passwordSecret)) {
-      report(['connections', i, 'user', 'passwordSecret'], 'a password must be sealed: paste the output of "aurum secret seal" (enc:v1:…)');
-    }
+    // Passwords are sealed ("enc:v1:…", aurum secret seal): each protocol's rules check their own fields.
     connByName.set(c.name, c);
     driverTags.set(c.name, []);
   });
@@ -181,7 +178,7 @@ export function buildModel(
 
   const machineNames = new Set(machines.map((m) => m.name));
   cfg.models?.bindings.forEach((b, i) => {
-    if (!machineNames.has(b.machine))
+    if (!machineNames.has(b.machine) && !broken.machines.has(b.machine))
       report(['models', 'bindings', i, 'machine'], `no machine named "${b.machine}" (write Site/Area/Machine)`);
   });
 

@@ -89,6 +89,8 @@ function salvage(raw: unknown): { cfg: SiteFile; broken: BrokenNames } | null {
     if (r.success) templates[name] = r.data;
     else brokenTemplates.add(name);
   }
+  const brokenMachines = new Set<string>();
+  const siteName = site.success ? site.data.name : (nameOf(raw.site) ?? 'Site');
   const areas: SiteFile['areas'] = [];
   (Array.isArray(raw.areas) ? raw.areas : []).forEach((a, ai) => {
     if (!isRecord(a)) return;
@@ -96,7 +98,8 @@ function salvage(raw: unknown): { cfg: SiteFile; broken: BrokenNames } | null {
     const machines: SiteFile['areas'][number]['machines'] = [];
     (Array.isArray(a.machines) ? a.machines : []).forEach((m, mi) => {
       const r = machineSchema.safeParse(m);
-      if (r.success) machines[mi] = r.data;
+      if (r.success && !(r.data.template !== undefined && brokenTemplates.has(r.data.template))) machines[mi] = r.data;
+      if (!r.success || machines[mi] === undefined) brokenMachines.add(`${siteName}/${nameOf(a) ?? ''}/${nameOf(m) ?? ''}`);
     });
     areas[ai] = { name: head.success ? head.data : `areas[${ai}]`, description: '', machines };
   });
@@ -107,7 +110,7 @@ function salvage(raw: unknown): { cfg: SiteFile; broken: BrokenNames } | null {
     cfg: {
       ...(rest.success ? rest.data : siteFileSchema.partial().parse({})),
       version: 1,
-      site: site.success ? site.data : { name: nameOf(raw.site) ?? 'Site', description: '', timeZone: 'UTC' },
+      site: site.success ? site.data : { name: siteName, description: '', timeZone: 'UTC' },
       demoPlant: rest.success ? (rest.data.demoPlant ?? false) : false,
       connections,
       templates,
@@ -115,7 +118,7 @@ function salvage(raw: unknown): { cfg: SiteFile; broken: BrokenNames } | null {
       alarms: rest.success ? (rest.data.alarms ?? []) : [],
       historian: rest.success ? (rest.data.historian ?? {}) : {},
     } as SiteFile,
-    broken: { connections: brokenConnections, templates: brokenTemplates },
+    broken: { connections: brokenConnections, templates: brokenTemplates, machines: brokenMachines },
   };
 }
 
@@ -190,11 +193,23 @@ function alarmableTags(model: SiteModel): TagInfo[] {
   return [...model.tags, ...derived, ...rul];
 }
 
-function checkAlarms(model: SiteModel, report: (at: SitePath, message: string) => void): void {
+/** Whether a reference may point into a machine whose tags are not all known (it failed the schema). */
+function intoBroken(name: string, broken: ReadonlySet<string>): boolean {
+  if (broken.size === 0) return false;
+  if (name.includes('*')) return true;
+  for (const m of broken) if (name.startsWith(`${m}/`)) return true;
+  return false;
+}
+
+function checkAlarms(model: SiteModel, broken: ReadonlySet<string>, report: (at: SitePath, message: string) => void): void {
   const tags = alarmableTags(model);
   const defs = model.raw.alarms;
   let each = true;
   defs.forEach((d, i) => {
+    if (intoBroken(d.tag, broken) || [d.setpointTag, d.suppressWhen?.tag].some((t) => t !== undefined && intoBroken(t, broken))) {
+      each = false;
+      return;
+    }
     try {
       compileDefinitions([d], tags);
     } catch (err) {
@@ -202,8 +217,13 @@ function checkAlarms(model: SiteModel, report: (at: SitePath, message: string) =
       each = false;
       // The message starts with where the definition is ("alarms[0] (tag type): "); the field says that.
       const message = err.message.replace(/^alarms\[\d+\] \([^)]*\): /, '');
-      const field = /^(suppressWhen\.tag|setpointTag) /.exec(message)?.[1];
-      report(['alarms', i, ...(field ? field.split('.') : ['tag'])], message.replace(/^(suppressWhen\.tag|setpointTag) /, 'names '));
+      const ref = /^(suppressWhen\.tag|setpointTag) "(.*)" is not a tag$/.exec(message);
+      if (ref)
+        report(
+          ['alarms', i, ...(ref[1] as string).split('.')],
+          `no tag named "${ref[2]}" (a name without "/" is looked up in the alarmed tag's machine)`,
+        );
+      else report(['alarms', i, 'tag'], message);
     }
   });
   if (!each) return;
@@ -216,10 +236,11 @@ function checkAlarms(model: SiteModel, report: (at: SitePath, message: string) =
   }
 }
 
-function checkEsg(model: SiteModel, report: (at: SitePath, message: string) => void): void {
+function checkEsg(model: SiteModel, broken: ReadonlySet<string>, report: (at: SitePath, message: string) => void): void {
   const names = new Set(model.tags.map((t) => t.name));
   model.raw.esg?.meters.forEach((m, i) => {
-    if (!names.has(m.tag)) report(['esg', 'meters', i, 'tag'], `no tag named "${m.tag}" (write Site/Area/Machine/Tag)`);
+    if (!names.has(m.tag) && !intoBroken(m.tag, broken))
+      report(['esg', 'meters', i, 'tag'], `no tag named "${m.tag}" (write Site/Area/Machine/Tag)`);
   });
 }
 
@@ -259,8 +280,10 @@ export function validateSiteText(text: string, file: string): SiteValidation {
   let broken: BrokenNames | undefined;
   if (parsed.success) cfg = parsed.data;
   else {
-    for (const issue of parsed.error.issues)
-      for (const d of describeZodIssue(issue, siteFileSchema as unknown as z.ZodType, raw)) add(d.path, d.message, d.key);
+    const described = parsed.error.issues.flatMap((issue) => describeZodIssue(issue, siteFileSchema as unknown as z.ZodType, raw));
+    // "unknown field rawHigh: did you mean rawHi?" already says that rawHi is missing.
+    const meant = new Set(described.filter((d) => d.suggests).map((d) => fieldOf([...d.path.slice(0, -1), d.suggests as string])));
+    for (const d of described) if (!(d.missing && meant.has(fieldOf(d.path)))) add(d.path, d.message, d.key);
     const s = salvage(raw);
     if (!s) return { model: null, issues: sorted(issues) };
     cfg = s.cfg;
@@ -285,8 +308,13 @@ export function validateSiteText(text: string, file: string): SiteValidation {
       add(['connections', i], `the ${conn.protocol} rules could not check this connection: ${describeError(err)}`);
     }
   });
-  checkAlarms(model, (at, message) => add(at, message));
-  checkEsg(model, (at, message) => add(at, message));
+  // Files named outside the connections (the sync uplink's TLS files); connections' own files are
+  // their protocol rules' (they call ctx.resolveFile the same way).
+  const tls = cfg.sync?.tls;
+  if (tls) for (const k of ['ca', 'cert', 'key'] as const) if (tls[k] !== undefined) ctx.resolveFile(['sync', 'tls', k], tls[k]);
+  const brokenMachines = broken?.machines ?? new Set<string>();
+  checkAlarms(model, brokenMachines, (at, message) => add(at, message));
+  checkEsg(model, brokenMachines, (at, message) => add(at, message));
 
   if (issues.length > 0) return { model: null, issues: sorted(issues) };
   // The driver opens the file the validator checked, whatever the working directory.

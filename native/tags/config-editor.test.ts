@@ -67,7 +67,9 @@ describe('editTag', () => {
     const file = siteFile();
     const model = loadSiteFile(file);
     expect(() => editTag(model, 'P/A/Tank/Level', { writeLimits: [90, 10] })).toThrow(TagEditError);
-    expect(() => editTag(model, 'P/A/Tank/Level', { writeLimits: [90, 10] })).toThrow(/writeLimits must be \[low, high\]/);
+    expect(() => editTag(model, 'P/A/Tank/Level', { writeLimits: [90, 10] })).toThrow(
+      /writeLimits: must be \[low, high\] with low below high/,
+    );
     expect(readFileSync(file, 'utf8')).toBe(site);
     expect(existsSync(`${file}.bak`)).toBe(false);
     expect(model.tags.find((t) => t.name === 'P/A/Tank/Level')?.writeMax).toBe(100);

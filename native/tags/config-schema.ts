@@ -12,6 +12,16 @@ import { syncConfigSchema } from '../sync/config.js';
 
 export const SITE_FILE_VERSION = 1;
 
+/** Whether the platform knows the time zone (shifts, days and ESG periods are computed in it). */
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const name = z
   .string()
   .min(1)
@@ -27,7 +37,9 @@ export const scalingSchema = z
     clamp: z.boolean().default(false),
   })
   .strict()
-  .refine((s) => s.rawHi !== s.rawLo && s.engHi !== s.engLo, { message: 'raw and engineering ranges must not be empty' });
+  .refine((s) => s.rawHi !== s.rawLo && s.engHi !== s.engLo, {
+    message: 'rawLo and rawHi must differ, and so must engLo and engHi: an empty range cannot be scaled',
+  });
 
 export const tagSchema = z
   .object({
@@ -38,7 +50,10 @@ export const tagSchema = z
     unit: z.string().max(32).default(''),
     description: z.string().max(256).default(''),
     /** Normal operating range shown by analog indicators. */
-    range: z.tuple([z.number(), z.number()]).optional(),
+    range: z
+      .tuple([z.number(), z.number()])
+      .refine((r) => r[0] < r[1], { message: 'must be [low, high] with low below high' })
+      .optional(),
     scaling: scalingSchema.optional(),
     /** Poll or sampling period. */
     periodMs: z.number().int().min(10).max(3_600_000).optional(),
@@ -55,7 +70,7 @@ export const tagSchema = z
   })
   .strict()
   .refine((t) => !t.writeLimits || t.writeLimits[0] < t.writeLimits[1], {
-    message: 'writeLimits must be [low, high]',
+    message: 'must be [low, high] with low below high',
     path: ['writeLimits'],
   })
   .superRefine((t, ctx) => {
@@ -110,11 +125,21 @@ export const siteFileSchema = z
         name,
         description: z.string().default(''),
         /** IANA time zone of the site (shifts, days, ESG periods). */
-        timeZone: z.string().default('UTC'),
+        timeZone: z.string().refine(isTimeZone, { message: 'must be an IANA time zone such as "Europe/Berlin" or "UTC"' }).default('UTC'),
         /** Organisation named in the console's OPC UA application certificate (O=); the site name when absent. */
-        organization: z.string().trim().min(1).max(64).regex(/^[^/=\\]+$/, 'no "/", "=" or "\\" (it becomes part of a certificate subject)').optional(),
+        organization: z
+          .string()
+          .trim()
+          .min(1)
+          .max(64)
+          .regex(/^[^/=\\]+$/, 'no "/", "=" or "\\" (it becomes part of a certificate subject)')
+          .optional(),
         /** The console's OPC UA application URI (in its certificate); urn:<host>:aurum-console:<site> when absent. */
-        applicationUri: z.string().regex(/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/, 'a URI such as urn:acme:plant7:aurum-console').max(256).optional(),
+        applicationUri: z
+          .string()
+          .regex(/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/, 'a URI such as urn:acme:plant7:aurum-console')
+          .max(256)
+          .optional(),
       })
       .strict(),
     /** Start the built-in simulated plant; connections whose endpoint or host is "demo" are pointed at it. */
