@@ -42,8 +42,15 @@ function fail(text: string, why: string): never {
   throw new ModbusAddressError(`Modbus address "${text}": ${why}; ${EXPECTED}`);
 }
 
+const FIRST_OF: Record<ModbusTable, string> = {
+  coil: 'coil',
+  discrete: 'discrete input',
+  input: 'input register',
+  holding: 'holding register',
+};
+
 function fromOneBased(text: string, table: ModbusTable, oneBased: number, max: number): ModbusAddress {
-  if (oneBased < 1) fail(text, 'register numbers in this notation start at 1');
+  if (oneBased < 1) fail(text, `register numbers in this notation start at 1: the first ${FIRST_OF[table]} is ${DIGIT_OF[table]}0001`);
   if (oneBased > max) fail(text, `register number ${oneBased} is above ${max}`);
   return { table, offset: oneBased - 1 };
 }

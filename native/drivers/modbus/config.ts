@@ -3,7 +3,7 @@
 // validator calls the same function, so check-config refuses exactly what the driver would fail on.
 import { z } from 'zod';
 import type { TagDataType } from '../../api/types.js';
-import { unknownFieldMessage } from '../../site/describe.js';
+import { closest } from '../../site/describe.js';
 import type { ConnectionRules, SitePath } from '../site-rules.js';
 import { type ModbusAddress, ModbusAddressError, type ModbusTable, parseModbusAddress } from './address.js';
 import { type ModbusDataType, registerCount, type WordOrder } from './codec.js';
@@ -22,9 +22,9 @@ export const modbusConnectionSchema = z
     /** RTU serial settings. */
     serialPort: z.string().min(1).optional(),
     baudRate: z.number().int().min(300).max(4_000_000).default(19200),
-    dataBits: z.union([z.literal(7), z.literal(8)]).default(8),
+    dataBits: z.literal([7, 8]).default(8),
     parity: z.enum(['none', 'even', 'odd']).default('even'),
-    stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
+    stopBits: z.literal([1, 2]).default(1),
     unitId: z.number().int().min(0).max(255).default(1),
     /** Byte/word order of 32/64-bit values on this device. */
     wordOrder: z.enum(WORD_ORDERS).default('ABCD'),
@@ -42,8 +42,15 @@ export const modbusConnectionSchema = z
       .default({ initialDelayMs: 500, maxDelayMs: 10_000 }),
   })
   .strict()
-  .refine((c) => (c.transport === 'rtu' ? !!c.serialPort : !!c.host), {
-    message: 'transport tcp and rtu-over-tcp need "host"; transport rtu needs "serialPort"',
+  .superRefine((c, ctx) => {
+    if (c.transport === 'rtu' && !c.serialPort)
+      ctx.addIssue({ code: 'custom', path: ['serialPort'], message: 'transport rtu needs "serialPort" (e.g. /dev/ttyUSB0 or COM3)' });
+    if (c.transport !== 'rtu' && !c.host)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['host'],
+        message: `transport ${c.transport} needs "host" (the device's or gateway's address)`,
+      });
   });
 
 export type ModbusConnectionConfig = z.output<typeof modbusConnectionSchema>;
@@ -130,13 +137,16 @@ export function resolveModbusPoint(
     const known = Object.keys(modbusTagOptionsSchema.shape);
     for (const issue of parsed.error.issues) {
       if (issue.code === 'unrecognized_keys')
-        for (const key of issue.keys) problem(['options', key], `Modbus tag option ${unknownFieldMessage(key, known)}`);
+        for (const key of issue.keys) {
+          const near = closest(key, known);
+          problem(
+            ['options', key],
+            `unknown Modbus tag option "${key}": ${near ? `did you mean ${near}?` : `the options are ${known.join(', ')}`}`,
+          );
+        }
       else if (issue.code === 'invalid_value' && issue.path[0] === 'type') problem(['options', 'type'], typeMessage(tag.options.type));
       else if (issue.code === 'invalid_value' && issue.path[0] === 'wordOrder')
-        problem(
-          ['options', 'wordOrder'],
-          `Modbus word order must be one of ${WORD_ORDERS.join(', ')}, but it is ${JSON.stringify(tag.options.wordOrder)}`,
-        );
+        problem(['options', 'wordOrder'], wordOrderMessage(tag.options.wordOrder));
       else problem(['options', ...(issue.path as SitePath)], optionMessage(String(issue.path[0]), tag.options[String(issue.path[0])]));
     }
     // Keep the options that did parse, so the checks below still say what else is wrong.
@@ -234,6 +244,11 @@ function typeMessage(value: unknown): string {
   };
   const hint = typeof value === 'string' ? aliases[value.toLowerCase()] : undefined;
   return `Modbus type must be one of ${MODBUS_TYPES.join(', ')}, but it is ${JSON.stringify(value)}${hint ? `: did you mean ${hint}?` : ''}`;
+}
+
+function wordOrderMessage(value: unknown): string {
+  const near = typeof value === 'string' ? closest(value, WORD_ORDERS) : undefined;
+  return `Modbus word order must be one of ${WORD_ORDERS.join(', ')}, but it is ${JSON.stringify(value)}${near ? `: did you mean ${near}?` : ''}`;
 }
 
 function optionMessage(key: string, value: unknown): string {
