@@ -158,18 +158,18 @@ describe('historian', () => {
     }
   });
 
-  it('moves a damaged file aside, says so, and records into a fresh one', async () => {
+  it('keeps a damaged file aside, says so, and records into a new one', async () => {
     const dir = tempDir();
     writeFileSync(path.join(dir, 'historian.db'), Buffer.alloc(8192, 7));
     const messages: SystemMessage[] = [];
     const { h } = await start({ dir, messages });
     expect(h.recovery.quarantined).not.toBeNull();
     expect(existsSync(h.recovery.quarantined as string)).toBe(true);
-    expect(messages.some((m) => m.level === 'error' && /integrity/.test(m.message))).toBe(true);
+    expect(messages.some((m) => m.level === 'error' && /damaged.*failed its check/.test(m.message))).toBe(true);
     h.ingest(batch([[0, T0, 1]]));
     await h.flush();
     expect(h.query({ tags: ['Site/Area/M/T0'], from: T0, to: T0 + 1, maxPoints: 10 })[0]?.v).toEqual([1]);
-    expect(readdirSync(dir).filter((f) => f.includes('corrupt'))).toHaveLength(1);
+    expect(readdirSync(dir).filter((f) => f.includes('damaged'))).toHaveLength(1);
   });
 
   it('restarts a writer that dies and records again, counting what it lost', async () => {

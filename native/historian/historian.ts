@@ -9,6 +9,7 @@ import type { SystemMessage } from '../api/events.js';
 import type { HistoryAggregate, HistoryExportProgress, HistoryMetrics, HistorySeries, HistoryValueAt } from '../api/history-requests.js';
 import type { TagInfo } from '../api/types.js';
 import type { SampleBatch } from '../tags/bus.js';
+import { logger } from '../util/log.js';
 import { openSqlite, type SqliteDatabase } from '../util/sqlite.js';
 import { startWorker, WorkerSupervisor } from '../util/worker.js';
 import { type DeadbandConfig, type RetentionConfig, resolvePolicies, type TagPolicy } from './config.js';
@@ -81,6 +82,8 @@ export interface Historian {
   startExport(args: { tags: readonly string[]; from: number; to: number; intervalMs?: number }): HistoryExportProgress;
   cancelExport(id: string): HistoryExportProgress;
   onExport(listener: (p: HistoryExportProgress) => void): () => void;
+  /** The folder startExport writes into (export quotas and disk headroom are checked there). */
+  readonly exportDir: string;
   readonly outbox: Outbox;
   readonly recovery: RecoveryReport;
   metrics(): HistoryMetrics;
@@ -413,6 +416,10 @@ class WorkerHistorian implements Historian {
     return { ...job.progress };
   }
 
+  get exportDir(): string {
+    return path.join(this.opts.dir, 'exports');
+  }
+
   onExport(listener: (p: HistoryExportProgress) => void): () => void {
     this.exportListeners.add(listener);
     return () => this.exportListeners.delete(listener);
@@ -518,11 +525,13 @@ export async function openHistorian(opts: HistorianOptions): Promise<Historian> 
   const h = new WorkerHistorian({ maxBufferedSamples: 2_000_000, ...opts }, init, worker, db, file, recovery, policies);
   const say = opts.onSystemMessage;
   const now = opts.now ?? Date.now;
-  if (say && recovery.quarantined) {
-    say({
+  if (recovery.damage) {
+    // Loud on every channel: the log (even before any listener runs), and a system alarm through the core.
+    logger('historian')('error', `historian database damaged: ${recovery.damage}`);
+    say?.({
       level: 'error',
       source: 'historian',
-      message: `historian database failed its integrity check (${recovery.integrity}); moved to ${recovery.quarantined}, starting a new one`,
+      message: `historian database damaged: ${recovery.damage}`,
       timestamp: new Date(now()).toISOString(),
     });
   }

@@ -4,8 +4,10 @@
 // segments), late samples as chunks of their own, and rollup rows. In-memory state changes only
 // after the transaction commits, so a failed write (disk full, I/O error) loses nothing: the next
 // commit retries the same work plus whatever arrived since.
-import { renameSync } from 'node:fs';
+import { closeSync, copyFileSync, openSync, readSync, renameSync, statSync } from 'node:fs';
+import path from 'node:path';
 import type { Statement } from 'better-sqlite3';
+import { describeError } from '../util/errors.js';
 import { migrate } from '../util/migrate.js';
 import { openSqlite, type SqliteDatabase } from '../util/sqlite.js';
 import { decodeChunk, encodeChunk, type Samples } from './codec.js';
@@ -144,8 +146,10 @@ export interface QuarantineReport {
 
 export interface RecoveryReport {
   integrity: string;
-  /** Set when the file failed its check and was moved aside. */
+  /** Set when the file failed its check: where the damaged original is kept (its readable rows were salvaged). */
   quarantined: string | null;
+  /** What was damaged and what was done about it, in a sentence; null when the file was sound. */
+  damage: string | null;
   segmentsMerged: number;
   samplesRecovered: number;
   /** Set when a crash's segments could not be merged at start (disk full): they stay readable and are merged before the next commit. */
@@ -173,10 +177,10 @@ function rollupParams(tag: number, b: Bucket): (number | null)[] {
 }
 
 /** Open the file and check it; null with the reason when it is not a sound SQLite database. */
-function openChecked(file: string): { db: SqliteDatabase | null; integrity: string } {
+function openChecked(file: string, readonly = false): { db: SqliteDatabase | null; integrity: string } {
   let db: SqliteDatabase | null = null;
   try {
-    db = openSqlite(file);
+    db = openSqlite(file, { readonly });
     const rows = db.pragma('quick_check') as { quick_check: string }[];
     const integrity = rows.map((r) => r.quick_check).join('; ');
     if (integrity === 'ok') return { db, integrity };
@@ -184,17 +188,103 @@ function openChecked(file: string): { db: SqliteDatabase | null; integrity: stri
     return { db: null, integrity };
   } catch (err) {
     db?.close();
-    return { db: null, integrity: (err as Error).message };
+    return { db: null, integrity: describeError(err) };
   }
 }
 
-export function openStoreDb(file: string): { db: SqliteDatabase; report: Pick<RecoveryReport, 'integrity' | 'quarantined'> } {
+const size = (f: string) => {
+  try {
+    return statSync(f).size;
+  } catch {
+    return 0;
+  }
+};
+
+/**
+ * A WAL that ends inside its header or inside a frame was cut short (a crash during a write, a
+ * full disk, a copy that stopped). SQLite keeps the transactions whose frames are whole and
+ * drops the rest; this names what happened so it is reported, never passed over in silence.
+ */
+function walDamage(file: string): string | null {
+  const wal = `${file}-wal`;
+  const n = size(wal);
+  if (n === 0) return null;
+  if (n < 32) return `${path.basename(wal)} is ${n} bytes, shorter than its 32-byte header`;
+  const header = Buffer.alloc(32);
+  const fd = openSync(wal, 'r');
+  try {
+    readSync(fd, header, 0, 32, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const pageSize = header.readUInt32BE(8);
+  if (pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0) return `${path.basename(wal)} has no valid header`;
+  const rest = (n - 32) % (24 + pageSize);
+  return rest === 0 ? null : `${path.basename(wal)} ends ${rest} bytes into a frame (cut short)`;
+}
+
+/** Copy every row SQLite can still read from `src` into `dst` (same tables): the salvage of a damaged file. */
+function copyReadable(src: SqliteDatabase, dst: SqliteDatabase): { rows: number; damagedTables: string[] } {
+  let rows = 0;
+  const damagedTables: string[] = [];
+  let tables: { name: string; sql: string }[] = [];
+  try {
+    tables = src.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as typeof tables;
+  } catch {
+    return { rows, damagedTables: ['sqlite_master'] };
+  }
+  for (const t of tables) {
+    if (t.name === MIGRATIONS_TABLE) continue;
+    dst.exec(t.sql.replace(/^CREATE TABLE /i, 'CREATE TABLE IF NOT EXISTS '));
+    const cols = (dst.prepare(`SELECT name FROM pragma_table_info(?)`).all(t.name) as { name: string }[]).map((c) => c.name);
+    const insert = dst.prepare(`INSERT OR IGNORE INTO ${t.name} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
+    dst.transaction(() => {
+      try {
+        for (const row of src
+          .prepare(`SELECT ${cols.join(', ')} FROM ${t.name}`)
+          .raw()
+          .iterate() as IterableIterator<unknown[]>) {
+          insert.run(...row);
+          rows++;
+        }
+      } catch {
+        // The rest of this table is unreadable: what was read before the damage is kept.
+        damagedTables.push(t.name);
+      }
+    })();
+  }
+  return { rows, damagedTables };
+}
+
+/**
+ * Open the historian's file. A damaged file is never replaced silently: the originals are kept
+ * beside it (`historian.db.damaged-<time>` with their -wal/-shm), everything SQLite can still read
+ * is copied into a new historian.db, and the report says what happened for the log, a system
+ * alarm and the banner.
+ */
+export function openStoreDb(file: string): { db: SqliteDatabase; report: Pick<RecoveryReport, 'integrity' | 'quarantined' | 'damage'> } {
+  const existed = size(file) + size(`${file}-wal`) > 0;
+  const damagedWal = walDamage(file);
+  const stamp = Date.now();
+  if (damagedWal) {
+    // SQLite rewrites the WAL on its next checkpoint: keep the damaged one as it was found.
+    copyFileSync(`${file}-wal`, `${file}-wal.damaged-${stamp}`);
+  }
   const checked = openChecked(file);
   let db = checked.db;
+  let problem = checked.integrity;
   let quarantined: string | null = null;
+  let damage: string | null = damagedWal
+    ? `${damagedWal}: the transactions in it that were whole are kept, the cut-short rest is lost (a copy is in ${path.basename(file)}-wal.damaged-${stamp})`
+    : null;
+  if (db && existed && (db.prepare('SELECT count(*) AS n FROM sqlite_master').get() as { n: number }).n === 0) {
+    // The file had content but no schema survived (its whole history was in the lost part of the WAL).
+    db.close();
+    db = null;
+    problem = 'it held data but no table survived';
+  }
   if (!db) {
-    // Keep the damaged file for forensics and carry on with a fresh one: the console must run.
-    quarantined = `${file}.corrupt-${Date.now()}`;
+    quarantined = `${file}.damaged-${stamp}`;
     for (const ext of ['', '-wal', '-shm']) {
       try {
         renameSync(file + ext, quarantined + ext);
@@ -203,7 +293,28 @@ export function openStoreDb(file: string): { db: SqliteDatabase; report: Pick<Re
       }
     }
     db = openSqlite(file);
+    initFile(db);
+    const src = openChecked(quarantined, true).db ?? openLoosely(quarantined);
+    const copied = src ? copyReadable(src, db) : { rows: 0, damagedTables: ['all'] };
+    src?.close();
+    damage =
+      `${path.basename(file)} failed its check (${problem}); ${copied.rows} rows salvaged into a new file` +
+      `${copied.damagedTables.length > 0 ? ` (unreadable past the damage: ${copied.damagedTables.join(', ')})` : ''}; the damaged original is kept as ${path.basename(quarantined)}` +
+      (damage ? `; ${damage}` : '');
+  } else initFile(db);
+  return { db, report: { integrity: checked.integrity, quarantined, damage } };
+}
+
+/** A damaged file opened for reading whatever is still readable, without the integrity check. */
+function openLoosely(file: string): SqliteDatabase | null {
+  try {
+    return openSqlite(file, { readonly: true });
+  } catch {
+    return null;
   }
+}
+
+function initFile(db: SqliteDatabase): void {
   // Dropped partitions return their pages to the file system in small steps (see retention).
   if ((db.prepare('SELECT count(*) AS n FROM sqlite_master').get() as { n: number }).n === 0) {
     // Only a new, empty file can change auto_vacuum (VACUUM rewrites it with the new mode).
@@ -211,7 +322,6 @@ export function openStoreDb(file: string): { db: SqliteDatabase; report: Pick<Re
     db.exec('VACUUM');
   }
   migrate(db, HISTORIAN_MIGRATIONS, MIGRATIONS_TABLE);
-  return { db, report: { integrity: checked.integrity, quarantined } };
 }
 
 export class HistorianStore {

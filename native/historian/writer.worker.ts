@@ -28,7 +28,8 @@ try {
 let received = 0;
 let committed = 0;
 let lastBatchMs = 0;
-let failingSince: number | null = null;
+// Started on a full disk (read-only): the first commit that succeeds says that recording resumed.
+let failingSince: number | null = store.recovery.recoveryDeferred === null ? null : Date.now();
 let lastAttempt = 0;
 const RETRY_MS = 1000;
 
