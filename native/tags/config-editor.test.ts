@@ -19,6 +19,7 @@ areas:
     machines:
       - { name: P1, template: Pump, connection: plc, params: { base: 40001 } }
       - { name: P2, template: Pump, connection: plc, params: { base: 40011 } }
+      - { name: M1, connection: plc, tags: [{ name: Speed, address: "30001" }] }
       - name: Tank
         connection: plc
         tags:
@@ -57,7 +58,7 @@ describe('editTag', () => {
     const model = loadSiteFile(file);
     const result = editTag(model, 'P/A/P2/Flow', { range: [5, 80] });
     expect(result.changed.map((t) => t.name)).toEqual(['P/A/P1/Flow', 'P/A/P2/Flow']);
-    expect(model.tags.filter((t) => t.machine !== 'Tank').map((t) => [t.rangeLo, t.rangeHi])).toEqual([
+    expect(model.tags.filter((t) => t.machine === 'P1' || t.machine === 'P2').map((t) => [t.rangeLo, t.rangeHi])).toEqual([
       [5, 80],
       [5, 80],
     ]);
@@ -74,5 +75,13 @@ describe('editTag', () => {
     expect(existsSync(`${file}.bak`)).toBe(false);
     expect(model.tags.find((t) => t.name === 'P/A/Tank/Level')?.writeMax).toBe(100);
     expect(() => editTag(model, 'P/A/Tank/Nope', { unit: 'x' })).toThrow(/no tag named/);
+  });
+
+  it('checks an edit with the same validator as check-config, protocol rules included', () => {
+    const file = siteFile();
+    const model = loadSiteFile(file);
+    // Modbus makes input registers read-only: the Modbus rules refuse the edit, as check-config would.
+    expect(() => editTag(model, 'P/A/M1/Speed', { writable: true })).toThrow(/tags\[0\]\.writable: .*30001 is an input register/);
+    expect(readFileSync(file, 'utf8')).toBe(site);
   });
 });

@@ -98,11 +98,11 @@ describe('site file loading', () => {
 
 describe('secrets in the site file', () => {
   it('refuses a plain-text connection password and accepts a sealed one', () => {
-    const withPassword = (pw: string) =>
+    const withPassword = (pw: string, field = 'password') =>
       `version: 1
 site: { name: P }
 connections:
-  - { name: broker, protocol: mqtt, url: "mqtt://10.0.0.9:1883", username: console, password: "${pw}" }
+  - { name: broker, protocol: mqtt, url: "mqtt://10.0.0.9:1883", username: console, ${field}: "${pw}" }
 areas:
   - name: A
     machines:
@@ -110,8 +110,8 @@ areas:
 `;
     const issues = issuesOf(withPassword('hunter2-plain'));
     expect(issues[0]).toMatchObject({ field: 'connections[0].password', line: 4 });
-    expect(issues[0]?.message).toMatch(/must be sealed/);
+    expect(issues[0]?.message).toMatch(/a plain-text password never stands in a site file: seal it/);
     expect(JSON.stringify(issues)).not.toContain('hunter2-plain');
-    expect(() => parseSiteFile(withPassword('enc:v1:AAAA'), 'site.yaml')).not.toThrow();
+    expect(() => parseSiteFile(withPassword('enc:v1:AAAA', 'passwordSecret'), 'site.yaml')).not.toThrow();
   });
 });
