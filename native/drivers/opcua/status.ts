@@ -79,9 +79,8 @@ export interface ErrorContext {
 export function describeOpcuaError(err: unknown, ctx: ErrorContext): string {
   const text = describeError(err);
   const full = err instanceof Error ? err.message : text;
-  const own = ctx.own
-    ? `the console's certificate (SHA-1 thumbprint ${ctx.own.thumbprint}, file ${ctx.own.file})`
-    : "the console's certificate";
+  const own = ctx.own ? `the console's certificate (SHA-1 thumbprint ${ctx.own.thumbprint})` : "the console's certificate";
+  const trustIt = `trust it on the server${ctx.own ? ` (the certificate is the file ${ctx.own.file})` : ''}`;
   if (/server Certificate verification failed/i.test(full) || /BadCertificate\w*.*server certificate/i.test(full)) {
     const status = /err (\w+)/.exec(full)?.[1];
     return `the console does not trust the server's certificate${ctx.serverThumbprint ? ` (SHA-1 thumbprint ${ctx.serverThumbprint})` : ''}${
@@ -90,10 +89,10 @@ export function describeOpcuaError(err: unknown, ctx: ErrorContext): string {
   }
   const rejected = /rejected by server: (\w+)/.exec(full)?.[1];
   if (rejected && /BadSecurityChecksFailed|BadCertificate/.test(rejected))
-    return `the server refused ${own}: ${statusInWords({ name: rejected, value: 0x80000000 })}; trust the console's certificate on the server`;
+    return `the server refused ${own}: ${trustIt}; the server said: ${statusInWords({ name: rejected, value: 0x80000000 })}`;
   if (/may have been rejected by server/i.test(full) || /socket has been disconnected|premature socket termination/i.test(full)) {
     if (ctx.securityMode !== 'None')
-      return `the server closed the connection while the secure channel was opened: it most likely refused ${own}; trust it on the server`;
+      return `the server closed the connection while the secure channel was opened: it most likely refused ${own}: ${trustIt}`;
     return `the server at ${ctx.endpoint} closed the connection before a session was opened`;
   }
   if (/ECONNREFUSED/.test(full)) return `nothing accepts connections at ${ctx.endpoint} (is the server running, is the port right?)`;
