@@ -14,18 +14,21 @@ import type { Driver } from './drivers/driver.js';
 import { connectionHandlers } from './drivers/handlers.js';
 import { createDriver } from './drivers/index.js';
 import { esgHandlers, openEsg } from './esg/index.js';
-import { historyHandlers, openHistorian } from './historian/index.js';
+import { historyHandlers, openHistorian, resolveAcceptWindow } from './historian/index.js';
 import { derivedTags, publishPrediction } from './inference/derived-tags.js';
 import { listModels, openInference, predictionHandlers } from './inference/index.js';
 import { MaintenanceLog, maintenanceConfigSchema } from './maintenance/index.js';
 import { type DemoPlant, startDemoPlant } from './plant/index.js';
-import { openSync, startAggregateFeed, syncConfigSchema, syncFeeds, syncHandlers } from './sync/index.js';
+import { openSync, startAggregateFeed, startAlarmFeed, syncConfigSchema, syncFeeds, syncHandlers } from './sync/index.js';
 import { TagBus } from './tags/bus.js';
 import { loadSiteFile, type SiteModel } from './tags/config.js';
 import { tagHandlers } from './tags/handlers.js';
 import { startValueStream } from './tags/value-stream.js';
+import { Boundary, recordCrashesIn } from './util/boundary.js';
+import { describeError } from './util/errors.js';
 import { type Logger, logger } from './util/log.js';
 import { openSqlite } from './util/sqlite.js';
+import { workerRestarts } from './util/worker.js';
 
 export interface CoreOptions {
   /** Site file; the built-in demo plant when omitted. */
@@ -107,18 +110,40 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
     demoPlant: model.demoPlant,
   };
 
-  const listeners = new Set<EventListener>();
-  const emit: EventListener = (stream, data) => {
-    for (const l of listeners) l(stream, data);
-  };
   const stops: (() => Promise<void> | void)[] = [];
   // The core's own trouble (historian disk full, model worker died…): shown to operators, and an
   // error becomes a system alarm once the alarm service runs.
   let raiseSystemAlarm: ((source: string, message: string) => void) | null = null;
+  let clearSystemAlarm: ((source: string) => void) | null = null;
+  // Every service runs behind this boundary (util/boundary.ts): its faults are logged once, raised
+  // as system alarms and, where the service can be restarted, restarted with backoff.
+  const boundary = new Boundary({
+    raise: (source, message) => systemMessage({ level: 'error', source, message, timestamp: new Date().toISOString() }),
+    clear: (source) => clearSystemAlarm?.(source),
+  });
+  recordCrashesIn(path.join(opts.dataDir, 'crash.log'), boundary);
+  stops.push(() => boundary.close());
+  const service = (name: string, restart?: () => Promise<void> | void) => boundary.for(name, restart ? { restart } : {});
+  const listeners = new Set<EventListener>();
+  const emit: EventListener = (stream, data) => {
+    for (const l of listeners) {
+      try {
+        l(stream, data);
+      } catch (err) {
+        boundary.fault('server', `sending the ${stream} stream`, err);
+      }
+    }
+  };
   let relearnAfterMaintenance: (machine: string, at: number) => void = () => undefined;
+  // Errors reported before the alarm service runs (a historian salvaged or read-only at start) are
+  // raised as soon as it does, never lost.
+  const earlyAlarms: { source: string; message: string }[] = [];
   const systemMessage = (m: EventStreams['system']) => {
     emit('system', m);
-    if (m.level === 'error') raiseSystemAlarm?.(m.source, m.message);
+    if (m.level === 'error') {
+      if (raiseSystemAlarm) raiseSystemAlarm(m.source, m.message);
+      else earlyAlarms.push({ source: m.source, message: m.message });
+    }
   };
   const stopAll = async () => {
     for (const stop of stops.splice(0).reverse()) await stop();
@@ -126,7 +151,7 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
 
   try {
     if (model.demoPlant) {
-      const plant = await startDemoPlant({ dataDir: opts.dataDir });
+      const plant = await service('demo plant').enter(() => startDemoPlant({ dataDir: opts.dataDir }));
       stops.push(() => plant.stop());
       resolveDemoEndpoints(model, plant);
       log('info', `demo plant on ${plant.opcuaEndpoint}, modbus://127.0.0.1:${plant.modbusPort} and ${plant.mqttUrl}`);
@@ -137,17 +162,21 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
     const bindings = model.raw.models?.bindings ?? [];
     const modelEntries = bindings.length > 0 ? listModels([modelsDir, path.join(opts.dataDir, 'models')]) : [];
     const tags = [...model.tags, ...derivedTags(bindings, modelEntries, model.tags.length, 1000)];
-    const bus = new TagBus(tags);
+    // Every sample's source time is checked against the accept window where it enters (bus.update).
+    const acceptWindow = resolveAcceptWindow(model.raw.historian.acceptWindow, model.raw.historian.retention);
+    const bus = new TagBus(tags, undefined, boundary, { acceptWindow });
     // The historian subscribes first: every reading is kept, whatever later consumers do with it.
-    const historian = await openHistorian({
-      dir: path.join(opts.dataDir, 'historian'),
-      tags,
-      retention: model.raw.historian.retention,
-      deadband: model.raw.historian.storage,
-      maxDbBytes: model.raw.historian.maxDbMB ? model.raw.historian.maxDbMB * 1024 * 1024 : null,
-      onSystemMessage: (m) => systemMessage(m),
-    });
-    const offHistorian = bus.onBatch((b) => historian.ingest(b));
+    const historian = await service('historian').enter(() =>
+      openHistorian({
+        dir: path.join(opts.dataDir, 'historian'),
+        tags,
+        retention: model.raw.historian.retention,
+        deadband: model.raw.historian.storage,
+        maxDbBytes: model.raw.historian.maxDbMB ? model.raw.historian.maxDbMB * 1024 * 1024 : null,
+        onSystemMessage: (m) => systemMessage(m),
+      }),
+    );
+    const offHistorian = bus.onBatch((b) => historian.ingest(b), 'historian');
     stops.push(async () => {
       offHistorian();
       await historian.close();
@@ -157,22 +186,26 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
     const secrets = openSecrets(opts.dataDir);
     // Optional cloud sync: a durable outbox in sync.db, drained when (and if) the link is up.
     const syncConfig = model.raw.sync ?? syncConfigSchema.parse({});
-    const sync = openSync({
-      config: syncConfig,
-      dataDir: opts.dataDir,
-      siteName: model.site.name,
-      onSystemMessage: systemMessage,
-      log: logger('sync'),
-      secrets,
-      modelsDir: path.join(opts.dataDir, 'models'),
-    });
+    const syncBoundary = service('sync', () => sync.restart());
+    const sync = syncBoundary.enter(() =>
+      openSync({
+        config: syncConfig,
+        dataDir: opts.dataDir,
+        siteName: model.site.name,
+        onSystemMessage: systemMessage,
+        log: logger('sync'),
+        secrets,
+        modelsDir: path.join(opts.dataDir, 'models'),
+      }),
+    );
     stops.push(() => sync.stop());
     const toCloud = syncFeeds(sync, syncConfig, tags);
     if (syncConfig.enabled) {
-      const offRaw = bus.onBatch(toCloud.samples);
+      const offRaw = bus.onBatch(toCloud.samples, 'sync');
       stops.push(offRaw);
     }
     const drivers = new Map<string, Driver>();
+    const driverBoundaries = new Map<string, ReturnType<typeof service>>();
     for (const sealed of model.connections) {
       const conn =
         sealed.protocol === 'mqtt' && sealed.passwordSecret !== undefined
@@ -181,13 +214,19 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
             ? { ...sealed, user: { ...sealed.user, passwordSecret: secrets.decrypt(sealed.user.passwordSecret) } }
             : sealed;
       const tags = model.driverTags.get(conn.name) ?? [];
-      const driver = createDriver(conn, tags, { bus, dataDir: opts.dataDir, log: logger(conn.protocol) });
+      // A fault the driver did not catch (an event handler that threw) restarts the connection.
+      const b = service(`connection ${conn.name}`, async () => {
+        await driver.stop();
+        await driver.start();
+      });
+      const driver = b.enter(() => createDriver(conn, tags, { bus, dataDir: opts.dataDir, log: logger(conn.protocol), site: model.site }));
       drivers.set(conn.name, driver);
+      driverBoundaries.set(conn.name, b);
     }
     stops.push(async () => {
       await Promise.allSettled([...drivers.values()].map((d) => d.stop()));
     });
-    await Promise.all([...drivers.values()].map((d) => d.start()));
+    await Promise.all([...drivers].map(([name, d]) => driverBoundaries.get(name)?.enter(() => d.start())));
 
     const registry = new HandlerRegistry();
     // Who may do what: every request from every transport passes the permission gate, and every
@@ -198,19 +237,43 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
     registry.setGate(authGate);
     registry.register(authHandlers(authStore.auth, authStore.audit));
     registry.register({ 'core.info': () => info });
-    registry.register(tagHandlers({ bus, model, machines: model.machines, drivers }));
+    registry.register(
+      tagHandlers({
+        bus,
+        model,
+        machines: model.machines,
+        drivers,
+        // A push is acknowledged once the historian has committed it.
+        storage: { refuse: (n) => historian.refuse(n), commit: () => historian.commit() },
+      }),
+    );
     registry.register(connectionHandlers(drivers, opts.dataDir));
 
     // Alarms and the maintenance log share events.db: the journal, alarm states, events, requests.
     const eventsDb = openSqlite(path.join(opts.dataDir, 'events.db'));
+    // Every journaled transition goes up once, in journal order (the UI stream's rows are coalesced).
+    let alarmsToCloud: (() => void) | null = null;
     const alarms = openAlarmService({
       db: eventsDb,
       tags,
       definitions: parseDefinitions(model.raw.alarms),
-      onChange: (u) => emit('alarms', u),
+      onChange: (u) => {
+        emit('alarms', u);
+        alarmsToCloud?.();
+      },
     });
-    const offAlarms = bus.onBatch((b) => alarms.evaluate(b));
-    const alarmTick = setInterval(() => alarms.tick(), 1000);
+    if (syncConfig.enabled && syncConfig.select.alarms) {
+      const feed = syncBoundary.enter(() =>
+        startAlarmFeed({ sync, journal: alarms, onError: (err) => syncBoundary.fault('queueing alarm transitions', err) }),
+      );
+      alarmsToCloud = feed.changed;
+      stops.push(() => feed.stop());
+    }
+    const offAlarms = bus.onBatch((b) => alarms.evaluate(b), 'alarms');
+    const alarmTick = setInterval(
+      service('alarms').wrap('timed alarm work', () => alarms.tick()),
+      1000,
+    );
     alarmTick.unref();
     const maintenance = new MaintenanceLog({
       db: eventsDb,
@@ -225,6 +288,8 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
     });
     registry.register(alarmHandlers(alarms, maintenance));
     raiseSystemAlarm = (source, message) => alarms.raiseSystemAlarm(source, message, 'High');
+    clearSystemAlarm = (source) => alarms.clearSystemAlarm(source);
+    for (const a of earlyAlarms.splice(0)) raiseSystemAlarm(a.source, a.message);
     registry.register(historyHandlers(historian));
     registry.register(syncHandlers(sync));
     if (syncConfig.enabled) {
@@ -255,22 +320,25 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
         config: model.sections.esg,
         timeZone: model.site.timeZone,
       });
-      const off = bus.onBatch((b) => esg.ingest(b));
+      const off = bus.onBatch((b) => esg.ingest(b), 'esg');
       registry.register(esgHandlers(esg));
       if (syncConfig.enabled) {
         // Each completed UTC day's figures per machine go up once, while the console runs.
         let sentDay = Math.floor(Date.now() / 86_400_000);
-        const daily = setInterval(() => {
-          const day = Math.floor(Date.now() / 86_400_000);
-          if (day === sentDay) return;
-          sentDay = day;
-          const from = (day - 1) * 86_400_000;
-          toCloud.esg({
-            kind: 'daily-summary',
-            day: new Date(from).toISOString().slice(0, 10),
-            summary: esg.summary({ from, to: from + 86_400_000, groupBy: 'machine' }),
-          });
-        }, 60_000);
+        const daily = setInterval(
+          service('esg').wrap('queueing the daily summary for sync', () => {
+            const day = Math.floor(Date.now() / 86_400_000);
+            if (day === sentDay) return;
+            sentDay = day;
+            const from = (day - 1) * 86_400_000;
+            toCloud.esg({
+              kind: 'daily-summary',
+              day: new Date(from).toISOString().slice(0, 10),
+              summary: esg.summary({ from, to: from + 86_400_000, groupBy: 'machine' }),
+            });
+          }),
+          60_000,
+        );
         daily.unref();
         stops.push(() => clearInterval(daily));
       }
@@ -280,35 +348,38 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       });
     }
 
-    const inference = await openInference({
-      modelsDir,
-      dataDir: opts.dataDir,
-      bus,
-      machines: bindings,
-      onPrediction: (p) => {
-        publishPrediction(bus, p);
-        emit('predictions', p);
-        toCloud.prediction(p);
-      },
-      onSystemMessage: systemMessage,
-      history: async (names, from, to, periodMs) => {
-        const series = historian.rangeRead({ tags: names, from, to, stepMs: periodMs });
-        const length = Math.min(...series.map((s) => s.values.length));
-        const rows: number[][] = [];
-        for (let i = 0; i < length; i++) {
-          const row = series.map((s) => s.values[i] as number);
-          if (row.every(Number.isFinite)) rows.push(row);
-        }
-        return rows;
-      },
-    });
+    const models = service('models');
+    const inference = await models.enter(() =>
+      openInference({
+        modelsDir,
+        dataDir: opts.dataDir,
+        bus,
+        machines: bindings,
+        onPrediction: (p) => {
+          publishPrediction(bus, p);
+          emit('predictions', p);
+          toCloud.prediction(p);
+        },
+        onSystemMessage: systemMessage,
+        history: async (names, from, to, periodMs) => {
+          const series = historian.rangeRead({ tags: names, from, to, stepMs: periodMs });
+          const length = Math.min(...series.map((s) => s.values.length));
+          const rows: number[][] = [];
+          for (let i = 0; i < length; i++) {
+            const row = series.map((s) => s.values[i] as number);
+            if (row.every(Number.isFinite)) rows.push(row);
+          }
+          return rows;
+        },
+      }),
+    );
     registry.register(predictionHandlers(inference));
     // After maintenance that resets a machine's baseline, its model learns normal behaviour anew from
     // the first ten minutes of operation after the event.
     relearnAfterMaintenance = (machine, at) => {
       if (!bindings.some((b) => b.machine === machine)) return;
       const timer = setTimeout(
-        () => {
+        models.wrap('relearning after maintenance', () => {
           inference.learn({ machine, from: at, to: at + RELEARN_WINDOW_MS }).then(
             (m) =>
               systemMessage({
@@ -321,11 +392,11 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
               systemMessage({
                 level: 'warning',
                 source: 'models',
-                message: `${machine}: relearning after maintenance failed: ${err instanceof Error ? err.message : String(err)}`,
+                message: `${machine}: relearning after maintenance failed: ${describeError(err)}`,
                 timestamp: new Date().toISOString(),
               }),
           );
-        },
+        }),
         Math.max(0, at + RELEARN_WINDOW_MS - Date.now()),
       );
       timer.unref();
@@ -344,14 +415,23 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       const m = historian.metrics();
       return Object.fromEntries(Object.entries(m).filter((e): e is [string, number] => typeof e[1] === 'number'));
     });
-    metricSources.set('tag_bus', () => ({ samples_total: bus.samplesIn, ui_samples_dropped_total: stream.dropped() }));
-    const housekeeping = setInterval(() => {
-      bus.markStale();
-      emit(
-        'connections',
-        [...drivers.values()].map((d) => d.diagnostics()),
-      );
-    }, 1000);
+    metricSources.set('tag_bus', () => ({
+      samples_total: bus.samplesIn,
+      ui_samples_dropped_total: stream.dropped(),
+      timestamps_replaced_total: bus.timestampsReplaced,
+      listener_faults_total: bus.listenerFaults,
+    }));
+    metricSources.set('containment', () => ({ ...boundary.metrics(), ...workerRestarts() }));
+    const housekeeping = setInterval(
+      service('core').wrap('housekeeping', () => {
+        bus.markStale();
+        emit(
+          'connections',
+          [...drivers.values()].map((d) => d.diagnostics()),
+        );
+      }),
+      1000,
+    );
     housekeeping.unref();
     stops.push(() => clearInterval(housekeeping));
 

@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import type { AlarmRow } from '../api/alarm-requests.js';
 import type { Prediction } from '../api/prediction-requests.js';
 import { batch, makeTags } from '../historian/test-kit.js';
 import { freePort } from '../util/net.js';
@@ -26,7 +25,7 @@ const prediction = (p: Partial<Prediction>): Prediction => ({
   ...p,
 });
 
-it('queues alarm rows, events, selected predictions and raw samples of listed tags only', async () => {
+it('queues selected predictions and raw samples of listed tags only', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aurum-sync-feeds-'));
   cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
   const tags = makeTags(4);
@@ -41,8 +40,6 @@ it('queues alarm rows, events, selected predictions and raw samples of listed ta
   cleanups.push(() => sync.stop());
   const feeds = syncFeeds(sync, config, tags);
 
-  const row = { id: 'a1', state: 'unack_active' } as AlarmRow;
-  feeds.alarms({ changed: [row, { ...row, id: 'a2' }], counts: {} as never });
   feeds.prediction(prediction({})); // normal: stays local
   feeds.prediction(prediction({ anomalyScore: 0.85 })); // near the threshold
   feeds.prediction(prediction({ health: 30 })); // unhealthy
@@ -56,5 +53,5 @@ it('queues alarm rows, events, selected predictions and raw samples of listed ta
     ]),
   );
   sync.flush();
-  expect(sync.status().backlog).toEqual({ alarms: 2, events: 0, aggregates: 0, esg: 0, predictions: 2, raw: 2 });
+  expect(sync.status().backlog).toEqual({ alarms: 0, events: 0, aggregates: 0, esg: 0, predictions: 2, raw: 2 });
 });

@@ -1,6 +1,7 @@
 // Adapters from the console's own event shapes to the uplink, so the core wires each source with
 // one line. Each applies the site file's selection; none of them blocks or throws on the caller.
-import type { AlarmListUpdate, OperationalEvent } from '../api/alarm-requests.js';
+// Alarms are not among them: every journaled transition goes up through alarm-feed.ts.
+import type { OperationalEvent } from '../api/alarm-requests.js';
 import type { Prediction } from '../api/prediction-requests.js';
 import type { TagInfo } from '../api/types.js';
 import type { SampleBatch } from '../tags/bus.js';
@@ -9,8 +10,6 @@ import { predictionSelected, rawSelected } from './select.js';
 import type { SyncService } from './service.js';
 
 export interface SyncFeeds {
-  /** The alarms stream: every changed row (a row with state `normal` left the list). */
-  alarms(update: AlarmListUpdate): void;
   /** An operational event as recorded (shift note, maintenance, failure…). */
   event(e: OperationalEvent): void;
   /** A prediction; only anomalous or unhealthy ones are queued. */
@@ -25,9 +24,6 @@ export function syncFeeds(sync: SyncService, config: SyncConfig, tags: readonly 
   // Tag id = index in the site's tag list; looked up once, not per sample.
   const raw = new Map(tags.filter((t) => rawSelected(config, t.name)).map((t) => [t.id, t.name]));
   return {
-    alarms: (u) => {
-      for (const row of u.changed) sync.enqueue('alarms', row);
-    },
     event: (e) => {
       sync.enqueue('events', e);
     },

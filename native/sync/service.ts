@@ -48,6 +48,11 @@ export interface SyncService {
   resume(): void;
   /** Write what is buffered to sync.db (done on every loop turn anyway). */
   flush(): void;
+  /**
+   * Drop the session and open a new one now (the containment boundary's restart after a fault in
+   * the uplink): unacknowledged batches are sent again from the outbox, in order.
+   */
+  restart(): void;
   stop(): Promise<void>;
   /** A feed's progress mark kept in sync.db (e.g. the last hour of aggregates queued), so a restart resumes it. */
   mark(name: string): number | null;
@@ -427,6 +432,18 @@ export function openSync(opts: SyncOptions): SyncService {
     },
     flush() {
       outbox.flush();
+    },
+    restart() {
+      if (stopped || !cfg.enabled) return;
+      if (retryTimer) clearTimeout(retryTimer);
+      const c = client;
+      client = null;
+      poster?.close();
+      poster = null;
+      session++;
+      inflight = 0;
+      c?.end(true);
+      connect();
     },
     async stop() {
       if (stopped) return;
