@@ -138,7 +138,7 @@ describe('MQTT JSON mode', () => {
     );
     await p.publishAsync('plant/line1/flow', '42.5');
     await p.publishAsync('plant/pump/run', 'ON');
-    await p.publishAsync('plant/pump/count', JSON.stringify({ ts: 1714557600, data: { counts: [1, 7.6] } }));
+    await p.publishAsync('plant/pump/count', JSON.stringify({ ts: 1714557600, data: { counts: [1, 8] } }));
     await until(() => bus.current(5).quality === 0, 'all JSON values');
     await until(() => [0, 1, 2, 3, 4].every((id) => bus.current(id).quality === 0), 'all JSON values');
     expect(bus.current(0)).toMatchObject({ value: 21.5, ts: Date.parse('2024-05-01T10:00:00.000Z') });

@@ -32,12 +32,13 @@ export function defaultValue(payload: unknown): unknown {
 const TRUE_WORDS = new Set(['true', 'on', 'yes', '1']);
 const FALSE_WORDS = new Set(['false', 'off', 'no', '0']);
 
-/** The value as the tag's type, or undefined when it cannot be one. */
+/** The value as the tag's type, or undefined when it is not one (numbers from text are read, never rounded). */
 export function coerce(raw: unknown, type: TagDataType): TagValue | undefined {
   switch (type) {
     case 'bool':
       if (typeof raw === 'boolean') return raw;
-      if (typeof raw === 'number') return raw !== 0;
+      // 0 and 1 only: a 5 or a 0.5 on a boolean tag is a mapping mistake, not "true".
+      if (raw === 0 || raw === 1) return raw === 1;
       if (typeof raw === 'string') {
         const w = raw.trim().toLowerCase();
         if (TRUE_WORDS.has(w)) return true;
@@ -55,7 +56,9 @@ export function coerce(raw: unknown, type: TagDataType): TagValue | undefined {
       else if (typeof raw === 'string' && raw.trim() !== '') n = Number(raw);
       else return undefined;
       if (!Number.isFinite(n)) return undefined;
-      return type === 'int' ? Math.round(n) : n;
+      // Never rounded: 2.6 for an integer tag is refused (counted as a type error), not shown as 3.
+      if (type === 'int' && !Number.isInteger(n)) return undefined;
+      return n;
     }
   }
 }

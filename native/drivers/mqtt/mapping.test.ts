@@ -54,10 +54,15 @@ describe('JSON field mapping', () => {
     expect(defaultValue({ v: 4 })).toBeUndefined();
   });
 
-  it('coerces to the tag type or refuses', () => {
+  it('converts to the tag type exactly, or refuses (never rounds an integer)', () => {
     expect(coerce('12.5', 'float')).toBe(12.5);
     expect(coerce(true, 'float')).toBe(1);
-    expect(coerce(2.6, 'int')).toBe(3);
+    expect(coerce(3, 'int')).toBe(3);
+    expect(coerce('4', 'int')).toBe(4);
+    expect(coerce(2.6, 'int')).toBeUndefined();
+    expect(coerce('2.6', 'int')).toBeUndefined();
+    expect(coerce(5, 'bool')).toBeUndefined();
+    expect(coerce(1, 'bool')).toBe(true);
     expect(coerce('', 'float')).toBeUndefined();
     expect(coerce('abc', 'float')).toBeUndefined();
     expect(coerce({}, 'float')).toBeUndefined();

@@ -5,6 +5,11 @@ export const QUALITY_LABEL = ['Good', 'Uncertain', 'Bad'] as const;
 /** Fixed decimals by magnitude, so digits do not jump while a value moves. */
 export function formatValue(v: number, tag: TagInfo | undefined): string {
   if (Number.isNaN(v)) return '—';
+  if (tag?.states) {
+    // Named states (Start / Stop, Off / Auto / Manual) stand for the raw 0/1/2.
+    const s = tag.states.find((x) => Number(x.value) === v);
+    if (s) return s.label;
+  }
   if (tag?.dataType === 'bool') return v ? 'ON' : 'OFF';
   if (tag?.dataType === 'int') return Math.round(v).toLocaleString('en-US');
   const a = Math.abs(v);

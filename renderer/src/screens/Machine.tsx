@@ -1,87 +1,19 @@
 // Machine detail: a trend of the key signals, health from the machine's model, its alarms, and
-// every tag with its live value, range and last minutes; setpoint writes that the operator
-// confirms before they are sent.
-import { useMemo, useState } from 'react';
-import type { TagInfo, WriteResult } from '../../../native/api/types';
-import { api } from '../api/client';
+// every tag with its live value, range and last minutes; writes in each tag's own terms
+// (components/TagWriter.tsx) that the operator confirms before they are sent.
+import { useMemo } from 'react';
 import { LiveValue } from '../components/LiveValue';
 import { MachineEvents } from '../components/MachineEvents';
 import { MachineStateBadge, useMachineState } from '../components/MachineState';
 import { PriorityBadge } from '../components/Priority';
 import { RangeBar } from '../components/RangeBar';
 import { Sparkline } from '../components/Sparkline';
+import { TagWriter } from '../components/TagWriter';
 import { TrendChart } from '../components/TrendChart';
 import { useAlarms } from '../store/alarms';
 import { useApp } from '../store/app';
-import { live } from '../store/live';
 import { usePrediction } from '../store/predictions';
 import { openWindow } from '../store/route';
-
-function SetpointWriter({ tag }: { tag: TagInfo }) {
-  const [draft, setDraft] = useState('');
-  const [confirming, setConfirming] = useState(false);
-  const [result, setResult] = useState<WriteResult | null>(null);
-  const current = live.values[tag.id];
-  const value = tag.dataType === 'bool' ? draft === 'true' || draft === 'ON' : Number(draft);
-  const invalid =
-    tag.dataType !== 'bool' &&
-    (draft.trim() === '' ||
-      !Number.isFinite(value as number) ||
-      (tag.writeMin !== null && (value as number) < tag.writeMin) ||
-      (tag.writeMax !== null && (value as number) > tag.writeMax));
-
-  const send = async () => {
-    setConfirming(false);
-    try {
-      setResult(await api.call('tags.write', { tag: tag.name, value, confirmed: true }));
-    } catch (err) {
-      setResult({ tag: tag.name, requested: value, readBack: null, ok: false, error: err instanceof Error ? err.message : String(err) });
-    }
-  };
-
-  return (
-    <form
-      className="setpoint"
-      onSubmit={(e) => {
-        e.preventDefault();
-        if (!invalid) setConfirming(true);
-      }}
-    >
-      <label>
-        New value{tag.writeMin !== null ? ` (${tag.writeMin}–${tag.writeMax} ${tag.unit})` : ''}
-        <input
-          name={`sp-${tag.name}`}
-          inputMode="decimal"
-          value={draft}
-          onChange={(e) => setDraft(e.target.value)}
-          aria-invalid={draft !== '' && invalid}
-        />
-      </label>
-      <button type="submit" disabled={invalid}>
-        Write…
-      </button>
-      {confirming ? (
-        <div className="confirm" role="alertdialog" aria-label="Confirm setpoint write">
-          <p>
-            Write <strong>{draft}</strong> {tag.unit} to <strong>{tag.name}</strong>? Current value: {Number.isNaN(current) ? '—' : current}{' '}
-            {tag.unit}.
-          </p>
-          <button type="button" onClick={send}>
-            Confirm write
-          </button>
-          <button type="button" onClick={() => setConfirming(false)}>
-            Cancel
-          </button>
-        </div>
-      ) : null}
-      {result ? (
-        <p className={result.ok ? 'write-ok' : 'write-error'} role="status">
-          {result.ok ? `Written; read back ${String(result.readBack)} ${tag.unit}` : `Write failed: ${result.error}`}
-        </p>
-      ) : null}
-    </form>
-  );
-}
 
 function HealthPanel({ machine }: { machine: string }) {
   const state = usePrediction(machine);
@@ -219,7 +151,7 @@ export function Machine() {
               <td className="bar-cell">{t.rangeLo !== null ? <RangeBar tag={t} /> : null}</td>
               <td>{t.dataType !== 'string' ? <Sparkline tag={t} /> : null}</td>
               <td className="muted">{t.description}</td>
-              <td>{t.writable ? <SetpointWriter tag={t} /> : null}</td>
+              <td>{t.writable ? <TagWriter tag={t} /> : null}</td>
             </tr>
           ))}
         </tbody>
