@@ -4,6 +4,7 @@
 import type { CallContext, EventStreams } from '../native/api/contract.js';
 import { clientMessage, type ServerMessage } from '../native/api/wire.js';
 import { type Core, startCore } from '../native/core.js';
+import { inShellContext, installLastResort } from '../native/util/boundary.js';
 import { type FromHost, toHost } from './host-protocol.js';
 
 interface ParentPort {
@@ -14,6 +15,10 @@ interface ParentPort {
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
 if (!parentPort) throw new Error('core-host must run in an Electron utility process');
 const port = parentPort;
+// Last resort (docs/architecture.md, "Containment"): what escapes every service's boundary is
+// recorded in <data dir>/crash.log; an escaped exception ends this process (code 70) and main
+// restarts the core with backoff, an escaped rejection raises a system alarm and the core runs on.
+installLastResort({ shell: 'desktop core', exitOnUncaught: true });
 
 const post = (m: FromHost) => port.postMessage(m);
 const toClient = (windowId: number | null, message: ServerMessage) => post({ kind: 'toClient', windowId, message });
@@ -28,7 +33,7 @@ function contextOf(c: Core, windowId: number): CallContext {
   return session && token ? { ...session, token } : { user: null, role: null, origin: 'ipc' };
 }
 
-port.on('message', async (e) => {
+const onMessage = async (e: { data: unknown }) => {
   const parsed = toHost.safeParse(e.data);
   if (!parsed.success) return;
   const msg = parsed.data;
@@ -73,4 +78,6 @@ port.on('message', async (e) => {
     await core?.stop();
     post({ kind: 'stopped' });
   }
-});
+};
+// The message loop is the core's "ipc" service: a fault in one request is contained there.
+port.on('message', (e) => void inShellContext('ipc', () => onMessage(e)));

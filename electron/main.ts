@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { app, BrowserWindow, type IpcMainEvent, ipcMain, Notification, session, type UtilityProcess, utilityProcess } from 'electron';
 import { clientMessage } from '../native/api/wire';
+import { installLastResort } from '../native/util/boundary';
 import { IPC_CHANNEL } from './channel';
 import { fromHost, type ToHost } from './host-protocol';
 import { CONTENT_SECURITY_POLICY, hardenSession, hardenWebContents, SECURE_WEB_PREFERENCES } from './security';
@@ -14,6 +15,14 @@ const rendererIndex = path.join(distDir, 'renderer', 'index.html');
 const coreHostEntry = path.join(distDir, 'native', 'electron-core-host.mjs');
 const preloadEntry = path.join(__dirname, 'preload.cjs');
 const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+// Last resort: this process only relays between windows and the core, so what escapes here is
+// recorded (log, <userData>/data/crash.log) and the windows stay open.
+installLastResort({
+  shell: 'electron main',
+  exitOnUncaught: false,
+  crashFile: () => (app.isReady() ? path.join(app.getPath('userData'), 'data', 'crash.log') : null),
+});
 
 let core: UtilityProcess | null = null;
 let coreRestarts = 0;
