@@ -24,6 +24,18 @@ export function describeSpan(ms: number): string {
   return unit(ms / 1000, 'second');
 }
 
+/** "256 MB", "1 GB", "40 KB": sizes in messages (binary units, as df and file managers show them). */
+export function describeBytes(bytes: number): string {
+  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
+  let v = bytes;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v.toLocaleString('en-US', { maximumFractionDigits: 1 })} ${units[u]}`;
+}
+
 /** "1,000,000 rows": counts in messages, grouped so an order of magnitude is readable at a glance. */
 export const describeCount = (n: number, what: string) => `${group(n)} ${what}`;
 
