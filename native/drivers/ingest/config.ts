@@ -22,6 +22,9 @@ export type IngestConnectionConfig = z.output<typeof ingestConnectionSchema>;
  * The ingest rules the site-file validator (native/site/) applies to each ingest connection and the
  * tags that use it, so check-config refuses what this driver would fail on at run time.
  */
-export const ingestSiteRules: ConnectionRules<IngestConnectionConfig> = (_conn, _connPath, _tags, _ctx) => {
-  // The protocol rules are written by the ingest driver's owner.
+export const ingestSiteRules: ConnectionRules<IngestConnectionConfig> = (_conn, _connPath, tags, ctx) => {
+  // A pushed sample names its tag; the driver reads no per-tag option, so any option would be ignored.
+  for (const tag of tags)
+    for (const key of Object.keys(tag.options))
+      ctx.report([...tag.path, 'options', key], `${tag.name}: unknown option "${key}": tags on an ingest connection take no options`);
 };
