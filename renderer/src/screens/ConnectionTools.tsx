@@ -39,6 +39,19 @@ function BrowseLevel({ connection, nodeId, depth }: { connection: string; nodeId
             ) : (
               <span>
                 {c.displayName} <span className="muted small">{c.dataType ?? c.nodeClass}</span>
+                {c.accessLevel ? (
+                  <span className="muted small">
+                    {' '}
+                    ·{' '}
+                    {c.accessLevel.writable
+                      ? c.accessLevel.readable
+                        ? 'read/write'
+                        : 'write only'
+                      : c.accessLevel.readable
+                        ? 'read only'
+                        : 'no access'}
+                  </span>
+                ) : null}
               </span>
             )}{' '}
             <code className="mono node-id">{c.nodeId}</code>
@@ -121,6 +134,7 @@ function Certificates() {
         <tr>
           <th scope="col">Status</th>
           <th scope="col">Subject</th>
+          <th scope="col">Connection</th>
           <th scope="col">Thumbprint (SHA-1)</th>
           <th scope="col">Valid to</th>
           <th scope="col">Action</th>
@@ -131,6 +145,7 @@ function Certificates() {
           <tr key={c.thumbprint}>
             <td>{c.status === 'rejected' ? '⚠ rejected' : 'trusted'}</td>
             <td>{c.subject}</td>
+            <td>{c.connections.length > 0 ? c.connections.join(', ') : <span className="muted">not seen since start</span>}</td>
             <td className="mono">{c.thumbprint}</td>
             <td>{c.validTo.slice(0, 10)}</td>
             <td>
