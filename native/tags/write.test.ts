@@ -7,7 +7,7 @@ import type { TagInfo, WriteResult } from '../api/types.js';
 import { createDriver } from '../drivers/index.js';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../drivers/mqtt/broker.js';
 import { TagBus } from './bus.js';
-import { parseSiteFile } from './config.js';
+import { ConfigError, parseSiteFile } from './config.js';
 import { tagHandlers } from './handlers.js';
 import { testTag } from './test-tag.js';
 import { checkWrite } from './write-check.js';
@@ -90,6 +90,48 @@ describe('checkWrite', () => {
 
   it('refuses read-only tags', () => {
     expect(() => checkWrite({ ...float, writable: false }, 1)).toThrow('S/A/P/Flow is read-only');
+  });
+});
+
+describe('states in the site file', () => {
+  const withTag = (tag: string) => `
+version: 1
+site: { name: Plant }
+connections:
+  - { name: gw, protocol: ingest }
+areas:
+  - name: Water
+    machines:
+      - name: P1
+        connection: gw
+        tags:
+          - ${tag}
+`;
+  const problems = (tag: string): string[] => {
+    try {
+      parseSiteFile(withTag(tag), '/tmp/site.yaml');
+      return [];
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      return err.issues.map((i) => `${i.field}: ${i.message}`);
+    }
+  };
+
+  it('accepts two named states for a boolean and integer-keyed states for an enumeration', () => {
+    expect(problems('{ name: Run, address: r, type: bool, states: { false: Stop, true: Start } }')).toEqual([]);
+    expect(problems('{ name: Mode, address: m, type: int, states: { 0: Off, 1: Auto, 2: Manual } }')).toEqual([]);
+  });
+
+  it('refuses states that do not fit the tag type', () => {
+    expect(problems('{ name: Run, address: r, type: bool, states: { on: Start, off: Stop } }')).toEqual([
+      'areas[0].machines[0].tags[0].states: a boolean tag names exactly its two states: { false: <name>, true: <name> } (found on, off)',
+    ]);
+    expect(problems('{ name: Mode, address: m, type: int, states: { auto: Auto } }')).toEqual([
+      'areas[0].machines[0].tags[0].states: an integer tag\'s states are keyed by integers: "auto" is not one',
+    ]);
+    expect(problems('{ name: Flow, address: f, states: { 0: Off } }')).toEqual([
+      'areas[0].machines[0].tags[0].states: only bool and int tags have named states (this tag is float)',
+    ]);
   });
 });
 
