@@ -408,7 +408,7 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
     const outcome = await attempt(read);
     if (outcome.kind === 'ok') return outcome.data;
     const where = `${config.name} ${unit} ${rangeText(read.table, read.start, read.count)}`;
-    if (outcome.kind === 'exception') throw new Error(`${what} ${where}: ${exceptionText(outcome.code)}`);
+    if (outcome.kind === 'exception') throw new Error(`${what} ${where}: Modbus ${exceptionText(outcome.code)}`);
     if (outcome.kind === 'timeout') throw new Error(`${what} ${where}: timeout: no response from ${unit}`);
     throw new Error(`${what} ${where}: ${outcome.message}`);
   }
@@ -453,7 +453,7 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
           const outcome = classifyModbusError(err, client.isOpen);
           const message =
             outcome.kind === 'exception'
-              ? `${where}: ${exceptionText(outcome.code)}`
+              ? `${where}: Modbus ${exceptionText(outcome.code)}`
               : outcome.kind === 'timeout'
                 ? `${where}: timeout: no response from ${unit}`
                 : `${where}: ${describeError(err)}`;
