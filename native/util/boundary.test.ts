@@ -1,3 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Boundary } from './boundary.js';
 import type { LogLevel } from './log.js';
@@ -79,4 +84,37 @@ describe('Boundary', () => {
     expect(() => boundary.fault('historian', 'writing', new Error('disk full'))).not.toThrow();
     expect(lines[1]).toBe('historian: could not raise the system alarm for "writing": SQLITE_FULL: database or disk is full');
   });
+});
+
+describe('the last resort with service contexts (a real process)', () => {
+  it('contains escapes from a service, records the rest, exits 70 only for an exception outside every service', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'aurum-boundary-'));
+    try {
+      const crash = path.join(dir, 'crash.log');
+      const fixture = fileURLToPath(new URL('./boundary-process.fixture.ts', import.meta.url));
+      const r = spawnSync(process.execPath, ['--import', 'tsx', fixture, crash], { encoding: 'utf8', timeout: 60_000 });
+      const out = r.stdout.split('\n').filter(Boolean);
+      expect(r.status).toBe(70);
+      // The driver's three faults: one log line per distinct fault, one system alarm, one restart.
+      expect(out.filter((l) => l.startsWith('log error connection plc1:'))).toEqual([
+        "log error connection plc1: a callback failed: cannot read properties of undefined (reading 'value')",
+        'log error connection plc1: a promise failed: poll chain broke',
+      ]);
+      expect(out.filter((l) => l.startsWith('alarm '))[0]).toBe('alarm connection plc1.fault');
+      expect(out).toContain('restarted 1');
+      expect(out).toContain('faults 3');
+      // Outside every service: a rejection is recorded and raised, and the process runs on…
+      expect(out).toContain('last-resort error unhandled rejection in the fixture process: stray promise');
+      expect(out).toContain('alarm console.fault');
+      expect(out).toContain('still running');
+      // …an exception is recorded and ends it.
+      expect(out).toContain('last-resort error unhandled exception in the fixture process: state unknown');
+      const record = readFileSync(crash, 'utf8');
+      expect(record).toContain('unhandled rejection in the fixture process: stray promise');
+      expect(record).toMatch(/unhandled exception in the fixture process: state unknown\nRangeError: state unknown\n\s+at /);
+      expect(record).not.toContain('plc1');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
