@@ -221,6 +221,9 @@ describe('MQTT JSON mode', () => {
 
   it('rejects bad tag options with the tag name', () => {
     expect(() => driverFor('mqtt://127.0.0.1:1', [{ name: 'x', address: 'a/b', options: { vlaue: 'v' } }])).toThrow(MqttConfigError);
+    expect(() => driverFor('mqtt://127.0.0.1:1', [{ name: 'x', address: 'a/b', options: { vlaue: 'v' } }])).toThrow(
+      'x: options.vlaue: unknown field "vlaue": did you mean value?',
+    );
     expect(() => driverFor('mqtt://127.0.0.1:1', [{ name: 'x', address: 'a/#/b' }])).toThrow(
       /x: "a\/#\/b" is not a valid MQTT topic filter/,
     );

@@ -19,7 +19,9 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import type { z } from 'zod';
 import type { ConnectionDiagnostics, ConnectionState, QualityCode, TagValue } from '../../api/types.js';
+import { describeZodIssue } from '../../site/describe.js';
 import { describeError } from '../../util/errors.js';
 import { RepeatedFault } from '../../util/log.js';
 import { backoffMs, type Driver, type DriverContext, type DriverTag, RateMeter, toEngineering, toRaw } from '../driver.js';
@@ -42,8 +44,14 @@ interface JsonRoute {
   writeTopic: string | undefined;
 }
 
-function issues(err: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
-  return err.issues.map((i) => `${i.path.length ? `options.${i.path.map(String).join('.')}` : 'options'}: ${i.message}`).join('; ');
+/** Why a tag's options do not fit the schema, as the validator words it (did-you-mean, no raw zod text). */
+function optionProblems(schema: z.ZodType, options: Record<string, unknown>): string | null {
+  const r = schema.safeParse(options);
+  if (r.success) return null;
+  return r.error.issues
+    .flatMap((issue) => describeZodIssue(issue, schema, options, ['options']))
+    .map((d) => `${d.path.map(String).join('.')}: ${d.message}`)
+    .join('; ');
 }
 
 /** A payload value for a message: short, whatever the device sent. */
@@ -67,13 +75,14 @@ export function createMqttDriver(config: MqttConnectionConfig, tags: DriverTag[]
 
   for (const tag of tags) {
     if (config.mode === 'json') {
-      const opts = mqttJsonTagOptionsSchema.safeParse(tag.options);
-      if (!opts.success) throw new MqttConfigError(`${tag.name}: ${issues(opts.error)}`);
+      const problem = optionProblems(mqttJsonTagOptionsSchema, tag.options);
+      if (problem) throw new MqttConfigError(`${tag.name}: ${problem}`);
+      const opts = mqttJsonTagOptionsSchema.parse(tag.options);
       const route: JsonRoute = {
         tag,
-        value: opts.data.value ? compilePath(opts.data.value) : null,
-        timestamp: opts.data.timestamp ? compilePath(opts.data.timestamp) : null,
-        writeTopic: opts.data.writeTopic,
+        value: opts.value ? compilePath(opts.value) : null,
+        timestamp: opts.timestamp ? compilePath(opts.timestamp) : null,
+        writeTopic: opts.writeTopic,
       };
       try {
         routes.add(tag.address, route);
@@ -82,8 +91,8 @@ export function createMqttDriver(config: MqttConnectionConfig, tags: DriverTag[]
       }
       jsonRoutes.set(tag.id, route);
     } else {
-      const opts = mqttSparkplugTagOptionsSchema.safeParse(tag.options);
-      if (!opts.success) throw new MqttConfigError(`${tag.name}: ${issues(opts.error)}`);
+      const optionProblem = optionProblems(mqttSparkplugTagOptionsSchema, tag.options);
+      if (optionProblem) throw new MqttConfigError(`${tag.name}: ${optionProblem}`);
       const key = config.sparkplug.groupId ? `${config.sparkplug.groupId}/${tag.address}` : tag.address;
       const parts = key.split('/');
       const problem = sparkplugAddressProblem(tag.address, config.sparkplug.groupId);
