@@ -103,6 +103,17 @@ const INTEGER_TYPES = new Set([
   DataType.UInt64,
 ]);
 const NUMERIC_TYPES = new Set([...INTEGER_TYPES, DataType.Float, DataType.Double]);
+/** Value range of each integer type (64-bit ones as far as a number is exact). */
+const INTEGER_RANGE = new Map<DataType, [number, number]>([
+  [DataType.SByte, [-128, 127]],
+  [DataType.Byte, [0, 255]],
+  [DataType.Int16, [-32_768, 32_767]],
+  [DataType.UInt16, [0, 65_535]],
+  [DataType.Int32, [-2_147_483_648, 2_147_483_647]],
+  [DataType.UInt32, [0, 4_294_967_295]],
+  [DataType.Int64, [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER]],
+  [DataType.UInt64, [0, Number.MAX_SAFE_INTEGER]],
+]);
 const TEXT_TYPES = new Set([DataType.String, DataType.LocalizedText, DataType.XmlElement]);
 
 /** Which OPC UA built-in types each declared tag type takes; anything else is a type mismatch. */
@@ -444,19 +455,30 @@ export function createOpcuaDriver(config: OpcuaConnectionConfig, tags: DriverTag
       );
       watchdog.unref();
     } catch (err) {
-      const message = describeOpcuaError(err, {
-        endpoint: config.endpoint,
-        securityMode: config.securityMode,
-        securityPolicy: config.securityPolicy,
-        user: config.user?.username,
-        own: identity ? { thumbprint: identity.thumbprint, file: identity.certificateFile } : null,
-        serverThumbprint,
-      });
+      const message = describeOpcuaError(err, errorContext());
       fail('connect', message);
       state = 'error';
       markAllBad(`comm failure: ${where}: ${message}`);
       await teardown();
       scheduleReconnect();
+    }
+  }
+
+  const errorContext = () => ({
+    endpoint: config.endpoint,
+    securityMode: config.securityMode,
+    securityPolicy: config.securityPolicy,
+    user: config.user?.username,
+    own: identity ? { thumbprint: identity.thumbprint, file: identity.certificateFile } : null,
+    serverThumbprint,
+  });
+
+  /** A session call whose failure (a node-opcua error) becomes a sentence naming what was being done. */
+  async function inWords<T>(what: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      throw new OpcuaRequestError('unavailable', `${what} on ${where} failed: ${describeOpcuaError(err, errorContext())}`);
     }
   }
 
@@ -476,7 +498,7 @@ export function createOpcuaDriver(config: OpcuaConnectionConfig, tags: DriverTag
   }
 
   /** The value to send for a write, refused in a sentence when the node's type cannot take it. */
-  function rawFor(item: Item, value: number | boolean, dt: DataType): number | boolean {
+  function rawFor(item: Item, value: number | boolean, dt: DataType): number | boolean | [number, number] {
     const typeName = DataType[dt] ?? `type ${dt}`;
     if (typeof value === 'boolean') {
       if (dt !== DataType.Boolean)
@@ -490,6 +512,14 @@ export function createOpcuaDriver(config: OpcuaConnectionConfig, tags: DriverTag
       throw new Error(`${item.tag.name}: the node ${item.tag.address} is ${typeName}, and ${raw} is not a whole number`);
     if ((dt === DataType.Int64 || dt === DataType.UInt64) && !Number.isSafeInteger(raw))
       throw new Error(`${item.tag.name}: ${raw} is beyond ±2^53, where a number no longer holds an exact ${typeName}`);
+    const range = INTEGER_RANGE.get(dt);
+    if (range && (raw < range[0] || raw > range[1]))
+      throw new Error(`${item.tag.name}: the node ${item.tag.address} is ${typeName}, which holds ${range[0]} to ${range[1]}, not ${raw}`);
+    // node-opcua takes 64-bit integers as [high, low] 32-bit words (and asserts on large negative numbers).
+    if (dt === DataType.Int64 || dt === DataType.UInt64) {
+      const words = BigInt.asUintN(64, BigInt(raw));
+      return [Number(words >> 32n), Number(words & 0xffff_ffffn)];
+    }
     return raw;
   }
 
@@ -516,14 +546,17 @@ export function createOpcuaDriver(config: OpcuaConnectionConfig, tags: DriverTag
       if (!item) throw new Error(`tag ${tagId} is not on ${where}`);
       const s = connectedSession();
       if (!item.nodeId) throw new Error(`${item.tag.name}: NodeId ${item.tag.address} is not resolved on ${where}`);
-      const dataType = await dataTypeOf(item, s);
+      const nodeId = item.nodeId;
+      const dataType = await inWords(`reading the data type of ${item.tag.name} (${item.tag.address})`, () => dataTypeOf(item, s));
       const raw = rawFor(item, value, dataType);
       const t0 = Date.now();
-      const status = await s.write({
-        nodeId: item.nodeId,
-        attributeId: AttributeIds.Value,
-        value: { value: new Variant({ dataType, value: raw }) },
-      });
+      const status = await inWords(`writing ${item.tag.name} (${item.tag.address})`, () =>
+        s.write({
+          nodeId,
+          attributeId: AttributeIds.Value,
+          value: { value: new Variant({ dataType, arrayType: VariantArrayType.Scalar, value: raw }) },
+        }),
+      );
       latencyMs = Date.now() - t0;
       if (status.value !== StatusCodes.Good.value) {
         const why = statusInWords(status);
@@ -531,7 +564,9 @@ export function createOpcuaDriver(config: OpcuaConnectionConfig, tags: DriverTag
         throw new Error(`the server refused the write to ${item.tag.name}: ${why}`);
       }
       faults.clear(`write:${tagId}`);
-      const dv = await s.read({ nodeId: item.nodeId, attributeId: AttributeIds.Value });
+      const dv = await inWords(`reading back ${item.tag.name} (${item.tag.address})`, () =>
+        s.read({ nodeId, attributeId: AttributeIds.Value }),
+      );
       onValue(item, dv);
       const converted = convertVariant(item.tag.dataType, dv.value);
       if ('mismatch' in converted) throw new Error(`${item.tag.name}: ${converted.mismatch}`);
@@ -550,13 +585,15 @@ export function createOpcuaDriver(config: OpcuaConnectionConfig, tags: DriverTag
         if (index < 0) throw new OpcuaRequestError('not_found', `${where}: the server has no namespace "${ns.uri}"`);
       } else index = ns.index;
       const target = toNodeId(parsed.nodeId, index);
-      const result = await s.browse({
-        nodeId: target,
-        browseDirection: BrowseDirection.Forward,
-        referenceTypeId: 'HierarchicalReferences',
-        includeSubtypes: true,
-        resultMask: 63,
-      });
+      const result = await inWords(`browsing ${text}`, () =>
+        s.browse({
+          nodeId: target,
+          browseDirection: BrowseDirection.Forward,
+          referenceTypeId: 'HierarchicalReferences',
+          includeSubtypes: true,
+          resultMask: 63,
+        }),
+      );
       const status = result.statusCode;
       if (status.value === StatusCodes.BadNodeIdUnknown.value)
         throw new OpcuaRequestError('not_found', `${where} has no node ${formatNodeId({ index, identifier: parsed.nodeId.identifier })}`);

@@ -155,6 +155,33 @@ describe('values and declared types', () => {
   }, 60_000);
 });
 
+describe('writes', () => {
+  it("refuse what the node's type cannot hold, in a sentence, and write 64-bit integers exactly", async () => {
+    const tags = [
+      tag(0, 'count', `ns=${fixture.ns};s=Fixture.Count32`, 'int'),
+      tag(1, 'setpoint', `ns=${fixture.ns};s=Fixture.Setpoint`),
+      tag(2, 'total', `ns=${fixture.ns};s=Fixture.Total64`, 'int'),
+      tag(3, 'typo', `ns=${fixture.ns},s=Fixture.Setpoint`),
+    ];
+    const bus = busFor(tags);
+    const driver = createOpcuaDriver(connection(), tags, { bus, dataDir: dir, log: () => undefined });
+    await driver.start();
+    try {
+      await until('connected', () => driver.diagnostics().state === 'connected', 15_000);
+      await expect(driver.write(0, 3.7)).rejects.toThrow(
+        /count: the node ns=\d+;s=Fixture\.Count32 is Int32, and 3\.7 is not a whole number/,
+      );
+      expect(await driver.write(0, 8)).toBe(8);
+      await expect(driver.write(1, true)).rejects.toThrow(/is Double; a boolean cannot be written to it/);
+      expect(await driver.write(2, -(2 ** 40) - 3)).toBe(-(2 ** 40) - 3);
+      await expect(driver.write(2, 2 ** 60)).rejects.toThrow(/beyond ±2\^53/);
+      await expect(driver.write(3, 1)).rejects.toThrow(/use ';' between ns and s/);
+    } finally {
+      await driver.stop();
+    }
+  }, 60_000);
+});
+
 describe('deadband filters', () => {
   it('applies a tag deadband and the connection default; a server without EURange refuses percent for that tag only', async () => {
     const tags = [

@@ -107,5 +107,7 @@ export function describeOpcuaError(err: unknown, ctx: ErrorContext): string {
       : 'the server refuses anonymous sessions: give a user';
   const status = /\b(Bad\w+)\b/.exec(full)?.[1];
   if (status && WORDS[status]) return `${statusInWords({ name: status, value: 0x80000000 })}`;
+  // node-opcua's internal assertions throw an Error without a message.
+  if (text === 'Error' || text === 'unknown error') return 'node-opcua refused the request without saying why (an internal check failed)';
   return text.replace(/\s*Err = \(.*$/, '');
 }

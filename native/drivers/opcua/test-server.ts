@@ -73,6 +73,7 @@ export async function startFixtureServer(opts: FixtureOptions): Promise<FixtureS
   add('Setpoint', DataType.Double, 10, true);
   add('Count32', DataType.Int32, 7, true);
   add('SmallInt64', DataType.Int64, [0, 123_456]);
+  add('Total64', DataType.Int64, [0, 0], true);
   add('NegativeInt64', DataType.Int64, [0xffff_ffff, 0xffff_fffe]);
   add('BigUInt64', DataType.UInt64, [0x0020_0000, 1]);
   add('Text', DataType.String, 'hello');
