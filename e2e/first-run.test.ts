@@ -1,7 +1,8 @@
 // A fresh data dir with no user and no AURUM_ADMIN_* (what `npm run serve` gives a newcomer):
-// from this machine the console can be watched read-only and its first administrator created;
-// after that every request needs a session.
-import { rmSync } from 'node:fs';
+// from this machine the console can be watched read-only and its first administrator created with
+// the one-time setup code the console printed; after that every request needs a session.
+import { readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningConsole, startConsole } from './harness.js';
 
@@ -34,16 +35,22 @@ describe('first run', () => {
     });
     expect(write.status).toBe(403);
 
+    // The code is on the console's terminal (printed even with AURUM_LOG=silent) and in an owner-only file.
+    const code = readFileSync(path.join(app.dataDir, 'setup-code'), 'utf8').trim();
+    expect(app.output()).toContain(`FIRST-RUN SETUP CODE ${code}`);
+    const json = { 'Content-Type': 'application/json' };
     const setup = await fetch(`${app.url}/api/auth/setup`, {
       method: 'POST',
-      body: JSON.stringify({ user: 'chief', password: 'first-Run-Secret-26' }),
+      headers: json,
+      body: JSON.stringify({ user: 'chief', password: 'first-Run-Secret-26', code }),
     });
     expect(setup.status).toBe(200);
     expect(setup.headers.get('set-cookie')).toMatch(/aurum_session=.*HttpOnly/);
     expect((await fetch(`${app.url}/api/tags`)).status).toBe(401);
     const again = await fetch(`${app.url}/api/auth/setup`, {
       method: 'POST',
-      body: JSON.stringify({ user: 'other', password: 'second-Try-Secret-26' }),
+      headers: json,
+      body: JSON.stringify({ user: 'other', password: 'second-Try-Secret-26', code }),
     });
     expect(again.ok).toBe(false);
     const token = await app.signIn('chief', 'first-Run-Secret-26');

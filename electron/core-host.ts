@@ -53,6 +53,9 @@ const onMessage = async (e: { data: unknown }) => {
         }
       });
       post({ kind: 'ready', site: c.info.site, version: c.info.version });
+      // First run: the shell's dialog shows the setup code, as serve mode prints it on its terminal.
+      const code = c.auth.setupCode();
+      if (code) post({ kind: 'setupCode', code });
     } catch (err) {
       post({ kind: 'failed', message: err instanceof Error ? err.message : String(err) });
     }

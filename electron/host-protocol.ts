@@ -15,6 +15,8 @@ export const fromHost = z.discriminatedUnion('kind', [
   /** windowId null: to every window (event streams). */
   z.object({ kind: z.literal('toClient'), windowId: z.number().int().nullable(), message: z.unknown() }),
   z.object({ kind: z.literal('notify'), title: z.string(), body: z.string() }),
+  /** No user exists yet: the one-time code the first-run dialog shows, to be entered with the first administrator. */
+  z.object({ kind: z.literal('setupCode'), code: z.string().min(1).max(64) }),
   z.object({ kind: z.literal('stopped') }),
 ]);
 export type FromHost = z.infer<typeof fromHost>;

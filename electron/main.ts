@@ -3,7 +3,17 @@
 // sender and shape, and restarts the core if it dies. The only code that imports 'electron' lives
 // in this folder.
 import path from 'node:path';
-import { app, BrowserWindow, type IpcMainEvent, ipcMain, Notification, session, type UtilityProcess, utilityProcess } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  type IpcMainEvent,
+  ipcMain,
+  Notification,
+  session,
+  type UtilityProcess,
+  utilityProcess,
+} from 'electron';
 import { clientMessage } from '../native/api/wire';
 import { installLastResort } from '../native/util/boundary';
 import { IPC_CHANNEL } from './channel';
@@ -56,7 +66,8 @@ function startCoreProcess(): void {
     else if (msg.kind === 'notify') {
       // Critical alarms when no console window has the focus.
       if (!BrowserWindow.getFocusedWindow() && Notification.isSupported()) new Notification({ title: msg.title, body: msg.body }).show();
-    } else if (msg.kind === 'stopped') stoppedResolve?.();
+    } else if (msg.kind === 'setupCode') showSetupCode(msg.code);
+    else if (msg.kind === 'stopped') stoppedResolve?.();
   });
   child.on('exit', (code) => {
     core = null;
@@ -66,6 +77,25 @@ function startCoreProcess(): void {
     setTimeout(startCoreProcess, Math.min(10_000, 500 * 2 ** coreRestarts++));
   });
   postToCore({ kind: 'start', dataDir: path.join(app.getPath('userData'), 'data'), siteFile: process.env.AURUM_SITE_FILE });
+}
+
+/**
+ * The first-run dialog: the console has no user yet, and creating the first administrator needs
+ * this start's one-time code (docs/security.md "First run"). Shown once per code, beside the window.
+ */
+let shownSetupCode: string | null = null;
+function showSetupCode(code: string): void {
+  if (code === shownSetupCode) return;
+  shownSetupCode = code;
+  const options = {
+    type: 'info' as const,
+    title: 'Aurum Console — first run',
+    message: 'This console has no user yet',
+    detail: `Setup code: ${code}\n\nEnter this code in the console window with the first administrator's name and password. It works once, for this start only.`,
+    buttons: ['OK'],
+  };
+  const [parent] = windows;
+  void (parent ? dialog.showMessageBox(parent, options) : dialog.showMessageBox(options));
 }
 
 function createWindow(): BrowserWindow {

@@ -137,3 +137,48 @@ export function securityHeaders(opts: { tls: boolean }): Record<string, string> 
   if (opts.tls) headers['Strict-Transport-Security'] = 'max-age=31536000';
   return headers;
 }
+
+/** The host name of a Host header (or of an Origin), lower-case, without port or a trailing dot; IPv6 in brackets. */
+export function hostName(hostHeader: string | undefined): string | null {
+  if (!hostHeader) return null;
+  try {
+    const h = new URL(`http://${hostHeader}`).hostname.toLowerCase();
+    return h.endsWith('.') ? h.slice(0, -1) : h;
+  } catch {
+    return null;
+  }
+}
+
+const WILDCARD = new Set(['0.0.0.0', '::', '[::]', '']);
+
+/**
+ * The names a browser may use to reach this console: loopback, the bound host, and the extra names
+ * an operator configured (a DNS name, a reverse proxy's name). Bound to every interface (0.0.0.0),
+ * the machine's own host name and interface addresses are added. A DNS-rebinding page reaches the
+ * console under its own domain name, which is none of these, and is refused.
+ */
+export function allowedHostNames(bound: string, extra: readonly string[], machine: { hostname: string; addresses: string[] }): Set<string> {
+  const names = new Set(['localhost', '127.0.0.1', '[::1]']);
+  const add = (n: string) => {
+    const h = hostName(n.includes(':') && !n.startsWith('[') ? `[${n}]` : n);
+    if (h) names.add(h);
+  };
+  if (WILDCARD.has(bound)) {
+    add(machine.hostname);
+    for (const a of machine.addresses) add(a);
+  } else add(bound);
+  for (const n of extra) if (n.trim()) add(n.trim());
+  return names;
+}
+
+/** Is the request's Host one of the console's names? (Every request, and every WebSocket handshake.) */
+export function isAllowedHost(req: IncomingMessage, allowed: ReadonlySet<string>): boolean {
+  const h = hostName(req.headers.host);
+  return h !== null && allowed.has(h);
+}
+
+/** Is the body declared as JSON (`application/json`, any parameters)? A page on another site cannot send that without a CORS preflight. */
+export function isJsonRequest(req: IncomingMessage): boolean {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  return type === 'application/json';
+}

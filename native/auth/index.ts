@@ -7,6 +7,7 @@ export { auditCli, type CliIo, userCli } from './cli.js';
 export { type AuthHandlers, authHandlers, isLoopback } from './handlers.js';
 export {
   type AuthCallContext,
+  allowedHostNames,
   authenticate,
   type Credentials,
   CSRF_HEADER,
@@ -14,6 +15,9 @@ export {
   clearSessionCookie,
   clientAddress,
   credentialsOf,
+  hostName,
+  isAllowedHost,
+  isJsonRequest,
   isSameOrigin,
   isStateChanging,
   parseCookies,

@@ -209,9 +209,10 @@ export function routes(core: Core, metrics: MetricsExporter, tls: boolean): Rout
     {
       method: 'GET',
       pattern: /^\/metrics$/,
-      handle: async ({ res, ctx }) => {
-        // Like every API but the health check, the figures need a signed-in caller (a bearer token for scrapers).
-        if (ctx.role === null) return sendError(res, { type: 'unauthenticated', message: 'sign in, or send a bearer token' });
+      handle: async ({ req, res, ctx }) => {
+        // An engineer's or administrator's session, or the configured scrape token (metrics.ts).
+        const denied = metrics.authorize(req, ctx);
+        if (denied) return sendError(res, denied);
         const text = await metrics.render();
         res.writeHead(200, { 'Content-Type': metrics.contentType, 'Cache-Control': 'no-store' });
         res.end(text);

@@ -1,18 +1,34 @@
 // Serve mode: the core's contract over HTTP + WebSocket, and the built renderer as static files.
 // Binds 127.0.0.1 unless told otherwise. The WebSocket carries the same request/response envelope
 // and event streams as Electron's IPC, so the renderer does not know which shell it runs in.
+//
+// Before any route runs (docs/security.md "Serve mode"): the Host header must be one of the
+// console's names (DNS rebinding), security headers go on every response, a caller without a
+// session may send at most a small body, and first-run setup is taken only as JSON from this
+// console's own origin. A WebSocket client that stops reading is dropped past a bounded buffer.
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { CallContext } from '../api/contract.js';
 import type { ApiError, ApiResult } from '../api/types.js';
 import { clientMessage, type ServerMessage } from '../api/wire.js';
-import { authenticate, checkCsrf, isLoopback, isSameOrigin, securityHeaders } from '../auth/index.js';
+import {
+  allowedHostNames,
+  authenticate,
+  checkCsrf,
+  isAllowedHost,
+  isJsonRequest,
+  isLoopback,
+  isSameOrigin,
+  SETUP_CODE_FILE,
+  securityHeaders,
+} from '../auth/index.js';
 import type { Core } from '../core.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, type MetricsExporter } from './metrics.js';
 import { routes } from './routes.js';
 
 export interface ServeOptions {
@@ -22,7 +38,22 @@ export interface ServeOptions {
   staticDir: string;
   /** PEM certificate and key: serve HTTPS/WSS instead of HTTP/WS. */
   tls?: { cert: Buffer; key: Buffer };
+  /** Host names besides loopback and the bound host that browsers may use (AURUM_ALLOWED_HOSTS, comma-separated). */
+  allowedHosts?: string[];
+  /** Bearer token a Prometheus scraper presents for /metrics (AURUM_METRICS_TOKEN). */
+  metricsToken?: string;
+  /** A WebSocket client whose unsent data passes this many bytes is dropped (default 4 MiB). */
+  wsMaxBufferedBytes?: number;
+  /** Where to print the first-run setup code (default: standard error, whatever AURUM_LOG says). */
+  announce?: (line: string) => void;
+  /** The data dir, to tell where the setup-code file is. */
+  dataDir?: string;
 }
+
+/** A request without a session may send at most this much (a sign-in, a first-run setup). */
+export const UNAUTHENTICATED_BODY_LIMIT = 16 * 1024;
+const AUTHENTICATED_BODY_LIMIT = 4 * 1024 * 1024;
+const DEFAULT_WS_MAX_BUFFERED = 4 * 1024 * 1024;
 
 export interface RunningServer {
   url: string;
@@ -41,15 +72,15 @@ const MIME: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-/** Security headers for every response (CSP: only this origin; the UI has no remote content). */
-const SECURITY_HEADERS: Record<string, string> = securityHeaders({ tls: false });
-
 const STATUS_OF: Record<string, number> = {
   validation: 400,
   unauthenticated: 401,
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  too_large: 413,
+  unsupported_media_type: 415,
+  misdirected: 421,
   too_many: 429,
   unavailable: 503,
   internal: 500,
@@ -60,7 +91,6 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.writeHead(status, {
     'Content-Type': 'application/json; charset=utf-8',
     'Cache-Control': 'no-store',
-    ...SECURITY_HEADERS,
     ...headers,
   });
   res.end(text);
@@ -76,19 +106,93 @@ export function sendResult(res: ServerResponse, result: ApiResult<unknown>): voi
   else sendJson(res, 200, result.data);
 }
 
-const MAX_BODY = 4 * 1024 * 1024;
+/** The body limit of each request, set by the server before its route runs (smaller without a session). */
+const bodyLimits = new WeakMap<IncomingMessage, number>();
+
+const kib = (n: number) => `${Math.round(n / 1024)} KiB`;
+function tooLarge(limit: number): Error {
+  const message =
+    limit === UNAUTHENTICATED_BODY_LIMIT
+      ? `request body over ${kib(limit)}: without a session a request may send at most ${kib(limit)}; sign in first`
+      : `request body over ${kib(limit)}, the most one request may send`;
+  return Object.assign(new Error(message), { type: 'too_large' });
+}
+
+/**
+ * 413 for a body over the limit, decided from its declared length or after the first `limit` bytes
+ * — never parsed or buffered. The answer is sent in full at once, but the response is ended only
+ * when the client has stopped sending (what it still sends is read and thrown away, up to a bound
+ * in bytes and time): Node closes the connection when a response ends before its request, and a
+ * socket closed with unread data is reset, which can destroy the answer before the client reads it.
+ */
+const LINGER_BYTES = 16 * 1024 * 1024;
+const LINGER_MS = 10_000;
+function answerTooLarge(req: IncomingMessage, res: ServerResponse, limit: number): void {
+  const text = JSON.stringify({ error: { type: 'too_large', message: tooLarge(limit).message } });
+  res.writeHead(413, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(text)),
+    Connection: 'close',
+  });
+  res.write(text);
+  let discarded = 0;
+  const finish = () => {
+    clearTimeout(timer);
+    if (!res.writableEnded) res.end();
+  };
+  const cut = () => {
+    finish();
+    req.socket.destroy();
+  };
+  const timer = setTimeout(cut, LINGER_MS);
+  timer.unref();
+  req.removeAllListeners('data');
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > LINGER_BYTES) cut();
+  });
+  req.once('end', finish);
+  req.once('error', cut);
+  req.resume();
+}
 
 export async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw Object.assign(new Error('request body too large'), { type: 'validation' });
-    chunks.push(chunk as Buffer);
-  }
-  if (size === 0) return {};
+  const limit = bodyLimits.get(req) ?? AUTHENTICATED_BODY_LIMIT;
+  // Listeners rather than for-await: leaving a for-await early destroys the request, and with it
+  // the socket the 413 answer must go out on. Paused instead, the rest is never read.
+  const body = await new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        done();
+        req.pause();
+        reject(tooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      done();
+      resolve(Buffer.concat(chunks));
+    };
+    const onError = (err: Error) => {
+      done();
+      reject(err);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
+  if (body.length === 0) return {};
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(body.toString('utf8'));
   } catch {
     throw Object.assign(new Error('request body is not valid JSON'), { type: 'validation' });
   }
@@ -106,7 +210,6 @@ function serveStatic(staticDir: string, urlPath: string, res: ServerResponse): v
   res.writeHead(200, {
     'Content-Type': MIME[ext] ?? 'application/octet-stream',
     'Cache-Control': ext === '.html' ? 'no-cache' : 'public, max-age=31536000, immutable',
-    ...SECURITY_HEADERS,
   });
   createReadStream(file).pipe(res);
 }
@@ -120,13 +223,24 @@ function contextOf(core: Core, req: IncomingMessage, origin: 'http' | 'ws'): Cal
   return ctx;
 }
 
-function attachWebSocket(core: Core, server: http.Server | https.Server): WebSocketServer {
-  // A cookie-authenticated socket opened from another site's page is refused at the handshake.
+interface SocketOptions {
+  allowedHosts: ReadonlySet<string>;
+  maxBuffered: number;
+  metrics: MetricsExporter;
+}
+
+function attachWebSocket(core: Core, server: http.Server | https.Server, opts: SocketOptions): WebSocketServer {
+  // A socket opened from another site's page (cookie-authenticated or not), or under a name that is
+  // not the console's (DNS rebinding), is refused at the handshake.
   const wss = new WebSocketServer({
     server,
     path: '/api/ws',
     maxPayload: 1024 * 1024,
-    verifyClient: ({ req }: { req: IncomingMessage }) => isSameOrigin(req),
+    verifyClient: ({ req }: { req: IncomingMessage }, done: (ok: boolean, code?: number, message?: string) => void) => {
+      if (!isAllowedHost(req, opts.allowedHosts)) done(false, 421, hostRefusal(req));
+      else if (!isSameOrigin(req)) done(false, 403, 'a WebSocket from another site is refused');
+      else done(true);
+    },
   });
   wss.on('connection', (ws: WebSocket, req) => {
     // A sign-in over the socket itself (auth.login) binds the session to this connection.
@@ -138,10 +252,20 @@ function attachWebSocket(core: Core, server: http.Server | https.Server): WebSoc
       }
       return contextOf(core, req, 'ws');
     };
+    let dropped = false;
     const send = (msg: ServerMessage) => {
-      // A client that cannot keep up gets no more value batches until it drains; requests still answer.
-      if (msg.type === 'event' && msg.stream === 'values' && ws.bufferedAmount > 8 * 1024 * 1024) return;
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+      if (ws.readyState !== ws.OPEN || dropped) return;
+      // A client that stops reading would have the server hold every message for it. Past the bound
+      // it is dropped: told why if it still reads, cut off a moment later if it does not. The
+      // renderer reconnects and starts again from a fresh snapshot.
+      if (ws.bufferedAmount > opts.maxBuffered) {
+        dropped = true;
+        opts.metrics.countSlowClientDrop();
+        ws.close(1013, `client too slow: more than ${kib(opts.maxBuffered)} waiting to be sent`);
+        setTimeout(() => ws.terminate(), 1000).unref();
+        return;
+      }
+      ws.send(JSON.stringify(msg));
     };
     send({ type: 'hello', info: core.info });
     // Event streams carry plant data: only to a socket whose caller may read (checked at most once a
@@ -183,28 +307,79 @@ function attachWebSocket(core: Core, server: http.Server | https.Server): WebSoc
   return wss;
 }
 
+function hostRefusal(req: IncomingMessage): string {
+  return `this console does not answer to the host name "${String(req.headers.host ?? '').slice(0, 100)}"; add it with AURUM_ALLOWED_HOSTS if it is this console's name`;
+}
+
+const SETUP_PATHS = new Set(['/api/auth/setup', '/api/call/auth.setup']);
+
+/** First-run setup creates the administrator: only as JSON (no cross-site form or text/plain post) and only from this console's own page or a tool. */
+function setupRefusal(req: IncomingMessage): ApiError | null {
+  if (!isSameOrigin(req)) return { type: 'forbidden', message: 'first-run setup from another site is refused; open the console itself' };
+  if (!isJsonRequest(req))
+    return { type: 'unsupported_media_type', message: 'first-run setup takes a JSON body (Content-Type: application/json) only' };
+  return null;
+}
+
+function envList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function machineNames(): { hostname: string; addresses: string[] } {
+  const addresses = Object.values(os.networkInterfaces())
+    .flat()
+    .flatMap((i) => (i ? [i.address] : []));
+  return { hostname: os.hostname(), addresses };
+}
+
 export function serve(core: Core, opts: ServeOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
-  const metrics = createMetrics(core);
+  const metrics = createMetrics(core, { scrapeToken: opts.metricsToken ?? (process.env.AURUM_METRICS_TOKEN || undefined) });
   const tls = opts.tls !== undefined;
-  const hsts = securityHeaders({ tls })['Strict-Transport-Security'];
+  const headers = securityHeaders({ tls });
+  const allowedHosts = allowedHostNames(host, opts.allowedHosts ?? envList(process.env.AURUM_ALLOWED_HOSTS), machineNames());
   const table = routes(core, metrics, tls);
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (hsts) res.setHeader('Strict-Transport-Security', hsts);
+    // On every response, whichever path writes it: API, download, /metrics, static file, error.
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    const api = url.pathname.startsWith('/api/') || url.pathname === '/metrics';
+    if (api) res.setHeader('Cache-Control', 'no-store');
     try {
-      if (url.pathname.startsWith('/api/') || url.pathname === '/metrics') {
+      if (!isAllowedHost(req, allowedHosts)) {
+        sendError(res, { type: 'misdirected', message: hostRefusal(req) }, { Connection: 'close' });
+        return;
+      }
+      if (api) {
         // A state-changing request made with the session cookie must come from our page with its CSRF token.
         const csrf = url.pathname === '/api/login' ? { ok: true as const } : checkCsrf(req, core.auth);
         if (!csrf.ok) {
           sendError(res, { type: 'forbidden', message: csrf.reason });
           return;
         }
+        if (req.method === 'POST' && SETUP_PATHS.has(url.pathname)) {
+          const refused = setupRefusal(req);
+          if (refused) {
+            sendError(res, refused);
+            return;
+          }
+        }
+        const ctx = contextOf(core, req, 'http');
+        // Without a session, a small body only — refused from its declared length before any of it is read.
+        const limit = ctx.user === null ? UNAUTHENTICATED_BODY_LIMIT : AUTHENTICATED_BODY_LIMIT;
+        bodyLimits.set(req, limit);
+        if (Number(req.headers['content-length'] ?? 0) > limit) {
+          answerTooLarge(req, res, limit);
+          return;
+        }
         for (const route of table) {
           if (route.method !== req.method) continue;
           const match = route.pattern.exec(url.pathname);
           if (!match) continue;
-          await route.handle({ req, res, url, params: match.groups ?? {}, ctx: contextOf(core, req, 'http') });
+          await route.handle({ req, res, url, params: match.groups ?? {}, ctx });
           return;
         }
         sendError(res, { type: 'not_found', message: `no route ${req.method} ${url.pathname}` });
@@ -217,16 +392,30 @@ export function serve(core: Core, opts: ServeOptions): Promise<RunningServer> {
       serveStatic(opts.staticDir, url.pathname, res);
     } catch (err) {
       const type = (err as { type?: string }).type ?? 'internal';
-      if (!res.headersSent) sendError(res, { type, message: err instanceof Error ? err.message : String(err) });
+      if (type === 'too_large' && !res.headersSent) answerTooLarge(req, res, bodyLimits.get(req) ?? AUTHENTICATED_BODY_LIMIT);
+      else if (!res.headersSent) sendError(res, { type, message: err instanceof Error ? err.message : String(err) });
       else res.destroy();
     }
   };
   const server = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }, handler) : http.createServer(handler);
-  const wss = attachWebSocket(core, server);
+  const wss = attachWebSocket(core, server, {
+    allowedHosts,
+    maxBuffered: opts.wsMaxBufferedBytes ?? DEFAULT_WS_MAX_BUFFERED,
+    metrics,
+  });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, host, () => {
       const { port } = server.address() as AddressInfo;
+      const code = core.auth.setupCode();
+      if (code) {
+        // Printed whatever the log level: whoever started the console needs it to create the administrator.
+        const file = opts.dataDir ? path.join(opts.dataDir, SETUP_CODE_FILE) : `the data dir's ${SETUP_CODE_FILE} file`;
+        const where = ` (also in ${file}, readable by this account only)`;
+        (opts.announce ?? ((line: string) => process.stderr.write(`${line}\n`)))(
+          `aurum: FIRST-RUN SETUP CODE ${code} — enter it with the first administrator's name and password${where}`,
+        );
+      }
       resolve({
         url: `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
         port,
