@@ -58,10 +58,8 @@ def registers(point):
     return b.to_registers()
 
 
-def main():
-    port = int(sys.argv[1])
-    with open(sys.argv[2], encoding="utf-8") as f:
-        spec = json.load(f)
+def context_from_spec(spec):
+    """The server context a spec describes (shared with pymodbus_serial.py)."""
     holding = [0] * 4000
     for p in spec.get("points", []):
         regs = registers(p)
@@ -85,14 +83,19 @@ def main():
         di=ModbusSequentialDataBlock(0, discrete),
         zero_mode=True,
     )
+    units = spec.get("units")
+    if units:
+        return ModbusServerContext(slaves={u: slave for u in units}, single=False)
+    return ModbusServerContext(slaves=slave, single=True)
+
+
+def main():
+    port = int(sys.argv[1])
+    with open(sys.argv[2], encoding="utf-8") as f:
+        spec = json.load(f)
+    context = context_from_spec(spec)
     print("ready", flush=True)
     # Reuse the address: a restarted server must bind while the killed one's connections sit in TIME_WAIT.
-    units = spec.get("units")
-    context = (
-        ModbusServerContext(slaves={u: slave for u in units}, single=False)
-        if units
-        else ModbusServerContext(slaves=slave, single=True)
-    )
     StartTcpServer(
         context=context,
         address=("127.0.0.1", port),
