@@ -233,7 +233,32 @@ export function describeZodIssue(issue: z.core.$ZodIssue, root: z.ZodType, data:
           },
         ];
       }
-      return [{ path, message: `does not match any of the forms allowed here (it is ${describeValue(value)})` }];
+      // Each form the union allows, from what each option expected at this very value.
+      const forms = [
+        ...new Set(
+          ((issue as { errors?: z.core.$ZodIssue[][] }).errors ?? []).flatMap((option) => {
+            const here = option.filter((o) => o.path.length === 0);
+            return here.flatMap((o) =>
+              o.code === 'invalid_type'
+                ? [TYPE_NAMES[o.expected] ?? o.expected]
+                : o.code === 'invalid_value'
+                  ? o.values.map((v) => JSON.stringify(v))
+                  : [],
+            );
+          }),
+        ),
+      ];
+      const expected =
+        forms.length > 0 ? `${forms.slice(0, -1).join(', ')}${forms.length > 1 ? ' or ' : ''}${forms[forms.length - 1]}` : null;
+      if (value === undefined) return [{ path, missing: true, message: `is required${expected ? ` and must be ${expected}` : ''}` }];
+      return [
+        {
+          path,
+          message: expected
+            ? `must be ${expected}, but it is ${describeValue(value)}`
+            : `does not match any of the forms allowed here (it is ${describeValue(value)})`,
+        },
+      ];
     }
     case 'too_small': {
       const min = issue.minimum;

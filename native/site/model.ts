@@ -80,6 +80,8 @@ export function buildModel(
   file: string,
   report: (path: Path, message: string) => void,
   broken: BrokenNames = NONE,
+  /** Filled with the ids of tags whose address or options name a parameter the machine does not give. */
+  unexpanded: Set<number> = new Set(),
 ): SiteModel {
   const tags: TagInfo[] = [];
   const definedAt: Path[] = [];
@@ -118,15 +120,23 @@ export function buildModel(
           continue;
         }
         names.add(tag.name);
-        const address = expand(tag.address, m.params, (msg) => report([...path, 'address'], `${msg} for machine ${machinePath}`));
+        const id = tags.length;
+        const address = expand(tag.address, m.params, (msg) => {
+          unexpanded.add(id);
+          report([...path, 'address'], `${msg} for machine ${machinePath}`);
+        });
         // Text options may use the template's parameters like the address (an MQTT writeTopic per machine).
         const options = Object.fromEntries(
           Object.entries(tag.options).map(([k, v]) => [
             k,
-            typeof v === 'string' ? expand(v, m.params, (msg) => report([...path, 'options', k], `${msg} for machine ${machinePath}`)) : v,
+            typeof v === 'string'
+              ? expand(v, m.params, (msg) => {
+                  unexpanded.add(id);
+                  report([...path, 'options', k], `${msg} for machine ${machinePath}`);
+                })
+              : v,
           ]),
         );
-        const id = tags.length;
         definedAt.push(path);
         const periodMs = tag.periodMs ?? (conn ? defaultPeriod(conn) : 1000);
         const states = tagStates(tag.type, tag.states);

@@ -154,22 +154,24 @@ export function siteRuleContext(
 }
 
 /** The tags of each connection as its protocol rules see them: paths where they are defined, addresses expanded. */
-function tagsByConnection(model: SiteModel): Map<string, SiteTagRef[]> {
+function tagsByConnection(model: SiteModel, skip: ReadonlySet<number>): Map<string, SiteTagRef[]> {
   const out = new Map<string, SiteTagRef[]>();
   for (const [conn, tags] of model.driverTags) {
     out.set(
       conn,
-      tags.map((t) => {
-        const info = model.tags[t.id] as TagInfo;
-        return {
-          path: model.definedAt[t.id] ?? [],
-          name: t.name,
-          address: t.address,
-          dataType: t.dataType,
-          writable: info.writable,
-          options: t.options,
-        };
-      }),
+      tags
+        .filter((t) => !skip.has(t.id))
+        .map((t) => {
+          const info = model.tags[t.id] as TagInfo;
+          return {
+            path: model.definedAt[t.id] ?? [],
+            name: t.name,
+            address: t.address,
+            dataType: t.dataType,
+            writable: info.writable,
+            options: t.options,
+          };
+        }),
     );
   }
   return out;
@@ -290,7 +292,8 @@ export function validateSiteText(text: string, file: string): SiteValidation {
     broken = s.broken;
   }
 
-  const model = buildModel(cfg, file, (at, message) => add(at, message), broken);
+  const unexpanded = new Set<number>();
+  const model = buildModel(cfg, file, (at, message) => add(at, message), broken, unexpanded);
   const siteDir = path.dirname(path.resolve(file));
   const resolved: { at: SitePath; absolute: string }[] = [];
   const ctx = siteRuleContext(
@@ -298,7 +301,8 @@ export function validateSiteText(text: string, file: string): SiteValidation {
     (at, message) => add(at, message),
     (at, absolute) => resolved.push({ at, absolute }),
   );
-  const tagRefs = tagsByConnection(model);
+  // A tag whose parameters are missing is reported once (there), not again by its protocol's rules.
+  const tagRefs = tagsByConnection(model, unexpanded);
   cfg.connections.forEach((conn, i) => {
     const rules = PROTOCOL_RULES[conn.protocol] as AnyRules;
     try {
