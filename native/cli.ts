@@ -12,6 +12,7 @@ import { ConfigError, checkSiteFile } from './site/index.js';
 
 const USAGE = `usage:
   aurum serve [--port 7700] [--host 127.0.0.1] [--data-dir DIR] [--config SITE.yaml] [--tls-cert FILE --tls-key FILE]
+              [--allowed-host NAME …]   (names besides loopback and --host that browsers may use; also AURUM_ALLOWED_HOSTS)
   aurum check-config SITE.yaml [MORE.yaml …]   (every problem of each file, with file:line:column)
   aurum user add NAME --role viewer|operator|engineer|esg_analyst|admin [--password P] [--data-dir DIR]
   aurum audit verify [--data-dir DIR]
@@ -31,6 +32,7 @@ async function serveCommand(argv: string[]): Promise<number> {
       config: { type: 'string' },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
+      'allowed-host': { type: 'string', multiple: true },
     },
     strict: true,
   });
@@ -50,10 +52,11 @@ async function serveCommand(argv: string[]): Promise<number> {
     return 1;
   }
   if (!existsSync(path.join(staticDir, 'index.html'))) console.error('aurum: the UI is not built (npm run build); the API still runs.');
-  const server = await serve(core, { port: Number(values.port), host: values.host, staticDir, tls });
+  const allowedHosts = [...(values['allowed-host'] ?? []), ...(process.env.AURUM_ALLOWED_HOSTS ?? '').split(',')].filter((h) => h.trim());
+  const server = await serve(core, { port: Number(values.port), host: values.host, staticDir, tls, allowedHosts, dataDir });
   if (core.auth.needsSetup()) {
     console.log(
-      `aurum: no users yet — open ${server.url} on this machine to create the first administrator (or set AURUM_ADMIN_USER and AURUM_ADMIN_PASSWORD, or run "aurum user add NAME --role admin")`,
+      `aurum: no users yet — open ${server.url} on this machine and enter the setup code above to create the first administrator (or set AURUM_ADMIN_USER and AURUM_ADMIN_PASSWORD, or run "aurum user add NAME --role admin")`,
     );
   }
   console.log(
