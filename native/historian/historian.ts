@@ -155,10 +155,10 @@ class WorkerHistorian implements Historian {
       opts.tags.map((t, i) => [t.name, { name: t.name, sid: sid.get(t.name) as number, policy: policies[i] as TagPolicy }]),
     );
     this.outbox = createOutbox(db, this.now);
-    if (recovery.recoveryDeferred !== null) {
-      // Started on a full disk: read-only until the first commit succeeds.
+    if (recovery.readOnly) {
+      // Started without room to write: read-only until the writer has room again.
       this.failing = true;
-      this.failure = `the historian is read-only (${recovery.recoveryDeferred})`;
+      this.failure = `the historian is read-only (${recovery.readOnly})`;
     }
     this.supervisor = new WorkerSupervisor({
       name: 'historian writer',
@@ -535,11 +535,11 @@ export async function openHistorian(opts: HistorianOptions): Promise<Historian> 
       timestamp: new Date(now()).toISOString(),
     });
   }
-  if (say && recovery.recoveryDeferred) {
+  if (say && recovery.readOnly) {
     say({
       level: 'error',
       source: 'historian',
-      message: `historian started read-only: ${file} cannot be written (${/full/i.test(recovery.recoveryDeferred) ? 'disk full' : recovery.recoveryDeferred}); history stays readable, new samples are held in memory and recording resumes by itself when space returns`,
+      message: `historian started read-only: ${file} cannot be written (${recovery.readOnly}); history stays readable, new samples are held in memory and recording resumes by itself when space returns`,
       timestamp: new Date(now()).toISOString(),
     });
   }

@@ -154,6 +154,8 @@ export interface RecoveryReport {
   samplesRecovered: number;
   /** Set when a crash's segments could not be merged at start (disk full): they stay readable and are merged before the next commit. */
   recoveryDeferred: string | null;
+  /** Set by the writer when it starts without room to write (full disk, cap reached): why it is read-only. */
+  readOnly?: string | null;
 }
 
 export interface CommitStats {

@@ -1,6 +1,8 @@
 // The historian's writer thread: owns the write connection, folds batches into the store as they
 // arrive and commits them at most every flushIntervalMs (or sooner when many samples wait), so
 // encoding, compression and SQLite I/O never run on the thread that serves the bus and the UI.
+import { statfsSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { describeError } from '../util/errors.js';
 import type { FromWriter, ToWriter, WriterInit } from './protocol.js';
@@ -28,8 +30,34 @@ try {
 let received = 0;
 let committed = 0;
 let lastBatchMs = 0;
-// Started on a full disk (read-only): the first commit that succeeds says that recording resumed.
-let failingSince: number | null = store.recovery.recoveryDeferred === null ? null : Date.now();
+/** Below this much free space the disk counts as full: a commit of many samples needs room. */
+const MIN_FREE_BYTES = 1 << 20;
+
+/** Why there is no room to write now (disk full, the site's cap reached), or null. */
+function noRoom(): string | null {
+  if (init.maxDbBytes !== null) {
+    let bytes = 0;
+    for (const ext of ['', '-wal']) {
+      try {
+        bytes += statSync(init.file + ext).size;
+      } catch {
+        // no WAL
+      }
+    }
+    if (bytes >= init.maxDbBytes) return `the database reached its cap of ${(init.maxDbBytes / 1048576).toFixed(3)} MB (historian.maxDbMB)`;
+  }
+  try {
+    const fs = statfsSync(path.dirname(init.file));
+    if (fs.bavail * fs.bsize < MIN_FREE_BYTES) return `disk full: ${fs.bavail * fs.bsize} bytes free`;
+  } catch {
+    // statfs unsupported: only failed writes tell
+  }
+  return null;
+}
+
+// Started on a full disk: read-only until a commit succeeds, or until there is room again.
+const readOnly = store.recovery.recoveryDeferred !== null ? `disk full: ${store.recovery.recoveryDeferred}` : noRoom();
+let failingSince: number | null = readOnly === null ? null : Date.now();
 let lastAttempt = 0;
 const RETRY_MS = 1000;
 
@@ -88,7 +116,25 @@ function tryCommit(force: boolean): string | null {
   }
 }
 
-const timer = setInterval(() => tryCommit(false), init.flushIntervalMs);
+const timer = setInterval(() => {
+  if (store.hasChanges) {
+    tryCommit(false);
+    return;
+  }
+  // Nothing to write while writes fail: whether there is room again decides when recording resumes.
+  const now = Date.now();
+  if (failingSince === null || now - lastAttempt < RETRY_MS) return;
+  lastAttempt = now;
+  if (noRoom() === null) {
+    post({
+      type: 'system',
+      level: 'info',
+      message: `historian has room to write again after ${Math.round((now - failingSince) / 1000)} s; recording resumes`,
+      failing: false,
+    });
+    failingSince = null;
+  }
+}, init.flushIntervalMs);
 
 port.on('message', (m: ToWriter) => {
   switch (m.type) {
@@ -108,6 +154,7 @@ port.on('message', (m: ToWriter) => {
       }
       break;
     case 'quota':
+      init.maxDbBytes = m.maxDbBytes;
       store.setQuota(m.maxDbBytes);
       post({ type: 'done', id: m.id, error: null });
       break;
@@ -123,4 +170,4 @@ port.on('message', (m: ToWriter) => {
   }
 });
 
-post({ type: 'ready', recovery: store.recovery });
+post({ type: 'ready', recovery: { ...store.recovery, readOnly } });

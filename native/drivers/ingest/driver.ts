@@ -10,13 +10,13 @@ import type { ConnectionDiagnostics, QualityCode, TagValue } from '../../api/typ
 import { type Driver, type DriverContext, type DriverTag, RateMeter } from '../driver.js';
 import type { IngestConnectionConfig } from './config.js';
 
-const TIMESTAMP_MESSAGE = 'timestamp must be milliseconds since 1970 or an ISO 8601 date-time with an offset (2026-01-31T12:00:00Z)';
+const TIMESTAMP_MESSAGE = 'must be milliseconds since 1970 or an ISO 8601 date-time with an offset (2026-01-31T12:00:00Z)';
 
 export const ingestItemSchema = z
   .object({
     tag: z.string().min(1),
     value: z.union([z.number().finite(), z.boolean(), z.string().max(1024), z.null()]),
-    timestamp: z.union([z.string().datetime({ offset: true }), z.number()], { message: TIMESTAMP_MESSAGE }).optional(),
+    timestamp: z.union([z.iso.datetime({ offset: true, error: TIMESTAMP_MESSAGE }), z.number({ error: TIMESTAMP_MESSAGE })]).optional(),
     quality: z.enum(['Good', 'Uncertain', 'Bad']).default('Good'),
   })
   .strict();
