@@ -1,6 +1,6 @@
 // Hourly and daily aggregates per tag, queued for the uplink once each hour is complete (plus a
 // grace period for late data), from the historian's rollups. The last hour queued is kept in
-// sync.db, so hours that passed while the console was stopped are queued on the next start (up to
+// sync.db (in the same transaction as its records, so a crash neither skips nor repeats one), so hours that passed while the console was stopped are queued on the next start (up to
 // a catch-up limit). Daily aggregates are UTC days. Hourly rows are queued one priority step less
 // urgent than daily ones, so the backlog bound thins them first.
 import type { HistoryAggregate, HistoryAggregateRow } from '../api/history-requests.js';
@@ -79,7 +79,7 @@ export function startAggregateFeed(opts: AggregateFeedOptions): AggregateFeed {
     for (; next < complete; next += HOUR) {
       n += queue(hourly, 'hour', next, hourlyPriority);
       if ((next + HOUR) % DAY === 0) n += queue(daily, 'day', next + HOUR - DAY, dailyPriority);
-      opts.sync.setMark(MARK, next + HOUR);
+      opts.sync.setMarkWithQueued(MARK, next + HOUR);
     }
     if (opts.sync.mark(MARK) === null) opts.sync.setMark(MARK, complete);
     return n;

@@ -1,7 +1,7 @@
 // Every journaled alarm transition, queued for the uplink once, in journal order. The journal's
-// sequence number of the last entry queued is kept in sync.db beside the outbox, so a restart
-// resumes after it: nothing is skipped, and an entry is queued again only if the console dies
-// between queueing it and recording the mark (the outbox's at-least-once, de-duplicated by `seq`).
+// sequence number of the last entry queued is kept in sync.db, written in the same transaction as
+// the queued rows, so a restart resumes exactly after what the outbox holds. (Delivery from the
+// outbox is at least once; the back end de-duplicates by message id.)
 // Read in pages, one page per turn of the event loop, so a long journal never holds the loop.
 import type { JournalEntry } from '../api/alarm-requests.js';
 import type { SyncService } from './service.js';
@@ -36,9 +36,9 @@ export function startAlarmFeed(opts: {
     const last = page[page.length - 1];
     if (!last) return 0;
     for (const e of page) opts.sync.enqueue('alarms', e);
-    // The rows reach sync.db before the mark moves past them: a crash in between sends them twice, never not at all.
-    opts.sync.flush();
-    opts.sync.setMark(MARK, last.seq);
+    // The rows and the mark past them reach sync.db in one transaction: after a crash the feed
+    // resumes exactly after what the outbox holds, so no entry is skipped or queued twice.
+    opts.sync.setMarkWithQueued(MARK, last.seq);
     return page.length;
   }
 

@@ -42,6 +42,8 @@ export class SyncOutbox {
   readonly db: SqliteDatabase;
   private buffer: { stream: SyncStream; priority: number; createdAt: number; payload: string }[] = [];
   private flushScheduled = false;
+  /** State values to write with the buffered rows (setStateWithQueued). */
+  private readonly pendingState = new Map<string, string>();
   private readonly counts = new Map<SyncStream, number>(SYNC_STREAMS.map((s) => [s, 0]));
   private boundEpisode = false;
   /** Rows dropped by the backlog bound since the file was created. */
@@ -78,7 +80,19 @@ export class SyncOutbox {
   }
 
   state(key: string): string | undefined {
-    return (this.stmts.getState.get(key) as { value: string } | undefined)?.value;
+    return this.pendingState.get(key) ?? (this.stmts.getState.get(key) as { value: string } | undefined)?.value;
+  }
+
+  /**
+   * Set a state value in the same transaction as the rows enqueued before it: a feed's resume mark
+   * then never gets ahead of (or behind) what it queued, whatever moment the process dies.
+   */
+  setStateWithQueued(key: string, value: string): void {
+    this.pendingState.set(key, value);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
   }
 
   setState(key: string, value: string): string {
@@ -98,17 +112,20 @@ export class SyncOutbox {
   /** Write the buffered rows in one transaction; on failure they stay buffered for the next try. */
   flush(): void {
     this.flushScheduled = false;
-    if (this.buffer.length === 0) return;
+    if (this.buffer.length === 0 && this.pendingState.size === 0) return;
     const rows = this.buffer;
+    const state = [...this.pendingState];
     try {
       this.db.transaction(() => {
         for (const r of rows) this.stmts.insert.run(r.stream, r.priority, r.createdAt, r.payload);
+        for (const [key, value] of state) this.stmts.setState.run(key, value);
       })();
     } catch (err) {
       this.opts.onWriteError(err as Error);
       return;
     }
     this.buffer = [];
+    for (const [key, value] of state) if (this.pendingState.get(key) === value) this.pendingState.delete(key);
     for (const r of rows) this.counts.set(r.stream, (this.counts.get(r.stream) ?? 0) + 1);
     this.enforceBound();
   }

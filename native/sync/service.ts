@@ -57,6 +57,8 @@ export interface SyncService {
   /** A feed's progress mark kept in sync.db (e.g. the last hour of aggregates queued), so a restart resumes it. */
   mark(name: string): number | null;
   setMark(name: string, value: number): void;
+  /** Set a mark in the same sync.db transaction as the messages queued before it (exactly-once resume). */
+  setMarkWithQueued(name: string, value: number): void;
   /** The model downlink, null when off in the site file. */
   readonly models: ModelDownlink | null;
 }
@@ -386,6 +388,9 @@ export function openSync(opts: SyncOptions): SyncService {
     },
     setMark(name, value) {
       outbox.setState(`mark:${name}`, String(value));
+    },
+    setMarkWithQueued(name, value) {
+      outbox.setStateWithQueued(`mark:${name}`, String(value));
     },
     enqueue(stream, payload, priority) {
       if (!cfg.enabled || stopped || !streamSelected(cfg, stream)) return false;
