@@ -163,10 +163,10 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
   const count = (kind: string) => {
     errors[kind] = (errors[kind] ?? 0) + 1;
   };
-  /** Record a failure for diagnostics and log it as a repeated fault under `key`. */
-  const fault = (key: string, kind: string, message: string) => {
-    count(kind);
-    lastError = `${kind}: ${message}`;
+  /** Record a failure for diagnostics (counted under `kind`) and log it as a repeated fault under `key`; `message` says what and why. */
+  const fault = (key: string, kind: string | null, message: string) => {
+    if (kind) count(kind);
+    lastError = message;
     lastErrorAt = new Date().toISOString();
     faults.report(key, `${label} ${message}`);
   };
@@ -341,7 +341,8 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
         : outcome.kind === 'gateway'
           ? `timeout: ${unit} unreachable through the gateway: ${exceptionText(outcome.code)}`
           : `no valid response from ${unit}: ${outcome.message}`;
-    fault('silent', outcome.kind === 'gateway' ? 'exception' : outcome.kind, `${config.name}: ${reason}`);
+    // Requests without reply and retries are already counted, one by one, in attempt().
+    fault('silent', outcome.kind === 'gateway' ? 'exception' : null, reason);
     markBad(allIds(), reason);
     return 'silent';
   }
@@ -458,7 +459,7 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
                 ? `${where}: timeout: no response from ${unit}`
                 : `${where}: ${describeError(err)}`;
           count('write');
-          lastError = `write: ${p.tag.name}: ${message}`;
+          lastError = `write of ${p.tag.name} failed: ${message}`;
           lastErrorAt = new Date().toISOString();
           ctx.log('warn', `${label} write of ${p.tag.name} failed: ${message}`);
           throw new Error(message);
