@@ -65,6 +65,7 @@ describe('restart on the same data dir', () => {
     expect(pointsBefore).toBeGreaterThan(20);
 
     expect(await app.stop()).toBe(0);
+    const stoppedAt = Date.now();
     app = await startConsole({ script: 'bin/aurum.mjs', args: ['serve'], dataDir, timeoutMs: 40_000 });
     headers = { Authorization: `Bearer ${await app.signIn()}` };
 
@@ -85,6 +86,7 @@ describe('restart on the same data dir', () => {
     ).json()) as Series[];
     const ts = after[0]?.ts ?? [];
     expect(ts.length).toBeGreaterThanOrEqual(pointsBefore);
-    expect(Math.min(...ts)).toBeLessThan(firstStart + 30_000);
+    // Points recorded by the first run are still served (ordering against the restart, not a threshold).
+    expect(Math.min(...ts)).toBeLessThan(stoppedAt);
   }, 300_000);
 });
