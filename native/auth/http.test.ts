@@ -2,10 +2,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  allowedHostNames,
   authenticate,
   checkCsrf,
   clearSessionCookie,
   credentialsOf,
+  isAllowedHost,
   parseCookies,
   SESSION_COOKIE,
   securityHeaders,
@@ -137,5 +139,25 @@ describe('parsing helpers', () => {
     }
     expect(rl.retryAfter('k1')).toBe(0); // evicted as the stalest
     expect(rl.retryAfter('k4')).toBeGreaterThan(0);
+  });
+});
+
+describe('allowed host names (DNS rebinding)', () => {
+  const machine = { hostname: 'ctrl-pc-07', addresses: ['192.168.10.7', 'fe80::1'] };
+  const req = (host: string | undefined) => ({ headers: { host } }) as unknown as http.IncomingMessage;
+
+  it('bound to loopback: loopback names and the configured extras only, any port, case and trailing dot ignored', () => {
+    const allowed = allowedHostNames('127.0.0.1', ['Console.Plant.example'], machine);
+    for (const h of ['localhost:7700', '127.0.0.1:7700', '[::1]:7700', 'console.plant.example', 'CONSOLE.plant.example.:80'])
+      expect(isAllowedHost(req(h), allowed), h).toBe(true);
+    for (const h of ['evil.example:7700', 'ctrl-pc-07:7700', '192.168.10.7:7700', '', undefined, 'localhost.evil.example'])
+      expect(isAllowedHost(req(h), allowed), String(h)).toBe(false);
+  });
+
+  it('bound to every interface: the machine name and its addresses too', () => {
+    const allowed = allowedHostNames('0.0.0.0', [], machine);
+    for (const h of ['ctrl-pc-07:7700', '192.168.10.7:7700', '[fe80::1]:7700', 'localhost'])
+      expect(isAllowedHost(req(h), allowed), h).toBe(true);
+    expect(isAllowedHost(req('evil.example'), allowed)).toBe(false);
   });
 });
