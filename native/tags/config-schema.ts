@@ -132,7 +132,7 @@ export const siteFileSchema = z
           .trim()
           .min(1)
           .max(64)
-          .regex(/^[^/=\\]+$/, 'no "/", "=" or "\\" (it becomes part of a certificate subject)')
+          .regex(/^[^/=\\]+$/, 'a name without "/", "=" or "\\" (it becomes part of a certificate subject)')
           .optional(),
         /** The console's OPC UA application URI (in its certificate); urn:<host>:aurum-console:<site> when absent. */
         applicationUri: z
