@@ -378,7 +378,9 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
     return 'ok';
   }
 
-  async function run(): Promise<void> {
+  /** The poll loop; `backoffFirst` when start()'s own connect failed, so the next attempt waits its backoff. */
+  async function run(backoffFirst: boolean): Promise<void> {
+    if (backoffFirst) await sleep(backoffMs(attempts++, config.reconnect.initialDelayMs, config.reconnect.maxDelayMs));
     while (!stopped) {
       if (!client.isOpen) {
         if (!(await connect())) {
@@ -421,8 +423,8 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
       stopped = false;
       markBad(allIds(), 'comm failure: not connected yet');
       for (const g of groups) g.nextDue = Date.now();
-      await connect();
-      loop = groups.length > 0 ? run() : null;
+      const connected = await connect();
+      loop = groups.length > 0 ? run(!connected) : null;
     },
     async stop() {
       stopped = true;
