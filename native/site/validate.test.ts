@@ -1,0 +1,126 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { DEMO_SITE_FILE } from '../core.js';
+import { closest } from './describe.js';
+import { checkSiteFile, validateSiteText } from './index.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const d = mkdtempSync(path.join(os.tmpdir(), 'aurum-site-'));
+  dirs.push(d);
+  return d;
+}
+
+/** Deterministic pseudo-random numbers (a fixed seed: every run mutates the same way). */
+function lcg(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (s * 1103515245 + 12345) & 0x7fffffff;
+    return s / 0x7fffffff;
+  };
+}
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+/** Every path into a parsed YAML value, containers included. */
+function pathsOf(v: Json, at: (string | number)[] = []): (string | number)[][] {
+  const here = at.length > 0 ? [at] : [];
+  if (Array.isArray(v)) return [...here, ...v.flatMap((x, i) => pathsOf(x, [...at, i]))];
+  if (v && typeof v === 'object') return [...here, ...Object.entries(v).flatMap(([k, x]) => pathsOf(x, [...at, k]))];
+  return here;
+}
+
+describe('the site-file validator', () => {
+  it('reads every damaged variant of the demo site without throwing, and says each problem in words', () => {
+    const demo = parse(readFileSync(DEMO_SITE_FILE, 'utf8')) as Json;
+    const rnd = lcg(20261201);
+    const values: Json[] = [5, -1, 3.7, 'x', '', true, null, [], {}, [1, 2], { a: 1 }, '40000', 'hr:65536', '{nope}', 'ns=2,s=x'];
+    const raw = /Invalid (input|option|string|type|element|key)|Unrecognized key|\[object|undefined|NaN|ZodError/;
+    let refused = 0;
+    for (let n = 0; n < 300; n++) {
+      const site = structuredClone(demo) as { [k: string]: Json };
+      for (let k = 0; k < 2; k++) {
+        const paths = pathsOf(site);
+        const at = paths[Math.floor(rnd() * paths.length)] as (string | number)[];
+        let parent = site as Json;
+        for (const p of at.slice(0, -1)) parent = (parent as Record<string | number, Json>)[p] as Json;
+        const last = at[at.length - 1] as string | number;
+        const container = parent as Record<string | number, Json>;
+        if (typeof last === 'string' && rnd() < 0.25) {
+          // A misspelt key: the value moves to a key one letter off.
+          container[`${last.slice(0, -1)}${last.endsWith('x') ? 'y' : 'x'}`] = container[last] as Json;
+          delete container[last];
+        } else container[last] = values[Math.floor(rnd() * values.length)] as Json;
+      }
+      const result = validateSiteText(stringify(site), 'site.yaml');
+      if (result.model) continue;
+      refused++;
+      expect(result.issues.length).toBeGreaterThan(0);
+      for (const i of result.issues) {
+        expect(i.line).toBeGreaterThanOrEqual(1);
+        expect(i.column).toBeGreaterThanOrEqual(1);
+        expect(i.message.length).toBeGreaterThan(5);
+        expect(i.message, `${i.field}: ${i.message}`).not.toMatch(raw);
+      }
+    }
+    // Most damage is refused; some (a description changed to "x") is a valid file.
+    expect(refused).toBeGreaterThan(150);
+  });
+
+  it('resolves a referenced file against the site file’s folder and gives the driver its absolute path', () => {
+    const dir = tempDir();
+    mkdirSync(path.join(dir, 'pki'));
+    writeFileSync(path.join(dir, 'pki', 'ca.pem'), '-----BEGIN CERTIFICATE-----\n');
+    const site = (ca: string) => `version: 1
+site: { name: P }
+connections:
+  - { name: gw, protocol: ingest }
+areas:
+  - { name: A, machines: [{ name: M, connection: gw, tags: [{ name: T, address: t }] }] }
+sync: { enabled: true, url: "mqtts://cloud.example:8883", tls: { ca: ${ca} } }
+`;
+    const file = path.join(dir, 'site.yaml');
+    writeFileSync(file, site('pki/ca.pem'));
+    // The working directory is not the site file's folder.
+    expect(process.cwd()).not.toBe(dir);
+    const ok = checkSiteFile(file);
+    expect(ok.issues).toEqual([]);
+    expect(ok.model?.raw.sync?.tls?.ca).toBe(path.join(dir, 'pki', 'ca.pem'));
+
+    writeFileSync(file, site('ca.pem'));
+    const missing = checkSiteFile(file);
+    expect(missing.issues).toEqual([
+      {
+        file,
+        line: 7,
+        column: 70,
+        field: 'sync.tls.ca',
+        message: `file "ca.pem" does not exist: relative names are read from the site file's folder, so it would be ${path.join(dir, 'ca.pem')}`,
+      },
+    ]);
+  });
+
+  it('reports a site file that cannot be read as one issue', () => {
+    const file = path.join(tempDir(), 'absent.yaml');
+    const r = checkSiteFile(file);
+    expect(r.model).toBeNull();
+    expect(r.issues).toHaveLength(1);
+    expect(r.issues[0]).toMatchObject({ file, line: 1, column: 1, field: '' });
+    expect(r.issues[0]?.message).toMatch(/^the site file cannot be read: ENOENT/);
+  });
+
+  it('suggests the name meant for a misspelling, and nothing for a name like none', () => {
+    expect(closest('wordorder', ['type', 'wordOrder', 'bit'])).toBe('wordOrder');
+    expect(closest('writeable', ['writable', 'writeLimits'])).toBe('writable');
+    expect(closest('boolean', ['float', 'int', 'bool', 'string'])).toBe('bool');
+    expect(closest('rawHigh', ['rawLo', 'rawHi', 'engLo', 'engHi', 'clamp'])).toBe('rawHi');
+    expect(closest('colour', ['name', 'description', 'machines'])).toBeUndefined();
+  });
+});
