@@ -35,7 +35,7 @@ export interface MachineBinding {
 /** What the service needs of the tag bus (TagBus satisfies it). */
 export interface BusLike {
   readonly tags: readonly TagInfo[];
-  onBatch(listener: (batch: SampleBatch) => void): () => void;
+  onBatch(listener: (batch: SampleBatch) => void, consumer?: string): () => void;
   current(id: number): { reason: string };
 }
 
@@ -259,7 +259,7 @@ export async function openInference(opts: InferenceOptions): Promise<Inference> 
 
   const unsubscribe = opts.bus.onBatch((batch) => {
     for (const run of runs.values()) run.window?.ingest(batch, (id) => opts.bus.current(id).reason);
-  });
+  }, 'models');
 
   for (const b of opts.machines) {
     try {

@@ -25,7 +25,7 @@ export function startValueStream(bus: TagBus, intervalMs: number, emit: (batch: 
       pending.v.splice(0, excess);
       pending.q.splice(0, excess);
     }
-  });
+  }, 'ui stream');
   const timer = setInterval(() => {
     if (pending.ids.length === 0) return;
     const out = pending;
