@@ -304,7 +304,15 @@ describe('a running console', () => {
     expect(ack[0]?.target).toBe(ids.join(', '));
 
     const huge = `Demo/${'x'.repeat(3_900_000)}`;
-    await request(app, 'POST', '/api/tags/write', { headers: auth, body: JSON.stringify({ tag: huge, value: 1, confirmed: true }) });
+    const refused = await request(app, 'POST', '/api/tags/write', {
+      headers: auth,
+      body: JSON.stringify({ tag: huge, value: 1, confirmed: true }),
+    });
+    // Refused where it enters, with a sentence that does not repeat the name…
+    expect(refused.status).toBe(400);
+    expect(refused.text.length).toBeLessThan(1000);
+    expect(refused.text).toMatch(/at most 1024 characters/);
+    // …and the attempt's audit row stays small.
     const write = (await request(app, 'GET', '/api/audit?action=tags.write&limit=1', { headers: auth })).json<
       { target: string; details: unknown }[]
     >();

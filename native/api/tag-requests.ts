@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import type { ConnectionDiagnostics, ExportFile, MachineInfo, TagInfo, TagSnapshot, WriteResult } from './types.js';
 
+/**
+ * A tag path as a request names it. Bounded where it enters, so an absurd name is refused with a
+ * sentence instead of travelling on into lookups, error messages and the audit trail.
+ */
+export const MAX_TAG_PATH = 1024;
+const tagPath = z.string().min(1).max(MAX_TAG_PATH, `a tag path has at most ${MAX_TAG_PATH} characters`);
+
 export const tagRequests = {
   'tags.list': z.object({}).strict().default({}),
   'tags.snapshot': z
@@ -10,7 +17,7 @@ export const tagRequests = {
   /** A setpoint write. `confirmed` records that the operator confirmed it; the core refuses unconfirmed writes. */
   'tags.write': z
     .object({
-      tag: z.string().min(1),
+      tag: tagPath,
       /**
        * Any JSON value is let through here on purpose: the tag's declared type decides what it takes
        * (native/tags/write-check.ts), and only there can a refusal name the tag and its type.
@@ -23,7 +30,7 @@ export const tagRequests = {
   /** Edit a tag's engineering metadata; written back to the site file (validated, atomic, with a backup). */
   'config.updateTag': z
     .object({
-      tag: z.string().min(1),
+      tag: tagPath,
       changes: z
         .object({
           description: z.string().max(256).optional(),
