@@ -15,6 +15,8 @@ export const ESG_LIMITS = {
   seriesBuckets: 10_000,
   gapsSpanMs: 3_660 * DAY_MS,
   reportFirstYear: 1970,
+  /** The longest a summary, series or report may run (it yields after each week) before it is abandoned. */
+  deadlineMs: 60_000,
 } as const;
 
 const PERIOD_MS = { hour: 3_600_000, shift: 8 * 3_600_000, day: DAY_MS, month: 28 * DAY_MS, year: 365 * DAY_MS } as const;

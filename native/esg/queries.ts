@@ -7,6 +7,9 @@ import type { MeterRuntime } from './service.js';
 import type { EsgStore } from './store.js';
 import { inWindow, pad, SLOT_MS, shiftKey, type ZoneClock } from './time.js';
 
+/** How much of a long range one step reads (summary, series, report): a week of hourly records. */
+export const ESG_SLICE_MS = 7 * 86_400_000;
+
 export interface QueryContext {
   store: EsgStore;
   clock: ZoneClock;
@@ -81,7 +84,13 @@ function newAcc(key: string, site: string, area: string | null, machine: string 
   };
 }
 
-function aggregate(ctx: QueryContext, from: number, to: number, groupBy: EsgGroupBy | 'all'): Map<string, Acc> {
+/** Consecutive [a, z) slices of [from, to): long ranges are read a slice at a time. */
+function* slices(from: number, to: number, sliceMs = ESG_SLICE_MS): Generator<[number, number]> {
+  for (let a = from; a < to; a += sliceMs) yield [a, Math.min(a + sliceMs, to)];
+}
+
+/** The group accumulators over [from, to), read a week at a time with a yield after each week. */
+function* aggregateSteps(ctx: QueryContext, from: number, to: number, groupBy: EsgGroupBy | 'all'): Generator<void, Map<string, Acc>> {
   const key = keyFn(groupBy);
   const groups = new Map<string, Acc>();
   const sites = [...new Set(ctx.meters.map((m) => m.site))].join(',');
@@ -103,44 +112,49 @@ function aggregate(ctx: QueryContext, from: number, to: number, groupBy: EsgGrou
     meterGroup.set(m.cfg.tag, g);
     if (m.cfg.kind !== 'running') g.meters++;
   }
-  for (const r of ctx.store.activityTotals.all(from, to)) {
-    const g = get(r.site, r.area, r.machine);
-    if (ENERGY.has(r.kind)) {
-      g.energy += r.quantity;
-      g.idle += r.idle_qty;
-    } else if (WATER.has(r.kind)) g.water += r.quantity;
-    else if (FUEL.has(r.kind)) {
-      const fk = `${r.fuel}|${r.unit}`;
-      const f = g.fuel.get(fk) ?? { fuel: r.fuel ?? '', unit: r.unit, quantity: 0 };
-      f.quantity += r.quantity;
-      g.fuel.set(fk, f);
-    } else if (r.kind === 'production') g.production += r.quantity;
-    g.covered += r.covered_ms;
-    g.uncertain += r.uncertain_ms;
-    g.estimated += r.estimated_ms;
-  }
-  for (const r of ctx.store.recordTotals.all(from, to)) {
-    const g = get(r.site, r.area, r.machine);
-    g.missingFactor += r.missing;
-    if (r.factor_version === null || r.co2e_kg === null) continue;
-    if (r.scope === 1) g.s1 += r.co2e_kg;
-    else if (r.scope === 3) g.s3 += r.co2e_kg;
-    else if (r.method === 'location') g.s2l += r.co2e_kg;
-    else g.s2m += r.co2e_kg;
-    const fk = `${r.factor_id}@${r.factor_version}`;
-    const f = g.factors.get(fk) ?? { id: r.factor_id, version: r.factor_version, records: 0 };
-    f.records += r.records - r.missing;
-    g.factors.set(fk, f);
-  }
-  for (const d of ctx.store.demandIn.all(from, to)) {
-    const g = meterGroup.get(d.meter);
-    if (g) g.demand.set(d.slot_start, (g.demand.get(d.slot_start) ?? 0) + d.kwh);
-  }
-  for (const gap of ctx.store.gapsIn.all(from, to, 1_000_000)) {
-    const g = meterGroup.get(gap.meter);
-    if (!g || gap.kind === 'estimated') continue;
-    g.gaps++;
-    g.gapMs += Math.min(to, gap.end_ms) - Math.max(from, gap.start_ms);
+  // Sums per slice add up to the sums over the range; only float rounding order differs.
+  for (const [a, z] of slices(from, to)) {
+    for (const r of ctx.store.activityTotals.all(a, z)) {
+      const g = get(r.site, r.area, r.machine);
+      if (ENERGY.has(r.kind)) {
+        g.energy += r.quantity;
+        g.idle += r.idle_qty;
+      } else if (WATER.has(r.kind)) g.water += r.quantity;
+      else if (FUEL.has(r.kind)) {
+        const fk = `${r.fuel}|${r.unit}`;
+        const f = g.fuel.get(fk) ?? { fuel: r.fuel ?? '', unit: r.unit, quantity: 0 };
+        f.quantity += r.quantity;
+        g.fuel.set(fk, f);
+      } else if (r.kind === 'production') g.production += r.quantity;
+      g.covered += r.covered_ms;
+      g.uncertain += r.uncertain_ms;
+      g.estimated += r.estimated_ms;
+    }
+    for (const r of ctx.store.recordTotals.all(a, z)) {
+      const g = get(r.site, r.area, r.machine);
+      g.missingFactor += r.missing;
+      if (r.factor_version === null || r.co2e_kg === null) continue;
+      if (r.scope === 1) g.s1 += r.co2e_kg;
+      else if (r.scope === 3) g.s3 += r.co2e_kg;
+      else if (r.method === 'location') g.s2l += r.co2e_kg;
+      else g.s2m += r.co2e_kg;
+      const fk = `${r.factor_id}@${r.factor_version}`;
+      const f = g.factors.get(fk) ?? { id: r.factor_id, version: r.factor_version, records: 0 };
+      f.records += r.records - r.missing;
+      g.factors.set(fk, f);
+    }
+    for (const d of ctx.store.demandIn.all(a, z)) {
+      const g = meterGroup.get(d.meter);
+      if (g) g.demand.set(d.slot_start, (g.demand.get(d.slot_start) ?? 0) + d.kwh);
+    }
+    for (const gap of ctx.store.gapsIn.all(a, z, 1_000_000)) {
+      const g = meterGroup.get(gap.meter);
+      // A gap overlapping several slices counts once: in the slice where its part in range begins.
+      if (!g || gap.kind === 'estimated' || Math.max(from, gap.start_ms) < a) continue;
+      g.gaps++;
+      g.gapMs += Math.min(to, gap.end_ms) - Math.max(from, gap.start_ms);
+    }
+    yield;
   }
   return groups;
 }
@@ -242,14 +256,15 @@ function finish(ctx: QueryContext, a: Acc, base: Acc | undefined, from: number, 
   };
 }
 
-export function summarise(ctx: QueryContext, from: number, to: number, groupBy: EsgGroupBy): EsgSummary {
+/** The summary as steps (a week of records each): run with runSliced to keep the event loop free. */
+export function* summariseSteps(ctx: QueryContext, from: number, to: number, groupBy: EsgGroupBy): Generator<void, EsgSummary> {
   const b = ctx.config.baseline;
   const bFrom = b ? Date.parse(b.from) : 0;
   const bTo = b ? Date.parse(b.to) : 0;
-  const groups = aggregate(ctx, from, to, groupBy);
-  const baseGroups = b ? aggregate(ctx, bFrom, bTo, groupBy) : new Map<string, Acc>();
-  const all = aggregate(ctx, from, to, 'all');
-  const baseAll = b ? aggregate(ctx, bFrom, bTo, 'all') : new Map<string, Acc>();
+  const groups = yield* aggregateSteps(ctx, from, to, groupBy);
+  const baseGroups = b ? yield* aggregateSteps(ctx, bFrom, bTo, groupBy) : new Map<string, Acc>();
+  const all = yield* aggregateSteps(ctx, from, to, 'all');
+  const baseAll = b ? yield* aggregateSteps(ctx, bFrom, bTo, 'all') : new Map<string, Acc>();
   const totalAcc = all.get('*') ?? newAcc('', '', null, null);
   return {
     from: new Date(from).toISOString(),
@@ -285,7 +300,14 @@ function bucketFn(ctx: QueryContext, period: EsgSeries['period']): (t: number) =
   }
 }
 
-export function seriesOf(ctx: QueryContext, from: number, to: number, groupBy: EsgGroupBy, period: EsgSeries['period']): EsgSeries {
+/** The series as steps (a week of records each). */
+export function* seriesSteps(
+  ctx: QueryContext,
+  from: number,
+  to: number,
+  groupBy: EsgGroupBy,
+  period: EsgSeries['period'],
+): Generator<void, EsgSeries> {
   const key = keyFn(groupBy);
   const bucket = bucketFn(ctx, period);
   const buckets: string[] = [];
@@ -301,7 +323,10 @@ export function seriesOf(ctx: QueryContext, from: number, to: number, groupBy: E
     return i;
   };
   // Buckets for every hour of the range, so charts show empty hours as zero rather than skipping them.
-  for (let t = ctx.clock.hourStart(from); t < to; t += SLOT_MS * 4) idx(t);
+  for (let t = ctx.clock.hourStart(from), n = 1; t < to; t += SLOT_MS * 4, n++) {
+    idx(t);
+    if (n % 168 === 0) yield;
+  }
   type Row = {
     energy: Map<number, number>;
     water: Map<number, number>;
@@ -320,16 +345,22 @@ export function seriesOf(ctx: QueryContext, from: number, to: number, groupBy: E
     return r;
   };
   const add = (m: Map<number, number>, i: number, v: number) => m.set(i, (m.get(i) ?? 0) + v);
-  for (const a of ctx.store.activityIn.all(from, to)) {
-    const r = row(key(a.site, a.area, a.machine));
-    if (ENERGY.has(a.kind)) add(r.energy, idx(a.hour_start), a.quantity);
-    else if (WATER.has(a.kind)) add(r.water, idx(a.hour_start), a.quantity);
+  for (const [sa, sz] of slices(from, to)) {
+    for (const a of ctx.store.activityIn.all(sa, sz)) {
+      const r = row(key(a.site, a.area, a.machine));
+      if (ENERGY.has(a.kind)) add(r.energy, idx(a.hour_start), a.quantity);
+      else if (WATER.has(a.kind)) add(r.water, idx(a.hour_start), a.quantity);
+    }
+    yield;
   }
-  for (const e of ctx.store.recordsIn.all(from, to)) {
-    if (e.co2e_kg === null) continue;
-    const r = row(key(e.site, e.area, e.machine));
-    const m = e.scope === 1 ? r.s1 : e.scope === 3 ? r.s3 : e.method === 'location' ? r.s2l : r.s2m;
-    add(m, idx(e.hour_start), e.co2e_kg);
+  for (const [sa, sz] of slices(from, to)) {
+    for (const e of ctx.store.recordsIn.all(sa, sz)) {
+      if (e.co2e_kg === null) continue;
+      const r = row(key(e.site, e.area, e.machine));
+      const m = e.scope === 1 ? r.s1 : e.scope === 3 ? r.s3 : e.method === 'location' ? r.s2l : r.s2m;
+      add(m, idx(e.hour_start), e.co2e_kg);
+    }
+    yield;
   }
   const dense = (m: Map<number, number>) => buckets.map((_, i) => m.get(i) ?? 0);
   const market = ctx.config.totalScope2 === 'market';

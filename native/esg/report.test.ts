@@ -142,15 +142,15 @@ describe('configuration and factor files', () => {
     ).toBeCloseTo(30, 9);
   });
 
-  it('serves the requests through handlers with validated arguments', () => {
+  it('serves the requests through handlers with validated arguments', async () => {
     const f = fx();
     const h = esgHandlers(f.open(config));
-    const summary = h['esg.summary'](
+    const summary = await h['esg.summary'](
       esgRequests['esg.summary'].parse({ from: '2024-01-01T00:00:00Z', to: '2024-01-02T00:00:00Z', groupBy: 'area' }),
       ctx,
     );
     expect(summary.groupBy).toBe('area');
-    expect(h['esg.factors.list']({}, ctx).map((x) => `${x.id}@${x.version}`)).toContain('grid.test@2');
+    expect((await h['esg.factors.list']({}, ctx)).map((x) => `${x.id}@${x.version}`)).toContain('grid.test@2');
     const bad = esgRequests['esg.factors.correct'].parse({
       id: 'grid.test',
       label: 'x',
@@ -165,6 +165,44 @@ describe('configuration and factor files', () => {
     const ok = h['esg.factors.correct']({ ...bad, unit: 'MWh' }, ctx);
     expect(ok).toMatchObject({ user: 'bob', newVersion: 3 });
     expect(() => esgRequests['esg.summary'].parse({ from: 10, to: 5 })).toThrow();
-    expect(h['esg.report']({ period: 'year', start: '2024', format: 'html' }, ctx).contentType).toMatch(/^text\/html/);
+    expect((await h['esg.report']({ period: 'year', start: '2024', format: 'html' }, ctx)).contentType).toMatch(/^text\/html/);
+  });
+});
+
+describe('long periods, a week of records at a time', () => {
+  it('give the one-shot summary, series and report, yielding after every week', async () => {
+    const svc = fx().open(config, { timeZone: 'Europe/London' });
+    const from = at('2024-01-01T00:00:00Z');
+    const to = at('2024-03-01T00:00:00Z');
+    // Two months of hourly power and fuel, with a gap across a week boundary (2024-01-08 is a week in).
+    const up = (t: number) => t < at('2024-01-07T20:00:00Z') || t > at('2024-01-08T05:00:00Z');
+    svc.ingest(
+      batch([
+        ...series('Boiler1/Power', from, to, 5 * MIN, (t) => 20 + ((t / 3_600_000) % 5)).filter(([, t]) => up(t)),
+        ...series('Boiler1/FuelFlow', from, to, 5 * MIN, () => 80),
+      ]),
+    );
+    const count = (steps: Generator<void, unknown>) => {
+      let n = 0;
+      while (!steps.next().done) n++;
+      return n;
+    };
+    const weeks = Math.ceil((to - from) / (7 * 86_400_000));
+    const args = { from, to, groupBy: 'machine' as const };
+    expect(count(svc.summarySteps(args))).toBeGreaterThanOrEqual(2 * weeks);
+    expect(count(svc.seriesSteps({ ...args, period: 'day' }))).toBeGreaterThanOrEqual(2 * weeks);
+    expect(count(svc.reportSteps({ period: 'quarter', start: '2024-01', format: 'csv' }))).toBeGreaterThanOrEqual(weeks);
+
+    // Sliced through the handlers, the answers are those of the one-shot calls; the gap counts once.
+    const h = esgHandlers(svc);
+    const sliced = await h['esg.summary'](args, ctx);
+    expect(sliced).toEqual(svc.summary(args));
+    const boiler = sliced.groups.find((g) => g.machine === 'Boiler1');
+    // One gap of 9 h (the samples either side bound it), counted once although it crosses a week boundary.
+    expect(boiler?.coverage.gaps).toBe(1);
+    expect(boiler?.coverage.gapMs).toBe(at('2024-01-08T05:05:00Z') - at('2024-01-07T19:55:00Z'));
+    expect(await h['esg.series']({ ...args, period: 'day' }, ctx)).toEqual(svc.series({ ...args, period: 'day' }));
+    const report = { period: 'quarter' as const, start: '2024-01', format: 'html' as const };
+    expect(await h['esg.report'](report, ctx)).toEqual(svc.report(report));
   });
 });

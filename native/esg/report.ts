@@ -1,8 +1,8 @@
 // Report export for a month, quarter or year: CSV (one row per daily emission or activity record,
 // then totals that are the sums of those rows) and a self-contained printable HTML page with the
 // methodology, the factors used and their sources, KPIs, data gaps and coverage.
-import type { EsgFactorRow, EsgGroupSummary, EsgReportFile } from '../api/esg-requests.js';
-import { type QueryContext, summarise } from './queries.js';
+import type { EsgFactorRow, EsgGroupSummary, EsgReportFile, EsgSummary } from '../api/esg-requests.js';
+import { ESG_SLICE_MS, type QueryContext, summariseSteps } from './queries.js';
 import type { ReportPeriod } from './time.js';
 
 export interface ReportArgs {
@@ -39,40 +39,48 @@ export interface DailyRecord {
 /** Fixed decimals for every figure in a report; totals are summed from the rounded record values so they reconcile exactly. */
 const round = (x: number) => Number(x.toFixed(6));
 
-export function dailyRecords(ctx: QueryContext, from: number, to: number): DailyRecord[] {
+/** Rows of [from, to) a week at a time, in order, with a yield after each week. */
+function* weeks<R>(read: (a: number, z: number) => R[], from: number, to: number): Generator<R[], void> {
+  for (let a = from; a < to; a += ESG_SLICE_MS) yield read(a, Math.min(a + ESG_SLICE_MS, to));
+}
+
+function* dailyRecordSteps(ctx: QueryContext, from: number, to: number): Generator<void, DailyRecord[]> {
   const out = new Map<string, DailyRecord>();
-  for (const r of ctx.store.recordsIn.all(from, to)) {
-    const day = ctx.clock.dayKey(r.hour_start);
-    const k = `${day}|${r.meter}|${r.source_id}|${r.method}|${r.factor_id}|${r.factor_version}`;
-    let d = out.get(k);
-    if (!d) {
-      d = {
-        day,
-        site: r.site,
-        area: r.area,
-        machine: r.machine,
-        meter: r.meter,
-        sourceId: r.source_id,
-        scope: r.scope,
-        category: r.category,
-        method: r.method,
-        activity: 0,
-        activityUnit: r.activity_unit,
-        factorId: r.factor_id,
-        factorVersion: r.factor_version,
-        gwpSet: r.gwp_set ?? '',
-        co2: 0,
-        ch4: 0,
-        n2o: 0,
-        co2e: 0,
-      };
-      out.set(k, d);
+  for (const rows of weeks((a, z) => ctx.store.recordsIn.all(a, z), from, to)) {
+    for (const r of rows) {
+      const day = ctx.clock.dayKey(r.hour_start);
+      const k = `${day}|${r.meter}|${r.source_id}|${r.method}|${r.factor_id}|${r.factor_version}`;
+      let d = out.get(k);
+      if (!d) {
+        d = {
+          day,
+          site: r.site,
+          area: r.area,
+          machine: r.machine,
+          meter: r.meter,
+          sourceId: r.source_id,
+          scope: r.scope,
+          category: r.category,
+          method: r.method,
+          activity: 0,
+          activityUnit: r.activity_unit,
+          factorId: r.factor_id,
+          factorVersion: r.factor_version,
+          gwpSet: r.gwp_set ?? '',
+          co2: 0,
+          ch4: 0,
+          n2o: 0,
+          co2e: 0,
+        };
+        out.set(k, d);
+      }
+      d.activity += r.activity;
+      d.co2 += r.co2_kg ?? 0;
+      d.ch4 += r.ch4_kg ?? 0;
+      d.n2o += r.n2o_kg ?? 0;
+      d.co2e += r.co2e_kg ?? 0;
     }
-    d.activity += r.activity;
-    d.co2 += r.co2_kg ?? 0;
-    d.ch4 += r.ch4_kg ?? 0;
-    d.n2o += r.n2o_kg ?? 0;
-    d.co2e += r.co2e_kg ?? 0;
+    yield;
   }
   return [...out.values()].map((d) => ({
     ...d,
@@ -95,23 +103,26 @@ interface DailyActivity {
   quantity: number;
 }
 
-function dailyActivity(ctx: QueryContext, from: number, to: number): DailyActivity[] {
+function* dailyActivitySteps(ctx: QueryContext, from: number, to: number): Generator<void, DailyActivity[]> {
   const out = new Map<string, DailyActivity>();
-  for (const a of ctx.store.activityIn.all(from, to)) {
-    const day = ctx.clock.dayKey(a.hour_start);
-    const k = `${day}|${a.meter}`;
-    const d = out.get(k) ?? {
-      day,
-      site: a.site,
-      area: a.area,
-      machine: a.machine,
-      meter: a.meter,
-      kind: a.kind,
-      unit: a.unit,
-      quantity: 0,
-    };
-    d.quantity += a.quantity;
-    out.set(k, d);
+  for (const rows of weeks((a, z) => ctx.store.activityIn.all(a, z), from, to)) {
+    for (const a of rows) {
+      const day = ctx.clock.dayKey(a.hour_start);
+      const k = `${day}|${a.meter}`;
+      const d = out.get(k) ?? {
+        day,
+        site: a.site,
+        area: a.area,
+        machine: a.machine,
+        meter: a.meter,
+        kind: a.kind,
+        unit: a.unit,
+        quantity: 0,
+      };
+      d.quantity += a.quantity;
+      out.set(k, d);
+    }
+    yield;
   }
   return [...out.values()].map((d) => ({ ...d, quantity: round(d.quantity) }));
 }
@@ -170,7 +181,7 @@ const CSV_HEADER = [
   'co2e_kg',
 ];
 
-function renderCsv(ctx: QueryContext, args: ReportArgs, records: DailyRecord[], totals: ReportTotals): string {
+function renderCsv(ctx: QueryContext, args: ReportArgs, records: DailyRecord[], totals: ReportTotals, activity: DailyActivity[]): string {
   const lines = [CSV_HEADER.join(',')];
   const push = (cells: (string | number | null)[]) => lines.push(cells.map(csvCell).join(','));
   for (const r of records) {
@@ -196,7 +207,7 @@ function renderCsv(ctx: QueryContext, args: ReportArgs, records: DailyRecord[], 
       r.factorVersion === null ? null : r.co2e,
     ]);
   }
-  for (const a of dailyActivity(ctx, args.from, args.to)) {
+  for (const a of activity) {
     push(['activity', a.day, a.site, a.area, a.machine, a.meter, '', '', a.kind, '', a.quantity, a.unit, '', '', '', '', '', '', '']);
   }
   const period = `${args.label}`;
@@ -244,9 +255,14 @@ const CSS = `body{font:13px/1.45 system-ui,sans-serif;color:#222;margin:24px;max
 table{border-collapse:collapse;width:100%;margin:4px 0 10px}th,td{border:1px solid #bbb;padding:3px 6px;text-align:left;vertical-align:top}th{background:#eee}td{font-variant-numeric:tabular-nums}
 .note{color:#555}.default{font-weight:600}@media print{body{margin:0;font-size:10.5px}h2{break-after:avoid}table{break-inside:auto}tr{break-inside:avoid}}`;
 
-function renderHtml(ctx: QueryContext, args: ReportArgs, records: DailyRecord[], totals: ReportTotals): string {
-  const byMachine = summarise(ctx, args.from, args.to, 'machine');
-  const byArea = summarise(ctx, args.from, args.to, 'area');
+function renderHtml(
+  ctx: QueryContext,
+  args: ReportArgs,
+  records: DailyRecord[],
+  totals: ReportTotals,
+  byMachine: EsgSummary,
+  byArea: EsgSummary,
+): string {
   const t = byMachine.totals;
   const usedIds = new Set(records.map((r) => `${r.factorId}@${r.factorVersion}`));
   const used = args.factors.filter((f) => usedIds.has(`${f.id}@${f.version}`));
@@ -360,12 +376,21 @@ ${table(
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>ESG report ${site} ${esc(args.label)}</title><style>${CSS}</style></head><body>${body}</body></html>\n`;
 }
 
-export function renderReport(ctx: QueryContext, args: ReportArgs): EsgReportFile {
-  const records = dailyRecords(ctx, args.from, args.to);
+/** The report as steps (a week of records each): a year's report never holds the event loop long. */
+export function* renderReportSteps(ctx: QueryContext, args: ReportArgs): Generator<void, EsgReportFile> {
+  const records = yield* dailyRecordSteps(ctx, args.from, args.to);
   const totals = totalsOf(records, ctx.config.totalScope2);
   const site = ctx.meters[0]?.site ?? 'site';
   const base = `esg-${site}-${args.label}`.replace(/[^A-Za-z0-9_.-]/g, '_');
-  if (args.format === 'csv')
-    return { filename: `${base}.csv`, contentType: 'text/csv; charset=utf-8', body: renderCsv(ctx, args, records, totals) };
-  return { filename: `${base}.html`, contentType: 'text/html; charset=utf-8', body: renderHtml(ctx, args, records, totals) };
+  if (args.format === 'csv') {
+    const activity = yield* dailyActivitySteps(ctx, args.from, args.to);
+    return { filename: `${base}.csv`, contentType: 'text/csv; charset=utf-8', body: renderCsv(ctx, args, records, totals, activity) };
+  }
+  const byMachine = yield* summariseSteps(ctx, args.from, args.to, 'machine');
+  const byArea = yield* summariseSteps(ctx, args.from, args.to, 'area');
+  return {
+    filename: `${base}.html`,
+    contentType: 'text/html; charset=utf-8',
+    body: renderHtml(ctx, args, records, totals, byMachine, byArea),
+  };
 }

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { EsgFactorChange, EsgFactorRow, EsgGap, EsgGroupBy, EsgReportFile, EsgSeries, EsgSummary } from '../api/esg-requests.js';
 import type { TagInfo } from '../api/types.js';
 import type { SampleBatch } from '../tags/bus.js';
+import { runToEnd } from '../util/sliced.js';
 import type { SqliteDatabase } from '../util/sqlite.js';
 import { type ActivitySink, type GapKind, MeterAccumulator, type SlotAmount } from './accumulator.js';
 import type { EsgConfig, MeterConfig, MeterKind, SourceConfig } from './config.js';
@@ -20,8 +21,8 @@ import {
   sameFactor,
   toFactor,
 } from './factors.js';
-import { type QueryContext, seriesOf, summarise } from './queries.js';
-import { renderReport } from './report.js';
+import { type QueryContext, seriesSteps as seriesOfSteps, summariseSteps } from './queries.js';
+import { renderReportSteps } from './report.js';
 import { EsgStore, factorFromRow, type RecordRow } from './store.js';
 import { periodRange, type ReportPeriod, ZoneClock } from './time.js';
 import { type CanonicalUnit, conversionFactor, parseAmountUnit, parseRateUnit } from './units.js';
@@ -39,13 +40,24 @@ export interface EsgOptions {
   flushEveryMs?: number;
 }
 
+export type SummaryArgs = { from: number; to: number; groupBy: EsgGroupBy };
+export type SeriesArgs = { from: number; to: number; groupBy: EsgGroupBy; period: EsgSeries['period'] };
+export type ReportRequest = { period: ReportPeriod; start: string; format: 'csv' | 'html' };
+
 export interface EsgService {
   ingest(batch: SampleBatch): void;
   /** Write accumulated activity and compute the emission records of the hours touched. */
   flush(): void;
-  summary(args: { from: number; to: number; groupBy: EsgGroupBy }): EsgSummary;
-  series(args: { from: number; to: number; groupBy: EsgGroupBy; period: EsgSeries['period'] }): EsgSeries;
-  report(args: { period: ReportPeriod; start: string; format: 'csv' | 'html' }): EsgReportFile;
+  summary(args: SummaryArgs): EsgSummary;
+  series(args: SeriesArgs): EsgSeries;
+  report(args: ReportRequest): EsgReportFile;
+  /**
+   * The same work as steps of a week of records each, for runSliced (native/util/sliced.ts): the
+   * API answers long periods without holding the event loop.
+   */
+  summarySteps(args: SummaryArgs): Generator<void, EsgSummary>;
+  seriesSteps(args: SeriesArgs): Generator<void, EsgSeries>;
+  reportSteps(args: ReportRequest): Generator<void, EsgReportFile>;
   factors(): EsgFactorRow[];
   /** Add a corrected version of a factor, recompute the records it affects, audit the change. */
   correctFactor(input: Omit<FactorInput, 'version'>, reason: string, user: string | null): EsgFactorChange;
@@ -465,22 +477,29 @@ export function openEsg(opts: EsgOptions): EsgService {
       addedBy: r.added_by,
     }));
 
+  function* summarySteps(args: SummaryArgs): Generator<void, EsgSummary> {
+    flush();
+    return yield* summariseSteps(ctx(), args.from, args.to, args.groupBy);
+  }
+  function* seriesSteps(args: SeriesArgs): Generator<void, EsgSeries> {
+    flush();
+    return yield* seriesOfSteps(ctx(), args.from, args.to, args.groupBy, args.period);
+  }
+  function* reportSteps(args: ReportRequest): Generator<void, EsgReportFile> {
+    flush();
+    const range = periodRange(clock, args.period, args.start);
+    return yield* renderReportSteps(ctx(), { ...range, period: args.period, format: args.format, factors: factorRows() });
+  }
+
   return {
     ingest,
     flush: () => flush(),
-    summary(args) {
-      flush();
-      return summarise(ctx(), args.from, args.to, args.groupBy);
-    },
-    series(args) {
-      flush();
-      return seriesOf(ctx(), args.from, args.to, args.groupBy, args.period);
-    },
-    report(args) {
-      flush();
-      const range = periodRange(clock, args.period, args.start);
-      return renderReport(ctx(), { ...range, period: args.period, format: args.format, factors: factorRows() });
-    },
+    summary: (args) => runToEnd(summarySteps(args)),
+    series: (args) => runToEnd(seriesSteps(args)),
+    report: (args) => runToEnd(reportSteps(args)),
+    summarySteps,
+    seriesSteps,
+    reportSteps,
     factors: factorRows,
     correctFactor(input, reason, user) {
       const versions = factorsById.get(input.id);
