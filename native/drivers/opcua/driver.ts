@@ -167,6 +167,8 @@ interface Item {
   deadband: OpcuaDeadband | null;
   /** Resolved for the current session (nsu= needs the server's namespace array). */
   nodeId: NodeId | null;
+  /** RepeatedFault key of this tag's type mismatch (made once, not per sample). */
+  typeFaultKey: string;
 }
 
 function toNodeId(p: ParsedNodeId, index: number): NodeId {
@@ -231,7 +233,8 @@ export function createOpcuaDriver(config: OpcuaConnectionConfig, tags: DriverTag
       );
     else {
       const own = options.data.deadband;
-      items.set(tag.id, { tag, parsed: parsed.nodeId, deadband: own === 'none' ? null : (own ?? config.deadband ?? null), nodeId: null });
+      const deadband = own === 'none' ? null : (own ?? config.deadband ?? null);
+      items.set(tag.id, { tag, parsed: parsed.nodeId, deadband, nodeId: null, typeFaultKey: `type:${tag.id}` });
     }
   }
   /** Tag problems of the current session (unknown nsu URI, node refused): cleared on reconnect. */
@@ -261,13 +264,14 @@ export function createOpcuaDriver(config: OpcuaConnectionConfig, tags: DriverTag
     const ts = dv.sourceTimestamp?.getTime() ?? dv.serverTimestamp?.getTime() ?? Date.now();
     let quality = qualityOf(status.value);
     let reason = quality === 0 ? '' : statusInWords(status);
-    if (quality === 2 && dv.value.dataType === DataType.Null) {
-      ctx.bus.update(tag.id, null, 2, ts, reason);
-      return;
-    }
     const converted = convertVariant(tag.dataType, dv.value);
-    const key = `type:${tag.id}`;
+    const key = item.typeFaultKey;
     if ('mismatch' in converted) {
+      // A Bad status usually comes without a value: the status is the reason, not the type.
+      if (quality === 2) {
+        ctx.bus.update(tag.id, null, 2, ts, reason);
+        return;
+      }
       const why = `${converted.mismatch} (NodeId ${tag.address})`;
       faults.report(key, `${where}, tag ${tag.name}: ${why}`);
       ctx.bus.update(tag.id, null, 2, ts, why);
