@@ -46,6 +46,9 @@ export function TagWriter({ tag }: { tag: TagInfo }) {
     </p>
   ) : null;
 
+  // The core writes numbers and booleans only (native/tags/write-check.ts): offer nothing to type.
+  if (tag.dataType === 'string') return <span className="muted">Text tags cannot be written from the console</span>;
+
   if (states) {
     // Only the named states are offered: there is no free text to mistype.
     return (
