@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Boundary } from './boundary.js';
 import type { LogLevel } from './log.js';
 
@@ -83,6 +83,49 @@ describe('Boundary', () => {
     });
     expect(() => boundary.fault('historian', 'writing', new Error('disk full'))).not.toThrow();
     expect(lines[1]).toBe('historian: could not raise the system alarm for "writing": SQLITE_FULL: database or disk is full');
+  });
+});
+
+describe('Boundary restarts', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('restarts a faulty service after 1 s, doubling while faults go on, back to 1 s after 60 s without one', async () => {
+    vi.useFakeTimers();
+    const lines: string[] = [];
+    const cleared: string[] = [];
+    const boundary = new Boundary({ log: (_l, m) => lines.push(m), clear: (s) => cleared.push(s) });
+    let restarts = 0;
+    const plc = boundary.for('connection plc1', { restart: () => void restarts++ });
+    const fail = () => plc.fault('polling', new Error('bad frame'));
+    const after = async (ms: number) => {
+      await vi.advanceTimersByTimeAsync(ms);
+      return restarts;
+    };
+
+    fail();
+    fail(); // while a restart is pending: no second one
+    expect(await after(999)).toBe(0);
+    expect(await after(1)).toBe(1);
+    expect(cleared).toEqual(['connection plc1.fault']);
+    fail();
+    expect(await after(1999)).toBe(1);
+    expect(await after(1)).toBe(2);
+    fail();
+    expect(await after(3999)).toBe(2);
+    expect(await after(1)).toBe(3);
+    // A minute without a fault: the next one is restarted after 1 s again.
+    await after(60_000);
+    fail();
+    expect(await after(1000)).toBe(4);
+    expect(boundary.restartsOf('connection plc1')).toBe(4);
+    expect(boundary.metrics()).toMatchObject({ connection_plc1_faults_total: 5, connection_plc1_restarts_total: 4 });
+    expect(lines.filter((l) => l.startsWith('connection plc1: restarted'))).toHaveLength(4);
+    // Stopping the core: no restart after close.
+    fail();
+    boundary.close();
+    expect(await after(120_000)).toBe(4);
   });
 });
 

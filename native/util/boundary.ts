@@ -139,10 +139,12 @@ export class Boundary {
 
   private scheduleRestart(service: string): void {
     const r = this.restartable.get(service);
-    if (!r || r.timer || this.closed) return;
+    if (!r || this.closed) return;
     const t = this.now();
-    if (t - r.lastFault >= r.maxMs) r.failures = 0;
+    const quietBefore = t - r.lastFault >= r.maxMs;
     r.lastFault = t;
+    if (r.timer) return;
+    if (quietBefore) r.failures = 0;
     const delay = Math.min(r.maxMs, 1000 * 2 ** Math.min(r.failures, 20));
     r.failures++;
     this.log('warn', `${service}: restarting in ${delay / 1000} s`);
