@@ -1,0 +1,192 @@
+// HTTP ingest under load, against a real serve-mode console (the built bundle, `npm run build`
+// first) in its own process: GET /api/tags p50/p99 while four clients push 10,000-item batches as
+// fast as the console acknowledges them (an acknowledgement = committed), beside the same requests
+// on the idle console in the same run; the acknowledged ingest rate beside parsing the same bodies
+// in this process (JSON.parse alone, the floor of any JSON ingest); and samples acknowledged and
+// lost over repeated kill -9 during ingest (lost must be 0).
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type RunningConsole, root, startConsole } from '../e2e/harness.js';
+import { StoreReader } from '../native/historian/reader.js';
+import { openSqlite } from '../native/util/sqlite.js';
+import type { Bench, BenchResult } from './types.js';
+
+const TAG_COUNT = 100;
+const TAGS = Array.from({ length: TAG_COUNT }, (_, i) => `Bench/Yard/Edge/T${i}`);
+const SITE = `version: 1
+site: { name: Bench }
+connections:
+  - { name: gateway, protocol: ingest, maxQueue: 200000 }
+areas:
+  - name: Yard
+    machines:
+      - name: Edge
+        connection: gateway
+        tags:
+${TAGS.map((t) => `          - { name: ${t.split('/').pop()}, address: ${t.split('/').pop()} }`).join('\n')}
+`;
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
+};
+
+/** One push body of `n` items with unique values from `first`. */
+function body(first: number, n: number): string {
+  const now = Date.now();
+  const items = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = first + i;
+    items[i] = { tag: TAGS[v % TAG_COUNT], value: v, timestamp: now - 60_000 + (v % 60_000) };
+  }
+  return JSON.stringify(items);
+}
+
+async function tagsLatency(app: RunningConsole, headers: Record<string, string>, n: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    const r = await fetch(`${app.url}/api/tags`, { headers });
+    await r.arrayBuffer();
+    out.push(performance.now() - t0);
+    await new Promise((res) => setTimeout(res, 20));
+  }
+  return out;
+}
+
+/** Clients pushing unique values until stopped; counts what was acknowledged. */
+function pushers(app: RunningConsole, headers: Record<string, string>, clients: number, size: number, base: number) {
+  const acked: number[][] = [];
+  let next = base;
+  let on = true;
+  let samples = 0;
+  const loop = async () => {
+    while (on) {
+      const first = next;
+      next += size;
+      try {
+        const r = await fetch(`${app.url}/api/ingest`, { method: 'POST', headers, body: body(first, size) });
+        await r.arrayBuffer();
+        if (r.status === 202) {
+          acked.push([first, size]);
+          samples += size;
+        } else if (r.status === 429) await new Promise((res) => setTimeout(res, 50));
+      } catch {
+        return; // killed
+      }
+    }
+  };
+  const done = Promise.all(Array.from({ length: clients }, loop));
+  return {
+    samples: () => samples,
+    acked,
+    stop: async () => {
+      on = false;
+      await done;
+    },
+  };
+}
+
+function stored(dataDir: string): Set<number> {
+  const db = openSqlite(path.join(dataDir, 'historian', 'historian.db'), { readonly: true });
+  const reader = new StoreReader(db);
+  const out = new Set<number>();
+  for (const r of db.prepare('SELECT id FROM tag').all() as { id: number }[]) {
+    for (const v of reader.raw(r.id, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY).values) out.add(v);
+  }
+  db.close();
+  return out;
+}
+
+const run: Bench = async ({ quick }) => {
+  if (!existsSync(path.join(root, 'dist', 'native', 'cli.mjs')))
+    throw new Error('ingest bench runs the built console: run npm run build first');
+  const dir = mkdtempSync(path.join(tmpdir(), 'aurum-bench-ingest-'));
+  const config = path.join(dir, 'site.yaml');
+  writeFileSync(config, SITE);
+  const results: BenchResult[] = [];
+  const env = { AURUM_LOG: 'silent' };
+  try {
+    // 1. /api/tags idle, then under maximum ingest, on one console.
+    const dataDir = path.join(dir, 'load');
+    const app = await startConsole({ script: 'bin/aurum.mjs', args: ['serve', '--config', config], dataDir, env });
+    const headers = { Authorization: `Bearer ${await app.signIn()}` };
+    const samples = quick ? 50 : 200;
+    await tagsLatency(app, headers, 10);
+    const idle = await tagsLatency(app, headers, samples);
+    const p = pushers(app, headers, 4, 10_000, 0);
+    await new Promise((r) => setTimeout(r, 1000));
+    const s0 = p.samples();
+    const t0 = performance.now();
+    const loaded = await tagsLatency(app, headers, samples);
+    const rate = ((p.samples() - s0) * 1000) / (performance.now() - t0);
+    await p.stop();
+    await app.stop();
+
+    // The same bodies parsed in this process: what JSON alone costs per sample.
+    const bodies = Array.from({ length: 20 }, (_, i) => body(i * 10_000, 10_000));
+    const j0 = performance.now();
+    for (const b of bodies) JSON.parse(b);
+    const parseRate = (bodies.length * 10_000 * 1000) / (performance.now() - j0);
+
+    for (const [name, q] of [
+      ['p50', 50],
+      ['p99', 99],
+    ] as const) {
+      results.push({
+        bench: 'ingest',
+        metric: `GET /api/tags ${name} while 4 clients push 10k-item batches at the maximum acknowledged rate`,
+        value: pct(loaded, q),
+        unit: 'ms',
+        baseline: 'the same requests on the idle console',
+        baselineValue: pct(idle, q),
+        ...(name === 'p99' ? { target: '< 100 ms' } : {}),
+      });
+    }
+    results.push({
+      bench: 'ingest',
+      metric: 'HTTP ingest, acknowledged (committed) samples/s, 4 clients × 10k-item JSON pushes',
+      value: rate,
+      unit: 'samples/s',
+      baseline: 'JSON.parse of the same bodies in one process',
+      baselineValue: parseRate,
+    });
+
+    // 2. kill -9 during ingest, repeatedly, on one data dir: every acknowledged sample must be in the file.
+    const killDir = path.join(dir, 'kill');
+    const rounds = quick ? 2 : 5;
+    const acked: number[][] = [];
+    for (let round = 0; round < rounds; round++) {
+      const c = await startConsole({ script: 'bin/aurum.mjs', args: ['serve', '--config', config], dataDir: killDir, env });
+      const h = { Authorization: `Bearer ${await c.signIn()}` };
+      const k = pushers(c, h, 2, 5000, round * 100_000_000);
+      await new Promise((r) => setTimeout(r, 1000 + Math.random() * 2000));
+      c.child.kill('SIGKILL');
+      await k.stop();
+      await c.stop('SIGKILL');
+      acked.push(...k.acked);
+    }
+    const have = stored(killDir);
+    let total = 0;
+    let lost = 0;
+    for (const [first, n] of acked) {
+      total += n;
+      for (let v = first; v < first + n; v++) if (!have.has(v)) lost++;
+    }
+    results.push({
+      bench: 'ingest',
+      metric: `acknowledged samples lost over ${rounds} kill -9 during ingest`,
+      value: lost,
+      unit: 'samples',
+      baseline: 'samples acknowledged (202) before the kills',
+      baselineValue: total,
+      target: '0',
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return results;
+};
+
+export default run;
