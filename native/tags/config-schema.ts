@@ -74,6 +74,13 @@ export const tagSchema = z
     path: ['writeLimits'],
   })
   .superRefine((t, ctx) => {
+    // The console writes numbers and booleans only (native/tags/write-check.ts).
+    if (t.writable && t.type === 'string')
+      ctx.addIssue({
+        code: 'custom',
+        message: 'a text tag cannot be writable: the console writes numbers and booleans only',
+        path: ['writable'],
+      });
     if (!t.states) return;
     const keys = Object.keys(t.states);
     const bad = (message: string) => ctx.addIssue({ code: 'custom', message, path: ['states'] });

@@ -129,6 +129,9 @@ areas:
     expect(problems('{ name: Mode, address: m, type: int, states: { auto: Auto } }')).toEqual([
       'areas[0].machines[0].tags[0].states: an integer tag\'s states are keyed by integers: "auto" is not one',
     ]);
+    expect(problems('{ name: Label, address: l, type: string, writable: true }')).toEqual([
+      'areas[0].machines[0].tags[0].writable: a text tag cannot be writable: the console writes numbers and booleans only',
+    ]);
     expect(problems('{ name: Flow, address: f, states: { 0: Off } }')).toEqual([
       'areas[0].machines[0].tags[0].states: only bool and int tags have named states (this tag is float)',
     ]);
