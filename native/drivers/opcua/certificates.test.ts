@@ -113,3 +113,35 @@ describe('OPC UA certificates', () => {
     ]);
   }, 60_000);
 });
+
+describe('OPC UA users', () => {
+  it('logs in with the password the core opened, and names the user the server refused', async () => {
+    process.env.HOME = tempDir('aurum-opcua-home-');
+    const dataDir = tempDir('aurum-opcua-data-');
+    const server = await startFixtureServer({ pkiDir: tempDir('aurum-opcua-srv-'), users: { operator: 's3cret' } });
+    cleanups.push(() => server.stop());
+    const run = async (password: string) => {
+      const tags = [counter(server.ns)];
+      const bus = busFor(tags);
+      // The core hands the driver the opened (plain) password in passwordSecret, in memory only.
+      const config = opcuaConnectionSchema.parse({
+        name: 'line4',
+        protocol: 'opcua',
+        endpoint: server.endpointUrl,
+        user: { username: 'operator', passwordSecret: password },
+        reconnect: { initialDelayMs: 100, maxDelayMs: 200 },
+      });
+      const driver = createOpcuaDriver(config, tags, { bus, dataDir, log: () => undefined });
+      cleanups.push(() => driver.stop());
+      await driver.start();
+      return { driver, bus };
+    };
+    const good = await run('s3cret');
+    await until('Good with the right password', () => good.bus.current(0).quality === 0, 20_000);
+    const bad = await run('wrong');
+    await until('a refused login', () => (bad.driver.diagnostics().errors.connect ?? 0) >= 1, 20_000);
+    expect(bad.driver.diagnostics().lastError).toBe(
+      'connect: the server refused the login of user "operator" (wrong user name or password?)',
+    );
+  }, 60_000);
+});

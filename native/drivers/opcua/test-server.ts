@@ -32,6 +32,8 @@ export interface FixtureOptions {
   pkiDir: string;
   /** Only Sign/Basic256Sha256, and client certificates must be trusted on the server. */
   secureOnly?: boolean;
+  /** User name → password: sessions need one of them (no anonymous sessions). */
+  users?: Record<string, string>;
 }
 
 export async function startFixtureServer(opts: FixtureOptions): Promise<FixtureServer> {
@@ -46,6 +48,9 @@ export async function startFixtureServer(opts: FixtureOptions): Promise<FixtureS
     hostname: '127.0.0.1',
     serverCertificateManager: serverPki,
     buildInfo: { productName: 'Aurum test fixture' },
+    ...(opts.users
+      ? { allowAnonymous: false, userManager: { isValidUser: (user: string, password: string) => opts.users?.[user] === password } }
+      : {}),
     ...(opts.secureOnly
       ? { securityModes: [MessageSecurityMode.Sign], securityPolicies: [SecurityPolicy.Basic256Sha256], allowAnonymous: true }
       : {}),
