@@ -7,8 +7,8 @@ import type { MeterRuntime } from './service.js';
 import type { EsgStore } from './store.js';
 import { inWindow, pad, SLOT_MS, shiftKey, type ZoneClock } from './time.js';
 
-/** How much of a long range one step reads (summary, series, report): a week of hourly records. */
-export const ESG_SLICE_MS = 7 * 86_400_000;
+/** How much of a long range one step reads (summary, series, report): a day of hourly records. */
+export const ESG_SLICE_MS = 86_400_000;
 
 export interface QueryContext {
   store: EsgStore;

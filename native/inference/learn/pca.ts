@@ -142,8 +142,14 @@ export function* fitPcaSteps(
   // Centred but not rescaled: averaging shrinks a noisy tag's spread, and rescaling it back would
   // give its residual noise the same weight as a genuinely steady signal's shift.
   const mu2 = new Array<number>(cols).fill(0);
-  for (const r of m) for (let j = 0; j < cols; j++) mu2[j] += (r[j] as number) / m.length;
-  for (const r of m) for (let j = 0; j < cols; j++) r[j] = (r[j] as number) - (mu2[j] as number);
+  for (const r of m) {
+    for (let j = 0; j < cols; j++) mu2[j] += (r[j] as number) / m.length;
+    if (due(1)) yield;
+  }
+  for (const r of m) {
+    for (let j = 0; j < cols; j++) r[j] = (r[j] as number) - (mu2[j] as number);
+    if (due(1)) yield;
+  }
   const u = m;
   progress(0.3);
   yield;
