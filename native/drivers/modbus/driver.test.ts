@@ -282,7 +282,8 @@ describe('Modbus driver: silence, wrong unit, exceptions', () => {
     expect(bus.current(7).quality).toBe(2);
     expect(bus.current(7).reason).toBe('plc1 unit 1 hr:7: exception 2 illegal data address');
 
-    // Polls after the split reuse it: the same five reads each time, the hole alone in its own.
+    // Polls after the split reuse it: the same three reads each time, the hole alone in its own, its
+    // neighbours joined again on either side.
     const pollStarts = () => requests.filter(([start]) => start === 0).length;
     const firstSplitPoll = pollStarts();
     await until('four more polls', () => pollStarts() >= firstSplitPoll + 5, 10_000);
@@ -294,11 +295,9 @@ describe('Modbus driver: silence, wrong unit, exceptions', () => {
       steady.findIndex(([s], i) => i > 0 && s === 0),
     );
     expect(onePoll).toEqual([
-      [0, 6],
-      [6, 1],
+      [0, 7],
       [7, 1],
-      [8, 1],
-      [9, 4],
+      [8, 5],
     ]);
     const warnings = rec.lines.filter((l) => l.level === 'warn');
     expect(warnings).toHaveLength(1);

@@ -104,6 +104,22 @@ function probeType(address: string, options: Record<string, unknown>): TagDataTy
   return 'float';
 }
 
+/**
+ * Join reads that answered and sit back to back (every register between them was read without an
+ * exception), so isolating one register costs at most two extra requests per poll. Reads with a gap
+ * between them stay apart: the gap may be the hole.
+ */
+function rejoin(parts: PlannedRead[], failed: Set<PlannedRead>): PlannedRead[] {
+  const out: PlannedRead[] = [];
+  for (const p of parts) {
+    const last = out[out.length - 1];
+    if (last && !failed.has(last) && !failed.has(p) && last.start + last.count === p.start)
+      out[out.length - 1] = { table: p.table, start: last.start, count: last.count + p.count, items: [...last.items, ...p.items] };
+    else out.push(p);
+  }
+  return out;
+}
+
 /** Split a read's points into two halves, each read on its own; null when it is one point (or several at exactly one range). */
 function halves(read: PlannedRead): [PlannedRead, PlannedRead] | null {
   const items = [...read.items].sort((a, b) => a.offset - b.offset || a.count - b.count);
@@ -301,11 +317,15 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
 
   type Abort = Extract<ModbusOutcome, { kind: 'timeout' | 'io' | 'lost' }>;
 
-  /** Bisect a read that raised an address exception; returns the reads that replace it, or why it stopped. */
-  async function split(read: PlannedRead, code: number): Promise<PlannedRead[] | Abort> {
+  /**
+   * Bisect a read that raised an address exception; returns the reads that replace it in address
+   * order, or why it stopped. The reads that still raise it are added to `failed`.
+   */
+  async function split(read: PlannedRead, code: number, failed: Set<PlannedRead>): Promise<PlannedRead[] | Abort> {
     const parts = halves(read);
     if (!parts) {
       isolated(read, code);
+      failed.add(read);
       return [read];
     }
     const out: PlannedRead[] = [];
@@ -315,11 +335,12 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
         publish(part, outcome.data);
         out.push(part);
       } else if (outcome.kind === 'exception' && ADDRESS_EXCEPTIONS.has(outcome.code)) {
-        const sub = await split(part, outcome.code);
+        const sub = await split(part, outcome.code, failed);
         if (!Array.isArray(sub)) return sub;
         out.push(...sub);
       } else if (outcome.kind === 'exception') {
         isolated(part, outcome.code);
+        failed.add(part);
         out.push(part);
       } else return outcome;
     }
@@ -366,8 +387,10 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
         isolated(read, outcome.code);
         continue;
       }
-      const parts = await split(read, outcome.code);
-      if (!Array.isArray(parts)) return abort(parts);
+      const failed = new Set<PlannedRead>();
+      const split_ = await split(read, outcome.code, failed);
+      if (!Array.isArray(split_)) return abort(split_);
+      const parts = rejoin(split_, failed);
       ctx.log(
         'debug',
         `${label} ${rangeText(read.table, read.start, read.count)} split into ${parts.length} reads after ${exceptionText(outcome.code)}`,
