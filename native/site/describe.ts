@@ -240,7 +240,7 @@ export function describeZodIssue(issue: z.core.$ZodIssue, root: z.ZodType, data:
             const here = option.filter((o) => o.path.length === 0);
             return here.flatMap((o) =>
               o.code === 'invalid_type'
-                ? [TYPE_NAMES[o.expected] ?? o.expected]
+                ? [o.expected === 'boolean' ? 'true/false' : (TYPE_NAMES[o.expected] ?? o.expected)]
                 : o.code === 'invalid_value'
                   ? o.values.map((v) => JSON.stringify(v))
                   : [],

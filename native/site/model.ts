@@ -30,17 +30,20 @@ export interface SiteModel {
 
 const PARAM = /\{(\w+)(?:\+(\d+))?\}/g;
 
-function expand(text: string, params: Record<string, string | number>, report: (message: string) => void): string {
+function expand(text: string, params: Record<string, string | number>, machine: string, report: (message: string) => void): string {
   return text.replace(PARAM, (whole, key: string, add: string | undefined) => {
     const v = params[key];
     if (v === undefined) {
-      report(`template parameter "${key}" is not given (used in "${text}")`);
+      const near = closest(key, Object.keys(params));
+      report(
+        `template parameter "${key}" is not given by machine ${machine} (used in "${text}")${near ? `; it gives "${near}": did you mean ${key}?` : ''}`,
+      );
       return whole;
     }
     if (add === undefined) return String(v);
     const n = Number(v);
     if (!Number.isFinite(n)) {
-      report(`template parameter "${key}" must be a number to add ${add} (it is "${v}")`);
+      report(`template parameter "${key}" of machine ${machine} must be a number to add ${add} to (it is "${v}")`);
       return whole;
     }
     return String(n + Number(add));
@@ -121,18 +124,18 @@ export function buildModel(
         }
         names.add(tag.name);
         const id = tags.length;
-        const address = expand(tag.address, m.params, (msg) => {
+        const address = expand(tag.address, m.params, machinePath, (msg) => {
           unexpanded.add(id);
-          report([...path, 'address'], `${msg} for machine ${machinePath}`);
+          report([...path, 'address'], msg);
         });
         // Text options may use the template's parameters like the address (an MQTT writeTopic per machine).
         const options = Object.fromEntries(
           Object.entries(tag.options).map(([k, v]) => [
             k,
             typeof v === 'string'
-              ? expand(v, m.params, (msg) => {
+              ? expand(v, m.params, machinePath, (msg) => {
                   unexpanded.add(id);
-                  report([...path, 'options', k], `${msg} for machine ${machinePath}`);
+                  report([...path, 'options', k], msg);
                 })
               : v,
           ]),
