@@ -142,6 +142,33 @@ describe('every range-taking request refuses an absurd range before any work', (
     await stillServing();
   });
 
+  it('holds a viewer to two running exports, and says so', async () => {
+    const meta = (await (await fetch(`${app.url}/api/tags/meta`, { headers: viewer })).json()) as { tags: { name: string }[] };
+    const tags = meta.tags.slice(0, 50).map((t) => t.name);
+    // Hourly aggregates of 50 tags over 1,600 days: within the row limit, and thousands of steps long.
+    const body = { tags, from: Date.now() - 1_600 * 86_400_000, to: Date.now(), intervalMs: 3_600_000 };
+    const started: string[] = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const r = await fetch(`${app.url}/api/history/export`, {
+          method: 'POST',
+          headers: { ...viewer, 'Content-Type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        expect(r.status).toBe(200);
+        const p = (await r.json()) as { id: string; state: string };
+        expect(p.state).toBe('running');
+        started.push(p.id);
+      }
+      const third = await send('POST', '/api/history/export', viewer, body);
+      expect(third.status).toBe(429);
+      expect(third.message).toBe('viewer1 already has 2 exports running, the limit of 2 per user; wait for one to finish or cancel one');
+      await stillServing();
+    } finally {
+      for (const id of started) await fetch(`${app.url}/api/history/export/${id}/cancel`, { method: 'POST', headers: viewer });
+    }
+  });
+
   it('still answers requests within the limits', async () => {
     const day = `from=${encodeURIComponent(new Date(Date.now() - 86_400_000).toISOString())}&to=${encodeURIComponent(new Date().toISOString())}`;
     const kpis = await fetch(`${app.url}/api/alarms/kpis?${day}`, { headers: viewer });
