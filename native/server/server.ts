@@ -282,6 +282,12 @@ function attachWebSocket(core: Core, server: http.Server | https.Server, opts: S
     });
     ws.on('close', off);
     ws.on('message', async (raw) => {
+      // Like an HTTP body: without a session, a message is at most UNAUTHENTICATED_BODY_LIMIT.
+      const size = Array.isArray(raw) ? raw.reduce((n, b) => n + b.length, 0) : raw.byteLength;
+      if (size > UNAUTHENTICATED_BODY_LIMIT && ctx().user === null) {
+        ws.close(1009, `message over ${kib(UNAUTHENTICATED_BODY_LIMIT)} without a session; sign in first`);
+        return;
+      }
       let parsed: unknown;
       try {
         parsed = JSON.parse(raw.toString());
