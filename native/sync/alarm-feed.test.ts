@@ -42,7 +42,9 @@ it('queues the journal in pages, the mark always equal to the last entry sync.db
   cleanups.push(() => feed.stop());
 
   const file = new Database(path.join(dir, 'sync.db'), { readonly: true });
-  cleanups.push(() => file.close());
+  cleanups.push(() => {
+    file.close();
+  });
   const onDisk = () => {
     const rows = file.prepare("SELECT payload FROM outbox WHERE stream = 'alarms' ORDER BY id").all() as { payload: string }[];
     const mark = file.prepare("SELECT value FROM sync_state WHERE key = 'mark:alarms.lastSeq'").get() as { value: string } | undefined;
