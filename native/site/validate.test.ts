@@ -4,6 +4,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { DEMO_SITE_FILE } from '../core.js';
+import { createDriver } from '../drivers/index.js';
+import { TagBus } from '../tags/bus.js';
 import { closest } from './describe.js';
 import { checkSiteFile, validateSiteText } from './index.js';
 
@@ -72,7 +74,52 @@ describe('the site-file validator', () => {
     }
     // Most damage is refused; some (a description changed to "x") is a valid file.
     expect(refused).toBeGreaterThan(150);
-  });
+  }, 120_000);
+
+  it('accepts only what the drivers accept: every tag the validator lets through, its driver takes', async () => {
+    const demo = parse(readFileSync(DEMO_SITE_FILE, 'utf8')) as { areas: { machines: { tags?: Record<string, Json>[] }[] }[] };
+    const rnd = lcg(7);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
+    const addresses = ['40001', '400001', 'hr:0', 'ir:5', 'co:1', 'di:2', '30001', '4x0001', '00001', '10001', '49999', 'hr:65535'];
+    const moreAddresses = ['ns=2;s=Plant.X', 'ns=1;i=5', 'i=2258', 'nsu=urn:aurum:demo;s=A', 'ns=3;g=72962b91-fa75-4ae6-8d28-b404dc7daf63'];
+    const topics = ['plant/+/t', 'a/#', 'plant/x/y', 'AurumDemo/Plant/Power', 'Plant/Power', '+/+/v'];
+    const options: Json[] = [
+      {},
+      { type: 'float32' },
+      { type: 'int16', wordOrder: 'CDAB' },
+      { type: 'uint32' },
+      { bit: 3 },
+      { type: 'string', stringLength: 4 },
+      { type: 'float64', wordOrder: 'DCBA' },
+      { value: 'a.b' },
+      { timestamp: 'ts' },
+      { writeTopic: 'x/set' },
+      { deadband: { absolute: 0.5 } },
+    ];
+    const dataDir = tempDir();
+    let accepted = 0;
+    for (let n = 0; n < 200; n++) {
+      const site = structuredClone(demo);
+      const machines = site.areas.flatMap((a) => a.machines).filter((m) => m.tags && m.tags.length > 0);
+      const tags = pick(machines).tags as Record<string, Json>[];
+      const tag = pick(tags);
+      tag.address = pick([...addresses, ...moreAddresses, ...topics]);
+      tag.type = pick(['float', 'int', 'bool', 'string']);
+      tag.options = pick(options);
+      tag.writable = rnd() < 0.3;
+      const result = validateSiteText(stringify(site), 'site.yaml');
+      if (!result.model) continue;
+      accepted++;
+      const model = result.model;
+      const bus = new TagBus(model.tags);
+      for (const conn of model.connections) {
+        // Building a driver (not starting it) is where it refuses a tag it cannot serve.
+        const driver = createDriver(conn, model.driverTags.get(conn.name) ?? [], { bus, dataDir, log: () => undefined });
+        await driver.stop();
+      }
+    }
+    expect(accepted).toBeGreaterThan(20);
+  }, 120_000);
 
   it('resolves a referenced file against the site file’s folder and gives the driver its absolute path', () => {
     const dir = tempDir();
