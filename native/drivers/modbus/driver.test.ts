@@ -22,6 +22,8 @@ interface PeerOptions {
   holes?: Set<number>;
   /** Every holding-register request, as [start, count]. */
   requests?: [number, number][];
+  /** While set, every holding-register request answers this exception code (a gateway's 11, a busy device's 6). */
+  answer?: { code: number | null };
 }
 
 function startPeer(port: number, opts: PeerOptions = {}): Promise<Peer> {
@@ -31,11 +33,13 @@ function startPeer(port: number, opts: PeerOptions = {}): Promise<Peer> {
   const vector = {
     getHoldingRegister: (addr: number) => {
       opts.requests?.push([addr, 1]);
+      if (opts.answer?.code) throw { modbusErrorCode: opts.answer.code, msg: 'exception' };
       if (missing(addr)) throw illegal;
       return holding[addr] as number;
     },
     getMultipleHoldingRegisters: (addr: number, length: number) => {
       opts.requests?.push([addr, length]);
+      if (opts.answer?.code) throw { modbusErrorCode: opts.answer.code, msg: 'exception' };
       for (let a = addr; a < addr + length; a++) if (missing(a)) throw illegal;
       return Array.from(holding.subarray(addr, addr + length));
     },
@@ -201,18 +205,18 @@ describe('Modbus driver: silence, wrong unit, exceptions', () => {
     const tags = [tag(0, 'a', '40001', { type: 'uint16' }), tag(1, 'b', '40010', { type: 'float32' })];
     const bus = busFor(tags);
     const rec = recorder();
-    // The peer's request count when the driver first says "no response": the retries went out before anything went Bad.
-    let requestsWhenBad = -1;
+    // The driver's counts when it first says "no response": the retries went out before anything went Bad.
+    let countsWhenBad: Record<string, number> | null = null;
     const log = (level: string, message: string) => {
       rec.log(level, message);
-      if (requestsWhenBad < 0 && message.includes('no response')) requestsWhenBad = silent.counts.requests;
+      if (!countsWhenBad && message.includes('no response')) countsWhenBad = driver?.diagnostics().errors ?? null;
     };
     const config = modbusConnectionSchema.parse({ name: 'plc1', protocol: 'modbus', host: '127.0.0.1', port, timeoutMs: 100, retries: 2 });
     driver = createModbusDriver(config, tags, { bus, dataDir: '/tmp', log });
     try {
       await driver.start();
       await until('Bad with a timeout', () => bus.current(0).reason.startsWith('timeout'), 10_000);
-      expect(requestsWhenBad).toBe(3);
+      expect(countsWhenBad).toEqual({ timeout: 3, retry: 2 });
       expect(bus.current(0).quality).toBe(2);
       expect(bus.current(0).reason).toBe('timeout: no response from unit 1 within 100 ms (3 attempts)');
       expect(bus.current(1).reason).toBe(bus.current(0).reason);
@@ -309,5 +313,38 @@ describe('Modbus driver: silence, wrong unit, exceptions', () => {
     await until('the hole Good', () => bus.current(7).quality === 0, 10_000);
     expect(bus.current(7).value).toBe(107);
     expect(rec.lines.filter((l) => l.level === 'info' && l.message.includes('hr:7 reads again'))).toHaveLength(1);
+  });
+
+  it('exceptions that do not depend on the address: a gateway that cannot reach the unit (11) is a timeout, a busy device (6) is not bisected', async () => {
+    const port = await freePort();
+    const requests: [number, number][] = [];
+    const answer = { code: null as number | null };
+    peer = await startPeer(port, { requests, answer });
+    const tags = Array.from({ length: 4 }, (_, i) => tag(i, `r${i}`, `hr:${i}`, { type: 'uint16' }));
+    const bus = busFor(tags);
+    const rec = recorder();
+    const config = modbusConnectionSchema.parse({ name: 'plc1', protocol: 'modbus', host: '127.0.0.1', port, timeoutMs: 300 });
+    driver = createModbusDriver(config, tags, { bus, dataDir: '/tmp', log: rec.log });
+    await driver.start();
+    await until('Good', () => tags.every((t) => bus.current(t.id).quality === 0), 10_000);
+
+    answer.code = 11;
+    await until('Bad through the gateway', () => bus.current(3).quality === 2, 10_000);
+    expect(bus.current(0).reason).toBe(
+      'timeout: unit 1 unreachable through the gateway: exception 11 gateway target device failed to respond',
+    );
+    expect(driver.diagnostics().state).toBe('connected');
+
+    answer.code = 6;
+    await until('Bad busy', () => bus.current(0).reason.includes('exception 6'), 10_000);
+    const from = requests.length;
+    await until('three more polls', () => requests.length >= from + 3, 10_000);
+    // Every request is the whole block: a busy device is asked again next poll, not bisected.
+    expect(requests.slice(from).every(([start, count]) => start === 0 && count === 4)).toBe(true);
+    expect(bus.current(3).reason).toBe('plc1 unit 1 hr:0-3: exception 6 server device busy');
+
+    answer.code = null;
+    await until('Good again', () => tags.every((t) => bus.current(t.id).quality === 0), 10_000);
+    expect(driver.diagnostics().reconnects).toBe(0);
   });
 });
