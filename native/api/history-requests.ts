@@ -15,6 +15,11 @@ export const HISTORY_LIMITS = {
   aggregateSpanMs: 3_660 * DAY_MS,
   /** Rows of all tags of one aggregate request together (tags × intervals). */
   aggregateRows: 200_000,
+  /**
+   * Aggregates computed from raw samples (duration in a state, intervals or starts not on whole
+   * minutes) read every sample of the span at once: at most a month of them.
+   */
+  aggregateRawSpanMs: 31 * DAY_MS,
   /** Raw-sample exports (raw data is kept 30 days by default). */
   exportRawSpanMs: 400 * DAY_MS,
   exportAggregateSpanMs: 3_660 * DAY_MS,
@@ -61,6 +66,11 @@ export const historyRequests = {
     .strict()
     .refine((a) => a.to > a.from, toAfterFrom)
     .superRefine(spanLimit('history.aggregate', HISTORY_LIMITS.aggregateSpanMs))
+    .superRefine((a, ctx) => {
+      const fromRaw = a.state !== undefined || a.from % 60_000 !== 0 || a.intervalMs % 60_000 !== 0;
+      if (fromRaw)
+        spanLimit('history.aggregate from raw samples (state, or not on whole minutes)', HISTORY_LIMITS.aggregateRawSpanMs)(a, ctx);
+    })
     .refine((a) => (a.to - a.from) / a.intervalMs <= 100_000, { message: 'at most 100,000 intervals', path: ['intervalMs'] })
     .refine((a) => a.tags.length * Math.ceil((a.to - a.from) / a.intervalMs) <= HISTORY_LIMITS.aggregateRows, {
       path: ['intervalMs'],
