@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Priority } from '../api/alarm-requests.js';
 import { runSliced, runToEnd } from '../util/sliced.js';
 import { alarmDefinitionSchema } from './definition.js';
-import { computeKpis, kpiSteps, maxInWindow } from './kpis.js';
+import { ACTIVATIONS_PER_SLICE, computeKpis, kpiSteps, maxInWindow } from './kpis.js';
 import { AlarmService } from './service.js';
 import type { Activation } from './store.js';
 import { batchOf, Clock, makeTags, tempDb } from './test-kit.js';
@@ -169,6 +169,23 @@ describe('KPIs over a long period, a day at a time', () => {
     expect(k).toEqual(computeKpis(acts, [], from, to, to));
     expect(slices).toBe(Math.ceil((to - from) / DAY));
     expect(turns).toBeGreaterThanOrEqual(slices - 1);
+  });
+
+  it('reads a flood in shorter slices, with the same figures', () => {
+    // 40 days at a few alarms an hour, then a day with a flood of 30,000 activations.
+    const flood: Activation[] = [...acts];
+    for (let i = 0; i < 30_000; i++) flood.push(act(to - DAY + i * 2000, `f${i % 50}`, 'PS', 'Critical'));
+    flood.sort((a, b) => a.ts - b.ts);
+    const sizes: number[] = [];
+    const readFlood = (a: number, z: number) => {
+      const s = flood.filter((x) => x.ts >= a && x.ts < z);
+      sizes.push(s.length);
+      return s;
+    };
+    const k = runToEnd(kpiSteps(readFlood, () => [], from, to, to));
+    expect(k).toEqual(computeKpis(flood, [], from, to, to));
+    // One slice may find the flood; after it the slices shrink until each holds at most the bound.
+    expect(sizes.filter((n) => n > ACTIVATIONS_PER_SLICE).length).toBeLessThanOrEqual(2);
   });
 
   it('is abandoned past its deadline, with a sentence naming the work', async () => {

@@ -188,9 +188,14 @@ export function computeKpis(
   return acc.finish(current, now);
 }
 
+/** Activations one slice should hold at most: a few milliseconds of reading and counting. */
+export const ACTIVATIONS_PER_SLICE = 5_000;
+
 /**
  * The KPIs over [from, to) read `sliceMs` (a day) at a time through `read`, yielding after each
  * slice: run with runSliced to give the event loop back between days, or runToEnd in one go.
+ * After a slice with more than ACTIVATIONS_PER_SLICE activations (a flood) the slices shrink, down
+ * to a minute, and grow back to `sliceMs` once the rate falls: one step stays short either way.
  */
 export function* kpiSteps(
   read: (from: number, to: number) => readonly Activation[],
@@ -201,8 +206,14 @@ export function* kpiSteps(
   sliceMs = DAY_MS,
 ): Generator<void, AlarmKpis> {
   const acc = new KpiAccumulator(from, to);
-  for (let t = from; t < to; t += sliceMs) {
-    acc.add(read(t, Math.min(t + sliceMs, to)));
+  let width = sliceMs;
+  for (let t = from; t < to; ) {
+    const end = Math.min(t + width, to);
+    const slice = read(t, end);
+    acc.add(slice);
+    t = end;
+    if (slice.length > ACTIVATIONS_PER_SLICE) width = Math.max(60_000, Math.floor(width / 8));
+    else if (slice.length < ACTIVATIONS_PER_SLICE / 8) width = Math.min(sliceMs, width * 2);
     yield;
   }
   return acc.finish(current(), now);

@@ -327,6 +327,10 @@ export async function openInference(opts: InferenceOptions): Promise<Inference> 
         machineTags
           .filter((t) => t.dataType === 'float' && !t.writable && t.unit !== 'kWh')
           .map((t) => t.name.slice(args.machine.length + 1));
+      if (tags.length > LEARN_LIMITS.tags)
+        throw new Error(
+          `${args.machine} has ${tags.length} tags to learn on, more than the limit of ${LEARN_LIMITS.tags} for models.learn; name at most ${LEARN_LIMITS.tags} in "tags"`,
+        );
       // Bounded memory whatever the period: read the plan's stretches one at a time (a long period
       // is subsampled), then fit in steps with the event loop given back between them.
       const plan = learnPlan(args.from, args.to, LEARN_PERIOD_MS);
