@@ -44,6 +44,7 @@ function startPeer(port: number, opts: PeerOptions = {}): Promise<Peer> {
       return Array.from(holding.subarray(addr, addr + length));
     },
     setRegister: (addr: number, value: number) => {
+      if (missing(addr)) throw illegal;
       holding[addr] = value;
     },
     setRegisterArray: (addr: number, values: number[]) => {
@@ -155,6 +156,15 @@ describe('Modbus driver', () => {
     await until('exception', () => bus.current(5).quality === 2 && bus.current(5).reason.includes('exception 2'), 5000);
     expect(bus.current(5).reason).toMatch(/illegal data address/);
     expect(driver.diagnostics().errors.exception).toBeGreaterThan(0);
+
+    // A write the device refuses: the message names connection, unit, registers and exception, never [object Object].
+    await expect(driver.write(5, 3)).rejects.toThrow(/^m unit 1 hr:40: Modbus exception 2 illegal data address$/);
+    await expect(driver.testRead?.('hr:45', { type: 'uint16' })).rejects.toThrow(
+      /^test read of m unit 1 hr:45: Modbus exception 2 illegal data address$/,
+    );
+    await expect(driver.testRead?.('40000', {})).rejects.toThrow(
+      /^m: 40000: Modbus address "40000": register numbers in this notation start at 1/,
+    );
 
     const readBack = await driver.write(0, 7.25);
     expect(readBack).toBe(7.25);
