@@ -48,13 +48,13 @@ it('loses nothing when killed with SIGKILL mid-upload and restarted', async () =
   };
   try {
     const fill = child(['fill', dir, broker.url, String(COUNT)]);
-    await until(() => fill.out().includes('queued') && tally() >= 200, 30_000, 'the child to queue and start uploading');
+    await until(() => fill.out().includes('queued') && tally() >= 200, 90_000, 'the child to queue and start uploading');
     fill.proc.kill('SIGKILL');
     await new Promise((r) => fill.proc.once('exit', r));
     expect(tally()).toBeLessThan(COUNT);
 
     const drain = child(['drain', dir, broker.url]);
-    await until(() => tally() >= COUNT, 30_000, 'every message after the restart');
+    await until(() => tally() >= COUNT, 90_000, 'every message after the restart');
     drain.proc.kill('SIGKILL');
     expect(ids.size).toBe(COUNT);
     expect(new Set(ids.values()).size).toBe(COUNT);
@@ -64,4 +64,4 @@ it('loses nothing when killed with SIGKILL mid-upload and restarted', async () =
     await broker.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
-}, 60_000);
+}, 240_000);
