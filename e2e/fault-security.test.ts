@@ -8,8 +8,10 @@ import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { chromiumAvailable, launchChromium } from './browser.js';
 import { ADMIN, type RunningConsole, startConsole, waitFor } from './harness.js';
 
 interface Reply {
@@ -347,5 +349,43 @@ describe('a running console', () => {
       db.close();
     }
     expect(ADMIN.user).toBe('admin');
+  });
+});
+
+describe.skipIf(!chromiumAvailable && !process.env.CI)('first run in Chromium', () => {
+  let app: RunningConsole;
+  let browser: Browser;
+  beforeAll(async () => {
+    app = await startConsole({
+      script: 'bin/aurum.mjs',
+      args: ['serve'],
+      env: { AURUM_ADMIN_USER: '', AURUM_ADMIN_PASSWORD: '' },
+      timeoutMs: 40_000,
+    });
+    browser = await launchChromium();
+  }, 90_000);
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+    if (app) rmSync(app.dataDir, { recursive: true, force: true });
+  });
+
+  it('the sign-in screen takes the setup code and creates the administrator; a wrong code is refused with a sentence', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(app.url);
+    const code = readFileSync(path.join(app.dataDir, 'setup-code'), 'utf8').trim();
+    await page.getByLabel('Setup code').fill('AAAA-BBBB-CCCC-DDDD');
+    await page.getByLabel('User', { exact: true }).fill('chief');
+    await page.getByLabel('Password', { exact: true }).fill('first-Run-Secret-26');
+    await page.getByRole('button', { name: 'Create and sign in' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor({ timeout: 15_000 });
+    expect(await alert.textContent()).toMatch(/setup code is missing or wrong/);
+    await page.getByLabel('Setup code').fill(code);
+    await page.getByRole('button', { name: 'Create and sign in' }).click();
+    await page.locator('form.sign-in').waitFor({ state: 'detached', timeout: 15_000 });
+    const me = await page.request.get(`${app.url}/api/me`);
+    expect(me.status()).toBe(200);
+    expect(await me.json()).toMatchObject({ user: 'chief', role: 'admin' });
   });
 });
