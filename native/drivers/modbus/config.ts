@@ -174,7 +174,7 @@ export function resolveModbusPoint(
       bit = options.bit;
       if (tag.dataType !== 'bool')
         problem(['type'], `bit ${bit} of ${tag.address} is one bit: the tag's type must be bool, but it is ${tag.dataType}`);
-      if (options.type !== undefined && options.type !== 'uint16' && options.type !== 'int16' && options.type !== 'bool')
+      if (options.type !== undefined && options.type !== 'uint16')
         problem(
           ['options', 'type'],
           `bit ${bit} of ${tag.address} is read from one 16-bit register, so the type must be left out (or uint16), not ${options.type}`,
