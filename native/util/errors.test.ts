@@ -18,16 +18,16 @@ describe('RepeatedFault', () => {
     let t = 0;
     const lines: string[] = [];
     const f = new RepeatedFault((_l, m) => lines.push(m), 60_000, () => t);
-    for (let i = 0; i < 120; i++) {
+    for (let i = 0; i <= 120; i++) {
       f.report('plc1/hr:7', 'plc1: unit 1 hr:7 raised exception 2 (illegal data address)');
       t += 1000;
     }
-    // 120 occurrences over 2 minutes: one start line and one summary per minute.
+    // 121 occurrences over 2 minutes: one start line and one summary per minute.
     expect(lines.length).toBe(3);
     expect(lines[1]).toContain('still failing: 60 more times');
     f.clear('plc1/hr:7');
     expect(lines.length).toBe(4);
-    expect(lines[3]).toContain('after 120 occurrences');
+    expect(lines[3]).toContain('after 121 occurrences');
     f.clear('plc1/hr:7');
     expect(lines.length).toBe(4);
   });
