@@ -130,6 +130,9 @@ describe('Modbus driver', () => {
       tag(3, 'f64', '40006', { type: 'float64' }),
       { ...tag(4, 'coil', '00001', {}), dataType: 'bool' as const },
       tag(5, 'bad', '40041', { type: 'uint16' }),
+      // Bits 0 and 1 of the int16 register (-42 = 0xFFD6: bit 0 clear, bit 1 set).
+      { ...tag(6, 'bit0', '40003', { bit: 0 }), dataType: 'bool' as const },
+      { ...tag(7, 'bit1', '40003', { bit: 1 }), dataType: 'bool' as const },
     ];
     peer.holding.set(encodeRegisters(12.5, 'float32', 'CDAB'), 0);
     peer.holding.set(encodeRegisters(-42, 'int16', 'CDAB'), 2);
@@ -152,6 +155,7 @@ describe('Modbus driver', () => {
     expect(bus.current(2).value).toBe(70000);
     expect(bus.current(3).value).toBeCloseTo(1234.5678, 10);
     expect(bus.current(4).value).toBe(true);
+    expect([bus.current(6).value, bus.current(7).value]).toEqual([false, true]);
     // The out-of-range register answers with an exception: only its tag is Bad, with the reason.
     await until('exception', () => bus.current(5).quality === 2 && bus.current(5).reason.includes('exception 2'), 5000);
     expect(bus.current(5).reason).toMatch(/illegal data address/);
