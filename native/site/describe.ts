@@ -142,6 +142,7 @@ export function describeValue(v: unknown): string {
   if (v === undefined) return 'missing';
   if (v === null) return 'empty';
   if (typeof v === 'string') return `the text ${JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v)}`;
+  if (typeof v === 'number' && !Number.isFinite(v)) return Number.isNaN(v) ? 'not a number (.nan)' : 'infinite (.inf)';
   if (typeof v === 'number' || typeof v === 'boolean') return `${typeof v === 'number' ? 'the number' : ''} ${String(v)}`.trim();
   if (Array.isArray(v)) return `a list of ${v.length}`;
   return 'a mapping';
@@ -197,6 +198,8 @@ export function describeZodIssue(issue: z.core.$ZodIssue, root: z.ZodType, data:
       if (value === undefined)
         return [{ path, missing: true, message: `is required and must be ${TYPE_NAMES[issue.expected] ?? issue.expected}` }];
       const expected = TYPE_NAMES[issue.expected] ?? issue.expected;
+      if (typeof value === 'number' && !Number.isFinite(value))
+        return [{ path, message: `must be a finite number, but it is ${describeValue(value)}` }];
       return [{ path, message: `must be ${expected}, but it is ${describeValue(value)}` }];
     }
     case 'invalid_value': {
