@@ -32,13 +32,17 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
 };
 
-/** One push body of `n` items with unique values from `first`. */
+const T0 = Date.now() - 60_000;
+
+/**
+ * One push body of `n` items with unique values from `first`; times advance with the value
+ * (0.01 ms per sample, in order per tag), as a gateway forwarding live data sends them.
+ */
 function body(first: number, n: number): string {
-  const now = Date.now();
   const items = new Array(n);
   for (let i = 0; i < n; i++) {
     const v = first + i;
-    items[i] = { tag: TAGS[v % TAG_COUNT], value: v, timestamp: now - 60_000 + (v % 60_000) };
+    items[i] = { tag: TAGS[v % TAG_COUNT], value: v, timestamp: T0 + (v % 100_000_000) / 100 };
   }
   return JSON.stringify(items);
 }

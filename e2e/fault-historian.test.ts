@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StoreReader } from '../native/historian/reader.js';
 import { openSqlite } from '../native/util/sqlite.js';
+import { chromiumAvailable, launchChromium, signInContext } from './browser.js';
 import { type RunningConsole, startConsole, waitFor } from './harness.js';
 
 const TAGS = Array.from({ length: 10 }, (_, i) => `Fault/Yard/Edge/T${i}`);
@@ -247,6 +248,22 @@ describe('historian under fault (serve mode)', () => {
       { headers: ro.headers },
     );
     expect(q.status).toBe(200);
+    if (chromiumAvailable) {
+      // The operator sees it without opening the alarm list: a banner while the alarm is active.
+      const browser = await launchChromium();
+      try {
+        const context = await browser.newContext();
+        await signInContext(context, ro.app.url);
+        const page = await context.newPage();
+        await page.goto(ro.app.url);
+        await page
+          .getByRole('alert')
+          .filter({ hasText: /Historian: historian started read-only/ })
+          .waitFor({ timeout: 20_000 });
+      } finally {
+        await browser.close();
+      }
+    }
     await stop(ro.app);
   });
 

@@ -5,6 +5,7 @@ import { LockBanner, lockSession, useIdleLock } from './components/SessionLock';
 import { screenForKey, shortcutKey, visibleScreens } from './nav';
 import { AlarmSummary } from './screens/Alarms';
 import { SignIn } from './screens/SignIn';
+import { useAlarms } from './store/alarms';
 import { actions, appStore, useApp } from './store/app';
 
 function UserMenu() {
@@ -42,6 +43,22 @@ function LinkBanner() {
       {link === 'connecting'
         ? 'Connecting to the console core…'
         : `Connection to the console core lost${lostAt ? ` at ${new Date(lostAt).toLocaleTimeString('en-GB')}` : ''} — values are stale; reconnecting…`}
+    </div>
+  );
+}
+
+/**
+ * The historian's own trouble (disk full, read-only, a damaged file salvaged) stays in view while
+ * its system alarm is active: operators must know that history is not being recorded.
+ */
+function HistorianBanner() {
+  const alarm = useAlarms((s) =>
+    s.rows.find((r) => r.id === 'system.historian' && (r.state === 'unack_active' || r.state === 'ack_active')),
+  );
+  if (!alarm) return null;
+  return (
+    <div className="link-banner historian-banner" role="alert">
+      <span aria-hidden="true">⚠</span> Historian: {alarm.message}
     </div>
   );
 }
@@ -124,6 +141,7 @@ export function App() {
         </button>
       </header>
       <LinkBanner />
+      {signedIn ? <HistorianBanner /> : null}
       <LockBanner />
       <main id="main" data-screen={screen}>
         <h1 className="screen-title" ref={title} tabIndex={-1}>
