@@ -28,7 +28,7 @@ function setup() {
     now: clock.now,
   });
   svc.evaluate(batchOf([{ id: 0, v: 12 }], clock.t));
-  return { h: alarmHandlers(svc, new MaintenanceLog({ db, alarms: svc, now: clock.now })), clock };
+  return { h: alarmHandlers(svc, new MaintenanceLog({ db, alarms: svc, now: clock.now })), clock, db };
 }
 
 describe('alarm handlers', () => {
@@ -61,6 +61,42 @@ describe('alarm handlers', () => {
     const csv = await h['alarms.export'](alarmRequests['alarms.export'].parse(undefined), ctx);
     expect(csv.contentType).toMatch(/^text\/csv/);
     expect(csv.body.split('\r\n')).toHaveLength(5);
+  });
+
+  it('refuses journal and event exports over 100,000 rows before writing them, with a sentence', async () => {
+    const { h, db, clock } = setup();
+    const journal = db.prepare(
+      `INSERT INTO alarm_journal (ts, alarm_id, tag, area, kind, state, value, alarm_limit, priority, user, comment, message, until, one_shot)
+       VALUES (?, 'x', 'T/x', 'PS', 'activate', 'unack_active', 1, 0, 'High', NULL, '', '', NULL, 0)`,
+    );
+    const events = db.prepare(
+      `INSERT INTO operational_events (machine, kind, at, recorded_at, user, what, parts, downtime_min, resets_baseline, alarm_id)
+       VALUES ('Demo/PS/P1', 'shift_note', ?, ?, NULL, 'note', '[]', 0, 0, NULL)`,
+    );
+    db.transaction(() => {
+      for (let i = 0; i < 100_000; i++) {
+        journal.run(clock.t - i * 1000);
+        events.run(clock.t - i * 1000, clock.t);
+      }
+    })();
+    // 100,001 journal entries (one from setup): one too many.
+    // The handlers refuse synchronously, as the registry calls them (inside its own try).
+    const settled = async <T>(f: () => T | Promise<T>) => f();
+    await expect(settled(() => h['alarms.export'](alarmRequests['alarms.export'].parse(undefined), ctx))).rejects.toMatchObject({
+      type: 'validation',
+      message: 'the journal holds more than 100,000 entries in this range, the limit of rows for alarms.export; narrow the range or filter',
+    });
+    expect(
+      (await h['alarms.export'](alarmRequests['alarms.export'].parse({ from: clock.t - 3_600_000, to: clock.t + 1000 }), ctx)).body.split(
+        '\r\n',
+      ).length,
+    ).toBeGreaterThan(3600);
+    expect((await h['events.export'](alarmRequests['events.export'].parse(undefined), ctx)).body.split('\r\n')).toHaveLength(100_002);
+    events.run(clock.t, clock.t);
+    await expect(settled(() => h['events.export'](alarmRequests['events.export'].parse(undefined), ctx))).rejects.toMatchObject({
+      type: 'validation',
+      message: '100,001 rows exceeds the limit of 100,000 rows for events.export; narrow the range or filter by machine or kind',
+    });
   });
 
   it('maps unknown alarms to not_found and impossible actions to conflict', async () => {
