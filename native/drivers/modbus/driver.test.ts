@@ -67,18 +67,27 @@ function startPeer(port: number, opts: PeerOptions = {}): Promise<Peer> {
   });
 }
 
-/** A TCP peer that accepts connections and reads requests but never answers: a hung device. */
-async function startSilentPeer(port: number) {
+/**
+ * A TCP peer that accepts connections and reads requests but never answers: a hung device. With
+ * `garbled`, it answers each request with a frame too short to be a reply (a broken gateway).
+ */
+async function startSilentPeer(port: number, garbled = false) {
   const counts = { connections: 0, requests: 0 };
   const sockets = new Set<net.Socket>();
   const server = net.createServer((s) => {
     counts.connections++;
     sockets.add(s);
     // Each Modbus TCP read request is one 12-byte frame.
-    let bytes = 0;
+    let pending = Buffer.alloc(0);
     s.on('data', (d) => {
-      bytes += d.length;
-      counts.requests = counts.requests - Math.floor((bytes - d.length) / 12) + Math.floor(bytes / 12);
+      pending = Buffer.concat([pending, d]);
+      while (pending.length >= 12) {
+        const frame = pending.subarray(0, 12);
+        pending = pending.subarray(12);
+        counts.requests++;
+        // Transaction id, protocol 0, length 2, then only unit and function code: no data at all.
+        if (garbled) s.write(Buffer.from([frame[0] as number, frame[1] as number, 0, 0, 0, 2, frame[6] as number, frame[7] as number]));
+      }
     });
     s.on('close', () => sockets.delete(s));
     s.on('error', () => undefined);
@@ -360,5 +369,32 @@ describe('Modbus driver: silence, wrong unit, exceptions', () => {
     answer.code = null;
     await until('Good again', () => tags.every((t) => bus.current(t.id).quality === 0), 10_000);
     expect(driver.diagnostics().reconnects).toBe(0);
+  });
+
+  it('replies that cannot be read: counted as io, retried, then Bad with what was wrong, link kept', async () => {
+    const port = await freePort();
+    const garbled = await startSilentPeer(port, true);
+    const tags = [tag(0, 'a', '40001', { type: 'uint16' })];
+    const bus = busFor(tags);
+    const rec = recorder();
+    const config = modbusConnectionSchema.parse({ name: 'plc1', protocol: 'modbus', host: '127.0.0.1', port, timeoutMs: 300, retries: 1 });
+    driver = createModbusDriver(config, tags, { bus, dataDir: '/tmp', log: rec.log });
+    try {
+      await driver.start();
+      await until('Bad', () => bus.current(0).reason.startsWith('no valid response'), 10_000);
+      expect(bus.current(0).reason).toMatch(/^no valid response from unit 1: Data length error, expected \d+ got \d+$/);
+      await until('three polls', () => garbled.counts.requests >= 6, 10_000);
+      const d = driver.diagnostics();
+      expect(d.errors.io).toBeGreaterThanOrEqual(4);
+      expect(d.errors.retry).toBeGreaterThanOrEqual(2);
+      expect(d.errors.timeout).toBeUndefined();
+      expect(d.state).toBe('connected');
+      expect(garbled.counts.connections).toBe(1);
+      expect(rec.lines.filter((l) => l.level === 'warn')).toHaveLength(1);
+    } finally {
+      await driver.stop();
+      driver = null;
+      await garbled.close();
+    }
   });
 });
