@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -161,6 +161,15 @@ sync: { enabled: true, url: "mqtts://cloud.example:8883", tls: { ca: ${ca} } }
     expect(r.issues).toHaveLength(1);
     expect(r.issues[0]).toMatchObject({ file, line: 1, column: 1, field: '' });
     expect(r.issues[0]?.message).toMatch(/^the site file cannot be read: ENOENT/);
+  });
+
+  it('refuses a file far larger than any site file without reading it', () => {
+    const file = path.join(tempDir(), 'huge.yaml');
+    writeFileSync(file, '');
+    truncateSync(file, 33 * 1024 * 1024);
+    expect(checkSiteFile(file).issues).toEqual([
+      { file, line: 1, column: 1, field: '', message: 'the site file is 33 MB; a site file is at most 32 MB' },
+    ]);
   });
 
   it('suggests the name meant for a misspelling, and nothing for a name like none', () => {

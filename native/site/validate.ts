@@ -275,7 +275,16 @@ export function validateSiteText(text: string, file: string): SiteValidation {
     const pos = positionOf(doc, lines, at, key);
     issues.push({ file, ...pos, field: fieldOf(at), message, order: issues.length });
   };
-  const raw: unknown = doc.toJS();
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (err) {
+    // yaml refuses to expand aliases (*name) beyond a count, as an alias bomb would exhaust memory.
+    const message = /alias count/i.test(describeError(err))
+      ? 'YAML: the file repeats aliases (*name) too often to be expanded safely; write the repeated parts out'
+      : `YAML: the file cannot be read: ${describeError(err)}`;
+    return { model: null, issues: [{ file, line: 1, column: 1, field: '', message }] };
+  }
 
   const parsed = siteFileSchema.safeParse(raw);
   let cfg: SiteFile;
@@ -330,10 +339,27 @@ function sorted(issues: (ConfigIssue & { order: number })[]): ConfigIssue[] {
   return issues.sort((a, b) => a.line - b.line || a.column - b.column || a.order - b.order).map(({ order: _, ...i }) => i);
 }
 
+/** Site files are text written by people: a 10,000-tag site is a few MB. Larger is not a site file. */
+const MAX_SITE_FILE_BYTES = 32 * 1024 * 1024;
+
 /** Read and validate a site file; a file that cannot be read is one issue, not an exception. */
 export function checkSiteFile(file: string): SiteValidation {
   let text: string;
   try {
+    const size = statSync(file).size;
+    if (size > MAX_SITE_FILE_BYTES)
+      return {
+        model: null,
+        issues: [
+          {
+            file,
+            line: 1,
+            column: 1,
+            field: '',
+            message: `the site file is ${(size / 1024 / 1024).toFixed(0)} MB; a site file is at most 32 MB`,
+          },
+        ],
+      };
     text = readFileSync(file, 'utf8');
   } catch (err) {
     return {
