@@ -92,6 +92,11 @@ describe('alarm handlers', () => {
       ).length,
     ).toBeGreaterThan(3600);
     expect((await h['events.export'](alarmRequests['events.export'].parse(undefined), ctx)).body.split('\r\n')).toHaveLength(100_002);
+    // Formatted 2,000 events per step, the event loop given back between steps.
+    const steps = new MaintenanceLog({ db, now: clock.now }).exportCsvSteps();
+    let yields = 0;
+    while (!steps.next().done) yields++;
+    expect(yields).toBe(50);
     events.run(clock.t, clock.t);
     await expect(settled(() => h['events.export'](alarmRequests['events.export'].parse(undefined), ctx))).rejects.toMatchObject({
       type: 'validation',

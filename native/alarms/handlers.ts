@@ -1,11 +1,11 @@
 // API handlers for the alarm and maintenance-log requests declared in native/api/alarm-requests.ts.
 import type { z } from 'zod';
-import { ALARM_LIMITS, type AlarmResults, type alarmRequests } from '../api/alarm-requests.js';
+import { ALARM_LIMITS, type AlarmResults, type alarmRequests, EVENT_LIMITS } from '../api/alarm-requests.js';
 import type { CallContext } from '../api/contract.js';
 import { describeCount } from '../api/limits.js';
 import { ApiFailure } from '../api/registry.js';
 import { MaintenanceError, type MaintenanceLog } from '../maintenance/index.js';
-import { DeadlineExceeded } from '../util/sliced.js';
+import { DeadlineExceeded, runSliced } from '../util/sliced.js';
 import { AlarmNotFoundError, type AlarmService, AlarmStateError } from './service.js';
 
 type AlarmRequestName = keyof typeof alarmRequests;
@@ -57,10 +57,16 @@ export function alarmHandlers(svc: AlarmService, maintenance: MaintenanceLog): A
     'events.list': (a) => maintenance.list(a),
     'events.record': (a, ctx) => guarded(() => maintenance.record(a, who(ctx))),
     'events.export': (a) =>
-      guarded(() => ({
+      guarded(async () => ({
         filename: a.of === 'requests' ? 'maintenance-requests.csv' : `operational-events-${day(a.from ?? Date.now())}.csv`,
         contentType: 'text/csv; charset=utf-8',
-        body: a.of === 'requests' ? maintenance.exportRequestsCsv(a.machine) : maintenance.exportCsv(a),
+        body:
+          a.of === 'requests'
+            ? maintenance.exportRequestsCsv(a.machine)
+            : await runSliced(maintenance.exportCsvSteps(a), {
+                what: 'the maintenance log export',
+                deadlineMs: EVENT_LIMITS.exportDeadlineMs,
+              }),
       })),
     'maintenance.request': (a, ctx) => guarded(() => maintenance.request(a, who(ctx))),
     'maintenance.requests': (a) => maintenance.requests(a),

@@ -23,6 +23,8 @@ export const ALARM_LIMITS = {
 export const EVENT_LIMITS = {
   spanMs: 3_660 * DAY_MS,
   exportRows: 100_000,
+  /** The longest an export may run (it yields every 2,000 events) before it is abandoned. */
+  exportDeadlineMs: 60_000,
 } as const;
 
 const isoOrMs = z.union([z.number(), z.string().datetime({ offset: true })]).transform((v) => (typeof v === 'number' ? v : Date.parse(v)));
