@@ -280,8 +280,10 @@ export function describeZodIssue(issue: z.core.$ZodIssue, root: z.ZodType, data:
     }
     case 'invalid_format': {
       // A custom message names the expected form ("a field path like a.b[0].c, or $").
+      // "no MQTT wildcards or spaces" reads after "must have".
       const custom = issue.message && !issue.message.startsWith('Invalid');
-      return [{ path, message: `must be ${custom ? issue.message : `a valid ${issue.format}`}, but it is ${describeValue(value)}` }];
+      const verb = custom && /^no /.test(issue.message) ? 'must have' : 'must be';
+      return [{ path, message: `${verb} ${custom ? issue.message : `a valid ${issue.format}`}, but it is ${describeValue(value)}` }];
     }
     case 'not_multiple_of':
       return [{ path, message: `must be a multiple of ${String(issue.divisor)}, but it is ${String(value)}` }];
