@@ -47,11 +47,14 @@ export function alarmHandlers(svc: AlarmService, maintenance: MaintenanceLog): A
           'validation',
           `the journal holds more than ${describeCount(ALARM_LIMITS.exportRows, 'entries')} in this range, the limit of rows for alarms.export; narrow the range or filter`,
         );
-      return {
+      return guarded(async () => ({
         filename: `alarm-journal-${day(a.from ?? Date.now())}.csv`,
         contentType: 'text/csv; charset=utf-8',
-        body: svc.exportJournalCsv(a),
-      };
+        body: await runSliced(svc.exportJournalCsvSteps(a), {
+          what: 'the alarm journal export',
+          deadlineMs: ALARM_LIMITS.exportDeadlineMs,
+        }),
+      }));
     },
     'alarms.kpis': (a) => guarded(() => svc.kpis(a.from, a.to)),
     'events.list': (a) => maintenance.list(a),

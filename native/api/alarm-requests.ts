@@ -15,6 +15,8 @@ export const ALARM_LIMITS = {
   kpisSpanMs: 400 * DAY_MS,
   journalSpanMs: 400 * DAY_MS,
   exportRows: 100_000,
+  /** The longest an export may run (it yields every 2,000 entries) before it is abandoned. */
+  exportDeadlineMs: 60_000,
   /** The longest a KPI computation may run (it yields between days) before it is abandoned. */
   kpisDeadlineMs: 30_000,
 } as const;
