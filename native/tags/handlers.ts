@@ -62,6 +62,7 @@ export function tagHandlers(
   | 'config.exportTags'
   | 'config.importTags'
 > {
+  let validating: Promise<void> = Promise.resolve();
   return {
     'tags.list': () => ({ tags: [...s.bus.tags], machines: s.machines }),
     'tags.snapshot': ({ names }) => {
@@ -160,9 +161,14 @@ export function tagHandlers(
         g.items.push(item);
         g.index.push(index);
       });
-      // 1. Validate everything (this yields; nothing is taken yet).
+      // 1. Validate everything (this yields; nothing is taken yet). One push is validated at a time,
+      // so between its slices the event loop serves other requests rather than more ingest.
       const checked: { d: IngestDriver; index: number[]; push: CheckedPush }[] = [];
-      for (const [d, g] of groups) checked.push({ d, index: g.index, push: await d.check(g.items) });
+      const turn = validating.then(async () => {
+        for (const [d, g] of groups) checked.push({ d, index: g.index, push: await d.check(g.items) });
+      });
+      validating = turn.catch(() => undefined);
+      await turn;
       const outcome: IngestOutcome = { accepted: 0, rejected: [] };
       for (const c of checked) {
         outcome.accepted += c.push.ids.length;
