@@ -140,6 +140,27 @@ describe('historian faults', () => {
     expect(messages.some((m) => /resumed/.test(m.message))).toBe(true);
   });
 
+  it('never acknowledges a group commit when samples were dropped for a full buffer since the previous group', async () => {
+    const h = await openHistorian({ dir: dir(), tags, now: () => T0 + DAY, retentionIntervalMs: 0, maxBufferedSamples: 100 });
+    open.push(h);
+    const b = (n: number, from: number) => ({
+      length: n,
+      ids: new Uint32Array(n),
+      ts: Float64Array.from({ length: n }, (_, i) => T0 + (from + i) * 1000),
+      values: Float64Array.from({ length: n }, (_, i) => from + i),
+      quality: new Uint8Array(n),
+    });
+    h.ingest(b(50, 0));
+    await h.commit();
+    h.ingest(b(500, 50)); // past the bound: dropped and counted
+    expect(h.metrics().droppedSamples).toBe(500);
+    await expect(h.commit()).rejects.toThrow(/buffer was full.*500 samples were dropped/);
+    h.ingest(b(10, 600));
+    await h.commit();
+    const [s] = h.query({ tags: [names[0] as string], from: T0, to: T0 + 700_000, maxPoints: 10_000 });
+    expect(s?.v).toHaveLength(60);
+  });
+
   it('reports a WAL cut short by a crash, keeps a copy of it, and keeps what it held whole readable', async () => {
     const d = dir();
     const crashed = dir();

@@ -122,7 +122,8 @@ class WorkerHistorian implements Historian {
   private stats: WriterStats = { committed: 0, pending: 0, batchLatencyMs: 0, chunkBytes: 0, chunkSamples: 0, quarantined: 0 };
   private quarantinedBase = 0;
   /** The group waiting for the next commit, and whether one is running. */
-  private group: { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void } | null = null;
+  private group: { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void; droppedBefore: number } | null = null;
+  private droppedAtLastGroup = 0;
   private committing = false;
   /** Why writes fail, for refusals (null while they work). */
   private failure: string | null = null;
@@ -298,7 +299,9 @@ class WorkerHistorian implements Historian {
         resolve = res;
         reject = rej;
       });
-      this.group = { promise, resolve, reject };
+      // Samples dropped since the previous group began may be a member's: then none is acknowledged.
+      this.group = { promise, resolve, reject, droppedBefore: this.droppedAtLastGroup };
+      this.droppedAtLastGroup = this.dropped;
       if (!this.committing) queueMicrotask(() => this.runGroup());
     }
     return this.group.promise;
@@ -310,7 +313,11 @@ class WorkerHistorian implements Historian {
     this.group = null;
     this.committing = true;
     this.flush()
-      .then(g.resolve, g.reject)
+      .then(() => {
+        if (this.dropped > g.droppedBefore) {
+          g.reject(new Error(`the historian's buffer was full and ${this.dropped - g.droppedBefore} samples were dropped`));
+        } else g.resolve();
+      }, g.reject)
       .finally(() => {
         this.committing = false;
         // Callers that came while this commit ran share the next.
