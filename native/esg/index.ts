@@ -2,4 +2,4 @@
 export { type EsgConfig, type EsgConfigInput, esgConfigSchema } from './config.js';
 export { FactorError, GWP } from './factors.js';
 export { type EsgHandlers, esgHandlers } from './handlers.js';
-export { DEFAULT_FACTORS_DIR, EsgConfigError, type EsgOptions, type EsgService, openEsg } from './service.js';
+export { checkEsgConfig, DEFAULT_FACTORS_DIR, EsgConfigError, type EsgOptions, type EsgService, openEsg } from './service.js';

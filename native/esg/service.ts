@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { EsgFactorChange, EsgFactorRow, EsgGap, EsgGroupBy, EsgReportFile, EsgSeries, EsgSummary } from '../api/esg-requests.js';
 import type { TagInfo } from '../api/types.js';
 import type { SampleBatch } from '../tags/bus.js';
+import { describeError } from '../util/errors.js';
 import { runToEnd } from '../util/sliced.js';
 import type { SqliteDatabase } from '../util/sqlite.js';
 import { type ActivitySink, type GapKind, MeterAccumulator, type SlotAmount } from './accumulator.js';
@@ -103,6 +104,80 @@ export class EsgConfigError extends Error {
   override name = 'EsgConfigError';
 }
 
+/**
+ * What one meter measures and which factors it may use, checked the same way by the console at start
+ * (openEsg) and by the site-file validator (checkEsgConfig), so check-config refuses what serve would.
+ */
+function checkMeter(
+  cfg: MeterConfig,
+  tag: TagInfo,
+  sources: ReadonlyMap<string, SourceConfig>,
+  factorsById: ReadonlyMap<string, readonly Factor[]>,
+): { unit: CanonicalUnit; scale: number; sources: SourceConfig[]; problems: string[]; unitless: boolean } {
+  let unit: CanonicalUnit = 'units';
+  let scale = 1;
+  const problems: string[] = [];
+  const unitText = cfg.unit ?? (tag.unit || (cfg.kind === 'production' ? 'units' : ''));
+  if (cfg.kind !== 'running') {
+    try {
+      const parsed = RATE_KINDS.includes(cfg.kind) ? parseRateUnit(unitText) : parseAmountUnit(unitText);
+      if (!EXPECTED_KIND[cfg.kind].includes(parsed.kind))
+        throw new Error(`unit "${unitText}" is ${parsed.kind}, not what a ${cfg.kind} meter measures`);
+      unit = parsed.canonical;
+      scale = 'perSecond' in parsed ? parsed.perSecond : parsed.toCanonical;
+    } catch (err) {
+      return { unit, scale, sources: [], problems: [describeError(err)], unitless: true };
+    }
+  }
+  const meterSources = cfg.source.map((id) => sources.get(id)).filter((s): s is SourceConfig => s !== undefined);
+  for (const source of meterSources) {
+    for (const fid of [source.factor, source.locationFactor, source.marketFactor]) {
+      if (!fid) continue;
+      const versions = factorsById.get(fid);
+      if (!versions) problems.push(`source ${source.id} names no known emission factor "${fid}"`);
+      // One sentence per factor, naming the versions that do not fit (not one line per version).
+      const unfit = new Map<string, number[]>();
+      const otherFuel = new Set<string>();
+      for (const f of versions ?? []) {
+        try {
+          conversionFactor(unit, f.unit);
+        } catch {
+          unfit.set(f.unit, [...(unfit.get(f.unit) ?? []), f.version]);
+        }
+        if (f.fuel && cfg.fuel && f.fuel !== cfg.fuel) otherFuel.add(f.fuel);
+      }
+      for (const [per, vs] of unfit)
+        problems.push(
+          `measures ${unit} and cannot use factor ${fid} (version${vs.length > 1 ? 's' : ''} ${vs.join(', ')}), which is per ${per}`,
+        );
+      for (const fuel of otherFuel) problems.push(`measures ${cfg.fuel} but factor ${fid} is for ${fuel}`);
+    }
+  }
+  return { unit, scale, sources: meterSources, problems, unitless: false };
+}
+
+/**
+ * The ESG section's unit and factor rules, for the site-file validator: one problem per meter index,
+ * against the shipped factor files (factors added from the console live in esg.db and only add to these).
+ */
+export function checkEsgConfig(
+  config: EsgConfig,
+  tags: readonly TagInfo[],
+  factorsDir: string = DEFAULT_FACTORS_DIR,
+): { meter: number; message: string }[] {
+  const tagByName = new Map(tags.map((t) => [t.name, t]));
+  const sources = new Map(config.sources.map((s) => [s.id, s]));
+  const factorsById = new Map<string, Factor[]>();
+  for (const f of readFactorFiles(factorsDir)) factorsById.set(f.id, [...(factorsById.get(f.id) ?? []), f]);
+  const out: { meter: number; message: string }[] = [];
+  config.meters.forEach((cfg, meter) => {
+    const tag = tagByName.get(cfg.tag);
+    if (!tag) return; // the validator reports unknown tags itself, at the tag field
+    for (const message of checkMeter(cfg, tag, sources, factorsById).problems) out.push({ meter, message });
+  });
+  return out;
+}
+
 export function openEsg(opts: EsgOptions): EsgService {
   const config = opts.config;
   const now = opts.now ?? Date.now;
@@ -162,38 +237,12 @@ export function openEsg(opts: EsgOptions): EsgService {
     const ms = machines.get(machineKey) ?? { running: null, lastProducedAt: null, hasProduction: false };
     machines.set(machineKey, ms);
     if (cfg.kind === 'production') ms.hasProduction = true;
-    let unit: CanonicalUnit = 'units';
-    let scale = 1;
-    const unitText = cfg.unit ?? (tag.unit || (cfg.kind === 'production' ? 'units' : ''));
-    if (cfg.kind !== 'running') {
-      try {
-        const parsed = RATE_KINDS.includes(cfg.kind) ? parseRateUnit(unitText) : parseAmountUnit(unitText);
-        if (!EXPECTED_KIND[cfg.kind].includes(parsed.kind))
-          throw new Error(`unit "${unitText}" is ${parsed.kind}, not what a ${cfg.kind} meter measures`);
-        unit = parsed.canonical;
-        scale = 'perSecond' in parsed ? parsed.perSecond : parsed.toCanonical;
-      } catch (err) {
-        problems.push(`esg meter ${cfg.tag}: ${(err as Error).message}`);
-        continue;
-      }
+    const checked = checkMeter(cfg, tag, sources, factorsById);
+    if (checked.problems.length > 0) {
+      problems.push(...checked.problems.map((p) => `esg meter ${cfg.tag}: ${p}`));
+      if (checked.unitless) continue;
     }
-    const meterSources = cfg.source.map((id) => sources.get(id)).filter((s): s is SourceConfig => s !== undefined);
-    for (const source of meterSources) {
-      for (const fid of [source.factor, source.locationFactor, source.marketFactor]) {
-        if (!fid) continue;
-        const versions = factorsById.get(fid);
-        if (!versions) problems.push(`esg source ${source.id}: no emission factor "${fid}"`);
-        for (const f of versions ?? []) {
-          try {
-            conversionFactor(unit, f.unit);
-          } catch {
-            problems.push(`esg meter ${cfg.tag} (${unit}) cannot use factor ${f.id} v${f.version} per ${f.unit}`);
-          }
-          if (f.fuel && cfg.fuel && f.fuel !== cfg.fuel)
-            problems.push(`esg meter ${cfg.tag} measures ${cfg.fuel} but factor ${f.id} is for ${f.fuel}`);
-        }
-      }
-    }
+    const { unit, scale, sources: meterSources } = checked;
     const rt: MeterRuntime = {
       cfg,
       site: tag.site,

@@ -18,6 +18,7 @@ import { modbusSiteRules } from '../drivers/modbus/config.js';
 import { mqttSiteRules } from '../drivers/mqtt/config.js';
 import { opcuaSiteRules } from '../drivers/opcua/config.js';
 import type { ConnectionRules, SitePath, SiteRuleContext, SiteTagRef } from '../drivers/site-rules.js';
+import { checkEsgConfig } from '../esg/service.js';
 import { derivedTags } from '../inference/derived-tags.js';
 import { areaSchema, machineSchema, type SiteFile, siteFileSchema, templateSchema } from '../tags/config-schema.js';
 import { describeError } from '../util/errors.js';
@@ -244,6 +245,14 @@ function checkEsg(model: SiteModel, broken: ReadonlySet<string>, report: (at: Si
     if (!names.has(m.tag) && !intoBroken(m.tag, broken))
       report(['esg', 'meters', i, 'tag'], `no tag named "${m.tag}" (write Site/Area/Machine/Tag)`);
   });
+  // Units and emission factors: the same rules the ESG service applies when the console starts.
+  if (model.sections.esg) {
+    try {
+      for (const p of checkEsgConfig(model.sections.esg, model.tags)) report(['esg', 'meters', p.meter], p.message);
+    } catch (err) {
+      report(['esg'], `the emission factor files cannot be read: ${describeError(err)}`);
+    }
+  }
 }
 
 /** The mapping key written at an offset (for the duplicate-key message). */
