@@ -20,7 +20,7 @@ import type { TagInfo } from '../api/types.js';
 import type { SampleBatch } from '../tags/bus.js';
 import { runSliced, runToEnd } from '../util/sliced.js';
 import type { SqliteDatabase } from '../util/sqlite.js';
-import { toCsv } from './csv.js';
+import { toCsv } from '../util/csv.js';
 import { type AlarmDefinition, type CompiledAlarm, compileDefinitions, renderMessage } from './definition.js';
 import { kpiSteps } from './kpis.js';
 import { replay } from './replay.js';

@@ -9,6 +9,8 @@ import type { ExportFile } from './types.js';
 export const AUDIT_LIMITS = {
   spanMs: 3_660 * DAY_MS,
   exportRows: 100_000,
+  /** An export is formatted in steps; past this it is abandoned (503). */
+  exportDeadlineMs: 60_000,
 } as const;
 
 export const roleNames = ['viewer', 'operator', 'engineer', 'esg_analyst', 'admin'] as const;

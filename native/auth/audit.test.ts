@@ -106,4 +106,28 @@ describe('audit trail', () => {
     for (const line of formula.split('\r\n').slice(1)) for (const c of line.split(',')) expect(c).not.toMatch(/^[=+@-]/);
     db.close();
   });
+
+  it('exports in steps of 2,000 entries while the trail keeps being appended to', () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'aurum-audit-'));
+    const { db, audit } = open(path.join(dir, 'auth.db'));
+    for (let i = 0; i < 4_500; i++) audit.append({ actor: 'ana', origin: 'ipc', action: 'alarms.ack', target: `A${i}`, details: {} });
+    const steps = audit.exportCsvSteps({});
+    let yields = 0;
+    let step = steps.next();
+    while (!step.done) {
+      yields++;
+      // Appending between steps must not fail (no statement is held open across a step) ...
+      audit.append({ actor: 'bo', origin: 'ipc', action: 'tags.write', target: `during-${yields}`, details: {} });
+      step = steps.next();
+    }
+    // 4,500 rows + 2 appended = 4,502: pages of 2,000, 2,000 and 502, a yield after each full page.
+    expect(yields).toBe(2);
+    const lines = step.value.trimEnd().split('\r\n');
+    expect(lines[0]).toBe('id,ts_ms,time,actor,origin,action,target,result,details,prev_hash,hash');
+    expect(lines.length).toBe(1 + 4_502);
+    expect(lines.filter((l) => l.startsWith('id,'))).toHaveLength(1);
+    // ... and the stepped export is the one-shot export.
+    expect(audit.exportCsv({ to: Date.UTC(2030, 0, 1) })).toBe(step.value);
+    db.close();
+  });
 });

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { AUDIT_LIMITS, type AuthResults, type authRequests, type SignedIn } from '../api/auth-requests.js';
 import { describeCount } from '../api/limits.js';
 import { ApiFailure } from '../api/registry.js';
+import { DeadlineExceeded, runSliced } from '../util/sliced.js';
 import type { AuditLog } from './audit.js';
 import type { AuthCallContext } from './http.js';
 import { AuthError, type AuthService, type LoginOutcome } from './service.js';
@@ -120,11 +121,16 @@ export function authHandlers(auth: AuthService, audit: AuditLog): AuthHandlers {
           'validation',
           `the audit log holds more than ${describeCount(AUDIT_LIMITS.exportRows, 'entries')} in this range, the limit of rows for audit.export; narrow the range or filter`,
         );
-      return {
-        filename: `aurum-audit-${new Date().toISOString().slice(0, 10)}.csv`,
-        contentType: 'text/csv; charset=utf-8',
-        body: audit.exportCsv(q),
-      };
+      return runSliced(audit.exportCsvSteps(q), { what: 'the audit trail export', deadlineMs: AUDIT_LIMITS.exportDeadlineMs }).then(
+        (body) => ({
+          filename: `aurum-audit-${new Date().toISOString().slice(0, 10)}.csv`,
+          contentType: 'text/csv; charset=utf-8',
+          body,
+        }),
+        (err: unknown) => {
+          throw err instanceof DeadlineExceeded ? new ApiFailure('unavailable', err.message) : err;
+        },
+      );
     },
 
     'audit.verify': () => audit.verify(),

@@ -3,7 +3,7 @@
 // as markers on trends and the machine screen; and maintenance requests raised from an alarm, a
 // prediction or by hand, exported as CSV or posted to a maintenance system.
 import { z } from 'zod';
-import { toCsv } from '../alarms/csv.js';
+import { toCsv } from '../util/csv.js';
 import {
   type AlarmRow,
   EVENT_LIMITS,

@@ -1,6 +1,6 @@
 // CSV for people who open it in a spreadsheet: RFC 4180 quoting, and cells a spreadsheet would run
-// as a formula (= + - @, tab, CR) defused with a leading apostrophe, since comments and maintenance
-// notes are text typed by users.
+// as a formula (= + - @, tab, CR) defused with a leading apostrophe, since comments, maintenance
+// notes and audit details are text typed by users. One writer for every CSV the console makes.
 export type CsvCell = string | number | boolean | null;
 
 function cell(v: CsvCell): string {
