@@ -2,7 +2,7 @@
 //   electron/  the only folder that imports 'electron'
 //   native/    never imports electron, React or the renderer
 //   renderer/  reaches native/ only through type-only imports of the API contract
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -76,5 +76,131 @@ describe('layering', () => {
     const refs = importsOf(path.join(root, 'electron', 'preload.ts'));
     expect(refs.some((r) => r.spec === 'electron' && !r.typeOnly)).toBe(true);
     expect(refs.some((r) => r.spec.includes('renderer/src/api/bridge') && r.typeOnly)).toBe(true);
+  });
+});
+
+// ── Renderer layout ─────────────────────────────────────────────────────────────────────────────
+// renderer/src is laid out by feature, in floors; a file imports only its own floor or one below:
+//   platform/  API client, envelope, bridge, live and shared stores, navigation   (floor 0)
+//   lib/       format, period, download, decimate, search, useDebounced           (floor 1)
+//   ui/        shared parts: DataTable, FilterBar, LiveValue, Priority, TrendChart… (floor 2)
+//   features/  one folder per screen, with its own parts and stores               (floor 3)
+//   app/       the screen table, routes, the shell around the screens             (floor 4)
+//   main.tsx   the entry                                                          (floor 5)
+// A feature never imports another feature, and no import circle exists anywhere in renderer/.
+const RENDERER = path.join(root, 'renderer', 'src');
+// api/ holds only the bridge type re-export that electron/preload.ts still imports by path.
+const RENDERER_FLOORS: Record<string, number> = { platform: 0, api: 0, lib: 1, ui: 2, features: 3, app: 4 };
+
+function rendererFloor(file: string): number | undefined {
+  const rel = path.relative(RENDERER, file);
+  if (rel === 'main.tsx') return 5;
+  return RENDERER_FLOORS[rel.split(path.sep)[0] ?? ''];
+}
+
+/** The renderer file an import names, or undefined when it leaves renderer/src or is not a script (CSS). */
+function resolveRendererImport(ref: ImportRef): string | undefined {
+  if (!ref.spec.startsWith('.')) return undefined;
+  const base = path.resolve(root, path.dirname(ref.file), ref.spec);
+  if (!base.startsWith(RENDERER + path.sep)) return undefined;
+  for (const candidate of [base, `${base}.ts`, `${base}.tsx`, path.join(base, 'index.ts'), path.join(base, 'index.tsx')]) {
+    if (/\.(ts|tsx)$/.test(candidate) && existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+  }
+  return undefined;
+}
+
+/** Every import edge between renderer files, type-only ones included (a type circle is a circle too). */
+function rendererGraph(): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const file of sources(path.join('renderer', 'src'))) {
+    const targets = importsOf(file)
+      .map(resolveRendererImport)
+      .filter((t): t is string => t !== undefined);
+    graph.set(file, [...new Set(targets)]);
+  }
+  return graph;
+}
+
+/** Each import circle once, as the files around it (Tarjan's strongly connected components). */
+function importCircles(graph: Map<string, string[]>): string[][] {
+  let next = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const circles: string[][] = [];
+  const visit = (v: string) => {
+    index.set(v, next);
+    low.set(v, next);
+    next++;
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const component: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        component.push(w);
+      } while (w !== v);
+      if (component.length > 1 || (graph.get(v) ?? []).includes(v)) circles.push(component.sort());
+    }
+  };
+  for (const v of graph.keys()) if (!index.has(v)) visit(v);
+  return circles;
+}
+
+const rel = (f: string) => path.relative(root, f);
+const featureOf = (f: string) => {
+  const parts = path.relative(RENDERER, f).split(path.sep);
+  return parts[0] === 'features' ? parts[1] : undefined;
+};
+
+describe('renderer layout', () => {
+  const graph = rendererGraph();
+
+  it('every renderer file sits on a floor', () => {
+    expect([...graph.keys()].filter((f) => rendererFloor(f) === undefined).map(rel)).toEqual([]);
+  });
+
+  it('a file imports only its own floor or one below (platform < lib < ui < features < app < main)', () => {
+    const offenders = [...graph].flatMap(([from, targets]) =>
+      targets.filter((to) => (rendererFloor(to) ?? 0) > (rendererFloor(from) ?? 0)).map((to) => `${rel(from)} → ${rel(to)}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('a feature never imports another feature', () => {
+    const offenders = [...graph].flatMap(([from, targets]) =>
+      targets
+        .filter((to) => featureOf(from) !== undefined && featureOf(to) !== undefined && featureOf(from) !== featureOf(to))
+        .map((to) => `${rel(from)} → ${rel(to)}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('no import circle in renderer/', () => {
+    expect(importCircles(graph).map((c) => c.map(rel))).toEqual([]);
+  });
+
+  it('the checks see the graph (guards against a resolver that finds nothing)', () => {
+    const app = graph.get(path.join(RENDERER, 'app', 'screens.tsx')) ?? [];
+    expect(app).toContain(path.join(RENDERER, 'features', 'trends', 'Trends.tsx'));
+    expect(
+      importCircles(
+        new Map([
+          ['a', ['b']],
+          ['b', ['c']],
+          ['c', ['a']],
+          ['d', ['a']],
+        ]),
+      ),
+    ).toEqual([['a', 'b', 'c']]);
   });
 });

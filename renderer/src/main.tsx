@@ -1,13 +1,18 @@
 import { createRoot } from 'react-dom/client';
-import { App } from './App';
-import { api } from './api/client';
-import { trendStats } from './components/TrendChart';
-import { alarmActions } from './store/alarms';
-import { actions, appStore } from './store/app';
-import { live } from './store/live';
-import { connectStores } from './store/sync';
-import { trendStore } from './store/trends';
+import { App } from './app/App';
+import { parseRoute } from './app/routes';
+import { SCREENS } from './app/screens';
+import { trendStore } from './features/trends/store';
+import { alarmActions } from './platform/alarms';
+import { api } from './platform/client';
+import { live } from './platform/live';
+import { navigate, startNavigation } from './platform/navigation';
+import { actions as appActions, appStore } from './platform/store';
+import { connectStores } from './platform/sync';
+import { trendStats } from './ui/trend/TrendChart';
 import './styles/theme.css';
+
+const actions = { ...appActions, navigate };
 
 declare global {
   interface Window {
@@ -23,6 +28,7 @@ declare global {
   }
 }
 
+startNavigation(typeof location !== 'undefined' ? parseRoute(location.hash) : null, SCREENS[0]!.id);
 window.aurumDebug = { live, appStore, trendStore, actions, trendStats, alarmActions };
 connectStores(api);
 api.start();

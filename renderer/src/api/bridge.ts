@@ -1,12 +1,4 @@
-// What the Electron preload exposes on `window.aurum`: a message port to the core carrying the
-// same envelopes as the WebSocket. Declared here so the renderer type-checks without Electron.
-export interface AurumBridge {
-  post(message: unknown): void;
-  onMessage(listener: (message: unknown) => void): () => void;
-}
-
-declare global {
-  interface Window {
-    aurum?: AurumBridge;
-  }
-}
+// electron/preload.ts imports the bridge's type from this path (electron/ is another engineer's
+// file in this change); the declaration itself is platform/bridge.ts. Remove this file once the
+// preload imports '../renderer/src/platform/bridge'.
+export type { AurumBridge } from '../platform/bridge';

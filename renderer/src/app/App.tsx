@@ -1,0 +1,156 @@
+import { useEffect, useRef } from 'react';
+import { AlarmSummary } from '../features/alarms/Alarms';
+import { SignIn } from '../features/sign-in/SignIn';
+import { useAlarms } from '../platform/alarms';
+import { api } from '../platform/client';
+import { navigate, useNavigation } from '../platform/navigation';
+import { actions, appStore, useApp } from '../platform/store';
+import { Annunciator } from './Annunciator';
+import { LockBanner, lockSession, useIdleLock } from './SessionLock';
+import { screenForKey, shortcutKey, visibleScreens } from './screens';
+
+function UserMenu() {
+  const session = useApp((s) => s.session);
+  if (session.state !== 'signedIn') return null;
+  const signOut = async () => {
+    // Ends the session in the core; the reopened socket then has none and the sign-in form shows.
+    await api.call('auth.logout', {}).catch(() => undefined);
+    api.reconnect();
+  };
+  return (
+    <span className="user-menu">
+      <span title={session.position ? `at ${session.position}` : undefined}>
+        {session.displayName || session.user} <span className="muted">({session.role})</span>
+      </span>
+      {session.locked ? null : (
+        <button type="button" onClick={lockSession} title="Lock this console (read-only until your password)">
+          Lock
+        </button>
+      )}
+      <button type="button" onClick={signOut}>
+        Sign out
+      </button>
+    </span>
+  );
+}
+
+function LinkBanner() {
+  const link = useApp((s) => s.link);
+  const lostAt = useApp((s) => s.lostAt);
+  if (link === 'online') return null;
+  return (
+    <div className="link-banner" role="alert" data-link={link}>
+      <span aria-hidden="true">⚠</span>{' '}
+      {link === 'connecting'
+        ? 'Connecting to the console core…'
+        : `Connection to the console core lost${lostAt ? ` at ${new Date(lostAt).toLocaleTimeString('en-GB')}` : ''} — values are stale; reconnecting…`}
+    </div>
+  );
+}
+
+/**
+ * The historian's own trouble (disk full, read-only, a damaged file salvaged) stays in view while
+ * its system alarm is active: operators must know that history is not being recorded.
+ */
+function HistorianBanner() {
+  const alarm = useAlarms((s) =>
+    s.rows.find((r) => r.id === 'system.historian' && (r.state === 'unack_active' || r.state === 'ack_active')),
+  );
+  if (!alarm) return null;
+  return (
+    <div className="link-banner historian-banner" role="alert">
+      <span aria-hidden="true">⚠</span> Historian: {alarm.message}
+    </div>
+  );
+}
+
+export function App() {
+  const screen = useNavigation((s) => s.screen);
+  const theme = useApp((s) => s.theme);
+  const info = useApp((s) => s.info);
+  const connections = useApp((s) => s.connections);
+  const session = useApp((s) => s.session);
+  const signedIn = session.state === 'signedIn';
+  const title = useRef<HTMLHeadingElement>(null);
+  useIdleLock();
+  const badConnections = connections.filter((c) => c.state !== 'connected').length;
+  const visible = visibleScreens(session);
+  const current = visible.find((s) => s.id === screen) ?? visible[0];
+
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+  }, [theme]);
+
+  useEffect(() => {
+    document.title = `${current?.label ?? ''} · Aurum Console`;
+  }, [current]);
+
+  useEffect(() => {
+    // Alt+1…9 switch screens: the console is usable from the keyboard alone. Focus moves to the
+    // new screen's heading so the next Tab continues there.
+    const onKey = (e: KeyboardEvent) => {
+      if (!e.altKey || e.ctrlKey || e.metaKey) return;
+      const item = screenForKey(e.key, appStore.getState().session);
+      if (item) {
+        e.preventDefault();
+        navigate(item.id);
+        requestAnimationFrame(() => title.current?.focus());
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const Screen = current?.component;
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <span className="brand">Aurum Console</span>
+        <span className="site">{info ? `${info.site}${info.demoPlant ? ' (demo plant)' : ''}` : ''}</span>
+        <nav aria-label="Screens" hidden={!signedIn}>
+          {visible.map((n, i) => (
+            <button
+              key={n.id}
+              type="button"
+              aria-current={screen === n.id ? 'page' : undefined}
+              onClick={() => navigate(n.id)}
+              title={shortcutKey(i) ? `Alt+${shortcutKey(i)}` : undefined}
+              aria-keyshortcuts={shortcutKey(i) ? `Alt+${shortcutKey(i)}` : undefined}
+            >
+              {n.label}
+            </button>
+          ))}
+        </nav>
+        {signedIn ? <AlarmSummary onOpen={() => navigate('alarms')} /> : null}
+        {signedIn ? <Annunciator /> : null}
+        <span className="comm-summary" data-ok={badConnections === 0} role="status">
+          {badConnections === 0
+            ? `● ${connections.length} connections OK`
+            : `⚠ ${badConnections} connection${badConnections > 1 ? 's' : ''} down`}
+        </span>
+        <UserMenu />
+        <button
+          type="button"
+          className="theme-toggle"
+          onClick={() => actions.setTheme(theme === 'dark' ? 'light' : 'dark')}
+          aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}
+        >
+          {theme === 'dark' ? '☀ Light' : '☾ Dark'}
+        </button>
+      </header>
+      <LinkBanner />
+      {signedIn ? <HistorianBanner /> : null}
+      <LockBanner />
+      <main id="main" data-screen={screen ?? undefined}>
+        <h1 className="screen-title" ref={title} tabIndex={-1}>
+          {signedIn ? current?.label : 'Aurum Console'}
+        </h1>
+        {signedIn && Screen ? <Screen /> : null}
+        {session.state === 'signedOut' ? <SignIn /> : null}
+      </main>
+    </div>
+  );
+}

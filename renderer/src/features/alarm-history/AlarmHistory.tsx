@@ -1,0 +1,454 @@
+// Alarm history: the alarm journal (every activation, clear, acknowledgement, shelve… with who and
+// why), filtered and paged, with its CSV export; and the EEMUA 191 / ISA-18.2 performance figures
+// (KPIs) of the alarm system over a period, each beside the guidance it is judged against.
+import { useCallback, useEffect, useId, useState } from 'react';
+import type { AlarmJournalKind, AlarmKpis, JournalEntry, Priority } from '../../../../native/api/alarm-requests';
+import { download } from '../../lib/download';
+import { errorText, fromLocalInput, toLocalInput } from '../../lib/period';
+import { useDebounced } from '../../lib/useDebounced';
+import { PRIORITIES } from '../../platform/alarms';
+import { api } from '../../platform/client';
+import { PriorityBadge } from '../../ui/Priority';
+
+const PAGE = 100;
+const KIND_LABEL: Record<AlarmJournalKind, string> = {
+  activate: 'Activated',
+  clear: 'Cleared',
+  ack: 'Acknowledged',
+  shelve: 'Shelved',
+  unshelve: 'Unshelved',
+  suppress: 'Suppressed',
+  unsuppress: 'Unsuppressed',
+  out_of_service: 'Out of service',
+  return_to_service: 'Returned to service',
+};
+const kinds = Object.keys(KIND_LABEL) as AlarmJournalKind[];
+const when = (iso: string) => new Date(iso).toLocaleString('en-GB');
+const fixed = (v: number, digits = 1) => v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const percent = (share: number) => `${fixed(share * 100)} %`;
+
+interface JournalFilter {
+  from: string;
+  to: string;
+  priorities: Priority[];
+  kind: AlarmJournalKind | '';
+  tag: string;
+}
+
+function journalArgs(f: JournalFilter) {
+  const from = fromLocalInput(f.from);
+  const to = fromLocalInput(f.to);
+  return {
+    ...(from !== undefined ? { from } : {}),
+    ...(to !== undefined ? { to } : {}),
+    ...(f.priorities.length < PRIORITIES.length ? { priorities: f.priorities } : {}),
+    ...(f.kind ? { kinds: [f.kind] } : {}),
+    ...(f.tag.trim() ? { tag: f.tag.trim() } : {}),
+  };
+}
+
+function Journal() {
+  const id = useId();
+  const [filter, setFilter] = useState<JournalFilter>(() => ({
+    from: toLocalInput(Date.now() - 86_400_000),
+    to: '',
+    priorities: PRIORITIES,
+    kind: '',
+    tag: '',
+  }));
+  const [offset, setOffset] = useState(0);
+  const [rows, setRows] = useState<JournalEntry[]>([]);
+  const [status, setStatus] = useState<string | null>(null);
+  const set = (patch: Partial<JournalFilter>) => {
+    setFilter((f) => ({ ...f, ...patch }));
+    setOffset(0);
+  };
+
+  const query = useDebounced(filter);
+  const load = useCallback(async () => {
+    try {
+      // One more than a page tells whether there is a next page without a count query.
+      const r = await api.call('alarms.journal', { ...journalArgs(query), limit: PAGE + 1, offset });
+      setRows(r);
+      setStatus(null);
+    } catch (err) {
+      setStatus(`Journal unavailable: ${errorText(err)}`);
+    }
+  }, [query, offset]);
+  useEffect(() => {
+    load();
+  }, [load]);
+
+  const exportCsv = async () => {
+    try {
+      const r = await api.call('alarms.export', journalArgs(filter));
+      download(r.filename, new Blob([r.body], { type: r.contentType }));
+      setStatus(`Exported ${r.filename}`);
+    } catch (err) {
+      setStatus(`Export refused: ${errorText(err)}`);
+    }
+  };
+
+  const shown = rows.slice(0, PAGE);
+  return (
+    <section aria-labelledby={`${id}-h`}>
+      <h2 className="section-title" id={`${id}-h`}>
+        Alarm journal
+      </h2>
+      <form
+        className="toolbar"
+        aria-label="Journal filter"
+        onSubmit={(e) => {
+          e.preventDefault();
+          load();
+        }}
+      >
+        <label htmlFor={`${id}-from`}>From</label>
+        <input id={`${id}-from`} type="datetime-local" value={filter.from} onChange={(e) => set({ from: e.target.value })} />
+        <label htmlFor={`${id}-to`}>To</label>
+        <input id={`${id}-to`} type="datetime-local" value={filter.to} onChange={(e) => set({ to: e.target.value })} />
+        <fieldset className="segmented">
+          <legend className="visually-hidden">Priorities shown</legend>
+          {PRIORITIES.map((p) => (
+            <button
+              key={p}
+              type="button"
+              aria-pressed={filter.priorities.includes(p)}
+              onClick={() =>
+                set({ priorities: filter.priorities.includes(p) ? filter.priorities.filter((x) => x !== p) : [...filter.priorities, p] })
+              }
+            >
+              {p}
+            </button>
+          ))}
+        </fieldset>
+        <label htmlFor={`${id}-kind`}>Event</label>
+        <select id={`${id}-kind`} value={filter.kind} onChange={(e) => set({ kind: e.target.value as AlarmJournalKind | '' })}>
+          <option value="">all</option>
+          {kinds.map((k) => (
+            <option key={k} value={k}>
+              {KIND_LABEL[k]}
+            </option>
+          ))}
+        </select>
+        <label htmlFor={`${id}-tag`}>Tag</label>
+        <input
+          id={`${id}-tag`}
+          value={filter.tag}
+          onChange={(e) => set({ tag: e.target.value })}
+          placeholder="path or prefix ending in /"
+          size={28}
+        />
+        <button type="submit">Refresh</button>
+        <button type="button" onClick={exportCsv}>
+          Export CSV
+        </button>
+      </form>
+      <div className="toolbar">
+        <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
+          ← Newer
+        </button>
+        <button type="button" disabled={rows.length <= PAGE} onClick={() => setOffset(offset + PAGE)}>
+          Older →
+        </button>
+        <span className="muted" role="status">
+          {status ?? (shown.length === 0 ? 'No journal entries in this range.' : `Entries ${offset + 1}–${offset + shown.length}`)}
+        </span>
+      </div>
+      {shown.length > 0 ? (
+        <table className="grid journal-table" aria-label="Alarm journal">
+          <thead>
+            <tr>
+              <th scope="col">Time</th>
+              <th scope="col">Priority</th>
+              <th scope="col">Tag</th>
+              <th scope="col">Event</th>
+              <th scope="col">Message</th>
+              <th scope="col">Value / limit</th>
+              <th scope="col">User</th>
+              <th scope="col">Comment</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((j) => (
+              <tr key={j.seq} data-kind={j.kind} data-alarm={j.alarmId}>
+                <td className="num">{when(j.ts)}</td>
+                <td>
+                  <PriorityBadge priority={j.priority} />
+                </td>
+                <td className="mono">{j.tag}</td>
+                <td>
+                  {KIND_LABEL[j.kind]}
+                  {j.until ? <span className="muted small"> until {when(j.until)}</span> : null}
+                </td>
+                <td>{j.message}</td>
+                <td className="num">
+                  {j.value ?? '—'} / {j.limit ?? '—'}
+                </td>
+                <td>{j.user ?? '—'}</td>
+                <td>{j.comment || '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </section>
+  );
+}
+
+const KPI_PERIODS = { hour: ['Last hour', 3_600_000], day: ['Last 24 h', 86_400_000], week: ['Last 7 days', 7 * 86_400_000] } as const;
+type KpiPeriod = keyof typeof KPI_PERIODS;
+
+/** One figure beside its guidance; `over` marks it (with text, not only colour) when outside it. */
+function Figure({ label, value, guidance, over = false }: { label: string; value: string; guidance?: string; over?: boolean }) {
+  return (
+    <div className="kpi" data-over={over}>
+      <dt>{label}</dt>
+      <dd>
+        <span className="kpi-value num">{value}</span>
+        {over ? <span className="kpi-over"> ⚠ above guidance</span> : null}
+        {guidance ? <span className="muted small kpi-guidance">{guidance}</span> : null}
+      </dd>
+    </div>
+  );
+}
+
+function Kpis() {
+  const id = useId();
+  const [period, setPeriod] = useState<KpiPeriod>('day');
+  const [kpis, setKpis] = useState<AlarmKpis | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let cancelled = false;
+    const to = Date.now();
+    api
+      .call('alarms.kpis', { from: to - KPI_PERIODS[period][1], to })
+      .then((k) => {
+        if (cancelled) return;
+        setKpis(k);
+        setError(null);
+      })
+      .catch((err) => !cancelled && setError(errorText(err)));
+    return () => {
+      cancelled = true;
+    };
+  }, [period]);
+
+  return (
+    <section aria-labelledby={`${id}-h`} className="alarm-kpis">
+      <h2 className="section-title" id={`${id}-h`}>
+        Alarm KPIs (EEMUA 191)
+      </h2>
+      <div className="toolbar">
+        <label htmlFor={`${id}-p`}>Period</label>
+        <select id={`${id}-p`} value={period} onChange={(e) => setPeriod(e.target.value as KpiPeriod)}>
+          {Object.entries(KPI_PERIODS).map(([k, [label]]) => (
+            <option key={k} value={k}>
+              {label}
+            </option>
+          ))}
+        </select>
+        <span className="muted" role="status">
+          {error ? `KPIs unavailable: ${error}` : kpis ? `${when(kpis.from)} – ${when(kpis.to)}` : 'Loading…'}
+        </span>
+      </div>
+      {kpis ? (
+        <>
+          <dl className="kpi-grid" aria-label="Alarm rate and load">
+            <Figure
+              label="Activations"
+              value={String(kpis.activations)}
+              guidance={`${Object.entries(kpis.byPriority)
+                .map(([p, n]) => `${n} ${p}`)
+                .join(', ')}`}
+            />
+            <Figure
+              label="Average per 10 min"
+              value={fixed(kpis.averagePer10Min, 2)}
+              guidance="guidance: about 1 per 10 min"
+              over={kpis.averagePer10Min > 1}
+            />
+            <Figure
+              label="Peak per 10 min"
+              value={String(kpis.peakPer10Min)}
+              guidance="10 or more is a flood"
+              over={kpis.peakPer10Min >= 10}
+            />
+            <Figure
+              label="Time in flood"
+              value={percent(kpis.floodShare)}
+              guidance={`${kpis.floods.length} flood period${kpis.floods.length === 1 ? '' : 's'}; guidance: under 1 %`}
+              over={kpis.floodShare > 0.01}
+            />
+            <Figure label="Unacknowledged now" value={String(kpis.unacknowledged)} />
+            <Figure label="Shelved now" value={String(kpis.shelved)} />
+            <Figure label="Suppressed now" value={String(kpis.suppressed)} />
+            <Figure label="Out of service now" value={String(kpis.outOfService)} />
+            <Figure
+              label="Chattering"
+              value={String(kpis.chattering.length)}
+              guidance="≥ 3 in 60 s; guidance: none"
+              over={kpis.chattering.length > 0}
+            />
+            <Figure
+              label="Stale (> 24 h)"
+              value={String(kpis.stale.length)}
+              guidance="guidance: fewer than 5"
+              over={kpis.stale.length >= 5}
+            />
+          </dl>
+          {kpis.byArea.length > 0 ? (
+            <table className="grid" aria-label="Alarm rate per operator position">
+              <thead>
+                <tr>
+                  <th scope="col">Area (operator position)</th>
+                  <th scope="col">Activations</th>
+                  <th scope="col">Average per 10 min</th>
+                  <th scope="col">Peak per 10 min</th>
+                </tr>
+              </thead>
+              <tbody>
+                {kpis.byArea.map((a) => (
+                  <tr key={a.area}>
+                    <td>{a.area}</td>
+                    <td className="num">{a.activations}</td>
+                    <td className="num">
+                      {fixed(a.averagePer10Min, 2)}
+                      {a.averagePer10Min > 1 ? <span className="kpi-over"> ⚠ above guidance</span> : null}
+                    </td>
+                    <td className="num">
+                      {a.peakPer10Min}
+                      {a.peakPer10Min >= 10 ? <span className="kpi-over"> ⚠ flood</span> : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : null}
+          <h3 className="section-title">Most frequent alarms</h3>
+          {kpis.topTen.length === 0 ? (
+            <p className="muted">No activations in this period.</p>
+          ) : (
+            <table className="grid" aria-label="Most frequent alarms">
+              <thead>
+                <tr>
+                  <th scope="col">Priority</th>
+                  <th scope="col">Tag</th>
+                  <th scope="col">Alarm</th>
+                  <th scope="col">Activations</th>
+                  <th scope="col">Share</th>
+                </tr>
+              </thead>
+              <tbody>
+                {kpis.topTen.map((t) => (
+                  <tr key={t.id}>
+                    <td>
+                      <PriorityBadge priority={t.priority} />
+                    </td>
+                    <td className="mono">{t.tag}</td>
+                    <td className="mono small">{t.id}</td>
+                    <td className="num">{t.activations}</td>
+                    <td className="num">{percent(t.share)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {kpis.floods.length > 0 ? (
+            <>
+              <h3 className="section-title">Flood periods</h3>
+              <table className="grid" aria-label="Flood periods">
+                <thead>
+                  <tr>
+                    <th scope="col">Start</th>
+                    <th scope="col">End</th>
+                    <th scope="col">Activations</th>
+                    <th scope="col">Peak per 10 min</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {kpis.floods.map((f) => (
+                    <tr key={f.start}>
+                      <td className="num">{when(f.start)}</td>
+                      <td className="num">{when(f.end)}</td>
+                      <td className="num">{f.activations}</td>
+                      <td className="num">{f.peakPer10Min}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </>
+          ) : null}
+          {kpis.chattering.length > 0 ? (
+            <>
+              <h3 className="section-title">Chattering alarms</h3>
+              <table className="grid" aria-label="Chattering alarms">
+                <thead>
+                  <tr>
+                    <th scope="col">Tag</th>
+                    <th scope="col">Alarm</th>
+                    <th scope="col">Activations</th>
+                    <th scope="col">Most in 60 s</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {kpis.chattering.map((c) => (
+                    <tr key={c.id}>
+                      <td className="mono">{c.tag}</td>
+                      <td className="mono small">{c.id}</td>
+                      <td className="num">{c.activations}</td>
+                      <td className="num">{c.maxIn60s}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </>
+          ) : null}
+          {kpis.stale.length > 0 ? (
+            <>
+              <h3 className="section-title">Stale alarms</h3>
+              <table className="grid" aria-label="Stale alarms">
+                <thead>
+                  <tr>
+                    <th scope="col">Tag</th>
+                    <th scope="col">Active since</th>
+                    <th scope="col">Hours</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {kpis.stale.map((s) => (
+                    <tr key={s.id}>
+                      <td className="mono">{s.tag}</td>
+                      <td className="num">{when(s.activeSince)}</td>
+                      <td className="num">{fixed(s.hours)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </>
+          ) : null}
+        </>
+      ) : null}
+    </section>
+  );
+}
+
+const VIEWS = { journal: 'Journal', kpis: 'KPIs' } as const;
+type View = keyof typeof VIEWS;
+
+export function AlarmHistory() {
+  const [view, setView] = useState<View>('journal');
+  return (
+    <div className="alarm-history" data-view={view}>
+      <fieldset className="segmented toolbar">
+        <legend className="visually-hidden">View</legend>
+        {(Object.keys(VIEWS) as View[]).map((v) => (
+          <button key={v} type="button" aria-pressed={view === v} onClick={() => setView(v)}>
+            {VIEWS[v]}
+          </button>
+        ))}
+      </fieldset>
+      {view === 'journal' ? <Journal /> : <Kpis />}
+    </div>
+  );
+}

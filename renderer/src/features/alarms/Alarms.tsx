@@ -1,0 +1,198 @@
+// The alarm list (ISA-18.2): unacknowledged first, then by priority. Priority is colour, shape and
+// text; the state is written out. Acknowledge one, the selected, or all shown; shelve with a reason.
+import { useMemo, useState } from 'react';
+import type { AlarmRow, Priority } from '../../../../native/api/alarm-requests';
+import { PRIORITIES, useAlarms } from '../../platform/alarms';
+import { api } from '../../platform/client';
+import { PRIORITY_SHAPE, PriorityBadge } from '../../ui/Priority';
+
+const STATE_LABEL: Record<string, string> = {
+  unack_active: 'Active, unacknowledged',
+  ack_active: 'Active, acknowledged',
+  unack_rtn: 'Cleared, unacknowledged',
+  shelved: 'Shelved',
+  suppressed: 'Suppressed',
+  out_of_service: 'Out of service',
+};
+
+const time = (iso: string | null) => (iso ? new Date(iso).toLocaleTimeString('en-GB') : '—');
+const unacked = (a: AlarmRow) => a.state === 'unack_active' || a.state === 'unack_rtn';
+
+function ShelveForm({ alarm, onDone }: { alarm: AlarmRow; onDone: (message: string) => void }) {
+  const [minutes, setMinutes] = useState('60');
+  const [reason, setReason] = useState('');
+  return (
+    <form
+      className="shelve"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        try {
+          await api.call('alarms.shelve', { id: alarm.id, minutes: Number(minutes), reason });
+          onDone(`Shelved ${alarm.tag} for ${minutes} min`);
+        } catch (err) {
+          onDone(`Shelving refused: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }}
+    >
+      <label>
+        Minutes <input inputMode="numeric" value={minutes} onChange={(e) => setMinutes(e.target.value)} size={4} />
+      </label>
+      <label>
+        Reason <input value={reason} onChange={(e) => setReason(e.target.value)} placeholder="why" />
+      </label>
+      <button type="submit">Shelve</button>
+    </form>
+  );
+}
+
+export function Alarms() {
+  const rows = useAlarms((s) => s.rows);
+  const [priorities, setPriorities] = useState<Priority[]>(PRIORITIES);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [shelving, setShelving] = useState<string | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const shown = useMemo(() => rows.filter((a) => priorities.includes(a.priority)), [rows, priorities]);
+
+  const ack = async (ids: string[]) => {
+    if (ids.length === 0) return;
+    try {
+      const out = await api.call('alarms.ack', { ids });
+      setMessage(`Acknowledged ${out.acknowledged.length}${out.unchanged.length ? `, ${out.unchanged.length} unchanged` : ''}`);
+      setSelected(new Set());
+    } catch (err) {
+      setMessage(`Acknowledge refused: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+
+  return (
+    <div className="alarms">
+      <div className="toolbar">
+        <fieldset className="segmented">
+          <legend className="visually-hidden">Priorities shown</legend>
+          {PRIORITIES.map((p) => (
+            <button
+              key={p}
+              type="button"
+              aria-pressed={priorities.includes(p)}
+              onClick={() => setPriorities(priorities.includes(p) ? priorities.filter((x) => x !== p) : [...priorities, p])}
+            >
+              {p}
+            </button>
+          ))}
+        </fieldset>
+        <button type="button" disabled={selected.size === 0} onClick={() => ack([...selected])}>
+          Acknowledge selected ({selected.size})
+        </button>
+        <button type="button" disabled={!shown.some(unacked)} onClick={() => ack(shown.filter(unacked).map((a) => a.id))}>
+          Acknowledge all shown
+        </button>
+        <span className="muted" role="status">
+          {message ?? `${shown.length} alarm${shown.length === 1 ? '' : 's'}`}
+        </span>
+      </div>
+      {shown.length === 0 ? (
+        <p className="muted">No alarms.</p>
+      ) : (
+        <table className="grid alarm-table" aria-label="Alarms">
+          <thead>
+            <tr>
+              <th scope="col">
+                <span className="visually-hidden">Select</span>
+              </th>
+              <th scope="col">Priority</th>
+              <th scope="col">Active since</th>
+              <th scope="col">Tag</th>
+              <th scope="col">Type</th>
+              <th scope="col">Message</th>
+              <th scope="col">Value / limit</th>
+              <th scope="col">State</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((a) => (
+              <tr key={a.id} data-alarm={a.id} data-state={a.state} data-priority={a.priority}>
+                <td>
+                  <input
+                    type="checkbox"
+                    aria-label={`Select alarm ${a.tag} ${a.type}`}
+                    checked={selected.has(a.id)}
+                    onChange={(e) => {
+                      const next = new Set(selected);
+                      if (e.target.checked) next.add(a.id);
+                      else next.delete(a.id);
+                      setSelected(next);
+                    }}
+                  />
+                </td>
+                <td>
+                  <PriorityBadge priority={a.priority} />
+                </td>
+                <td className="num">{time(a.activeSince)}</td>
+                <td className="mono">{a.tag}</td>
+                <td>{a.type}</td>
+                <td>{a.message}</td>
+                <td className="num">
+                  {a.value ?? '—'} / {a.limit ?? '—'} {a.unit}
+                </td>
+                <td className="alarm-state">
+                  {STATE_LABEL[a.state] ?? a.state}
+                  {a.ackedBy ? <span className="muted small"> by {a.ackedBy}</span> : null}
+                </td>
+                <td className="actions">
+                  {unacked(a) ? (
+                    <button type="button" onClick={() => ack([a.id])} aria-label={`Acknowledge ${a.tag} ${a.type}`}>
+                      Ack
+                    </button>
+                  ) : null}
+                  {a.state !== 'shelved' ? (
+                    <button type="button" onClick={() => setShelving(shelving === a.id ? null : a.id)} aria-expanded={shelving === a.id}>
+                      Shelve…
+                    </button>
+                  ) : (
+                    <button type="button" onClick={() => api.call('alarms.unshelve', { id: a.id }).catch(() => undefined)}>
+                      Unshelve
+                    </button>
+                  )}
+                  {shelving === a.id ? (
+                    <ShelveForm
+                      alarm={a}
+                      onDone={(m) => {
+                        setMessage(m);
+                        setShelving(null);
+                      }}
+                    />
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+/** The top bar's alarm summary: unacknowledged alarms per priority, each with its shape; a click opens the list. */
+export function AlarmSummary({ onOpen }: { onOpen: () => void }) {
+  const counts = useAlarms((s) => s.counts);
+  if (!counts) return null;
+  const total = PRIORITIES.reduce((a, p) => a + counts.unacknowledged[p], 0);
+  return (
+    <button
+      type="button"
+      className="alarm-summary"
+      data-count={total}
+      onClick={onOpen}
+      aria-label={`${total} unacknowledged alarms: open the alarm list`}
+    >
+      {total === 0
+        ? 'No unacknowledged alarms'
+        : PRIORITIES.filter((p) => counts.unacknowledged[p] > 0).map((p) => (
+            <span key={p} className="priority" data-priority={p}>
+              <span aria-hidden="true">{PRIORITY_SHAPE[p]}</span> {counts.unacknowledged[p]} {p}
+            </span>
+          ))}
+    </button>
+  );
+}

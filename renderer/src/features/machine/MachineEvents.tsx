@@ -1,0 +1,145 @@
+// The machine's operational log on its screen: maintenance, failures, repairs, calibrations and
+// shift notes (who, when, what, parts, downtime), recorded by operators and engineers; and a
+// maintenance request sent to the maintenance system from here.
+import { useCallback, useEffect, useState } from 'react';
+import type { OperationalEvent } from '../../../../native/api/alarm-requests';
+import { api } from '../../platform/client';
+
+const KINDS = ['shift_note', 'maintenance', 'repair', 'failure', 'calibration'] as const;
+const LABEL: Record<(typeof KINDS)[number], string> = {
+  shift_note: 'Shift note',
+  maintenance: 'Maintenance',
+  repair: 'Repair',
+  failure: 'Failure',
+  calibration: 'Calibration',
+};
+
+export function MachineEvents({ machine }: { machine: string }) {
+  const [events, setEvents] = useState<OperationalEvent[]>([]);
+  const [kind, setKind] = useState<(typeof KINDS)[number]>('shift_note');
+  const [what, setWhat] = useState('');
+  const [parts, setParts] = useState('');
+  const [downtime, setDowntime] = useState('0');
+  const [resetsBaseline, setResetsBaseline] = useState(false);
+  const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
+
+  const refresh = useCallback(() => {
+    api.call('events.list', { machine, limit: 20 }).then(
+      (list) => setEvents([...list].reverse()),
+      () => undefined,
+    );
+  }, [machine]);
+  useEffect(refresh, [refresh]);
+
+  const record = async () => {
+    try {
+      await api.call('events.record', {
+        machine,
+        kind,
+        what,
+        parts: parts
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean),
+        downtimeMin: Number(downtime) || 0,
+        resetsBaseline,
+      });
+      setWhat('');
+      setParts('');
+      setOutcome({ ok: true, text: `${LABEL[kind]} recorded` });
+      refresh();
+    } catch (err) {
+      setOutcome({ ok: false, text: err instanceof Error ? err.message : String(err) });
+    }
+  };
+
+  const requestMaintenance = async () => {
+    try {
+      const r = await api.call('maintenance.request', {
+        machine,
+        description: what || `Maintenance requested for ${machine}`,
+        priority: 'Medium',
+      });
+      setOutcome({ ok: true, text: `Maintenance request #${r.id} raised (${r.status})` });
+    } catch (err) {
+      setOutcome({ ok: false, text: err instanceof Error ? err.message : String(err) });
+    }
+  };
+
+  return (
+    <section className="machine-events" aria-label={`Operational log of ${machine}`}>
+      <h3 className="section-title">Operational log</h3>
+      <form
+        className="toolbar"
+        aria-label="Record an event"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (what.trim()) void record();
+        }}
+      >
+        <label>
+          Kind{' '}
+          <select value={kind} onChange={(e) => setKind(e.target.value as (typeof KINDS)[number])}>
+            {KINDS.map((k) => (
+              <option key={k} value={k}>
+                {LABEL[k]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          What <input value={what} onChange={(e) => setWhat(e.target.value)} size={40} />
+        </label>
+        <label>
+          Parts <input value={parts} onChange={(e) => setParts(e.target.value)} size={16} placeholder="comma-separated" />
+        </label>
+        <label>
+          Downtime (min) <input value={downtime} onChange={(e) => setDowntime(e.target.value)} size={5} inputMode="numeric" />
+        </label>
+        <label>
+          <input type="checkbox" checked={resetsBaseline} onChange={(e) => setResetsBaseline(e.target.checked)} /> relearn the model
+          afterwards
+        </label>
+        <button type="submit" disabled={!what.trim()}>
+          Record
+        </button>
+        <button type="button" onClick={requestMaintenance}>
+          Request maintenance
+        </button>
+      </form>
+      {outcome ? (
+        <p className={outcome.ok ? 'write-ok' : 'write-error'} role="status">
+          {outcome.text}
+        </p>
+      ) : null}
+      {events.length === 0 ? (
+        <p className="muted">No events recorded.</p>
+      ) : (
+        <table className="grid" aria-label={`Events of ${machine}`}>
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Kind</th>
+              <th scope="col">What</th>
+              <th scope="col">Parts</th>
+              <th scope="col">Downtime</th>
+              <th scope="col">By</th>
+            </tr>
+          </thead>
+          <tbody>
+            {events.map((e) => (
+              <tr key={e.id}>
+                <td>{new Date(e.at).toLocaleString()}</td>
+                <td>{LABEL[e.kind]}</td>
+                <td>{e.what}</td>
+                <td>{e.parts.join(', ')}</td>
+                <td className="num">{e.downtimeMin} min</td>
+                <td>{e.user ?? '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

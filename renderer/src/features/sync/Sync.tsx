@@ -1,0 +1,172 @@
+// Cloud sync: whether the uplink is up, what waits in the outbox per stream, when something last
+// arrived upstream, and the model packages that wait for an engineer's approval. Pause and resume
+// hold the uplink without losing anything (the outbox keeps it).
+import { useCallback, useEffect, useState } from 'react';
+import type { SyncModelPackage, SyncStatus } from '../../../../native/api/sync-requests';
+import { api } from '../../platform/client';
+
+const time = (ms: number | null) => (ms === null ? '—' : new Date(ms).toLocaleString());
+
+export function Sync() {
+  const [status, setStatus] = useState<SyncStatus | null>(null);
+  const [models, setModels] = useState<SyncModelPackage[]>([]);
+  const [error, setError] = useState<string | null>(null);
+
+  const refresh = useCallback(async () => {
+    try {
+      const [s, m] = await Promise.all([api.call('sync.status', {}), api.call('sync.models.list', {})]);
+      setStatus(s);
+      setModels(m);
+      setError(null);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  }, []);
+
+  useEffect(() => {
+    void refresh();
+    const timer = setInterval(() => void refresh(), 2000);
+    return () => clearInterval(timer);
+  }, [refresh]);
+
+  const act = async (fn: () => Promise<unknown>) => {
+    try {
+      await fn();
+      await refresh();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  };
+
+  if (!status) return <p className="muted">{error ?? 'Loading…'}</p>;
+  return (
+    <div className="sync-screen">
+      {error ? (
+        <p className="write-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <table className="grid" aria-label="Uplink">
+        <tbody>
+          <tr>
+            <th scope="row">Link</th>
+            <td>
+              <span
+                className="conn-state"
+                data-state={
+                  status.link === 'connected' || !status.enabled ? 'connected' : status.link === 'backoff' ? 'error' : 'connecting'
+                }
+              >
+                {status.link === 'connected' ? '●' : '○'} {status.enabled ? status.link : 'off (not enabled in the site file)'}
+              </span>
+              {status.paused ? ' — paused' : ''}
+            </td>
+          </tr>
+          <tr>
+            <th scope="row">Broker</th>
+            <td className="mono">
+              {status.broker || '—'} ({status.format})
+            </td>
+          </tr>
+          <tr>
+            <th scope="row">Last delivery</th>
+            <td>{time(status.lastDelivery)}</td>
+          </tr>
+          <tr>
+            <th scope="row">Throughput</th>
+            <td className="num">
+              {status.throughput.messagesPerSecond.toFixed(1)} msg/s, {(status.throughput.bytesPerSecond / 1024).toFixed(1)} KiB/s —{' '}
+              {status.delivered.messages} delivered since start
+            </td>
+          </tr>
+          <tr>
+            <th scope="row">Errors</th>
+            <td>
+              {status.errors} {status.lastError ? `— last: ${status.lastError.message} (${time(status.lastError.at)})` : ''}
+              {status.nextRetryAt ? ` — next attempt ${time(status.nextRetryAt)}` : ''}
+            </td>
+          </tr>
+        </tbody>
+      </table>
+      <div className="toolbar">
+        <button type="button" disabled={!status.enabled || status.paused} onClick={() => act(() => api.call('sync.pause', {}))}>
+          Pause uplink
+        </button>
+        <button type="button" disabled={!status.enabled || !status.paused} onClick={() => act(() => api.call('sync.resume', {}))}>
+          Resume uplink
+        </button>
+      </div>
+      <h2 className="section-title">Backlog</h2>
+      <table className="grid" aria-label="Backlog per stream">
+        <thead>
+          <tr>
+            <th scope="col">Stream</th>
+            <th scope="col">Waiting</th>
+          </tr>
+        </thead>
+        <tbody>
+          {Object.entries(status.backlog).map(([stream, n]) => (
+            <tr key={stream}>
+              <td>{stream}</td>
+              <td className="num">{n}</td>
+            </tr>
+          ))}
+          <tr>
+            <th scope="row">Total</th>
+            <td className="num">
+              {status.backlogTotal} of {status.maxBacklog} ({status.dropped} thinned)
+            </td>
+          </tr>
+        </tbody>
+      </table>
+      <h2 className="section-title">Model packages received</h2>
+      {models.length === 0 ? (
+        <p className="muted">None.</p>
+      ) : (
+        <table className="grid" aria-label="Model packages">
+          <thead>
+            <tr>
+              <th scope="col">Model</th>
+              <th scope="col">SHA-256</th>
+              <th scope="col">Received</th>
+              <th scope="col">State</th>
+              <th scope="col">Decision</th>
+            </tr>
+          </thead>
+          <tbody>
+            {models.map((m) => (
+              <tr key={m.key}>
+                <td>{m.key}</td>
+                <td className="mono">{m.sha256.slice(0, 16)}…</td>
+                <td>{time(m.receivedAt)}</td>
+                <td>{m.state}</td>
+                <td>
+                  {m.state === 'pending' ? (
+                    <>
+                      <button
+                        type="button"
+                        onClick={() => act(() => api.call('sync.models.approve', { name: m.name, version: m.version }))}
+                      >
+                        Approve {m.key}
+                      </button>{' '}
+                      <button
+                        type="button"
+                        onClick={() =>
+                          act(() => api.call('sync.models.reject', { name: m.name, version: m.version, reason: 'rejected by an engineer' }))
+                        }
+                      >
+                        Reject
+                      </button>
+                    </>
+                  ) : (
+                    `${m.decidedBy ?? ''} ${time(m.decidedAt)}`
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}

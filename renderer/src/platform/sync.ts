@@ -1,0 +1,82 @@
+// Feeds the stores from the core: on every (re)connection the session, then metadata, a value
+// snapshot, the alarm list and machine health; afterwards value batches into the live data, alarm
+// changes, predictions, diagnostics and system messages from the streams.
+import type { EventStreams } from '../../../native/api/contract';
+import type { TagInfo } from '../../../native/api/types';
+import { alarmActions } from './alarms';
+import { ApiCallError, type ApiClient } from './client';
+import { live } from './live';
+import { predictionActions } from './predictions';
+import { actions, appStore } from './store';
+
+/** The same tag table as before a reconnect: live rings (trend history) are kept. */
+export function sameTags(a: TagInfo[], b: TagInfo[]): boolean {
+  return a.length === b.length && a.every((t, i) => t.id === b[i]?.id && t.name === b[i]?.name);
+}
+
+async function resync(client: ApiClient): Promise<void> {
+  const [meta, snapshot, connections] = await Promise.all([
+    client.call('tags.list', {}),
+    client.call('tags.snapshot', {}),
+    client.call('connections.list', {}),
+  ]);
+  if (!sameTags(appStore.getState().tags, meta.tags) || live.tagCount !== meta.tags.length) live.reset(meta.tags.length);
+  actions.setMeta(meta.tags, meta.machines);
+  live.markLinked();
+  live.enqueue({
+    ids: snapshot.map((s) => s.id),
+    ts: snapshot.map((s) => Date.parse(s.timestamp)),
+    v: snapshot.map((s) => (typeof s.value === 'number' ? s.value : typeof s.value === 'boolean' ? Number(s.value) : null)),
+    q: snapshot.map((s) => (s.quality === 'Good' ? 0 : s.quality === 'Uncertain' ? 1 : 2)),
+  });
+  appStore.setState({ connections });
+  const [alarms, predictions] = await Promise.all([client.call('alarms.list', {}), client.call('predictions.latest', {})]);
+  alarmActions.setList(alarms.alarms, alarms.counts);
+  predictionActions.setAll(predictions);
+}
+
+/** Ask the core who this window is signed in as (and whether the session is locked); false when signed out. */
+export async function refreshSession(client: ApiClient): Promise<boolean> {
+  try {
+    const me = await client.call('auth.me', {});
+    appStore.setState({
+      session: { state: 'signedIn', user: me.user, role: me.role, displayName: me.displayName, position: me.position, locked: me.locked },
+    });
+    return true;
+  } catch (err) {
+    if (!(err instanceof ApiCallError) || err.error.type !== 'unauthenticated') throw err;
+    const status = await client.call('auth.status', {}).catch(() => ({ needsSetup: false }));
+    appStore.setState({ session: { state: 'signedOut', needsSetup: status.needsSetup } });
+    return false;
+  }
+}
+
+export function connectStores(client: ApiClient): void {
+  client.onLink(async (link, info) => {
+    const lostAt = link === 'offline' ? (appStore.getState().lostAt ?? Date.now()) : null;
+    appStore.setState({ link, info, lostAt });
+    if (link !== 'online') {
+      live.markAllUncertain();
+      return;
+    }
+    if (!(await refreshSession(client))) return;
+    try {
+      await resync(client);
+    } catch (err) {
+      // The link dropped again mid-resync; the next hello retries.
+      actions.addMessage({
+        level: 'warning',
+        source: 'ui',
+        message: `resynchronisation failed: ${err instanceof Error ? err.message : String(err)}`,
+        timestamp: new Date().toISOString(),
+      });
+    }
+  });
+  client.onStream((stream, data) => {
+    if (stream === 'values') live.enqueue(data as EventStreams['values']);
+    else if (stream === 'alarms') alarmActions.apply(data as EventStreams['alarms']);
+    else if (stream === 'predictions') predictionActions.apply(data as EventStreams['predictions']);
+    else if (stream === 'connections') appStore.setState({ connections: data as EventStreams['connections'] });
+    else if (stream === 'system') actions.addMessage(data as EventStreams['system']);
+  });
+}

@@ -1,0 +1,322 @@
+// A trend: uPlot draws, React only mounts it and renders the chrome around it. Live mode folds
+// each frame's new samples into per-pixel min/max buckets (LiveDecimator) and scrolls the x axis;
+// history mode asks the historian for the range, sized to the chart's pixel width. Pens sharing a
+// unit share a y axis. The cursor readout lists every pen at the cursor's time, written to the DOM
+// by uPlot's cursor hook — no React render per sample or per mouse move.
+import { useEffect, useRef, useState } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { TagInfo } from '../../../../native/api/types';
+import { LiveDecimator, type SeriesValue } from '../../lib/decimate';
+import { formatValue } from '../../lib/format';
+import type { TimeRange } from '../../lib/period';
+import { api } from '../../platform/client';
+import { live } from '../../platform/live';
+import { useApp } from '../../platform/store';
+import type { ExportRow } from './export';
+import { loadHistory } from './history';
+
+/** Pen colours chosen to stay distinguishable in both themes and for common colour-vision deficiencies. */
+export const PEN_COLOURS = [
+  '#4e79a7',
+  '#f28e2b',
+  '#59a14f',
+  '#b07aa1',
+  '#edc948',
+  '#76b7b2',
+  '#ff9da7',
+  '#9c755f',
+  '#86bcb6',
+  '#e15759',
+  '#8cd17d',
+  '#b6992d',
+  '#499894',
+  '#d37295',
+  '#fabfd2',
+  '#79706e',
+];
+/**
+ * Up to 8 pens are told apart by dash pattern as well as colour. Beyond that, colour and the
+ * readout only: a dashed stroke costs several times a plain one to rasterise (18 vs 54 fps for 16
+ * pens × 100 Hz in software rendering), and lines stay 1 px wide for the same reason (Skia's fast
+ * hairline path; 1.5 px costs 14×).
+ */
+const DASHES: number[][] = [[], [6, 3]];
+const MAX_DASHED_PENS = 8;
+export const penDash = (i: number, pens: number): number => (pens <= MAX_DASHED_PENS ? Math.floor(i / 4) % DASHES.length : 0);
+
+/** Live-mode update count and time (decimation, setData and uPlot's draw, all synchronous), for benchmarks. */
+export const trendStats = { updates: 0, updateMs: 0, maxUpdateMs: 0 };
+
+/** What the trend screen needs from a mounted chart: its canvas and data for exports. */
+export interface TrendHandle {
+  canvas(): HTMLCanvasElement | null;
+  rows(): ExportRow[];
+}
+
+export interface TrendChartProps {
+  pens: TagInfo[];
+  windowS: number;
+  /** History mode when set: the chart shows this range and stops scrolling. */
+  range?: TimeRange | null;
+  height?: number;
+  label: string;
+  /** Called after each draw: benchmarks and tests time the draw, not the setData call. */
+  onDraw?: (u: uPlot) => void;
+  /** The operator dragged across the chart: zoom to this range. */
+  onSelectRange?: (r: TimeRange) => void;
+  onHandle?: (h: TrendHandle | null) => void;
+}
+
+function cssVar(name: string, fallback: string): string {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
+}
+
+const shortName = (p: TagInfo) => p.name.split('/').slice(-2).join('/');
+
+function nearestValue(values: SeriesValue[] | undefined, idx: number): number | null {
+  if (!values) return null;
+  for (let d = 0; d < 8; d++) {
+    const a = values[idx - d];
+    if (typeof a === 'number') return a;
+    const b = values[idx + d];
+    if (typeof b === 'number') return b;
+  }
+  return null;
+}
+
+export function TrendChart({ pens, windowS, range = null, height = 320, label, onDraw, onSelectRange, onHandle }: TrendChartProps) {
+  const host = useRef<HTMLDivElement>(null);
+  const readout = useRef<HTMLTableSectionElement>(null);
+  const cursorTime = useRef<HTMLSpanElement>(null);
+  const chartRef = useRef<uPlot | null>(null);
+  const rowsRef = useRef<() => ExportRow[]>(() => []);
+  const callbacks = useRef({ onDraw, onSelectRange });
+  callbacks.current = { onDraw, onSelectRange };
+  const theme = useApp((s) => s.theme);
+  const [status, setStatus] = useState<{ loading: boolean; source: string; note: string | null }>({
+    loading: false,
+    source: 'live',
+    note: null,
+  });
+
+  // The chart itself: rebuilt when the pens, size or theme change.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: colours are read from CSS at construction, so a theme change rebuilds the chart.
+  useEffect(() => {
+    const el = host.current;
+    if (!el) return;
+    const units = [...new Set(pens.map((p) => p.unit || '—'))];
+    const stroke = cssVar('--fg-muted', '#999');
+    const grid = { stroke: cssVar('--grid', 'rgba(128,128,128,0.15)'), width: 1 };
+    const writeReadout = (u: uPlot) => {
+      const body = readout.current;
+      if (!body) return;
+      const idx = u.cursor.idx;
+      const atCursor = idx !== null && idx !== undefined;
+      const t = atCursor ? (u.data[0][idx] as number) * 1000 : Date.now();
+      if (cursorTime.current) cursorTime.current.textContent = atCursor ? new Date(t).toLocaleTimeString('en-GB') : 'latest';
+      pens.forEach((p, i) => {
+        const cellEl = body.rows[i]?.cells[2];
+        if (!cellEl) return;
+        const v = atCursor ? nearestValue(u.data[i + 1] as SeriesValue[], idx) : (live.values[p.id] ?? Number.NaN);
+        cellEl.textContent = formatValue(v ?? Number.NaN, p);
+      });
+    };
+    const opts: uPlot.Options = {
+      width: Math.max(300, el.clientWidth),
+      height,
+      legend: { show: false },
+      cursor: {
+        sync: { key: 'aurum-trends' },
+        drag: { x: true, y: false, setScale: false },
+        points: { show: false },
+      },
+      scales: { x: { time: true }, ...Object.fromEntries(units.map((u) => [u, { auto: true }])) },
+      axes: [
+        { stroke, grid, ticks: grid },
+        ...units.map((u, i) => ({
+          scale: u,
+          label: u,
+          stroke,
+          side: i % 2 === 0 ? 3 : 1,
+          grid: { ...grid, show: i === 0 },
+          ticks: grid,
+        })),
+      ],
+      series: [
+        {},
+        ...pens.map((p, i) => ({
+          label: shortName(p),
+          scale: p.unit || '—',
+          stroke: PEN_COLOURS[i % PEN_COLOURS.length],
+          dash: DASHES[penDash(i, pens.length)],
+          width: 1,
+          spanGaps: false,
+        })),
+      ],
+      hooks: {
+        draw: [(u) => callbacks.current.onDraw?.(u)],
+        setCursor: [writeReadout],
+        setSelect: [
+          (u) => {
+            const sel = u.select;
+            if (sel.width > 4 && callbacks.current.onSelectRange) {
+              const from = u.posToVal(sel.left, 'x') * 1000;
+              const to = u.posToVal(sel.left + sel.width, 'x') * 1000;
+              callbacks.current.onSelectRange({ from, to });
+            }
+            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+          },
+        ],
+      },
+    };
+    const empty: uPlot.AlignedData = [new Float64Array(0), ...pens.map(() => [] as (number | null)[])];
+    const chart = new uPlot(opts, empty, el);
+    chartRef.current = chart;
+    onHandle?.({ canvas: () => el.querySelector('canvas'), rows: () => rowsRef.current() });
+    const resize = new ResizeObserver(() => chart.setSize({ width: Math.max(300, el.clientWidth), height }));
+    resize.observe(el);
+    const offStale = live.subscribe(() => {
+      el.dataset.stale = String(live.stale);
+      if (chart.cursor.idx === null || chart.cursor.idx === undefined) writeReadout(chart);
+    });
+    return () => {
+      offStale();
+      resize.disconnect();
+      chartRef.current = null;
+      onHandle?.(null);
+      chart.destroy();
+    };
+  }, [pens, height, theme, onHandle]);
+
+  // The data: a scrolling live window, or one history range.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a rebuilt chart (theme change) needs its data again.
+  useEffect(() => {
+    const chart = chartRef.current;
+    if (!chart) return;
+    const rings = () => pens.map((p) => live.ring(p.id));
+    const buckets = () => Math.max(50, Math.floor(chart.bbox.width / uPlot.pxRatio));
+    if (!range) {
+      const windowMs = windowS * 1000;
+      live.retain(windowMs);
+      setStatus({ loading: false, source: 'live', note: null });
+      const gaps = pens.map((p) => Math.max(3 * p.expectedPeriodMs, 2000));
+      let decimator = new LiveDecimator(windowMs, buckets(), pens.length);
+      const update = () => {
+        const started = performance.now();
+        if (decimator.buckets !== buckets()) decimator = new LiveDecimator(windowMs, buckets(), pens.length);
+        const now = Date.now();
+        const { x, ys } = decimator.update(rings(), now, gaps);
+        chart.batch(() => {
+          chart.setData([x, ...ys] as uPlot.AlignedData, false);
+          chart.setScale('x', { min: (now - windowMs) / 1000, max: now / 1000 });
+        });
+        const took = performance.now() - started;
+        trendStats.updates++;
+        trendStats.updateMs += took;
+        trendStats.maxUpdateMs = Math.max(trendStats.maxUpdateMs, took);
+      };
+      rowsRef.current = () => {
+        const from = Date.now() - windowMs;
+        return pens.flatMap((p) => {
+          const s = live.ring(p.id)?.since(from) ?? { t: [], v: [] };
+          return s.t.map((t, i) => ({ t, tag: p.name, unit: p.unit, v: s.v[i] ?? null, min: null, max: null }));
+        });
+      };
+      // The window before this page received its first samples comes from the historian, when there is one.
+      const seeded = decimator;
+      const opened = Date.now();
+      api
+        .call('history.query', { tags: pens.map((p) => p.name), from: opened - windowMs, to: opened, maxPoints: seeded.buckets })
+        .then((series) => {
+          if (decimator !== seeded) return;
+          pens.forEach((p, i) => {
+            const s = series.find((x) => x.tag === p.name);
+            const ring = live.ring(p.id);
+            const firstLive = ring && ring.length > 0 ? ring.timeAt(0) : opened;
+            s?.ts.forEach((t, k) => {
+              const v = s.v[k] ?? null;
+              const lo = s.min?.[k] ?? v;
+              const hi = s.max?.[k] ?? v;
+              if (t < firstLive && lo !== null && hi !== null) seeded.grid.addRange(i, t, lo, hi);
+            });
+          });
+          update();
+        })
+        .catch(() => {
+          // No historian in this core: the window fills from the live stream.
+        });
+      update();
+      const off = live.subscribe(update);
+      // Keep scrolling when no sample arrives (stopped machine, lost link): time still passes.
+      const tick = setInterval(update, 1000);
+      return () => {
+        off();
+        clearInterval(tick);
+      };
+    }
+    let cancelled = false;
+    setStatus((s) => ({ ...s, loading: true }));
+    const query = (args: { tags: string[]; from: number; to: number; maxPoints: number }) => api.call('history.query', args);
+    loadHistory(query, rings(), pens, range, buckets()).then((h) => {
+      if (cancelled) return;
+      rowsRef.current = h.rows;
+      setStatus({ loading: false, source: h.source, note: h.note });
+      if (host.current) host.current.dataset.points = String(h.points);
+      chart.batch(() => {
+        chart.setData([h.data.x, ...h.data.ys] as uPlot.AlignedData, false);
+        chart.setScale('x', { min: range.from / 1000, max: range.to / 1000 });
+      });
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [pens, windowS, range, theme]);
+
+  return (
+    <figure className="trend" aria-label={label}>
+      <div className="trend-chart" ref={host} data-pens={pens.map((p) => p.name).join(',')} data-mode={range ? 'history' : 'live'} />
+      <figcaption className="trend-status" aria-live="polite">
+        {range ? (
+          <>
+            <span className="mode-flag">◷ History</span> {new Date(range.from).toLocaleString('en-GB')} –{' '}
+            {new Date(range.to).toLocaleString('en-GB')} · source: {status.loading ? 'loading…' : status.source}
+          </>
+        ) : (
+          <>
+            <span className="mode-flag">● Live</span> last {windowS >= 60 ? `${windowS / 60} min` : `${windowS} s`}
+          </>
+        )}
+        {status.note ? <span className="trend-note"> · {status.note}</span> : null}
+      </figcaption>
+      <table className="readout" aria-label="Cursor readout">
+        <thead>
+          <tr>
+            <th scope="col">Pen</th>
+            <th scope="col">Tag</th>
+            <th scope="col">
+              Value at <span ref={cursorTime}>latest</span>
+            </th>
+            <th scope="col">Unit</th>
+          </tr>
+        </thead>
+        <tbody ref={readout}>
+          {pens.map((p, i) => (
+            <tr key={p.id}>
+              <td>
+                <span
+                  className="pen-swatch"
+                  style={{ borderColor: PEN_COLOURS[i % PEN_COLOURS.length] }}
+                  data-dash={penDash(i, pens.length)}
+                />
+              </td>
+              <td>{p.name}</td>
+              <td className="num">—</td>
+              <td>{p.unit}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </figure>
+  );
+}
