@@ -1,13 +1,13 @@
 // Alarm history: the alarm journal (every activation, clear, acknowledgement, shelve… with who and
 // why), filtered and paged, with its CSV export; and the EEMUA 191 / ISA-18.2 performance figures
 // (KPIs) of the alarm system over a period, each beside the guidance it is judged against.
-import { useCallback, useEffect, useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { AlarmJournalKind, AlarmKpis, JournalEntry, Priority } from '../../../../native/api/alarm-requests';
-import { download } from '../../lib/download';
-import { errorText, fromLocalInput, toLocalInput } from '../../lib/period';
-import { useDebounced } from '../../lib/useDebounced';
+import { errorText, rangeArgs, toLocalInput } from '../../lib/period';
 import { PRIORITIES } from '../../platform/alarms';
 import { api } from '../../platform/client';
+import { DataTable } from '../../ui/DataTable';
+import { FilterBar, Pager, useFilteredPages } from '../../ui/FilterBar';
 import { PriorityBadge } from '../../ui/Priority';
 
 const PAGE = 100;
@@ -36,77 +36,35 @@ interface JournalFilter {
 }
 
 function journalArgs(f: JournalFilter) {
-  const from = fromLocalInput(f.from);
-  const to = fromLocalInput(f.to);
   return {
-    ...(from !== undefined ? { from } : {}),
-    ...(to !== undefined ? { to } : {}),
+    ...rangeArgs(f.from, f.to),
     ...(f.priorities.length < PRIORITIES.length ? { priorities: f.priorities } : {}),
     ...(f.kind ? { kinds: [f.kind] } : {}),
     ...(f.tag.trim() ? { tag: f.tag.trim() } : {}),
   };
 }
 
+const JOURNAL_COLUMNS = ['Time', 'Priority', 'Tag', 'Event', 'Message', 'Value / limit', 'User', 'Comment'];
+
 function Journal() {
   const id = useId();
-  const [filter, setFilter] = useState<JournalFilter>(() => ({
-    from: toLocalInput(Date.now() - 86_400_000),
-    to: '',
-    priorities: PRIORITIES,
-    kind: '',
-    tag: '',
-  }));
-  const [offset, setOffset] = useState(0);
-  const [rows, setRows] = useState<JournalEntry[]>([]);
-  const [status, setStatus] = useState<string | null>(null);
-  const set = (patch: Partial<JournalFilter>) => {
-    setFilter((f) => ({ ...f, ...patch }));
-    setOffset(0);
-  };
-
-  const query = useDebounced(filter);
-  const load = useCallback(async () => {
-    try {
-      // One more than a page tells whether there is a next page without a count query.
-      const r = await api.call('alarms.journal', { ...journalArgs(query), limit: PAGE + 1, offset });
-      setRows(r);
-      setStatus(null);
-    } catch (err) {
-      setStatus(`Journal unavailable: ${errorText(err)}`);
-    }
-  }, [query, offset]);
-  useEffect(() => {
-    load();
-  }, [load]);
-
-  const exportCsv = async () => {
-    try {
-      const r = await api.call('alarms.export', journalArgs(filter));
-      download(r.filename, new Blob([r.body], { type: r.contentType }));
-      setStatus(`Exported ${r.filename}`);
-    } catch (err) {
-      setStatus(`Export refused: ${errorText(err)}`);
-    }
-  };
-
-  const shown = rows.slice(0, PAGE);
+  // Pages by offset from the newest entry.
+  const pages = useFilteredPages<JournalFilter, JournalEntry, number>({
+    initial: () => ({ from: toLocalInput(Date.now() - 86_400_000), to: '', priorities: PRIORITIES, kind: '', tag: '' }),
+    fetchPage: (f, offset, limit) => api.call('alarms.journal', { ...journalArgs(f), limit, offset: offset ?? 0 }),
+    nextCursor: (_shown, offset) => (offset ?? 0) + PAGE,
+    exportCsv: (f) => api.call('alarms.export', journalArgs(f)),
+    unavailable: 'Journal unavailable',
+    pageSize: PAGE,
+  });
+  const { filter, set, shown } = pages;
+  const offset = pages.cursor ?? 0;
   return (
     <section aria-labelledby={`${id}-h`}>
       <h2 className="section-title" id={`${id}-h`}>
         Alarm journal
       </h2>
-      <form
-        className="toolbar"
-        aria-label="Journal filter"
-        onSubmit={(e) => {
-          e.preventDefault();
-          load();
-        }}
-      >
-        <label htmlFor={`${id}-from`}>From</label>
-        <input id={`${id}-from`} type="datetime-local" value={filter.from} onChange={(e) => set({ from: e.target.value })} />
-        <label htmlFor={`${id}-to`}>To</label>
-        <input id={`${id}-to`} type="datetime-local" value={filter.to} onChange={(e) => set({ to: e.target.value })} />
+      <FilterBar label="Journal filter" pages={pages}>
         <fieldset className="segmented">
           <legend className="visually-hidden">Priorities shown</legend>
           {PRIORITIES.map((p) => (
@@ -139,58 +97,39 @@ function Journal() {
           placeholder="path or prefix ending in /"
           size={28}
         />
-        <button type="submit">Refresh</button>
-        <button type="button" onClick={exportCsv}>
-          Export CSV
-        </button>
-      </form>
-      <div className="toolbar">
-        <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
-          ← Newer
-        </button>
-        <button type="button" disabled={rows.length <= PAGE} onClick={() => setOffset(offset + PAGE)}>
-          Older →
-        </button>
-        <span className="muted" role="status">
-          {status ?? (shown.length === 0 ? 'No journal entries in this range.' : `Entries ${offset + 1}–${offset + shown.length}`)}
-        </span>
-      </div>
+      </FilterBar>
+      <Pager
+        pages={pages}
+        summary={shown.length === 0 ? 'No journal entries in this range.' : `Entries ${offset + 1}–${offset + shown.length}`}
+      />
       {shown.length > 0 ? (
-        <table className="grid journal-table" aria-label="Alarm journal">
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Priority</th>
-              <th scope="col">Tag</th>
-              <th scope="col">Event</th>
-              <th scope="col">Message</th>
-              <th scope="col">Value / limit</th>
-              <th scope="col">User</th>
-              <th scope="col">Comment</th>
-            </tr>
-          </thead>
-          <tbody>
-            {shown.map((j) => (
-              <tr key={j.seq} data-kind={j.kind} data-alarm={j.alarmId}>
-                <td className="num">{when(j.ts)}</td>
-                <td>
-                  <PriorityBadge priority={j.priority} />
-                </td>
-                <td className="mono">{j.tag}</td>
-                <td>
-                  {KIND_LABEL[j.kind]}
-                  {j.until ? <span className="muted small"> until {when(j.until)}</span> : null}
-                </td>
-                <td>{j.message}</td>
-                <td className="num">
-                  {j.value ?? '—'} / {j.limit ?? '—'}
-                </td>
-                <td>{j.user ?? '—'}</td>
-                <td>{j.comment || '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          label="Alarm journal"
+          className="journal-table"
+          columns={JOURNAL_COLUMNS}
+          rows={shown}
+          rowKey={(j) => j.seq}
+          rowData={(j) => ({ 'data-kind': j.kind, 'data-alarm': j.alarmId })}
+          cells={(j) => (
+            <>
+              <td className="num">{when(j.ts)}</td>
+              <td>
+                <PriorityBadge priority={j.priority} />
+              </td>
+              <td className="mono">{j.tag}</td>
+              <td>
+                {KIND_LABEL[j.kind]}
+                {j.until ? <span className="muted small"> until {when(j.until)}</span> : null}
+              </td>
+              <td>{j.message}</td>
+              <td className="num">
+                {j.value ?? '—'} / {j.limit ?? '—'}
+              </td>
+              <td>{j.user ?? '—'}</td>
+              <td>{j.comment || '—'}</td>
+            </>
+          )}
+        />
       ) : null}
     </section>
   );
