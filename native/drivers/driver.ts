@@ -1,9 +1,11 @@
-// The one interface every protocol driver implements. A driver owns its connection life
-// (connect, reconnect with backoff, subscribe or poll), writes values with quality and source
+// The one interface every protocol driver implements. A driver runs its connection life through
+// the shared life cycle (./connection.ts: connect, reconnect with backoff, subscribe or poll,
+// diagnostics) with a thin adapter of its protocol, writes values with quality and source
 // timestamp into the tag bus, and reports diagnostics. It never throws out of start(): an
 // unreachable peer is a state (Bad quality, diagnostics say why), not a crash.
 import type { BrowseNode, ConnectionDiagnostics, ConnectionProtocol, TagDataType, TagValue } from '../api/types.js';
 import type { TagBus } from '../tags/bus.js';
+import type { Connection } from './connection.js';
 
 /** Linear scaling raw → engineering units. */
 export interface Scaling {
@@ -49,6 +51,8 @@ export interface Driver {
   /** Write a value (engineering units) to a tag and return the value read back. */
   write(tagId: number, value: number | boolean): Promise<TagValue>;
   diagnostics(): ConnectionDiagnostics;
+  /** The shared life cycle the driver runs (./connection.ts): its state events and full snapshot. */
+  readonly connection?: Connection;
   /** OPC UA: the children of a node (the Objects folder when null), for the tag picker. */
   browse?(nodeId: string | null): Promise<BrowseNode[]>;
   /** A one-off read of an address that need not be a configured tag: the engineer's live test read. */
@@ -67,30 +71,4 @@ export function toEngineering(raw: number, s: Scaling | null): number {
   const lo = Math.min(s.engLo, s.engHi);
   const hi = Math.max(s.engLo, s.engHi);
   return Math.min(hi, Math.max(lo, v));
-}
-
-/** Exponential backoff with a cap, for reconnect loops. */
-export function backoffMs(attempt: number, initialMs = 500, maxMs = 10_000): number {
-  return Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 10));
-}
-
-/** Events per second over windows of at least a second, for connection diagnostics. */
-export class RateMeter {
-  private count = 0;
-  private windowStart = Date.now();
-  private rate = 0;
-
-  add(n = 1): void {
-    this.count += n;
-  }
-
-  /** The rate of the last complete window, rounded to 0.1/s. */
-  perSecond(now = Date.now()): number {
-    if (now - this.windowStart >= 1000) {
-      this.rate = (this.count * 1000) / (now - this.windowStart);
-      this.count = 0;
-      this.windowStart = now;
-    }
-    return Math.round(this.rate * 10) / 10;
-  }
 }

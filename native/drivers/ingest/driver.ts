@@ -6,8 +6,9 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { z } from 'zod';
 import type { IngestOutcome } from '../../api/tag-requests.js';
-import type { ConnectionDiagnostics, QualityCode, TagValue } from '../../api/types.js';
-import { type Driver, type DriverContext, type DriverTag, RateMeter } from '../driver.js';
+import type { QualityCode, TagValue } from '../../api/types.js';
+import { Connection, type ErrorClass } from '../connection.js';
+import type { Driver, DriverContext, DriverTag } from '../driver.js';
 import type { IngestConnectionConfig } from './config.js';
 
 const TIMESTAMP_MESSAGE = 'must be milliseconds since 1970 or an ISO 8601 date-time with an offset (2026-01-31T12:00:00Z)';
@@ -79,23 +80,30 @@ const QUALITY: Record<string, QualityCode> = { Good: 0, Uncertain: 1, Bad: 2 };
 
 export function createIngestDriver(config: IngestConnectionConfig, tags: DriverTag[], ctx: DriverContext): IngestDriver {
   const byName = new Map(tags.map((t) => [t.name, t]));
-  const rate = new RateMeter();
   let awaitingCommit = 0;
-  let lastError: string | null = null;
-  let lastErrorAt: string | null = null;
-  const errors: Record<string, number> = {};
-
-  const fail = (kind: string, message: string) => {
-    errors[kind] = (errors[kind] ?? 0) + 1;
-    lastError = `${kind}: ${message}`;
-    lastErrorAt = new Date().toISOString();
-  };
+  // No link to open: the life cycle is connected from start() to stop(), and keeps the counts.
+  const link = new Connection(
+    {
+      name: config.name,
+      protocol: 'ingest',
+      endpoint: 'POST /api/ingest',
+      tagCount: tags.length,
+      reconnect: { initialDelayMs: 500, maxDelayMs: 10_000 },
+      log: ctx.log,
+      label: `[ingest:${config.name}]`,
+    },
+    { open: async () => {}, close: async () => {}, markBad: () => {} },
+  );
+  // Each refusal is answered to the client that pushed it, item by item; the log is not told.
+  const fail = (kind: string, message: string, cls: ErrorClass = 'payload') =>
+    link.fault({ kind, key: null, cls, message: `${kind}: ${message}` });
 
   return {
     name: config.name,
     protocol: 'ingest',
-    async start() {},
-    async stop() {},
+    connection: link,
+    start: () => link.start(),
+    stop: () => link.stop(),
     async write() {
       throw new Error(`${config.name} receives pushed values only; it cannot write to the device`);
     },
@@ -165,25 +173,11 @@ export function createIngestDriver(config: IngestConnectionConfig, tags: DriverT
         bus.update(push.ids[i] as number, push.values[i] as TagValue, push.quality[i] as QualityCode, push.ts[i] as number);
       }
       awaitingCommit += push.ids.length;
-      rate.add(push.ids.length);
+      link.rate.add(push.ids.length);
     },
     release(n) {
       awaitingCommit = Math.max(0, awaitingCommit - n);
     },
-    diagnostics(): ConnectionDiagnostics {
-      return {
-        name: config.name,
-        protocol: 'ingest',
-        endpoint: 'POST /api/ingest',
-        state: 'connected',
-        lastError,
-        lastErrorAt,
-        reconnects: 0,
-        tagCount: tags.length,
-        rate: rate.perSecond(),
-        latencyMs: null,
-        errors: { ...errors, queued: awaitingCommit },
-      };
-    },
+    diagnostics: () => link.diagnostics({ queued: awaitingCommit }),
   };
 }

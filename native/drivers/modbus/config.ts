@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { TagDataType } from '../../api/types.js';
 import { closest } from '../../site/describe.js';
+import { reconnectSchema } from '../connection.js';
 import type { ConnectionRules, SitePath } from '../site-rules.js';
 import { type ModbusAddress, ModbusAddressError, type ModbusTable, parseModbusAddress } from './address.js';
 import { type ModbusDataType, registerCount, type WordOrder } from './codec.js';
@@ -36,10 +37,7 @@ export const modbusConnectionSchema = z
     retries: z.number().int().min(0).max(5).default(1),
     /** Largest run of unused registers the planner reads through to save a request. */
     maxGap: z.number().int().min(0).max(100).default(10),
-    reconnect: z
-      .object({ initialDelayMs: z.number().int().min(50).default(500), maxDelayMs: z.number().int().min(100).default(10_000) })
-      .strict()
-      .default({ initialDelayMs: 500, maxDelayMs: 10_000 }),
+    reconnect: reconnectSchema,
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -5,18 +5,19 @@
 // Failures are told apart, because each calls for a different answer:
 // - no reply (timeout): the request is sent again up to `retries` times; only then the unit counts as
 //   silent: every tag turns Bad "timeout: no response from unit N", the link stays up (the socket is
-//   fine; a silent unit or a wrong unit id is not cured by reconnecting) and the next poll asks again.
+//   fine; a silent unit or a wrong unit id is not cured by reconnecting: the link is "degraded") and
+//   the next poll asks again.
 // - connection lost (socket closed or refused): every tag Bad "comm failure: connection lost …", then
-//   reconnect with exponential backoff.
+//   reconnect with exponential backoff (the shared life cycle, ../connection.ts).
 // - a Modbus exception: only the registers that raise it. A read that raises an address-type exception
 //   (1, 2, 3) is split in halves until the failing tags are isolated; their neighbours stay Good, and
 //   the split plan is kept (until the next reconnect), so a hole in the device's map is bisected once.
 // Every repeated fault is logged through RepeatedFault: once when it starts, counted, once when it clears.
 import ModbusRTU from 'modbus-serial';
-import type { ConnectionDiagnostics, ConnectionState, TagDataType, TagValue } from '../../api/types.js';
+import type { TagDataType, TagValue } from '../../api/types.js';
 import { describeError } from '../../util/errors.js';
-import { RepeatedFault } from '../../util/log.js';
-import { backoffMs, type Driver, type DriverContext, type DriverTag, RateMeter, toEngineering, toRaw } from '../driver.js';
+import { Connection, type LinkHandle } from '../connection.js';
+import { type Driver, type DriverContext, type DriverTag, toEngineering, toRaw } from '../driver.js';
 import { type ModbusTable, parseModbusAddress } from './address.js';
 import { decodeRegisters, encodeRegisters } from './codec.js';
 import { type ModbusConnectionConfig, type ModbusPoint, resolveModbusPoint, serialOptions } from './config.js';
@@ -154,19 +155,6 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
   const client = new ModbusRTU();
   const unit = `unit ${config.unitId}`;
   const label = `[modbus:${config.name}]`;
-  const faults = new RepeatedFault(ctx.log);
-  let state: ConnectionState = 'disconnected';
-  let stopped = true;
-  let attempts = 0;
-  let reconnects = 0;
-  let lastError: string | null = null;
-  let lastErrorAt: string | null = null;
-  let latencyMs: number | null = null;
-  const rate = new RateMeter();
-  const errors: Record<string, number> = {};
-  let loop: Promise<void> | null = null;
-  let wake: (() => void) | null = null;
-  let sleepTimer: NodeJS.Timeout | null = null;
   /** Serialises polls and writes on the one connection. */
   let busy: Promise<unknown> = Promise.resolve();
   const endpoint =
@@ -176,56 +164,11 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
         ? `modbus-rtu-over-tcp://${config.host}:${config.port}/${config.unitId}`
         : `modbus-rtu://${config.serialPort}/${config.unitId}`;
 
-  const count = (kind: string) => {
-    errors[kind] = (errors[kind] ?? 0) + 1;
-  };
-  /** Record a failure for diagnostics (counted under `kind`) and log it as a repeated fault under `key`; `message` says what and why. */
-  const fault = (key: string, kind: string | null, message: string) => {
-    if (kind) count(kind);
-    lastError = message;
-    lastErrorAt = new Date().toISOString();
-    faults.report(key, `${label} ${message}`);
-  };
-  const setState = (next: ConnectionState) => {
-    if (next === state) return;
-    ctx.log('debug', `${label} state ${state} → ${next}`);
-    state = next;
-  };
   const markBad = (ids: Iterable<number>, reason: string) => {
     const now = Date.now();
     for (const id of ids) ctx.bus.setQuality(id, 2, reason, now);
   };
   const allIds = () => tags.map((t) => t.id);
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      wake = resolve;
-      sleepTimer = setTimeout(resolve, ms);
-    });
-
-  async function connect(): Promise<boolean> {
-    setState('connecting');
-    try {
-      if (config.transport === 'tcp') await client.connectTCP(config.host as string, { port: config.port });
-      // modbus-serial's "TcpRTUBuffered" port speaks MBAP; its telnet port is the one that sends bare RTU frames (with CRC) over TCP.
-      else if (config.transport === 'rtu-over-tcp') await client.connectTelnet(config.host as string, { port: config.port });
-      else await client.connectRTUBuffered(config.serialPort as string, serialOptions(config));
-      client.setID(config.unitId);
-      client.setTimeout(config.timeoutMs);
-      if (attempts > 0) reconnects++;
-      attempts = 0;
-      for (const g of groups) g.reads = [...g.planned];
-      setState('connected');
-      faults.clear('link', `${label} connected to ${endpoint}`);
-      return true;
-    } catch (err) {
-      const message = `cannot connect to ${endpoint}: ${describeError(err)}`;
-      fault('link', 'connect', message);
-      setState('error');
-      markBad(allIds(), `comm failure: ${message}`);
-      return false;
-    }
-  }
 
   function closeSocket(): Promise<void> {
     return new Promise((resolve) => {
@@ -233,6 +176,25 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
       client.close(() => resolve());
     });
   }
+
+  const link = new Connection(
+    { name: config.name, protocol: 'modbus', endpoint, tagCount: tags.length, reconnect: config.reconnect, log: ctx.log, label },
+    {
+      async open() {
+        if (config.transport === 'tcp') await client.connectTCP(config.host as string, { port: config.port });
+        // modbus-serial's "TcpRTUBuffered" port speaks MBAP; its telnet port is the one that sends bare RTU frames (with CRC) over TCP.
+        else if (config.transport === 'rtu-over-tcp') await client.connectTelnet(config.host as string, { port: config.port });
+        else await client.connectRTUBuffered(config.serialPort as string, serialOptions(config));
+        client.setID(config.unitId);
+        client.setTimeout(config.timeoutMs);
+        for (const g of groups) g.reads = [...g.planned];
+      },
+      openFailed: (err) => ({ kind: 'connect', message: `cannot connect to ${endpoint}: ${describeError(err)}` }),
+      run: (handle) => pollLoop(handle),
+      close: closeSocket,
+      markBad: (reason) => markBad(allIds(), reason),
+    },
+  );
 
   /**
    * RTU frames carry no transaction id: a reply that arrives after its request timed out would be
@@ -248,7 +210,7 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
   async function request(read: Pick<PlannedRead, 'table' | 'start' | 'count'>): Promise<number[] | boolean[]> {
     if (rtu) discardStaleInput();
     const t0 = Date.now();
-    rate.add();
+    link.rate.add();
     let data: number[] | boolean[];
     switch (read.table) {
       case 'coil':
@@ -263,7 +225,7 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
       default:
         data = (await client.readInputRegisters(read.start, read.count)).data;
     }
-    latencyMs = Date.now() - t0;
+    link.measured(Date.now() - t0);
     return data;
   }
 
@@ -275,9 +237,9 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
       } catch (err) {
         const outcome = classifyModbusError(err, client.isOpen);
         if (outcome.kind === 'timeout' || outcome.kind === 'io') {
-          count(outcome.kind);
+          link.count(outcome.kind, outcome.kind === 'timeout' ? 'timeout' : 'protocol');
           if (tries < config.retries && client.isOpen) {
-            count('retry');
+            link.count('retry');
             continue;
           }
         }
@@ -308,7 +270,12 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
   /** A read that cannot be split further raised `code`: its tags alone turn Bad. */
   function isolated(read: PlannedRead, code: number) {
     const reason = `${config.name} ${unit} ${rangeText(read.table, read.start, read.count)}: ${exceptionText(code)}`;
-    fault(exceptionKey(read), 'exception', `${reason} (${read.items.map((i) => byKey.get(i.key)?.tag.name).join(', ')} Bad)`);
+    link.fault({
+      kind: 'exception',
+      key: exceptionKey(read),
+      cls: 'protocol',
+      message: `${reason} (${read.items.map((i) => byKey.get(i.key)?.tag.name).join(', ')} Bad)`,
+    });
     markBad(
       read.items.map((i) => i.key),
       reason,
@@ -347,12 +314,10 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
     return out;
   }
 
-  /** A poll ended early: the unit is silent or the link is gone. Every tag turns Bad with why. */
-  function abort(outcome: Abort | { kind: 'gateway'; code: number }): 'silent' | 'lost' {
+  /** A poll ended early: the unit is silent (link kept, degraded) or the link is gone. Every tag turns Bad with why. */
+  function abort(outcome: Abort | { kind: 'gateway'; code: number }, handle: LinkHandle): 'silent' | 'lost' {
     if (outcome.kind === 'lost') {
-      const message = `connection to ${endpoint} lost: ${outcome.message}`;
-      fault('link', 'lost', message);
-      markBad(allIds(), `comm failure: ${message}`);
+      handle.lost({ kind: 'lost', message: `connection to ${endpoint} lost: ${outcome.message}` });
       return 'lost';
     }
     const tried = config.retries + 1;
@@ -363,33 +328,40 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
           ? `timeout: ${unit} unreachable through the gateway: ${exceptionText(outcome.code)}`
           : `no valid response from ${unit}: ${outcome.message}`;
     // Requests without reply and retries are already counted, one by one, in attempt().
-    fault('silent', outcome.kind === 'gateway' ? 'exception' : null, reason);
+    link.degrade({
+      kind: outcome.kind === 'gateway' ? 'exception' : null,
+      key: 'silent',
+      cls: outcome.kind === 'io' ? 'protocol' : 'timeout',
+      message: reason,
+    });
     markBad(allIds(), reason);
     return 'silent';
   }
 
+  const answers = () => link.recover('silent', `${unit} answers again`);
+
   /** Run one group's reads. 'silent': the unit did not answer (link kept); 'lost': reconnect. */
-  async function poll(group: PollGroup): Promise<'ok' | 'silent' | 'lost'> {
+  async function poll(group: PollGroup, handle: LinkHandle): Promise<'ok' | 'silent' | 'lost'> {
     for (let i = 0; i < group.reads.length; i++) {
       const read = group.reads[i] as PlannedRead;
       const outcome = await attempt(read);
       if (outcome.kind === 'ok') {
-        faults.clear('silent', `${label} ${unit} answers again`);
-        if (faults.isActive(exceptionKey(read)))
-          faults.clear(exceptionKey(read), `${label} ${rangeText(read.table, read.start, read.count)} reads again`);
+        answers();
+        if (link.faults.isActive(exceptionKey(read)))
+          link.clear(exceptionKey(read), `${rangeText(read.table, read.start, read.count)} reads again`);
         publish(read, outcome.data);
         continue;
       }
-      if (outcome.kind !== 'exception') return abort(outcome);
-      faults.clear('silent', `${label} ${unit} answers again`);
-      if (GATEWAY_EXCEPTIONS.has(outcome.code)) return abort({ kind: 'gateway', code: outcome.code });
+      if (outcome.kind !== 'exception') return abort(outcome, handle);
+      answers();
+      if (GATEWAY_EXCEPTIONS.has(outcome.code)) return abort({ kind: 'gateway', code: outcome.code }, handle);
       if (!ADDRESS_EXCEPTIONS.has(outcome.code) || read.items.length === 1) {
         isolated(read, outcome.code);
         continue;
       }
       const failed = new Set<PlannedRead>();
       const split_ = await split(read, outcome.code, failed);
-      if (!Array.isArray(split_)) return abort(split_);
+      if (!Array.isArray(split_)) return abort(split_, handle);
       const parts = rejoin(split_, failed);
       ctx.log(
         'debug',
@@ -401,31 +373,21 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
     return 'ok';
   }
 
-  /** The poll loop; `backoffFirst` when start()'s own connect failed, so the next attempt waits its backoff. */
-  async function run(backoffFirst: boolean): Promise<void> {
-    if (backoffFirst) await sleep(backoffMs(attempts++, config.reconnect.initialDelayMs, config.reconnect.maxDelayMs));
-    while (!stopped) {
-      if (!client.isOpen) {
-        if (!(await connect())) {
-          await sleep(backoffMs(attempts++, config.reconnect.initialDelayMs, config.reconnect.maxDelayMs));
-          continue;
-        }
-      }
+  /** While the link is up: the group due first is polled, one request on the wire at a time. */
+  async function pollLoop(handle: LinkHandle): Promise<void> {
+    if (groups.length === 0) return;
+    while (handle.current) {
       const group = groups.reduce((a, b) => (b.nextDue < a.nextDue ? b : a));
       const wait = group.nextDue - Date.now();
       if (wait > 0) {
-        await sleep(wait);
+        await handle.sleep(wait);
         continue;
       }
-      const polled = busy.then(() => poll(group));
+      const polled = busy.then(() => poll(group, handle));
       busy = polled;
       const result = await polled;
       group.nextDue = Math.max(group.nextDue + group.periodMs, Date.now());
-      if (result === 'lost' && !stopped) {
-        setState('error');
-        await closeSocket();
-        await sleep(backoffMs(attempts++, config.reconnect.initialDelayMs, config.reconnect.maxDelayMs));
-      }
+      if (result === 'lost') return;
     }
   }
 
@@ -439,30 +401,29 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
     throw new Error(`${what} ${where}: ${outcome.message}`);
   }
 
+  /** Run `op` after whatever is on the wire, once the link is up. */
+  function queued(op: () => Promise<TagValue>): Promise<TagValue> {
+    const done = busy.then(() => {
+      if (!link.up) throw new Error(`connection ${config.name} is ${link.publicState}`);
+      return op();
+    });
+    busy = done.catch(() => undefined);
+    return done;
+  }
+
   return {
     name: config.name,
     protocol: 'modbus',
-    async start() {
-      stopped = false;
-      markBad(allIds(), 'comm failure: not connected yet');
+    connection: link,
+    start() {
       for (const g of groups) g.nextDue = Date.now();
-      const connected = await connect();
-      loop = groups.length > 0 ? run(!connected) : null;
+      return link.start();
     },
-    async stop() {
-      stopped = true;
-      if (sleepTimer) clearTimeout(sleepTimer);
-      wake?.();
-      await loop;
-      await closeSocket();
-      setState('disconnected');
-      markBad(allIds(), 'comm failure: driver stopped');
-    },
+    stop: () => link.stop(),
     write(tagId, value) {
       const p = byKey.get(tagId);
       if (!p) return Promise.reject(new Error(`tag ${tagId} is not on connection ${config.name}`));
-      const op = busy.then(async (): Promise<TagValue> => {
-        if (state !== 'connected') throw new Error(`connection ${config.name} is ${state}`);
+      return queued(async () => {
         const { table, offset } = p.address;
         const where = `${config.name} ${unit} ${rangeText(table, offset, p.count)}`;
         if (table === 'discrete' || table === 'input') throw new Error(`${p.tag.name}: ${where} is read-only in Modbus`);
@@ -483,9 +444,8 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
               : outcome.kind === 'timeout'
                 ? `${where}: timeout: no response from ${unit}`
                 : `${where}: ${describeError(err)}`;
-          count('write');
-          lastError = `write of ${p.tag.name} failed: ${message}`;
-          lastErrorAt = new Date().toISOString();
+          // Every refused write is logged: each is an operator's action, not a repeating fault.
+          link.fault({ kind: 'write', key: null, message: `write of ${p.tag.name} failed: ${message}` });
           ctx.log('warn', `${label} write of ${p.tag.name} failed: ${message}`);
           throw new Error(message);
         }
@@ -493,8 +453,6 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
         publish(read, await once(read, 'read-back of'));
         return ctx.bus.current(tagId).value;
       });
-      busy = op.catch(() => undefined);
-      return op;
     },
     testRead(address, options) {
       let probe: Point;
@@ -507,28 +465,11 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
       } catch (err) {
         return Promise.reject(err);
       }
-      const op = busy.then(async (): Promise<TagValue> => {
-        if (state !== 'connected') throw new Error(`connection ${config.name} is ${state}`);
+      return queued(async () => {
         const data = await once({ table: probe.address.table, start: probe.address.offset, count: probe.count }, 'test read of');
         return decode(probe, data, 0);
       });
-      busy = op.catch(() => undefined);
-      return op;
     },
-    diagnostics(): ConnectionDiagnostics {
-      return {
-        name: config.name,
-        protocol: 'modbus',
-        endpoint,
-        state,
-        lastError,
-        lastErrorAt,
-        reconnects,
-        tagCount: tags.length,
-        rate: rate.perSecond(),
-        latencyMs,
-        errors: { ...errors },
-      };
-    },
+    diagnostics: () => link.diagnostics(),
   };
 }

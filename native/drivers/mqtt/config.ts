@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { isSealed } from '../../auth/secrets.js';
 import { describeZodIssue } from '../../site/describe.js';
+import { reconnectSchema } from '../connection.js';
 import type { ConnectionRules, SiteRuleContext, SiteTagRef } from '../site-rules.js';
 import { topicFilterProblem } from './topic.js';
 
@@ -46,10 +47,7 @@ export const mqttConnectionSchema = z
     mode: z.enum(['json', 'sparkplug']).default('json'),
     keepaliveS: z.number().int().min(5).max(3600).default(30),
     connectTimeoutMs: z.number().int().min(500).max(60_000).default(5000),
-    reconnect: z
-      .object({ initialDelayMs: z.number().int().min(50).default(500), maxDelayMs: z.number().int().min(100).default(10_000) })
-      .strict()
-      .default({ initialDelayMs: 500, maxDelayMs: 10_000 }),
+    reconnect: reconnectSchema,
     sparkplug: z
       .object({
         /** When set, tag addresses leave out the group: "edge_node[/device]/metric". */

@@ -1,9 +1,9 @@
 // MQTT driver (mqtt.js): JSON topics mapped to tags by topic filter and field path, or Sparkplug B.
 //
-// Connection life: mqtt.js reconnects by itself; this driver stretches its retry period with
-// exponential backoff, subscribes again on every connect (clean sessions, so nothing depends on
-// the broker remembering us), and turns every tag Bad ("comm failure") the moment the connection
-// closes. In Sparkplug mode it also asks every configured edge node for a rebirth on connect, so
+// Connection life: the shared life cycle (../connection.ts) opens one mqtt.js client per attempt
+// (mqtt.js's own reconnect is off) and reconnects with exponential backoff; every connect
+// subscribes again (clean sessions, so nothing depends on the broker remembering us), and every
+// tag turns Bad ("comm failure") the moment the connection closes. In Sparkplug mode it also asks every configured edge node for a rebirth on connect, so
 // current values and aliases arrive without waiting for the next change.
 //
 // Malformed payloads never reach the bus: they are counted in diagnostics.errors by kind
@@ -20,11 +20,11 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { z } from 'zod';
-import type { ConnectionDiagnostics, ConnectionState, QualityCode, TagValue } from '../../api/types.js';
+import type { QualityCode, TagValue } from '../../api/types.js';
 import { describeZodIssue } from '../../site/describe.js';
 import { describeError } from '../../util/errors.js';
-import { RepeatedFault } from '../../util/log.js';
-import { backoffMs, type Driver, type DriverContext, type DriverTag, RateMeter, toEngineering, toRaw } from '../driver.js';
+import { Connection, type ErrorClass, LinkError, type LinkHandle } from '../connection.js';
+import { type Driver, type DriverContext, type DriverTag, toEngineering, toRaw } from '../driver.js';
 import { type MqttConnectionConfig, mqttJsonTagOptionsSchema, mqttSparkplugTagOptionsSchema, sparkplugAddressProblem } from './config.js';
 import { coerce, compilePath, defaultValue, type FieldPath, pick, toEpochMs } from './json-mapping.js';
 import { type MetricMeta, REBIRTH_METRIC, SPARKPLUG_NAMESPACE, SparkplugHost, sparkplugCodec } from './sparkplug.js';
@@ -105,47 +105,48 @@ export function createMqttDriver(config: MqttConnectionConfig, tags: DriverTag[]
   }
 
   let client: MqttClient | null = null;
-  let state: ConnectionState = 'disconnected';
-  let everConnected = false;
-  let attempts = 0;
-  let reconnects = 0;
-  let lastError: string | null = null;
-  let lastErrorAt: string | null = null;
-  const rate = new RateMeter();
-  const errors: Record<string, number> = {};
   const waiters = new Map<number, Set<() => void>>();
+  const markAll = (reason: string) => {
+    const now = Date.now();
+    for (const t of tags) ctx.bus.setQuality(t.id, 2, reason, now);
+  };
+
+  const link = new Connection(
+    {
+      name: config.name,
+      protocol: 'mqtt',
+      endpoint: redact(config.url),
+      tagCount: tags.length,
+      reconnect: config.reconnect,
+      log: ctx.log,
+      label: `[mqtt:${config.name}]`,
+    },
+    { open, close, markBad: markAll },
+  );
 
   // A device spewing bad payloads must not flood the log: each fault (kind, and tag where there is
   // one) is logged when it starts, counted every few minutes, and logged once when it clears.
-  const faults = new RepeatedFault((level, message) => ctx.log(level, message));
   /** Tags with an active payload fault: a good sample for one of them clears it. */
   const faulty = new Map<number, Set<string>>();
-  const fail = (kind: string, message: string, tagId?: number) => {
-    errors[kind] = (errors[kind] ?? 0) + 1;
-    lastError = `${kind}: ${message}`;
-    lastErrorAt = new Date().toISOString();
+  const fail = (kind: string, message: string, tagId?: number, cls: ErrorClass = 'payload') => {
     const key = tagId === undefined ? kind : `${kind}:${tagId}`;
-    faults.report(key, `[mqtt:${config.name}] ${lastError}`);
+    link.fault({ kind, key, cls, message: `${kind}: ${message}` });
     if (tagId !== undefined) {
       const keys = faulty.get(tagId) ?? new Set();
       keys.add(key);
       faulty.set(tagId, keys);
     }
   };
-  const markAll = (reason: string) => {
-    const now = Date.now();
-    for (const t of tags) ctx.bus.setQuality(t.id, 2, reason, now);
-  };
 
   function deliver(tag: DriverTag, raw: TagValue, quality: QualityCode, ts: number, reason = ''): void {
     const value = typeof raw === 'number' ? toEngineering(raw, tag.scaling) : raw;
     ctx.bus.update(tag.id, value, quality, ts, reason);
-    rate.add();
+    link.rate.add();
     if (faulty.size > 0) {
       const keys = faulty.get(tag.id);
       if (keys) {
         faulty.delete(tag.id);
-        for (const key of keys) faults.clear(key, `[mqtt:${config.name}] ${tag.name}: good samples again`);
+        for (const key of keys) link.clear(key, `${tag.name}: good samples again`);
       }
     }
     const w = waiters.get(tag.id);
@@ -245,7 +246,8 @@ export function createMqttDriver(config: MqttConnectionConfig, tags: DriverTag[]
       resubscribe: false,
       keepalive: config.keepaliveS,
       connectTimeout: config.connectTimeoutMs,
-      reconnectPeriod: config.reconnect.initialDelayMs,
+      // The life cycle reconnects (with its backoff), one client per attempt.
+      reconnectPeriod: 0,
       protocolVersion: 4,
     };
     if (config.username !== undefined) o.username = config.username;
@@ -269,19 +271,68 @@ export function createMqttDriver(config: MqttConnectionConfig, tags: DriverTag[]
     return o;
   }
 
-  function onConnect(c: MqttClient): void {
-    if (everConnected) reconnects++;
-    everConnected = true;
-    attempts = 0;
-    faults.clear('connect', `[mqtt:${config.name}] connected to ${redact(config.url)}`);
-    c.options.reconnectPeriod = config.reconnect.initialDelayMs;
-    state = 'connected';
+  /** One attempt: a client that connects, or the reason it did not (then close() ends it). */
+  async function open(handle: LinkHandle): Promise<void> {
+    let options: IClientOptions;
+    try {
+      options = clientOptions();
+    } catch (err) {
+      throw new LinkError({ kind: 'tls', cls: 'config', bad: null, message: `tls: ${describeError(err)}` });
+    }
+    let c: MqttClient;
+    try {
+      c = connect(config.url, options);
+    } catch (err) {
+      throw new LinkError({ kind: 'connect', cls: 'config', bad: null, message: `connect: ${describeError(err)}` });
+    }
+    client = c;
+    let opened = false;
+    // Kept for the client's whole life: an 'error' without a listener would be thrown.
+    c.on('error', (err) => {
+      if (opened) link.fault({ kind: 'connect', key: 'link', message: `connect: ${describeError(err)}` });
+    });
+    c.on('message', (topic, payload) => {
+      if (config.mode === 'json') onJson(topic, payload);
+      else host.handle(topic, payload);
+    });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          finish(
+            new LinkError({
+              kind: 'connect',
+              cls: 'timeout',
+              bad: null,
+              message: `connect: no CONNACK within ${config.connectTimeoutMs} ms`,
+            }),
+          ),
+        config.connectTimeoutMs + 100,
+      );
+      const onError = (err: Error) => finish(err);
+      const onClose = () => finish(new Error('the broker closed the connection'));
+      function finish(err?: Error) {
+        clearTimeout(timer);
+        c.off('connect', onConnect);
+        c.off('error', onError);
+        c.off('close', onClose);
+        if (err) reject(err);
+        else resolve();
+      }
+      const onConnect = () => finish();
+      c.once('connect', onConnect);
+      c.once('error', onError);
+      c.once('close', onClose);
+    });
+    opened = true;
+    c.on('close', () =>
+      handle.lost({ kind: null, message: 'connection: broker connection lost', bad: 'comm failure: broker connection lost' }),
+    );
     markAll('no value received since connect');
     const list = filters();
     if (list.length === 0) return;
     c.subscribe(list, { qos: config.qos }, (err, granted) => {
-      if (err) return fail('subscribe', describeError(err));
-      for (const g of granted ?? []) if (g.qos === 128) fail('subscribe', `broker refused ${g.topic}`);
+      if (err) return fail('subscribe', describeError(err), undefined, 'protocol');
+      for (const g of granted ?? []) if (g.qos === 128) fail('subscribe', `broker refused ${g.topic}`, undefined, 'protocol');
       if (config.mode === 'sparkplug' && config.sparkplug.rebirthOnConnect)
         for (const e of edges) {
           const [group, edge] = e.split('/') as [string, string];
@@ -290,12 +341,11 @@ export function createMqttDriver(config: MqttConnectionConfig, tags: DriverTag[]
     });
   }
 
-  function onClose(c: MqttClient): void {
-    if (state === 'connected') markAll('comm failure: broker connection lost');
-    if (state !== 'disconnected') state = 'error';
+  async function close(): Promise<void> {
+    const c = client;
+    client = null;
     host.reset();
-    attempts++;
-    c.options.reconnectPeriod = backoffMs(attempts, config.reconnect.initialDelayMs, config.reconnect.maxDelayMs);
+    if (c) await c.endAsync(true);
   }
 
   function waitForUpdate(id: number, ms: number): Promise<boolean> {
@@ -316,7 +366,7 @@ export function createMqttDriver(config: MqttConnectionConfig, tags: DriverTag[]
 
   async function publishWrite(tag: DriverTag, value: number | boolean): Promise<string> {
     const c = client;
-    if (!c?.connected) throw new Error(`connection ${config.name} is ${state}`);
+    if (!c?.connected) throw new Error(`connection ${config.name} is ${link.publicState}`);
     const raw = typeof value === 'number' ? toRaw(value, tag.scaling) : value;
     if (config.mode === 'json') {
       const route = jsonRoutes.get(tag.id);
@@ -342,55 +392,9 @@ export function createMqttDriver(config: MqttConnectionConfig, tags: DriverTag[]
   return {
     name: config.name,
     protocol: 'mqtt',
-    start() {
-      markAll('comm failure: not connected yet');
-      state = 'connecting';
-      let options: IClientOptions;
-      try {
-        options = clientOptions();
-      } catch (err) {
-        fail('tls', describeError(err));
-        state = 'error';
-        return Promise.resolve();
-      }
-      let c: MqttClient;
-      try {
-        c = connect(config.url, options);
-      } catch (err) {
-        fail('connect', describeError(err));
-        state = 'error';
-        return Promise.resolve();
-      }
-      client = c;
-      c.on('connect', () => onConnect(c));
-      c.on('close', () => onClose(c));
-      c.on('reconnect', () => {
-        state = 'connecting';
-      });
-      c.on('error', (err) => fail('connect', describeError(err)));
-      c.on('message', (topic, payload) => {
-        if (config.mode === 'json') onJson(topic, payload);
-        else host.handle(topic, payload);
-      });
-      return new Promise<void>((resolve) => {
-        const timer = setTimeout(finish, config.connectTimeoutMs + 100);
-        function finish() {
-          clearTimeout(timer);
-          c.off('connect', finish);
-          c.off('close', finish);
-          resolve();
-        }
-        c.once('connect', finish);
-        c.once('close', finish);
-      });
-    },
-    async stop() {
-      const c = client;
-      client = null;
-      state = 'disconnected';
-      if (c) await c.endAsync(true);
-      markAll('comm failure: driver stopped');
-    },
+    connection: link,
+    start: () => link.start(),
+    stop: () => link.stop(),
     async write(tagId, value) {
       const tag = byId.get(tagId);
       if (!tag) throw new Error(`tag ${tagId} is not on connection ${config.name}`);
@@ -399,26 +403,12 @@ export function createMqttDriver(config: MqttConnectionConfig, tags: DriverTag[]
       try {
         topic = await publishWrite(tag, value);
       } catch (err) {
-        fail('write', `${tag.name}: ${describeError(err)}`, tagId);
+        fail('write', `${tag.name}: ${describeError(err)}`, tagId, 'other');
         throw err;
       }
       if (!(await readback)) throw new Error(`${tag.name}: published to ${topic}, but no value came back within ${READBACK_MS} ms`);
       return ctx.bus.current(tagId).value;
     },
-    diagnostics(): ConnectionDiagnostics {
-      return {
-        name: config.name,
-        protocol: 'mqtt',
-        endpoint: redact(config.url),
-        state,
-        lastError,
-        lastErrorAt,
-        reconnects,
-        tagCount: tags.length,
-        rate: rate.perSecond(),
-        latencyMs: null,
-        errors: { ...errors },
-      };
-    },
+    diagnostics: () => link.diagnostics(),
   };
 }

@@ -2,6 +2,7 @@
 // site-file validator applies to both (NodeId syntax, endpoint URL, security pairs, sealed password).
 import { z } from 'zod';
 import { isSealed } from '../../auth/secrets.js';
+import { reconnectSchema } from '../connection.js';
 import type { ConnectionRules } from '../site-rules.js';
 import { parseNodeId } from './nodeid.js';
 
@@ -44,10 +45,7 @@ export const opcuaConnectionSchema = z
     keepAliveMs: z.number().int().min(500).max(60_000).default(5000),
     /** Deadband of every monitored item of this connection whose tag has no `options.deadband`. */
     deadband: opcuaDeadbandSchema.optional(),
-    reconnect: z
-      .object({ initialDelayMs: z.number().int().min(50).default(500), maxDelayMs: z.number().int().min(100).default(10_000) })
-      .strict()
-      .default({ initialDelayMs: 500, maxDelayMs: 10_000 }),
+    reconnect: reconnectSchema,
   })
   .strict();
 

@@ -1,9 +1,9 @@
 // OPC UA client driver: one session, one subscription with a monitored item per tag.
 //
-// Connection life (a small state machine, reported in diagnostics):
-//   disconnected → connecting → connected ─(socket lost | keep-alive missed)→ error → connecting …
-// On any loss every tag of the connection turns Bad ("comm failure") at once; the driver then
-// reconnects with exponential backoff and recreates session, subscription and monitored items, so a
+// Connection life: the shared life cycle (../connection.ts); one open() makes client, session,
+// subscription and monitored items; a lost socket, a closed session, an ended subscription or a
+// missed keep-alive is a loss. On any loss every tag of the connection turns Bad ("comm failure")
+// at once; the life cycle then reconnects with exponential backoff and opens all of it again, so a
 // restarted server is recovered without restarting the console.
 //
 // A tag's own fault stays with that tag: a NodeId that does not parse, an nsu= URI the server does
@@ -35,10 +35,11 @@ import {
   Variant,
   VariantArrayType,
 } from 'node-opcua';
-import type { BrowseNode, ConnectionDiagnostics, ConnectionState, QualityCode, TagDataType, TagValue } from '../../api/types.js';
+import type { BrowseNode, QualityCode, TagDataType, TagValue } from '../../api/types.js';
 import { describeError } from '../../util/errors.js';
-import { logger, RepeatedFault } from '../../util/log.js';
-import { backoffMs, type Driver, type DriverContext, type DriverTag, RateMeter, toEngineering, toRaw } from '../driver.js';
+import { logger } from '../../util/log.js';
+import { Connection, type ErrorClass, type LinkHandle } from '../connection.js';
+import { type Driver, type DriverContext, type DriverTag, toEngineering, toRaw } from '../driver.js';
 import { type OpcuaConnectionConfig, type OpcuaDeadband, opcuaTagOptionsSchema, tagOptionProblems } from './config.js';
 import { formatNodeId, type ParsedNodeId, parseNodeId } from './nodeid.js';
 import { type ClientIdentity, clientIdentity, clientPki, colonHex, pkiFor } from './pki.js';
@@ -195,25 +196,40 @@ function deadbandFilter(d: OpcuaDeadband | null): DataChangeFilter | null {
 }
 
 export function createOpcuaDriver(config: OpcuaConnectionConfig, tags: DriverTag[], ctx: DriverContext): Driver {
-  let state: ConnectionState = 'disconnected';
-  let lastError: string | null = null;
-  let lastErrorAt: string | null = null;
-  let reconnects = 0;
-  let attempts = 0;
-  const rate = new RateMeter();
-  let latencyMs: number | null = null;
-  const errors: Record<string, number> = {};
   let client: OPCUAClient | null = null;
   let session: ClientSession | null = null;
-  let stopped = false;
-  let retryTimer: NodeJS.Timeout | null = null;
   let watchdog: NodeJS.Timeout | null = null;
   let lastHeard = 0;
   let identity: ClientIdentity | null = null;
   /** The server certificate checked on the current attempt, to name it when it is refused. */
   let serverThumbprint: string | null = null;
   const where = `connection ${config.name} (${config.endpoint})`;
-  const faults = new RepeatedFault((level, message) => ctx.log(level, `[opcua:${config.name}] ${message}`));
+  const link = new Connection(
+    {
+      name: config.name,
+      protocol: 'opcua',
+      endpoint: config.endpoint,
+      tagCount: tags.length,
+      reconnect: config.reconnect,
+      log: ctx.log,
+      label: `[opcua:${config.name}]`,
+    },
+    {
+      open,
+      close: teardown,
+      openFailed(err) {
+        const message = describeOpcuaError(err, errorContext());
+        return {
+          kind: 'connect',
+          message: `connect: ${message}`,
+          log: `${where}: connect: ${message}`,
+          bad: `comm failure: ${where}: ${message}`,
+        };
+      },
+      markBad: (reason) => markAllBad(reason),
+    },
+  );
+  const faults = link.faults;
   const dataTypes = new Map<number, DataType>();
 
   // NodeIds and options are parsed once: a tag whose NodeId or options are malformed is Bad for the
@@ -244,13 +260,6 @@ export function createOpcuaDriver(config: OpcuaConnectionConfig, tags: DriverTag
   const tagProblem = (tag: DriverTag, nodeText: string, cause: string) =>
     `config error: ${where}, tag ${tag.name}, NodeId ${nodeText}: ${cause}`;
 
-  const fail = (kind: string, message: string, key = kind) => {
-    errors[kind] = (errors[kind] ?? 0) + 1;
-    lastError = `${kind}: ${message}`;
-    lastErrorAt = new Date().toISOString();
-    faults.report(key, `${where}: ${lastError}`);
-  };
-
   const markAllBad = (reason: string) => {
     const now = Date.now();
     for (const t of tags) ctx.bus.setQuality(t.id, 2, configProblems.get(t.id) ?? reason, now);
@@ -258,7 +267,7 @@ export function createOpcuaDriver(config: OpcuaConnectionConfig, tags: DriverTag
 
   const onValue = (item: Item, dv: DataValue) => {
     const tag = item.tag;
-    rate.add();
+    link.rate.add();
     lastHeard = Date.now();
     const status = dv.statusCode;
     const ts = dv.sourceTimestamp?.getTime() ?? dv.serverTimestamp?.getTime() ?? Date.now();
@@ -287,31 +296,26 @@ export function createOpcuaDriver(config: OpcuaConnectionConfig, tags: DriverTag
     ctx.bus.update(tag.id, value ?? null, quality, ts, reason);
   };
 
-  const teardown = async () => {
+  async function teardown(): Promise<void> {
     if (watchdog) clearInterval(watchdog);
     watchdog = null;
     const c = client;
     client = null;
     session = null;
     if (c) await c.disconnect().catch(() => undefined);
-  };
+  }
 
-  const scheduleReconnect = () => {
-    if (stopped || retryTimer) return;
-    const delay = backoffMs(attempts++, config.reconnect.initialDelayMs, config.reconnect.maxDelayMs);
-    retryTimer = setTimeout(() => {
-      retryTimer = null;
-      void connect();
-    }, delay);
-  };
-
-  const lost = (reason: string) => {
-    if (stopped || state === 'error' || state === 'connecting') return;
-    state = 'error';
-    fail('connection', reason, 'connect');
-    markAllBad(`comm failure: ${reason}`);
-    void teardown().then(scheduleReconnect);
-  };
+  /** A loss of the link (ignored while connecting: the open that is running fails by itself). */
+  const lostOf =
+    (handle: LinkHandle) =>
+    (reason: string, cls: ErrorClass = 'lost') =>
+      handle.lost({
+        kind: 'connection',
+        cls,
+        message: `connection: ${reason}`,
+        log: `${where}: connection: ${reason}`,
+        bad: `comm failure: ${reason}`,
+      });
 
   /** Resolve every item's NodeId for this session; nsu= URIs go through the server's namespace array. */
   async function resolveItems(s: ClientSession): Promise<Item[]> {
@@ -376,96 +380,81 @@ export function createOpcuaDriver(config: OpcuaConnectionConfig, tags: DriverTag
           }
           const reason = tagProblem(item.tag, item.tag.address, statusInWords(status));
           itemProblems.set(item.tag.id, reason);
-          errors['monitored item'] = (errors['monitored item'] ?? 0) + 1;
-          faults.report(`tag:${item.tag.id}`, reason);
+          link.fault({ kind: 'monitored item', key: `tag:${item.tag.id}`, cls: 'protocol', message: reason });
           ctx.bus.setQuality(item.tag.id, 2, reason);
         });
       }
     }
   }
 
-  async function connect(): Promise<void> {
-    if (stopped) return;
-    state = 'connecting';
+  /** One attempt: client, session, subscription and monitored items; throws what failed (then teardown). */
+  async function open(handle: LinkHandle): Promise<void> {
+    const lost = lostOf(handle);
     serverThumbprint = null;
-    let c: OPCUAClient | null = null;
-    try {
-      identity = await clientIdentity(ctx.dataDir, ctx.site ?? NO_SITE);
-      const cm = pkiFor(await clientPki(ctx.dataDir), config.name, (t) => {
-        serverThumbprint = colonHex(t);
-      });
-      c = OPCUAClient.create({
-        applicationName: identity.applicationName,
-        applicationUri: identity.applicationUri,
-        certificateFile: identity.certificateFile,
-        privateKeyFile: identity.privateKeyFile,
-        endpointMustExist: false,
-        securityMode: SECURITY_MODE[config.securityMode],
-        securityPolicy: SECURITY_POLICY[config.securityPolicy],
-        // The driver runs its own reconnect loop (with session and subscription recreation).
-        connectionStrategy: { maxRetry: 0, initialDelay: 100, maxDelay: 200 },
-        keepSessionAlive: true,
-        requestedSessionTimeout: 60_000,
-        clientCertificateManager: cm,
-      });
-      client = c;
-      const t0 = Date.now();
-      await c.connect(config.endpoint);
-      c.on('connection_lost', () => lost('connection lost'));
-      c.on('close', () => lost('connection closed'));
-      // The core opens the sealed password and hands the driver the plain one, in memory only.
-      const s = await c.createSession(
-        config.user ? { type: 1, userName: config.user.username, password: config.user.passwordSecret } : undefined,
-      );
-      session = s;
-      s.on('session_closed', () => lost('the server closed the session'));
-      latencyMs = Date.now() - t0;
-      const ready = await resolveItems(s);
-      for (const [id, reason] of itemProblems) {
-        faults.report(`tag:${id}`, reason);
-        ctx.bus.setQuality(id, 2, reason);
-      }
-      // createSubscription2 resolves once the server has created it: nothing later runs without a session.
-      const sub = await s.createSubscription2({
-        requestedPublishingInterval: config.publishingIntervalMs,
-        requestedLifetimeCount: 100,
-        requestedMaxKeepAliveCount: Math.max(2, Math.ceil(config.keepAliveMs / config.publishingIntervalMs)),
-        maxNotificationsPerPublish: 0,
-        publishingEnabled: true,
-        priority: 10,
-      });
-      sub.on('keepalive', () => {
-        lastHeard = Date.now();
-      });
-      sub.on('terminated', () => lost('the server ended the subscription'));
-      (sub as unknown as NodeJS.EventEmitter).on('error', (err: unknown) => lost(`subscription error: ${describeError(err)}`));
-      (sub as unknown as NodeJS.EventEmitter).on('internal_error', (err: unknown) => lost(`subscription error: ${describeError(err)}`));
-      await monitor(sub, ready);
-      if (attempts > 0) reconnects++;
-      attempts = 0;
-      state = 'connected';
-      faults.clear('connect', `${where}: connected`);
-      lastHeard = Date.now();
-      // A missed keep-alive means the link is gone even if the socket has not noticed yet.
-      const silenceMs = 3 * Math.max(config.keepAliveMs, config.publishingIntervalMs);
-      const ids = tags.filter((t) => !configProblems.has(t.id) && !itemProblems.has(t.id)).map((t) => t.id);
-      watchdog = setInterval(
-        () => {
-          if (Date.now() - lastHeard > silenceMs) lost(`no notification or keep-alive for ${silenceMs} ms`);
-          // The subscription reports changes only: while it is alive, unchanged values are still current.
-          else ctx.bus.confirm(ids);
-        },
-        Math.min(1000, silenceMs / 3),
-      );
-      watchdog.unref();
-    } catch (err) {
-      const message = describeOpcuaError(err, errorContext());
-      fail('connect', message);
-      state = 'error';
-      markAllBad(`comm failure: ${where}: ${message}`);
-      await teardown();
-      scheduleReconnect();
+    identity = await clientIdentity(ctx.dataDir, ctx.site ?? NO_SITE);
+    const cm = pkiFor(await clientPki(ctx.dataDir), config.name, (t) => {
+      serverThumbprint = colonHex(t);
+    });
+    const c = OPCUAClient.create({
+      applicationName: identity.applicationName,
+      applicationUri: identity.applicationUri,
+      certificateFile: identity.certificateFile,
+      privateKeyFile: identity.privateKeyFile,
+      endpointMustExist: false,
+      securityMode: SECURITY_MODE[config.securityMode],
+      securityPolicy: SECURITY_POLICY[config.securityPolicy],
+      // The life cycle reconnects (and recreates session and subscription); node-opcua must not.
+      connectionStrategy: { maxRetry: 0, initialDelay: 100, maxDelay: 200 },
+      keepSessionAlive: true,
+      requestedSessionTimeout: 60_000,
+      clientCertificateManager: cm,
+    });
+    client = c;
+    const t0 = Date.now();
+    await c.connect(config.endpoint);
+    c.on('connection_lost', () => lost('connection lost'));
+    c.on('close', () => lost('connection closed'));
+    // The core opens the sealed password and hands the driver the plain one, in memory only.
+    const s = await c.createSession(
+      config.user ? { type: 1, userName: config.user.username, password: config.user.passwordSecret } : undefined,
+    );
+    session = s;
+    s.on('session_closed', () => lost('the server closed the session'));
+    link.measured(Date.now() - t0);
+    const ready = await resolveItems(s);
+    for (const [id, reason] of itemProblems) {
+      faults.report(`tag:${id}`, reason);
+      ctx.bus.setQuality(id, 2, reason);
     }
+    // createSubscription2 resolves once the server has created it: nothing later runs without a session.
+    const sub = await s.createSubscription2({
+      requestedPublishingInterval: config.publishingIntervalMs,
+      requestedLifetimeCount: 100,
+      requestedMaxKeepAliveCount: Math.max(2, Math.ceil(config.keepAliveMs / config.publishingIntervalMs)),
+      maxNotificationsPerPublish: 0,
+      publishingEnabled: true,
+      priority: 10,
+    });
+    sub.on('keepalive', () => {
+      lastHeard = Date.now();
+    });
+    sub.on('terminated', () => lost('the server ended the subscription'));
+    (sub as unknown as NodeJS.EventEmitter).on('error', (err: unknown) => lost(`subscription error: ${describeError(err)}`));
+    (sub as unknown as NodeJS.EventEmitter).on('internal_error', (err: unknown) => lost(`subscription error: ${describeError(err)}`));
+    await monitor(sub, ready);
+    lastHeard = Date.now();
+    // A missed keep-alive means the link is gone even if the socket has not noticed yet.
+    const silenceMs = 3 * Math.max(config.keepAliveMs, config.publishingIntervalMs);
+    const ids = tags.filter((t) => !configProblems.has(t.id) && !itemProblems.has(t.id)).map((t) => t.id);
+    watchdog = setInterval(
+      () => {
+        if (Date.now() - lastHeard > silenceMs) lost(`no notification or keep-alive for ${silenceMs} ms`, 'timeout');
+        // The subscription reports changes only: while it is alive, unchanged values are still current.
+        else ctx.bus.confirm(ids);
+      },
+      Math.min(1000, silenceMs / 3),
+    );
+    watchdog.unref();
   }
 
   const errorContext = () => ({
@@ -488,8 +477,10 @@ export function createOpcuaDriver(config: OpcuaConnectionConfig, tags: DriverTag
 
   function connectedSession(): ClientSession {
     const s = session;
-    if (!s || state !== 'connected')
-      throw new OpcuaRequestError('unavailable', `${where} is ${state}${lastError ? ` (${lastError})` : ''}`);
+    if (!s || !link.up) {
+      const { lastError } = link.snapshot();
+      throw new OpcuaRequestError('unavailable', `${where} is ${link.publicState}${lastError ? ` (${lastError})` : ''}`);
+    }
     return s;
   }
 
@@ -530,19 +521,9 @@ export function createOpcuaDriver(config: OpcuaConnectionConfig, tags: DriverTag
   return {
     name: config.name,
     protocol: 'opcua',
-    async start() {
-      stopped = false;
-      markAllBad('comm failure: not connected yet');
-      await connect();
-    },
-    async stop() {
-      stopped = true;
-      if (retryTimer) clearTimeout(retryTimer);
-      retryTimer = null;
-      await teardown();
-      state = 'disconnected';
-      markAllBad('comm failure: driver stopped');
-    },
+    connection: link,
+    start: () => link.start(),
+    stop: () => link.stop(),
     async write(tagId, value) {
       const problem = configProblems.get(tagId) ?? itemProblems.get(tagId);
       if (problem) throw new Error(problem);
@@ -561,10 +542,11 @@ export function createOpcuaDriver(config: OpcuaConnectionConfig, tags: DriverTag
           value: { value: new Variant({ dataType, arrayType: VariantArrayType.Scalar, value: raw }) },
         }),
       );
-      latencyMs = Date.now() - t0;
+      link.measured(Date.now() - t0);
       if (status.value !== StatusCodes.Good.value) {
         const why = statusInWords(status);
-        fail('write', `${item.tag.name} (${item.tag.address}): ${why}`, `write:${tagId}`);
+        const message = `write: ${item.tag.name} (${item.tag.address}): ${why}`;
+        link.fault({ kind: 'write', key: `write:${tagId}`, cls: 'protocol', message, log: `${where}: ${message}` });
         throw new Error(`the server refused the write to ${item.tag.name}: ${why}`);
       }
       faults.clear(`write:${tagId}`);
@@ -651,20 +633,6 @@ export function createOpcuaDriver(config: OpcuaConnectionConfig, tags: DriverTag
         };
       });
     },
-    diagnostics(): ConnectionDiagnostics {
-      return {
-        name: config.name,
-        protocol: 'opcua',
-        endpoint: config.endpoint,
-        state,
-        lastError,
-        lastErrorAt,
-        reconnects,
-        tagCount: tags.length,
-        rate: rate.perSecond(),
-        latencyMs,
-        errors: { ...errors },
-      };
-    },
+    diagnostics: () => link.diagnostics(),
   };
 }
