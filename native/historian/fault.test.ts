@@ -2,7 +2,8 @@
 // and quarantined while every other sample commits; times no partition can hold never reach one;
 // a full disk at start leaves the historian readable (read-only) instead of stopping the console;
 // a WAL cut short by a crash is reported loudly and what it held whole stays readable.
-import { copyFileSync, existsSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, copyFileSync, existsSync, openSync, readdirSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SystemMessage } from '../api/events.js';
@@ -160,6 +161,66 @@ describe('historian faults', () => {
     const [s] = h.query({ tags: [names[0] as string], from: T0, to: T0 + 700_000, maxPoints: 10_000 });
     expect(s?.v).toHaveLength(60);
   });
+
+  const root = process.getuid?.() === 0;
+  it.skipIf(!root)(
+    'opens read-only on a disk too full to open the file at all (a tmpfs), serves its history, and starts writing once there is room',
+    async () => {
+      const d = dir();
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', d]);
+      try {
+        const first = await openHistorian({ dir: d, tags, now: () => T0 + DAY, retentionIntervalMs: 0 });
+        first.ingest({
+          length: 3,
+          ids: new Uint32Array(3),
+          ts: Float64Array.of(T0, T0 + 1000, T0 + 2000),
+          values: Float64Array.of(1, 2, 3),
+          quality: new Uint8Array(3),
+        });
+        await first.close();
+        const filler = path.join(d, 'filler');
+        const fd = openSync(filler, 'w');
+        try {
+          for (let i = 0; i < 10_000; i++) writeSync(fd, Buffer.alloc(4096));
+        } catch {
+          // full
+        }
+        closeSync(fd);
+        const messages: SystemMessage[] = [];
+        const h = await openHistorian({
+          dir: d,
+          tags,
+          now: () => T0 + DAY,
+          retentionIntervalMs: 0,
+          onSystemMessage: (m) => messages.push(m),
+        });
+        try {
+          expect(h.recovery.readOnly).toMatch(/disk|I\/O/);
+          expect(messages.some((m) => m.level === 'error' && /started read-only/.test(m.message))).toBe(true);
+          expect(h.refuse(1)?.message).toMatch(/read-only/);
+          expect(h.query({ tags: [names[0] as string], from: T0, to: T0 + 10_000, maxPoints: 100 })[0]?.v).toEqual([1, 2, 3]);
+          // The file was not taken for damaged.
+          expect(readdirSync(d).some((f) => f.includes('damaged'))).toBe(false);
+          rmSync(filler);
+          await until('the writer to open the file', () => h.refuse(1) === null);
+          expect(messages.some((m) => /opened its file again/.test(m.message))).toBe(true);
+          h.ingest({
+            length: 1,
+            ids: new Uint32Array(1),
+            ts: Float64Array.of(T0 + 3000),
+            values: Float64Array.of(4),
+            quality: new Uint8Array(1),
+          });
+          await h.commit();
+          expect(h.query({ tags: [names[0] as string], from: T0, to: T0 + 10_000, maxPoints: 100 })[0]?.v).toEqual([1, 2, 3, 4]);
+        } finally {
+          await h.close();
+        }
+      } finally {
+        execFileSync('umount', ['-l', d]);
+      }
+    },
+  );
 
   it('reports a WAL cut short by a crash, keeps a copy of it, and keeps what it held whole readable', async () => {
     const d = dir();

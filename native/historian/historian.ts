@@ -2,18 +2,21 @@
 // (the bus reuses its views) and hands full buffers to the writer thread without copying again
 // (transferred ArrayBuffers); queries read the same file through a second connection, which WAL
 // lets run alongside the writer.
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, statfsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
+import Database from 'better-sqlite3';
 import type { SystemMessage } from '../api/events.js';
 import type { HistoryAggregate, HistoryExportProgress, HistoryMetrics, HistorySeries, HistoryValueAt } from '../api/history-requests.js';
 import type { TagInfo } from '../api/types.js';
 import type { SampleBatch } from '../tags/bus.js';
 import { logger } from '../util/log.js';
-import { openSqlite, type SqliteDatabase } from '../util/sqlite.js';
+import { migrate } from '../util/migrate.js';
+import { openSqlite, type SqliteDatabase, sqliteNativeBinding } from '../util/sqlite.js';
 import { startWorker, WorkerSupervisor } from '../util/worker.js';
 import { type DeadbandConfig, type RetentionConfig, resolvePolicies, type TagPolicy } from './config.js';
 import { ExportCancelled, exportCsv } from './export.js';
+import { HISTORIAN_MIGRATIONS, MIGRATIONS_TABLE } from './migrations/index.js';
 import { createOutbox, type Outbox } from './outbox.js';
 import type { FromWriter, ToWriter, WriterInit, WriterStats } from './protocol.js';
 import { aggregate, type QueryTag, rangeRead, trend, valueAt } from './query.js';
@@ -135,8 +138,11 @@ class WorkerHistorian implements Historian {
   private readonly waiting = new Map<number, { resolve: (r: number | undefined) => void; reject: (e: Error) => void }>();
   private readonly postTimer: NodeJS.Timeout;
   private readonly retentionTimer: NodeJS.Timeout | null;
-  private readonly byName: Map<string, QueryTag>;
-  private readonly reader: StoreReader;
+  private byName: Map<string, QueryTag>;
+  private reader: StoreReader;
+  /** Set while the writer could not even open the file (disk full at start): retries until it can. */
+  private reopenTimer: NodeJS.Timeout | null = null;
+  private reopening = false;
   private readonly exports = new Map<string, { progress: HistoryExportProgress; abort: AbortController }>();
   private readonly exportListeners = new Set<(p: HistoryExportProgress) => void>();
   private closed = false;
@@ -144,17 +150,14 @@ class WorkerHistorian implements Historian {
   constructor(
     private readonly opts: Required<Pick<HistorianOptions, 'dir' | 'maxBufferedSamples'>> & HistorianOptions,
     private readonly init: WriterInit,
-    worker: Worker,
-    private readonly db: SqliteDatabase,
+    worker: Worker | null,
+    private db: SqliteDatabase,
     private readonly file: string,
     readonly recovery: RecoveryReport,
-    policies: readonly TagPolicy[],
+    private readonly policies: readonly TagPolicy[],
   ) {
     this.reader = new StoreReader(db);
-    const sid = db.prepare('SELECT id FROM tag WHERE name = ?').pluck();
-    this.byName = new Map(
-      opts.tags.map((t, i) => [t.name, { name: t.name, sid: sid.get(t.name) as number, policy: policies[i] as TagPolicy }]),
-    );
+    this.byName = this.tagsIn(db);
     this.outbox = createOutbox(db, this.now);
     if (recovery.readOnly) {
       // Started without room to write: read-only until the writer has room again.
@@ -168,7 +171,11 @@ class WorkerHistorian implements Historian {
       onExit: (_w, why) => this.onExit(why),
       say: (level, message) => this.system(level, message),
     });
-    this.supervisor.adopt(worker);
+    if (worker) this.supervisor.adopt(worker);
+    else {
+      this.reopenTimer = setInterval(() => this.reopen(), REOPEN_MS);
+      this.reopenTimer.unref();
+    }
     this.postTimer = setInterval(() => this.post(), POST_EVERY_MS);
     this.postTimer.unref();
     const every = opts.retentionIntervalMs ?? 600_000;
@@ -177,6 +184,47 @@ class WorkerHistorian implements Historian {
   }
 
   private readonly now = (): number => (this.opts.now ?? Date.now)();
+
+  private tagsIn(db: SqliteDatabase): Map<string, QueryTag> {
+    const sid = db.prepare('SELECT id FROM tag WHERE name = ?').pluck();
+    return new Map(
+      this.opts.tags.map((t, i) => [t.name, { name: t.name, sid: sid.get(t.name) as number, policy: this.policies[i] as TagPolicy }]),
+    );
+  }
+
+  /**
+   * Started without a writer (the disk was too full to open the file): once there is room, the
+   * read-only connection (which holds the file) is closed, the writer opens the file, and recording
+   * resumes with what was held in memory meanwhile.
+   */
+  private reopen(): void {
+    if (this.reopening || this.closed || !hasRoom(this.opts.dir)) return;
+    this.reopening = true;
+    this.db.close();
+    startWriter(this.init).then(
+      ({ worker, recovery }) => {
+        this.reopening = false;
+        this.db = openSqlite(this.file);
+        this.reader = new StoreReader(this.db);
+        this.byName = this.tagsIn(this.db);
+        if (this.closed) {
+          void worker.terminate();
+          return;
+        }
+        if (this.reopenTimer) clearInterval(this.reopenTimer);
+        this.reopenTimer = null;
+        this.failing = recovery.readOnly !== null && recovery.readOnly !== undefined;
+        this.failure = this.failing ? `the historian is read-only (${recovery.readOnly})` : null;
+        this.supervisor.adopt(worker);
+        this.system('info', 'historian opened its file again: there is room; recording resumes');
+      },
+      () => {
+        this.reopening = false;
+        this.db = openWithoutShm(this.file);
+        this.reader = new StoreReader(this.db);
+      },
+    );
+  }
 
   /** A writer (first or replacement) is up: what was staged while it restarted goes to it first. */
   private attach(w: Worker): void {
@@ -327,8 +375,8 @@ class WorkerHistorian implements Historian {
 
   refuse(n: number): { message: string; retryAfterS?: number } | null {
     if (this.closed) return { message: 'the historian is closing' };
-    if (!this.worker) return { message: 'the historian writer is restarting' };
     if (this.failing) return { message: this.failure ?? 'the historian cannot write' };
+    if (!this.worker) return { message: 'the historian writer is restarting' };
     const queued = this.queued();
     if (queued + n > this.opts.maxBufferedSamples) {
       return { message: `the historian's buffer is full (${queued} of ${this.opts.maxBufferedSamples} samples waiting)`, retryAfterS: 1 };
@@ -473,6 +521,7 @@ class WorkerHistorian implements Historian {
     clearInterval(this.postTimer);
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     this.supervisor.stop();
+    if (this.reopenTimer) clearInterval(this.reopenTimer);
     for (const job of this.exports.values()) job.abort.abort();
     const w = this.worker;
     if (!w) {
@@ -489,6 +538,47 @@ class WorkerHistorian implements Historian {
   }
 }
 
+const REOPEN_MS = 2000;
+
+class WriterOpenError extends Error {
+  constructor(
+    message: string,
+    readonly noRoom: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** Whether the historian's disk has room to open and write its file (1 MB, as the writer judges). */
+function hasRoom(dir: string): boolean {
+  try {
+    const fs = statfsSync(dir);
+    return fs.bavail * fs.bsize >= 1 << 20;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Read the file on a disk too full for SQLite's shared-memory index (-shm): in exclusive locking
+ * mode SQLite keeps that index in heap memory. The connection holds the file, so it is closed
+ * before a writer opens it. A file that does not exist yet reads as an empty historian.
+ */
+function openWithoutShm(file: string): SqliteDatabase {
+  try {
+    // Not openSqlite: its journal_mode pragma would touch the file before exclusive mode is set.
+    const nativeBinding = sqliteNativeBinding();
+    const db = new Database(file, { fileMustExist: true, ...(nativeBinding ? { nativeBinding } : {}) });
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+    return db;
+  } catch {
+    const db = openSqlite(':memory:');
+    migrate(db, HISTORIAN_MIGRATIONS, MIGRATIONS_TABLE);
+    return db;
+  }
+}
+
 /** Start a writer thread and wait until it has opened (and if need be recovered) the file. */
 async function startWriter(init: WriterInit): Promise<{ worker: Worker; recovery: RecoveryReport }> {
   const worker = startWorker('historian/writer', { workerData: init });
@@ -499,7 +589,7 @@ async function startWriter(init: WriterInit): Promise<{ worker: Worker; recovery
   const recovery = await new Promise<RecoveryReport>((resolve, reject) => {
     onMessage = (m) => {
       if (m.type === 'ready') resolve(m.recovery);
-      else if (m.type === 'fatal') reject(new Error(`historian failed to open ${init.file}: ${m.message}`));
+      else if (m.type === 'fatal') reject(new WriterOpenError(`historian failed to open ${init.file}: ${m.message}`, m.noRoom));
     };
     onError = reject;
     onExit = (code) => reject(new Error(`historian writer exited with code ${code}`));
@@ -527,9 +617,26 @@ export async function openHistorian(opts: HistorianOptions): Promise<Historian> 
     deflateLevel: opts.deflateLevel ?? 1,
     maxDbBytes: opts.maxDbBytes ?? null,
   };
-  const { worker, recovery } = await startWriter(init);
-  const db = openSqlite(file);
-  const h = new WorkerHistorian({ maxBufferedSamples: 2_000_000, ...opts }, init, worker, db, file, recovery, policies);
+  let started: { worker: Worker; recovery: RecoveryReport } | null = null;
+  let noRoom: string | null = null;
+  try {
+    started = await startWriter(init);
+  } catch (err) {
+    // A disk too full even to open the file: start without a writer (read-only) rather than not at all.
+    if (!(err instanceof WriterOpenError && err.noRoom)) throw err;
+    noRoom = err.message;
+  }
+  const db = started ? openSqlite(file) : openWithoutShm(file);
+  const recovery: RecoveryReport = started?.recovery ?? {
+    integrity: 'not checked (the file could not be opened for writing)',
+    quarantined: null,
+    damage: null,
+    segmentsMerged: 0,
+    samplesRecovered: 0,
+    recoveryDeferred: null,
+    readOnly: noRoom,
+  };
+  const h = new WorkerHistorian({ maxBufferedSamples: 2_000_000, ...opts }, init, started?.worker ?? null, db, file, recovery, policies);
   const say = opts.onSystemMessage;
   const now = opts.now ?? Date.now;
   if (recovery.damage) {

@@ -34,7 +34,8 @@ export interface WriterStats {
 
 export type FromWriter =
   | { type: 'ready'; recovery: RecoveryReport }
-  | { type: 'fatal'; message: string }
+  /** `noRoom`: the file could not be opened for lack of room (disk full) or an I/O fault; worth retrying. */
+  | { type: 'fatal'; message: string; noRoom: boolean }
   | { type: 'committed'; stats: WriterStats }
   | { type: 'done'; id: number; error: string | null; result?: number }
   /** `failing`: writes fail (true) or work again (false); absent for other news. */

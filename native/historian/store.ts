@@ -178,20 +178,45 @@ function rollupParams(tag: number, b: Bucket): (number | null)[] {
   return [tag, b.t, b.count, n(b.min), n(b.max), b.sum, n(b.first), n(b.firstTs), n(b.last), n(b.lastTs), b.integral, b.dur];
 }
 
-/** Open the file and check it; null with the reason when it is not a sound SQLite database. */
+/**
+ * Open the file and check it; null with the reason when it is not a sound SQLite database. A disk
+ * too full (or an I/O fault) to open it is not damage: that throws NoRoomError, and the file is
+ * never moved aside for it.
+ */
 function openChecked(file: string, readonly = false): { db: SqliteDatabase | null; integrity: string } {
-  let db: SqliteDatabase | null = null;
+  let db: SqliteDatabase;
   try {
     db = openSqlite(file, { readonly });
+  } catch (err) {
+    if (!readonly && isNoRoom(err)) throw new NoRoomError(describeError(err));
+    return { db: null, integrity: describeError(err) };
+  }
+  try {
     const rows = db.pragma('quick_check') as { quick_check: string }[];
     const integrity = rows.map((r) => r.quick_check).join('; ');
     if (integrity === 'ok') return { db, integrity };
     db.close();
     return { db: null, integrity };
   } catch (err) {
-    db?.close();
+    db.close();
+    if (!readonly && isNoRoom(err)) throw new NoRoomError(describeError(err));
     return { db: null, integrity: describeError(err) };
   }
+}
+
+/** The file cannot be opened or written for lack of room or an I/O fault: retried later, never salvaged. */
+export class NoRoomError extends Error {
+  override name = 'NoRoomError';
+}
+
+/** Disk full, I/O errors, a file that cannot be opened now: conditions that pass, unlike damage. */
+export function isNoRoom(err: unknown): boolean {
+  if (err instanceof NoRoomError) return true;
+  const code = (err as { code?: unknown } | null)?.code;
+  return (
+    (typeof code === 'string' && /^(SQLITE_(FULL|IOERR|CANTOPEN|BUSY|LOCKED)|ENOSPC|EDQUOT)/.test(code)) ||
+    /disk is full|no space/i.test(describeError(err))
+  );
 }
 
 const size = (f: string) => {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { describeError } from '../util/errors.js';
 import type { FromWriter, ToWriter, WriterInit } from './protocol.js';
-import { HistorianStore } from './store.js';
+import { HistorianStore, isNoRoom } from './store.js';
 
 const port = parentPort;
 if (!port) throw new Error('writer.worker must run in a worker thread');
@@ -23,8 +23,9 @@ try {
     maxDbBytes: init.maxDbBytes,
   });
 } catch (err) {
-  post({ type: 'fatal', message: describeError(err) });
-  throw err;
+  post({ type: 'fatal', message: describeError(err), noRoom: isNoRoom(err) });
+  // Ends this thread only, without an 'error' event that nobody listens to any more.
+  process.exit(1);
 }
 
 let received = 0;
