@@ -9,7 +9,7 @@ import type { MachineBinding } from './index.js';
 import type { ModelEntry } from './registry.js';
 
 const DERIVED = {
-  AnomalyScore: { unit: '', description: 'Anomaly score of the machine model (alarm above its threshold)' },
+  AnomalyScore: { unit: '', description: 'Anomaly score of the machine model, 1.0 = its alarm threshold' },
   Health: { unit: '%', description: 'Machine health index, 0 (failed) … 100 (as normal)' },
   RUL: { unit: 'cycles', description: 'Remaining useful life estimated by the machine model' },
 } as const;
@@ -26,8 +26,11 @@ export function derivedTags(
   const tags: TagInfo[] = [];
   for (const b of bindings) {
     const candidates = models.filter((m) => m.name === b.model && (b.version === undefined || m.version === b.version));
-    const kind = candidates[candidates.length - 1]?.manifest?.kind ?? 'anomaly';
+    const manifest = candidates[candidates.length - 1]?.manifest;
+    const kind = manifest?.kind ?? 'anomaly';
     const kinds: DerivedKind[] = kind === 'rul' ? ['Health', 'RUL'] : ['AnomalyScore', 'Health'];
+    // An anomaly model with a RUL head (the demo's wearing pump) publishes both.
+    if (kind === 'anomaly' && manifest?.graph.rul) kinds.push('RUL');
     const [site = '', area = '', machine = ''] = b.machine.split('/');
     for (const k of kinds) {
       tags.push({
@@ -36,7 +39,7 @@ export function derivedTags(
         site,
         area,
         machine,
-        unit: DERIVED[k].unit,
+        unit: k === 'RUL' ? (manifest?.rulUnit ?? DERIVED.RUL.unit) : DERIVED[k].unit,
         description: DERIVED[k].description,
         dataType: 'float',
         connection: 'models',

@@ -15,6 +15,7 @@ import {
 import type { TagInfo } from '../api/types.js';
 import type { SampleBatch } from '../tags/bus.js';
 import { runSliced } from '../util/sliced.js';
+import { healthOf } from './health.js';
 import { type HostOptions, InferenceHost } from './host.js';
 import { DEFAULT_PCA_OPTIONS, fitPcaSteps, PCA_GRAPH } from './learn/pca.js';
 import { learnPlan } from './learn/plan.js';
@@ -89,9 +90,20 @@ interface MachineRun {
   reason: string | null;
   /** Keys activated before, newest last (roll-back pops). */
   history: string[];
+  /** When the running gate last opened (ms), null while stopped, undefined before the first look. */
+  runningSince?: number | null;
 }
 
 const RUL_CAP = 125;
+
+/**
+ * A model input's full tag name: a name within the machine ("Speed"), or, with slashes, a tag of
+ * another machine of the same site ("Production/Line1/Running": the load a utility serves).
+ */
+export function inputTagName(machine: string, tag: string): string {
+  if (!tag.includes('/')) return `${machine}/${tag}`;
+  return `${machine.split('/')[0]}/${tag}`;
+}
 const LEARN_PERIOD_MS = 1000;
 
 export async function openInference(opts: InferenceOptions): Promise<Inference> {
@@ -151,7 +163,7 @@ export async function openInference(opts: InferenceOptions): Promise<Inference> 
 
   function windowFor(machine: string, model: LoadedModel): FeatureWindow {
     const m = model.manifest;
-    const names = m.inputs.map((i) => `${machine}/${i.tag}`);
+    const names = m.inputs.map((i) => inputTagName(machine, i.tag));
     const ids = names.map((n) => {
       const t = byName.get(n);
       if (!t) throw new Error(`model ${model.key} needs tag ${n}, which this site does not have`);
@@ -164,6 +176,7 @@ export async function openInference(opts: InferenceOptions): Promise<Inference> 
       periodMs: m.window.periodMs,
       mean: m.normalization.mean,
       std: m.normalization.std,
+      fill: m.window.fill,
     });
   }
 
@@ -193,26 +206,25 @@ export async function openInference(opts: InferenceOptions): Promise<Inference> 
   function toPrediction(run: MachineRun, model: LoadedModel, outputs: Record<string, Float32Array>, row: number, at: number): Prediction {
     const m = model.manifest;
     const base = { machine: run.machine, model: model.key, timestamp: at };
-    if (m.kind === 'rul') {
-      const r = outputs[m.graph.rul as string] as Float32Array;
+    // Quantile heads are trained apart and may cross the estimate: the band always contains it.
+    const rulOf = (r: Float32Array) => {
       const rul = r[row * 3] as number;
-      // Quantile heads are trained apart and may cross the estimate: the band always contains it.
-      const low = Math.min(rul, r[row * 3 + 1] as number);
-      const high = Math.max(rul, r[row * 3 + 2] as number);
+      return { rul, rulLow: Math.min(rul, r[row * 3 + 1] as number), rulHigh: Math.max(rul, r[row * 3 + 2] as number) };
+    };
+    if (m.kind === 'rul') {
+      const r = rulOf(outputs[m.graph.rul as string] as Float32Array);
       const cap = typeof m.metrics.rulCap === 'number' ? m.metrics.rulCap : RUL_CAP;
       return {
         ...base,
         anomalyScore: null,
         threshold: null,
-        health: Math.round(100 * Math.max(0, Math.min(1, rul / cap))),
-        rul,
-        rulLow: low,
-        rulHigh: high,
+        health: Math.round(100 * Math.max(0, Math.min(1, r.rul / cap))),
+        ...r,
         contributors: [],
       };
     }
-    const score = (outputs[m.graph.score as string] as Float32Array)[row] as number;
-    const threshold = m.threshold as number;
+    // Normalised to the model's threshold: 1.0 is where the model alarm sits, whatever the statistic.
+    const score = ((outputs[m.graph.score as string] as Float32Array)[row] as number) / (m.threshold as number);
     const n = m.inputs.length;
     const contrib = m.graph.contributions
       ? (outputs[m.graph.contributions] as Float32Array).subarray(row * n, row * n + n)
@@ -227,8 +239,9 @@ export async function openInference(opts: InferenceOptions): Promise<Inference> 
     return {
       ...base,
       anomalyScore: score,
-      threshold,
-      health: Math.round(100 * Math.max(0, Math.min(1, 1 - score / (2 * threshold)))),
+      threshold: 1,
+      health: healthOf(score, m.health?.normal ?? 0),
+      ...(m.graph.rul ? rulOf(outputs[m.graph.rul] as Float32Array) : {}),
       contributors,
     };
   }
@@ -237,6 +250,27 @@ export async function openInference(opts: InferenceOptions): Promise<Inference> 
     for (const run of runs.values()) {
       const { model, window } = run;
       if (!model || !window?.advance(at)) continue;
+      const gate = model.manifest.running;
+      if (gate) {
+        // A stopped machine is not scored (its signals say nothing about its condition), and a
+        // score from before the stop is not shown as current.
+        const v = window.latest(model.manifest.inputs.findIndex((i) => i.tag === gate.tag));
+        if (!(v > gate.above)) {
+          run.runningSince = null;
+          run.prediction = null;
+          run.reason = `stopped (${gate.tag} ${Number.isFinite(v) ? Math.round(v * 100) / 100 : 'unknown'}, not above ${gate.above})`;
+          continue;
+        }
+        // Running when first seen (the console started beside a running machine): no start to settle.
+        if (run.runningSince === undefined) run.runningSince = Number.NEGATIVE_INFINITY;
+        run.runningSince ??= at;
+        const settle = (gate.settleS ?? 0) * 1000;
+        if (at - run.runningSince < settle) {
+          run.prediction = null;
+          run.reason = `starting (not scored for ${gate.settleS} s after a start)`;
+          continue;
+        }
+      }
       const w = window.read();
       if (!w.ready) {
         run.reason = w.reason;

@@ -11,8 +11,14 @@ export const manifestSchema = z
     description: z.string(),
     /** Input tags in graph order, by tag name within the machine (e.g. "VibrationRMS"). */
     inputs: z.array(z.object({ tag: z.string().min(1), unit: z.string().default('') }).strict()).min(1),
-    /** The window the graph takes: `length` samples on a grid of `periodMs`, oldest first. */
-    window: z.object({ length: z.number().int().min(1), periodMs: z.number().int().min(1) }).strict(),
+    /**
+     * The window the graph takes: `length` samples on a grid of `periodMs`, oldest first. With
+     * `fill`, scoring starts once `fill` samples are in, the older rows taken equal to the oldest one
+     * (models whose window is long, built on "the machine was steady before the window").
+     */
+    window: z
+      .object({ length: z.number().int().min(1), periodMs: z.number().int().min(1), fill: z.number().int().min(1).optional() })
+      .strict(),
     /** Applied to each input before the graph: (x − mean) / std. */
     normalization: z.object({ mean: z.array(z.number()), std: z.array(z.number().positive()) }).strict(),
     graph: z
@@ -26,8 +32,23 @@ export const manifestSchema = z
         rul: z.string().optional(),
       })
       .strict(),
-    /** Anomaly models: a score above this is abnormal. */
+    /** Anomaly models: a score above this is abnormal (the model alarm's threshold, 1.0 once normalised). */
     threshold: z.number().positive().optional(),
+    /** Health calibration (native/inference/health.ts): the normalised score normal operation reaches. */
+    health: z
+      .object({ normal: z.number().min(0).max(0.99) })
+      .strict()
+      .optional(),
+    /**
+     * The machine is stopped (no score, never an alarm) while input `tag` is at or below `above`,
+     * and starting (not scored either) for `settleS` seconds after it rises above.
+     */
+    running: z
+      .object({ tag: z.string().min(1), above: z.number(), settleS: z.number().min(0).optional() })
+      .strict()
+      .optional(),
+    /** Unit of the RUL output (cycles if omitted). */
+    rulUnit: z.string().optional(),
     outputs: z.record(z.string(), z.string()),
     provenance: z
       .object({
@@ -53,6 +74,14 @@ export const manifestSchema = z
       ctx.addIssue({ code: 'custom', message: 'an anomaly model needs graph.score and threshold', path: ['graph'] });
     }
     if (m.kind === 'rul' && !m.graph.rul) ctx.addIssue({ code: 'custom', message: 'a RUL model needs graph.rul', path: ['graph'] });
+    if (m.window.fill !== undefined && m.window.fill > m.window.length)
+      ctx.addIssue({
+        code: 'custom',
+        message: `window.fill ${m.window.fill} exceeds window.length ${m.window.length}`,
+        path: ['window', 'fill'],
+      });
+    if (m.running && !m.inputs.some((i) => i.tag === m.running?.tag))
+      ctx.addIssue({ code: 'custom', message: `running.tag ${m.running.tag} is not one of the inputs`, path: ['running', 'tag'] });
   });
 
 export type Manifest = z.output<typeof manifestSchema>;

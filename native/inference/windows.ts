@@ -13,6 +13,8 @@ export interface WindowSpec {
   periodMs: number;
   mean: number[];
   std: number[];
+  /** Rows needed before the window is ready; the older ones repeat the oldest (defaults to `length`). */
+  fill?: number;
 }
 
 export type WindowState = { ready: true; data: Float32Array } | { ready: false; reason: string };
@@ -84,11 +86,32 @@ export class FeatureWindow {
     return true;
   }
 
+  /** The latest value received of input `j`, in engineering units (NaN before the first). */
+  latest(j: number): number {
+    return this.last[j] as number;
+  }
+
   /** The window, oldest row first, or why there is none. */
   read(): WindowState {
     const len = this.spec.length;
-    if (this.rows < len) return { ready: false, reason: `window filling: ${this.rows} of ${len} samples` };
+    const fill = Math.min(len, this.spec.fill ?? len);
+    if (this.rows < fill) return { ready: false, reason: `window filling: ${this.rows} of ${fill} samples` };
     const n = this.spec.tagIds.length;
+    if (this.rows < len) {
+      // Not full yet: the rows held so far at the end, the oldest of them repeated before it.
+      for (let k = 0; k < this.rows; k++) {
+        const bad = this.rowBad[k] as number;
+        if (bad >= 0) {
+          const reason = this.lastQuality[bad] === 2 ? this.lastReason[bad] : 'Bad within the window';
+          return { ready: false, reason: `${this.spec.tagNames[bad]} is Bad (${reason})` };
+        }
+      }
+      const data = new Float32Array(len * n);
+      const pad = len - this.rows;
+      for (let r = 0; r < pad; r++) data.set(this.ring.subarray(0, n), r * n);
+      data.set(this.ring.subarray(0, this.rows * n), pad * n);
+      return { ready: true, data };
+    }
     for (let k = 0; k < len; k++) {
       const bad = this.rowBad[k] as number;
       if (bad >= 0) {

@@ -6,8 +6,11 @@
 //   PumpStation/Pump101, Pump102  centrifugal pumps in parallel (affinity laws, system curve).
 //                                 Pump101's drive-end bearing wears over a cycle: vibration and
 //                                 bearing temperature rise until a trip, then a repair resets it.
-//   Utilities/Compressor1         air compressor with motor, load/unload on pressure band.
-//   Utilities/Boiler1             steam boiler: fuel gas, feedwater, drum level, flue gas O2.
+//                                 Each bearing runs healthy for `healthyS` before it starts to wear.
+//   Utilities/Compressor1         air compressor with motor, load/unload on pressure band. An air
+//                                 leak develops now and then and grows until it is fixed.
+//   Utilities/Boiler1             steam boiler: fuel gas, feedwater, drum level, flue gas O2. Its
+//                                 O2 probe drifts now and then until it is recalibrated.
 //   Production/Line1              packaging line: counts units; drives compressed-air demand.
 // Shift pattern (local hour): day 06–14 and evening 14–22 run the line, night runs base load only.
 
@@ -31,6 +34,30 @@ export interface PlantSimOptions {
   wearCycleS?: number;
   /** Seconds a tripped pump stays down before the repair resets its bearing. */
   repairS?: number;
+  /** Seconds the bearing runs without wear at the start, so the decline is seen to start. */
+  healthyS?: number;
+  /** Seconds a repaired bearing runs without wear (beds in) before the next wear cycle. */
+  healthyAfterRepairS?: number;
+  /** Fault schedule of the utilities; `false` keeps them healthy (the models' training runs). */
+  faults?: boolean;
+}
+
+/**
+ * The utilities' faults, as developing faults (not steps): a leak that grows until it is fixed and
+ * a probe that drifts until it is recalibrated, each after a healthy stretch. Seconds from start.
+ */
+export const UTILITY_FAULTS = {
+  /** Air leak: starts at `startS`, grows by `growth` Nm³/min per second, fixed after `lastsS`, again `everyS` later. */
+  leak: { startS: 300, growth: 0.005, lastsS: 900, everyS: 1800 },
+  /** O2 probe: reads high by a drift that grows by `growth` %-points per second, recalibrated after `lastsS`. */
+  o2: { startS: 240, growth: 0.005, lastsS: 900, everyS: 1800 },
+} as const;
+
+/** Where in a fault's cycle `s` seconds after the start falls: seconds since it began, or null. */
+function faultAge(f: { startS: number; lastsS: number; everyS: number }, s: number): number | null {
+  if (s < f.startS) return null;
+  const into = (s - f.startS) % f.everyS;
+  return into < f.lastsS ? into : null;
 }
 
 function mulberry32(seed: number): () => number {
@@ -55,6 +82,8 @@ interface PumpState {
   speed: number; // rpm
   wear: number; // 0 new … 1 failed
   wearing: boolean;
+  /** Running seconds left before the bearing starts to wear. */
+  healthyLeft: number;
   trippedAt: number | null;
   bearingTemp: number;
   motorTemp: number;
@@ -72,6 +101,9 @@ export class PlantSim {
   private readonly values = new Map<string, SimValue>();
   private readonly wearCycleS: number;
   private readonly repairS: number;
+  private readonly healthyS: number;
+  private readonly healthyAfterRepairS: number;
+  private readonly faults: boolean;
   private t: number;
   private readonly startedAt: number;
   private readonly pumps: PumpState[];
@@ -91,16 +123,17 @@ export class PlantSim {
     o2Fault: 0,
   };
   private line = { running: false, units: 0, energyKWh: 0, rate: 0, unitFraction: 0 };
-  private nextAnomalyAt: number;
   private siteEnergyKWh = 250_000;
 
   constructor(opts: PlantSimOptions) {
     this.rand = mulberry32(opts.seed ?? 42);
-    this.wearCycleS = opts.wearCycleS ?? 420;
-    this.repairS = opts.repairS ?? 120;
+    this.wearCycleS = opts.wearCycleS ?? 360;
+    this.repairS = opts.repairS ?? 300;
+    this.healthyS = opts.healthyS ?? 75;
+    this.healthyAfterRepairS = opts.healthyAfterRepairS ?? 180;
+    this.faults = opts.faults ?? true;
     this.t = opts.start;
     this.startedAt = opts.start;
-    this.nextAnomalyAt = opts.start + 90_000;
     this.pumps = ['Pump101', 'Pump102'].map((name, i) => ({
       name,
       running: true,
@@ -108,6 +141,7 @@ export class PlantSim {
       speed: 0,
       wear: 0,
       wearing: i === 0,
+      healthyLeft: 0,
       trippedAt: null,
       bearingTemp: 45,
       motorTemp: 60,
@@ -129,6 +163,7 @@ export class PlantSim {
     this.step(opts.start);
     this.pumps.forEach((p, i) => {
       p.wearing = wearing[i] as boolean;
+      p.healthyLeft = this.healthyS;
     });
   }
 
@@ -205,6 +240,7 @@ export class PlantSim {
         // The repair: a new bearing, back in service.
         p.trippedAt = null;
         p.wear = 0;
+        p.healthyLeft = this.healthyAfterRepairS;
         p.running = true;
       }
       const targetSpeed = p.running ? (2970 * p.speedSp * (p === this.pumps[1] ? demandFactor : 1)) / 100 : 0;
@@ -217,7 +253,10 @@ export class PlantSim {
       const eff = 0.78 * (1 - ((q / (s || 1) - 140) / 220) ** 2) - p.wear * 0.06;
       const hydraulicKW = (RHO_G * (q / 3600) * p.head) / 1000;
       p.power = p.speed > 1 ? hydraulicKW / Math.max(0.35, eff) + 2.5 + p.wear * 4 : 0;
-      if (p.wearing && p.running && p.trippedAt === null) p.wear = Math.min(1, p.wear + dt / this.wearCycleS);
+      if (p.wearing && p.running && p.trippedAt === null) {
+        if (p.healthyLeft > 0) p.healthyLeft = Math.max(0, p.healthyLeft - dt);
+        else p.wear = Math.min(1, p.wear + dt / this.wearCycleS);
+      }
       // Bearing: vibration grows faster than linearly with wear; temperature follows with a lag.
       const vibTarget = p.speed > 1 ? 1.2 + 0.9 * s + 9 * p.wear ** 2.2 : 0.1;
       p.vibration += (vibTarget - p.vibration) * Math.min(1, dt / 2);
@@ -268,14 +307,12 @@ export class PlantSim {
     this.set('Production/Line1/Power', linePower);
     this.set('Production/Line1/EnergyTotal', this.line.energyKWh);
 
-    // --- Injected anomalies: a compressed-air leak or a drifting boiler O2 probe, now and then.
-    if (t >= this.nextAnomalyAt) {
-      if (this.rand() < 0.5) this.comp.leak = 1.5 + this.rand();
-      else this.boiler.o2Fault = 2 + this.rand() * 2;
-      this.nextAnomalyAt = t + 240_000 + this.rand() * 240_000;
-    }
-    this.comp.leak = Math.max(0, this.comp.leak - dt / 45);
-    this.boiler.o2Fault = Math.max(0, this.boiler.o2Fault - dt / 40);
+    // --- Developing faults of the utilities (UTILITY_FAULTS), on a fixed schedule from the start.
+    const since = (t - this.startedAt) / 1000;
+    const leakAge = this.faults ? faultAge(UTILITY_FAULTS.leak, since) : null;
+    this.comp.leak = leakAge === null ? 0 : leakAge * UTILITY_FAULTS.leak.growth;
+    const o2Age = this.faults ? faultAge(UTILITY_FAULTS.o2, since) : null;
+    this.boiler.o2Fault = o2Age === null ? 0 : o2Age * UTILITY_FAULTS.o2.growth;
 
     // --- Compressor: load/unload control around the pressure setpoint
     const c = this.comp;

@@ -1,0 +1,176 @@
+// Shared by the demo models' training scripts (fit-demo-pump.ts, fit-demo-compressor.ts,
+// fit-demo-boiler.ts) and their tests: the seeded simulator driven through a seeded schedule of
+// operator actions in simulated time, recorded at 1 s, and the writing of a conditional model.
+// Deterministic: same seeds, same rows, same model bytes.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  CONDITIONAL_GRAPH,
+  type ConditionalFit,
+  type ConditionalSpec,
+  conditionalGraph,
+  type RulHead,
+} from '../../native/inference/learn/conditional.js';
+import { writeModel } from '../../native/inference/registry.js';
+import { openSession, runFloat } from '../../native/inference/session.js';
+import { PlantSim, type PlantSimOptions } from '../../native/plant/sim.js';
+
+/** The line's shifts follow local time: fits and tests run on UTC so that they reproduce anywhere. */
+process.env.TZ = 'UTC';
+
+export const START = Date.UTC(2026, 0, 5, 8, 0, 0);
+
+export interface Action {
+  atS: number;
+  /** Sim path, Area/Machine/Tag. */
+  path: string;
+  value: number | boolean;
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * What an operator does to a pump over `seconds`: a new speed setpoint (40…100 %) every 1–4 min,
+ * and now and then a stop of 30 s…4 min before it is started again.
+ */
+export function pumpSchedule(pump: string, seed: number, seconds: number): Action[] {
+  const rand = mulberry32(seed);
+  const out: Action[] = [];
+  const base = `PumpStation/${pump}/`;
+  for (let t = 30; t < seconds; ) {
+    if (rand() < 0.25) {
+      const down = 30 + Math.floor(rand() * 210);
+      out.push({ atS: t, path: `${base}RunCommand`, value: false });
+      out.push({ atS: t + down, path: `${base}RunCommand`, value: true });
+      t += down + 60;
+    } else {
+      out.push({ atS: t, path: `${base}SpeedSetpoint`, value: 40 + Math.round(rand() * 60) });
+      t += 60 + Math.floor(rand() * 180);
+    }
+  }
+  return out;
+}
+
+/** Run the simulator for `seconds` from `start`, applying `actions`, and record `paths` each second. */
+export function record(opts: {
+  seconds: number;
+  paths: string[];
+  actions?: Action[];
+  sim?: Partial<PlantSimOptions>;
+  start?: number;
+  /** Called each second with the sim (tests read extra state). */
+  each?: (sim: PlantSim, s: number) => void;
+}): number[][] {
+  const start = opts.start ?? START;
+  const sim = new PlantSim({ seed: 42, ...opts.sim, start });
+  const actions = [...(opts.actions ?? [])].sort((a, b) => a.atS - b.atS);
+  let next = 0;
+  const rows: number[][] = [];
+  for (let s = 1; s <= opts.seconds; s++) {
+    while (next < actions.length && (actions[next] as Action).atS <= s) {
+      const a = actions[next++] as Action;
+      sim.write(a.path, a.value);
+    }
+    sim.step(start + s * 1000);
+    rows.push(opts.paths.map((p) => Number(sim.value(p))));
+    opts.each?.(sim, s);
+  }
+  return rows;
+}
+
+/** Threshold and health calibration from the training scores (docs/models.md "Health"). */
+export function calibrate(scores: readonly number[]): { threshold: number; normal: number } {
+  const s = Float64Array.from(scores).sort();
+  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * (s.length - 1)))] as number;
+  // Health 100 up to the 99.9th percentile of the normal windows' scores; the alarm at 3 × that.
+  // A developing fault's score grows much faster than linearly, so the wide margin costs seconds of
+  // detection, while normal operation the training did not show exactly (an operating point between
+  // two of the sweep's, a start after a longer stop) stays well inside it.
+  const normal = q(0.999);
+  const threshold = 3 * normal;
+  return { threshold, normal: normal / threshold };
+}
+
+export interface DemoModel {
+  name: string;
+  version: number;
+  description: string;
+  fit: ConditionalFit;
+  units: Record<string, string>;
+  provenance: string;
+  rows: number;
+  running?: { tag: string; above: number };
+  fill: number;
+  rul?: RulHead;
+  metrics: Record<string, number | string>;
+}
+
+/** Write the model folder and a reference.json of onnxruntime outputs on a few training windows. */
+export async function writeDemoModel(modelsRoot: string, m: DemoModel, referenceRows: number[][]): Promise<string> {
+  const { fit } = m;
+  const spec: ConditionalSpec = fit.spec;
+  const { threshold, normal } = calibrate(fit.trainScores);
+  const onnx = conditionalGraph(fit, m.rul);
+  const dir = writeModel(
+    modelsRoot,
+    {
+      name: m.name,
+      version: m.version,
+      kind: 'anomaly',
+      description: m.description,
+      inputs: spec.inputs.map((tag) => ({ tag, unit: m.units[tag] ?? '' })),
+      window: { length: spec.window, periodMs: 1000, fill: m.fill },
+      normalization: { mean: fit.mean, std: fit.std },
+      graph: m.rul
+        ? { ...CONDITIONAL_GRAPH }
+        : { input: CONDITIONAL_GRAPH.input, score: CONDITIONAL_GRAPH.score, contributions: CONDITIONAL_GRAPH.contributions },
+      threshold,
+      health: { normal },
+      ...(m.running ? { running: m.running } : {}),
+      ...(m.rul ? { rulUnit: 's' } : {}),
+      outputs: {
+        score: `mean over ${spec.dependent.join(', ')} of (residual / its normal σ)², the residual being the last ${spec.target} s mean minus the prediction from ${spec.independent.map((i) => i.tag).join(', ')}`,
+        contributions: 'each dependent tag’s term of the score',
+        ...(m.rul ? { rul: 'seconds to the bearing trip: estimate, low and high end of the band' } : {}),
+      },
+      provenance: {
+        data: m.provenance,
+        rows: m.rows,
+        createdAt: new Date(0).toISOString(),
+        code: 'native/inference/learn/conditional.ts, models/training/fit-demo-common.ts',
+      },
+      metrics: { ...m.metrics, features: fit.beta.length },
+    },
+    onnx,
+  );
+  // Reference: the graph's outputs on windows of the training run, checked by models/shipped.test.ts.
+  const cols = spec.inputs.length;
+  const L = spec.window;
+  const ends = [L, Math.floor(referenceRows.length / 2), referenceRows.length].filter((e) => e >= L);
+  const data = new Float32Array(ends.length * L * cols);
+  ends.forEach((end, i) => {
+    for (let t = 0; t < L; t++)
+      for (let j = 0; j < cols; j++)
+        data[(i * L + t) * cols + j] =
+          (((referenceRows[end - L + t] as number[])[j] as number) - (fit.mean[j] as number)) / (fit.std[j] as number);
+  });
+  const session = await openSession(onnx);
+  const out = await runFloat(session, CONDITIONAL_GRAPH.input, data, [ends.length, L, cols]);
+  await session.release();
+  const cases = ends.map((_, i) => ({
+    window: Array.from(data.subarray(i * L * cols, (i + 1) * L * cols)),
+    score: (out[CONDITIONAL_GRAPH.score] as Float32Array)[i] as number,
+    ...(m.rul ? { rul: Array.from((out[CONDITIONAL_GRAPH.rul] as Float32Array).subarray(i * 3, i * 3 + 3)) } : {}),
+  }));
+  writeFileSync(path.join(dir, 'reference.json'), `${JSON.stringify({ cases })}\n`);
+  return dir;
+}
