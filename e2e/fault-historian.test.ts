@@ -324,4 +324,53 @@ describe('historian under fault (serve mode)', () => {
       await stop(app);
     },
   );
+
+  it.skipIf(!canMount)(
+    'starts with the historian read-only on a disk already full, serves history, and records once there is room',
+    { timeout: 120_000 },
+    async () => {
+      // Only the historian's folder on the small disk: the other stores' behaviour on a full disk is theirs.
+      const dataDir = path.join(root, 'full-at-start');
+      const hdir = path.join(dataDir, 'historian');
+      mkdirSync(hdir, { recursive: true });
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', hdir]);
+      mounts.push(hdir);
+      const config = siteFile('full-at-start.yaml');
+      const first = await start(config, dataDir);
+      const now = Date.now();
+      expect((await push(first.app, first.headers, [{ tag: TAGS[0] as string, value: 41, timestamp: now - 1000 }])).status).toBe(202);
+      await stop(first.app);
+      const filler = path.join(hdir, 'filler');
+      const fd = openSync(filler, 'w');
+      try {
+        for (let i = 0; i < 10_000; i++) writeSync(fd, Buffer.alloc(4096));
+      } catch {
+        // full
+      }
+      closeSync(fd);
+      const { app, headers } = await start(config, dataDir);
+      await systemAlarm(app, headers, /started read-only/);
+      const history = async () =>
+        (await (
+          await fetch(
+            `${app.url}/api/history?tags=${TAGS[0]}&from=${new Date(now - 60_000).toISOString()}&to=${new Date().toISOString()}&maxPoints=100`,
+            {
+              headers,
+            },
+          )
+        ).json()) as { v: (number | null)[] }[];
+      expect((await history())[0]?.v).toContain(41);
+      const refused = await push(app, headers, [{ tag: TAGS[0] as string, value: 42 }]);
+      expect(refused.status).toBe(503);
+      rmSync(filler);
+      await waitFor(
+        'a push acknowledged once there is room',
+        async () => ((await push(app, headers, [{ tag: TAGS[0] as string, value: 43 }])).status === 202 ? true : undefined),
+        30_000,
+        250,
+      );
+      expect((await history())[0]?.v).toContain(43);
+      await stop(app);
+    },
+  );
 });
