@@ -113,7 +113,8 @@ export function classifyError(err: unknown): ErrorClass {
   if (err instanceof LinkError) return err.cls;
   const o = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; errno?: unknown };
   const code = typeof o.code === 'string' ? o.code : typeof o.errno === 'string' ? o.errno : '';
-  const text = describeError(err);
+  // The whole message: node-opcua puts the socket's error code on a later line.
+  const text = err instanceof Error ? err.message : describeError(err);
   if (/certificate|self[- ]signed|\bCERT_|\bTLS\b|\bSSL\b/i.test(`${code} ${text}`)) return 'certificate';
   if (/not authori[sz]ed|bad user ?name or password|login|access denied|identity token/i.test(text)) return 'auth';
   if (code === 'ETIMEDOUT' || /timed? ?out|timeout/i.test(text)) return 'timeout';

@@ -5,7 +5,7 @@
 // unreachable peer is a state (Bad quality, diagnostics say why), not a crash.
 import type { BrowseNode, ConnectionDiagnostics, ConnectionProtocol, TagDataType, TagValue } from '../api/types.js';
 import type { TagBus } from '../tags/bus.js';
-import type { Connection } from './connection.js';
+import type { Clock, Connection } from './connection.js';
 
 /** Linear scaling raw → engineering units. */
 export interface Scaling {
@@ -39,6 +39,8 @@ export interface DriverContext {
   dataDir: string;
   /** The site's identity, for what a driver presents to peers (the OPC UA application certificate). */
   site?: { name: string; organization?: string; applicationUri?: string };
+  /** The life cycle's clock (backoff timers, fault times); the system clock when absent. Tests drive their own. */
+  clock?: Clock;
 }
 
 export interface Driver {

@@ -90,6 +90,7 @@ export function createIngestDriver(config: IngestConnectionConfig, tags: DriverT
       tagCount: tags.length,
       reconnect: { initialDelayMs: 500, maxDelayMs: 10_000 },
       log: ctx.log,
+      ...(ctx.clock ? { clock: ctx.clock } : {}),
       label: `[ingest:${config.name}]`,
     },
     { open: async () => {}, close: async () => {}, markBad: () => {} },

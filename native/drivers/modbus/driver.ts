@@ -178,7 +178,16 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
   }
 
   const link = new Connection(
-    { name: config.name, protocol: 'modbus', endpoint, tagCount: tags.length, reconnect: config.reconnect, log: ctx.log, label },
+    {
+      name: config.name,
+      protocol: 'modbus',
+      endpoint,
+      tagCount: tags.length,
+      reconnect: config.reconnect,
+      log: ctx.log,
+      label,
+      ...(ctx.clock ? { clock: ctx.clock } : {}),
+    },
     {
       async open() {
         if (config.transport === 'tcp') await client.connectTCP(config.host as string, { port: config.port });

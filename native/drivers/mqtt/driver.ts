@@ -119,6 +119,7 @@ export function createMqttDriver(config: MqttConnectionConfig, tags: DriverTag[]
       tagCount: tags.length,
       reconnect: config.reconnect,
       log: ctx.log,
+      ...(ctx.clock ? { clock: ctx.clock } : {}),
       label: `[mqtt:${config.name}]`,
     },
     { open, close, markBad: markAll },

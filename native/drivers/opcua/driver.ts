@@ -212,6 +212,7 @@ export function createOpcuaDriver(config: OpcuaConnectionConfig, tags: DriverTag
       tagCount: tags.length,
       reconnect: config.reconnect,
       log: ctx.log,
+      ...(ctx.clock ? { clock: ctx.clock } : {}),
       label: `[opcua:${config.name}]`,
     },
     {
