@@ -237,133 +237,103 @@ function Kpis() {
             />
           </dl>
           {kpis.byArea.length > 0 ? (
-            <table className="grid" aria-label="Alarm rate per operator position">
-              <thead>
-                <tr>
-                  <th scope="col">Area (operator position)</th>
-                  <th scope="col">Activations</th>
-                  <th scope="col">Average per 10 min</th>
-                  <th scope="col">Peak per 10 min</th>
-                </tr>
-              </thead>
-              <tbody>
-                {kpis.byArea.map((a) => (
-                  <tr key={a.area}>
-                    <td>{a.area}</td>
-                    <td className="num">{a.activations}</td>
-                    <td className="num">
-                      {fixed(a.averagePer10Min, 2)}
-                      {a.averagePer10Min > 1 ? <span className="kpi-over"> ⚠ above guidance</span> : null}
-                    </td>
-                    <td className="num">
-                      {a.peakPer10Min}
-                      {a.peakPer10Min >= 10 ? <span className="kpi-over"> ⚠ flood</span> : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <DataTable
+              label="Alarm rate per operator position"
+              columns={['Area (operator position)', 'Activations', 'Average per 10 min', 'Peak per 10 min']}
+              rows={kpis.byArea}
+              rowKey={(a) => a.area}
+              cells={(a) => (
+                <>
+                  <td>{a.area}</td>
+                  <td className="num">{a.activations}</td>
+                  <td className="num">
+                    {fixed(a.averagePer10Min, 2)}
+                    {a.averagePer10Min > 1 ? <span className="kpi-over"> ⚠ above guidance</span> : null}
+                  </td>
+                  <td className="num">
+                    {a.peakPer10Min}
+                    {a.peakPer10Min >= 10 ? <span className="kpi-over"> ⚠ flood</span> : null}
+                  </td>
+                </>
+              )}
+            />
           ) : null}
           <h3 className="section-title">Most frequent alarms</h3>
           {kpis.topTen.length === 0 ? (
             <p className="muted">No activations in this period.</p>
           ) : (
-            <table className="grid" aria-label="Most frequent alarms">
-              <thead>
-                <tr>
-                  <th scope="col">Priority</th>
-                  <th scope="col">Tag</th>
-                  <th scope="col">Alarm</th>
-                  <th scope="col">Activations</th>
-                  <th scope="col">Share</th>
-                </tr>
-              </thead>
-              <tbody>
-                {kpis.topTen.map((t) => (
-                  <tr key={t.id}>
-                    <td>
-                      <PriorityBadge priority={t.priority} />
-                    </td>
-                    <td className="mono">{t.tag}</td>
-                    <td className="mono small">{t.id}</td>
-                    <td className="num">{t.activations}</td>
-                    <td className="num">{percent(t.share)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <DataTable
+              label="Most frequent alarms"
+              columns={['Priority', 'Tag', 'Alarm', 'Activations', 'Share']}
+              rows={kpis.topTen}
+              rowKey={(t) => t.id}
+              cells={(t) => (
+                <>
+                  <td>
+                    <PriorityBadge priority={t.priority} />
+                  </td>
+                  <td className="mono">{t.tag}</td>
+                  <td className="mono small">{t.id}</td>
+                  <td className="num">{t.activations}</td>
+                  <td className="num">{percent(t.share)}</td>
+                </>
+              )}
+            />
           )}
           {kpis.floods.length > 0 ? (
             <>
               <h3 className="section-title">Flood periods</h3>
-              <table className="grid" aria-label="Flood periods">
-                <thead>
-                  <tr>
-                    <th scope="col">Start</th>
-                    <th scope="col">End</th>
-                    <th scope="col">Activations</th>
-                    <th scope="col">Peak per 10 min</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {kpis.floods.map((f) => (
-                    <tr key={f.start}>
-                      <td className="num">{when(f.start)}</td>
-                      <td className="num">{when(f.end)}</td>
-                      <td className="num">{f.activations}</td>
-                      <td className="num">{f.peakPer10Min}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <DataTable
+                label="Flood periods"
+                columns={['Start', 'End', 'Activations', 'Peak per 10 min']}
+                rows={kpis.floods}
+                rowKey={(f) => f.start}
+                cells={(f) => (
+                  <>
+                    <td className="num">{when(f.start)}</td>
+                    <td className="num">{when(f.end)}</td>
+                    <td className="num">{f.activations}</td>
+                    <td className="num">{f.peakPer10Min}</td>
+                  </>
+                )}
+              />
             </>
           ) : null}
           {kpis.chattering.length > 0 ? (
             <>
               <h3 className="section-title">Chattering alarms</h3>
-              <table className="grid" aria-label="Chattering alarms">
-                <thead>
-                  <tr>
-                    <th scope="col">Tag</th>
-                    <th scope="col">Alarm</th>
-                    <th scope="col">Activations</th>
-                    <th scope="col">Most in 60 s</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {kpis.chattering.map((c) => (
-                    <tr key={c.id}>
-                      <td className="mono">{c.tag}</td>
-                      <td className="mono small">{c.id}</td>
-                      <td className="num">{c.activations}</td>
-                      <td className="num">{c.maxIn60s}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <DataTable
+                label="Chattering alarms"
+                columns={['Tag', 'Alarm', 'Activations', 'Most in 60 s']}
+                rows={kpis.chattering}
+                rowKey={(c) => c.id}
+                cells={(c) => (
+                  <>
+                    <td className="mono">{c.tag}</td>
+                    <td className="mono small">{c.id}</td>
+                    <td className="num">{c.activations}</td>
+                    <td className="num">{c.maxIn60s}</td>
+                  </>
+                )}
+              />
             </>
           ) : null}
           {kpis.stale.length > 0 ? (
             <>
               <h3 className="section-title">Stale alarms</h3>
-              <table className="grid" aria-label="Stale alarms">
-                <thead>
-                  <tr>
-                    <th scope="col">Tag</th>
-                    <th scope="col">Active since</th>
-                    <th scope="col">Hours</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {kpis.stale.map((s) => (
-                    <tr key={s.id}>
-                      <td className="mono">{s.tag}</td>
-                      <td className="num">{when(s.activeSince)}</td>
-                      <td className="num">{fixed(s.hours)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <DataTable
+                label="Stale alarms"
+                columns={['Tag', 'Active since', 'Hours']}
+                rows={kpis.stale}
+                rowKey={(s) => s.id}
+                cells={(s) => (
+                  <>
+                    <td className="mono">{s.tag}</td>
+                    <td className="num">{when(s.activeSince)}</td>
+                    <td className="num">{fixed(s.hours)}</td>
+                  </>
+                )}
+              />
             </>
           ) : null}
         </>

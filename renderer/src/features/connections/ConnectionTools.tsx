@@ -5,6 +5,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { CertificateInfo } from '../../../../native/api/connection-requests';
 import type { BrowseNode, ConnectionDiagnostics, TagValue } from '../../../../native/api/types';
 import { api } from '../../platform/client';
+import { DataTable } from '../../ui/DataTable';
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -129,43 +130,35 @@ function Certificates() {
   useEffect(refresh, [refresh]);
   if (certs.length === 0) return <p className="muted">{error ?? 'No OPC UA server certificates seen yet.'}</p>;
   return (
-    <table className="grid" aria-label="OPC UA server certificates">
-      <thead>
-        <tr>
-          <th scope="col">Status</th>
-          <th scope="col">Subject</th>
-          <th scope="col">Connection</th>
-          <th scope="col">Thumbprint (SHA-1)</th>
-          <th scope="col">Valid to</th>
-          <th scope="col">Action</th>
-        </tr>
-      </thead>
-      <tbody>
-        {certs.map((c) => (
-          <tr key={c.thumbprint}>
-            <td>{c.status === 'rejected' ? '⚠ rejected' : 'trusted'}</td>
-            <td>{c.subject}</td>
-            <td>{c.connections.length > 0 ? c.connections.join(', ') : <span className="muted">not seen since start</span>}</td>
-            <td className="mono">{c.thumbprint}</td>
-            <td>{c.validTo.slice(0, 10)}</td>
-            <td>
-              {c.status === 'rejected' ? (
-                <button
-                  type="button"
-                  onClick={() =>
-                    api
-                      .call('connections.trustCertificate', { thumbprint: c.thumbprint })
-                      .then(refresh, (err: unknown) => setError(message(err)))
-                  }
-                >
-                  Trust {c.thumbprint.slice(0, 8)}…
-                </button>
-              ) : null}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      label="OPC UA server certificates"
+      columns={['Status', 'Subject', 'Connection', 'Thumbprint (SHA-1)', 'Valid to', 'Action']}
+      rows={certs}
+      rowKey={(c) => c.thumbprint}
+      cells={(c) => (
+        <>
+          <td>{c.status === 'rejected' ? '⚠ rejected' : 'trusted'}</td>
+          <td>{c.subject}</td>
+          <td>{c.connections.length > 0 ? c.connections.join(', ') : <span className="muted">not seen since start</span>}</td>
+          <td className="mono">{c.thumbprint}</td>
+          <td>{c.validTo.slice(0, 10)}</td>
+          <td>
+            {c.status === 'rejected' ? (
+              <button
+                type="button"
+                onClick={() =>
+                  api
+                    .call('connections.trustCertificate', { thumbprint: c.thumbprint })
+                    .then(refresh, (err: unknown) => setError(message(err)))
+                }
+              >
+                Trust {c.thumbprint.slice(0, 8)}…
+              </button>
+            ) : null}
+          </td>
+        </>
+      )}
+    />
   );
 }
 

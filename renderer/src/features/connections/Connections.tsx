@@ -1,4 +1,5 @@
 import { useApp } from '../../platform/store';
+import { DataTable } from '../../ui/DataTable';
 import { ConnectionTools } from './ConnectionTools';
 
 const CONFIGURE_ROLES = ['engineer', 'admin'];
@@ -9,40 +10,30 @@ export function Connections() {
   const canConfigure = session.state === 'signedIn' && CONFIGURE_ROLES.includes(session.role);
   return (
     <>
-      <table className="grid" aria-label="Connections">
-        <thead>
-          <tr>
-            <th scope="col">Connection</th>
-            <th scope="col">Protocol</th>
-            <th scope="col">Endpoint</th>
-            <th scope="col">State</th>
-            <th scope="col">Tags</th>
-            <th scope="col">Rate /s</th>
-            <th scope="col">Latency ms</th>
-            <th scope="col">Reconnects</th>
-            <th scope="col">Last error</th>
-          </tr>
-        </thead>
-        <tbody>
-          {connections.map((c) => (
-            <tr key={c.name} data-state={c.state}>
-              <td>{c.name}</td>
-              <td>{c.protocol}</td>
-              <td className="mono">{c.endpoint}</td>
-              <td>
-                <span className="conn-state" data-state={c.state}>
-                  {c.state === 'connected' ? '●' : '○'} {c.state}
-                </span>
-              </td>
-              <td className="num">{c.tagCount}</td>
-              <td className="num">{c.rate}</td>
-              <td className="num">{c.latencyMs ?? '—'}</td>
-              <td className="num">{c.reconnects}</td>
-              <td>{c.lastError ? `${c.lastError} (${c.lastErrorAt})` : '—'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable
+        label="Connections"
+        columns={['Connection', 'Protocol', 'Endpoint', 'State', 'Tags', 'Rate /s', 'Latency ms', 'Reconnects', 'Last error']}
+        rows={connections}
+        rowKey={(c) => c.name}
+        rowData={(c) => ({ 'data-state': c.state })}
+        cells={(c) => (
+          <>
+            <td>{c.name}</td>
+            <td>{c.protocol}</td>
+            <td className="mono">{c.endpoint}</td>
+            <td>
+              <span className="conn-state" data-state={c.state}>
+                {c.state === 'connected' ? '●' : '○'} {c.state}
+              </span>
+            </td>
+            <td className="num">{c.tagCount}</td>
+            <td className="num">{c.rate}</td>
+            <td className="num">{c.latencyMs ?? '—'}</td>
+            <td className="num">{c.reconnects}</td>
+            <td>{c.lastError ? `${c.lastError} (${c.lastErrorAt})` : '—'}</td>
+          </>
+        )}
+      />
       {canConfigure ? <ConnectionTools connections={connections} /> : null}
     </>
   );

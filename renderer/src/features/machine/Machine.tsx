@@ -6,6 +6,7 @@ import { useAlarms } from '../../platform/alarms';
 import { openWindow, useNavigation } from '../../platform/navigation';
 import { usePrediction } from '../../platform/predictions';
 import { useApp } from '../../platform/store';
+import { DataTable } from '../../ui/DataTable';
 import { LiveValue } from '../../ui/LiveValue';
 import { MachineStateBadge, useMachineState } from '../../ui/MachineState';
 import { PriorityBadge } from '../../ui/Priority';
@@ -130,32 +131,24 @@ export function Machine() {
           <MachineAlarms machine={machine.name} />
         </div>
       </div>
-      <table className="grid" aria-label={`Tags of ${machine.name}`}>
-        <thead>
-          <tr>
-            <th scope="col">Tag</th>
-            <th scope="col">Value</th>
-            <th scope="col">Range</th>
-            <th scope="col">Last 5 min</th>
-            <th scope="col">Description</th>
-            <th scope="col">Setpoint</th>
-          </tr>
-        </thead>
-        <tbody>
-          {own.map((t) => (
-            <tr key={t.id}>
-              <th scope="row">{t.name.split('/').pop()}</th>
-              <td>
-                <LiveValue tag={t} />
-              </td>
-              <td className="bar-cell">{t.rangeLo !== null ? <RangeBar tag={t} /> : null}</td>
-              <td>{t.dataType !== 'string' ? <Sparkline tag={t} /> : null}</td>
-              <td className="muted">{t.description}</td>
-              <td>{t.writable ? <TagWriter tag={t} /> : null}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable
+        label={`Tags of ${machine.name}`}
+        columns={['Tag', 'Value', 'Range', 'Last 5 min', 'Description', 'Setpoint']}
+        rows={own}
+        rowKey={(t) => t.id}
+        cells={(t) => (
+          <>
+            <th scope="row">{t.name.split('/').pop()}</th>
+            <td>
+              <LiveValue tag={t} />
+            </td>
+            <td className="bar-cell">{t.rangeLo !== null ? <RangeBar tag={t} /> : null}</td>
+            <td>{t.dataType !== 'string' ? <Sparkline tag={t} /> : null}</td>
+            <td className="muted">{t.description}</td>
+            <td>{t.writable ? <TagWriter tag={t} /> : null}</td>
+          </>
+        )}
+      />
       <MachineEvents machine={machine.name} />
     </div>
   );

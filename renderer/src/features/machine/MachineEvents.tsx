@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { OperationalEvent } from '../../../../native/api/alarm-requests';
 import { api } from '../../platform/client';
+import { DataTable } from '../../ui/DataTable';
 
 const KINDS = ['shift_note', 'maintenance', 'repair', 'failure', 'calibration'] as const;
 const LABEL: Record<(typeof KINDS)[number], string> = {
@@ -115,30 +116,22 @@ export function MachineEvents({ machine }: { machine: string }) {
       {events.length === 0 ? (
         <p className="muted">No events recorded.</p>
       ) : (
-        <table className="grid" aria-label={`Events of ${machine}`}>
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Kind</th>
-              <th scope="col">What</th>
-              <th scope="col">Parts</th>
-              <th scope="col">Downtime</th>
-              <th scope="col">By</th>
-            </tr>
-          </thead>
-          <tbody>
-            {events.map((e) => (
-              <tr key={e.id}>
-                <td>{new Date(e.at).toLocaleString()}</td>
-                <td>{LABEL[e.kind]}</td>
-                <td>{e.what}</td>
-                <td>{e.parts.join(', ')}</td>
-                <td className="num">{e.downtimeMin} min</td>
-                <td>{e.user ?? '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          label={`Events of ${machine}`}
+          columns={['When', 'Kind', 'What', 'Parts', 'Downtime', 'By']}
+          rows={events}
+          rowKey={(e) => e.id}
+          cells={(e) => (
+            <>
+              <td>{new Date(e.at).toLocaleString()}</td>
+              <td>{LABEL[e.kind]}</td>
+              <td>{e.what}</td>
+              <td>{e.parts.join(', ')}</td>
+              <td className="num">{e.downtimeMin} min</td>
+              <td>{e.user ?? '—'}</td>
+            </>
+          )}
+        />
       )}
     </section>
   );

@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { SyncModelPackage, SyncStatus } from '../../../../native/api/sync-requests';
 import { api } from '../../platform/client';
+import { DataTable } from '../../ui/DataTable';
 
 const time = (ms: number | null) => (ms === null ? '—' : new Date(ms).toLocaleString());
 
@@ -123,49 +124,39 @@ export function Sync() {
       {models.length === 0 ? (
         <p className="muted">None.</p>
       ) : (
-        <table className="grid" aria-label="Model packages">
-          <thead>
-            <tr>
-              <th scope="col">Model</th>
-              <th scope="col">SHA-256</th>
-              <th scope="col">Received</th>
-              <th scope="col">State</th>
-              <th scope="col">Decision</th>
-            </tr>
-          </thead>
-          <tbody>
-            {models.map((m) => (
-              <tr key={m.key}>
-                <td>{m.key}</td>
-                <td className="mono">{m.sha256.slice(0, 16)}…</td>
-                <td>{time(m.receivedAt)}</td>
-                <td>{m.state}</td>
-                <td>
-                  {m.state === 'pending' ? (
-                    <>
-                      <button
-                        type="button"
-                        onClick={() => act(() => api.call('sync.models.approve', { name: m.name, version: m.version }))}
-                      >
-                        Approve {m.key}
-                      </button>{' '}
-                      <button
-                        type="button"
-                        onClick={() =>
-                          act(() => api.call('sync.models.reject', { name: m.name, version: m.version, reason: 'rejected by an engineer' }))
-                        }
-                      >
-                        Reject
-                      </button>
-                    </>
-                  ) : (
-                    `${m.decidedBy ?? ''} ${time(m.decidedAt)}`
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          label="Model packages"
+          columns={['Model', 'SHA-256', 'Received', 'State', 'Decision']}
+          rows={models}
+          rowKey={(m) => m.key}
+          cells={(m) => (
+            <>
+              <td>{m.key}</td>
+              <td className="mono">{m.sha256.slice(0, 16)}…</td>
+              <td>{time(m.receivedAt)}</td>
+              <td>{m.state}</td>
+              <td>
+                {m.state === 'pending' ? (
+                  <>
+                    <button type="button" onClick={() => act(() => api.call('sync.models.approve', { name: m.name, version: m.version }))}>
+                      Approve {m.key}
+                    </button>{' '}
+                    <button
+                      type="button"
+                      onClick={() =>
+                        act(() => api.call('sync.models.reject', { name: m.name, version: m.version, reason: 'rejected by an engineer' }))
+                      }
+                    >
+                      Reject
+                    </button>
+                  </>
+                ) : (
+                  `${m.decidedBy ?? ''} ${time(m.decidedAt)}`
+                )}
+              </td>
+            </>
+          )}
+        />
       )}
     </div>
   );

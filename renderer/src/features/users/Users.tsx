@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useId, useState } from 'react';
 import type { RoleName, SessionInfo, UserInfo } from '../../../../native/api/auth-requests';
 import { api } from '../../platform/client';
+import { DataTable } from '../../ui/DataTable';
 
 /** Every role, checked complete by its type (a runtime import of the contract would pull zod into the UI). */
 const ROLE_LABELS: Record<RoleName, string> = {
@@ -99,60 +100,48 @@ export function Users() {
       <p className="muted" role="status">
         {status ?? `${users.length} users`}
       </p>
-      <table className="grid" aria-label="Users">
-        <thead>
-          <tr>
-            <th scope="col">User</th>
-            <th scope="col">Name</th>
-            <th scope="col">Role</th>
-            <th scope="col">State</th>
-            <th scope="col">Last sign-in</th>
-            <th scope="col">Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          {users.map((u) => (
-            <tr key={u.user}>
-              <th scope="row">{u.user}</th>
-              <td>{u.displayName}</td>
-              <td>
-                <select
-                  aria-label={`Role of ${u.user}`}
-                  value={u.role}
-                  onChange={(e) => update({ user: u.user, role: e.target.value as RoleName }, `${u.user} is now ${e.target.value}`)}
-                >
-                  {roleNames.map((r) => (
-                    <option key={r} value={r}>
-                      {r}
-                    </option>
-                  ))}
-                </select>
-              </td>
-              <td>
-                {u.disabled
-                  ? '✕ disabled'
-                  : u.lockedUntil && u.lockedUntil > Date.now()
-                    ? `⚠ locked until ${when(u.lockedUntil)}`
-                    : 'active'}
-              </td>
-              <td className="num">{when(u.lastLoginAt)}</td>
-              <td>
-                <button
-                  type="button"
-                  onClick={() => update({ user: u.user, disabled: !u.disabled }, `${u.user} ${u.disabled ? 'enabled' : 'disabled'}`)}
-                >
-                  {u.disabled ? 'Enable' : 'Disable'}
-                </button>{' '}
-                {u.lockedUntil && u.lockedUntil > Date.now() ? (
-                  <button type="button" onClick={() => update({ user: u.user, unlock: true }, `${u.user} unlocked`)}>
-                    Lift lockout
-                  </button>
-                ) : null}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable
+        label="Users"
+        columns={['User', 'Name', 'Role', 'State', 'Last sign-in', 'Actions']}
+        rows={users}
+        rowKey={(u) => u.user}
+        cells={(u) => (
+          <>
+            <th scope="row">{u.user}</th>
+            <td>{u.displayName}</td>
+            <td>
+              <select
+                aria-label={`Role of ${u.user}`}
+                value={u.role}
+                onChange={(e) => update({ user: u.user, role: e.target.value as RoleName }, `${u.user} is now ${e.target.value}`)}
+              >
+                {roleNames.map((r) => (
+                  <option key={r} value={r}>
+                    {r}
+                  </option>
+                ))}
+              </select>
+            </td>
+            <td>
+              {u.disabled ? '✕ disabled' : u.lockedUntil && u.lockedUntil > Date.now() ? `⚠ locked until ${when(u.lockedUntil)}` : 'active'}
+            </td>
+            <td className="num">{when(u.lastLoginAt)}</td>
+            <td>
+              <button
+                type="button"
+                onClick={() => update({ user: u.user, disabled: !u.disabled }, `${u.user} ${u.disabled ? 'enabled' : 'disabled'}`)}
+              >
+                {u.disabled ? 'Enable' : 'Disable'}
+              </button>{' '}
+              {u.lockedUntil && u.lockedUntil > Date.now() ? (
+                <button type="button" onClick={() => update({ user: u.user, unlock: true }, `${u.user} unlocked`)}>
+                  Lift lockout
+                </button>
+              ) : null}
+            </td>
+          </>
+        )}
+      />
       <h2 className="section-title">Signed in now</h2>
       <table className="grid" aria-label="Sessions">
         <thead>
