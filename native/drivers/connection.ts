@@ -377,6 +377,25 @@ export class Connection {
     };
   }
 
+  /** What a Driver answers through its life cycle: name, protocol, start, stop, diagnostics (spread into the driver). */
+  face(): {
+    name: string;
+    protocol: ConnectionProtocol;
+    connection: Connection;
+    start(): Promise<void>;
+    stop(): Promise<void>;
+    diagnostics(): ConnectionDiagnostics;
+  } {
+    return {
+      name: this.options.name,
+      protocol: this.options.protocol,
+      connection: this,
+      start: () => this.start(),
+      stop: () => this.stop(),
+      diagnostics: () => this.diagnostics(),
+    };
+  }
+
   private handle(generation: number): LinkHandle {
     const self = this;
     return {

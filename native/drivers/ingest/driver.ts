@@ -100,11 +100,7 @@ export function createIngestDriver(config: IngestConnectionConfig, tags: DriverT
     link.fault({ kind, key: null, cls, message: `${kind}: ${message}` });
 
   return {
-    name: config.name,
-    protocol: 'ingest',
-    connection: link,
-    start: () => link.start(),
-    stop: () => link.stop(),
+    ...link.face(),
     async write() {
       throw new Error(`${config.name} receives pushed values only; it cannot write to the device`);
     },

@@ -421,14 +421,11 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
   }
 
   return {
-    name: config.name,
-    protocol: 'modbus',
-    connection: link,
+    ...link.face(),
     start() {
       for (const g of groups) g.nextDue = Date.now();
       return link.start();
     },
-    stop: () => link.stop(),
     write(tagId, value) {
       const p = byKey.get(tagId);
       if (!p) return Promise.reject(new Error(`tag ${tagId} is not on connection ${config.name}`));
@@ -479,6 +476,5 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
         return decode(probe, data, 0);
       });
     },
-    diagnostics: () => link.diagnostics(),
   };
 }

@@ -21,7 +21,7 @@ import fs from 'node:fs';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { z } from 'zod';
 import type { QualityCode, TagValue } from '../../api/types.js';
-import { describeZodIssue } from '../../site/describe.js';
+import { describeZodIssue } from '../../util/describe.js';
 import { describeError } from '../../util/errors.js';
 import { Connection, type ErrorClass, LinkError, type LinkHandle } from '../connection.js';
 import { type Driver, type DriverContext, type DriverTag, toEngineering, toRaw } from '../driver.js';
@@ -391,11 +391,7 @@ export function createMqttDriver(config: MqttConnectionConfig, tags: DriverTag[]
   }
 
   return {
-    name: config.name,
-    protocol: 'mqtt',
-    connection: link,
-    start: () => link.start(),
-    stop: () => link.stop(),
+    ...link.face(),
     async write(tagId, value) {
       const tag = byId.get(tagId);
       if (!tag) throw new Error(`tag ${tagId} is not on connection ${config.name}`);
@@ -410,6 +406,5 @@ export function createMqttDriver(config: MqttConnectionConfig, tags: DriverTag[]
       if (!(await readback)) throw new Error(`${tag.name}: published to ${topic}, but no value came back within ${READBACK_MS} ms`);
       return ctx.bus.current(tagId).value;
     },
-    diagnostics: () => link.diagnostics(),
   };
 }

@@ -520,11 +520,7 @@ export function createOpcuaDriver(config: OpcuaConnectionConfig, tags: DriverTag
   }
 
   return {
-    name: config.name,
-    protocol: 'opcua',
-    connection: link,
-    start: () => link.start(),
-    stop: () => link.stop(),
+    ...link.face(),
     async write(tagId, value) {
       const problem = configProblems.get(tagId) ?? itemProblems.get(tagId);
       if (problem) throw new Error(problem);
@@ -634,6 +630,5 @@ export function createOpcuaDriver(config: OpcuaConnectionConfig, tags: DriverTag
         };
       });
     },
-    diagnostics: () => link.diagnostics(),
   };
 }
