@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { WebSocket } from 'ws';
 import { type RunningConsole, root, startConsole } from '../e2e/harness.js';
 import { StoreReader } from '../native/historian/reader.js';
 import { openSqlite } from '../native/util/sqlite.js';
@@ -118,6 +119,29 @@ function pushers(app: RunningConsole, headers: Record<string, string>, clients: 
   };
 }
 
+/** Gaps (ms) between `values` stream messages on a signed-in WebSocket; `take` returns and resets them. */
+function valueGaps(app: RunningConsole, headers: Record<string, string>) {
+  const ws = new WebSocket(`${app.url.replace('http', 'ws')}/api/ws`, { headers });
+  let last = 0;
+  let gaps: number[] = [];
+  ws.on('message', (m) => {
+    const msg = JSON.parse(String(m)) as { type: string; stream?: string };
+    if (msg.type !== 'event' || msg.stream !== 'values') return;
+    const t = performance.now();
+    if (last > 0) gaps.push(t - last);
+    last = t;
+  });
+  return {
+    open: new Promise((r) => ws.once('open', r)),
+    take: () => {
+      const g = gaps;
+      gaps = [];
+      return g;
+    },
+    close: () => ws.close(),
+  };
+}
+
 function stored(dataDir: string): Set<number> {
   const db = openSqlite(path.join(dataDir, 'historian', 'historian.db'), { readonly: true });
   const reader = new StoreReader(db);
@@ -145,13 +169,30 @@ const run: Bench = async ({ quick }) => {
     const samples = quick ? 50 : 200;
     await tagsLatency(app, headers, 10);
     const idle = await tagsLatency(app, headers, samples);
+    // The values stream's cadence: first under a trickle (one small push every 50 ms), then under load.
+    const ws = valueGaps(app, headers);
+    await ws.open;
+    let trickling = true;
+    const trickle = (async () => {
+      for (let v = 0; trickling; v++) {
+        await fetch(`${app.url}/api/ingest`, { method: 'POST', headers, body: JSON.stringify([{ tag: TAGS[0], value: v }]) });
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    await new Promise((r) => setTimeout(r, quick ? 3000 : 6000));
+    trickling = false;
+    await trickle;
+    const lightGaps = ws.take();
     const p = pushers(app, headers, 4, 10_000, 0);
     await new Promise((r) => setTimeout(r, 1000));
+    ws.take();
     const s0 = p.samples();
     const t0 = performance.now();
     const loaded = await tagsLatency(app, headers, samples);
     const rate = ((p.samples() - s0) * 1000) / (performance.now() - t0);
+    const loadGaps = ws.take();
     await p.stop();
+    ws.close();
     await app.stop();
 
     // The same bodies parsed in this process: what JSON alone costs per sample.
@@ -174,6 +215,15 @@ const run: Bench = async ({ quick }) => {
         ...(name === 'p99' ? { target: '< 100 ms' } : {}),
       });
     }
+    results.push({
+      bench: 'ingest',
+      metric: 'WebSocket values stream: p99 gap between messages (nominal 100 ms) while ingest runs at its maximum',
+      value: pct(loadGaps, 99),
+      unit: 'ms',
+      baseline: 'the same under a trickle of one small push every 50 ms',
+      baselineValue: pct(lightGaps, 99),
+      notes: `${loadGaps.length} gaps under load, ${lightGaps.length} under the trickle`,
+    });
     results.push({
       bench: 'ingest',
       metric: 'HTTP ingest, acknowledged (committed) samples/s, 4 clients × 10k-item JSON pushes',
