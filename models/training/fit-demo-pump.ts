@@ -43,6 +43,7 @@ export const PUMP_SPEC: ConditionalSpec = {
 };
 export const PUMP_RUNNING = PUMP_SPEC.running as { tag: string; above: number; settleS: number };
 const NORMAL_S = 7200;
+const SWEEP_HOLD_S = 360;
 /** The demo's wear cycle (native/plant/sim.ts defaults): the RUL is capped at it. */
 const WEAR_CYCLE_S = 360;
 
@@ -65,9 +66,13 @@ function wearRun(sp: number, seed: number): { rows: number[][]; tripS: number } 
 }
 
 async function main(): Promise<void> {
-  // A sweep of the setpoint range in 2 % steps (90 s each) covers every operating point, the
-  // random schedules the transitions between them.
-  const sweep = Array.from({ length: 31 }, (_, i) => ({ atS: 1 + i * 90, path: 'PumpStation/Pump102/SpeedSetpoint', value: 40 + 2 * i }));
+  // A sweep of the setpoint range in 2 % steps held 6 min each (the motor's temperature settles)
+  // covers every steady operating point, the random schedules the transitions between them.
+  const sweep = Array.from({ length: 31 }, (_, i) => ({
+    atS: 1 + i * SWEEP_HOLD_S,
+    path: 'PumpStation/Pump102/SpeedSetpoint',
+    value: 40 + 2 * i,
+  }));
   const normal = [
     record({
       seconds: NORMAL_S,
@@ -76,7 +81,7 @@ async function main(): Promise<void> {
       actions: pumpSchedule('Pump101', 1, NORMAL_S),
     }),
     record({ seconds: NORMAL_S, paths: paths('Pump102'), sim: { seed: 43 }, actions: pumpSchedule('Pump102', 2, NORMAL_S) }),
-    record({ seconds: 31 * 90, paths: paths('Pump102'), sim: { seed: 44 }, actions: sweep }),
+    record({ seconds: 31 * SWEEP_HOLD_S, paths: paths('Pump102'), sim: { seed: 44 }, actions: sweep }),
   ];
   // Score only while running, as the console does (a stopped pump is not scored).
   const fit = fitConditional(normal, PUMP_SPEC, 2);
@@ -157,8 +162,8 @@ async function main(): Promise<void> {
   const common = {
     fit,
     units: PUMP_UNITS,
-    provenance: `native/plant/sim.ts, seeds 42 and 43, Pump101 (no wear) and Pump102 over ${NORMAL_S} s each with setpoint steps 40…100 %, stops and starts (pumpSchedule seeds 1, 2), and a sweep of Pump102 from 40 to 100 % in 2 % steps of 90 s (seed 44)`,
-    rows: NORMAL_S * 2 + 31 * 90,
+    provenance: `native/plant/sim.ts, seeds 42 and 43, Pump101 (no wear) and Pump102 over ${NORMAL_S} s each with setpoint steps 40…100 %, stops and starts (pumpSchedule seeds 1, 2), and a sweep of Pump102 from 40 to 100 % in 2 % steps of ${SWEEP_HOLD_S} s (seed 44)`,
+    rows: NORMAL_S * 2 + 31 * SWEEP_HOLD_S,
     running: PUMP_RUNNING,
     fill: PUMP_SPEC.target,
   };

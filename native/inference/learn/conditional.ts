@@ -32,6 +32,8 @@ export interface ConditionalSpec {
   lags: number[];
   /** Ridge penalty, relative to the mean diagonal of FᵀF. */
   ridge?: number;
+  /** Least residual standard deviation, as a share of each dependent signal's standard deviation (0.02). */
+  residualFloor?: number;
   /**
    * Only windows whose last sample of `tag` is above `above`, and has been for `settleS` samples,
    * are fitted (the manifest's running gate: a stopped or just-started machine is not scored).
