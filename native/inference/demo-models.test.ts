@@ -115,6 +115,12 @@ const modelAlarm = (machine: string) => idOf(`${machine}/AnomalyScore`, 'model')
 /** The first second at or after `from` at which alarm `id` becomes active (was not the second before). */
 const firstActive = (steps: Step[], id: string, from = 0) =>
   steps.find((x, i) => x.s >= from && x.active.has(id) && !(i > 0 && steps[i - 1]?.active.has(id)))?.s ?? null;
+/** The machine's prediction at second `s` (fails the test if there is none). */
+function predictionAt(steps: Step[], s: number, machine: string): Prediction {
+  const p = steps.find((x) => x.s === s)?.predictions.get(machine);
+  if (!p) throw new Error(`${machine} has no prediction at ${s} s`);
+  return p;
+}
 const scored = (steps: Step[], machine: string, from = 0, to = Number.POSITIVE_INFINITY) =>
   steps
     .filter((x) => x.s >= from && x.s <= to && x.predictions.get(machine))
@@ -150,19 +156,16 @@ describe('demo models on the simulated plant', () => {
     const firstLimit = (from: number) => Math.min(...limits101.map((id) => firstActive(steps, id, from) ?? Number.POSITIVE_INFINITY));
     const modelAt = firstActive(steps, modelAlarm(P101)) as number;
     const limitAt = firstLimit(0);
-    console.log(
-      `Pump101 model alarm ${modelAt} s, limit ${limitAt} s; compressor ${firstActive(steps, modelAlarm(COMP))}/${firstActive(steps, idOf(`${COMP}/DischargePressure`, 'lo'))} s; boiler ${firstActive(steps, modelAlarm(BOILER))}/${firstActive(steps, idOf(`${BOILER}/FlueGasO2`, 'hi'))} s`,
-    );
     expect(modelAt).not.toBeNull();
     expect(limitAt - modelAt).toBeGreaterThanOrEqual(120);
-    const atAlarm = steps.find((x) => x.s === modelAt)?.predictions.get(P101) as Prediction;
+    const atAlarm = predictionAt(steps, modelAt, P101);
     expect(atAlarm.contributors.map((c) => c.tag).some((t) => t === 'VibrationRMS' || t === 'BearingTemp')).toBe(true);
     for (const c of atAlarm.contributors) expect(['VibrationRMS', 'BearingTemp', 'Power', 'MotorCurrent']).toContain(c.tag);
 
     // RUL: seconds to the trip, a band that narrows as the trip nears.
     const tripAt = firstActive(steps, `${P101.replaceAll('/', '.')}.Tripped.discrete`) as number;
     expect(tripAt).not.toBeNull();
-    const rulAt = (s: number) => steps.find((x) => x.s === s)?.predictions.get(P101) as Prediction;
+    const rulAt = (s: number) => predictionAt(steps, s, P101);
     const far = rulAt(modelAt);
     const near = rulAt(tripAt - 30);
     expect(far.rul).toBeGreaterThan(near.rul as number);
@@ -187,7 +190,7 @@ describe('demo models on the simulated plant', () => {
     expect(leakModel).not.toBeNull();
     expect(leakLimit).not.toBeNull();
     expect(leakLimit - leakModel).toBeGreaterThanOrEqual(120);
-    const compAt = steps.find((x) => x.s === leakModel)?.predictions.get(COMP) as Prediction;
+    const compAt = predictionAt(steps, leakModel, COMP);
     for (const c of compAt.contributors)
       expect(['Loaded', 'AirFlow', 'Power', 'MotorCurrent', 'DischargeTemp', 'OilTemp', 'VibrationRMS']).toContain(c.tag);
 
@@ -197,7 +200,7 @@ describe('demo models on the simulated plant', () => {
     expect(o2Model).not.toBeNull();
     expect(o2Limit).not.toBeNull();
     expect(o2Limit - o2Model).toBeGreaterThanOrEqual(120);
-    expect((steps.find((x) => x.s === o2Model)?.predictions.get(BOILER) as Prediction).contributors[0]?.tag).toBe('FlueGasO2');
+    expect(predictionAt(steps, o2Model, BOILER).contributors[0]?.tag).toBe('FlueGasO2');
     console.log(
       `demo: Pump101 model alarm ${modelAt} s, first limit ${limitAt} s, trip ${tripAt} s, back ${backAt} s, cleared ${clearedAt} s, second alarm ${second} s (limit ${firstLimit(backAt)} s); compressor ${leakModel}/${leakLimit} s; boiler ${o2Model}/${o2Limit} s`,
     );
