@@ -393,7 +393,8 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
         continue;
       }
       const polled = busy.then(() => poll(group, handle));
-      busy = polled;
+      // A poll that throws ends this link (the life cycle reconnects); the next request must still run.
+      busy = polled.catch(() => undefined);
       const result = await polled;
       group.nextDue = Math.max(group.nextDue + group.periodMs, Date.now());
       if (result === 'lost') return;
