@@ -2,6 +2,7 @@
 // crashed core never freezes the UI and can be restarted by the main process. It speaks to main
 // over process.parentPort; it never imports 'electron' (not available in a utility process).
 import type { CallContext, EventStreams } from '../native/api/contract.js';
+import { sessionChange } from '../native/api/session.js';
 import { clientMessage, type ServerMessage } from '../native/api/wire.js';
 import { type Core, startCore } from '../native/core.js';
 import { inShellContext, installLastResort } from '../native/util/boundary.js';
@@ -68,11 +69,9 @@ const onMessage = async (e: { data: unknown }) => {
       return;
     }
     const result = await c.call(m.data.name, m.data.args, contextOf(c, msg.windowId));
-    if (!result.error && (m.data.name === 'auth.login' || m.data.name === 'auth.setup' || m.data.name === 'auth.unlock')) {
-      const token = (result.data as { token?: string }).token;
-      if (token) tokens.set(msg.windowId, token);
-    }
-    if (!result.error && m.data.name === 'auth.logout') tokens.delete(msg.windowId);
+    const change = sessionChange(m.data.name, result);
+    if (change?.kind === 'start') tokens.set(msg.windowId, change.token);
+    else if (change?.kind === 'end') tokens.delete(msg.windowId);
     toClient(
       msg.windowId,
       result.error ? { type: 'res', id: m.data.id, error: result.error } : { type: 'res', id: m.data.id, data: result.data },

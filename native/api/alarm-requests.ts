@@ -3,6 +3,7 @@
 // machine (maintenance, failure, repair, calibration, shift notes) and maintenance requests raised
 // from an alarm or a prediction. Also the `alarms` event stream payload.
 import { z } from 'zod';
+import type { HttpForms } from './http.js';
 import { DAY_MS, spanLimit } from './limits.js';
 import type { ExportFile } from './types.js';
 
@@ -155,6 +156,28 @@ export const alarmRequests = {
     .strict()
     .default({}),
 };
+
+/** How serve mode offers each request over HTTP (native/api/http.ts). */
+export const alarmHttp = {
+  'alarms.list': { method: 'GET', path: '/api/alarms' },
+  // Several at once, or the one alarm of the path.
+  'alarms.ack': [
+    { method: 'POST', path: '/api/alarms/ack' },
+    { method: 'POST', path: '/api/alarms/:ids/ack' },
+  ],
+  'alarms.shelve': { method: 'POST', path: '/api/alarms/:id/shelve' },
+  'alarms.unshelve': { method: 'POST', path: '/api/alarms/:id/unshelve' },
+  'alarms.outOfService': { method: 'POST', path: '/api/alarms/:id/out-of-service' },
+  'alarms.returnToService': { method: 'POST', path: '/api/alarms/:id/return-to-service' },
+  'alarms.journal': { method: 'GET', path: '/api/alarms/journal' },
+  'alarms.export': { method: 'GET', path: '/api/alarms/journal.csv', file: true },
+  'alarms.kpis': { method: 'GET', path: '/api/alarms/kpis' },
+  'events.list': { method: 'GET', path: '/api/events' },
+  'events.record': { method: 'POST', path: '/api/events' },
+  'events.export': { method: 'GET', path: '/api/events.csv', file: true },
+  'maintenance.request': { method: 'POST', path: '/api/maintenance/requests' },
+  'maintenance.requests': { method: 'GET', path: '/api/maintenance/requests' },
+} as const satisfies HttpForms<typeof alarmRequests>;
 
 export type AlarmStateWire = (typeof alarmStates)[number];
 export type AlarmJournalKind = (typeof journalKinds)[number];

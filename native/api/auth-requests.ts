@@ -2,6 +2,7 @@
 // desktop shell (IPC) and serve mode (HTTP, WebSocket) share it; serve mode also offers it as
 // POST /api/login so a session cookie can be set.
 import { z } from 'zod';
+import type { HttpForms } from './http.js';
 import { DAY_MS, spanLimit } from './limits.js';
 import type { ExportFile } from './types.js';
 
@@ -83,6 +84,26 @@ export const authRequests = {
     .default({}),
   'audit.verify': z.object({}).strict().default({}),
 };
+
+/** How serve mode offers each request over HTTP (native/api/http.ts). */
+export const authHttp = {
+  'auth.status': { method: 'GET', path: '/api/auth/status' },
+  'auth.setup': { method: 'POST', path: '/api/auth/setup' },
+  'auth.login': { method: 'POST', path: '/api/login' },
+  'auth.logout': { method: 'POST', path: '/api/logout' },
+  'auth.me': { method: 'GET', path: '/api/me' },
+  // The lock screen, password change and user administration are the console's own screens; scripts use /api/call.
+  'auth.lock': 'call',
+  'auth.unlock': 'call',
+  'auth.changePassword': 'call',
+  'auth.users.list': 'call',
+  'auth.users.create': 'call',
+  'auth.users.update': 'call',
+  'auth.sessions.list': 'call',
+  'audit.query': { method: 'GET', path: '/api/audit' },
+  'audit.export': { method: 'GET', path: '/api/audit.csv', file: true },
+  'audit.verify': { method: 'GET', path: '/api/audit/verify' },
+} as const satisfies HttpForms<typeof authRequests>;
 
 export type RoleName = (typeof roleNames)[number];
 
@@ -168,3 +189,15 @@ export interface AuthResults {
   'audit.export': ExportFile;
   'audit.verify': AuditVerifyResult;
 }
+
+/**
+ * Requests whose result starts a session (it carries the session token) or ends the caller's.
+ * Every transport keeps its caller's token by this one table (native/api/session.ts): the IPC
+ * host per window, the WebSocket per connection, HTTP as the session cookie.
+ */
+export const authSessionEffects = {
+  'auth.setup': 'start',
+  'auth.login': 'start',
+  'auth.unlock': 'start',
+  'auth.logout': 'end',
+} as const satisfies { readonly [N in keyof typeof authRequests]?: 'start' | 'end' };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { HttpForms } from './http.js';
 import type { BrowseNode, TagValue } from './types.js';
 
 export const connectionRequests = {
@@ -12,6 +13,15 @@ export const connectionRequests = {
   'connections.certificates': z.object({}).strict().default({}),
   'connections.trustCertificate': z.object({ thumbprint: z.string().regex(/^[0-9a-fA-F:]{40,59}$/, 'a SHA-1 thumbprint in hex') }).strict(),
 };
+
+/** How serve mode offers each request over HTTP (native/api/http.ts). */
+export const connectionHttp = {
+  // Engineering tools of the desktop's configuration screens, offered to scripts through /api/call only.
+  'connections.browse': 'call',
+  'connections.testRead': 'call',
+  'connections.certificates': 'call',
+  'connections.trustCertificate': 'call',
+} as const satisfies HttpForms<typeof connectionRequests>;
 
 export interface CertificateInfo {
   status: 'trusted' | 'rejected';

@@ -3,19 +3,20 @@
 // a name declared twice. Request arguments are zod schemas because they are validated wherever
 // they cross a process or network boundary; results and events are plain types.
 import type { z } from 'zod';
-import { type AlarmResults, alarmRequests } from './alarm-requests.js';
-import { type AuthResults, authRequests } from './auth-requests.js';
-import { type ConnectionResults, connectionRequests } from './connection-requests.js';
-import { type CoreResults, coreRequests } from './core-requests.js';
-import { type EsgResults, esgRequests } from './esg-requests.js';
+import { type AlarmResults, alarmHttp, alarmRequests } from './alarm-requests.js';
+import { type AuthResults, authHttp, authRequests } from './auth-requests.js';
+import { type ConnectionResults, connectionHttp, connectionRequests } from './connection-requests.js';
+import { type CoreResults, coreHttp, coreRequests } from './core-requests.js';
+import { type EsgResults, esgHttp, esgRequests } from './esg-requests.js';
 import type { EventStreams } from './events.js';
-import { type HistoryResults, historyRequests } from './history-requests.js';
-import { type PredictionResults, predictionRequests } from './prediction-requests.js';
-import { type SyncResults, syncRequests } from './sync-requests.js';
-import { type TagResults, tagRequests } from './tag-requests.js';
+import { type HistoryResults, historyHttp, historyRequests } from './history-requests.js';
+import type { HttpForms } from './http.js';
+import { type PredictionResults, predictionHttp, predictionRequests } from './prediction-requests.js';
+import { type SyncResults, syncHttp, syncRequests } from './sync-requests.js';
+import { type TagResults, tagHttp, tagRequests } from './tag-requests.js';
 
-function join<T extends Record<string, z.ZodType>[]>(...parts: T): UnionToIntersection<T[number]> {
-  const joined: Record<string, z.ZodType> = {};
+function join<T extends Record<string, unknown>[]>(...parts: T): UnionToIntersection<T[number]> {
+  const joined: Record<string, unknown> = {};
   for (const part of parts) {
     for (const [name, schema] of Object.entries(part)) {
       if (name in joined) throw new Error(`API request "${name}" is declared twice`);
@@ -39,6 +40,19 @@ export const requestSchemas = join(
 );
 
 export type RequestName = keyof typeof requestSchemas;
+
+/** Each request's HTTP form (native/api/http.ts), declared beside its schema. */
+export const httpForms: HttpForms<typeof requestSchemas> = join(
+  coreHttp,
+  tagHttp,
+  connectionHttp,
+  historyHttp,
+  esgHttp,
+  predictionHttp,
+  authHttp,
+  alarmHttp,
+  syncHttp,
+);
 /** What a client passes. */
 export type Args<N extends RequestName> = z.input<(typeof requestSchemas)[N]>;
 /** What a handler receives, after validation and defaults. */

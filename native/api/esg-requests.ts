@@ -1,6 +1,7 @@
 // ESG requests: energy, water and CO2e summaries, time series for charts, report export, the
 // emission-factor table with its corrections, and the data gaps behind the figures.
 import { z } from 'zod';
+import type { HttpForms } from './http.js';
 import { DAY_MS, spanLimit } from './limits.js';
 import type { ExportFile } from './types.js';
 
@@ -85,6 +86,17 @@ export const esgRequests = {
     .refine((a) => a.to > a.from, toAfterFrom)
     .superRefine(spanLimit('esg.gaps', ESG_LIMITS.gapsSpanMs)),
 };
+
+/** How serve mode offers each request over HTTP (native/api/http.ts). */
+export const esgHttp = {
+  'esg.summary': { method: 'GET', path: '/api/esg/summary' },
+  'esg.series': { method: 'GET', path: '/api/esg/series' },
+  'esg.report': { method: 'GET', path: '/api/esg/report', file: true },
+  'esg.factors.list': { method: 'GET', path: '/api/esg/factors' },
+  'esg.factors.correct': { method: 'POST', path: '/api/esg/factors/correct' },
+  'esg.factors.changes': { method: 'GET', path: '/api/esg/factors/changes' },
+  'esg.gaps': { method: 'GET', path: '/api/esg/gaps' },
+} as const satisfies HttpForms<typeof esgRequests>;
 
 export type EsgGroupBy = 'site' | 'area' | 'machine';
 

@@ -1,5 +1,6 @@
 // Historian requests: trends, values at a time, aggregates, CSV export with progress, metrics.
 import { z } from 'zod';
+import type { HttpForms } from './http.js';
 import { DAY_MS, overLimit, spanLimit } from './limits.js';
 
 /**
@@ -110,6 +111,16 @@ export const historyRequests = {
   'history.exportCancel': z.object({ id: z.string().min(1) }).strict(),
   'history.metrics': z.object({}).strict().default({}),
 };
+
+/** How serve mode offers each request over HTTP (native/api/http.ts). */
+export const historyHttp = {
+  'history.query': { method: 'GET', path: '/api/history' },
+  'history.valueAt': { method: 'GET', path: '/api/history/value-at' },
+  'history.aggregate': { method: 'GET', path: '/api/history/aggregate' },
+  'history.export': { method: 'POST', path: '/api/history/export' },
+  'history.exportCancel': { method: 'POST', path: '/api/history/export/:id([A-Za-z0-9_-]+)/cancel' },
+  'history.metrics': { method: 'GET', path: '/api/history/metrics' },
+} as const satisfies HttpForms<typeof historyRequests>;
 
 export interface HistorySeries {
   tag: string;

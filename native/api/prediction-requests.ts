@@ -1,6 +1,7 @@
 // Prediction and model-registry requests: latest predictions per machine, the model list with
 // refusals explained, activation / roll-back per machine, on-site learning, worker diagnostics.
 import { z } from 'zod';
+import type { HttpForms } from './http.js';
 import { DAY_MS, spanLimit } from './limits.js';
 
 /**
@@ -42,6 +43,17 @@ export const predictionRequests = {
     .superRefine(spanLimit('models.learn', LEARN_LIMITS.spanMs)),
   'inference.diagnostics': z.object({}).strict().default({}),
 };
+
+/** How serve mode offers each request over HTTP (native/api/http.ts). */
+export const predictionHttp = {
+  'predictions.latest': { method: 'GET', path: '/api/predictions' },
+  'models.list': { method: 'GET', path: '/api/models' },
+  'models.activate': { method: 'POST', path: '/api/models/activate' },
+  'models.rollback': { method: 'POST', path: '/api/models/rollback' },
+  'models.learn': { method: 'POST', path: '/api/models/learn' },
+  // The model runner's own figures, for the diagnostics screen; scripts read /metrics.
+  'inference.diagnostics': 'call',
+} as const satisfies HttpForms<typeof predictionRequests>;
 
 export interface Contributor {
   /** Tag name within the machine. */

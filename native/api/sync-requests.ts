@@ -2,6 +2,7 @@
 // throughput, errors) and pausing/resuming the uplink. Sync never writes to the plant.
 import { z } from 'zod';
 import type { SystemMessage } from './events.js';
+import type { HttpForms } from './http.js';
 
 export const syncRequests = {
   'sync.status': z.object({}).strict().default({}),
@@ -16,6 +17,16 @@ export const syncRequests = {
     .object({ name: z.string().min(1), version: z.number().int().min(1), reason: z.string().max(500).default('') })
     .strict(),
 };
+
+/** How serve mode offers each request over HTTP (native/api/http.ts). */
+export const syncHttp = {
+  'sync.status': { method: 'GET', path: '/api/sync/status' },
+  'sync.pause': { method: 'POST', path: '/api/sync/pause' },
+  'sync.resume': { method: 'POST', path: '/api/sync/resume' },
+  'sync.models.list': { method: 'GET', path: '/api/sync/models' },
+  'sync.models.approve': { method: 'POST', path: '/api/sync/models/approve' },
+  'sync.models.reject': { method: 'POST', path: '/api/sync/models/reject' },
+} as const satisfies HttpForms<typeof syncRequests>;
 
 export interface SyncModelPackage {
   /** name@version. */

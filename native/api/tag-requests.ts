@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { HttpForms } from './http.js';
 import type { ConnectionDiagnostics, ExportFile, MachineInfo, TagInfo, TagSnapshot, WriteResult } from './types.js';
 
 /**
@@ -61,6 +62,25 @@ export const tagRequests = {
   /** Values pushed by sensors and gateways (serve mode: POST /api/ingest); items are validated one by one. */
   'tags.ingest': z.object({ items: z.array(z.unknown()).min(1).max(10_000) }).strict(),
 };
+
+/** How serve mode offers each request over HTTP (native/api/http.ts). */
+export const tagHttp = {
+  'tags.list': { method: 'GET', path: '/api/tags/meta' },
+  'tags.snapshot': { method: 'GET', path: '/api/tags' },
+  'tags.write': { method: 'POST', path: '/api/tags/write' },
+  'connections.list': { method: 'GET', path: '/api/connections' },
+  'config.updateTag': { method: 'POST', path: '/api/config/tag' },
+  'config.exportTags': { method: 'GET', path: '/api/config/tags.:format(csv|json)', file: true },
+  'config.importTags': { method: 'POST', path: '/api/config/tags/import' },
+  // Answered once the accepted samples are committed; a full queue takes nothing and says when to retry.
+  'tags.ingest': {
+    method: 'POST',
+    path: '/api/ingest',
+    status: 202,
+    arrayBody: 'items',
+    retryAfter: { field: 'retryAfterS', message: 'ingest queue full, retry later' },
+  },
+} as const satisfies HttpForms<typeof tagRequests>;
 
 export interface TagResults {
   'tags.list': { tags: TagInfo[]; machines: MachineInfo[] };

@@ -1,9 +1,9 @@
 // The permission table: every API request name → what a caller needs to make it. Checked in the
 // core for every call from every shell (the UI hiding a button is a convenience, never the
-// control). A name missing from this table is refused, so a new request is unusable until someone
-// decides here who may call it; permissions.test.ts fails for any request in the contract that is
-// not listed.
-import type { CallContext } from '../api/contract.js';
+// control). The table is typed by request name: a request of the contract missing here, or a name
+// that is not one, does not compile — so a new request is unusable until someone decides here who
+// may call it. A name that is not in the table at run time (a client's typo) is refused.
+import type { CallContext, RequestName } from '../api/contract.js';
 import type { ApiError } from '../api/types.js';
 import { can, isRole, type Permission, type Role } from './roles.js';
 
@@ -13,7 +13,7 @@ import { can, isRole, type Permission, type Role } from './roles.js';
  */
 export type Requirement = Permission | 'public' | 'session';
 
-export const REQUEST_PERMISSIONS: Readonly<Record<string, Requirement>> = {
+export const REQUEST_PERMISSIONS = {
   'core.info': 'read',
 
   'tags.list': 'read',
@@ -102,12 +102,12 @@ export const REQUEST_PERMISSIONS: Readonly<Record<string, Requirement>> = {
   'audit.query': 'audit',
   'audit.export': 'audit',
   'audit.verify': 'audit',
-};
+} as const satisfies { readonly [N in RequestName]: Requirement };
 
 export type Decision = { allowed: true } | { allowed: false; status: 401 | 403; reason: string };
 
 export function requirementOf(requestName: string): Requirement | undefined {
-  return Object.hasOwn(REQUEST_PERMISSIONS, requestName) ? REQUEST_PERMISSIONS[requestName] : undefined;
+  return Object.hasOwn(REQUEST_PERMISSIONS, requestName) ? REQUEST_PERMISSIONS[requestName as RequestName] : undefined;
 }
 
 /** May a caller with this role (null: not signed in) make this request? */

@@ -14,7 +14,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { CallContext } from '../api/contract.js';
-import type { ApiError, ApiResult } from '../api/types.js';
+import { sessionChange } from '../api/session.js';
+import type { ApiError } from '../api/types.js';
 import { clientMessage, type ServerMessage } from '../api/wire.js';
 import {
   allowedHostNames,
@@ -28,8 +29,18 @@ import {
   securityHeaders,
 } from '../auth/index.js';
 import type { Core } from '../core.js';
+import {
+  AUTHENTICATED_BODY_LIMIT,
+  answerTooLarge,
+  bodyLimitOf,
+  kib,
+  sendError,
+  sendJson,
+  setBodyLimit,
+  UNAUTHENTICATED_BODY_LIMIT,
+} from './http.js';
 import { createMetrics, type MetricsExporter } from './metrics.js';
-import { routes } from './routes.js';
+import { match, routes } from './routes.js';
 
 export interface ServeOptions {
   port: number;
@@ -50,9 +61,6 @@ export interface ServeOptions {
   dataDir?: string;
 }
 
-/** A request without a session may send at most this much (a sign-in, a first-run setup). */
-export const UNAUTHENTICATED_BODY_LIMIT = 16 * 1024;
-const AUTHENTICATED_BODY_LIMIT = 4 * 1024 * 1024;
 const DEFAULT_WS_MAX_BUFFERED = 4 * 1024 * 1024;
 
 export interface RunningServer {
@@ -71,132 +79,6 @@ const MIME: Record<string, string> = {
   '.json': 'application/json',
   '.woff2': 'font/woff2',
 };
-
-const STATUS_OF: Record<string, number> = {
-  validation: 400,
-  unauthenticated: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  too_large: 413,
-  unsupported_media_type: 415,
-  misdirected: 421,
-  too_many: 429,
-  unavailable: 503,
-  internal: 500,
-};
-
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Cache-Control': 'no-store',
-    ...headers,
-  });
-  res.end(text);
-}
-
-export function sendError(res: ServerResponse, error: ApiError, headers: Record<string, string> = {}): void {
-  sendJson(res, STATUS_OF[error.type] ?? 500, { error }, headers);
-}
-
-/** Reply with a handler's result: its data as JSON, or its error with the matching status. */
-export function sendResult(res: ServerResponse, result: ApiResult<unknown>): void {
-  if (result.error) sendError(res, result.error);
-  else sendJson(res, 200, result.data);
-}
-
-/** The body limit of each request, set by the server before its route runs (smaller without a session). */
-const bodyLimits = new WeakMap<IncomingMessage, number>();
-
-const kib = (n: number) => `${Math.round(n / 1024)} KiB`;
-function tooLarge(limit: number): Error {
-  const message =
-    limit === UNAUTHENTICATED_BODY_LIMIT
-      ? `request body over ${kib(limit)}: without a session a request may send at most ${kib(limit)}; sign in first`
-      : `request body over ${kib(limit)}, the most one request may send`;
-  return Object.assign(new Error(message), { type: 'too_large' });
-}
-
-/**
- * 413 for a body over the limit, decided from its declared length or after the first `limit` bytes
- * — never parsed or buffered. The answer is sent in full at once, but the response is ended only
- * when the client has stopped sending (what it still sends is read and thrown away, up to a bound
- * in bytes and time): Node closes the connection when a response ends before its request, and a
- * socket closed with unread data is reset, which can destroy the answer before the client reads it.
- */
-const LINGER_BYTES = 16 * 1024 * 1024;
-const LINGER_MS = 10_000;
-function answerTooLarge(req: IncomingMessage, res: ServerResponse, limit: number): void {
-  const text = JSON.stringify({ error: { type: 'too_large', message: tooLarge(limit).message } });
-  res.writeHead(413, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': String(Buffer.byteLength(text)),
-    Connection: 'close',
-  });
-  res.write(text);
-  let discarded = 0;
-  const finish = () => {
-    clearTimeout(timer);
-    if (!res.writableEnded) res.end();
-  };
-  const cut = () => {
-    finish();
-    req.socket.destroy();
-  };
-  const timer = setTimeout(cut, LINGER_MS);
-  timer.unref();
-  req.removeAllListeners('data');
-  req.on('data', (chunk: Buffer) => {
-    discarded += chunk.length;
-    if (discarded > LINGER_BYTES) cut();
-  });
-  req.once('end', finish);
-  req.once('error', cut);
-  req.resume();
-}
-
-export async function readJson(req: IncomingMessage): Promise<unknown> {
-  const limit = bodyLimits.get(req) ?? AUTHENTICATED_BODY_LIMIT;
-  // Listeners rather than for-await: leaving a for-await early destroys the request, and with it
-  // the socket the 413 answer must go out on. Paused instead, the rest is never read.
-  const body = await new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const done = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        done();
-        req.pause();
-        reject(tooLarge(limit));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
-      done();
-      resolve(Buffer.concat(chunks));
-    };
-    const onError = (err: Error) => {
-      done();
-      reject(err);
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-  });
-  if (body.length === 0) return {};
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    throw Object.assign(new Error('request body is not valid JSON'), { type: 'validation' });
-  }
-}
 
 function serveStatic(staticDir: string, urlPath: string, res: ServerResponse): void {
   const clean = path.normalize(decodeURIComponent(urlPath)).replace(/^(\.\.[/\\])+/, '');
@@ -302,9 +184,8 @@ function attachWebSocket(core: Core, server: http.Server | https.Server, opts: S
       }
       if (msg.data.type === 'ping') return send({ type: 'pong', id: msg.data.id });
       const result = await core.call(msg.data.name, msg.data.args, ctx());
-      if (!result.error && (msg.data.name === 'auth.login' || msg.data.name === 'auth.setup'))
-        socketToken = (result.data as { token: string }).token;
-      if (!result.error && msg.data.name === 'auth.logout') socketToken = null;
+      const change = sessionChange(msg.data.name, result);
+      if (change) socketToken = change.kind === 'start' ? change.token : null;
       // Signing in, out or locking changes what this socket may receive: look again at the next event.
       if (msg.data.name.startsWith('auth.')) checkedAt = 0;
       send(result.error ? { type: 'res', id: msg.data.id, error: result.error } : { type: 'res', id: msg.data.id, data: result.data });
@@ -316,8 +197,6 @@ function attachWebSocket(core: Core, server: http.Server | https.Server, opts: S
 function hostRefusal(req: IncomingMessage): string {
   return `this console does not answer to the host name "${String(req.headers.host ?? '').slice(0, 100)}"; add it with AURUM_ALLOWED_HOSTS if it is this console's name`;
 }
-
-const SETUP_PATHS = new Set(['/api/auth/setup', '/api/call/auth.setup']);
 
 /** First-run setup creates the administrator: only as JSON (no cross-site form or text/plain post) and only from this console's own page or a tool. */
 function setupRefusal(req: IncomingMessage): ApiError | null {
@@ -361,12 +240,16 @@ export function serve(core: Core, opts: ServeOptions): Promise<RunningServer> {
       }
       if (api) {
         // A state-changing request made with the session cookie must come from our page with its CSRF token.
-        const csrf = url.pathname === '/api/login' ? { ok: true as const } : checkCsrf(req, core.auth);
+        const found = match(table, req.method, url.pathname);
+        // The request the route makes: its own, or the one /api/call/<name> names.
+        const request = found?.route.request === 'any' ? found.params.name : found?.route.request;
+        // Signing in on its own route needs no CSRF token: the caller has no session yet.
+        const csrf = found?.route.request === 'auth.login' ? { ok: true as const } : checkCsrf(req, core.auth);
         if (!csrf.ok) {
           sendError(res, { type: 'forbidden', message: csrf.reason });
           return;
         }
-        if (req.method === 'POST' && SETUP_PATHS.has(url.pathname)) {
+        if (request === 'auth.setup') {
           const refused = setupRefusal(req);
           if (refused) {
             sendError(res, refused);
@@ -376,19 +259,13 @@ export function serve(core: Core, opts: ServeOptions): Promise<RunningServer> {
         const ctx = contextOf(core, req, 'http');
         // Without a session, a small body only — refused from its declared length before any of it is read.
         const limit = ctx.user === null ? UNAUTHENTICATED_BODY_LIMIT : AUTHENTICATED_BODY_LIMIT;
-        bodyLimits.set(req, limit);
+        setBodyLimit(req, limit);
         if (Number(req.headers['content-length'] ?? 0) > limit) {
           answerTooLarge(req, res, limit);
           return;
         }
-        for (const route of table) {
-          if (route.method !== req.method) continue;
-          const match = route.pattern.exec(url.pathname);
-          if (!match) continue;
-          await route.handle({ req, res, url, params: match.groups ?? {}, ctx });
-          return;
-        }
-        sendError(res, { type: 'not_found', message: `no route ${req.method} ${url.pathname}` });
+        if (found) await found.route.handle({ req, res, url, params: found.params, ctx });
+        else sendError(res, { type: 'not_found', message: `no route ${req.method} ${url.pathname}` });
         return;
       }
       if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -398,7 +275,7 @@ export function serve(core: Core, opts: ServeOptions): Promise<RunningServer> {
       serveStatic(opts.staticDir, url.pathname, res);
     } catch (err) {
       const type = (err as { type?: string }).type ?? 'internal';
-      if (type === 'too_large' && !res.headersSent) answerTooLarge(req, res, bodyLimits.get(req) ?? AUTHENTICATED_BODY_LIMIT);
+      if (type === 'too_large' && !res.headersSent) answerTooLarge(req, res, bodyLimitOf(req));
       else if (!res.headersSent) sendError(res, { type, message: err instanceof Error ? err.message : String(err) });
       else res.destroy();
     }
