@@ -18,9 +18,9 @@ import type {
 import { ALARM_LIMITS } from '../api/alarm-requests.js';
 import type { TagInfo } from '../api/types.js';
 import type { SampleBatch } from '../tags/bus.js';
+import { toCsv } from '../util/csv.js';
 import { runSliced, runToEnd } from '../util/sliced.js';
 import type { SqliteDatabase } from '../util/sqlite.js';
-import { toCsv } from '../util/csv.js';
 import { type AlarmDefinition, type CompiledAlarm, compileDefinitions, renderMessage } from './definition.js';
 import { kpiSteps } from './kpis.js';
 import { replay } from './replay.js';
@@ -57,10 +57,15 @@ interface Runtime {
   prevValue: number;
   prevTs: number;
   message: string;
+  /** When a model alarm's message was last re-rendered with the current value (ms). */
+  messageAt: number;
   maskReason: string;
   changedAt: number;
   system: boolean;
 }
+
+/** A model alarm's text follows its score while active, re-rendered at most this often. */
+const MODEL_MESSAGE_EVERY_MS = 5_000;
 
 const PRIORITY_RANK: Record<Priority, number> = { Critical: 0, High: 1, Medium: 2, Low: 3 };
 const DAY_MS = 86_400_000;
@@ -124,6 +129,7 @@ export class AlarmService {
       prevValue: Number.NaN,
       prevTs: Number.NaN,
       message: renderMessage(def, Number.NaN),
+      messageAt: 0,
       maskReason: '',
       changedAt: 0,
       system,
@@ -258,6 +264,17 @@ export class AlarmService {
     }
     rt.raw = raw;
     rt.judged = judged;
+    // A model alarm's text carries the current score, not the one at activation (a score goes on
+    // rising or falling while the alarm stands); only values beyond the limit are shown.
+    if (d.type === 'model' && raw && rt.state.condition && now - rt.messageAt >= MODEL_MESSAGE_EVERY_MS) {
+      const beyond = d.sense === 'above' ? v > d.limit : v < d.limit;
+      const text = renderMessage(d, v);
+      if (beyond && text !== rt.message) {
+        rt.message = text;
+        rt.messageAt = now;
+        this.dirty.add(rt);
+      }
+    }
     if (raw === rt.state.condition) {
       if (!Number.isNaN(rt.pendingSince)) {
         rt.pendingSince = Number.NaN;
@@ -277,7 +294,10 @@ export class AlarmService {
     rt.pendingSince = Number.NaN;
     this.pending.delete(rt);
     const value = finiteOrNull(rt.judged);
-    if (rt.raw) rt.message = renderMessage(rt.def, rt.judged);
+    if (rt.raw) {
+      rt.message = renderMessage(rt.def, rt.judged);
+      rt.messageAt = now;
+    }
     this.apply(rt, rt.raw ? { kind: 'activate', ts: now, value } : { kind: 'clear', ts: now, value });
   }
 
