@@ -10,7 +10,7 @@ import { launchChromium, signInContext } from '../e2e/browser.js';
 import { root, startConsole } from '../e2e/harness.js';
 import { openHistorian } from '../native/historian/index.js';
 import type { SampleBatch } from '../native/tags/bus.js';
-import { parseSiteFile } from '../native/tags/config.js';
+import { parseSiteFile } from '../native/site/index.js';
 import type { Bench } from './types.js';
 
 const PENS = 8;

@@ -19,9 +19,10 @@ import { derivedTags, publishPrediction } from './inference/derived-tags.js';
 import { listModels, openInference, predictionHandlers } from './inference/index.js';
 import { MaintenanceLog, maintenanceConfigSchema } from './maintenance/index.js';
 import { type DemoPlant, startDemoPlant } from './plant/index.js';
+import { siteHandlers } from './site/handlers.js';
+import { loadSiteFile, type SiteModel } from './site/index.js';
 import { openSync, startAggregateFeed, startAlarmFeed, syncConfigSchema, syncFeeds, syncHandlers } from './sync/index.js';
 import { TagBus } from './tags/bus.js';
-import { loadSiteFile, type SiteModel } from './tags/config.js';
 import { tagHandlers } from './tags/handlers.js';
 import { startValueStream } from './tags/value-stream.js';
 import { Boundary, recordCrashesIn } from './util/boundary.js';
@@ -240,13 +241,13 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
     registry.register(
       tagHandlers({
         bus,
-        model,
         machines: model.machines,
         drivers,
         // A push is acknowledged once the historian has committed it.
         storage: { refuse: (n) => historian.refuse(n), commit: () => historian.commit() },
       }),
     );
+    registry.register(siteHandlers({ model }));
     registry.register(connectionHandlers(drivers, opts.dataDir));
 
     // Alarms and the maintenance log share events.db: the journal, alarm states, events, requests.

@@ -46,6 +46,21 @@ function resolvesInto(ref: ImportRef, folder: string): boolean {
   return target.startsWith(path.join(root, folder) + path.sep);
 }
 
+/**
+ * The source file a relative import names, or undefined when it leaves `dir` or is not a script.
+ * Native code names its imports './x.js' (the emitted name) for the file x.ts.
+ */
+function resolveWithin(ref: ImportRef, dir: string): string | undefined {
+  if (!ref.spec.startsWith('.')) return undefined;
+  const base = path.resolve(root, path.dirname(ref.file), ref.spec);
+  if (!base.startsWith(dir + path.sep)) return undefined;
+  const script = base.replace(/\.js$/, '');
+  for (const candidate of [base, `${script}.ts`, `${script}.tsx`, path.join(base, 'index.ts'), path.join(base, 'index.tsx')]) {
+    if (/\.(ts|tsx)$/.test(candidate) && existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+  }
+  return undefined;
+}
+
 const isElectron = (r: ImportRef) => r.spec === 'electron' || r.spec.startsWith('electron/');
 const isReact = (r: ImportRef) => /^(react|react-dom)(\/|$)/.test(r.spec);
 
@@ -100,13 +115,7 @@ function rendererFloor(file: string): number | undefined {
 
 /** The renderer file an import names, or undefined when it leaves renderer/src or is not a script (CSS). */
 function resolveRendererImport(ref: ImportRef): string | undefined {
-  if (!ref.spec.startsWith('.')) return undefined;
-  const base = path.resolve(root, path.dirname(ref.file), ref.spec);
-  if (!base.startsWith(RENDERER + path.sep)) return undefined;
-  for (const candidate of [base, `${base}.ts`, `${base}.tsx`, path.join(base, 'index.ts'), path.join(base, 'index.tsx')]) {
-    if (/\.(ts|tsx)$/.test(candidate) && existsSync(candidate) && statSync(candidate).isFile()) return candidate;
-  }
-  return undefined;
+  return resolveWithin(ref, RENDERER);
 }
 
 /** Every import edge between renderer files, type-only ones included (a type circle is a circle too). */
@@ -202,5 +211,85 @@ describe('renderer layout', () => {
         ]),
       ),
     ).toEqual([['a', 'b', 'c']]);
+  });
+});
+
+// ── Native floors ───────────────────────────────────────────────────────────────────────────────
+// native/ is built in floors; a file imports only its own floor or one below, never above:
+//   util/          logging, errors, containment, SQLite, workers, messages            (floor 0)
+//   api/           the contract: request schemas, events, the handler registry         (floor 1)
+//   tags/bus.ts    the tag bus and the UI value stream over it                        (floor 2)
+//   <capability>/  alarms, auth, drivers, esg, historian, inference, maintenance,
+//                  plant, sync, the rest of tags                                       (floor 3)
+//   site/          site-file loading, the joined schema, the editor                   (floor 4)
+//   core.ts        the list of capabilities and the loop that opens them              (floor 5)
+//   server/, cli   the shells' transports and the command line                         (floor 6)
+// Tests (*.test.ts) sit above every floor and are not part of the graph. Type-only imports count:
+// a type imported from above still makes the lower file know the upper one, and a circle of types
+// is still two files that cannot be read, moved or changed apart.
+const NATIVE = path.join(root, 'native');
+const NATIVE_FLOORS: [prefix: string, floor: number][] = [
+  ['util/', 0],
+  ['api/', 1],
+  ['tags/bus.ts', 2],
+  ['tags/value-stream.ts', 2],
+  ...['alarms', 'auth', 'drivers', 'esg', 'historian', 'inference', 'maintenance', 'plant', 'sync', 'tags'].map((c): [string, number] => [
+    `${c}/`,
+    3,
+  ]),
+  ['site/', 4],
+  ['core.ts', 5],
+  ['server/', 6],
+  ['cli.ts', 6],
+  ['cli-main.ts', 6],
+];
+const NATIVE_FLOOR_NAMES = ['util', 'api', 'tags/bus', 'capabilities', 'site', 'core', 'shells'];
+
+function nativeFloor(file: string): number | undefined {
+  const rel = path.relative(NATIVE, file).split(path.sep).join('/');
+  // The longest matching prefix wins: tags/bus.ts is on the bus floor, the rest of tags/ above it.
+  const match = NATIVE_FLOORS.filter(([prefix]) => rel === prefix || (prefix.endsWith('/') && rel.startsWith(prefix))).sort(
+    (a, b) => b[0].length - a[0].length,
+  )[0];
+  return match?.[1];
+}
+
+/** Every import edge between native source files (tests excluded), type-only ones included. */
+function nativeGraph(): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const file of sources('native').filter((f) => !/\.test\.ts$/.test(f))) {
+    const targets = importsOf(file)
+      .map((r) => resolveWithin(r, NATIVE))
+      .filter((t): t is string => t !== undefined);
+    graph.set(file, [...new Set(targets)]);
+  }
+  return graph;
+}
+
+describe('native floors', () => {
+  const graph = nativeGraph();
+
+  it('every native source file sits on a floor', () => {
+    expect([...graph.keys()].filter((f) => nativeFloor(f) === undefined).map(rel)).toEqual([]);
+  });
+
+  it('a file imports only its own floor or below (util < api < tags/bus < capabilities < site < core < shells)', () => {
+    const name = (f: string) => NATIVE_FLOOR_NAMES[nativeFloor(f) ?? 0];
+    const offenders = [...graph].flatMap(([from, targets]) =>
+      targets
+        .filter((to) => (nativeFloor(to) ?? 0) > (nativeFloor(from) ?? 0))
+        .map((to) => `${rel(from)} (${name(from)}) → ${rel(to)} (${name(to)})`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('no import circle in native/', () => {
+    expect(importCircles(graph).map((c) => c.map(rel))).toEqual([]);
+  });
+
+  it('the checks see the graph (guards against a resolver that finds nothing)', () => {
+    expect(graph.get(path.join(NATIVE, 'core.ts'))).toContain(path.join(NATIVE, 'tags', 'bus.ts'));
+    expect(nativeFloor(path.join(NATIVE, 'tags', 'bus.ts'))).toBe(2);
+    expect(nativeFloor(path.join(NATIVE, 'tags', 'handlers.ts'))).toBe(3);
   });
 });

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { PlantSim } from '../plant/sim.js';
-import { loadSiteFile } from '../tags/config.js';
+import { loadSiteFile } from '../site/index.js';
 import { parseDefinitions } from './definition.js';
 import { AlarmService } from './service.js';
 import { batchOf, Clock, type Sample, tempDb } from './test-kit.js';

@@ -4,25 +4,11 @@
 // EVENT_LIMITS, AUDIT_LIMITS, ESG_LIMITS, LEARN_LIMITS); docs/api.md "Limits" lists them all.
 import type { z } from 'zod';
 
-export const MINUTE_MS = 60_000;
-export const HOUR_MS = 3_600_000;
-export const DAY_MS = 86_400_000;
-const YEAR_MS = 365.25 * DAY_MS;
+import { DAY_MS, describeSpan, fixed } from '../util/describe.js';
+
+export { DAY_MS, describeSpan, HOUR_MS, MINUTE_MS } from '../util/describe.js';
 
 const group = (n: number) => Math.round(n).toLocaleString('en-US');
-const fixed = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 1 });
-
-/** A span for people: a limit reads "400 days", a requested span "10,000 years" or "36 hours". */
-export function describeSpan(ms: number): string {
-  if (!Number.isFinite(ms)) return 'an unbounded span';
-  const unit = (n: number, one: string) => `${fixed(n)} ${n === 1 ? one : `${one}s`}`;
-  // Limits are whole days and read best as such ("3,660 days"); a requested span of years as years.
-  if (ms >= 2 * YEAR_MS && (ms % DAY_MS !== 0 || ms >= 100_000 * DAY_MS)) return unit(ms / YEAR_MS, 'year');
-  if (ms >= 2 * DAY_MS) return unit(ms / DAY_MS, 'day');
-  if (ms >= 2 * HOUR_MS) return unit(ms / HOUR_MS, 'hour');
-  if (ms >= 2 * MINUTE_MS) return unit(ms / MINUTE_MS, 'minute');
-  return unit(ms / 1000, 'second');
-}
 
 /** "256 MB", "1 GB", "40 KB": sizes in messages (binary units, as df and file managers show them). */
 export function describeBytes(bytes: number): string {

@@ -3,7 +3,7 @@
 import type { EsgBaselineComparison, EsgGroupBy, EsgGroupSummary, EsgPeakDemand, EsgSeries, EsgSummary } from '../api/esg-requests.js';
 import type { EsgConfig } from './config.js';
 import type { Factor } from './factors.js';
-import type { MeterRuntime } from './service.js';
+import type { MeterRuntime } from './meter.js';
 import type { EsgStore } from './store.js';
 import { inWindow, pad, SLOT_MS, shiftKey, type ZoneClock } from './time.js';
 

@@ -9,7 +9,7 @@ import type { SampleBatch } from '../tags/bus.js';
 import { describeError } from '../util/errors.js';
 import { runToEnd } from '../util/sliced.js';
 import type { SqliteDatabase } from '../util/sqlite.js';
-import { type ActivitySink, type GapKind, MeterAccumulator, type SlotAmount } from './accumulator.js';
+import { type ActivitySink, MeterAccumulator, type SlotAmount } from './accumulator.js';
 import type { EsgConfig, MeterConfig, MeterKind, SourceConfig } from './config.js';
 import {
   applyFactor,
@@ -22,6 +22,7 @@ import {
   sameFactor,
   toFactor,
 } from './factors.js';
+import type { MeterRuntime } from './meter.js';
 import { type QueryContext, seriesSteps as seriesOfSteps, summariseSteps } from './queries.js';
 import { renderReportSteps } from './report.js';
 import { EsgStore, factorFromRow, type RecordRow } from './store.js';
@@ -69,19 +70,6 @@ export interface EsgService {
 
 export const ENERGY_KINDS: readonly MeterKind[] = ['power', 'energyCounter'];
 const RATE_KINDS: readonly MeterKind[] = ['power', 'fuelFlow', 'waterFlow'];
-
-export interface MeterRuntime {
-  cfg: MeterConfig;
-  site: string;
-  area: string;
-  machine: string;
-  unit: CanonicalUnit;
-  sources: SourceConfig[];
-  acc: MeterAccumulator | null;
-  slots: Map<number, SlotAmount>;
-  pendingGaps: { start: number; end: number; kind: GapKind; reason: string }[];
-  lastGap: { seq: number; end: number; kind: GapKind; reason: string } | null;
-}
 
 interface MachineState {
   running: boolean | null;

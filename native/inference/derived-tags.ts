@@ -5,8 +5,8 @@
 import type { Prediction } from '../api/prediction-requests.js';
 import type { TagInfo } from '../api/types.js';
 import type { TagBus } from '../tags/bus.js';
-import type { MachineBinding } from './index.js';
 import type { ModelEntry } from './registry.js';
+import type { MachineBinding } from './service.js';
 
 const DERIVED = {
   AnomalyScore: { unit: '', description: 'Anomaly score of the machine model, 1.0 = its alarm threshold' },

@@ -5,7 +5,7 @@ import { type PredictionResults, predictionRequests } from '../api/prediction-re
 import { ApiFailure } from '../api/registry.js';
 import { describeError } from '../util/errors.js';
 import { DeadlineExceeded } from '../util/sliced.js';
-import type { Inference } from './index.js';
+import type { Inference } from './service.js';
 
 type Schemas = typeof predictionRequests;
 type Name = keyof Schemas;

@@ -3,7 +3,7 @@ import { ConfigError } from './issues.js';
 import type { SiteModel } from './model.js';
 import { checkSiteFile, validateSiteText } from './validate.js';
 
-export { closest, describeZodIssue, unknownFieldMessage } from './describe.js';
+export { closest, describeZodIssue, unknownFieldMessage } from '../util/describe.js';
 export { ConfigError, type ConfigIssue, fieldOf, formatIssue } from './issues.js';
 export type { Path, SiteModel } from './model.js';
 export { checkSiteFile, type SiteValidation, siteRuleContext, validateSiteText } from './validate.js';

@@ -6,9 +6,10 @@ import type { ConnectionConfig } from '../drivers/connection-schema.js';
 import type { DriverTag } from '../drivers/driver.js';
 import { mqttExpectedPeriodMs } from '../drivers/mqtt/config.js';
 import type { SitePath } from '../drivers/site-rules.js';
-import type { SiteFile, TagConfig } from '../tags/config-schema.js';
+import type { TagConfig } from '../tags/config-schema.js';
 import { tagStates } from '../tags/write-check.js';
-import { closest } from './describe.js';
+import { closest } from '../util/describe.js';
+import type { SiteFile } from './schema.js';
 
 export type Path = SitePath;
 

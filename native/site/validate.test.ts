@@ -6,7 +6,7 @@ import { parse, stringify } from 'yaml';
 import { DEMO_SITE_FILE } from '../core.js';
 import { createDriver } from '../drivers/index.js';
 import { TagBus } from '../tags/bus.js';
-import { closest } from './describe.js';
+import { closest } from '../util/describe.js';
 import { checkSiteFile, validateSiteText } from './index.js';
 
 const dirs: string[] = [];

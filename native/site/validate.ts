@@ -20,11 +20,12 @@ import { opcuaSiteRules } from '../drivers/opcua/config.js';
 import type { ConnectionRules, SitePath, SiteRuleContext, SiteTagRef } from '../drivers/site-rules.js';
 import { checkEsgConfig } from '../esg/service.js';
 import { derivedTags } from '../inference/derived-tags.js';
-import { areaSchema, machineSchema, type SiteFile, siteFileSchema, templateSchema } from '../tags/config-schema.js';
+import { areaSchema, machineSchema, templateSchema } from '../tags/config-schema.js';
+import { describeZodIssue } from '../util/describe.js';
 import { describeError } from '../util/errors.js';
-import { describeZodIssue } from './describe.js';
 import { type ConfigIssue, fieldOf } from './issues.js';
 import { type BrokenNames, buildModel, type SiteModel } from './model.js';
+import { type SiteFile, siteFileSchema } from './schema.js';
 
 export interface SiteValidation {
   /** The model, when the file has no problem at all; else null. */

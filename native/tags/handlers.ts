@@ -6,9 +6,6 @@ import type { Driver } from '../drivers/driver.js';
 import type { CheckedPush, IngestDriver } from '../drivers/ingest/driver.js';
 import { describeError } from '../util/errors.js';
 import { QUALITY_NAMES, type TagBus } from './bus.js';
-import type { SiteModel } from './config.js';
-import { addMachineTags, editTag, TagEditError } from './config-editor.js';
-import { exportTagsCsv, importTagsCsv, importTagsJson } from './tag-list.js';
 import { checkWrite, WriteRefused } from './write-check.js';
 
 export function snapshotOf(bus: TagBus, id: number): TagSnapshot {
@@ -28,11 +25,8 @@ export function snapshotOf(bus: TagBus, id: number): TagSnapshot {
 
 export interface TagServices {
   bus: TagBus;
-  model: SiteModel;
   machines: MachineInfo[];
   drivers: ReadonlyMap<string, Driver>;
-  /** Called after tag metadata changed (the UI refreshes, the audit trail records). */
-  onConfigChange?: (changed: TagInfo[]) => void;
   /** Called after every write attempt, successful or not (the audit trail). */
   onWrite?: (result: WriteResult, user: string | null) => void;
   /** Where pushed samples are committed before a push is acknowledged (the historian). */
@@ -51,17 +45,7 @@ export interface IngestStorage {
 
 export function tagHandlers(
   s: TagServices,
-): Pick<
-  Handlers,
-  | 'tags.list'
-  | 'tags.snapshot'
-  | 'tags.write'
-  | 'connections.list'
-  | 'tags.ingest'
-  | 'config.updateTag'
-  | 'config.exportTags'
-  | 'config.importTags'
-> {
+): Pick<Handlers, 'tags.list' | 'tags.snapshot' | 'tags.write' | 'connections.list' | 'tags.ingest'> {
   let validating: Promise<void> = Promise.resolve();
   return {
     'tags.list': () => ({ tags: [...s.bus.tags], machines: s.machines }),
@@ -102,42 +86,6 @@ export function tagHandlers(
       }
       s.onWrite?.(result, ctx.user);
       return result;
-    },
-    'config.exportTags': ({ machine, format }) => {
-      const tags = s.model.tags.filter((t) => !machine || `${t.site}/${t.area}/${t.machine}` === machine);
-      if (machine && tags.length === 0) throw new ApiFailure('not_found', `no machine named "${machine}"`);
-      const base = (machine ?? s.model.site.name).replaceAll('/', '_');
-      if (format === 'csv') {
-        const byId = new Map([...s.model.driverTags.values()].flat().map((d) => [d.id, d]));
-        return { filename: `${base}-tags.csv`, contentType: 'text/csv; charset=utf-8', body: exportTagsCsv(tags, byId) };
-      }
-      const entries = tags.map((t) => ({
-        ...(s.model.definedAt[t.id] ? tagEntryAt(s.model, t.id) : {}),
-        name: t.name.split('/').pop(),
-        address: t.address,
-      }));
-      return { filename: `${base}-tags.json`, contentType: 'application/json', body: `${JSON.stringify(entries, null, 2)}\n` };
-    },
-    'config.importTags': ({ machine, format, text, apply }) => {
-      const result = format === 'csv' ? importTagsCsv(text) : importTagsJson(text);
-      if (!apply || result.issues.length > 0) return { tags: result.tags.length, issues: result.issues, applied: false, added: [] };
-      try {
-        const written = addMachineTags(s.model, machine, result.tags);
-        return { tags: result.tags.length, issues: [], applied: true, added: written.added };
-      } catch (err) {
-        if (err instanceof TagEditError) throw new ApiFailure('validation', err.message);
-        throw err;
-      }
-    },
-    'config.updateTag': ({ tag, changes }) => {
-      try {
-        const result = editTag(s.model, tag, changes);
-        s.onConfigChange?.(result.changed);
-        return result;
-      } catch (err) {
-        if (err instanceof TagEditError) throw new ApiFailure('validation', err.message);
-        throw err;
-      }
     },
     'connections.list': () => [...s.drivers.values()].map((d) => d.diagnostics()),
     'tags.ingest': async ({ items }) => {
@@ -201,11 +149,4 @@ export function tagHandlers(
       return outcome;
     },
   };
-}
-
-/** A tag's entry as written in the site file (template entries carry their parameters unexpanded). */
-function tagEntryAt(model: SiteModel, id: number): Record<string, unknown> {
-  let node: unknown = model.raw;
-  for (const key of model.definedAt[id] ?? []) node = (node as Record<string | number, unknown> | undefined)?.[key];
-  return typeof node === 'object' && node !== null ? { ...(node as Record<string, unknown>) } : {};
 }

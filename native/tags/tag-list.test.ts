@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadSiteFile } from './config.js';
-import { addMachineTags } from './config-editor.js';
+import { addMachineTags } from '../site/editor.js';
+import { loadSiteFile } from '../site/index.js';
 import { exportTagsCsv, importTagsCsv, importTagsJson, parseCsv } from './tag-list.js';
 
 const site = `version: 1

@@ -6,8 +6,8 @@ import { HandlerRegistry } from '../api/registry.js';
 import type { TagInfo, WriteResult } from '../api/types.js';
 import { createDriver } from '../drivers/index.js';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../drivers/mqtt/broker.js';
+import { ConfigError, parseSiteFile } from '../site/index.js';
 import { TagBus } from './bus.js';
-import { ConfigError, parseSiteFile } from './config.js';
 import { tagHandlers } from './handlers.js';
 import { testTag } from './test-tag.js';
 import { checkWrite } from './write-check.js';
@@ -168,7 +168,7 @@ describe('tags.write through the registry, to an MQTT device on a real broker', 
     });
     for (const d of drivers.values()) await d.start();
     registry = new HandlerRegistry();
-    registry.register(tagHandlers({ bus, model, machines: model.machines, drivers }));
+    registry.register(tagHandlers({ bus, machines: model.machines, drivers }));
     stop = async () => {
       for (const d of drivers.values()) await d.stop();
       await device.endAsync(true);

@@ -3,7 +3,7 @@
 // between steps (setImmediate) so other requests are served, and abandons the work past its
 // deadline. The same generator runs to its end synchronously where nothing else is waiting (tests,
 // small inputs), so the sliced and the one-shot results are the same code.
-import { describeSpan } from '../api/limits.js';
+import { describeSpan } from './describe.js';
 
 /** The work ran past its deadline and was abandoned (the transports answer 503). */
 export class DeadlineExceeded extends Error {

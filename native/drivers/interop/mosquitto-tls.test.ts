@@ -9,7 +9,7 @@ import path from 'node:path';
 import { connect } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TagBus } from '../../tags/bus.js';
-import { ConfigError, loadSiteFile } from '../../tags/config.js';
+import { ConfigError, loadSiteFile } from '../../site/index.js';
 import { freePort, waitForPort } from '../../util/net.js';
 import type { MqttConnectionConfig } from '../mqtt/config.js';
 import { createMqttDriver } from '../mqtt/driver.js';

@@ -3,7 +3,7 @@
 // validator calls the same function, so check-config refuses exactly what the driver would fail on.
 import { z } from 'zod';
 import type { TagDataType } from '../../api/types.js';
-import { closest } from '../../site/describe.js';
+import { closest } from '../../util/describe.js';
 import { reconnectSchema } from '../connection.js';
 import type { ConnectionRules, SitePath } from '../site-rules.js';
 import { type ModbusAddress, ModbusAddressError, type ModbusTable, parseModbusAddress } from './address.js';

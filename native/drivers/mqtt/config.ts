@@ -1,7 +1,7 @@
 // The site file's MQTT connection entry and the per-tag options of MQTT tags.
 import { z } from 'zod';
 import { isSealed } from '../../auth/secrets.js';
-import { describeZodIssue } from '../../site/describe.js';
+import { describeZodIssue } from '../../util/describe.js';
 import { reconnectSchema } from '../connection.js';
 import type { ConnectionRules, SiteRuleContext, SiteTagRef } from '../site-rules.js';
 import { topicFilterProblem } from './topic.js';

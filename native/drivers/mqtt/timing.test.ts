@@ -5,7 +5,7 @@
 import { connect, type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TagBus } from '../../tags/bus.js';
-import { parseSiteFile } from '../../tags/config.js';
+import { parseSiteFile } from '../../site/index.js';
 import { until } from '../test-support.js';
 import { type EmbeddedBroker, startEmbeddedBroker } from './broker.js';
 import { createMqttDriver } from './driver.js';

@@ -5,8 +5,8 @@
 import { copyFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { TagInfo } from '../api/types.js';
-import { ConfigError, formatIssue, parseSiteFile, type SiteModel } from './config.js';
-import type { TagConfig } from './config-schema.js';
+import type { TagConfig } from '../tags/config-schema.js';
+import { ConfigError, formatIssue, parseSiteFile, type SiteModel } from './index.js';
 
 /** The fields an engineer may edit on a running console; addresses and connections need a restart. */
 export interface TagEdit {

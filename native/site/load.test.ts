@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO_SITE_FILE } from '../core.js';
-import { ConfigError, loadSiteFile, parseSiteFile } from './config.js';
+import { ConfigError, loadSiteFile, parseSiteFile } from './index.js';
 
 function issuesOf(text: string) {
   try {

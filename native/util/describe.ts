@@ -1,7 +1,11 @@
 // zod issues turned into sentences a site engineer reads: what the field must be and what it is,
 // with "did you mean …?" for a misspelt field name or enumeration value. Never raw zod output.
+// And spans of time as people read them. Below every capability: drivers, the site loader and the
+// API limits all describe through here.
 import type { z } from 'zod';
-import type { SitePath } from '../drivers/site-rules.js';
+
+/** Where in a document a field sits: keys and array indices from the root. */
+type SitePath = (string | number)[];
 
 /** Edit distance (insert, delete, substitute, swap), case-insensitive: "wordorder" is 0 from "wordOrder". */
 function distance(a: string, b: string): number {
@@ -291,4 +295,23 @@ export function describeZodIssue(issue: z.core.$ZodIssue, root: z.ZodType, data:
       // Refinements: their messages are written as sentences where the schema declares them.
       return [{ path, message: issue.message }];
   }
+}
+
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+const YEAR_MS = 365.25 * DAY_MS;
+
+export const fixed = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 1 });
+
+/** A span for people: a limit reads "400 days", a requested span "10,000 years" or "36 hours". */
+export function describeSpan(ms: number): string {
+  if (!Number.isFinite(ms)) return 'an unbounded span';
+  const unit = (n: number, one: string) => `${fixed(n)} ${n === 1 ? one : `${one}s`}`;
+  // Limits are whole days and read best as such ("3,660 days"); a requested span of years as years.
+  if (ms >= 2 * YEAR_MS && (ms % DAY_MS !== 0 || ms >= 100_000 * DAY_MS)) return unit(ms / YEAR_MS, 'year');
+  if (ms >= 2 * DAY_MS) return unit(ms / DAY_MS, 'day');
+  if (ms >= 2 * HOUR_MS) return unit(ms / HOUR_MS, 'hour');
+  if (ms >= 2 * MINUTE_MS) return unit(ms / MINUTE_MS, 'minute');
+  return unit(ms / 1000, 'second');
 }

@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadSiteFile } from './config.js';
-import { editTag, TagEditError } from './config-editor.js';
+import { editTag, TagEditError } from './editor.js';
+import { loadSiteFile } from './index.js';
 
 const site = `# Plant site — comments survive edits
 version: 1

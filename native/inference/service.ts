@@ -1,0 +1,441 @@
+// Edge inference: feature windows from the tag bus → batched onnxruntime worker → predictions.
+// `openInference` builds the service; index.ts is the capability's public face. Non-features: no training of RUL models here (models/training does that
+// offline), no GPU, no more than one worker (the console has two shared cores).
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { EventStreams } from '../api/events.js';
+import {
+  type InferenceDiagnostics,
+  LEARN_LIMITS,
+  type MachinePredictionState,
+  type ModelInfo,
+  type Prediction,
+} from '../api/prediction-requests.js';
+import type { TagInfo } from '../api/types.js';
+import type { SampleBatch } from '../tags/bus.js';
+import { runSliced } from '../util/sliced.js';
+import { healthOf } from './health.js';
+import { type HostOptions, InferenceHost } from './host.js';
+import { DEFAULT_PCA_OPTIONS, fitPcaSteps, PCA_GRAPH } from './learn/pca.js';
+import { learnPlan } from './learn/plan.js';
+import { type LoadedModel, listModels, loadModel, modelKey, writeModel } from './registry.js';
+import { FeatureWindow } from './windows.js';
+
+export { type LoadedModel, listModels, loadModel, writeModel } from './registry.js';
+
+/** Which model a machine runs when nothing was activated for it yet (highest version if omitted). */
+export interface MachineBinding {
+  /** Machine path, Site/Area/Machine. */
+  machine: string;
+  model: string;
+  version?: number;
+}
+
+/** What the service needs of the tag bus (TagBus satisfies it). */
+export interface BusLike {
+  readonly tags: readonly TagInfo[];
+  onBatch(listener: (batch: SampleBatch) => void, consumer?: string): () => void;
+  current(id: number): { reason: string };
+}
+
+/** Rows of `tags` (full tag names) on a grid of `periodMs` between `from` and `to` (historian). */
+export type HistoryReader = (tags: string[], from: number, to: number, periodMs: number) => Promise<number[][]>;
+
+export interface InferenceOptions {
+  /** Shipped models, read-only: models/<name>/<version>/. */
+  modelsDir: string;
+  /** Where learned models and the activation state are kept; without it they live in memory only. */
+  dataDir?: string;
+  bus: BusLike;
+  machines: MachineBinding[];
+  onPrediction: (p: Prediction) => void;
+  onSystemMessage: (m: EventStreams['system']) => void;
+  now?: () => number;
+  history?: HistoryReader;
+  /** Grid tick; defaults to the shortest window period of the loaded models. */
+  tickMs?: number;
+  host?: Omit<HostOptions, 'onSystemMessage'>;
+}
+
+export interface LearnArgs {
+  machine: string;
+  /** Tag names within the machine; defaults to the machine's numeric analog tags. */
+  tags?: string[];
+  from: number;
+  to: number;
+  onProgress?: (fraction: number) => void;
+  /** Called after each step of the fit (tests count them). */
+  onSlice?: (slices: number) => void;
+}
+
+export interface Inference {
+  latest(machines?: string[]): MachinePredictionState[];
+  models(): ModelInfo[];
+  activate(machine: string, name: string, version: number): Promise<MachinePredictionState>;
+  rollback(machine: string): Promise<MachinePredictionState>;
+  learn(args: LearnArgs): Promise<ModelInfo>;
+  diagnostics(): InferenceDiagnostics;
+  /** Advance every window to `now` and predict where due (the timer calls it); returns the windows submitted. */
+  tick(now?: number): number;
+  stop(): Promise<void>;
+}
+
+interface MachineRun {
+  machine: string;
+  model: LoadedModel | null;
+  window: FeatureWindow | null;
+  prediction: Prediction | null;
+  reason: string | null;
+  /** Keys activated before, newest last (roll-back pops). */
+  history: string[];
+  /** When the running gate last opened (ms), null while stopped, undefined before the first look. */
+  runningSince?: number | null;
+}
+
+const RUL_CAP = 125;
+
+/**
+ * A model input's full tag name: a name within the machine ("Speed"), or, with slashes, a tag of
+ * another machine of the same site ("Production/Line1/Running": the load a utility serves).
+ */
+export function inputTagName(machine: string, tag: string): string {
+  if (!tag.includes('/')) return `${machine}/${tag}`;
+  return `${machine.split('/')[0]}/${tag}`;
+}
+const LEARN_PERIOD_MS = 1000;
+
+export async function openInference(opts: InferenceOptions): Promise<Inference> {
+  const now = opts.now ?? Date.now;
+  const learnedDir = opts.dataDir ? path.join(opts.dataDir, 'models') : null;
+  const stateFile = opts.dataDir ? path.join(opts.dataDir, 'inference-active.json') : null;
+  const roots = () => [opts.modelsDir, ...(learnedDir ? [learnedDir] : [])];
+  const byName = new Map(opts.bus.tags.map((t) => [t.name, t]));
+  const say = (level: 'info' | 'warning' | 'error', message: string) =>
+    opts.onSystemMessage({ level, source: 'inference', message, timestamp: new Date(now()).toISOString() });
+  const host = new InferenceHost({ ...opts.host, onSystemMessage: say });
+  const loaded = new Map<string, { model: LoadedModel; users: number }>();
+  const runs = new Map<string, MachineRun>();
+
+  const saved: Record<string, { current: string; history: string[] }> =
+    stateFile && existsSync(stateFile)
+      ? (JSON.parse(readFileSync(stateFile, 'utf8')) as Record<string, { current: string; history: string[] }>)
+      : {};
+  const persist = () => {
+    if (!stateFile || !opts.dataDir) return;
+    mkdirSync(opts.dataDir, { recursive: true });
+    const out: Record<string, { current: string; history: string[] }> = {};
+    for (const r of runs.values()) if (r.model) out[r.machine] = { current: r.model.key, history: r.history };
+    writeFileSync(stateFile, `${JSON.stringify(out, null, 2)}\n`);
+  };
+
+  function findModel(name: string, version?: number): LoadedModel {
+    const entries = listModels(roots()).filter((e) => e.name === name && (version === undefined || e.version === version));
+    const usable = entries.filter((e) => e.error === null);
+    const pick = usable[usable.length - 1];
+    if (!pick) {
+      const refused = entries.find((e) => e.error);
+      throw new Error(refused?.error ?? `no model ${version === undefined ? name : modelKey(name, version)} in ${roots().join(', ')}`);
+    }
+    return loadModel(pick.dir);
+  }
+
+  async function acquire(model: LoadedModel): Promise<void> {
+    const have = loaded.get(model.key);
+    if (have) {
+      have.users++;
+      return;
+    }
+    const m = model.manifest;
+    await host.load(model.key, model.bytes, m.graph.input, [m.window.length, m.inputs.length]);
+    loaded.set(model.key, { model, users: 1 });
+  }
+
+  function release(key: string): void {
+    const have = loaded.get(key);
+    if (!have) return;
+    if (--have.users === 0) {
+      loaded.delete(key);
+      host.unload(key);
+    }
+  }
+
+  function windowFor(machine: string, model: LoadedModel): FeatureWindow {
+    const m = model.manifest;
+    const names = m.inputs.map((i) => inputTagName(machine, i.tag));
+    const ids = names.map((n) => {
+      const t = byName.get(n);
+      if (!t) throw new Error(`model ${model.key} needs tag ${n}, which this site does not have`);
+      return t.id;
+    });
+    return new FeatureWindow({
+      tagIds: ids,
+      tagNames: m.inputs.map((i) => i.tag),
+      length: m.window.length,
+      periodMs: m.window.periodMs,
+      mean: m.normalization.mean,
+      std: m.normalization.std,
+      fill: m.window.fill,
+    });
+  }
+
+  /** Swap a machine's model: the new one is loaded and checked before the old one is let go. */
+  async function use(machine: string, model: LoadedModel, remember: boolean): Promise<MachineRun> {
+    const window = windowFor(machine, model);
+    await acquire(model);
+    const run = runs.get(machine) ?? { machine, model: null, window: null, prediction: null, reason: null, history: [] };
+    const old = run.model;
+    if (old && remember && old.key !== model.key) run.history.push(old.key);
+    run.model = model;
+    run.window = window;
+    run.prediction = null;
+    run.reason = 'window filling';
+    runs.set(machine, run);
+    if (old && old.key !== model.key) release(old.key);
+    return run;
+  }
+
+  const state = (r: MachineRun): MachinePredictionState => ({
+    machine: r.machine,
+    model: r.model?.key ?? null,
+    prediction: r.prediction,
+    reason: r.reason,
+  });
+
+  function toPrediction(run: MachineRun, model: LoadedModel, outputs: Record<string, Float32Array>, row: number, at: number): Prediction {
+    const m = model.manifest;
+    const base = { machine: run.machine, model: model.key, timestamp: at };
+    // Quantile heads are trained apart and may cross the estimate: the band always contains it.
+    const rulOf = (r: Float32Array) => {
+      const rul = r[row * 3] as number;
+      return { rul, rulLow: Math.min(rul, r[row * 3 + 1] as number), rulHigh: Math.max(rul, r[row * 3 + 2] as number) };
+    };
+    if (m.kind === 'rul') {
+      const r = rulOf(outputs[m.graph.rul as string] as Float32Array);
+      const cap = typeof m.metrics.rulCap === 'number' ? m.metrics.rulCap : RUL_CAP;
+      return {
+        ...base,
+        anomalyScore: null,
+        threshold: null,
+        health: Math.round(100 * Math.max(0, Math.min(1, r.rul / cap))),
+        ...r,
+        contributors: [],
+      };
+    }
+    // Normalised to the model's threshold: 1.0 is where the model alarm sits, whatever the statistic.
+    const score = ((outputs[m.graph.score as string] as Float32Array)[row] as number) / (m.threshold as number);
+    const n = m.inputs.length;
+    const contrib = m.graph.contributions
+      ? (outputs[m.graph.contributions] as Float32Array).subarray(row * n, row * n + n)
+      : new Float32Array(n);
+    let positive = 0;
+    for (const c of contrib) if (c > 0) positive += c;
+    const contributors = m.inputs
+      .map((input, j) => ({ tag: input.tag, share: positive > 0 ? Math.max(0, contrib[j] as number) / positive : 0 }))
+      .filter((c) => c.share > 0)
+      .sort((a, b) => b.share - a.share)
+      .slice(0, 3);
+    return {
+      ...base,
+      anomalyScore: score,
+      threshold: 1,
+      health: healthOf(score, m.health?.normal ?? 0),
+      ...(m.graph.rul ? rulOf(outputs[m.graph.rul] as Float32Array) : {}),
+      contributors,
+    };
+  }
+
+  function tick(at = now()): number {
+    let submitted = 0;
+    for (const run of runs.values()) {
+      const { model, window } = run;
+      if (!model || !window?.advance(at)) continue;
+      const gate = model.manifest.running;
+      if (gate) {
+        // A stopped machine is not scored (its signals say nothing about its condition), and a
+        // score from before the stop is not shown as current.
+        const v = window.latest(model.manifest.inputs.findIndex((i) => i.tag === gate.tag));
+        if (!(v > gate.above)) {
+          run.runningSince = null;
+          run.prediction = null;
+          run.reason = `stopped (${gate.tag} ${Number.isFinite(v) ? Math.round(v * 100) / 100 : 'unknown'}, not above ${gate.above})`;
+          continue;
+        }
+        // Running when first seen (the console started beside a running machine): no start to settle.
+        if (run.runningSince === undefined) run.runningSince = Number.NEGATIVE_INFINITY;
+        run.runningSince ??= at;
+        const settle = (gate.settleS ?? 0) * 1000;
+        if (at - run.runningSince < settle) {
+          run.prediction = null;
+          run.reason = `starting (not scored for ${gate.settleS} s after a start)`;
+          continue;
+        }
+      }
+      const w = window.read();
+      if (!w.ready) {
+        run.reason = w.reason;
+        continue;
+      }
+      const accepted = host.submit(model.key, w.data, (err, outputs, row) => {
+        if (run.model !== model) return; // swapped meanwhile: the old model's answer is stale
+        if (err || !outputs) {
+          run.reason = err?.message ?? 'no output';
+          return;
+        }
+        const p = toPrediction(run, model, outputs, row, at);
+        run.prediction = p;
+        run.reason = null;
+        opts.onPrediction(p);
+      });
+      if (!accepted) run.reason = 'inference queue full: prediction skipped';
+      else submitted++;
+    }
+    return submitted;
+  }
+
+  const unsubscribe = opts.bus.onBatch((batch) => {
+    for (const run of runs.values()) run.window?.ingest(batch, (id) => opts.bus.current(id).reason);
+  }, 'models');
+
+  for (const b of opts.machines) {
+    try {
+      const prior = saved[b.machine];
+      const [name, version] = prior ? (prior.current.split('@') as [string, string]) : [b.model, b.version];
+      const run = await use(b.machine, findModel(name, version === undefined ? undefined : Number(version)), false);
+      run.history = prior?.history ?? [];
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      runs.set(b.machine, { machine: b.machine, model: null, window: null, prediction: null, reason: message, history: [] });
+      say('warning', `${b.machine}: no prediction: ${message}`);
+    }
+  }
+
+  const periods = [...loaded.values()].map((l) => l.model.manifest.window.periodMs);
+  const timer = setInterval(() => tick(), opts.tickMs ?? Math.max(50, Math.min(1000, ...periods)));
+  timer.unref();
+
+  function modelInfos(): ModelInfo[] {
+    return listModels(roots()).map((e) => ({
+      name: e.name,
+      version: e.version,
+      kind: e.manifest?.kind ?? null,
+      description: e.manifest?.description ?? '',
+      inputs: e.manifest?.inputs.map((i) => i.tag) ?? [],
+      metrics: e.manifest?.metrics ?? {},
+      activeOn: [...runs.values()].filter((r) => r.model?.key === modelKey(e.name, e.version)).map((r) => r.machine),
+      error: e.error,
+    }));
+  }
+
+  const requireRun = (machine: string): MachineRun => {
+    const run = runs.get(machine);
+    if (!run) throw new Error(`machine ${machine} has no model binding`);
+    return run;
+  };
+
+  const svc: Inference = {
+    latest(machines) {
+      return [...runs.values()].filter((r) => !machines || machines.includes(r.machine)).map(state);
+    },
+    models: modelInfos,
+    async activate(machine, name, version) {
+      const run = await use(machine, findModel(name, version), true);
+      persist();
+      say('info', `${machine}: now using model ${run.model?.key}`);
+      return state(run);
+    },
+    async rollback(machine) {
+      const run = requireRun(machine);
+      const previous = run.history.pop();
+      if (!previous) throw new Error(`${machine} has no earlier model to roll back to`);
+      const [name, version] = previous.split('@') as [string, string];
+      await use(machine, findModel(name, Number(version)), false);
+      persist();
+      say('info', `${machine}: rolled back to model ${previous}`);
+      return state(run);
+    },
+    async learn(args) {
+      if (!opts.history) throw new Error('learning needs the historian, which is not available');
+      if (!learnedDir) throw new Error('learning needs a data folder to keep the model in');
+      const machineTags = opts.bus.tags.filter((t) => t.name.startsWith(`${args.machine}/`));
+      const tags =
+        args.tags ??
+        machineTags
+          .filter((t) => t.dataType === 'float' && !t.writable && t.unit !== 'kWh')
+          .map((t) => t.name.slice(args.machine.length + 1));
+      if (tags.length > LEARN_LIMITS.tags)
+        throw new Error(
+          `${args.machine} has ${tags.length} tags to learn on, more than the limit of ${LEARN_LIMITS.tags} for models.learn; name at most ${LEARN_LIMITS.tags} in "tags"`,
+        );
+      // Bounded memory whatever the period: read the plan's stretches one at a time (a long period
+      // is subsampled), then fit in steps with the event loop given back between them.
+      const plan = learnPlan(args.from, args.to, LEARN_PERIOD_MS);
+      const segments: number[][][] = [];
+      let rowCount = 0;
+      for (const seg of plan.segments) {
+        const part = await opts.history(
+          tags.map((t) => `${args.machine}/${t}`),
+          seg.from,
+          seg.to,
+          LEARN_PERIOD_MS,
+        );
+        rowCount += part.length;
+        if (plan.whole && segments.length > 0) for (const r of part) (segments[0] as number[][]).push(r);
+        else segments.push(part);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const fit = await runSliced(fitPcaSteps(segments, { ...DEFAULT_PCA_OPTIONS, onProgress: args.onProgress }), {
+        what: `learning ${args.machine}`,
+        deadlineMs: LEARN_LIMITS.deadlineMs,
+        onSlice: args.onSlice,
+      });
+      const name = `learned-${args.machine.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+      const version =
+        Math.max(
+          0,
+          ...listModels(roots())
+            .filter((e) => e.name === name)
+            .map((e) => e.version),
+        ) + 1;
+      writeModel(
+        learnedDir,
+        {
+          name,
+          version,
+          kind: 'anomaly',
+          description: `PCA/T² normal-behaviour model of ${args.machine}, learned on site`,
+          inputs: tags.map((t) => ({ tag: t, unit: byName.get(`${args.machine}/${t}`)?.unit ?? '' })),
+          window: { length: DEFAULT_PCA_OPTIONS.window, periodMs: LEARN_PERIOD_MS },
+          normalization: { mean: fit.mean, std: fit.std },
+          graph: { ...PCA_GRAPH },
+          threshold: fit.threshold,
+          outputs: {
+            score: 'T² of the window mean / its 99th percentile in the normal period',
+            contributions: 'share of the score per input tag',
+          },
+          provenance: {
+            data: `historian of ${args.machine}`,
+            rows: rowCount,
+            from: new Date(args.from).toISOString(),
+            to: new Date(args.to).toISOString(),
+            createdAt: new Date(now()).toISOString(),
+            code: 'native/inference/learn/pca.ts',
+          },
+          metrics: { components: fit.components },
+        },
+        fit.onnx,
+      );
+      await svc.activate(args.machine, name, version);
+      return modelInfos().find((m) => m.name === name && m.version === version) as ModelInfo;
+    },
+    diagnostics() {
+      return { workerRestarts: host.workerRestarts, models: host.stats() };
+    },
+    tick,
+    async stop() {
+      clearInterval(timer);
+      unsubscribe();
+      await host.stop();
+    },
+  };
+  return svc;
+}
