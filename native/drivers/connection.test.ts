@@ -251,6 +251,11 @@ describe('connection life cycle: faults', () => {
     expect(classifyError(new Error('the server refused the login of user "operator" (wrong user name or password?)'))).toBe('auth');
     expect(classifyError(coded('self-signed certificate', 'DEPTH_ZERO_SELF_SIGNED_CERT'))).toBe('certificate');
     expect(classifyError(new LinkError({ kind: 'tls', cls: 'config', message: 'tls: cannot read' }))).toBe('config');
+    // node-opcua's status names.
+    expect(classifyError(new Error('ServiceFault: BadIdentityTokenRejected'))).toBe('auth');
+    expect(classifyError(new Error('BadUserAccessDenied (0x801f0000)'))).toBe('auth');
+    expect(classifyError(new Error('The connection may have been rejected by server: BadSecurityChecksFailed'))).toBe('certificate');
+    expect(classifyError(new Error('BadCertificateUntrusted'))).toBe('certificate');
     expect(classifyError({ weird: true })).toBe('other');
   });
 });

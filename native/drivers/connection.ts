@@ -115,8 +115,8 @@ export function classifyError(err: unknown): ErrorClass {
   const code = typeof o.code === 'string' ? o.code : typeof o.errno === 'string' ? o.errno : '';
   // The whole message: node-opcua puts the socket's error code on a later line.
   const text = err instanceof Error ? err.message : describeError(err);
-  if (/certificate|self[- ]signed|\bCERT_|\bTLS\b|\bSSL\b/i.test(`${code} ${text}`)) return 'certificate';
-  if (/not authori[sz]ed|bad user ?name or password|login|access denied|identity token/i.test(text)) return 'auth';
+  if (/certificate|self[- ]signed|\bCERT_|\bTLS\b|\bSSL\b|BadSecurityChecksFailed/i.test(`${code} ${text}`)) return 'certificate';
+  if (/not authori[sz]ed|bad user ?name or password|login|access denied|identity ?token|BadUserAccessDenied/i.test(text)) return 'auth';
   if (code === 'ETIMEDOUT' || /timed? ?out|timeout/i.test(text)) return 'timeout';
   if (REFUSED_CODES.has(code) || /ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ENOTFOUND/.test(text)) return 'refused';
   if (LOST_CODES.has(code) || /ECONNRESET|EPIPE|socket hang up|connection (lost|closed|reset)/i.test(text)) return 'lost';

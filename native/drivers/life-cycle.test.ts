@@ -13,6 +13,7 @@ import { createDriver } from './index.js';
 import { modbusConnectionSchema } from './modbus/config.js';
 import { mqttConnectionSchema } from './mqtt/config.js';
 import { opcuaConnectionSchema } from './opcua/config.js';
+import { startFixtureServer } from './opcua/test-server.js';
 import { busFor, ManualClock, until } from './test-support.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'aurum-life-cycle-'));
@@ -81,4 +82,45 @@ describe('one life cycle for every protocol', () => {
       expect(bus.current(0).reason).toBe('comm failure: driver stopped');
     }, 60_000);
   }
+});
+
+describe('error classes of a real peer', () => {
+  it('OPC UA: a refused login is "auth", a server certificate the console does not trust is "certificate"', async () => {
+    const server = await startFixtureServer({ pkiDir: mkdtempSync(path.join(dir, 'srv-')), users: { operator: 's3cret' } });
+    const tag: DriverTag = {
+      id: 0,
+      name: 'counter',
+      address: `ns=${server.ns};s=Fixture.Counter`,
+      dataType: 'float',
+      scaling: null,
+      periodMs: 100,
+      options: {},
+    };
+    const drivers: Driver[] = [];
+    const run = (over: Record<string, unknown>) => {
+      const driver = createDriver(
+        opcuaConnectionSchema.parse({ name: 'ua', protocol: 'opcua', endpoint: server.endpointUrl, reconnect, ...over }),
+        [tag],
+        { bus: busFor([tag]), dataDir: mkdtempSync(path.join(dir, 'data-')), log: () => undefined, clock: new ManualClock() },
+      );
+      drivers.push(driver);
+      return driver;
+    };
+    try {
+      const login = run({ user: { username: 'operator', passwordSecret: 'wrong' } });
+      const untrusted = run({ securityMode: 'Sign', securityPolicy: 'Basic256Sha256' });
+      await Promise.all([login.start(), untrusted.start()]);
+      expect(login.diagnostics().lastError).toMatch(/refused the login/);
+      expect(login.connection?.snapshot()).toMatchObject({ state: 'backoff', byClass: { auth: 1 }, lastErrorClass: 'auth' });
+      expect(untrusted.diagnostics().lastError).toMatch(/certificate/);
+      expect(untrusted.connection?.snapshot()).toMatchObject({
+        state: 'backoff',
+        byClass: { certificate: 1 },
+        lastErrorClass: 'certificate',
+      });
+    } finally {
+      for (const d of drivers) await d.stop();
+      await server.stop();
+    }
+  }, 60_000);
 });

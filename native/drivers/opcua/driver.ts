@@ -38,7 +38,7 @@ import {
 import type { BrowseNode, QualityCode, TagDataType, TagValue } from '../../api/types.js';
 import { describeError } from '../../util/errors.js';
 import { logger } from '../../util/log.js';
-import { Connection, type ErrorClass, type LinkHandle } from '../connection.js';
+import { Connection, classifyError, type ErrorClass, type LinkHandle } from '../connection.js';
 import { type Driver, type DriverContext, type DriverTag, toEngineering, toRaw } from '../driver.js';
 import { type OpcuaConnectionConfig, type OpcuaDeadband, opcuaTagOptionsSchema, tagOptionProblems } from './config.js';
 import { formatNodeId, type ParsedNodeId, parseNodeId } from './nodeid.js';
@@ -220,7 +220,10 @@ export function createOpcuaDriver(config: OpcuaConnectionConfig, tags: DriverTag
       close: teardown,
       openFailed(err) {
         const message = describeOpcuaError(err, errorContext());
+        // The worded message knows more (which certificate, whose login) than the library's text.
+        const worded = classifyError(new Error(message));
         return {
+          cls: worded === 'other' ? classifyError(err) : worded,
           kind: 'connect',
           message: `connect: ${message}`,
           log: `${where}: connect: ${message}`,
