@@ -169,9 +169,21 @@ const run: Bench = async ({ quick }) => {
     const samples = quick ? 50 : 200;
     await tagsLatency(app, headers, 10);
     const idle = await tagsLatency(app, headers, samples);
-    // The values stream's cadence: first under a trickle (one small push every 50 ms), then under load.
+    const p = pushers(app, headers, 4, 10_000, 0);
+    await new Promise((r) => setTimeout(r, 1000));
+    const s0 = p.samples();
+    const t0 = performance.now();
+    const loaded = await tagsLatency(app, headers, samples);
+    const rate = ((p.samples() - s0) * 1000) / (performance.now() - t0);
+    // Then the values stream's cadence under the same load (a UI client costs the console work of
+    // its own, so it is measured apart), and under a trickle of one small push every 50 ms.
     const ws = valueGaps(app, headers);
     await ws.open;
+    await new Promise((r) => setTimeout(r, 1000));
+    ws.take();
+    await new Promise((r) => setTimeout(r, quick ? 3000 : 6000));
+    const loadGaps = ws.take();
+    await p.stop();
     let trickling = true;
     const trickle = (async () => {
       for (let v = 0; trickling; v++) {
@@ -179,19 +191,12 @@ const run: Bench = async ({ quick }) => {
         await new Promise((r) => setTimeout(r, 50));
       }
     })();
+    await new Promise((r) => setTimeout(r, 1000));
+    ws.take();
     await new Promise((r) => setTimeout(r, quick ? 3000 : 6000));
     trickling = false;
     await trickle;
     const lightGaps = ws.take();
-    const p = pushers(app, headers, 4, 10_000, 0);
-    await new Promise((r) => setTimeout(r, 1000));
-    ws.take();
-    const s0 = p.samples();
-    const t0 = performance.now();
-    const loaded = await tagsLatency(app, headers, samples);
-    const rate = ((p.samples() - s0) * 1000) / (performance.now() - t0);
-    const loadGaps = ws.take();
-    await p.stop();
     ws.close();
     await app.stop();
 
