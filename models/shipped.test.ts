@@ -28,6 +28,27 @@ describe('shipped models reproduce their stored reference outputs', () => {
     expect(Number(m.metrics.leadTimeS)).toBeGreaterThan(0);
   });
 
+  // The demo plant's conditional models (models/training/fit-demo-*.ts): score (and RUL) on
+  // training windows, and the calibration every one of them states.
+  it.each(['demo-pump-anomaly/2', 'demo-pump-rul/1', 'demo-compressor-anomaly/1', 'demo-boiler-anomaly/1'])('%s', async (where) => {
+    const model = loadModel(path.join(here, where));
+    const ref = JSON.parse(readFileSync(path.join(model.dir, 'reference.json'), 'utf8')) as {
+      cases: { window: number[]; score: number; rul?: number[] }[];
+    };
+    const m = model.manifest;
+    expect(m.health?.normal).toBeCloseTo(1 / 3, 10);
+    expect(m.threshold).toBeGreaterThan(0);
+    const session = await openSession(model.bytes);
+    for (const c of ref.cases) {
+      const out = await runFloat(session, m.graph.input, Float32Array.from(c.window), [1, m.window.length, m.inputs.length]);
+      expect(Math.abs((out[m.graph.score as string]?.[0] as number) - c.score)).toBeLessThan(1e-4 * Math.max(1, Math.abs(c.score)));
+      c.rul?.forEach((v, k) => {
+        expect(Math.abs((out[m.graph.rul as string]?.[k] as number) - v)).toBeLessThan(1e-3 * Math.max(1, Math.abs(v)));
+      });
+    }
+    await session.release();
+  });
+
   it('cmapss-rul, on the committed C-MAPSS fixture', async () => {
     const model = loadModel(path.join(here, 'cmapss-rul', '1'));
     const ref = JSON.parse(readFileSync(path.join(model.dir, 'reference.json'), 'utf8')) as {

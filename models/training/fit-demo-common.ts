@@ -155,7 +155,15 @@ export async function writeDemoModel(modelsRoot: string, m: DemoModel, reference
   // Reference: the graph's outputs on windows of the training run, checked by models/shipped.test.ts.
   const cols = spec.inputs.length;
   const L = spec.window;
-  const ends = [L, Math.floor(referenceRows.length / 2), referenceRows.length].filter((e) => e >= L);
+  // Three windows spread over the run, each ending while the machine runs (a stopped one is not scored).
+  const gate = m.running ? spec.inputs.indexOf(m.running.tag) : -1;
+  const runs = (end: number) => gate < 0 || ((referenceRows[end - 1] as number[])[gate] as number) > (m.running?.above as number);
+  const ends = [L, Math.floor(referenceRows.length / 2), referenceRows.length].map((e) => {
+    let end = e;
+    while (end < referenceRows.length && !runs(end)) end++;
+    while (end > L && !runs(end)) end--;
+    return end;
+  });
   const data = new Float32Array(ends.length * L * cols);
   ends.forEach((end, i) => {
     for (let t = 0; t < L; t++)
