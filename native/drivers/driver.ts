@@ -5,6 +5,7 @@
 // unreachable peer is a state (Bad quality, diagnostics say why), not a crash.
 import type { BrowseNode, ConnectionDiagnostics, ConnectionProtocol, TagDataType, TagValue } from '../api/types.js';
 import type { TagBus } from '../tags/bus.js';
+import type { Logger } from '../util/log.js';
 import type { Clock, Connection } from './connection.js';
 
 /** Linear scaling raw → engineering units. */
@@ -30,7 +31,7 @@ export interface DriverTag {
   options: Record<string, unknown>;
 }
 
-export type DriverLogger = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
+export type DriverLogger = Logger;
 
 export interface DriverContext {
   bus: TagBus;

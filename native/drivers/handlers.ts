@@ -46,7 +46,7 @@ export function connectionHandlers(drivers: ReadonlyMap<string, Driver>, dataDir
       try {
         return { address, value: await d.testRead(address, options) };
       } catch (err) {
-        throw new ApiFailure('unavailable', err instanceof Error ? err.message : String(err));
+        throw new ApiFailure('unavailable', describeError(err));
       }
     },
     'connections.certificates': async () => listCertificates(await clientPki(dataDir)).map(strip),
@@ -54,7 +54,7 @@ export function connectionHandlers(drivers: ReadonlyMap<string, Driver>, dataDir
       try {
         return strip(await trustCertificate(await clientPki(dataDir), thumbprint));
       } catch (err) {
-        throw new ApiFailure('not_found', err instanceof Error ? err.message : String(err));
+        throw new ApiFailure('not_found', describeError(err));
       }
     },
   };
