@@ -67,9 +67,11 @@ export function compilePath(path: string): CompiledPath {
 }
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** The path as docs/api.md shows it: `:id` as `<id>`, `:format(csv|json)` as `csv|json`. */
+/** The path as docs/api.md shows it: `:id` as `<id>`, `:format(csv|json)` as `csv|json` (a pattern that is not a list of words as `<id>`). */
 export function displayPath(path: string): string {
-  return path.replace(PARAM, (_m, name: string, only?: string) => (only ? only.replace(/\|/g, '\\|') : `<${name}>`));
+  return path.replace(PARAM, (_m, name: string, only?: string) =>
+    only && /^[A-Za-z0-9_-]+(\|[A-Za-z0-9_-]+)+$/.test(only) ? only.replace(/\|/g, '\\|') : `<${name}>`,
+  );
 }
 
 type Kind = { type: 'string' | 'number' | 'boolean' | 'other' } | { type: 'list'; item: Kind };
@@ -118,6 +120,11 @@ function kindOf(schema: z.ZodType): Kind {
     default:
       return { type: 'other' };
   }
+}
+
+/** Whether a schema takes an object of named arguments (what a route maps its parameters onto). */
+export function takesNamedArguments(schema: z.ZodType): boolean {
+  return defOf(inner(schema)).type === 'object';
 }
 
 /** The top-level arguments of a request's schema and the type each is sent as. */

@@ -13,6 +13,9 @@ import { can, isRole, type Permission, type Role } from './roles.js';
  */
 export type Requirement = Permission | 'public' | 'session';
 
+/** Who may make each request of the contract: every request, and only those, by name. */
+export type PermissionTable = { readonly [N in RequestName]: Requirement };
+
 export const REQUEST_PERMISSIONS = {
   'core.info': 'read',
 
@@ -102,7 +105,7 @@ export const REQUEST_PERMISSIONS = {
   'audit.query': 'audit',
   'audit.export': 'audit',
   'audit.verify': 'audit',
-} as const satisfies { readonly [N in RequestName]: Requirement };
+} as const satisfies PermissionTable;
 
 export type Decision = { allowed: true } | { allowed: false; status: 401 | 403; reason: string };
 
