@@ -1,17 +1,11 @@
 // Serve mode's routes are built from the contract's HTTP forms: every route the hand-written table
-// had answers the same method and path with the same request; query values are read by the
-// schema's types with a 400 naming the parameter; the session cookie follows the one session rule
-// on every route a sign-in can come by.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// had answers the same method and path with the same request (over HTTP: server.test.ts).
+import { describe, expect, it } from 'vitest';
 import type { PermissionTable } from '../auth/permissions.js';
 import { REQUEST_PERMISSIONS } from '../auth/permissions.js';
-import { type Core, startCore } from '../core.js';
+import type { Core } from '../core.js';
 import type { MetricsExporter } from './metrics.js';
 import { match, routes } from './routes.js';
-import { type RunningServer, serve } from './server.js';
 
 describe('the route table', () => {
   // Building the table touches neither the core nor the metrics: their handlers do, when called.
@@ -98,80 +92,5 @@ describe('the route table', () => {
     // @ts-expect-error a misspelt request name does not compile
     const misspelt: PermissionTable = { ...REQUEST_PERMISSIONS, 'tags.wirte': 'operate' };
     expect([missing, misspelt].length).toBe(2);
-  });
-});
-
-describe('over HTTP', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'aurum-routes-'));
-  const password = 'test-Routes-Pass-2026';
-  let core: Core;
-  let server: RunningServer;
-  let auth: Record<string, string>;
-
-  beforeAll(async () => {
-    const file = path.join(dir, 'site.yaml');
-    writeFileSync(
-      file,
-      `version: 1
-site: { name: Edge }
-connections:
-  - { name: gateway, protocol: ingest, maxQueue: 100 }
-areas:
-  - name: Yard
-    machines:
-      - name: Weather
-        connection: gateway
-        tags:
-          - { name: OutdoorTemp, address: OutdoorTemp, unit: °C }
-`,
-    );
-    process.env.AURUM_ADMIN_USER = 'admin';
-    process.env.AURUM_ADMIN_PASSWORD = password;
-    core = await startCore({ siteFile: file, dataDir: path.join(dir, 'data'), shell: 'test', log: () => undefined });
-    server = await serve(core, { port: 0, staticDir: path.join(dir, 'no-ui') });
-    const login = await fetch(`${server.url}/api/login`, { method: 'POST', body: JSON.stringify({ user: 'admin', password }) });
-    auth = { Authorization: `Bearer ${((await login.json()) as { token: string }).token}` };
-  }, 60_000);
-
-  afterAll(async () => {
-    await server?.close();
-    await core?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const get = async (p: string) => {
-    const r = await fetch(`${server.url}${p}`, { headers: auth });
-    return { status: r.status, body: (await r.json()) as { error?: { type: string; message: string } } };
-  };
-
-  it('reads query values by the types the schema declares', async () => {
-    const r = await get('/api/audit?action=auth.login&limit=1');
-    expect(r.status).toBe(200);
-    expect(Array.isArray(r.body)).toBe(true);
-  });
-
-  it('refuses a query value not of its type, or a parameter the request does not take, with a 400 naming it', async () => {
-    const wrong = await get('/api/audit?limit=ten');
-    expect(wrong.status).toBe(400);
-    expect(wrong.body.error?.message).toBe('query parameter "limit" of GET /api/audit must be a number, not "ten"');
-    const misspelt = await get('/api/audit?limt=5');
-    expect(misspelt.status).toBe(400);
-    expect(misspelt.body.error?.message).toMatch(
-      /^GET \/api\/audit has no query parameter "limt" \(it takes from, to, actor, action, target, result, limit, beforeId\)$/,
-    );
-  });
-
-  it('sets and clears the session cookie whichever route signs in or out', async () => {
-    const login = await fetch(`${server.url}/api/call/auth.login`, { method: 'POST', body: JSON.stringify({ user: 'admin', password }) });
-    expect(login.status).toBe(200);
-    const { token } = (await login.json()) as { token: string };
-    expect(login.headers.get('set-cookie')).toContain(token);
-    const logout = await fetch(`${server.url}/api/call/auth.logout`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${token}` },
-      body: '{}',
-    });
-    expect(logout.status).toBe(200);
-    expect(logout.headers.get('set-cookie')).toMatch(/Max-Age=0|Expires=Thu, 01 Jan 1970/);
   });
 });

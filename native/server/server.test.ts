@@ -172,3 +172,44 @@ describe('metrics and the WebSocket', () => {
     expect(await closed).toBe(1008);
   });
 });
+
+describe('routes from the contract', () => {
+  const get = async (p: string) => {
+    const r = await fetch(`${server.url}${p}`, { headers: auth });
+    return { status: r.status, body: (await r.json()) as { error?: { type: string; message: string } } };
+  };
+
+  it('reads query values by the types the schema declares', async () => {
+    const r = await get('/api/audit?action=auth.login&limit=1');
+    expect(r.status).toBe(200);
+    expect(Array.isArray(r.body)).toBe(true);
+  });
+
+  it('refuses a query value not of its type, or a parameter the request does not take, with a 400 naming it', async () => {
+    const wrong = await get('/api/audit?limit=ten');
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error?.message).toBe('query parameter "limit" of GET /api/audit must be a number, not "ten"');
+    const misspelt = await get('/api/audit?limt=5');
+    expect(misspelt.status).toBe(400);
+    expect(misspelt.body.error?.message).toBe(
+      'GET /api/audit has no query parameter "limt" (it takes from, to, actor, action, target, result, limit, beforeId)',
+    );
+  });
+
+  it('sets and clears the session cookie whichever route signs in or out', async () => {
+    const login = await fetch(`${server.url}/api/call/auth.login`, {
+      method: 'POST',
+      body: JSON.stringify({ user: 'admin', password: 'test-Operator-Pass-2026' }),
+    });
+    expect(login.status).toBe(200);
+    const { token } = (await login.json()) as { token: string };
+    expect(login.headers.get('set-cookie')).toContain(token);
+    const logout = await fetch(`${server.url}/api/call/auth.logout`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+      body: '{}',
+    });
+    expect(logout.status).toBe(200);
+    expect(logout.headers.get('set-cookie')).toMatch(/Max-Age=0/);
+  });
+});
