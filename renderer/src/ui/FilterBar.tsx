@@ -3,7 +3,7 @@
 //   useFilteredPages  the filter, the page shown, the status line, Refresh and Export
 //   FilterBar         the filter form: From / To, the screen's own fields, Refresh, Export CSV
 //   Pager             ← Newer / Older → and the status line
-import { type ReactNode, useCallback, useEffect, useId, useRef, useState } from 'react';
+import { Fragment, type ReactNode, useCallback, useEffect, useId, useRef, useState } from 'react';
 import { download } from '../lib/download';
 import { errorText } from '../lib/period';
 import { useDebounced } from '../lib/useDebounced';
@@ -102,6 +102,11 @@ export function useFilteredPages<F, R, C>(options: FilteredPagesOptions<F, R, C>
   };
 }
 
+const PERIOD_ENDS = [
+  ['from', 'From'],
+  ['to', 'To'],
+] as const;
+
 /** The filter form: a period (datetime-local From / To), the screen's own fields, Refresh and Export CSV. */
 export function FilterBar<F extends { from: string; to: string }>({
   label,
@@ -125,20 +130,17 @@ export function FilterBar<F extends { from: string; to: string }>({
         pages.load();
       }}
     >
-      <label htmlFor={`${id}-from`}>From</label>
-      <input
-        id={`${id}-from`}
-        type="datetime-local"
-        value={pages.filter.from}
-        onChange={(e) => pages.set({ from: e.target.value } as Partial<F>)}
-      />
-      <label htmlFor={`${id}-to`}>To</label>
-      <input
-        id={`${id}-to`}
-        type="datetime-local"
-        value={pages.filter.to}
-        onChange={(e) => pages.set({ to: e.target.value } as Partial<F>)}
-      />
+      {PERIOD_ENDS.map(([end, label]) => (
+        <Fragment key={end}>
+          <label htmlFor={`${id}-${end}`}>{label}</label>
+          <input
+            id={`${id}-${end}`}
+            type="datetime-local"
+            value={pages.filter[end]}
+            onChange={(e) => pages.set({ [end]: e.target.value } as Partial<F>)}
+          />
+        </Fragment>
+      ))}
       {children}
       <button type="submit">Refresh</button>
       <button type="button" onClick={pages.exportCsv} title={exportTitle}>

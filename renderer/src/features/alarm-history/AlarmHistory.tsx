@@ -8,7 +8,8 @@ import { PRIORITIES } from '../../platform/alarms';
 import { api } from '../../platform/client';
 import { DataTable } from '../../ui/DataTable';
 import { FilterBar, Pager, useFilteredPages } from '../../ui/FilterBar';
-import { PriorityBadge } from '../../ui/Priority';
+import { Options } from '../../ui/Options';
+import { PriorityBadge, PriorityFilter } from '../../ui/Priority';
 
 const PAGE = 100;
 const KIND_LABEL: Record<AlarmJournalKind, string> = {
@@ -65,29 +66,10 @@ function Journal() {
         Alarm journal
       </h2>
       <FilterBar label="Journal filter" pages={pages}>
-        <fieldset className="segmented">
-          <legend className="visually-hidden">Priorities shown</legend>
-          {PRIORITIES.map((p) => (
-            <button
-              key={p}
-              type="button"
-              aria-pressed={filter.priorities.includes(p)}
-              onClick={() =>
-                set({ priorities: filter.priorities.includes(p) ? filter.priorities.filter((x) => x !== p) : [...filter.priorities, p] })
-              }
-            >
-              {p}
-            </button>
-          ))}
-        </fieldset>
+        <PriorityFilter value={filter.priorities} onChange={(priorities) => set({ priorities })} />
         <label htmlFor={`${id}-kind`}>Event</label>
         <select id={`${id}-kind`} value={filter.kind} onChange={(e) => set({ kind: e.target.value as AlarmJournalKind | '' })}>
-          <option value="">all</option>
-          {kinds.map((k) => (
-            <option key={k} value={k}>
-              {KIND_LABEL[k]}
-            </option>
-          ))}
+          <Options values={kinds} label={(k) => KIND_LABEL[k]} none="all" />
         </select>
         <label htmlFor={`${id}-tag`}>Tag</label>
         <input

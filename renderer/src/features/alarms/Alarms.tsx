@@ -4,7 +4,7 @@ import { useMemo, useState } from 'react';
 import type { AlarmRow, Priority } from '../../../../native/api/alarm-requests';
 import { PRIORITIES, useAlarms } from '../../platform/alarms';
 import { api } from '../../platform/client';
-import { PRIORITY_SHAPE, PriorityBadge } from '../../ui/Priority';
+import { PRIORITY_SHAPE, PriorityBadge, PriorityFilter } from '../../ui/Priority';
 
 const STATE_LABEL: Record<string, string> = {
   unack_active: 'Active, unacknowledged',
@@ -67,19 +67,7 @@ export function Alarms() {
   return (
     <div className="alarms">
       <div className="toolbar">
-        <fieldset className="segmented">
-          <legend className="visually-hidden">Priorities shown</legend>
-          {PRIORITIES.map((p) => (
-            <button
-              key={p}
-              type="button"
-              aria-pressed={priorities.includes(p)}
-              onClick={() => setPriorities(priorities.includes(p) ? priorities.filter((x) => x !== p) : [...priorities, p])}
-            >
-              {p}
-            </button>
-          ))}
-        </fieldset>
+        <PriorityFilter value={priorities} onChange={setPriorities} />
         <button type="button" disabled={selected.size === 0} onClick={() => ack([...selected])}>
           Acknowledge selected ({selected.size})
         </button>

@@ -7,6 +7,7 @@ import { errorText, rangeArgs, toLocalInput } from '../../lib/period';
 import { api } from '../../platform/client';
 import { DataTable } from '../../ui/DataTable';
 import { FilterBar, Pager, useFilteredPages } from '../../ui/FilterBar';
+import { Options } from '../../ui/Options';
 
 const PAGE = 100;
 type AuditResult = AuditEntry['result'];
@@ -103,12 +104,7 @@ export function Audit() {
         />
         <label htmlFor={`${id}-result`}>Result</label>
         <select id={`${id}-result`} value={filter.result} onChange={(e) => set({ result: e.target.value as AuditResult | '' })}>
-          <option value="">all</option>
-          {RESULTS.map((r) => (
-            <option key={r} value={r}>
-              {r}
-            </option>
-          ))}
+          <Options values={RESULTS} none="all" />
         </select>
       </FilterBar>
       <Verify />

@@ -6,6 +6,7 @@ import { download } from '../../lib/download';
 import { toLocalInput } from '../../lib/period';
 import { openWindow } from '../../platform/navigation';
 import { useApp } from '../../platform/store';
+import { Options } from '../../ui/Options';
 import { chartPng, stamp, toCsv } from '../../ui/trend/export';
 import { TrendChart, type TrendHandle } from '../../ui/trend/TrendChart';
 import { HistoryExport } from './HistoryExport';
@@ -38,12 +39,7 @@ function RangePicker() {
             if (s > 0) trendActions.showHistory({ from: Date.now() - s * 1000, to: Date.now() });
           }}
         >
-          <option value="">choose…</option>
-          {HISTORY_PRESETS_S.map((s) => (
-            <option key={s} value={s}>
-              {spanLabel(s)}
-            </option>
-          ))}
+          <Options values={HISTORY_PRESETS_S} label={spanLabel} none="choose…" />
         </select>
       </label>
       <label>
@@ -115,12 +111,7 @@ function SavedViews({ pens }: { pens: TagInfo[] }) {
       <label>
         Saved{' '}
         <select value={chosen} onChange={(e) => setChosen(e.target.value)}>
-          <option value="">—</option>
-          {names.map((n) => (
-            <option key={n} value={n}>
-              {n}
-            </option>
-          ))}
+          <Options values={names} none="—" />
         </select>
       </label>
       <button type="button" disabled={!chosen} onClick={() => trendActions.loadView(chosen)}>

@@ -5,6 +5,7 @@ import { useCallback, useEffect, useId, useState } from 'react';
 import type { RoleName, SessionInfo, UserInfo } from '../../../../native/api/auth-requests';
 import { api } from '../../platform/client';
 import { DataTable } from '../../ui/DataTable';
+import { Options } from '../../ui/Options';
 
 /** Every role, checked complete by its type (a runtime import of the contract would pull zod into the UI). */
 const ROLE_LABELS: Record<RoleName, string> = {
@@ -115,11 +116,7 @@ export function Users() {
                 value={u.role}
                 onChange={(e) => update({ user: u.user, role: e.target.value as RoleName }, `${u.user} is now ${e.target.value}`)}
               >
-                {roleNames.map((r) => (
-                  <option key={r} value={r}>
-                    {r}
-                  </option>
-                ))}
+                <Options values={roleNames} />
               </select>
             </td>
             <td>
