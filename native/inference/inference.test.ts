@@ -130,6 +130,20 @@ describe('feature window', () => {
     if (r.ready) expect(Array.from(r.data)).toEqual([2, 1, 3, 1, 3, 1]);
   });
 
+  it('with fill, scores once that many rows are in, the older ones repeating the oldest', () => {
+    const w = new FeatureWindow({ ...spec, length: 4, fill: 2 });
+    w.ingest(batch([0, 1], [12, 1], [0, 0]));
+    w.advance(0);
+    expect(w.read()).toEqual({ ready: false, reason: 'window filling: 1 of 2 samples' });
+    w.ingest(batch([0], [14], [0]));
+    w.advance(1000);
+    const r = w.read();
+    expect(r.ready).toBe(true);
+    // Rows (A, B) normalised: (1, 1) twice more before the two real rows (1, 1), (2, 1).
+    if (r.ready) expect(Array.from(r.data)).toEqual([1, 1, 1, 1, 1, 1, 2, 1]);
+    expect(w.latest(0)).toBe(14);
+  });
+
   it('yields no prediction while a Bad input is inside the window, and says which', () => {
     const w = new FeatureWindow(spec);
     w.ingest(batch([0, 1], [10, 0], [0, 0]));
