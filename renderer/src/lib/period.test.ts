@@ -12,3 +12,11 @@ describe('datetime-local conversion', () => {
     expect(fromLocalInput('not a time')).toBeUndefined();
   });
 });
+
+describe('datetime-local to the second', () => {
+  it('adds the seconds for inputs with step=1, in local time', () => {
+    const ms = new Date(2026, 0, 3, 17, 4, 9).getTime();
+    expect(toLocalInput(ms, 'second')).toBe('2026-01-03T17:04:09');
+    expect(fromLocalInput(toLocalInput(ms + 420, 'second'))).toBe(ms);
+  });
+});
