@@ -1,10 +1,10 @@
 // SQLite side of the alarm service: the append-only journal and the current-state table, written
 // together in one transaction per evaluation batch or operator action (one writer, batched).
 import type { AlarmJournalKind, JournalEntry, Priority } from '../api/alarm-requests.js';
-import { describeError } from '../util/errors.js';
 import { logger, RepeatedFault } from '../util/log.js';
 import { migrate } from '../util/migrate.js';
 import type { SqliteDatabase } from '../util/sqlite.js';
+import { WriteRetry } from '../util/write-retry.js';
 import { alarmMigrations } from './migrations/index.js';
 import type { AlarmState, AlarmStateName, BaseState } from './state.js';
 
@@ -128,8 +128,19 @@ export class AlarmStore {
   /** Rows not yet written because the write failed (disk full): retried with the next write and on a timer. */
   private heldJournal: JournalRow[] = [];
   private readonly heldStates = new Map<string, StateRow>();
-  private retryTimer: NodeJS.Timeout | null = null;
   private readonly faults = new RepeatedFault(logger('alarms'));
+  private readonly retry = new WriteRetry({
+    faults: this.faults,
+    key: 'write',
+    failed: (cause) => `alarm journal cannot be written (${cause}); ${this.heldJournal.length} entries held in memory and retried`,
+    cleared: 'alarm journal written again; held entries are stored',
+    retryMs: RETRY_MS,
+    write: () => {
+      this.writeAll(this.heldJournal, [...this.heldStates.values()]);
+      this.heldJournal = [];
+      this.heldStates.clear();
+    },
+  });
   /** Journal rows dropped because more than MAX_HELD_JOURNAL waited for a failing disk. */
   droppedJournalRows = 0;
   private readonly insertJournal;
@@ -216,34 +227,12 @@ export class AlarmStore {
   }
 
   private writeHeld(): boolean {
-    try {
-      this.writeAll(this.heldJournal, [...this.heldStates.values()]);
-    } catch (err) {
-      this.faults.report(
-        'write',
-        `alarm journal cannot be written (${describeError(err)}); ${this.heldJournal.length} entries held in memory and retried`,
-        'error',
-      );
-      if (!this.retryTimer) {
-        this.retryTimer = setInterval(() => this.writeHeld(), RETRY_MS);
-        this.retryTimer.unref();
-      }
-      return false;
-    }
-    this.heldJournal = [];
-    this.heldStates.clear();
-    if (this.retryTimer) {
-      clearInterval(this.retryTimer);
-      this.retryTimer = null;
-      this.faults.clear('write', 'alarm journal written again; held entries are stored');
-    }
-    return true;
+    return this.retry.run();
   }
 
   /** Stop retrying (the database is closing); what is still held is lost and logged. */
   close(): void {
-    if (this.retryTimer) clearInterval(this.retryTimer);
-    this.retryTimer = null;
+    this.retry.stop();
     if (this.held > 0)
       this.faults.report('close', `alarm journal closed with ${this.heldJournal.length} entries it could not write`, 'error');
   }

@@ -5,14 +5,13 @@
 import { mkdirSync, statfsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import Database from 'better-sqlite3';
 import type { SystemMessage } from '../api/events.js';
 import type { HistoryAggregate, HistoryExportProgress, HistoryMetrics, HistorySeries, HistoryValueAt } from '../api/history-requests.js';
 import type { TagInfo } from '../api/types.js';
 import type { SampleBatch } from '../tags/bus.js';
 import { logger } from '../util/log.js';
 import { migrate } from '../util/migrate.js';
-import { openSqlite, type SqliteDatabase, sqliteNativeBinding } from '../util/sqlite.js';
+import { openSqlite, openWithoutShm, type SqliteDatabase } from '../util/sqlite.js';
 import { startWorker, WorkerSupervisor } from '../util/worker.js';
 import { type DeadbandConfig, type RetentionConfig, resolvePolicies, type TagPolicy } from './config.js';
 import { ExportCancelled, exportCsv } from './export.js';
@@ -204,7 +203,7 @@ class WorkerHistorian implements Historian {
     startWriter(this.init).then(
       ({ worker, recovery }) => {
         this.reopening = false;
-        this.db = openSqlite(this.file);
+        this.db = openSqlite(this.file, { whenFull: 'throw' });
         this.reader = new StoreReader(this.db);
         this.byName = this.tagsIn(this.db);
         if (this.closed) {
@@ -220,7 +219,7 @@ class WorkerHistorian implements Historian {
       },
       () => {
         this.reopening = false;
-        this.db = openWithoutShm(this.file);
+        this.db = openReadOnlyWithoutShm(this.file);
         this.reader = new StoreReader(this.db);
       },
     );
@@ -564,14 +563,9 @@ function hasRoom(dir: string): boolean {
  * mode SQLite keeps that index in heap memory. The connection holds the file, so it is closed
  * before a writer opens it. A file that does not exist yet reads as an empty historian.
  */
-function openWithoutShm(file: string): SqliteDatabase {
+function openReadOnlyWithoutShm(file: string): SqliteDatabase {
   try {
-    // Not openSqlite: its journal_mode pragma would touch the file before exclusive mode is set.
-    const nativeBinding = sqliteNativeBinding();
-    const db = new Database(file, { fileMustExist: true, ...(nativeBinding ? { nativeBinding } : {}) });
-    db.pragma('locking_mode = EXCLUSIVE');
-    db.prepare('SELECT count(*) FROM sqlite_master').get();
-    return db;
+    return openWithoutShm(file);
   } catch {
     const db = openSqlite(':memory:');
     migrate(db, HISTORIAN_MIGRATIONS, MIGRATIONS_TABLE);
@@ -626,7 +620,7 @@ export async function openHistorian(opts: HistorianOptions): Promise<Historian> 
     if (!(err instanceof WriterOpenError && err.noRoom)) throw err;
     noRoom = err.message;
   }
-  const db = started ? openSqlite(file) : openWithoutShm(file);
+  const db = started ? openSqlite(file, { whenFull: 'throw' }) : openReadOnlyWithoutShm(file);
   const recovery: RecoveryReport = started?.recovery ?? {
     integrity: 'not checked (the file could not be opened for writing)',
     quarantined: null,

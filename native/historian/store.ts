@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Statement } from 'better-sqlite3';
 import { describeError } from '../util/errors.js';
 import { migrate } from '../util/migrate.js';
-import { openSqlite, type SqliteDatabase } from '../util/sqlite.js';
+import { isNoRoom as isFileNoRoom, openSqlite, type SqliteDatabase } from '../util/sqlite.js';
 import { decodeChunk, encodeChunk, type Samples } from './codec.js';
 import type { TagPolicy } from './config.js';
 import { SampleFilter } from './filter.js';
@@ -186,7 +186,7 @@ function rollupParams(tag: number, b: Bucket): (number | null)[] {
 function openChecked(file: string, readonly = false): { db: SqliteDatabase | null; integrity: string } {
   let db: SqliteDatabase;
   try {
-    db = openSqlite(file, { readonly });
+    db = openSqlite(file, { readonly, whenFull: 'throw' });
   } catch (err) {
     if (!readonly && isNoRoom(err)) throw new NoRoomError(describeError(err));
     return { db: null, integrity: describeError(err) };
@@ -211,12 +211,7 @@ export class NoRoomError extends Error {
 
 /** Disk full, I/O errors, a file that cannot be opened now: conditions that pass, unlike damage. */
 export function isNoRoom(err: unknown): boolean {
-  if (err instanceof NoRoomError) return true;
-  const code = (err as { code?: unknown } | null)?.code;
-  return (
-    (typeof code === 'string' && /^(SQLITE_(FULL|IOERR|CANTOPEN|BUSY|LOCKED)|ENOSPC|EDQUOT)/.test(code)) ||
-    /disk is full|no space/i.test(describeError(err))
-  );
+  return err instanceof NoRoomError || isFileNoRoom(err);
 }
 
 const size = (f: string) => {
@@ -319,7 +314,7 @@ export function openStoreDb(file: string): { db: SqliteDatabase; report: Pick<Re
         // absent
       }
     }
-    db = openSqlite(file);
+    db = openSqlite(file, { whenFull: 'throw' });
     initFile(db);
     const src = openChecked(quarantined, true).db ?? openLoosely(quarantined);
     const copied = src ? copyReadable(src, db) : { rows: 0, damagedTables: ['all'] };

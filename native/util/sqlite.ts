@@ -3,10 +3,11 @@
 // put it; the Electron build is compiled separately (scripts/rebuild-electron.mjs) into
 // native-electron/, and selected here through better-sqlite3's `nativeBinding` option, so one
 // checkout serves both without rebuilding back and forth.
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { describeError } from './errors.js';
 
 export type SqliteDatabase = Database.Database;
 
@@ -32,6 +33,73 @@ export interface OpenOptions {
   readonly?: boolean;
   /** Busy timeout in ms for concurrent readers/writers of the same file. */
   timeoutMs?: number;
+  /**
+   * What to do when the file cannot be opened for writing for lack of room (disk full, an I/O
+   * fault): `degrade` (the default) opens it anyway without SQLite's shared-memory index, or in
+   * memory when it does not exist yet (see openSqlite); `throw` leaves the decision to the caller
+   * (the historian, whose writer thread and readers share the file).
+   */
+  whenFull?: 'degrade' | 'throw';
+}
+
+/** How a database was opened on a disk without room; absent when it was opened normally. */
+export interface StorageFault {
+  file: string;
+  /**
+   * `exclusive`: the existing file, readable; writes fail until there is room again, then succeed
+   * by themselves. `memory`: the file did not exist and could not be created; nothing this
+   * database records outlives the process.
+   */
+  mode: 'exclusive' | 'memory';
+  /** Why the normal open failed (describeError). */
+  cause: string;
+  /** One sentence for a log line or a system alarm. */
+  message: string;
+}
+
+const faults = new WeakMap<SqliteDatabase, StorageFault>();
+
+/** Set when openSqlite had to open `db` degraded (disk full at start). */
+export function storageFault(db: SqliteDatabase): StorageFault | undefined {
+  return faults.get(db);
+}
+
+/** A write or open that failed for lack of room or an I/O fault (worth retrying once there is room). */
+export function isNoRoom(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return (
+    (typeof code === 'string' && /^(SQLITE_(FULL|IOERR|CANTOPEN|BUSY|LOCKED)|ENOSPC|EDQUOT)/.test(code)) ||
+    /disk is full|no space/i.test(describeError(err))
+  );
+}
+
+/**
+ * Open an existing file without SQLite's shared-memory index (-shm), which a full disk cannot hold:
+ * in exclusive locking mode SQLite keeps that index in heap memory. The connection holds the file
+ * (no other connection can read it meanwhile). Reads work; a write fails with SQLITE_FULL while the
+ * disk is full and succeeds once there is room, without reopening. Throws when the file is missing.
+ */
+export function openWithoutShm(file: string): SqliteDatabase {
+  const nativeBinding = sqliteNativeBinding();
+  // Not the normal path: its journal_mode pragma would touch the file before exclusive mode is set.
+  const db = new Database(file, { fileMustExist: true, ...(nativeBinding ? { nativeBinding } : {}) });
+  try {
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+    db.pragma('foreign_keys = ON');
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+function nonEmpty(file: string): boolean {
+  try {
+    return statSync(file).size > 0;
+  } catch {
+    return false;
+  }
 }
 
 /** Owner-only: the data files hold users, the audit trail and plant history, which no other local account should read. */
@@ -64,23 +132,70 @@ function tightenCompanions(file: string): void {
 /**
  * Open (or create) a database in WAL mode with the console's standard pragmas. A file (and its -wal
  * and -shm) is created 0600 — before SQLite opens it, so it is never readable by others, even briefly.
+ *
+ * On a disk without room (a full disk at start) the console must still start, so by default a
+ * read-write open that fails for lack of room does not throw: an existing file is opened without
+ * its shared-memory index (openWithoutShm: readable now, writable again once there is room), a file
+ * that does not exist yet is opened in memory. Either way storageFault(db) says so, and the store
+ * that owns the file reports it.
  */
 export function openSqlite(file: string, opts: OpenOptions = {}): SqliteDatabase {
-  const nativeBinding = sqliteNativeBinding();
   const inMemory = file === ':memory:' || file === '';
+  if (inMemory || opts.readonly || opts.whenFull === 'throw') return openNormally(file, opts, inMemory);
+  let cause: unknown;
+  try {
+    return openNormally(file, opts, inMemory);
+  } catch (err) {
+    if (!isNoRoom(err)) throw err;
+    cause = err;
+  }
+  const why = describeError(cause);
+  const name = path.basename(file);
+  if (nonEmpty(file)) {
+    try {
+      const db = openWithoutShm(file);
+      faults.set(db, {
+        file,
+        mode: 'exclusive',
+        cause: why,
+        message: `${name} opened read-only for lack of room (${why}): what it holds stays readable, and writes resume by themselves once there is room`,
+      });
+      return db;
+    } catch {
+      // Not even readable without the index: the in-memory fallback below keeps the console up.
+    }
+  }
+  const db = openNormally(':memory:', opts, true);
+  faults.set(db, {
+    file,
+    mode: 'memory',
+    cause: why,
+    message: `${name} could not be ${nonEmpty(file) ? 'opened' : 'created'} for lack of room (${why}): it is kept in memory, and what it records until the next start is lost then`,
+  });
+  return db;
+}
+
+function openNormally(file: string, opts: OpenOptions, inMemory: boolean): SqliteDatabase {
+  const nativeBinding = sqliteNativeBinding();
   if (!inMemory && !opts.readonly) ensurePrivateFile(file);
   const db = new Database(file, {
     readonly: opts.readonly ?? false,
     timeout: opts.timeoutMs ?? 5000,
     ...(nativeBinding ? { nativeBinding } : {}),
   });
-  if (!opts.readonly) {
-    db.pragma('journal_mode = WAL');
-    // NORMAL in WAL mode survives process crashes (kill -9) without corruption; only an OS crash or
-    // power loss may lose the last transactions, never the file's integrity.
-    db.pragma('synchronous = NORMAL');
-    if (!inMemory) tightenCompanions(file);
+  try {
+    if (!opts.readonly) {
+      db.pragma('journal_mode = WAL');
+      // NORMAL in WAL mode survives process crashes (kill -9) without corruption; only an OS crash or
+      // power loss may lose the last transactions, never the file's integrity.
+      db.pragma('synchronous = NORMAL');
+      if (!inMemory) tightenCompanions(file);
+    }
+    db.pragma('foreign_keys = ON');
+  } catch (err) {
+    // A half-opened connection would keep its locks and block the fallback (SQLITE_BUSY).
+    db.close();
+    throw err;
   }
-  db.pragma('foreign_keys = ON');
   return db;
 }
