@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { httpForms, type RequestName, requestSchemas } from './contract.js';
-import { argumentKinds, compilePath, displayPath, formsOf, type HttpForm, httpArgs, takesNamedArguments } from './http.js';
+import { argumentKinds, compilePath, displayPath, formsOf, type HttpForm, httpArgs, routeLabel, takesNamedArguments } from './http.js';
 import { sessionChange } from './session.js';
 
 const schema = z
@@ -63,6 +63,7 @@ describe('paths and bodies', () => {
     expect(pattern.exec('/api/config/tags.xml')).toBeNull();
     expect(displayPath('/api/config/tags.:format(csv|json)')).toBe('/api/config/tags.csv\\|json');
     expect(displayPath('/api/history/export/:id([A-Za-z0-9_-]+)/cancel')).toBe('/api/history/export/<id>/cancel');
+    expect(routeLabel({ method: 'GET', path: '/api/config/tags.:format(csv|json)' })).toBe('GET /api/config/tags.<format>');
   });
   it('refuse a body that repeats a path parameter, or one that is not an object', () => {
     const call = (body: unknown) => httpArgs('POST /api/alarms/<ids>/ack', ack, form, { ids: 'A1' }, new URLSearchParams(), body);

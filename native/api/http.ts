@@ -67,6 +67,11 @@ export function compilePath(path: string): CompiledPath {
 }
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** The route as messages name it: `POST /api/alarms/<id>/shelve`. */
+export function routeLabel(form: HttpForm): string {
+  return `${form.method} ${form.path.replace(PARAM, (_m, name: string) => `<${name}>`)}`;
+}
+
 /** The path as docs/api.md shows it: `:id` as `<id>`, `:format(csv|json)` as `csv|json` (a pattern that is not a list of words as `<id>`). */
 export function displayPath(path: string): string {
   return path.replace(PARAM, (_m, name: string, only?: string) =>

@@ -7,7 +7,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type CallContext, httpForms, type RequestName, requestSchemas } from '../api/contract.js';
-import { CALL_PATH, compilePath, formsOf, HttpArgsError, type HttpForm, httpArgs } from '../api/http.js';
+import { CALL_PATH, compilePath, formsOf, HttpArgsError, type HttpForm, httpArgs, routeLabel } from '../api/http.js';
 import { sessionChange } from '../api/session.js';
 import type { ApiResult } from '../api/types.js';
 import { authGate, clearSessionCookie, sessionCookie } from '../auth/index.js';
@@ -79,7 +79,7 @@ export function routes(core: Core, metrics: MetricsExporter, tls: boolean): Rout
     formsOf(entry).map((form): Route => {
       const { pattern } = compilePath(form.path);
       const schema = requestSchemas[name as RequestName];
-      const label = `${form.method} ${form.path}`;
+      const label = routeLabel(form);
       return {
         method: form.method,
         pattern,
