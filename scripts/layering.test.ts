@@ -218,7 +218,8 @@ describe('renderer layout', () => {
 // native/ is built in floors; a file imports only its own floor or one below, never above:
 //   util/          logging, errors, containment, SQLite, workers, messages            (floor 0)
 //   api/           the contract: request schemas, events, the handler registry         (floor 1)
-//   tags/bus.ts    the tag bus and the UI value stream over it                        (floor 2)
+//   tags/bus.ts    the tag bus and the UI value stream over it, and capability.ts:
+//                  the one shape of a capability and the ctx it is opened with         (floor 2)
 //   <capability>/  alarms, auth, drivers, esg, historian, inference, maintenance,
 //                  plant, sync, the rest of tags                                       (floor 3)
 //   site/          site-file loading, the joined schema, the editor                   (floor 4)
@@ -233,6 +234,7 @@ const NATIVE_FLOORS: [prefix: string, floor: number][] = [
   ['api/', 1],
   ['tags/bus.ts', 2],
   ['tags/value-stream.ts', 2],
+  ['capability.ts', 2],
   ...['alarms', 'auth', 'drivers', 'esg', 'historian', 'inference', 'maintenance', 'plant', 'sync', 'tags'].map((c): [string, number] => [
     `${c}/`,
     3,

@@ -4,7 +4,7 @@ import { ALARM_LIMITS, type AlarmResults, type alarmRequests, EVENT_LIMITS } fro
 import type { CallContext } from '../api/contract.js';
 import { describeCount } from '../api/limits.js';
 import { ApiFailure } from '../api/registry.js';
-import { MaintenanceError, type MaintenanceLog } from '../maintenance/index.js';
+import { MaintenanceError, type MaintenanceLog } from '../maintenance/log.js';
 import { DeadlineExceeded, runSliced } from '../util/sliced.js';
 import { AlarmNotFoundError, type AlarmService, AlarmStateError } from './service.js';
 

@@ -22,3 +22,4 @@ export type { JournalQuery } from './store.js';
 export function openAlarmService(opts: AlarmServiceOptions): AlarmService {
   return new AlarmService(opts);
 }
+export { type AlarmsFace, open } from './capability.js';

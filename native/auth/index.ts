@@ -3,6 +3,7 @@
 // sign-on (LDAP, OIDC), per-tag permissions, or TLS termination (the server loads the certificate).
 export type { AuditEntry, AuditVerifyResult, SignedIn, UserInfo } from '../api/auth-requests.js';
 export { type AuditInput, type AuditLog, type AuditQuery, openAuditLog } from './audit.js';
+export { type AuthFace, open } from './capability.js';
 export { auditCli, type CliIo, userCli } from './cli.js';
 export { type AuthHandlers, authHandlers, isLoopback } from './handlers.js';
 export {

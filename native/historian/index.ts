@@ -1,6 +1,7 @@
 // The historian: every sample kept in compressed, time-partitioned SQLite chunks, minute and hour
 // rollups maintained as data arrives, trends/aggregates/exports over any range, and the sync outbox.
 
+export { type HistorianFace, type HistorianSection, open } from './capability.js';
 export {
   type AcceptWindowConfig,
   acceptWindowSchema,

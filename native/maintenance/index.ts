@@ -1,4 +1,6 @@
 // The operational-event and maintenance log (public face).
+
+export { type MaintenanceFace, open } from './capability.js';
 export { type MaintenanceConfig, maintenanceConfigSchema, type WebhookConfig } from './config.js';
 export {
   type EventFilter,

@@ -1,5 +1,7 @@
 // The built-in demo plant: the simulation, served over OPC UA and Modbus TCP on loopback.
 import path from 'node:path';
+import { type Capability, type CapabilityContext, restartUnlessSame } from '../capability.js';
+import type { ConnectionConfig } from '../drivers/connection-schema.js';
 import { type DemoMqttPublisher, type EmbeddedBroker, startDemoMqttPublisher, startEmbeddedBroker } from '../drivers/mqtt/index.js';
 import { freePort } from '../util/net.js';
 import { type PlantModbusServer, startPlantModbusServer } from './modbus-server.js';
@@ -57,5 +59,31 @@ export async function startDemoPlant(opts: {
     modbusPort: modbus.port,
     mqttUrl: broker.url,
     stop: stopAll,
+  };
+}
+
+// ── The plant as a capability: its servers started, and the site file's "demo" endpoints pointed at
+// them before any connection opens.
+/** Point the connections' "demo" endpoints at the embedded plant (in place: the drivers read them next). */
+function resolveDemoEndpoints(connections: ConnectionConfig[], plant: DemoPlant): void {
+  for (const c of connections) {
+    if (c.protocol === 'opcua' && c.endpoint === 'demo') c.endpoint = plant.opcuaEndpoint;
+    if (c.protocol === 'mqtt' && c.url === 'demo') c.url = plant.mqttUrl;
+    if (c.protocol === 'modbus' && c.host === 'demo') {
+      c.host = '127.0.0.1';
+      c.port = plant.modbusPort;
+    }
+  }
+}
+
+/** The site file's connections, whose "demo" endpoints this resolves. */
+export async function open(ctx: CapabilityContext<ConnectionConfig[]>): Promise<Capability> {
+  const plant = await ctx.boundary.for('demo plant').enter(() => startDemoPlant({ dataDir: ctx.dataDir }));
+  resolveDemoEndpoints(ctx.config, plant);
+  ctx.logger('core')('info', `demo plant on ${plant.opcuaEndpoint}, modbus://127.0.0.1:${plant.modbusPort} and ${plant.mqttUrl}`);
+  return {
+    // The simulation has no configuration of its own; its ports are chosen at start.
+    reconfigure: (next) => restartUnlessSame(ctx.config, next),
+    stop: () => plant.stop(),
   };
 }

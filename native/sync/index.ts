@@ -3,6 +3,7 @@
 
 export { type AggregateFeed, type AggregateFeedOptions, type AggregateRecord, startAggregateFeed } from './aggregate-feed.js';
 export { type AlarmFeed, type JournalSource, startAlarmFeed } from './alarm-feed.js';
+export { open } from './capability.js';
 export { SYNC_STREAMS, type SyncConfig, type SyncConfigInput, type SyncStream, syncConfigSchema } from './config.js';
 export { DownlinkError, type DownlinkModel, ModelDownlink, modelPackageSchema } from './downlink.js';
 export { type SyncFeeds, syncFeeds } from './feeds.js';

@@ -1,0 +1,14 @@
+// The tag bus of a site: the site's tags and, after them, the derived tags of its bound models
+// (<machine>/AnomalyScore, /Health, /RUL); every sample's source time is checked against the
+// historian's accept window where it enters (bus.update).
+import { resolveAcceptWindow } from '../historian/index.js';
+import { modelTags } from '../inference/index.js';
+import { TagBus } from '../tags/bus.js';
+import type { Boundary } from '../util/boundary.js';
+import type { SiteModel } from './model.js';
+
+export function siteBus(model: SiteModel, boundary: Boundary, dirs: { modelsDir: string; dataDir: string }): TagBus {
+  const derived = modelTags(model.raw.models?.bindings ?? [], dirs, model.tags.length);
+  const acceptWindow = resolveAcceptWindow(model.raw.historian.acceptWindow, model.raw.historian.retention);
+  return new TagBus([...model.tags, ...derived], undefined, boundary, { acceptWindow });
+}

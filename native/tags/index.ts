@@ -1,0 +1,64 @@
+// The tag capability's public face: reading, writing and pushing tags over the bus, the coalesced
+// UI value stream, and stale marking. The bus itself (bus.ts) is the floor below every capability.
+import { type Capability, type CapabilityContext, restartUnlessSame } from '../capability.js';
+import { tagHandlers } from './handlers.js';
+import { startValueStream } from './value-stream.js';
+
+/** How the UI value stream is coalesced (a shell's option, not the site file's). */
+export interface TagsSection {
+  streamIntervalMs: number;
+}
+
+export interface TagsFace {
+  /** What the audit trail records of a write beside the request: the value it replaced. */
+  writeDetails(args: unknown): { details?: Record<string, unknown> };
+}
+
+declare module '../capability.js' {
+  interface Faces {
+    tags: TagsFace;
+  }
+}
+
+export function open(ctx: CapabilityContext<TagsSection>): Capability {
+  const { bus } = ctx;
+  const historian = ctx.face('historian').store;
+  const stream = startValueStream(bus, ctx.config.streamIntervalMs, (batch) => ctx.emit('values', batch));
+  const housekeeping = setInterval(
+    ctx.boundary.for('core').wrap('housekeeping', () => bus.markStale()),
+    1000,
+  );
+  housekeeping.unref();
+  const face: TagsFace = {
+    writeDetails: (args) => {
+      const name = (args as { tag?: unknown } | null)?.tag;
+      const id = typeof name === 'string' ? bus.idOf(name) : undefined;
+      return id === undefined ? {} : { details: { old: bus.current(id).value } };
+    },
+  };
+  return {
+    face,
+    handlers: tagHandlers({
+      bus,
+      machines: ctx.site.machines,
+      drivers: ctx.face('drivers').drivers,
+      // A push is acknowledged once the historian has committed it.
+      storage: { refuse: (n) => historian.refuse(n), commit: () => historian.commit() },
+    }),
+    streams: ['values'],
+    metrics: () => ({
+      tag_bus: {
+        samples_total: bus.samplesIn,
+        ui_samples_dropped_total: stream.dropped(),
+        timestamps_replaced_total: bus.timestampsReplaced,
+        listener_faults_total: bus.listenerFaults,
+      },
+    }),
+    // The tag table is numbered once, when the bus is built.
+    reconfigure: (next) => restartUnlessSame(ctx.config, next),
+    stop() {
+      clearInterval(housekeeping);
+      stream.stop();
+    },
+  };
+}
