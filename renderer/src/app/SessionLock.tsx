@@ -1,7 +1,7 @@
 // Shared control-room PCs: the session locks after a few idle minutes (or on "Lock"), the plant
 // stays on screen read-only, and the same user's password unlocks it; anyone else signs out and in.
 import { useEffect, useId, useState } from 'react';
-import { api } from '../platform/client';
+import { api, errorText } from '../platform/client';
 import { useApp } from '../platform/store';
 import { refreshSession } from '../platform/sync';
 
@@ -53,7 +53,7 @@ export function LockBanner() {
           setError(null);
           await refreshSession(api);
         } catch (err) {
-          setError(err instanceof Error ? err.message : String(err));
+          setError(errorText(err));
         }
       }}
     >

@@ -31,5 +31,3 @@ export function rangeArgs(from: string, to: string): { from?: number; to?: numbe
   const t = fromLocalInput(to);
   return { ...(f !== undefined ? { from: f } : {}), ...(t !== undefined ? { to: t } : {}) };
 }
-
-export const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));

@@ -15,6 +15,9 @@ export class ApiCallError extends Error {
   }
 }
 
+/** The text to show for what was thrown: a failed call's ApiCallError carries the core's sentence; anything else shows as its string. */
+export const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
 interface Port {
   post(message: unknown): boolean;
   close(): void;

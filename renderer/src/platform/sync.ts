@@ -4,7 +4,7 @@
 import type { EventStreams } from '../../../native/api/contract';
 import type { TagInfo } from '../../../native/api/types';
 import { alarmActions } from './alarms';
-import { ApiCallError, type ApiClient } from './client';
+import { ApiCallError, type ApiClient, errorText } from './client';
 import { live } from './live';
 import { predictionActions } from './predictions';
 import { actions, appStore } from './store';
@@ -67,7 +67,7 @@ export function connectStores(client: ApiClient): void {
       actions.addMessage({
         level: 'warning',
         source: 'ui',
-        message: `resynchronisation failed: ${err instanceof Error ? err.message : String(err)}`,
+        message: `resynchronisation failed: ${errorText(err)}`,
         timestamp: new Date().toISOString(),
       });
     }

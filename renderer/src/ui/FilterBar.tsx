@@ -5,8 +5,8 @@
 //   Pager             ← Newer / Older → and the status line
 import { Fragment, type ReactNode, useCallback, useEffect, useId, useRef, useState } from 'react';
 import { download } from '../lib/download';
-import { errorText } from '../lib/period';
 import { useDebounced } from '../lib/useDebounced';
+import { errorText } from '../platform/client';
 
 /** A file the core wrote for an export request. */
 export interface CsvFile {

@@ -4,7 +4,7 @@
 // in the same terms; the core checks the value again against the tag's declared type.
 import { useState } from 'react';
 import type { TagInfo, TagState, WriteResult } from '../../../native/api/types';
-import { api } from '../platform/client';
+import { api, errorText } from '../platform/client';
 import { live } from '../platform/live';
 import { numberProblem, valueInTerms } from './writeTerms';
 
@@ -20,7 +20,7 @@ export function TagWriter({ tag }: { tag: TagInfo }) {
     try {
       setResult(await api.call('tags.write', { tag: tag.name, value, confirmed: true }));
     } catch (err) {
-      setResult({ tag: tag.name, requested: value, readBack: null, ok: false, error: err instanceof Error ? err.message : String(err) });
+      setResult({ tag: tag.name, requested: value, readBack: null, ok: false, error: errorText(err) });
     }
   };
 

@@ -3,9 +3,9 @@
 // (KPIs) of the alarm system over a period, each beside the guidance it is judged against.
 import { useEffect, useId, useState } from 'react';
 import type { AlarmJournalKind, AlarmKpis, JournalEntry, Priority } from '../../../../native/api/alarm-requests';
-import { errorText, rangeArgs, toLocalInput } from '../../lib/period';
+import { rangeArgs, toLocalInput } from '../../lib/period';
 import { PRIORITIES } from '../../platform/alarms';
-import { api } from '../../platform/client';
+import { api, errorText } from '../../platform/client';
 import { DataTable } from '../../ui/DataTable';
 import { FilterBar, Pager, useFilteredPages } from '../../ui/FilterBar';
 import { Options } from '../../ui/Options';

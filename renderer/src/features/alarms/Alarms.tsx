@@ -3,7 +3,7 @@
 import { useMemo, useState } from 'react';
 import type { AlarmRow, Priority } from '../../../../native/api/alarm-requests';
 import { PRIORITIES, useAlarms } from '../../platform/alarms';
-import { api } from '../../platform/client';
+import { api, errorText } from '../../platform/client';
 import { PRIORITY_SHAPE, PriorityBadge, PriorityFilter } from '../../ui/Priority';
 
 const STATE_LABEL: Record<string, string> = {
@@ -30,7 +30,7 @@ function ShelveForm({ alarm, onDone }: { alarm: AlarmRow; onDone: (message: stri
           await api.call('alarms.shelve', { id: alarm.id, minutes: Number(minutes), reason });
           onDone(`Shelved ${alarm.tag} for ${minutes} min`);
         } catch (err) {
-          onDone(`Shelving refused: ${err instanceof Error ? err.message : String(err)}`);
+          onDone(`Shelving refused: ${errorText(err)}`);
         }
       }}
     >
@@ -60,7 +60,7 @@ export function Alarms() {
       setMessage(`Acknowledged ${out.acknowledged.length}${out.unchanged.length ? `, ${out.unchanged.length} unchanged` : ''}`);
       setSelected(new Set());
     } catch (err) {
-      setMessage(`Acknowledge refused: ${err instanceof Error ? err.message : String(err)}`);
+      setMessage(`Acknowledge refused: ${errorText(err)}`);
     }
   };
 

@@ -3,8 +3,8 @@
 // a CSV export, and a check of the hash chain that says whether the log is intact or where it breaks.
 import { useId, useState } from 'react';
 import type { AuditEntry, AuditVerifyResult } from '../../../../native/api/auth-requests';
-import { errorText, rangeArgs, toLocalInput } from '../../lib/period';
-import { api } from '../../platform/client';
+import { rangeArgs, toLocalInput } from '../../lib/period';
+import { api, errorText } from '../../platform/client';
 import { DataTable } from '../../ui/DataTable';
 import { FilterBar, Pager, useFilteredPages } from '../../ui/FilterBar';
 import { Options } from '../../ui/Options';

@@ -4,17 +4,15 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { CertificateInfo } from '../../../../native/api/connection-requests';
 import type { BrowseNode, ConnectionDiagnostics, TagValue } from '../../../../native/api/types';
-import { api } from '../../platform/client';
+import { api, errorText } from '../../platform/client';
 import { DataTable } from '../../ui/DataTable';
-
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 function BrowseLevel({ connection, nodeId, depth }: { connection: string; nodeId: string | null; depth: number }) {
   const [children, setChildren] = useState<BrowseNode[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<Set<string>>(new Set());
   useEffect(() => {
-    api.call('connections.browse', { connection, nodeId }).then(setChildren, (err: unknown) => setError(message(err)));
+    api.call('connections.browse', { connection, nodeId }).then(setChildren, (err: unknown) => setError(errorText(err)));
   }, [connection, nodeId]);
   if (error) return <p className="write-error">{error}</p>;
   if (!children) return <p className="muted small">Browsing…</p>;
@@ -79,7 +77,7 @@ function ModbusTestRead({ connection }: { connection: string }) {
       const r = await api.call('connections.testRead', { connection, address, options });
       setResult({ ok: true, text: `${r.address} = ${String(r.value as TagValue)}` });
     } catch (err) {
-      setResult({ ok: false, text: message(err) });
+      setResult({ ok: false, text: errorText(err) });
     }
   };
   return (
@@ -125,7 +123,7 @@ function Certificates() {
   const [certs, setCerts] = useState<CertificateInfo[]>([]);
   const [error, setError] = useState<string | null>(null);
   const refresh = useCallback(() => {
-    api.call('connections.certificates', {}).then(setCerts, (err: unknown) => setError(message(err)));
+    api.call('connections.certificates', {}).then(setCerts, (err: unknown) => setError(errorText(err)));
   }, []);
   useEffect(refresh, [refresh]);
   if (certs.length === 0) return <p className="muted">{error ?? 'No OPC UA server certificates seen yet.'}</p>;
@@ -149,7 +147,7 @@ function Certificates() {
                 onClick={() =>
                   api
                     .call('connections.trustCertificate', { thumbprint: c.thumbprint })
-                    .then(refresh, (err: unknown) => setError(message(err)))
+                    .then(refresh, (err: unknown) => setError(errorText(err)))
                 }
               >
                 Trust {c.thumbprint.slice(0, 8)}…

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'react';
 import type { EsgGroupBy, EsgSummary } from '../../../../native/api/esg-requests';
 import { download } from '../../lib/download';
-import { api } from '../../platform/client';
+import { api, errorText } from '../../platform/client';
 
 const PERIODS = { today: 'Today', week: 'Last 7 days', month: 'This month' } as const;
 type Period = keyof typeof PERIODS;
@@ -34,7 +34,7 @@ export function Esg() {
           setSummary(s);
           setError(null);
         })
-        .catch((err) => !cancelled && setError(err instanceof Error ? err.message : String(err)));
+        .catch((err) => !cancelled && setError(errorText(err)));
     load();
     // Hourly records fill in as the period runs: refresh once a minute.
     const timer = setInterval(load, 60_000);
@@ -50,7 +50,7 @@ export function Esg() {
       const r = await api.call('esg.report', { period: 'month', start: now.toISOString().slice(0, 7), format });
       download(r.filename, new Blob([r.body], { type: r.contentType }));
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(err));
     }
   };
 

@@ -3,7 +3,7 @@
 // maintenance request sent to the maintenance system from here.
 import { useCallback, useEffect, useState } from 'react';
 import type { OperationalEvent } from '../../../../native/api/alarm-requests';
-import { api } from '../../platform/client';
+import { api, errorText } from '../../platform/client';
 import { DataTable } from '../../ui/DataTable';
 
 const KINDS = ['shift_note', 'maintenance', 'repair', 'failure', 'calibration'] as const;
@@ -50,7 +50,7 @@ export function MachineEvents({ machine }: { machine: string }) {
       setOutcome({ ok: true, text: `${LABEL[kind]} recorded` });
       refresh();
     } catch (err) {
-      setOutcome({ ok: false, text: err instanceof Error ? err.message : String(err) });
+      setOutcome({ ok: false, text: errorText(err) });
     }
   };
 
@@ -63,7 +63,7 @@ export function MachineEvents({ machine }: { machine: string }) {
       });
       setOutcome({ ok: true, text: `Maintenance request #${r.id} raised (${r.status})` });
     } catch (err) {
-      setOutcome({ ok: false, text: err instanceof Error ? err.message : String(err) });
+      setOutcome({ ok: false, text: errorText(err) });
     }
   };
 

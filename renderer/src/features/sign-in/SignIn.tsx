@@ -3,7 +3,7 @@
 // creates the first administrator instead, which needs the one-time setup code the console printed
 // on its terminal (serve mode) or shows in its first-run dialog (desktop).
 import { useId, useState } from 'react';
-import { api } from '../../platform/client';
+import { api, errorText } from '../../platform/client';
 import { useApp } from '../../platform/store';
 
 export function SignIn() {
@@ -28,7 +28,7 @@ export function SignIn() {
       setPassword('');
       setSetupCode('');
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(err));
     } finally {
       setBusy(false);
     }

@@ -3,7 +3,7 @@
 // hold the uplink without losing anything (the outbox keeps it).
 import { useCallback, useEffect, useState } from 'react';
 import type { SyncModelPackage, SyncStatus } from '../../../../native/api/sync-requests';
-import { api } from '../../platform/client';
+import { api, errorText } from '../../platform/client';
 import { DataTable } from '../../ui/DataTable';
 
 const time = (ms: number | null) => (ms === null ? '—' : new Date(ms).toLocaleString());
@@ -20,7 +20,7 @@ export function Sync() {
       setModels(m);
       setError(null);
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(err));
     }
   }, []);
 
@@ -35,7 +35,7 @@ export function Sync() {
       await fn();
       await refresh();
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(err));
     }
   };
 

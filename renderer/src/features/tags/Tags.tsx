@@ -5,7 +5,7 @@ import { useId, useMemo, useState } from 'react';
 import type { TagInfo } from '../../../../native/api/types';
 import { download } from '../../lib/download';
 import { searchTags } from '../../lib/search';
-import { api } from '../../platform/client';
+import { api, errorText } from '../../platform/client';
 import { actions, useApp } from '../../platform/store';
 import { LiveValue } from '../../ui/LiveValue';
 import { changesOf, draftOf, type TagDraft } from './tagEdit';
@@ -16,7 +16,6 @@ const SHOWN = 200;
 const CONFIGURE_ROLES = ['engineer', 'admin'];
 
 const range = (lo: number | null, hi: number | null) => (lo === null && hi === null ? '—' : `${lo ?? '−∞'} … ${hi ?? '∞'}`);
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 function TagEditor({ tag, onClose }: { tag: TagInfo; onClose: () => void }) {
   const [draft, setDraft] = useState<TagDraft>(() => draftOf(tag));
@@ -46,7 +45,7 @@ function TagEditor({ tag, onClose }: { tag: TagInfo; onClose: () => void }) {
       actions.updateTags(r.changed);
       setOutcome({ ok: true, text: `Saved to ${r.file} (previous version kept as ${r.backup})` });
     } catch (err) {
-      setOutcome({ ok: false, text: `Refused: ${message(err)}` });
+      setOutcome({ ok: false, text: `Refused: ${errorText(err)}` });
     }
   };
   return (
@@ -105,7 +104,7 @@ function ImportExport({ machine }: { machine: string }) {
             : `${r.tags} tag(s) valid — apply to write them to the site file`,
       );
     } catch (err) {
-      setReport(`Refused: ${message(err)}`);
+      setReport(`Refused: ${errorText(err)}`);
     }
   };
   const exportList = async () => {
@@ -113,7 +112,7 @@ function ImportExport({ machine }: { machine: string }) {
       const r = await api.call('config.exportTags', { format: 'csv', ...(machine ? { machine } : {}) });
       download(r.filename, new Blob([r.body], { type: r.contentType }));
     } catch (err) {
-      setReport(`Export refused: ${message(err)}`);
+      setReport(`Export refused: ${errorText(err)}`);
     }
   };
   return (

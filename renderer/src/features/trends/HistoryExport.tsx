@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'react';
 import type { HistoryExportProgress } from '../../../../native/api/history-requests';
 import { toLocalInput } from '../../lib/period';
-import { api } from '../../platform/client';
+import { api, errorText } from '../../platform/client';
 
 const INTERVALS: { label: string; ms?: number }[] = [
   { label: 'Raw samples' },
@@ -38,7 +38,7 @@ export function HistoryExport({ pens, defaultRange }: { pens: string[]; defaultR
       if (!(t > f)) throw new Error('"To" must be after "From"');
       setJob(await api.call('history.export', { tags: pens, from: f, to: t, intervalMs: INTERVALS[interval]?.ms }));
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(err));
     }
   };
 

@@ -3,7 +3,7 @@
 // the core, which validates it (password policy included) and writes it to the audit trail.
 import { useCallback, useEffect, useId, useState } from 'react';
 import type { RoleName, SessionInfo, UserInfo } from '../../../../native/api/auth-requests';
-import { api } from '../../platform/client';
+import { api, errorText } from '../../platform/client';
 import { DataTable } from '../../ui/DataTable';
 import { Options } from '../../ui/Options';
 
@@ -18,7 +18,6 @@ const ROLE_LABELS: Record<RoleName, string> = {
 const roleNames = Object.keys(ROLE_LABELS) as RoleName[];
 
 const when = (ms: number | null) => (ms === null ? '—' : new Date(ms).toLocaleString('en-GB'));
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 function NewUser({ onDone }: { onDone: (text: string) => void }) {
   const [user, setUser] = useState('');
@@ -39,7 +38,7 @@ function NewUser({ onDone }: { onDone: (text: string) => void }) {
           setPassword('');
           setDisplayName('');
         } catch (err) {
-          onDone(`Refused: ${message(err)}`);
+          onDone(`Refused: ${errorText(err)}`);
         }
       }}
     >
@@ -74,7 +73,7 @@ export function Users() {
       setUsers(u);
       setSessions(s);
     } catch (err) {
-      setStatus(message(err));
+      setStatus(errorText(err));
     }
   }, []);
   useEffect(() => {
@@ -85,7 +84,7 @@ export function Users() {
       await api.call('auth.users.update', args);
       setStatus(what);
     } catch (err) {
-      setStatus(`Refused: ${message(err)}`);
+      setStatus(`Refused: ${errorText(err)}`);
     }
     refresh();
   };

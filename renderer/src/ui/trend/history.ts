@@ -5,6 +5,7 @@ import type { HistorySeries } from '../../../../native/api/history-requests';
 import type { TagInfo } from '../../../../native/api/types';
 import { BucketGrid, type Decimated } from '../../lib/decimate';
 import type { TimeRange } from '../../lib/period';
+import { errorText } from '../../platform/client';
 import type { Ring } from '../../platform/live';
 import type { ExportRow } from './export';
 
@@ -100,7 +101,7 @@ export async function loadHistory(
     });
     return gridFromSeries(series, pens, range, buckets);
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
+    const reason = errorText(err);
     return {
       ...gridFromRings(rings, pens, range, buckets),
       note: `Historian unavailable (${reason}): showing the samples this window holds.`,
