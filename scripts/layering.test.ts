@@ -285,6 +285,12 @@ describe('native floors', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('native/core.ts stays a short list and a loop: under 120 lines, nothing bound late (no let)', () => {
+    const text = readFileSync(path.join(NATIVE, 'core.ts'), 'utf8');
+    expect(text.split('\n').length).toBeLessThan(120);
+    expect(text.match(/^\s*let\s.*$/gm) ?? []).toEqual([]);
+  });
+
   it('no import circle in native/', () => {
     expect(importCircles(graph).map((c) => c.map(rel))).toEqual([]);
   });
