@@ -69,16 +69,16 @@ const cap = <C>(name: string, open: OpenCapability<C>, section: Entry<C>['sectio
 
 /** The capabilities in the order they open; they stop in the reverse order. */
 const CAPABILITIES: readonly Entry<unknown>[] = [
-  cap('plant', plant.open, (m) => (m.demoPlant ? m.connections : null), 'first: demo connections are pointed at its servers'),
+  cap('plant', plant.open, (m) => (m.demoPlant ? m.connections : null), 'first: the demo connections are pointed at its servers'),
   cap('historian', historian.open, (m) => m.raw.historian, 'subscribes first: every reading is kept, whatever others do'),
-  cap('auth', auth.open, () => undefined, 'opens the sealed passwords of connections and uplink'),
-  cap('alarms', alarms.open, (m) => m.raw.alarms, "early: from here on the console's own errors are alarms"),
-  cap('maintenance', maintenance.open, (m) => m.raw.maintenance, "shares the alarms' events.db"),
-  cap('esg', esg.open, (m) => (m.sections.esg ? { esg: m.sections.esg, tags: m.tags } : null), 'a consumer'),
-  cap('inference', inference.open, (m) => m.raw.models?.bindings ?? [], 'learns from the historian, relearns on the log'),
-  cap('sync', sync.open, (m) => m.raw.sync ?? sync.syncConfigSchema.parse({}), 'after all whose records it sends'),
-  cap('drivers', drivers.open, (m) => ({ connections: m.connections, driverTags: m.driverTags, site: m.site }), 'once all listen'),
-  cap('tags', tags.open, (_, o) => ({ streamIntervalMs: o.streamIntervalMs ?? 100 }), 'last: it writes to the running connections'),
+  cap('auth', auth.open, () => undefined, 'before connections and uplink: it opens their sealed passwords'),
+  cap('alarms', alarms.open, (m) => m.raw.alarms, "early: from here on the console's own errors are system alarms"),
+  cap('maintenance', maintenance.open, (m) => m.raw.maintenance, 'after alarms: it shares their events.db and looks alarms up'),
+  cap('esg', esg.open, (m) => (m.sections.esg ? { esg: m.sections.esg, tags: m.tags } : null), 'a bus consumer, if configured'),
+  cap('inference', inference.open, (m) => m.raw.models?.bindings ?? [], 'after the historian it learns from and the log it relearns on'),
+  cap('sync', sync.open, (m) => m.raw.sync ?? sync.syncConfigSchema.parse({}), 'after every capability whose records it sends up'),
+  cap('drivers', drivers.open, (m) => m, 'connections start once every consumer listens: no reading is missed'),
+  cap('tags', tags.open, (_, o) => ({ streamIntervalMs: o.streamIntervalMs ?? 100 }), 'last: writes go to running connections'),
 ];
 
 export async function startCore(opts: CoreOptions): Promise<Core> {
