@@ -3,7 +3,7 @@
 import type { AlarmJournalKind, JournalEntry, Priority } from '../api/alarm-requests.js';
 import { logger, RepeatedFault } from '../util/log.js';
 import { migrate } from '../util/migrate.js';
-import type { SqliteDatabase } from '../util/sqlite.js';
+import { type SqliteDatabase, storageFault } from '../util/sqlite.js';
 import { WriteRetry } from '../util/write-retry.js';
 import { alarmMigrations } from './migrations/index.js';
 import type { AlarmState, AlarmStateName, BaseState } from './state.js';
@@ -148,6 +148,9 @@ export class AlarmStore {
   private readonly writeAll;
 
   constructor(private readonly db: SqliteDatabase) {
+    // events.db on a disk full at start: the alarms still run, their journal held in memory (write()).
+    const fault = storageFault(db);
+    if (fault) logger('alarms')('error', `${fault.message}; alarm journal entries are held in memory until there is room`);
     migrate(db, alarmMigrations, 'alarm_migrations');
     this.insertJournal = db.prepare(
       `INSERT INTO alarm_journal (ts, alarm_id, tag, area, kind, state, value, alarm_limit, priority, user, comment, message, until, one_shot)

@@ -7,9 +7,11 @@
 import { createHash } from 'node:crypto';
 import type { AuditEntry, AuditVerifyResult } from '../api/auth-requests.js';
 import { toCsv } from '../util/csv.js';
+import { logger, RepeatedFault } from '../util/log.js';
 import { migrate } from '../util/migrate.js';
 import { runToEnd } from '../util/sliced.js';
 import type { SqliteDatabase } from '../util/sqlite.js';
+import { WriteRetry } from '../util/write-retry.js';
 import { auditMigrations } from './migrations/index.js';
 
 export type AuditResult = AuditEntry['result'];
@@ -41,7 +43,16 @@ export interface AuditQuery {
 }
 
 export interface AuditLog {
-  append(entry: AuditInput): AuditEntry;
+  /**
+   * The entry as stored; null when the file refused the write (disk full): the entry is then held in
+   * memory with its time, and written in order, chained, with the next append or a retry every few
+   * seconds once there is room.
+   */
+  append(entry: AuditInput): AuditEntry | null;
+  /** Entries held because the file refused them (see append). */
+  held(): number;
+  /** Stop retrying; entries still held are logged as lost. */
+  close(): void;
   verify(): AuditVerifyResult;
   /** Newest first. */
   query(q?: AuditQuery): AuditEntry[];
@@ -111,6 +122,9 @@ function toEntry(r: Row): AuditEntry {
   };
 }
 
+/** Entries held in memory while the file refuses writes; past it the oldest are dropped (counted, logged). */
+const MAX_HELD_AUDIT = 100_000;
+
 export function openAuditLog(db: SqliteDatabase, opts: AuditOptions = {}): AuditLog {
   migrate(db, auditMigrations, 'audit_migrations');
   const now = opts.now ?? Date.now;
@@ -162,8 +176,42 @@ export function openAuditLog(db: SqliteDatabase, opts: AuditOptions = {}): Audit
     return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
   };
 
+  // Entries the file refused (disk full), oldest first, with their time fixed when they happened.
+  let held: (AuditInput & { ts: number })[] = [];
+  let droppedHeld = 0;
+  let lastWritten: AuditEntry | null = null;
+  const faults = new RepeatedFault(logger('audit'));
+  const writeHeld = db.transaction((entries: readonly AuditInput[]) => {
+    for (const e of entries) lastWritten = appendTx(e);
+  });
+  const retry = new WriteRetry({
+    faults,
+    key: 'write',
+    failed: (cause) =>
+      `audit trail cannot be written (${cause}); ${held.length} entries held in memory and retried${droppedHeld ? `, ${droppedHeld} oldest dropped past ${MAX_HELD_AUDIT}` : ''}`,
+    cleared: 'audit trail written again; held entries are stored',
+    write: () => {
+      writeHeld(held);
+      held = [];
+    },
+  });
+
   return {
-    append: (entry) => appendTx(entry),
+    append(entry) {
+      held.push({ ...entry, ts: entry.ts ?? now() });
+      if (held.length > MAX_HELD_AUDIT) {
+        const drop = held.length - MAX_HELD_AUDIT;
+        held.splice(0, drop);
+        droppedHeld += drop;
+      }
+      lastWritten = null;
+      return retry.run() ? lastWritten : null;
+    },
+    held: () => held.length,
+    close() {
+      retry.stop();
+      if (held.length > 0) faults.report('close', `audit trail closed with ${held.length} entries it could not write`, 'error');
+    },
 
     verify() {
       let prev = GENESIS;

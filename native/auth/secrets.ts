@@ -3,9 +3,10 @@
 // Electron's safeStorage (the OS keychain / DPAPI) behind the same two-method interface. A sealed
 // value is text, so it can stand in a site file or a database column in place of the secret.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ensurePrivateDir } from '../util/sqlite.js';
+import { describeError } from '../util/errors.js';
+import { ensurePrivateDir, isNoRoom } from '../util/sqlite.js';
 
 export interface Secrets {
   /** Text safe to store: never contains the secret. */
@@ -26,7 +27,8 @@ export class SecretsError extends Error {
   override name = 'SecretsError';
 }
 
-function loadOrCreateKey(dataDir: string): Buffer {
+/** The key, or why there is none: a first start on a disk too full to create the key file. */
+function loadOrCreateKey(dataDir: string): Buffer | SecretsError {
   ensurePrivateDir(dataDir);
   const file = path.join(dataDir, KEY_FILE);
   if (!existsSync(file)) {
@@ -34,7 +36,14 @@ function loadOrCreateKey(dataDir: string): Buffer {
     try {
       writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+        if (!isNoRoom(err)) throw err;
+        // A key half written would be refused at every later start: none rather than a broken one.
+        rmSync(file, { force: true });
+        return new SecretsError(
+          `${file} could not be created for lack of room (${describeError(err)}): nothing can be sealed or unsealed until the console restarts with room`,
+        );
+      }
     }
   }
   // POSIX only: on Windows the data dir's ACL protects the file and mode bits mean little.
@@ -53,9 +62,14 @@ function loadOrCreateKey(dataDir: string): Buffer {
 
 /** Serve-mode secrets: key file `secret.key` in the data dir, created 0600 on first use. */
 export function openSecrets(dataDir: string): Secrets {
-  const key = loadOrCreateKey(dataDir);
+  const loaded = loadOrCreateKey(dataDir);
+  const keyOrThrow = (): Buffer => {
+    if (loaded instanceof SecretsError) throw loaded;
+    return loaded;
+  };
   return {
     encrypt(plain) {
+      const key = keyOrThrow();
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', key, iv);
       cipher.setAAD(AAD);
@@ -66,6 +80,7 @@ export function openSecrets(dataDir: string): Secrets {
       if (!isSealed(sealed)) throw new SecretsError('the value is not a sealed secret');
       const raw = Buffer.from(sealed.slice(SEALED_PREFIX.length), 'base64url');
       if (raw.length < 28) throw new SecretsError('the sealed secret is truncated');
+      const key = keyOrThrow();
       try {
         const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
         decipher.setAAD(AAD);

@@ -12,9 +12,9 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import type { SessionInfo, SignedIn, UserInfo } from '../api/auth-requests.js';
 import type { CallContext } from '../api/contract.js';
-import type { Logger } from '../util/log.js';
+import { type Logger, RepeatedFault } from '../util/log.js';
 import { migrate } from '../util/migrate.js';
-import type { SqliteDatabase } from '../util/sqlite.js';
+import { isNoRoom, type SqliteDatabase, storageFault } from '../util/sqlite.js';
 import type { AuditLog } from './audit.js';
 import { authMigrations } from './migrations/index.js';
 import {
@@ -244,6 +244,36 @@ export function openAuth(opts: AuthOptions): AuthService {
   const unknownNames = new Map<string, { failed: number; lockedUntil: number | null }>();
   let setupCode: string | null = null;
   let setupBusy = false;
+  /**
+   * Sessions whose row the file refused (disk full): kept here and ended with the process, so that
+   * signing in still works on a full disk. A session deleted while the file refused it is kept as
+   * null, so that its older row in the file no longer counts.
+   */
+  const heldSessions = new Map<string, Omit<SessionRow, 'role' | 'display_name' | 'disabled'> | null>();
+  /** Failure counts of accounts whose row the file refused to update (lockout still holds on a full disk). */
+  const heldFailures = new Map<string, { failed: number; lockedUntil: number | null }>();
+  const diskFaults = new RepeatedFault(log);
+  /** Run a write the file may refuse for lack of room: true when written, false (logged once) when refused. */
+  const written = (what: string, write: () => void): boolean => {
+    try {
+      write();
+      diskFaults.clear('write', 'auth.db written again');
+      return true;
+    } catch (err) {
+      if (!isNoRoom(err)) throw err;
+      diskFaults.report(
+        'write',
+        `auth.db cannot be written (${what}: ${err instanceof Error ? err.message : String(err)}); sessions and sign-in failures are kept in memory until there is room`,
+        'error',
+      );
+      return false;
+    }
+  };
+  /** Why no user can be created now: auth.db is kept in memory (a disk too full to create it at start). */
+  const cannotStoreUsers = (): string | null => {
+    const fault = storageFault(db);
+    return fault?.mode === 'memory' ? fault.message : null;
+  };
 
   const q = {
     count: db.prepare('SELECT count(*) AS n FROM users'),
@@ -298,19 +328,35 @@ export function openAuth(opts: AuthOptions): AuthService {
   const startSession = (r: UserRow, origin: LoginOrigin): SignedIn => {
     const token = randomBytes(32).toString('base64url');
     const t = now();
-    db.transaction(() => {
-      q.expire.run(t - policy.idleTimeoutMs, t - policy.absoluteTimeoutMs);
-      if (origin.replaces) q.deleteSession.run(sessionId(origin.replaces));
-      q.insertSession.run({
+    const stored = written('a new session', () =>
+      db.transaction(() => {
+        q.expire.run(t - policy.idleTimeoutMs, t - policy.absoluteTimeoutMs);
+        if (origin.replaces) q.deleteSession.run(sessionId(origin.replaces));
+        q.insertSession.run({
+          id: sessionId(token),
+          user: r.name,
+          origin: origin.transport,
+          address: origin.address ?? null,
+          position: origin.position ?? null,
+          now: t,
+        });
+        q.loggedIn.run(t, r.name);
+      })(),
+    );
+    if (stored) heldFailures.delete(r.name);
+    else {
+      if (origin.replaces) heldSessions.set(sessionId(origin.replaces), null);
+      heldSessions.set(sessionId(token), {
         id: sessionId(token),
         user: r.name,
         origin: origin.transport,
-        address: origin.address ?? null,
         position: origin.position ?? null,
-        now: t,
+        created_at: t,
+        last_seen_at: t,
+        locked: 0,
       });
-      q.loggedIn.run(t, r.name);
-    })();
+      heldFailures.delete(r.name);
+    }
     return {
       token,
       csrfToken: csrfToken(token),
@@ -330,17 +376,29 @@ export function openAuth(opts: AuthOptions): AuthService {
 
   /** Failures and lockout of a name: the account's row, or the in-memory record of a name that is none. */
   const failureState = (r: UserRow | undefined, user: string) => {
-    if (r) return { failed: r.failed_count, lockedUntil: r.locked_until };
+    if (r) return heldFailures.get(r.name) ?? { failed: r.failed_count, lockedUntil: r.locked_until };
     return unknownNames.get(user) ?? { failed: 0, lockedUntil: null };
   };
   /** Count one failure against a name; the state after it (locked when it reached the limit). */
   const countFailure = (r: UserRow | undefined, user: string) => {
     const t = now();
     const until = t + policy.lockoutMs;
+    if (r && !heldFailures.has(r.name)) {
+      let after: { failed_count: number; locked_until: number | null } | undefined;
+      const stored = written('a failed sign-in', () => {
+        // A lock that has run out starts the count again.
+        if (r.locked_until !== null && r.locked_until <= t) q.resetFailures.run(r.name);
+        after = q.failed.get({ name: r.name, max: policy.maxFailures, until }) as { failed_count: number; locked_until: number | null };
+      });
+      if (stored && after) return after;
+      heldFailures.set(r.name, { failed: r.failed_count, lockedUntil: r.locked_until });
+    }
     if (r) {
-      // A lock that has run out starts the count again.
-      if (r.locked_until !== null && r.locked_until <= t) q.resetFailures.run(r.name);
-      return q.failed.get({ name: r.name, max: policy.maxFailures, until }) as { failed_count: number; locked_until: number | null };
+      const before = heldFailures.get(r.name) ?? { failed: 0, lockedUntil: null };
+      const base = before.lockedUntil !== null && before.lockedUntil <= t ? { failed: 0, lockedUntil: null } : before;
+      const after = { failed: base.failed + 1, lockedUntil: base.failed + 1 >= policy.maxFailures ? until : base.lockedUntil };
+      heldFailures.set(r.name, after);
+      return { failed_count: after.failed, locked_until: after.lockedUntil };
     }
     const before = unknownNames.get(user) ?? { failed: 0, lockedUntil: null };
     const base = before.lockedUntil !== null && before.lockedUntil <= t ? { failed: 0, lockedUntil: null } : before;
@@ -429,7 +487,19 @@ export function openAuth(opts: AuthOptions): AuthService {
     return { ok: false, reason: 'invalid', message: INVALID };
   };
 
-  const sessionRow = (token: string) => q.session.get(sessionId(token)) as SessionRow | undefined;
+  const sessionRow = (token: string): SessionRow | undefined => {
+    const id = sessionId(token);
+    if (!heldSessions.has(id)) return q.session.get(id) as SessionRow | undefined;
+    const s = heldSessions.get(id);
+    const u = s ? row(s.user) : undefined;
+    return s && u ? { ...s, role: u.role, display_name: u.display_name, disabled: u.disabled } : undefined;
+  };
+  /** Change a session; kept in memory (heldSessions) when it is held there or the file refuses the change. */
+  const changeSession = (s: SessionRow, change: { locked?: number; last_seen_at?: number } | 'delete', write: () => void) => {
+    if (!heldSessions.has(s.id) && written('a session change', write)) return;
+    const { role: _role, display_name: _name, disabled: _disabled, ...kept } = s;
+    heldSessions.set(s.id, change === 'delete' ? null : { ...kept, ...change });
+  };
 
   const createUser = async (u: NewUser, by: Actor): Promise<UserInfo> => {
     if (!isRole(u.role)) throw new AuthError('validation', `unknown role "${u.role}"`);
@@ -508,9 +578,19 @@ export function openAuth(opts: AuthOptions): AuthService {
     if (setupCode === null) {
       setupCode = newSetupCode();
       if (opts.setupCodeFile) {
-        // Owner-only, like every data file; chmod too in case a previous start left a looser file.
-        writeFileSync(opts.setupCodeFile, `${setupCode}\n`, { mode: 0o600 });
-        chmodSync(opts.setupCodeFile, 0o600);
+        try {
+          // Owner-only, like every data file; chmod too in case a previous start left a looser file.
+          writeFileSync(opts.setupCodeFile, `${setupCode}\n`, { mode: 0o600 });
+          chmodSync(opts.setupCodeFile, 0o600);
+        } catch (err) {
+          if (!isNoRoom(err)) throw err;
+          // The terminal (and the desktop's first-run dialog) still show it; a half-written file would mislead.
+          rmSync(opts.setupCodeFile, { force: true });
+          log(
+            'warn',
+            `the setup code could not be written to ${opts.setupCodeFile} (${err instanceof Error ? err.message : String(err)}); it is shown on the terminal only`,
+          );
+        }
       }
     }
     return setupCode;
@@ -531,6 +611,12 @@ export function openAuth(opts: AuthOptions): AuthService {
         currentSetupCode();
         return { created: null, needsSetup: needsSetup() };
       }
+      const noRoom = cannotStoreUsers();
+      if (noRoom) {
+        // An administrator that only lives in memory would vanish at the next start: not created.
+        log('error', `first administrator "${user}" not created from AURUM_ADMIN_USER: ${noRoom}; free space and restart`);
+        return { created: null, needsSetup: true };
+      }
       await createUser({ user, password, role: 'admin' }, { user: null, origin: 'env' });
       forgetSetupCode();
       log('info', `first administrator "${user}" created from AURUM_ADMIN_USER; remove AURUM_ADMIN_PASSWORD from the environment`);
@@ -539,6 +625,9 @@ export function openAuth(opts: AuthOptions): AuthService {
 
     async setupFirstAdmin(user, password, code, origin) {
       if (!needsSetup()) throw new AuthError('conflict', 'the console already has users; sign in instead');
+      const noRoom = cannotStoreUsers();
+      if (noRoom)
+        throw new AuthError('conflict', `the first administrator cannot be stored: ${noRoom}; free space and restart the console`);
       // One setup at a time: two concurrent ones with different names would otherwise both pass the check above.
       if (setupBusy) throw new AuthError('conflict', 'a first administrator is being created right now; sign in once it is done');
       const address = origin.address;
@@ -592,7 +681,7 @@ export function openAuth(opts: AuthOptions): AuthService {
     logout(token) {
       const s = sessionRow(token);
       if (!s) return false;
-      q.deleteSession.run(s.id);
+      changeSession(s, 'delete', () => q.deleteSession.run(s.id));
       audit({ actor: s.user, origin: s.origin, action: 'auth.logout', target: s.user, details: { position: s.position } });
       return true;
     },
@@ -602,7 +691,7 @@ export function openAuth(opts: AuthOptions): AuthService {
       if (!s) return null;
       const t = now();
       if (s.disabled === 1 || t >= expiresAt(s.created_at, s.last_seen_at)) {
-        q.deleteSession.run(s.id);
+        changeSession(s, 'delete', () => q.deleteSession.run(s.id));
         audit({ actor: s.user, origin: s.origin, action: 'auth.expired', target: s.user, details: { position: s.position } });
         return null;
       }
@@ -611,12 +700,12 @@ export function openAuth(opts: AuthOptions): AuthService {
       if (!locked && policy.idleLockMs > 0 && t - s.last_seen_at > policy.idleLockMs) {
         locked = true;
         lastSeen = t;
-        q.setLocked.run(1, t, s.id);
+        changeSession(s, { locked: 1, last_seen_at: t }, () => q.setLocked.run(1, t, s.id));
         audit({ actor: s.user, origin: s.origin, action: 'auth.lock', target: s.user, details: { idle: true, position: s.position } });
       } else if (t - s.last_seen_at >= TOUCH_GRANULARITY_MS) {
         // A locked session slides too: its read-only plant display is in use. The absolute timeout still ends it.
         lastSeen = t;
-        q.touch.run(t, s.id);
+        changeSession(s, { last_seen_at: t }, () => q.touch.run(t, s.id));
       }
       return {
         user: s.user,
@@ -632,7 +721,8 @@ export function openAuth(opts: AuthOptions): AuthService {
     lock(token) {
       const s = sessionRow(token);
       if (!s) return false;
-      q.setLocked.run(1, now(), s.id);
+      const t = now();
+      changeSession(s, { locked: 1, last_seen_at: t }, () => q.setLocked.run(1, t, s.id));
       audit({ actor: s.user, origin: s.origin, action: 'auth.lock', target: s.user, details: { position: s.position } });
       return true;
     },
@@ -643,7 +733,7 @@ export function openAuth(opts: AuthOptions): AuthService {
       const checked = await checkCredentials(s.user, password, { transport: s.origin as CallContext['origin'] }, 'auth.unlock');
       if ('ok' in checked) return checked;
       const t = now();
-      q.setLocked.run(0, t, s.id);
+      changeSession(s, { locked: 0, last_seen_at: t }, () => q.setLocked.run(0, t, s.id));
       audit({ actor: s.user, origin: s.origin, action: 'auth.unlock', target: s.user, details: { position: s.position } });
       return {
         ok: true,
@@ -692,7 +782,12 @@ export function openAuth(opts: AuthOptions): AuthService {
     listUsers: () => (q.users.all() as UserRow[]).map(info),
     listSessions: () => {
       const t = now();
-      return (q.sessions.all() as SessionRow[])
+      const inFile = (q.sessions.all() as SessionRow[]).filter((s) => !heldSessions.has(s.id));
+      const held = [...heldSessions.values()].flatMap((h) => {
+        const u = h ? row(h.user) : undefined;
+        return h && u ? [{ ...h, role: u.role, display_name: u.display_name, disabled: u.disabled }] : [];
+      });
+      return [...inFile, ...held]
         .filter((s) => t < expiresAt(s.created_at, s.last_seen_at))
         .map((s) => ({
           user: s.user,

@@ -2,7 +2,7 @@
 // audit entry share one database and the command line finds both without configuration.
 import path from 'node:path';
 import type { Logger } from '../util/log.js';
-import { ensurePrivateDir, openSqlite, type SqliteDatabase } from '../util/sqlite.js';
+import { ensurePrivateDir, openSqlite, type SqliteDatabase, storageFault } from '../util/sqlite.js';
 import { type AuditLog, openAuditLog } from './audit.js';
 import { type AuthService, openAuth, type PolicyOverrides } from './service.js';
 
@@ -20,6 +20,9 @@ export interface AuthStore {
 export function openAuthStore(dataDir: string, opts: { now?: () => number; policy?: PolicyOverrides; log?: Logger } = {}): AuthStore {
   ensurePrivateDir(dataDir);
   const db = openSqlite(path.join(dataDir, AUTH_DB));
+  // A disk full at start: readable, sessions and audit entries held in memory (see service.ts, audit.ts).
+  const fault = storageFault(db);
+  if (fault) opts.log?.('error', `${fault.message}; sessions are kept in memory and audit entries held until there is room`);
   try {
     const audit = openAuditLog(db, { now: opts.now });
     const auth = openAuth({
@@ -37,6 +40,7 @@ export function openAuthStore(dataDir: string, opts: { now?: () => number; polic
       close: () => {
         // The aggregated audit rows still pending are written before the file closes.
         auth.close();
+        audit.close();
         db.close();
       },
     };

@@ -1,8 +1,9 @@
 // The ESG database: prepared statements for everything the service writes and reads, so SQL lives
 // in one place. Writes happen in the service's flush, one transaction per flush.
 
+import { logger } from '../util/log.js';
 import { migrate } from '../util/migrate.js';
-import type { SqliteDatabase } from '../util/sqlite.js';
+import { type SqliteDatabase, storageFault } from '../util/sqlite.js';
 import type { GapKind } from './accumulator.js';
 import type { Factor } from './factors.js';
 import { esgMigrations } from './migrations/index.js';
@@ -151,6 +152,10 @@ export class EsgStore {
   readonly gapsIn;
 
   constructor(readonly db: SqliteDatabase) {
+    // esg.db on a disk full at start: reports read what is stored; the hourly writes fail at the
+    // service's boundary (logged, system alarm) until there is room, and succeed again then.
+    const fault = storageFault(db);
+    if (fault) logger('esg')('error', fault.message);
     migrate(db, esgMigrations, 'esg_migrations');
     this.insertFactor = db.prepare<[Factor & { addedAt: number; addedBy: string | null; isDefaultInt: number }]>(
       `INSERT INTO factor (id, version, label, unit, fuel, valid_from, valid_to, co2, ch4, n2o, co2e_stated, gwp_stated, source, url, notes, is_default, origin, added_at, added_by)

@@ -294,7 +294,8 @@ export function serve(core: Core, opts: ServeOptions): Promise<RunningServer> {
       if (code) {
         // Printed whatever the log level: whoever started the console needs it to create the administrator.
         const file = opts.dataDir ? path.join(opts.dataDir, SETUP_CODE_FILE) : `the data dir's ${SETUP_CODE_FILE} file`;
-        const where = ` (also in ${file}, readable by this account only)`;
+        // A disk too full to hold the file (first start on a full disk): the terminal is the only place.
+        const where = !opts.dataDir || existsSync(file) ? ` (also in ${file}, readable by this account only)` : '';
         (opts.announce ?? ((line: string) => process.stderr.write(`${line}\n`)))(
           `aurum: FIRST-RUN SETUP CODE ${code} — enter it with the first administrator's name and password${where}`,
         );

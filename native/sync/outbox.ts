@@ -5,7 +5,7 @@
 // predictions, ESG; within a stream the least urgent priority first); alarms and events never.
 import { randomBytes } from 'node:crypto';
 import { migrate } from '../util/migrate.js';
-import { openSqlite, type SqliteDatabase } from '../util/sqlite.js';
+import { openSqlite, type SqliteDatabase, storageFault } from '../util/sqlite.js';
 import { SYNC_STREAMS, type SyncStream } from './config.js';
 import init from './migrations/001_init.js';
 import downlink from './migrations/002_downlink.js';
@@ -54,6 +54,11 @@ export class SyncOutbox {
 
   constructor(private readonly opts: SyncOutboxOptions) {
     this.db = openSqlite(opts.file);
+    // A disk full at start: the outbox still opens (read-only, or in memory when sync.db is new),
+    // queued messages stay in memory and are written by the next flush once there is room.
+    const fault = storageFault(this.db);
+    // Reported once the owner has finished constructing (its handler may not be ready yet).
+    if (fault) queueMicrotask(() => opts.onWriteError(new Error(fault.message)));
     migrate(
       this.db,
       [

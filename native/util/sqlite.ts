@@ -77,9 +77,11 @@ export function isNoRoom(err: unknown): boolean {
  * Open an existing file without SQLite's shared-memory index (-shm), which a full disk cannot hold:
  * in exclusive locking mode SQLite keeps that index in heap memory. The connection holds the file
  * (no other connection can read it meanwhile). Reads work; a write fails with SQLITE_FULL while the
- * disk is full and succeeds once there is room, without reopening. Throws when the file is missing.
+ * disk is full and succeeds once there is room, without reopening. Throws when the file is missing or empty.
  */
 export function openWithoutShm(file: string): SqliteDatabase {
+  // An empty file (created on a full disk, never written) holds no tables to read: as good as missing.
+  if (!nonEmpty(file)) throw new Error(`${path.basename(file)} holds no database yet`);
   const nativeBinding = sqliteNativeBinding();
   // Not the normal path: its journal_mode pragma would touch the file before exclusive mode is set.
   const db = new Database(file, { fileMustExist: true, ...(nativeBinding ? { nativeBinding } : {}) });
@@ -151,19 +153,17 @@ export function openSqlite(file: string, opts: OpenOptions = {}): SqliteDatabase
   }
   const why = describeError(cause);
   const name = path.basename(file);
-  if (nonEmpty(file)) {
-    try {
-      const db = openWithoutShm(file);
-      faults.set(db, {
-        file,
-        mode: 'exclusive',
-        cause: why,
-        message: `${name} opened read-only for lack of room (${why}): what it holds stays readable, and writes resume by themselves once there is room`,
-      });
-      return db;
-    } catch {
-      // Not even readable without the index: the in-memory fallback below keeps the console up.
-    }
+  try {
+    const db = openWithoutShm(file);
+    faults.set(db, {
+      file,
+      mode: 'exclusive',
+      cause: why,
+      message: `${name} opened read-only for lack of room (${why}): what it holds stays readable, and writes resume by themselves once there is room`,
+    });
+    return db;
+  } catch {
+    // Missing, empty or not even readable without the index: the in-memory fallback keeps the console up.
   }
   const db = openNormally(':memory:', opts, true);
   faults.set(db, {
