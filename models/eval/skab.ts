@@ -1,4 +1,4 @@
-// npm run eval:skab -- <folder> [--quiet]
+// npm run eval:skab [-- <folder>] [--quiet]   (default folder: ../shared/data/skab beside the repository)
 //
 // The on-site anomaly model on SKAB (github.com/waico/SKAB), judged on files it was not tuned on.
 //
@@ -18,8 +18,9 @@
 // Prints per file, per folder and pooled F1 / FAR % / MAR % as SKAB's leaderboard computes them,
 // what the persistence rule costs in delay, and the earlier fixed-threshold figures for comparison.
 // The last line is `F1=<f> FAR=<percent> MAR=<percent>` (leave-files-out, labelled files pooled).
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_PCA_OPTIONS, fitPca, PCA_GRAPH, type PcaFitOptions } from '../../native/inference/learn/pca.js';
 import { openSession, runFloat } from '../../native/inference/session.js';
 import { calibrateThreshold, detectionDelays, exceeds, persist } from './calibrate.js';
@@ -295,9 +296,12 @@ const meanDelay = (rs: readonly FileResult[], key: 'delays' | 'delaysNoPersisten
   return `${d.length ? (d.reduce((a, b) => a + b, 0) / d.length).toFixed(1) : '–'} samples (≈ s) mean delay, ${missed} of ${d.length + missed} episodes missed`;
 };
 
+/** SKAB's shared part, beside the repository. */
+const DEFAULT_DATA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'data', 'skab');
+
 async function main(argv: string[]): Promise<void> {
-  const folder = argv.find((a) => !a.startsWith('--'));
-  if (!folder) throw new Error('usage: npm run eval:skab -- <folder> [--quiet]');
+  const folder = argv.find((a) => !a.startsWith('--')) ?? DEFAULT_DATA;
+  if (!existsSync(folder)) throw new Error(`${folder} does not exist (usage: npm run eval:skab -- [<folder>] [--quiet])`);
   const quiet = argv.includes('--quiet');
   const ev = await evaluate(folder, quiet ? undefined : console.log);
   if (!quiet)
