@@ -385,11 +385,15 @@ export function openAuth(opts: AuthOptions): AuthService {
     const until = t + policy.lockoutMs;
     if (r && !heldFailures.has(r.name)) {
       let after: { failed_count: number; locked_until: number | null } | undefined;
-      const stored = written('a failed sign-in', () => {
-        // A lock that has run out starts the count again.
-        if (r.locked_until !== null && r.locked_until <= t) q.resetFailures.run(r.name);
-        after = q.failed.get({ name: r.name, max: policy.maxFailures, until }) as { failed_count: number; locked_until: number | null };
-      });
+      // In a transaction: a RETURNING row arrives before the write is committed, and only the
+      // commit says whether the file took it.
+      const stored = written('a failed sign-in', () =>
+        db.transaction(() => {
+          // A lock that has run out starts the count again.
+          if (r.locked_until !== null && r.locked_until <= t) q.resetFailures.run(r.name);
+          after = q.failed.get({ name: r.name, max: policy.maxFailures, until }) as { failed_count: number; locked_until: number | null };
+        })(),
+      );
       if (stored && after) return after;
       heldFailures.set(r.name, { failed: r.failed_count, lockedUntil: r.locked_until });
     }

@@ -3,7 +3,6 @@
 // as markers on trends and the machine screen; and maintenance requests raised from an alarm, a
 // prediction or by hand, exported as CSV or posted to a maintenance system.
 import { z } from 'zod';
-import { toCsv } from '../util/csv.js';
 import {
   type AlarmRow,
   EVENT_LIMITS,
@@ -13,9 +12,12 @@ import {
   type Priority,
 } from '../api/alarm-requests.js';
 import { overLimit } from '../api/limits.js';
+import { ApiFailure } from '../api/registry.js';
+import { toCsv } from '../util/csv.js';
+import { describeError } from '../util/errors.js';
 import { migrate } from '../util/migrate.js';
 import { runToEnd } from '../util/sliced.js';
-import type { SqliteDatabase } from '../util/sqlite.js';
+import { isNoRoom, type SqliteDatabase } from '../util/sqlite.js';
 import type { MaintenanceConfig } from './config.js';
 import { maintenanceMigrations } from './migrations/index.js';
 import { postRequest } from './webhook.js';
@@ -25,6 +27,22 @@ const EXPORT_PAGE = 2_000;
 
 export class MaintenanceError extends Error {
   override name = 'MaintenanceError';
+}
+
+/**
+ * Run one write of the log. A disk without room (events.db full) is answered as what it is — the
+ * entry was not recorded, try again once there is room (503) — rather than as an internal fault.
+ */
+function written<T>(what: string, write: () => T): T {
+  try {
+    return write();
+  } catch (err) {
+    if (!isNoRoom(err)) throw err;
+    throw new ApiFailure(
+      'unavailable',
+      `${what} was not recorded: events.db cannot be written (${describeError(err)}); try again once there is room`,
+    );
+  }
 }
 
 export interface MaintenanceLogOptions {
@@ -156,23 +174,25 @@ export class MaintenanceLog {
   record(input: EventInput, user: string | null): OperationalEvent {
     this.checkMachine(input.machine);
     const now = this.now();
-    const info = this.db
-      .prepare(
-        `INSERT INTO operational_events (machine, kind, at, recorded_at, user, what, parts, downtime_min, resets_baseline, alarm_id)
+    const info = written('the operational event', () =>
+      this.db
+        .prepare(
+          `INSERT INTO operational_events (machine, kind, at, recorded_at, user, what, parts, downtime_min, resets_baseline, alarm_id)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        input.machine,
-        input.kind,
-        input.at ?? now,
-        now,
-        user,
-        input.what,
-        JSON.stringify(input.parts ?? []),
-        input.downtimeMin ?? 0,
-        input.resetsBaseline ? 1 : 0,
-        input.alarmId ?? null,
-      );
+        )
+        .run(
+          input.machine,
+          input.kind,
+          input.at ?? now,
+          now,
+          user,
+          input.what,
+          JSON.stringify(input.parts ?? []),
+          input.downtimeMin ?? 0,
+          input.resetsBaseline ? 1 : 0,
+          input.alarmId ?? null,
+        ),
+    );
     const event = toEvent(this.db.prepare('SELECT * FROM operational_events WHERE id = ?').get(info.lastInsertRowid) as EventDbRow);
     this.opts.onEvent?.(event);
     return event;
@@ -279,28 +299,32 @@ export class MaintenanceLog {
     this.checkMachine(machine);
     const source: MaintenanceRequest['source'] = input.alarmId !== undefined ? 'alarm' : input.prediction ? 'prediction' : 'manual';
     const prediction = input.prediction ? { ...input.prediction, timestamp: iso(input.prediction.timestamp) } : null;
-    const info = this.db
-      .prepare(
-        `INSERT INTO maintenance_requests (machine, created_at, user, source, alarm_id, prediction, description, priority, status)
+    const info = written('the maintenance request', () =>
+      this.db
+        .prepare(
+          `INSERT INTO maintenance_requests (machine, created_at, user, source, alarm_id, prediction, description, priority, status)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open')`,
-      )
-      .run(
-        machine,
-        this.now(),
-        user,
-        source,
-        input.alarmId ?? null,
-        prediction && JSON.stringify(prediction),
-        input.description,
-        input.priority,
-      );
+        )
+        .run(
+          machine,
+          this.now(),
+          user,
+          source,
+          input.alarmId ?? null,
+          prediction && JSON.stringify(prediction),
+          input.description,
+          input.priority,
+        ),
+    );
     const id = Number(info.lastInsertRowid);
     const webhook = this.opts.config?.webhook;
     if (webhook) {
       const outcome = await postRequest(webhook, this.opts.site ?? '', this.requestById(id));
-      this.db
-        .prepare('UPDATE maintenance_requests SET status = ?, webhook_error = ? WHERE id = ?')
-        .run(outcome.ok ? 'sent' : 'failed', outcome.error, id);
+      written(`the request's delivery (${outcome.ok ? 'sent' : 'failed'})`, () =>
+        this.db
+          .prepare('UPDATE maintenance_requests SET status = ?, webhook_error = ? WHERE id = ?')
+          .run(outcome.ok ? 'sent' : 'failed', outcome.error, id),
+      );
     }
     return this.requestById(id);
   }
