@@ -20,15 +20,17 @@ afterEach(() => {
 });
 
 /** auth.db on a small real tmpfs (root only), with a clock the test does not need to move. */
-function onSmallDisk(): { store: AuthStore; logs: string[]; fill(): void; free(): void } {
+function onSmallDisk(): { store: AuthStore; logs: string[]; fill(): void; free(): void; reopen(): AuthStore } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'aurum-auth-full-'));
   mkdirSync(dir, { recursive: true });
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', dir]);
   const logs: string[] = [];
-  const store = openAuthStore(dir, {
-    policy: { hash: FAST_HASH, maxFailures: 3 },
-    log: (level, message) => logs.push(`${level} ${message}`),
-  });
+  const open = () =>
+    openAuthStore(dir, {
+      policy: { hash: FAST_HASH, maxFailures: 3 },
+      log: (level, message) => logs.push(`${level} ${message}`),
+    });
+  let store = open();
   const filler = path.join(dir, 'filler');
   cleanup = () => {
     store.close();
@@ -36,7 +38,9 @@ function onSmallDisk(): { store: AuthStore; logs: string[]; fill(): void; free()
     rmSync(dir, { recursive: true, force: true });
   };
   return {
-    store,
+    get store() {
+      return store;
+    },
     logs,
     fill() {
       const fd = openSync(filler, 'w');
@@ -48,6 +52,11 @@ function onSmallDisk(): { store: AuthStore; logs: string[]; fill(): void; free()
       closeSync(fd);
     },
     free: () => rmSync(filler),
+    reopen() {
+      store.close();
+      store = open();
+      return store;
+    },
   };
 }
 
@@ -62,6 +71,7 @@ describe.skipIf(!canMount)('auth on a full disk (a real tmpfs: root only)', () =
     const f = disk.store;
     await f.auth.createUser({ user: 'ana', role: 'operator', password: 'blue-valve-7734' }, by);
     await f.auth.createUser({ user: 'bo', role: 'operator', password: 'green-pump-2291' }, by);
+    const earlier = signedIn(await f.auth.login('ana', 'blue-valve-7734', ipc));
     const before = f.audit.query({}).length;
     disk.fill();
 
@@ -81,6 +91,10 @@ describe.skipIf(!canMount)('auth on a full disk (a real tmpfs: root only)', () =
     expect(f.auth.session(s.token)?.locked).toBe(true);
     expect(f.auth.logout(s.token)).toBe(true);
     expect(f.auth.session(s.token)).toBeNull();
+    // A session from before the disk filled, ended on the full disk; and one that stays.
+    expect(f.auth.logout(earlier.token)).toBe(true);
+    expect(f.auth.session(earlier.token)).toBeNull();
+    const kept = signedIn(await f.auth.login('ana', 'blue-valve-7734', ipc));
     const held = f.audit.held();
     expect(held).toBeGreaterThanOrEqual(5);
     expect(f.audit.query({}).length).toBe(before);
@@ -99,5 +113,13 @@ describe.skipIf(!canMount)('auth on a full disk (a real tmpfs: root only)', () =
     expect(actions).toContain('auth.lockout');
     expect(actions).toContain('auth.logout');
     expect(f.audit.verify().ok).toBe(true);
+
+    // The sessions and failure counts kept in memory reached the file: a restart keeps them.
+    const g = disk.reopen();
+    expect(g.auth.session(kept.token)?.user).toBe('ana');
+    expect(g.auth.session(s.token)).toBeNull();
+    expect(g.auth.session(earlier.token)).toBeNull();
+    const still = await g.auth.login('bo', 'green-pump-2291', ipc);
+    expect(still.ok ? 'signed in' : still.reason).toBe('locked');
   });
 });

@@ -15,6 +15,7 @@ import type { CallContext } from '../api/contract.js';
 import { type Logger, RepeatedFault } from '../util/log.js';
 import { migrate } from '../util/migrate.js';
 import { isNoRoom, type SqliteDatabase, storageFault } from '../util/sqlite.js';
+import { WriteRetry } from '../util/write-retry.js';
 import type { AuditLog } from './audit.js';
 import { authMigrations } from './migrations/index.js';
 import {
@@ -245,14 +246,35 @@ export function openAuth(opts: AuthOptions): AuthService {
   let setupCode: string | null = null;
   let setupBusy = false;
   /**
-   * Sessions whose row the file refused (disk full): kept here and ended with the process, so that
-   * signing in still works on a full disk. A session deleted while the file refused it is kept as
-   * null, so that its older row in the file no longer counts.
+   * Sessions whose row the file refused (disk full): kept here, so that signing in still works on a
+   * full disk, and written (heldRetry) once there is room. A session deleted while the file refused
+   * it is kept as null, so that its older row in the file no longer counts, and deleted then.
    */
-  const heldSessions = new Map<string, Omit<SessionRow, 'role' | 'display_name' | 'disabled'> | null>();
+  const heldSessions = new Map<string, (Omit<SessionRow, 'role' | 'display_name' | 'disabled'> & { address?: string | null }) | null>();
   /** Failure counts of accounts whose row the file refused to update (lockout still holds on a full disk). */
   const heldFailures = new Map<string, { failed: number; lockedUntil: number | null }>();
   const diskFaults = new RepeatedFault(log);
+  const writeHeld = db.transaction(() => {
+    for (const [id, h] of heldSessions) {
+      if (h === null) q.deleteSession.run(id);
+      else if (row(h.user)) q.putSession.run({ ...h, address: h.address ?? null });
+    }
+    for (const [name, f] of heldFailures) q.setFailures.run(f.failed, f.lockedUntil, name);
+  });
+  // The same hold-and-retry as the audit trail and the alarm journal: every 2 s until the file takes them.
+  const heldRetry = new WriteRetry({
+    faults: diskFaults,
+    key: 'held',
+    failed: (cause) =>
+      `auth.db cannot be written (${cause}); ${heldSessions.size} sessions and ${heldFailures.size} failure counts kept in memory and retried`,
+    cleared: 'auth.db written again; the sessions and failure counts kept in memory are stored',
+    write: () => {
+      if (heldSessions.size === 0 && heldFailures.size === 0) return;
+      writeHeld();
+      heldSessions.clear();
+      heldFailures.clear();
+    },
+  });
   /** Run a write the file may refuse for lack of room: true when written, false (logged once) when refused. */
   const written = (what: string, write: () => void): boolean => {
     try {
@@ -299,6 +321,10 @@ export function openAuth(opts: AuthOptions): AuthService {
     deleteSession: db.prepare('DELETE FROM sessions WHERE id = ?'),
     deleteUserSessions: db.prepare('DELETE FROM sessions WHERE user = ?'),
     expire: db.prepare('DELETE FROM sessions WHERE last_seen_at <= ? OR created_at <= ?'),
+    putSession: db.prepare(
+      'INSERT OR REPLACE INTO sessions (id, user, origin, address, position, created_at, last_seen_at, locked) VALUES (@id, @user, @origin, @address, @position, @created_at, @last_seen_at, @locked)',
+    ),
+    setFailures: db.prepare('UPDATE users SET failed_count = ?, locked_until = ? WHERE name = ?'),
   };
 
   const info = (r: UserRow): UserInfo => ({
@@ -350,12 +376,14 @@ export function openAuth(opts: AuthOptions): AuthService {
         id: sessionId(token),
         user: r.name,
         origin: origin.transport,
+        address: origin.address ?? null,
         position: origin.position ?? null,
         created_at: t,
         last_seen_at: t,
         locked: 0,
       });
-      heldFailures.delete(r.name);
+      if (heldFailures.has(r.name)) heldFailures.set(r.name, { failed: 0, lockedUntil: null });
+      heldRetry.run();
     }
     return {
       token,
@@ -398,10 +426,11 @@ export function openAuth(opts: AuthOptions): AuthService {
       heldFailures.set(r.name, { failed: r.failed_count, lockedUntil: r.locked_until });
     }
     if (r) {
-      const before = heldFailures.get(r.name) ?? { failed: 0, lockedUntil: null };
+      const before = heldFailures.get(r.name) ?? { failed: r.failed_count, lockedUntil: r.locked_until };
       const base = before.lockedUntil !== null && before.lockedUntil <= t ? { failed: 0, lockedUntil: null } : before;
       const after = { failed: base.failed + 1, lockedUntil: base.failed + 1 >= policy.maxFailures ? until : base.lockedUntil };
       heldFailures.set(r.name, after);
+      heldRetry.run();
       return { failed_count: after.failed, locked_until: after.lockedUntil };
     }
     const before = unknownNames.get(user) ?? { failed: 0, lockedUntil: null };
@@ -503,6 +532,7 @@ export function openAuth(opts: AuthOptions): AuthService {
     if (!heldSessions.has(s.id) && written('a session change', write)) return;
     const { role: _role, display_name: _name, disabled: _disabled, ...kept } = s;
     heldSessions.set(s.id, change === 'delete' ? null : { ...kept, ...change });
+    heldRetry.run();
   };
 
   const createUser = async (u: NewUser, by: Actor): Promise<UserInfo> => {
@@ -814,6 +844,8 @@ export function openAuth(opts: AuthOptions): AuthService {
     close() {
       clearInterval(flushTimer);
       throttled.flush(true);
+      heldRetry.run();
+      heldRetry.stop();
     },
   };
 }
