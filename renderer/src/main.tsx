@@ -1,12 +1,11 @@
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
-import { parseRoute } from './app/routes';
-import { SCREENS } from './app/screens';
+import { startRoute } from './app/routes';
 import { trendStore } from './features/trends/store';
 import { alarmActions } from './platform/alarms';
 import { api } from './platform/client';
 import { live } from './platform/live';
-import { navigate, startNavigation } from './platform/navigation';
+import { navigate } from './platform/navigation';
 import { actions as appActions, appStore } from './platform/store';
 import { connectStores } from './platform/sync';
 import { trendStats } from './ui/trend/TrendChart';
@@ -28,7 +27,7 @@ declare global {
   }
 }
 
-startNavigation(typeof location !== 'undefined' ? parseRoute(location.hash) : null, SCREENS[0]!.id);
+startRoute(location.hash);
 window.aurumDebug = { live, appStore, trendStore, actions, trendStats, alarmActions };
 connectStores(api);
 api.start();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { formatRoute } from '../platform/navigation';
-import { parseRoute } from './routes';
+import { trendStore } from '../features/trends/store';
+import { formatRoute, navigationStore } from '../platform/navigation';
+import { parseRoute, startRoute } from './routes';
 import { SCREENS, screenForKey, shortcutKey, visibleScreens } from './screens';
 
 // The screen table is the one list: routes, navigation and the Alt+number keys follow it, so a
@@ -27,5 +28,16 @@ describe('the screen table', () => {
     const hidden = SCREENS.filter((s) => s.roles && !s.roles.includes('operator')).map((s) => s.id);
     expect(hidden.length).toBeGreaterThan(0);
     expect(visibleScreens(operator).map((s) => s.id)).toEqual(SCREENS.map((s) => s.id).filter((id) => !hidden.includes(id)));
+  });
+
+  it('opens the window on the view its address names, with that view’s parameters', () => {
+    startRoute('#/nowhere?pens=X&window=60');
+    expect(navigationStore.getState()).toEqual({ screen: SCREENS[0]?.id, selectedMachine: null });
+    expect(trendStore.getState()).toMatchObject({ pens: null, windowS: 300 });
+    startRoute('#/machine/Demo/Pump%231');
+    expect(navigationStore.getState()).toEqual({ screen: 'machine', selectedMachine: 'Demo/Pump#1' });
+    startRoute(formatRoute({ screen: 'trends', pens: ['Demo/A/Flow', 'Demo/A/Temp'], windowS: 600 }));
+    expect(navigationStore.getState().screen).toBe('trends');
+    expect(trendStore.getState()).toMatchObject({ pens: ['Demo/A/Flow', 'Demo/A/Temp'], windowS: 600 });
   });
 });

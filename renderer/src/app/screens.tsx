@@ -17,9 +17,10 @@ import { Machine } from '../features/machine/Machine';
 import { Overview } from '../features/overview/Overview';
 import { Sync } from '../features/sync/Sync';
 import { Tags } from '../features/tags/Tags';
+import { trendActions } from '../features/trends/store';
 import { Trends } from '../features/trends/Trends';
 import { Users } from '../features/users/Users';
-import type { Screen } from '../platform/navigation';
+import type { Route, Screen } from '../platform/navigation';
 import type { Session } from '../platform/store';
 
 export interface ScreenDef<Id extends string = Screen> {
@@ -29,13 +30,15 @@ export interface ScreenDef<Id extends string = Screen> {
   component: ComponentType;
   /** Shown only to these roles (the core's permission gate is the control; this hides what would be refused). */
   roles?: readonly RoleName[];
+  /** Takes the parameters of the address the window opened on (a trend's pens and window), whichever screen it names. */
+  openRoute?: (route: Route) => void;
 }
 
 const TABLE = [
   { id: 'overview', label: 'Overview', requires: ['tags.list', 'tags.snapshot'], component: Overview },
   { id: 'alarms', label: 'Alarms', requires: ['alarms.list', 'alarms.ack', 'alarms.shelve'], component: Alarms },
   { id: 'machine', label: 'Machine', requires: ['tags.list', 'tags.write'], component: Machine },
-  { id: 'trends', label: 'Trends', requires: ['tags.list', 'history.query'], component: Trends },
+  { id: 'trends', label: 'Trends', requires: ['tags.list', 'history.query'], component: Trends, openRoute: trendActions.openRoute },
   { id: 'connections', label: 'Connections', requires: ['connections.list'], component: Connections },
   { id: 'tags', label: 'Tags & configuration', requires: ['tags.list', 'config.updateTag'], component: Tags },
   { id: 'esg', label: 'ESG', requires: ['esg.summary', 'esg.report'], component: Esg },

@@ -2,7 +2,7 @@
 // browser's storage. Coarse (changes on operator actions only), so React may select from it.
 import { createStore, useStore } from 'zustand';
 import type { TimeRange } from '../../lib/period';
-import { parseHash } from '../../platform/navigation';
+import type { Route } from '../../platform/navigation';
 
 export type TrendMode = 'live' | 'history';
 
@@ -75,12 +75,9 @@ export function zoomRange(r: TimeRange, factor: number, now: number): TimeRange 
   return { from: to - 2 * half, to };
 }
 
-// A window opened on `#/trends?pens=…&window=…` (openWindow) starts on those pens.
-const initialRoute = typeof location !== 'undefined' ? parseHash(location.hash) : null;
-
 export const trendStore = createStore<TrendState>(() => ({
-  pens: initialRoute?.pens ?? null,
-  windowS: initialRoute?.windowS ?? 300,
+  pens: null,
+  windowS: 300,
   mode: 'live',
   range: null,
   views: loadViews(),
@@ -91,6 +88,11 @@ export function useTrend<T>(selector: (s: TrendState) => T): T {
 }
 
 export const trendActions = {
+  /** The address the window opened on: a window opened with `#/trends?pens=…&window=…` (openWindow) starts on those pens. */
+  openRoute(route: Route) {
+    if (route.pens) trendStore.setState({ pens: route.pens });
+    if (route.windowS) trendStore.setState({ windowS: route.windowS });
+  },
   setPens(pens: string[]) {
     trendStore.setState({ pens: [...new Set(pens)].slice(0, MAX_PENS) });
   },
