@@ -8,6 +8,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, write
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, launchChromium, signInContext } from './browser.js';
 import { ADMIN, type RunningConsole, startConsole, waitFor } from './harness.js';
 
 const TAG = 'Full/Yard/Edge/T0';
@@ -140,7 +141,23 @@ describe.skipIf(!canMount)('the whole data dir on a full disk at start (serve mo
       },
       20_000,
     );
-    expect(alarm.message).toMatch(/cannot be written/);
+    expect(alarm.message).toMatch(/cannot be written .*disk full/);
+    if (chromiumAvailable) {
+      // Signed in through the page on the full disk, the operator sees it as a banner.
+      const browser = await launchChromium();
+      try {
+        const context = await browser.newContext();
+        await signInContext(context, app.url);
+        const page = await context.newPage();
+        await page.goto(app.url);
+        await page
+          .getByRole('alert')
+          .filter({ hasText: /Historian: historian started read-only.*disk full/ })
+          .waitFor({ timeout: 20_000 });
+      } finally {
+        await browser.close();
+      }
+    }
     expect(app.output()).toMatch(/auth\.db opened read-only for lack of room/);
     expect(app.output()).toMatch(/events\.db opened read-only for lack of room/);
     // Nothing is acknowledged that is not stored.

@@ -5,6 +5,9 @@
 export function describeError(err: unknown): string {
   if (err instanceof Error) {
     const message = err.message.trim() || err.name;
+    // SQLite says only "disk I/O error" when it cannot grow a WAL file's -shm index: in practice
+    // the disk is full, which is what the person reading this needs to know.
+    if ((err as { code?: unknown }).code === 'SQLITE_IOERR_SHMSIZE') return `${firstLine(message)} (no room for the -shm index: disk full)`;
     return firstLine(message);
   }
   if (typeof err === 'string') return firstLine(err) || 'unknown error';
