@@ -2,17 +2,20 @@
 // ONNX. Deterministic: a seeded generator drives initialisation and shuffling, so the same data
 // gives the same model bit for bit on any machine.
 //
-// The graph takes the console's standard window [batch, 30, 14] (z-scored sensors, oldest cycle
-// first) and computes per sensor three summaries with one MatMul — window mean, mean of the last
-// five cycles, least-squares slope — then a 42→32→16→3 ReLU network. Its three outputs are the
-// RUL estimate (trained on squared error) and the 10 % and 90 % quantiles (pinball loss): the band.
+// The graph takes a window [batch, 50, 14] (z-scored sensors, oldest cycle first) and computes
+// per sensor twelve summaries with one MatMul — the mean of each five-cycle block (the window's
+// course) and the least-squares slope over the window and over its last ten cycles — then a
+// 168→32→16→3 ReLU network (or several trained alike from different seeds, whose outputs the
+// graph averages: TrainOptions.members; the shipped model has one). The
+// three outputs are the RUL estimate (trained on squared error) and the 10 % and 90 % quantiles
+// (pinball loss): the band. Multi-condition data (FD002/FD004) is z-scored per operating
+// condition before it reaches the window (normaliseByCondition).
 import { GraphBuilder } from '../../native/inference/onnx/builder.js';
 
 export const SENSORS = ['s2', 's3', 's4', 's7', 's8', 's9', 's11', 's12', 's13', 's14', 's15', 's17', 's20', 's21'];
 const SENSOR_COLS = SENSORS.map((s) => 4 + Number(s.slice(1)));
-export const WINDOW = 30;
+export const WINDOW = 50;
 export const RUL_CAP = 125;
-const SUMMARIES = 3;
 const HIDDEN = [32, 16];
 const QUANTILES = [0.1, 0.9];
 
@@ -20,19 +23,68 @@ export interface Engine {
   unit: number;
   /** cycles × sensors, raw. */
   rows: number[][];
+  /** The operating condition of each cycle (see conditionOf); absent on hand-made engines. */
+  conditions?: string[];
+}
+
+/**
+ * The operating condition a cycle ran at, from its three settings (altitude, Mach, throttle
+ * resolver angle). FD002 and FD004 fly six conditions whose settings scatter by a few thousandths
+ * around their nominal values; rounding to the published grid names them exactly. FD001 and FD003
+ * have one.
+ */
+export function conditionOf(s1: number, s2: number, s3: number): string {
+  // + 0 turns −0 (a setting a hair below zero) into 0, so one condition gets one name.
+  return `${Math.round(s1) + 0}/${(Math.round(s2 * 100) / 100 + 0).toFixed(2)}/${Math.round(s3) + 0}`;
 }
 
 export function parseCmapss(text: string): Engine[] {
-  const engines = new Map<number, number[][]>();
-  for (const line of text.split('\n')) {
+  const engines = new Map<number, Engine>();
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
     const f = line.trim().split(/\s+/).map(Number);
-    if (f.length < 26) continue;
+    if (f.length !== 26 || f.some((v) => !Number.isFinite(v)))
+      throw new Error(`line ${i + 1}: expected 26 numbers separated by spaces (unit, cycle, 3 settings, 21 sensors), found ${f.length}`);
     const unit = f[0] as number;
-    const list = engines.get(unit) ?? [];
-    list.push(SENSOR_COLS.map((c) => f[c] as number));
-    engines.set(unit, list);
-  }
-  return [...engines].map(([unit, rows]) => ({ unit, rows }));
+    const e = engines.get(unit) ?? { unit, rows: [], conditions: [] };
+    e.rows.push(SENSOR_COLS.map((c) => f[c] as number));
+    e.conditions?.push(conditionOf(f[2] as number, f[3] as number, f[4] as number));
+    engines.set(unit, e);
+  });
+  return [...engines.values()];
+}
+
+/** Per-condition sensor mean and standard deviation. */
+export type ConditionStats = Record<string, { mean: number[]; std: number[] }>;
+
+/** Mean and standard deviation of every sensor within each operating condition of `engines`. */
+export function conditionStats(engines: Engine[]): ConditionStats {
+  const groups = new Map<string, Engine>();
+  for (const e of engines)
+    e.rows.forEach((r, i) => {
+      const c = e.conditions?.[i] ?? '';
+      const g = groups.get(c) ?? { unit: 0, rows: [] };
+      g.rows.push(r);
+      groups.set(c, g);
+    });
+  return Object.fromEntries([...groups].map(([c, g]) => [c, sensorStats([g])]));
+}
+
+/**
+ * Engines with every cycle z-scored by the statistics of its own operating condition, so that the
+ * six conditions of FD002/FD004 fall on one scale and what remains is wear. A condition the
+ * statistics lack is refused by name.
+ */
+export function normaliseByCondition(engines: Engine[], stats: ConditionStats): Engine[] {
+  return engines.map((e) => ({
+    unit: e.unit,
+    rows: e.rows.map((r, i) => {
+      const c = e.conditions?.[i] ?? '';
+      const s = stats[c];
+      if (!s) throw new Error(`engine ${e.unit}, cycle ${i + 1}: operating condition ${c} is not in the training data`);
+      return r.map((v, j) => (v - (s.mean[j] as number)) / (s.std[j] as number));
+    }),
+  }));
 }
 
 export function mulberry32(seed: number): () => number {
@@ -74,13 +126,33 @@ export function windowAt(e: Engine, end: number, mean: number[], std: number[]):
   return out;
 }
 
-/** Weights [WINDOW, 3]: mean, mean of the last five, least-squares slope per cycle. */
+/** What the graph summarises each sensor's window into, for the manifest. */
+export const FEATURES_DESCRIPTION =
+  'per sensor: mean of each 5-cycle block of the window, least-squares slope over the window and over its last 10 cycles';
+/** Cycles per block of the window whose mean is one summary. */
+const BLOCK = 5;
+const SUMMARIES = WINDOW / BLOCK + 2;
+
+/**
+ * Weights [WINDOW, SUMMARIES]: per cycle of the window, the mean of each block of five cycles
+ * (the window's course, oldest first), then the least-squares slope over the window and over its
+ * last ten cycles (wear accelerates towards the end of life, so the recent slope says more).
+ */
 function summaryWeights(): number[] {
+  const slope = (k: number, span: number) => {
+    if (k < WINDOW - span) return 0;
+    const t = k - (WINDOW - span);
+    const tMean = (span - 1) / 2;
+    let sxx = 0;
+    for (let i = 0; i < span; i++) sxx += (i - tMean) ** 2;
+    return (t - tMean) / sxx;
+  };
   const w: number[] = [];
-  const tMean = (WINDOW - 1) / 2;
-  let sxx = 0;
-  for (let k = 0; k < WINDOW; k++) sxx += (k - tMean) ** 2;
-  for (let k = 0; k < WINDOW; k++) w.push(1 / WINDOW, k >= WINDOW - 5 ? 1 / 5 : 0, (k - tMean) / sxx);
+  for (let k = 0; k < WINDOW; k++) {
+    const row = Array.from({ length: WINDOW / BLOCK }, (_, b) => (Math.floor(k / BLOCK) === b ? 1 / BLOCK : 0));
+    row.push(slope(k, WINDOW), slope(k, 10));
+    w.push(...row);
+  }
   return w;
 }
 const SUMMARY_W = summaryWeights();
@@ -106,7 +178,8 @@ interface Layer {
 }
 
 export interface RulNet {
-  layers: Layer[];
+  /** Networks trained alike from different seeds; the model's output is their mean. */
+  members: Layer[][];
   mean: number[];
   std: number[];
 }
@@ -114,12 +187,14 @@ export interface RulNet {
 export interface TrainOptions {
   epochs: number;
   seed: number;
+  /** Networks in the ensemble, member m seeded with seed + m. */
+  members: number;
   lr: number;
   batch: number;
   log?: (line: string) => void;
 }
 
-export const DEFAULT_TRAIN: TrainOptions = { epochs: 30, seed: 1, lr: 0.002, batch: 64 };
+export const DEFAULT_TRAIN: TrainOptions = { epochs: 30, seed: 1, members: 1, lr: 0.002, batch: 64 };
 
 function forward(layers: Layer[], x: Float64Array, acts: Float64Array[]): Float64Array {
   acts[0] = x;
@@ -138,7 +213,6 @@ function forward(layers: Layer[], x: Float64Array, acts: Float64Array[]): Float6
 }
 
 export function trainRul(engines: Engine[], opts: TrainOptions = DEFAULT_TRAIN): RulNet {
-  const rand = mulberry32(opts.seed);
   const { mean, std } = sensorStats(engines);
   const xs: Float64Array[] = [];
   const ys: number[] = [];
@@ -147,6 +221,18 @@ export function trainRul(engines: Engine[], opts: TrainOptions = DEFAULT_TRAIN):
       xs.push(features(windowAt(e, end, mean, std)));
       ys.push(Math.min(RUL_CAP, e.rows.length - 1 - end) / RUL_CAP);
     }
+  const members: Layer[][] = [];
+  for (let k = 0; k < opts.members; k++) {
+    const log = opts.log;
+    members.push(
+      trainMember(xs, ys, { ...opts, seed: opts.seed + k, log: log && ((line) => log(`member ${k + 1}/${opts.members}, ${line}`)) }),
+    );
+  }
+  return { members, mean, std };
+}
+
+function trainMember(xs: Float64Array[], ys: number[], opts: TrainOptions): Layer[] {
+  const rand = mulberry32(opts.seed);
   const sizes = [SENSORS.length * SUMMARIES, ...HIDDEN, 1 + QUANTILES.length];
   const layers: Layer[] = [];
   for (let l = 0; l + 1 < sizes.length; l++) {
@@ -232,13 +318,18 @@ export function trainRul(engines: Engine[], opts: TrainOptions = DEFAULT_TRAIN):
     }
     opts.log?.(`epoch ${epoch + 1}/${opts.epochs}: train RMSE ${(Math.sqrt(loss / order.length) * RUL_CAP).toFixed(2)} cycles`);
   }
-  return { layers, mean, std };
+  return layers;
 }
 
 /** Predictions in cycles, float64 (the ONNX graph computes the same in float32): [rul, low, high]. */
 export function predictRul(net: RulNet, win: Float32Array): [number, number, number] {
-  const out = forward(net.layers, features(win), []);
-  return [(out[0] as number) * RUL_CAP, (out[1] as number) * RUL_CAP, (out[2] as number) * RUL_CAP];
+  const f = features(win);
+  const sum = [0, 0, 0];
+  for (const layers of net.members) {
+    const out = forward(layers, f, []);
+    for (let k = 0; k < 3; k++) sum[k] += ((out[k] as number) * RUL_CAP) / net.members.length;
+  }
+  return sum as [number, number, number];
 }
 
 export const RUL_GRAPH = { input: 'window', rul: 'rul' } as const;
@@ -249,12 +340,18 @@ export function rulToOnnx(net: RulNet): Uint8Array {
   const x = g.input(RUL_GRAPH.input, ['batch', WINDOW, n]);
   const xt = g.op('Transpose', [x], { perm: [0, 2, 1] });
   const summ = g.op('MatMul', [xt, g.floats(SUMMARY_W, [WINDOW, SUMMARIES])]);
-  let h = g.op('Reshape', [summ, g.int64s([-1, n * SUMMARIES])]);
-  net.layers.forEach((L, li) => {
-    h = g.op('Gemm', [h, g.floats(L.w, [L.outSize, L.inSize]), g.floats(L.b, [L.outSize])], { transB: 1 });
-    if (li < net.layers.length - 1) h = g.op('Relu', [h]);
-  });
-  g.op('Mul', [h, g.floats([RUL_CAP], [1])], {}, RUL_GRAPH.rul);
+  const feats = g.op('Reshape', [summ, g.int64s([-1, n * SUMMARIES])]);
+  let sum: string | undefined;
+  for (const layers of net.members) {
+    let h = feats;
+    layers.forEach((L, li) => {
+      h = g.op('Gemm', [h, g.floats(L.w, [L.outSize, L.inSize]), g.floats(L.b, [L.outSize])], { transB: 1 });
+      if (li < layers.length - 1) h = g.op('Relu', [h]);
+    });
+    sum = sum === undefined ? h : g.op('Add', [sum, h]);
+  }
+  if (sum === undefined) throw new Error('a RUL model needs at least one network');
+  g.op('Mul', [sum, g.floats([RUL_CAP / net.members.length], [1])], {}, RUL_GRAPH.rul);
   g.output(RUL_GRAPH.rul, ['batch', 3]);
   return g.encode({ kind: 'rul', data: 'NASA C-MAPSS', unit: 'cycles' });
 }
