@@ -74,6 +74,18 @@ export function isNoRoom(err: unknown): boolean {
 }
 
 /**
+ * Narrower than isNoRoom: only what a full (or failing) disk says. A busy or locked file (another
+ * process holds it, e.g. the running console while `aurum user …` opens auth.db) or one that cannot
+ * be opened for its permissions must fail loudly, never be replaced by an in-memory stand-in.
+ */
+function isDiskFull(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return (
+    (typeof code === 'string' && /^(SQLITE_(FULL|IOERR)|ENOSPC|EDQUOT)/.test(code)) || /disk is full|no space/i.test(describeError(err))
+  );
+}
+
+/**
  * Open an existing file without SQLite's shared-memory index (-shm), which a full disk cannot hold:
  * in exclusive locking mode SQLite keeps that index in heap memory. The connection holds the file
  * (no other connection can read it meanwhile). Reads work; a write fails with SQLITE_FULL while the
@@ -148,7 +160,7 @@ export function openSqlite(file: string, opts: OpenOptions = {}): SqliteDatabase
   try {
     return openNormally(file, opts, inMemory);
   } catch (err) {
-    if (!isNoRoom(err)) throw err;
+    if (!isDiskFull(err)) throw err;
     cause = err;
   }
   const why = describeError(cause);
@@ -162,7 +174,9 @@ export function openSqlite(file: string, opts: OpenOptions = {}): SqliteDatabase
       message: `${name} opened read-only for lack of room (${why}): what it holds stays readable, and writes resume by themselves once there is room`,
     });
     return db;
-  } catch {
+  } catch (err) {
+    // Held by another process: not a stand-in's business (see isDiskFull).
+    if (/^SQLITE_(BUSY|LOCKED)/.test(String((err as { code?: unknown } | null)?.code))) throw err;
     // Missing, empty or not even readable without the index: the in-memory fallback keeps the console up.
   }
   const db = openNormally(':memory:', opts, true);
