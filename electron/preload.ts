@@ -1,7 +1,7 @@
 // The renderer's only door to the core: one object on window.aurum, one IPC channel, messages in
 // and out. No Node, no Electron APIs reach the page.
 import { contextBridge, type IpcRendererEvent, ipcRenderer } from 'electron';
-import type { AurumBridge } from '../renderer/src/api/bridge';
+import type { AurumBridge } from '../renderer/src/platform/bridge';
 import { IPC_CHANNEL } from './channel';
 
 const bridge = {

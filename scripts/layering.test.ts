@@ -90,7 +90,7 @@ describe('layering', () => {
   it('the checker sees imports at all (guards against a regex that matches nothing)', () => {
     const refs = importsOf(path.join(root, 'electron', 'preload.ts'));
     expect(refs.some((r) => r.spec === 'electron' && !r.typeOnly)).toBe(true);
-    expect(refs.some((r) => r.spec.includes('renderer/src/api/bridge') && r.typeOnly)).toBe(true);
+    expect(refs.some((r) => r.spec.includes('renderer/src/platform/bridge') && r.typeOnly)).toBe(true);
   });
 });
 
