@@ -7,8 +7,8 @@ import path from 'node:path';
 import { DEMO_SITE_FILE } from '../native/core.js';
 import { createDriver } from '../native/drivers/index.js';
 import { startDemoPlant } from '../native/plant/index.js';
-import { TagBus } from '../native/tags/bus.js';
 import { loadSiteFile } from '../native/site/index.js';
+import { TagBus } from '../native/tags/bus.js';
 import { testTag } from '../native/tags/test-tag.js';
 import type { Bench } from './types.js';
 

@@ -9,8 +9,8 @@ import type { Page } from 'playwright-core';
 import { launchChromium, signInContext } from '../e2e/browser.js';
 import { root, startConsole } from '../e2e/harness.js';
 import { openHistorian } from '../native/historian/index.js';
-import type { SampleBatch } from '../native/tags/bus.js';
 import { parseSiteFile } from '../native/site/index.js';
+import type { SampleBatch } from '../native/tags/bus.js';
 import type { Bench } from './types.js';
 
 const PENS = 8;

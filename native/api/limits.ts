@@ -4,7 +4,7 @@
 // EVENT_LIMITS, AUDIT_LIMITS, ESG_LIMITS, LEARN_LIMITS); docs/api.md "Limits" lists them all.
 import type { z } from 'zod';
 
-import { DAY_MS, describeSpan, fixed } from '../util/describe.js';
+import { describeSpan } from '../util/describe.js';
 
 export { DAY_MS, describeSpan, HOUR_MS, MINUTE_MS } from '../util/describe.js';
 

@@ -1,7 +1,7 @@
 import type { Handlers } from '../api/contract.js';
 import { ApiFailure } from '../api/registry.js';
 import type { IngestOutcome } from '../api/tag-requests.js';
-import type { MachineInfo, TagInfo, TagSnapshot, WriteResult } from '../api/types.js';
+import type { MachineInfo, TagSnapshot, WriteResult } from '../api/types.js';
 import type { Driver } from '../drivers/driver.js';
 import type { CheckedPush, IngestDriver } from '../drivers/ingest/driver.js';
 import { describeError } from '../util/errors.js';

@@ -99,33 +99,33 @@ describe('Boundary restarts', () => {
     let restarts = 0;
     const plc = boundary.for('connection plc1', { restart: () => void restarts++ });
     const fail = () => plc.fault('polling', new Error('bad frame'));
-    const after = async (ms: number) => {
+    const advanceBy = async (ms: number) => {
       await vi.advanceTimersByTimeAsync(ms);
       return restarts;
     };
 
     fail();
     fail(); // while a restart is pending: no second one
-    expect(await after(999)).toBe(0);
-    expect(await after(1)).toBe(1);
+    expect(await advanceBy(999)).toBe(0);
+    expect(await advanceBy(1)).toBe(1);
     expect(cleared).toEqual(['connection plc1.fault']);
     fail();
-    expect(await after(1999)).toBe(1);
-    expect(await after(1)).toBe(2);
+    expect(await advanceBy(1999)).toBe(1);
+    expect(await advanceBy(1)).toBe(2);
     fail();
-    expect(await after(3999)).toBe(2);
-    expect(await after(1)).toBe(3);
+    expect(await advanceBy(3999)).toBe(2);
+    expect(await advanceBy(1)).toBe(3);
     // A minute without a fault: the next one is restarted after 1 s again.
-    await after(60_000);
+    await advanceBy(60_000);
     fail();
-    expect(await after(1000)).toBe(4);
+    expect(await advanceBy(1000)).toBe(4);
     expect(boundary.restartsOf('connection plc1')).toBe(4);
     expect(boundary.metrics()).toMatchObject({ connection_plc1_faults_total: 5, connection_plc1_restarts_total: 4 });
     expect(lines.filter((l) => l.startsWith('connection plc1: restarted'))).toHaveLength(4);
     // Stopping the core: no restart after close.
     fail();
     boundary.close();
-    expect(await after(120_000)).toBe(4);
+    expect(await advanceBy(120_000)).toBe(4);
   });
 });
 

@@ -17,7 +17,11 @@ describe('RepeatedFault', () => {
   it('logs when a fault starts, a count every summary period, and once when it clears', () => {
     let t = 0;
     const lines: string[] = [];
-    const f = new RepeatedFault((_l, m) => lines.push(m), 60_000, () => t);
+    const f = new RepeatedFault(
+      (_l, m) => lines.push(m),
+      60_000,
+      () => t,
+    );
     for (let i = 0; i <= 120; i++) {
       f.report('plc1/hr:7', 'plc1: unit 1 hr:7 raised exception 2 (illegal data address)');
       t += 1000;

@@ -41,7 +41,10 @@ export class RepeatedFault {
     a.sinceSummary++;
     a.message = message;
     if (t - a.lastSummary >= this.summaryMs) {
-      this.log(level, `${message} (still failing: ${a.sinceSummary} more times in the last ${Math.round((t - a.lastSummary) / 60_000)} min, ${a.count} since ${new Date(a.since).toISOString()})`);
+      this.log(
+        level,
+        `${message} (still failing: ${a.sinceSummary} more times in the last ${Math.round((t - a.lastSummary) / 60_000)} min, ${a.count} since ${new Date(a.since).toISOString()})`,
+      );
       a.lastSummary = t;
       a.sinceSummary = 0;
     }

@@ -4,8 +4,8 @@
 // Staleness is checked with explicit clock values passed to markStale: no sleeps assert time.
 import { connect, type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TagBus } from '../../tags/bus.js';
 import { parseSiteFile } from '../../site/index.js';
+import { TagBus } from '../../tags/bus.js';
 import { until } from '../test-support.js';
 import { type EmbeddedBroker, startEmbeddedBroker } from './broker.js';
 import { createMqttDriver } from './driver.js';
