@@ -14,6 +14,7 @@ import {
 import { writeModel } from '../../native/inference/registry.js';
 import { openSession, runFloat } from '../../native/inference/session.js';
 import { PlantSim, type PlantSimOptions } from '../../native/plant/sim.js';
+import { mulberry32 } from '../../native/util/random.js';
 
 /** The line's shifts follow local time: fits and tests run on UTC so that they reproduce anywhere. */
 process.env.TZ = 'UTC';
@@ -25,17 +26,6 @@ export interface Action {
   /** Sim path, Area/Machine/Tag. */
   path: string;
   value: number | boolean;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

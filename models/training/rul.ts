@@ -11,6 +11,9 @@
 // (pinball loss): the band. Multi-condition data (FD002/FD004) is z-scored per operating
 // condition before it reaches the window (normaliseByCondition).
 import { GraphBuilder } from '../../native/inference/onnx/builder.js';
+import { mulberry32 } from '../../native/util/random.js';
+
+export { mulberry32 } from '../../native/util/random.js';
 
 export const SENSORS = ['s2', 's3', 's4', 's7', 's8', 's9', 's11', 's12', 's13', 's14', 's15', 's17', 's20', 's21'];
 const SENSOR_COLS = SENSORS.map((s) => 4 + Number(s.slice(1)));
@@ -85,17 +88,6 @@ export function normaliseByCondition(engines: Engine[], stats: ConditionStats): 
       return r.map((v, j) => (v - (s.mean[j] as number)) / (s.std[j] as number));
     }),
   }));
-}
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function sensorStats(engines: Engine[]): { mean: number[]; std: number[] } {

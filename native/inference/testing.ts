@@ -2,18 +2,10 @@
 // "normal operation" data, a tag table, and a deliberately slow graph.
 import type { TagInfo } from '../api/types.js';
 import { testTag } from '../tags/test-tag.js';
+import { mulberry32 } from '../util/random.js';
 import { GraphBuilder } from './onnx/builder.js';
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../util/random.js';
 
 /** Correlated pump-like signals: flow drives power and current; vibration and temperature idle. */
 export function normalRows(n: number, seed = 1): number[][] {

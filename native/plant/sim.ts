@@ -13,6 +13,7 @@
 //                                 O2 probe drifts now and then until it is recalibrated.
 //   Production/Line1              packaging line: counts units; drives compressed-air demand.
 // Shift pattern (local hour): day 06–14 and evening 14–22 run the line, night runs base load only.
+import { mulberry32 } from '../util/random.js';
 
 export type SimValue = number | boolean;
 
@@ -58,17 +59,6 @@ function faultAge(f: { startS: number; lastsS: number; everyS: number }, s: numb
   if (s < f.startS) return null;
   const into = (s - f.startS) % f.everyS;
   return into < f.lastsS ? into : null;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const RHO_G = 1000 * 9.81;
