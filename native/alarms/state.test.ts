@@ -89,6 +89,12 @@ describe('latched alarms', () => {
     expect(stateAfter([act(), ack(), clr()], true)).toBe('ack_active');
     expect(stateAfter([act(), ack(), clr(), ack(10)], true)).toBe('normal');
   });
+  it('start a new activation on a re-trip after the condition cleared, acknowledged or not', () => {
+    const unacked = run([act(100), clr(150), act(300)], true);
+    expect(unacked).toMatchObject({ base: 'unack_active', activeSince: 300 });
+    const acked = run([act(100), ack(200), clr(250), act(300)], true);
+    expect(acked).toMatchObject({ base: 'unack_active', activeSince: 300, ackedAt: null, ackedBy: null });
+  });
   it('cannot be reset while the condition is present', () => {
     const s = run([act(), ack()], true);
     expect(reduce(s, ack(10), true)).toBe(s);

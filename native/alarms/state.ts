@@ -87,9 +87,10 @@ export function reduce(s: AlarmState, e: AlarmEvent, latch: boolean): AlarmState
       if (s.condition) return s;
       const next = { ...s, condition: true, value: e.value };
       if (isMasked(s)) return next;
-      if (s.base === 'normal' || s.base === 'unack_rtn')
-        return { ...next, base: 'unack_active', activeSince: e.ts, ackedAt: null, ackedBy: null };
-      return next;
+      // The condition was absent, so this is a new activation in every unmasked state: a latched
+      // alarm that tripped, cleared and trips again (still unack_active, or ack_active awaiting its
+      // reset) is a re-alarm that starts its own "active since" and needs acknowledging again.
+      return { ...next, base: 'unack_active', activeSince: e.ts, ackedAt: null, ackedBy: null };
     }
     case 'clear': {
       if (!s.condition) return s;
