@@ -291,7 +291,9 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('operator console in Chro
     await row.getByRole('button', { name: 'Acknowledge Demo/PumpStation/Pump101/Flow lo' }).click();
     await expect.poll(() => row.getAttribute('data-state')).toBe('ack_active');
     expect(await row.locator('.alarm-state').textContent()).toContain(`by ${ADMIN.user}`);
-    await expect.poll(() => summary.textContent()).not.toMatch(/Low/);
+    // Acknowledged but still active: it leaves the unacknowledged figures and counts as standing.
+    await expect.poll(() => summary.locator('.unacked').textContent()).not.toMatch(/Low/);
+    expect(await summary.locator('.standing').textContent()).toMatch(/Standing: .*\d+ Low/);
     await shot('alarms-acknowledged');
   });
 

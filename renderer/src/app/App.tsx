@@ -70,7 +70,11 @@ export function App() {
   const info = useApp((s) => s.info);
   const connections = useApp((s) => s.connections);
   const session = useApp((s) => s.session);
+  const link = useApp((s) => s.link);
   const signedIn = session.state === 'signedIn';
+  // Without the link everything shown is the last known: connection states are unknown, and no
+  // write or acknowledgement is offered until the core answers again.
+  const linkDown = link !== 'online';
   const title = useRef<HTMLHeadingElement>(null);
   useIdleLock();
   const badConnections = connections.filter((c) => c.state !== 'connected').length;
@@ -124,12 +128,14 @@ export function App() {
             </button>
           ))}
         </nav>
-        {signedIn ? <AlarmSummary onOpen={() => navigate('alarms')} /> : null}
+        {signedIn ? <AlarmSummary onOpen={() => navigate('alarms')} stale={linkDown} /> : null}
         {signedIn ? <Annunciator /> : null}
-        <span className="comm-summary" data-ok={badConnections === 0} role="status">
-          {badConnections === 0
-            ? `● ${connections.length} connections OK`
-            : `⚠ ${badConnections} connection${badConnections > 1 ? 's' : ''} down`}
+        <span className="comm-summary" data-ok={linkDown ? 'unknown' : badConnections === 0} role="status">
+          {linkDown
+            ? '? Connection state unknown'
+            : badConnections === 0
+              ? `● ${connections.length} connections OK`
+              : `⚠ ${badConnections} connection${badConnections > 1 ? 's' : ''} down`}
         </span>
         <UserMenu />
         <button
@@ -148,7 +154,14 @@ export function App() {
         <h1 className="screen-title" ref={title} tabIndex={-1}>
           {signedIn ? current?.label : 'Aurum Console'}
         </h1>
-        {signedIn && Screen ? <Screen /> : null}
+        {signedIn && Screen ? (
+          // A disabled fieldset disables every control of the screen at once (writes, acknowledgements,
+          // shelving, records) without each screen knowing about the link; display: contents keeps
+          // it out of the layout.
+          <fieldset className="screen-controls" disabled={linkDown} data-link-down={linkDown || undefined}>
+            <Screen />
+          </fieldset>
+        ) : null}
         {session.state === 'signedOut' ? <SignIn /> : null}
       </main>
     </div>

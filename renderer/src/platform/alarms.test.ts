@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AlarmCounts, AlarmRow } from '../../../native/api/alarm-requests';
-import { applyAlarmUpdate, sortAlarms } from './alarms';
+import { alarmSummary, applyAlarmUpdate, describeCounts, sortAlarms } from './alarms';
 import { predictionActions, predictionStore } from './predictions';
 
 const row = (id: string, over: Partial<AlarmRow>): AlarmRow => ({
@@ -49,6 +49,28 @@ describe('alarm list', () => {
       ['c', 'unack_active'],
       ['a', 'ack_active'],
     ]);
+  });
+});
+
+describe('alarm summary', () => {
+  it('counts standing (active, acknowledged) alarms beside the unacknowledged and names the oldest waiting', () => {
+    const s = alarmSummary([
+      row('p1', { state: 'ack_active', priority: 'Critical' }),
+      row('p2', { state: 'ack_active', priority: 'High' }),
+      row('p3a', { state: 'ack_active', priority: 'Medium' }),
+      row('p3b', { state: 'ack_active', priority: 'Medium' }),
+      row('new', { priority: 'Low', activeSince: '2026-01-01T00:05:00.000Z' }),
+      row('old', { state: 'unack_rtn', priority: 'Low', activeSince: '2026-01-01T00:01:00.000Z' }),
+      row('shelved', { state: 'shelved', priority: 'Critical', activeSince: null }),
+    ]);
+    expect(s.standing).toEqual({ Critical: 1, High: 1, Medium: 2, Low: 0 });
+    expect(s.unacknowledged).toEqual({ Critical: 0, High: 0, Medium: 0, Low: 2 });
+    expect(s.oldest?.id).toBe('old');
+    expect(describeCounts(s.standing)).toBe('1 Critical, 1 High, 2 Medium');
+  });
+
+  it('has no oldest when everything is acknowledged', () => {
+    expect(alarmSummary([row('a', { state: 'ack_active' })]).oldest).toBeNull();
   });
 });
 

@@ -45,3 +45,45 @@ export const alarmActions = {
     alarmStore.setState((s) => ({ rows: applyAlarmUpdate(s.rows, update), counts: update.counts }));
   },
 };
+
+export const unacknowledged = (a: AlarmRow): boolean => a.state === 'unack_active' || a.state === 'unack_rtn';
+
+export function countByPriority(rows: readonly AlarmRow[]): Record<Priority, number> {
+  const c: Record<Priority, number> = { Critical: 0, High: 0, Medium: 0, Low: 0 };
+  for (const r of rows) c[r.priority]++;
+  return c;
+}
+
+/** "1 Critical, 2 Low": the priorities present, highest first. */
+export function describeCounts(c: Record<Priority, number>): string {
+  return PRIORITIES.filter((p) => c[p] > 0)
+    .map((p) => `${c[p]} ${p}`)
+    .join(', ');
+}
+
+export interface AlarmSummaryFigures {
+  /** Unacknowledged (active or cleared) per priority. */
+  unacknowledged: Record<Priority, number>;
+  /** Standing: active and acknowledged, still in alarm, per priority. */
+  standing: Record<Priority, number>;
+  /** The unacknowledged alarm waiting longest, or null. */
+  oldest: AlarmRow | null;
+}
+
+/**
+ * The header's figures from the alarm list. Standing alarms are counted beside the unacknowledged
+ * ones: acknowledging an alarm does not make its condition go away, and the header must not read
+ * as if the plant were clear while acknowledged alarms are still active.
+ */
+export function alarmSummary(rows: readonly AlarmRow[]): AlarmSummaryFigures {
+  const waiting = rows.filter(unacknowledged);
+  let oldest: AlarmRow | null = null;
+  for (const r of waiting) {
+    if (!oldest || (r.activeSince ?? r.changedAt) < (oldest.activeSince ?? oldest.changedAt)) oldest = r;
+  }
+  return {
+    unacknowledged: countByPriority(waiting),
+    standing: countByPriority(rows.filter((r) => r.state === 'ack_active')),
+    oldest,
+  };
+}

@@ -1,8 +1,9 @@
 // The alarm list (ISA-18.2): unacknowledged first, then by priority. Priority is colour, shape and
-// text; the state is written out. Acknowledge one, the selected, or all shown; shelve with a reason.
+// text; the state is written out. Acknowledge one, the selected, or all shown (after a confirmation
+// naming how many of each priority); shelve with a reason.
 import { useMemo, useState } from 'react';
 import type { AlarmRow, Priority } from '../../../../native/api/alarm-requests';
-import { PRIORITIES, useAlarms } from '../../platform/alarms';
+import { alarmSummary, countByPriority, describeCounts, PRIORITIES, unacknowledged as unacked, useAlarms } from '../../platform/alarms';
 import { api, errorText } from '../../platform/client';
 import { PRIORITY_SHAPE, PriorityBadge, PriorityFilter } from '../../ui/Priority';
 
@@ -16,7 +17,6 @@ const STATE_LABEL: Record<string, string> = {
 };
 
 const time = (iso: string | null) => (iso ? new Date(iso).toLocaleTimeString('en-GB') : '—');
-const unacked = (a: AlarmRow) => a.state === 'unack_active' || a.state === 'unack_rtn';
 
 function ShelveForm({ alarm, onDone }: { alarm: AlarmRow; onDone: (message: string) => void }) {
   const [minutes, setMinutes] = useState('60');
@@ -51,6 +51,9 @@ export function Alarms() {
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [shelving, setShelving] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
+  // "Acknowledge all shown" asks first; the ids are fixed when asked, so an alarm that arrives while
+  // the question is open is not acknowledged unseen.
+  const [askAll, setAskAll] = useState<AlarmRow[] | null>(null);
   const shown = useMemo(() => rows.filter((a) => priorities.includes(a.priority)), [rows, priorities]);
 
   const ack = async (ids: string[]) => {
@@ -71,13 +74,38 @@ export function Alarms() {
         <button type="button" disabled={selected.size === 0} onClick={() => ack([...selected])}>
           Acknowledge selected ({selected.size})
         </button>
-        <button type="button" disabled={!shown.some(unacked)} onClick={() => ack(shown.filter(unacked).map((a) => a.id))}>
-          Acknowledge all shown
+        <button
+          type="button"
+          disabled={!shown.some(unacked)}
+          onClick={() => setAskAll(shown.filter(unacked))}
+          aria-expanded={askAll !== null}
+        >
+          Acknowledge all shown…
         </button>
         <span className="muted" role="status">
           {message ?? `${shown.length} alarm${shown.length === 1 ? '' : 's'}`}
         </span>
       </div>
+      {askAll ? (
+        <div className="confirm ack-all-confirm" role="alertdialog" aria-label="Confirm acknowledging all shown alarms">
+          <p>
+            Acknowledge {askAll.length} alarm{askAll.length === 1 ? '' : 's'}: <strong>{describeCounts(countByPriority(askAll))}</strong>?
+          </p>
+          <button
+            type="button"
+            onClick={() => {
+              const ids = askAll.map((a) => a.id);
+              setAskAll(null);
+              ack(ids);
+            }}
+          >
+            Acknowledge {askAll.length}
+          </button>
+          <button type="button" onClick={() => setAskAll(null)}>
+            Cancel
+          </button>
+        </div>
+      ) : null}
       {shown.length === 0 ? (
         <p className="muted">No alarms.</p>
       ) : (
@@ -161,26 +189,52 @@ export function Alarms() {
   );
 }
 
-/** The top bar's alarm summary: unacknowledged alarms per priority, each with its shape; a click opens the list. */
-export function AlarmSummary({ onOpen }: { onOpen: () => void }) {
-  const counts = useAlarms((s) => s.counts);
-  if (!counts) return null;
-  const total = PRIORITIES.reduce((a, p) => a + counts.unacknowledged[p], 0);
+const since = (a: AlarmRow) => time(a.activeSince ?? a.changedAt);
+
+function PriorityCounts({ counts }: { counts: Record<Priority, number> }) {
+  return PRIORITIES.filter((p) => counts[p] > 0).map((p) => (
+    <span key={p} className="priority" data-priority={p}>
+      <span aria-hidden="true">{PRIORITY_SHAPE[p]}</span> {counts[p]} {p}
+    </span>
+  ));
+}
+
+/**
+ * The top bar's alarm summary, always shown: unacknowledged alarms per priority, the standing ones
+ * (active and acknowledged) per priority, and the unacknowledged alarm waiting longest; a click
+ * opens the list. While the link to the core is down the figures are the last known and say so.
+ */
+export function AlarmSummary({ onOpen, stale }: { onOpen: () => void; stale: boolean }) {
+  const rows = useAlarms((s) => s.rows);
+  const { unacknowledged, standing, oldest } = useMemo(() => alarmSummary(rows), [rows]);
+  const total = PRIORITIES.reduce((a, p) => a + unacknowledged[p], 0);
+  const standingTotal = PRIORITIES.reduce((a, p) => a + standing[p], 0);
   return (
     <button
       type="button"
       className="alarm-summary"
       data-count={total}
+      data-standing={standingTotal}
+      data-stale={stale || undefined}
       onClick={onOpen}
-      aria-label={`${total} unacknowledged alarms: open the alarm list`}
+      title="Open the alarm list"
     >
-      {total === 0
-        ? 'No unacknowledged alarms'
-        : PRIORITIES.filter((p) => counts.unacknowledged[p] > 0).map((p) => (
-            <span key={p} className="priority" data-priority={p}>
-              <span aria-hidden="true">{PRIORITY_SHAPE[p]}</span> {counts.unacknowledged[p]} {p}
-            </span>
-          ))}
+      <span className="unacked">{total === 0 ? 'No unacknowledged alarms' : <PriorityCounts counts={unacknowledged} />}</span>
+      <span className="standing">
+        {standingTotal === 0 ? (
+          'none standing'
+        ) : (
+          <>
+            Standing: <PriorityCounts counts={standing} />
+          </>
+        )}
+      </span>
+      {oldest ? (
+        <span className="oldest">
+          oldest {oldest.tag} {oldest.type} since {since(oldest)}
+        </span>
+      ) : null}
+      {stale ? <span className="stale-note">(last known)</span> : null}
     </button>
   );
 }
