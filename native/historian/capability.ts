@@ -3,7 +3,7 @@
 import path from 'node:path';
 import type { HistoryExportProgress } from '../api/history-requests.js';
 import { type Capability, type CapabilityContext, numbersOf, restartUnlessSame } from '../capability.js';
-import type { AcceptWindowConfig, DeadbandConfig, RetentionConfig } from './config.js';
+import type { AcceptWindowConfig, DeadbandConfig, Durability, RetentionConfig } from './config.js';
 import { historyHandlers as handlersOf } from './handlers.js';
 import { openHistorian as openStore, type Historian as Store } from './historian.js';
 
@@ -13,6 +13,7 @@ export interface HistorianSection {
   storage?: DeadbandConfig;
   maxDbMB?: number;
   acceptWindow?: AcceptWindowConfig;
+  durability?: Durability;
 }
 
 export interface HistorianFace {
@@ -36,6 +37,7 @@ export async function open(ctx: CapabilityContext<HistorianSection>): Promise<Ca
       retention: config.retention,
       deadband: config.storage,
       maxDbBytes: config.maxDbMB ? config.maxDbMB * 1024 * 1024 : null,
+      durability: config.durability ?? 'normal',
       onSystemMessage: (m) => ctx.system.message(m),
     }),
   );
@@ -57,7 +59,7 @@ export async function open(ctx: CapabilityContext<HistorianSection>): Promise<Ca
     streams: ['historyExport'],
     listener: { name: 'historian', batch: (b) => store.ingest(b) },
     metrics: () => ({ historian: numbersOf(store.metrics()) }),
-    // Retention, storage rules and the size cap are read when the writer thread starts.
+    // Retention, storage rules, durability and the size cap are read when the writer thread starts.
     reconfigure: (next) => restartUnlessSame(config, next),
     async stop() {
       offExport();

@@ -133,3 +133,11 @@ export function resolvePolicies(tags: readonly TagInfo[], retentionIn: Retention
     };
   });
 }
+
+/**
+ * How hard each historian commit is pushed to disk (site file: historian.durability). normal: WAL
+ * with synchronous=NORMAL, survives kill -9, an OS crash or power cut may lose the last commits;
+ * full: synchronous=FULL, each commit fsynced before it is acknowledged. docs/historian.md states both.
+ */
+export const durabilitySchema = z.enum(['normal', 'full']);
+export type Durability = z.infer<typeof durabilitySchema>;

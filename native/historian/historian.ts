@@ -13,7 +13,7 @@ import { logger } from '../util/log.js';
 import { migrate } from '../util/migrate.js';
 import { openSqlite, openWithoutShm, type SqliteDatabase } from '../util/sqlite.js';
 import { startWorker, WorkerSupervisor } from '../util/worker.js';
-import { type DeadbandConfig, type RetentionConfig, resolvePolicies, type TagPolicy } from './config.js';
+import { type DeadbandConfig, type Durability, type RetentionConfig, resolvePolicies, type TagPolicy } from './config.js';
 import { ExportCancelled, exportCsv } from './export.js';
 import { HISTORIAN_MIGRATIONS, MIGRATIONS_TABLE } from './migrations/index.js';
 import { createOutbox, type Outbox } from './outbox.js';
@@ -41,6 +41,8 @@ export interface HistorianOptions {
   maxDbBytes?: number | null;
   /** zlib level for chunks (1 fastest … 9 smallest). */
   deflateLevel?: number;
+  /** normal (default): synchronous=NORMAL; full: fsync per commit. docs/historian.md, "Durability". */
+  durability?: Durability;
   /** How often retention runs; 0 disables the timer (call applyRetention yourself). */
   retentionIntervalMs?: number;
 }
@@ -610,6 +612,7 @@ export async function openHistorian(opts: HistorianOptions): Promise<Historian> 
     maxBatchSamples: 250_000,
     deflateLevel: opts.deflateLevel ?? 1,
     maxDbBytes: opts.maxDbBytes ?? null,
+    durability: opts.durability ?? 'normal',
   };
   let started: { worker: Worker; recovery: RecoveryReport } | null = null;
   let noRoom: string | null = null;

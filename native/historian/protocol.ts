@@ -1,6 +1,6 @@
 // Messages between the historian's main-thread face and its writer thread. Both ends are this
 // folder's code in one process, so the types are the contract (no process boundary to validate).
-import type { TagPolicy } from './config.js';
+import type { Durability, TagPolicy } from './config.js';
 import type { RecoveryReport } from './store.js';
 
 export interface WriterInit {
@@ -12,6 +12,7 @@ export interface WriterInit {
   maxBatchSamples: number;
   deflateLevel: number;
   maxDbBytes: number | null;
+  durability: Durability;
 }
 
 export type ToWriter =

@@ -11,16 +11,37 @@ import { describeError } from '../util/errors.js';
 import { migrate } from '../util/migrate.js';
 import { isNoRoom as isFileNoRoom, openSqlite, type SqliteDatabase } from '../util/sqlite.js';
 import { decodeChunk, encodeChunk, type Samples } from './codec.js';
-import type { TagPolicy } from './config.js';
+import type { Durability, TagPolicy } from './config.js';
 import { SampleFilter } from './filter.js';
 import { HISTORIAN_MIGRATIONS, MIGRATIONS_TABLE } from './migrations/index.js';
 import { type Level, PartitionSet, PERIOD, partitionIndex, partitionsIn } from './partitions.js';
 import { StoreReader, sortSamples } from './reader.js';
 import { type Bucket, computeBucket, emptyBucket, HOUR, MINUTE, MinuteAccumulator, mergeInto } from './rollup.js';
 
-/** Samples per sealed chunk, and the longest time one chunk spans. */
+/** Samples per sealed chunk at most (fewer when they would not fit in the page), and the longest time one chunk spans. */
 export const CHUNK_SAMPLES = 1024;
 export const CHUNK_SPAN_MS = HOUR;
+
+/**
+ * The largest record a raw-chunk row may have and still be kept whole in its b-tree page. A
+ * WITHOUT ROWID table is an index b-tree, whose cells keep at most (U-12)*64/255-23 bytes of payload
+ * locally (U: usable page size); past that the tail spills into an overflow page of its own, mostly
+ * empty for a row just over the limit (sqlite.org/fileformat2.html, "B-tree Pages").
+ */
+export function maxLocalPayload(usablePageSize: number): number {
+  return Math.floor(((usablePageSize - 12) * 64) / 255) - 23;
+}
+
+/**
+ * Bytes a raw-chunk row's record takes besides its blob, at most: a 1-byte header size, seven
+ * 1-byte serial types and up to 3 for the blob's, and seven numeric columns of at most 8 bytes.
+ */
+export const CHUNK_ROW_OVERHEAD = 1 + 7 + 3 + 7 * 8;
+
+/** The largest chunk blob that keeps its row inside the page. */
+export function maxChunkBytes(usablePageSize: number): number {
+  return maxLocalPayload(usablePageSize) - CHUNK_ROW_OVERHEAD;
+}
 const RAW_PARTITION_MS = PERIOD.raw;
 
 class SampleBuffer {
@@ -108,6 +129,8 @@ export interface StoreOptions {
   tagNames: readonly string[];
   policies: readonly TagPolicy[];
   deflateLevel?: number;
+  /** normal: WAL synchronous=NORMAL (survives kill -9); full: synchronous=FULL, fsync per commit (survives power loss). */
+  durability?: Durability;
   /** Cap on the file's size (SQLite's max_page_count): past it writes fail as on a full disk. */
   maxDbBytes?: number | null;
   /** Clock for quarantine rows. */
@@ -163,6 +186,21 @@ export interface CommitStats {
   chunkBytes: number;
   rollupRows: number;
   ms: number;
+}
+
+/**
+ * The longest prefix of `s` whose chunk is at most `limit` bytes, with its encoding. Compressed
+ * size grows about linearly with the sample count, so the count is scaled by limit/size (with a
+ * margin) until it fits: two or three encodings, not a search. One sample always fits.
+ */
+export function fitChunk(s: Samples, level: number, limit: number): { samples: Samples; data: Uint8Array } {
+  let n = s.length;
+  for (;;) {
+    const part = n === s.length ? s : sub(s, 0, n);
+    const data = encodeChunk(part, level);
+    if (data.length <= limit || n === 1) return { samples: part, data };
+    n = Math.max(1, Math.min(n - 1, Math.floor((n * limit * 0.97) / data.length)));
+  }
 }
 
 function sub(s: Samples, from: number, to: number): Samples {
@@ -358,6 +396,8 @@ export class HistorianStore {
   /** Samples received and not yet committed. */
   pending = 0;
   private readonly stmts;
+  /** The largest chunk blob whose row stays inside its page (maxChunkBytes of this file's page size). */
+  readonly chunkLimit: number;
 
   private recoveryPending = false;
   private readonly tagNames: readonly string[];
@@ -378,6 +418,11 @@ export class HistorianStore {
     this.clock = opts.now ?? Date.now;
     this.setQuota(opts.maxDbBytes ?? null);
     this.level = opts.deflateLevel ?? 1;
+    // `full`: every commit is fsynced before it is acknowledged (power-loss safe); see docs/historian.md.
+    if (opts.durability === 'full') db.pragma('synchronous = FULL');
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    // Usable size = page size: no reserved bytes per page (no checksum or encryption extension here).
+    this.chunkLimit = maxChunkBytes(pageSize);
     this.reader = new StoreReader(db);
     this.parts = new PartitionSet(db);
     this.stmts = {
@@ -583,14 +628,15 @@ export class HistorianStore {
   chunkSamples = 0;
 
   private insertChunks(tag: number, s: Samples): void {
-    // Split by day partition and by chunk size; `s` is sorted.
+    // Split by day partition, by sample count and by encoded size; `s` is sorted.
     let i = 0;
     while (i < s.length) {
       const part = partitionIndex('raw', s.ts[i] as number);
       let j = i;
       while (j < s.length && j - i < CHUNK_SAMPLES && partitionIndex('raw', s.ts[j] as number) === part) j++;
-      this.insertIsolating(tag, sub(s, i, j));
-      i = j;
+      const fit = fitChunk(sub(s, i, j), this.level, this.chunkLimit);
+      this.insertIsolating(tag, fit.samples, fit.data);
+      i += fit.samples.length;
     }
   }
 
@@ -599,9 +645,9 @@ export class HistorianStore {
    * split in halves and each retried, down to the one sample that fails, which is quarantined: one
    * bad sample never holds back the others.
    */
-  private insertIsolating(tag: number, s: Samples): void {
+  private insertIsolating(tag: number, s: Samples, data = encodeChunk(s, this.level)): void {
     try {
-      this.db.transaction(() => this.insertChunk(tag, s))();
+      this.db.transaction(() => this.insertChunk(tag, s, data))();
     } catch (err) {
       if (isStorageFault(err)) throw err;
       this.parts.reload();
@@ -621,7 +667,7 @@ export class HistorianStore {
     }
   }
 
-  private insertChunk(tag: number, s: Samples): void {
+  private insertChunk(tag: number, s: Samples, data: Uint8Array): void {
     let t0 = Number.POSITIVE_INFINITY;
     let t1 = Number.NEGATIVE_INFINITY;
     let vmin = Number.POSITIVE_INFINITY;
@@ -635,7 +681,6 @@ export class HistorianStore {
       if (v > vmax) vmax = v;
     }
     const table = this.parts.ensure('raw', t0);
-    const data = encodeChunk(s, this.level);
     this.chunkBytes += data.length;
     this.chunkSamples += s.length;
     this.insertStmt(table).run(

@@ -21,6 +21,7 @@ try {
     policies: init.policies,
     deflateLevel: init.deflateLevel,
     maxDbBytes: init.maxDbBytes,
+    durability: init.durability,
   });
 } catch (err) {
   post({ type: 'fatal', message: describeError(err), noRoom: isNoRoom(err) });

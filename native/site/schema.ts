@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { alarmDefinitionSchema } from '../alarms/definition.js';
 import { connectionSchema } from '../drivers/connection-schema.js';
 import { esgConfigSchema } from '../esg/config.js';
-import { acceptWindowSchema, deadbandConfigSchema, retentionConfigSchema } from '../historian/config.js';
+import { acceptWindowSchema, deadbandConfigSchema, durabilitySchema, retentionConfigSchema } from '../historian/config.js';
 import { maintenanceConfigSchema } from '../maintenance/config.js';
 import { syncConfigSchema } from '../sync/config.js';
 import { areaSchema, name, templateSchema } from '../tags/config-schema.js';
@@ -67,6 +67,8 @@ export const siteFileSchema = z
         maxDbMB: z.number().positive().optional(),
         /** Source timestamps stored as given: how far back (pastDays) and ahead (futureSeconds). */
         acceptWindow: acceptWindowSchema.optional(),
+        /** normal (default): survives kill -9; full: fsync per commit, survives an OS crash or power cut (docs/historian.md). */
+        durability: durabilitySchema.optional(),
       })
       .strict()
       .default({}),
