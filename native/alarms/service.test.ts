@@ -211,6 +211,21 @@ describe('other alarm types', () => {
     expect(stateOf(svc, 'Demo.PS.P1.Tripped.discrete')).toBe('normal');
   });
 
+  it('a latched trip that trips again is listed with the re-trip’s own "active since", unacknowledged', () => {
+    const id = 'Demo.PS.P1.Tripped.discrete';
+    const { svc, feed, clock } = setup([{ tag: 'Demo/PS/P1/Tripped', type: 'discrete', limit: true, priority: 'Critical', latch: true }]);
+    feed([{ id: TRIPPED, v: 1 }]);
+    const first = svc.row(id)?.activeSince;
+    svc.ack([id], 'ana');
+    clock.advance(60_000);
+    feed([{ id: TRIPPED, v: 0 }]);
+    expect(stateOf(svc, id)).toBe('ack_active');
+    clock.advance(60_000);
+    feed([{ id: TRIPPED, v: 1 }]);
+    expect(svc.row(id)).toMatchObject({ state: 'unack_active', activeSince: new Date(clock.t).toISOString(), ackedBy: null });
+    expect(svc.row(id)?.activeSince).not.toBe(first);
+  });
+
   it('model alarms are ordinary alarms on the derived tags inference publishes', () => {
     const { svc, feed } = setup([
       { tag: 'Demo/PS/*/AnomalyScore', type: 'model', limit: 0.8, priority: 'High' },
