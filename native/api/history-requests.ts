@@ -27,6 +27,11 @@ export const HISTORY_LIMITS = {
   exportTags: 1_000,
   /** Aggregate rows of one export (tags × intervals), about 150 MB of CSV. */
   exportAggregateRows: 2_000_000,
+  /**
+   * Tags of one last-values request: one indexed row each (about 1 µs), so any site's whole tag
+   * list fits; every tag must also be one of the site's (an unknown tag is refused, 404).
+   */
+  lastValuesTags: 100_000,
 } as const;
 
 const isoOrMs = z.union([z.number(), z.string().datetime({ offset: true })]).transform((v) => (typeof v === 'number' ? v : Date.parse(v)));
@@ -54,6 +59,21 @@ export const historyRequests = {
     }),
   /** Each tag's value at time t: the previous sample held, or linear interpolation between neighbours. */
   'history.valueAt': z.object({ tags, t: isoOrMs, mode: z.enum(['previous', 'linear']).default('previous') }).strict(),
+  /** Each tag's newest stored sample, from a table the writer keeps beside the chunks (no chunk is read). */
+  'history.lastValues': z
+    .object({
+      tags: z
+        .array(z.string().min(1))
+        .min(1)
+        .superRefine((t, ctx) => {
+          if (t.length > HISTORY_LIMITS.lastValuesTags)
+            ctx.addIssue({
+              code: 'custom',
+              message: overLimit('history.lastValues', 'tags', t.length, HISTORY_LIMITS.lastValuesTags, 'ask in several requests'),
+            });
+        }),
+    })
+    .strict(),
   /** Aggregates per interval (avg, min, max, time-weighted avg, integral in value·h, count, coverage, duration in a state). */
   'history.aggregate': z
     .object({
@@ -116,6 +136,8 @@ export const historyRequests = {
 export const historyHttp = {
   'history.query': { method: 'GET', path: '/api/history' },
   'history.valueAt': { method: 'GET', path: '/api/history/value-at' },
+  // POST: a site's whole tag list does not fit in a URL.
+  'history.lastValues': { method: 'POST', path: '/api/history/last-values' },
   'history.aggregate': { method: 'GET', path: '/api/history/aggregate' },
   'history.export': { method: 'POST', path: '/api/history/export' },
   'history.exportCancel': { method: 'POST', path: '/api/history/export/:id([A-Za-z0-9_-]+)/cancel' },
@@ -142,6 +164,15 @@ export interface HistoryValueAt {
   value: number | null;
   /** Timestamp of the stored sample the value comes from. */
   sampleTs: number | null;
+  quality: number | null;
+}
+
+export interface HistoryLastValue {
+  tag: string;
+  /** Timestamp of the newest stored sample, ms since epoch; null when the tag has none stored. */
+  ts: number | null;
+  /** Its value; null when it has none or the sample is missing (NaN). */
+  value: number | null;
   quality: number | null;
 }
 
@@ -197,6 +228,7 @@ export interface HistoryMetrics {
 export interface HistoryResults {
   'history.query': HistorySeries[];
   'history.valueAt': HistoryValueAt[];
+  'history.lastValues': HistoryLastValue[];
   'history.aggregate': HistoryAggregate[];
   'history.export': HistoryExportProgress;
   'history.exportCancel': HistoryExportProgress;

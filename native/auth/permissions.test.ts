@@ -29,6 +29,7 @@ const EXPECTED: Record<string, string> = {
   'history.export': 'VOESA',
   'history.exportCancel': 'VOESA',
   'history.valueAt': 'VOESA',
+  'history.lastValues': 'VOESA',
   'history.aggregate': 'VOESA',
   'history.metrics': 'VOESA',
   'alarms.list': 'VOESA',

@@ -40,6 +40,7 @@ export const REQUEST_PERMISSIONS = {
 
   'history.query': 'read',
   'history.valueAt': 'read',
+  'history.lastValues': 'read',
   'history.aggregate': 'read',
   'history.metrics': 'read',
   // Exports are reads that leave as files; whoever may see the data may take it with them.

@@ -37,6 +37,7 @@ export function historyHandlers(
   return {
     'history.query': (a) => guarded(() => h.query(a)),
     'history.valueAt': (a) => guarded(() => h.valueAt(a)),
+    'history.lastValues': (a) => guarded(() => h.lastValues(a)),
     'history.aggregate': (a) => guarded(() => h.aggregate(a)),
     'history.export': (a, ctx) =>
       guarded(() => {

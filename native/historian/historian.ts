@@ -6,7 +6,14 @@ import { mkdirSync, statfsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { SystemMessage } from '../api/events.js';
-import type { HistoryAggregate, HistoryExportProgress, HistoryMetrics, HistorySeries, HistoryValueAt } from '../api/history-requests.js';
+import type {
+  HistoryAggregate,
+  HistoryExportProgress,
+  HistoryLastValue,
+  HistoryMetrics,
+  HistorySeries,
+  HistoryValueAt,
+} from '../api/history-requests.js';
 import type { TagInfo } from '../api/types.js';
 import type { SampleBatch } from '../tags/bus.js';
 import { logger } from '../util/log.js';
@@ -18,7 +25,7 @@ import { ExportCancelled, exportCsv } from './export.js';
 import { HISTORIAN_MIGRATIONS, MIGRATIONS_TABLE } from './migrations/index.js';
 import { createOutbox, type Outbox } from './outbox.js';
 import type { FromWriter, ToWriter, WriterInit, WriterStats } from './protocol.js';
-import { aggregate, type QueryTag, rangeRead, trend, valueAt } from './query.js';
+import { aggregate, lastValues, type QueryTag, rangeRead, trend, valueAt } from './query.js';
 import { StoreReader } from './reader.js';
 import type { RecoveryReport } from './store.js';
 
@@ -72,6 +79,8 @@ export interface Historian {
   refuse(n: number): { message: string; retryAfterS?: number } | null;
   query(args: { tags: readonly string[]; from: number; to: number; maxPoints: number }): HistorySeries[];
   valueAt(args: { tags: readonly string[]; t: number; mode: 'previous' | 'linear' }): HistoryValueAt[];
+  /** Each tag's newest stored sample (survives a restart; a tag that stopped reporting keeps its last). */
+  lastValues(args: { tags: readonly string[] }): HistoryLastValue[];
   aggregate(args: { tags: readonly string[]; from: number; to: number; intervalMs: number; state?: number }): HistoryAggregate[];
   /** Raw samples of several tags, or resampled every stepMs (previous value held); for model fitting. */
   rangeRead(args: { tags: readonly string[]; from: number; to: number; stepMs?: number }): RangeSeries[];
@@ -398,6 +407,13 @@ class WorkerHistorian implements Historian {
 
   valueAt(args: { tags: readonly string[]; t: number; mode: 'previous' | 'linear' }): HistoryValueAt[] {
     return args.tags.map((name) => valueAt(this.reader, this.tag(name), args.t, args.mode));
+  }
+
+  lastValues(args: { tags: readonly string[] }): HistoryLastValue[] {
+    return lastValues(
+      this.reader,
+      args.tags.map((name) => this.tag(name)),
+    );
   }
 
   aggregate(args: { tags: readonly string[]; from: number; to: number; intervalMs: number; state?: number }): HistoryAggregate[] {

@@ -1,7 +1,7 @@
 // Queries over stored data: decimated trends that keep every extreme, the value at a time, and
 // aggregates over intervals. Rollups answer long ranges; raw chunks answer short ones and anything
 // rollups cannot (duration in a state, intervals not aligned to minutes).
-import type { HistoryAggregate, HistoryAggregateRow, HistorySeries, HistoryValueAt } from '../api/history-requests.js';
+import type { HistoryAggregate, HistoryAggregateRow, HistoryLastValue, HistorySeries, HistoryValueAt } from '../api/history-requests.js';
 import type { Samples } from './codec.js';
 import type { TagPolicy } from './config.js';
 import type { StoreReader } from './reader.js';
@@ -142,6 +142,15 @@ export function valueAt(reader: StoreReader, tag: QueryTag, t: number, mode: 'pr
     }
   }
   return { tag: tag.name, t, value: pv, sampleTs: pt, quality: pq };
+}
+
+/** Each tag's newest stored sample (from last_value: no chunk is decoded). */
+export function lastValues(reader: StoreReader, tags: readonly QueryTag[]): HistoryLastValue[] {
+  const rows = reader.lastValues(tags.map((t) => t.sid));
+  return tags.map((t, i) => {
+    const r = rows[i];
+    return r ? { tag: t.name, ts: r.ts, value: r.value, quality: r.quality } : { tag: t.name, ts: null, value: null, quality: null };
+  });
 }
 
 function toRow(b: Bucket, width: number, duration: number | null): HistoryAggregateRow {

@@ -162,6 +162,20 @@ export class StoreReader {
     return out;
   }
 
+  /**
+   * Each tag's newest stored sample (null when it has none), one primary-key lookup per tag in
+   * last_value; a file the writer has not migrated yet (opened read-only) is answered from its chunks.
+   */
+  lastValues(sids: readonly number[]): (StoredSample | null)[] {
+    const hasTable = this.stmt("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'last_value'").pluck().get() as number;
+    if (hasTable === 0) {
+      const newest = newestFromChunks(this.db);
+      return sids.map((sid) => newest.get(sid) ?? null);
+    }
+    const get = this.stmt('SELECT ts, value, quality FROM last_value WHERE tag = ?');
+    return sids.map((sid) => (get.get(sid) as StoredSample | undefined) ?? null);
+  }
+
   /** The newest rollup bucket of a tag at or before `before` (looks back through two partitions). */
   latestRollup(level: Exclude<Level, 'raw'>, tag: number, before: number): Bucket | null {
     const parts = partitionsIn(this.db, level, Number.NEGATIVE_INFINITY, before).slice(-2).reverse();
@@ -173,6 +187,45 @@ export class StoreReader {
     }
     return null;
   }
+}
+
+/** A tag's newest stored sample; value null when the sample is missing (NaN). */
+export interface StoredSample {
+  ts: number;
+  value: number | null;
+  quality: number;
+}
+
+/**
+ * Each tag's newest stored sample, by decoding chunks: per tag the chunk (sealed or segment) with
+ * the greatest t1 holds it; of equal timestamps the later one wins, as when written. Used once to
+ * fill last_value for a file from before it, and to answer from a file not yet migrated.
+ */
+export function newestFromChunks(db: SqliteDatabase): Map<number, StoredSample> {
+  const tables = (db.prepare("SELECT name FROM partition WHERE level = 'raw'").pluck().all() as string[]).concat('segment');
+  const best = new Map<number, { t1: number; data: Uint8Array }>();
+  for (const t of tables) {
+    // SQLite takes the bare column `data` from the row holding max(t1).
+    const rows = db.prepare(`SELECT tag, max(t1) AS t1, data FROM ${t} GROUP BY tag`).all() as {
+      tag: number;
+      t1: number;
+      data: Uint8Array;
+    }[];
+    for (const r of rows) {
+      const b = best.get(r.tag);
+      if (!b || r.t1 >= b.t1) best.set(r.tag, { t1: r.t1, data: r.data });
+    }
+  }
+  const out = new Map<number, StoredSample>();
+  for (const [tag, { data }] of best) {
+    const s = decodeChunk(data);
+    let p = -1;
+    for (let i = 0; i < s.length; i++) if (p < 0 || (s.ts[i] as number) >= (s.ts[p] as number)) p = i;
+    if (p < 0) continue;
+    const v = s.values[p] as number;
+    out.set(tag, { ts: s.ts[p] as number, value: Number.isNaN(v) ? null : v, quality: s.quality[p] as number });
+  }
+  return out;
 }
 
 export function sortSamples(s: Samples): Samples {

@@ -1,0 +1,145 @@
+// Last stored value of 1,000 tags, read from storage (a restarted console, a report, a tag that
+// stopped reporting), beside the chunk-scan path it replaces, in the same run and the same file:
+//  - last_value: one primary-key row per tag (native/historian/reader.ts lastValues);
+//  - chunk scan: value at "now" per tag, decoding the chunks around it (query.ts valueAt), which is
+//    what answering from storage cost before.
+// Warm: the same connection, statements prepared. Cold: a fresh connection for each measurement
+// (schema read, statements prepared, SQLite's page cache empty; the OS file cache stays warm).
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { resolvePolicies } from '../native/historian/config.js';
+import { openHistorian } from '../native/historian/index.js';
+import { lastValues, type QueryTag, valueAt } from '../native/historian/query.js';
+import { StoreReader } from '../native/historian/reader.js';
+import { makeTags, tempDir } from '../native/historian/test-kit.js';
+import type { SampleBatch } from '../native/tags/bus.js';
+import { openSqlite } from '../native/util/sqlite.js';
+import type { Bench, BenchResult } from './types.js';
+
+const TAGS = 1_000;
+const T0 = Date.UTC(2026, 0, 1);
+
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] as number;
+}
+
+function time(fn: () => void): number {
+  const started = performance.now();
+  fn();
+  return performance.now() - started;
+}
+
+const bench: Bench = async ({ quick }) => {
+  const dir = tempDir('aurum-bench-last-');
+  const tags = makeTags(TAGS);
+  const seconds = quick ? 600 : 3_600;
+  try {
+    // 1,000 tags × 1 Hz through the real writer thread: sealed chunks, segments and rollups.
+    const h = await openHistorian({ dir, tags, retentionIntervalMs: 0, maxBufferedSamples: 4_000_000, now: () => T0 + seconds * 1000 });
+    for (let s = 0; s < seconds; s += 10) {
+      const n = TAGS * 10;
+      const b: SampleBatch = {
+        length: n,
+        ids: new Uint32Array(n),
+        ts: new Float64Array(n),
+        values: new Float64Array(n),
+        quality: new Uint8Array(n),
+      };
+      for (let k = 0; k < 10; k++)
+        for (let id = 0; id < TAGS; id++) {
+          const i = k * TAGS + id;
+          b.ids[i] = id;
+          b.ts[i] = T0 + (s + k) * 1000;
+          b.values[i] = Math.round((50 + 20 * Math.sin((s + k) / 60 + id) + (id % 7)) * 100) / 100;
+        }
+      h.ingest(b);
+      if (s % 600 === 0) await h.flush();
+    }
+    await h.flush();
+    await h.close();
+
+    const file = path.join(dir, 'historian.db');
+    const policies = resolvePolicies(tags);
+    const queryTags = (reader: StoreReader): QueryTag[] => {
+      const sid = reader.db.prepare('SELECT id FROM tag WHERE name = ?').pluck();
+      return tags.map((t, i) => ({ name: t.name, sid: sid.get(t.name) as number, policy: policies[i] as (typeof policies)[number] }));
+    };
+    const now = T0 + seconds * 1000;
+    const viaTable = (r: StoreReader, q: QueryTag[]) => lastValues(r, q);
+    const viaChunks = (r: StoreReader, q: QueryTag[]) => q.map((t) => valueAt(r, t, now, 'previous'));
+
+    // The two paths must agree before either is timed.
+    {
+      const db = openSqlite(file, { readonly: true });
+      const r = new StoreReader(db);
+      const q = queryTags(r);
+      const a = viaTable(r, q);
+      const b = viaChunks(r, q);
+      a.forEach((x, i) => {
+        if (x.ts !== b[i]?.sampleTs || x.value !== b[i]?.value) throw new Error(`last value of ${x.tag} differs between the two paths`);
+      });
+      db.close();
+    }
+
+    const warm = (fn: (r: StoreReader, q: QueryTag[]) => unknown, runs: number): number[] => {
+      const db = openSqlite(file, { readonly: true });
+      const r = new StoreReader(db);
+      const q = queryTags(r);
+      fn(r, q);
+      const out = Array.from({ length: runs }, () => time(() => fn(r, q)));
+      db.close();
+      return out;
+    };
+    const cold = (fn: (r: StoreReader, q: QueryTag[]) => unknown, runs: number): number[] =>
+      Array.from({ length: runs }, () => {
+        let ms = 0;
+        const started = performance.now();
+        const db = openSqlite(file, { readonly: true });
+        const r = new StoreReader(db);
+        const q = queryTags(r);
+        fn(r, q);
+        ms = performance.now() - started;
+        db.close();
+        return ms;
+      });
+
+    const runs = quick ? 20 : 100;
+    const tWarm = warm(viaTable, runs);
+    const cWarm = warm(viaChunks, quick ? 5 : 20);
+    const tCold = cold(viaTable, quick ? 10 : 30);
+    const cCold = cold(viaChunks, quick ? 3 : 10);
+    const note = `${TAGS} tags × ${seconds} s at 1 Hz; ${runs} warm runs`;
+    const results: BenchResult[] = [];
+    for (const [label, q] of [
+      ['p50', 0.5],
+      ['p99', 0.99],
+    ] as const) {
+      results.push({
+        bench: 'last-values',
+        metric: `last stored value of 1,000 tags, warm, ${label}`,
+        value: quantile(tWarm, q),
+        unit: 'ms',
+        baseline: 'chunk scan (valueAt at now), same file and run',
+        baselineValue: quantile(cWarm, q),
+        target: '< 10 ms',
+        notes: note,
+      });
+      results.push({
+        bench: 'last-values',
+        metric: `last stored value of 1,000 tags, cold (fresh connection), ${label}`,
+        value: quantile(tCold, q),
+        unit: 'ms',
+        baseline: 'chunk scan (valueAt at now) on a fresh connection',
+        baselineValue: quantile(cCold, q),
+        target: '< 50 ms',
+        notes: `${note}; connection open, schema and statements included; OS file cache warm`,
+      });
+    }
+    return results;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
+
+export default bench;

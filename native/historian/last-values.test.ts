@@ -1,0 +1,121 @@
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { historyRequests } from '../api/history-requests.js';
+import { ApiFailure } from '../api/registry.js';
+import { TagBus } from '../tags/bus.js';
+import { openSqlite } from '../util/sqlite.js';
+import { type Historian, historyHandlers, openHistorian } from './index.js';
+import { batch, makeTags, tempDir } from './test-kit.js';
+
+const T0 = Date.UTC(2026, 0, 5);
+const TAGS = makeTags(40);
+const open: Historian[] = [];
+const dirs: string[] = [];
+
+async function start(dir: string) {
+  const h = await openHistorian({ dir, tags: TAGS, now: () => T0 + 86_400_000, retentionIntervalMs: 0 });
+  open.push(h);
+  return h;
+}
+
+afterEach(async () => {
+  for (const h of open.splice(0)) await h.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function dir(): string {
+  const d = tempDir();
+  dirs.push(d);
+  return d;
+}
+
+/** Tags 0–9 stop reporting early; tag 10 fills several chunks; quality varies. */
+function feed(bus: TagBus): void {
+  let step = 0;
+  const put = (id: number, i: number) => bus.update(id, Math.round(Math.sin(i / 50) * 1000) / 10, i % 13 === 0 ? 1 : 0, T0 + ++step * 500);
+  for (let i = 0; i < 5000; i++) {
+    const id = i % TAGS.length;
+    if (id >= 10 || i < 400) put(id, i);
+    if (i < 2500) put(10, i + 1);
+    if (i % 97 === 0) bus.flush();
+  }
+  bus.flush();
+}
+
+const names = TAGS.map((t) => t.name);
+
+describe('historian last values', () => {
+  it('after a restart equal the current-value table, for every tag in one request', async () => {
+    const d = dir();
+    const h = await start(d);
+    const bus = new TagBus(TAGS);
+    bus.onBatch((b) => h.ingest(b));
+    feed(bus);
+    await h.flush();
+    await h.close();
+    open.length = 0;
+
+    const again = await start(d);
+    const got = again.lastValues({ tags: names });
+    expect(got).toEqual(
+      TAGS.map((t) => {
+        const cv = bus.current(t.id);
+        return { tag: t.name, ts: cv.ts, value: cv.value, quality: cv.quality };
+      }),
+    );
+    // A tag that stopped reporting long ago keeps its last stored value.
+    expect(got[3]?.ts).toBeLessThan(got[20]?.ts as number);
+    expect(got[3]?.value).toBe(bus.current(3).value);
+  });
+
+  it('keep the newest sample when late data arrives, and null for a tag never stored', async () => {
+    const h = await start(dir());
+    h.ingest(batch([[0, T0 + 10_000, 5]]));
+    await h.flush();
+    h.ingest(batch([[0, T0 + 2_000, 7, 1]]));
+    await h.flush();
+    expect(h.lastValues({ tags: [names[0] as string, names[1] as string] })).toEqual([
+      { tag: names[0], ts: T0 + 10_000, value: 5, quality: 0 },
+      { tag: names[1], ts: null, value: null, quality: null },
+    ]);
+    // The late sample is stored all the same.
+    expect(h.valueAt({ tags: [names[0] as string], t: T0 + 2_000, mode: 'previous' })[0]?.value).toBe(7);
+  });
+
+  it('a file from before the last_value table is filled once from its chunks when opened', async () => {
+    const d = dir();
+    const h = await start(d);
+    const bus = new TagBus(TAGS);
+    bus.onBatch((b) => h.ingest(b));
+    feed(bus);
+    await h.flush();
+    const before = h.lastValues({ tags: names });
+    await h.close();
+    open.length = 0;
+
+    // Exactly what the previous version left: schema at 001_init, no last_value table.
+    const db = openSqlite(path.join(d, 'historian.db'));
+    db.exec("DROP TABLE last_value; DELETE FROM historian_migrations WHERE id = '002_last_value'");
+    db.close();
+
+    const again = await start(d);
+    expect(again.lastValues({ tags: names })).toEqual(before);
+    const check = openSqlite(path.join(d, 'historian.db'), { readonly: true });
+    expect(check.prepare('SELECT id FROM historian_migrations ORDER BY id').pluck().all()).toEqual(['001_init', '002_last_value']);
+    check.close();
+  });
+
+  it('refuses an unknown tag and a request over its bound before any work', async () => {
+    const h = await start(dir());
+    const handlers = historyHandlers(h);
+    const ctx = { origin: 'test', user: null } as unknown as Parameters<(typeof handlers)['history.lastValues']>[1];
+    expect(() => handlers['history.lastValues']({ tags: ['Site/Area/M/Nope'] }, ctx)).toThrow(ApiFailure);
+    const tooMany = historyRequests['history.lastValues'].safeParse({ tags: Array.from({ length: 100_001 }, (_, i) => `t${i}`) });
+    expect(tooMany.success).toBe(false);
+    expect(tooMany.error?.issues[0]?.message).toBe(
+      '100,001 tags exceeds the limit of 100,000 tags for history.lastValues; ask in several requests',
+    );
+    expect(historyRequests['history.lastValues'].safeParse({ tags: names }).success).toBe(true);
+  });
+});
