@@ -5,7 +5,9 @@ import { historyRequests } from '../api/history-requests.js';
 import { ApiFailure } from '../api/registry.js';
 import { TagBus } from '../tags/bus.js';
 import { openSqlite } from '../util/sqlite.js';
+import { resolvePolicies } from './config.js';
 import { type Historian, historyHandlers, openHistorian } from './index.js';
+import { HistorianStore } from './store.js';
 import { batch, makeTags, tempDir } from './test-kit.js';
 
 const T0 = Date.UTC(2026, 0, 5);
@@ -117,5 +119,44 @@ describe('historian last values', () => {
       '100,001 tags exceeds the limit of 100,000 tags for history.lastValues; ask in several requests',
     );
     expect(historyRequests['history.lastValues'].safeParse({ tags: names }).success).toBe(true);
+  });
+});
+
+describe('historian last values under a poison sample', () => {
+  it('never name a sample that was quarantined instead of stored', () => {
+    const d = dir();
+    const file = path.join(d, 'historian.db');
+    const opts = { file, tagNames: names, policies: resolvePolicies(TAGS) };
+    const feedStore = (store: HistorianStore, rows: [number, number, number][]) =>
+      store.ingest(
+        rows.length,
+        rows.map((r) => r[0]),
+        rows.map((r) => r[1]),
+        rows.map((r) => r[2]),
+        rows.map(() => 0),
+      );
+    let store = new HistorianStore(opts);
+    feedStore(store, [[0, T0, 1]]);
+    store.finish();
+    store.commit();
+    store.close();
+    // A real SQLite fault tied to one value: any chunk holding 666 cannot be inserted.
+    const db = openSqlite(file);
+    const table = db.prepare("SELECT name FROM partition WHERE level = 'raw'").pluck().get() as string;
+    db.exec(`CREATE TRIGGER poison BEFORE INSERT ON ${table} WHEN NEW.vmax = 666 BEGIN SELECT RAISE(ABORT, 'value 666 refused'); END`);
+    db.close();
+
+    store = new HistorianStore(opts);
+    const rows: [number, number, number][] = [];
+    // The newest sample of tag 0 is the poisoned one.
+    for (let i = 1; i <= 200; i++) rows.push([0, T0 + i * 1000, i === 200 ? 666 : i]);
+    feedStore(store, rows);
+    store.finish();
+    store.commit();
+    expect(store.lastQuarantine).toMatchObject({ samples: 1 });
+    expect(store.reader.lastValues([store.db.prepare('SELECT id FROM tag WHERE name = ?').pluck().get(names[0]) as number])).toEqual([
+      { ts: T0 + 199_000, value: 199, quality: 0 },
+    ]);
+    store.close();
   });
 });

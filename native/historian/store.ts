@@ -877,15 +877,31 @@ export class HistorianStore {
 
   /**
    * Keep last_value at the newest sample this commit stores for the tag (sealed chunks, the new
-   * segment, late samples), inside the tag's savepoint: it commits or rolls back with them.
+   * segment, late samples; not those quarantined), inside the tag's savepoint: it commits or rolls
+   * back with them.
    */
   private storeLastValue(st: TagState, written: number): void {
     let bt = Number.NEGATIVE_INFINITY;
     let bv = Number.NaN;
     let bq = 0;
+    // Samples insertIsolating set aside this commit stay in the tag's state but are not stored.
+    const isolated = new Map<string, number>();
+    for (const r of this.isolatedRows) {
+      if (r.tag !== st.sid) continue;
+      const k = `${r.ts}|${r.value}|${r.quality}`;
+      isolated.set(k, (isolated.get(k) ?? 0) + 1);
+    }
     const scan = (s: Samples) => {
       for (let i = 0; i < s.length; i++) {
         const t = s.ts[i] as number;
+        if (isolated.size > 0) {
+          const k = `${t}|${s.values[i]}|${s.quality[i]}`;
+          const left = isolated.get(k) ?? 0;
+          if (left > 0) {
+            isolated.set(k, left - 1);
+            continue;
+          }
+        }
         if (t >= bt) {
           bt = t;
           bv = s.values[i] as number;
