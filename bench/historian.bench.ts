@@ -162,8 +162,14 @@ function loadStore(
   tags: TagInfo[],
   rules: DeadbandConfig,
   feed: (put: (id: number, t: number, v: number) => void) => void,
+  maxChunkBytes?: number,
 ): HistorianStore {
-  const store = new HistorianStore({ file, tagNames: tags.map((t) => t.name), policies: resolvePolicies(tags, {}, rules) });
+  const store = new HistorianStore({
+    file,
+    tagNames: tags.map((t) => t.name),
+    policies: resolvePolicies(tags, {}, rules),
+    ...(maxChunkBytes === undefined ? {} : { maxChunkBytes }),
+  });
   const N = 100_000;
   const ids = new Uint32Array(N);
   const ts = new Float64Array(N);
@@ -204,7 +210,16 @@ function bytesPerSample(
   );
   const chunkBytes = tableBytes(store.db, 'raw_%');
   const allBytes = tableBytes(store.db, '%');
+  const payload = (store.db.prepare("SELECT name FROM partition WHERE level = 'raw'").pluck().all() as string[]).reduce(
+    (sum, t) => sum + (store.db.prepare(`SELECT coalesce(sum(length(data)), 0) FROM ${t}`).pluck().get() as number),
+    0,
+  );
   store.close();
+  // The same samples with chunks not sized to the page (the layout before issue 20), same run.
+  const unsized = loadStore(path.join(dir, `${name}-unsized.db`), tags, rules, feed, Number.POSITIVE_INFINITY);
+  const unsizedChunk = tableBytes(unsized.db, 'raw_%');
+  const unsizedAll = tableBytes(unsized.db, '%');
+  unsized.close();
   const bare = openSqlite(path.join(dir, `${name}-bare.db`));
   rowTable(bare, true);
   const ins = bare.prepare('INSERT INTO s VALUES (?, ?, ?, 0)');
@@ -213,7 +228,16 @@ function bytesPerSample(
   })();
   const bareBytes = tableBytes(bare, 's');
   bare.close();
-  return { samples: rows.length, chunk: chunkBytes / rows.length, all: allBytes / rows.length, bare: bareBytes / rows.length };
+  const n = rows.length;
+  return {
+    samples: n,
+    chunk: chunkBytes / n,
+    all: allBytes / n,
+    payload: payload / n,
+    unsizedChunk: unsizedChunk / n,
+    unsizedAll: unsizedAll / n,
+    bare: bareBytes / n,
+  };
 }
 
 function compression(quick: boolean, dir: string): BenchResult[] {
@@ -255,7 +279,17 @@ function compression(quick: boolean, dir: string): BenchResult[] {
       baseline: base,
       baselineValue: lossless.bare,
       target: '≤ 6',
-      notes: `${lossless.samples} samples; chunk tables only (dbstat); whole file incl. minute/hour rollups ${lossless.all.toFixed(2)} B/sample`,
+      notes: `${lossless.samples} samples; chunk tables only (dbstat), chunk payload ${lossless.payload.toFixed(2)} B/sample; whole file incl. minute/hour rollups ${lossless.all.toFixed(2)} B/sample`,
+    },
+    {
+      bench: 'historian',
+      metric: 'disk bytes per raw sample after flush, demo plant signals, lossless, chunks sized to the page',
+      value: lossless.chunk,
+      unit: 'B/sample',
+      baseline: 'same samples, chunks not sized to the page (≤ 1,024 samples, tail in overflow pages), same run',
+      baselineValue: lossless.unsizedChunk,
+      target: '< baseline; whole file ≤ 3 (issue 20)',
+      notes: `whole file ${lossless.all.toFixed(2)} B/sample sized vs ${lossless.unsizedAll.toFixed(2)} unsized; 3 decimals: raw ${rounded.chunk.toFixed(2)} vs ${rounded.unsizedChunk.toFixed(2)}; slow signal: raw ${slow.chunk.toFixed(2)} vs ${slow.unsizedChunk.toFixed(2)}`,
     },
     {
       bench: 'historian',
