@@ -13,7 +13,7 @@ import { isNoRoom as isFileNoRoom, openSqlite, type SqliteDatabase } from '../ut
 import { decodeChunk, encodeChunk, type Samples } from './codec.js';
 import type { Durability, TagPolicy } from './config.js';
 import { SampleFilter } from './filter.js';
-import { HISTORIAN_MIGRATIONS, MIGRATIONS_TABLE } from './migrations/index.js';
+import { fillLastValues, HISTORIAN_MIGRATIONS, LAST_VALUE_MIGRATION, MIGRATIONS_TABLE } from './migrations/index.js';
 import { type Level, PartitionSet, PERIOD, partitionIndex, partitionsIn } from './partitions.js';
 import { StoreReader, sortSamples } from './reader.js';
 import { type Bucket, computeBucket, emptyBucket, HOUR, MINUTE, MinuteAccumulator, mergeInto } from './rollup.js';
@@ -359,6 +359,8 @@ export function openStoreDb(file: string): { db: SqliteDatabase; report: Pick<Re
     const src = openChecked(quarantined, true).db ?? openLoosely(quarantined);
     const copied = src ? copyReadable(src, db) : { rows: 0, damagedTables: ['all'] };
     src?.close();
+    // Salvaged chunks may be fewer than the salvaged last_value rows describe: derive them again.
+    db.transaction(() => fillLastValues(db as SqliteDatabase))();
     damage =
       `${path.basename(file)} failed its check (${problem}); ${copied.rows} rows salvaged into a new file` +
       `${copied.damagedTables.length > 0 ? ` (unreadable past the damage: ${copied.damagedTables.join(', ')})` : ''}; the damaged original is kept as ${path.basename(quarantined)}` +
@@ -383,7 +385,10 @@ function initFile(db: SqliteDatabase): void {
     db.pragma('auto_vacuum = INCREMENTAL');
     db.exec('VACUUM');
   }
-  migrate(db, HISTORIAN_MIGRATIONS, MIGRATIONS_TABLE);
+  // One transaction: a file from before last_value is filled from its chunks as the table is created.
+  db.transaction(() => {
+    if (migrate(db, HISTORIAN_MIGRATIONS, MIGRATIONS_TABLE).includes(LAST_VALUE_MIGRATION)) fillLastValues(db);
+  })();
 }
 
 export class HistorianStore {
@@ -432,6 +437,10 @@ export class HistorianStore {
       tagInsert: db.prepare('INSERT INTO tag (name) VALUES (?)'),
       segInsert: db.prepare('INSERT INTO segment (tag, chunk, seq, t0, t1, n, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       segDelete: db.prepare('DELETE FROM segment WHERE tag = ? AND chunk = ?'),
+      // A tag's newest stored sample; an older one (late data) leaves the row as it is.
+      lastValue: db.prepare(
+        'INSERT INTO last_value (tag, ts, value, quality) VALUES (?, ?, ?, ?) ON CONFLICT (tag) DO UPDATE SET ts = excluded.ts, value = excluded.value, quality = excluded.quality WHERE excluded.ts >= last_value.ts',
+      ),
     };
     const sids = db.transaction(() =>
       opts.tagNames.map((name) => {
@@ -803,6 +812,7 @@ export class HistorianStore {
     }
     const late = st.late.length;
     if (late > 0) this.insertChunks(sid, sortSamples(st.late.slice(0)));
+    this.storeLastValue(st, written);
 
     let rows = 0;
     for (const b of st.closedMinutes) {
@@ -865,6 +875,47 @@ export class HistorianStore {
       }
     });
     return rows;
+  }
+
+  /**
+   * Keep last_value at the newest sample this commit stores for the tag (sealed chunks, the new
+   * segment, late samples; not those quarantined), inside the tag's savepoint: it commits or rolls
+   * back with them.
+   */
+  private storeLastValue(st: TagState, written: number): void {
+    let bt = Number.NEGATIVE_INFINITY;
+    let bv = Number.NaN;
+    let bq = 0;
+    // Samples insertIsolating set aside this commit stay in the tag's state but are not stored.
+    const isolated = new Map<string, number>();
+    for (const r of this.isolatedRows) {
+      if (r.tag !== st.sid) continue;
+      const k = `${r.ts}|${r.value}|${r.quality}`;
+      isolated.set(k, (isolated.get(k) ?? 0) + 1);
+    }
+    const scan = (s: Samples) => {
+      for (let i = 0; i < s.length; i++) {
+        const t = s.ts[i] as number;
+        if (isolated.size > 0) {
+          const k = `${t}|${s.values[i]}|${s.quality[i]}`;
+          const left = isolated.get(k) ?? 0;
+          if (left > 0) {
+            isolated.set(k, left - 1);
+            continue;
+          }
+        }
+        if (t >= bt) {
+          bt = t;
+          bv = s.values[i] as number;
+          bq = s.quality[i] as number;
+        }
+      }
+    };
+    for (const c of st.sealed) scan(c.samples);
+    if (written > st.written) scan(st.buf.view(st.written, written));
+    scan(st.late.view(0));
+    if (bt === Number.NEGATIVE_INFINITY) return;
+    this.stmts.lastValue.run(st.sid, bt, Number.isNaN(bv) ? null : bv, bq);
   }
 
   /** Set aside everything this tag has not committed yet (its commit failed on its own data). */
