@@ -7,6 +7,7 @@ import { TagBus } from '../tags/bus.js';
 import { openSqlite } from '../util/sqlite.js';
 import { resolvePolicies } from './config.js';
 import { type Historian, historyHandlers, openHistorian } from './index.js';
+import { StoreReader } from './reader.js';
 import { HistorianStore } from './store.js';
 import { batch, makeTags, tempDir } from './test-kit.js';
 
@@ -100,6 +101,14 @@ describe('historian last values', () => {
     const db = openSqlite(path.join(d, 'historian.db'));
     db.exec("DROP TABLE last_value; DELETE FROM historian_migrations WHERE id = '002_last_value'");
     db.close();
+
+    // Opened read-only before any writer migrated it (a disk too full to write): answered from the chunks.
+    const ro = openSqlite(path.join(d, 'historian.db'), { readonly: true });
+    const sid = ro.prepare('SELECT id FROM tag WHERE name = ?').pluck();
+    expect(new StoreReader(ro).lastValues(names.map((n) => sid.get(n) as number))).toEqual(
+      before.map((b) => (b.ts === null ? null : { ts: b.ts, value: b.value, quality: b.quality })),
+    );
+    ro.close();
 
     const again = await start(d);
     expect(again.lastValues({ tags: names })).toEqual(before);
