@@ -3,15 +3,18 @@
 //  - last_value: one primary-key row per tag (native/historian/reader.ts lastValues);
 //  - chunk scan: value at "now" per tag, decoding the chunks around it (query.ts valueAt), which is
 //    what answering from storage cost before.
+//  - over HTTP in serve mode: one POST of 1,000 tags beside the 16 value-at GETs it took before.
 // Warm: the same connection, statements prepared. Cold: a fresh connection for each measurement
 // (schema read, statements prepared, SQLite's page cache empty; the OS file cache stays warm).
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { startCore } from '../native/core.js';
 import { resolvePolicies } from '../native/historian/config.js';
 import { openHistorian } from '../native/historian/index.js';
 import { lastValues, type QueryTag, valueAt } from '../native/historian/query.js';
 import { StoreReader } from '../native/historian/reader.js';
 import { makeTags, tempDir } from '../native/historian/test-kit.js';
+import { serve } from '../native/server/server.js';
 import type { SampleBatch } from '../native/tags/bus.js';
 import { openSqlite } from '../native/util/sqlite.js';
 import type { Bench, BenchResult } from './types.js';
@@ -28,6 +31,87 @@ function time(fn: () => void): number {
   const started = performance.now();
   fn();
   return performance.now() - started;
+}
+
+/**
+ * The same question over HTTP in serve mode (a site of 1,000 pushed tags): one POST of every tag
+ * to /api/history/last-values, beside the 16 GET /api/history/value-at requests of 64 tags it took
+ * before (valueAt's bound).
+ */
+async function overHttp(dir: string, quick: boolean): Promise<BenchResult[]> {
+  const siteFile = path.join(dir, 'site.yaml');
+  const names = Array.from({ length: TAGS }, (_, i) => `Bench/Yard/Bank/T${i}`);
+  writeFileSync(
+    siteFile,
+    `version: 1\nsite: { name: Bench }\nconnections:\n  - { name: gateway, protocol: ingest, maxQueue: 20000 }\nareas:\n  - name: Yard\n    machines:\n      - name: Bank\n        connection: gateway\n        tags:\n${names
+      .map((_, i) => `          - { name: T${i}, address: T${i} }`)
+      .join('\n')}\n`,
+  );
+  process.env.AURUM_ADMIN_USER = 'admin';
+  process.env.AURUM_ADMIN_PASSWORD = 'bench-Operator-Pass-2026';
+  const core = await startCore({ siteFile, dataDir: path.join(dir, 'http-data'), shell: 'serve', log: () => undefined });
+  const server = await serve(core, { port: 0, staticDir: path.join(dir, 'no-ui') });
+  try {
+    const login = await fetch(`${server.url}/api/login`, {
+      method: 'POST',
+      body: JSON.stringify({ user: 'admin', password: 'bench-Operator-Pass-2026' }),
+    });
+    const auth = { Authorization: `Bearer ${((await login.json()) as { token: string }).token}` };
+    const now = Date.now();
+    for (let k = 0; k < 10; k++) {
+      const items = names.map((tag, i) => ({ tag, value: k * 10 + (i % 10), timestamp: new Date(now - (10 - k) * 1000).toISOString() }));
+      const r = await fetch(`${server.url}/api/ingest`, { method: 'POST', headers: auth, body: JSON.stringify({ items }) });
+      if (r.status !== 202) throw new Error(`ingest answered ${r.status}: ${await r.text()}`);
+    }
+    const one = async () => {
+      const r = await fetch(`${server.url}/api/history/last-values`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ tags: names }),
+      });
+      if (r.status !== 200) throw new Error(`last-values answered ${r.status}`);
+      await r.json();
+    };
+    const sixteen = async () => {
+      const t = new Date().toISOString();
+      for (let i = 0; i < TAGS; i += 64) {
+        const q = new URLSearchParams({ tags: names.slice(i, i + 64).join(','), t });
+        const r = await fetch(`${server.url}/api/history/value-at?${q}`, { headers: auth });
+        if (r.status !== 200) throw new Error(`value-at answered ${r.status}: ${await r.text()}`);
+        await r.json();
+      }
+    };
+    const timed = async (fn: () => Promise<void>, runs: number) => {
+      await fn();
+      const out: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const started = performance.now();
+        await fn();
+        out.push(performance.now() - started);
+      }
+      return out;
+    };
+    const a = await timed(one, quick ? 20 : 100);
+    const b = await timed(sixteen, quick ? 5 : 20);
+    return (
+      [
+        ['p50', 0.5],
+        ['p99', 0.99],
+      ] as const
+    ).map(([label, q]) => ({
+      bench: 'last-values',
+      metric: `last stored value of 1,000 tags over HTTP (one POST), ${label}`,
+      value: quantile(a, q),
+      unit: 'ms',
+      baseline: '16 GET /api/history/value-at of 64 tags, same server',
+      baselineValue: quantile(b, q),
+      target: '< 10 ms',
+      notes: '1,000 pushed tags, 10 samples each; serve mode on 127.0.0.1, JSON both ways',
+    }));
+  } finally {
+    await server.close();
+    await core.stop();
+  }
 }
 
 const bench: Bench = async ({ quick }) => {
@@ -136,6 +220,7 @@ const bench: Bench = async ({ quick }) => {
         notes: `${note}; connection open, schema and statements included; OS file cache warm`,
       });
     }
+    results.push(...(await overHttp(dir, quick)));
     return results;
   } finally {
     rmSync(dir, { recursive: true, force: true });
