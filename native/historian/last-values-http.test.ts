@@ -1,17 +1,7 @@
-// history.lastValues over HTTP in serve mode: a site's whole tag list (1,000 tags) in one request,
-// answered from what the push committed; bounds and unknown tags refused with their status.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Core, startCore } from '../core.js';
-import { type RunningServer, serve } from '../server/server.js';
+import { type ServedCore, serveSite } from '../server/test-server.js';
 
 const N = 1_000;
-const dir = mkdtempSync(path.join(tmpdir(), 'aurum-last-values-'));
-let core: Core;
-let server: RunningServer;
-let auth: Record<string, string>;
 
 const site = `version: 1
 site: { name: Edge }
@@ -27,27 +17,19 @@ ${Array.from({ length: N }, (_, i) => `          - { name: T${i}, address: T${i}
 `;
 const names = Array.from({ length: N }, (_, i) => `Edge/Yard/Bank/T${i}`);
 
+let served: ServedCore;
+let server: ServedCore['server'];
+let auth: Record<string, string>;
+let post: ServedCore['post'];
+
 beforeAll(async () => {
-  const file = path.join(dir, 'site.yaml');
-  writeFileSync(file, site);
-  process.env.AURUM_ADMIN_USER = 'admin';
-  process.env.AURUM_ADMIN_PASSWORD = 'test-Operator-Pass-2026';
-  core = await startCore({ siteFile: file, dataDir: path.join(dir, 'data'), shell: 'test', log: () => undefined });
-  server = await serve(core, { port: 0, staticDir: path.join(dir, 'no-ui') });
-  const login = await fetch(`${server.url}/api/login`, {
-    method: 'POST',
-    body: JSON.stringify({ user: 'admin', password: 'test-Operator-Pass-2026' }),
-  });
-  auth = { Authorization: `Bearer ${((await login.json()) as { token: string }).token}` };
+  served = await serveSite(site, 'aurum-last-values-');
+  ({ server, auth, post } = served);
 }, 60_000);
 
 afterAll(async () => {
-  await server?.close();
-  await core?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await served?.stop();
 });
-
-const post = (p: string, body: unknown) => fetch(`${server.url}${p}`, { method: 'POST', headers: auth, body: JSON.stringify(body) });
 
 describe('POST /api/history/last-values', () => {
   it("answers every one of the site's 1,000 tags in one request, equal to the current values after the push is committed", async () => {

@@ -1,15 +1,6 @@
-// The HTTP transport in-process, on a site with only a push (ingest) connection: no plant needed.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { type Core, startCore } from '../core.js';
-import { type RunningServer, serve } from './server.js';
-
-const dir = mkdtempSync(path.join(tmpdir(), 'aurum-server-'));
-let core: Core;
-let server: RunningServer;
+import { type ServedCore, serveSite } from './test-server.js';
 
 const site = `version: 1
 site: { name: Edge }
@@ -25,34 +16,29 @@ areas:
           - { name: Humidity, address: Humidity, unit: "%" }
 `;
 
+let served: ServedCore;
+let server: ServedCore['server'];
 let auth: Record<string, string>;
+let post: ServedCore['post'];
 
 beforeAll(async () => {
-  const file = path.join(dir, 'site.yaml');
-  writeFileSync(file, site);
-  process.env.AURUM_ADMIN_USER = 'admin';
-  process.env.AURUM_ADMIN_PASSWORD = 'test-Operator-Pass-2026';
-  core = await startCore({ siteFile: file, dataDir: path.join(dir, 'data'), shell: 'test', log: () => undefined });
-  server = await serve(core, { port: 0, staticDir: path.join(dir, 'no-ui') });
-  const login = await fetch(`${server.url}/api/login`, {
-    method: 'POST',
-    body: JSON.stringify({ user: 'admin', password: 'test-Operator-Pass-2026' }),
-  });
-  auth = { Authorization: `Bearer ${((await login.json()) as { token: string }).token}` };
+  served = await serveSite(site, 'aurum-server-');
+  ({ server, auth, post } = served);
 }, 60_000);
 
 afterAll(async () => {
-  await server?.close();
-  await core?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await served?.stop();
 });
 
-const post = (p: string, body: unknown) => fetch(`${server.url}${p}`, { method: 'POST', headers: auth, body: JSON.stringify(body) });
+// A source time a few days back, inside the historian's accept window whatever day the test runs
+// (a fixed date would fall out of the window as the calendar moves on).
+const AT = new Date((Math.floor(Date.now() / 86_400_000) - 3) * 86_400_000 + 6 * 3_600_000);
+const AT_ISO = AT.toISOString();
 
 describe('HTTP ingest', () => {
   it('accepts a batch with 202, reports bad items one by one, and the values reach the tags', async () => {
     const r = await post('/api/ingest', [
-      { tag: 'Edge/Yard/Weather/OutdoorTemp', value: 12.5, timestamp: '2026-11-22T06:00:00Z' },
+      { tag: 'Edge/Yard/Weather/OutdoorTemp', value: 12.5, timestamp: AT_ISO.replace('.000Z', 'Z') },
       { tag: 'Edge/Yard/Weather/Nope', value: 1 },
       { tag: 'Edge/Yard/Weather/Humidity', value: 'wet', extra: true },
       { tag: 'Edge/Yard/Weather/Humidity', value: 81, quality: 'Uncertain' },
@@ -69,7 +55,7 @@ describe('HTTP ingest', () => {
       timestamp: string;
     }[];
     const temp = tags.find((t) => t.name === 'Edge/Yard/Weather/OutdoorTemp');
-    expect(temp).toMatchObject({ value: 12.5, quality: 'Good', timestamp: '2026-11-22T06:00:00.000Z' });
+    expect(temp).toMatchObject({ value: 12.5, quality: 'Good', timestamp: AT_ISO });
     expect(tags.find((t) => t.name === 'Edge/Yard/Weather/Humidity')).toMatchObject({ value: 81, quality: 'Uncertain' });
   });
 
@@ -93,7 +79,7 @@ describe('history export', () => {
     await new Promise((r) => setTimeout(r, 600));
     const start = await post('/api/history/export', {
       tags: ['Edge/Yard/Weather/OutdoorTemp'],
-      from: '2026-11-22T05:00:00Z',
+      from: new Date(AT.getTime() - 3_600_000).toISOString(),
       to: new Date(Date.now() + 60_000).toISOString(),
     });
     expect(start.status).toBe(200);
@@ -105,7 +91,7 @@ describe('history export', () => {
       if (r.status === 200) csv = await r.text();
       else await new Promise((res) => setTimeout(res, 100));
     }
-    expect(csv).toMatch(/2026-11-22T06:00:00\.000Z.*12\.5/);
+    expect(csv).toMatch(new RegExp(`${AT_ISO.replace(/\./g, '\\.')}.*12\\.5`));
     expect((await fetch(`${server.url}/api/history/exports/nope.csv`, { headers: auth })).status).toBe(404);
   });
 });
