@@ -189,7 +189,18 @@ export class InferenceHost {
     this.supervisor.stop();
     this.failAll(new Error('inference stopped'));
     const w = this.worker;
-    if (w) await w.terminate();
+    if (!w) return;
+    // A worker asked to close releases its sessions and ends by itself; terminate only one that
+    // does not end in time (a run stuck in native code).
+    const exited = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 5_000);
+      w.once('exit', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    w.postMessage({ type: 'close' } satisfies ToWorker);
+    if (!(await exited)) await w.terminate();
   }
 
   private attach(w: Worker, restart: boolean): void {

@@ -5,7 +5,9 @@
 export type ToWorker =
   | { type: 'load'; key: string; bytes: Uint8Array }
   | { type: 'unload'; key: string }
-  | { type: 'run'; id: number; key: string; input: string; data: Float32Array; dims: number[] };
+  | { type: 'run'; id: number; key: string; input: string; data: Float32Array; dims: number[] }
+  /** Finish what is queued, release every session, then end the thread. */
+  | { type: 'close' };
 
 export type FromWorker =
   | { type: 'loaded'; key: string }

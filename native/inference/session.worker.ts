@@ -27,6 +27,12 @@ async function handle(msg: ToWorker): Promise<void> {
       sessions.delete(msg.key);
       send({ type: 'load-error', key: msg.key, message: message(err) });
     }
+  } else if (msg.type === 'close') {
+    // Ending the thread while onnxruntime runs or holds a session aborts the whole process
+    // (std::terminate on a Napi::Error): release everything first, then leave.
+    for (const s of sessions.values()) await (await s.catch(() => null))?.release();
+    sessions.clear();
+    port?.close();
   } else if (msg.type === 'unload') {
     const s = sessions.get(msg.key);
     sessions.delete(msg.key);
