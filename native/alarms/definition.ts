@@ -184,14 +184,27 @@ export function parseDefinitions(section: readonly unknown[]): AlarmDefinition[]
 
 /** Two decimals at most (one from 100 up), trailing zeros dropped: 4.5, 4.28, 101.3. */
 function formatNumber(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
   return String(Number(v.toFixed(Math.abs(v) >= 100 ? 1 : 2)));
 }
 
-export function renderMessage(alarm: Pick<CompiledAlarm, 'message' | 'unit' | 'limit' | 'tag'>, value: number): string {
-  return alarm.message
-    .replaceAll('{value}', formatNumber(value))
+/**
+ * The value and the words that belong to it ("{value} {unit}", ": {value}", "({value})"): what is
+ * left out when there is no value to show, so a message never reads "Flow low: NaN m³/h".
+ */
+const VALUE_PART = /\s*\(\{value\}\)|(:\s*)?\{value\}( \{unit\}(\/s)?| %)?/g;
+
+/**
+ * The operator's text of an alarm. With no value (null, NaN: an alarm journaled before it ever
+ * activated, such as a stopped pump's low-flow alarm suppressed at start) the value and its unit
+ * are left out rather than written as "NaN".
+ */
+export function renderMessage(alarm: Pick<CompiledAlarm, 'message' | 'unit' | 'limit' | 'tag'>, value: number | null): string {
+  const template =
+    value !== null && Number.isFinite(value)
+      ? alarm.message.replaceAll('{value}', formatNumber(value))
+      : alarm.message.replace(VALUE_PART, '').replace(/ {2,}/g, ' ');
+  return template
     .replaceAll('{unit}', alarm.unit)
-    .replaceAll('{limit}', formatNumber(alarm.limit))
+    .replaceAll('{limit}', Number.isFinite(alarm.limit) ? formatNumber(alarm.limit) : '')
     .replaceAll('{tag}', alarm.tag);
 }

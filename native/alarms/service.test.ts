@@ -166,6 +166,82 @@ describe('other alarm types', () => {
     expect(svc.journal().map((e) => e.kind)).toEqual(['suppress', 'activate', 'unsuppress', 'clear', 'suppress']);
   });
 
+  // Issue 16: Pump102's low-flow alarm fired the moment the pump restarted, without its on-delay:
+  // the condition had been established while the stopped pump was suppressed, and lifting the
+  // suppression annunciated it at once, before the flow had had its 10 s to come up.
+  it('honours the on-delay after state-based suppression ends (a restarting pump gets its on-delay)', () => {
+    const { svc, feed, clock } = setup([
+      { tag: 'Demo/PS/P1/Flow', type: 'lo', limit: 80, onDelayS: 10, priority: 'Low', suppressWhen: { tag: 'Running', equals: false } },
+    ]);
+    const id = 'Demo.PS.P1.Flow.lo';
+    feed([
+      { id: RUNNING, v: 1 },
+      { id: FLOW, v: 100 },
+    ]);
+    feed([
+      { id: RUNNING, v: 0 },
+      { id: FLOW, v: 0 },
+    ]);
+    clock.advance(30_000);
+    svc.tick();
+    expect(stateOf(svc, id)).toBe('suppressed');
+    expect(svc.stateOf(id).condition).toBe(true);
+
+    // Restart: the flow is still low when Running turns true.
+    feed([
+      { id: RUNNING, v: 1 },
+      { id: FLOW, v: 20 },
+    ]);
+    expect(stateOf(svc, id)).toBe('normal');
+    clock.advance(9_999);
+    feed([{ id: FLOW, v: 40 }]);
+    svc.tick();
+    expect(stateOf(svc, id)).toBe('normal');
+    // Still low 10 s after the restart: now it is a real alarm, active since the delay ran out.
+    clock.advance(1);
+    svc.tick();
+    expect(svc.row(id)).toMatchObject({ state: 'unack_active', activeSince: new Date(clock.t).toISOString() });
+    expect(svc.replayJournal(id)).toEqual(svc.stateOf(id));
+  });
+
+  it('a restarting pump whose flow comes up within the on-delay never annunciates', () => {
+    const { svc, feed, clock } = setup([
+      { tag: 'Demo/PS/P1/Flow', type: 'lo', limit: 80, onDelayS: 10, priority: 'Low', suppressWhen: { tag: 'Running', equals: false } },
+    ]);
+    const id = 'Demo.PS.P1.Flow.lo';
+    feed([
+      { id: RUNNING, v: 0 },
+      { id: FLOW, v: 0 },
+    ]);
+    clock.advance(30_000);
+    svc.tick();
+    feed([
+      { id: RUNNING, v: 1 },
+      { id: FLOW, v: 10 },
+    ]);
+    clock.advance(6_000);
+    feed([{ id: FLOW, v: 95 }]);
+    clock.advance(60_000);
+    svc.tick();
+    expect(stateOf(svc, id)).toBe('normal');
+    expect(svc.journal({ kinds: ['activate'] }).filter((e) => e.state === 'unack_active')).toEqual([]);
+    expect(svc.replayJournal(id)).toEqual(svc.stateOf(id));
+  });
+
+  // Issue 16: the journal showed "Flow low: NaN m³/h": the suppress entry of an alarm that had never
+  // activated carried the message rendered with no value at all.
+  it('never journals NaN: an alarm suppressed before it ever activated has a message without a value', () => {
+    const { svc, feed } = setup([
+      { tag: 'Demo/PS/P1/Flow', type: 'lo', limit: 80, onDelayS: 10, priority: 'Low', suppressWhen: { tag: 'Running', equals: false } },
+    ]);
+    feed([{ id: RUNNING, v: 0 }]);
+    const [entry] = svc.journal();
+    expect(entry?.kind).toBe('suppress');
+    expect(entry?.message).not.toMatch(/NaN/);
+    expect(entry?.message).toBe('Demo/PS/P1/Flow low (limit 80 bar)');
+    expect(svc.row('Demo.PS.P1.Flow.lo')?.message).not.toMatch(/NaN/);
+  });
+
   it('deviation from a setpoint tag follows both the value and the setpoint', () => {
     const { svc, feed } = setup([{ tag: 'Demo/PS/P1/Pressure', type: 'deviation', setpointTag: 'Setpoint', limit: 3, priority: 'Medium' }]);
     const id = 'Demo.PS.P1.Pressure.deviation';

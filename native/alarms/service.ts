@@ -128,7 +128,7 @@ export class AlarmService {
       judged: Number.NaN,
       prevValue: Number.NaN,
       prevTs: Number.NaN,
-      message: renderMessage(def, Number.NaN),
+      message: renderMessage(def, null),
       messageAt: 0,
       maskReason: '',
       changedAt: 0,
@@ -217,7 +217,22 @@ export class AlarmService {
   private judgeSuppression(list: readonly Runtime[], v: number, now: number): void {
     for (const rt of list) {
       const on = v === rt.def.suppressEquals;
-      if (on !== rt.state.suppressed) this.apply(rt, on ? { kind: 'suppress', ts: now } : { kind: 'unsuppress', ts: now });
+      if (on === rt.state.suppressed) continue;
+      if (on) {
+        this.apply(rt, { kind: 'suppress', ts: now });
+        continue;
+      }
+      // The condition established while suppressed (a stopped pump's low flow) is not an alarm yet
+      // when the suppression ends: the restarting pump gets its on-delay like any new condition.
+      // So the condition is cleared (still suppressed, journaled) and its on-delay starts now; if
+      // it still holds when the delay runs out, the alarm activates then, with its own active since.
+      const reArm = rt.state.condition && rt.def.onDelayMs > 0 && !rt.state.outOfService && rt.state.shelvedUntil === null;
+      if (reArm) this.apply(rt, { kind: 'clear', ts: now, value: finiteOrNull(rt.judged) });
+      this.apply(rt, { kind: 'unsuppress', ts: now });
+      if (reArm && rt.raw) {
+        rt.pendingSince = now;
+        this.pending.add(rt);
+      }
     }
   }
 
