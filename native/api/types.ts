@@ -26,6 +26,11 @@ export interface TagInfo {
   /** Normal operating range, used by analog indicators. */
   rangeLo: number | null;
   rangeHi: number | null;
+  /**
+   * Decimals every screen shows the tag's values with: the site file's `decimals`, else a default from
+   * the type, range and unit (native/tags/decimals.ts). Absent for boolean and text tags.
+   */
+  decimals?: number;
   writable: boolean;
   writeMin: number | null;
   writeMax: number | null;

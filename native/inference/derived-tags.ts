@@ -9,9 +9,9 @@ import type { ModelEntry } from './registry.js';
 import type { MachineBinding } from './service.js';
 
 const DERIVED = {
-  AnomalyScore: { unit: '', description: 'Anomaly score of the machine model, 1.0 = its alarm threshold' },
-  Health: { unit: '%', description: 'Machine health index, 0 (failed) … 100 (as normal)' },
-  RUL: { unit: 'cycles', description: 'Remaining useful life estimated by the machine model' },
+  AnomalyScore: { unit: '', decimals: 2, description: 'Anomaly score of the machine model, 1.0 = its alarm threshold' },
+  Health: { unit: '%', decimals: 1, description: 'Machine health index, 0 (failed) … 100 (as normal)' },
+  RUL: { unit: 'cycles', decimals: 0, description: 'Remaining useful life estimated by the machine model' },
 } as const;
 
 export type DerivedKind = keyof typeof DERIVED;
@@ -46,6 +46,7 @@ export function derivedTags(
         address: `${b.model}:${k}`,
         rangeLo: k === 'Health' ? 60 : null,
         rangeHi: k === 'Health' ? 100 : null,
+        decimals: DERIVED[k].decimals,
         writable: false,
         writeMin: null,
         writeMax: null,

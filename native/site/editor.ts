@@ -97,6 +97,7 @@ export function editTag(model: SiteModel, tagName: string, edit: TagEdit): TagEd
       unit: fresh.unit,
       rangeLo: fresh.rangeLo,
       rangeHi: fresh.rangeHi,
+      decimals: fresh.decimals,
       writable: fresh.writable,
       writeMin: fresh.writeMin,
       writeMax: fresh.writeMax,

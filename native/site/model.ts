@@ -7,6 +7,7 @@ import type { DriverTag } from '../drivers/driver.js';
 import { mqttExpectedPeriodMs } from '../drivers/mqtt/config.js';
 import type { SitePath } from '../drivers/site-rules.js';
 import type { TagConfig } from '../tags/config-schema.js';
+import { displayDecimals } from '../tags/decimals.js';
 import { tagStates } from '../tags/write-check.js';
 import { closest } from '../util/describe.js';
 import type { SiteFile } from './schema.js';
@@ -144,6 +145,7 @@ export function buildModel(
         definedAt.push(path);
         const periodMs = tag.periodMs ?? (conn ? defaultPeriod(conn) : 1000);
         const states = tagStates(tag.type, tag.states);
+        const decimals = displayDecimals(tag);
         tags.push({
           id,
           name: `${machinePath}/${tag.name}`,
@@ -163,6 +165,7 @@ export function buildModel(
           // MQTT publishes when it publishes: without a declared period a source is event-driven (0).
           expectedPeriodMs: conn?.protocol === 'mqtt' ? mqttExpectedPeriodMs(conn, options) : periodMs,
           ...(states ? { states } : {}),
+          ...(decimals !== undefined ? { decimals } : {}),
         });
         driverTags.get(m.connection)?.push({
           id,

@@ -2,6 +2,7 @@
 // with parameters), machines and areas. The whole site file's schema, which joins these with every
 // capability's own section, is native/site/schema.ts (above the capabilities).
 import { z } from 'zod';
+import { MAX_DECIMALS } from './decimals.js';
 
 /** A name that becomes part of a tag path. */
 export const name = z
@@ -37,6 +38,11 @@ export const tagSchema = z
       .refine((r) => r[0] < r[1], { message: 'must be [low, high] with low below high' })
       .optional(),
     scaling: scalingSchema.optional(),
+    /**
+     * Decimals the tag's values are shown with on every screen (0…12). Without it: 0 for an integer,
+     * else from the normal range's span or the unit (native/tags/decimals.ts displayDecimals).
+     */
+    decimals: z.number().int().min(0).max(MAX_DECIMALS).optional(),
     /** Poll or sampling period. */
     periodMs: z.number().int().min(10).max(3_600_000).optional(),
     writable: z.boolean().default(false),
@@ -62,6 +68,12 @@ export const tagSchema = z
         code: 'custom',
         message: 'a text tag cannot be writable: the console writes numbers and booleans only',
         path: ['writable'],
+      });
+    if (t.decimals !== undefined && (t.type === 'bool' || t.type === 'string'))
+      ctx.addIssue({
+        code: 'custom',
+        message: `a ${t.type === 'bool' ? 'boolean' : 'text'} tag has no decimals: only float and int tags take "decimals"`,
+        path: ['decimals'],
       });
     if (!t.states) return;
     const keys = Object.keys(t.states);
