@@ -33,6 +33,8 @@ export const authRequests = {
    * printed at start (docs/security.md "First run").
    */
   'auth.setup': z.object({ user: userName, password, code: z.string().min(1).max(64) }).strict(),
+  /** The password rules, in sentences, for the forms that ask for a new password (shown before submitting). */
+  'auth.passwordPolicy': z.object({}).strict().default({}),
   /** `position` names the shift position (e.g. "Control desk 2") the operator signs in at. */
   'auth.login': z.object({ user: z.string().min(1).max(64), password, position: z.string().max(64).optional() }).strict(),
   'auth.logout': z.object({}).strict().default({}),
@@ -89,6 +91,7 @@ export const authRequests = {
 export const authHttp = {
   'auth.status': { method: 'GET', path: '/api/auth/status' },
   'auth.setup': { method: 'POST', path: '/api/auth/setup' },
+  'auth.passwordPolicy': { method: 'GET', path: '/api/auth/password-policy' },
   'auth.login': { method: 'POST', path: '/api/login' },
   'auth.logout': { method: 'POST', path: '/api/logout' },
   'auth.me': { method: 'GET', path: '/api/me' },
@@ -116,6 +119,13 @@ export interface SignedIn {
   displayName: string;
   /** When the session ends unless used (ms since epoch); each request slides it. */
   expiresAt: number;
+}
+
+export interface PasswordPolicyInfo {
+  minLength: number;
+  maxLength: number;
+  /** Each rule as a sentence, e.g. "At least 10 characters (at most 256)." */
+  rules: string[];
 }
 
 export interface UserInfo {
@@ -167,6 +177,7 @@ export interface AuditVerifyResult {
 export interface AuthResults {
   'auth.status': { needsSetup: boolean };
   'auth.setup': SignedIn;
+  'auth.passwordPolicy': PasswordPolicyInfo;
   'auth.login': SignedIn;
   'auth.logout': { ok: true };
   'auth.me': {
@@ -177,6 +188,11 @@ export interface AuthResults {
     locked: boolean;
     csrfToken: string;
     expiresAt: number;
+    /**
+     * The request names this session may make now (its role's, or a locked session's read-only
+     * role's), computed from the core's permission table: the UI offers only these controls.
+     */
+    allowed: string[];
   };
   'auth.lock': { ok: true };
   'auth.unlock': SignedIn;

@@ -13,6 +13,11 @@ describe('auth and audit handlers', () => {
     f = fixture();
     const h = authHandlers(f.auth, f.audit);
     expect(h['auth.status']({}, anon('ipc'))).toEqual({ needsSetup: true });
+    // The rules the first-run form shows before submitting are the ones the core applies.
+    expect((await h['auth.passwordPolicy']({}, anon('http'))).rules).toContain('At least 10 characters (at most 256).');
+    await expect(h['auth.setup']({ user: 'boss', password: 'short-1', code: f.auth.setupCode() as string }, anon('ipc'))).rejects.toThrow(
+      /at least 10 characters/,
+    );
     const code = f.auth.setupCode() as string;
     // From the network: refused even with the code.
     await expect(h['auth.setup']({ user: 'boss', password: 'correct-horse-battery', code }, anon('http'))).rejects.toMatchObject({
@@ -33,8 +38,13 @@ describe('auth and audit handlers', () => {
     const s = await h['auth.login']({ user: 'boss', password: 'correct-horse-battery', position: 'Desk 1' }, anon('ws'));
     const ctx = { ...f.auth.session(s.token, 'ws') } as AuthCallContext;
     expect(h['auth.me']({}, ctx)).toMatchObject({ user: 'boss', role: 'admin', position: 'Desk 1', locked: false, csrfToken: s.csrfToken });
+    expect((await h['auth.me']({}, ctx)).allowed).toContain('auth.users.update');
     expect(h['auth.lock']({}, ctx)).toEqual({ ok: true });
     expect((await h['auth.me']({}, ctx)).locked).toBe(true);
+    // Locked: the read-only role's requests only, so the screens offer no write or acknowledgement.
+    const lockedCtx = { ...f.auth.session(s.token, 'ws') } as AuthCallContext;
+    expect((await h['auth.me']({}, lockedCtx)).allowed).toContain('tags.list');
+    expect((await h['auth.me']({}, lockedCtx)).allowed).not.toContain('tags.write');
     await expect(h['auth.unlock']({ password: 'wrong-wrong-wrong' }, ctx)).rejects.toMatchObject({ type: 'unauthenticated' });
     expect((await h['auth.unlock']({ password: 'correct-horse-battery' }, ctx)).token).toBe(s.token);
     expect(h['auth.logout']({}, ctx)).toEqual({ ok: true });

@@ -8,6 +8,9 @@ import { ApiFailure } from '../api/registry.js';
 import { DeadlineExceeded, runSliced } from '../util/sliced.js';
 import type { AuditLog } from './audit.js';
 import type { AuthCallContext } from './http.js';
+import { describePasswordPolicy } from './password.js';
+import { allowedRequests } from './permissions.js';
+import { isRole } from './roles.js';
 import { AuthError, type AuthService, type LoginOutcome } from './service.js';
 
 type AuthRequestName = keyof typeof authRequests;
@@ -51,6 +54,8 @@ export function authHandlers(auth: AuthService, audit: AuditLog): AuthHandlers {
   return {
     'auth.status': () => ({ needsSetup: auth.needsSetup() }),
 
+    'auth.passwordPolicy': () => describePasswordPolicy(auth.policy.password),
+
     'auth.setup': async ({ user, password, code }, ctx) => {
       // Only someone at the console itself: the desktop's first-run dialog, or a browser on the
       // same machine (loopback) — and in both cases with the one-time code the console printed on
@@ -87,6 +92,7 @@ export function authHandlers(auth: AuthService, audit: AuditLog): AuthHandlers {
         locked: s.locked,
         csrfToken: auth.csrfToken(token),
         expiresAt: s.expiresAt,
+        allowed: allowedRequests(isRole(s.role) ? s.role : null),
       };
     },
 

@@ -62,15 +62,61 @@ const COMMON = new Set([
   'scada12345',
 ]);
 
+/** The most a password may be: longer ones could make scrypt a denial-of-service lever (the request schema says the same). */
+export const MAX_PASSWORD_LENGTH = 256;
+
+interface Rule {
+  /** The rule as a person reads it before choosing a password. */
+  rule: string;
+  /** What is wrong with a password that breaks it. */
+  problem: string;
+  broken(password: string, chars: readonly string[], user: string): boolean;
+}
+
+// One list: the check and the sentences shown before submitting (auth.passwordPolicy) come from it.
+const rules = (policy: PasswordPolicy): Rule[] => [
+  {
+    rule: `At least ${policy.minLength} characters (at most ${MAX_PASSWORD_LENGTH}).`,
+    problem: `at least ${policy.minLength} characters`,
+    broken: (_p, chars) => chars.length < policy.minLength,
+  },
+  { rule: '', problem: `at most ${MAX_PASSWORD_LENGTH} characters`, broken: (_p, chars) => chars.length > MAX_PASSWORD_LENGTH },
+  {
+    rule: 'Must not contain the user name.',
+    problem: 'must not contain the user name',
+    broken: (p, _c, user) => user.length >= 3 && p.toLowerCase().includes(user.toLowerCase()),
+  },
+  {
+    rule: 'Must not be one of the most commonly used passwords.',
+    problem: 'is one of the most commonly used passwords',
+    broken: (p) => COMMON.has(p.toLowerCase()),
+  },
+  {
+    rule: 'At least 4 different characters.',
+    problem: 'uses too few different characters',
+    broken: (_p, chars) => new Set(chars).size < 4,
+  },
+];
+
 /** Reasons the password is refused; empty when it is acceptable. */
 export function checkPasswordPolicy(password: string, user: string, policy: PasswordPolicy = DEFAULT_PASSWORD_POLICY): string[] {
-  const problems: string[] = [];
   const chars = [...password];
-  if (chars.length < policy.minLength) problems.push(`at least ${policy.minLength} characters`);
-  if (chars.length > 256) problems.push('at most 256 characters');
-  const lower = password.toLowerCase();
-  if (user.length >= 3 && lower.includes(user.toLowerCase())) problems.push('must not contain the user name');
-  if (COMMON.has(lower)) problems.push('is one of the most commonly used passwords');
-  if (new Set(chars).size < 4) problems.push('uses too few different characters');
-  return problems;
+  return rules(policy)
+    .filter((r) => r.broken(password, chars, user))
+    .map((r) => r.problem);
+}
+
+/** The policy in sentences, for the screens that ask for a new password (shown before submitting). */
+export function describePasswordPolicy(policy: PasswordPolicy = DEFAULT_PASSWORD_POLICY): {
+  minLength: number;
+  maxLength: number;
+  rules: string[];
+} {
+  return {
+    minLength: policy.minLength,
+    maxLength: MAX_PASSWORD_LENGTH,
+    rules: rules(policy)
+      .map((r) => r.rule)
+      .filter((r) => r !== ''),
+  };
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { CallContext } from '../api/contract.js';
 import { requestSchemas } from '../api/contract.js';
 import { ApiFailure, HandlerRegistry } from '../api/registry.js';
-import { authGate, authorize, REQUEST_PERMISSIONS } from './permissions.js';
+import { allowedRequests, authGate, authorize, REQUEST_PERMISSIONS } from './permissions.js';
 import { ROLES, type Role } from './roles.js';
 
 // The expected matrix, written out independently of the table: V viewer, O operator, E engineer,
@@ -67,6 +67,7 @@ const EXPECTED: Record<string, string> = {
   'sync.models.reject': 'EA',
   'auth.status': '*',
   'auth.setup': '*',
+  'auth.passwordPolicy': '*',
   'auth.login': '*',
   'auth.unlock': '*',
   'auth.logout': '+',
@@ -114,6 +115,20 @@ describe('permission table', () => {
     const anonymous = authorize(name, null);
     expect(anonymous.allowed).toBe(who === '*');
     if (!anonymous.allowed) expect(anonymous.status).toBe(401);
+  });
+
+  it('lists for each role exactly the requests the matrix allows it (what auth.me sends the UI)', () => {
+    for (const role of ROLES) {
+      const expected = Object.entries(EXPECTED)
+        .filter(([, who]) => who === '*' || who === '+' || who.includes(LETTER[role]))
+        .map(([name]) => name)
+        .sort();
+      expect([...allowedRequests(role)].sort(), role).toEqual(expected);
+    }
+    expect(allowedRequests('viewer')).not.toContain('tags.write');
+    expect(allowedRequests('esg_analyst')).not.toContain('alarms.ack');
+    expect(allowedRequests('esg_analyst')).toContain('esg.factors.correct');
+    expect([...allowedRequests(null)].sort()).toEqual(['auth.login', 'auth.passwordPolicy', 'auth.setup', 'auth.status', 'auth.unlock']);
   });
 
   it('refuses a request missing from the table for every role, admin included (deny by default)', () => {

@@ -90,6 +90,8 @@ export const REQUEST_PERMISSIONS = {
 
   'auth.status': 'public',
   'auth.setup': 'public',
+  // The password rules are shown on the first-run form, before anyone is signed in.
+  'auth.passwordPolicy': 'public',
   'auth.login': 'public',
   // Public because a locked session may have no role left (policy lockedRole: null); the handler
   // requires the caller's own session token and password.
@@ -122,6 +124,15 @@ export function authorize(requestName: string, role: Role | null): Decision {
   if (role === null) return { allowed: false, status: 401, reason: 'sign in first' };
   if (need === 'session' || can(role, need)) return { allowed: true };
   return { allowed: false, status: 403, reason: `role ${role} may not ${requestName} (needs the ${need} permission)` };
+}
+
+/**
+ * Every request this role (null: not signed in) may make, computed from the table: the UI offers a
+ * control only when its request is in this list (auth.me sends it), so the screens and the gate
+ * read one table.
+ */
+export function allowedRequests(role: Role | null): RequestName[] {
+  return (Object.keys(REQUEST_PERMISSIONS) as RequestName[]).filter((name) => authorize(name, role).allowed);
 }
 
 /**

@@ -18,6 +18,12 @@ export type Session =
 export interface AppState {
   link: LinkState;
   session: Session;
+  /**
+   * The requests this session may make now, as the core computed them from its permission table
+   * (auth.me): the screens offer a control only when its request is here (platform/permissions.ts).
+   * Empty while signed out.
+   */
+  allowed: ReadonlySet<string>;
   /** When the link to the core went down (ms), for the banner; null while online. */
   lostAt: number | null;
   info: CoreInfo | null;
@@ -40,6 +46,7 @@ const storedTheme = (): Theme => {
 export const appStore = createStore<AppState>(() => ({
   link: 'connecting',
   session: { state: 'unknown' },
+  allowed: new Set(),
   lostAt: null,
   info: null,
   tags: [],

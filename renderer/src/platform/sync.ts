@@ -41,12 +41,13 @@ export async function refreshSession(client: ApiClient): Promise<boolean> {
     const me = await client.call('auth.me', {});
     appStore.setState({
       session: { state: 'signedIn', user: me.user, role: me.role, displayName: me.displayName, position: me.position, locked: me.locked },
+      allowed: new Set(me.allowed),
     });
     return true;
   } catch (err) {
     if (!(err instanceof ApiCallError) || err.error.type !== 'unauthenticated') throw err;
     const status = await client.call('auth.status', {}).catch(() => ({ needsSetup: false }));
-    appStore.setState({ session: { state: 'signedOut', needsSetup: status.needsSetup } });
+    appStore.setState({ session: { state: 'signedOut', needsSetup: status.needsSetup }, allowed: new Set() });
     return false;
   }
 }

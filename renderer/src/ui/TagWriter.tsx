@@ -6,6 +6,7 @@ import { useState } from 'react';
 import type { TagInfo, TagState, WriteResult } from '../../../native/api/types';
 import { api, errorText } from '../platform/client';
 import { live } from '../platform/live';
+import { useCan } from '../platform/permissions';
 import { numberProblem, valueInTerms } from './writeTerms';
 
 export function TagWriter({ tag }: { tag: TagInfo }) {
@@ -14,6 +15,7 @@ export function TagWriter({ tag }: { tag: TagInfo }) {
   const [result, setResult] = useState<WriteResult | null>(null);
   const states: readonly TagState[] | undefined = tag.states;
   const short = tag.name.split('/').pop();
+  const mayWrite = useCan('tags.write');
 
   const send = async (value: number | boolean) => {
     setPending(null);
@@ -46,6 +48,8 @@ export function TagWriter({ tag }: { tag: TagInfo }) {
     </p>
   ) : null;
 
+  // A role without the operate permission is offered no write at all (the core would refuse it).
+  if (!mayWrite) return null;
   // The core writes numbers and booleans only (native/tags/write-check.ts): offer nothing to type.
   if (tag.dataType === 'string') return <span className="muted">Text tags cannot be written from the console</span>;
 

@@ -1,13 +1,12 @@
+import { useCan } from '../../platform/permissions';
 import { useApp } from '../../platform/store';
 import { DataTable } from '../../ui/DataTable';
 import { ConnectionTools } from './ConnectionTools';
 
-const CONFIGURE_ROLES = ['engineer', 'admin'];
-
 export function Connections() {
   const connections = useApp((s) => s.connections);
-  const session = useApp((s) => s.session);
-  const canConfigure = session.state === 'signedIn' && CONFIGURE_ROLES.includes(session.role);
+  // The engineering tools (browse, test reads, certificates), from the core's permission table.
+  const canConfigure = useCan('connections.browse');
   return (
     <>
       <DataTable

@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { OperationalEvent } from '../../../../native/api/alarm-requests';
 import { api, errorText } from '../../platform/client';
+import { useCan } from '../../platform/permissions';
 import { DataTable } from '../../ui/DataTable';
 
 const KINDS = ['shift_note', 'maintenance', 'repair', 'failure', 'calibration'] as const;
@@ -23,6 +24,9 @@ export function MachineEvents({ machine }: { machine: string }) {
   const [downtime, setDowntime] = useState('0');
   const [resetsBaseline, setResetsBaseline] = useState(false);
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
+  // Recording and requesting maintenance act on the plant's record (operate): not offered to a viewer or an ESG analyst.
+  const mayRecord = useCan('events.record');
+  const mayRequest = useCan('maintenance.request');
 
   const refresh = useCallback(() => {
     api.call('events.list', { machine, limit: 20 }).then(
@@ -70,44 +74,50 @@ export function MachineEvents({ machine }: { machine: string }) {
   return (
     <section className="machine-events" aria-label={`Operational log of ${machine}`}>
       <h3 className="section-title">Operational log</h3>
-      <form
-        className="toolbar"
-        aria-label="Record an event"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (what.trim()) void record();
-        }}
-      >
-        <label>
-          Kind{' '}
-          <select value={kind} onChange={(e) => setKind(e.target.value as (typeof KINDS)[number])}>
-            {KINDS.map((k) => (
-              <option key={k} value={k}>
-                {LABEL[k]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          What <input value={what} onChange={(e) => setWhat(e.target.value)} size={40} />
-        </label>
-        <label>
-          Parts <input value={parts} onChange={(e) => setParts(e.target.value)} size={16} placeholder="comma-separated" />
-        </label>
-        <label>
-          Downtime (min) <input value={downtime} onChange={(e) => setDowntime(e.target.value)} size={5} inputMode="numeric" />
-        </label>
-        <label>
-          <input type="checkbox" checked={resetsBaseline} onChange={(e) => setResetsBaseline(e.target.checked)} /> relearn the model
-          afterwards
-        </label>
-        <button type="submit" disabled={!what.trim()}>
-          Record
-        </button>
-        <button type="button" onClick={requestMaintenance}>
-          Request maintenance
-        </button>
-      </form>
+      {mayRecord || mayRequest ? (
+        <form
+          className="toolbar"
+          aria-label="Record an event"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (what.trim() && mayRecord) void record();
+          }}
+        >
+          <label>
+            Kind{' '}
+            <select value={kind} onChange={(e) => setKind(e.target.value as (typeof KINDS)[number])}>
+              {KINDS.map((k) => (
+                <option key={k} value={k}>
+                  {LABEL[k]}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            What <input value={what} onChange={(e) => setWhat(e.target.value)} size={40} />
+          </label>
+          <label>
+            Parts <input value={parts} onChange={(e) => setParts(e.target.value)} size={16} placeholder="comma-separated" />
+          </label>
+          <label>
+            Downtime (min) <input value={downtime} onChange={(e) => setDowntime(e.target.value)} size={5} inputMode="numeric" />
+          </label>
+          <label>
+            <input type="checkbox" checked={resetsBaseline} onChange={(e) => setResetsBaseline(e.target.checked)} /> relearn the model
+            afterwards
+          </label>
+          {mayRecord ? (
+            <button type="submit" disabled={!what.trim()}>
+              Record
+            </button>
+          ) : null}
+          {mayRequest ? (
+            <button type="button" onClick={requestMaintenance}>
+              Request maintenance
+            </button>
+          ) : null}
+        </form>
+      ) : null}
       {outcome ? (
         <p className={outcome.ok ? 'write-ok' : 'write-error'} role="status">
           {outcome.text}

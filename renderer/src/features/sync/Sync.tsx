@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { SyncModelPackage, SyncStatus } from '../../../../native/api/sync-requests';
 import { api, errorText } from '../../platform/client';
+import { useCan } from '../../platform/permissions';
 import { DataTable } from '../../ui/DataTable';
 
 const time = (ms: number | null) => (ms === null ? '—' : new Date(ms).toLocaleString());
@@ -12,6 +13,9 @@ export function Sync() {
   const [status, setStatus] = useState<SyncStatus | null>(null);
   const [models, setModels] = useState<SyncModelPackage[]>([]);
   const [error, setError] = useState<string | null>(null);
+  // Pausing the uplink and deciding on models are engineering acts (configure), from the core's table.
+  const mayPause = useCan('sync.pause');
+  const mayDecide = useCan('sync.models.approve');
 
   const refresh = useCallback(async () => {
     try {
@@ -89,14 +93,16 @@ export function Sync() {
           </tr>
         </tbody>
       </table>
-      <div className="toolbar">
-        <button type="button" disabled={!status.enabled || status.paused} onClick={() => act(() => api.call('sync.pause', {}))}>
-          Pause uplink
-        </button>
-        <button type="button" disabled={!status.enabled || !status.paused} onClick={() => act(() => api.call('sync.resume', {}))}>
-          Resume uplink
-        </button>
-      </div>
+      {mayPause ? (
+        <div className="toolbar">
+          <button type="button" disabled={!status.enabled || status.paused} onClick={() => act(() => api.call('sync.pause', {}))}>
+            Pause uplink
+          </button>
+          <button type="button" disabled={!status.enabled || !status.paused} onClick={() => act(() => api.call('sync.resume', {}))}>
+            Resume uplink
+          </button>
+        </div>
+      ) : null}
       <h2 className="section-title">Backlog</h2>
       <table className="grid" aria-label="Backlog per stream">
         <thead>
@@ -136,7 +142,7 @@ export function Sync() {
               <td>{time(m.receivedAt)}</td>
               <td>{m.state}</td>
               <td>
-                {m.state === 'pending' ? (
+                {m.state === 'pending' && mayDecide ? (
                   <>
                     <button type="button" onClick={() => act(() => api.call('sync.models.approve', { name: m.name, version: m.version }))}>
                       Approve {m.key}
@@ -150,6 +156,8 @@ export function Sync() {
                       Reject
                     </button>
                   </>
+                ) : m.state === 'pending' ? (
+                  'waiting for an engineer'
                 ) : (
                   `${m.decidedBy ?? ''} ${time(m.decidedAt)}`
                 )}

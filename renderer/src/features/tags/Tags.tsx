@@ -6,14 +6,13 @@ import type { TagInfo } from '../../../../native/api/types';
 import { download } from '../../lib/download';
 import { searchTags } from '../../lib/search';
 import { api, errorText } from '../../platform/client';
+import { useCan } from '../../platform/permissions';
 import { actions, useApp } from '../../platform/store';
 import { LiveValue } from '../../ui/LiveValue';
 import { changesOf, draftOf, type TagDraft } from './tagEdit';
 
 /** Rows rendered at once; a search narrows thousands of tags to what the engineer looks for. */
 const SHOWN = 200;
-/** Roles holding the "configure" permission. The core's gate is the control; this only hides what it would refuse. */
-const CONFIGURE_ROLES = ['engineer', 'admin'];
 
 const range = (lo: number | null, hi: number | null) => (lo === null && hi === null ? '—' : `${lo ?? '−∞'} … ${hi ?? '∞'}`);
 
@@ -137,8 +136,9 @@ function ImportExport({ machine }: { machine: string }) {
 export function Tags() {
   const tags = useApp((s) => s.tags);
   const machines = useApp((s) => s.machines);
-  const session = useApp((s) => s.session);
-  const canConfigure = session.state === 'signedIn' && CONFIGURE_ROLES.includes(session.role);
+  // From the core's permission table (auth.me): the gate is the control; this only hides what it would refuse.
+  const canConfigure = useCan('config.updateTag');
+  const canImportExport = useCan('config.importTags');
   const [query, setQuery] = useState('');
   const [machine, setMachine] = useState('');
   const [editing, setEditing] = useState<number | null>(null);
@@ -166,7 +166,7 @@ export function Tags() {
           {matches.length} of {tags.length} tags{matches.length > SHOWN ? ` (first ${SHOWN} shown)` : ''}
         </span>
       </div>
-      {canConfigure ? <ImportExport machine={machine} /> : null}
+      {canImportExport ? <ImportExport machine={machine} /> : null}
       <table className="grid" aria-label="Tags">
         <thead>
           <tr>
