@@ -9,7 +9,15 @@ function sink() {
   const gaps: { start: number; end: number; kind: GapKind; reason: string }[] = [];
   const s: ActivitySink = {
     add(slot, a) {
-      const x = slots.get(slot) ?? { qty: 0, idleQty: 0, coveredMs: 0, uncertainMs: 0, estimatedMs: 0 };
+      const x = slots.get(slot) ?? {
+        qty: 0,
+        idleQty: 0,
+        coveredMs: 0,
+        uncertainMs: 0,
+        estimatedMs: 0,
+        firstMs: a.firstMs,
+        lastMs: a.lastMs,
+      };
       x.qty += a.qty;
       x.idleQty += a.idleQty;
       x.coveredMs += a.coveredMs;

@@ -16,6 +16,9 @@ export interface SlotAmount {
   uncertainMs: number;
   /** Time whose consumption is known only as a total spread evenly (counter readings far apart). */
   estimatedMs: number;
+  /** The first and last instant the amount covers: a range ending or starting inside the hour takes its share of that span. */
+  firstMs: number;
+  lastMs: number;
 }
 
 export type GapKind = 'missing' | 'estimated' | 'reset';
@@ -80,7 +83,15 @@ export class MeterAccumulator {
       const vb = v0 + ((v1 - v0) * (b - last.ts)) / dt;
       const qty = ((va + vb) / 2) * ((b - a) / 1000) * this.opts.scale;
       total += qty;
-      this.sink.add(slotOf(a), { qty, idleQty: idle ? qty : 0, coveredMs: b - a, uncertainMs: uncertain ? b - a : 0, estimatedMs: 0 });
+      this.sink.add(slotOf(a), {
+        qty,
+        idleQty: idle ? qty : 0,
+        coveredMs: b - a,
+        uncertainMs: uncertain ? b - a : 0,
+        estimatedMs: 0,
+        firstMs: a,
+        lastMs: b,
+      });
     });
     return total;
   }
@@ -124,6 +135,8 @@ export class MeterAccumulator {
         coveredMs: b - a,
         uncertainMs: uncertain ? b - a : 0,
         estimatedMs: estimated ? b - a : 0,
+        firstMs: a,
+        lastMs: b,
       });
     });
     return amount;

@@ -4,7 +4,7 @@ import type { EsgBaselineComparison, EsgGroupBy, EsgGroupSummary, EsgPeakDemand,
 import type { EsgConfig } from './config.js';
 import type { Factor } from './factors.js';
 import type { MeterRuntime } from './meter.js';
-import type { EsgStore } from './store.js';
+import type { ActivityTotalRow, EsgStore, RecordTotalRow } from './store.js';
 import { inWindow, pad, SLOT_MS, shiftKey, type ZoneClock } from './time.js';
 
 /** How much of a long range one step reads (summary, series, report): a day of hourly records. */
@@ -84,6 +84,37 @@ function newAcc(key: string, site: string, area: string | null, machine: string 
   };
 }
 
+const HOUR_MS = 3_600_000;
+
+/**
+ * The share of one hourly activity row that falls in [from, to): 1 for an hour wholly inside; for a
+ * range that starts or ends inside the hour (the current hour so far, the last minutes), the overlap
+ * of the range with the span the row's data covers, the activity taken as even over that span.
+ * Rows from before the span was stored count as covering the whole hour.
+ */
+export function shareIn(row: { hour_start: number; first_ms: number | null; last_ms: number | null }, from: number, to: number): number {
+  const a = row.first_ms ?? row.hour_start;
+  const z = row.last_ms ?? row.hour_start + HOUR_MS;
+  if (a >= from && z <= to) return 1;
+  if (z <= a) return a >= from && a < to ? 1 : 0;
+  return Math.max(0, Math.min(z, to) - Math.max(a, from)) / (z - a);
+}
+
+/**
+ * [from, to) as the hours wholly inside it (read by SQL sums) and the one or two hours it only cuts
+ * into (read row by row and shared out with shareIn).
+ */
+function hoursOf(ctx: QueryContext, from: number, to: number): { inner: [number, number]; edges: number[] } {
+  const first = ctx.clock.hourStart(from);
+  const last = ctx.clock.hourStart(to - 1);
+  const cutFirst = first < from;
+  const cutLast = last + HOUR_MS > to;
+  const a = cutFirst ? first + HOUR_MS : first;
+  const z = cutLast ? last : last + HOUR_MS;
+  const edges = [...(cutFirst ? [first] : []), ...(cutLast && !(cutFirst && last === first) ? [last] : [])];
+  return { inner: [a, Math.max(a, z)], edges };
+}
+
 /** Consecutive [a, z) slices of [from, to): long ranges are read a slice at a time. */
 function* slices(from: number, to: number, sliceMs = ESG_SLICE_MS): Generator<[number, number]> {
   for (let a = from; a < to; a += sliceMs) yield [a, Math.min(a + sliceMs, to)];
@@ -112,37 +143,58 @@ function* aggregateSteps(ctx: QueryContext, from: number, to: number, groupBy: E
     meterGroup.set(m.cfg.tag, g);
     if (m.cfg.kind !== 'running') g.meters++;
   }
+  /** Activity into its group; `share` < 1 for an hour the range cuts into (its split is an estimate, said as such). */
+  const addActivity = (r: ActivityTotalRow, share: number) => {
+    const g = get(r.site, r.area, r.machine);
+    if (ENERGY.has(r.kind)) {
+      g.energy += r.quantity * share;
+      g.idle += r.idle_qty * share;
+    } else if (WATER.has(r.kind)) g.water += r.quantity * share;
+    else if (FUEL.has(r.kind)) {
+      const fk = `${r.fuel}|${r.unit}`;
+      const f = g.fuel.get(fk) ?? { fuel: r.fuel ?? '', unit: r.unit, quantity: 0 };
+      f.quantity += r.quantity * share;
+      g.fuel.set(fk, f);
+    } else if (r.kind === 'production') g.production += r.quantity * share;
+    g.covered += r.covered_ms * share;
+    g.uncertain += r.uncertain_ms * share;
+    g.estimated += share < 1 ? r.covered_ms * share : r.estimated_ms;
+  };
+  const addRecords = (r: RecordTotalRow, share: number) => {
+    const g = get(r.site, r.area, r.machine);
+    g.missingFactor += r.missing;
+    if (r.factor_version === null || r.co2e_kg === null) return;
+    const kg = r.co2e_kg * share;
+    if (r.scope === 1) g.s1 += kg;
+    else if (r.scope === 3) g.s3 += kg;
+    else if (r.method === 'location') g.s2l += kg;
+    else g.s2m += kg;
+    const fk = `${r.factor_id}@${r.factor_version}`;
+    const f = g.factors.get(fk) ?? { id: r.factor_id, version: r.factor_version, records: 0 };
+    f.records += r.records - r.missing;
+    g.factors.set(fk, f);
+  };
+  const hours = hoursOf(ctx, from, to);
+  for (const h of hours.edges) {
+    const shares = new Map<string, number>();
+    for (const r of ctx.store.activityIn.all(h, h + 1)) {
+      const share = shareIn(r, from, to);
+      shares.set(r.meter, share);
+      if (share > 0) addActivity(r, share);
+    }
+    for (const e of ctx.store.recordsIn.all(h, h + 1)) {
+      const share = shares.get(e.meter) ?? 0;
+      const missing = e.factor_version === null || e.co2e_kg === null ? 1 : 0;
+      if (share > 0) addRecords({ ...e, records: 1, missing }, share);
+    }
+  }
   // Sums per slice add up to the sums over the range; only float rounding order differs.
+  for (const [a, z] of slices(...hours.inner)) {
+    for (const r of ctx.store.activityTotals.all(a, z)) addActivity(r, 1);
+    for (const r of ctx.store.recordTotals.all(a, z)) addRecords(r, 1);
+    yield;
+  }
   for (const [a, z] of slices(from, to)) {
-    for (const r of ctx.store.activityTotals.all(a, z)) {
-      const g = get(r.site, r.area, r.machine);
-      if (ENERGY.has(r.kind)) {
-        g.energy += r.quantity;
-        g.idle += r.idle_qty;
-      } else if (WATER.has(r.kind)) g.water += r.quantity;
-      else if (FUEL.has(r.kind)) {
-        const fk = `${r.fuel}|${r.unit}`;
-        const f = g.fuel.get(fk) ?? { fuel: r.fuel ?? '', unit: r.unit, quantity: 0 };
-        f.quantity += r.quantity;
-        g.fuel.set(fk, f);
-      } else if (r.kind === 'production') g.production += r.quantity;
-      g.covered += r.covered_ms;
-      g.uncertain += r.uncertain_ms;
-      g.estimated += r.estimated_ms;
-    }
-    for (const r of ctx.store.recordTotals.all(a, z)) {
-      const g = get(r.site, r.area, r.machine);
-      g.missingFactor += r.missing;
-      if (r.factor_version === null || r.co2e_kg === null) continue;
-      if (r.scope === 1) g.s1 += r.co2e_kg;
-      else if (r.scope === 3) g.s3 += r.co2e_kg;
-      else if (r.method === 'location') g.s2l += r.co2e_kg;
-      else g.s2m += r.co2e_kg;
-      const fk = `${r.factor_id}@${r.factor_version}`;
-      const f = g.factors.get(fk) ?? { id: r.factor_id, version: r.factor_version, records: 0 };
-      f.records += r.records - r.missing;
-      g.factors.set(fk, f);
-    }
     for (const d of ctx.store.demandIn.all(a, z)) {
       const g = meterGroup.get(d.meter);
       if (g) g.demand.set(d.slot_start, (g.demand.get(d.slot_start) ?? 0) + d.kwh);
@@ -345,20 +397,27 @@ export function* seriesSteps(
     return r;
   };
   const add = (m: Map<number, number>, i: number, v: number) => m.set(i, (m.get(i) ?? 0) + v);
-  for (const [sa, sz] of slices(from, to)) {
+  // Hours the range cuts into give their share (shareIn); the records of a meter's hour follow its activity's share.
+  const readFrom = ctx.clock.hourStart(from);
+  const shares = new Map<string, number>();
+  for (const [sa, sz] of slices(readFrom, to)) {
     for (const a of ctx.store.activityIn.all(sa, sz)) {
+      const share = shareIn(a, from, to);
+      if (share < 1) shares.set(`${a.meter}@${a.hour_start}`, share);
+      if (share === 0) continue;
       const r = row(key(a.site, a.area, a.machine));
-      if (ENERGY.has(a.kind)) add(r.energy, idx(a.hour_start), a.quantity);
-      else if (WATER.has(a.kind)) add(r.water, idx(a.hour_start), a.quantity);
+      if (ENERGY.has(a.kind)) add(r.energy, idx(a.hour_start), a.quantity * share);
+      else if (WATER.has(a.kind)) add(r.water, idx(a.hour_start), a.quantity * share);
     }
     yield;
   }
-  for (const [sa, sz] of slices(from, to)) {
+  for (const [sa, sz] of slices(readFrom, to)) {
     for (const e of ctx.store.recordsIn.all(sa, sz)) {
-      if (e.co2e_kg === null) continue;
+      const share = shares.get(`${e.meter}@${e.hour_start}`) ?? 1;
+      if (e.co2e_kg === null || share === 0) continue;
       const r = row(key(e.site, e.area, e.machine));
       const m = e.scope === 1 ? r.s1 : e.scope === 3 ? r.s3 : e.method === 'location' ? r.s2l : r.s2m;
-      add(m, idx(e.hour_start), e.co2e_kg);
+      add(m, idx(e.hour_start), e.co2e_kg * share);
     }
     yield;
   }

@@ -254,6 +254,8 @@ export function openEsg(opts: EsgOptions): EsgService {
             s.coveredMs += a.coveredMs;
             s.uncertainMs += a.uncertainMs;
             s.estimatedMs += a.estimatedMs;
+            s.firstMs = Math.min(s.firstMs, a.firstMs);
+            s.lastMs = Math.max(s.lastMs, a.lastMs);
           }
         },
         gap(start, end, kind, reason) {
@@ -439,6 +441,8 @@ export function openEsg(opts: EsgOptions): EsgService {
           acc.coveredMs += a.coveredMs;
           acc.uncertainMs += a.uncertainMs;
           acc.estimatedMs += a.estimatedMs;
+          acc.firstMs = Math.min(acc.firstMs, a.firstMs);
+          acc.lastMs = Math.max(acc.lastMs, a.lastMs);
         }
       }
       rt.slots.clear();
@@ -457,6 +461,8 @@ export function openEsg(opts: EsgOptions): EsgService {
           covered_ms: Math.round(a.coveredMs),
           uncertain_ms: Math.round(a.uncertainMs),
           estimated_ms: Math.round(a.estimatedMs),
+          first_ms: a.firstMs,
+          last_ms: a.lastMs,
         });
         if (rt.sources.length === 0) continue;
         const total = (store.activityOf.get(rt.cfg.tag, h) as { quantity: number }).quantity;

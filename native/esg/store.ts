@@ -44,6 +44,9 @@ export interface ActivityRow {
   covered_ms: number;
   uncertain_ms: number;
   estimated_ms: number;
+  /** First and last instant the hour's activity covers; null on rows written before migration 002 (read as the whole hour). */
+  first_ms: number | null;
+  last_ms: number | null;
 }
 
 export interface RecordRow {
@@ -70,7 +73,7 @@ export interface RecordRow {
 }
 
 /** Activity summed over a period, per machine, kind, fuel and unit. */
-export type ActivityTotalRow = Omit<ActivityRow, 'meter' | 'hour_start'>;
+export type ActivityTotalRow = Omit<ActivityRow, 'meter' | 'hour_start' | 'first_ms' | 'last_ms'>;
 
 /** Emission records summed over a period, per machine, scope, method and factor version. */
 export interface RecordTotalRow {
@@ -163,10 +166,11 @@ export class EsgStore {
     );
     this.allFactors = db.prepare<[], FactorDbRow>('SELECT * FROM factor ORDER BY id, version');
     this.addActivity = db.prepare<[ActivityRow]>(
-      `INSERT INTO activity_hour (meter, hour_start, kind, site, area, machine, fuel, unit, quantity, idle_qty, covered_ms, uncertain_ms, estimated_ms)
-       VALUES (@meter, @hour_start, @kind, @site, @area, @machine, @fuel, @unit, @quantity, @idle_qty, @covered_ms, @uncertain_ms, @estimated_ms)
+      `INSERT INTO activity_hour (meter, hour_start, kind, site, area, machine, fuel, unit, quantity, idle_qty, covered_ms, uncertain_ms, estimated_ms, first_ms, last_ms)
+       VALUES (@meter, @hour_start, @kind, @site, @area, @machine, @fuel, @unit, @quantity, @idle_qty, @covered_ms, @uncertain_ms, @estimated_ms, @first_ms, @last_ms)
        ON CONFLICT (meter, hour_start) DO UPDATE SET quantity = quantity + excluded.quantity, idle_qty = idle_qty + excluded.idle_qty,
-         covered_ms = covered_ms + excluded.covered_ms, uncertain_ms = uncertain_ms + excluded.uncertain_ms, estimated_ms = estimated_ms + excluded.estimated_ms`,
+         covered_ms = covered_ms + excluded.covered_ms, uncertain_ms = uncertain_ms + excluded.uncertain_ms, estimated_ms = estimated_ms + excluded.estimated_ms,
+         first_ms = MIN(COALESCE(first_ms, hour_start), excluded.first_ms), last_ms = MAX(COALESCE(last_ms, excluded.last_ms), excluded.last_ms)`,
     );
     this.addDemand = db.prepare<[string, number, number]>(
       `INSERT INTO demand_slot (meter, slot_start, kwh) VALUES (?, ?, ?)
