@@ -61,6 +61,8 @@ export interface MachineInfo {
   description: string;
   /** Tag names by role (e.g. running, power, vibration), so screens need no naming convention. */
   roles: Record<string, string>;
+  /** The tags the overview's machine card shows (site file `keyTags`; the machine's first five when absent), full names. */
+  keyTags: string[];
 }
 
 /** One tag's current value as served to clients. */
@@ -126,7 +128,14 @@ export interface CoreInfo {
   startedAt: string;
   shell: 'desktop' | 'serve' | 'test';
   demoPlant: boolean;
+  /** The site's IANA time zone: every screen shows times in it. */
+  timeZone: string;
+  /** How every screen writes a date (site file `site.dateFormat`), always with a 24-hour time. */
+  dateFormat: DateFormat;
 }
+
+/** iso 2026-12-01, dmy 01/12/2026, mdy 12/01/2026 (each followed by a 24-hour time). */
+export type DateFormat = 'iso' | 'dmy' | 'mdy';
 
 export interface WriteResult {
   tag: string;

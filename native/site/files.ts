@@ -14,7 +14,16 @@ export const DEMO_SITE_FILE = path.join(packageRoot, 'resources', 'demo-site.yam
 /** What the console says about itself: name, version, site, start time, shell. */
 export function coreInfo(model: SiteModel, shell: CoreInfo['shell']): CoreInfo {
   const version = coreVersion();
-  return { name: 'Aurum Console', version, site: model.site.name, startedAt: new Date().toISOString(), shell, demoPlant: model.demoPlant };
+  return {
+    name: 'Aurum Console',
+    version,
+    site: model.site.name,
+    startedAt: new Date().toISOString(),
+    shell,
+    demoPlant: model.demoPlant,
+    timeZone: model.site.timeZone,
+    dateFormat: model.site.dateFormat,
+  };
 }
 
 export function coreVersion(): string {

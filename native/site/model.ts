@@ -14,6 +14,9 @@ import type { SiteFile } from './schema.js';
 
 export type Path = SitePath;
 
+/** Key tags a machine card shows when the site file names none. */
+const DEFAULT_KEY_TAGS = 5;
+
 export interface SiteModel {
   file: string;
   site: SiteFile['site'];
@@ -182,6 +185,12 @@ export function buildModel(
         if (!names.has(tagName))
           report([...at, 'roles'], `role "${role}" names tag "${tagName}", which machine ${machinePath} does not have`);
       }
+      const keyTags = m.keyTags ?? template?.keyTags;
+      const keyAt: Path = m.keyTags ? [...at, 'keyTags'] : ['templates', m.template as string, 'keyTags'];
+      keyTags?.forEach((tagName, ki) => {
+        if (!names.has(tagName)) report([...keyAt, ki], `key tag "${tagName}" is not a tag of machine ${machinePath}`);
+      });
+      const defaultKeys = own.filter(({ tag }) => (tag.type === 'float' || tag.type === 'int') && tag.range).slice(0, DEFAULT_KEY_TAGS);
       machines.push({
         name: machinePath,
         site: cfg.site.name,
@@ -189,6 +198,7 @@ export function buildModel(
         kind: m.kind ?? template?.kind ?? 'generic',
         description: m.description || template?.description || '',
         roles: Object.fromEntries(Object.entries(roles).map(([r, t]) => [r, `${machinePath}/${t}`])),
+        keyTags: (keyTags ?? defaultKeys.map(({ tag }) => tag.name)).map((t) => `${machinePath}/${t}`),
       });
     });
   });

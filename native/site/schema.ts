@@ -32,6 +32,11 @@ export const siteFileSchema = z
         description: z.string().default(''),
         /** IANA time zone of the site (shifts, days, ESG periods). */
         timeZone: z.string().refine(isTimeZone, { message: 'must be an IANA time zone such as "Europe/Berlin" or "UTC"' }).default('UTC'),
+        /**
+         * How every screen writes a date and time, always 24-hour, in the site's time zone: iso
+         * 2026-12-01 17:05:09 (default), dmy 01/12/2026 17:05:09, mdy 12/01/2026 17:05:09.
+         */
+        dateFormat: z.enum(['iso', 'dmy', 'mdy']).default('iso'),
         /** Organisation named in the console's OPC UA application certificate (O=); the site name when absent. */
         organization: z
           .string()

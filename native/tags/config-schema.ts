@@ -98,6 +98,11 @@ export const templateSchema = z
     description: z.string().default(''),
     /** Tag names by role (running, power, vibration…), so screens and models find them without naming conventions. */
     roles: z.record(z.string(), z.string()).default({}),
+    /**
+     * The tags the overview's machine card shows, by name, in order (at most 12); without it, the
+     * first five numeric tags with a normal range.
+     */
+    keyTags: z.array(z.string().min(1)).min(1).max(12).optional(),
     tags: z.array(tagSchema).min(1),
   })
   .strict();
@@ -111,6 +116,8 @@ export const machineSchema = z
     params: z.record(z.string(), z.union([z.string(), z.number()])).default({}),
     connection: z.string().min(1),
     roles: z.record(z.string(), z.string()).default({}),
+    /** The machine's own key tags (see the template's keyTags); they replace the template's. */
+    keyTags: z.array(z.string().min(1)).min(1).max(12).optional(),
     tags: z.array(tagSchema).default([]),
   })
   .strict()

@@ -77,3 +77,42 @@ describe('site file decimals', () => {
     expect(issue?.message).toMatch(message);
   });
 });
+
+describe('machine key tags', () => {
+  it('are the template’s keyTags, else the first five numeric tags with a range', () => {
+    const r = validateSiteText(readFileSync(DEMO_SITE_FILE, 'utf8'), 'demo.yaml');
+    const pump = r.model?.machines.find((m) => m.name.endsWith('/Pump101'));
+    expect(pump?.keyTags).toEqual(
+      ['Flow', 'DischargePressure', 'Power', 'VibrationRMS', 'BearingTemp', 'MotorTemp'].map((t) => `${pump?.name}/${t}`),
+    );
+    for (const m of r.model?.machines ?? []) {
+      expect(m.keyTags.length, m.name).toBeLessThanOrEqual(12);
+      for (const k of m.keyTags)
+        expect(
+          r.model?.tags.some((t) => t.name === k),
+          k,
+        ).toBe(true);
+    }
+    const header = r.model?.machines.find((m) => m.name.endsWith('/Header'));
+    const withRange = r.model?.tags.filter((t) => t.name.startsWith(`${header?.name}/`) && t.rangeLo !== null) ?? [];
+    expect(header?.keyTags).toEqual(withRange.slice(0, 5).map((t) => t.name));
+  });
+
+  it('naming a tag the machine does not have is refused with the name', () => {
+    const r = validateSiteText(readFileSync(DEMO_SITE_FILE, 'utf8').replace('keyTags: [', 'keyTags: [Flwo, '), 'site.yaml');
+    expect(r.model).toBeNull();
+    expect(r.issues.some((i) => /key tag "Flwo" is not a tag of machine/.test(i.message))).toBe(true);
+  });
+});
+
+describe('site date format', () => {
+  it('is iso unless the site file chooses dmy or mdy, and is refused otherwise', () => {
+    const text = readFileSync(DEMO_SITE_FILE, 'utf8');
+    expect(validateSiteText(text, 'demo.yaml').model?.site.dateFormat).toBe('iso');
+    const dmy = validateSiteText(text.replace('timeZone: UTC', 'timeZone: UTC\n  dateFormat: dmy'), 'site.yaml');
+    expect(dmy.model?.site.dateFormat).toBe('dmy');
+    const bad = validateSiteText(text.replace('timeZone: UTC', 'timeZone: UTC\n  dateFormat: us'), 'site.yaml');
+    expect(bad.model).toBeNull();
+    expect(bad.issues.find((i) => i.field.endsWith('dateFormat'))?.message).toMatch(/iso/);
+  });
+});
