@@ -45,6 +45,15 @@ export interface TagInfo {
    * only these values. Absent for plain numbers and text.
    */
   states?: TagState[];
+  /** The analog alarm limits (hihi, hi, lo, lolo) the site's alarm definitions set on this tag, drawn on trends. Absent when none. */
+  alarmLimits?: AlarmLimit[];
+}
+
+/** One analog alarm limit on a tag, from the site file's alarm definitions. */
+export interface AlarmLimit {
+  type: 'hihi' | 'hi' | 'lo' | 'lolo';
+  limit: number;
+  priority: 'Critical' | 'High' | 'Medium' | 'Low';
 }
 
 /** One named value of a boolean or enumerated tag. */

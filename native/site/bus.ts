@@ -5,10 +5,11 @@ import { resolveAcceptWindow } from '../historian/index.js';
 import { modelTags } from '../inference/index.js';
 import { TagBus } from '../tags/bus.js';
 import type { Boundary } from '../util/boundary.js';
+import { withAlarmLimits } from './alarm-limits.js';
 import type { SiteModel } from './model.js';
 
 export function siteBus(model: SiteModel, boundary: Boundary, dirs: { modelsDir: string; dataDir: string }): TagBus {
   const derived = modelTags(model.raw.models?.bindings ?? [], dirs, model.tags.length);
   const acceptWindow = resolveAcceptWindow(model.raw.historian.acceptWindow, model.raw.historian.retention);
-  return new TagBus([...model.tags, ...derived], undefined, boundary, { acceptWindow });
+  return new TagBus(withAlarmLimits([...model.tags, ...derived], model.raw.alarms), undefined, boundary, { acceptWindow });
 }
