@@ -59,6 +59,7 @@ export function open(ctx: CapabilityContext<readonly unknown[]>): Capability {
     reconfigure: (next) => restartUnlessSame(ctx.config, next),
     stop() {
       clearInterval(tick);
+      service.stop();
       eventsDb.close();
     },
   };

@@ -199,3 +199,79 @@ describe('KPIs over a long period, a day at a time', () => {
     ).rejects.toThrow('alarm KPIs over 40 days did not finish within its deadline of 5 seconds; ask for a shorter period');
   });
 });
+
+// Issue 16: the KPI page read "Average 0.05 per 10 min" over 24 h for a console that had run 12
+// minutes with 7 activations: the rate was divided by the span asked for, not the time watched.
+describe('KPIs over the time actually observed', () => {
+  const DAY = 86_400_000;
+  const defs = [alarmDefinitionSchema.parse({ tag: 'Demo/PS/P1/Pressure', type: 'hi', limit: 10, priority: 'High' })];
+  const tags = makeTags(['Demo/PS/P1/Pressure']);
+
+  /** `count` activations spread over `minutes` of the service's clock, starting now. */
+  function run(svc: AlarmService, clock: Clock, minutes: number, count: number): void {
+    const end = clock.t + minutes * MIN;
+    const step = Math.floor((minutes * MIN) / (2 * count));
+    for (let i = 0; i < count; i++) {
+      svc.evaluate(batchOf([{ id: 0, v: 12 }], clock.t));
+      clock.advance(step);
+      svc.evaluate(batchOf([{ id: 0, v: 8 }], clock.t));
+      clock.advance(step);
+      svc.tick();
+    }
+    clock.t = end;
+  }
+
+  it('a console that ran 12 minutes of the last 24 h with 7 activations: 5.83 per 10 min, over 12 min observed', async () => {
+    const tmp = tempDb();
+    try {
+      const clock = new Clock(T0);
+      const svc = new AlarmService({ db: tmp.open(), tags, definitions: defs, now: clock.now });
+      run(svc, clock, 12, 7);
+      const k = await svc.kpis(clock.t - DAY, clock.t);
+      expect(k.activations).toBe(7);
+      expect(k.requestedMs).toBe(DAY);
+      expect(k.observedMs).toBe(12 * MIN);
+      expect(k.observed).toEqual([{ start: new Date(T0).toISOString(), end: new Date(T0 + 12 * MIN).toISOString() }]);
+      expect(k.averagePer10Min).toBeCloseTo(7 / 1.2);
+      expect(k.byArea[0]?.averagePer10Min).toBeCloseTo(7 / 1.2);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
+  it('adds up the runs a restart leaves (a stopped run, a crashed run up to its last record), not the gaps between them', async () => {
+    const tmp = tempDb();
+    try {
+      const clock = new Clock(T0);
+      const first = new AlarmService({ db: tmp.open(), tags, definitions: defs, now: clock.now });
+      run(first, clock, 10, 2);
+      first.stop();
+      clock.advance(60 * MIN);
+      // A run that crashes: recorded up to its last touch, every RUN_TOUCH_MS (30 s) of ticks.
+      const second = new AlarmService({ db: tmp.open(), tags, definitions: defs, now: clock.now });
+      const secondStart = clock.t;
+      run(second, clock, 5, 5);
+      const crashedAt = clock.t;
+      clock.advance(120 * MIN);
+      const third = new AlarmService({ db: tmp.open(), tags, definitions: defs, now: clock.now });
+      run(third, clock, 8, 1);
+      const k = await third.kpis(clock.t - DAY, clock.t);
+      const secondRecorded = k.observed[1];
+      expect(k.observed).toHaveLength(3);
+      expect(Date.parse(secondRecorded?.start ?? '')).toBe(secondStart);
+      const secondEnd = Date.parse(secondRecorded?.end ?? '');
+      expect(secondEnd).toBeLessThanOrEqual(crashedAt);
+      expect(crashedAt - secondEnd).toBeLessThan(30_000);
+      expect(k.observedMs).toBe(10 * MIN + (secondEnd - secondStart) + 8 * MIN);
+      expect(k.activations).toBe(8);
+      expect(k.averagePer10Min).toBeCloseTo(8 / (k.observedMs / (10 * MIN)));
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
+  it('with nothing observed in the span the rate is 0, not a division by zero', () => {
+    const k = computeKpis([], [], T0, T0 + DAY, T0 + DAY, [{ start: T0 - 2 * DAY, end: T0 - DAY }]);
+    expect([k.observedMs, k.averagePer10Min, k.floodShare, k.observed]).toEqual([0, 0, 0, []]);
+  });
+});

@@ -10,7 +10,7 @@
 // the number of activations.
 import type { AlarmKpis, AlarmStateWire, Priority } from '../api/alarm-requests.js';
 import { DAY_MS } from '../api/limits.js';
-import type { Activation } from './store.js';
+import type { Activation, RunSpan } from './store.js';
 
 export const PERIOD_MS = 10 * 60_000;
 export const FLOOD_THRESHOLD = 10;
@@ -57,7 +57,29 @@ class WindowCounter {
   }
 }
 
-/** The KPI figures over [from, to), fed activations in time order one slice at a time. */
+/**
+ * The spans observed, clipped to [from, to), sorted and merged (runs may overlap: a run record
+ * touched after the next one started, two services on one file).
+ */
+export function clipSpans(spans: readonly RunSpan[], from: number, to: number): RunSpan[] {
+  const clipped = spans
+    .map((r) => ({ start: Math.max(r.start, from), end: Math.min(r.end, to) }))
+    .filter((r) => r.end > r.start)
+    .sort((a, b) => a.start - b.start);
+  const out: RunSpan[] = [];
+  for (const r of clipped) {
+    const last = out[out.length - 1];
+    if (last && r.start <= last.end) last.end = Math.max(last.end, r.end);
+    else out.push({ ...r });
+  }
+  return out;
+}
+
+/**
+ * The KPI figures over [from, to), fed activations in time order one slice at a time. Rates are per
+ * 10 minutes of the time observed (`observed`: when the console was running; default the whole
+ * span), so a console that ran 12 minutes of a day is not judged as if it had watched 24 hours.
+ */
 export class KpiAccumulator {
   private readonly n: number;
   private readonly all: Uint32Array;
@@ -66,12 +88,31 @@ export class KpiAccumulator {
   private readonly byPriority: Record<Priority, number> = { Critical: 0, High: 0, Medium: 0, Low: 0 };
   private total = 0;
 
+  private readonly observed: RunSpan[];
+
   constructor(
     private readonly from: number,
     private readonly to: number,
+    observed: readonly RunSpan[] = [{ start: from, end: to }],
   ) {
     this.n = Math.max(1, Math.ceil(Math.max(to - from, 1) / PERIOD_MS));
     this.all = new Uint32Array(this.n);
+    this.observed = clipSpans(observed, from, to);
+  }
+
+  /** The 10-minute periods that were observed at least in part. */
+  private observedPeriods(): number {
+    let count = 0;
+    let lastIndex = -1;
+    for (const r of this.observed) {
+      const first = Math.max(Math.floor((r.start - this.from) / PERIOD_MS), lastIndex + 1);
+      const last = Math.min(Math.ceil((r.end - this.from) / PERIOD_MS) - 1, this.n - 1);
+      if (last >= first) {
+        count += last - first + 1;
+        lastIndex = last;
+      }
+    }
+    return count;
   }
 
   add(activations: readonly Activation[]): void {
@@ -99,11 +140,13 @@ export class KpiAccumulator {
   }
 
   finish(current: readonly CurrentAlarm[], now: number): AlarmKpis {
-    const { from, to, n, all } = this;
-    const periods = Math.max(to - from, 1) / PERIOD_MS;
+    const { from, to, all } = this;
+    const observedMs = this.observed.reduce((a, r) => a + r.end - r.start, 0);
+    // Nothing observed: no rate (0), rather than a division by zero.
+    const periods = observedMs > 0 ? observedMs / PERIOD_MS : Number.POSITIVE_INFINITY;
     const floods: AlarmKpis['floods'] = [];
     let floodPeriods = 0;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < this.n; i++) {
       const c = all[i] as number;
       if (c <= FLOOD_THRESHOLD) continue;
       floodPeriods++;
@@ -157,12 +200,15 @@ export class KpiAccumulator {
     return {
       from: iso(from),
       to: iso(to),
+      requestedMs: to - from,
+      observedMs,
+      observed: this.observed.map((r) => ({ start: iso(r.start), end: iso(r.end) })),
       activations: this.total,
       averagePer10Min: this.total / periods,
       peakPer10Min: maxOf(all),
       byArea,
       floods,
-      floodShare: floodPeriods / n,
+      floodShare: floodPeriods / Math.max(1, this.observedPeriods()),
       chattering,
       stale,
       topTen,
@@ -182,8 +228,9 @@ export function computeKpis(
   from: number,
   to: number,
   now: number,
+  observed?: readonly RunSpan[],
 ): AlarmKpis {
-  const acc = new KpiAccumulator(from, to);
+  const acc = new KpiAccumulator(from, to, observed);
   acc.add(activations);
   return acc.finish(current, now);
 }
@@ -204,8 +251,9 @@ export function* kpiSteps(
   to: number,
   now: number,
   sliceMs = DAY_MS,
+  observed?: readonly RunSpan[],
 ): Generator<void, AlarmKpis> {
-  const acc = new KpiAccumulator(from, to);
+  const acc = new KpiAccumulator(from, to, observed);
   let width = sliceMs;
   for (let t = from; t < to; ) {
     const end = Math.min(t + width, to);

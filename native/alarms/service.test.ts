@@ -362,6 +362,32 @@ describe('operator actions and the journal', () => {
     expect(svc.journal({ limit: 2, offset: 4 }).map((e) => e.kind)).toEqual(['out_of_service', 'return_to_service']);
   });
 
+  // Issue 16: a shelved row lost its "Active since" and showed neither who shelved it nor why.
+  it('a shelved row keeps its active since and shows who shelved it, why and until when; a restart keeps them', () => {
+    const { svc, feed, clock, open } = setup([def]);
+    feed([{ id: PRESSURE, v: 12 }]);
+    const since = new Date(clock.t).toISOString();
+    clock.advance(60_000);
+    const shelved = svc.shelve(P1_HI, 30, 'transmitter drifting', 'bob');
+    expect(shelved).toMatchObject({
+      state: 'shelved',
+      activeSince: since,
+      maskedBy: 'bob',
+      maskReason: 'transmitter drifting',
+      shelvedUntil: new Date(clock.t + 1_800_000).toISOString(),
+    });
+    expect(open().row(P1_HI)).toMatchObject({ activeSince: since, maskedBy: 'bob', maskReason: 'transmitter drifting' });
+    // Out of service by an engineer: who and why, then back in service with nothing masked.
+    expect(svc.outOfService(P1_HI, 'eve', 'instrument removed')).toMatchObject({
+      state: 'out_of_service',
+      activeSince: since,
+      maskedBy: 'eve',
+      maskReason: 'instrument removed',
+      shelvedUntil: null,
+    });
+    expect(svc.returnToService(P1_HI, 'eve')).toMatchObject({ state: 'unack_active', maskedBy: null, maskReason: '' });
+  });
+
   it('shelving expires on the clock', () => {
     const { svc, feed, clock } = setup([def]);
     feed([{ id: PRESSURE, v: 12 }]);

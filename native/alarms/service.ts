@@ -60,9 +60,16 @@ interface Runtime {
   /** When a model alarm's message was last re-rendered with the current value (ms). */
   messageAt: number;
   maskReason: string;
+  /** Who shelved it or took it out of service; null when neither. */
+  maskBy: string | null;
+  /** Since when the debounced condition has stood, masked or not: a shelved row keeps its "active since". */
+  conditionSince: number | null;
   changedAt: number;
   system: boolean;
 }
+
+/** How often the running service records that it is still running (a crash loses at most this of KPI coverage). */
+export const RUN_TOUCH_MS = 30_000;
 
 /** A model alarm's text follows its score while active, re-rendered at most this often. */
 const MODEL_MESSAGE_EVERY_MS = 5_000;
@@ -92,6 +99,10 @@ export class AlarmService {
   private readonly pending = new Set<Runtime>();
   private readonly shelved = new Set<Runtime>();
   private journalBuffer: JournalRow[] = [];
+  /** This run of the service: when it started judging values, its record's id, when it was last recorded. */
+  private readonly runStart: number;
+  private readonly runId: number | null;
+  private runTouched: number;
   private readonly dirty = new Set<Runtime>();
 
   constructor(opts: AlarmServiceOptions) {
@@ -117,6 +128,14 @@ export class AlarmService {
       if (def.setpointTagId >= 0) push(this.setpointOf, def.setpointTagId, rt);
     }
     this.restore();
+    this.runStart = this.now();
+    this.runTouched = this.runStart;
+    this.runId = this.store.startRun(this.runStart);
+  }
+
+  /** Record how long this run lasted (the capability calls it before closing events.db). */
+  stop(): void {
+    if (this.runId !== null) this.store.touchRun(this.runId, this.now());
   }
 
   private newRuntime(def: CompiledAlarm, system: boolean): Runtime {
@@ -131,6 +150,8 @@ export class AlarmService {
       message: renderMessage(def, null),
       messageAt: 0,
       maskReason: '',
+      maskBy: null,
+      conditionSince: null,
       changedAt: 0,
       system,
     };
@@ -172,6 +193,9 @@ export class AlarmService {
       rt.raw = row.state.condition;
       rt.message = row.message;
       rt.maskReason = row.maskReason;
+      rt.maskBy = row.maskBy;
+      // A state saved before the column existed: the activation is the best known start.
+      rt.conditionSince = row.conditionSince ?? (row.state.condition ? row.state.activeSince : null);
       rt.changedAt = row.changedAt;
       if (row.state.value !== null) rt.judged = row.state.value;
       this.index(rt);
@@ -318,6 +342,10 @@ export class AlarmService {
 
   /** Time-driven work: on/off delays that have run out, shelving that has expired. Call every second or so. */
   tick(now = this.now()): void {
+    if (this.runId !== null && now - this.runTouched >= RUN_TOUCH_MS) {
+      this.runTouched = now;
+      this.store.touchRun(this.runId, now);
+    }
     for (const rt of this.pending) {
       const delay = rt.raw ? rt.def.onDelayMs : rt.def.offDelayMs;
       if (now - rt.pendingSince >= delay) this.changeCondition(rt, now);
@@ -332,10 +360,17 @@ export class AlarmService {
   private apply(rt: Runtime, e: AlarmEvent): boolean {
     const next = reduce(rt.state, e, rt.def.latch);
     if (next === rt.state) return false;
+    if (next.condition && !rt.state.condition) rt.conditionSince = e.ts;
+    else if (!next.condition) rt.conditionSince = null;
     rt.state = next;
     rt.changedAt = e.ts;
-    if (e.kind === 'shelve' || e.kind === 'out_of_service') rt.maskReason = e.reason;
-    else if (next.shelvedUntil === null && !next.outOfService) rt.maskReason = '';
+    if (e.kind === 'shelve' || e.kind === 'out_of_service') {
+      rt.maskReason = e.reason;
+      rt.maskBy = e.user;
+    } else if (next.shelvedUntil === null && !next.outOfService) {
+      rt.maskReason = '';
+      rt.maskBy = null;
+    }
     this.index(rt);
     const d = rt.def;
     this.journalBuffer.push({
@@ -370,6 +405,8 @@ export class AlarmService {
         message: rt.message,
         state: rt.state,
         maskReason: rt.maskReason,
+        maskBy: rt.maskBy,
+        conditionSince: rt.conditionSince,
         changedAt: rt.changedAt,
         system: rt.system,
       });
@@ -482,11 +519,13 @@ export class AlarmService {
       unit: d.unit,
       condition: s.condition,
       latched: d.latch,
-      activeSince: iso(s.activeSince),
+      // A masked alarm (shelved, suppressed, out of service) whose condition stands shows since when.
+      activeSince: iso(s.activeSince ?? rt.conditionSince),
       ackedAt: iso(s.ackedAt),
       ackedBy: s.ackedBy,
       shelvedUntil: iso(s.shelvedUntil),
       maskReason: rt.maskReason,
+      maskedBy: rt.maskBy,
       changedAt: new Date(rt.changedAt).toISOString(),
     };
   }
@@ -608,8 +647,10 @@ export class AlarmService {
         activeSince: rt.state.activeSince,
       }));
     const what = `alarm KPIs over ${new Date(start).toISOString()} … ${new Date(end).toISOString()}`;
+    // The time the service was judging values: earlier runs as recorded, this one up to now.
+    const observed = [...this.store.runs(start, end, this.runId), { start: this.runStart, end: now }];
     return runSliced(
-      kpiSteps((a, z) => this.store.activations(a, z), current, start, end, now),
+      kpiSteps((a, z) => this.store.activations(a, z), current, start, end, now, undefined, observed),
       {
         what,
         deadlineMs: ALARM_LIMITS.kpisDeadlineMs,

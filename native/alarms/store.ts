@@ -1,6 +1,7 @@
 // SQLite side of the alarm service: the append-only journal and the current-state table, written
 // together in one transaction per evaluation batch or operator action (one writer, batched).
 import type { AlarmJournalKind, JournalEntry, Priority } from '../api/alarm-requests.js';
+import { describeError } from '../util/errors.js';
 import { logger, RepeatedFault } from '../util/log.js';
 import { migrate } from '../util/migrate.js';
 import { type SqliteDatabase, storageFault } from '../util/sqlite.js';
@@ -33,8 +34,18 @@ export interface StateRow {
   message: string;
   state: AlarmState;
   maskReason: string;
+  /** Who shelved it or took it out of service; null when neither. */
+  maskBy: string | null;
+  /** Since when the (debounced) condition has stood, masked or not; null when it is absent. */
+  conditionSince: number | null;
   changedAt: number;
   system: boolean;
+}
+
+/** One span in which the alarm service ran and judged the values (ms). */
+export interface RunSpan {
+  start: number;
+  end: number;
 }
 
 export interface JournalQuery {
@@ -70,6 +81,8 @@ interface DbStateRow {
   value: number | null;
   changed_at: number;
   system: number;
+  mask_by: string | null;
+  condition_since: number | null;
 }
 
 interface DbJournalRow {
@@ -158,8 +171,8 @@ export class AlarmStore {
     );
     this.upsertState = db.prepare(
       `INSERT OR REPLACE INTO alarm_state (alarm_id, tag, area, priority, message, base, condition, suppressed, out_of_service,
-         shelved_until, one_shot, mask_reason, active_since, acked_at, acked_by, value, changed_at, system)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         shelved_until, one_shot, mask_reason, active_since, acked_at, acked_by, value, changed_at, system, mask_by, condition_since)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.writeAll = db.transaction((journal: readonly JournalRow[], states: readonly StateRow[]) => {
       for (const j of journal) {
@@ -201,6 +214,8 @@ export class AlarmStore {
           s.value,
           r.changedAt,
           r.system ? 1 : 0,
+          r.maskBy,
+          r.conditionSince,
         );
       }
     });
@@ -249,6 +264,8 @@ export class AlarmStore {
       priority: r.priority,
       message: r.message,
       maskReason: r.mask_reason,
+      maskBy: r.mask_by,
+      conditionSince: r.condition_since,
       changedAt: r.changed_at,
       system: r.system === 1,
       state: {
@@ -323,6 +340,45 @@ export class AlarmStore {
     yield* this.db
       .prepare('SELECT * FROM alarm_journal WHERE alarm_id = ? ORDER BY seq')
       .iterate(alarmId) as IterableIterator<DbJournalRow>;
+  }
+
+  /**
+   * Record that the alarm service started judging values at `now`; returns the run's id, or null
+   * when the file cannot be written (the run is then known only in memory, see AlarmService).
+   */
+  startRun(now: number): number | null {
+    try {
+      return Number(this.db.prepare('INSERT INTO alarm_runs (started, last_seen) VALUES (?, ?)').run(now, now).lastInsertRowid);
+    } catch (err) {
+      this.faults.report(
+        'runs',
+        `the alarm service's run record cannot be written (${describeError(err)}); KPI coverage counts this run from memory only`,
+        'warn',
+      );
+      return null;
+    }
+  }
+
+  /** The run is still going at `now`: what a crash loses of its coverage is the time since the last call. */
+  touchRun(id: number, now: number): void {
+    try {
+      this.db.prepare('UPDATE alarm_runs SET last_seen = ? WHERE id = ? AND last_seen <= ?').run(now, id, now);
+      this.faults.clear('runs', "the alarm service's run record is written again");
+    } catch (err) {
+      this.faults.report(
+        'runs',
+        `the alarm service's run record cannot be written (${describeError(err)}); KPI coverage counts this run from memory only`,
+        'warn',
+      );
+    }
+  }
+
+  /** The recorded runs that overlap [from, to), oldest first, except the run `exceptId`. */
+  runs(from: number, to: number, exceptId: number | null): RunSpan[] {
+    const rows = this.db
+      .prepare('SELECT started, last_seen FROM alarm_runs WHERE last_seen >= ? AND started < ? AND id IS NOT ? ORDER BY started')
+      .all(from, to, exceptId) as { started: number; last_seen: number }[];
+    return rows.map((r) => ({ start: r.started, end: r.last_seen }));
   }
 
   activations(from: number, to: number): Activation[] {

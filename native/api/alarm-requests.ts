@@ -209,6 +209,8 @@ export interface AlarmRow {
   shelvedUntil: string | null;
   /** Why it is shelved or out of service. */
   maskReason: string;
+  /** Who shelved it or took it out of service; null when neither (the core always sets it). */
+  maskedBy?: string | null;
   changedAt: string;
 }
 
@@ -262,15 +264,24 @@ export interface JournalEntry {
 export interface AlarmKpis {
   from: string;
   to: string;
+  /** The span asked for, ms. */
+  requestedMs: number;
+  /**
+   * How much of it the console was running and judging alarms (from the alarm service's run
+   * records), ms: the rates are per 10 minutes of this time, not of the span asked for.
+   */
+  observedMs: number;
+  /** The spans observed inside [from, to), oldest first. */
+  observed: { start: string; end: string }[];
   activations: number;
-  /** Per 10-minute period over the range (EEMUA 191: ~1 acceptable, ≥ 10 a flood). */
+  /** Per 10-minute period observed (EEMUA 191: ~1 acceptable, ≥ 10 a flood); 0 when nothing was observed. */
   averagePer10Min: number;
   peakPer10Min: number;
   /** Each area stands for one operator position. */
   byArea: { area: string; activations: number; averagePer10Min: number; peakPer10Min: number }[];
   /** Runs of consecutive 10-minute periods with more than 10 activations. */
   floods: { start: string; end: string; activations: number; peakPer10Min: number }[];
-  /** Share of 10-minute periods in flood, 0…1. */
+  /** Share of the observed 10-minute periods in flood, 0…1. */
   floodShare: number;
   /** Alarms with ≥ 3 activations within 60 s. */
   chattering: { id: string; tag: string; activations: number; maxIn60s: number }[];
