@@ -62,3 +62,30 @@ export function phm08Score(predicted: ArrayLike<number>, actual: ArrayLike<numbe
   }
   return s;
 }
+
+/**
+ * Detection delay of every anomalous episode (a run of 1s in `labels`): samples from its first
+ * sample to the first predicted 1 inside it, or null when the prediction never fires inside it.
+ */
+export function detectionDelays(predicted: ArrayLike<number>, labels: ArrayLike<number>): (number | null)[] {
+  if (predicted.length !== labels.length) throw new Error(`${predicted.length} predictions for ${labels.length} labels`);
+  const delays: (number | null)[] = [];
+  let start = -1;
+  let found = false;
+  for (let i = 0; i <= labels.length; i++) {
+    const a = i < labels.length && labels[i] === 1;
+    if (a && start < 0) {
+      start = i;
+      found = false;
+    }
+    if (a && !found && predicted[i] === 1) {
+      delays.push(i - start);
+      found = true;
+    }
+    if (!a && start >= 0) {
+      if (!found) delays.push(null);
+      start = -1;
+    }
+  }
+  return delays;
+}

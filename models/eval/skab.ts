@@ -5,7 +5,7 @@
 // Per file, as on a machine: the model learns from the file's first 400 rows only (SKAB's
 // protocol), and detects on the rest. Of those 400 rows the PCA is fitted on the first `fitRows`;
 // the windows that end in the remaining ones are held back, and the threshold is calibrated on
-// their scores (calibrate.ts), never on the scored part. A persistence rule (k of n windows over
+// their scores (native/inference/calibrate.ts, the console's own mechanism), never on the scored part. A persistence rule (k of n windows over
 // the threshold) then raises the alarm.
 //
 // Leave-files-out: the settings (inputs, statistic, window, fit/held-back split, quantile and
@@ -21,10 +21,10 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { calibrateThreshold, exceeds, persist } from '../../native/inference/calibrate.js';
 import { DEFAULT_PCA_OPTIONS, fitPca, PCA_GRAPH, type PcaFitOptions } from '../../native/inference/learn/pca.js';
 import { openSession, runFloat } from '../../native/inference/session.js';
-import { calibrateThreshold, detectionDelays, exceeds, persist } from './calibrate.js';
-import { addConfusion, type Confusion, confusion, skabMetrics } from './metrics.js';
+import { addConfusion, type Confusion, confusion, detectionDelays, skabMetrics } from './metrics.js';
 
 export const TRAIN_ROWS = 400;
 export const ALL_TAGS = [

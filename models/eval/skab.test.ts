@@ -1,20 +1,12 @@
+// The SKAB evaluation's use of the calibration and the persistence rule (native/inference/calibrate.ts).
 import { describe, expect, it } from 'vitest';
+import { calibrateThreshold, exceeds, persist } from '../../native/inference/calibrate.js';
 import { fitPca } from '../../native/inference/learn/pca.js';
 import { mulberry32 } from '../training/rul.js';
-import { calibrateThreshold, detectionDelays, exceeds, persist, quantileOf } from './calibrate.js';
+import { detectionDelays } from './metrics.js';
 import { alarms, scoreWindows } from './skab.js';
 
 describe('threshold calibration on held-back normal windows', () => {
-  it('reads the quantile as the element at floor(q·(n − 1)) of the sorted scores, times the margin', () => {
-    // Sorted: 1 2 3 4 5. q 0.5 → index 2 → 3; q 0.95 → floor(3.8) = 3 → 4; q 1 → the maximum, 5.
-    expect(quantileOf([5, 1, 3, 2, 4], 0.5)).toBe(3);
-    expect(quantileOf([5, 1, 3, 2, 4], 0.95)).toBe(4);
-    expect(calibrateThreshold([5, 1, 3, 2, 4], 1, 1.2)).toBe(6);
-    expect(() => calibrateThreshold([], 1, 1)).toThrow('no scores to calibrate on');
-    expect(() => calibrateThreshold([1, Number.NaN], 1, 1)).toThrow('must be finite');
-    expect(() => calibrateThreshold([1], 1, 0)).toThrow('margin must be a positive number, got 0');
-  });
-
   it('holds the false-alarm rate on normal data after the learning period where the fit-based threshold does not', async () => {
     // Two tags still rising at the end of the fit (a warm-up: +0.25 per 100 samples) and settling
     // at 1 from sample 400, under fast noise. The 300 fitted samples see the rise to 0.75, the held
@@ -42,14 +34,6 @@ describe('threshold calibration on held-back normal windows', () => {
 });
 
 describe('persistence rule: k of n', () => {
-  it('raises the alarm where at least k of the last n flags are on', () => {
-    // Last three flags at each i: 1 | 1 0 | 1 0 1 | 0 1 1 | 1 1 0 | 1 0 0 | 0 0 1 → counts 1 1 2 2 2 1 1.
-    expect(persist([1, 0, 1, 1, 0, 0, 1], 2, 3)).toEqual([0, 0, 1, 1, 1, 0, 0]);
-    expect(persist([1, 0, 1], 1, 1)).toEqual([1, 0, 1]);
-    expect(() => persist([1], 3, 2)).toThrow('k must be a whole number from 1 to n = 2, got 3');
-    expect(() => persist([1], 1, 0)).toThrow('n must be a whole number of at least 1, got 0');
-  });
-
   it('costs delay: the first alarm of an episode comes k − 1 samples after its first flag at the earliest', () => {
     const labels = [0, 0, 1, 1, 1, 1, 1, 0];
     const flags = [0, 0, 1, 1, 1, 1, 1, 0];
