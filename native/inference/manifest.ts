@@ -40,6 +40,29 @@ export const manifestSchema = z
       .strict()
       .optional(),
     /**
+     * The model alarm (native/inference/calibrate.ts): the published score is the k-th largest of
+     * the last n window scores, so it is over the threshold only when k of the last n windows are;
+     * `calibration` says how `threshold` was set (margin × quantile of held-back normal windows).
+     * Without it the score is published as computed (1 of 1).
+     */
+    alarm: z
+      .object({
+        k: z.number().int().min(1),
+        n: z.number().int().min(1),
+        calibration: z
+          .object({
+            heldBackWindows: z.number().int().min(1),
+            quantile: z.number().min(0).max(1),
+            margin: z.number().positive(),
+            heldBack: z.string(),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .refine((a) => a.k <= a.n, { message: 'alarm.k must not exceed alarm.n', path: ['k'] })
+      .optional(),
+    /**
      * The machine is stopped (no score, never an alarm) while input `tag` is at or below `above`,
      * and starting (not scored either) for `settleS` seconds after it rises above.
      */
