@@ -69,6 +69,8 @@ export interface CompiledAlarm {
   area: string;
   machine: string;
   unit: string;
+  /** The tag's display decimals (TagInfo.decimals): the message shows value and limit as every screen does. */
+  decimals: number | undefined;
   type: AlarmType;
   sense: Sense;
   limit: number;
@@ -154,6 +156,7 @@ export function compileDefinitions(definitions: readonly AlarmDefinition[], tags
         area: tag.area,
         machine: machineOf(tag),
         unit: tag.unit,
+        decimals: tag.decimals,
         type: d.type,
         sense: senseOf(d),
         limit: d.limit ?? (d.type === 'discrete' ? 1 : 0),
@@ -182,8 +185,16 @@ export function parseDefinitions(section: readonly unknown[]): AlarmDefinition[]
   return parsed.data;
 }
 
-/** Two decimals at most (one from 100 up), trailing zeros dropped: 4.5, 4.28, 101.3. */
-function formatNumber(v: number): string {
+/**
+ * At the tag's decimals (4.50 mm/s, 80.0 m³/h), as the screens show its values; for a tag without
+ * them (a discrete state, a tag table made without) two decimals at most (one from 100 up),
+ * trailing zeros dropped: 4.5, 4.28, 101.3. Never 17 significant digits.
+ */
+function formatNumber(v: number, decimals: number | undefined): string {
+  if (decimals !== undefined) {
+    const text = v.toFixed(Math.min(12, Math.max(0, Math.trunc(decimals))));
+    return /^-0(\.0*)?$/.test(text) ? text.slice(1) : text;
+  }
   return String(Number(v.toFixed(Math.abs(v) >= 100 ? 1 : 2)));
 }
 
@@ -198,13 +209,13 @@ const VALUE_PART = /\s*\(\{value\}\)|(:\s*)?\{value\}( \{unit\}(\/s)?| %)?/g;
  * activated, such as a stopped pump's low-flow alarm suppressed at start) the value and its unit
  * are left out rather than written as "NaN".
  */
-export function renderMessage(alarm: Pick<CompiledAlarm, 'message' | 'unit' | 'limit' | 'tag'>, value: number | null): string {
+export function renderMessage(alarm: Pick<CompiledAlarm, 'message' | 'unit' | 'limit' | 'tag' | 'decimals'>, value: number | null): string {
   const template =
     value !== null && Number.isFinite(value)
-      ? alarm.message.replaceAll('{value}', formatNumber(value))
+      ? alarm.message.replaceAll('{value}', formatNumber(value, alarm.decimals))
       : alarm.message.replace(VALUE_PART, '').replace(/ {2,}/g, ' ');
   return template
     .replaceAll('{unit}', alarm.unit)
-    .replaceAll('{limit}', Number.isFinite(alarm.limit) ? formatNumber(alarm.limit) : '')
+    .replaceAll('{limit}', Number.isFinite(alarm.limit) ? formatNumber(alarm.limit, alarm.decimals) : '')
     .replaceAll('{tag}', alarm.tag);
 }

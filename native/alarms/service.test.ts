@@ -242,6 +242,18 @@ describe('other alarm types', () => {
     expect(svc.row('Demo.PS.P1.Flow.lo')?.message).not.toMatch(/NaN/);
   });
 
+  // Issue 16: an alarm's value read 29.226919174194336; the message shows it at the tag's decimals.
+  it('writes value and limit in the message at the tag’s decimals, never 17 significant digits', () => {
+    const tmp = tempDb();
+    cleanups.push(tmp.cleanup);
+    const tags = makeTags(['Demo/PS/P1/Flow'], 'm³/h').map((t) => ({ ...t, decimals: 1 }));
+    const definitions = [alarmDefinitionSchema.parse({ tag: 'Demo/PS/P1/Flow', type: 'lo', limit: 80, priority: 'Low' })];
+    const svc = new AlarmService({ db: tmp.open(), tags, definitions, now: new Clock().now });
+    svc.evaluate(batchOf([{ id: 0, v: 29.226919174194336 }]));
+    expect(svc.row('Demo.PS.P1.Flow.lo')?.message).toBe('Demo/PS/P1/Flow low: 29.2 m³/h (limit 80.0 m³/h)');
+    expect(svc.journal()[0]?.message).toBe('Demo/PS/P1/Flow low: 29.2 m³/h (limit 80.0 m³/h)');
+  });
+
   it('deviation from a setpoint tag follows both the value and the setpoint', () => {
     const { svc, feed } = setup([{ tag: 'Demo/PS/P1/Pressure', type: 'deviation', setpointTag: 'Setpoint', limit: 3, priority: 'Medium' }]);
     const id = 'Demo.PS.P1.Pressure.deviation';

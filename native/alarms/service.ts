@@ -165,6 +165,7 @@ export class AlarmService {
       area: '',
       machine: '',
       unit: '',
+      decimals: undefined,
       type: 'bad_quality',
       sense: 'above',
       limit: Number.NaN,
