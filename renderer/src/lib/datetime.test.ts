@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dateTimePattern, formatDate, formatDateTime, parseDateTime } from './datetime';
+import { dateTimePattern, formatDate, formatDateTime, formatTime, parseDateTime } from './datetime';
 
 const utc = { dateFormat: 'iso', timeZone: 'UTC' } as const;
 const berlin = { dateFormat: 'iso', timeZone: 'Europe/Berlin' } as const;
@@ -12,6 +12,7 @@ describe('formatDateTime', () => {
     expect(formatDateTime(ms, 'second', berlin)).toBe('2026-12-01 18:05:09');
     expect(formatDateTime(Date.UTC(2026, 11, 1, 0, 0, 0), 'minute', utc)).toBe('2026-12-01 00:00');
     expect(formatDate(ms, utc)).toBe('2026-12-01');
+    expect(formatTime(ms, berlin)).toBe('18:05:09');
   });
 
   it('writes the date the site chose', () => {

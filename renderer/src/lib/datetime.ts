@@ -86,6 +86,14 @@ export function formatDateTime(t: TimeInput, precision: 'second' | 'minute' = 's
   return `${dateText(w, settings.dateFormat)} ${time}`;
 }
 
+/** A time of day alone (`17:05:09`, 24-hour, site zone), where the date is plain from the context (a chart's cursor). */
+export function formatTime(t: TimeInput, settings = dateTimeSettings()): string {
+  const ms = toMs(t);
+  if (!Number.isFinite(ms)) return '—';
+  const w = wallClock(ms, settings.timeZone);
+  return `${p2(w.hour)}:${p2(w.minute)}:${p2(w.second)}`;
+}
+
 /** A date alone in the console's format (`2026-12-01`). */
 export function formatDate(t: TimeInput, settings = dateTimeSettings()): string {
   const ms = toMs(t);

@@ -7,6 +7,7 @@ import { Fragment, type ReactNode, useCallback, useEffect, useId, useRef, useSta
 import { download } from '../lib/download';
 import { useDebounced } from '../lib/useDebounced';
 import { errorText } from '../platform/client';
+import { DateTimeField } from './DateTimeField';
 
 /** A file the core wrote for an export request. */
 export interface CsvFile {
@@ -107,7 +108,7 @@ const PERIOD_ENDS = [
   ['to', 'To'],
 ] as const;
 
-/** The filter form: a period (datetime-local From / To), the screen's own fields, Refresh and Export CSV. */
+/** The filter form: a period (From / To in the console's date format: DateTimeField), the screen's own fields, Refresh and Export CSV. */
 export function FilterBar<F extends { from: string; to: string }>({
   label,
   pages,
@@ -133,12 +134,7 @@ export function FilterBar<F extends { from: string; to: string }>({
       {PERIOD_ENDS.map(([end, label]) => (
         <Fragment key={end}>
           <label htmlFor={`${id}-${end}`}>{label}</label>
-          <input
-            id={`${id}-${end}`}
-            type="datetime-local"
-            value={pages.filter[end]}
-            onChange={(e) => pages.set({ [end]: e.target.value } as Partial<F>)}
-          />
+          <DateTimeField id={`${id}-${end}`} value={pages.filter[end]} onChange={(v) => pages.set({ [end]: v } as Partial<F>)} />
         </Fragment>
       ))}
       {children}

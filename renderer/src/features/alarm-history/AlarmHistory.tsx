@@ -3,6 +3,8 @@
 // (KPIs) of the alarm system over a period, each beside the guidance it is judged against.
 import { useEffect, useId, useState } from 'react';
 import type { AlarmJournalKind, AlarmKpis, JournalEntry, Priority } from '../../../../native/api/alarm-requests';
+import { formatDateTime } from '../../lib/datetime';
+import { formatNumber } from '../../lib/format';
 import { rangeArgs, toLocalInput } from '../../lib/period';
 import { PRIORITIES } from '../../platform/alarms';
 import { api, errorText } from '../../platform/client';
@@ -24,8 +26,8 @@ const KIND_LABEL: Record<AlarmJournalKind, string> = {
   return_to_service: 'Returned to service',
 };
 const kinds = Object.keys(KIND_LABEL) as AlarmJournalKind[];
-const when = (iso: string) => new Date(iso).toLocaleString('en-GB');
-const fixed = (v: number, digits = 1) => v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const when = (iso: string) => formatDateTime(iso);
+const fixed = (v: number, digits = 1) => formatNumber(v, digits);
 const percent = (share: number) => `${fixed(share * 100)} %`;
 
 interface JournalFilter {

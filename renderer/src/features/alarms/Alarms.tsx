@@ -3,6 +3,7 @@
 // naming how many of each priority); shelve with a reason.
 import { useMemo, useState } from 'react';
 import type { AlarmRow, Priority } from '../../../../native/api/alarm-requests';
+import { formatDateTime } from '../../lib/datetime';
 import { alarmSummary, countByPriority, describeCounts, PRIORITIES, unacknowledged as unacked, useAlarms } from '../../platform/alarms';
 import { api, errorText } from '../../platform/client';
 import { PRIORITY_SHAPE, PriorityBadge, PriorityFilter } from '../../ui/Priority';
@@ -16,7 +17,7 @@ const STATE_LABEL: Record<string, string> = {
   out_of_service: 'Out of service',
 };
 
-const time = (iso: string | null) => (iso ? new Date(iso).toLocaleTimeString('en-GB') : '—');
+const time = (iso: string | null) => formatDateTime(iso);
 
 function ShelveForm({ alarm, onDone }: { alarm: AlarmRow; onDone: (message: string) => void }) {
   const [minutes, setMinutes] = useState('60');

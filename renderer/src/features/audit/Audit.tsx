@@ -3,6 +3,7 @@
 // a CSV export, and a check of the hash chain that says whether the log is intact or where it breaks.
 import { useId, useState } from 'react';
 import type { AuditEntry, AuditVerifyResult } from '../../../../native/api/auth-requests';
+import { formatDateTime } from '../../lib/datetime';
 import { rangeArgs, toLocalInput } from '../../lib/period';
 import { api, errorText } from '../../platform/client';
 import { DataTable } from '../../ui/DataTable';
@@ -32,7 +33,7 @@ function filterArgs(f: AuditFilter) {
 
 const AUDIT_COLUMNS = ['#', 'Time', 'Actor', 'Origin', 'Action', 'Target', 'Result', 'Details'];
 
-const when = (ms: number) => new Date(ms).toLocaleString('en-GB');
+const when = (ms: number) => formatDateTime(ms);
 
 /** The details object in one line: old → new value, reason… as the acting capability recorded them. */
 function detailsText(d: Record<string, unknown>): string {

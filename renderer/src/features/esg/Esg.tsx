@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import type { EsgGroupBy, EsgSummary } from '../../../../native/api/esg-requests';
 import { download } from '../../lib/download';
+import { formatNumber } from '../../lib/format';
 import { api, errorText } from '../../platform/client';
 
 const PERIODS = { today: 'Today', week: 'Last 7 days', month: 'This month' } as const;
@@ -15,8 +16,7 @@ function rangeOf(p: Period, now = new Date()): { from: number; to: number } {
   return { from: new Date(now.getFullYear(), now.getMonth(), 1).getTime(), to: now.getTime() };
 }
 
-const n = (v: number | null, digits = 1) =>
-  v === null ? '—' : v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const n = (v: number | null, digits = 1) => formatNumber(v, digits);
 
 export function Esg() {
   const [period, setPeriod] = useState<Period>('today');

@@ -3,6 +3,7 @@
 // maintenance request sent to the maintenance system from here.
 import { useCallback, useEffect, useState } from 'react';
 import type { OperationalEvent } from '../../../../native/api/alarm-requests';
+import { formatDateTime } from '../../lib/datetime';
 import { api, errorText } from '../../platform/client';
 import { useCan } from '../../platform/permissions';
 import { DataTable } from '../../ui/DataTable';
@@ -133,7 +134,7 @@ export function MachineEvents({ machine }: { machine: string }) {
           rowKey={(e) => e.id}
           cells={(e) => (
             <>
-              <td>{new Date(e.at).toLocaleString()}</td>
+              <td>{formatDateTime(e.at)}</td>
               <td>{LABEL[e.kind]}</td>
               <td>{e.what}</td>
               <td>{e.parts.join(', ')}</td>

@@ -3,11 +3,12 @@
 // hold the uplink without losing anything (the outbox keeps it).
 import { useCallback, useEffect, useState } from 'react';
 import type { SyncModelPackage, SyncStatus } from '../../../../native/api/sync-requests';
+import { formatDateTime } from '../../lib/datetime';
 import { api, errorText } from '../../platform/client';
 import { useCan } from '../../platform/permissions';
 import { DataTable } from '../../ui/DataTable';
 
-const time = (ms: number | null) => (ms === null ? '—' : new Date(ms).toLocaleString());
+const time = (ms: number | null) => formatDateTime(ms);
 
 export function Sync() {
   const [status, setStatus] = useState<SyncStatus | null>(null);

@@ -3,8 +3,10 @@
 // from the console; a long export can be cancelled.
 import { useEffect, useState } from 'react';
 import type { HistoryExportProgress } from '../../../../native/api/history-requests';
+import { formatNumber } from '../../lib/format';
 import { toLocalInput } from '../../lib/period';
 import { api, errorText } from '../../platform/client';
+import { DateTimeField } from '../../ui/DateTimeField';
 
 const INTERVALS: { label: string; ms?: number }[] = [
   { label: 'Raw samples' },
@@ -55,10 +57,10 @@ export function HistoryExport({ pens, defaultRange }: { pens: string[]; defaultR
         Export {pens.length} pen{pens.length === 1 ? '' : 's'} from the historian as CSV.
       </p>
       <label>
-        From <input type="datetime-local" step={1} value={from} onChange={(e) => setFrom(e.target.value)} />
+        From <DateTimeField value={from} onChange={setFrom} />
       </label>{' '}
       <label>
-        To <input type="datetime-local" step={1} value={to} onChange={(e) => setTo(e.target.value)} />
+        To <DateTimeField value={to} onChange={setTo} />
       </label>{' '}
       <label>
         Data{' '}
@@ -92,7 +94,7 @@ export function HistoryExport({ pens, defaultRange }: { pens: string[]; defaultR
       {job ? (
         <div role="status" className="export-progress">
           <progress max={1} value={job.progress} aria-label="Export progress" /> {Math.round(job.progress * 100)} % —{' '}
-          {job.rows.toLocaleString('en-US')} rows — {job.state}
+          {formatNumber(job.rows, 0)} rows — {job.state}
           {job.state === 'done' ? (
             <>
               {' '}

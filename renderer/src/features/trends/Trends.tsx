@@ -2,10 +2,12 @@
 // browser, named views saved in the browser, and PNG/CSV export of what is shown.
 import { useCallback, useMemo, useState } from 'react';
 import type { TagInfo } from '../../../../native/api/types';
+import { formatDateTime } from '../../lib/datetime';
 import { download } from '../../lib/download';
 import { toLocalInput } from '../../lib/period';
 import { openWindow } from '../../platform/navigation';
 import { useApp } from '../../platform/store';
+import { DateTimeField } from '../../ui/DateTimeField';
 import { Options } from '../../ui/Options';
 import { chartPng, stamp, toCsv } from '../../ui/trend/export';
 import { TrendChart, type TrendHandle } from '../../ui/trend/TrendChart';
@@ -43,16 +45,10 @@ function RangePicker() {
         </select>
       </label>
       <label>
-        From{' '}
-        <input
-          type="datetime-local"
-          step={1}
-          value={from || toLocalInput(range.from, 'second')}
-          onChange={(e) => setFrom(e.target.value)}
-        />
+        From <DateTimeField value={from || toLocalInput(range.from, 'second')} onChange={setFrom} />
       </label>
       <label>
-        To <input type="datetime-local" step={1} value={to || toLocalInput(range.to, 'second')} onChange={(e) => setTo(e.target.value)} />
+        To <DateTimeField value={to || toLocalInput(range.to, 'second')} onChange={setTo} />
       </label>
       <button
         type="button"
@@ -148,7 +144,7 @@ export function Trends() {
   const exportPng = async () => {
     const canvas = handle?.canvas();
     if (!canvas) return;
-    const when = range ? `${new Date(range.from).toISOString()} – ${new Date(range.to).toISOString()}` : `live, last ${spanLabel(windowS)}`;
+    const when = range ? `${formatDateTime(range.from)} – ${formatDateTime(range.to)}` : `live, last ${spanLabel(windowS)}`;
     download(`trend-${stamp()}.png`, await chartPng(canvas, [`Aurum Console trend (${when})`, penNames.join(', ')]));
   };
   const exportCsv = () => {

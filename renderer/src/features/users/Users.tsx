@@ -3,6 +3,7 @@
 // the core, which validates it (password policy included) and writes it to the audit trail.
 import { useCallback, useEffect, useId, useState } from 'react';
 import type { RoleName, SessionInfo, UserInfo } from '../../../../native/api/auth-requests';
+import { formatDateTime } from '../../lib/datetime';
 import { api, errorText } from '../../platform/client';
 import { DataTable } from '../../ui/DataTable';
 import { Options } from '../../ui/Options';
@@ -17,7 +18,7 @@ const ROLE_LABELS: Record<RoleName, string> = {
 };
 const roleNames = Object.keys(ROLE_LABELS) as RoleName[];
 
-const when = (ms: number | null) => (ms === null ? '—' : new Date(ms).toLocaleString('en-GB'));
+const when = (ms: number | null) => formatDateTime(ms);
 
 function NewUser({ onDone }: { onDone: (text: string) => void }) {
   const [user, setUser] = useState('');

@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { TagInfo } from '../../../../native/api/types';
+import { formatDateTime, formatTime } from '../../lib/datetime';
 import { LiveDecimator, type SeriesValue } from '../../lib/decimate';
 import { formatValue } from '../../lib/format';
 import type { TimeRange } from '../../lib/period';
@@ -114,7 +115,7 @@ export function TrendChart({ pens, windowS, range = null, height = 320, label, o
       const idx = u.cursor.idx;
       const atCursor = idx !== null && idx !== undefined;
       const t = atCursor ? (u.data[0][idx] as number) * 1000 : Date.now();
-      if (cursorTime.current) cursorTime.current.textContent = atCursor ? new Date(t).toLocaleTimeString('en-GB') : 'latest';
+      if (cursorTime.current) cursorTime.current.textContent = atCursor ? formatTime(t) : 'latest';
       pens.forEach((p, i) => {
         const cellEl = body.rows[i]?.cells[2];
         if (!cellEl) return;
@@ -279,8 +280,8 @@ export function TrendChart({ pens, windowS, range = null, height = 320, label, o
       <figcaption className="trend-status" aria-live="polite">
         {range ? (
           <>
-            <span className="mode-flag">◷ History</span> {new Date(range.from).toLocaleString('en-GB')} –{' '}
-            {new Date(range.to).toLocaleString('en-GB')} · source: {status.loading ? 'loading…' : status.source}
+            <span className="mode-flag">◷ History</span> {formatDateTime(range.from)} – {formatDateTime(range.to)} · source:{' '}
+            {status.loading ? 'loading…' : status.source}
           </>
         ) : (
           <>
