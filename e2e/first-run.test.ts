@@ -1,9 +1,11 @@
 // A fresh data dir with no user and no AURUM_ADMIN_* (what `npm run serve` gives a newcomer):
 // from this machine the console can be watched read-only and its first administrator created with
 // the one-time setup code the console printed; after that every request needs a session.
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { artifactsDir, chromiumAvailable, launchChromium } from './browser.js';
 import { type RunningConsole, startConsole } from './harness.js';
 
 let app: RunningConsole;
@@ -56,4 +58,83 @@ describe('first run', () => {
     const token = await app.signIn('chief', 'first-Run-Secret-26');
     expect((await fetch(`${app.url}/api/tags`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
   });
+});
+
+// The same first run in the UI (real Chromium): the sign-in screen offers "Create the administrator"
+// with the setup code, and shows the core's password rules before anything is submitted.
+describe.skipIf(!chromiumAvailable && !process.env.CI)('first run in the UI', () => {
+  let ui: RunningConsole;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [ui, browser] = await Promise.all([
+      startConsole({
+        script: 'bin/aurum.mjs',
+        args: ['serve'],
+        env: { AURUM_ADMIN_USER: '', AURUM_ADMIN_PASSWORD: '' },
+        timeoutMs: 40_000,
+      }),
+      launchChromium(),
+    ]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await ui?.stop();
+    if (ui) rmSync(ui.dataDir, { recursive: true, force: true });
+  });
+
+  it('creates the administrator with the setup code, the password rules shown before submitting', async () => {
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    await page.goto(ui.url);
+    const form = page.locator('form.sign-in');
+    await form.getByRole('heading', { name: 'Create the administrator' }).waitFor({ timeout: 15_000 });
+    // The rules come from the core (auth.passwordPolicy), before anything is typed or sent.
+    const rules = form.locator('.password-rules li');
+    await rules.first().waitFor();
+    expect(await rules.allTextContents()).toEqual([
+      'At least 10 characters (at most 256).',
+      'Must not contain the user name.',
+      'Must not be one of the most commonly used passwords.',
+      'At least 4 different characters.',
+    ]);
+    const password = form.getByLabel('Password', { exact: true });
+    expect(await password.getAttribute('aria-describedby')).toBe(await form.locator('.password-rules').getAttribute('id'));
+
+    const code = readFileSync(path.join(ui.dataDir, 'setup-code'), 'utf8').trim();
+    await form.getByLabel('Setup code').fill(code);
+    await form.getByLabel('User', { exact: true }).fill('chief');
+    await password.fill('short-1');
+    const submit = form.getByRole('button', { name: 'Create and sign in' });
+    // Too short is said while typing, and nothing can be sent yet.
+    expect(await form.locator('.password-rules .rule-unmet').textContent()).toBe('7 of at least 10 characters');
+    expect(await submit.isDisabled()).toBe(true);
+    await page.screenshot({ path: path.join(artifactsDir, 'first-run-rules.png') });
+
+    // A rule only the core checks (the user name inside): refused with its sentence, nothing created.
+    await password.fill('chief-of-the-plant-26');
+    await submit.click();
+    await expect
+      .poll(() => form.getByRole('alert').textContent(), { timeout: 15_000 })
+      .toBe('Password refused: must not contain the user name.');
+    expect(((await (await fetch(`${ui.url}/api/auth/status`)).json()) as { needsSetup: boolean }).needsSetup).toBe(true);
+
+    await password.fill('first-Run-Secret-26');
+    await submit.click();
+    await form.waitFor({ state: 'detached', timeout: 15_000 });
+    await page.locator('.user-menu', { hasText: 'chief' }).waitFor();
+    const me = await page.request.get(`${ui.url}/api/me`);
+    expect(await me.json()).toMatchObject({ user: 'chief', role: 'admin' });
+    // One sign-in, one session: the setup's own (its cookie), not a second one from signing in again.
+    const token = await ui.signIn('chief', 'first-Run-Secret-26');
+    const sessions = (await (
+      await fetch(`${ui.url}/api/call/auth.sessions.list`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: '{}',
+      })
+    ).json()) as { origin: string }[];
+    expect(sessions.map((s) => s.origin).sort()).toEqual(['http', 'http']);
+    expect(existsSync(path.join(ui.dataDir, 'setup-code'))).toBe(false);
+  }, 90_000);
 });

@@ -15,8 +15,97 @@ export class ApiCallError extends Error {
   }
 }
 
-/** The text to show for what was thrown: a failed call's ApiCallError carries the core's sentence; anything else shows as its string. */
-export const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+const NOT_CONNECTED = 'not connected to the console core';
+const LINK_LOST = 'connection to the console core lost';
+
+const KINDS: Record<string, string> = {
+  string: 'text',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'yes or no',
+  array: 'a list',
+  object: 'a set of fields',
+  undefined: 'nothing',
+  null: 'nothing',
+};
+const kind = (k: string) => KINDS[k] ?? k;
+const count = (n: string, one: string) => `${n} ${one}${n === '1' ? '' : 's'}`;
+
+/** What the core's argument check (zod's wording) says about one field, as the rest of a sentence. */
+const FIELD_PROBLEMS: readonly [RegExp, (m: RegExpMatchArray) => string][] = [
+  [/^Invalid input: expected (\w+), received undefined$/, () => 'is required'],
+  [/^Invalid input: expected (\w+), received (\w+)$/, (m) => `must be ${kind(m[1] ?? '')}, not ${kind(m[2] ?? '')}`],
+  [/^Invalid option: expected one of (.+)$/, (m) => `must be one of ${(m[1] ?? '').split('|').join(', ')}`],
+  [/^Too small: expected string to have >=1 characters?$/, () => 'must not be empty'],
+  [/^Too small: expected string to have >=(\d+) characters?$/, (m) => `needs at least ${count(m[1] ?? '', 'character')}`],
+  [/^Too big: expected string to have <=(\d+) characters?$/, (m) => `may have at most ${count(m[1] ?? '', 'character')}`],
+  [
+    /^Too small: expected array to have >=(\d+) items?$/,
+    (m) => `needs at least ${count(m[1] ?? '', 'entry')}`.replace('entrys', 'entries'),
+  ],
+  [
+    /^Too big: expected array to have <=(\d+) items?$/,
+    (m) => `may have at most ${count(m[1] ?? '', 'entry')}`.replace('entrys', 'entries'),
+  ],
+  [/^Too small: expected number to be >=(.+)$/, (m) => `must be at least ${m[1]}`],
+  [/^Too small: expected number to be >(.+)$/, (m) => `must be more than ${m[1]}`],
+  [/^Too big: expected number to be <=(.+)$/, (m) => `must be at most ${m[1]}`],
+  [/^Too big: expected number to be <(.+)$/, (m) => `must be less than ${m[1]}`],
+  [/^Invalid ISO datetime$/, () => 'must be a date and time'],
+  [/^Invalid input$/, () => 'has a value of the wrong kind'],
+];
+
+/** A sentence starts with a capital and ends with a full stop. */
+function sentence(text: string): string {
+  const t = text.trim();
+  if (t === '') return t;
+  const first = t.charAt(0).toUpperCase() + t.slice(1);
+  return /[.!?…)]$/.test(first) ? first : `${first}.`;
+}
+
+/**
+ * The core's argument check as it words it (one "✖ problem" line per issue, each followed by
+ * "→ at field") turned into sentences naming the field; null when the text is not in that form.
+ */
+function validationSentences(message: string): string | null {
+  if (!message.startsWith('✖')) return null;
+  const parts: string[] = [];
+  for (const issue of message.split(/^✖ /m).filter((p) => p.trim() !== '')) {
+    const [problem = '', at] = issue.split(/\n\s*→ at /);
+    const text = problem.trim();
+    const unknown = /^Unrecognized keys?: (.+)$/.exec(text);
+    if (unknown) {
+      parts.push(`${unknown[1]} is not a field this request takes`);
+      continue;
+    }
+    const known = FIELD_PROBLEMS.map(([re, say]) => {
+      const m = re.exec(text);
+      return m ? say(m) : null;
+    }).find((x) => x !== null);
+    const field = at?.trim();
+    // A message written for people (a schema's own wording) is kept as it is.
+    parts.push(field ? `the field “${field}” ${known ?? `is refused: ${text}`}` : (known ?? text));
+  }
+  return parts.length ? sentence(`Check the entry: ${parts.join('; ')}`) : null;
+}
+
+/**
+ * The text to show for what was thrown, as a sentence a person can act on: a failed call's
+ * ApiCallError carries the core's wording (an argument check is reworded to name each field);
+ * anything else shows as its message. Every screen shows errors through this one function.
+ */
+export function errorText(err: unknown): string {
+  if (err instanceof ApiCallError) {
+    const { type, message } = err.error;
+    if (type === 'validation') return validationSentences(message) ?? sentence(message);
+    if (type === 'unavailable' && message === NOT_CONNECTED)
+      return 'Not connected to the console core, so nothing was sent; try again once the link is back.';
+    if (type === 'unavailable' && message === LINK_LOST)
+      return 'The link to the console core was lost before it answered; check the result once the link is back.';
+    return sentence(message);
+  }
+  return sentence(err instanceof Error ? err.message : String(err));
+}
 
 interface Port {
   post(message: unknown): boolean;
@@ -60,7 +149,7 @@ export class ApiClient {
     const id = this.nextId++;
     return new Promise<Result<N>>((resolve, reject) => {
       if (!this.port || this.link !== 'online') {
-        reject(new ApiCallError({ type: 'unavailable', message: 'not connected to the console core' }));
+        reject(new ApiCallError({ type: 'unavailable', message: NOT_CONNECTED }));
         return;
       }
       const timer = setTimeout(() => {
@@ -77,9 +166,23 @@ export class ApiClient {
    * every (re)connection of the socket presents; the socket is then reopened to carry it. Desktop:
    * over the bridge, which binds the session to the shell's connection.
    */
-  async signIn(args: Args<'auth.login'>): Promise<Result<'auth.login'>> {
-    if (!this.ws) return this.call('auth.login', args);
-    const r = await fetch('/api/login', {
+  signIn(args: Args<'auth.login'>): Promise<Result<'auth.login'>> {
+    return this.startSession('auth.login', '/api/login', args);
+  }
+
+  /** First-run setup: creates the administrator and signs it in, by the same path as signIn (one session, not two). */
+  setUp(args: Args<'auth.setup'>): Promise<Result<'auth.setup'>> {
+    return this.startSession('auth.setup', '/api/auth/setup', args);
+  }
+
+  private async startSession<N extends 'auth.login' | 'auth.setup'>(name: N, path: string, args: Args<N>): Promise<Result<N>> {
+    if (!this.ws) {
+      const signedIn = await this.call(name, args);
+      // The bridge keeps the session per window; a fresh hello makes the stores ask who is signed in.
+      this.reconnect();
+      return signedIn;
+    }
+    const r = await fetch(path, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(args),
@@ -89,17 +192,23 @@ export class ApiClient {
     if (!r.ok) {
       const error = (body as { error?: ApiError } | null)?.error;
       throw new ApiCallError(
-        error && typeof error.message === 'string' ? error : { type: 'internal', message: `sign-in failed (HTTP ${r.status})` },
+        error && typeof error.message === 'string'
+          ? error
+          : { type: 'internal', message: `${name === 'auth.setup' ? 'setup' : 'sign-in'} failed (HTTP ${r.status})` },
       );
     }
     this.reconnect();
-    return body as Result<'auth.login'>;
+    return body as Result<N>;
   }
 
   /** Reopen the socket now (after signing in or out: the handshake carries the session). */
   reconnect(): void {
     const old = this.ws;
-    if (!old) return;
+    if (!old) {
+      // Desktop: the bridge stays; a ping is answered with a hello, after which the stores resynchronise.
+      this.port?.post({ type: 'ping', id: 0 });
+      return;
+    }
     old.onclose = null;
     old.close();
     this.failPending();
@@ -156,7 +265,7 @@ export class ApiClient {
   private failPending(): void {
     for (const [id, p] of this.pending) {
       clearTimeout(p.timer);
-      p.reject(new ApiCallError({ type: 'unavailable', message: 'connection to the console core lost' }));
+      p.reject(new ApiCallError({ type: 'unavailable', message: LINK_LOST }));
       this.pending.delete(id);
     }
   }

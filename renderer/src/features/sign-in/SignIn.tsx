@@ -2,9 +2,51 @@
 // trail). Shown whenever the core says the caller has no session. On a console with no user yet it
 // creates the first administrator instead, which needs the one-time setup code the console printed
 // on its terminal (serve mode) or shows in its first-run dialog (desktop).
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
+import type { PasswordPolicyInfo } from '../../../../native/api/auth-requests';
 import { api, errorText } from '../../platform/client';
 import { useApp } from '../../platform/store';
+import './sign-in.css';
+
+/** The core's password rules (auth.passwordPolicy), fetched once a form needs them; null until they arrive. */
+export function usePasswordPolicy(wanted: boolean): PasswordPolicyInfo | null {
+  const [policy, setPolicy] = useState<PasswordPolicyInfo | null>(null);
+  useEffect(() => {
+    if (!wanted) return;
+    let live = true;
+    api.call('auth.passwordPolicy', {}).then(
+      (p) => {
+        if (live) setPolicy(p);
+      },
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [wanted]);
+  return policy;
+}
+
+/** The rules, shown beside a new-password field before anything is sent; the length one is checked as the user types. */
+export function PasswordRules({ id, policy, password }: { id: string; policy: PasswordPolicyInfo | null; password: string }) {
+  if (!policy) return null;
+  const length = [...password].length;
+  return (
+    <div id={id} className="password-rules">
+      <p>The password must meet these rules (the console checks them again):</p>
+      <ul>
+        {policy.rules.map((r) => (
+          <li key={r}>{r}</li>
+        ))}
+      </ul>
+      {password !== '' ? (
+        <p className={length < policy.minLength ? 'rule-unmet' : 'rule-met'} aria-live="polite">
+          {length < policy.minLength ? `${length} of at least ${policy.minLength} characters` : `${length} characters: long enough`}
+        </p>
+      ) : null}
+    </div>
+  );
+}
 
 export function SignIn() {
   const session = useApp((s) => s.session);
@@ -16,15 +58,17 @@ export function SignIn() {
   const [busy, setBusy] = useState(false);
   const id = useId();
   const needsSetup = session.state === 'signedOut' && session.needsSetup;
+  const policy = usePasswordPolicy(needsSetup);
+  const tooShort = needsSetup && policy !== null && [...password].length < policy.minLength;
 
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      // The setup request creates the account; signing in afterwards gives serve mode its cookie.
-      if (needsSetup) await api.call('auth.setup', { user, password, code: setupCode.trim() });
-      await api.signIn({ user, password, ...(position.trim() ? { position: position.trim() } : {}) });
+      // Setup creates the administrator and signs it in (serve mode: over HTTP, which sets the cookie).
+      if (needsSetup) await api.setUp({ user, password, code: setupCode.trim() });
+      else await api.signIn({ user, password, ...(position.trim() ? { position: position.trim() } : {}) });
       setPassword('');
       setSetupCode('');
     } catch (err) {
@@ -36,7 +80,7 @@ export function SignIn() {
 
   return (
     <form className="sign-in" onSubmit={submit} aria-labelledby={`${id}-title`}>
-      <h2 id={`${id}-title`}>{needsSetup ? 'Create the first administrator' : 'Sign in'}</h2>
+      <h2 id={`${id}-title`}>{needsSetup ? 'Create the administrator' : 'Sign in'}</h2>
       {needsSetup ? (
         <p className="notice" role="status">
           This console has no user yet. Enter the setup code the console printed when it started (the desktop shows it in its first-run
@@ -66,11 +110,17 @@ export function SignIn() {
         autoComplete={needsSetup ? 'new-password' : 'current-password'}
         value={password}
         onChange={(e) => setPassword(e.target.value)}
+        aria-describedby={needsSetup && policy ? `${id}-rules` : undefined}
         required
       />
-      <label htmlFor={`${id}-position`}>Position (optional)</label>
-      <input id={`${id}-position`} value={position} onChange={(e) => setPosition(e.target.value)} placeholder="e.g. Control desk 2" />
-      <button type="submit" disabled={busy || !user || !password || (needsSetup && !setupCode.trim())}>
+      {needsSetup ? <PasswordRules id={`${id}-rules`} policy={policy} password={password} /> : null}
+      {needsSetup ? null : (
+        <>
+          <label htmlFor={`${id}-position`}>Position (optional)</label>
+          <input id={`${id}-position`} value={position} onChange={(e) => setPosition(e.target.value)} placeholder="e.g. Control desk 2" />
+        </>
+      )}
+      <button type="submit" disabled={busy || !user || !password || tooShort || (needsSetup && !setupCode.trim())}>
         {busy ? 'Signing in…' : needsSetup ? 'Create and sign in' : 'Sign in'}
       </button>
       {error ? (
