@@ -7,6 +7,8 @@ export function Connections() {
   const connections = useApp((s) => s.connections);
   // The engineering tools (browse, test reads, certificates), from the core's permission table.
   const canConfigure = useCan('connections.browse');
+  // Without the link to the core the states shown are the last known, not the present: say so.
+  const linkDown = useApp((s) => s.link !== 'online');
   return (
     <>
       <DataTable
@@ -14,16 +16,22 @@ export function Connections() {
         columns={['Connection', 'Protocol', 'Endpoint', 'State', 'Tags', 'Rate /s', 'Latency ms', 'Reconnects', 'Last error']}
         rows={connections}
         rowKey={(c) => c.name}
-        rowData={(c) => ({ 'data-state': c.state })}
+        rowData={(c) => ({ 'data-state': linkDown ? 'unknown' : c.state })}
         cells={(c) => (
           <>
             <td>{c.name}</td>
             <td>{c.protocol}</td>
             <td className="mono">{c.endpoint}</td>
             <td>
-              <span className="conn-state" data-state={c.state}>
-                {c.state === 'connected' ? '●' : '○'} {c.state}
-              </span>
+              {linkDown ? (
+                <span className="conn-state" data-state="unknown">
+                  ? unknown (last known: {c.state})
+                </span>
+              ) : (
+                <span className="conn-state" data-state={c.state}>
+                  {c.state === 'connected' ? '●' : '○'} {c.state}
+                </span>
+              )}
             </td>
             <td className="num">{c.tagCount}</td>
             <td className="num">{c.rate}</td>
