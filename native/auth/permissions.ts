@@ -25,6 +25,8 @@ export const REQUEST_PERMISSIONS = {
   'tags.write': 'operate',
   // Not audited call by call (a gateway pushes many times a second); refused pushes are.
   'tags.ingest': 'ingest',
+  'tags.ingestSeries': 'ingest',
+  'tags.ingestLines': 'ingest',
   // Written back to the site file: tag metadata, ranges and write limits.
   'config.updateTag': 'configure',
   // Tag lists: exporting one shows addresses (engineering data); importing writes the site file.
@@ -70,6 +72,13 @@ export const REQUEST_PERMISSIONS = {
   'models.activate': 'configure',
   'models.rollback': 'configure',
   'models.learn': 'configure',
+  // Learning's preview and progress are reads (polled); cancelling, approving and discarding a candidate are engineering acts, audited.
+  'models.learn.spans': 'read',
+  'models.learn.status': 'read',
+  'models.learn.cancel': 'configure',
+  'models.learn.approve': 'configure',
+  'models.learn.discard': 'configure',
+  'models.versions': 'read',
 
   'esg.summary': 'read',
   'esg.series': 'read',

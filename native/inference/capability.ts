@@ -7,6 +7,7 @@ import { type Capability, type CapabilityContext, numbersOf, restartUnlessSame }
 import { describeError } from '../util/errors.js';
 import { derivedTags, publishPrediction } from './derived-tags.js';
 import { predictionHandlers } from './handlers.js';
+import { Learning } from './learn/jobs.js';
 import { listModels } from './registry.js';
 import { type HistoryReader, type MachineBinding, openInference } from './service.js';
 
@@ -65,6 +66,24 @@ export async function open(ctx: CapabilityContext<MachineBinding[]>): Promise<Ca
       history,
     }),
   );
+  // Learning from the console: jobs that read the historian one stretch at a time and end in a
+  // candidate an engineer approves (learn/jobs.ts).
+  const alarms = ctx.optional('alarms');
+  const learning = new Learning({
+    machines: ctx.site.machines,
+    tags: ctx.bus.tags,
+    read: (names, from, to, periodMs) => {
+      const series = historian.rangeRead({ tags: names, from, to, stepMs: periodMs });
+      return { ts: series[0]?.ts ?? new Float64Array(0), columns: series.map((s) => s.values) };
+    },
+    alarmJournal: alarms ? (from, to) => alarms.service.journal({ from, to, kinds: ['activate', 'clear'], limit: 10_000 }) : undefined,
+    learnedDir: path.join(ctx.dataDir, 'models'),
+    roots: () => modelDirs(ctx.modelsDir, ctx.dataDir),
+    bindings,
+    activate: (machine, name, version) => inference.activate(machine, name, version),
+    active: (machine) => inference.latest([machine])[0]?.model ?? null,
+    now: ctx.clock,
+  });
   const say = (level: 'info' | 'warning', message: string) =>
     ctx.system.message({ level, source: 'models', message, timestamp: new Date(ctx.clock()).toISOString() });
   // After maintenance that resets a machine's baseline, its model learns normal behaviour anew from
@@ -94,7 +113,7 @@ export async function open(ctx: CapabilityContext<MachineBinding[]>): Promise<Ca
         return () => listeners.delete(listener);
       },
     } satisfies InferenceFace,
-    handlers: predictionHandlers(inference),
+    handlers: predictionHandlers(inference, learning),
     streams: ['predictions'],
     metrics: () => ({ inference: numbersOf(inference.diagnostics()) }),
     // Bindings decide the derived tags, which are numbered into the bus's tag table at start.
@@ -102,6 +121,7 @@ export async function open(ctx: CapabilityContext<MachineBinding[]>): Promise<Ca
     async stop() {
       offMaintenance();
       for (const t of relearns) clearTimeout(t);
+      await learning.stop();
       await inference.stop();
     },
   };

@@ -170,22 +170,8 @@ export function* fitPcaSteps(
       (covRows[j] as number[])[k] = v;
       (covRows[k] as number[])[j] = v;
     }
-  const cov = new Matrix(covRows);
-  const evd = new EigenvalueDecomposition(cov, { assumeSymmetric: true });
-  const ev = evd.realEigenvalues;
-  const order = ev.map((_, i) => i).sort((a, b) => (ev[b] as number) - (ev[a] as number));
-  const totalVar = ev.reduce((a, b) => a + Math.max(0, b), 0);
-  const keep: number[] = [];
-  let explained = 0;
-  for (const i of order) {
-    keep.push(i);
-    explained += Math.max(0, ev[i] as number);
-    if (explained >= opts.varianceFraction * totalVar) break;
-  }
-  const k = keep.length;
-  // P: cols × k loadings; lambda floored so a degenerate direction cannot blow up the score.
-  const P = keep.map((i) => evd.eigenvectorMatrix.getColumn(i));
-  const lambda = keep.map((i) => Math.max(ev[i] as number, 1e-6 * Math.max(totalVar, 1e-12)));
+  const { loadings: P, lambda, totalVar } = pcaComponents(covRows, opts.varianceFraction);
+  const k = P.length;
   progress(0.6);
   yield;
 
@@ -217,10 +203,36 @@ export function* fitPcaSteps(
   const trainScores = t2.map((v, i) => (useQ ? Math.max(v / limit, (spe[i] as number) / qLimit) : v / limit));
   yield;
 
+  const onnx = pcaGraph({ window: w, mu2, loadings: P, lambda, limit, qLimit, statistic: opts.statistic });
+  progress(1);
+  return { onnx, mean, std, threshold: opts.thresholdScale, components: k, trainScores };
+}
+
+/** What the ONNX graph of a PCA model needs: the fit's window, centre, kept components and limits. */
+export interface PcaGraphParts {
+  window: number;
+  /** Mean of the training windows' standardised means (the centre). */
+  mu2: readonly number[];
+  /** Kept components: k loadings of `cols` each. */
+  loadings: readonly (readonly number[])[];
+  lambda: readonly number[];
+  /** T²'s training quantile (1.0 of the score). */
+  limit: number;
+  /** Q's training quantile (used by 't2q'). */
+  qLimit: number;
+  statistic: 't2' | 't2q';
+}
+
+/** The model's graph: window → mean → centred → T² (and Q) scaled to the limits, with per-tag contributions. */
+export function pcaGraph(parts: PcaGraphParts): Uint8Array {
+  const { window: w, mu2, loadings: P, lambda, limit, qLimit } = parts;
+  const cols = mu2.length;
+  const k = P.length;
+  const useQ = parts.statistic === 't2q';
   const g = new GraphBuilder('pca-t2');
   const input = g.input(PCA_GRAPH.input, ['batch', w, cols]);
   const avg = g.op('ReduceMean', [input], { axes: [1], keepdims: 0 });
-  const scaled = g.op('Sub', [avg, g.floats(mu2, [cols])]);
+  const scaled = g.op('Sub', [avg, g.floats([...mu2], [cols])]);
   const pFlat: number[] = [];
   for (let j = 0; j < cols; j++) for (let a = 0; a < k; a++) pFlat.push((P[a] as number[])[j] as number);
   const pT: number[] = [];
@@ -251,7 +263,28 @@ export function* fitPcaSteps(
   }
   g.output(PCA_GRAPH.score, ['batch']);
   g.output(PCA_GRAPH.contributions, ['batch', cols]);
-  const onnx = g.encode({ kind: 'anomaly', method: useQ ? 'pca-t2-spe' : 'pca-hotelling-t2', components: String(k) });
-  progress(1);
-  return { onnx, mean, std, threshold: opts.thresholdScale, components: k, trainScores };
+  return g.encode({ kind: 'anomaly', method: useQ ? 'pca-t2-spe' : 'pca-hotelling-t2', components: String(k) });
+}
+
+/**
+ * The principal components of a covariance (cols × cols): the fewest that explain
+ * `varianceFraction` of the variance, largest first; eigenvalues floored so that a degenerate
+ * direction cannot blow up the score.
+ */
+export function pcaComponents(covRows: number[][], varianceFraction: number): { loadings: number[][]; lambda: number[]; totalVar: number } {
+  const cov = new Matrix(covRows);
+  const evd = new EigenvalueDecomposition(cov, { assumeSymmetric: true });
+  const ev = evd.realEigenvalues;
+  const order = ev.map((_, i) => i).sort((a, b) => (ev[b] as number) - (ev[a] as number));
+  const totalVar = ev.reduce((a, b) => a + Math.max(0, b), 0);
+  const keep: number[] = [];
+  let explained = 0;
+  for (const i of order) {
+    keep.push(i);
+    explained += Math.max(0, ev[i] as number);
+    if (explained >= varianceFraction * totalVar) break;
+  }
+  const loadings = keep.map((i) => evd.eigenvectorMatrix.getColumn(i));
+  const lambda = keep.map((i) => Math.max(ev[i] as number, 1e-6 * Math.max(totalVar, 1e-12)));
+  return { loadings, lambda, totalVar };
 }

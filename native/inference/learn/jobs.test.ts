@@ -1,0 +1,292 @@
+// Learning as a job through the real handler registry, permission gate and audit trail: start →
+// progress → candidate with its report → approve / discard, cancel between slices, one job per
+// machine, the deadline, versions and roll back — each engineering act an audit row naming who.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CallContext } from '../../api/contract.js';
+import type { LearnApproval, LearnJob, LearnSpans, MachineModels, MachinePredictionState } from '../../api/prediction-requests.js';
+import { HandlerRegistry } from '../../api/registry.js';
+import type { ApiResult, MachineInfo, TagInfo } from '../../api/types.js';
+import { type AuditLog, openAuditLog } from '../../auth/audit.js';
+import { authGate } from '../../auth/permissions.js';
+import { auditedCall } from '../../auth/recorder.js';
+import { TagBus } from '../../tags/bus.js';
+import { testTag } from '../../tags/test-tag.js';
+import { openSqlite } from '../../util/sqlite.js';
+import { predictionHandlers } from '../handlers.js';
+import { type Inference, openInference } from '../service.js';
+import { FIXTURE_TAGS } from '../testing.js';
+import { type AlarmJournalEntry, Learning, learnedName } from './jobs.js';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'aurum-learn-jobs-'));
+process.env.HOME = tmp; // onnxruntime writes a device id under ~/.cache
+
+const M = 'S/A/P1';
+const T0 = Date.parse('2025-03-01T00:00:00Z');
+const H = 3_600_000;
+/** The machine is stopped for ten minutes, and one alarm stands for five, in the first hour. */
+const STOP = { from: T0 + 20 * 60_000, to: T0 + 30 * 60_000 };
+const ALARM = { from: T0 + 40 * 60_000, to: T0 + 45 * 60_000 };
+
+const tags: TagInfo[] = [
+  ...FIXTURE_TAGS.map((t, i) => testTag(i, `${M}/${t}`)),
+  testTag(FIXTURE_TAGS.length, `${M}/Running`, { dataType: 'bool' }),
+];
+const machine = { name: M, site: 'S', area: 'A', kind: 'pump', description: '', roles: { running: `${M}/Running` } } as MachineInfo;
+
+/** Pump-like values at any grid time (so any period reads without being stored); stopped: all zero. */
+function valueAt(tag: string, t: number): number {
+  const stopped = t >= STOP.from && t < STOP.to;
+  if (tag.endsWith('/Running')) return stopped ? 0 : 1;
+  if (stopped) return 0;
+  const i = t / 1000;
+  const noise = (k: number) => ((Math.sin(i * 12.9898 + k * 78.233) * 43758.5453) % 1) - 0.5;
+  const flow = 140 + 8 * Math.sin(i / 37) + noise(1);
+  const k = FIXTURE_TAGS.indexOf(tag.split('/').pop() as string);
+  return [flow, 0.12 * flow + 4 + noise(2) * 0.3, 0.35 * flow + noise(3) * 0.6, 2.1 + noise(4) * 0.1, 55 + noise(5) * 0.2][k] as number;
+}
+
+const journal: AlarmJournalEntry[] = [
+  {
+    seq: 1,
+    ts: new Date(ALARM.from).toISOString(),
+    alarmId: 'P1_HighTemp',
+    tag: `${M}/BearingTemp`,
+    kind: 'activate',
+    message: 'Bearing temperature high',
+  },
+  { seq: 2, ts: new Date(ALARM.to).toISOString(), alarmId: 'P1_HighTemp', tag: `${M}/BearingTemp`, kind: 'clear', message: '' },
+];
+
+let svc: Inference;
+let learning: Learning;
+let audit: AuditLog;
+let call: (name: string, args: unknown, ctx: CallContext) => Promise<ApiResult<unknown>>;
+let clock = T0 + 2 * H;
+let reads = 0;
+
+const eve: CallContext = { user: 'eve', role: 'engineer', origin: 'http' };
+const olga: CallContext = { user: 'olga', role: 'operator', origin: 'http' };
+const vic: CallContext = { user: 'vic', role: 'viewer', origin: 'http' };
+
+async function ok<T>(name: string, args: unknown, ctx = eve): Promise<T> {
+  const r = await call(name, args, ctx);
+  if (r.error) throw new Error(`${name}: ${r.error.type}: ${r.error.message}`);
+  return r.data as T;
+}
+
+beforeAll(async () => {
+  const dataDir = path.join(tmp, 'data');
+  svc = await openInference({
+    modelsDir: path.join(tmp, 'shipped'),
+    dataDir,
+    bus: new TagBus(tags),
+    machines: [],
+    onPrediction: () => undefined,
+    onSystemMessage: () => undefined,
+  });
+  learning = new Learning({
+    machines: [machine],
+    tags,
+    read: (names, from, to, periodMs) => {
+      reads++;
+      const n = Math.floor((to - from) / periodMs) + 1;
+      const ts = Float64Array.from({ length: n }, (_, i) => from + i * periodMs);
+      return { ts, columns: names.map((name) => ts.map((t) => valueAt(name, t))) };
+    },
+    alarmJournal: (from, to) => journal.filter((e) => Date.parse(e.ts) >= from && Date.parse(e.ts) <= to),
+    learnedDir: path.join(dataDir, 'models'),
+    roots: () => [path.join(tmp, 'shipped'), path.join(dataDir, 'models')],
+    bindings: [],
+    activate: (m, name, version) => svc.activate(m, name, version),
+    active: (m) => svc.latest([m])[0]?.model ?? null,
+    now: () => clock,
+  });
+  const registry = new HandlerRegistry();
+  registry.setGate(authGate);
+  registry.register(predictionHandlers(svc, learning));
+  audit = openAuditLog(openSqlite(path.join(tmp, 'audit.db')), { now: () => clock });
+  call = auditedCall(registry.call.bind(registry), audit);
+});
+
+afterAll(async () => {
+  await learning.stop();
+  await svc.stop();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+const period = { machine: M, from: T0, to: T0 + 2 * H };
+
+describe('learning from the console, as a job', () => {
+  it('shows the stopped and alarm spans of a period before learning', async () => {
+    const spans = await ok<LearnSpans>('models.learn.spans', period, vic);
+    expect(spans.spans).toEqual([
+      { from: STOP.from, to: STOP.to, reason: 'stopped', detail: 'Running off' },
+      { from: ALARM.from, to: ALARM.to, reason: 'alarm', detail: 'Bearing temperature high' },
+    ]);
+    expect(spans.stoppedRows).toBe(600);
+    expect(spans.alarmRows).toBe(300);
+    expect(spans.subsampled).toBe(false);
+  });
+
+  it('runs to a candidate with a report, then approval activates it, audited with who, when and which version', async () => {
+    const started = await ok<LearnJob>('models.learn', period);
+    expect(started).toMatchObject({ machine: M, state: 'running', startedBy: 'eve', tags: ['Running', ...FIXTURE_TAGS] });
+    const done = (await learning.settled(M)) as LearnJob;
+    expect(done.message).toBeNull();
+    expect(done.state).toBe('candidate');
+    const polled = await ok<LearnJob>('models.learn.status', { machine: M }, vic);
+    expect(polled).toMatchObject({ id: started.id, state: 'candidate', phase: 'done', fraction: 1 });
+    const r = polled.report;
+    if (!r) throw new Error('no report');
+    // Stopped and alarm spans were left out and are listed; everything else was used.
+    expect(r.excluded.map((s) => [s.reason, s.from, s.to])).toEqual([
+      ['stopped', STOP.from, STOP.to],
+      ['alarm', ALARM.from, ALARM.to],
+    ]);
+    expect(r.rows.excluded).toBe(900);
+    expect(r.rows.train + r.rows.heldBack + r.rows.excluded).toBe(r.rows.read);
+    expect(r.rows.read).toBe(2 * 3600 + 1);
+    expect(r.windows.heldBack).toBeGreaterThan(0);
+    expect(r.histogram.reduce((n, b) => n + b.count, 0)).toBe(r.windows.heldBack);
+    expect(r.falseAlarmRate).toBeGreaterThanOrEqual(0);
+    expect(r.falseAlarmRate).toBeLessThan(0.05);
+    expect(r.contributors.map((c) => c.tag).sort()).toEqual(['Running', ...FIXTURE_TAGS].sort());
+    expect(r.contributors.reduce((s, c) => s + c.share, 0)).toBeCloseTo(1, 6);
+    // Nothing is active before approval.
+    expect(svc.latest([M])).toEqual([]);
+
+    clock += 60_000;
+    const approved = await ok<LearnApproval>('models.learn.approve', { machine: M, job: started.id });
+    const key = `${learnedName(M)}@1`;
+    expect(approved).toMatchObject({ job: started.id, machine: M, model: key, approvedBy: 'eve', approvedAt: clock });
+    expect(learning.status(M)).toMatchObject({ state: 'approved', model: key, approvedBy: 'eve', approvedAt: clock });
+    expect(approved.state.model).toBe(key);
+    const [row] = audit.query({ action: 'models.learn.approve' });
+    expect(row).toMatchObject({ actor: 'eve', result: 'ok', ts: clock });
+    expect(row?.details).toMatchObject({
+      args: { machine: M, job: started.id },
+      result: { model: key, approvedBy: 'eve', approvedAt: clock },
+    });
+
+    const versions = await ok<MachineModels>('models.versions', { machine: M }, vic);
+    expect(versions.active).toBe(key);
+    expect(versions.versions[0]).toMatchObject({
+      key,
+      source: 'learned',
+      active: true,
+      approvedBy: 'eve',
+      falseAlarmRate: r.falseAlarmRate,
+    });
+    // A second approval of the same candidate is refused.
+    const again = await call('models.learn.approve', { machine: M, job: started.id }, eve);
+    expect(again.error).toMatchObject({ type: 'conflict' });
+    expect(again.error?.message).toContain('approved, not a candidate');
+  });
+
+  it('cancels between slices: nothing is kept, the cancel is audited', async () => {
+    const before = reads;
+    const job = await ok<LearnJob>('models.learn', period);
+    const cancelled = await ok<LearnJob>('models.learn.cancel', { machine: M });
+    expect(cancelled.id).toBe(job.id);
+    const end = (await learning.settled(M)) as LearnJob;
+    expect(end).toMatchObject({ state: 'cancelled', message: 'cancelled by eve', report: null });
+    // It stopped at a slice boundary soon after the cancel, within its first pass (12 stretch reads
+    // of the 36 a whole job makes), not at the end.
+    expect(reads - before).toBeGreaterThan(0);
+    expect(reads - before).toBeLessThan(12);
+    expect(audit.query({ action: 'models.learn.cancel' })[0]).toMatchObject({ actor: 'eve', result: 'ok' });
+    const late = await call('models.learn.approve', { machine: M, job: job.id }, eve);
+    expect(late.error?.message).toContain('cancelled, not a candidate');
+  });
+
+  it('runs one job per machine at a time', async () => {
+    const job = await ok<LearnJob>('models.learn', period);
+    const second = await call('models.learn', period, eve);
+    expect(second.error).toMatchObject({ type: 'conflict' });
+    expect(second.error?.message).toContain(`is learning already (job ${job.id})`);
+    await learning.settled(M);
+  });
+
+  it('discards a candidate: it never becomes a version; the discard is audited', async () => {
+    const job = await ok<LearnJob>('models.learn', period);
+    await learning.settled(M);
+    const discarded = await ok<LearnJob>('models.learn.discard', { machine: M, job: job.id });
+    expect(discarded).toMatchObject({ state: 'discarded', message: 'discarded by eve' });
+    expect(audit.query({ action: 'models.learn.discard' })[0]).toMatchObject({
+      actor: 'eve',
+      result: 'ok',
+      details: { args: { job: job.id } },
+    });
+    const versions = await ok<MachineModels>('models.versions', { machine: M });
+    expect(versions.versions.map((v) => v.key)).toEqual([`${learnedName(M)}@1`]);
+  });
+
+  it('rolls back to the previous version and to a chosen one, each an audited activation', async () => {
+    const job = await ok<LearnJob>('models.learn', { ...period, include: { stopped: true, alarms: true } });
+    const done = (await learning.settled(M)) as LearnJob;
+    // Included on request: no running gate, nothing left out for stops or alarms.
+    expect(done.tags).toEqual(FIXTURE_TAGS);
+    expect(done.report?.rows.excluded).toBe(0);
+    await ok<LearnApproval>('models.learn.approve', { machine: M, job: job.id });
+    const v1 = `${learnedName(M)}@1`;
+    const v2 = `${learnedName(M)}@2`;
+    expect((await ok<MachineModels>('models.versions', { machine: M })).active).toBe(v2);
+
+    const back = await ok<MachinePredictionState>('models.rollback', { machine: M });
+    expect(back.model).toBe(v1);
+    const chosen = await ok<MachinePredictionState>('models.rollback', { machine: M, model: learnedName(M), version: 2 });
+    expect(chosen.model).toBe(v2);
+    const rows = audit.query({ action: 'models.rollback' });
+    expect(rows.map((r) => [r.actor, r.result, (r.details.result as { model: string }).model])).toEqual([
+      ['eve', 'ok', v2],
+      ['eve', 'ok', v1],
+    ]);
+    const unknown = await call('models.rollback', { machine: M, model: 'other', version: 1 }, eve);
+    expect(unknown.error?.message).toContain('is not one of the model versions of S/A/P1');
+  });
+
+  it('refuses operators and viewers every engineering act, and audits the refusals', async () => {
+    for (const who of [olga, vic]) {
+      for (const [name, args] of [
+        ['models.learn', period],
+        ['models.learn.cancel', { machine: M }],
+        ['models.learn.approve', { machine: M, job: 'x' }],
+        ['models.learn.discard', { machine: M, job: 'x' }],
+        ['models.rollback', { machine: M }],
+      ] as const) {
+        const r = await call(name, args, who);
+        expect(r.error, `${who.role} ${name}`).toMatchObject({ type: 'forbidden' });
+      }
+    }
+    const denied = audit.query({ result: 'denied' });
+    expect(denied.filter((r) => r.actor === 'olga')).toHaveLength(5);
+    expect(denied.filter((r) => r.actor === 'vic')).toHaveLength(5);
+  });
+
+  it('abandons a job past its deadline, naming it', async () => {
+    const slow = new Learning({
+      machines: [machine],
+      tags,
+      read: (names, from, to, periodMs) => {
+        clock += 10_000; // each stretch "takes" ten seconds on the test's clock
+        const n = Math.floor((to - from) / periodMs) + 1;
+        const ts = Float64Array.from({ length: n }, (_, i) => from + i * periodMs);
+        return { ts, columns: names.map((name) => ts.map((t) => valueAt(name, t))) };
+      },
+      learnedDir: path.join(tmp, 'slow'),
+      roots: () => [path.join(tmp, 'slow')],
+      bindings: [],
+      activate: () => Promise.reject(new Error('not used')),
+      active: () => null,
+      now: () => clock,
+      deadlineMs: 30_000,
+    });
+    slow.start({ ...period }, 'eve');
+    const end = (await slow.settled(M)) as LearnJob;
+    expect(end.state).toBe('failed');
+    expect(end.message).toContain('learning S/A/P1 did not finish within its deadline');
+  });
+});

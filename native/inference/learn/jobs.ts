@@ -1,0 +1,495 @@
+// Learning from the console as a job: start (machine, period, tags) → progress → a candidate with its
+// report → approve (a new version in the registry, activated) or discard; or cancel while it runs.
+// One job per machine at a time, each under a deadline, run in slices (util/sliced.ts) with cancel
+// checked between them. The candidate lives in memory until approved: approving writes
+// <dataDir>/models/learned-<machine>/<n>/ with its report and who approved it, then activates it.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  type ExcludedSpan,
+  LEARN_LIMITS,
+  type LearnApproval,
+  type LearnJob,
+  type LearnSpans,
+  type MachineModels,
+  type MachinePredictionState,
+  type ModelVersion,
+} from '../../api/prediction-requests.js';
+import type { MachineInfo, TagInfo } from '../../api/types.js';
+import { describeError } from '../../util/errors.js';
+import { DeadlineExceeded, runSliced } from '../../util/sliced.js';
+import { listModels, modelKey, writeModel } from '../registry.js';
+import { DEFAULT_PCA_OPTIONS, PCA_GRAPH } from './pca.js';
+import { learnPlan } from './plan.js';
+import { fitStreaming, type RowFilter, type StreamFit, type StretchRows } from './stream.js';
+
+/** Rows of `tags` (full names) on a grid of `periodMs` from `from` to `to`, both included (historian rangeRead). */
+export type RangeReader = (tags: readonly string[], from: number, to: number, periodMs: number) => StretchRows;
+
+/** An alarm's activations and clears (the alarm journal), oldest first or not. */
+export interface AlarmJournalEntry {
+  seq: number;
+  ts: string;
+  alarmId: string;
+  tag: string;
+  kind: string;
+  message: string;
+}
+
+export interface LearningOptions {
+  machines: readonly MachineInfo[];
+  tags: readonly TagInfo[];
+  read: RangeReader;
+  /** Activations and clears from `from` to `to` (ms); without it no alarm span is known. */
+  alarmJournal?: (from: number, to: number) => AlarmJournalEntry[];
+  /** Where approved models go (<dataDir>/models); null: learning is refused. */
+  learnedDir: string | null;
+  /** Every registry root, shipped first. */
+  roots: () => string[];
+  /** The machine's bound model (its versions are listed beside the learned ones). */
+  bindings: readonly { machine: string; model: string }[];
+  activate(machine: string, name: string, version: number): Promise<MachinePredictionState>;
+  /** `name@version` the machine runs now, or null. */
+  active(machine: string): string | null;
+  now?: () => number;
+  deadlineMs?: number;
+}
+
+export interface StartArgs {
+  machine: string;
+  from: number;
+  to: number;
+  tags?: string[] | undefined;
+  include?: { stopped: boolean; alarms: boolean } | undefined;
+}
+
+/** The job was cancelled between two slices of its work. */
+class Cancelled extends Error {
+  override name = 'Cancelled';
+}
+
+interface Job {
+  wire: LearnJob;
+  cancel: { by: string | null } | null;
+  candidate: StreamFit | null;
+  /** Settles when the work ends, whatever the outcome (stop() waits on it). */
+  done: Promise<void>;
+}
+
+const PERIOD_MS = 1000;
+/** Alarms already active when a period starts are found by reading the journal this far back. */
+const ALARM_LOOKBACK_MS = 7 * 86_400_000;
+
+/** The model name a machine's learned versions share. */
+export const learnedName = (machine: string) => `learned-${machine.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+
+/** Yield what `steps` yields, but end with Cancelled at the first yield after `cancelled()` turns true. */
+function* cancellable<T>(steps: Generator<void, T>, cancelled: () => boolean): Generator<void, T> {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (cancelled()) {
+      steps.return(undefined as T);
+      throw new Cancelled('cancelled');
+    }
+    yield;
+  }
+}
+
+/** Alarm spans [from, to) per activation, from the journal's activate/clear pairs of the machine's own (not model-derived) tags. */
+function alarmSpans(
+  entries: readonly AlarmJournalEntry[],
+  tags: ReadonlySet<string>,
+  to: number,
+): { from: number; to: number; what: string }[] {
+  const open = new Map<string, { from: number; what: string }>();
+  const out: { from: number; to: number; what: string }[] = [];
+  for (const e of [...entries].sort((a, b) => a.seq - b.seq)) {
+    if (!tags.has(e.tag)) continue;
+    const at = Date.parse(e.ts);
+    if (e.kind === 'activate' && !open.has(e.alarmId)) open.set(e.alarmId, { from: at, what: e.message || e.alarmId });
+    else if (e.kind === 'clear') {
+      const o = open.get(e.alarmId);
+      if (o) out.push({ from: o.from, to: at, what: o.what });
+      open.delete(e.alarmId);
+    }
+  }
+  for (const o of open.values()) out.push({ from: o.from, to, what: o.what });
+  return out.sort((a, b) => a.from - b.from);
+}
+
+export class Learning {
+  private readonly jobs = new Map<string, Job>();
+  private counter = 0;
+  private readonly now: () => number;
+  private readonly byName: Map<string, TagInfo>;
+
+  constructor(private readonly opts: LearningOptions) {
+    this.now = opts.now ?? Date.now;
+    this.byName = new Map(opts.tags.map((t) => [t.name, t]));
+  }
+
+  private machine(name: string): MachineInfo {
+    const m = this.opts.machines.find((x) => x.name === name);
+    if (!m) throw new Error(`no machine named "${name}" on this site (write Site/Area/Machine)`);
+    return m;
+  }
+
+  /** The machine's running tag within the machine (e.g. "Running"), if its template names one. */
+  private runningTag(m: MachineInfo): string | null {
+    const full = m.roles.running;
+    return full?.startsWith(`${m.name}/`) ? full.slice(m.name.length + 1) : null;
+  }
+
+  /** Which rows a period leaves out, as a filter over rows whose column `runningCol` is the running tag. */
+  private filter(
+    m: MachineInfo,
+    from: number,
+    to: number,
+    runningCol: number,
+    include: { stopped: boolean; alarms: boolean },
+    tags: readonly string[],
+  ): RowFilter {
+    const running = this.runningTag(m);
+    const own = new Set(this.opts.tags.filter((t) => t.name.startsWith(`${m.name}/`) && t.connection !== 'models').map((t) => t.name));
+    const alarms =
+      include.alarms || !this.opts.alarmJournal ? [] : alarmSpans(this.opts.alarmJournal(from - ALARM_LOOKBACK_MS, to), own, to);
+    let a = 0;
+    let last = Number.NEGATIVE_INFINITY;
+    return (t, row) => {
+      for (let j = 0; j < row.length; j++)
+        if (!Number.isFinite(row[j] as number)) return { reason: 'no data', detail: `${tags[j]} has no good value` };
+      if (!include.stopped && runningCol >= 0 && !((row[runningCol] as number) > 0.5))
+        return { reason: 'stopped', detail: `${running} off` };
+      // Rows come in time order within a pass (each pass starts again); the spans are sorted by
+      // start, and those skipped have ended before t, so the cursor only moves on within a pass.
+      if (t < last) a = 0;
+      last = t;
+      while (a < alarms.length && (alarms[a] as { to: number }).to <= t) a++;
+      let what = '';
+      for (let i = a; i < alarms.length && (alarms[i] as { from: number }).from <= t; i++)
+        if ((alarms[i] as { to: number }).to > t)
+          what = what ? `${what}; ${(alarms[i] as { what: string }).what}` : (alarms[i] as { what: string }).what;
+      return what ? { reason: 'alarm', detail: what } : null;
+    };
+  }
+
+  /** The inputs a job reads: the named tags (or the machine's numeric measurements), the running tag first where it gates the model. */
+  private inputs(m: MachineInfo, tags: string[] | undefined, include: { stopped: boolean }): { inputs: string[]; gate: string | null } {
+    const chosen =
+      tags ??
+      this.opts.tags
+        .filter(
+          (t) => t.name.startsWith(`${m.name}/`) && t.connection !== 'models' && t.dataType === 'float' && !t.writable && t.unit !== 'kWh',
+        )
+        .map((t) => t.name.slice(m.name.length + 1));
+    for (const t of chosen) if (!this.byName.has(`${m.name}/${t}`)) throw new Error(`machine ${m.name} has no tag "${t}"`);
+    const running = include.stopped ? null : this.runningTag(m);
+    const inputs = running ? [running, ...chosen.filter((t) => t !== running)] : [...new Set(chosen)];
+    if (inputs.length > LEARN_LIMITS.tags)
+      throw new Error(
+        `${m.name} has ${inputs.length} tags to learn on, more than the limit of ${LEARN_LIMITS.tags}; name at most ${LEARN_LIMITS.tags} in "tags"`,
+      );
+    if (inputs.length === (running ? 1 : 0)) throw new Error(`${m.name} has no numeric measurement to learn on; name the tags`);
+    return { inputs, gate: running };
+  }
+
+  private reader(machine: string, inputs: readonly string[]) {
+    const names = inputs.map((t) => `${machine}/${t}`);
+    return (seg: { from: number; to: number }) => this.opts.read(names, seg.from, seg.to, PERIOD_MS);
+  }
+
+  /** The spans of a period learning leaves out by default, read as learning would read it. */
+  spans(machineName: string, from: number, to: number): LearnSpans {
+    const m = this.machine(machineName);
+    const running = this.runningTag(m);
+    const plan = learnPlan(from, to, PERIOD_MS);
+    const filter = this.filter(m, from, to, running ? 0 : -1, { stopped: false, alarms: false }, running ? [running] : []);
+    const read = running ? this.reader(m.name, [running]) : null;
+    const spans: ExcludedSpan[] = [];
+    let more = 0;
+    const counts = { rows: 0, stopped: 0, alarm: 0, noData: 0 };
+    let open: ExcludedSpan | null = null;
+    const close = () => {
+      if (open) {
+        if (spans.length < LEARN_LIMITS.spans) spans.push(open);
+        else more++;
+      }
+      open = null;
+    };
+    const none = new Float64Array(0);
+    for (const seg of plan.segments) {
+      const rows = read
+        ? read(seg)
+        : {
+            ts: Float64Array.from({ length: Math.floor((seg.to - seg.from) / PERIOD_MS) + 1 }, (_, i) => seg.from + i * PERIOD_MS),
+            columns: [],
+          };
+      const row = new Float64Array(rows.columns.length);
+      for (let i = 0; i < rows.ts.length; i++) {
+        const t = rows.ts[i] as number;
+        counts.rows++;
+        for (let j = 0; j < row.length; j++) row[j] = (rows.columns[j] as Float64Array)[i] as number;
+        const why = filter(t, row.length ? row : none);
+        if (!why) {
+          close();
+          continue;
+        }
+        if (why.reason === 'stopped') counts.stopped++;
+        else if (why.reason === 'alarm') counts.alarm++;
+        else counts.noData++;
+        if (open && open.reason === why.reason && open.detail === why.detail && t <= open.to) open.to = t + PERIOD_MS;
+        else {
+          close();
+          open = { from: t, to: t + PERIOD_MS, reason: why.reason, detail: why.detail };
+        }
+      }
+    }
+    close();
+    return {
+      machine: m.name,
+      from,
+      to,
+      spans,
+      more,
+      rows: counts.rows,
+      stoppedRows: counts.stopped,
+      alarmRows: counts.alarm,
+      noDataRows: counts.noData,
+      subsampled: !plan.whole,
+    };
+  }
+
+  status(machine: string): LearnJob | null {
+    this.machine(machine);
+    return this.jobs.get(machine)?.wire ?? null;
+  }
+
+  /** Start a job; refused while one runs for the machine. A candidate not yet approved is replaced. */
+  start(args: StartArgs, user: string | null): LearnJob {
+    const m = this.machine(args.machine);
+    if (!this.opts.learnedDir) throw new Error('learning needs a data folder to keep the model in');
+    const running = this.jobs.get(m.name);
+    if (running?.wire.state === 'running')
+      throw new Error(`${m.name} is learning already (job ${running.wire.id}); cancel it or wait for its report`);
+    const include = args.include ?? { stopped: false, alarms: false };
+    const { inputs, gate } = this.inputs(m, args.tags, include);
+    const plan = learnPlan(args.from, args.to, PERIOD_MS);
+    const wire: LearnJob = {
+      id: `learn-${++this.counter}-${this.now().toString(36)}`,
+      machine: m.name,
+      from: args.from,
+      to: args.to,
+      tags: inputs,
+      include,
+      state: 'running',
+      phase: 'reading',
+      fraction: 0,
+      startedBy: user,
+      startedAt: this.now(),
+      finishedAt: null,
+      message: null,
+      report: null,
+      model: null,
+      approvedBy: null,
+      approvedAt: null,
+    };
+    const job: Job = { wire, cancel: null, candidate: null, done: Promise.resolve() };
+    const steps = fitStreaming({
+      segments: plan.segments,
+      subsampled: !plan.whole,
+      tags: inputs,
+      read: this.reader(m.name, inputs),
+      exclude: this.filter(m, args.from, args.to, gate ? 0 : -1, include, inputs),
+      periodMs: PERIOD_MS,
+      options: DEFAULT_PCA_OPTIONS,
+      maxSpans: LEARN_LIMITS.spans,
+      progress: (phase, fraction) => {
+        wire.phase = phase;
+        wire.fraction = fraction;
+      },
+    });
+    const finish = (state: LearnJob['state'], message: string | null) => {
+      wire.state = state;
+      wire.message = message;
+      wire.finishedAt = this.now();
+    };
+    job.done = runSliced(
+      cancellable(steps, () => job.cancel !== null),
+      { what: `learning ${m.name}`, deadlineMs: this.opts.deadlineMs ?? LEARN_LIMITS.deadlineMs, now: this.now },
+    ).then(
+      (fit) => {
+        job.candidate = fit;
+        wire.report = fit.report;
+        wire.phase = 'done';
+        wire.fraction = 1;
+        finish('candidate', null);
+      },
+      (err: unknown) => {
+        if (err instanceof Cancelled) finish('cancelled', `cancelled by ${job.cancel?.by ?? 'the console'}`);
+        else finish('failed', err instanceof DeadlineExceeded ? err.message : `learning ${m.name} failed: ${describeError(err)}`);
+      },
+    );
+    this.jobs.set(m.name, job);
+    return wire;
+  }
+
+  /** Cancel the machine's running job; it ends at its next slice (await `settled` to see it). */
+  cancel(machine: string, user: string | null): LearnJob {
+    const job = this.jobs.get(this.machine(machine).name);
+    if (job?.wire.state !== 'running') throw new Error(`${machine} has no learning job running`);
+    job.cancel = { by: user };
+    return job.wire;
+  }
+
+  /** Settles when the machine's job has ended (tests; stop). */
+  async settled(machine: string): Promise<LearnJob | null> {
+    const job = this.jobs.get(machine);
+    if (!job) return null;
+    await job.done;
+    return job.wire;
+  }
+
+  private candidateOf(machine: string, id: string): Job & { candidate: StreamFit } {
+    const job = this.jobs.get(this.machine(machine).name);
+    if (!job || job.wire.id !== id)
+      throw new Error(`${machine} has no learning job ${id}${job ? ` (its latest is ${job.wire.id}, ${job.wire.state})` : ''}`);
+    if (job.wire.state !== 'candidate' || !job.candidate)
+      throw new Error(`job ${id} of ${machine} is ${job.wire.state}, not a candidate awaiting approval`);
+    return job as Job & { candidate: StreamFit };
+  }
+
+  /** Keep the candidate as the machine's next learned version, record who approved it, and activate it. */
+  async approve(machine: string, id: string, user: string | null): Promise<LearnApproval> {
+    const job = this.candidateOf(machine, id);
+    const dir = this.opts.learnedDir as string;
+    const w = job.wire;
+    const fit = job.candidate;
+    const name = learnedName(w.machine);
+    const version =
+      Math.max(
+        0,
+        ...listModels(this.opts.roots())
+          .filter((e) => e.name === name)
+          .map((e) => e.version),
+      ) + 1;
+    const gate = w.tags[0] === this.runningTag(this.machine(w.machine)) ? (w.tags[0] as string) : null;
+    const at = this.now();
+    const folder = writeModel(
+      dir,
+      {
+        name,
+        version,
+        kind: 'anomaly',
+        description: `PCA/T² normal-behaviour model of ${w.machine}, learned from the console`,
+        inputs: w.tags.map((t) => ({ tag: t, unit: this.byName.get(`${w.machine}/${t}`)?.unit ?? '' })),
+        window: { length: DEFAULT_PCA_OPTIONS.window, periodMs: PERIOD_MS },
+        normalization: { mean: fit.mean, std: fit.std },
+        graph: { ...PCA_GRAPH },
+        threshold: fit.threshold,
+        health: { normal: fit.report.healthNormal },
+        ...(gate ? { running: { tag: gate, above: 0.5, settleS: (DEFAULT_PCA_OPTIONS.window * PERIOD_MS) / 1000 } } : {}),
+        outputs: {
+          score: 'T² of the window mean / its 99th percentile in the normal period',
+          contributions: 'share of the score per input tag',
+        },
+        provenance: {
+          data: `historian of ${w.machine}${w.include.stopped ? '' : ', stopped spans left out'}${w.include.alarms ? '' : ', alarm spans left out'}`,
+          rows: fit.report.rows.train,
+          from: new Date(w.from).toISOString(),
+          to: new Date(w.to).toISOString(),
+          createdAt: new Date(w.finishedAt ?? at).toISOString(),
+          code: 'native/inference/learn/stream.ts',
+        },
+        metrics: {
+          components: fit.components,
+          heldBackFalseAlarmRate: fit.report.falseAlarmRate,
+          heldBackWindows: fit.report.windows.heldBack,
+        },
+      },
+      fit.onnx,
+    );
+    writeFileSync(path.join(folder, 'report.json'), `${JSON.stringify(fit.report, null, 2)}\n`);
+    writeFileSync(
+      path.join(folder, 'approval.json'),
+      `${JSON.stringify({ approvedBy: user, approvedAt: new Date(at).toISOString(), job: w.id }, null, 2)}\n`,
+    );
+    // Taken before the activation awaits, so a second approval of the same candidate is refused.
+    (job as Job).candidate = null;
+    let state: MachinePredictionState;
+    try {
+      state = await this.opts.activate(w.machine, name, version);
+    } catch (err) {
+      // Kept in the registry as a version (it was written whole), not active; the candidate can be approved again.
+      job.candidate = fit;
+      throw new Error(`${modelKey(name, version)} was written but could not be activated on ${w.machine}: ${describeError(err)}`);
+    }
+    w.state = 'approved';
+    w.model = modelKey(name, version);
+    w.approvedBy = user;
+    w.approvedAt = at;
+    return { job: w.id, machine: w.machine, model: w.model, approvedBy: user, approvedAt: at, state };
+  }
+
+  discard(machine: string, id: string, user: string | null): LearnJob {
+    const job: Job = this.candidateOf(machine, id);
+    job.candidate = null;
+    job.wire.state = 'discarded';
+    job.wire.message = `discarded by ${user ?? 'the console'}`;
+    return job.wire;
+  }
+
+  /** The machine's versions: its learned ones, then its bound model's, each newest first. */
+  versions(machineName: string): MachineModels {
+    const m = this.machine(machineName);
+    const active = this.opts.active(m.name);
+    const learned = learnedName(m.name);
+    const bound = new Set(this.opts.bindings.filter((b) => b.machine === m.name).map((b) => b.model));
+    const learnedDir = this.opts.learnedDir;
+    const names = [learned, ...bound];
+    if (active) names.push(active.split('@')[0] as string);
+    const entries = listModels(this.opts.roots()).filter((e) => names.includes(e.name));
+    const rank = (n: string) => (n === learned ? 0 : 1);
+    const seen = new Set<string>();
+    const versions: ModelVersion[] = [];
+    for (const e of entries.sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name) || b.version - a.version)) {
+      const key = modelKey(e.name, e.version);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const approval = readJson(path.join(e.dir, 'approval.json')) as { approvedBy?: string | null; approvedAt?: string } | null;
+      const far = e.manifest?.metrics.heldBackFalseAlarmRate;
+      versions.push({
+        model: e.name,
+        version: e.version,
+        key,
+        kind: e.manifest?.kind ?? null,
+        description: e.manifest?.description ?? '',
+        source: learnedDir && e.dir.startsWith(learnedDir + path.sep) ? 'learned' : 'shipped',
+        createdAt: e.manifest?.provenance.createdAt ?? null,
+        from: e.manifest?.provenance.from ?? null,
+        to: e.manifest?.provenance.to ?? null,
+        active: key === active,
+        approvedBy: approval?.approvedBy ?? null,
+        approvedAt: approval?.approvedAt ?? null,
+        falseAlarmRate: typeof far === 'number' ? far : null,
+        error: e.error,
+      });
+    }
+    return { machine: m.name, active, versions };
+  }
+
+  /** Cancel what runs and wait for it to end. */
+  async stop(): Promise<void> {
+    for (const job of this.jobs.values()) if (job.wire.state === 'running') job.cancel = { by: 'the console (stopping)' };
+    await Promise.all([...this.jobs.values()].map((j) => j.done));
+  }
+}
+
+function readJson(file: string): unknown {
+  if (!existsSync(file)) return null;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
+}
