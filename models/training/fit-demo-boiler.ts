@@ -23,10 +23,14 @@ export const BOILER_SPEC: ConditionalSpec = {
 const UNITS: Record<string, string> = { FuelFlow: 'Nm³/h', FlueGasO2: '%', FlueGasTemp: '°C', Power: 'kW' };
 const TRAIN_START = Date.UTC(2026, 0, 5, 4, 0, 0);
 const NORMAL_S = 6 * 3600;
+/** The hour after the fitted six: held back from the fit, the threshold is calibrated on it. */
+const HELD_BACK_S = 3600;
 export const boilerPaths = BOILER_TAGS.map((t) => `Utilities/Boiler1/${t}`);
 
 async function main(): Promise<void> {
-  const rows = record({ seconds: NORMAL_S, paths: boilerPaths, start: TRAIN_START, sim: { seed: 46, faults: false } });
+  const all = record({ seconds: NORMAL_S + HELD_BACK_S, paths: boilerPaths, start: TRAIN_START, sim: { seed: 46, faults: false } });
+  // Seeded: the first NORMAL_S rows are those of a run of NORMAL_S.
+  const rows = all.slice(0, NORMAL_S);
   const fit = fitConditional([rows], BOILER_SPEC, 2);
   const s = Float64Array.from(fit.trainScores).sort();
   console.log(
@@ -47,6 +51,7 @@ async function main(): Promise<void> {
         // Never steady (the steam demand swings): no scoring on a partly assumed history.
         fill: BOILER_SPEC.window,
         metrics: {},
+        heldBack: { segments: [all.slice(NORMAL_S)], what: `the hour after the fitted ${NORMAL_S / 3600} h (10:00–11:00 UTC)` },
       },
       rows,
     )}`,

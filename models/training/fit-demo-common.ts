@@ -4,12 +4,14 @@
 // Deterministic: same seeds, same rows, same model bytes.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { calibrateThreshold, quantileOf } from '../../native/inference/calibrate.js';
 import {
   CONDITIONAL_GRAPH,
   type ConditionalFit,
   type ConditionalSpec,
   conditionalGraph,
   type RulHead,
+  residualsOf,
 } from '../../native/inference/learn/conditional.js';
 import { writeModel } from '../../native/inference/registry.js';
 import { openSession, runFloat } from '../../native/inference/session.js';
@@ -77,17 +79,44 @@ export function record(opts: {
   return rows;
 }
 
-/** Threshold and health calibration from the training scores (docs/models.md "Health"). */
-export function calibrate(scores: readonly number[]): { threshold: number; normal: number } {
-  const s = Float64Array.from(scores).sort();
-  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * (s.length - 1)))] as number;
-  // Health 100 up to the 99.9th percentile of the normal windows' scores; the alarm at 3 × that.
-  // A developing fault's score grows much faster than linearly, so the wide margin costs seconds of
-  // detection, while normal operation the training did not show exactly (an operating point between
-  // two of the sweep's, a start after a longer stop) stays well inside it.
-  const normal = q(0.999);
-  const threshold = 3 * normal;
-  return { threshold, normal: normal / threshold };
+/**
+ * The demo models' alarm: the threshold at `margin` × the `quantile` of the scores of held-back
+ * normal windows (the end of the training period, which the fit did not see), health 100 up to
+ * that quantile, and the k-of-n rule of eval:skab (10 of the last 20 one-second windows).
+ * A developing fault's score grows much faster than linearly, so the wide margin costs seconds of
+ * detection, while normal operation the training did not show exactly (an operating point between
+ * two of the sweep's, a start after a longer stop) stays well inside it.
+ */
+export const DEMO_ALARM = { k: 10, n: 20, quantile: 0.999, margin: 3 } as const;
+
+/**
+ * Scores of the windows of `segments` (rows the fit did not use), as the graph computes them
+ * (mean over the dependent signals of the squared standardised residual). Windows the console would
+ * not score (machine stopped or starting) are skipped, as in the fit.
+ */
+export function heldBackScores(fit: ConditionalFit, segments: readonly (readonly number[][])[], stride = 2): number[] {
+  const { spec } = fit;
+  const gate = spec.running ? spec.inputs.indexOf(spec.running.tag) : -1;
+  const out: number[] = [];
+  for (const seg of segments) {
+    let on = 0;
+    const onAt = seg.map((r) => {
+      on = gate < 0 || (r[gate] as number) > (spec.running?.above as number) ? on + 1 : 0;
+      return on;
+    });
+    for (let end = spec.window; end <= seg.length; end += stride) {
+      if (gate >= 0 && (onAt[end - 1] as number) <= (spec.running?.settleS ?? 0)) continue;
+      const z = residualsOf(fit, seg, end);
+      out.push(z.reduce((a, v) => a + v * v, 0) / z.length);
+    }
+  }
+  return out;
+}
+
+/** Threshold and health calibration from held-back normal scores (docs/models.md "Health"). */
+export function calibrate(heldBack: readonly number[]): { threshold: number; normal: number } {
+  const threshold = calibrateThreshold(heldBack, DEMO_ALARM.quantile, DEMO_ALARM.margin);
+  return { threshold, normal: quantileOf(heldBack, DEMO_ALARM.quantile) / threshold };
 }
 
 export interface DemoModel {
@@ -102,13 +131,16 @@ export interface DemoModel {
   fill: number;
   rul?: RulHead;
   metrics: Record<string, number | string>;
+  /** Normal rows of the end of the training period that the fit did not use, and what they are. */
+  heldBack: { segments: number[][][]; what: string };
 }
 
 /** Write the model folder and a reference.json of onnxruntime outputs on a few training windows. */
 export async function writeDemoModel(modelsRoot: string, m: DemoModel, referenceRows: number[][]): Promise<string> {
   const { fit } = m;
   const spec: ConditionalSpec = fit.spec;
-  const { threshold, normal } = calibrate(fit.trainScores);
+  const held = heldBackScores(fit, m.heldBack.segments);
+  const { threshold, normal } = calibrate(held);
   const onnx = conditionalGraph(fit, m.rul);
   const dir = writeModel(
     modelsRoot,
@@ -125,6 +157,16 @@ export async function writeDemoModel(modelsRoot: string, m: DemoModel, reference
         : { input: CONDITIONAL_GRAPH.input, score: CONDITIONAL_GRAPH.score, contributions: CONDITIONAL_GRAPH.contributions },
       threshold,
       health: { normal },
+      alarm: {
+        k: DEMO_ALARM.k,
+        n: DEMO_ALARM.n,
+        calibration: {
+          heldBackWindows: held.length,
+          quantile: DEMO_ALARM.quantile,
+          margin: DEMO_ALARM.margin,
+          heldBack: m.heldBack.what,
+        },
+      },
       ...(m.running ? { running: m.running } : {}),
       ...(m.rul ? { rulUnit: 's' } : {}),
       outputs: {

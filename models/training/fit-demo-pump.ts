@@ -43,6 +43,8 @@ export const PUMP_SPEC: ConditionalSpec = {
 };
 export const PUMP_RUNNING = PUMP_SPEC.running as { tag: string; above: number; settleS: number };
 const NORMAL_S = 7200;
+/** The schedules run on this long after NORMAL_S: held back from the fit, the threshold is calibrated on them. */
+const HELD_BACK_S = 1800;
 const SWEEP_HOLD_S = 360;
 /** The demo's wear cycle (native/plant/sim.ts defaults): the RUL is capped at it. */
 const WEAR_CYCLE_S = 360;
@@ -73,16 +75,30 @@ async function main(): Promise<void> {
     path: 'PumpStation/Pump102/SpeedSetpoint',
     value: 40 + 2 * i,
   }));
-  const normal = [
+  // The two operator schedules run HELD_BACK_S longer; their first NORMAL_S are fitted (the same
+  // rows as a run of NORMAL_S: seeded), the rest is held back for the threshold.
+  const long = [
     record({
-      seconds: NORMAL_S,
+      seconds: NORMAL_S + HELD_BACK_S,
       paths: paths('Pump101'),
       sim: { seed: 42, wearCycleS: 1e9 },
-      actions: pumpSchedule('Pump101', 1, NORMAL_S),
+      actions: pumpSchedule('Pump101', 1, NORMAL_S + HELD_BACK_S),
     }),
-    record({ seconds: NORMAL_S, paths: paths('Pump102'), sim: { seed: 43 }, actions: pumpSchedule('Pump102', 2, NORMAL_S) }),
+    record({
+      seconds: NORMAL_S + HELD_BACK_S,
+      paths: paths('Pump102'),
+      sim: { seed: 43 },
+      actions: pumpSchedule('Pump102', 2, NORMAL_S + HELD_BACK_S),
+    }),
+  ];
+  const normal = [
+    ...long.map((rows) => rows.slice(0, NORMAL_S)),
     record({ seconds: 31 * SWEEP_HOLD_S, paths: paths('Pump102'), sim: { seed: 44 }, actions: sweep }),
   ];
+  const heldBack = {
+    segments: long.map((rows) => rows.slice(NORMAL_S)),
+    what: `the last ${HELD_BACK_S} s of both operator schedules (after the fitted ${NORMAL_S} s)`,
+  };
   // Score only while running, as the console does (a stopped pump is not scored).
   const fit = fitConditional(normal, PUMP_SPEC, 2);
   const s = Float64Array.from(fit.trainScores).sort();
@@ -162,8 +178,9 @@ async function main(): Promise<void> {
   const common = {
     fit,
     units: PUMP_UNITS,
-    provenance: `native/plant/sim.ts, seeds 42 and 43, Pump101 (no wear) and Pump102 over ${NORMAL_S} s each with setpoint steps 40…100 %, stops and starts (pumpSchedule seeds 1, 2), and a sweep of Pump102 from 40 to 100 % in 2 % steps of ${SWEEP_HOLD_S} s (seed 44)`,
+    provenance: `native/plant/sim.ts, seeds 42 and 43, Pump101 (no wear) and Pump102 over ${NORMAL_S} s each (then ${HELD_BACK_S} s held back) with setpoint steps 40…100 %, stops and starts (pumpSchedule seeds 1, 2), and a sweep of Pump102 from 40 to 100 % in 2 % steps of ${SWEEP_HOLD_S} s (seed 44)`,
     rows: NORMAL_S * 2 + 31 * SWEEP_HOLD_S,
+    heldBack,
     running: PUMP_RUNNING,
     fill: PUMP_SPEC.target,
   };

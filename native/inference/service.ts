@@ -14,6 +14,7 @@ import {
 import type { TagInfo } from '../api/types.js';
 import type { SampleBatch } from '../tags/bus.js';
 import { runSliced } from '../util/sliced.js';
+import { Persistence } from './calibrate.js';
 import { healthOf } from './health.js';
 import { type HostOptions, InferenceHost } from './host.js';
 import { DEFAULT_PCA_OPTIONS, fitPcaSteps, PCA_GRAPH } from './learn/pca.js';
@@ -90,6 +91,8 @@ interface MachineRun {
   history: string[];
   /** When the running gate last opened (ms), null while stopped, undefined before the first look. */
   runningSince?: number | null;
+  /** The model alarm's k-of-n rule over this run's window scores (anomaly models). */
+  rule: Persistence | null;
 }
 
 const RUL_CAP = 125;
@@ -182,11 +185,13 @@ export async function openInference(opts: InferenceOptions): Promise<Inference> 
   async function use(machine: string, model: LoadedModel, remember: boolean): Promise<MachineRun> {
     const window = windowFor(machine, model);
     await acquire(model);
-    const run = runs.get(machine) ?? { machine, model: null, window: null, prediction: null, reason: null, history: [] };
+    const run = runs.get(machine) ?? { machine, model: null, window: null, prediction: null, reason: null, history: [], rule: null };
     const old = run.model;
     if (old && remember && old.key !== model.key) run.history.push(old.key);
     run.model = model;
     run.window = window;
+    const alarm = model.manifest.alarm;
+    run.rule = model.manifest.kind === 'anomaly' ? new Persistence(alarm?.k ?? 1, alarm?.n ?? 1) : null;
     run.prediction = null;
     run.reason = 'window filling';
     runs.set(machine, run);
@@ -201,7 +206,14 @@ export async function openInference(opts: InferenceOptions): Promise<Inference> 
     reason: r.reason,
   });
 
-  function toPrediction(run: MachineRun, model: LoadedModel, outputs: Record<string, Float32Array>, row: number, at: number): Prediction {
+  /** The prediction of one answered window, or null while the persistence rule has seen fewer than k windows. */
+  function toPrediction(
+    run: MachineRun,
+    model: LoadedModel,
+    outputs: Record<string, Float32Array>,
+    row: number,
+    at: number,
+  ): Prediction | null {
     const m = model.manifest;
     const base = { machine: run.machine, model: model.key, timestamp: at };
     // Quantile heads are trained apart and may cross the estimate: the band always contains it.
@@ -222,7 +234,11 @@ export async function openInference(opts: InferenceOptions): Promise<Inference> 
       };
     }
     // Normalised to the model's threshold: 1.0 is where the model alarm sits, whatever the statistic.
-    const score = ((outputs[m.graph.score as string] as Float32Array)[row] as number) / (m.threshold as number);
+    // Then the k-of-n rule: the published score (and the health read from it) is over 1.0 only
+    // when k of the last n windows were, so a model alarm on it obeys the rule (calibrate.ts).
+    const rule = run.rule as Persistence;
+    const score = rule.push(((outputs[m.graph.score as string] as Float32Array)[row] as number) / (m.threshold as number));
+    if (rule.count < rule.k) return null;
     const n = m.inputs.length;
     const contrib = m.graph.contributions
       ? (outputs[m.graph.contributions] as Float32Array).subarray(row * n, row * n + n)
@@ -256,6 +272,8 @@ export async function openInference(opts: InferenceOptions): Promise<Inference> 
         const v = window.latest(model.manifest.inputs.findIndex((i) => i.tag === gate.tag));
         if (!(v > gate.above)) {
           run.runningSince = null;
+          // A new episode of operation after the stop: the rule starts from nothing again.
+          run.rule?.reset();
           run.prediction = null;
           run.reason = `stopped (${gate.tag} ${Number.isFinite(v) ? Math.round(v * 100) / 100 : 'unknown'}, not above ${gate.above})`;
           continue;
@@ -282,6 +300,11 @@ export async function openInference(opts: InferenceOptions): Promise<Inference> 
           return;
         }
         const p = toPrediction(run, model, outputs, row, at);
+        if (!p) {
+          const rule = run.rule as Persistence;
+          run.reason = `persistence: ${rule.count} of the ${rule.k} windows the model alarm's rule (${rule.k} of ${rule.n}) needs`;
+          return;
+        }
         run.prediction = p;
         run.reason = null;
         opts.onPrediction(p);
@@ -304,7 +327,7 @@ export async function openInference(opts: InferenceOptions): Promise<Inference> 
       run.history = prior?.history ?? [];
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      runs.set(b.machine, { machine: b.machine, model: null, window: null, prediction: null, reason: message, history: [] });
+      runs.set(b.machine, { machine: b.machine, model: null, window: null, prediction: null, reason: message, history: [], rule: null });
       say('warning', `${b.machine}: no prediction: ${message}`);
     }
   }

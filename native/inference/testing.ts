@@ -1,5 +1,6 @@
 // Fixtures shared by this folder's tests and the inference benchmark: deterministic synthetic
 // "normal operation" data, a tag table, and a deliberately slow graph.
+import type { InferenceDiagnostics } from '../api/prediction-requests.js';
 import type { TagInfo } from '../api/types.js';
 import { testTag } from '../tags/test-tag.js';
 import { mulberry32 } from '../util/random.js';
@@ -41,4 +42,9 @@ export function slowModel(repeats: number): Uint8Array {
   g.op('Identity', [h], {}, 'y');
   g.output('y', ['batch', 256]);
   return g.encode();
+}
+
+/** Windows the worker has answered (results and errors) over all models: tests wait on this count. */
+export function answeredWindows(svc: { diagnostics(): InferenceDiagnostics }): number {
+  return svc.diagnostics().models.reduce((a, m) => a + m.windows + m.errors, 0);
 }

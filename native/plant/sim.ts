@@ -119,7 +119,7 @@ export class PlantSim {
     this.rand = mulberry32(opts.seed ?? 42);
     this.wearCycleS = opts.wearCycleS ?? 360;
     this.repairS = opts.repairS ?? 300;
-    this.healthyS = opts.healthyS ?? 45;
+    this.healthyS = opts.healthyS ?? 180;
     this.healthyAfterRepairS = opts.healthyAfterRepairS ?? 180;
     this.faults = opts.faults ?? true;
     this.t = opts.start;

@@ -1,0 +1,94 @@
+// The model alarm's k-of-n rule at run time (service.ts): a one-input model whose score is its
+// input, so the published scores can be checked by hand against the rule. Real tag bus, real
+// onnxruntime worker, simulated time (every wait is on a count).
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Prediction } from '../api/prediction-requests.js';
+import { TagBus } from '../tags/bus.js';
+import { openInference } from './index.js';
+import { GraphBuilder } from './onnx/builder.js';
+import { writeModel } from './registry.js';
+import { answeredWindows, tagTable } from './testing.js';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'aurum-persistence-'));
+// onnxruntime writes a device id under ~/.cache.
+process.env.HOME = tmp;
+
+/** score = the window's one value, contributions = the same; threshold 2 so that 1.0 (normalised) is a value of 2. */
+function echoModel(root: string, k: number, n: number): void {
+  const g = new GraphBuilder('echo');
+  const x = g.input('window', ['batch', 1, 1]);
+  g.op('Reshape', [x, g.int64s([-1])], {}, 'score');
+  g.op('Reshape', [x, g.int64s([-1, 1])], {}, 'contributions');
+  g.output('score', ['batch']);
+  g.output('contributions', ['batch', 1]);
+  writeModel(
+    root,
+    {
+      name: 'echo',
+      version: 1,
+      kind: 'anomaly',
+      description: 'score = input',
+      inputs: [{ tag: 'X' }],
+      window: { length: 1, periodMs: 1000 },
+      normalization: { mean: [0], std: [1] },
+      graph: { input: 'window', score: 'score', contributions: 'contributions' },
+      threshold: 2,
+      alarm: { k, n },
+      outputs: { score: 'the input' },
+      provenance: { data: 'none', rows: 0, createdAt: '2026-01-01T00:00:00Z', code: 'native/inference/persistence.test.ts' },
+      metrics: {},
+    },
+    g.encode(),
+  );
+}
+
+describe('the model alarm’s persistence rule at run time', () => {
+  it('publishes the k-th largest of the last n normalised scores: over 1.0 only once k of n windows are', async () => {
+    const modelsDir = mkdtempSync(path.join(tmp, 'models-'));
+    echoModel(modelsDir, 2, 3);
+    const bus = new TagBus(tagTable(['S/A/M'], ['X']));
+    const out: (Prediction | null)[] = [];
+    const reasons: (string | null)[] = [];
+    let clock = Date.UTC(2026, 0, 1);
+    const svc = await openInference({
+      modelsDir,
+      bus,
+      machines: [{ machine: 'S/A/M', model: 'echo' }],
+      onPrediction: () => {},
+      onSystemMessage: () => {},
+      now: () => clock,
+      tickMs: 3_600_000,
+    });
+    try {
+      // Values (threshold 2): normalised 0.5 1.5 1.25 0.25 0.75 3 0.5 → the 2nd largest of the last three:
+      //   [0.5] → fewer than k = 2 windows: no prediction yet
+      //   [0.5 1.5] → 0.5;  [0.5 1.5 1.25] → 1.25 (two over 1: the alarm's condition)
+      //   [1.5 1.25 0.25] → 1.25;  [1.25 0.25 0.75] → 0.75;  [0.25 0.75 3] → 0.75 (a single spike: no)
+      //   [0.75 3 0.5] → 0.75
+      const values = [1, 3, 2.5, 0.5, 1.5, 6, 1];
+      let submitted = 0;
+      for (const v of values) {
+        clock += 1000;
+        bus.update(bus.idOf('S/A/M/X') as number, v, 0, clock);
+        bus.flush();
+        submitted += svc.tick(clock);
+        // Bounded by count: every submitted window answered (a withheld prediction emits nothing).
+        for (let spins = 0; answeredWindows(svc) < submitted && spins < 100_000; spins++) await new Promise((r) => setImmediate(r));
+        expect(answeredWindows(svc)).toBe(submitted);
+        const [state] = svc.latest();
+        out.push(state?.reason === null ? (state.prediction ?? null) : null);
+        reasons.push(state?.reason ?? null);
+      }
+      expect(submitted).toBe(values.length);
+      expect(reasons[0]).toBe("persistence: 1 of the 2 windows the model alarm's rule (2 of 3) needs");
+      expect(out.map((p) => p?.anomalyScore ?? null)).toEqual([null, 0.5, 1.25, 1.25, 0.75, 0.75, 0.75]);
+      // Health is read from the same score: 50 at 1.0, below it only while the rule holds.
+      expect(out.map((p) => (p ? p.health < 50 : null))).toEqual([null, false, true, true, false, false, false]);
+    } finally {
+      await svc.stop();
+    }
+  });
+});
