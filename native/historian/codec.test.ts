@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decimalsOf, decodeChunk, encodeChunk, type Samples } from './codec.js';
+import { type BucketRecord, decimalsOf, decodeBuckets, decodeChunk, encodeBuckets, encodeChunk, type Samples } from './codec.js';
 
 function samples(ts: number[], values: number[], quality: number[]): Samples {
   return { ts: Float64Array.from(ts), values: Float64Array.from(values), quality: Uint8Array.from(quality), length: ts.length };
@@ -61,5 +61,48 @@ describe('chunk codec', () => {
 
   it('refuses a blob of an unknown version', () => {
     expect(() => decodeChunk(Uint8Array.from([9, 0]))).toThrow(/version/);
+  });
+});
+
+describe('rollup block codec', () => {
+  const same = (a: number, b: number) => Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
+  it('round-trips buckets of any doubles and NaN exactly (−0 as 0, as a REAL column stored it)', () => {
+    const num = fc.oneof(
+      fc.double(),
+      fc.integer({ min: -1e6, max: 1e6 }).map((x) => x / 100),
+      fc.integer({ min: 0, max: 2 ** 53 - 1 }),
+      fc.constant(Number.NaN),
+      fc.constant(-0),
+    );
+    const bucket = fc.record({
+      t: fc.integer({ min: 0, max: 2 ** 45 }).map((x) => x * 60_000),
+      count: fc.integer({ min: 0, max: 100_000 }),
+      min: num,
+      max: num,
+      sum: num,
+      first: num,
+      firstTs: fc.oneof(fc.integer({ min: 0, max: 2 ** 52 }), fc.double({ min: 0, max: 2e12, noNaN: true }), fc.constant(Number.NaN)),
+      last: num,
+      lastTs: fc.oneof(fc.integer({ min: 0, max: 2 ** 52 }), fc.constant(Number.NaN)),
+      integral: num,
+      dur: fc.oneof(fc.integer({ min: 0, max: 3_600_000 }), fc.double({ min: 0, max: 1e7, noNaN: true })),
+    });
+    fc.assert(
+      fc.property(fc.array(bucket, { maxLength: 130 }), (buckets: BucketRecord[]) => {
+        const back = decodeBuckets(encodeBuckets(buckets));
+        expect(back).toHaveLength(buckets.length);
+        buckets.forEach((b, i) => {
+          for (const k of Object.keys(b) as (keyof BucketRecord)[]) {
+            const want = Object.is(b[k], -0) ? 0 : b[k];
+            expect(same(back[i]?.[k] as number, want), `${k} of bucket ${i}: ${back[i]?.[k]} vs ${want}`).toBe(true);
+          }
+        });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('refuses a block of an unknown version', () => {
+    expect(() => decodeBuckets(Uint8Array.from([9, 0]))).toThrow(/version/);
   });
 });

@@ -274,3 +274,190 @@ export function decodeChunk(blob: Uint8Array): Samples {
   }
   return { ts, values, quality, length: n };
 }
+
+// ---- Rollup blocks ---------------------------------------------------------------------------
+// A block holds consecutive rollup buckets of one tag (the minutes of an hour, the hours of five
+// days) in the same spirit as a chunk: each field is a column, encoded as deltas (or deltas of
+// deltas for times and durations, which step regularly) of decimal-scaled integers when every value
+// of the column has ≤ 6 decimals, else as XOR of consecutive doubles in byte planes; a bitmap per
+// bucket marks missing (NaN) fields; then deflate. One row per block instead of one per bucket.
+
+/** The bucket's fields, in block order, and whether a column is stored as deltas of deltas. */
+const BUCKET_FIELDS = ['t', 'count', 'min', 'max', 'sum', 'first', 'firstTs', 'last', 'lastTs', 'integral', 'dur'] as const;
+type BucketField = (typeof BUCKET_FIELDS)[number];
+export type BucketRecord = Record<BucketField, number>;
+const SECOND_ORDER: ReadonlySet<BucketField> = new Set(['t', 'firstTs', 'lastTs', 'dur']);
+const VERSION_BUCKETS = 3;
+/** Scaled integers below 2^50 keep deltas of deltas and their zigzag below 2^53, where varints are exact. */
+const COLUMN_INT_LIMIT = 2 ** 50;
+
+function columnDecimals(col: Float64Array, n: number): number {
+  const k = decimalsOf(col, n);
+  if (k < 0) return -1;
+  const p = POW10[k] as number;
+  for (let i = 0; i < n; i++) {
+    const v = col[i] as number;
+    if (!Number.isNaN(v) && !(Math.abs(Math.round(v * p)) < COLUMN_INT_LIMIT)) return -1;
+  }
+  return k;
+}
+
+function writeColumn(w: ByteWriter, col: Float64Array, n: number, secondOrder: boolean): void {
+  const k = columnDecimals(col, n);
+  if (k >= 0) {
+    w.byte(V_DECIMAL);
+    w.byte(k);
+    const p = POW10[k] as number;
+    let prev = 0;
+    let prevDelta = 0;
+    for (let i = 0; i < n; i++) {
+      const v = col[i] as number;
+      if (Number.isNaN(v)) continue;
+      const x = Math.round(v * p);
+      const d = x - prev;
+      w.svar(secondOrder ? d - prevDelta : d);
+      prevDelta = d;
+      prev = x;
+    }
+    return;
+  }
+  w.byte(V_XOR);
+  let present = 0;
+  for (let i = 0; i < n; i++) if (!Number.isNaN(col[i] as number)) present++;
+  w.ensure(present * 8);
+  const base = w.pos;
+  let j = 0;
+  let pHi = 0;
+  let pLo = 0;
+  for (let i = 0; i < n; i++) {
+    const v = col[i] as number;
+    if (Number.isNaN(v)) continue;
+    f64[0] = v;
+    const lo = (u32[0] as number) ^ pLo;
+    const hi = (u32[1] as number) ^ pHi;
+    pLo = u32[0] as number;
+    pHi = u32[1] as number;
+    for (let b = 0; b < 4; b++) {
+      w.buf[base + b * present + j] = (lo >>> (8 * b)) & 255;
+      w.buf[base + (4 + b) * present + j] = (hi >>> (8 * b)) & 255;
+    }
+    j++;
+  }
+  w.pos = base + present * 8;
+}
+
+function readColumn(r: ByteReader, col: Float64Array, n: number, secondOrder: boolean): void {
+  const mode = r.byte();
+  if (mode === V_DECIMAL) {
+    const p = POW10[r.byte()] as number;
+    if (p === undefined) throw new RangeError('rollup block has an unknown decimal count');
+    let x = 0;
+    let d = 0;
+    for (let i = 0; i < n; i++) {
+      if (Number.isNaN(col[i] as number)) continue;
+      const z = r.svar();
+      d = secondOrder ? d + z : z;
+      x += d;
+      col[i] = x / p;
+    }
+    return;
+  }
+  if (mode !== V_XOR) throw new RangeError(`rollup block has an unknown column mode ${mode}`);
+  let present = 0;
+  for (let i = 0; i < n; i++) if (!Number.isNaN(col[i] as number)) present++;
+  const b = r.buf;
+  const base = r.pos;
+  if (base + present * 8 > b.length) throw new RangeError('rollup block truncated');
+  let j = 0;
+  let pHi = 0;
+  let pLo = 0;
+  for (let i = 0; i < n; i++) {
+    if (Number.isNaN(col[i] as number)) continue;
+    let lo = 0;
+    let hi = 0;
+    for (let k = 0; k < 4; k++) {
+      lo |= (b[base + k * present + j] as number) << (8 * k);
+      hi |= (b[base + (4 + k) * present + j] as number) << (8 * k);
+    }
+    u32[0] = lo ^ pLo;
+    u32[1] = hi ^ pHi;
+    col[i] = f64[0] as number;
+    pLo = u32[0] as number;
+    pHi = u32[1] as number;
+    j++;
+  }
+  r.pos = base + present * 8;
+}
+
+/**
+ * Encode rollup buckets (in the given order) into one block blob. Exact for every double and NaN;
+ * −0 is stored as 0, as a REAL column of the row layout stored it.
+ */
+export function encodeBuckets(buckets: readonly BucketRecord[], level = 1): Uint8Array {
+  const n = buckets.length;
+  const w = scratch;
+  w.pos = 0;
+  w.uvar(n);
+  const cols = BUCKET_FIELDS.map((f) => {
+    const col = new Float64Array(n);
+    for (let i = 0; i < n; i++) col[i] = (buckets[i] as BucketRecord)[f] + 0; // + 0 turns −0 into 0
+    return col;
+  });
+  for (let i = 0; i < n; i++) {
+    let mask = 0;
+    cols.forEach((col, c) => {
+      if (Number.isNaN(col[i] as number)) mask |= 1 << c;
+    });
+    w.uvar(mask);
+  }
+  BUCKET_FIELDS.forEach((f, c) => {
+    writeColumn(w, cols[c] as Float64Array, n, SECOND_ORDER.has(f));
+  });
+  const body = deflateRawSync(w.buf.subarray(0, w.pos), { level });
+  const out = new Uint8Array(body.length + 1);
+  out[0] = VERSION_BUCKETS;
+  out.set(body, 1);
+  return out;
+}
+
+/** A block's columns by field name, without building bucket objects (the trend path reads five of them). */
+export function decodeBucketColumns(blob: Uint8Array): { length: number; cols: Record<BucketField, Float64Array> } {
+  if (blob[0] !== VERSION_BUCKETS) throw new RangeError(`unknown rollup block version ${blob[0]}`);
+  const r = new ByteReader(inflateRawSync(blob.subarray(1)));
+  const n = r.uvar();
+  const list = BUCKET_FIELDS.map(() => new Float64Array(n));
+  for (let i = 0; i < n; i++) {
+    const mask = r.uvar();
+    for (let c = 0; c < list.length; c++) if (mask & (1 << c)) (list[c] as Float64Array)[i] = Number.NaN;
+  }
+  BUCKET_FIELDS.forEach((f, c) => {
+    readColumn(r, list[c] as Float64Array, n, SECOND_ORDER.has(f));
+  });
+  const cols = {} as Record<BucketField, Float64Array>;
+  BUCKET_FIELDS.forEach((f, c) => {
+    cols[f] = list[c] as Float64Array;
+  });
+  return { length: n, cols };
+}
+
+/** Decode a block blob into its buckets, in stored order. */
+export function decodeBuckets(blob: Uint8Array): BucketRecord[] {
+  const { length: n, cols: c } = decodeBucketColumns(blob);
+  const out: BucketRecord[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    out[i] = {
+      t: c.t[i] as number,
+      count: c.count[i] as number,
+      min: c.min[i] as number,
+      max: c.max[i] as number,
+      sum: c.sum[i] as number,
+      first: c.first[i] as number,
+      firstTs: c.firstTs[i] as number,
+      last: c.last[i] as number,
+      lastTs: c.lastTs[i] as number,
+      integral: c.integral[i] as number,
+      dur: c.dur[i] as number,
+    };
+  }
+  return out;
+}

@@ -97,9 +97,9 @@ describe('historian last values', () => {
     await h.close();
     open.length = 0;
 
-    // Exactly what the previous version left: schema at 001_init, no last_value table.
+    // Exactly what the previous version left: schema at 001_init, no last_value table (003 packs rollups, idempotent).
     const db = openSqlite(path.join(d, 'historian.db'));
-    db.exec("DROP TABLE last_value; DELETE FROM historian_migrations WHERE id = '002_last_value'");
+    db.exec("DROP TABLE last_value; DELETE FROM historian_migrations WHERE id IN ('002_last_value', '003_rollup_blocks')");
     db.close();
 
     // Opened read-only before any writer migrated it (a disk too full to write): answered from the chunks.
@@ -113,7 +113,11 @@ describe('historian last values', () => {
     const again = await start(d);
     expect(again.lastValues({ tags: names })).toEqual(before);
     const check = openSqlite(path.join(d, 'historian.db'), { readonly: true });
-    expect(check.prepare('SELECT id FROM historian_migrations ORDER BY id').pluck().all()).toEqual(['001_init', '002_last_value']);
+    expect(check.prepare('SELECT id FROM historian_migrations ORDER BY id').pluck().all()).toEqual([
+      '001_init',
+      '002_last_value',
+      '003_rollup_blocks',
+    ]);
     check.close();
   });
 

@@ -1,11 +1,37 @@
 // Time partitions: one table per day of raw chunks, per 30 days of minute rollups, per 365 days
 // of hour rollups. Retention drops whole tables; queries visit only the tables their range touches.
+// Rollups live in two tables per partition: `m1_*`/`h1_*` hold the buckets still changing, one row
+// each (the minutes of the hour being filled, the hours of the five days being filled), and
+// `m1b_*`/`h1b_*` hold the finished ones packed into blocks (codec.ts encodeBuckets).
 import type { SqliteDatabase } from '../util/sqlite.js';
 
-export type Level = 'raw' | 'm1' | 'h1';
+export type Level = 'raw' | 'm1' | 'h1' | 'm1b' | 'h1b';
+export type RollupLevel = 'm1' | 'h1';
 
 const DAY = 86_400_000;
-export const PERIOD: Record<Level, number> = { raw: DAY, m1: 30 * DAY, h1: 365 * DAY };
+export const PERIOD: Record<Level, number> = { raw: DAY, m1: 30 * DAY, h1: 365 * DAY, m1b: 30 * DAY, h1b: 365 * DAY };
+
+/** Where a rollup level's finished buckets are packed, and the span of one block unit (aligned, inside one partition). */
+export const BLOCKS: Record<RollupLevel, { level: 'm1b' | 'h1b'; span: number }> = {
+  m1: { level: 'm1b', span: 3_600_000 },
+  h1: { level: 'h1b', span: 5 * DAY },
+};
+
+/** Start of the block unit holding bucket time `t`. */
+export function unitStart(level: RollupLevel, t: number): number {
+  const span = BLOCKS[level].span;
+  return Math.floor(t / span) * span;
+}
+
+/**
+ * The most a b-tree cell keeps of its record in the page (U: usable page size): (U-12)*64/255-23
+ * bytes for an index b-tree, which a WITHOUT ROWID table is; past that the tail spills into an
+ * overflow page of its own, mostly empty for a row just over the limit (sqlite.org/fileformat2.html,
+ * "B-tree Pages").
+ */
+export function maxLocalPayload(usablePageSize: number): number {
+  return Math.floor(((usablePageSize - 12) * 64) / 255) - 23;
+}
 
 const DDL: Record<Level, (name: string) => string> = {
   raw: (n) =>
@@ -13,7 +39,15 @@ const DDL: Record<Level, (name: string) => string> = {
       vmin REAL, vmax REAL, data BLOB NOT NULL, PRIMARY KEY (tag, t0, seq)) WITHOUT ROWID`,
   m1: (n) => rollupDdl(n),
   h1: (n) => rollupDdl(n),
+  m1b: (n) => blockDdl(n),
+  h1b: (n) => blockDdl(n),
 };
+
+/** t: the first bucket's start, t1: the last bucket's start; a block never spans more than its unit. */
+function blockDdl(n: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${n} (tag INTEGER NOT NULL, t INTEGER NOT NULL, t1 INTEGER NOT NULL, n INTEGER NOT NULL,
+    data BLOB NOT NULL, PRIMARY KEY (tag, t)) WITHOUT ROWID`;
+}
 
 function rollupDdl(n: string): string {
   return `CREATE TABLE IF NOT EXISTS ${n} (tag INTEGER NOT NULL, t INTEGER NOT NULL, count INTEGER NOT NULL, min REAL, max REAL,

@@ -3,8 +3,8 @@
 // query side on the main thread and by the writer when late data forces a rollup recomputation.
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../util/sqlite.js';
-import { decodeChunk, type Samples } from './codec.js';
-import { type Level, partitionsIn } from './partitions.js';
+import { decodeBucketColumns, decodeBuckets, decodeChunk, type Samples } from './codec.js';
+import { BLOCKS, partitionsIn, type RollupLevel } from './partitions.js';
 import type { Bucket } from './rollup.js';
 
 interface ChunkRow {
@@ -141,7 +141,24 @@ export class StoreReader {
     return sorted ? out : sortSamples(out);
   }
 
-  rollups(level: Exclude<Level, 'raw'>, tag: number, from: number, to: number): Bucket[] {
+  /**
+   * Packed (finished) buckets with from ≤ t < to, sorted by time. A block spans at most its unit,
+   * so only blocks starting after from − span can reach the range.
+   */
+  blockBuckets(level: RollupLevel, tag: number, from: number, to: number): Bucket[] {
+    const { level: bl, span } = BLOCKS[level];
+    const out: Bucket[] = [];
+    for (const p of partitionsIn(this.db, bl, from, to)) {
+      const rows = this.stmt(`SELECT data FROM ${p.name} WHERE tag = ? AND t > ? AND t < ? AND t1 >= ? ORDER BY t`)
+        .pluck()
+        .all(tag, from - span, to, from) as Uint8Array[];
+      for (const data of rows) for (const b of decodeBuckets(data)) if (b.t >= from && b.t < to) out.push(b);
+    }
+    return out;
+  }
+
+  /** Buckets still kept one per row (not yet packed) with from ≤ t < to, sorted by time. */
+  rowBuckets(level: RollupLevel, tag: number, from: number, to: number): Bucket[] {
     const out: Bucket[] = [];
     for (const p of partitionsIn(this.db, level, from, to)) {
       const rows = this.stmt(`SELECT * FROM ${p.name} WHERE tag = ? AND t >= ? AND t < ? ORDER BY t`).all(tag, from, to) as RollupRow[];
@@ -150,16 +167,42 @@ export class StoreReader {
     return out;
   }
 
+  /** Rollup buckets with from ≤ t < to, sorted by time: packed blocks and single rows (a row wins over a block for the same t). */
+  rollups(level: RollupLevel, tag: number, from: number, to: number): Bucket[] {
+    return mergeByTime(this.blockBuckets(level, tag, from, to), this.rowBuckets(level, tag, from, to));
+  }
+
   /** Only what a trend needs (t, count, min, max, sum), as arrays: a year of hours is 8,760 rows. */
-  rollupSummaries(level: Exclude<Level, 'raw'>, tag: number, from: number, to: number): [number, number, number, number, number][] {
-    const out: [number, number, number, number, number][] = [];
+  rollupSummaries(level: RollupLevel, tag: number, from: number, to: number): [number, number, number, number, number][] {
+    const { level: bl, span } = BLOCKS[level];
+    const packed: [number, number, number, number, number][] = [];
+    for (const p of partitionsIn(this.db, bl, from, to)) {
+      const rows = this.stmt(`SELECT data FROM ${p.name} WHERE tag = ? AND t > ? AND t < ? AND t1 >= ? ORDER BY t`)
+        .pluck()
+        .all(tag, from - span, to, from) as Uint8Array[];
+      for (const data of rows) {
+        const { length, cols } = decodeBucketColumns(data);
+        for (let i = 0; i < length; i++) {
+          const t = cols.t[i] as number;
+          const count = cols.count[i] as number;
+          if (t >= from && t < to && count > 0)
+            packed.push([t, count, cols.min[i] as number, cols.max[i] as number, cols.sum[i] as number]);
+        }
+      }
+    }
+    const rows: [number, number, number, number, number][] = [];
     for (const p of partitionsIn(this.db, level, from, to)) {
-      const rows = this.stmt(`SELECT t, count, min, max, sum FROM ${p.name} WHERE tag = ? AND t >= ? AND t < ? AND count > 0`)
+      const found = this.stmt(`SELECT t, count, min, max, sum FROM ${p.name} WHERE tag = ? AND t >= ? AND t < ? AND count > 0 ORDER BY t`)
         .raw(true)
         .all(tag, from, to) as [number, number, number, number, number][];
-      for (const r of rows) out.push(r);
+      for (const r of found) rows.push(r);
     }
-    return out;
+    if (packed.length === 0) return rows;
+    if (rows.length === 0) return packed;
+    return mergeByTime(
+      packed.map((r) => ({ t: r[0], r })),
+      rows.map((r) => ({ t: r[0], r })),
+    ).map((x) => x.r);
   }
 
   /**
@@ -176,8 +219,8 @@ export class StoreReader {
     return sids.map((sid) => (get.get(sid) as StoredSample | undefined) ?? null);
   }
 
-  /** The newest rollup bucket of a tag at or before `before` (looks back through two partitions). */
-  latestRollup(level: Exclude<Level, 'raw'>, tag: number, before: number): Bucket | null {
+  /** The newest rollup bucket of a tag at or before `before` (looks back through two partitions; rows, then blocks). */
+  latestRollup(level: RollupLevel, tag: number, before: number): Bucket | null {
     const parts = partitionsIn(this.db, level, Number.NEGATIVE_INFINITY, before).slice(-2).reverse();
     for (const p of parts) {
       const r = this.stmt(`SELECT * FROM ${p.name} WHERE tag = ? AND t <= ? ORDER BY t DESC LIMIT 1`).get(tag, before) as
@@ -185,8 +228,50 @@ export class StoreReader {
         | undefined;
       if (r) return bucketFromRow(r);
     }
+    const bl = BLOCKS[level].level;
+    for (const p of partitionsIn(this.db, bl, Number.NEGATIVE_INFINITY, before).slice(-2).reverse()) {
+      const data = this.stmt(`SELECT data FROM ${p.name} WHERE tag = ? AND t <= ? ORDER BY t DESC LIMIT 1`).pluck().get(tag, before) as
+        | Uint8Array
+        | undefined;
+      if (!data) continue;
+      const found = decodeBuckets(data).filter((b) => b.t <= before);
+      const last = found[found.length - 1];
+      if (last) return last;
+    }
     return null;
   }
+
+  /** End of the newest packed unit of a tag (every unit before it may be packed; none after it is), or −∞ when none is. */
+  packedTo(level: RollupLevel, tag: number): number {
+    const { level: bl, span } = BLOCKS[level];
+    for (const p of partitionsIn(this.db, bl, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY).reverse()) {
+      const t1 = this.stmt(`SELECT max(t1) FROM ${p.name} WHERE tag = ?`).pluck().get(tag) as number | null;
+      if (t1 !== null) return Math.floor(t1 / span) * span + span;
+    }
+    return Number.NEGATIVE_INFINITY;
+  }
+}
+
+/** Merge two time-sorted lists into one; for equal times the entry of `b` replaces that of `a`. */
+function mergeByTime<T extends { t: number }>(a: T[], b: T[]): T[] {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  const out: T[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    if (y === undefined || (x !== undefined && x.t < y.t)) {
+      out.push(x as T);
+      i++;
+    } else {
+      if (x !== undefined && x.t === y.t) i++;
+      out.push(y);
+      j++;
+    }
+  }
+  return out;
 }
 
 /** A tag's newest stored sample; value null when the sample is missing (NaN). */

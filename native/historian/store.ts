@@ -10,11 +10,28 @@ import type { Statement } from 'better-sqlite3';
 import { describeError } from '../util/errors.js';
 import { migrate } from '../util/migrate.js';
 import { isNoRoom as isFileNoRoom, openSqlite, type SqliteDatabase } from '../util/sqlite.js';
+import { BlockWriter } from './blocks.js';
 import { decodeChunk, encodeChunk, type Samples } from './codec.js';
 import type { Durability, TagPolicy } from './config.js';
 import { SampleFilter } from './filter.js';
-import { fillLastValues, HISTORIAN_MIGRATIONS, LAST_VALUE_MIGRATION, MIGRATIONS_TABLE } from './migrations/index.js';
-import { type Level, PartitionSet, PERIOD, partitionIndex, partitionsIn } from './partitions.js';
+import {
+  fillLastValues,
+  HISTORIAN_MIGRATIONS,
+  LAST_VALUE_MIGRATION,
+  MIGRATIONS_TABLE,
+  packRollups,
+  ROLLUP_BLOCKS_MIGRATION,
+} from './migrations/index.js';
+import {
+  type Level,
+  maxLocalPayload,
+  PartitionSet,
+  PERIOD,
+  partitionIndex,
+  partitionsIn,
+  type RollupLevel,
+  unitStart,
+} from './partitions.js';
 import { StoreReader, sortSamples } from './reader.js';
 import { type Bucket, computeBucket, emptyBucket, HOUR, MINUTE, MinuteAccumulator, mergeInto } from './rollup.js';
 
@@ -22,15 +39,7 @@ import { type Bucket, computeBucket, emptyBucket, HOUR, MINUTE, MinuteAccumulato
 export const CHUNK_SAMPLES = 1024;
 export const CHUNK_SPAN_MS = HOUR;
 
-/**
- * The largest record a raw-chunk row may have and still be kept whole in its b-tree page. A
- * WITHOUT ROWID table is an index b-tree, whose cells keep at most (U-12)*64/255-23 bytes of payload
- * locally (U: usable page size); past that the tail spills into an overflow page of its own, mostly
- * empty for a row just over the limit (sqlite.org/fileformat2.html, "B-tree Pages").
- */
-export function maxLocalPayload(usablePageSize: number): number {
-  return Math.floor(((usablePageSize - 12) * 64) / 255) - 23;
-}
+export { maxLocalPayload } from './partitions.js';
 
 /**
  * Bytes a raw-chunk row's record takes besides its blob, at most: a 1-byte header size, seven
@@ -121,6 +130,11 @@ interface TagState {
   segSeq: number;
   sealed: SealedChunk[];
   late: SampleBuffer;
+  /**
+   * Per rollup level, the end of the units packed into blocks: buckets before it are in blocks
+   * (late data edits the block), buckets from it on are single rows (blocks.ts).
+   */
+  packedTo: Record<RollupLevel, number>;
 }
 
 export interface StoreOptions {
@@ -385,9 +399,12 @@ function initFile(db: SqliteDatabase): void {
     db.pragma('auto_vacuum = INCREMENTAL');
     db.exec('VACUUM');
   }
-  // One transaction: a file from before last_value is filled from its chunks as the table is created.
+  // One transaction: a file from before last_value is filled from its chunks as the table is
+  // created, and one from before rollup blocks has its finished rollup rows packed.
   db.transaction(() => {
-    if (migrate(db, HISTORIAN_MIGRATIONS, MIGRATIONS_TABLE).includes(LAST_VALUE_MIGRATION)) fillLastValues(db);
+    const applied = migrate(db, HISTORIAN_MIGRATIONS, MIGRATIONS_TABLE);
+    if (applied.includes(LAST_VALUE_MIGRATION)) fillLastValues(db);
+    if (applied.includes(ROLLUP_BLOCKS_MIGRATION)) packRollups(db);
   })();
 }
 
@@ -396,6 +413,7 @@ export class HistorianStore {
   readonly reader: StoreReader;
   readonly recovery: RecoveryReport;
   private readonly parts: PartitionSet;
+  private readonly blocks: BlockWriter;
   private readonly tags: TagState[];
   private touched: TagState[] = [];
   private nextChunkId = 1;
@@ -432,6 +450,7 @@ export class HistorianStore {
     this.chunkLimit = opts.maxChunkBytes ?? maxChunkBytes(pageSize);
     this.reader = new StoreReader(db);
     this.parts = new PartitionSet(db);
+    this.blocks = new BlockWriter(db, this.parts, this.reader, this.level);
     this.stmts = {
       tagId: db.prepare('SELECT id FROM tag WHERE name = ?').pluck(),
       tagInsert: db.prepare('INSERT INTO tag (name) VALUES (?)'),
@@ -487,6 +506,7 @@ export class HistorianStore {
       segSeq: 0,
       sealed: [],
       late: new SampleBuffer(16),
+      packedTo: { m1: this.reader.packedTo('m1', sid), h1: this.reader.packedTo('h1', sid) },
     };
     st.emit = (t, v, q) => this.append(st, t, v, q);
     return st;
@@ -717,14 +737,19 @@ export class HistorianStore {
   }
 
   private readonly upsertStmts = new Map<string, Statement>();
-  private upsert(level: Exclude<Level, 'raw'>, tag: number, b: Bucket): void {
+  /** Store a rollup bucket: as its own row while its unit is being filled, else in its unit's block. */
+  private upsert(st: TagState, level: RollupLevel, b: Bucket): void {
+    if (b.t < st.packedTo[level]) {
+      this.blocks.edit(level, st.sid, b.t, b);
+      return;
+    }
     const table = this.parts.ensure(level, b.t);
     let s = this.upsertStmts.get(table);
     if (!s) {
       s = this.db.prepare(`INSERT OR REPLACE INTO ${table} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
       this.upsertStmts.set(table, s);
     }
-    s.run(...rollupParams(tag, b));
+    s.run(...rollupParams(st.sid, b));
   }
 
   /** Write everything received since the last commit in one transaction. */
@@ -816,21 +841,21 @@ export class HistorianStore {
 
     let rows = 0;
     for (const b of st.closedMinutes) {
-      this.upsert('m1', sid, b);
+      this.upsert(st, 'm1', b);
       rows++;
     }
     const open = st.acc.open;
     if (open) {
-      this.upsert('m1', sid, open);
+      this.upsert(st, 'm1', open);
       rows++;
     }
     for (const b of st.closedHours) {
-      this.upsert('h1', sid, b);
+      this.upsert(st, 'h1', b);
       rows++;
     }
     const dirtyHours = new Set(st.dirtyHours);
     if (open && st.hourAcc) {
-      this.upsert('h1', sid, mergeInto(copyBucket(st.hourAcc), open));
+      this.upsert(st, 'h1', mergeInto(copyBucket(st.hourAcc), open));
       rows++;
     } else if (open) dirtyHours.add(st.hourT);
 
@@ -840,8 +865,8 @@ export class HistorianStore {
       const raw = this.reader.raw(sid, m - holdMs, m + MINUTE);
       const closed = st.acc.lastTs >= m + MINUTE;
       const b = computeBucket(raw.ts, raw.values, raw.quality, raw.length, m, MINUTE, holdMs, closed);
-      if (b.count > 0 || b.dur > 0) this.upsert('m1', sid, b);
-      else this.deleteRollup('m1', sid, m);
+      if (b.count > 0 || b.dur > 0) this.upsert(st, 'm1', b);
+      else this.deleteRollup(st, 'm1', m);
       rows++;
       if (open && m === open.t) recomputedOpen.push(b);
       dirtyHours.add(Math.floor(m / HOUR) * HOUR);
@@ -851,12 +876,23 @@ export class HistorianStore {
       const minutes = this.reader.rollups('m1', sid, h, h + HOUR);
       const hour = emptyBucket(h);
       for (const b of minutes) mergeInto(hour, b);
-      if (minutes.length > 0) this.upsert('h1', sid, hour);
+      if (minutes.length > 0) this.upsert(st, 'h1', hour);
       rows++;
       if (h === st.hourT) reloadHour = true;
     }
 
+    // Units the tag's data has moved past are final (only late data changes them): pack their rows.
+    const packedTo = { ...st.packedTo };
+    for (const level of ['m1', 'h1'] as const) {
+      const to = unitStart(level, st.acc.lastTs);
+      if (to > packedTo[level]) {
+        this.blocks.pack(level, sid, packedTo[level], to);
+        packedTo[level] = to;
+      }
+    }
+
     after.push(() => {
+      st.packedTo = packedTo;
       st.sealed = [];
       st.written = written;
       if (wroteSegment) st.segSeq = seq + 1;
@@ -962,8 +998,12 @@ export class HistorianStore {
     return exists ? (this.db.prepare('SELECT count(*) AS n FROM quarantine').get() as { n: number }).n : 0;
   }
 
-  private deleteRollup(level: Exclude<Level, 'raw'>, tag: number, t: number): void {
-    for (const p of partitionsIn(this.db, level, t, t)) this.db.prepare(`DELETE FROM ${p.name} WHERE tag = ? AND t = ?`).run(tag, t);
+  private deleteRollup(st: TagState, level: RollupLevel, t: number): void {
+    if (t < st.packedTo[level]) {
+      this.blocks.edit(level, st.sid, t, null);
+      return;
+    }
+    for (const p of partitionsIn(this.db, level, t, t)) this.db.prepare(`DELETE FROM ${p.name} WHERE tag = ? AND t = ?`).run(st.sid, t);
   }
 
   /**
@@ -976,6 +1016,9 @@ export class HistorianStore {
       ['raw', 'rawMs', 't1'],
       ['m1', 'minuteMs', 't'],
       ['h1', 'hourMs', 't'],
+      // A block goes when its newest bucket is past retention, as a chunk does.
+      ['m1b', 'minuteMs', 't1'],
+      ['h1b', 'hourMs', 't1'],
     ];
     let dropped = 0;
     for (const [level, key, col] of levels) {
@@ -987,6 +1030,7 @@ export class HistorianStore {
           this.reader.forget(p.name);
           this.insertStmts.delete(p.name);
           this.upsertStmts.delete(p.name);
+          this.blocks.forget(p.name);
           dropped++;
         }
       }
