@@ -1,0 +1,81 @@
+// Child process for the learning memory test and the bench: fits a model of 8 tags at 1 Hz over
+// `hours` of synthetic history (generated per stretch as it is read, so nothing but the fit holds
+// it) and prints, as JSON, the live memory (heap + array buffers after a full GC, every third slice
+// and at the end: what the fit holds is steady within a pass) at its largest during the fit, above
+// what was live before it, with the time taken and the rows read.
+// Usage: node --expose-gc --import tsx memory.fixture.ts <hours> [--no-gc]
+// (--no-gc: no forced collection, for timing; the peak is then of heap + buffers as they stood).
+import { LEARN_LIMITS } from '../../api/prediction-requests.js';
+import { DEFAULT_PCA_OPTIONS } from './pca.js';
+import { learnPlan } from './plan.js';
+import { fitStreaming } from './stream.js';
+
+const hours = Number(process.argv[2]);
+const forceGc = !process.argv.includes('--no-gc');
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!Number.isFinite(hours) || hours <= 0) throw new Error('usage: memory.fixture.ts <hours> [--no-gc]');
+if (forceGc && !gc) throw new Error('run with node --expose-gc');
+
+const TAGS = ['Flow', 'Pressure', 'Current', 'Power', 'Speed', 'BearingTemp', 'MotorTemp', 'Vibration'];
+const T0 = Date.parse('2025-01-01T00:00:00Z');
+
+/** Eight correlated signals at any grid time: a slow load cycle drives the others; noise hashed from time. */
+function fill(ts: Float64Array, columns: Float64Array[]): void {
+  for (let i = 0; i < ts.length; i++) {
+    const s = (ts[i] as number) / 1000;
+    const noise = (k: number) => ((Math.sin(s * 12.9898 + k * 78.233) * 43758.5453) % 1) - 0.5;
+    const load = 0.7 + 0.2 * Math.sin(s / 900) + 0.05 * Math.sin(s / 53);
+    const v = [
+      140 * load + noise(1),
+      4 + 2 * load + noise(2) * 0.05,
+      60 * load + noise(3) * 0.5,
+      40 * load + noise(4) * 0.4,
+      1500 * load + noise(5) * 3,
+      55 + 5 * load + noise(6) * 0.2,
+      60 + 8 * load + noise(7) * 0.3,
+      2 + 0.5 * load + noise(8) * 0.1,
+    ];
+    for (let j = 0; j < 8; j++) (columns[j] as Float64Array)[i] = v[j] as number;
+  }
+}
+
+const live = () => {
+  if (forceGc) gc?.();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+};
+
+const plan = learnPlan(T0, T0 + hours * 3_600_000, 1000);
+let rows = 0;
+const steps = fitStreaming({
+  segments: plan.segments,
+  subsampled: !plan.whole,
+  tags: TAGS,
+  read: (seg) => {
+    const n = Math.floor((seg.to - seg.from) / 1000) + 1;
+    const ts = Float64Array.from({ length: n }, (_, i) => seg.from + i * 1000);
+    const columns = TAGS.map(() => new Float64Array(n));
+    fill(ts, columns);
+    rows += n;
+    return { ts, columns };
+  },
+  exclude: () => null,
+  periodMs: 1000,
+  options: DEFAULT_PCA_OPTIONS,
+  maxSpans: LEARN_LIMITS.spans,
+});
+const before = live();
+let peak = before;
+let slices = 0;
+const t0 = performance.now();
+let result = steps.next();
+while (!result.done) {
+  if (++slices % 3 === 0) peak = Math.max(peak, live());
+  result = steps.next();
+}
+const ms = performance.now() - t0;
+peak = Math.max(peak, live());
+const fit = result.value;
+process.stdout.write(
+  `${JSON.stringify({ hours, rows, slices, ms, peakBytes: peak - before, falseAlarmRate: fit.report.falseAlarmRate, components: fit.components })}\n`,
+);
