@@ -1,6 +1,7 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { AlarmSummary } from '../features/alarms/Alarms';
 import { SignIn } from '../features/sign-in/SignIn';
+import { formatDateTime } from '../lib/datetime';
 import { useAlarms } from '../platform/alarms';
 import { api } from '../platform/client';
 import { navigate, useNavigation } from '../platform/navigation';
@@ -34,6 +35,32 @@ function UserMenu() {
   );
 }
 
+type Density = 'normal' | 'distance';
+const DENSITY_KEY = 'aurum.density';
+
+/**
+ * Normal or "distance" (larger values and labels for a control-room chair): kept per workstation
+ * in its browser storage, applied as data-density on the document (theme.css).
+ */
+function useDensity(): [Density, (d: Density) => void] {
+  const [density, setDensity] = useState<Density>(() => {
+    try {
+      return localStorage.getItem(DENSITY_KEY) === 'distance' ? 'distance' : 'normal';
+    } catch {
+      return 'normal';
+    }
+  });
+  useEffect(() => {
+    document.documentElement.dataset.density = density;
+    try {
+      localStorage.setItem(DENSITY_KEY, density);
+    } catch {
+      // Storage may be unavailable (private mode); the density still applies for this session.
+    }
+  }, [density]);
+  return [density, setDensity];
+}
+
 function LinkBanner() {
   const link = useApp((s) => s.link);
   const lostAt = useApp((s) => s.lostAt);
@@ -43,7 +70,7 @@ function LinkBanner() {
       <span aria-hidden="true">⚠</span>{' '}
       {link === 'connecting'
         ? 'Connecting to the console core…'
-        : `Connection to the console core lost${lostAt ? ` at ${new Date(lostAt).toLocaleTimeString('en-GB')}` : ''} — values are stale; reconnecting…`}
+        : `Connection to the console core lost${lostAt ? ` at ${formatDateTime(lostAt)}` : ''} — values are stale; reconnecting…`}
     </div>
   );
 }
@@ -84,6 +111,7 @@ export function App() {
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
+  const [density, setDensity] = useDensity();
 
   useEffect(() => {
     document.title = `${current?.label ?? ''} · Aurum Console`;
@@ -112,40 +140,55 @@ export function App() {
         Skip to content
       </a>
       <header className="topbar">
-        <span className="brand">Aurum Console</span>
-        <span className="site">{info ? `${info.site}${info.demoPlant ? ' (demo plant)' : ''}` : ''}</span>
-        <nav aria-label="Screens" hidden={!signedIn}>
-          {visible.map((n, i) => (
+        <div className="topbar-row">
+          <span className="brand">Aurum Console</span>
+          <span className="site">{info ? `${info.site}${info.demoPlant ? ' (demo plant)' : ''}` : ''}</span>
+          {signedIn ? <AlarmSummary onOpen={() => navigate('alarms')} stale={linkDown} /> : null}
+          {signedIn ? <Annunciator /> : null}
+          <span className="comm-summary" data-ok={linkDown ? 'unknown' : badConnections === 0} role="status">
+            {linkDown
+              ? '? Connection state unknown'
+              : badConnections === 0
+                ? `● ${connections.length} connections OK`
+                : `⚠ ${badConnections} connection${badConnections > 1 ? 's' : ''} down`}
+          </span>
+          <UserMenu />
+        </div>
+        <div className="topbar-row topbar-nav">
+          <nav aria-label="Screens" hidden={!signedIn}>
+            {visible.map((n, i) => (
+              <button
+                key={n.id}
+                type="button"
+                aria-current={screen === n.id ? 'page' : undefined}
+                onClick={() => navigate(n.id)}
+                title={shortcutKey(i) ? `Alt+${shortcutKey(i)}` : undefined}
+                aria-keyshortcuts={shortcutKey(i) ? `Alt+${shortcutKey(i)}` : undefined}
+              >
+                {n.label}
+              </button>
+            ))}
+          </nav>
+          <span className="display-switches">
             <button
-              key={n.id}
               type="button"
-              aria-current={screen === n.id ? 'page' : undefined}
-              onClick={() => navigate(n.id)}
-              title={shortcutKey(i) ? `Alt+${shortcutKey(i)}` : undefined}
-              aria-keyshortcuts={shortcutKey(i) ? `Alt+${shortcutKey(i)}` : undefined}
+              className="density-toggle"
+              aria-pressed={density === 'distance'}
+              onClick={() => setDensity(density === 'distance' ? 'normal' : 'distance')}
+              title="Larger values and labels, to read from a control-room chair (kept on this workstation)"
             >
-              {n.label}
+              Aa Distance
             </button>
-          ))}
-        </nav>
-        {signedIn ? <AlarmSummary onOpen={() => navigate('alarms')} stale={linkDown} /> : null}
-        {signedIn ? <Annunciator /> : null}
-        <span className="comm-summary" data-ok={linkDown ? 'unknown' : badConnections === 0} role="status">
-          {linkDown
-            ? '? Connection state unknown'
-            : badConnections === 0
-              ? `● ${connections.length} connections OK`
-              : `⚠ ${badConnections} connection${badConnections > 1 ? 's' : ''} down`}
-        </span>
-        <UserMenu />
-        <button
-          type="button"
-          className="theme-toggle"
-          onClick={() => actions.setTheme(theme === 'dark' ? 'light' : 'dark')}
-          aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}
-        >
-          {theme === 'dark' ? '☀ Light' : '☾ Dark'}
-        </button>
+            <button
+              type="button"
+              className="theme-toggle"
+              onClick={() => actions.setTheme(theme === 'dark' ? 'light' : 'dark')}
+              aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}
+            >
+              {theme === 'dark' ? '☀ Light' : '☾ Dark'}
+            </button>
+          </span>
+        </div>
       </header>
       <LinkBanner />
       {signedIn ? <HistorianBanner /> : null}

@@ -23,24 +23,27 @@ export function DataTable<R>({
   /** The row's `<td>` cells, one per column. */
   cells: (row: R) => ReactNode;
 }) {
+  // A table wider than the window scrolls inside its own box: the page never scrolls sideways.
   return (
-    <table className={className ? `grid ${className}` : 'grid'} aria-label={label}>
-      <thead>
-        <tr>
-          {columns.map((c) => (
-            <th key={c} scope="col">
-              {c}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((r) => (
-          <tr key={rowKey(r)} {...rowData?.(r)}>
-            {cells(r)}
+    <div className="table-scroll">
+      <table className={className ? `grid ${className}` : 'grid'} aria-label={label}>
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th key={c} scope="col">
+                {c}
+              </th>
+            ))}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={rowKey(r)} {...rowData?.(r)}>
+              {cells(r)}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

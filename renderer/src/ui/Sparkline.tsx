@@ -1,21 +1,35 @@
 // A tag's last minutes as a small min/max line, redrawn once a second from its live ring: enough
-// to see a trend's direction beside the number, at almost no cost.
+// to see a trend's direction beside the number, at almost no cost. Sized by CSS (.sparkline: the
+// cell's width, taller in the distance density); the canvas follows its box and the screen's pixel
+// ratio, and the line is 2 CSS px, so it stays readable on a large or dense display.
 import { useEffect, useRef } from 'react';
 import type { TagInfo } from '../../../native/api/types';
 import { decimateRings } from '../lib/decimate';
 import { live } from '../platform/live';
 
-const WIDTH = 120;
-const HEIGHT = 22;
+/** Line width in CSS pixels. */
+const LINE = 2;
 
 export function Sparkline({ tag, minutes = 5 }: { tag: TagInfo; minutes?: number }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
+    const el = canvas.current;
+    if (!el) return;
     const draw = () => {
-      const g = canvas.current?.getContext('2d');
+      const g = el.getContext('2d');
       if (!g) return;
+      const ratio = window.devicePixelRatio || 1;
+      const cssW = Math.max(1, Math.round(el.clientWidth));
+      const cssH = Math.max(1, Math.round(el.clientHeight));
+      if (el.width !== Math.round(cssW * ratio) || el.height !== Math.round(cssH * ratio)) {
+        el.width = Math.round(cssW * ratio);
+        el.height = Math.round(cssH * ratio);
+      }
+      g.setTransform(ratio, 0, 0, ratio, 0, 0);
+      // One min/max pair per 2 CSS px: finer than the line is wide would only blur it.
+      const buckets = Math.max(1, Math.floor(cssW / 2));
       const to = Date.now();
-      const { ys } = decimateRings([live.ring(tag.id)], to - minutes * 60_000, to, WIDTH);
+      const { ys } = decimateRings([live.ring(tag.id)], to - minutes * 60_000, to, buckets);
       const y = ys[0] ?? [];
       let lo = Number.POSITIVE_INFINITY;
       let hi = Number.NEGATIVE_INFINITY;
@@ -24,40 +38,40 @@ export function Sparkline({ tag, minutes = 5 }: { tag: TagInfo; minutes?: number
         lo = Math.min(lo, v);
         hi = Math.max(hi, v);
       }
-      g.clearRect(0, 0, WIDTH, HEIGHT);
+      g.clearRect(0, 0, cssW, cssH);
       if (lo > hi) return;
       const span = hi - lo || 1;
-      const py = (v: number) => HEIGHT - 2 - ((v - lo) / span) * (HEIGHT - 4);
-      g.strokeStyle = getComputedStyle(document.documentElement).getPropertyValue('--fg-muted').trim() || '#999';
-      g.lineWidth = 1;
+      const pad = LINE + 1;
+      const py = (v: number) => cssH - pad - ((v - lo) / span) * (cssH - 2 * pad);
+      const px = (b: number) => ((b + 0.5) / buckets) * cssW;
+      g.strokeStyle = getComputedStyle(document.documentElement).getPropertyValue('--fg').trim() || '#ccc';
+      g.lineWidth = LINE;
+      g.lineJoin = 'round';
+      g.lineCap = 'round';
       g.beginPath();
       let pen = false;
-      for (let b = 0; b < WIDTH; b++) {
+      for (let b = 0; b < buckets; b++) {
         const a = y[2 * b];
         const c = y[2 * b + 1];
         if (typeof a !== 'number' || typeof c !== 'number') {
           pen = false;
           continue;
         }
-        if (!pen) g.moveTo(b + 0.5, py(a));
-        else g.lineTo(b + 0.5, py(a));
-        g.lineTo(b + 0.5, py(c));
+        if (!pen) g.moveTo(px(b), py(a));
+        else g.lineTo(px(b), py(a));
+        g.lineTo(px(b), py(c));
         pen = true;
       }
       g.stroke();
     };
     draw();
     const timer = setInterval(draw, 1000);
-    return () => clearInterval(timer);
+    const resized = new ResizeObserver(draw);
+    resized.observe(el);
+    return () => {
+      clearInterval(timer);
+      resized.disconnect();
+    };
   }, [tag, minutes]);
-  return (
-    <canvas
-      className="sparkline"
-      ref={canvas}
-      width={WIDTH}
-      height={HEIGHT}
-      role="img"
-      aria-label={`${tag.name}, last ${minutes} minutes`}
-    />
-  );
+  return <canvas className="sparkline" ref={canvas} role="img" aria-label={`${tag.name}, last ${minutes} minutes`} />;
 }

@@ -2,6 +2,7 @@
 // every tag with its live value, range and last minutes; writes in each tag's own terms
 // (components/TagWriter.tsx) that the operator confirms before they are sent.
 import { useMemo } from 'react';
+import { formatNumber } from '../../lib/format';
 import { useAlarms } from '../../platform/alarms';
 import { openWindow, useNavigation } from '../../platform/navigation';
 import { usePrediction } from '../../platform/predictions';
@@ -26,7 +27,7 @@ function HealthPanel({ machine }: { machine: string }) {
       {p ? (
         <>
           <p className="health-figure" data-degraded={degraded}>
-            <span className="num health-value">{Math.round(p.health)}</span> / 100 {degraded ? <strong>⚠ degraded</strong> : null}
+            <span className="num health-value">{formatNumber(p.health, 0)}</span> / 100 {degraded ? <strong>⚠ degraded</strong> : null}
           </p>
           <div className="range-bar" aria-hidden="true">
             <div className="range-normal" style={{ left: '50%', width: '50%' }} />
@@ -41,8 +42,8 @@ function HealthPanel({ machine }: { machine: string }) {
               <>
                 <dt>Anomaly score</dt>
                 <dd className="num">
-                  {p.anomalyScore.toFixed(2)}
-                  {p.threshold !== null ? ` (limit ${p.threshold.toFixed(2)})` : ''}
+                  {formatNumber(p.anomalyScore, 2)}
+                  {p.threshold !== null ? ` (limit ${formatNumber(p.threshold, 2)})` : ''}
                 </dd>
               </>
             ) : null}
@@ -50,8 +51,8 @@ function HealthPanel({ machine }: { machine: string }) {
               <>
                 <dt>Remaining life</dt>
                 <dd className="num">
-                  {Math.round(p.rul)}
-                  {p.rulLow !== undefined && p.rulHigh !== undefined ? ` (${Math.round(p.rulLow)}–${Math.round(p.rulHigh)})` : ''}
+                  {formatNumber(p.rul, 0)}
+                  {p.rulLow !== undefined && p.rulHigh !== undefined ? ` (${formatNumber(p.rulLow, 0)}–${formatNumber(p.rulHigh, 0)})` : ''}
                 </dd>
               </>
             ) : null}
@@ -108,7 +109,10 @@ export function Machine() {
   const machine = machines.find((m) => m.name === name) ?? machines[0];
   const own = useMemo(() => (machine ? tags.filter((t) => `${t.site}/${t.area}/${t.machine}` === machine.name) : []), [machine, tags]);
   const trendPens = useMemo(() => own.filter((t) => t.dataType !== 'bool' && t.rangeLo !== null).slice(0, 4), [own]);
-  const state = useMachineState(machine ?? { name: '', site: '', area: '', kind: 'generic', description: '', roles: {} }, tagByName);
+  const state = useMachineState(
+    machine ?? { name: '', site: '', area: '', kind: 'generic', description: '', roles: {}, keyTags: [] },
+    tagByName,
+  );
   if (!machine) return <p className="muted">No machines configured.</p>;
   return (
     <div className="machine-detail">
