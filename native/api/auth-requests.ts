@@ -54,9 +54,15 @@ export const authRequests = {
       disabled: z.boolean().optional(),
       password: password.optional(),
       unlock: z.literal(true).optional(),
+      /** With a reset password: the user must choose a new one at the next sign-in (read-only until then). */
+      mustChangePassword: z.boolean().optional(),
     })
     .strict(),
   'auth.sessions.list': z.object({}).strict().default({}),
+  /** End one session by the id auth.sessions.list gives it (one left open on a PC nobody uses). */
+  'auth.sessions.end': z
+    .object({ id: z.string().regex(/^[0-9a-f]{16}$/, 'a session id from the sessions list (16 hexadecimal digits)') })
+    .strict(),
   'audit.query': z
     .object({
       from: isoOrMs.optional(),
@@ -103,6 +109,7 @@ export const authHttp = {
   'auth.users.create': 'call',
   'auth.users.update': 'call',
   'auth.sessions.list': 'call',
+  'auth.sessions.end': 'call',
   'audit.query': { method: 'GET', path: '/api/audit' },
   'audit.export': { method: 'GET', path: '/api/audit.csv', file: true },
   'audit.verify': { method: 'GET', path: '/api/audit/verify' },
@@ -137,9 +144,13 @@ export interface UserInfo {
   lockedUntil: number | null;
   createdAt: number;
   lastLoginAt: number | null;
+  /** An administrator reset the password and asked for a new one at the next sign-in. */
+  mustChangePassword: boolean;
 }
 
 export interface SessionInfo {
+  /** Names the session for auth.sessions.end; derived from the stored hash, it is not the token. */
+  id: string;
   user: string;
   role: RoleName;
   position: string | null;
@@ -147,6 +158,10 @@ export interface SessionInfo {
   createdAt: number;
   lastSeenAt: number;
   locked: boolean;
+  /** Unused longer than the idle lock time (15 minutes): most likely a window closed without signing out. */
+  idle: boolean;
+  /** When it ends unless used again (ms since epoch). */
+  expiresAt: number;
 }
 
 export interface AuditEntry {
@@ -193,6 +208,8 @@ export interface AuthResults {
      * role's), computed from the core's permission table: the UI offers only these controls.
      */
     allowed: string[];
+    /** An administrator reset the password: choose a new one (auth.changePassword); read-only until then. */
+    mustChangePassword: boolean;
   };
   'auth.lock': { ok: true };
   'auth.unlock': SignedIn;
@@ -201,6 +218,7 @@ export interface AuthResults {
   'auth.users.create': UserInfo;
   'auth.users.update': UserInfo;
   'auth.sessions.list': SessionInfo[];
+  'auth.sessions.end': { ok: true };
   'audit.query': AuditEntry[];
   'audit.export': ExportFile;
   'audit.verify': AuditVerifyResult;

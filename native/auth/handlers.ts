@@ -93,6 +93,7 @@ export function authHandlers(auth: AuthService, audit: AuditLog): AuthHandlers {
         csrfToken: auth.csrfToken(token),
         expiresAt: s.expiresAt,
         allowed: allowedRequests(isRole(s.role) ? s.role : null),
+        mustChangePassword: s.mustChangePassword,
       };
     },
 
@@ -117,6 +118,12 @@ export function authHandlers(auth: AuthService, audit: AuditLog): AuthHandlers {
       translate(() => auth.updateUser(user, changes, { user: ctx.user, origin: ctx.origin })),
 
     'auth.sessions.list': () => auth.listSessions(),
+
+    'auth.sessions.end': ({ id }, ctx) => {
+      if (!auth.endSession(id, { user: ctx.user, origin: ctx.origin }))
+        throw new ApiFailure('not_found', 'that session has already ended; refresh the list');
+      return { ok: true };
+    },
 
     'audit.query': (q) => audit.query(q),
 

@@ -86,6 +86,7 @@ const EXPECTED: Record<string, string> = {
   'auth.users.create': 'A',
   'auth.users.update': 'A',
   'auth.sessions.list': 'A',
+  'auth.sessions.end': 'A',
   'audit.query': 'EA',
   'audit.export': 'EA',
   'audit.verify': 'EA',

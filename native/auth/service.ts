@@ -94,6 +94,8 @@ export interface SessionContext extends CallContext {
   locked: boolean;
   position: string | null;
   expiresAt: number;
+  /** An administrator reset the password and asked for a new one: read-only until the user chooses it. */
+  mustChangePassword: boolean;
 }
 
 export interface NewUser {
@@ -109,6 +111,8 @@ export interface UserChanges {
   disabled?: boolean;
   password?: string;
   unlock?: true;
+  /** Require a new password at the next sign-in (an administrator's reset); until then the user watches read-only. */
+  mustChangePassword?: boolean;
 }
 
 /** Who changes users: a signed-in admin, the first-run setup, or the command line. */
@@ -143,6 +147,13 @@ export interface AuthService {
   /** The caller behind a token, or null; slides the session. */
   session(token: string, transport?: CallContext['origin']): SessionContext | null;
   lock(token: string): boolean;
+  /**
+   * Remove every session past its idle or absolute timeout from the store (each written to the
+   * audit trail as auth.expired); runs on a schedule, so dead sessions do not pile up. The count removed.
+   */
+  sweepSessions(): number;
+  /** End one session by its listed id (an administrator clearing a session left open); false when there is none. */
+  endSession(id: string, by: Actor): boolean;
   /** Quick re-sign-in of a locked session's own user. */
   unlock(token: string, password: string): Promise<LoginOutcome>;
   changePassword(user: string, current: string, next: string): Promise<void>;
@@ -183,6 +194,7 @@ interface UserRow {
   locked_until: number | null;
   created_at: number;
   last_login_at: number | null;
+  must_change_password: number;
 }
 
 interface SessionRow {
@@ -196,7 +208,11 @@ interface SessionRow {
   role: string;
   display_name: string;
   disabled: number;
+  must_change_password: number;
 }
+
+/** The columns a session row borrows from its user. */
+type UserColumns = 'role' | 'display_name' | 'disabled' | 'must_change_password';
 
 const sessionId = (token: string) => createHash('sha256').update(token).digest('hex');
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
@@ -222,6 +238,10 @@ function newSetupCode(): string {
 // Writing last_seen on every request would turn reads into writes; a second's precision is plenty
 // against timeouts measured in minutes.
 const TOUCH_GRANULARITY_MS = 1000;
+/** How often dead sessions (past their idle or absolute timeout) are removed from the store. */
+export const SESSION_SWEEP_MS = 60_000;
+/** The id a session is listed by: derived from the stored hash, so it neither is nor reveals the token. */
+const listedId = (storedId: string) => createHash('sha256').update('aurum-session-ref').update(storedId).digest('hex').slice(0, 16);
 
 export function openAuth(opts: AuthOptions): AuthService {
   const { db } = opts;
@@ -250,7 +270,7 @@ export function openAuth(opts: AuthOptions): AuthService {
    * full disk, and written (heldRetry) once there is room. A session deleted while the file refused
    * it is kept as null, so that its older row in the file no longer counts, and deleted then.
    */
-  const heldSessions = new Map<string, (Omit<SessionRow, 'role' | 'display_name' | 'disabled'> & { address?: string | null }) | null>();
+  const heldSessions = new Map<string, (Omit<SessionRow, UserColumns> & { address?: string | null }) | null>();
   /** Failure counts of accounts whose row the file refused to update (lockout still holds on a full disk). */
   const heldFailures = new Map<string, { failed: number; lockedUntil: number | null }>();
   const diskFaults = new RepeatedFault(log);
@@ -312,10 +332,13 @@ export function openAuth(opts: AuthOptions): AuthService {
     insertSession: db.prepare(
       'INSERT INTO sessions (id, user, origin, address, position, created_at, last_seen_at) VALUES (@id, @user, @origin, @address, @position, @now, @now)',
     ),
-    session: db.prepare('SELECT s.*, u.role, u.display_name, u.disabled FROM sessions s JOIN users u ON u.name = s.user WHERE s.id = ?'),
-    sessions: db.prepare(
-      'SELECT s.*, u.role, u.display_name, u.disabled FROM sessions s JOIN users u ON u.name = s.user ORDER BY s.created_at',
+    session: db.prepare(
+      'SELECT s.*, u.role, u.display_name, u.disabled, u.must_change_password FROM sessions s JOIN users u ON u.name = s.user WHERE s.id = ?',
     ),
+    sessions: db.prepare(
+      'SELECT s.*, u.role, u.display_name, u.disabled, u.must_change_password FROM sessions s JOIN users u ON u.name = s.user ORDER BY s.created_at',
+    ),
+    expired: db.prepare('SELECT id, user, origin, position FROM sessions WHERE last_seen_at <= ? OR created_at <= ?'),
     touch: db.prepare('UPDATE sessions SET last_seen_at = ? WHERE id = ?'),
     setLocked: db.prepare('UPDATE sessions SET locked = ?, last_seen_at = ? WHERE id = ?'),
     deleteSession: db.prepare('DELETE FROM sessions WHERE id = ?'),
@@ -335,6 +358,7 @@ export function openAuth(opts: AuthOptions): AuthService {
     lockedUntil: r.locked_until !== null && r.locked_until > now() ? r.locked_until : null,
     createdAt: r.created_at,
     lastLoginAt: r.last_login_at,
+    mustChangePassword: r.must_change_password === 1,
   });
   const row = (user: string) => q.user.get(user) as UserRow | undefined;
   const mustRow = (user: string) => {
@@ -525,12 +549,14 @@ export function openAuth(opts: AuthOptions): AuthService {
     if (!heldSessions.has(id)) return q.session.get(id) as SessionRow | undefined;
     const s = heldSessions.get(id);
     const u = s ? row(s.user) : undefined;
-    return s && u ? { ...s, role: u.role, display_name: u.display_name, disabled: u.disabled } : undefined;
+    return s && u
+      ? { ...s, role: u.role, display_name: u.display_name, disabled: u.disabled, must_change_password: u.must_change_password }
+      : undefined;
   };
   /** Change a session; kept in memory (heldSessions) when it is held there or the file refuses the change. */
   const changeSession = (s: SessionRow, change: { locked?: number; last_seen_at?: number } | 'delete', write: () => void) => {
     if (!heldSessions.has(s.id) && written('a session change', write)) return;
-    const { role: _role, display_name: _name, disabled: _disabled, ...kept } = s;
+    const { role: _role, display_name: _name, disabled: _disabled, must_change_password: _must, ...kept } = s;
     heldSessions.set(s.id, change === 'delete' ? null : { ...kept, ...change });
     heldRetry.run();
   };
@@ -559,6 +585,7 @@ export function openAuth(opts: AuthOptions): AuthService {
     const hash = ch.password !== undefined ? await hashPassword(ch.password, policy.hash) : null;
     const demotesAdmin = before.role === 'admin' && ((ch.role !== undefined && ch.role !== 'admin') || ch.disabled === true);
     const diff: Record<string, { old: unknown; new: unknown }> = {};
+    let ended = 0;
     db.transaction(() => {
       if (demotesAdmin) {
         const admins = (
@@ -577,6 +604,14 @@ export function openAuth(opts: AuthOptions): AuthService {
         set('display_name', ch.displayName, 'displayName', before.display_name);
       if (ch.disabled !== undefined && (ch.disabled ? 1 : 0) !== before.disabled)
         set('disabled', ch.disabled ? 1 : 0, 'disabled', before.disabled === 1);
+      if (ch.mustChangePassword !== undefined && (ch.mustChangePassword ? 1 : 0) !== before.must_change_password) {
+        db.prepare('UPDATE users SET must_change_password = ?, updated_at = ? WHERE name = ?').run(
+          ch.mustChangePassword ? 1 : 0,
+          now(),
+          before.name,
+        );
+        diff.mustChangePassword = { old: before.must_change_password === 1, new: ch.mustChangePassword };
+      }
       if (hash !== null) {
         db.prepare('UPDATE users SET password_hash = ?, password_changed_at = ?, updated_at = ? WHERE name = ?').run(
           hash,
@@ -592,10 +627,17 @@ export function openAuth(opts: AuthOptions): AuthService {
         diff.lockout = { old: before.locked_until, new: null };
       }
       // A disabled account, a new role or a reset password takes effect now, not at the next sign-in.
-      if (ch.disabled === true || hash !== null) q.deleteUserSessions.run(before.name);
+      if (ch.disabled === true || hash !== null) ended = q.deleteUserSessions.run(before.name).changes;
     })();
     if (Object.keys(diff).length)
-      audit({ actor: by.user, origin: by.origin, action: 'auth.users.update', target: before.name, details: { diff } });
+      audit({
+        actor: by.user,
+        origin: by.origin,
+        action: 'auth.users.update',
+        target: before.name,
+        // How many of the user's sessions the change ended (a reset password, a disabled account).
+        details: ended > 0 ? { diff, sessionsEnded: ended } : { diff },
+      });
     return info(mustRow(before.name));
   };
 
@@ -631,6 +673,34 @@ export function openAuth(opts: AuthOptions): AuthService {
   };
   const flushTimer = setInterval(() => throttled.flush(false), Math.max(1000, policy.throttleAuditMs));
   flushTimer.unref();
+
+  const sweepSessions = (): number => {
+    const t = now();
+    const idleBefore = t - policy.idleTimeoutMs;
+    const startedBefore = t - policy.absoluteTimeoutMs;
+    const dead = (q.expired.all(idleBefore, startedBefore) as Pick<SessionRow, 'id' | 'user' | 'origin' | 'position'>[]).filter(
+      (s) => !heldSessions.has(s.id),
+    );
+    const deadHeld = [...heldSessions.entries()].flatMap(([id, h]) =>
+      h && (h.last_seen_at <= idleBefore || h.created_at <= startedBefore)
+        ? [{ id, user: h.user, origin: h.origin, position: h.position }]
+        : [],
+    );
+    if (
+      dead.length > 0 &&
+      !written('removing expired sessions', () => db.transaction(() => dead.forEach((s) => q.deleteSession.run(s.id)))())
+    )
+      return 0;
+    for (const s of deadHeld) heldSessions.set(s.id, null);
+    if (deadHeld.length > 0) heldRetry.run();
+    for (const s of [...dead, ...deadHeld])
+      audit({ actor: s.user, origin: s.origin, action: 'auth.expired', target: s.user, details: { position: s.position, swept: true } });
+    return dead.length + deadHeld.length;
+  };
+  // Dead sessions are removed on a schedule, not only when someone next presents their token (a
+  // browser closed without signing out never does).
+  const sweepTimer = setInterval(() => sweepSessions(), SESSION_SWEEP_MS);
+  sweepTimer.unref();
 
   return {
     policy,
@@ -741,14 +811,17 @@ export function openAuth(opts: AuthOptions): AuthService {
         lastSeen = t;
         changeSession(s, { last_seen_at: t }, () => q.touch.run(t, s.id));
       }
+      const mustChange = s.must_change_password === 1;
       return {
         user: s.user,
-        role: locked ? policy.lockedRole : s.role,
+        // A locked session, and one whose user must choose a new password first, watch read-only.
+        role: locked || mustChange ? policy.lockedRole : s.role,
         origin: transport ?? (s.origin as CallContext['origin']),
         token,
         locked,
         position: s.position,
         expiresAt: expiresAt(s.created_at, lastSeen),
+        mustChangePassword: mustChange,
       };
     },
 
@@ -796,13 +869,15 @@ export function openAuth(opts: AuthOptions): AuthService {
       }
       checkPolicy(next, r.name);
       const hash = await hashPassword(next, policy.hash);
-      db.prepare('UPDATE users SET password_hash = ?, password_changed_at = ?, updated_at = ? WHERE name = ?').run(
-        hash,
-        now(),
-        now(),
-        r.name,
-      );
-      audit({ actor: r.name, action: 'auth.changePassword', target: r.name });
+      db.prepare(
+        'UPDATE users SET password_hash = ?, password_changed_at = ?, updated_at = ?, must_change_password = 0 WHERE name = ?',
+      ).run(hash, now(), now(), r.name);
+      audit({
+        actor: r.name,
+        action: 'auth.changePassword',
+        target: r.name,
+        ...(r.must_change_password === 1 ? { details: { required: true } } : {}),
+      });
     },
 
     createUser,
@@ -819,11 +894,14 @@ export function openAuth(opts: AuthOptions): AuthService {
       const inFile = (q.sessions.all() as SessionRow[]).filter((s) => !heldSessions.has(s.id));
       const held = [...heldSessions.values()].flatMap((h) => {
         const u = h ? row(h.user) : undefined;
-        return h && u ? [{ ...h, role: u.role, display_name: u.display_name, disabled: u.disabled }] : [];
+        return h && u
+          ? [{ ...h, role: u.role, display_name: u.display_name, disabled: u.disabled, must_change_password: u.must_change_password }]
+          : [];
       });
       return [...inFile, ...held]
         .filter((s) => t < expiresAt(s.created_at, s.last_seen_at))
         .map((s) => ({
+          id: listedId(s.id),
           user: s.user,
           role: s.role as Role,
           position: s.position,
@@ -831,7 +909,30 @@ export function openAuth(opts: AuthOptions): AuthService {
           createdAt: s.created_at,
           lastSeenAt: s.last_seen_at,
           locked: s.locked === 1,
+          idle: policy.idleLockMs > 0 && t - s.last_seen_at > policy.idleLockMs,
+          expiresAt: expiresAt(s.created_at, s.last_seen_at),
         }));
+    },
+    sweepSessions,
+    endSession(id, by) {
+      const found = (q.sessions.all() as SessionRow[]).find((s) => !heldSessions.has(s.id) && listedId(s.id) === id);
+      const heldId = [...heldSessions.entries()].find(([sid, h]) => h !== null && listedId(sid) === id)?.[0];
+      const sid = found?.id ?? heldId;
+      if (sid === undefined) return false;
+      const owner = found ?? heldSessions.get(sid);
+      if (!owner) return false;
+      if (heldSessions.has(sid) || !written('ending a session', () => q.deleteSession.run(sid))) {
+        heldSessions.set(sid, null);
+        heldRetry.run();
+      }
+      audit({
+        actor: by.user,
+        origin: by.origin,
+        action: 'auth.sessions.end',
+        target: owner.user,
+        details: { position: owner.position, origin: owner.origin },
+      });
+      return true;
     },
     csrfToken,
     checkCsrf(token, presented) {
@@ -843,6 +944,7 @@ export function openAuth(opts: AuthOptions): AuthService {
     flushAudit: () => throttled.flush(true),
     close() {
       clearInterval(flushTimer);
+      clearInterval(sweepTimer);
       throttled.flush(true);
       heldRetry.run();
       heldRetry.stop();
