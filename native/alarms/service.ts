@@ -62,7 +62,10 @@ interface Runtime {
   maskReason: string;
   /** Who shelved it or took it out of service; null when neither. */
   maskBy: string | null;
-  /** Since when the debounced condition has stood, masked or not: a shelved row keeps its "active since". */
+  /**
+   * The "active since" a masked row shows (a shelved row keeps the one it had): the row's active
+   * since when it was masked, or when the condition arose under the mask; null without the condition.
+   */
   conditionSince: number | null;
   changedAt: number;
   system: boolean;
@@ -361,8 +364,11 @@ export class AlarmService {
   private apply(rt: Runtime, e: AlarmEvent): boolean {
     const next = reduce(rt.state, e, rt.def.latch);
     if (next === rt.state) return false;
+    // What "active since" a masked row shows: the row's own when it is masked while annunciated
+    // (shelving does not move it), the activation's when the condition arises under the mask.
     if (next.condition && !rt.state.condition) rt.conditionSince = e.ts;
     else if (!next.condition) rt.conditionSince = null;
+    else if (rt.state.activeSince !== null && next.activeSince === null) rt.conditionSince = rt.state.activeSince;
     rt.state = next;
     rt.changedAt = e.ts;
     if (e.kind === 'shelve' || e.kind === 'out_of_service') {

@@ -36,7 +36,7 @@ export interface StateRow {
   maskReason: string;
   /** Who shelved it or took it out of service; null when neither. */
   maskBy: string | null;
-  /** Since when the (debounced) condition has stood, masked or not; null when it is absent. */
+  /** The "active since" a masked row shows (see AlarmService); null without the condition. */
   conditionSince: number | null;
   changedAt: number;
   system: boolean;

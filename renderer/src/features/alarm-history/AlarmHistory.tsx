@@ -1,13 +1,15 @@
 // Alarm history: the alarm journal (every activation, clear, acknowledgement, shelve… with who and
 // why), filtered and paged, with its CSV export; and the EEMUA 191 / ISA-18.2 performance figures
-// (KPIs) of the alarm system over a period, each beside the guidance it is judged against.
+// (KPIs) of the alarm system over a period, each beside the guidance it is judged against, with the
+// time the console actually observed stated beside the period asked for.
 import { useEffect, useId, useState } from 'react';
 import type { AlarmJournalKind, AlarmKpis, JournalEntry, Priority } from '../../../../native/api/alarm-requests';
 import { formatDateTime } from '../../lib/datetime';
-import { formatNumber } from '../../lib/format';
+import { formatNumber, formatValue } from '../../lib/format';
 import { rangeArgs, toLocalInput } from '../../lib/period';
 import { PRIORITIES } from '../../platform/alarms';
 import { api, errorText } from '../../platform/client';
+import { useApp } from '../../platform/store';
 import { DataTable } from '../../ui/DataTable';
 import { FilterBar, Pager, useFilteredPages } from '../../ui/FilterBar';
 import { Options } from '../../ui/Options';
@@ -29,6 +31,35 @@ const kinds = Object.keys(KIND_LABEL) as AlarmJournalKind[];
 const when = (iso: string) => formatDateTime(iso);
 const fixed = (v: number, digits = 1) => formatNumber(v, digits);
 const percent = (share: number) => `${fixed(share * 100)} %`;
+
+/** A span as people say it: "12 min", "3 h 20 min", "2 d 4 h", "40 s". */
+export function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const min = Math.round(s / 60);
+  if (min < 60) return `${min} min`;
+  const h = Math.floor(min / 60);
+  if (h < 48) return min % 60 ? `${h} h ${min % 60} min` : `${h} h`;
+  const d = Math.floor(h / 24);
+  return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
+}
+
+/** "observed 12 min of the requested 24 h": the coverage every KPI figure stands on. */
+export function coverageText(k: Pick<AlarmKpis, 'observedMs' | 'requestedMs'>): string {
+  if (k.observedMs <= 0) return `the console was not running in the requested ${duration(k.requestedMs)}: no rates`;
+  if (k.observedMs >= k.requestedMs) return `observed the whole ${duration(k.requestedMs)}`;
+  return `observed ${duration(k.observedMs)} of the requested ${duration(k.requestedMs)} (${percent(k.observedMs / k.requestedMs)})`;
+}
+
+/** A journal entry's value and limit at the tag's decimals. */
+function EntryValue({ entry }: { entry: JournalEntry }) {
+  const tag = useApp((s) => s.tagByName.get(entry.tag));
+  return (
+    <>
+      {formatValue(entry.value, tag)} / {formatValue(entry.limit, tag)}
+    </>
+  );
+}
 
 interface JournalFilter {
   from: string;
@@ -106,8 +137,8 @@ function Journal() {
                 {j.until ? <span className="muted small"> until {when(j.until)}</span> : null}
               </td>
               <td>{j.message}</td>
-              <td className="num">
-                {j.value ?? '—'} / {j.limit ?? '—'}
+              <td className="num value-limit">
+                <EntryValue entry={j} />
               </td>
               <td>{j.user ?? '—'}</td>
               <td>{j.comment || '—'}</td>
@@ -176,6 +207,11 @@ function Kpis() {
         </span>
       </div>
       {kpis ? (
+        <p className="kpi-coverage" data-observed-ms={kpis.observedMs} data-requested-ms={kpis.requestedMs}>
+          Coverage: {coverageText(kpis)}. Rates are per 10 minutes of the time observed, when the console was running and judging alarms.
+        </p>
+      ) : null}
+      {kpis ? (
         <>
           <dl className="kpi-grid" aria-label="Alarm rate and load">
             <Figure
@@ -188,7 +224,7 @@ function Kpis() {
             <Figure
               label="Average per 10 min"
               value={fixed(kpis.averagePer10Min, 2)}
-              guidance="guidance: about 1 per 10 min"
+              guidance={`guidance: about 1 per 10 min; over ${duration(kpis.observedMs)} observed`}
               over={kpis.averagePer10Min > 1}
             />
             <Figure
@@ -200,7 +236,7 @@ function Kpis() {
             <Figure
               label="Time in flood"
               value={percent(kpis.floodShare)}
-              guidance={`${kpis.floods.length} flood period${kpis.floods.length === 1 ? '' : 's'}; guidance: under 1 %`}
+              guidance={`${kpis.floods.length} flood period${kpis.floods.length === 1 ? '' : 's'} in the time observed; guidance: under 1 %`}
               over={kpis.floodShare > 0.01}
             />
             <Figure label="Unacknowledged now" value={String(kpis.unacknowledged)} />

@@ -1,0 +1,308 @@
+// The alarm actions of issue 16 in real headless Chromium against serve mode on the demo plant:
+// acknowledge with a comment (journal, alarm history, audit), shelve (a refusal keeps what was
+// typed and reads as a sentence; a good shelve shows expiry, who and why and keeps "Active since";
+// unshelve), out of service by an engineer (refused to an operator by the permission table), the
+// KPI page stating how much of the period the console observed, and no NaN or long decimals on the
+// alarm and journal screens. Both demo pumps are slowed so their low-flow alarms raise (10 s
+// on-delay). One console for the file; tests run in order.
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AlarmKpis, AlarmRow, JournalEntry } from '../native/api/alarm-requests.js';
+import type { AuditEntry } from '../native/api/auth-requests.js';
+import type { TagInfo } from '../native/api/types.js';
+import { artifactsDir, chromiumAvailable, launchChromium, signInContext } from './browser.js';
+import { type RunningConsole, startConsole, waitFor } from './harness.js';
+
+const PUMP101_LO = 'Demo.PumpStation.Pump101.Flow.lo';
+const PUMP102_LO = 'Demo.PumpStation.Pump102.Flow.lo';
+const PASSWORD = 'e2e-Alarm-Actions-2026';
+const USERS = { otto: 'operator', enzo: 'engineer', vera: 'viewer' } as const;
+type UserName = keyof typeof USERS;
+const COMMENT = 'e2e: strainer checked, flow low on purpose';
+const SHELVE_REASON = 'e2e: pump slowed for a test';
+const OOS_REASON = 'e2e: flow transmitter removed for calibration';
+
+let app: RunningConsole;
+let browser: Browser;
+let token: string;
+const contexts: BrowserContext[] = [];
+const pages: Partial<Record<UserName, Page>> = {};
+
+const api = (p: string, init: RequestInit = {}, bearer = token) =>
+  fetch(`${app.url}${p}`, {
+    ...init,
+    headers: { Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json', ...(init.headers ?? {}) },
+  });
+const json = async <T>(p: string): Promise<T> => (await (await api(p)).json()) as T;
+const alarm = async (id: string) => (await json<{ alarms: AlarmRow[] }>('/api/alarms')).alarms.find((a) => a.id === id);
+
+async function pageAs(user: UserName): Promise<Page> {
+  const existing = pages[user];
+  if (existing) return existing;
+  const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  contexts.push(context);
+  await signInContext(context, app.url, user, PASSWORD);
+  const page = await context.newPage();
+  await page.goto(app.url);
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Overview', exact: true }).waitFor();
+  pages[user] = page;
+  return page;
+}
+
+async function openScreen(page: Page, label: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: label, exact: true }).click();
+  await page.locator('h1.screen-title', { hasText: label }).waitFor();
+}
+
+async function axeFindings(page: Page, where: string): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).analyze();
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: path.join(artifactsDir, `ui-alarm-actions-${name}.png`), fullPage: true });
+const row = (page: Page, id: string) => page.locator(`table.alarm-table tr[data-alarm="${id}"]`);
+
+/** Numbers in a text with more decimals than `max` (17 significant digits shows as many). */
+function overlong(text: string, max: number): string[] {
+  return [...text.matchAll(/\d+\.(\d+)/g)].filter((m) => (m[1] ?? '').length > max).map((m) => m[0]);
+}
+
+describe.skipIf(!chromiumAvailable && !process.env.CI)('alarm actions, KPI coverage and number format in Chromium', () => {
+  beforeAll(async () => {
+    [app, browser] = await Promise.all([startConsole({ script: 'bin/aurum.mjs', args: ['serve'], timeoutMs: 40_000 }), launchChromium()]);
+    token = await app.signIn();
+    for (const [user, role] of Object.entries(USERS)) {
+      const r = await api('/api/call/auth.users.create', { method: 'POST', body: JSON.stringify({ user, role, password: PASSWORD }) });
+      expect(r.ok, await r.text()).toBe(true);
+    }
+    for (const pump of ['Pump101', 'Pump102']) {
+      const slowed = await api('/api/tags/write', {
+        method: 'POST',
+        body: JSON.stringify({ tag: `Demo/PumpStation/${pump}/SpeedSetpoint`, value: 40, confirmed: true }),
+      });
+      expect(slowed.ok).toBe(true);
+    }
+    await waitFor(
+      'both pumps’ low-flow alarms',
+      async () => {
+        const rows = (await json<{ alarms: AlarmRow[] }>('/api/alarms')).alarms;
+        return [PUMP101_LO, PUMP102_LO].every((id) => rows.some((a) => a.id === id && a.state === 'unack_active')) ? true : undefined;
+      },
+      40_000,
+      500,
+    );
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await app?.stop();
+    if (app) rmSync(app.dataDir, { recursive: true, force: true });
+  });
+
+  it('an operator acknowledges with a comment: the journal, the alarm history and the audit trail keep it', async () => {
+    const page = await pageAs('otto');
+    await openScreen(page, 'Alarms');
+    await row(page, PUMP101_LO).waitFor();
+    await page.getByLabel(/^Comment/).fill(COMMENT);
+    await page.getByRole('button', { name: 'Acknowledge Demo/PumpStation/Pump101/Flow lo', exact: true }).click();
+    await expect.poll(() => row(page, PUMP101_LO).getAttribute('data-state'), { timeout: 10_000 }).toBe('ack_active');
+    expect(await page.getByRole('status').filter({ hasText: 'Acknowledged' }).textContent()).toContain(COMMENT);
+    expect(await page.getByLabel(/^Comment/).inputValue()).toBe('');
+
+    const [entry] = (await json<JournalEntry[]>(`/api/alarms/journal?alarmId=${PUMP101_LO}&kinds=ack`)).slice(-1);
+    expect(entry).toMatchObject({ kind: 'ack', user: 'otto', comment: COMMENT });
+
+    await openScreen(page, 'Alarm history');
+    const ackRow = page.locator(`table.journal-table tr[data-kind="ack"][data-alarm="${PUMP101_LO}"]`);
+    await expect.poll(() => ackRow.count(), { timeout: 10_000 }).toBe(1);
+    expect(await ackRow.textContent()).toContain(COMMENT);
+    expect(await ackRow.textContent()).toContain('otto');
+    await shot(page, 'ack-comment-history');
+
+    const audit = await json<AuditEntry[]>('/api/audit?action=alarms.ack&actor=otto');
+    expect(audit.some((a) => a.result === 'ok' && JSON.stringify(a.details).includes(COMMENT))).toBe(true);
+  }, 60_000);
+
+  it('a refused shelve keeps what was typed and says why in a sentence; a good shelve shows expiry, who, why and Active since', async () => {
+    const page = await pageAs('otto');
+    await openScreen(page, 'Alarms');
+    const r = row(page, PUMP102_LO);
+    await r.waitFor();
+    await page.getByRole('button', { name: 'Shelve Demo/PumpStation/Pump102/Flow lo…', exact: true }).click();
+    const form = page.getByRole('form', { name: 'Shelve Demo/PumpStation/Pump102/Flow lo' });
+    await form.getByLabel('Minutes').fill('30');
+    await form.getByLabel('Reason').fill('ab');
+    await form.getByRole('button', { name: 'Shelve', exact: true }).click();
+    const refusal = form.getByRole('alert');
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toMatch(/^Say why the alarm is shelved, in at least 3 characters/);
+    expect(await form.getByLabel('Minutes').inputValue()).toBe('30');
+    expect(await form.getByLabel('Reason').inputValue()).toBe('ab');
+    // The core refuses the same (its own check, not the form's).
+    expect(
+      (await api(`/api/alarms/${PUMP102_LO}/shelve`, { method: 'POST', body: JSON.stringify({ minutes: 30, reason: 'ab' }) })).status,
+    ).toBe(400);
+
+    // The core refuses what the form cannot know: the alarm was taken out of service meanwhile.
+    const oos = await api(`/api/alarms/${PUMP102_LO}/out-of-service`, {
+      method: 'POST',
+      body: JSON.stringify({ reason: 'e2e: meanwhile' }),
+    });
+    expect(oos.ok).toBe(true);
+    await expect.poll(() => r.getAttribute('data-state'), { timeout: 10_000 }).toBe('out_of_service');
+    await form.getByLabel('Reason').fill(SHELVE_REASON);
+    await form.getByRole('button', { name: 'Shelve', exact: true }).click();
+    await expect
+      .poll(() => refusal.textContent(), { timeout: 10_000 })
+      .toMatch(/^Shelving Demo\/PumpStation\/Pump102\/Flow lo was refused: /);
+    const refused = (await refusal.textContent()) ?? '';
+    expect(refused).toMatch(/out of service\.$/);
+    expect(refused).not.toMatch(/✖|→|Too small|expected|at path/);
+    expect(await form.getByLabel('Reason').inputValue()).toBe(SHELVE_REASON);
+    expect(await form.getByLabel('Minutes').inputValue()).toBe('30');
+    await shot(page, 'shelve-refused');
+    expect((await api(`/api/alarms/${PUMP102_LO}/return-to-service`, { method: 'POST' })).ok).toBe(true);
+    await expect.poll(() => r.getAttribute('data-state'), { timeout: 10_000 }).toBe('unack_active');
+
+    const activeSince = await r.locator('.active-since').textContent();
+    expect(activeSince).toMatch(/\d\d:\d\d:\d\d$/);
+    await form.getByRole('button', { name: 'Shelve', exact: true }).click();
+    await expect.poll(() => r.getAttribute('data-state'), { timeout: 10_000 }).toBe('shelved');
+    expect(await form.count()).toBe(0);
+    const shelved = await alarm(PUMP102_LO);
+    expect(shelved).toMatchObject({ state: 'shelved', maskedBy: 'otto', maskReason: SHELVE_REASON });
+    expect(shelved?.activeSince).not.toBeNull();
+    expect(await r.locator('.active-since').textContent()).toBe(activeSince);
+    expect(await r.locator('.mask-by').textContent()).toBe('by otto');
+    expect(await r.locator('.mask-reason').textContent()).toBe(`“${SHELVE_REASON}”`);
+    expect(await r.locator('.mask-until').textContent()).toMatch(/^until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    expect(await axeFindings(page, 'alarms with a shelved row')).toEqual([]);
+    await shot(page, 'shelved');
+
+    await page.getByRole('button', { name: 'Unshelve Demo/PumpStation/Pump102/Flow lo', exact: true }).click();
+    await expect.poll(() => r.getAttribute('data-state'), { timeout: 10_000 }).toBe('unack_active');
+  }, 60_000);
+
+  it('out of service is offered to an engineer, not to an operator or a viewer (the permission table); shown distinctly, returned, audited', async () => {
+    const operator = await pageAs('otto');
+    await openScreen(operator, 'Alarms');
+    await row(operator, PUMP102_LO).waitFor();
+    expect(await operator.getByRole('button', { name: /^Out of service/ }).count()).toBe(0);
+    expect(await operator.getByRole('button', { name: /^Return to service/ }).count()).toBe(0);
+    const otto = await app.signIn('otto', PASSWORD);
+    const denied = await api(
+      `/api/alarms/${PUMP102_LO}/out-of-service`,
+      { method: 'POST', body: JSON.stringify({ reason: 'not mine' }) },
+      otto,
+    );
+    expect(denied.status).toBe(403);
+
+    const viewer = await pageAs('vera');
+    await openScreen(viewer, 'Alarms');
+    await row(viewer, PUMP102_LO).waitFor();
+    expect(
+      await viewer
+        .locator('main button')
+        .filter({ hasText: /^(Ack|Acknowledge|Shelve|Unshelve|Out of service|Return to service)/ })
+        .count(),
+    ).toBe(0);
+    expect(await viewer.getByLabel(/^Comment/).count()).toBe(0);
+
+    const page = await pageAs('enzo');
+    await openScreen(page, 'Alarms');
+    const r = row(page, PUMP102_LO);
+    await r.waitFor();
+    await page.getByRole('button', { name: 'Out of service Demo/PumpStation/Pump102/Flow lo…', exact: true }).click();
+    const form = page.getByRole('form', { name: 'Take out of service Demo/PumpStation/Pump102/Flow lo' });
+    await form.getByLabel('Reason').fill(OOS_REASON);
+    await form.getByRole('button', { name: 'Out of service', exact: true }).click();
+    await expect.poll(() => r.getAttribute('data-state'), { timeout: 10_000 }).toBe('out_of_service');
+    expect(await r.locator('.alarm-state').textContent()).toContain('Out of service');
+    expect(await r.locator('.mask-by').textContent()).toBe('by enzo');
+    expect(await r.locator('.mask-reason').textContent()).toBe(`“${OOS_REASON}”`);
+    // Distinct from every lifecycle state: its own background, not the unacknowledged marking.
+    const bg = await r
+      .locator('td')
+      .first()
+      .evaluate((td) => getComputedStyle(td).backgroundImage);
+    expect(bg).toContain('repeating-linear-gradient');
+    expect(await axeFindings(page, 'alarms with an out-of-service row')).toEqual([]);
+    await shot(page, 'out-of-service');
+
+    await page.getByRole('button', { name: 'Return to service Demo/PumpStation/Pump102/Flow lo', exact: true }).click();
+    await expect.poll(() => r.getAttribute('data-state'), { timeout: 10_000 }).not.toBe('out_of_service');
+    const audit = await json<AuditEntry[]>('/api/audit?actor=enzo&action=alarms.');
+    expect(audit.filter((a) => a.result === 'ok').map((a) => a.action)).toEqual(
+      expect.arrayContaining(['alarms.outOfService', 'alarms.returnToService']),
+    );
+    expect(audit.some((a) => a.action === 'alarms.outOfService' && JSON.stringify(a.details).includes(OOS_REASON))).toBe(true);
+    const journal = await json<JournalEntry[]>(`/api/alarms/journal?alarmId=${PUMP102_LO}&user=enzo`);
+    expect(journal.map((e) => [e.kind, e.comment])).toEqual([
+      ['out_of_service', OOS_REASON],
+      ['return_to_service', ''],
+    ]);
+  }, 60_000);
+
+  it('the KPI page states how much of the requested 24 h the console observed, and rates over that time', async () => {
+    const page = await pageAs('otto');
+    await openScreen(page, 'Alarm history');
+    await page.getByRole('button', { name: 'KPIs' }).click();
+    const coverage = page.locator('.kpi-coverage');
+    await coverage.waitFor();
+    expect(await coverage.textContent()).toMatch(/^Coverage: observed \d+ (s|min) of the requested 24 h \(\d+\.\d %\)\./);
+    const observedMs = Number(await coverage.getAttribute('data-observed-ms'));
+    expect(Number(await coverage.getAttribute('data-requested-ms'))).toBe(86_400_000);
+    expect(observedMs).toBeGreaterThan(0);
+    expect(observedMs).toBeLessThan(3_600_000);
+
+    const k = await json<AlarmKpis>('/api/alarms/kpis');
+    expect(k.requestedMs).toBe(86_400_000);
+    expect(k.observedMs).toBeLessThan(3_600_000);
+    expect(k.averagePer10Min).toBeCloseTo(k.activations / (k.observedMs / 600_000), 6);
+    // Over the whole day this console's figure would read as a quiet one; over what it observed it does not.
+    expect(k.averagePer10Min).toBeGreaterThan(k.activations / 144);
+    const shown = Number(await page.locator('.kpi', { hasText: 'Average per 10 min' }).locator('.kpi-value').textContent());
+    expect(shown).toBeGreaterThan(k.activations / 144);
+    expect(await page.locator('.kpi', { hasText: 'Average per 10 min' }).textContent()).toMatch(/over \d+ (s|min) observed/);
+    expect(await axeFindings(page, 'kpis with coverage')).toEqual([]);
+    await shot(page, 'kpi-coverage');
+  }, 60_000);
+
+  it('no NaN and no more decimals than the tag’s on the alarm and journal screens', async () => {
+    const { tags } = await json<{ tags: TagInfo[] }>('/api/tags/meta');
+    const decimalsOf = new Map(tags.map((t) => [t.name, t.decimals ?? 2]));
+    const page = await pageAs('otto');
+
+    await openScreen(page, 'Alarms');
+    await page.locator('table.alarm-table tbody tr').first().waitFor();
+    expect(await page.locator('main').textContent()).not.toMatch(/NaN/);
+    for (const tr of await page.locator('table.alarm-table tbody tr').all()) {
+      const tag = (await tr.locator('td.mono').textContent()) ?? '';
+      const cell = (await tr.locator('.value-limit').textContent()) ?? '';
+      expect(overlong(cell, decimalsOf.get(tag) ?? 2), `${tag}: ${cell}`).toEqual([]);
+      expect(overlong((await tr.textContent()) ?? '', 6), tag).toEqual([]);
+    }
+
+    await openScreen(page, 'Alarm history');
+    await page.getByRole('button', { name: 'Journal' }).click();
+    await page.locator('table.journal-table tbody tr').first().waitFor();
+    expect(await page.locator('main').textContent()).not.toMatch(/NaN/);
+    for (const tr of await page.locator('table.journal-table tbody tr').all()) {
+      const tag = (await tr.locator('td.mono').textContent()) ?? '';
+      const cell = (await tr.locator('.value-limit').textContent()) ?? '';
+      expect(overlong(cell, decimalsOf.get(tag) ?? 2), `${tag}: ${cell}`).toEqual([]);
+      expect(overlong((await tr.textContent()) ?? '', 6), tag).toEqual([]);
+    }
+    // The core's own journal: no message rendered without its value as "NaN".
+    const journal = await json<JournalEntry[]>('/api/alarms/journal?limit=10000');
+    expect(journal.filter((e) => /NaN/.test(e.message)).map((e) => `${e.kind} ${e.message}`)).toEqual([]);
+    await shot(page, 'journal-numbers');
+  }, 60_000);
+});
