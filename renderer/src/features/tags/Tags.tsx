@@ -167,60 +167,62 @@ export function Tags() {
         </span>
       </div>
       {canImportExport ? <ImportExport machine={machine} /> : null}
-      <table className="grid" aria-label="Tags">
-        <thead>
-          <tr>
-            <th scope="col">Tag</th>
-            <th scope="col">Value</th>
-            <th scope="col">Description</th>
-            <th scope="col">Type</th>
-            <th scope="col">Normal range</th>
-            <th scope="col">Write limits</th>
-            <th scope="col">Connection</th>
-            <th scope="col">Address</th>
-            <th scope="col">Period ms</th>
-            {canConfigure ? <th scope="col">Edit</th> : null}
-          </tr>
-        </thead>
-        <tbody>
-          {matches.slice(0, SHOWN).flatMap((t) => [
-            <tr key={t.id} data-tag-row={t.name}>
-              <th scope="row" className="mono">
-                {t.name}
-              </th>
-              <td>
-                <LiveValue tag={t} />
-              </td>
-              <td>{t.description}</td>
-              <td>{t.dataType}</td>
-              <td className="num">{range(t.rangeLo, t.rangeHi)}</td>
-              <td className="num">{t.writable ? range(t.writeMin, t.writeMax) : 'read-only'}</td>
-              <td>{t.connection}</td>
-              <td className="mono">{t.address}</td>
-              <td className="num">{t.expectedPeriodMs}</td>
-              {canConfigure ? (
+      <div className="table-scroll">
+        <table className="grid" aria-label="Tags">
+          <thead>
+            <tr>
+              <th scope="col">Tag</th>
+              <th scope="col">Value</th>
+              <th scope="col">Description</th>
+              <th scope="col">Type</th>
+              <th scope="col">Normal range</th>
+              <th scope="col">Write limits</th>
+              <th scope="col">Connection</th>
+              <th scope="col">Address</th>
+              <th scope="col">Period ms</th>
+              {canConfigure ? <th scope="col">Edit</th> : null}
+            </tr>
+          </thead>
+          <tbody>
+            {matches.slice(0, SHOWN).flatMap((t) => [
+              <tr key={t.id} data-tag-row={t.name}>
+                <th scope="row" className="mono">
+                  {t.name}
+                </th>
                 <td>
-                  <button
-                    type="button"
-                    aria-expanded={editing === t.id}
-                    aria-label={`Edit ${t.name}`}
-                    onClick={() => setEditing(editing === t.id ? null : t.id)}
-                  >
-                    Edit
-                  </button>
+                  <LiveValue tag={t} />
                 </td>
-              ) : null}
-            </tr>,
-            editing === t.id ? (
-              <tr key={`${t.id}-edit`} className="edit-row">
-                <td colSpan={10}>
-                  <TagEditor tag={t} onClose={() => setEditing(null)} />
-                </td>
-              </tr>
-            ) : null,
-          ])}
-        </tbody>
-      </table>
+                <td>{t.description}</td>
+                <td>{t.dataType}</td>
+                <td className="num">{range(t.rangeLo, t.rangeHi)}</td>
+                <td className="num">{t.writable ? range(t.writeMin, t.writeMax) : 'read-only'}</td>
+                <td>{t.connection}</td>
+                <td className="mono">{t.address}</td>
+                <td className="num">{t.expectedPeriodMs}</td>
+                {canConfigure ? (
+                  <td>
+                    <button
+                      type="button"
+                      aria-expanded={editing === t.id}
+                      aria-label={`Edit ${t.name}`}
+                      onClick={() => setEditing(editing === t.id ? null : t.id)}
+                    >
+                      Edit
+                    </button>
+                  </td>
+                ) : null}
+              </tr>,
+              editing === t.id ? (
+                <tr key={`${t.id}-edit`} className="edit-row">
+                  <td colSpan={10}>
+                    <TagEditor tag={t} onClose={() => setEditing(null)} />
+                  </td>
+                </tr>
+              ) : null,
+            ])}
+          </tbody>
+        </table>
+      </div>
     </div>
   );
 }
