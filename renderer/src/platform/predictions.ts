@@ -17,6 +17,10 @@ export const predictionActions = {
   setAll(states: MachinePredictionState[]) {
     predictionStore.setState({ byMachine: Object.fromEntries(states.map((s) => [s.machine, s])) });
   },
+  /** A machine's state as an activation answered it (approve, roll back): its new model at once, before its first prediction. */
+  setOne(state: MachinePredictionState) {
+    predictionStore.setState((s) => ({ byMachine: { ...s.byMachine, [state.machine]: state } }));
+  },
   apply(p: Prediction) {
     predictionStore.setState((s) => ({
       byMachine: { ...s.byMachine, [p.machine]: { machine: p.machine, model: p.model, prediction: p, reason: null } },

@@ -15,6 +15,7 @@ import { RangeBar } from '../../ui/RangeBar';
 import { Sparkline } from '../../ui/Sparkline';
 import { TagWriter } from '../../ui/TagWriter';
 import { TrendChart } from '../../ui/trend/TrendChart';
+import { ModelLearning } from './Learning';
 import { MachineEvents } from './MachineEvents';
 
 function HealthPanel({ machine }: { machine: string }) {
@@ -154,6 +155,7 @@ export function Machine() {
         )}
       />
       <MachineEvents machine={machine.name} />
+      <ModelLearning machine={machine.name} />
     </div>
   );
 }
