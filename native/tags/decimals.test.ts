@@ -16,6 +16,7 @@ describe('displayDecimals', () => {
     expect(displayDecimals({ type: 'float', unit: '', range: [0, 100] })).toBe(1);
     expect(displayDecimals({ type: 'float', unit: '', range: [0, 10_000] })).toBe(0);
     expect(displayDecimals({ type: 'float', unit: 'bar', range: [3, 5] })).toBe(3);
+    expect(displayDecimals({ type: 'float', unit: '%', range: [40, 100] })).toBe(2);
     expect(displayDecimals({ type: 'float', unit: '', range: [0, 0.001] })).toBe(6);
   });
 

@@ -54,8 +54,8 @@ export interface DecimalsInput {
 
 /**
  * The decimals a tag's values are shown with: the site file's `decimals` when set; else 0 for an
- * integer; else from the span of the normal range (about four significant digits across it: a span
- * of 1 → 3, 100 → 1, 10 000 → 0); else by unit; else 2. Undefined for booleans and text, which have
+ * integer; else from the span of the normal range (3 to 4 significant digits across it: a span of
+ * 1 to 10 → 3, 10 to 100 → 2, 100 to 1 000 → 1, from 1 000 → 0); else by unit; else 2. Undefined for booleans and text, which have
  * no decimals.
  */
 export function displayDecimals(tag: DecimalsInput): number | undefined {
@@ -64,7 +64,8 @@ export function displayDecimals(tag: DecimalsInput): number | undefined {
   if (tag.type === 'int') return 0;
   const range = tag.range;
   if (range && Number.isFinite(range[0]) && Number.isFinite(range[1]) && range[1] > range[0]) {
-    const d = 3 - Math.round(Math.log10(range[1] - range[0]));
+    // Three decimals for a span from 1 up to 10, one fewer per decade: 3 to 4 significant digits.
+    const d = 3 - Math.floor(Math.log10(range[1] - range[0]));
     return Math.min(6, Math.max(0, d));
   }
   return UNIT_DECIMALS[tag.unit.trim()] ?? 2;
