@@ -83,7 +83,7 @@ describe('the model alarm’s persistence rule at run time', () => {
         reasons.push(state?.reason ?? null);
       }
       expect(submitted).toBe(values.length);
-      expect(reasons[0]).toBe("persistence: 1 of the 2 windows the model alarm's rule (2 of 3) needs");
+      expect(reasons[0]).toBe('collecting windows: 1 of 2 (the model alarm needs 2 of the last 3 over its threshold)');
       expect(out.map((p) => p?.anomalyScore ?? null)).toEqual([null, 0.5, 1.25, 1.25, 0.75, 0.75, 0.75]);
       // Health is read from the same score: 50 at 1.0, below it only while the rule holds.
       expect(out.map((p) => (p ? p.health < 50 : null))).toEqual([null, false, true, true, false, false, false]);

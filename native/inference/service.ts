@@ -302,7 +302,7 @@ export async function openInference(opts: InferenceOptions): Promise<Inference> 
         const p = toPrediction(run, model, outputs, row, at);
         if (!p) {
           const rule = run.rule as Persistence;
-          run.reason = `persistence: ${rule.count} of the ${rule.k} windows the model alarm's rule (${rule.k} of ${rule.n}) needs`;
+          run.reason = `collecting windows: ${rule.count} of ${rule.k} (the model alarm needs ${rule.k} of the last ${rule.n} over its threshold)`;
           return;
         }
         run.prediction = p;
