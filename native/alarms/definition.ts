@@ -186,16 +186,24 @@ export function parseDefinitions(section: readonly unknown[]): AlarmDefinition[]
 }
 
 /**
- * At the tag's decimals (4.50 mm/s, 80.0 m³/h), as the screens show its values; for a tag without
- * them (a discrete state, a tag table made without) two decimals at most (one from 100 up),
- * trailing zeros dropped: 4.5, 4.28, 101.3. Never 17 significant digits.
+ * A value at the tag's decimals (4.62 mm/s, 29.2 m³/h), as the screens show its values; for a tag
+ * without them (a discrete state, a tag table made without) two decimals at most (one from 100
+ * up), trailing zeros dropped: 4.5, 4.28, 101.3. Never 17 significant digits.
  */
-function formatNumber(v: number, decimals: number | undefined): string {
+function formatValue(v: number, decimals: number | undefined): string {
   if (decimals !== undefined) {
     const text = v.toFixed(Math.min(12, Math.max(0, Math.trunc(decimals))));
     return /^-0(\.0*)?$/.test(text) ? text.slice(1) : text;
   }
   return String(Number(v.toFixed(Math.abs(v) >= 100 ? 1 : 2)));
+}
+
+/**
+ * A limit as the site file writes it (4.5, 80), trailing zeros dropped, to no more decimals than
+ * the tag's (at least two): it is a set figure, not a measurement.
+ */
+function formatLimit(v: number, decimals: number | undefined): string {
+  return String(Number(v.toFixed(Math.max(2, Math.min(12, Math.trunc(decimals ?? 2))))));
 }
 
 /**
@@ -212,10 +220,10 @@ const VALUE_PART = /\s*\(\{value\}\)|(:\s*)?\{value\}( \{unit\}(\/s)?| %)?/g;
 export function renderMessage(alarm: Pick<CompiledAlarm, 'message' | 'unit' | 'limit' | 'tag' | 'decimals'>, value: number | null): string {
   const template =
     value !== null && Number.isFinite(value)
-      ? alarm.message.replaceAll('{value}', formatNumber(value, alarm.decimals))
+      ? alarm.message.replaceAll('{value}', formatValue(value, alarm.decimals))
       : alarm.message.replace(VALUE_PART, '').replace(/ {2,}/g, ' ');
   return template
     .replaceAll('{unit}', alarm.unit)
-    .replaceAll('{limit}', Number.isFinite(alarm.limit) ? formatNumber(alarm.limit, alarm.decimals) : '')
+    .replaceAll('{limit}', Number.isFinite(alarm.limit) ? formatLimit(alarm.limit, alarm.decimals) : '')
     .replaceAll('{tag}', alarm.tag);
 }

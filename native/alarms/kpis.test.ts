@@ -4,6 +4,7 @@ import type { Priority } from '../api/alarm-requests.js';
 import { runSliced, runToEnd } from '../util/sliced.js';
 import { alarmDefinitionSchema } from './definition.js';
 import { ACTIVATIONS_PER_SLICE, computeKpis, kpiSteps, maxInWindow } from './kpis.js';
+import { sql as initSql } from './migrations/001_init.js';
 import { AlarmService } from './service.js';
 import type { Activation } from './store.js';
 import { batchOf, Clock, makeTags, tempDb } from './test-kit.js';
@@ -273,5 +274,34 @@ describe('KPIs over the time actually observed', () => {
   it('with nothing observed in the span the rate is 0, not a division by zero', () => {
     const k = computeKpis([], [], T0, T0 + DAY, T0 + DAY, [{ start: T0 - 2 * DAY, end: T0 - DAY }]);
     expect([k.observedMs, k.averagePer10Min, k.floodShare, k.observed]).toEqual([0, 0, 0, []]);
+  });
+});
+
+describe('KPI coverage of a journal written before run records existed', () => {
+  it('counts it as observed from its first entry to its last', async () => {
+    const tmp = tempDb();
+    try {
+      const db = tmp.open();
+      // events.db as the previous version left it: schema at 001_init, a journal, no alarm_runs.
+      db.exec(`CREATE TABLE alarm_migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`);
+      db.exec(initSql);
+      db.prepare('INSERT INTO alarm_migrations VALUES (?, ?)').run('001_init', '2025-01-01T00:00:00Z');
+      const insert = db.prepare(
+        "INSERT INTO alarm_journal (ts, alarm_id, tag, area, kind, state, priority) VALUES (?, 'a', 't', 'PS', 'activate', 'unack_active', 'High')",
+      );
+      for (const ts of [T0, T0 + 30 * MIN, T0 + 60 * MIN]) insert.run(ts);
+      const clock = new Clock(T0 + 120 * MIN);
+      const svc = new AlarmService({ db, tags: makeTags(['Demo/PS/P1/Pressure']), definitions: [], now: clock.now });
+      clock.advance(10 * MIN);
+      const k = await svc.kpis(T0 - MIN, clock.t);
+      expect(k.observed.map((o) => [Date.parse(o.start) - T0, Date.parse(o.end) - T0])).toEqual([
+        [0, 60 * MIN],
+        [120 * MIN, 130 * MIN],
+      ]);
+      expect(k.observedMs).toBe(70 * MIN);
+      expect(k.averagePer10Min).toBeCloseTo(3 / 7);
+    } finally {
+      tmp.cleanup();
+    }
   });
 });

@@ -250,8 +250,8 @@ describe('other alarm types', () => {
     const definitions = [alarmDefinitionSchema.parse({ tag: 'Demo/PS/P1/Flow', type: 'lo', limit: 80, priority: 'Low' })];
     const svc = new AlarmService({ db: tmp.open(), tags, definitions, now: new Clock().now });
     svc.evaluate(batchOf([{ id: 0, v: 29.226919174194336 }]));
-    expect(svc.row('Demo.PS.P1.Flow.lo')?.message).toBe('Demo/PS/P1/Flow low: 29.2 m³/h (limit 80.0 m³/h)');
-    expect(svc.journal()[0]?.message).toBe('Demo/PS/P1/Flow low: 29.2 m³/h (limit 80.0 m³/h)');
+    expect(svc.row('Demo.PS.P1.Flow.lo')?.message).toBe('Demo/PS/P1/Flow low: 29.2 m³/h (limit 80 m³/h)');
+    expect(svc.journal()[0]?.message).toBe('Demo/PS/P1/Flow low: 29.2 m³/h (limit 80 m³/h)');
   });
 
   it('deviation from a setpoint tag follows both the value and the setpoint', () => {

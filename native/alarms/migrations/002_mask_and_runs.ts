@@ -12,4 +12,8 @@ CREATE TABLE alarm_runs (
   CHECK (last_seen >= started)
 );
 CREATE INDEX alarm_runs_last_seen ON alarm_runs(last_seen);
+
+-- A journal written before runs were recorded: taken as observed from its first entry to its last
+-- (the best that is known), so its activations are not divided by the current run alone.
+INSERT INTO alarm_runs (started, last_seen) SELECT MIN(ts), MAX(ts) FROM alarm_journal HAVING COUNT(*) > 0;
 `;
