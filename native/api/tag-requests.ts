@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { HttpForms } from './http.js';
+import { overLimit } from './limits.js';
 import type { ConnectionDiagnostics, ExportFile, MachineInfo, TagInfo, TagSnapshot, WriteResult } from './types.js';
 
 /**
@@ -8,6 +9,45 @@ import type { ConnectionDiagnostics, ExportFile, MachineInfo, TagInfo, TagSnapsh
  */
 export const MAX_TAG_PATH = 1024;
 const tagPath = z.string().min(1).max(MAX_TAG_PATH, `a tag path has at most ${MAX_TAG_PATH} characters`);
+
+/** Timestamp precisions of POST /api/write (`?precision=`, InfluxDB 1.x names; ns when absent). */
+export const PRECISIONS = ['ns', 'n', 'u', 'us', 'ms', 's', 'm', 'h'] as const;
+export type Precision = (typeof PRECISIONS)[number];
+
+/**
+ * What one push may hold, in each form, checked before any of it is looked at (docs/api.md
+ * "Limits"). The body itself is bounded first by the server (4 MB with a session).
+ */
+export const INGEST_LIMITS = {
+  /** JSON items of one POST /api/ingest. */
+  items: 10_000,
+  /** Samples of one columnar push (POST /api/ingest/series), all series together. */
+  seriesSamples: 10_000,
+  /** Lines of one line-protocol push (POST /api/write), blank and comment lines included. */
+  lines: 10_000,
+  /** Characters of one line-protocol body, after a gzip Content-Encoding is undone. */
+  lineChars: 4 * 1024 * 1024,
+} as const;
+
+const QUALITY_NAMES_IN = ['Good', 'Uncertain', 'Bad'] as const;
+
+/** One tag's samples in the columnar form: `t[k]`, `v[k]` (and `q[k]`, or one `q` for all) are sample k. */
+export interface IngestSeries {
+  tag: string;
+  t: unknown[];
+  v: unknown[];
+  q?: string | unknown[];
+}
+
+/** An array taken as it is (its items are checked one by one by the ingest driver, with their position). */
+const anyArray = (what: string) => z.custom<unknown[]>((x) => Array.isArray(x), { message: `${what} must be an array` });
+
+/** Lines in a text (a last line without its newline counts), stopping once past `max`. */
+function countLines(text: string, max: number): number {
+  let n = 0;
+  for (let at = text.indexOf('\n'); at !== -1 && n <= max; at = text.indexOf('\n', at + 1)) n++;
+  return n > max || text.endsWith('\n') ? n : n + 1;
+}
 
 export const tagRequests = {
   'tags.list': z.object({}).strict().default({}),
@@ -60,7 +100,77 @@ export const tagRequests = {
     })
     .strict(),
   /** Values pushed by sensors and gateways (serve mode: POST /api/ingest); items are validated one by one. */
-  'tags.ingest': z.object({ items: z.array(z.unknown()).min(1).max(10_000) }).strict(),
+  'tags.ingest': z.object({ items: z.array(z.unknown()).min(1).max(INGEST_LIMITS.items) }).strict(),
+  /**
+   * The columnar form of tags.ingest: per tag, its times and values side by side (and qualities,
+   * one for all or one per sample); each sample is checked as an item is.
+   */
+  'tags.ingestSeries': z
+    .object({
+      series: z
+        .array(
+          z
+            .object({
+              tag: tagPath,
+              t: anyArray('t'),
+              v: anyArray('v'),
+              q: z.union([z.enum(QUALITY_NAMES_IN), anyArray('q')]).optional(),
+            })
+            .strict(),
+        )
+        .min(1)
+        .max(INGEST_LIMITS.seriesSamples),
+    })
+    .strict()
+    .superRefine((a, ctx) => {
+      let samples = 0;
+      a.series.forEach((s, i) => {
+        samples += s.v.length;
+        if (s.t.length !== s.v.length)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['series', i, 't'],
+            message: `series ${i} (${s.tag}) has ${s.t.length} times and ${s.v.length} values; give one time per value`,
+          });
+        else if (Array.isArray(s.q) && s.q.length !== s.v.length)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['series', i, 'q'],
+            message: `series ${i} (${s.tag}) has ${s.q.length} qualities and ${s.v.length} values; give one quality per value, or one for all`,
+          });
+        else if (s.v.length === 0)
+          ctx.addIssue({ code: 'custom', path: ['series', i, 'v'], message: `series ${i} (${s.tag}) has no samples` });
+      });
+      if (samples > INGEST_LIMITS.seriesSamples)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['series'],
+          message: overLimit('tags.ingestSeries', 'samples', samples, INGEST_LIMITS.seriesSamples, 'send them in several pushes'),
+        });
+    }),
+  /**
+   * InfluxDB 1.x line protocol (serve mode: POST /api/write), stored as the tags its connection's
+   * `lineProtocol` rule names; lines are checked one by one and refused by line number.
+   */
+  'tags.ingestLines': z
+    .object({
+      text: z
+        .string()
+        .min(1, 'the body holds no lines')
+        .max(INGEST_LIMITS.lineChars, `a line-protocol body has at most ${INGEST_LIMITS.lineChars.toLocaleString('en-US')} characters`)
+        .superRefine((text, ctx) => {
+          const lines = countLines(text, INGEST_LIMITS.lines);
+          if (lines > INGEST_LIMITS.lines)
+            ctx.addIssue({
+              code: 'custom',
+              message: overLimit('tags.ingestLines', 'lines', lines, INGEST_LIMITS.lines, 'send them in several pushes'),
+            });
+        }),
+      precision: z.enum(PRECISIONS).default('ns'),
+      /** The ingest connection whose rule names the tags (`?db=`); may be left out when one connection takes line protocol. */
+      connection: z.string().min(1).max(256).optional(),
+    })
+    .strict(),
 };
 
 /** How serve mode offers each request over HTTP (native/api/http.ts). */
@@ -80,6 +190,14 @@ export const tagHttp = {
     arrayBody: 'items',
     retryAfter: { field: 'retryAfterS', message: 'ingest queue full, retry later' },
   },
+  'tags.ingestSeries': {
+    method: 'POST',
+    path: '/api/ingest/series',
+    status: 202,
+    retryAfter: { field: 'retryAfterS', message: 'ingest queue full, retry later' },
+  },
+  // Its HTTP route is POST /api/write (native/server/influx.ts): a text body and InfluxDB's answers, not a JSON request.
+  'tags.ingestLines': 'call',
 } as const satisfies HttpForms<typeof tagRequests>;
 
 export interface TagResults {
@@ -88,6 +206,8 @@ export interface TagResults {
   'tags.write': WriteResult;
   'connections.list': ConnectionDiagnostics[];
   'tags.ingest': IngestOutcome;
+  'tags.ingestSeries': IngestOutcome;
+  'tags.ingestLines': IngestLinesOutcome;
   'config.updateTag': { changed: TagInfo[]; file: string; backup: string };
   'config.exportTags': ExportFile;
   'config.importTags': { tags: number; issues: { line: number; column: string; message: string }[]; applied: boolean; added: string[] };
@@ -97,6 +217,15 @@ export interface IngestOutcome {
   accepted: number;
   /** Items refused, by index in the request, with the reason. */
   rejected: { index: number; ok: boolean; error?: string }[];
+  /** Set when the ingest queue is full: nothing of this push was taken; retry after this many seconds. */
+  retryAfterS?: number;
+}
+
+export interface IngestLinesOutcome {
+  /** Samples (fields) stored. */
+  accepted: number;
+  /** Lines refused, by line number (1 = the body's first line), with the cause; nothing of them is stored. */
+  rejected: { line: number; error: string }[];
   /** Set when the ingest queue is full: nothing of this push was taken; retry after this many seconds. */
   retryAfterS?: number;
 }

@@ -100,6 +100,17 @@ export function answerTooLarge(req: IncomingMessage, res: ServerResponse, limit:
 }
 
 export async function readJson(req: IncomingMessage): Promise<unknown> {
+  const body = await readBody(req);
+  if (body.length === 0) return {};
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw Object.assign(new Error('request body is not valid JSON'), { type: 'validation' });
+  }
+}
+
+/** The raw body, within the request's limit (413 past it, never buffered beyond). */
+export async function readBody(req: IncomingMessage): Promise<Buffer> {
   const limit = bodyLimitOf(req);
   // Listeners rather than for-await: leaving a for-await early destroys the request, and with it
   // the socket the 413 answer must go out on. Paused instead, the rest is never read.
@@ -133,10 +144,5 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
     req.on('end', onEnd);
     req.on('error', onError);
   });
-  if (body.length === 0) return {};
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    throw Object.assign(new Error('request body is not valid JSON'), { type: 'validation' });
-  }
+  return body;
 }

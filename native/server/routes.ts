@@ -2,7 +2,8 @@
 // the contract (native/api/http.ts, declared beside its schema), so HTTP, WebSocket and IPC share
 // one implementation and one validation, and a field renamed in the schema is renamed here too.
 // Only the routes that are not requests are written out: health, /metrics, the download of a
-// finished export and POST /api/call/<name> (the whole contract, for scripts).
+// finished export, POST /api/write (InfluxDB line protocol) and POST /api/call/<name> (the whole
+// contract, for scripts).
 
 import { createReadStream, existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -13,6 +14,7 @@ import type { ApiResult } from '../api/types.js';
 import { authGate, clearSessionCookie, sessionCookie } from '../auth/index.js';
 import type { Core } from '../core.js';
 import { readJson, sendError, sendJson } from './http.js';
+import { influxWrite } from './influx.js';
 import type { MetricsExporter } from './metrics.js';
 
 export interface RouteContext {
@@ -141,6 +143,13 @@ export function routes(core: Core, metrics: MetricsExporter, tls: boolean): Rout
         });
         createReadStream(file).pipe(res);
       },
+    },
+    {
+      // InfluxDB 1.x line protocol: a text body and InfluxDB's answers (native/server/influx.ts).
+      method: 'POST',
+      pattern: /^\/api\/write$/,
+      request: 'tags.ingestLines',
+      handle: ({ req, res, url, ctx }) => influxWrite(core, req, res, url, ctx),
     },
     ...fromContract,
     /** The whole contract over HTTP, for scripts and tools: POST /api/call/<request name> with JSON args, answered 200 with the result. */

@@ -1,6 +1,6 @@
 import type { Handlers } from '../api/contract.js';
 import { ApiFailure } from '../api/registry.js';
-import type { IngestOutcome } from '../api/tag-requests.js';
+import type { IngestLinesOutcome, IngestOutcome } from '../api/tag-requests.js';
 import type { MachineInfo, TagSnapshot, WriteResult } from '../api/types.js';
 import type { Driver } from '../drivers/driver.js';
 import type { CheckedPush, IngestDriver } from '../drivers/ingest/driver.js';
@@ -45,8 +45,64 @@ export interface IngestStorage {
 
 export function tagHandlers(
   s: TagServices,
-): Pick<Handlers, 'tags.list' | 'tags.snapshot' | 'tags.write' | 'connections.list' | 'tags.ingest'> {
+): Pick<
+  Handlers,
+  'tags.list' | 'tags.snapshot' | 'tags.write' | 'connections.list' | 'tags.ingest' | 'tags.ingestSeries' | 'tags.ingestLines'
+> {
   let validating: Promise<void> = Promise.resolve();
+  const ingestDrivers = () => {
+    const ingest = [...s.drivers.values()].filter((d): d is IngestDriver => d.protocol === 'ingest');
+    if (ingest.length === 0) throw new ApiFailure('not_found', 'this site has no push (ingest) connection');
+    return ingest;
+  };
+  /** The push connection that owns a tag; a tag it does not know goes to the first, which refuses it by name. */
+  const ownerOf = (ingest: IngestDriver[]) => {
+    const byConnection = new Map(ingest.map((d) => [d.name, d]));
+    return (name: unknown) => {
+      const id = typeof name === 'string' ? s.bus.idOf(name) : undefined;
+      const conn = id === undefined ? undefined : s.bus.tags[id]?.connection;
+      return (conn === undefined ? undefined : byConnection.get(conn)) ?? (ingest[0] as IngestDriver);
+    };
+  };
+  /**
+   * Validate a push (this yields; nothing is taken yet). One push is validated at a time, so between
+   * its slices the event loop serves other requests rather than more ingest.
+   */
+  const validate = async <T>(work: () => Promise<T>): Promise<T> => {
+    const turn = validating.then(work);
+    validating = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    return turn;
+  };
+  /**
+   * Room for all of a checked push, or none of it is taken: the checks and the take run in one
+   * turn. Then answer once the samples are committed (group commit: concurrent pushes share a
+   * transaction). Returns the retry delay when nothing was taken for lack of room.
+   */
+  const store = async (checked: readonly { d: IngestDriver; push: CheckedPush }[], accepted: number): Promise<number | null> => {
+    if (accepted === 0) return null;
+    const refused = s.storage?.refuse(accepted) ?? null;
+    if (refused && refused.retryAfterS === undefined)
+      throw new ApiFailure('unavailable', `${refused.message}; nothing of this push was taken`);
+    if (refused || !checked.every((c) => c.d.hasRoomFor(c.push.ids.length))) return refused?.retryAfterS ?? 1;
+    for (const c of checked) c.d.take(c.push);
+    // Hand the samples to the bus's listeners (the historian) now, so the commit below includes them.
+    s.bus.flush();
+    try {
+      await s.storage?.commit();
+    } catch (err) {
+      throw new ApiFailure(
+        'unavailable',
+        `the ${accepted} samples of this push are held in memory but not yet stored (${describeError(err)}); ` +
+          'the historian stores them when it can write again',
+      );
+    } finally {
+      for (const c of checked) c.d.release(c.push.ids.length);
+    }
+    return null;
+  };
   return {
     'tags.list': () => ({ tags: [...s.bus.tags], machines: s.machines }),
     'tags.snapshot': ({ names }) => {
@@ -90,17 +146,10 @@ export function tagHandlers(
     'connections.list': () => [...s.drivers.values()].map((d) => d.diagnostics()),
     'tags.ingest': async ({ items }) => {
       // Route each item to the push connection that owns its tag; a tag read from a PLC cannot be pushed.
-      const ingest = [...s.drivers.values()].filter((d): d is IngestDriver => d.protocol === 'ingest');
-      if (ingest.length === 0) throw new ApiFailure('not_found', 'this site has no push (ingest) connection');
-      const owner = (item: unknown) => {
-        const name = (item as { tag?: unknown } | null)?.tag;
-        const id = typeof name === 'string' ? s.bus.idOf(name) : undefined;
-        const conn = id === undefined ? undefined : s.bus.tags[id]?.connection;
-        return ingest.find((d) => d.name === conn) ?? ingest[0]!;
-      };
+      const owner = ownerOf(ingestDrivers());
       const groups = new Map<IngestDriver, { items: unknown[]; index: number[] }>();
       items.forEach((item, index) => {
-        const d = owner(item);
+        const d = owner((item as { tag?: unknown } | null)?.tag);
         let g = groups.get(d);
         if (!g) {
           g = { items: [], index: [] };
@@ -109,44 +158,81 @@ export function tagHandlers(
         g.items.push(item);
         g.index.push(index);
       });
-      // 1. Validate everything (this yields; nothing is taken yet). One push is validated at a time,
-      // so between its slices the event loop serves other requests rather than more ingest.
-      const checked: { d: IngestDriver; index: number[]; push: CheckedPush }[] = [];
-      const turn = validating.then(async () => {
-        for (const [d, g] of groups) checked.push({ d, index: g.index, push: await d.check(g.items) });
+      const checked = await validate(async () => {
+        const out: { d: IngestDriver; index: number[]; push: CheckedPush }[] = [];
+        for (const [d, g] of groups) out.push({ d, index: g.index, push: await d.check(g.items) });
+        return out;
       });
-      validating = turn.catch(() => undefined);
-      await turn;
       const outcome: IngestOutcome = { accepted: 0, rejected: [] };
       for (const c of checked) {
         outcome.accepted += c.push.ids.length;
         outcome.rejected.push(...c.push.rejected.map((x) => ({ ...x, index: c.index[x.index] ?? x.index })));
       }
       outcome.rejected.sort((a, b) => a.index - b.index);
-      if (outcome.accepted === 0) return outcome;
-      // 2. Room for all of it, or none of it is taken: the checks and the take run in one turn.
-      const refused = s.storage?.refuse(outcome.accepted) ?? null;
-      if (refused && refused.retryAfterS === undefined)
-        throw new ApiFailure('unavailable', `${refused.message}; nothing of this push was taken`);
-      if (refused || !checked.every((c) => c.d.hasRoomFor(c.push.ids.length))) {
-        return { accepted: 0, rejected: [], retryAfterS: refused?.retryAfterS ?? 1 };
+      const retryAfterS = await store(checked, outcome.accepted);
+      return retryAfterS === null ? outcome : { accepted: 0, rejected: [], retryAfterS };
+    },
+    'tags.ingestSeries': async ({ series }) => {
+      // A series is one tag's: it goes to that tag's connection whole, no sample is copied to route it.
+      const owner = ownerOf(ingestDrivers());
+      const groups = new Map<IngestDriver, number[]>();
+      const at: number[] = [];
+      let samples = 0;
+      series.forEach((one, i) => {
+        at.push(samples);
+        samples += one.v.length;
+        const d = owner(one.tag);
+        const g = groups.get(d);
+        if (g) g.push(i);
+        else groups.set(d, [i]);
+      });
+      const checked = await validate(async () => {
+        const out: { d: IngestDriver; push: CheckedPush }[] = [];
+        for (const [d, which] of groups) out.push({ d, push: await d.checkSeries(series, which, at) });
+        return out;
+      });
+      const outcome: IngestOutcome = { accepted: 0, rejected: [] };
+      for (const c of checked) {
+        outcome.accepted += c.push.ids.length;
+        outcome.rejected.push(...c.push.rejected);
       }
-      for (const c of checked) c.d.take(c.push);
-      // Hand the samples to the bus's listeners (the historian) now, so the commit below includes them.
-      s.bus.flush();
-      // 3. Answer once the samples are committed (group commit: concurrent pushes share a transaction).
-      try {
-        await s.storage?.commit();
-      } catch (err) {
+      outcome.rejected.sort((a, b) => a.index - b.index);
+      const retryAfterS = await store(checked, outcome.accepted);
+      return retryAfterS === null ? outcome : { accepted: 0, rejected: [], retryAfterS };
+    },
+    'tags.ingestLines': async ({ text, precision, connection }) => {
+      // The connection whose rule names the tags: the one asked for (`?db=`), or the only one with a rule.
+      const ingest = ingestDrivers();
+      const withRule = ingest.filter((d) => d.takesLines);
+      let d: IngestDriver | undefined;
+      if (connection !== undefined) {
+        d = ingest.find((x) => x.name === connection);
+        if (!d)
+          throw new ApiFailure(
+            'not_found',
+            `no push (ingest) connection named "${connection}"; ${withRule.length ? `line protocol is taken by ${withRule.map((x) => x.name).join(', ')}` : 'no connection takes line protocol'}`,
+          );
+        if (!d.takesLines)
+          throw new ApiFailure(
+            'validation',
+            `connection ${connection} takes no line protocol: give it a lineProtocol rule in the site file`,
+          );
+      } else if (withRule.length === 1) d = withRule[0];
+      else if (withRule.length === 0)
+        throw new ApiFailure('not_found', 'no push (ingest) connection takes line protocol: give one a lineProtocol rule in the site file');
+      else
         throw new ApiFailure(
-          'unavailable',
-          `the ${outcome.accepted} samples of this push are held in memory but not yet stored (${describeError(err)}); ` +
-            'the historian stores them when it can write again',
+          'validation',
+          `several connections take line protocol (${withRule.map((x) => x.name).join(', ')}): name one with ?db=<connection>`,
         );
-      } finally {
-        for (const c of checked) c.d.release(c.push.ids.length);
-      }
-      return outcome;
+      const driver = d as IngestDriver;
+      const push = await validate(() => driver.checkLines(text, precision));
+      const outcome: IngestLinesOutcome = {
+        accepted: push.ids.length,
+        rejected: push.rejected.map((r) => ({ line: r.index, error: r.error })),
+      };
+      const retryAfterS = await store([{ d: driver, push }], outcome.accepted);
+      return retryAfterS === null ? outcome : { accepted: 0, rejected: [], retryAfterS };
     },
   };
 }
