@@ -12,6 +12,7 @@ export function deniedReason(state: Pick<AppState, 'session' | 'allowed'>, name:
   const s = state.session;
   if (s.state !== 'signedIn') return 'Sign in first.';
   if (s.locked) return `The session is locked (read-only): unlock it with the password of ${s.user} first.`;
+  if (s.mustChangePassword) return 'Choose a new password first: an administrator reset yours.';
   return `Not available to the ${s.role} role; ask an administrator if your work needs it.`;
 }
 

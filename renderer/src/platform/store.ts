@@ -13,7 +13,16 @@ export type Theme = 'dark' | 'light';
 export type Session =
   | { state: 'unknown' }
   | { state: 'signedOut'; needsSetup: boolean }
-  | { state: 'signedIn'; user: string; role: RoleName; displayName: string; position: string | null; locked: boolean };
+  | {
+      state: 'signedIn';
+      user: string;
+      role: RoleName;
+      displayName: string;
+      position: string | null;
+      locked: boolean;
+      /** An administrator reset the password and asked for a new one: read-only until it is chosen. */
+      mustChangePassword?: boolean;
+    };
 
 export interface AppState {
   link: LinkState;

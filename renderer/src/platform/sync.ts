@@ -40,7 +40,15 @@ export async function refreshSession(client: ApiClient): Promise<boolean> {
   try {
     const me = await client.call('auth.me', {});
     appStore.setState({
-      session: { state: 'signedIn', user: me.user, role: me.role, displayName: me.displayName, position: me.position, locked: me.locked },
+      session: {
+        state: 'signedIn',
+        user: me.user,
+        role: me.role,
+        displayName: me.displayName,
+        position: me.position,
+        locked: me.locked,
+        mustChangePassword: me.mustChangePassword,
+      },
       allowed: new Set(me.allowed),
     });
     return true;

@@ -2,51 +2,11 @@
 // trail). Shown whenever the core says the caller has no session. On a console with no user yet it
 // creates the first administrator instead, which needs the one-time setup code the console printed
 // on its terminal (serve mode) or shows in its first-run dialog (desktop).
-import { useEffect, useId, useState } from 'react';
-import type { PasswordPolicyInfo } from '../../../../native/api/auth-requests';
+import { useId, useState } from 'react';
 import { api, errorText } from '../../platform/client';
+import { tooShort, usePasswordPolicy } from '../../platform/password-policy';
 import { useApp } from '../../platform/store';
-import './sign-in.css';
-
-/** The core's password rules (auth.passwordPolicy), fetched once a form needs them; null until they arrive. */
-export function usePasswordPolicy(wanted: boolean): PasswordPolicyInfo | null {
-  const [policy, setPolicy] = useState<PasswordPolicyInfo | null>(null);
-  useEffect(() => {
-    if (!wanted) return;
-    let live = true;
-    api.call('auth.passwordPolicy', {}).then(
-      (p) => {
-        if (live) setPolicy(p);
-      },
-      () => undefined,
-    );
-    return () => {
-      live = false;
-    };
-  }, [wanted]);
-  return policy;
-}
-
-/** The rules, shown beside a new-password field before anything is sent; the length one is checked as the user types. */
-export function PasswordRules({ id, policy, password }: { id: string; policy: PasswordPolicyInfo | null; password: string }) {
-  if (!policy) return null;
-  const length = [...password].length;
-  return (
-    <div id={id} className="password-rules">
-      <p>The password must meet these rules (the console checks them again):</p>
-      <ul>
-        {policy.rules.map((r) => (
-          <li key={r}>{r}</li>
-        ))}
-      </ul>
-      {password !== '' ? (
-        <p className={length < policy.minLength ? 'rule-unmet' : 'rule-met'} aria-live="polite">
-          {length < policy.minLength ? `${length} of at least ${policy.minLength} characters` : `${length} characters: long enough`}
-        </p>
-      ) : null}
-    </div>
-  );
-}
+import { PasswordRules } from '../../ui/PasswordRules';
 
 export function SignIn() {
   const session = useApp((s) => s.session);
@@ -59,7 +19,7 @@ export function SignIn() {
   const id = useId();
   const needsSetup = session.state === 'signedOut' && session.needsSetup;
   const policy = usePasswordPolicy(needsSetup);
-  const tooShort = needsSetup && policy !== null && [...password].length < policy.minLength;
+  const short = needsSetup && tooShort(policy, password);
 
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
@@ -120,7 +80,7 @@ export function SignIn() {
           <input id={`${id}-position`} value={position} onChange={(e) => setPosition(e.target.value)} placeholder="e.g. Control desk 2" />
         </>
       )}
-      <button type="submit" disabled={busy || !user || !password || tooShort || (needsSetup && !setupCode.trim())}>
+      <button type="submit" disabled={busy || !user || !password || short || (needsSetup && !setupCode.trim())}>
         {busy ? 'Signing in…' : needsSetup ? 'Create and sign in' : 'Sign in'}
       </button>
       {error ? (
