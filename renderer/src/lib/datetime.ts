@@ -40,7 +40,8 @@ function partsFormat(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
-interface Wall {
+/** A wall-clock reading in a time zone. */
+export interface Wall {
   year: number;
   month: number;
   day: number;
@@ -49,7 +50,8 @@ interface Wall {
   second: number;
 }
 
-function wallClock(ms: number, timeZone: string): Wall {
+/** The wall clock of `timeZone` at instant `ms`. */
+export function wallClock(ms: number, timeZone: string): Wall {
   const w: Wall = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
   for (const p of partsFormat(timeZone).formatToParts(ms)) {
     if (p.type in w) w[p.type as keyof Wall] = Number(p.value);
@@ -114,7 +116,7 @@ const DATE_RE: Record<DateFormat, RegExp> = {
 };
 
 /** The ms the wall-clock time stands for in `timeZone` (the later one where a clock change repeats an hour). */
-function fromWall(w: Wall, timeZone: string): number {
+export function fromWall(w: Wall, timeZone: string): number {
   const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
   const offsetAt = (ms: number) => {
     const x = wallClock(ms, timeZone);

@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { SyncModelPackage, SyncStatus } from '../../../../native/api/sync-requests';
 import { formatDateTime } from '../../lib/datetime';
+import { formatNumber } from '../../lib/format';
 import { api, errorText } from '../../platform/client';
 import { useCan } from '../../platform/permissions';
 import { DataTable } from '../../ui/DataTable';
@@ -81,7 +82,7 @@ export function Sync() {
           <tr>
             <th scope="row">Throughput</th>
             <td className="num">
-              {status.throughput.messagesPerSecond.toFixed(1)} msg/s, {(status.throughput.bytesPerSecond / 1024).toFixed(1)} KiB/s —{' '}
+              {formatNumber(status.throughput.messagesPerSecond, 1)} msg/s, {formatNumber(status.throughput.bytesPerSecond / 1024, 1)} KiB/s —{' '}
               {status.delivered.messages} delivered since start
             </td>
           </tr>
