@@ -87,40 +87,37 @@ export class BlockWriter {
   }
 
   /**
-   * Pack a tag's single-row buckets with from ≤ t < to (whole units, finished) into blocks, merged
-   * with any block already in those units (a row wins for the same t), and delete the rows.
-   * Returns the number of rows packed.
+   * Pack a tag's finished units in [from, to) into blocks: its single-row buckets there and `extra`
+   * (buckets just closed, not written as rows; they win over a row of the same t), merged with any
+   * block already in those units, and delete the rows. Returns the number of buckets packed.
    */
-  pack(level: RollupLevel, tag: number, from: number, to: number): number {
+  pack(level: RollupLevel, tag: number, from: number, to: number, extra: readonly Bucket[] = []): number {
+    const byT = new Map<number, Bucket>();
+    for (const b of this.reader.blockBuckets(level, tag, from, to)) byT.set(b.t, b);
     const rows = this.reader.rowBuckets(level, tag, from, to);
-    if (rows.length === 0) return 0;
+    for (const b of rows) byT.set(b.t, b);
+    for (const b of extra) byT.set(b.t, b);
+    if (byT.size === 0) return 0;
+    const all = [...byT.values()].sort((x, y) => x.t - y.t);
     const span = BLOCKS[level].span;
     let i = 0;
-    while (i < rows.length) {
-      const unit = unitStart(level, (rows[i] as Bucket).t);
+    while (i < all.length) {
+      const unit = unitStart(level, (all[i] as Bucket).t);
       let j = i;
-      while (j < rows.length && (rows[j] as Bucket).t < unit + span) j++;
-      const mine = rows.slice(i, j);
-      const packed = this.reader.blockBuckets(level, tag, unit, unit + span);
-      const byT = new Map<number, Bucket>();
-      for (const b of packed) byT.set(b.t, b);
-      for (const b of mine) byT.set(b.t, b);
-      this.writeUnit(
-        level,
-        tag,
-        unit,
-        [...byT.values()].sort((x, y) => x.t - y.t),
-      );
+      while (j < all.length && (all[j] as Bucket).t < unit + span) j++;
+      this.writeUnit(level, tag, unit, all.slice(i, j));
       i = j;
     }
-    for (const p of partitionsIn(this.db, level, from, to)) {
-      let del = this.rowDeletes.get(p.name);
-      if (!del) {
-        del = this.db.prepare(`DELETE FROM ${p.name} WHERE tag = ? AND t >= ? AND t < ?`);
-        this.rowDeletes.set(p.name, del);
+    if (rows.length > 0) {
+      for (const p of partitionsIn(this.db, level, from, to)) {
+        let del = this.rowDeletes.get(p.name);
+        if (!del) {
+          del = this.db.prepare(`DELETE FROM ${p.name} WHERE tag = ? AND t >= ? AND t < ?`);
+          this.rowDeletes.set(p.name, del);
+        }
+        del.run(tag, from, to);
       }
-      del.run(tag, from, to);
     }
-    return rows.length;
+    return all.length;
   }
 }

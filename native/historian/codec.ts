@@ -288,6 +288,8 @@ type BucketField = (typeof BUCKET_FIELDS)[number];
 export type BucketRecord = Record<BucketField, number>;
 const SECOND_ORDER: ReadonlySet<BucketField> = new Set(['t', 'firstTs', 'lastTs', 'dur']);
 const VERSION_BUCKETS = 3;
+/** A column of values just off a few-decimal rounding: the rounded scaled integers, then the exact bits XOR the rounded ones. */
+const V_NEAR = 2;
 /** Scaled integers below 2^50 keep deltas of deltas and their zigzag below 2^53, where varints are exact. */
 const COLUMN_INT_LIMIT = 2 ** 50;
 
@@ -302,26 +304,66 @@ function columnDecimals(col: Float64Array, n: number): number {
   return k;
 }
 
+/**
+ * Fewest decimals (≤ 6) within whose rounding every present value lies very close (relative 2^-40)
+ * without being equal: sums and integrals of few-decimal values, off only by floating-point
+ * rounding. −1 when there is none.
+ */
+function nearDecimals(col: Float64Array, n: number): number {
+  for (let k = 0; k <= MAX_DECIMALS; k++) {
+    const p = POW10[k] as number;
+    let ok = true;
+    for (let i = 0; i < n && ok; i++) {
+      const v = col[i] as number;
+      if (Number.isNaN(v)) continue;
+      const x = Math.round(v * p);
+      ok = Math.abs(x) < COLUMN_INT_LIMIT && Math.abs(v - x / p) <= Math.abs(v) * 2 ** -40;
+    }
+    if (ok) return k;
+  }
+  return -1;
+}
+
+/** Scaled integers as deltas (or deltas of deltas) of the present values. */
+function writeScaled(w: ByteWriter, col: Float64Array, n: number, p: number, secondOrder: boolean): void {
+  let prev = 0;
+  let prevDelta = 0;
+  for (let i = 0; i < n; i++) {
+    const v = col[i] as number;
+    if (Number.isNaN(v)) continue;
+    const x = Math.round(v * p);
+    const d = x - prev;
+    w.svar(secondOrder ? d - prevDelta : d);
+    prevDelta = d;
+    prev = x;
+  }
+}
+
 function writeColumn(w: ByteWriter, col: Float64Array, n: number, secondOrder: boolean): void {
   const k = columnDecimals(col, n);
   if (k >= 0) {
     w.byte(V_DECIMAL);
     w.byte(k);
-    const p = POW10[k] as number;
-    let prev = 0;
-    let prevDelta = 0;
-    for (let i = 0; i < n; i++) {
-      const v = col[i] as number;
-      if (Number.isNaN(v)) continue;
-      const x = Math.round(v * p);
-      const d = x - prev;
-      w.svar(secondOrder ? d - prevDelta : d);
-      prevDelta = d;
-      prev = x;
-    }
+    writeScaled(w, col, n, POW10[k] as number, secondOrder);
+    return;
+  }
+  const near = nearDecimals(col, n);
+  if (near >= 0) {
+    // The rounded value as a scaled integer, then the XOR of the exact bits against it in byte
+    // planes: only the lowest mantissa bytes differ, the other planes are zeros.
+    w.byte(V_NEAR);
+    w.byte(near);
+    const p = POW10[near] as number;
+    writeScaled(w, col, n, p, secondOrder);
+    writePlanes(w, col, n, (v) => Math.round(v * p) / p);
     return;
   }
   w.byte(V_XOR);
+  writePlanes(w, col, n, null);
+}
+
+/** The present values' bits XOR a reference (the previous value when `ref` is null), split into 8 byte planes. */
+function writePlanes(w: ByteWriter, col: Float64Array, n: number, ref: ((v: number) => number) | null): void {
   let present = 0;
   for (let i = 0; i < n; i++) if (!Number.isNaN(col[i] as number)) present++;
   w.ensure(present * 8);
@@ -332,6 +374,11 @@ function writeColumn(w: ByteWriter, col: Float64Array, n: number, secondOrder: b
   for (let i = 0; i < n; i++) {
     const v = col[i] as number;
     if (Number.isNaN(v)) continue;
+    if (ref) {
+      f64[0] = ref(v);
+      pLo = u32[0] as number;
+      pHi = u32[1] as number;
+    }
     f64[0] = v;
     const lo = (u32[0] as number) ^ pLo;
     const hi = (u32[1] as number) ^ pHi;
@@ -346,38 +393,65 @@ function writeColumn(w: ByteWriter, col: Float64Array, n: number, secondOrder: b
   w.pos = base + present * 8;
 }
 
-function readColumn(r: ByteReader, col: Float64Array, n: number, secondOrder: boolean): void {
-  const mode = r.byte();
-  if (mode === V_DECIMAL) {
-    const p = POW10[r.byte()] as number;
+/**
+ * Read one column written by writeColumn into `col`, whose missing entries are already NaN; returns
+ * the position after it. Varints are read inline: this is the trend path's inner loop.
+ */
+function readColumn(buf: Uint8Array, start: number, col: Float64Array, n: number, secondOrder: boolean): number {
+  let pos = start;
+  const mode = buf[pos++];
+  if (mode === V_DECIMAL || mode === V_NEAR) {
+    const p = POW10[buf[pos++] as number];
     if (p === undefined) throw new RangeError('rollup block has an unknown decimal count');
     let x = 0;
     let d = 0;
     for (let i = 0; i < n; i++) {
       if (Number.isNaN(col[i] as number)) continue;
-      const z = r.svar();
-      d = secondOrder ? d + z : z;
+      let b = buf[pos++];
+      if (b === undefined) throw new RangeError('rollup block truncated');
+      let z = b & 127;
+      let mul = 128;
+      while (b >= 128) {
+        b = buf[pos++];
+        if (b === undefined) throw new RangeError('rollup block truncated');
+        z += (b & 127) * mul;
+        mul *= 128;
+      }
+      const v = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+      d = secondOrder ? d + v : v;
       x += d;
       col[i] = x / p;
     }
-    return;
+    return mode === V_NEAR ? readPlanes(buf, pos, col, n, true) : pos;
   }
   if (mode !== V_XOR) throw new RangeError(`rollup block has an unknown column mode ${mode}`);
+  return readPlanes(buf, pos, col, n, false);
+}
+
+/** Undo writePlanes: against the value already in `col` (V_NEAR) or the previous value (V_XOR); returns the position after. */
+function readPlanes(b: Uint8Array, base: number, col: Float64Array, n: number, againstCol: boolean): number {
   let present = 0;
   for (let i = 0; i < n; i++) if (!Number.isNaN(col[i] as number)) present++;
-  const b = r.buf;
-  const base = r.pos;
   if (base + present * 8 > b.length) throw new RangeError('rollup block truncated');
   let j = 0;
   let pHi = 0;
   let pLo = 0;
   for (let i = 0; i < n; i++) {
     if (Number.isNaN(col[i] as number)) continue;
-    let lo = 0;
-    let hi = 0;
-    for (let k = 0; k < 4; k++) {
-      lo |= (b[base + k * present + j] as number) << (8 * k);
-      hi |= (b[base + (4 + k) * present + j] as number) << (8 * k);
+    const lo =
+      (b[base + j] as number) |
+      ((b[base + present + j] as number) << 8) |
+      ((b[base + 2 * present + j] as number) << 16) |
+      ((b[base + 3 * present + j] as number) << 24);
+    const hi =
+      (b[base + 4 * present + j] as number) |
+      ((b[base + 5 * present + j] as number) << 8) |
+      ((b[base + 6 * present + j] as number) << 16) |
+      ((b[base + 7 * present + j] as number) << 24);
+    if (againstCol) {
+      f64[0] = col[i] as number;
+      pLo = u32[0] as number;
+      pHi = u32[1] as number;
     }
     u32[0] = lo ^ pLo;
     u32[1] = hi ^ pHi;
@@ -386,7 +460,7 @@ function readColumn(r: ByteReader, col: Float64Array, n: number, secondOrder: bo
     pHi = u32[1] as number;
     j++;
   }
-  r.pos = base + present * 8;
+  return base + present * 8;
 }
 
 /**
@@ -420,19 +494,27 @@ export function encodeBuckets(buckets: readonly BucketRecord[], level = 1): Uint
   return out;
 }
 
-/** A block's columns by field name, without building bucket objects (the trend path reads five of them). */
-export function decodeBucketColumns(blob: Uint8Array): { length: number; cols: Record<BucketField, Float64Array> } {
+/**
+ * A block's columns by field name, without building bucket objects. `fields` stops after the first
+ * so many columns (the trend path needs t, count, min, max and sum, the first five); the others are
+ * then empty.
+ */
+export function decodeBucketColumns(
+  blob: Uint8Array,
+  fields: number = BUCKET_FIELDS.length,
+): { length: number; cols: Record<BucketField, Float64Array> } {
   if (blob[0] !== VERSION_BUCKETS) throw new RangeError(`unknown rollup block version ${blob[0]}`);
   const r = new ByteReader(inflateRawSync(blob.subarray(1)));
   const n = r.uvar();
-  const list = BUCKET_FIELDS.map(() => new Float64Array(n));
+  const used = Math.min(fields, BUCKET_FIELDS.length);
+  const list = BUCKET_FIELDS.map((_, c) => new Float64Array(c < used ? n : 0));
   for (let i = 0; i < n; i++) {
     const mask = r.uvar();
-    for (let c = 0; c < list.length; c++) if (mask & (1 << c)) (list[c] as Float64Array)[i] = Number.NaN;
+    if (mask !== 0) for (let c = 0; c < used; c++) if (mask & (1 << c)) (list[c] as Float64Array)[i] = Number.NaN;
   }
-  BUCKET_FIELDS.forEach((f, c) => {
-    readColumn(r, list[c] as Float64Array, n, SECOND_ORDER.has(f));
-  });
+  let pos = r.pos;
+  for (let c = 0; c < used; c++)
+    pos = readColumn(r.buf, pos, list[c] as Float64Array, n, SECOND_ORDER.has(BUCKET_FIELDS[c] as BucketField));
   const cols = {} as Record<BucketField, Float64Array>;
   BUCKET_FIELDS.forEach((f, c) => {
     cols[f] = list[c] as Float64Array;

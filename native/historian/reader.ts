@@ -169,7 +169,7 @@ export class StoreReader {
 
   /** Rollup buckets with from ≤ t < to, sorted by time: packed blocks and single rows (a row wins over a block for the same t). */
   rollups(level: RollupLevel, tag: number, from: number, to: number): Bucket[] {
-    return mergeByTime(this.blockBuckets(level, tag, from, to), this.rowBuckets(level, tag, from, to));
+    return mergeByTime(this.blockBuckets(level, tag, from, to), this.rowBuckets(level, tag, from, to), (b) => b.t);
   }
 
   /** Only what a trend needs (t, count, min, max, sum), as arrays: a year of hours is 8,760 rows. */
@@ -181,7 +181,7 @@ export class StoreReader {
         .pluck()
         .all(tag, from - span, to, from) as Uint8Array[];
       for (const data of rows) {
-        const { length, cols } = decodeBucketColumns(data);
+        const { length, cols } = decodeBucketColumns(data, 5); // t, count, min, max, sum
         for (let i = 0; i < length; i++) {
           const t = cols.t[i] as number;
           const count = cols.count[i] as number;
@@ -197,12 +197,7 @@ export class StoreReader {
         .all(tag, from, to) as [number, number, number, number, number][];
       for (const r of found) rows.push(r);
     }
-    if (packed.length === 0) return rows;
-    if (rows.length === 0) return packed;
-    return mergeByTime(
-      packed.map((r) => ({ t: r[0], r })),
-      rows.map((r) => ({ t: r[0], r })),
-    ).map((x) => x.r);
+    return mergeByTime(packed, rows, (r) => r[0]);
   }
 
   /**
@@ -252,21 +247,23 @@ export class StoreReader {
   }
 }
 
-/** Merge two time-sorted lists into one; for equal times the entry of `b` replaces that of `a`. */
-function mergeByTime<T extends { t: number }>(a: T[], b: T[]): T[] {
+/** Merge two lists sorted by `time` into one; for equal times the entry of `b` replaces that of `a`. */
+function mergeByTime<T>(a: T[], b: T[], time: (x: T) => number): T[] {
   if (a.length === 0) return b;
   if (b.length === 0) return a;
+  // The usual case: every packed bucket is older than every single-row one.
+  if (time(a[a.length - 1] as T) < time(b[0] as T)) return a.concat(b);
   const out: T[] = [];
   let i = 0;
   let j = 0;
   while (i < a.length || j < b.length) {
     const x = a[i];
     const y = b[j];
-    if (y === undefined || (x !== undefined && x.t < y.t)) {
+    if (y === undefined || (x !== undefined && time(x) < time(y))) {
       out.push(x as T);
       i++;
     } else {
-      if (x !== undefined && x.t === y.t) i++;
+      if (x !== undefined && time(x) === time(y)) i++;
       out.push(y);
       j++;
     }

@@ -135,6 +135,8 @@ interface TagState {
    * (late data edits the block), buckets from it on are single rows (blocks.ts).
    */
   packedTo: Record<RollupLevel, number>;
+  /** The packedTo the commit in progress routes buckets by (packedTo once it commits). */
+  routeTo: Record<RollupLevel, number>;
 }
 
 export interface StoreOptions {
@@ -507,7 +509,9 @@ export class HistorianStore {
       sealed: [],
       late: new SampleBuffer(16),
       packedTo: { m1: this.reader.packedTo('m1', sid), h1: this.reader.packedTo('h1', sid) },
+      routeTo: { m1: 0, h1: 0 },
     };
+    st.routeTo = { ...st.packedTo };
     st.emit = (t, v, q) => this.append(st, t, v, q);
     return st;
   }
@@ -739,7 +743,7 @@ export class HistorianStore {
   private readonly upsertStmts = new Map<string, Statement>();
   /** Store a rollup bucket: as its own row while its unit is being filled, else in its unit's block. */
   private upsert(st: TagState, level: RollupLevel, b: Bucket): void {
-    if (b.t < st.packedTo[level]) {
+    if (b.t < st.routeTo[level]) {
       this.blocks.edit(level, st.sid, b.t, b);
       return;
     }
@@ -839,18 +843,37 @@ export class HistorianStore {
     if (late > 0) this.insertChunks(sid, sortSamples(st.late.slice(0)));
     this.storeLastValue(st, written);
 
+    // Units the tag's data has moved past are final (only late data changes them): their buckets
+    // go into blocks, the rows of earlier commits with them; buckets just closed there are packed
+    // at once instead of being written as rows first (a backfill closes thousands per commit).
+    const packedTo = { ...st.packedTo };
+    const finalMinutes: Bucket[] = [];
+    const finalHours: Bucket[] = [];
     let rows = 0;
-    for (const b of st.closedMinutes) {
-      this.upsert(st, 'm1', b);
-      rows++;
+    for (const level of ['m1', 'h1'] as const) {
+      const to = unitStart(level, st.acc.lastTs);
+      const closed = level === 'm1' ? st.closedMinutes : st.closedHours;
+      const final = level === 'm1' ? finalMinutes : finalHours;
+      for (const b of closed) {
+        if (b.t < to) final.push(b);
+        else {
+          this.upsert(st, level, b);
+          rows++;
+        }
+      }
+      if (to > packedTo[level]) {
+        rows += this.blocks.pack(level, sid, packedTo[level], to, final);
+        packedTo[level] = to;
+      } else {
+        // Data not past its unit yet: nothing is final beyond what is packed (a closed bucket always is at or after packedTo).
+        for (const b of final) this.upsert(st, level, b);
+        rows += final.length;
+      }
     }
+    st.routeTo = packedTo;
     const open = st.acc.open;
     if (open) {
       this.upsert(st, 'm1', open);
-      rows++;
-    }
-    for (const b of st.closedHours) {
-      this.upsert(st, 'h1', b);
       rows++;
     }
     const dirtyHours = new Set(st.dirtyHours);
@@ -879,16 +902,6 @@ export class HistorianStore {
       if (minutes.length > 0) this.upsert(st, 'h1', hour);
       rows++;
       if (h === st.hourT) reloadHour = true;
-    }
-
-    // Units the tag's data has moved past are final (only late data changes them): pack their rows.
-    const packedTo = { ...st.packedTo };
-    for (const level of ['m1', 'h1'] as const) {
-      const to = unitStart(level, st.acc.lastTs);
-      if (to > packedTo[level]) {
-        this.blocks.pack(level, sid, packedTo[level], to);
-        packedTo[level] = to;
-      }
     }
 
     after.push(() => {
@@ -999,7 +1012,7 @@ export class HistorianStore {
   }
 
   private deleteRollup(st: TagState, level: RollupLevel, t: number): void {
-    if (t < st.packedTo[level]) {
+    if (t < st.routeTo[level]) {
       this.blocks.edit(level, st.sid, t, null);
       return;
     }
