@@ -29,6 +29,11 @@ describe('aurum user / aurum audit', () => {
     expect(await auditCli(['verify'], dir, a.io)).toBe(0);
     expect(a.lines.at(-1)).toMatch(/^audit trail intact: 4 entries/);
 
+    expect(await userCli(['passwd', 'ana', '--must-change'], dir, io({ AURUM_NEW_PASSWORD: 'temporary-pass-5521' }).io)).toBe(0);
+    expect(await userCli(['list'], dir, a.io)).toBe(0);
+    expect(a.lines.at(-1)).toBe('ana\tengineer\tAna P.\t(must choose a new password)');
+    expect(await userCli(['passwd', 'ana'], dir, a.io)).toBe(0);
+
     const store = openAuthStore(dir);
     expect(store.audit.query().map((e) => `${e.action} ${e.actor}`)[0]).toMatch(/^auth\.users\.update cli:/);
     expect((await store.auth.login('ana', 'blue-valve-7734', { transport: 'internal' })).ok).toBe(true);

@@ -1,7 +1,7 @@
 // `aurum user …` and `aurum audit verify` for headless boxes and first setup:
 //   aurum user add <name> --role <role> [--display-name NAME] [--password P]
 //   aurum user list
-//   aurum user passwd <name> [--password P]
+//   aurum user passwd <name> [--password P] [--must-change]
 //   aurum user role <name> <role>
 //   aurum user disable|enable|unlock <name>
 //   aurum audit verify
@@ -24,7 +24,7 @@ export interface CliIo {
 const USAGE = `usage:
   aurum user add <name> --role <${ROLES.join('|')}> [--display-name NAME] [--password P]
   aurum user list
-  aurum user passwd <name> [--password P]
+  aurum user passwd <name> [--password P] [--must-change]
   aurum user role <name> <role>
   aurum user disable|enable|unlock <name>
   aurum audit verify
@@ -86,6 +86,8 @@ function parse(argv: string[]) {
       role: { type: 'string' },
       password: { type: 'string' },
       'display-name': { type: 'string' },
+      // With passwd: the user must choose a new password at the next sign-in (read-only until then).
+      'must-change': { type: 'boolean' },
       'data-dir': { type: 'string' },
     },
     allowPositionals: true,
@@ -127,16 +129,22 @@ export async function userCli(argv: string[], dataDir: string, io: CliIo = defau
       }
       case 'list':
         for (const u of store.auth.listUsers()) {
-          const flags = [u.disabled ? 'disabled' : '', u.lockedUntil ? `locked until ${new Date(u.lockedUntil).toISOString()}` : ''].filter(
-            Boolean,
-          );
+          const flags = [
+            u.disabled ? 'disabled' : '',
+            u.lockedUntil ? `locked until ${new Date(u.lockedUntil).toISOString()}` : '',
+            u.mustChangePassword ? 'must choose a new password' : '',
+          ].filter(Boolean);
           io.out(`${u.user}\t${u.role}\t${u.displayName}${flags.length ? `\t(${flags.join(', ')})` : ''}`);
         }
         return 0;
-      case 'passwd':
-        await store.auth.setPassword(user, await newPassword(values.password, io), by);
-        io.out(`password of ${user} changed; their sessions are ended`);
+      case 'passwd': {
+        const mustChange = values['must-change'] === true;
+        await store.auth.updateUser(user, { password: await newPassword(values.password, io), mustChangePassword: mustChange }, by);
+        io.out(
+          `password of ${user} changed; their sessions are ended${mustChange ? `; ${user} must choose a new one at the next sign-in` : ''}`,
+        );
         return 0;
+      }
       case 'role':
         if (!isRole(extra)) {
           io.err(`the role must be one of ${ROLES.join(', ')}`);
