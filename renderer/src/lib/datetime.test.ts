@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dateTimePattern, formatDate, formatDateTime, formatTime, parseDateTime, timeAxisLabels } from './datetime';
+import { dateTimePattern, formatDate, formatDateTime, formatTime, parseDateTime } from './datetime';
 
 const utc = { dateFormat: 'iso', timeZone: 'UTC' } as const;
 const berlin = { dateFormat: 'iso', timeZone: 'Europe/Berlin' } as const;
@@ -42,19 +42,5 @@ describe('parseDateTime', () => {
     expect(parseDateTime('2026-02-30 10:00', utc)).toMatchObject({ error: expect.stringMatching(/not a day of the calendar/) });
     expect(parseDateTime('2026-02-03 24:00', utc)).toMatchObject({ error: expect.stringMatching(/not a time of day/) });
     expect(dateTimePattern({ dateFormat: 'dmy', timeZone: 'UTC' })).toBe('DD/MM/YYYY HH:mm:ss');
-  });
-});
-
-describe('timeAxisLabels', () => {
-  it('writes ticks in the one format, the date where it changes', () => {
-    const t0 = Date.UTC(2026, 11, 1, 23, 59, 30) / 1000;
-    expect(timeAxisLabels([t0, t0 + 15, t0 + 30, t0 + 45], 15, utc)).toEqual([
-      '23:59:30\n2026-12-01',
-      '23:59:45',
-      '00:00:00\n2026-12-02',
-      '00:00:15',
-    ]);
-    expect(timeAxisLabels([t0 + 30, t0 + 330], 300, utc)).toEqual(['00:00\n2026-12-02', '00:05']);
-    expect(timeAxisLabels([t0 + 30, t0 + 86_430], 86_400, utc)).toEqual(['2026-12-02', '2026-12-03']);
   });
 });

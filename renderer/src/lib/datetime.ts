@@ -96,24 +96,6 @@ export function formatTime(t: TimeInput, settings = dateTimeSettings()): string 
   return `${p2(w.hour)}:${p2(w.minute)}:${p2(w.second)}`;
 }
 
-/**
- * Tick labels of a time axis in the console's format (a chart's `values` for its x axis; `splits` in
- * seconds since epoch, `incr` the seconds between ticks): `17:05:09` under a minute apart, `17:05`
- * under a day, the date from a day — with the date added where it changes, so no tick is ambiguous.
- */
-export function timeAxisLabels(splits: readonly number[], incr: number, settings = dateTimeSettings()): string[] {
-  let lastDate = '';
-  return splits.map((s) => {
-    const ms = s * 1000;
-    const date = formatDate(ms, settings);
-    if (incr >= 86_400) return date;
-    const time = incr < 60 ? formatTime(ms, settings) : formatDateTime(ms, 'minute', settings).slice(-5);
-    const label = date !== lastDate ? `${time}\n${date}` : time;
-    lastDate = date;
-    return label;
-  });
-}
-
 /** A date alone in the console's format (`2026-12-01`). */
 export function formatDate(t: TimeInput, settings = dateTimeSettings()): string {
   const ms = toMs(t);
