@@ -1,10 +1,11 @@
-// Export from the historian: the pens over a range, raw or aggregated per interval, written by the
+// Export from the historian: the pens over the range the trend shows (zoomed or panned; in live mode
+// its window up to now) unless the operator types another, raw or aggregated per interval, written by the
 // core as a CSV file. Progress arrives on the historyExport stream; the finished file downloads
 // from the console; a long export can be cancelled.
 import { useEffect, useState } from 'react';
 import type { HistoryExportProgress } from '../../../../native/api/history-requests';
 import { formatNumber } from '../../lib/format';
-import { toLocalInput } from '../../lib/period';
+import { fromLocalInput, type TimeRange, toLocalInput } from '../../lib/period';
 import { api, errorText } from '../../platform/client';
 import { DateTimeField } from '../../ui/DateTimeField';
 
@@ -14,10 +15,30 @@ const INTERVALS: { label: string; ms?: number }[] = [
   { label: 'Hourly aggregates', ms: 3_600_000 },
 ];
 
-export function HistoryExport({ pens, defaultRange }: { pens: string[]; defaultRange: { from: number; to: number } }) {
+/** The range the trend shows: the history range, or the live window ending now. */
+const shownRange = (range: TimeRange | null, windowS: number): TimeRange => {
+  const now = Date.now();
+  return range ?? { from: now - windowS * 1000, to: now };
+};
+
+export function HistoryExport({ pens, range, windowS }: { pens: string[]; range: TimeRange | null; windowS: number }) {
   const [open, setOpen] = useState(false);
-  const [from, setFrom] = useState(toLocalInput(defaultRange.from, 'second'));
-  const [to, setTo] = useState(toLocalInput(defaultRange.to, 'second'));
+  // Exact to the millisecond while the fields show the visible range; a field typed replaces its bound.
+  const [span, setSpan] = useState<TimeRange>(() => shownRange(range, windowS));
+  const from = toLocalInput(span.from, 'second');
+  const to = toLocalInput(span.to, 'second');
+  const setFrom = (v: string) => {
+    const ms = fromLocalInput(v);
+    if (ms !== undefined) setSpan((s) => ({ ...s, from: ms }));
+  };
+  const setTo = (v: string) => {
+    const ms = fromLocalInput(v);
+    if (ms !== undefined) setSpan((s) => ({ ...s, to: ms }));
+  };
+  // Zooming or panning while the dialog is open moves the export's range with the chart.
+  useEffect(() => {
+    if (range) setSpan(range);
+  }, [range]);
   const [interval, setInterval_] = useState(0);
   const [job, setJob] = useState<HistoryExportProgress | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -35,10 +56,8 @@ export function HistoryExport({ pens, defaultRange }: { pens: string[]; defaultR
   const start = async () => {
     setError(null);
     try {
-      const f = Date.parse(from);
-      const t = Date.parse(to);
-      if (!(t > f)) throw new Error('"To" must be after "From"');
-      setJob(await api.call('history.export', { tags: pens, from: f, to: t, intervalMs: INTERVALS[interval]?.ms }));
+      if (!(span.to > span.from)) throw new Error('"To" must be after "From"');
+      setJob(await api.call('history.export', { tags: pens, from: span.from, to: span.to, intervalMs: INTERVALS[interval]?.ms }));
     } catch (err) {
       setError(errorText(err));
     }
@@ -46,7 +65,14 @@ export function HistoryExport({ pens, defaultRange }: { pens: string[]; defaultR
 
   if (!open) {
     return (
-      <button type="button" onClick={() => setOpen(true)} disabled={pens.length === 0}>
+      <button
+        type="button"
+        onClick={() => {
+          setSpan(shownRange(range, windowS));
+          setOpen(true);
+        }}
+        disabled={pens.length === 0}
+      >
         Export from historian…
       </button>
     );

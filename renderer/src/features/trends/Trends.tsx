@@ -10,6 +10,7 @@ import { useApp } from '../../platform/store';
 import { DateTimeField } from '../../ui/DateTimeField';
 import { Options } from '../../ui/Options';
 import { chartPng, stamp, toCsv } from '../../ui/trend/export';
+import { TrendIcon } from '../../ui/trend/icons';
 import { TrendChart, type TrendHandle } from '../../ui/trend/TrendChart';
 import { HistoryExport } from './HistoryExport';
 import { HISTORY_PRESETS_S, LIVE_WINDOWS_S, trendActions, useTrend } from './store';
@@ -60,17 +61,29 @@ function RangePicker() {
       >
         Apply
       </button>
-      <button type="button" onClick={() => trendActions.pan(-0.5)} aria-label="Pan back in time" title="←">
-        ◀
+      <button
+        type="button"
+        className="icon-button"
+        onClick={() => trendActions.pan(-0.5)}
+        aria-label="Pan back in time"
+        title="Pan back (←)"
+      >
+        <TrendIcon name="panBack" />
       </button>
-      <button type="button" onClick={() => trendActions.pan(0.5)} aria-label="Pan forward in time" title="→">
-        ▶
+      <button
+        type="button"
+        className="icon-button"
+        onClick={() => trendActions.pan(0.5)}
+        aria-label="Pan forward in time"
+        title="Pan forward (→)"
+      >
+        <TrendIcon name="panForward" />
       </button>
-      <button type="button" onClick={() => trendActions.zoom(0.5)} aria-label="Zoom in" title="+">
-        ＋
+      <button type="button" className="icon-button" onClick={() => trendActions.zoom(0.5)} aria-label="Zoom in" title="Zoom in (+)">
+        <TrendIcon name="zoomIn" />
       </button>
-      <button type="button" onClick={() => trendActions.zoom(2)} aria-label="Zoom out" title="−">
-        －
+      <button type="button" className="icon-button" onClick={() => trendActions.zoom(2)} aria-label="Zoom out" title="Zoom out (−)">
+        <TrendIcon name="zoomOut" />
       </button>
     </fieldset>
   );
@@ -205,7 +218,7 @@ export function Trends() {
         <button type="button" onClick={exportCsv} disabled={!handle}>
           Export CSV
         </button>
-        <HistoryExport pens={penNames} defaultRange={range ?? { from: Date.now() - windowS * 1000, to: Date.now() }} />
+        <HistoryExport pens={penNames} range={range} windowS={windowS} />
         <span className="muted small">Drag across the chart to zoom · ← → pan · + − zoom · L live</span>
       </div>
       <RangePicker />

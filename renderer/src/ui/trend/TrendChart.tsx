@@ -1,18 +1,21 @@
 // A trend: uPlot draws, React only mounts it and renders the chrome around it. Live mode folds
 // each frame's new samples into per-pixel min/max buckets (LiveDecimator) and scrolls the x axis;
 // history mode asks the historian for the range, sized to the chart's pixel width. Pens sharing a
-// unit share a y axis. The cursor readout lists every pen at the cursor's time, written to the DOM
-// by uPlot's cursor hook — no React render per sample or per mouse move.
+// unit share a y axis, and the axis reaches the pens' alarm limits, drawn as dashed lines in the
+// priority's colour. The readout lists every pen at the cursor's time, or without a cursor the live
+// value (live mode) or the stored value at the range's end (history mode), written to the DOM by
+// uPlot's hooks — no React render per sample or per mouse move.
 import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { TagInfo } from '../../../../native/api/types';
-import { formatDateTime, formatTime } from '../../lib/datetime';
+import type { HistorySeries } from '../../../../native/api/history-requests';
+import type { AlarmLimit, TagInfo } from '../../../../native/api/types';
+import { formatDate, formatDateTime, formatTime } from '../../lib/datetime';
 import { LiveDecimator, type SeriesValue } from '../../lib/decimate';
-import { formatValue } from '../../lib/format';
+import { formatNumber, formatValue } from '../../lib/format';
 import type { TimeRange } from '../../lib/period';
 import { api } from '../../platform/client';
-import { live } from '../../platform/live';
+import { live, type Ring } from '../../platform/live';
 import { useApp } from '../../platform/store';
 import type { ExportRow } from './export';
 import { loadHistory } from './history';
@@ -75,6 +78,90 @@ function cssVar(name: string, fallback: string): string {
 
 const shortName = (p: TagInfo) => p.name.split('/').slice(-2).join('/');
 
+const LIMIT_LABEL: Record<AlarmLimit['type'], string> = { hihi: 'HIHI', hi: 'HI', lo: 'LO', lolo: 'LOLO' };
+const PRIORITY_COLOUR: Record<AlarmLimit['priority'], [string, string]> = {
+  Critical: ['--alarm-critical', '#ff8a80'],
+  High: ['--alarm-high', '#ffa060'],
+  Medium: ['--alarm-medium', '#f0c800'],
+  Low: ['--alarm-low', '#8cbcff'],
+};
+
+/** One alarm limit of one pen, on the pen's y scale. */
+interface LimitLine extends AlarmLimit {
+  pen: TagInfo;
+  scale: string;
+  colour: string;
+}
+
+/** A y range that holds the data and the alarm limits of the scale's pens, so the limits are always in view. */
+function rangeWithLimits(limits: number[]): uPlot.Range.Function {
+  return (_u, min, max) => {
+    const values = [...limits, ...[min, max].filter((v): v is number => typeof v === 'number' && Number.isFinite(v))];
+    if (values.length === 0) return [0, 1];
+    return uPlot.rangeNum(Math.min(...values), Math.max(...values), 0.1, true);
+  };
+}
+
+/** Draws the limit lines over the plot; returns "tag type limit" of each line drawn (what tests read). */
+function drawLimits(u: uPlot, lines: readonly LimitLine[]): string[] {
+  const drawn: string[] = [];
+  if (lines.length === 0) return drawn;
+  const g = u.ctx;
+  const { left, top, width, height } = u.bbox;
+  const px = uPlot.pxRatio;
+  g.save();
+  g.beginPath();
+  g.rect(left, top, width, height);
+  g.clip();
+  g.lineWidth = px;
+  g.setLineDash([6 * px, 4 * px]);
+  g.font = `${11 * px}px system-ui, "Segoe UI", "DejaVu Sans", sans-serif`;
+  g.textAlign = 'right';
+  g.textBaseline = 'bottom';
+  for (const l of lines) {
+    const y = Math.round(u.valToPos(l.limit, l.scale, true)) + 0.5;
+    if (!Number.isFinite(y) || y < top || y > top + height) continue;
+    g.strokeStyle = l.colour;
+    g.fillStyle = l.colour;
+    g.beginPath();
+    g.moveTo(left, y);
+    g.lineTo(left + width, y);
+    g.stroke();
+    g.fillText(`${shortName(l.pen)} ${LIMIT_LABEL[l.type]} ${formatValue(l.limit, l.pen)}`, left + width - 4 * px, y - 2 * px);
+    drawn.push(`${l.pen.name} ${l.type} ${l.limit}`);
+  }
+  g.restore();
+  return drawn;
+}
+
+/**
+ * Time axis labels in the console's one format (24-hour, the site's zone), not uPlot's locale-dependent
+ * ones: the time of day, with the date under the first tick and wherever a new day begins.
+ */
+function timeAxisValues(_u: uPlot, splits: number[], _axis: number, _space: number, incr: number): string[] {
+  return splits.map((s, i) => {
+    const ms = s * 1000;
+    const day = formatDate(ms);
+    if (incr >= 86_400) return day;
+    const time = incr >= 60 ? formatTime(ms).slice(0, 5) : formatTime(ms);
+    const prev = i > 0 ? formatDate((splits[i - 1] as number) * 1000) : null;
+    return day !== prev ? `${time}\n${day}` : time;
+  });
+}
+
+/** Value axis labels with as many decimals as the tick step needs, in the console's number format. */
+function valueAxisValues(_u: uPlot, splits: number[], _axis: number, _space: number, incr: number): string[] {
+  const decimals = incr > 0 ? Math.max(0, Math.min(6, -Math.floor(Math.log10(incr) + 1e-9))) : 0;
+  return splits.map((v) => formatNumber(v, decimals));
+}
+
+/** The newest sample at or before t in a ring (the live buffer's answer to "value at"). */
+function ringValueAt(ring: Ring | undefined, t: number): number | null {
+  if (!ring) return null;
+  const k = ring.firstAtOrAfter(t + 1) - 1;
+  return k >= 0 ? ring.valueAt(k) : null;
+}
+
 function nearestValue(values: SeriesValue[] | undefined, idx: number): number | null {
   if (!values) return null;
   for (let d = 0; d < 8; d++) {
@@ -92,6 +179,9 @@ export function TrendChart({ pens, windowS, range = null, height = 320, label, o
   const cursorTime = useRef<HTMLSpanElement>(null);
   const chartRef = useRef<uPlot | null>(null);
   const rowsRef = useRef<() => ExportRow[]>(() => []);
+  /** History mode: the range and, once the historian answered, each pen's stored value at its end. */
+  const historyRef = useRef<{ range: TimeRange; end: (number | null)[] | null } | null>(null);
+  const writeReadoutRef = useRef<(u: uPlot) => void>(() => {});
   const callbacks = useRef({ onDraw, onSelectRange });
   callbacks.current = { onDraw, onSelectRange };
   const theme = useApp((s) => s.theme);
@@ -109,20 +199,38 @@ export function TrendChart({ pens, windowS, range = null, height = 320, label, o
     const units = [...new Set(pens.map((p) => p.unit || '—'))];
     const stroke = cssVar('--fg-muted', '#999');
     const grid = { stroke: cssVar('--grid', 'rgba(128,128,128,0.15)'), width: 1 };
+    const limitLines: LimitLine[] = pens.flatMap((p) =>
+      (p.alarmLimits ?? []).map((l) => {
+        const [name, fallback] = PRIORITY_COLOUR[l.priority];
+        return { ...l, pen: p, scale: p.unit || '—', colour: cssVar(name, fallback) };
+      }),
+    );
+    const limitsOf = (unit: string) => limitLines.filter((l) => l.scale === unit).map((l) => l.limit);
     const writeReadout = (u: uPlot) => {
       const body = readout.current;
       if (!body) return;
       const idx = u.cursor.idx;
       const atCursor = idx !== null && idx !== undefined;
-      const t = atCursor ? (u.data[0][idx] as number) * 1000 : Date.now();
-      if (cursorTime.current) cursorTime.current.textContent = atCursor ? formatTime(t) : 'latest';
+      const history = historyRef.current;
+      let label = 'latest';
+      if (atCursor) {
+        const t = (u.data[0][idx] as number) * 1000;
+        label = history ? formatDateTime(t) : formatTime(t);
+      } else if (history) label = formatDateTime(history.range.to);
+      if (cursorTime.current) cursorTime.current.textContent = label;
       pens.forEach((p, i) => {
         const cellEl = body.rows[i]?.cells[2];
         if (!cellEl) return;
-        const v = atCursor ? nearestValue(u.data[i + 1] as SeriesValue[], idx) : (live.values[p.id] ?? Number.NaN);
-        cellEl.textContent = formatValue(v ?? Number.NaN, p);
+        // Without a cursor: the live value in live mode, the stored value at the range's end in history mode.
+        const v = atCursor
+          ? nearestValue(u.data[i + 1] as SeriesValue[], idx)
+          : history
+            ? (history.end?.[i] ?? null)
+            : (live.values[p.id] ?? Number.NaN);
+        cellEl.textContent = formatValue(v, p);
       });
     };
+    writeReadoutRef.current = writeReadout;
     const opts: uPlot.Options = {
       width: Math.max(300, el.clientWidth),
       height,
@@ -132,11 +240,12 @@ export function TrendChart({ pens, windowS, range = null, height = 320, label, o
         drag: { x: true, y: false, setScale: false },
         points: { show: false },
       },
-      scales: { x: { time: true }, ...Object.fromEntries(units.map((u) => [u, { auto: true }])) },
+      scales: { x: { time: true }, ...Object.fromEntries(units.map((u) => [u, { auto: true, range: rangeWithLimits(limitsOf(u)) }])) },
       axes: [
-        { stroke, grid, ticks: grid },
+        { stroke, grid, ticks: grid, values: timeAxisValues },
         ...units.map((u, i) => ({
           scale: u,
+          values: valueAxisValues,
           label: u,
           stroke,
           side: i % 2 === 0 ? 3 : 1,
@@ -156,7 +265,13 @@ export function TrendChart({ pens, windowS, range = null, height = 320, label, o
         })),
       ],
       hooks: {
-        draw: [(u) => callbacks.current.onDraw?.(u)],
+        draw: [
+          (u) => {
+            const drawn = drawLimits(u, limitLines).join(';');
+            if (el.dataset.limitLines !== drawn) el.dataset.limitLines = drawn;
+            callbacks.current.onDraw?.(u);
+          },
+        ],
         setCursor: [writeReadout],
         setSelect: [
           (u) => {
@@ -198,20 +313,55 @@ export function TrendChart({ pens, windowS, range = null, height = 320, label, o
     const rings = () => pens.map((p) => live.ring(p.id));
     const buckets = () => Math.max(50, Math.floor(chart.bbox.width / uPlot.pxRatio));
     if (!range) {
+      historyRef.current = null;
       const windowMs = windowS * 1000;
       live.retain(windowMs);
       setStatus({ loading: false, source: 'live', note: null });
       const gaps = pens.map((p) => Math.max(3 * p.expectedPeriodMs, 2000));
-      let decimator = new LiveDecimator(windowMs, buckets(), pens.length);
+      // The window before this page received its first samples, from the historian: kept, so that a
+      // decimator rebuilt for a new width (the chart laid out or resized after opening) has it too.
+      let seed: HistorySeries[] = [];
+      const seeded = (): LiveDecimator => {
+        const d = new LiveDecimator(windowMs, buckets(), pens.length);
+        pens.forEach((p, i) => {
+          const s = seed.find((x) => x.tag === p.name);
+          const ring = live.ring(p.id);
+          const firstLive = ring && ring.length > 0 ? ring.timeAt(0) : Number.POSITIVE_INFINITY;
+          s?.ts.forEach((t, k) => {
+            const v = s.v[k] ?? null;
+            const lo = s.min?.[k] ?? v;
+            const hi = s.max?.[k] ?? v;
+            if (t < firstLive && lo !== null && hi !== null) d.grid.addRange(i, t, lo, hi);
+          });
+        });
+        return d;
+      };
+      let decimator = seeded();
+      let points = -1;
       const update = () => {
         const started = performance.now();
-        if (decimator.buckets !== buckets()) decimator = new LiveDecimator(windowMs, buckets(), pens.length);
+        if (decimator.buckets !== buckets()) decimator = seeded();
         const now = Date.now();
         const { x, ys } = decimator.update(rings(), now, gaps);
         chart.batch(() => {
           chart.setData([x, ...ys] as uPlot.AlignedData, false);
           chart.setScale('x', { min: (now - windowMs) / 1000, max: now / 1000 });
         });
+        // Points drawn and the oldest one's time (what tests read: a window backfilled from the historian reaches back at once).
+        let n = 0;
+        let first = x.length;
+        for (const y of ys) {
+          for (let k = 0; k < y.length; k++) {
+            if (typeof y[k] !== 'number') continue;
+            n++;
+            if (k < first) first = k;
+          }
+        }
+        if (n !== points && host.current) {
+          points = n;
+          host.current.dataset.points = String(n);
+          host.current.dataset.since = first < x.length ? String(Math.round((x[first] as number) * 1000)) : '';
+        }
         const took = performance.now() - started;
         trendStats.updates++;
         trendStats.updateMs += took;
@@ -224,24 +374,14 @@ export function TrendChart({ pens, windowS, range = null, height = 320, label, o
           return s.t.map((t, i) => ({ t, tag: p.name, unit: p.unit, v: s.v[i] ?? null, min: null, max: null }));
         });
       };
-      // The window before this page received its first samples comes from the historian, when there is one.
-      const seeded = decimator;
       const opened = Date.now();
+      let stopped = false;
       api
-        .call('history.query', { tags: pens.map((p) => p.name), from: opened - windowMs, to: opened, maxPoints: seeded.buckets })
+        .call('history.query', { tags: pens.map((p) => p.name), from: opened - windowMs, to: opened, maxPoints: decimator.buckets })
         .then((series) => {
-          if (decimator !== seeded) return;
-          pens.forEach((p, i) => {
-            const s = series.find((x) => x.tag === p.name);
-            const ring = live.ring(p.id);
-            const firstLive = ring && ring.length > 0 ? ring.timeAt(0) : opened;
-            s?.ts.forEach((t, k) => {
-              const v = s.v[k] ?? null;
-              const lo = s.min?.[k] ?? v;
-              const hi = s.max?.[k] ?? v;
-              if (t < firstLive && lo !== null && hi !== null) seeded.grid.addRange(i, t, lo, hi);
-            });
-          });
+          if (stopped) return;
+          seed = series;
+          decimator = seeded();
           update();
         })
         .catch(() => {
@@ -252,12 +392,26 @@ export function TrendChart({ pens, windowS, range = null, height = 320, label, o
       // Keep scrolling when no sample arrives (stopped machine, lost link): time still passes.
       const tick = setInterval(update, 1000);
       return () => {
+        stopped = true;
         off();
         clearInterval(tick);
       };
     }
     let cancelled = false;
     setStatus((s) => ({ ...s, loading: true }));
+    const history = { range, end: null as (number | null)[] | null };
+    historyRef.current = history;
+    writeReadoutRef.current(chart);
+    // The readout without a cursor: each pen's stored value at the range's end (the live buffer's where no historian answers).
+    api
+      .call('history.valueAt', { tags: pens.map((p) => p.name), t: range.to, mode: 'previous' })
+      .then((at) => pens.map((p) => at.find((x) => x.tag === p.name)?.value ?? null))
+      .catch(() => pens.map((p) => ringValueAt(live.ring(p.id), range.to)))
+      .then((end) => {
+        if (cancelled) return;
+        history.end = end;
+        if (chart.cursor.idx === null || chart.cursor.idx === undefined) writeReadoutRef.current(chart);
+      });
     const query = (args: { tags: string[]; from: number; to: number; maxPoints: number }) => api.call('history.query', args);
     loadHistory(query, rings(), pens, range, buckets()).then((h) => {
       if (cancelled) return;
@@ -276,7 +430,14 @@ export function TrendChart({ pens, windowS, range = null, height = 320, label, o
 
   return (
     <figure className="trend" aria-label={label}>
-      <div className="trend-chart" ref={host} data-pens={pens.map((p) => p.name).join(',')} data-mode={range ? 'history' : 'live'} />
+      <div
+        className="trend-chart"
+        ref={host}
+        data-pens={pens.map((p) => p.name).join(',')}
+        data-mode={range ? 'history' : 'live'}
+        data-from={range?.from}
+        data-to={range?.to}
+      />
       <figcaption className="trend-status" aria-live="polite">
         {range ? (
           <>

@@ -49,7 +49,8 @@ describe('history data', () => {
     ring.push(12_000, 99);
     const h = await loadHistory(() => Promise.reject(new Error('unknown request "history.query"')), [ring, undefined], pens, range, 2);
     expect(h.source).toBe('live buffer');
-    expect(h.note).toContain('unknown request');
+    // errorText words it as a sentence (capitalised); the reason is what matters.
+    expect(h.note).toMatch(/unknown request/i);
     expect(h.data.ys[0]).toEqual([3, 3, 4, 4]);
     expect(h.rows().map((r) => r.v)).toEqual([3, 4]);
   });
