@@ -1,7 +1,10 @@
 // Inference: end-to-end latency per machine window (window assembly + worker round trip +
 // onnxruntime) at batch 1 and 64, machine-windows per second on one worker, and the main thread's
 // event-loop lag while 1,000 machines are inferred at 1 Hz. Baselines from the same run: an empty
-// worker round trip, and the same tag feed without inference.
+// worker round trip, and the same tag feed without inference. Learning: time and peak live memory
+// of fitting 8 tags at 1 Hz over 1 day and 30 days (learn/stream.ts, in a child process each),
+// against the same day held whole and fitted in memory (pca.ts fitPca).
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,6 +40,55 @@ async function echoRoundTrips(n: number): Promise<number[]> {
     out.push(performance.now() - t0);
   }
   await w.terminate();
+  return out;
+}
+
+const LEARN_FIXTURE = path.join(import.meta.dirname, '..', 'native', 'inference', 'learn', 'memory.fixture.ts');
+
+/** One learning run in a child: with a full GC at every third slice for the live peak, or without for the time. */
+function learnRun(hours: number, flags: string[]): { ms: number; peakBytes: number; rows: number } {
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', LEARN_FIXTURE, String(hours), ...flags], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
+  if (r.status !== 0) throw new Error(`learning fixture (${hours} h ${flags.join(' ')}) failed: ${r.stderr || r.error?.message}`);
+  return JSON.parse(r.stdout.trim()) as { ms: number; peakBytes: number; rows: number };
+}
+
+function learningFigures(): BenchResult[] {
+  const MB = 1024 * 1024;
+  const time = (hours: number, extra: string[] = []) => learnRun(hours, ['--no-gc', ...extra]);
+  const mem = (hours: number, extra: string[] = []) => learnRun(hours, extra);
+  const wholeTime = time(24, ['--in-memory']);
+  const wholeMem = mem(24, ['--in-memory']);
+  const out: BenchResult[] = [];
+  for (const [label, hours] of [
+    ['1 day', 24],
+    ['30 days', 720],
+  ] as const) {
+    const t = time(hours);
+    const m = mem(hours);
+    out.push(
+      {
+        bench: 'inference',
+        metric: `learning time, 8 tags at 1 Hz, ${label}`,
+        value: t.ms / 1000,
+        unit: 's',
+        baseline: '1 day held whole and fitted in memory (pca.ts)',
+        baselineValue: wholeTime.ms / 1000,
+        notes: `${t.rows} rows read in 3 passes${hours > 24 ? ' (subsampled to a day)' : ''}`,
+      },
+      {
+        bench: 'inference',
+        metric: `learning peak live memory, 8 tags at 1 Hz, ${label}`,
+        value: m.peakBytes / MB,
+        unit: 'MiB',
+        baseline: '1 day held whole and fitted in memory (pca.ts)',
+        baselineValue: wholeMem.peakBytes / MB,
+        notes: 'heap + array buffers after GC, above the level before the fit',
+      },
+    );
+  }
   return out;
 }
 
@@ -226,6 +278,7 @@ const bench: Bench = async ({ quick }) => {
       baselineValue: base.max,
     },
   );
+  results.push(...learningFigures());
   return results;
 };
 

@@ -34,7 +34,15 @@ const tags: TagInfo[] = [
   ...FIXTURE_TAGS.map((t, i) => testTag(i, `${M}/${t}`)),
   testTag(FIXTURE_TAGS.length, `${M}/Running`, { dataType: 'bool' }),
 ];
-const machine = { name: M, site: 'S', area: 'A', kind: 'pump', description: '', roles: { running: `${M}/Running` } } as MachineInfo;
+const machine: MachineInfo = {
+  name: M,
+  site: 'S',
+  area: 'A',
+  kind: 'pump',
+  description: '',
+  roles: { running: `${M}/Running` },
+  keyTags: [],
+};
 
 /** Pump-like values at any grid time (so any period reads without being stored); stopped: all zero. */
 function valueAt(tag: string, t: number): number {
@@ -264,6 +272,31 @@ describe('learning from the console, as a job', () => {
     const denied = audit.query({ result: 'denied' });
     expect(denied.filter((r) => r.actor === 'olga')).toHaveLength(5);
     expect(denied.filter((r) => r.actor === 'vic')).toHaveLength(5);
+  });
+
+  it('holds the running state over rows where the running tag has no good value (stored once, then a Bad sample)', async () => {
+    const held = new Learning({
+      machines: [machine],
+      tags,
+      read: (names, from, to, periodMs) => {
+        const n = Math.floor((to - from) / periodMs) + 1;
+        const ts = Float64Array.from({ length: n }, (_, i) => from + i * periodMs);
+        // The running tag has a good value only in the period's first second.
+        return { ts, columns: names.map((name) => ts.map((t) => (name.endsWith('/Running') && t > T0 ? Number.NaN : valueAt(name, t)))) };
+      },
+      learnedDir: path.join(tmp, 'held'),
+      roots: () => [path.join(tmp, 'held')],
+      bindings: [],
+      activate: () => Promise.reject(new Error('not used')),
+      active: () => null,
+      now: () => clock,
+    });
+    const quiet = { machine: M, from: T0, to: T0 + 15 * 60_000 };
+    expect(held.spans(quiet.machine, quiet.from, quiet.to)).toMatchObject({ spans: [], noDataRows: 0 });
+    held.start(quiet, 'eve');
+    const end = (await held.settled(M)) as LearnJob;
+    expect(end.state).toBe('candidate');
+    expect(end.report?.rows.excluded).toBe(0);
   });
 
   it('abandons a job past its deadline, naming it', async () => {

@@ -194,9 +194,28 @@ export class Learning {
     return { inputs, gate: running };
   }
 
-  private reader(machine: string, inputs: readonly string[]) {
+  /**
+   * Reads the stretches of a pass in order. With `state` (the running tag's column), its last good
+   * value is held over rows where it has none: a state is stored when it changes, so a running state
+   * that has not changed since a Bad sample of it (a link's first moments) is still that state. It
+   * is carried from one stretch to the next only where they join; the measurements are never held.
+   */
+  private reader(machine: string, inputs: readonly string[], state: number | null) {
     const names = inputs.map((t) => `${machine}/${t}`);
-    return (seg: { from: number; to: number }) => this.opts.read(names, seg.from, seg.to, PERIOD_MS);
+    let held = Number.NaN;
+    let end = Number.NaN;
+    return (seg: { from: number; to: number }) => {
+      const rows = this.opts.read(names, seg.from, seg.to, PERIOD_MS);
+      if (state === null) return rows;
+      if (seg.from !== end + PERIOD_MS) held = Number.NaN;
+      end = seg.to;
+      const col = rows.columns[state] as Float64Array;
+      for (let i = 0; i < col.length; i++) {
+        if (Number.isFinite(col[i] as number)) held = col[i] as number;
+        else col[i] = held;
+      }
+      return rows;
+    };
   }
 
   /** The spans of a period learning leaves out by default, read as learning would read it. */
@@ -205,7 +224,7 @@ export class Learning {
     const running = this.runningTag(m);
     const plan = learnPlan(from, to, PERIOD_MS);
     const filter = this.filter(m, from, to, running ? 0 : -1, { stopped: false, alarms: false }, running ? [running] : []);
-    const read = running ? this.reader(m.name, [running]) : null;
+    const read = running ? this.reader(m.name, [running], 0) : null;
     const spans: ExcludedSpan[] = [];
     let more = 0;
     const counts = { rows: 0, stopped: 0, alarm: 0, noData: 0 };
@@ -299,7 +318,7 @@ export class Learning {
       segments: plan.segments,
       subsampled: !plan.whole,
       tags: inputs,
-      read: this.reader(m.name, inputs),
+      read: this.reader(m.name, inputs, gate ? 0 : null),
       exclude: this.filter(m, args.from, args.to, gate ? 0 : -1, include, inputs),
       periodMs: PERIOD_MS,
       options: DEFAULT_PCA_OPTIONS,

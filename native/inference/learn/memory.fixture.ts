@@ -3,10 +3,11 @@
 // it) and prints, as JSON, the live memory (heap + array buffers after a full GC, every third slice
 // and at the end: what the fit holds is steady within a pass) at its largest during the fit, above
 // what was live before it, with the time taken and the rows read.
-// Usage: node --expose-gc --import tsx memory.fixture.ts <hours> [--no-gc]
-// (--no-gc: no forced collection, for timing; the peak is then of heap + buffers as they stood).
+// Usage: node --expose-gc --import tsx memory.fixture.ts <hours> [--no-gc] [--in-memory]
+// (--no-gc: no forced collection, for timing; the peak is then of heap + buffers as they stood.
+// --in-memory: the same rows held whole and fitted by pca.ts fitPca, the bench's baseline.)
 import { LEARN_LIMITS } from '../../api/prediction-requests.js';
-import { DEFAULT_PCA_OPTIONS } from './pca.js';
+import { DEFAULT_PCA_OPTIONS, fitPcaSteps } from './pca.js';
 import { learnPlan } from './plan.js';
 import { fitStreaming } from './stream.js';
 
@@ -47,23 +48,41 @@ const live = () => {
 
 const plan = learnPlan(T0, T0 + hours * 3_600_000, 1000);
 let rows = 0;
-const steps = fitStreaming({
-  segments: plan.segments,
-  subsampled: !plan.whole,
-  tags: TAGS,
-  read: (seg) => {
+const inMemory = process.argv.includes('--in-memory');
+/** The baseline: every row of the plan read first and held as arrays, then fitted (pca.ts). */
+function* wholeFit() {
+  const segments: number[][][] = [];
+  for (const seg of plan.segments) {
     const n = Math.floor((seg.to - seg.from) / 1000) + 1;
     const ts = Float64Array.from({ length: n }, (_, i) => seg.from + i * 1000);
     const columns = TAGS.map(() => new Float64Array(n));
     fill(ts, columns);
     rows += n;
-    return { ts, columns };
-  },
-  exclude: () => null,
-  periodMs: 1000,
-  options: DEFAULT_PCA_OPTIONS,
-  maxSpans: LEARN_LIMITS.spans,
-});
+    segments.push(Array.from({ length: n }, (_, i) => columns.map((c) => c[i] as number)));
+    yield;
+  }
+  const fit = yield* fitPcaSteps(segments, DEFAULT_PCA_OPTIONS);
+  return { components: fit.components, report: { falseAlarmRate: Number.NaN } };
+}
+const steps = inMemory
+  ? wholeFit()
+  : fitStreaming({
+      segments: plan.segments,
+      subsampled: !plan.whole,
+      tags: TAGS,
+      read: (seg) => {
+        const n = Math.floor((seg.to - seg.from) / 1000) + 1;
+        const ts = Float64Array.from({ length: n }, (_, i) => seg.from + i * 1000);
+        const columns = TAGS.map(() => new Float64Array(n));
+        fill(ts, columns);
+        rows += n;
+        return { ts, columns };
+      },
+      exclude: () => null,
+      periodMs: 1000,
+      options: DEFAULT_PCA_OPTIONS,
+      maxSpans: LEARN_LIMITS.spans,
+    });
 const before = live();
 let peak = before;
 let slices = 0;
