@@ -204,14 +204,17 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('every screen in Chromium
 
   it('draws sparklines sized to their cell at the screen’s pixel ratio', async () => {
     await openScreen(page, 'Machine', 2_000);
-    const boxes = await page
-      .locator('canvas.sparkline')
-      .evaluateAll((els) => els.map((el) => ({ w: el.clientWidth, h: el.clientHeight, pw: (el as HTMLCanvasElement).width })));
-    expect(boxes.length).toBeGreaterThan(5);
-    for (const b of boxes) {
+    // The canvas follows its box once laid out (a ResizeObserver): wait for that, bounded.
+    const boxes = () =>
+      page
+        .locator('canvas.sparkline')
+        .evaluateAll((els) => els.map((el) => ({ w: el.clientWidth, h: el.clientHeight, pw: (el as HTMLCanvasElement).width })));
+    await expect.poll(async () => (await boxes()).filter((b) => b.pw !== b.w).length, { timeout: 10_000 }).toBe(0);
+    const sized = await boxes();
+    expect(sized.length).toBeGreaterThan(5);
+    for (const b of sized) {
       expect(b.w).toBeGreaterThanOrEqual(120);
       expect(b.h).toBeGreaterThanOrEqual(32);
-      expect(b.pw).toBe(b.w);
     }
   });
 
@@ -225,7 +228,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('every screen in Chromium
     }
     // The one format is there to be found: the alarm list and the machine log write full dates.
     await openScreen(page, 'Alarms');
-    expect(await screenText()).toMatch(/\b\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\b/);
+    await expect.poll(() => screenText(), { timeout: 30_000 }).toMatch(/\b\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\b/);
     expect(found).toEqual([]);
   }, 180_000);
 

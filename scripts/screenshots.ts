@@ -4,7 +4,6 @@
 //   npx tsx scripts/screenshots.ts [--out <dir>] [--sizes 1280x800,1920x1080,2560x1440] [--theme dark|light]
 // Not a test: it asserts nothing, it shows. The plant runs a while first, so that trends have a
 // history and Pump101 (slowed below its low-flow limit) has raised an alarm.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -32,15 +31,6 @@ const slug = (label: string) =>
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '');
-
-/** 256-colour PNGs where ImageMagick is installed: a console's flat colours lose nothing visible, the files a third. */
-function shrink(file: string): void {
-  try {
-    execFileSync('convert', [file, '-colors', '256', '-define', 'png:compression-level=9', `PNG8:${file}`], { stdio: 'ignore' });
-  } catch {
-    // Without ImageMagick the full-colour PNG stays.
-  }
-}
 
 async function main(): Promise<void> {
   if (!chromiumAvailable) throw new Error('Chromium is not installed (/usr/bin/chromium, or set AURUM_CHROMIUM)');
@@ -70,7 +60,6 @@ async function main(): Promise<void> {
         await openScreen(page, label);
         const file = path.join(out, `${slug(label)}-${size.width}x${size.height}.png`);
         await page.screenshot({ path: file });
-        shrink(file);
         console.log(`${path.relative(root, file)} ${Math.round(statSync(file).size / 1024)} KiB`);
       }
       await context.close();
