@@ -3,6 +3,7 @@
 // the one-time setup code the console printed; after that every request needs a session.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactsDir, chromiumAvailable, launchChromium } from './browser.js';
@@ -110,6 +111,16 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('first run in the UI', ()
     expect(await form.locator('.password-rules .rule-unmet').textContent()).toBe('7 of at least 10 characters');
     expect(await submit.isDisabled()).toBe(true);
     await page.screenshot({ path: path.join(artifactsDir, 'first-run-rules.png') });
+    for (const theme of ['dark', 'light'] as const) {
+      await page.evaluate((t) => {
+        document.documentElement.dataset.theme = t;
+      }, theme);
+      const axe = new AxeBuilder({ page });
+      const result = await (theme === 'dark' ? axe : axe.withRules(['color-contrast'])).analyze();
+      expect(
+        result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${theme}: ${v.id} ${v.help}`),
+      ).toEqual([]);
+    }
 
     // A rule only the core checks (the user name inside): refused with its sentence, nothing created.
     await password.fill('chief-of-the-plant-26');

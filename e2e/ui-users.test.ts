@@ -5,6 +5,7 @@
 // list; a refused entry reads as a sentence naming the field, never validator output.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry, UserInfo } from '../native/api/auth-requests.js';
@@ -26,6 +27,24 @@ const call = async <T>(name: string, body: unknown, bearer = token): Promise<{ s
 };
 const roleOf = async (user: string) => (await call<UserInfo[]>('auth.users.list', {})).data.find((u) => u.user === user)?.role;
 const status = () => page.locator('.users [role="status"]');
+/** Serious and critical axe findings on the page as it is, in both themes (the light pass checks contrast). */
+async function axeFindings(p: Page, where: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const theme of ['dark', 'light'] as const) {
+    await p.evaluate((t) => {
+      document.documentElement.dataset.theme = t;
+    }, theme);
+    const axe = new AxeBuilder({ page: p });
+    const result = await (theme === 'dark' ? axe : axe.withRules(['color-contrast'])).analyze();
+    for (const v of result.violations)
+      if (v.impact === 'serious' || v.impact === 'critical')
+        found.push(`${where} (${theme}): ${v.id} ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  }
+  await p.evaluate(() => {
+    document.documentElement.dataset.theme = 'dark';
+  });
+  return found;
+}
 const shot = (p: Page, name: string) => p.screenshot({ path: path.join(artifactsDir, `ui-users-${name}.png`) });
 
 describe.skipIf(!chromiumAvailable && !process.env.CI)('the Users screen in Chromium', () => {
@@ -56,6 +75,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('the Users screen in Chro
       'Change the role of ana from operator to engineer? It applies to their next request.',
     );
     await shot(page, 'role-confirm');
+    expect(await axeFindings(page, 'users with the role question')).toEqual([]);
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'detached' });
     expect(await select.inputValue()).toBe('operator');
@@ -63,7 +83,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('the Users screen in Chro
 
     await select.selectOption('engineer');
     await dialog.getByRole('button', { name: 'Change role to engineer' }).click();
-    await expect.poll(() => status().textContent()).toBe('ana is now engineer (was operator)');
+    await expect.poll(() => status().textContent(), { timeout: 20_000 }).toBe('ana is now engineer (was operator)');
     expect(await roleOf('ana')).toBe('engineer');
   });
 
@@ -82,9 +102,10 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('the Users screen in Chro
     await form.getByLabel('New password for ana').fill('temporary-pass-5521');
     expect(await form.getByLabel('ana must choose a new password at the next sign-in').isChecked()).toBe(true);
     await shot(page, 'reset');
+    expect(await axeFindings(page, 'users with the reset form')).toEqual([]);
     await form.getByRole('button', { name: 'Reset password' }).click();
     await expect
-      .poll(() => status().textContent())
+      .poll(() => status().textContent(), { timeout: 20_000 })
       .toBe('Password of ana reset; 1 session ended; ana must choose a new password at the next sign-in');
     expect((await fetch(`${app.url}/api/me`, { headers: { Authorization: `Bearer ${anaToken}` } })).status).toBe(401);
     const audit = (await (
@@ -112,6 +133,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('the Users screen in Chro
     await ana.locator('.live-value[data-tag="Demo/PumpStation/Pump101/SpeedSetpoint"]').waitFor();
     expect(await ana.locator('main .setpoint').count()).toBe(0);
     await shot(ana, 'must-change');
+    expect(await axeFindings(ana, 'machine with the required password change')).toEqual([]);
     await change.getByLabel('Password given to you').fill('temporary-pass-5521');
     await change.getByLabel('New password').fill('my-own-choice-8842');
     await change.getByRole('button', { name: 'Set my password' }).click();
@@ -128,7 +150,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('the Users screen in Chro
     await expect.poll(() => end.count(), { timeout: 10_000 }).toBeGreaterThan(0);
     const before = await end.count();
     await end.first().click();
-    await expect.poll(() => status().textContent()).toBe('Ended the session of ana');
+    await expect.poll(() => status().textContent(), { timeout: 20_000 }).toBe('Ended the session of ana');
     await expect.poll(() => end.count()).toBe(before - 1);
     // One of ana's sessions ended; the one this test opened last is among them once all are ended.
     for (let i = before - 1; i > 0; i--) {
@@ -142,7 +164,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('the Users screen in Chro
     await form.getByLabel('Password').fill('Plant-Shift-Desk-42');
     await form.getByRole('button', { name: 'Create user' }).click();
     await expect
-      .poll(() => status().textContent())
+      .poll(() => status().textContent(), { timeout: 20_000 })
       .toBe('Refused: Check the entry: the field “user” is refused: letters, digits and . _ @ - only.');
     await shot(page, 'refused');
   }, 60_000);
