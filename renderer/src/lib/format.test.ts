@@ -1,6 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { testTag } from '../../../native/tags/test-tag';
+import type { TagInfo } from '../../../native/api/types';
 import { formatNumber, formatValue, formatWithUnit } from './format';
+
+/** A tag as the core describes it (renderer tests may import native/ types only). */
+function testTag(id: number, name: string, overrides: Partial<TagInfo> = {}): TagInfo {
+  const [site = '', area = '', machine = ''] = name.split('/');
+  return {
+    id,
+    name,
+    site,
+    area,
+    machine,
+    unit: '',
+    description: '',
+    dataType: 'float',
+    connection: 'c',
+    address: '',
+    rangeLo: null,
+    rangeHi: null,
+    writable: false,
+    writeMin: null,
+    writeMax: null,
+    expectedPeriodMs: 1000,
+    ...overrides,
+  };
+}
 
 describe('formatValue', () => {
   it('shows a value with its tag’s decimals, never 17 significant digits', () => {

@@ -60,7 +60,8 @@ export function DateTimeField({
             return;
           }
           setProblem(null);
-          onChange(r.ms === undefined ? '' : toLocalInput(r.ms, 'second'));
+          // Whole minutes stay in the minute form a datetime-local input would give.
+          onChange(r.ms === undefined ? '' : toLocalInput(r.ms, r.ms % 60_000 === 0 ? 'minute' : 'second'));
         }}
       />
       {problem ? (
