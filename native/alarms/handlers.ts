@@ -36,8 +36,8 @@ export function alarmHandlers(svc: AlarmService, maintenance: MaintenanceLog): A
     'alarms.ack': (a, ctx) => guarded(() => svc.ack(a.ids, who(ctx), a.comment)),
     'alarms.shelve': (a, ctx) => guarded(() => svc.shelve(a.id, a.minutes, a.reason, who(ctx), a.oneShot)),
     'alarms.unshelve': (a, ctx) => guarded(() => svc.unshelve(a.id, who(ctx))),
-    'alarms.outOfService': (a, ctx) => guarded(() => svc.outOfService(a.id, who(ctx), a.reason)),
-    'alarms.returnToService': (a, ctx) => guarded(() => svc.returnToService(a.id, who(ctx))),
+    'alarms.outOfService': (a, ctx) => guarded(() => svc.outOfService(a.id, who(ctx), a.reason, a.wholeTag)),
+    'alarms.returnToService': (a, ctx) => guarded(() => svc.returnToService(a.id, who(ctx), a.wholeTag)),
     'alarms.journal': (a) => svc.journal(a),
     'alarms.export': (a) => {
       // A probe before the export: is there an entry past the limit? SQLite skips the rows before it

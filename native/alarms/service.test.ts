@@ -400,6 +400,26 @@ describe('operator actions and the journal', () => {
     expect(svc.returnToService(P1_HI, 'eve')).toMatchObject({ state: 'unack_active', maskedBy: null, maskReason: '' });
   });
 
+  it('takes every alarm of a tag out of service at once (an instrument removed), and returns them together', () => {
+    const { svc, feed } = setup([
+      { tag: 'Demo/PS/P1/Pressure', type: 'hi', limit: 10, priority: 'High' },
+      { tag: 'Demo/PS/P1/Pressure', type: 'hihi', limit: 20, priority: 'Critical' },
+      { tag: 'Demo/PS/P1/Pressure', type: 'bad_quality', priority: 'Low' },
+      { tag: 'Demo/PS/P2/Pressure', type: 'hi', limit: 10, priority: 'High' },
+    ]);
+    feed([{ id: PRESSURE, v: 12 }]);
+    expect(svc.outOfService(P1_HI, 'eve', 'transmitter removed', true)).toMatchObject({ state: 'out_of_service', maskedBy: 'eve' });
+    const oos = svc.list(['out_of_service']).alarms.map((a) => a.id);
+    expect(oos.sort()).toEqual(['Demo.PS.P1.Pressure.bad_quality', 'Demo.PS.P1.Pressure.hi', 'Demo.PS.P1.Pressure.hihi']);
+    expect(stateOf(svc, 'Demo.PS.P2.Pressure.hi')).toBe('normal');
+    expect(() => svc.outOfService('Demo.PS.P1.Pressure.hihi', 'eve', 'again', true)).toThrow(/every alarm on tag "Demo\/PS\/P1\/Pressure"/);
+    svc.returnToService('Demo.PS.P1.Pressure.hihi', 'eve', true);
+    expect(svc.list(['out_of_service']).alarms).toEqual([]);
+    expect(stateOf(svc, P1_HI)).toBe('unack_active');
+    expect(svc.journal({ kinds: ['out_of_service', 'return_to_service'] })).toHaveLength(6);
+    expect(() => svc.returnToService(P1_HI, 'eve', true)).toThrow(AlarmStateError);
+  });
+
   it('shelving expires on the clock', () => {
     const { svc, feed, clock } = setup([def]);
     feed([{ id: PRESSURE, v: 12 }]);

@@ -491,20 +491,40 @@ export class AlarmService {
     return this.toRow(rt);
   }
 
-  outOfService(id: string, user: string, reason: string): AlarmRow {
+  /**
+   * Take the alarm out of service; `wholeTag` also every other alarm on its tag (the instrument is
+   * removed: its hi, hihi and bad-quality alarms go together, whatever their state). Refused when
+   * every alarm it names is out of service already.
+   */
+  outOfService(id: string, user: string, reason: string, wholeTag = false): AlarmRow {
     const rt = this.get(id);
-    if (rt.state.outOfService) throw new AlarmStateError(`alarm "${id}" is already out of service`);
-    this.apply(rt, { kind: 'out_of_service', ts: this.now(), user, reason });
+    const targets = (wholeTag ? this.onTagOf(rt) : [rt]).filter((r) => !r.state.outOfService);
+    if (targets.length === 0)
+      throw new AlarmStateError(
+        wholeTag ? `every alarm on tag "${rt.def.tag}" is already out of service` : `alarm "${id}" is already out of service`,
+      );
+    const ts = this.now();
+    for (const r of targets) this.apply(r, { kind: 'out_of_service', ts, user, reason });
     this.flush();
     return this.toRow(rt);
   }
 
-  returnToService(id: string, user: string): AlarmRow {
+  /** Return the alarm to service; `wholeTag` also every other alarm on its tag that is out of service. */
+  returnToService(id: string, user: string, wholeTag = false): AlarmRow {
     const rt = this.get(id);
-    if (!rt.state.outOfService) throw new AlarmStateError(`alarm "${id}" is in service`);
-    this.apply(rt, { kind: 'return_to_service', ts: this.now(), user });
+    const targets = (wholeTag ? this.onTagOf(rt) : [rt]).filter((r) => r.state.outOfService);
+    if (targets.length === 0)
+      throw new AlarmStateError(wholeTag ? `no alarm on tag "${rt.def.tag}" is out of service` : `alarm "${id}" is in service`);
+    const ts = this.now();
+    for (const r of targets) this.apply(r, { kind: 'return_to_service', ts, user });
     this.flush();
     return this.toRow(rt);
+  }
+
+  /** The alarms defined on the same tag as `rt` (itself first); a system alarm stands alone. */
+  private onTagOf(rt: Runtime): Runtime[] {
+    if (rt.system) return [rt];
+    return [rt, ...(this.byTag[rt.def.tagId] ?? []).filter((r) => r !== rt)];
   }
 
   // ── queries ───────────────────────────────────────────────────────────────────────────────────

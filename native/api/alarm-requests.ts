@@ -85,10 +85,15 @@ export const alarmRequests = {
     })
     .strict(),
   'alarms.unshelve': z.object({ id: alarmId }).strict(),
+  /** `wholeTag`: also every other alarm on the alarm's tag (an instrument removed takes all its alarms). */
   'alarms.outOfService': z
-    .object({ id: alarmId, reason: z.string().trim().min(3, 'state why the alarm is taken out of service').max(500) })
+    .object({
+      id: alarmId,
+      reason: z.string().trim().min(3, 'state why the alarm is taken out of service').max(500),
+      wholeTag: z.boolean().default(false),
+    })
     .strict(),
-  'alarms.returnToService': z.object({ id: alarmId }).strict(),
+  'alarms.returnToService': z.object({ id: alarmId, wholeTag: z.boolean().default(false) }).strict(),
   'alarms.journal': z
     .object({ ...journalFilter, limit: z.number().int().min(1).max(10_000).default(1000), offset: z.number().int().min(0).default(0) })
     .strict()
