@@ -45,6 +45,15 @@ export interface FilteredPages<F, R, C> {
   older: () => void;
 }
 
+/**
+ * A sentence as the clause after "…: " in the status line ("Journal unavailable: the core refused"):
+ * an ordinary first word lower-cased (a name or an abbreviation such as OPC kept), the final stop dropped.
+ */
+function clause(sentence: string): string {
+  const s = sentence.replace(/\.$/, '');
+  return /^[A-Z][a-z]/.test(s) ? s[0]?.toLowerCase() + s.slice(1) : s;
+}
+
 export function useFilteredPages<F, R, C>(options: FilteredPagesOptions<F, R, C>): FilteredPages<F, R, C> {
   // The latest options without making them an effect dependency: screens pass new closures each render.
   const opts = useRef(options);
@@ -65,7 +74,7 @@ export function useFilteredPages<F, R, C>(options: FilteredPagesOptions<F, R, C>
       setRows(await opts.current.fetchPage(query, cursor, page + 1));
       setStatus(null);
     } catch (err) {
-      setStatus(`${opts.current.unavailable}: ${errorText(err)}`);
+      setStatus(`${opts.current.unavailable}: ${clause(errorText(err))}`);
     }
   }, [query, cursor, page]);
   useEffect(() => {
@@ -91,7 +100,7 @@ export function useFilteredPages<F, R, C>(options: FilteredPagesOptions<F, R, C>
         download(r.filename, new Blob([r.body], { type: r.contentType }));
         setStatus(`Exported ${r.filename}`);
       } catch (err) {
-        setStatus(`Export refused: ${errorText(err)}`);
+        setStatus(`Export refused: ${clause(errorText(err))}`);
       }
     },
     hasNewer: pages.length > 0,
