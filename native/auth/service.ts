@@ -686,11 +686,11 @@ export function openAuth(opts: AuthOptions): AuthService {
         ? [{ id, user: h.user, origin: h.origin, position: h.position }]
         : [],
     );
-    if (
-      dead.length > 0 &&
-      !written('removing expired sessions', () => db.transaction(() => dead.forEach((s) => q.deleteSession.run(s.id)))())
-    )
-      return 0;
+    const removeDead = db.transaction(() => {
+      for (const s of dead) q.deleteSession.run(s.id);
+    });
+    // A full disk refuses the delete: nothing is lost, the next sweep tries again.
+    if (dead.length > 0 && !written('removing expired sessions', () => removeDead())) return 0;
     for (const s of deadHeld) heldSessions.set(s.id, null);
     if (deadHeld.length > 0) heldRetry.run();
     for (const s of [...dead, ...deadHeld])
