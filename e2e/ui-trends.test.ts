@@ -5,6 +5,7 @@
 // from the historian as soon as the machine screen opens.
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HistorySeries, HistoryValueAt } from '../native/api/history-requests.js';
@@ -191,5 +192,21 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('trends in Chromium', () 
     expect(await page.locator('table.readout thead th').nth(2).textContent()).not.toContain('latest');
     await page.waitForTimeout(2500);
     expect(await cells.allTextContents()).toEqual(expected);
+  }, 60_000);
+
+  it('has no serious or critical accessibility violations, in either theme', async () => {
+    await open(`${app.url}/#/trends`);
+    await page.locator('.trend-chart canvas').first().waitFor({ state: 'visible' });
+    const found: string[] = [];
+    for (const theme of ['dark', 'light']) {
+      if ((await page.locator('html').getAttribute('data-theme')) !== theme) await page.locator('.theme-toggle').click();
+      await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe(theme);
+      await page.locator('.trend-chart canvas').first().waitFor({ state: 'visible' });
+      const result = await new AxeBuilder({ page }).include('main').analyze();
+      for (const v of result.violations)
+        if (v.impact === 'serious' || v.impact === 'critical')
+          found.push(`${theme}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    }
+    expect(found).toEqual([]);
   }, 60_000);
 });

@@ -198,8 +198,21 @@ export interface EsgSummary {
   totalScope2: 'location' | 'market';
   /** True where a scope 2 source has no market factor and its market figure is the location figure. */
   marketFallback: boolean;
+  /**
+   * The emission sources the site file maps (esg.sources), each with its scope: a scope with none
+   * reads 0 because nothing is mapped to it, not because nothing was emitted, and screens say so.
+   */
+  sources: EsgSourceInfo[];
   groups: EsgGroupSummary[];
   totals: EsgGroupSummary;
+}
+
+export interface EsgSourceInfo {
+  id: string;
+  label: string;
+  scope: 1 | 2 | 3;
+  /** Scope 1: stationary, mobile…; scope 2: electricity, steam…; scope 3: the site's category, e.g. "3.3 fuel- and energy-related activities". */
+  category: string;
 }
 
 export interface EsgSeries {

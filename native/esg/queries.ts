@@ -326,6 +326,7 @@ export function* summariseSteps(ctx: QueryContext, from: number, to: number, gro
     gwpSet: ctx.config.gwpSet,
     totalScope2: ctx.config.totalScope2,
     marketFallback: ctx.config.sources.some((s) => s.scope === 2 && s.marketFactor === undefined),
+    sources: ctx.config.sources.map((s) => ({ id: s.id, label: s.label, scope: s.scope, category: s.category })),
     groups: [...groups.values()].sort((x, y) => x.key.localeCompare(y.key)).map((g) => finish(ctx, g, baseGroups.get(g.key), from, to)),
     totals: finish(ctx, totalAcc, baseAll.get('*'), from, to),
   };
