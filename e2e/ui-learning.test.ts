@@ -1,0 +1,131 @@
+// Learning a model from the machine screen in real headless Chromium against serve mode on the demo
+// plant (the built bundle: `node scripts/build.mjs` first): an engineer picks the period (the spans
+// it leaves out are shown), starts learning, reads the candidate's report, approves it — the new
+// version is active and the approval is in the audit trail with who and which version — and rolls
+// back to the shipped model from the versions list. A viewer is offered none of these controls.
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LearnSpans, MachinePredictionState } from '../native/api/prediction-requests.js';
+import { artifactsDir, chromiumAvailable, launchChromium, signInContext } from './browser.js';
+import { type RunningConsole, startConsole, waitFor } from './harness.js';
+
+const PASSWORD = 'e2e-Learning-Pass-2026';
+const MACHINE = 'Demo/PumpStation/Pump102';
+const LEARNED = 'learned-demo-pumpstation-pump102@1';
+const SHIPPED = 'demo-pump-anomaly@2';
+
+let app: RunningConsole;
+let browser: Browser;
+let admin: string;
+const contexts: BrowserContext[] = [];
+
+async function call<T>(name: string, args: unknown, token = admin): Promise<T> {
+  const r = await fetch(`${app.url}/api/call/${name}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(args),
+  });
+  const body = (await r.json()) as { data?: T; error?: { message: string } } | T;
+  if (!r.ok) throw new Error(`${name}: ${r.status} ${JSON.stringify(body)}`);
+  return (body && typeof body === 'object' && 'data' in body ? body.data : body) as T;
+}
+
+async function machinePage(user: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  contexts.push(context);
+  await signInContext(context, app.url, user, PASSWORD);
+  const page = await context.newPage();
+  await page.goto(app.url);
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Overview', exact: true }).waitFor();
+  await page.getByRole('button', { name: 'Pump102', exact: true }).first().click();
+  await page.locator('h2', { hasText: MACHINE }).waitFor();
+  await page.getByRole('region', { name: `Model of ${MACHINE}` }).waitFor();
+  return page;
+}
+
+describe.skipIf(!chromiumAvailable && !process.env.CI)('learning a model from the machine screen in Chromium', () => {
+  beforeAll(async () => {
+    [app, browser] = await Promise.all([startConsole({ script: 'bin/aurum.mjs', args: ['serve'], timeoutMs: 40_000 }), launchChromium()]);
+    admin = await app.signIn();
+    for (const [user, role] of [
+      ['enzo', 'engineer'],
+      ['vera', 'viewer'],
+    ]) {
+      await call('auth.users.create', { user, role, password: PASSWORD });
+    }
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await app?.stop();
+    if (app) rmSync(app.dataDir, { recursive: true, force: true });
+  });
+
+  it('an engineer learns, reviews and approves a model of Pump102, then rolls back to the shipped one', async () => {
+    // The demo has run long enough for a report with held-back windows: the last fifth of the
+    // period's last stretch is held back, and a window is 30 s.
+    await waitFor(
+      'three minutes of Pump102 in the historian',
+      async () => {
+        const now = Date.now();
+        const s = await call<LearnSpans>('models.learn.spans', { machine: MACHINE, from: now - 15 * 60_000, to: now });
+        return s.rows - s.noDataRows >= 180 ? s : undefined;
+      },
+      300_000,
+      2000,
+    );
+    const page = await machinePage('enzo');
+    const section = page.getByRole('region', { name: `Model of ${MACHINE}` });
+    await section.getByRole('button', { name: 'Last 15 min' }).click();
+    // The period's spans left out are shown: the minutes before the console started have no data.
+    await section.locator('.learn-excluded-summary').waitFor();
+    await expect
+      .poll(async () => section.locator('.learn-spans li[data-reason="no data"]').count(), { timeout: 10_000 })
+      .toBeGreaterThan(0);
+    await section.getByRole('button', { name: 'Start learning' }).click();
+
+    const report = section.getByRole('region', { name: 'Learning report' });
+    await report.waitFor({ timeout: 120_000 });
+    const far = await report.locator('.learn-far').textContent();
+    expect(far).toMatch(/^\d+\.\d{2} %$/);
+    expect(await report.locator('.learn-bin').count()).toBe(20);
+    expect(await report.locator('.learn-contributors li').count()).toBeGreaterThan(0);
+    expect(await report.locator('.learn-spans li[data-reason="no data"]').count()).toBeGreaterThan(0);
+    expect(await section.locator('.learn-job .learn-state').textContent()).toBe('candidate');
+    // Not active before approval.
+    expect((await call<MachinePredictionState[]>('predictions.latest', { machines: [MACHINE] }))[0]?.model).toBe(SHIPPED);
+    await page.screenshot({ path: path.join(artifactsDir, 'ui-learning-report.png'), fullPage: true });
+
+    await section.getByRole('button', { name: 'Approve and activate' }).click();
+    await section.getByText('Approved: the new version is active.').waitFor();
+    const versions = section.getByRole('table', { name: `Model versions of ${MACHINE}` });
+    await versions.locator('tr', { hasText: LEARNED }).locator('.model-active').waitFor();
+    expect(await versions.locator('tr', { hasText: LEARNED }).textContent()).toContain('enzo');
+    expect((await call<MachinePredictionState[]>('predictions.latest', { machines: [MACHINE] }))[0]?.model).toBe(LEARNED);
+    const approvals = await call<{ actor: string; result: string; details: { result: { model: string } } }[]>('audit.query', {
+      action: 'models.learn.approve',
+    });
+    expect(approvals[0]).toMatchObject({ actor: 'enzo', result: 'ok', details: { result: { model: LEARNED } } });
+
+    await versions.getByRole('button', { name: `Roll back to ${SHIPPED}` }).click();
+    await section.getByText(`Rolled back: ${SHIPPED} is active.`).waitFor();
+    await versions.locator('tr', { hasText: SHIPPED }).locator('.model-active').waitFor();
+    expect((await call<MachinePredictionState[]>('predictions.latest', { machines: [MACHINE] }))[0]?.model).toBe(SHIPPED);
+    const rollbacks = await call<{ actor: string; result: string; details: { result: { model: string } } }[]>('audit.query', {
+      action: 'models.rollback',
+    });
+    expect(rollbacks[0]).toMatchObject({ actor: 'enzo', result: 'ok', details: { result: { model: SHIPPED } } });
+    await page.screenshot({ path: path.join(artifactsDir, 'ui-learning-versions.png'), fullPage: true });
+  }, 420_000);
+
+  it('a viewer sees the versions but is offered no learning, approval or roll back', async () => {
+    const page = await machinePage('vera');
+    const section = page.getByRole('region', { name: `Model of ${MACHINE}` });
+    await section.getByRole('table', { name: `Model versions of ${MACHINE}` }).waitFor();
+    for (const name of [/^Start learning/, /^Approve/, /^Discard/, /^Cancel/, /^Roll back/])
+      expect(await section.getByRole('button', { name }).count(), String(name)).toBe(0);
+  }, 90_000);
+});
