@@ -221,6 +221,8 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('alarm actions, KPI cover
     await r.waitFor();
     await page.getByRole('button', { name: 'Out of service Demo/PumpStation/Pump102/Flow lo…', exact: true }).click();
     const form = page.getByRole('form', { name: 'Take out of service Demo/PumpStation/Pump102/Flow lo' });
+    // Only this alarm: "every alarm on this tag" (an instrument removed) stays unticked.
+    expect(await form.getByLabel('every alarm on this tag').isChecked()).toBe(false);
     await form.getByLabel('Reason').fill(OOS_REASON);
     await form.getByRole('button', { name: 'Out of service', exact: true }).click();
     await expect.poll(() => r.getAttribute('data-state'), { timeout: 10_000 }).toBe('out_of_service');

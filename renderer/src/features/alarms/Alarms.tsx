@@ -57,6 +57,7 @@ function ActionForm({
   const [minutes, setMinutes] = useState('60');
   const [reason, setReason] = useState('');
   const [oneShot, setOneShot] = useState(false);
+  const [wholeTag, setWholeTag] = useState(false);
   const [refusal, setRefusal] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const shelve = kind === 'shelve';
@@ -81,8 +82,8 @@ function ActionForm({
             const row = await api.call('alarms.shelve', { id: alarm.id, minutes: mins.value, reason: why.value, oneShot });
             onDone(`Shelved ${label(alarm)} until ${formatDateTime(row.shelvedUntil)}`);
           } else {
-            await api.call('alarms.outOfService', { id: alarm.id, reason: why.value });
-            onDone(`${label(alarm)} is out of service`);
+            await api.call('alarms.outOfService', { id: alarm.id, reason: why.value, wholeTag });
+            onDone(wholeTag ? `Every alarm on ${alarm.tag} is out of service` : `${label(alarm)} is out of service`);
           }
         } catch (err) {
           setRefusal(refusalText(doing, err));
@@ -100,7 +101,11 @@ function ActionForm({
             <input type="checkbox" checked={oneShot} onChange={(e) => setOneShot(e.target.checked)} /> until it next clears
           </label>
         </>
-      ) : null}
+      ) : (
+        <label className="one-shot">
+          <input type="checkbox" checked={wholeTag} onChange={(e) => setWholeTag(e.target.checked)} /> every alarm on this tag
+        </label>
+      )}
       <label>
         Reason{' '}
         <input
@@ -333,6 +338,23 @@ export function Alarms() {
                         }
                       >
                         Return to service
+                      </button>
+                    ) : null}
+                    {mayReturn &&
+                    a.state === 'out_of_service' &&
+                    shown.some((o) => o !== a && o.tag === a.tag && o.state === 'out_of_service') ? (
+                      <button
+                        type="button"
+                        aria-label={`Return every alarm on ${a.tag} to service`}
+                        onClick={() =>
+                          act(
+                            `Returning the alarms on ${a.tag} to service`,
+                            () => api.call('alarms.returnToService', { id: a.id, wholeTag: true }),
+                            `Every alarm on ${a.tag} is back in service`,
+                          )
+                        }
+                      >
+                        Return whole tag
                       </button>
                     ) : null}
                     {open?.id === a.id ? (
