@@ -2,7 +2,11 @@
 //  - sustained ingest of 1,000 tags through the full writer path (thread, chunks, rollups) while
 //    trend queries run;
 //  - disk bytes per raw sample after compaction (demo plant signals; a slowly changing signal);
-//  - trend query latency: 1 tag × 7 days raw at 1 Hz, 1 tag × 1 year from rollups, 10 tags × 1 hour.
+//  - trend query latency: 1 tag × 7 days raw at 1 Hz, 1 tag × 1 year from rollups, 10 tags × 1 hour;
+//  - peers side by side (bench/support/peers.ts): the same generated samples into the console,
+//    InfluxDB 1.6.7 and PostgreSQL 15 (when installed) and a bare SQLite table, each figure of
+//    issue 20's table, and the machine's own limits (zlib, fdatasync, sequential write);
+//  - durability normal and full: samples/s and commit latency, one commit per 10,000-sample push.
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { TagInfo } from '../native/api/types.js';
@@ -14,6 +18,17 @@ import { makeTags, tempDir } from '../native/historian/test-kit.js';
 import { PlantSim } from '../native/plant/index.js';
 import type { SampleBatch } from '../native/tags/bus.js';
 import { openSqlite, type SqliteDatabase } from '../native/util/sqlite.js';
+import {
+  type AbsentPeer,
+  loadAverage,
+  machineBaselines,
+  type Peer,
+  type PeerSamples,
+  quantile as q,
+  realisticSamples,
+  startPeers,
+  trendSeries,
+} from './support/peers.js';
 import type { Bench, BenchResult } from './types.js';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -432,10 +447,350 @@ async function queries(quick: boolean, dir: string): Promise<BenchResult[]> {
   ];
 }
 
+// ---- 4. Peers side by side, same samples, same run -----------------------------------------
+
+const TAG_COUNT = 1000;
+const WEEK_ID = TAG_COUNT;
+const YEAR_ID = TAG_COUNT + 1;
+
+/** The console's writer in-process (one thread, the one the writer thread runs), as a Peer. */
+function consoleSystem(dir: string, end: number, durability: 'normal' | 'full' = 'normal'): Peer {
+  const hdir = path.join(dir, `peer-console-${durability}`);
+  mkdirSync(hdir, { recursive: true });
+  const file = path.join(hdir, 'historian.db');
+  const tags = makeTags(TAG_COUNT + 2, 'Peer');
+  let store: HistorianStore | null = new HistorianStore({
+    file,
+    tagNames: tags.map((t) => t.name),
+    policies: resolvePolicies(tags, {}, []),
+    durability,
+  });
+  let h: Awaited<ReturnType<typeof openHistorian>> | null = null;
+  const names = (n: number) => tags.slice(0, n).map((t) => t.name);
+  /** Queries go through the console's Historian, opened on the file once writing is done. */
+  const reader = async () => {
+    if (!h) {
+      const st = store as HistorianStore;
+      st.finish();
+      st.commit();
+      st.close();
+      store = null;
+      h = await openHistorian({ dir: hdir, tags, retentionIntervalMs: 0, now: () => end });
+    }
+    return h;
+  };
+  const qs = new Uint8Array(100_000);
+  return {
+    name: 'console (in-process writer)',
+    durability: `historian.durability: ${durability}`,
+    async write(s) {
+      const st = store as HistorianStore;
+      const started = performance.now();
+      for (let i = 0; i < s.length; i += 100_000) {
+        const n = Math.min(100_000, s.length - i);
+        st.ingest(n, s.ids.subarray(i, i + n), s.ts.subarray(i, i + n), s.values.subarray(i, i + n), qs);
+        // The writer commits at most every 250 ms or 250k samples.
+        if (st.pending >= 250_000) st.commit();
+      }
+      st.commit();
+      return { ms: performance.now() - started, cpuS: Number.NaN };
+    },
+    async diskBytes() {
+      const st = store as HistorianStore;
+      st.finish();
+      st.commit();
+      st.db.pragma('wal_checkpoint(TRUNCATE)');
+      const all = tableBytes(st.db, '%');
+      const raw = tableBytes(st.db, 'raw_%');
+      return {
+        bytes: fileBytes(file),
+        note: `file after checkpoint; tables ${(all / 1e6).toFixed(2)} MB, raw chunks ${(raw / 1e6).toFixed(2)} MB`,
+      };
+    },
+    async trend(id, from, to, buckets, runs) {
+      const hist = await reader();
+      const query = () => hist.query({ tags: [tags[id]?.name as string], from, to, maxPoints: buckets });
+      for (let i = 0; i < 3; i++) query();
+      if ((query()[0]?.ts.length ?? 0) < buckets / 4) throw new Error('console trend answered too few points');
+      const out: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const t = performance.now();
+        query();
+        out.push(performance.now() - t);
+      }
+      return out;
+    },
+    async lastValues(n, runs) {
+      const hist = await reader();
+      const list = names(n);
+      if (hist.lastValues({ tags: list }).filter((v) => v.ts !== null).length !== n) throw new Error('console last values incomplete');
+      const out: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const t = performance.now();
+        hist.lastValues({ tags: list });
+        out.push(performance.now() - t);
+      }
+      return out;
+    },
+    async stop() {
+      store?.close();
+      await h?.close();
+    },
+  };
+}
+
+/** Bare better-sqlite3: a rowid table (tag, ts, value) with an index on (tag, ts), the PostgreSQL layout. */
+function sqliteSystem(dir: string): Peer {
+  const file = path.join(dir, 'peer-sqlite.db');
+  const db = openSqlite(file);
+  db.exec('CREATE TABLE s (tag INTEGER NOT NULL, ts INTEGER NOT NULL, v REAL); CREATE INDEX s_tag_ts ON s (tag, ts)');
+  const ins = db.prepare('INSERT INTO s VALUES (?, ?, ?)');
+  const time = (fn: () => unknown, runs: number) =>
+    Array.from({ length: runs }, () => {
+      const t = performance.now();
+      fn();
+      return performance.now() - t;
+    });
+  return {
+    name: 'SQLite row table',
+    durability: 'WAL, synchronous = NORMAL',
+    async write(s) {
+      const tx = db.transaction((from: number, to: number) => {
+        for (let i = from; i < to; i++) ins.run(s.ids[i], s.ts[i], s.values[i]);
+      });
+      const started = performance.now();
+      for (let i = 0; i < s.length; i += 10_000) tx(i, Math.min(s.length, i + 10_000));
+      return { ms: performance.now() - started, cpuS: Number.NaN };
+    },
+    async diskBytes() {
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      return { bytes: fileBytes(file), note: 'file after checkpoint' };
+    },
+    async trend(id, from, to, buckets, runs) {
+      const w = Math.ceil((to - from) / buckets);
+      const agg = db.prepare('SELECT (ts - ?) / ? AS b, min(v), max(v), avg(v) FROM s WHERE tag = ? AND ts >= ? AND ts < ? GROUP BY b');
+      return time(() => agg.all(from, w, id, from, to), runs);
+    },
+    async lastValues(n, runs) {
+      const get = db.prepare('SELECT ts, v FROM s WHERE tag = ? ORDER BY ts DESC LIMIT 1');
+      return time(() => {
+        for (let id = 0; id < n; id++) get.get(id);
+      }, runs);
+    },
+    async stop() {
+      db.close();
+    },
+  };
+}
+
+interface SystemFigures {
+  name: string;
+  durability: string;
+  ingest: number;
+  cores: number;
+  bytesPerSample: number;
+  diskNote: string;
+  week: number[];
+  year: number[];
+  last: number[];
+}
+
+async function measure(p: Peer, data: { ingest: PeerSamples; week: PeerSamples; year: PeerSamples }, end: number, runs: number) {
+  const w = await p.write(data.ingest, true);
+  // Bytes of the ingest data set alone (1,000 tags × 1 Hz), once the peer has flushed it.
+  const disk = await p.diskBytes();
+  await p.write(data.week, false);
+  await p.write(data.year, false);
+  const weekFrom = data.week.ts[0] as number;
+  return {
+    name: p.name,
+    durability: p.durability,
+    ingest: data.ingest.length / (w.ms / 1000),
+    cores: w.cpuS / (w.ms / 1000),
+    bytesPerSample: disk.bytes / data.ingest.length,
+    diskNote: disk.note,
+    week: await p.trend(WEEK_ID, weekFrom, end, 2000, runs),
+    year: await p.trend(YEAR_ID, end - 365 * DAY, end, 2000, runs),
+    last: await p.lastValues(TAG_COUNT, runs),
+  } satisfies SystemFigures;
+}
+
+const ms = (xs: number[]) => `${q(xs, 0.5).toFixed(1)} / ${q(xs, 0.99).toFixed(1)} ms`;
+
+async function peersSideBySide(quick: boolean, dir: string): Promise<BenchResult[]> {
+  const seconds = quick ? 120 : 1000;
+  const weekDays = quick ? 2 : 7;
+  const end = T0 + 7 * DAY;
+  const data = {
+    ingest: realisticSamples(TAG_COUNT, seconds, end - seconds * 1000),
+    week: trendSeries(WEEK_ID, end - weekDays * DAY, weekDays * 86_400, 1000),
+    year: trendSeries(YEAR_ID, end - 365 * DAY, 365 * 1440, 60_000),
+  };
+  const runs = quick ? 10 : 50;
+  const loadBefore = loadAverage();
+  const machine = machineBaselines(data.ingest, dir, quick);
+  const systems: SystemFigures[] = [];
+  const own = [consoleSystem(dir, end), sqliteSystem(dir)];
+  let absent: AbsentPeer[] = [];
+  try {
+    for (const p of own) systems.push(await measure(p, data, end, runs));
+  } finally {
+    for (const p of own) await p.stop();
+  }
+  const peers = await startPeers();
+  try {
+    absent = peers.absent;
+    // One system at a time: each gets the machine to itself while it is measured.
+    for (const p of peers.peers) systems.push(await measure(p, data, end, runs));
+  } finally {
+    await peers.stop();
+  }
+  const loadAfter = loadAverage();
+  const [cons, sqlite] = systems as [SystemFigures, SystemFigures];
+  const influx = systems.find((x) => x.name.startsWith('InfluxDB'));
+  const pg = systems.find((x) => x.name.startsWith('PostgreSQL'));
+  console.table(
+    systems.map((x) => ({
+      system: x.name,
+      durability: x.durability,
+      'ingest samples/s': Math.round(x.ingest).toLocaleString('en-US') + (Number.isNaN(x.cores) ? '' : ` (${x.cores.toFixed(2)} cores)`),
+      'disk B/sample': x.bytesPerSample.toFixed(2),
+      [`trend ${weekDays} d p50/p99`]: ms(x.week),
+      'trend 1 y p50/p99': ms(x.year),
+      'last 1,000 p50/p99': ms(x.last),
+    })),
+  );
+  const vs = (pick: (x: SystemFigures) => string) => systems.map((x) => `${x.name}: ${pick(x)}`).join('; ');
+  const ref = influx ?? sqlite;
+  const refName = influx
+    ? 'InfluxDB 1.6.7 (wal-fsync-delay 0s), same samples, same run'
+    : 'bare SQLite row table + (tag, ts) index, same run';
+  const missing = absent.length > 0 ? `; absent: ${absent.map((a) => `${a.name} (${a.absent})`).join(', ')}` : '';
+  const context = `data: ${TAG_COUNT} tags × ${seconds} s realistic 1 Hz signals for ingest, 1 tag × ${weekDays} d × 1 Hz, 1 tag × 365 d × 1/min for trends; load average ${loadBefore} before, ${loadAfter} after (2 cores, shared)${missing}`;
+  return [
+    {
+      bench: 'historian',
+      metric: 'peers: ingest samples/s, same samples (console: in-process writer, one thread)',
+      value: cons.ingest,
+      unit: 'samples/s',
+      baseline: refName,
+      baselineValue: ref.ingest,
+      target: '≥ 2,000,000 (issue 20 point 4)',
+      notes: `${vs((x) => `${Math.round(x.ingest).toLocaleString('en-US')}${Number.isNaN(x.cores) ? '' : ` (${x.cores.toFixed(2)} cores)`} [${x.durability}]`)}; machine: zlib level 1 on the same deltas ${Math.round(machine.zlibSamplesPerSecond).toLocaleString('en-US')} samples/s per core, console at ${((cons.ingest / machine.zlibSamplesPerSecond) * 100).toFixed(0)} % of it; ${context}`,
+    },
+    {
+      bench: 'historian',
+      metric: 'peers: disk bytes/sample after flush, 1,000 tags × 1 Hz (whole store, same samples)',
+      value: cons.bytesPerSample,
+      unit: 'B/sample',
+      baseline: refName,
+      baselineValue: ref.bytesPerSample,
+      target: '≤ 3 (issue 20 point 2)',
+      notes: `${vs((x) => `${x.bytesPerSample.toFixed(2)} (${x.diskNote})`)}; ${data.ingest.length.toLocaleString('en-US')} samples each; console writes ${((cons.ingest * cons.bytesPerSample) / 1e6).toFixed(1)} MB/s at its ingest rate, ${((cons.ingest * cons.bytesPerSample * 100) / machine.sequentialWriteBytesPerSecond).toFixed(2)} % of the disk's sequential ${(machine.sequentialWriteBytesPerSecond / 1e6).toFixed(0)} MB/s`,
+    },
+    {
+      bench: 'historian',
+      metric: `peers: trend 1 tag × ${weekDays} d of 1 Hz → ~2,000 buckets, p99`,
+      value: q(cons.week, 0.99),
+      unit: 'ms',
+      baseline: refName,
+      baselineValue: q(ref.week, 0.99),
+      target: 'p99 < 20 ms (issue 20 point 6)',
+      notes: `p50 / p99: ${vs((x) => ms(x.week))}; ${runs} queries each`,
+    },
+    {
+      bench: 'historian',
+      metric: 'peers: trend 1 tag × 1 y → ~2,000 buckets, p99',
+      value: q(cons.year, 0.99),
+      unit: 'ms',
+      baseline: refName,
+      baselineValue: q(ref.year, 0.99),
+      target: 'p99 < 20 ms (issue 20 point 6)',
+      notes: `p50 / p99: ${vs((x) => ms(x.year))}`,
+    },
+    {
+      bench: 'historian',
+      metric: 'peers: last stored value of 1,000 tags, p99 (one request)',
+      value: q(cons.last, 0.99),
+      unit: 'ms',
+      baseline: refName,
+      baselineValue: q(ref.last, 0.99),
+      target: '< 10 ms (issue 20 point 3)',
+      notes: `p50 / p99: ${vs((x) => ms(x.last))}; console: history.lastValues (last_value table); InfluxDB: SELECT last(value) … GROUP BY tag; PostgreSQL: LATERAL … ORDER BY ts DESC LIMIT 1 per tag; SQLite: the same per tag${pg ? '' : ' (PostgreSQL absent)'}`,
+    },
+  ];
+}
+
+// ---- 5. Durability, both ways ---------------------------------------------------------------
+
+async function durability(quick: boolean, dir: string): Promise<BenchResult[]> {
+  const s = realisticSamples(TAG_COUNT, quick ? 60 : 300, T0);
+  const machine = machineBaselines(s, dir, true);
+  const figures: Record<'normal' | 'full', { rate: number; commits: number[] }> = {
+    normal: { rate: 0, commits: [] },
+    full: { rate: 0, commits: [] },
+  };
+  const tags = makeTags(TAG_COUNT, 'Dur');
+  const qs = new Uint8Array(10_000);
+  // A first round warms the code up (not counted); then normal, full, normal, full, each round's figures kept apart.
+  const rounds: ('normal' | 'full')[] = ['normal', 'normal', 'full', 'normal', 'full'];
+  for (const [round, mode] of rounds.entries()) {
+    const store = new HistorianStore({
+      file: path.join(dir, `durability-${round}-${mode}.db`),
+      tagNames: tags.map((t) => t.name),
+      policies: resolvePolicies(tags, {}, []),
+      durability: mode,
+    });
+    const commits: number[] = [];
+    const started = performance.now();
+    // One commit per 10,000-sample push: what an acknowledged HTTP push waits for at most.
+    for (let i = 0; i < s.length; i += 10_000) {
+      const n = Math.min(10_000, s.length - i);
+      store.ingest(n, s.ids.subarray(i, i + n), s.ts.subarray(i, i + n), s.values.subarray(i, i + n), qs);
+      const t = performance.now();
+      store.commit();
+      commits.push(performance.now() - t);
+    }
+    store.close();
+    if (round === 0) continue;
+    figures[mode].rate += s.length / ((performance.now() - started) / 1000) / 2;
+    figures[mode].commits.push(...commits);
+  }
+  const c = (mode: 'normal' | 'full') =>
+    `commit p50 ${q(figures[mode].commits, 0.5).toFixed(2)} ms, p99 ${q(figures[mode].commits, 0.99).toFixed(2)} ms`;
+  const note = `${s.length.toLocaleString('en-US')} samples (${TAG_COUNT} tags × 1 Hz) in 10,000-sample pushes, one commit each, in-process writer, two rounds of each mode alternating (rate: their mean); machine: fdatasync ${Math.round(machine.fdatasyncPerSecond).toLocaleString('en-US')}/s (p50 ${machine.fdatasyncP50Ms.toFixed(2)} ms); load average ${loadAverage()}`;
+  return [
+    {
+      bench: 'historian',
+      metric: 'durability normal (WAL, synchronous=NORMAL: survives kill -9): samples/s, a commit per 10k push',
+      value: figures.normal.rate,
+      unit: 'samples/s',
+      baseline: 'durability full, same samples, same run',
+      baselineValue: figures.full.rate,
+      notes: `normal: ${c('normal')}; full: ${c('full')}; ${note}`,
+    },
+    {
+      bench: 'historian',
+      metric: 'durability full (synchronous=FULL, fsync per commit: survives power loss): commit p50',
+      value: q(figures.full.commits, 0.5),
+      unit: 'ms',
+      baseline: 'one write + fdatasync of 4 KiB on the same disk (p50), same run',
+      baselineValue: machine.fdatasyncP50Ms,
+      notes: `full: ${Math.round(figures.full.rate).toLocaleString('en-US')} samples/s, ${c('full')}; normal: ${c('normal')}; ${note}`,
+    },
+  ];
+}
+
 const bench: Bench = async ({ quick }) => {
   const dir = tempDir('aurum-bench-historian-');
   try {
-    return [...(await ingest(quick, dir)), ...compression(quick, dir), ...(await queries(quick, dir))];
+    return [
+      ...(await ingest(quick, dir)),
+      ...compression(quick, dir),
+      ...(await queries(quick, dir)),
+      ...(await durability(quick, dir)),
+      ...(await peersSideBySide(quick, dir)),
+    ];
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -210,8 +210,20 @@ export class StoreReader {
       const newest = newestFromChunks(this.db);
       return sids.map((sid) => newest.get(sid) ?? null);
     }
-    const get = this.stmt('SELECT ts, value, quality FROM last_value WHERE tag = ?');
-    return sids.map((sid) => (get.get(sid) as StoredSample | undefined) ?? null);
+    if (sids.length < 64) {
+      const get = this.stmt('SELECT ts, value, quality FROM last_value WHERE tag = ?');
+      return sids.map((sid) => (get.get(sid) as StoredSample | undefined) ?? null);
+    }
+    // Many tags: one pass over the table (one row per tag of the file) beats a lookup per tag.
+    const all = new Map<number, StoredSample>();
+    for (const [tag, ts, value, quality] of this.stmt('SELECT tag, ts, value, quality FROM last_value').raw(true).all() as [
+      number,
+      number,
+      number | null,
+      number,
+    ][])
+      all.set(tag, { ts, value, quality });
+    return sids.map((sid) => all.get(sid) ?? null);
   }
 
   /** The newest rollup bucket of a tag at or before `before` (looks back through two partitions; rows, then blocks). */
