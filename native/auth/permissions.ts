@@ -113,6 +113,7 @@ export const REQUEST_PERMISSIONS = {
   'auth.users.create': 'users',
   'auth.users.update': 'users',
   'auth.sessions.list': 'users',
+  'auth.sessions.end': 'users',
 
   'audit.query': 'audit',
   'audit.export': 'audit',
