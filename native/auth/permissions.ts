@@ -133,7 +133,11 @@ export function authorize(requestName: string, role: Role | null): Decision {
   if (need === 'public') return { allowed: true };
   if (role === null) return { allowed: false, status: 401, reason: 'sign in first' };
   if (need === 'session' || can(role, need)) return { allowed: true };
-  return { allowed: false, status: 403, reason: `role ${role} may not ${requestName} (needs the ${need} permission)` };
+  return {
+    allowed: false,
+    status: 403,
+    reason: `the ${role} role may not make ${requestName} requests (it needs the ${need} permission); ask an administrator for a role that has it`,
+  };
 }
 
 /**
