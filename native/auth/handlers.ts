@@ -34,12 +34,12 @@ async function translate<T>(work: () => Promise<T> | T): Promise<T> {
 }
 
 function tokenOf(ctx: AuthCallContext): string {
-  if (!ctx.token) throw new ApiFailure('unauthenticated', 'no session');
+  if (!ctx.token) throw new ApiFailure('unauthenticated', 'no session: sign in first');
   return ctx.token;
 }
 
 function userOf(ctx: AuthCallContext): string {
-  if (!ctx.user) throw new ApiFailure('unauthenticated', 'no session');
+  if (!ctx.user) throw new ApiFailure('unauthenticated', 'no session: sign in first');
   return ctx.user;
 }
 
@@ -83,7 +83,7 @@ export function authHandlers(auth: AuthService, audit: AuditLog): AuthHandlers {
       const token = tokenOf(ctx);
       const s = auth.session(token, ctx.origin);
       const u = s?.user ? auth.getUser(s.user) : null;
-      if (!s || !u) throw new ApiFailure('unauthenticated', 'the session has ended');
+      if (!s || !u) throw new ApiFailure('unauthenticated', 'the session has ended; sign in again');
       return {
         user: u.user,
         role: u.role,
@@ -98,7 +98,7 @@ export function authHandlers(auth: AuthService, audit: AuditLog): AuthHandlers {
     },
 
     'auth.lock': (_args, ctx) => {
-      if (!auth.lock(tokenOf(ctx))) throw new ApiFailure('unauthenticated', 'the session has ended');
+      if (!auth.lock(tokenOf(ctx))) throw new ApiFailure('unauthenticated', 'the session has ended; sign in again');
       return { ok: true };
     },
 
