@@ -184,6 +184,8 @@ export interface LearnSpans {
   noDataRows: number;
   /** True when the period is longer than the learning budget and read as evenly spread stretches. */
   subsampled: boolean;
+  /** The tags learning reads when none are named (the machine's read-only measurements, not counters or model outputs). */
+  tags: string[];
 }
 
 /** What a candidate model did on the period it was learned on. Scores are normalised to the model alarm's threshold (1.0). */

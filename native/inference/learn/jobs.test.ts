@@ -137,6 +137,8 @@ describe('learning from the console, as a job', () => {
     expect(spans.stoppedRows).toBe(600);
     expect(spans.alarmRows).toBe(300);
     expect(spans.subsampled).toBe(false);
+    // The tags learning reads by default: the measurements, not the running state.
+    expect(spans.tags).toEqual(FIXTURE_TAGS);
   });
 
   it('runs to a candidate with a report, then approval activates it, audited with who, when and which version', async () => {

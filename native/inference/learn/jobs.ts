@@ -176,13 +176,7 @@ export class Learning {
 
   /** The inputs a job reads: the named tags (or the machine's numeric measurements), the running tag first where it gates the model. */
   private inputs(m: MachineInfo, tags: string[] | undefined, include: { stopped: boolean }): { inputs: string[]; gate: string | null } {
-    const chosen =
-      tags ??
-      this.opts.tags
-        .filter(
-          (t) => t.name.startsWith(`${m.name}/`) && t.connection !== 'models' && t.dataType === 'float' && !t.writable && t.unit !== 'kWh',
-        )
-        .map((t) => t.name.slice(m.name.length + 1));
+    const chosen = tags ?? this.defaultTags(m);
     for (const t of chosen) if (!this.byName.has(`${m.name}/${t}`)) throw new Error(`machine ${m.name} has no tag "${t}"`);
     const running = include.stopped ? null : this.runningTag(m);
     const inputs = running ? [running, ...chosen.filter((t) => t !== running)] : [...new Set(chosen)];
@@ -276,7 +270,17 @@ export class Learning {
       alarmRows: counts.alarm,
       noDataRows: counts.noData,
       subsampled: !plan.whole,
+      tags: this.defaultTags(m),
     };
+  }
+
+  /** The tags a job reads when none are named: the machine's read-only float measurements, not energy counters or model outputs. */
+  private defaultTags(m: MachineInfo): string[] {
+    return this.opts.tags
+      .filter(
+        (t) => t.name.startsWith(`${m.name}/`) && t.connection !== 'models' && t.dataType === 'float' && !t.writable && t.unit !== 'kWh',
+      )
+      .map((t) => t.name.slice(m.name.length + 1));
   }
 
   status(machine: string): LearnJob | null {

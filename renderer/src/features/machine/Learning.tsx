@@ -4,7 +4,7 @@
 // score distribution, contributors, what was left out — and approves (activates) or discards it.
 // The machine's model versions are listed below, with roll back (ModelVersions.tsx).
 import './learning.css';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { LearnJob, LearnReport, LearnSpans } from '../../../../native/api/prediction-requests';
 import { formatDateTime } from '../../lib/datetime';
 import { formatNumber } from '../../lib/format';
@@ -13,7 +13,6 @@ import { useDebounced } from '../../lib/useDebounced';
 import { api, errorText } from '../../platform/client';
 import { useCan } from '../../platform/permissions';
 import { predictionActions } from '../../platform/predictions';
-import { useApp } from '../../platform/store';
 import { DateTimeField } from '../../ui/DateTimeField';
 import { ModelVersions } from './ModelVersions';
 
@@ -131,18 +130,10 @@ function Report({ report }: { report: LearnReport }) {
 }
 
 function LearningPanel({ machine, onActivated }: { machine: string; onActivated: () => void }) {
-  const tags = useApp((s) => s.tags);
   const mayLearn = useCan('models.learn');
   const mayCancel = useCan('models.learn.cancel');
   const mayApprove = useCan('models.learn.approve');
   const mayDiscard = useCan('models.learn.discard');
-  const candidates = useMemo(
-    () =>
-      tags
-        .filter((t) => `${t.site}/${t.area}/${t.machine}` === machine && t.connection !== 'models' && t.dataType === 'float' && !t.writable)
-        .map((t) => t.name.slice(machine.length + 1)),
-    [tags, machine],
-  );
   const [from, setFrom] = useState(() => toLocalInput(Date.now() - 3_600_000, 'second'));
   const [to, setTo] = useState(() => toLocalInput(Date.now(), 'second'));
   const [chosen, setChosen] = useState<ReadonlySet<string> | null>(null);
@@ -150,6 +141,8 @@ function LearningPanel({ machine, onActivated }: { machine: string; onActivated:
   const [spans, setSpans] = useState<LearnSpans | null>(null);
   const [job, setJob] = useState<LearnJob | null>(null);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  // The core's default tags for the machine (its read-only measurements), all ticked until the engineer chooses.
+  const candidates = spans?.tags ?? [];
   const selected = chosen ?? new Set(candidates);
   const period = useDebounced({ from: fromLocalInput(from), to: fromLocalInput(to) }, 400);
 
