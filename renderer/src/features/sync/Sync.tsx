@@ -82,8 +82,8 @@ export function Sync() {
           <tr>
             <th scope="row">Throughput</th>
             <td className="num">
-              {formatNumber(status.throughput.messagesPerSecond, 1)} msg/s, {formatNumber(status.throughput.bytesPerSecond / 1024, 1)} KiB/s —{' '}
-              {status.delivered.messages} delivered since start
+              {formatNumber(status.throughput.messagesPerSecond, 1)} msg/s, {formatNumber(status.throughput.bytesPerSecond / 1024, 1)} KiB/s
+              — {status.delivered.messages} delivered since start
             </td>
           </tr>
           <tr>
