@@ -146,27 +146,32 @@ export function tagHandlers(
     'connections.list': () => [...s.drivers.values()].map((d) => d.diagnostics()),
     'tags.ingest': async ({ items }) => {
       // Route each item to the push connection that owns its tag; a tag read from a PLC cannot be pushed.
-      const owner = ownerOf(ingestDrivers());
-      const groups = new Map<IngestDriver, { items: unknown[]; index: number[] }>();
-      items.forEach((item, index) => {
-        const d = owner((item as { tag?: unknown } | null)?.tag);
-        let g = groups.get(d);
-        if (!g) {
-          g = { items: [], index: [] };
-          groups.set(d, g);
-        }
-        g.items.push(item);
-        g.index.push(index);
-      });
+      const ingest = ingestDrivers();
+      const owner = ownerOf(ingest);
+      const groups = new Map<IngestDriver, { items: readonly unknown[]; index: number[] | null }>();
+      // One push connection (the common site): the items go to it as they are, nothing is regrouped.
+      if (ingest.length === 1) groups.set(ingest[0] as IngestDriver, { items, index: null });
+      else
+        items.forEach((item, index) => {
+          const d = owner((item as { tag?: unknown } | null)?.tag);
+          let g = groups.get(d);
+          if (!g) {
+            g = { items: [], index: [] };
+            groups.set(d, g);
+          }
+          (g.items as unknown[]).push(item);
+          g.index?.push(index);
+        });
       const checked = await validate(async () => {
-        const out: { d: IngestDriver; index: number[]; push: CheckedPush }[] = [];
+        const out: { d: IngestDriver; index: number[] | null; push: CheckedPush }[] = [];
         for (const [d, g] of groups) out.push({ d, index: g.index, push: await d.check(g.items) });
         return out;
       });
       const outcome: IngestOutcome = { accepted: 0, rejected: [] };
       for (const c of checked) {
         outcome.accepted += c.push.ids.length;
-        outcome.rejected.push(...c.push.rejected.map((x) => ({ ...x, index: c.index[x.index] ?? x.index })));
+        const index = c.index;
+        outcome.rejected.push(...(index ? c.push.rejected.map((x) => ({ ...x, index: index[x.index] ?? x.index })) : c.push.rejected));
       }
       outcome.rejected.sort((a, b) => a.index - b.index);
       const retryAfterS = await store(checked, outcome.accepted);

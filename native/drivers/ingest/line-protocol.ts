@@ -95,6 +95,9 @@ const fieldKeyEnd: number[] = [];
 const fieldValue: (number | boolean | string)[] = [];
 const tagPos: number[] = [];
 const targets: LineTarget[] = [];
+/** How many entries of the arrays above the current line uses (they are never shrunk). */
+let tagCount = 0;
+let fieldCount = 0;
 
 class LineError extends Error {}
 
@@ -104,7 +107,7 @@ const cur = { text: '', s: 0, e: 0 };
 function decodeField(f: number): FieldRef {
   const { text, s, e } = cur;
   const tags: Record<string, string> = {};
-  for (let t = 0; t < tagPos.length; t += 4)
+  for (let t = 0; t < tagCount * 4; t += 4)
     tags[unescapeKey(text.slice(tagPos[t] as number, tagPos[t + 1]), false)] = unescapeKey(
       text.slice(tagPos[t + 2] as number, tagPos[t + 3]),
       false,
@@ -137,44 +140,78 @@ function scanTo(text: string, i: number, end: number, stopEquals: boolean): numb
 
 const snippet = (s: string) => JSON.stringify(s.length > 60 ? `${s.slice(0, 60)}…` : s);
 
-function parseNumber(text: string, s: number, e: number, key: () => string): number | boolean {
+const POW10 = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/** A field value that is not a string, from text[s, e); the field's key is text[k, eq) (for messages). */
+function parseNumber(text: string, s: number, e: number, k: number, eq: number): number | boolean {
   const last = text.charCodeAt(e - 1);
   if (last === 105 /* i */ || last === 117 /* u */) {
     let j = s;
     const negative = text.charCodeAt(j) === MINUS;
     if (negative) {
-      if (last === 117) throw new LineError(`field "${key()}": unsigned value ${text.slice(s, e)} is negative`);
+      if (last === 117)
+        throw new LineError(`field "${unescapeKey(text.slice(k, eq), false)}": unsigned value ${text.slice(s, e)} is negative`);
       j++;
     }
-    if (j === e - 1) throw new LineError(`field "${key()}": ${text.slice(s, e)} has no digits`);
+    if (j === e - 1) throw new LineError(`field "${unescapeKey(text.slice(k, eq), false)}": ${text.slice(s, e)} has no digits`);
     let n = 0;
     for (; j < e - 1; j++) {
       const d = text.charCodeAt(j) - 48;
       if (d < 0 || d > 9)
-        throw new LineError(`field "${key()}": ${text.slice(s, e)} is not an ${last === 105 ? 'integer' : 'unsigned integer'}`);
+        throw new LineError(
+          `field "${unescapeKey(text.slice(k, eq), false)}": ${text.slice(s, e)} is not an ${last === 105 ? 'integer' : 'unsigned integer'}`,
+        );
       n = n * 10 + d;
     }
     if (n > Number.MAX_SAFE_INTEGER)
-      throw new LineError(`field "${key()}": ${text.slice(s, e)} is beyond ±2^53, the integers a sample stores exactly`);
+      throw new LineError(
+        `field "${unescapeKey(text.slice(k, eq), false)}": ${text.slice(s, e)} is beyond ±2^53, the integers a sample stores exactly`,
+      );
     return negative ? -n : n;
   }
   // Booleans: t T true True TRUE f F false False FALSE.
-  const len = e - s;
   const first = text.charCodeAt(s);
   if (first === 116 || first === 84 || first === 102 || first === 70) {
     const word = text.slice(s, e);
     if (word === 't' || word === 'T' || word === 'true' || word === 'True' || word === 'TRUE') return true;
     if (word === 'f' || word === 'F' || word === 'false' || word === 'False' || word === 'FALSE') return false;
-    throw new LineError(`field "${key()}": ${snippet(word)} is not a number, boolean or quoted string`);
+    throw new LineError(`field "${unescapeKey(text.slice(k, eq), false)}": ${snippet(word)} is not a number, boolean or quoted string`);
   }
-  // A float: digits, sign, point and exponent only (Number() alone would take "0x10", "Infinity", " ").
-  for (let j = s; j < e; j++) {
+  // The common float, [-]digits[.digits]: an integer of at most 15 digits divided by a power of ten
+  // is one correctly rounded division, the same double Number() gives for the text.
+  let j = s;
+  const negative = first === MINUS;
+  if (negative) j++;
+  let n = 0;
+  let digits = 0;
+  let decimals = -1;
+  for (; j < e; j++) {
     const c = text.charCodeAt(j);
-    if (!((c >= 48 && c <= 57) || c === 46 || c === MINUS || c === 43 || c === 101 || c === 69) || (c === 43 && j === s))
-      throw new LineError(`field "${key()}": ${snippet(text.slice(s, e))} is not a number, boolean or quoted string`);
+    if (c >= 48 && c <= 57) {
+      n = n * 10 + (c - 48);
+      digits++;
+      if (decimals >= 0) decimals++;
+    } else if (c === 46 && decimals < 0) decimals = 0;
+    else break;
   }
-  const v = len === 0 ? Number.NaN : Number(text.slice(s, e));
-  if (!Number.isFinite(v)) throw new LineError(`field "${key()}": ${snippet(text.slice(s, e))} is not a finite number`);
+  if (j === e && digits > 0 && digits <= 15) {
+    const v = decimals > 0 ? n / (POW10[decimals] as number) : n;
+    return negative ? -v : v;
+  }
+  // Anything else (an exponent, many digits): digits, sign, point and exponent only (Number() alone
+  // would take "0x10", "Infinity", " ").
+  for (let x = s; x < e; x++) {
+    const c = text.charCodeAt(x);
+    if (!((c >= 48 && c <= 57) || c === 46 || c === MINUS || c === 43 || c === 101 || c === 69) || (c === 43 && x === s))
+      throw new LineError(
+        `field "${unescapeKey(text.slice(k, eq), false)}": ${snippet(text.slice(s, e))} is not a number, boolean or quoted string`,
+      );
+  }
+  const v = Number(text.slice(s, e));
+  if (!Number.isFinite(v))
+    throw new LineError(`field "${unescapeKey(text.slice(k, eq), false)}": ${snippet(text.slice(s, e))} is not a finite number`);
   return v;
 }
 
@@ -239,7 +276,7 @@ function parseLine(text: string, s: number, e: number, precision: Precision, now
   // Measurement, then the tag set: positions only.
   let i = scanTo(text, s, e, false);
   if (i === s) throw new LineError('no measurement');
-  tagPos.length = 0;
+  tagCount = 0;
   while (i < e && text.charCodeAt(i) === COMMA) {
     const k = i + 1;
     const eq = scanTo(text, k, e, true);
@@ -251,22 +288,23 @@ function parseLine(text: string, s: number, e: number, precision: Precision, now
     if (i < e && text.charCodeAt(i) === EQUALS)
       throw new LineError(`tag ${snippet(unescapeKey(text.slice(k, eq), false))} has an unescaped "=" in its value`);
     if (i === v) throw new LineError(`tag ${snippet(unescapeKey(text.slice(k, eq), false))} has an empty value`);
-    tagPos.push(k, eq, v, i);
+    const at = tagCount++ * 4;
+    tagPos[at] = k;
+    tagPos[at + 1] = eq;
+    tagPos[at + 2] = v;
+    tagPos[at + 3] = i;
   }
   const seriesEnd = i;
   if (i >= e) throw new LineError('no fields (a line needs "measurement field=value")');
   while (i < e && text.charCodeAt(i) === SPACE) i++;
   // Fields.
-  fieldKeyStart.length = 0;
-  fieldKeyEnd.length = 0;
-  fieldValue.length = 0;
+  fieldCount = 0;
   for (;;) {
     const k = i;
     const eq = scanTo(text, k, e, true);
-    const fieldKey = () => unescapeKey(text.slice(k, eq), false);
     if (eq >= e || text.charCodeAt(eq) !== EQUALS) {
       if (eq === k) throw new LineError('no fields (a line needs "measurement field=value")');
-      throw new LineError(`field ${snippet(fieldKey())} has no "=value"`);
+      throw new LineError(`field ${snippet(unescapeKey(text.slice(k, eq), false))} has no "=value"`);
     }
     if (eq === k) throw new LineError('a field has an empty key');
     let v = eq + 1;
@@ -284,12 +322,13 @@ function parseLine(text: string, s: number, e: number, precision: Precision, now
         if (c === QUOTE) break;
         j++;
       }
-      if (j >= e) throw new LineError(`field ${snippet(fieldKey())}: its string value has no closing quote on this line`);
+      if (j >= e)
+        throw new LineError(`field ${snippet(unescapeKey(text.slice(k, eq), false))}: its string value has no closing quote on this line`);
       const raw = text.slice(v + 1, j);
       value = escaped ? raw.replace(/\\(["\\])/g, '$1') : raw;
       v = j + 1;
       if (v < e && text.charCodeAt(v) !== COMMA && text.charCodeAt(v) !== SPACE)
-        throw new LineError(`field ${snippet(fieldKey())}: text after its closing quote`);
+        throw new LineError(`field ${snippet(unescapeKey(text.slice(k, eq), false))}: text after its closing quote`);
     } else {
       let j = v;
       while (j < e) {
@@ -297,13 +336,14 @@ function parseLine(text: string, s: number, e: number, precision: Precision, now
         if (c === COMMA || c === SPACE) break;
         j++;
       }
-      if (j === v) throw new LineError(`field ${snippet(fieldKey())} has no value`);
-      value = parseNumber(text, v, j, fieldKey);
+      if (j === v) throw new LineError(`field ${snippet(unescapeKey(text.slice(k, eq), false))} has no value`);
+      value = parseNumber(text, v, j, k, eq);
       v = j;
     }
-    fieldKeyStart.push(k);
-    fieldKeyEnd.push(eq);
-    fieldValue.push(value);
+    fieldKeyStart[fieldCount] = k;
+    fieldKeyEnd[fieldCount] = eq;
+    fieldValue[fieldCount] = value;
+    fieldCount++;
     i = v;
     if (i < e && text.charCodeAt(i) === COMMA) {
       i++;
@@ -320,8 +360,7 @@ function parseLine(text: string, s: number, e: number, precision: Precision, now
   cur.text = text;
   cur.s = s;
   cur.e = e;
-  const count = fieldValue.length;
-  targets.length = 0;
+  const count = fieldCount;
   for (let f = 0; f < count; f++) {
     // The series and field as written: the first field's key is one slice of the line.
     const key =
@@ -333,7 +372,7 @@ function parseLine(text: string, s: number, e: number, precision: Precision, now
       throw new LineError(
         `field ${snippet(decodeField(f).field)} is a string, and ${target.name} is a ${target.type} tag: only a text tag (type: string) stores string fields`,
       );
-    targets.push(target);
+    targets[f] = target;
   }
   const refused = sink.accept(ts);
   if (refused) throw new LineError(refused);
