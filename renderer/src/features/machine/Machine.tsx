@@ -148,7 +148,7 @@ export function Machine() {
               <LiveValue tag={t} />
             </td>
             <td className="bar-cell">{t.rangeLo !== null ? <RangeBar tag={t} /> : null}</td>
-            <td>{t.dataType !== 'string' ? <Sparkline tag={t} /> : null}</td>
+            <td className="spark-cell">{t.dataType !== 'string' ? <Sparkline tag={t} /> : null}</td>
             <td className="muted">{t.description}</td>
             <td>{t.writable ? <TagWriter tag={t} /> : null}</td>
           </>
