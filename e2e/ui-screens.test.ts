@@ -232,6 +232,20 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('every screen in Chromium
     expect(found).toEqual([]);
   }, 180_000);
 
+  it('takes dates in the same format it writes them, and says what it expects otherwise', async () => {
+    await openScreen(page, 'Alarm history', 2_000);
+    const from = page.getByLabel('From', { exact: true });
+    expect(await from.inputValue()).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+    expect(await from.getAttribute('type')).toBe('text');
+    await from.fill('12/01/2026');
+    await expect
+      .poll(() => page.getByRole('alert').filter({ hasText: 'is not a date and time' }).textContent())
+      .toMatch(/YYYY-MM-DD HH:mm:ss/);
+    expect(await from.getAttribute('aria-invalid')).toBe('true');
+    await from.fill('2026-12-01 00:00:00');
+    await expect.poll(() => from.getAttribute('aria-invalid')).toBe('false');
+  });
+
   it.each(['dark', 'light'])(
     'has no serious or critical accessibility violation on any screen in the %s theme',
     async (theme) => {
