@@ -13,6 +13,9 @@ import { type HistoryReader, type MachineBinding, openInference } from './servic
 
 /** Operation after a baseline-resetting maintenance event from which the machine's model relearns. */
 const RELEARN_WINDOW_MS = 10 * 60_000;
+/** The alarm journal is read for learning in pages of this many entries, at most this many pages. */
+const JOURNAL_PAGE = 10_000;
+const JOURNAL_PAGES = 50;
 
 export interface InferenceFace {
   /** Called with each prediction (the uplink queues the anomalous ones). */
@@ -76,7 +79,25 @@ export async function open(ctx: CapabilityContext<MachineBinding[]>): Promise<Ca
       const series = historian.rangeRead({ tags: names, from, to, stepMs: periodMs });
       return { ts: series[0]?.ts ?? new Float64Array(0), columns: series.map((s) => s.values) };
     },
-    alarmJournal: alarms ? (from, to) => alarms.service.journal({ from, to, kinds: ['activate', 'clear'], limit: 10_000 }) : undefined,
+    // The machine's activations and clears, read a page at a time and filtered as they come, so
+    // only its own are held; at most JOURNAL_PAGES pages of the whole site's journal are read.
+    alarmJournal: alarms
+      ? (machine, from, to) => {
+          const own = [];
+          for (let page = 0; page < JOURNAL_PAGES; page++) {
+            const rows = alarms.service.journal({
+              from,
+              to,
+              kinds: ['activate', 'clear'],
+              limit: JOURNAL_PAGE,
+              offset: page * JOURNAL_PAGE,
+            });
+            for (const e of rows) if (e.tag.startsWith(`${machine}/`)) own.push(e);
+            if (rows.length < JOURNAL_PAGE) break;
+          }
+          return own;
+        }
+      : undefined,
     learnedDir: path.join(ctx.dataDir, 'models'),
     roots: () => modelDirs(ctx.modelsDir, ctx.dataDir),
     bindings,

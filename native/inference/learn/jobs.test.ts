@@ -104,7 +104,7 @@ beforeAll(async () => {
       const ts = Float64Array.from({ length: n }, (_, i) => from + i * periodMs);
       return { ts, columns: names.map((name) => ts.map((t) => valueAt(name, t))) };
     },
-    alarmJournal: (from, to) => journal.filter((e) => Date.parse(e.ts) >= from && Date.parse(e.ts) <= to),
+    alarmJournal: (_machine, from, to) => journal.filter((e) => Date.parse(e.ts) >= from && Date.parse(e.ts) <= to),
     learnedDir: path.join(dataDir, 'models'),
     roots: () => [path.join(tmp, 'shipped'), path.join(dataDir, 'models')],
     bindings: [],

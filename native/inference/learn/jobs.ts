@@ -40,8 +40,8 @@ export interface LearningOptions {
   machines: readonly MachineInfo[];
   tags: readonly TagInfo[];
   read: RangeReader;
-  /** Activations and clears from `from` to `to` (ms); without it no alarm span is known. */
-  alarmJournal?: (from: number, to: number) => AlarmJournalEntry[];
+  /** The machine's alarm activations and clears from `from` to `to` (ms); without it no alarm span is known. */
+  alarmJournal?: (machine: string, from: number, to: number) => AlarmJournalEntry[];
   /** Where approved models go (<dataDir>/models); null: learning is refused. */
   learnedDir: string | null;
   /** Every registry root, shipped first. */
@@ -153,7 +153,7 @@ export class Learning {
     const running = this.runningTag(m);
     const own = new Set(this.opts.tags.filter((t) => t.name.startsWith(`${m.name}/`) && t.connection !== 'models').map((t) => t.name));
     const alarms =
-      include.alarms || !this.opts.alarmJournal ? [] : alarmSpans(this.opts.alarmJournal(from - ALARM_LOOKBACK_MS, to), own, to);
+      include.alarms || !this.opts.alarmJournal ? [] : alarmSpans(this.opts.alarmJournal(m.name, from - ALARM_LOOKBACK_MS, to), own, to);
     let a = 0;
     let last = Number.NEGATIVE_INFINITY;
     return (t, row) => {
