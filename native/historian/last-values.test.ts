@@ -72,6 +72,26 @@ describe('historian last values', () => {
     expect(got[3]?.value).toBe(bus.current(3).value);
   });
 
+  it('answer many tags (one pass over the table) exactly as tag by tag (a lookup each)', async () => {
+    const d = dir();
+    const h = await start(d);
+    const bus = new TagBus(TAGS);
+    bus.onBatch((b) => h.ingest(b));
+    feed(bus);
+    await h.flush();
+    await h.close();
+    open.length = 0;
+    const db = openSqlite(path.join(d, 'historian.db'), { readonly: true });
+    const r = new StoreReader(db);
+    const sids = db.prepare('SELECT id FROM tag').pluck().all() as number[];
+    // Every tag twice, in reverse, and ids no tag has: 64 and more takes the one-pass path.
+    const many = [...sids, ...sids.reverse(), 9_999, 10_000];
+    expect(many.length).toBeGreaterThanOrEqual(64);
+    expect(r.lastValues(many)).toEqual(many.map((sid) => r.lastValues([sid])[0]));
+    expect(r.lastValues([9_999])).toEqual([null]);
+    db.close();
+  });
+
   it('keep the newest sample when late data arrives, and null for a tag never stored', async () => {
     const h = await start(dir());
     h.ingest(batch([[0, T0 + 10_000, 5]]));
