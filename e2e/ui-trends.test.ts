@@ -91,11 +91,15 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('trends in Chromium', () 
       'the machine trend to reach back before the screen opened',
       async () => {
         const v = Number((await chart.getAttribute('data-since')) || Number.NaN);
-        return v <= opened - 50_000 ? v : undefined;
+        const applied = Number((await chart.getAttribute('data-backfilled'))?.split('/')[0] ?? 0);
+        return v <= opened - 50_000 && applied > 0 ? v : undefined;
       },
       15_000,
     );
     expect(oldest).toBeLessThan(since + 10_000);
+    // The historian's points the window started with ("applied/answered@buckets"), and what is drawn.
+    const backfill = `${await chart.getAttribute('data-backfilled')} ${(await chart.getAttribute('data-backfill-error')) ?? ''}`;
+    expect(Number(backfill.split('/')[0]), backfill).toBeGreaterThan(100);
     expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThan(100);
     await page.screenshot({ path: path.join(artifactsDir, 'ui-trends-machine-backfill.png') });
   }, 180_000);

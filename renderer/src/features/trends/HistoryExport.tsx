@@ -7,6 +7,7 @@ import type { HistoryExportProgress } from '../../../../native/api/history-reque
 import { formatNumber } from '../../lib/format';
 import { fromLocalInput, type TimeRange, toLocalInput } from '../../lib/period';
 import { api, errorText } from '../../platform/client';
+import { useDenied } from '../../platform/permissions';
 import { DateTimeField } from '../../ui/DateTimeField';
 
 const INTERVALS: { label: string; ms?: number }[] = [
@@ -42,6 +43,8 @@ export function HistoryExport({ pens, range, windowS }: { pens: string[]; range:
   const [interval, setInterval_] = useState(0);
   const [job, setJob] = useState<HistoryExportProgress | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // Offered by the core's permission table (one source with the gate): disabled, with the reason, where the role may not export.
+  const denied = useDenied('history.export');
 
   useEffect(
     () =>
@@ -71,7 +74,8 @@ export function HistoryExport({ pens, range, windowS }: { pens: string[]; range:
           setSpan(shownRange(range, windowS));
           setOpen(true);
         }}
-        disabled={pens.length === 0}
+        disabled={pens.length === 0 || denied !== null}
+        title={denied ?? undefined}
       >
         Export from historian…
       </button>

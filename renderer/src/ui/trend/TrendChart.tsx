@@ -14,7 +14,7 @@ import { formatDate, formatDateTime, formatTime } from '../../lib/datetime';
 import { LiveDecimator, type SeriesValue } from '../../lib/decimate';
 import { formatNumber, formatValue } from '../../lib/format';
 import type { TimeRange } from '../../lib/period';
-import { api } from '../../platform/client';
+import { api, errorText } from '../../platform/client';
 import { live, type Ring } from '../../platform/live';
 import { useApp } from '../../platform/store';
 import type { ExportRow } from './export';
@@ -323,6 +323,7 @@ export function TrendChart({ pens, windowS, range = null, height = 320, label, o
       let seed: HistorySeries[] = [];
       const seeded = (): LiveDecimator => {
         const d = new LiveDecimator(windowMs, buckets(), pens.length);
+        let backfilled = 0;
         pens.forEach((p, i) => {
           const s = seed.find((x) => x.tag === p.name);
           const ring = live.ring(p.id);
@@ -331,9 +332,14 @@ export function TrendChart({ pens, windowS, range = null, height = 320, label, o
             const v = s.v[k] ?? null;
             const lo = s.min?.[k] ?? v;
             const hi = s.max?.[k] ?? v;
-            if (t < firstLive && lo !== null && hi !== null) d.grid.addRange(i, t, lo, hi);
+            if (t < firstLive && lo !== null && hi !== null) {
+              d.grid.addRange(i, t, lo, hi);
+              backfilled++;
+            }
           });
         });
+        // How many historian points the window starts with (what tests read), and the width they were asked for.
+        if (host.current) host.current.dataset.backfilled = `${backfilled}/${seed.reduce((a, x) => a + x.ts.length, 0)}@${d.buckets}`;
         return d;
       };
       let decimator = seeded();
@@ -374,25 +380,34 @@ export function TrendChart({ pens, windowS, range = null, height = 320, label, o
           return s.t.map((t, i) => ({ t, tag: p.name, unit: p.unit, v: s.v[i] ?? null, min: null, max: null }));
         });
       };
-      const opened = Date.now();
       let stopped = false;
-      api
-        .call('history.query', { tags: pens.map((p) => p.name), from: opened - windowMs, to: opened, maxPoints: decimator.buckets })
-        .then((series) => {
-          if (stopped) return;
-          seed = series;
-          decimator = seeded();
-          update();
-        })
-        .catch(() => {
-          // No historian in this core: the window fills from the live stream.
-        });
+      let retry: ReturnType<typeof setTimeout> | undefined;
+      // A historian that cannot answer yet (the link still opening, a busy core) is asked again, three
+      // times at most; one that is not installed answers the same each time and the window fills live.
+      const backfill = (attempt: number) => {
+        const asked = Date.now();
+        api
+          .call('history.query', { tags: pens.map((p) => p.name), from: asked - windowMs, to: asked, maxPoints: buckets() })
+          .then((series) => {
+            if (stopped) return;
+            seed = series;
+            decimator = seeded();
+            update();
+          })
+          .catch((err) => {
+            if (stopped) return;
+            if (host.current) host.current.dataset.backfillError = errorText(err);
+            if (attempt < 3) retry = setTimeout(() => backfill(attempt + 1), 1000 * 2 ** attempt);
+          });
+      };
+      backfill(0);
       update();
       const off = live.subscribe(update);
       // Keep scrolling when no sample arrives (stopped machine, lost link): time still passes.
       const tick = setInterval(update, 1000);
       return () => {
         stopped = true;
+        clearTimeout(retry);
         off();
         clearInterval(tick);
       };
