@@ -42,7 +42,6 @@ export function DateTimeField({
         id={id}
         type="text"
         className="datetime-field"
-        inputMode="numeric"
         spellCheck={false}
         autoComplete="off"
         placeholder={dateTimePattern()}
