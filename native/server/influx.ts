@@ -23,7 +23,6 @@ const STATUS_OF: Record<string, number> = {
   not_found: 404,
   too_large: 413,
   unsupported_media_type: 415,
-  too_many: 429,
   unavailable: 503,
 };
 
@@ -104,8 +103,13 @@ export async function influxWrite(core: Core, req: IncomingMessage, res: ServerR
   const result = await core.call('tags.ingestLines', { text: body.text, ...query.args }, ctx);
   if (result.error) return fail(res, result.error);
   const outcome = result.data as IngestLinesOutcome;
+  // 503, not the 429 of the JSON routes: Telegraf drops a batch answered with any 4xx, and resends one answered with a 5xx.
   if (outcome.retryAfterS !== undefined)
-    return fail(res, { type: 'too_many', message: 'ingest queue full, retry later' }, { 'Retry-After': String(outcome.retryAfterS) });
+    return fail(
+      res,
+      { type: 'unavailable', message: 'ingest queue full, retry later; nothing of this write was taken' },
+      { 'Retry-After': String(outcome.retryAfterS) },
+    );
   if (outcome.rejected.length === 0) return answer(res, 204);
   answer(res, 400, { error: refusalSentence(outcome), accepted: outcome.accepted, rejected: outcome.rejected });
 }

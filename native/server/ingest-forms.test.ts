@@ -45,9 +45,9 @@ interface Console {
   auth: Record<string, string>;
 }
 
-async function start(prefix: string): Promise<Console> {
+async function start(prefix: string, siteText = site): Promise<Console> {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));
-  writeFileSync(path.join(dir, 'site.yaml'), site);
+  writeFileSync(path.join(dir, 'site.yaml'), siteText);
   process.env.AURUM_ADMIN_USER = ADMIN.user;
   process.env.AURUM_ADMIN_PASSWORD = ADMIN.password;
   const core = await startCore({
@@ -91,16 +91,18 @@ const tag = (name: string) => `Edge/Yard/Bank/${name}`;
 let consoles: Console[] = [];
 
 beforeAll(async () => {
-  consoles = await Promise.all(['aurum-items-', 'aurum-series-', 'aurum-lines-'].map(start));
+  consoles = await Promise.all(['aurum-items-', 'aurum-series-', 'aurum-lines-'].map((p) => start(p)));
 }, 120_000);
 
 afterAll(async () => {
-  for (const c of consoles) {
-    await c.server.close();
-    await c.core.stop();
-    rmSync(c.dir, { recursive: true, force: true });
-  }
+  for (const c of consoles) await stop(c);
 });
+
+async function stop(c: Console): Promise<void> {
+  await c.server.close();
+  await c.core.stop();
+  rmSync(c.dir, { recursive: true, force: true });
+}
 
 const post = (c: Console, p: string, body: string | Uint8Array, headers: Record<string, string> = {}) =>
   fetch(`${c.server.url}${p}`, {
@@ -230,6 +232,44 @@ describe('POST /api/write', () => {
     expect(big.status).toBe(413);
     expect(((await big.json()) as { error: string }).error).toMatch(/unzips to more than 4,194,304 bytes/);
   });
+});
+
+describe('POST /api/write with two connections taking line protocol', () => {
+  it('needs ?db= to choose, and answers a full queue with 503 and Retry-After (Telegraf resends a 5xx), taking nothing', async () => {
+    const two = site
+      .replace(
+        'areas:',
+        `  - { name: small, protocol: ingest, maxQueue: 100, lineProtocol: { name: "Edge/Yard/Spare/{field}" } }
+areas:`,
+      )
+      .replace(
+        '          - { name: State, address: State, type: string }',
+        `          - { name: State, address: State, type: string }
+      - name: Spare
+        connection: small
+        tags:
+          - { name: X, address: X }`,
+      );
+    const c = await start('aurum-lines-two-', two);
+    try {
+      const which = await post(c, '/api/write', 'X v=1');
+      expect(which.status).toBe(400);
+      expect(((await which.json()) as { error: string }).error).toBe(
+        'several connections take line protocol (gateway, small): name one with ?db=<connection>',
+      );
+      const t = Date.now() - 10_000;
+      const full = await post(c, '/api/write?db=small&precision=ms', Array.from({ length: 101 }, (_, i) => `m X=${i} ${t + i}`).join('\n'));
+      expect(full.status).toBe(503);
+      expect(full.headers.get('retry-after')).toBe('1');
+      expect(((await full.json()) as { error: string }).error).toMatch(/ingest queue full, retry later; nothing of this write was taken/);
+      expect(stored(c)[tag('X').replace('Bank', 'Spare')]).toBeUndefined();
+      const fits = await post(c, '/api/write?db=small&precision=ms', Array.from({ length: 100 }, (_, i) => `m X=${i} ${t + i}`).join('\n'));
+      expect(fits.status).toBe(204);
+      expect(stored(c)['Edge/Yard/Spare/X']?.values).toHaveLength(100);
+    } finally {
+      await stop(c);
+    }
+  }, 60_000);
 });
 
 describe('POST /api/ingest/series', () => {
