@@ -27,7 +27,7 @@ const STATE_LABEL: Record<string, string> = {
 const label = (a: AlarmRow) => `${a.tag} ${a.type}`;
 
 /** Value and limit at the tag's decimals, with its unit: never 17 significant digits or NaN. */
-export function ValueLimit({ value, limit, tag, unit }: { value: number | null; limit: number | null; tag: string; unit?: string }) {
+function ValueLimit({ value, limit, tag, unit }: { value: number | null; limit: number | null; tag: string; unit?: string }) {
   const info = useApp((s) => s.tagByName.get(tag));
   const u = unit ?? info?.unit ?? '';
   // A limit is a number on the tag's own scale: the same decimals (a discrete state shows as its label).
