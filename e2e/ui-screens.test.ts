@@ -1,6 +1,6 @@
 // Every screen of the console, in real headless Chromium against serve mode on the demo plant
 // (issue 16: any workstation size, one number and date format, accessible in both themes):
-//   - no horizontal overflow at 1280×720 and 3840×2160: the document is as wide as the viewport and
+//   - no horizontal overflow from 1280×720 to 3840×2160 (and 1920×1080, 2560×1440 between): the document is as wide as the viewport and
 //     every control of the top bar (Sign out, the theme and density switches) is inside it;
 //   - values at least 20 px at 1920×1080, larger with the "distance" density, which is kept after a
 //     reload; the overview shows each machine's key tags and its health;
@@ -164,6 +164,8 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('every screen in Chromium
 
   it.each([
     [1280, 720],
+    [1920, 1080],
+    [2560, 1440],
     [3840, 2160],
   ])(
     'has no horizontal overflow on any screen at %i×%i',
