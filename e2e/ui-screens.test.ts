@@ -1,7 +1,8 @@
 // Every screen of the console, in real headless Chromium against serve mode on the demo plant
 // (issue 16: any workstation size, one number and date format, accessible in both themes):
-//   - no horizontal overflow from 1280×720 to 3840×2160 (and 1920×1080, 2560×1440 between): the document is as wide as the viewport and
-//     every control of the top bar (Sign out, the theme and density switches) is inside it;
+//   - no horizontal overflow at 1280×720, 1920×1080, 2560×1440 and 3840×2160: the document is as
+//     wide as the viewport and every control of the top bar (Sign out, the theme and density
+//     switches) is inside it;
 //   - values at least 20 px at 1920×1080, larger with the "distance" density, which is kept after a
 //     reload; the overview shows each machine's key tags and its health;
 //   - the text of every screen (inputs included) has no NaN, no value with more decimals than its
