@@ -307,4 +307,50 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('alarm actions, KPI cover
     expect(journal.filter((e) => /NaN/.test(e.message)).map((e) => `${e.kind} ${e.message}`)).toEqual([]);
     await shot(page, 'journal-numbers');
   }, 60_000);
+
+  // Issue 16: Pump102's low-flow alarm fired on restart without its on-delay after suppression
+  // (Running = false) ended. Pump102 is still slowed, so its flow stays low after the restart: the
+  // alarm must come back, but only once its 10 s on-delay has run from the end of the suppression.
+  it('a stopped and restarted pump’s low-flow alarm waits its on-delay after the suppression ends', async () => {
+    const write = async (value: boolean) =>
+      expect(
+        (
+          await api('/api/tags/write', {
+            method: 'POST',
+            body: JSON.stringify({ tag: 'Demo/PumpStation/Pump102/RunCommand', value, confirmed: true }),
+          })
+        ).ok,
+      ).toBe(true);
+    const entries = () => json<JournalEntry[]>(`/api/alarms/journal?alarmId=${PUMP102_LO}&limit=10000`);
+    const before = (await entries()).length;
+    await write(false);
+    await waitFor(
+      'Pump102’s low-flow alarm suppressed',
+      async () => ((await alarm(PUMP102_LO))?.state === 'suppressed' ? true : undefined),
+      30_000,
+    );
+    await write(true);
+    const unsuppressed = await waitFor(
+      'the suppression to end',
+      async () => (await entries()).slice(before).find((e) => e.kind === 'unsuppress'),
+      30_000,
+    );
+    const back = await waitFor(
+      'the alarm after its on-delay',
+      async () => {
+        const a = await alarm(PUMP102_LO);
+        return a?.state === 'unack_active' ? a : undefined;
+      },
+      40_000,
+    );
+    const after = (await entries()).slice(before);
+    const activated = after.find((e) => e.kind === 'activate' && e.seq > unsuppressed.seq);
+    expect(activated, JSON.stringify(after.map((e) => [e.kind, e.state, e.ts]))).toBeDefined();
+    expect(Date.parse(activated?.ts ?? '') - Date.parse(unsuppressed.ts)).toBeGreaterThanOrEqual(10_000);
+    expect(back.activeSince).toBe(activated?.ts);
+    // Nothing annunciated at the moment the suppression ended.
+    expect(after.filter((e) => e.seq >= unsuppressed.seq && e.seq < (activated?.seq ?? 0)).map((e) => e.state)).not.toContain(
+      'unack_active',
+    );
+  }, 120_000);
 });
