@@ -2,8 +2,8 @@
 // acknowledge with a comment (journal, alarm history, audit), shelve (a refusal keeps what was
 // typed and reads as a sentence; a good shelve shows expiry, who and why and keeps "Active since";
 // unshelve), out of service by an engineer (refused to an operator by the permission table), the
-// KPI page stating how much of the period the console observed, and no NaN or long decimals on the
-// alarm and journal screens. Both demo pumps are slowed so their low-flow alarms raise (10 s
+// KPI page stating how much of the period the console observed, no NaN or long decimals on the
+// alarm and journal screens, and a restarted pump's low-flow alarm waiting its on-delay. Both demo pumps are slowed so their low-flow alarms raise (10 s
 // on-delay). One console for the file; tests run in order.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
