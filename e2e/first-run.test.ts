@@ -16,9 +16,9 @@ beforeAll(async () => {
     script: 'bin/aurum.mjs',
     args: ['serve'],
     env: { AURUM_ADMIN_USER: '', AURUM_ADMIN_PASSWORD: '' },
-    timeoutMs: 40_000,
+    timeoutMs: 90_000,
   });
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await app?.stop();
@@ -73,11 +73,11 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('first run in the UI', ()
         script: 'bin/aurum.mjs',
         args: ['serve'],
         env: { AURUM_ADMIN_USER: '', AURUM_ADMIN_PASSWORD: '' },
-        timeoutMs: 40_000,
+        timeoutMs: 90_000,
       }),
       launchChromium(),
     ]);
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await browser?.close();

@@ -44,13 +44,13 @@ async function actingEnabled(): Promise<boolean[]> {
 
 describe.skipIf(!chromiumAvailable && !process.env.CI)('link lost in Chromium', () => {
   beforeAll(async () => {
-    [app, browser] = await Promise.all([startConsole({ script: 'bin/aurum.mjs', args: ['serve'], timeoutMs: 40_000 }), launchChromium()]);
+    [app, browser] = await Promise.all([startConsole({ script: 'bin/aurum.mjs', args: ['serve'], timeoutMs: 90_000 }), launchChromium()]);
     const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
     await signInContext(context, app.url);
     page = await context.newPage();
     await page.goto(app.url);
     await nav('Overview').waitFor();
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -112,7 +112,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('link lost in Chromium', 
     await page
       .getByRole('alert')
       .filter({ hasText: 'Connection to the console core lost' })
-      .waitFor({ state: 'detached', timeout: 40_000 });
+      .waitFor({ state: 'detached', timeout: 90_000 });
     await waitFor(
       'the connection states to be the present ones again',
       async () => {
@@ -125,5 +125,5 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('link lost in Chromium', 
     await openPump101();
     await expect.poll(() => actingEnabled(), { timeout: 15_000 }).toEqual(before);
     await shot('returned');
-  }, 120_000);
+  }, 240_000);
 });

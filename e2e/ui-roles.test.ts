@@ -75,7 +75,7 @@ async function allowedOf(user: UserName): Promise<string[]> {
 
 describe.skipIf(!chromiumAvailable && !process.env.CI)('role-aware screens in Chromium', () => {
   beforeAll(async () => {
-    [app, browser] = await Promise.all([startConsole({ script: 'bin/aurum.mjs', args: ['serve'], timeoutMs: 40_000 }), launchChromium()]);
+    [app, browser] = await Promise.all([startConsole({ script: 'bin/aurum.mjs', args: ['serve'], timeoutMs: 90_000 }), launchChromium()]);
     token = await app.signIn();
     for (const [user, role] of Object.entries(USERS)) {
       const r = await fetch(`${app.url}/api/call/auth.users.create`, {
@@ -103,7 +103,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('role-aware screens in Ch
       40_000,
       500,
     );
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);

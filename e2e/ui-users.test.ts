@@ -49,7 +49,7 @@ const shot = (p: Page, name: string) => p.screenshot({ path: path.join(artifacts
 
 describe.skipIf(!chromiumAvailable && !process.env.CI)('the Users screen in Chromium', () => {
   beforeAll(async () => {
-    [app, browser] = await Promise.all([startConsole({ script: 'bin/aurum.mjs', args: ['serve'], timeoutMs: 40_000 }), launchChromium()]);
+    [app, browser] = await Promise.all([startConsole({ script: 'bin/aurum.mjs', args: ['serve'], timeoutMs: 90_000 }), launchChromium()]);
     token = await app.signIn();
     expect((await call('auth.users.create', { user: 'ana', role: 'operator', password: 'blue-valve-7734' })).status).toBe(200);
     const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
@@ -58,7 +58,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('the Users screen in Chro
     await page.goto(`${app.url}/#/users`);
     await page.locator('h1.screen-title', { hasText: 'Users' }).waitFor();
     await page.getByRole('table', { name: 'Users' }).locator('tbody th', { hasText: 'ana' }).waitFor();
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -85,7 +85,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('the Users screen in Chro
     await dialog.getByRole('button', { name: 'Change role to engineer' }).click();
     await expect.poll(() => status().textContent(), { timeout: 20_000 }).toBe('ana is now engineer (was operator)');
     expect(await roleOf('ana')).toBe('engineer');
-  });
+  }, 90_000);
 
   it('resets a password: the user’s sessions end, the audit says so without the password, a new one is required', async () => {
     const anaToken = await app.signIn('ana', 'blue-valve-7734');
@@ -141,7 +141,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('the Users screen in Chro
     await change.waitFor({ state: 'detached', timeout: 15_000 });
     await ana.getByRole('group', { name: 'Write RunCommand' }).waitFor({ timeout: 15_000 });
     await context.close();
-  }, 60_000);
+  }, 120_000);
 
   it('ends a session from the list, and words a refused entry as a sentence naming the field', async () => {
     const anaToken = await app.signIn('ana', 'my-own-choice-8842');
@@ -167,5 +167,5 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('the Users screen in Chro
       .poll(() => status().textContent(), { timeout: 20_000 })
       .toBe('Refused: Check the entry: the field “user” is refused: letters, digits and . _ @ - only.');
     await shot(page, 'refused');
-  }, 60_000);
+  }, 120_000);
 });
