@@ -162,4 +162,29 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('role-aware screens in Ch
     expect(await eng.getByRole('button', { name: /^Edit / }).count()).toBeGreaterThan(0);
     expect(await eng.getByRole('button', { name: 'Check' }).count()).toBe(1);
   }, 90_000);
+
+  it('follows a role change made while signed in: the first refusal takes the controls away', async () => {
+    const op = await pageAs('otto');
+    await op.getByRole('button', { name: 'Pump101', exact: true }).first().click();
+    await op.locator('h2', { hasText: 'Demo/PumpStation/Pump101' }).waitFor();
+    const run = op.getByRole('group', { name: 'Write RunCommand' });
+    await run.waitFor();
+    // An administrator makes otto a viewer while the machine screen is open.
+    const changed = await fetch(`${app.url}/api/call/auth.users.update`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ user: 'otto', role: 'viewer' }),
+    });
+    expect(changed.ok).toBe(true);
+    await run.getByRole('button', { name: 'Start' }).click();
+    await op.getByRole('alertdialog', { name: 'Confirm setpoint write' }).getByRole('button', { name: 'Confirm write' }).click();
+    // The core refused it; the screen asked again who otto is, and offers no write any more.
+    await expect.poll(() => op.locator('main .setpoint').count(), { timeout: 15_000 }).toBe(0);
+    expect(await op.getByRole('button', { name: 'Record' }).count()).toBe(0);
+    expect(await op.locator('.user-menu').textContent()).toContain('(viewer)');
+    const refused = (await (
+      await fetch(`${app.url}/api/audit?action=tags.write&result=denied`, { headers: { Authorization: `Bearer ${token}` } })
+    ).json()) as { actor: string; details: Record<string, unknown> }[];
+    expect(refused.some((e) => e.actor === 'otto')).toBe(true);
+  }, 90_000);
 });

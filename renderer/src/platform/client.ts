@@ -122,10 +122,11 @@ export class ApiClient {
   private nextId = 1;
   private readonly pending = new Map<
     number,
-    { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }
+    { name: RequestName; resolve: (v: unknown) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }
   >();
   private readonly streamListeners = new Set<StreamListener>();
   private readonly linkListeners = new Set<(state: LinkState, info: CoreInfo | null) => void>();
+  private readonly refusedListeners = new Set<(name: RequestName) => void>();
   private retry = 0;
   private closed = false;
   link: LinkState = 'connecting';
@@ -156,7 +157,7 @@ export class ApiClient {
         this.pending.delete(id);
         reject(new ApiCallError({ type: 'unavailable', message: `${name}: no answer within ${REQUEST_TIMEOUT_MS / 1000} s` }));
       }, REQUEST_TIMEOUT_MS);
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+      this.pending.set(id, { name, resolve: resolve as (v: unknown) => void, reject, timer });
       this.port.post({ type: 'req', id, name, args });
     });
   }
@@ -222,6 +223,12 @@ export class ApiClient {
     return () => this.streamListeners.delete(listener);
   }
 
+  /** Called when the core refuses a request for this session's role (not for sign-in requests). */
+  onRefused(listener: (name: RequestName) => void): () => void {
+    this.refusedListeners.add(listener);
+    return () => this.refusedListeners.delete(listener);
+  }
+
   onLink(listener: (state: LinkState, info: CoreInfo | null) => void): () => void {
     this.linkListeners.add(listener);
     listener(this.link, this.info);
@@ -250,8 +257,11 @@ export class ApiClient {
         if (!p) return;
         this.pending.delete(msg.id);
         clearTimeout(p.timer);
-        if ('error' in msg) p.reject(new ApiCallError(msg.error));
-        else p.resolve(msg.data);
+        if ('error' in msg) {
+          p.reject(new ApiCallError(msg.error));
+          // The role changed since the screens last asked (an administrator's change): they ask again.
+          if (msg.error.type === 'forbidden' && !p.name.startsWith('auth.')) for (const l of this.refusedListeners) l(p.name);
+        } else p.resolve(msg.data);
         break;
       }
       case 'event':

@@ -81,6 +81,18 @@ export function connectStores(client: ApiClient): void {
       });
     }
   });
+  // A refusal for the role means the session's permissions changed: ask again, so the controls
+  // follow (one question at a time, however many calls were refused).
+  let asking = false;
+  client.onRefused(() => {
+    if (asking || client.link !== 'online') return;
+    asking = true;
+    refreshSession(client)
+      .catch(() => undefined)
+      .finally(() => {
+        asking = false;
+      });
+  });
   client.onStream((stream, data) => {
     if (stream === 'values') live.enqueue(data as EventStreams['values']);
     else if (stream === 'alarms') alarmActions.apply(data as EventStreams['alarms']);
