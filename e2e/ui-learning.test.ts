@@ -1,6 +1,6 @@
 // Learning a model from the machine screen in real headless Chromium against serve mode on the demo
-// plant (the built bundle: `node scripts/build.mjs` first): an engineer picks the period (the spans
-// it leaves out are shown), starts learning, reads the candidate's report, approves it — the new
+// plant (the built bundle: `node scripts/build.mjs` first): an engineer picks the period (a preset,
+// a drag across the machine's trend; the spans it leaves out are shown), starts learning, reads the candidate's report, approves it — the new
 // version is active and the approval is in the audit trail with who and which version — and rolls
 // back to the shipped model from the versions list. A viewer is offered none of these controls.
 import { rmSync } from 'node:fs';
@@ -79,6 +79,18 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('learning a model from th
     );
     const page = await machinePage('enzo');
     const section = page.getByRole('region', { name: `Model of ${MACHINE}` });
+    await section.getByRole('button', { name: 'Last 15 min' }).click();
+    // The period can be picked on the machine's trend: a drag across it sets From and To.
+    const fromField = section.getByRole('textbox', { name: 'Learn from' });
+    const before = await fromField.inputValue();
+    const box = await section.locator('.learn-trend .u-over').boundingBox();
+    if (!box) throw new Error('no learning trend');
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.9, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await expect.poll(() => fromField.inputValue()).not.toBe(before);
+    // Back to the whole quarter of an hour for the model.
     await section.getByRole('button', { name: 'Last 15 min' }).click();
     // The period's spans left out are shown: the minutes before the console started have no data.
     await section.locator('.learn-excluded-summary').waitFor();

@@ -1,19 +1,22 @@
-// Learning the machine's model from the console: the engineer picks a period (the stops and alarm
-// spans in it are shown and left out by default) and the tags, starts a learning job, follows its
+// Learning the machine's model from the console: the engineer picks a period (From/To, a preset, or
+// by dragging across the machine's trend; the stops and alarm spans in it are shown and left out by
+// default) and the tags, starts a learning job, follows its
 // progress (or cancels it), reads the candidate's report — false alarm rate on held-back normal data,
 // score distribution, contributors, what was left out — and approves (activates) or discards it.
 // The machine's model versions are listed below, with roll back (ModelVersions.tsx).
 import './learning.css';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { LearnJob, LearnReport, LearnSpans } from '../../../../native/api/prediction-requests';
 import { formatDateTime } from '../../lib/datetime';
 import { formatNumber } from '../../lib/format';
-import { fromLocalInput, toLocalInput } from '../../lib/period';
+import { fromLocalInput, type TimeRange, toLocalInput } from '../../lib/period';
 import { useDebounced } from '../../lib/useDebounced';
 import { api, errorText } from '../../platform/client';
 import { useCan } from '../../platform/permissions';
 import { predictionActions } from '../../platform/predictions';
+import { useApp } from '../../platform/store';
 import { DateTimeField } from '../../ui/DateTimeField';
+import { TrendChart } from '../../ui/trend/TrendChart';
 import { ModelVersions } from './ModelVersions';
 
 const POLL_MS = 500;
@@ -134,8 +137,15 @@ function LearningPanel({ machine, onActivated }: { machine: string; onActivated:
   const mayCancel = useCan('models.learn.cancel');
   const mayApprove = useCan('models.learn.approve');
   const mayDiscard = useCan('models.learn.discard');
-  const [from, setFrom] = useState(() => toLocalInput(Date.now() - 3_600_000, 'second'));
-  const [to, setTo] = useState(() => toLocalInput(Date.now(), 'second'));
+  const tags = useApp((s) => s.tags);
+  // The machine's trend of the last preset's span: dragging across it picks the period.
+  const pens = useMemo(
+    () => tags.filter((t) => `${t.site}/${t.area}/${t.machine}` === machine && t.dataType !== 'bool' && t.rangeLo !== null).slice(0, 4),
+    [tags, machine],
+  );
+  const [view, setView] = useState<TimeRange>(() => ({ from: Date.now() - 3_600_000, to: Date.now() }));
+  const [from, setFrom] = useState(() => toLocalInput(view.from, 'second'));
+  const [to, setTo] = useState(() => toLocalInput(view.to, 'second'));
   const [chosen, setChosen] = useState<ReadonlySet<string> | null>(null);
   const [include, setInclude] = useState({ stopped: false, alarms: false });
   const [spans, setSpans] = useState<LearnSpans | null>(null);
@@ -213,6 +223,7 @@ function LearningPanel({ machine, onActivated }: { machine: string; onActivated:
                 type="button"
                 onClick={() => {
                   const now = Date.now();
+                  setView({ from: now - p.ms, to: now });
                   setFrom(toLocalInput(now - p.ms, 'second'));
                   setTo(toLocalInput(now, 'second'));
                 }}
@@ -221,6 +232,22 @@ function LearningPanel({ machine, onActivated }: { machine: string; onActivated:
               </button>
             ))}
           </fieldset>
+          {pens.length > 0 ? (
+            <div className="learn-trend">
+              <p className="muted">Drag across the trend to choose the period.</p>
+              <TrendChart
+                pens={pens}
+                windowS={Math.max(60, Math.round((view.to - view.from) / 1000))}
+                range={view}
+                height={160}
+                label={`Trend of ${machine} to choose the learning period`}
+                onSelectRange={(r) => {
+                  setFrom(toLocalInput(r.from, 'second'));
+                  setTo(toLocalInput(r.to, 'second'));
+                }}
+              />
+            </div>
+          ) : null}
           {spans && period.from !== undefined && period.to !== undefined ? (
             <div className="learn-excluded">
               <PeriodBar spans={spans.spans} from={spans.from} to={spans.to} />
