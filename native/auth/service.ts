@@ -12,6 +12,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import type { SessionInfo, SignedIn, UserInfo } from '../api/auth-requests.js';
 import type { CallContext } from '../api/contract.js';
+import { describeError } from '../util/errors.js';
 import { type Logger, RepeatedFault } from '../util/log.js';
 import { migrate } from '../util/migrate.js';
 import { isNoRoom, type SqliteDatabase, storageFault } from '../util/sqlite.js';
@@ -699,7 +700,19 @@ export function openAuth(opts: AuthOptions): AuthService {
   };
   // Dead sessions are removed on a schedule, not only when someone next presents their token (a
   // browser closed without signing out never does).
-  const sweepTimer = setInterval(() => sweepSessions(), SESSION_SWEEP_MS);
+  const sweepTimer = setInterval(() => {
+    try {
+      sweepSessions();
+      diskFaults.clear('sweep', 'expired sessions are removed from auth.db again');
+    } catch (err) {
+      // A timer's fault stays here (logged once, then counted): the sessions stay expired all the same.
+      diskFaults.report(
+        'sweep',
+        `removing expired sessions from auth.db failed (${describeError(err)}); tried again every minute`,
+        'error',
+      );
+    }
+  }, SESSION_SWEEP_MS);
   sweepTimer.unref();
 
   return {

@@ -55,6 +55,22 @@ describe('dead sessions', () => {
     expect(f.audit.query({ action: 'auth.expired' })).toHaveLength(2);
   });
 
+  it('a fault while sweeping stays in the sweep: logged once while it repeats, logged when it clears', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    f = fixture();
+    await f.auth.createUser({ user: 'ana', role: 'operator', password: 'blue-valve-7734' }, by);
+    signedIn(await f.auth.login('ana', 'blue-valve-7734', ipc));
+    f.clock.advance(15 * HOUR);
+    f.db.exec('ALTER TABLE sessions RENAME TO sessions_away');
+    vi.advanceTimersByTime(3 * SESSION_SWEEP_MS);
+    expect(f.logs.filter((l) => l.includes('removing expired sessions from auth.db failed'))).toHaveLength(1);
+    expect(f.logs.find((l) => l.includes('removing expired sessions'))).toMatch(/^error .*no such table: sessions.*every minute$/);
+    f.db.exec('ALTER TABLE sessions_away RENAME TO sessions');
+    vi.advanceTimersByTime(SESSION_SWEEP_MS);
+    expect(f.logs.at(-1)).toMatch(/expired sessions are removed from auth.db again/);
+    expect(rowsInFile()).toBe(0);
+  });
+
   it('an administrator ends one by its listed id, which is not its token', async () => {
     f = fixture();
     await f.auth.createUser({ user: 'ana', role: 'operator', password: 'blue-valve-7734' }, by);
