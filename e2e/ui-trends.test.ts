@@ -85,7 +85,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('trends in Chromium', () 
     // A fresh page: its live buffers start empty, so what the trend shows of the minute before comes from the historian.
     const opened = Date.now();
     await open(`${app.url}/#/machine/${machine}`);
-    const chart = page.locator('.machine-detail .trend-chart');
+    const chart = page.locator(`figure[aria-label="Trend of ${machine}"] .trend-chart`);
     await chart.locator('canvas').first().waitFor({ state: 'visible' });
     const oldest = await waitFor(
       'the machine trend to reach back before the screen opened',
@@ -199,7 +199,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('trends in Chromium', () 
   }, 60_000);
 
   it('has no serious or critical accessibility violations, in either theme', async () => {
-    await open(`${app.url}/#/trends`);
+    // The page the tests before left on the Trends screen (history mode, a pen with limits).
     await page.locator('.trend-chart canvas').first().waitFor({ state: 'visible' });
     const found: string[] = [];
     for (const theme of ['dark', 'light']) {

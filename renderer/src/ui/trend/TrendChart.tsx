@@ -348,6 +348,12 @@ export function TrendChart({ pens, windowS, range = null, height = 320, label, o
         const started = performance.now();
         if (decimator.buckets !== buckets()) decimator = seeded();
         const now = Date.now();
+        // A Good value that has not changed still holds (a source that reports changes only, a setpoint):
+        // drawn on to now rather than breaking off after the gap. Stale or Bad values are not held.
+        pens.forEach((p, i) => {
+          const v = live.values[p.id];
+          if (live.quality[p.id] === 0 && v !== undefined && Number.isFinite(v)) decimator.grid.add(i, now, v);
+        });
         const { x, ys } = decimator.update(rings(), now, gaps);
         chart.batch(() => {
           chart.setData([x, ...ys] as uPlot.AlignedData, false);
