@@ -268,7 +268,7 @@ async function pushForm(app: RunningConsole, headers: Record<string, string>, fo
   };
 }
 
-export async function formFigures(dir: string, quick: boolean): Promise<BenchResult[]> {
+async function formFigures(dir: string, quick: boolean): Promise<BenchResult[]> {
   const config = path.join(dir, 'forms.yaml');
   writeFileSync(config, FORM_SITE);
   const seconds = quick ? 1_000 : 3_000;
