@@ -124,6 +124,19 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('role-aware screens in Ch
     expect(await allowedOf('otto')).toEqual(expect.arrayContaining(['tags.write', 'alarms.ack', 'events.record']));
   });
 
+  it('shows each role the restricted screens exactly when the core allows their requests', async () => {
+    // Users, Audit trail and Cloud sync list roles in the screen table; they must agree with the core's table.
+    const GUARD: Record<string, string> = { Users: 'auth.users.list', 'Audit trail': 'audit.query', 'Cloud sync': 'sync.pause' };
+    for (const user of Object.keys(USERS) as UserName[]) {
+      const allowed = await allowedOf(user);
+      const page = await pageAs(user);
+      const labels = await page.getByRole('navigation', { name: 'Screens' }).getByRole('button').allTextContents();
+      for (const [label, request] of Object.entries(GUARD))
+        expect(labels.includes(label), `${user} (${USERS[user]}) sees ${label}`).toBe(allowed.includes(request));
+      await page.context().close();
+    }
+  }, 120_000);
+
   it.each([
     ['vera', 'viewer'],
     ['esme', 'ESG analyst'],
