@@ -30,7 +30,7 @@ async function pageAs(user: string, password: string): Promise<Page> {
 
 describe.skipIf(!chromiumAvailable && !process.env.CI)('ESG screen in Chromium', () => {
   beforeAll(async () => {
-    [app, browser] = await Promise.all([startConsole({ script: 'bin/aurum.mjs', args: ['serve'], timeoutMs: 40_000 }), launchChromium()]);
+    [app, browser] = await Promise.all([startConsole({ script: 'bin/aurum.mjs', args: ['serve'], timeoutMs: 75_000 }), launchChromium()]);
     token = await app.signIn();
     for (const [user, role] of [
       ['esme', 'esg_analyst'],
@@ -43,7 +43,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('ESG screen in Chromium',
       });
       expect(r.ok, await r.text()).toBe(true);
     }
-  }, 60_000);
+  }, 100_000);
 
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);
@@ -64,13 +64,13 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('ESG screen in Chromium',
         // The plant has run for 70 s: the range is covered by data.
         return s.totals.coverage.ratio > 0.9 ? s : undefined;
       },
-      60_000,
+      150_000,
       1000,
     );
     expect(summary.totals.energyKWh).toBeGreaterThan(0);
     expect(summary.totals.co2eKg.scope2Location).toBeGreaterThan(0);
     expect(summary.totals.co2eKg.total).toBeGreaterThan(0);
-  }, 90_000);
+  }, 180_000);
 
   it('shows every scope, scope 3 as not mapped, the period charts, and no NaN', async () => {
     const page = await pageAs('esme', PASSWORD);

@@ -53,12 +53,12 @@ const tagNamed = (name: string): TagInfo => {
 
 describe.skipIf(!chromiumAvailable && !process.env.CI)('trends in Chromium', () => {
   beforeAll(async () => {
-    [app, browser] = await Promise.all([startConsole({ script: 'bin/aurum.mjs', args: ['serve'], timeoutMs: 40_000 }), launchChromium()]);
+    [app, browser] = await Promise.all([startConsole({ script: 'bin/aurum.mjs', args: ['serve'], timeoutMs: 75_000 }), launchChromium()]);
     token = await app.signIn();
     tags = (await call<{ tags: TagInfo[] }>('tags.list', {})).tags;
     context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, acceptDownloads: true });
     await signInContext(context, app.url);
-  }, 60_000);
+  }, 100_000);
 
   afterAll(async () => {
     await context?.close().catch(() => undefined);
