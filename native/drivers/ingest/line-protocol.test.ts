@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { TagBus } from '../../tags/bus.js';
 import { testTag } from '../../tags/test-tag.js';
+import { mulberry32 } from '../../util/random.js';
 import { type IngestConnectionConfig, ingestConnectionSchema, lineProtocolRuleSchema } from './config.js';
 import { createIngestDriver } from './driver.js';
 import { applyTemplate, compileTemplate, type FieldRef, type LineSink, parseLines } from './line-protocol.js';
@@ -88,6 +89,22 @@ describe('line protocol grammar', () => {
       { line: 8, error: 'line 8: field "x": "Infinity" is not a number, boolean or quoted string in "m x=Infinity"' },
       { line: 9, error: 'line 9: field "x": "1e999" is not a finite number in "m x=1e999"' },
     ]);
+  });
+
+  it('reads every float the fast path takes as exactly the double Number() gives (random decimals)', () => {
+    const rnd = mulberry32(20);
+    const texts: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const digits = 1 + Math.floor(rnd() * 17);
+      let d = '';
+      for (let k = 0; k < digits; k++) d += String(Math.floor(rnd() * 10));
+      const point = Math.floor(rnd() * (digits + 1));
+      const text = `${rnd() < 0.3 ? '-' : ''}${d.slice(0, point)}${rnd() < 0.8 ? '.' : ''}${d.slice(point)}`;
+      if (/\d/.test(text)) texts.push(text);
+    }
+    const { taken, refused } = parse(texts.map((t) => `m v=${t}`).join('\n'));
+    expect(refused).toEqual([]);
+    expect(taken.map((t) => t.value)).toEqual(texts.map(Number));
   });
 
   it('reads timestamps in each precision, exactly to the millisecond fraction, and a missing one as the time of receipt', () => {
