@@ -1,6 +1,18 @@
 import { z } from 'zod';
 import type { HttpForms } from './http.js';
-import type { BrowseNode, TagValue } from './types.js';
+import type { BrowseNode, TagDataType, TagValue } from './types.js';
+
+/** Bounds of the tools that find tags at the source (docs/connectivity.md, "Finding tags at the source"). */
+export const DISCOVER_LIMITS = {
+  /** MQTT discovery listens at least 1 s and at most 60 s. */
+  listenSMax: 60,
+  /** Topics listed at most; more are counted, not listed. */
+  maxTopics: 2000,
+  /** Fields listed per JSON topic at most. */
+  maxFields: 200,
+  /** NodeIds whose tag attributes one request reads. */
+  attributeNodes: 500,
+} as const;
 
 export const connectionRequests = {
   /** OPC UA tag picker: the children of a node (the Objects folder when nodeId is null). */
@@ -8,6 +20,19 @@ export const connectionRequests = {
   /** A live test read of an address before it becomes a tag (Modbus: "40001" with options.type, wordOrder). */
   'connections.testRead': z
     .object({ connection: z.string().min(1), address: z.string().min(1), options: z.record(z.string(), z.unknown()).default({}) })
+    .strict(),
+  /**
+   * MQTT: listen on a topic filter for listenS seconds with a client of its own and list each topic
+   * with its JSON fields or Sparkplug metrics, a type and a sample (filter default: # for JSON,
+   * spBv1.0/# for Sparkplug).
+   */
+  'connections.discoverMqtt': z
+    .object({
+      connection: z.string().min(1),
+      filter: z.string().min(1).max(512).optional(),
+      listenS: z.number().int().min(1).max(DISCOVER_LIMITS.listenSMax).default(5),
+      maxTopics: z.number().int().min(1).max(DISCOVER_LIMITS.maxTopics).default(500),
+    })
     .strict(),
   /** OPC UA server certificates seen by the console: rejected ones wait for an engineer to trust them. */
   'connections.certificates': z.object({}).strict().default({}),
@@ -19,6 +44,7 @@ export const connectionHttp = {
   // Engineering tools of the desktop's configuration screens, offered to scripts through /api/call only.
   'connections.browse': 'call',
   'connections.testRead': 'call',
+  'connections.discoverMqtt': 'call',
   'connections.certificates': 'call',
   'connections.trustCertificate': 'call',
 } as const satisfies HttpForms<typeof connectionRequests>;
@@ -32,9 +58,43 @@ export interface CertificateInfo {
   connections: string[];
 }
 
+/** One JSON field (path a.b[0].c, "$" for a bare scalar) or Sparkplug metric (its name) seen while listening. */
+export interface MqttDiscoverField {
+  path: string;
+  /** In the source's words: JSON's number/boolean/string/null, or the Sparkplug datatype (Double, Int32…). */
+  type: string;
+  /** The tag data type it suggests; null where a tag cannot hold it (null, DataSet, Bytes…). */
+  dataType: TagDataType | null;
+  /** The last value seen (long text cut at 80 characters). */
+  sample: TagValue;
+  /** When it was seen (ms since epoch; Sparkplug: the metric's or payload's timestamp). */
+  at: number;
+  /** The tag's address and options on this connection, or null when this connection cannot make it a tag. */
+  tag: { address: string; options: Record<string, unknown> } | null;
+}
+
+export interface MqttDiscoveredTopic {
+  topic: string;
+  kind: 'json' | 'sparkplug';
+  messages: number;
+  fields: MqttDiscoverField[];
+  /** Why the last message gave no fields (not JSON, a Sparkplug DATA before its birth), else null. */
+  problem: string | null;
+}
+
+export interface MqttDiscoverResult {
+  connection: string;
+  filter: string;
+  listenMs: number;
+  topics: MqttDiscoveredTopic[];
+  /** Topics seen beyond maxTopics: counted, not listed. */
+  topicsNotListed: number;
+}
+
 export interface ConnectionResults {
   'connections.browse': BrowseNode[];
   'connections.testRead': { address: string; value: TagValue };
+  'connections.discoverMqtt': MqttDiscoverResult;
   'connections.certificates': CertificateInfo[];
   'connections.trustCertificate': CertificateInfo;
 }

@@ -3,6 +3,7 @@
 // diagnostics) with a thin adapter of its protocol, writes values with quality and source
 // timestamp into the tag bus, and reports diagnostics. It never throws out of start(): an
 // unreachable peer is a state (Bad quality, diagnostics say why), not a crash.
+import type { MqttDiscoverResult } from '../api/connection-requests.js';
 import type { BrowseNode, ConnectionDiagnostics, ConnectionProtocol, TagDataType, TagValue } from '../api/types.js';
 import type { TagBus } from '../tags/bus.js';
 import type { Logger } from '../util/log.js';
@@ -60,6 +61,8 @@ export interface Driver {
   browse?(nodeId: string | null): Promise<BrowseNode[]>;
   /** A one-off read of an address that need not be a configured tag: the engineer's live test read. */
   testRead?(address: string, options: Record<string, unknown>): Promise<TagValue>;
+  /** MQTT: listen on a topic filter with a client of its own and list what the topics carry. */
+  discover?(opts: { filter?: string; listenMs: number; maxTopics: number }): Promise<MqttDiscoverResult>;
 }
 
 export function toRaw(value: number, s: Scaling | null): number {

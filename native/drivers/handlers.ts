@@ -2,12 +2,13 @@ import type { Handlers } from '../api/contract.js';
 import { ApiFailure } from '../api/registry.js';
 import { describeError } from '../util/errors.js';
 import type { Driver } from './driver.js';
+import { DiscoverInputError } from './mqtt/discover.js';
 import { OpcuaRequestError } from './opcua/driver.js';
 import { clientPki, listCertificates, trustCertificate } from './opcua/pki.js';
 
 type ConnectionHandlers = Pick<
   Handlers,
-  'connections.browse' | 'connections.testRead' | 'connections.certificates' | 'connections.trustCertificate'
+  'connections.browse' | 'connections.testRead' | 'connections.discoverMqtt' | 'connections.certificates' | 'connections.trustCertificate'
 >;
 
 export function connectionHandlers(drivers: ReadonlyMap<string, Driver>, dataDir: string): ConnectionHandlers {
@@ -46,6 +47,17 @@ export function connectionHandlers(drivers: ReadonlyMap<string, Driver>, dataDir
       try {
         return { address, value: await d.testRead(address, options) };
       } catch (err) {
+        throw new ApiFailure('unavailable', describeError(err));
+      }
+    },
+    'connections.discoverMqtt': async ({ connection, filter, listenS, maxTopics }) => {
+      const d = driver(connection);
+      if (!d.discover)
+        throw new ApiFailure('validation', `${connection} (${d.protocol}) is not an MQTT connection: topics are discovered on MQTT only`);
+      try {
+        return await d.discover({ ...(filter === undefined ? {} : { filter }), listenMs: listenS * 1000, maxTopics });
+      } catch (err) {
+        if (err instanceof DiscoverInputError) throw new ApiFailure('validation', err.message);
         throw new ApiFailure('unavailable', describeError(err));
       }
     },

@@ -68,7 +68,8 @@ export type MqttConnectionConfig = z.output<typeof mqttConnectionSchema>;
 const expectedPeriodMs = z.number().int().min(100).max(86_400_000).optional();
 
 /** A field path into a JSON payload: "object.temperature", "uplink_message.decoded_payload.t", "rows[0].v"; "$" is the whole payload. */
-const fieldPath = z.string().regex(/^(\$|[^.[\]]+|\[\d+\])(\.[^.[\]]+|\[\d+\])*$/, 'a field path like a.b[0].c, or $');
+export const FIELD_PATH_PATTERN = /^(\$|[^.[\]]+|\[\d+\])(\.[^.[\]]+|\[\d+\])*$/;
+const fieldPath = z.string().regex(FIELD_PATH_PATTERN, 'a field path like a.b[0].c, or $');
 
 /** tag.options of a tag on a JSON-mode connection (the tag's address is its topic filter, + and # allowed). */
 export const mqttJsonTagOptionsSchema = z

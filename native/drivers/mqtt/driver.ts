@@ -20,12 +20,14 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { z } from 'zod';
+import { DISCOVER_LIMITS } from '../../api/connection-requests.js';
 import type { QualityCode, TagValue } from '../../api/types.js';
 import { describeZodIssue } from '../../util/describe.js';
 import { describeError } from '../../util/errors.js';
 import { Connection, type ErrorClass, LinkError, type LinkHandle } from '../connection.js';
 import { type Driver, type DriverContext, type DriverTag, toEngineering, toRaw } from '../driver.js';
 import { type MqttConnectionConfig, mqttJsonTagOptionsSchema, mqttSparkplugTagOptionsSchema, sparkplugAddressProblem } from './config.js';
+import { discoverMqtt } from './discover.js';
 import { coerce, compilePath, defaultValue, type FieldPath, pick, toEpochMs } from './json-mapping.js';
 import { type MetricMeta, REBIRTH_METRIC, SPARKPLUG_NAMESPACE, SparkplugHost, sparkplugCodec } from './sparkplug.js';
 import { TopicIndex } from './topic.js';
@@ -392,6 +394,13 @@ export function createMqttDriver(config: MqttConnectionConfig, tags: DriverTag[]
 
   return {
     ...link.face(),
+    discover: async ({ filter, listenMs, maxTopics }) =>
+      await discoverMqtt(config, clientOptions(), {
+        filter: filter ?? (config.mode === 'sparkplug' ? `${SPARKPLUG_NAMESPACE}/#` : '#'),
+        listenMs,
+        maxTopics,
+        maxFields: DISCOVER_LIMITS.maxFields,
+      }),
     async write(tagId, value) {
       const tag = byId.get(tagId);
       if (!tag) throw new Error(`tag ${tagId} is not on connection ${config.name}`);
