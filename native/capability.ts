@@ -120,7 +120,7 @@ export type SharedContext = Omit<CapabilityContext<unknown>, 'config' | 'face' |
  */
 export class Capabilities {
   private readonly faces = new Map<string, unknown>();
-  private readonly opened: { capability: Capability; off: () => void }[] = [];
+  private readonly opened: { name: string; capability: Capability; off: () => void }[] = [];
 
   constructor(
     private readonly shared: SharedContext,
@@ -141,9 +141,15 @@ export class Capabilities {
     });
     const listener = capability.listener;
     const off = listener ? this.shared.bus.onBatch((b) => listener.batch(b), listener.name) : () => undefined;
-    this.opened.push({ capability, off });
+    this.opened.push({ name, capability, off });
     if (capability.handlers) this.registry.register(capability.handlers);
     if (capability.face !== undefined) this.faces.set(name, capability.face);
+  }
+
+  /** Hand a running capability its changed section (live configuration); null when this site does not run it. */
+  async reconfigure(name: string, next: unknown): Promise<Reconfigured | null> {
+    const entry = this.opened.find((o) => o.name === name);
+    return entry ? await entry.capability.reconfigure(next) : null;
   }
 
   /** Every capability's figures, by group. */

@@ -17,8 +17,8 @@ import * as inference from './inference/index.js';
 import * as maintenance from './maintenance/index.js';
 import * as plant from './plant/index.js';
 import { siteBus } from './site/bus.js';
+import { siteRequests } from './site/config-handlers.js';
 import { coreInfo, demoSiteFileIn, packageRoot } from './site/files.js';
-import { siteHandlers } from './site/handlers.js';
 import { loadSiteFile, type SiteModel } from './site/index.js';
 import * as sync from './sync/index.js';
 import type { TagBus } from './tags/bus.js';
@@ -26,6 +26,7 @@ import * as tags from './tags/index.js';
 import { type Logger, logger } from './util/log.js';
 import { workerRestarts } from './util/worker.js';
 
+export type { EventListener } from './capability.js';
 export { coreVersion, DEMO_SITE_FILE, demoSiteFileIn, packageRoot } from './site/files.js';
 
 export interface CoreOptions {
@@ -37,8 +38,6 @@ export interface CoreOptions {
   streamIntervalMs?: number;
   log?: Logger;
 }
-
-export type { EventListener } from './capability.js';
 
 export interface Core {
   readonly info: CoreInfo;
@@ -90,28 +89,29 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
   const bus = siteBus(model, boundary, { modelsDir, dataDir: opts.dataDir });
   const registry = new HandlerRegistry();
   registry.setGate(auth.authGate); // every request from every transport passes the permission gate
-  registry.register({ 'core.info': () => info, ...siteHandlers({ model }) });
   const site = { name: model.site.name, timeZone: model.site.timeZone, machines: model.machines };
-  // The core's own lines go where the shell asked (CoreOptions.log); every other source to its own logger.
-  const log = (source: string) => (source === 'core' && opts.log) || logger(source);
+  const log = (source: string) => (source === 'core' && opts.log) || logger(source); // the core's own lines: where the shell asked
   const shared = { site, bus, clock: Date.now, logger: log, dataDir: opts.dataDir, modelsDir, boundary, system, emit: events.emit };
   const running = new Capabilities(shared, registry);
   await running.openAll(CAPABILITIES.map((c) => ({ ...c, config: c.section(model, opts) })).filter((c) => c.config !== null));
-  const { audit, auth: users } = running.face('auth');
+  const sections = (m: SiteModel) => CAPABILITIES.map((c) => ({ name: c.name, section: c.section(m, opts) }));
+  const siteReq = siteRequests(model, { bus, sections, reconfigure: running.reconfigure.bind(running) }, opts.dataDir);
+  registry.register({ 'core.info': () => info, ...siteReq.handlers });
   return {
     info,
     model,
     bus,
     drivers: running.face('drivers').drivers,
     registry,
-    auth: users,
+    auth: running.face('auth').auth,
     finishedExport: (id) => running.face('historian').finishedExport(id),
     // Every state-changing request is written to the hash-chained audit trail.
-    call: auth.auditedCall(registry.call.bind(registry), audit, { 'tags.write': running.face('tags').writeDetails }),
+    call: auth.auditedCall(registry.call.bind(registry), running.face('auth').audit, { 'tags.write': running.face('tags').writeDetails }),
     serviceMetrics: () => ({ ...running.metrics(), containment: { ...boundary.metrics(), ...workerRestarts() } }),
     onEvent: (listener) => events.on(listener),
     async stop() {
       await running.stop();
+      siteReq.close();
       bus.flush();
     },
   };

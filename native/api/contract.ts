@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import { type AlarmResults, alarmHttp, alarmRequests } from './alarm-requests.js';
 import { type AuthResults, authHttp, authRequests } from './auth-requests.js';
+import { type ConfigResults, configHttp, configRequests } from './config-requests.js';
 import { type ConnectionResults, connectionHttp, connectionRequests } from './connection-requests.js';
 import { type CoreResults, coreHttp, coreRequests } from './core-requests.js';
 import { type EsgResults, esgHttp, esgRequests } from './esg-requests.js';
@@ -37,6 +38,7 @@ export const requestSchemas = join(
   authRequests,
   alarmRequests,
   syncRequests,
+  configRequests,
 );
 
 export type RequestName = keyof typeof requestSchemas;
@@ -52,6 +54,7 @@ export const httpForms: HttpForms<typeof requestSchemas> = join(
   authHttp,
   alarmHttp,
   syncHttp,
+  configHttp,
 );
 /** What a client passes. */
 export type Args<N extends RequestName> = z.input<(typeof requestSchemas)[N]>;
@@ -65,7 +68,8 @@ export type Results = CoreResults &
   PredictionResults &
   AuthResults &
   AlarmResults &
-  SyncResults;
+  SyncResults &
+  ConfigResults;
 export type Result<N extends RequestName> = Results[N];
 
 /** Who is calling. Filled by the transport; the auth capability decides what a role may do. */

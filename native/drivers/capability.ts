@@ -1,6 +1,6 @@
 // The connections as a capability: one driver per site-file connection, each behind the containment
 // boundary, which restarts a connection whose event handler threw. The life cycle is connection.ts.
-import { type Capability, type CapabilityContext, restartUnlessSame } from '../capability.js';
+import type { Capability, CapabilityContext } from '../capability.js';
 import type { ConnectionConfig } from './connection-schema.js';
 import type { Driver, DriverContext, DriverTag } from './driver.js';
 import { connectionHandlers } from './handlers.js';
@@ -33,8 +33,11 @@ function unsealed(conn: ConnectionConfig, decrypt: (sealed: string) => string): 
 export async function open(ctx: CapabilityContext<DriversSection>): Promise<Capability> {
   const secrets = ctx.face('auth').secrets;
   const drivers = new Map<string, Driver>();
-  const starts: (() => Promise<void> | undefined)[] = [];
-  for (const sealed of ctx.config.connections) {
+  // What each running driver was built from: a reconfigure rebuilds only the connections whose
+  // configuration or tags differ (the others keep running: no gap in their readings).
+  const builtFrom = new Map<string, string>();
+  const fingerprint = (conn: ConnectionConfig, tags: readonly DriverTag[] | undefined) => JSON.stringify([conn, tags ?? []]);
+  const build = (sealed: ConnectionConfig, tags: readonly DriverTag[], site: DriverContext['site']): (() => Promise<void> | undefined) => {
     const conn = unsealed(sealed, (s) => secrets.decrypt(s));
     // A fault the driver did not catch (an event handler that threw) restarts the connection.
     const boundary = ctx.boundary.for(`connection ${conn.name}`, {
@@ -44,16 +47,13 @@ export async function open(ctx: CapabilityContext<DriversSection>): Promise<Capa
       },
     });
     const driver = boundary.enter(() =>
-      createDriver(conn, ctx.config.driverTags.get(conn.name) ?? [], {
-        bus: ctx.bus,
-        dataDir: ctx.dataDir,
-        log: ctx.logger(conn.protocol),
-        site: ctx.config.site,
-      }),
+      createDriver(conn, [...tags], { bus: ctx.bus, dataDir: ctx.dataDir, log: ctx.logger(conn.protocol), site }),
     );
     drivers.set(conn.name, driver);
-    starts.push(() => boundary.enter(() => driver.start()));
-  }
+    builtFrom.set(conn.name, fingerprint(sealed, tags));
+    return () => boundary.enter(() => driver.start());
+  };
+  const starts = ctx.config.connections.map((c) => build(c, ctx.config.driverTags.get(c.name) ?? [], ctx.config.site));
   // Every driver is built before any starts (a site-file fault in any of them stops the start).
   await Promise.all(starts.map((start) => start()));
   // Every second, the state of every connection goes to the UI.
@@ -67,12 +67,38 @@ export async function open(ctx: CapabilityContext<DriversSection>): Promise<Capa
     1000,
   );
   diagnostics.unref();
+
+  /**
+   * Live configuration: a removed connection stops, a changed one (its settings or any of its tags)
+   * is stopped and rebuilt, an added one starts; every other driver is not touched. The tags of a
+   * removed connection turn Bad with the reason.
+   */
+  async function reconfigure(next: DriversSection): Promise<'applied'> {
+    const wanted = new Map(next.connections.map((c) => [c.name, c]));
+    const stale = [...drivers.keys()].filter((name) => {
+      const c = wanted.get(name);
+      return !c || builtFrom.get(name) !== fingerprint(c, next.driverTags.get(name));
+    });
+    await Promise.allSettled(stale.map((name) => drivers.get(name)?.stop()));
+    for (const name of stale) {
+      drivers.delete(name);
+      builtFrom.delete(name);
+      if (wanted.has(name)) continue;
+      const now = Date.now();
+      for (const t of ctx.bus.tags)
+        if (t.connection === name) ctx.bus.setQuality(t.id, 2, `connection ${name} was removed from the site file`, now);
+    }
+    const added = next.connections.filter((c) => !drivers.has(c.name));
+    const startsNext = added.map((c) => build(c, next.driverTags.get(c.name) ?? [], next.site));
+    await Promise.all(startsNext.map((start) => start()));
+    return 'applied';
+  }
+
   return {
     face: { drivers } satisfies DriversFace,
     handlers: connectionHandlers(drivers, ctx.dataDir),
     streams: ['connections'],
-    // Endpoints, security and tag addresses are read when a driver is built.
-    reconfigure: (next) => restartUnlessSame(ctx.config.connections, (next as DriversSection | undefined)?.connections),
+    reconfigure: (next) => reconfigure(next as DriversSection),
     async stop() {
       clearInterval(diagnostics);
       await Promise.allSettled([...drivers.values()].map((d) => d.stop()));

@@ -1,6 +1,6 @@
 // The built-in demo plant: the simulation, served over OPC UA and Modbus TCP on loopback.
 import path from 'node:path';
-import { type Capability, type CapabilityContext, restartUnlessSame } from '../capability.js';
+import type { Capability, CapabilityContext } from '../capability.js';
 import type { ConnectionConfig } from '../drivers/connection-schema.js';
 import { type DemoMqttPublisher, type EmbeddedBroker, startDemoMqttPublisher, startEmbeddedBroker } from '../drivers/mqtt/index.js';
 import { freePort } from '../util/net.js';
@@ -82,8 +82,12 @@ export async function open(ctx: CapabilityContext<ConnectionConfig[]>): Promise<
   resolveDemoEndpoints(ctx.config, plant);
   ctx.logger('core')('info', `demo plant on ${plant.opcuaEndpoint}, modbus://127.0.0.1:${plant.modbusPort} and ${plant.mqttUrl}`);
   return {
-    // The simulation has no configuration of its own; its ports are chosen at start.
-    reconfigure: (next) => restartUnlessSame(ctx.config, next),
+    // The simulation has no configuration of its own; its ports are chosen at start. A live apply's
+    // connections (site/apply.ts) have their "demo" endpoints pointed at it before the drivers see them.
+    reconfigure: (next) => {
+      resolveDemoEndpoints(next as ConnectionConfig[], plant);
+      return 'applied';
+    },
     stop: () => plant.stop(),
   };
 }

@@ -35,12 +35,17 @@ function writeValidated(model: SiteModel, text: string): { next: SiteModel; back
       throw new TagEditError(`the edit makes the site file invalid: ${err.issues.map(formatIssue).join('; ')}`);
     throw err;
   }
-  const tmp = `${model.file}.tmp-${process.pid}`;
-  const backup = `${model.file}.bak`;
+  return { next, backup: writeSiteText(model.file, text) };
+}
+
+/** Replace the site file with this text, as given, atomically; the previous text is kept as <file>.bak. */
+export function writeSiteText(file: string, text: string): string {
+  const tmp = `${file}.tmp-${process.pid}`;
+  const backup = `${file}.bak`;
   writeFileSync(tmp, text);
-  copyFileSync(model.file, backup);
-  renameSync(tmp, model.file);
-  return { next, backup };
+  copyFileSync(file, backup);
+  renameSync(tmp, file);
+  return backup;
 }
 
 /**
@@ -86,12 +91,14 @@ export function editTag(model: SiteModel, tagName: string, edit: TagEdit): TagEd
   const { next, backup } = writeValidated(model, doc.toString({ lineWidth: 0 }));
 
   // Apply to the running tag table: every tag defined at the same place (template instances).
+  // Ids are the bus's (after a live apply they are not the tags' places in the file).
   const key = JSON.stringify(at);
   const changed: TagInfo[] = [];
-  model.tags.forEach((t, id) => {
-    if (JSON.stringify(model.definedAt[id]) !== key) return;
-    const fresh = next.tags[id];
-    if (!fresh || fresh.name !== t.name) return;
+  const freshByName = new Map(next.tags.map((t) => [t.name, t]));
+  model.tags.forEach((t) => {
+    if (JSON.stringify(model.definedAt[t.id]) !== key) return;
+    const fresh = freshByName.get(t.name);
+    if (!fresh) return;
     Object.assign(t, {
       description: fresh.description,
       unit: fresh.unit,

@@ -97,6 +97,31 @@ export class TagBus {
     this.quality = new Uint8Array(capacity);
   }
 
+  /**
+   * Live configuration: append new tags (each with the next id), readable at once, Bad until their
+   * first sample. Existing ids, values and qualities are untouched.
+   */
+  addTags(added: readonly TagInfo[]): void {
+    const table = this.tags as TagInfo[];
+    for (const t of added) {
+      if (t.id !== table.length) throw new Error(`tag ${t.name} has id ${t.id}, expected ${table.length}`);
+      if (this.byName.has(t.name)) throw new Error(`tag ${t.name} is already on the bus`);
+      table.push(t);
+      this.byName.set(t.name, t.id);
+      this.cvt.push({ value: null, quality: 2, reason: 'not yet received', ts: 0, receivedAt: 0 });
+    }
+  }
+
+  /** Live configuration: a tag keeps its id, value and quality under a new name. */
+  rename(id: number, name: string): void {
+    const tag = this.tags[id];
+    if (!tag) throw new RangeError(`no tag with id ${id}`);
+    if (this.byName.has(name)) throw new Error(`tag ${name} is already on the bus`);
+    this.byName.delete(tag.name);
+    this.byName.set(name, id);
+    (tag as { name: string }).name = name;
+  }
+
   idOf(name: string): number | undefined {
     return this.byName.get(name);
   }

@@ -1,6 +1,6 @@
 // The tag capability's public face: reading, writing and pushing tags over the bus, the coalesced
 // UI value stream, and stale marking. The bus itself (bus.ts) is the floor below every capability.
-import { type Capability, type CapabilityContext, restartUnlessSame } from '../capability.js';
+import type { Capability, CapabilityContext } from '../capability.js';
 import { tagHandlers } from './handlers.js';
 import { startValueStream } from './value-stream.js';
 
@@ -23,7 +23,13 @@ declare module '../capability.js' {
 export function open(ctx: CapabilityContext<TagsSection>): Capability {
   const { bus } = ctx;
   const historian = ctx.face('historian').store;
-  const stream = startValueStream(bus, ctx.config.streamIntervalMs, (batch) => ctx.emit('values', batch));
+  // The stream sizes its per-tag slots to the tag table: rebuilt when live configuration adds tags.
+  const streamOf = () => ({
+    tags: bus.tags.length,
+    ...startValueStream(bus, ctx.config.streamIntervalMs, (batch) => ctx.emit('values', batch)),
+  });
+  const streams = [streamOf()];
+  const stream = { dropped: () => streams.reduce((n, s) => n + s.dropped(), 0) };
   const housekeeping = setInterval(
     ctx.boundary.for('core').wrap('housekeeping', () => bus.markStale()),
     1000,
@@ -54,11 +60,19 @@ export function open(ctx: CapabilityContext<TagsSection>): Capability {
         listener_faults_total: bus.listenerFaults,
       },
     }),
-    // The tag table is numbered once, when the bus is built.
-    reconfigure: (next) => restartUnlessSame(ctx.config, next),
+    // Live configuration changes the bus's table in place (site/apply.ts: unchanged tags keep their
+    // ids, values and quality; new ones are appended); the UI stream follows a grown table.
+    reconfigure: () => {
+      const current = streams[streams.length - 1];
+      if (current && current.tags !== bus.tags.length) {
+        current.stop();
+        streams.push(streamOf());
+      }
+      return 'applied';
+    },
     stop() {
       clearInterval(housekeeping);
-      stream.stop();
+      streams[streams.length - 1]?.stop();
     },
   };
 }

@@ -1,0 +1,120 @@
+// Live, versioned configuration: the site file in force and its numbered versions, validating a
+// proposed text (the one validator's issues and the diff against the version in force), applying it
+// live, comparing any two versions, and rolling back (itself a new version). An apply names the
+// version it was made on (baseVersion); when another apply came first it is refused, never merged.
+import { z } from 'zod';
+import type { HttpForms } from './http.js';
+
+export const CONFIG_LIMITS = {
+  /** Characters of site-file text a request may carry. */
+  textChars: 4_000_000,
+  /** Versions one config.versions page lists. */
+  versionsPage: 500,
+  /** Renames one apply may name. */
+  renames: 10_000,
+} as const;
+
+const siteText = z.string().min(1).max(CONFIG_LIMITS.textChars);
+const tagPath = z.string().min(1).max(512);
+/**
+ * Tags that keep their identity under a new name: old path -> new path (Site/Area/Machine/Tag). The
+ * tag keeps its id on the bus, its current value and its history; without an entry here a changed
+ * name is a removed tag and an added one.
+ */
+const renames = z
+  .record(tagPath, tagPath)
+  .refine((r) => Object.keys(r).length <= CONFIG_LIMITS.renames, { message: `at most ${CONFIG_LIMITS.renames} renames in one apply` })
+  .default({});
+const version = z.number().int().min(1);
+const comment = z.string().trim().min(1, 'say in a comment what the change is for').max(2000);
+
+export const configRequests = {
+  /** The site file's text in force and its version. */
+  'config.current': z.object({}).strict().default({}),
+  /** Check a proposed text with the site-file validator; the diff is against the version in force. */
+  'config.validate': z.object({ text: siteText, renames }).strict(),
+  'config.apply': z.object({ text: siteText, baseVersion: version, comment, renames }).strict(),
+  /** Newest first, a page at a time: `before` is the lowest version of the previous page. */
+  'config.versions': z
+    .object({ limit: z.number().int().min(1).max(CONFIG_LIMITS.versionsPage).default(50), before: version.optional() })
+    .strict()
+    .default({ limit: 50 }),
+  /** One version's full text and what it says of itself. */
+  'config.version': z.object({ version }).strict(),
+  /** What changed from one version to another (either order). */
+  'config.diff': z.object({ from: version, to: version }).strict(),
+  /** Put an earlier version's text in force again: a new version, applied live like any apply. */
+  'config.rollback': z.object({ version, baseVersion: version, comment }).strict(),
+};
+
+/** How serve mode offers each request over HTTP (native/api/http.ts). */
+export const configHttp = {
+  'config.current': { method: 'GET', path: '/api/config/current' },
+  'config.validate': { method: 'POST', path: '/api/config/validate' },
+  'config.apply': { method: 'POST', path: '/api/config/apply' },
+  'config.versions': { method: 'GET', path: '/api/config/versions' },
+  'config.version': { method: 'GET', path: '/api/config/versions/:version' },
+  'config.diff': { method: 'GET', path: '/api/config/diff' },
+  'config.rollback': { method: 'POST', path: '/api/config/rollback' },
+} as const satisfies HttpForms<typeof configRequests>;
+
+export interface ConfigVersionInfo {
+  version: number;
+  /** Who applied it; null for the file as first loaded or changed outside the console. */
+  author: string | null;
+  /** ms since epoch. */
+  at: number;
+  comment: string;
+  /** initial: the file as first loaded; outside: the file changed outside config.apply. */
+  kind: 'initial' | 'apply' | 'rollback' | 'outside';
+  /** Tags this version renamed (old path -> new path). */
+  renames: Record<string, string>;
+}
+
+export interface ConfigDiffEntry {
+  kind: 'site' | 'connection' | 'template' | 'machine' | 'tag' | 'alarm' | 'historian' | 'esg' | 'models' | 'sync' | 'maintenance';
+  name: string;
+  change: 'added' | 'removed' | 'changed' | 'renamed';
+  fields?: string[];
+  from?: string;
+}
+
+export interface ConfigDiff {
+  entries: ConfigDiffEntry[];
+  /** One sentence per entry. */
+  summary: string[];
+}
+
+export interface ConfigIssueInfo {
+  line: number;
+  column: number;
+  /** Dotted path of the field (areas[0].machines[1].connection); empty for the file itself. */
+  field: string;
+  message: string;
+  /** "line:col field: message", as check-config prints it. */
+  text: string;
+}
+
+/** What one capability did with the change. */
+export interface ConfigApplied {
+  capability: string;
+  /** unchanged: its section did not change; restart-needed: it runs on the previous section until it restarts. */
+  result: 'unchanged' | 'applied' | 'restart-needed';
+  detail: string;
+}
+
+export interface ConfigApplyResult {
+  version: ConfigVersionInfo;
+  diff: ConfigDiff;
+  applied: ConfigApplied[];
+}
+
+export interface ConfigResults {
+  'config.current': { version: ConfigVersionInfo; text: string };
+  'config.validate': { valid: boolean; issues: ConfigIssueInfo[]; baseVersion: number; diff: ConfigDiff | null };
+  'config.apply': ConfigApplyResult;
+  'config.versions': { versions: ConfigVersionInfo[]; total: number };
+  'config.version': { version: ConfigVersionInfo; text: string };
+  'config.diff': { from: number; to: number; diff: ConfigDiff };
+  'config.rollback': ConfigApplyResult;
+}

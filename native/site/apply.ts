@@ -1,0 +1,255 @@
+// Live, versioned configuration: a proposed site-file text is validated by the one validator,
+// compared with the version in force, written back to the site file as given (the engineer's
+// comments and layout kept), recorded as a numbered version, and handed to each running capability
+// (`reconfigure`), which applies its section in place or says it must restart. Applies run one at a
+// time; one made on a version that is no longer in force is refused, naming the version that came
+// first — never merged.
+import { readFileSync } from 'node:fs';
+import type { ConfigApplied, ConfigApplyResult, ConfigIssueInfo } from '../api/config-requests.js';
+import { ApiFailure } from '../api/registry.js';
+import type { TagInfo } from '../api/types.js';
+import type { Reconfigured } from '../capability.js';
+import type { DriverTag } from '../drivers/driver.js';
+import type { TagBus } from '../tags/bus.js';
+import { describeError } from '../util/errors.js';
+import { withAlarmLimits } from './alarm-limits.js';
+import { diffSites, type Renames, type SiteDiff } from './diff.js';
+import { writeSiteText } from './editor.js';
+import type { ConfigIssue } from './issues.js';
+import type { Path, SiteModel } from './model.js';
+import { validateSiteText } from './validate.js';
+import type { ConfigVersionWithText, VersionStore } from './versions.js';
+
+/** What the running core offers live configuration. */
+export interface LiveTargets {
+  bus: TagBus;
+  /** Each capability's section of a model, in core.ts's order (null: this site does not run it). */
+  sections(m: SiteModel): { name: string; section: unknown }[];
+  /** Hand a running capability its next section; null when it is not running. */
+  reconfigure(name: string, section: unknown): Promise<Reconfigured | null>;
+}
+
+export const issueInfo = (i: ConfigIssue): ConfigIssueInfo => ({
+  line: i.line,
+  column: i.column,
+  field: i.field,
+  message: i.message,
+  text: `${i.line}:${i.column} ${i.field || '(file)'}: ${i.message}`,
+});
+
+const json = (v: unknown) => JSON.stringify(v ?? null);
+
+export class LiveConfig {
+  /** Applies run one after another: the second of two at once sees the first's version. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    /** The model in force: changed in place by an apply (every holder of it sees the new one). */
+    readonly model: SiteModel,
+    private readonly targets: LiveTargets,
+    readonly versions: VersionStore,
+  ) {}
+
+  /** The version in force (the site file's text, recorded as a version when it changed outside the console). */
+  current(): ConfigVersionWithText {
+    return this.versions.current(readFileSync(this.model.file, 'utf8'));
+  }
+
+  /** A version's text parsed, for diffs between versions. */
+  parsed(v: ConfigVersionWithText): SiteModel {
+    const r = validateSiteText(v.text, this.model.file);
+    if (!r.model)
+      throw new ApiFailure(
+        'validation',
+        `version ${v.version} is not a valid site file (${r.issues.length} problems), so it cannot be compared or restored`,
+      );
+    return r.model;
+  }
+
+  version(n: number): ConfigVersionWithText {
+    const v = this.versions.get(n);
+    if (!v) throw new ApiFailure('not_found', `no configuration version ${n}; the newest is ${this.current().version}`);
+    return v;
+  }
+
+  validate(text: string, renames: Renames): { valid: boolean; issues: ConfigIssueInfo[]; baseVersion: number; diff: SiteDiff | null } {
+    const base = this.current();
+    const r = validateSiteText(text, this.model.file);
+    if (!r.model) return { valid: false, issues: r.issues.map(issueInfo), baseVersion: base.version, diff: null };
+    const problems = renameProblems(this.model, r.model, renames);
+    return {
+      valid: problems.length === 0,
+      issues: problems.map((message) => ({ line: 1, column: 1, field: 'renames', message, text: `renames: ${message}` })),
+      baseVersion: base.version,
+      diff: diffSites(this.parsed(base), r.model, renames),
+    };
+  }
+
+  apply(a: { text: string; baseVersion: number; comment: string; renames: Renames; author: string | null }): Promise<ConfigApplyResult> {
+    return this.serial(() => this.applyNow({ ...a, kind: 'apply' }));
+  }
+
+  rollback(a: { version: number; baseVersion: number; comment: string; author: string | null }): Promise<ConfigApplyResult> {
+    return this.serial(() => {
+      const target = this.version(a.version);
+      return this.applyNow({
+        text: target.text,
+        baseVersion: a.baseVersion,
+        comment: a.comment,
+        renames: {},
+        author: a.author,
+        kind: 'rollback',
+      });
+    });
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyNow(a: {
+    text: string;
+    baseVersion: number;
+    comment: string;
+    renames: Renames;
+    author: string | null;
+    kind: 'apply' | 'rollback';
+  }): Promise<ConfigApplyResult> {
+    const base = this.current();
+    if (a.baseVersion !== base.version) throw this.conflict(a.baseVersion, base);
+    if (a.text === base.text)
+      throw new ApiFailure('validation', `the text is version ${base.version}, the version in force: nothing to apply`);
+    const r = validateSiteText(a.text, this.model.file);
+    if (!r.model) {
+      throw new ApiFailure(
+        'validation',
+        `the site file is not valid (${r.issues.length} problem${r.issues.length === 1 ? '' : 's'}): ${r.issues.map((i) => issueInfo(i).text).join('; ')}`,
+      );
+    }
+    const problems = renameProblems(this.model, r.model, a.renames);
+    if (problems.length > 0) throw new ApiFailure('validation', problems.join('; '));
+    // Against the text in force, not the running model (whose "demo" endpoints the plant resolved).
+    const diff = diffSites(this.parsed(base), r.model, a.renames);
+    writeSiteText(this.model.file, a.text);
+    const version = this.versions.add({ author: a.author, comment: a.comment, kind: a.kind, text: a.text, renames: a.renames });
+    const applied = await this.swap(r.model, a.renames, diff);
+    const { text: _text, ...info } = version;
+    return { version: info, diff, applied };
+  }
+
+  private conflict(baseVersion: number, current: ConfigVersionWithText): ApiFailure {
+    const base = this.versions.get(baseVersion);
+    if (!base)
+      return new ApiFailure('conflict', `there is no configuration version ${baseVersion}; the version in force is ${current.version}`);
+    let changed = '';
+    try {
+      const d = diffSites(this.parsed(base), this.parsed(current));
+      changed = d.summary.length > 0 ? `; since version ${baseVersion} it changed: ${d.summary.join('; ')}` : '';
+    } catch (err) {
+      changed = `; ${describeError(err)}`;
+    }
+    const who = current.author ?? (current.kind === 'outside' ? 'an edit outside config.apply' : 'the site file');
+    return new ApiFailure(
+      'conflict',
+      `this edit was made on version ${baseVersion}, but version ${current.version} is in force: applied by ${who} at ${new Date(current.at).toISOString()} ("${current.comment}")${changed}. Load version ${current.version}, make the edit again and apply; nothing was changed`,
+    );
+  }
+
+  /**
+   * Put the next model in force: the bus's table changed in place (unchanged tags keep their ids,
+   * values and quality; renamed ones keep their id under the new name; new ones are appended;
+   * removed ones turn Bad), then each capability is handed its section in core.ts's order.
+   */
+  private async swap(next: SiteModel, renames: Renames, diff: SiteDiff): Promise<ConfigApplied[]> {
+    const { bus } = this.targets;
+    const before = new Map(this.targets.sections(this.model).map((s) => [s.name, json(s.section)]));
+    for (const [from, to] of Object.entries(renames)) {
+      const id = bus.idOf(from);
+      if (id !== undefined) bus.rename(id, to);
+    }
+    const fresh = withAlarmLimits(next.tags, next.raw.alarms);
+    const idOf = new Map<number, number>();
+    const added: TagInfo[] = [];
+    for (const t of fresh) {
+      const existing = bus.idOf(t.name);
+      const id = existing ?? bus.tags.length + added.length;
+      idOf.set(t.id, id);
+      if (existing === undefined) added.push({ ...t, id });
+      else {
+        const kept = bus.tags[existing] as TagInfo & { alarmLimits?: unknown; states?: unknown; decimals?: unknown };
+        for (const k of ['alarmLimits', 'states', 'decimals'] as const) if (!(k in t)) delete kept[k];
+        Object.assign(kept, { ...t, id: existing });
+      }
+    }
+    bus.addTags(added);
+    const kept = new Set(idOf.values());
+    const removed = this.model.tags.filter((t) => !kept.has(t.id));
+    const now = Date.now();
+    for (const t of removed) bus.setQuality(t.id, 2, `${t.name} was removed from the site file`, now);
+
+    // The model in force, renumbered to the bus's ids (the same objects the bus holds).
+    const tags = next.tags.map((t) => bus.tags[idOf.get(t.id) as number] as TagInfo);
+    const driverTags = new Map<string, DriverTag[]>(
+      [...next.driverTags].map(([conn, list]) => [conn, list.map((d) => ({ ...d, id: idOf.get(d.id) as number }))]),
+    );
+    const definedAt: Path[] = [];
+    next.definedAt.forEach((p, i) => {
+      definedAt[idOf.get(i) as number] = p;
+    });
+    this.model.tags.splice(0, this.model.tags.length, ...tags);
+    this.model.machines.splice(0, this.model.machines.length, ...next.machines);
+    Object.assign(this.model, { ...next, tags: this.model.tags, machines: this.model.machines, driverTags, definedAt });
+
+    const results: ConfigApplied[] = [];
+    for (const { name, section } of this.targets.sections(this.model)) {
+      const same = before.get(name) === json(section) && name !== 'drivers' && name !== 'tags';
+      if (same) {
+        results.push({ capability: name, result: 'unchanged', detail: 'its section did not change' });
+        continue;
+      }
+      let result: Reconfigured | null;
+      let detail: string;
+      try {
+        result = await this.targets.reconfigure(name, section);
+        detail = result === 'applied' ? 'applied in place' : 'runs on its previous section until it restarts';
+      } catch (err) {
+        result = 'restart-needed';
+        detail = `applying in place failed: ${describeError(err)}; it runs on its previous section until it restarts`;
+      }
+      if (result === null) continue;
+      results.push({ capability: name, result, detail });
+    }
+    // What the tag table cannot do in place yet: a removed tag stays in it (Bad) until the next start.
+    const tagsEntry = results.find((r) => r.capability === 'tags');
+    if (tagsEntry && removed.length > 0)
+      Object.assign(tagsEntry, {
+        result: 'restart-needed',
+        detail: `${added.length} tags added and readable; ${removed.length} removed tags are Bad and leave the tag table at the next start`,
+      });
+    else if (tagsEntry)
+      tagsEntry.detail = `${added.length} tags added and readable; ${diff.entries.filter((e) => e.kind === 'tag' && e.change !== 'added').length} changed or renamed in place`;
+    const historian = results.find((r) => r.capability === 'historian');
+    if (historian && added.length > 0 && historian.result !== 'restart-needed')
+      Object.assign(historian, {
+        result: 'restart-needed',
+        detail: `${added.length} new tags are read and shown live but kept in history only after the historian restarts`,
+      });
+    return results;
+  }
+}
+
+/** A rename must name a tag of the version in force and a tag of the new text that is not there already. */
+function renameProblems(before: SiteModel, after: SiteModel, renames: Renames): string[] {
+  const was = new Set(before.tags.map((t) => t.name));
+  const now = new Set(after.tags.map((t) => t.name));
+  const out: string[] = [];
+  for (const [from, to] of Object.entries(renames)) {
+    if (!was.has(from)) out.push(`rename ${from} -> ${to}: there is no tag ${from} in the version in force`);
+    else if (!now.has(to)) out.push(`rename ${from} -> ${to}: the new text has no tag ${to}`);
+    else if (was.has(to)) out.push(`rename ${from} -> ${to}: ${to} is already a tag of the version in force`);
+    else if (now.has(from)) out.push(`rename ${from} -> ${to}: the new text still has ${from}`);
+  }
+  return out;
+}
