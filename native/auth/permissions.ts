@@ -32,6 +32,17 @@ export const REQUEST_PERMISSIONS = {
   // Tag lists: exporting one shows addresses (engineering data); importing writes the site file.
   'config.exportTags': 'configure',
   'config.importTags': 'configure',
+  // The site file and its versions: applying and rolling back change the running plant's
+  // configuration (engineers, administrators). The full text shows addresses and endpoints,
+  // engineering data like a tag export; who changed what and when (the list, the structural diff)
+  // is readable by everyone.
+  'config.current': 'configure',
+  'config.validate': 'configure',
+  'config.apply': 'configure',
+  'config.version': 'configure',
+  'config.rollback': 'configure',
+  'config.versions': 'read',
+  'config.diff': 'read',
   'connections.list': 'read',
   // Engineering tools: browsing a server's address space or reading arbitrary addresses is how
   // tags are made, not how the plant is watched. Trusting a server certificate is a security act.
