@@ -232,6 +232,7 @@ export function createIngestDriver(config: IngestConnectionConfig, tags: DriverT
       const out = empty();
       const days = new Set<number>();
       let sinceYield = 0;
+      let now = Date.now();
       for (const s of which) {
         const one = series[s] as IngestSeries;
         const tag = byName.get(one.tag);
@@ -241,6 +242,7 @@ export function createIngestDriver(config: IngestConnectionConfig, tags: DriverT
           if (++sinceYield >= SLICE) {
             sinceYield = 0;
             await nextTurn();
+            now = Date.now();
           }
           if (!tag) {
             out.rejected.push({
@@ -271,7 +273,7 @@ export function createIngestDriver(config: IngestConnectionConfig, tags: DriverT
             out.rejected.push({ index: base + k, ok: false, error: `${sampleOf(s, one.tag, k)}: ${problem}` });
             continue;
           }
-          const refused = admit(out, days, tag, value as TagValue, QUALITY[quality as string] ?? 0, t as number, Date.now());
+          const refused = admit(out, days, tag, value as TagValue, QUALITY[quality as string] ?? 0, t as number, now);
           if (refused) out.rejected.push({ index: base + k, ok: false, error: `${sampleOf(s, one.tag, k)}: ${refused}` });
         }
       }
