@@ -7,7 +7,7 @@
 //    InfluxDB 1.6.7 and PostgreSQL 15 (when installed) and a bare SQLite table, each figure of
 //    issue 20's table, and the machine's own limits (zlib, fdatasync, sequential write);
 //  - durability normal and full: samples/s and commit latency, one commit per 10,000-sample push.
-import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TagInfo } from '../native/api/types.js';
 import type { DeadbandConfig } from '../native/historian/config.js';
@@ -652,6 +652,9 @@ async function peersSideBySide(quick: boolean, dir: string): Promise<BenchResult
     await peers.stop();
   }
   const loadAfter = loadAverage();
+  console.error(
+    `historian peers: load average ${loadBefore} before, ${loadAfter} after; machine: zlib level 1 ${Math.round(machine.zlibSamplesPerSecond).toLocaleString('en-US')} samples/s per core, fdatasync ${Math.round(machine.fdatasyncPerSecond).toLocaleString('en-US')}/s (p50 ${machine.fdatasyncP50Ms.toFixed(2)} ms), sequential write ${(machine.sequentialWriteBytesPerSecond / 1e6).toFixed(0)} MB/s${absent.length > 0 ? `; absent: ${absent.map((a) => `${a.name} (${a.absent})`).join(', ')}` : ''}`,
+  );
   const [cons, sqlite] = systems as [SystemFigures, SystemFigures];
   const influx = systems.find((x) => x.name.startsWith('InfluxDB'));
   const pg = systems.find((x) => x.name.startsWith('PostgreSQL'));
@@ -790,13 +793,18 @@ async function durability(quick: boolean, dir: string): Promise<BenchResult[]> {
 const bench: Bench = async ({ quick }) => {
   const dir = tempDir('aurum-bench-historian-');
   try {
-    return [
+    const results = [
       ...(await ingest(quick, dir)),
       ...compression(quick, dir),
       ...(await queries(quick, dir)),
       ...(await durability(quick, dir)),
       ...(await peersSideBySide(quick, dir)),
     ];
+    // Also under its own name: bench/results/latest.json is rewritten by whichever bench ends last.
+    const out = path.join(import.meta.dirname, 'results');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(path.join(out, `historian${quick ? '-quick' : ''}.json`), `${JSON.stringify(results, null, 2)}\n`);
+    return results;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
