@@ -34,6 +34,13 @@ export const connectionRequests = {
       maxTopics: z.number().int().min(1).max(DISCOVER_LIMITS.maxTopics).default(500),
     })
     .strict(),
+  /**
+   * OPC UA: what tags made from these variables take from the server — name, type, access,
+   * description, and the EngineeringUnits (EUInformation) and EURange properties where it has them.
+   */
+  'connections.tagAttributes': z
+    .object({ connection: z.string().min(1), nodeIds: z.array(z.string().min(1)).min(1).max(DISCOVER_LIMITS.attributeNodes) })
+    .strict(),
   /** OPC UA server certificates seen by the console: rejected ones wait for an engineer to trust them. */
   'connections.certificates': z.object({}).strict().default({}),
   'connections.trustCertificate': z.object({ thumbprint: z.string().regex(/^[0-9a-fA-F:]{40,59}$/, 'a SHA-1 thumbprint in hex') }).strict(),
@@ -45,6 +52,7 @@ export const connectionHttp = {
   'connections.browse': 'call',
   'connections.testRead': 'call',
   'connections.discoverMqtt': 'call',
+  'connections.tagAttributes': 'call',
   'connections.certificates': 'call',
   'connections.trustCertificate': 'call',
 } as const satisfies HttpForms<typeof connectionRequests>;
@@ -91,10 +99,31 @@ export interface MqttDiscoverResult {
   topicsNotListed: number;
 }
 
+/** One OPC UA node as a tag would take it; `problem` says why it cannot be one (not a variable, no such node, a structure). */
+export interface OpcuaTagAttributes {
+  nodeId: string;
+  /** The browse name as a tag name (letters, digits, _ - .). */
+  name: string | null;
+  displayName: string | null;
+  description: string | null;
+  /** The built-in data type (Double, Int32, Boolean…). */
+  dataType: string | null;
+  tagDataType: TagDataType | null;
+  /** EUInformation.displayName ("°C", "%"), and its description ("degree Celsius"). */
+  unit: string | null;
+  unitDescription: string | null;
+  /** EURange. */
+  range: { low: number; high: number } | null;
+  /** CurrentWrite in AccessLevel ∧ UserAccessLevel (what the console's session may do). */
+  writable: boolean | null;
+  problem: string | null;
+}
+
 export interface ConnectionResults {
   'connections.browse': BrowseNode[];
   'connections.testRead': { address: string; value: TagValue };
   'connections.discoverMqtt': MqttDiscoverResult;
+  'connections.tagAttributes': OpcuaTagAttributes[];
   'connections.certificates': CertificateInfo[];
   'connections.trustCertificate': CertificateInfo;
 }

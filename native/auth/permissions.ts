@@ -49,6 +49,7 @@ export const REQUEST_PERMISSIONS = {
   'connections.browse': 'configure',
   'connections.testRead': 'configure',
   'connections.discoverMqtt': 'configure',
+  'connections.tagAttributes': 'configure',
   'connections.certificates': 'configure',
   'connections.trustCertificate': 'configure',
 

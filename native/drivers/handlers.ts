@@ -8,7 +8,12 @@ import { clientPki, listCertificates, trustCertificate } from './opcua/pki.js';
 
 type ConnectionHandlers = Pick<
   Handlers,
-  'connections.browse' | 'connections.testRead' | 'connections.discoverMqtt' | 'connections.certificates' | 'connections.trustCertificate'
+  | 'connections.browse'
+  | 'connections.testRead'
+  | 'connections.discoverMqtt'
+  | 'connections.tagAttributes'
+  | 'connections.certificates'
+  | 'connections.trustCertificate'
 >;
 
 export function connectionHandlers(drivers: ReadonlyMap<string, Driver>, dataDir: string): ConnectionHandlers {
@@ -59,6 +64,21 @@ export function connectionHandlers(drivers: ReadonlyMap<string, Driver>, dataDir
       } catch (err) {
         if (err instanceof DiscoverInputError) throw new ApiFailure('validation', err.message);
         throw new ApiFailure('unavailable', describeError(err));
+      }
+    },
+    'connections.tagAttributes': async ({ connection, nodeIds }) => {
+      const d = driver(connection);
+      if (!d.tagAttributes)
+        throw new ApiFailure(
+          'validation',
+          `${connection} (${d.protocol}) is not an OPC UA connection: node attributes are read on OPC UA only`,
+        );
+      try {
+        return await d.tagAttributes(nodeIds);
+      } catch (err) {
+        if (err instanceof OpcuaRequestError)
+          throw new ApiFailure(err.kind === 'invalid' ? 'validation' : err.kind === 'not_found' ? 'not_found' : 'unavailable', err.message);
+        throw new ApiFailure('unavailable', `reading node attributes on ${connection} failed: ${describeError(err)}`);
       }
     },
     'connections.certificates': async () => listCertificates(await clientPki(dataDir)).map(strip),

@@ -40,6 +40,7 @@ import { describeError } from '../../util/errors.js';
 import { logger } from '../../util/log.js';
 import { Connection, classifyError, type ErrorClass, type LinkHandle } from '../connection.js';
 import { type Driver, type DriverContext, type DriverTag, toEngineering, toRaw } from '../driver.js';
+import { emptyAttributes, readTagAttributes } from './attributes.js';
 import { type OpcuaConnectionConfig, type OpcuaDeadband, opcuaTagOptionsSchema, tagOptionProblems } from './config.js';
 import { formatNodeId, type ParsedNodeId, parseNodeId } from './nodeid.js';
 import { type ClientIdentity, clientIdentity, clientPki, colonHex, pkiFor } from './pki.js';
@@ -558,6 +559,29 @@ export function createOpcuaDriver(config: OpcuaConnectionConfig, tags: DriverTag
       if ('mismatch' in converted) throw new Error(`${item.tag.name}: ${converted.mismatch}`);
       const back = converted.value;
       return typeof back === 'number' && item.tag.scaling ? toEngineering(back, item.tag.scaling) : back;
+    },
+    async tagAttributes(nodeIds) {
+      const s = connectedSession();
+      const parsed = nodeIds.map((text) => ({ text, p: parseNodeId(text) }));
+      const namespaces = parsed.some(({ p }) => p.ok && 'uri' in p.nodeId.namespace)
+        ? await inWords('reading the namespace array', () => s.readNamespaceArray())
+        : [];
+      const targets = parsed.map(({ text, p }): { text: string; id: NodeId | null; problem: string | null } => {
+        if (!p.ok) return { text, id: null, problem: p.message };
+        const ns = p.nodeId.namespace;
+        const index = 'uri' in ns ? namespaces.indexOf(ns.uri) : ns.index;
+        if (index < 0) return { text, id: null, problem: `the server has no namespace "${'uri' in ns ? ns.uri : ''}"` };
+        return { text, id: toNodeId(p.nodeId, index), problem: null };
+      });
+      const found = targets.filter((t): t is { text: string; id: NodeId; problem: null } => t.id !== null);
+      return await inWords(`reading the tag attributes of ${found.length} node(s)`, async () => {
+        const attrs = await readTagAttributes(
+          s,
+          found.map((t) => t.id),
+        );
+        const byText = new Map(found.map((t, i) => [t.text, attrs[i]]));
+        return targets.map((t) => byText.get(t.text) ?? { ...emptyAttributes(t.text), problem: t.problem });
+      });
     },
     async browse(nodeId) {
       const text = nodeId ?? 'i=85';

@@ -1,7 +1,7 @@
 // A real node-opcua server for driver tests, on 127.0.0.1 and a free port: a namespace with a known
 // URI and variables of every type the type rules care about (Int64 within and beyond 2^53, a String
 // where a number is expected, a DateTime, a read-only and a writable Double, an AnalogItem with an
-// EURange for percent deadbands). Optionally secure-only and refusing unknown client certificates.
+// EURange for percent deadbands and an EUInformation unit, %). Optionally secure-only and refusing unknown client certificates.
 import path from 'node:path';
 import {
   DataType,
@@ -9,6 +9,7 @@ import {
   OPCUACertificateManager,
   OPCUAServer,
   SecurityPolicy,
+  standardUnits,
   type UAVariable,
   Variant,
   VariantArrayType,
@@ -91,6 +92,7 @@ export async function startFixtureServer(opts: FixtureOptions): Promise<FixtureS
     nodeId: 's=Fixture.Level',
     dataType: 'Double',
     engineeringUnitsRange: { low: 0, high: 100 },
+    engineeringUnits: standardUnits.percent,
     minimumSamplingInterval: 50,
   });
   analog.setValueFromSource(new Variant({ dataType: DataType.Double, value: 50 }));
