@@ -2,7 +2,7 @@
 // system alarms. Alarms and the maintenance log share events.db (journal, alarm states, events).
 import path from 'node:path';
 import type { AlarmListUpdate } from '../api/alarm-requests.js';
-import { type Capability, type CapabilityContext, restartUnlessSame } from '../capability.js';
+import type { Capability, CapabilityContext } from '../capability.js';
 import { openSqlite, type SqliteDatabase } from '../util/sqlite.js';
 import { parseDefinitions } from './definition.js';
 import { AlarmService } from './service.js';
@@ -55,8 +55,12 @@ export function open(ctx: CapabilityContext<readonly unknown[]>): Capability {
     face,
     streams: ['alarms'],
     listener: { name: 'alarms', batch: (b) => service.evaluate(b) },
-    // Definitions are compiled against the tag table when the service opens.
-    reconfigure: (next) => restartUnlessSame(ctx.config, next),
+    // Live configuration: the definitions again, against the tag table as it is now (unchanged
+    // alarms keep their state, acknowledgement and shelving; see AlarmService.redefine).
+    reconfigure: (next) => {
+      service.redefine(parseDefinitions(next as readonly unknown[]), ctx.bus.tags);
+      return 'applied';
+    },
     stop() {
       clearInterval(tick);
       service.stop();

@@ -92,11 +92,12 @@ export class AlarmService {
   private readonly onChange: ((update: AlarmListUpdate) => void) | undefined;
   private readonly runtimes = new Map<string, Runtime>();
   /** Per tag id: the alarms on that tag, the alarms it suppresses, the deviation alarms it is the setpoint of. */
-  private readonly byTag: (Runtime[] | undefined)[];
-  private readonly suppressors: (Runtime[] | undefined)[];
-  private readonly setpointOf: (Runtime[] | undefined)[];
-  private readonly lastValue: Float64Array;
-  private readonly lastQuality: Uint8Array;
+  // Rebuilt by redefine() (live configuration): the tag table may have grown.
+  private byTag: (Runtime[] | undefined)[];
+  private suppressors: (Runtime[] | undefined)[];
+  private setpointOf: (Runtime[] | undefined)[];
+  private lastValue: Float64Array;
+  private lastQuality: Uint8Array;
   /** Alarms not in normal: the alarm list. */
   private readonly listed = new Set<Runtime>();
   private readonly pending = new Set<Runtime>();
@@ -134,6 +135,71 @@ export class AlarmService {
     this.runStart = this.now();
     this.runTouched = this.runStart;
     this.runId = this.store.startRun(this.runStart);
+  }
+
+  /**
+   * Live configuration: the site file's alarm definitions again, against the tag table as it is now.
+   * An alarm whose id stays keeps its state, acknowledgement, shelving and out-of-service (a changed
+   * limit or delay is judged from the tag's next sample); a new one starts normal; a removed one
+   * leaves the list (its state is recorded as normal, so a restart does not bring it back).
+   * System alarms are not definitions and are untouched.
+   */
+  redefine(
+    definitions: readonly AlarmDefinition[],
+    tags: readonly TagInfo[],
+  ): { kept: number; changed: number; added: number; removed: number } {
+    const compiled = compileDefinitions(definitions, tags);
+    const n = tags.length;
+    const lastValue = new Float64Array(n).fill(Number.NaN);
+    lastValue.set(this.lastValue.subarray(0, Math.min(n, this.lastValue.length)));
+    const lastQuality = new Uint8Array(n).fill(2);
+    lastQuality.set(this.lastQuality.subarray(0, Math.min(n, this.lastQuality.length)));
+    this.lastValue = lastValue;
+    this.lastQuality = lastQuality;
+    this.byTag = new Array(n);
+    this.suppressors = new Array(n);
+    this.setpointOf = new Array(n);
+    const push = (index: (Runtime[] | undefined)[], id: number, rt: Runtime) => {
+      const list = index[id];
+      if (list) list.push(rt);
+      else index[id] = [rt];
+    };
+    const counts = { kept: 0, changed: 0, added: 0, removed: 0 };
+    const wanted = new Set<string>();
+    for (const def of compiled) {
+      wanted.add(def.id);
+      const existing = this.runtimes.get(def.id);
+      const rt = existing && !existing.system ? existing : this.newRuntime(def, false);
+      if (rt === existing) {
+        if (JSON.stringify(rt.def) === JSON.stringify(def)) counts.kept++;
+        else {
+          counts.changed++;
+          rt.def = def;
+          if (!rt.state.condition) rt.message = renderMessage(def, null);
+        }
+      } else {
+        counts.added++;
+        this.runtimes.set(def.id, rt);
+      }
+      push(this.byTag, def.tagId, rt);
+      if (def.suppressTagId >= 0) push(this.suppressors, def.suppressTagId, rt);
+      if (def.setpointTagId >= 0) push(this.setpointOf, def.setpointTagId, rt);
+    }
+    for (const [id, rt] of this.runtimes) {
+      if (rt.system || wanted.has(id)) continue;
+      counts.removed++;
+      this.runtimes.delete(id);
+      this.pending.delete(rt);
+      rt.state = INITIAL_STATE;
+      rt.maskReason = '';
+      rt.maskBy = null;
+      rt.conditionSince = null;
+      rt.changedAt = this.now();
+      this.index(rt);
+      this.dirty.add(rt);
+    }
+    this.flush();
+    return counts;
   }
 
   /** Record how long this run lasted (the capability calls it before closing events.db). */
