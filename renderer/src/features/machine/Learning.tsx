@@ -347,14 +347,26 @@ function LearningPanel({ machine, onActivated }: { machine: string; onActivated:
   );
 }
 
-/** The machine's model: learning from the console and its versions. */
+/**
+ * The machine's model: learning from the console and its versions. Closed until opened: the trend,
+ * the spans and the versions are read only when an engineer looks (the machine screen opens often).
+ */
 export function ModelLearning({ machine }: { machine: string }) {
   const [changed, setChanged] = useState(0);
+  const [open, setOpen] = useState(false);
   return (
     <section className="machine-learning" aria-label={`Model of ${machine}`}>
-      <h3 className="section-title">Model: learning and versions</h3>
-      <LearningPanel machine={machine} onActivated={() => setChanged((n) => n + 1)} />
-      <ModelVersions machine={machine} changed={changed} onActivated={() => setChanged((n) => n + 1)} />
+      <details onToggle={(e) => setOpen(e.currentTarget.open)}>
+        <summary>
+          <h3 className="section-title">Model: learning and versions</h3>
+        </summary>
+        {open ? (
+          <>
+            <LearningPanel machine={machine} onActivated={() => setChanged((n) => n + 1)} />
+            <ModelVersions machine={machine} changed={changed} onActivated={() => setChanged((n) => n + 1)} />
+          </>
+        ) : null}
+      </details>
     </section>
   );
 }
