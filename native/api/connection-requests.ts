@@ -41,6 +41,8 @@ export const connectionRequests = {
   'connections.tagAttributes': z
     .object({ connection: z.string().min(1), nodeIds: z.array(z.string().min(1)).min(1).max(DISCOVER_LIMITS.attributeNodes) })
     .strict(),
+  /** Modbus: read the registers at an address and show them as every numeric type in every byte/word order. */
+  'connections.decodeModbus': z.object({ connection: z.string().min(1), address: z.string().min(1).max(64) }).strict(),
   /** OPC UA server certificates seen by the console: rejected ones wait for an engineer to trust them. */
   'connections.certificates': z.object({}).strict().default({}),
   'connections.trustCertificate': z.object({ thumbprint: z.string().regex(/^[0-9a-fA-F:]{40,59}$/, 'a SHA-1 thumbprint in hex') }).strict(),
@@ -53,6 +55,7 @@ export const connectionHttp = {
   'connections.testRead': 'call',
   'connections.discoverMqtt': 'call',
   'connections.tagAttributes': 'call',
+  'connections.decodeModbus': 'call',
   'connections.certificates': 'call',
   'connections.trustCertificate': 'call',
 } as const satisfies HttpForms<typeof connectionRequests>;
@@ -119,11 +122,26 @@ export interface OpcuaTagAttributes {
   problem: string | null;
 }
 
+/** The registers at a Modbus address read as every numeric type and order (native/drivers/modbus/codec.ts decodeTableRows). */
+export interface ModbusDecodeTable {
+  /** The address as the console writes it (40001 for hr:0). */
+  address: string;
+  /** The raw registers read (up to 4: fewer where the device's map ends). */
+  registers: number[];
+  rows: {
+    type: 'int16' | 'uint16' | 'int32' | 'uint32' | 'float32' | 'float64';
+    order: 'ABCD' | 'CDAB' | 'BADC' | 'DCBA';
+    value: number | null;
+    problem: string | null;
+  }[];
+}
+
 export interface ConnectionResults {
   'connections.browse': BrowseNode[];
   'connections.testRead': { address: string; value: TagValue };
   'connections.discoverMqtt': MqttDiscoverResult;
   'connections.tagAttributes': OpcuaTagAttributes[];
+  'connections.decodeModbus': ModbusDecodeTable;
   'connections.certificates': CertificateInfo[];
   'connections.trustCertificate': CertificateInfo;
 }

@@ -50,6 +50,7 @@ export const REQUEST_PERMISSIONS = {
   'connections.testRead': 'configure',
   'connections.discoverMqtt': 'configure',
   'connections.tagAttributes': 'configure',
+  'connections.decodeModbus': 'configure',
   'connections.certificates': 'configure',
   'connections.trustCertificate': 'configure',
 

@@ -3,7 +3,7 @@
 // diagnostics) with a thin adapter of its protocol, writes values with quality and source
 // timestamp into the tag bus, and reports diagnostics. It never throws out of start(): an
 // unreachable peer is a state (Bad quality, diagnostics say why), not a crash.
-import type { MqttDiscoverResult, OpcuaTagAttributes } from '../api/connection-requests.js';
+import type { ModbusDecodeTable, MqttDiscoverResult, OpcuaTagAttributes } from '../api/connection-requests.js';
 import type { BrowseNode, ConnectionDiagnostics, ConnectionProtocol, TagDataType, TagValue } from '../api/types.js';
 import type { TagBus } from '../tags/bus.js';
 import type { Logger } from '../util/log.js';
@@ -65,6 +65,8 @@ export interface Driver {
   discover?(opts: { filter?: string; listenMs: number; maxTopics: number }): Promise<MqttDiscoverResult>;
   /** OPC UA: what tags made from these nodes take from the server (type, unit, range…), in the order asked. */
   tagAttributes?(nodeIds: string[]): Promise<OpcuaTagAttributes[]>;
+  /** Modbus: the registers at an address read as every numeric type and byte/word order. */
+  decodeTable?(address: string): Promise<ModbusDecodeTable>;
 }
 
 export function toRaw(value: number, s: Scaling | null): number {

@@ -2,6 +2,7 @@ import type { Handlers } from '../api/contract.js';
 import { ApiFailure } from '../api/registry.js';
 import { describeError } from '../util/errors.js';
 import type { Driver } from './driver.js';
+import { ModbusConfigError } from './modbus/driver.js';
 import { DiscoverInputError } from './mqtt/discover.js';
 import { OpcuaRequestError } from './opcua/driver.js';
 import { clientPki, listCertificates, trustCertificate } from './opcua/pki.js';
@@ -12,6 +13,7 @@ type ConnectionHandlers = Pick<
   | 'connections.testRead'
   | 'connections.discoverMqtt'
   | 'connections.tagAttributes'
+  | 'connections.decodeModbus'
   | 'connections.certificates'
   | 'connections.trustCertificate'
 >;
@@ -79,6 +81,20 @@ export function connectionHandlers(drivers: ReadonlyMap<string, Driver>, dataDir
         if (err instanceof OpcuaRequestError)
           throw new ApiFailure(err.kind === 'invalid' ? 'validation' : err.kind === 'not_found' ? 'not_found' : 'unavailable', err.message);
         throw new ApiFailure('unavailable', `reading node attributes on ${connection} failed: ${describeError(err)}`);
+      }
+    },
+    'connections.decodeModbus': async ({ connection, address }) => {
+      const d = driver(connection);
+      if (!d.decodeTable)
+        throw new ApiFailure(
+          'validation',
+          `${connection} (${d.protocol}) is not a Modbus connection: registers are decoded on Modbus only`,
+        );
+      try {
+        return await d.decodeTable(address);
+      } catch (err) {
+        if (err instanceof ModbusConfigError) throw new ApiFailure('validation', err.message);
+        throw new ApiFailure('unavailable', describeError(err));
       }
     },
     'connections.certificates': async () => listCertificates(await clientPki(dataDir)).map(strip),

@@ -151,3 +151,41 @@ function encodeString(text: string, order: WordOrder, stringLength: number | und
   }
   return out;
 }
+
+/** A decoded number as the console shows it: a float32 carries about 7 significant digits; showing more would be noise, not precision. */
+export function shownValue(type: ModbusDataType, n: number): number {
+  return type === 'float32' ? Number(n.toPrecision(7)) : n;
+}
+
+/** One reading of the registers at an address: what a tag of this type and order would show. */
+export interface DecodeRow {
+  type: Exclude<ModbusDataType, 'bool' | 'string'>;
+  order: WordOrder;
+  /** null when the type needs more registers than were read, or the bits are no finite number. */
+  value: number | null;
+  problem: string | null;
+}
+
+const TABLE_TYPES = ['int16', 'uint16', 'int32', 'uint32', 'float32', 'float64'] as const;
+const ORDERS: readonly WordOrder[] = ['ABCD', 'CDAB', 'BADC', 'DCBA'];
+
+/**
+ * The registers read as every numeric type in every byte/word order, for the engineer who does not
+ * know the device's. A one-register type has no word order: only ABCD and BADC (bytes swapped) are listed.
+ */
+export function decodeTableRows(regs: readonly number[]): DecodeRow[] {
+  const rows: DecodeRow[] = [];
+  for (const type of TABLE_TYPES) {
+    const width = WIDTH[type];
+    for (const order of width === 1 ? (['ABCD', 'BADC'] as const) : ORDERS) {
+      if (regs.length < width) {
+        rows.push({ type, order, value: null, problem: `needs ${width} registers; the device answered ${regs.length} from this address` });
+        continue;
+      }
+      const v = decodeRegisters(regs, 0, type, order) as number;
+      if (!Number.isFinite(v)) rows.push({ type, order, value: null, problem: `not a finite number (${v})` });
+      else rows.push({ type, order, value: shownValue(type, v), problem: null });
+    }
+  }
+  return rows;
+}

@@ -18,8 +18,8 @@ import type { TagDataType, TagValue } from '../../api/types.js';
 import { describeError } from '../../util/errors.js';
 import { Connection, type LinkHandle } from '../connection.js';
 import { type Driver, type DriverContext, type DriverTag, toEngineering, toRaw } from '../driver.js';
-import { type ModbusTable, parseModbusAddress } from './address.js';
-import { decodeRegisters, encodeRegisters } from './codec.js';
+import { formatModbusAddress, type ModbusAddress, type ModbusTable, parseModbusAddress } from './address.js';
+import { decodeRegisters, decodeTableRows, encodeRegisters, shownValue } from './codec.js';
 import { type ModbusConnectionConfig, type ModbusPoint, resolveModbusPoint, serialOptions } from './config.js';
 import { type PlannedRead, planReads } from './planner.js';
 
@@ -261,8 +261,7 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
     if (p.bit !== null) return (((data[index] as number) >> p.bit) & 1) === 1;
     if (p.type === 'bool') return Boolean(data[index]);
     const decoded = decodeRegisters(data as number[], index, p.type, p.order, p.stringLength);
-    // A float32 carries about 7 significant digits; showing more would be noise, not precision.
-    const n = typeof decoded === 'number' && p.type === 'float32' ? Number(decoded.toPrecision(7)) : decoded;
+    const n = typeof decoded === 'number' ? shownValue(p.type, decoded) : decoded;
     return typeof n === 'number' ? toEngineering(n, p.tag.scaling) : n;
   }
 
@@ -412,7 +411,7 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
   }
 
   /** Run `op` after whatever is on the wire, once the link is up. */
-  function queued(op: () => Promise<TagValue>): Promise<TagValue> {
+  function queued<T>(op: () => Promise<T>): Promise<T> {
     const done = busy.then(() => {
       if (!link.up) throw new Error(`connection ${config.name} is ${link.publicState}`);
       return op();
@@ -475,6 +474,35 @@ export function createModbusDriver(config: ModbusConnectionConfig, tags: DriverT
       return queued(async () => {
         const data = await once({ table: probe.address.table, start: probe.address.offset, count: probe.count }, 'test read of');
         return decode(probe, data, 0);
+      });
+    },
+    decodeTable(address) {
+      let at: ModbusAddress;
+      try {
+        at = parseModbusAddress(address);
+      } catch (err) {
+        return Promise.reject(new ModbusConfigError(`${config.name}: ${describeError(err)}`));
+      }
+      if (at.table === 'coil' || at.table === 'discrete')
+        return Promise.reject(
+          new ModbusConfigError(
+            `${config.name}: ${address} is a ${at.table === 'coil' ? 'coil' : 'discrete input'}, one bit: test-read it as bool`,
+          ),
+        );
+      return queued(async () => {
+        // As many registers as the widest type needs; near the end of a device's map, fewer.
+        let registers: number[] | null = null;
+        let last: unknown = null;
+        for (const count of [4, 2, 1]) {
+          try {
+            registers = (await once({ table: at.table, start: at.offset, count }, 'decode read of')) as number[];
+            break;
+          } catch (err) {
+            last = err;
+          }
+        }
+        if (!registers) throw last;
+        return { address: formatModbusAddress(at), registers, rows: decodeTableRows(registers) };
       });
     },
   };
