@@ -7,7 +7,7 @@
 //    on (tag, ts), through `psql` (no client library in node_modules; none added);
 //  - the machine itself: zlib level 1 on the same integer deltas, the fdatasync rate, sequential write.
 // Every process started here is killed and its folder removed by `stop()`, and on process exit
-// (bench/run.ts ends with process.exit) or a failure, whichever comes first.
+// (bench/run.ts ends with process.exit; SIGINT and SIGTERM exit too) or a failure, whichever comes first.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import {
   chownSync,
@@ -148,6 +148,8 @@ function onExit(fn: () => void): () => void {
         }
       }
     });
+    // Ctrl-C or a kill: exit normally, so the handler above ends the peers and removes their folders.
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(sig === 'SIGINT' ? 130 : 143));
   }
   return () => leftovers.delete(fn);
 }
