@@ -94,6 +94,11 @@ export interface Historian {
   /** Start an export job into `<dir>/exports/`; progress goes to onExport listeners. */
   startExport(args: { tags: readonly string[]; from: number; to: number; intervalMs?: number }): HistoryExportProgress;
   cancelExport(id: string): HistoryExportProgress;
+  /**
+   * A tag renamed by live configuration keeps its history: its row in the `tag` table takes the new
+   * name (the stored series is keyed by that row's id), so history is asked and kept under the new name.
+   */
+  renameTag(from: string, to: string): void;
   onExport(listener: (p: HistoryExportProgress) => void): () => void;
   /** The folder startExport writes into (export quotas and disk headroom are checked there). */
   readonly exportDir: string;
@@ -398,6 +403,17 @@ class WorkerHistorian implements Historian {
     const t = this.byName.get(name);
     if (!t) throw new RangeError(`unknown tag "${name}"`);
     return t;
+  }
+
+  renameTag(from: string, to: string): void {
+    const t = this.tag(from);
+    if (this.byName.has(to)) throw new Error(`the historian already keeps a tag named ${to}`);
+    this.db.prepare('UPDATE tag SET name = ? WHERE id = ?').run(to, t.sid);
+    this.byName.delete(from);
+    this.byName.set(to, { ...t, name: to });
+    // A restarted writer maps the table's names to rows again: it must find the new one.
+    const i = this.init.tagNames.indexOf(from);
+    if (i >= 0) this.init.tagNames[i] = to;
   }
 
   query(args: { tags: readonly string[]; from: number; to: number; maxPoints: number }): HistorySeries[] {
