@@ -162,6 +162,35 @@ describe('rollup blocks', () => {
     expect(Math.min(...rowTimes(store.db, 'm1', 1))).toBeGreaterThanOrEqual(unitStart('m1', last));
   });
 
+  it('a late Bad sample that empties held-only minutes of a packed unit removes them from its block (after a restart)', () => {
+    const dir = newDir();
+    // v=1 at T holds through minutes 1–3 (held-only buckets) until v=2 at T+4 min; the data moves past the first hour.
+    const rows: [number, number, number][] = [
+      [0, T, 1],
+      [0, T + 4 * MINUTE, 2],
+    ];
+    for (let t = T + 65 * MINUTE; t < T + 2 * HOUR; t += 30_000) rows.push([0, t, 3]);
+    let store = open(dir);
+    put(store, rows);
+    store.commit();
+    const held = store.reader.rollups('m1', 1, T + MINUTE, T + 4 * MINUTE);
+    expect(held.map((b) => [b.count, b.dur])).toEqual([
+      [0, MINUTE],
+      [0, MINUTE],
+      [0, MINUTE],
+    ]);
+    expect(rowTimes(store.db, 'm1', 1).filter((t) => t < T + HOUR)).toEqual([]);
+    store.close();
+    store = open(dir);
+    store.ingest(1, [0], [T + 30_000], [Number.NaN], [2]);
+    store.commit();
+    // The Bad sample cuts the hold: minutes 1–3 hold nothing now and are gone from the block.
+    expect(store.reader.rollups('m1', 1, T + MINUTE, T + 4 * MINUTE)).toEqual([]);
+    const first = store.reader.rollups('m1', 1, T, T + MINUTE)[0];
+    expect([first?.count, first?.dur]).toEqual([1, 30_000]);
+    expect(rowTimes(store.db, 'm1', 1).filter((t) => t < T + HOUR)).toEqual([]);
+  });
+
   it('no block row spills into an overflow page and every bucket is kept, over random signals', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 1e9 }), fc.constantFrom(0, 2, -1), (seed, decimals) => {
