@@ -11,6 +11,7 @@ import type { RequestName } from '../../../native/api/contract';
 import { AlarmHistory } from '../features/alarm-history/AlarmHistory';
 import { Alarms } from '../features/alarms/Alarms';
 import { Audit } from '../features/audit/Audit';
+import { Configuration } from '../features/configuration/Configuration';
 import { Connections } from '../features/connections/Connections';
 import { Esg } from '../features/esg/Esg';
 import { Machine } from '../features/machine/Machine';
@@ -58,6 +59,8 @@ const TABLE = [
     component: Sync,
     roles: ['admin', 'engineer'],
   },
+  // Every role may read the versions and their diffs; the editor, Apply and Roll back follow the permission table (useCan).
+  { id: 'configuration', label: 'Configuration', requires: ['config.versions', 'config.diff'], component: Configuration },
 ] as const satisfies readonly ScreenDef<string>[];
 
 type ScreenId = (typeof TABLE)[number]['id'];
