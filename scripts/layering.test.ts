@@ -235,10 +235,9 @@ const NATIVE_FLOORS: [prefix: string, floor: number][] = [
   ['tags/bus.ts', 2],
   ['tags/value-stream.ts', 2],
   ['capability.ts', 2],
-  ...['alarms', 'auth', 'drivers', 'esg', 'historian', 'inference', 'maintenance', 'plant', 'sync', 'tags'].map((c): [string, number] => [
-    `${c}/`,
-    3,
-  ]),
+  ...['alarms', 'auth', 'displays', 'drivers', 'esg', 'historian', 'inference', 'maintenance', 'plant', 'sync', 'tags'].map(
+    (c): [string, number] => [`${c}/`, 3],
+  ),
   ['site/', 4],
   ['core.ts', 5],
   ['server/', 6],

@@ -8,6 +8,7 @@ import { type AuthResults, authHttp, authRequests } from './auth-requests.js';
 import { type ConfigResults, configHttp, configRequests } from './config-requests.js';
 import { type ConnectionResults, connectionHttp, connectionRequests } from './connection-requests.js';
 import { type CoreResults, coreHttp, coreRequests } from './core-requests.js';
+import { type DisplayResults, displayHttp, displayRequests } from './display-requests.js';
 import { type EsgResults, esgHttp, esgRequests } from './esg-requests.js';
 import type { EventStreams } from './events.js';
 import { type HistoryResults, historyHttp, historyRequests } from './history-requests.js';
@@ -39,6 +40,7 @@ export const requestSchemas = join(
   alarmRequests,
   syncRequests,
   configRequests,
+  displayRequests,
 );
 
 export type RequestName = keyof typeof requestSchemas;
@@ -55,6 +57,7 @@ export const httpForms: HttpForms<typeof requestSchemas> = join(
   alarmHttp,
   syncHttp,
   configHttp,
+  displayHttp,
 );
 /** What a client passes. */
 export type Args<N extends RequestName> = z.input<(typeof requestSchemas)[N]>;
@@ -69,7 +72,8 @@ export type Results = CoreResults &
   AuthResults &
   AlarmResults &
   SyncResults &
-  ConfigResults;
+  ConfigResults &
+  DisplayResults;
 export type Result<N extends RequestName> = Results[N];
 
 /** Who is calling. Filled by the transport; the auth capability decides what a role may do. */

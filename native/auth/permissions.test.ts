@@ -13,6 +13,8 @@ import { ROLES, type Role } from './roles.js';
 // what has to be made in both places, on purpose.
 const EXPECTED: Record<string, string> = {
   'core.info': 'VOESA',
+  'displays.list': 'VOESA',
+  'displays.get': 'VOESA',
   'tags.list': 'VOESA',
   'tags.snapshot': 'VOESA',
   'tags.write': 'OEA',

@@ -18,6 +18,9 @@ export type PermissionTable = { readonly [N in RequestName]: Requirement };
 
 export const REQUEST_PERMISSIONS = {
   'core.info': 'read',
+  // Every signed-in role may view the process displays.
+  'displays.list': 'read',
+  'displays.get': 'read',
 
   'tags.list': 'read',
   'tags.snapshot': 'read',
