@@ -9,6 +9,7 @@ import { HandlerRegistry } from './api/registry.js';
 import type { ApiResult, CoreInfo } from './api/types.js';
 import * as auth from './auth/index.js';
 import { Capabilities, containment, type EventListener, type OpenCapability } from './capability.js';
+import * as displays from './displays/index.js';
 import * as drivers from './drivers/capability.js';
 import type { Driver } from './drivers/driver.js';
 import * as esg from './esg/index.js';
@@ -28,7 +29,6 @@ import { workerRestarts } from './util/worker.js';
 
 export type { EventListener } from './capability.js';
 export { coreVersion, DEMO_SITE_FILE, demoSiteFileIn, packageRoot } from './site/files.js';
-
 export interface CoreOptions {
   /** Site file; the built-in demo plant when omitted. */
   siteFile?: string;
@@ -55,7 +55,6 @@ export interface Core {
   onEvent(listener: EventListener): () => void;
   stop(): Promise<void>;
 }
-
 /** One line of the list: a capability, its site-file section (null: not run on this site), and why it stands here. */
 interface Entry<C> {
   name: string;
@@ -78,6 +77,7 @@ const CAPABILITIES: readonly Entry<unknown>[] = [
   cap('sync', sync.open, (m) => m.raw.sync ?? sync.syncConfigSchema.parse({}), 'after every capability whose records it sends up'),
   cap('drivers', drivers.open, (m) => m, 'connections start once every consumer listens: no reading is missed'),
   cap('tags', tags.open, (_, o) => ({ streamIntervalMs: o.streamIntervalMs ?? 100 }), 'last: writes go to running connections'),
+  cap('displays', displays.open, (m) => m, 'reads the display files beside the site file; needs only the tag table'),
 ];
 
 export async function startCore(opts: CoreOptions): Promise<Core> {
@@ -95,7 +95,7 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
   const running = new Capabilities(shared, registry);
   await running.openAll(CAPABILITIES.map((c) => ({ ...c, config: c.section(model, opts) })).filter((c) => c.config !== null));
   const sections = (m: SiteModel) => CAPABILITIES.map((c) => ({ name: c.name, section: c.section(m, opts) }));
-  const siteReq = siteRequests(model, { bus, sections, reconfigure: running.reconfigure.bind(running) }, opts.dataDir);
+  const siteReq = siteRequests(model, { bus, sections, running }, opts.dataDir);
   registry.register({ 'core.info': () => info, ...siteReq.handlers });
   return {
     info,
