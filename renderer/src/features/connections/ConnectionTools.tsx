@@ -6,8 +6,15 @@ import type { CertificateInfo } from '../../../../native/api/connection-requests
 import type { BrowseNode, ConnectionDiagnostics, TagValue } from '../../../../native/api/types';
 import { api, errorText } from '../../platform/client';
 import { DataTable } from '../../ui/DataTable';
+import { ModbusDecode, MqttDiscover, OpcuaAdd } from './Discover';
 
-function BrowseLevel({ connection, nodeId, depth }: { connection: string; nodeId: string | null; depth: number }) {
+/** Variables ticked in the browser (to add them as tags, Discover.tsx OpcuaAdd). */
+interface Pick {
+  selected: ReadonlySet<string>;
+  toggle(nodeId: string): void;
+}
+
+function BrowseLevel({ connection, nodeId, depth, pick }: { connection: string; nodeId: string | null; depth: number; pick?: Pick }) {
   const [children, setChildren] = useState<BrowseNode[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<Set<string>>(new Set());
@@ -37,6 +44,14 @@ function BrowseLevel({ connection, nodeId, depth }: { connection: string; nodeId
               </button>
             ) : (
               <span>
+                {pick && c.nodeClass === 'Variable' ? (
+                  <input
+                    type="checkbox"
+                    aria-label={`Pick ${c.displayName}`}
+                    checked={pick.selected.has(c.nodeId)}
+                    onChange={() => pick.toggle(c.nodeId)}
+                  />
+                ) : null}
                 {c.displayName} <span className="muted small">{c.dataType ?? c.nodeClass}</span>
                 {c.accessLevel ? (
                   <span className="muted small">
@@ -54,7 +69,9 @@ function BrowseLevel({ connection, nodeId, depth }: { connection: string; nodeId
               </span>
             )}{' '}
             <code className="mono node-id">{c.nodeId}</code>
-            {expandable && expanded ? <BrowseLevel connection={connection} nodeId={c.nodeId} depth={depth + 1} /> : null}
+            {expandable && expanded ? (
+              <BrowseLevel connection={connection} nodeId={c.nodeId} depth={depth + 1} {...(pick ? { pick } : {})} />
+            ) : null}
           </li>
         );
       })}
@@ -160,8 +177,23 @@ function Certificates() {
   );
 }
 
+/** The OPC UA browser with variables to tick, and what the server says of the ticked ones. */
+function OpcuaPicker({ connection }: { connection: string }) {
+  const [picked, setPicked] = useState<string[]>([]);
+  const pick: Pick = {
+    selected: new Set(picked),
+    toggle: (id) => setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p, id])),
+  };
+  return (
+    <>
+      <BrowseLevel connection={connection} nodeId={null} depth={0} pick={pick} />
+      <OpcuaAdd connection={connection} nodeIds={picked} />
+    </>
+  );
+}
+
 export function ConnectionTools({ connections }: { connections: ConnectionDiagnostics[] }) {
-  const tools = connections.filter((c) => c.protocol === 'opcua' || c.protocol === 'modbus');
+  const tools = connections.filter((c) => c.protocol === 'opcua' || c.protocol === 'modbus' || c.protocol === 'mqtt');
   const [chosen, setChosen] = useState<string>('');
   const selected = tools.find((c) => c.name === chosen) ?? tools[0];
   if (!selected) return null;
@@ -179,9 +211,14 @@ export function ConnectionTools({ connections }: { connections: ConnectionDiagno
         </select>
       </label>
       {selected.protocol === 'opcua' ? (
-        <BrowseLevel key={selected.name} connection={selected.name} nodeId={null} depth={0} />
+        <OpcuaPicker key={selected.name} connection={selected.name} />
+      ) : selected.protocol === 'mqtt' ? (
+        <MqttDiscover key={selected.name} connection={selected.name} />
       ) : (
-        <ModbusTestRead key={selected.name} connection={selected.name} />
+        <>
+          <ModbusTestRead key={selected.name} connection={selected.name} />
+          <ModbusDecode key={`${selected.name}-decode`} connection={selected.name} />
+        </>
       )}
       <h2 className="section-title">OPC UA server certificates</h2>
       <Certificates />
