@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { ConfigApplied, ConfigApplyResult, ConfigIssueInfo } from '../api/config-requests.js';
 import { ApiFailure } from '../api/registry.js';
 import type { TagInfo } from '../api/types.js';
-import type { Reconfigured } from '../capability.js';
+import type { Capabilities, Reconfigured } from '../capability.js';
 import type { DriverTag } from '../drivers/driver.js';
 import type { TagBus } from '../tags/bus.js';
 import { describeError } from '../util/errors.js';
@@ -25,8 +25,8 @@ export interface LiveTargets {
   bus: TagBus;
   /** Each capability's section of a model, in core.ts's order (null: this site does not run it). */
   sections(m: SiteModel): { name: string; section: unknown }[];
-  /** Hand a running capability its next section; null when it is not running. */
-  reconfigure(name: string, section: unknown): Promise<Reconfigured | null>;
+  /** The running capabilities: each is handed its next section; the historian renames kept series. */
+  running: Pick<Capabilities, 'reconfigure' | 'face'>;
 }
 
 export const issueInfo = (i: ConfigIssue): ConfigIssueInfo => ({
@@ -164,10 +164,17 @@ export class LiveConfig {
    */
   private async swap(next: SiteModel, renames: Renames, diff: SiteDiff): Promise<ConfigApplied[]> {
     const { bus } = this.targets;
+    const renameFaults: string[] = [];
     const before = new Map(this.targets.sections(this.model).map((s) => [s.name, json(s.section)]));
+    const historian = this.targets.running.face('historian').store;
     for (const [from, to] of Object.entries(renames)) {
       const id = bus.idOf(from);
       if (id !== undefined) bus.rename(id, to);
+      try {
+        historian.renameTag(from, to);
+      } catch (err) {
+        renameFaults.push(`${from} -> ${to}: ${describeError(err)}`);
+      }
     }
     const fresh = withAlarmLimits(next.tags, next.raw.alarms);
     const idOf = new Map<number, number>();
@@ -212,7 +219,7 @@ export class LiveConfig {
       let result: Reconfigured | null;
       let detail: string;
       try {
-        result = await this.targets.reconfigure(name, section);
+        result = await this.targets.running.reconfigure(name, section);
         detail = result === 'applied' ? 'applied in place' : 'runs on its previous section until it restarts';
       } catch (err) {
         result = 'restart-needed';
@@ -230,12 +237,14 @@ export class LiveConfig {
       });
     else if (tagsEntry)
       tagsEntry.detail = `${added.length} tags added and readable; ${diff.entries.filter((e) => e.kind === 'tag' && e.change !== 'added').length} changed or renamed in place`;
-    const historian = results.find((r) => r.capability === 'historian');
-    if (historian && added.length > 0 && historian.result !== 'restart-needed')
-      Object.assign(historian, {
+    const stored = results.find((r) => r.capability === 'historian');
+    if (stored && added.length > 0 && stored.result !== 'restart-needed')
+      Object.assign(stored, {
         result: 'restart-needed',
         detail: `${added.length} new tags are read and shown live but kept in history only after the historian restarts`,
       });
+    if (stored && renameFaults.length > 0) stored.detail += `; renames not carried into history: ${renameFaults.join('; ')}`;
+    else if (stored && Object.keys(renames).length > 0) stored.detail += `; ${Object.keys(renames).length} renamed tags keep their history`;
     return results;
   }
 }

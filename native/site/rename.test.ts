@@ -1,0 +1,103 @@
+// Renames and in-place tag changes through config.apply on a real core (ingest connection, real
+// historian): a renamed tag keeps its id, its current value and quality and its history under the
+// new name; a tag whose unit changed keeps its id and value; a removed tag turns Bad with the reason;
+// other tags are not touched; a rename that names no tag is refused before anything changes.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConfigApplyResult } from '../api/config-requests.js';
+import type { CallContext } from '../api/contract.js';
+import type { HistorySeries } from '../api/history-requests.js';
+import { type Core, startCore } from '../core.js';
+
+const site = `version: 1
+site: { name: S }
+connections:
+  - { name: gw, protocol: ingest }
+areas:
+  - name: A
+    machines:
+      - name: M
+        connection: gw
+        tags:
+          - { name: Level, address: Level, unit: m }
+          - { name: Temp, address: Temp, unit: C }
+          - { name: Spare, address: Spare }
+`;
+
+const ENGINEER: CallContext = { user: 'eng1', role: 'engineer', origin: 'internal' };
+let dir: string;
+let core: Core;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'aurum-rename-'));
+  writeFileSync(path.join(dir, 'site.yaml'), site);
+  core = await startCore({ siteFile: path.join(dir, 'site.yaml'), dataDir: path.join(dir, 'data'), shell: 'test', log: () => undefined });
+}, 60_000);
+
+afterAll(async () => {
+  await core?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const call = async <T>(name: string, args: unknown): Promise<T> => {
+  const r = await core.call(name, args, ENGINEER);
+  if (r.error) throw new Error(`${name}: ${r.error.type}: ${r.error.message}`);
+  return r.data as T;
+};
+
+describe('config.apply: renames and in-place tag changes', () => {
+  it('keeps a renamed tag\u2019s id, value and history; changes a unit in place; turns a removed tag Bad', async () => {
+    const t0 = Date.now() - 10_000;
+    const items = [0, 1, 2].flatMap((i) => [
+      { tag: 'S/A/M/Level', value: i, timestamp: t0 + i * 1000 },
+      { tag: 'S/A/M/Temp', value: 20 + i, timestamp: t0 + i * 1000 },
+    ]);
+    await call('tags.ingest', { items });
+    const levelId = core.bus.idOf('S/A/M/Level');
+    const tempId = core.bus.idOf('S/A/M/Temp') as number;
+    const tempBefore = { ...core.bus.current(tempId) };
+
+    const next = site
+      .replace('{ name: Level, address: Level, unit: m }', '{ name: TankLevel, address: Level, unit: m }')
+      .replace('unit: C', 'unit: K')
+      .replace('          - { name: Spare, address: Spare }\n', '');
+    const refused = await core.call(
+      'config.apply',
+      { text: next, baseVersion: 1, comment: 'typo', renames: { 'S/A/M/Lvl': 'S/A/M/TankLevel' } },
+      ENGINEER,
+    );
+    expect(refused.error?.message).toBe('rename S/A/M/Lvl -> S/A/M/TankLevel: there is no tag S/A/M/Lvl in the version in force');
+    expect(readFileSync(path.join(dir, 'site.yaml'), 'utf8')).toBe(site);
+
+    const r = await call<ConfigApplyResult>('config.apply', {
+      text: next,
+      baseVersion: 1,
+      comment: 'tank level named as on the P&ID',
+      renames: { 'S/A/M/Level': 'S/A/M/TankLevel' },
+    });
+    expect(r.diff.summary).toEqual([
+      'machine S/A/M changed (tags)',
+      'tag S/A/M/Level renamed to S/A/M/TankLevel',
+      'tag S/A/M/Temp changed (decimals, unit)',
+      'tag S/A/M/Spare removed',
+    ]);
+    expect(r.applied.find((a) => a.capability === 'historian')?.detail).toContain('1 renamed tags keep their history');
+    expect(r.applied.find((a) => a.capability === 'tags')).toMatchObject({ result: 'restart-needed' });
+
+    expect(core.bus.idOf('S/A/M/TankLevel')).toBe(levelId);
+    expect(core.bus.idOf('S/A/M/Level')).toBeUndefined();
+    expect(core.bus.current(levelId as number)).toMatchObject({ value: 2, quality: 0 });
+    expect(core.bus.idOf('S/A/M/Temp')).toBe(tempId);
+    expect(core.bus.current(tempId)).toEqual(tempBefore);
+    expect(core.bus.tags[tempId]?.unit).toBe('K');
+    const spare = core.bus.current(core.bus.idOf('S/A/M/Spare') as number);
+    expect(spare).toMatchObject({ quality: 2, reason: 'S/A/M/Spare was removed from the site file' });
+
+    // Pushed under the new name, kept in the same series as before the rename.
+    await call('tags.ingest', { items: [{ tag: 'S/A/M/TankLevel', value: 3, timestamp: t0 + 3000 }] });
+    const [series] = await call<HistorySeries[]>('history.query', { tags: ['S/A/M/TankLevel'], from: t0, to: Date.now(), maxPoints: 100 });
+    expect(series?.v).toEqual([0, 1, 2, 3]);
+  });
+});
