@@ -1,8 +1,9 @@
 // Finding tags at the source, in real Chromium against serve mode on the demo plant (a copy of the
 // demo site file, since adding tags applies a new version and writes the file): discover the demo's
 // MQTT topics and add a JSON field as a tag of the Weather machine; tick OPC UA variables in the
-// browser and add them to the Header machine with the server's types; both appear among the tags
-// and read Good, without a restart.
+// browser and add them to the Header machine with the server's types; decode a Modbus register in
+// every type and word order and add the row picked; all appear among the tags and read Good,
+// without a restart.
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -108,5 +109,42 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('Finding tags at the sour
     // They are in the tag list the Tags screen shows.
     await page.goto(`${app.url}/#/tags`);
     await expect.poll(() => page.getByText('Demo/PumpStation/Header/Speed').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+  }, 180_000);
+
+  it('decodes a Modbus register in every type and word order and adds the row picked as a tag', async () => {
+    await page.goto(`${app.url}/#/connections`);
+    const picker = page.getByRole('region', { name: 'Tag picker' });
+    await picker.getByLabel('Connection').selectOption('plant-modbus');
+    const decode = picker.getByRole('region', { name: 'Decode registers on plant-modbus' });
+    await decode.getByLabel('Register').fill('40105');
+    await decode.getByRole('button', { name: 'Decode' }).click();
+    const table = decode.getByRole('table', { name: 'Decoded 40105' });
+    await table.waitFor({ timeout: 20_000 });
+    // Every numeric type, each word order (16-bit types: two byte orders).
+    expect(await table.locator('tbody tr').count()).toBe(2 + 2 + 4 * 4);
+    const power = Number(
+      await table
+        .locator('tr', { has: page.getByRole('radio', { name: 'Use float32 ABCD' }) })
+        .locator('td')
+        .nth(3)
+        .textContent(),
+    );
+    expect(power).toBeGreaterThanOrEqual(0);
+    expect(power).toBeLessThanOrEqual(45);
+    await decode.getByRole('radio', { name: 'Use float32 ABCD' }).check();
+    await decode.getByLabel('Tag name').fill('PowerCheck');
+    const add = decode.getByRole('group', { name: 'Add tags from plant-modbus' });
+    await expect
+      .poll(() => add.getByLabel('Machine').locator('option').allTextContents(), { timeout: 20_000 })
+      .toContain('Demo/Production/Line1');
+    await add.getByLabel('Machine').selectOption('Demo/Production/Line1');
+    await add.getByRole('button', { name: 'Add 1 as tags' }).click();
+    await expect
+      .poll(() => add.getByRole('status').textContent(), { timeout: 60_000 })
+      .toMatch(/^Added Demo\/Production\/Line1\/PowerCheck \(version \d+\)$/);
+    await tagGood('Demo/Production/Line1/PowerCheck');
+    expect(readFileSync(siteFile, 'utf8')).toMatch(
+      /name: PowerCheck\n\s+address: "?40105"?\n\s+type: float\n\s+options:\n\s+type: float32\n\s+wordOrder: ABCD/,
+    );
   }, 180_000);
 });
