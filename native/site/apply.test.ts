@@ -141,7 +141,10 @@ describe('config.apply on a running core', () => {
         'tag Plant/Hall/Boiler1/Flow added',
       ]),
     );
-    expect(applied.applied.find((a) => a.capability === 'drivers')).toMatchObject({ result: 'applied' });
+    expect(applied.applied.find((a) => a.capability === 'drivers')).toMatchObject({
+      result: 'applied',
+      detail: 'started boiler; 1 connection untouched',
+    });
     expect(applied.applied.find((a) => a.capability === 'tags')).toMatchObject({ result: 'applied' });
     // New tags are read at once; keeping them in history waits for the historian's restart, and the answer says so.
     expect(applied.applied.find((a) => a.capability === 'historian')).toMatchObject({ result: 'restart-needed' });

@@ -209,6 +209,8 @@ export class LiveConfig {
     this.model.machines.splice(0, this.model.machines.length, ...next.machines);
     Object.assign(this.model, { ...next, tags: this.model.tags, machines: this.model.machines, driverTags, definedAt });
 
+    const drivers = this.targets.running.face('drivers').drivers;
+    const driversBefore = new Map(drivers);
     const results: ConfigApplied[] = [];
     for (const { name, section } of this.targets.sections(this.model)) {
       const same = before.get(name) === json(section) && name !== 'drivers' && name !== 'tags';
@@ -227,6 +229,22 @@ export class LiveConfig {
       }
       if (result === null) continue;
       results.push({ capability: name, result, detail });
+    }
+    const connections = results.find((r) => r.capability === 'drivers');
+    if (connections?.result === 'applied') {
+      const names = (f: (name: string) => boolean, from: Iterable<string>) => [...from].filter(f);
+      const rebuilt = names((n) => driversBefore.has(n) && driversBefore.get(n) !== drivers.get(n) && drivers.has(n), drivers.keys());
+      const started = names((n) => !driversBefore.has(n), drivers.keys());
+      const stopped = names((n) => !drivers.has(n), driversBefore.keys());
+      const untouched = drivers.size - rebuilt.length - started.length;
+      connections.detail = [
+        rebuilt.length > 0 ? `rebuilt ${rebuilt.join(', ')}` : '',
+        started.length > 0 ? `started ${started.join(', ')}` : '',
+        stopped.length > 0 ? `stopped ${stopped.join(', ')}` : '',
+        `${untouched} connection${untouched === 1 ? '' : 's'} untouched`,
+      ]
+        .filter(Boolean)
+        .join('; ');
     }
     // What the tag table cannot do in place yet: a removed tag stays in it (Bad) until the next start.
     const tagsEntry = results.find((r) => r.capability === 'tags');

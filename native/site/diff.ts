@@ -125,19 +125,3 @@ export function describeEntry(e: DiffEntry): string {
   if (e.change === 'renamed') return `tag ${e.from} renamed to ${e.name}${e.fields ? ` (and changed: ${e.fields.join(', ')})` : ''}`;
   return `${what} ${e.change}${e.fields && e.fields.length > 0 ? ` (${e.fields.join(', ')})` : ''}`;
 }
-
-/** Connections whose driver must be rebuilt: changed themselves, or one of their tags added, removed, changed or renamed. */
-export function touchedConnections(diff: SiteDiff, before: SiteModel, after: SiteModel): Set<string> {
-  const connOf = new Map([...before.tags, ...after.tags].map((t) => [t.name, t.connection]));
-  const before2 = new Map(before.tags.map((t) => [t.name, t.connection]));
-  const touched = new Set<string>();
-  for (const e of diff.entries) {
-    if (e.kind === 'connection') touched.add(e.name);
-    if (e.kind !== 'tag') continue;
-    const now = connOf.get(e.name);
-    if (now) touched.add(now);
-    const was = before2.get(e.from ?? e.name);
-    if (was) touched.add(was);
-  }
-  return touched;
-}
