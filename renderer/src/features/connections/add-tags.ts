@@ -25,7 +25,7 @@ export interface SiteMachine {
   connection: string;
 }
 
-function machinesIn(text: string): SiteMachine[] {
+export function machinesIn(text: string): SiteMachine[] {
   const doc = parseDocument(text);
   const site = String(doc.getIn(['site', 'name']) ?? '');
   const out: SiteMachine[] = [];
@@ -54,9 +54,11 @@ function clean(t: NewTag): Record<string, unknown> {
   );
 }
 
-/** Put the tags in the machine's own list (a tag of the same name is replaced) and apply; the new version's number. */
-export async function addTags(machine: string, tags: readonly NewTag[], comment: string): Promise<number> {
-  const { text, version } = await api.call('config.current', {});
+/**
+ * The site file's text with the tags in the machine's own list (a tag of the same name replaced, a
+ * list made for a machine that has none, e.g. one made from a template); comments and layout kept.
+ */
+export function withTags(text: string, machine: string, tags: readonly NewTag[]): string {
   const doc = parseDocument(text);
   const [site, area, name] = machine.split('/');
   if (String(doc.getIn(['site', 'name'])) !== site) throw new Error(`machine ${machine} is not in this site`);
@@ -77,6 +79,12 @@ export async function addTags(machine: string, tags: readonly NewTag[], comment:
     if (at >= 0) list.items[at] = node;
     else list.items.push(node);
   }
-  const r = await api.call('config.apply', { text: doc.toString({ lineWidth: 0 }), baseVersion: version.version, comment });
+  return doc.toString({ lineWidth: 0 });
+}
+
+/** Put the tags in the machine's own list and apply them live as a new version; its number. */
+export async function addTags(machine: string, tags: readonly NewTag[], comment: string): Promise<number> {
+  const { text, version } = await api.call('config.current', {});
+  const r = await api.call('config.apply', { text: withTags(text, machine, tags), baseVersion: version.version, comment });
   return r.version.version;
 }
