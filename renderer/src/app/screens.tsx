@@ -13,6 +13,7 @@ import { Alarms } from '../features/alarms/Alarms';
 import { Audit } from '../features/audit/Audit';
 import { Configuration } from '../features/configuration/Configuration';
 import { Connections } from '../features/connections/Connections';
+import { Displays } from '../features/displays/Displays';
 import { Esg } from '../features/esg/Esg';
 import { Machine } from '../features/machine/Machine';
 import { Overview } from '../features/overview/Overview';
@@ -61,6 +62,8 @@ const TABLE = [
   },
   // Every role may read the versions and their diffs; the editor, Apply and Roll back follow the permission table (useCan).
   { id: 'configuration', label: 'Configuration', requires: ['config.versions', 'config.diff'], component: Configuration },
+  // Process displays (viewer): every role may open them.
+  { id: 'displays', label: 'Displays', requires: ['displays.list', 'displays.get', 'tags.list'], component: Displays },
 ] as const satisfies readonly ScreenDef<string>[];
 
 type ScreenId = (typeof TABLE)[number]['id'];
