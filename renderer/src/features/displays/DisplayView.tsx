@@ -52,7 +52,7 @@ export function DisplayView({
           key={el.id}
           el={el}
           unit={el.bind.value ? (tagByName.get(el.bind.value)?.unit ?? '') : ''}
-          onActivate={el.kind === 'pump' || el.kind === 'valve' || el.kind === 'button' ? onActivate : undefined}
+          onActivate={el.kind === 'pump' || el.kind === 'button' ? onActivate : undefined}
         />
       ))}
     </svg>
