@@ -6,15 +6,18 @@ import { z } from 'zod';
 import type { HttpForms } from './http.js';
 
 export const CONFIG_LIMITS = {
-  /** Characters of site-file text a request may carry. */
-  textChars: 4_000_000,
+  /** Characters of site-file text a request may carry (with its JSON escapes it stays inside the 4 MB body limit). */
+  textChars: 2_000_000,
   /** Versions one config.versions page lists. */
   versionsPage: 500,
   /** Renames one apply may name. */
   renames: 10_000,
 } as const;
 
-const siteText = z.string().min(1).max(CONFIG_LIMITS.textChars);
+const siteText = z
+  .string()
+  .min(1, 'the site-file text is empty')
+  .max(CONFIG_LIMITS.textChars, `the site-file text exceeds the limit of ${CONFIG_LIMITS.textChars.toLocaleString('en-US')} characters`);
 const tagPath = z.string().min(1).max(512);
 /**
  * Tags that keep their identity under a new name: old path -> new path (Site/Area/Machine/Tag). The
