@@ -70,6 +70,12 @@ function AddBar({ connection, count, onAdd }: { connection: string; count: numbe
   );
 }
 
+/**
+ * The screen listens at most 25 s: the client gives up on an answer after 30 s
+ * (platform/client.ts), and the broker connection comes on top. Scripts may ask up to 60 s.
+ */
+const SCREEN_LISTEN_MAX_S = 25;
+
 export function MqttDiscover({ connection }: { connection: string }) {
   const [filter, setFilter] = useState('');
   const [listenS, setListenS] = useState(5);
@@ -106,9 +112,9 @@ export function MqttDiscover({ connection }: { connection: string }) {
           <input
             type="number"
             min={1}
-            max={60}
+            max={SCREEN_LISTEN_MAX_S}
             value={listenS}
-            onChange={(e) => setListenS(Math.min(60, Math.max(1, Number(e.target.value) || 1)))}
+            onChange={(e) => setListenS(Math.min(SCREEN_LISTEN_MAX_S, Math.max(1, Math.trunc(Number(e.target.value)) || 1)))}
           />
         </label>
         <button type="submit" disabled={busy}>
