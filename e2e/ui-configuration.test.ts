@@ -136,7 +136,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('the Configuration screen
     const diff = page.getByRole('list', { name: 'Changes to apply' }).locator('li[data-kind="tag"]');
     expect(await diff.count()).toBe(1);
     expect(await diff.getAttribute('data-change')).toBe('changed');
-    expect(await diff.textContent()).toBe('changed tag Cfg/Yard/Edge/T0 changed (description)');
+    expect(await diff.textContent()).toBe('tag Cfg/Yard/Edge/T0 changed (description)');
     // The comment is required.
     const apply = page.getByRole('button', { name: 'Apply', exact: true });
     expect(await apply.isDisabled()).toBe(true);

@@ -15,7 +15,7 @@ import type {
   ConfigVersionInfo,
 } from '../../../../native/api/config-requests';
 import { formatDateTime } from '../../lib/datetime';
-import { formatNumber } from '../../lib/format';
+import { formatNumber, NO_VALUE } from '../../lib/format';
 import { ApiCallError, api, errorText } from '../../platform/client';
 import { useCan } from '../../platform/permissions';
 import { DataTable } from '../../ui/DataTable';
@@ -32,7 +32,7 @@ function DiffView({ diff, label, empty }: { diff: ConfigDiff; label: string; emp
     <ul className="config-diff" aria-label={label}>
       {diff.entries.map((e, i) => (
         <li key={`${e.kind}:${e.name}:${e.change}`} data-kind={e.kind} data-change={e.change}>
-          <span className="config-change">{e.change}</span> {diff.summary[i] ?? `${e.kind} ${e.name} ${e.change}`}
+          {diff.summary[i] ?? `${e.kind} ${e.name} ${e.change}`}
         </li>
       ))}
     </ul>
@@ -437,7 +437,7 @@ function History({ refresh, onRolledBack }: { refresh: number; onRolledBack: (v:
               <>
                 <td className="num">{v.version}</td>
                 <td className="num">{when(v.at)}</td>
-                <td>{authorOf(v)}</td>
+                <td>{v.author ?? NO_VALUE}</td>
                 <td>{KIND_LABEL[v.kind]}</td>
                 <td className="config-comment">{v.comment}</td>
                 <td>
