@@ -36,7 +36,7 @@ function AddBar({ connection, count, onAdd }: { connection: string; count: numbe
   if (machines && machines.length === 0)
     return <p className="muted small">No machine of the site reads through {connection}: add one before adding its tags.</p>;
   return (
-    <div className="toolbar" role="group" aria-label={`Add tags from ${connection}`}>
+    <fieldset className="toolbar add-bar" aria-label={`Add tags from ${connection}`}>
       <label>
         Machine{' '}
         <select value={machine} onChange={(e) => setMachine(e.target.value)}>
@@ -66,7 +66,7 @@ function AddBar({ connection, count, onAdd }: { connection: string; count: numbe
           {status.text}
         </span>
       ) : null}
-    </div>
+    </fieldset>
   );
 }
 
