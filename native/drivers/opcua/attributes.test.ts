@@ -69,7 +69,11 @@ describe('connections.tagAttributes', () => {
       expect(r[2]).toMatchObject({ name: 'Flag', dataType: 'Boolean', tagDataType: 'bool' });
       expect(r[3]).toMatchObject({ name: 'Count32', dataType: 'Int32', tagDataType: 'int', writable: true });
       expect(r[4]).toMatchObject({ name: 'Text', tagDataType: 'string' });
-      expect(r[5]).toMatchObject({ name: 'Fixture', tagDataType: null, problem: 'node class Object, not Variable: it has no value to read' });
+      expect(r[5]).toMatchObject({
+        name: 'Fixture',
+        tagDataType: null,
+        problem: 'node class Object, not Variable: it has no value to read',
+      });
       expect(r[6]).toMatchObject({ name: null, problem: 'the server has no such node' });
       expect(r[7]?.problem).toMatch(/use ';' between ns and s/);
       expect(r[8]).toMatchObject({
