@@ -229,11 +229,6 @@ function copyBucket(b: Bucket): Bucket {
   return { ...b };
 }
 
-function rollupParams(tag: number, b: Bucket): (number | null)[] {
-  const n = (x: number) => (Number.isNaN(x) ? null : x);
-  return [tag, b.t, b.count, n(b.min), n(b.max), b.sum, n(b.first), n(b.firstTs), n(b.last), n(b.lastTs), b.integral, b.dur];
-}
-
 /**
  * Open the file and check it; null with the reason when it is not a sound SQLite database. A disk
  * too full (or an I/O fault) to open it is not damage: that throws NoRoomError, and the file is
@@ -441,6 +436,9 @@ export class HistorianStore {
   constructor(opts: StoreOptions) {
     const { db, report } = openStoreDb(opts.file);
     this.db = db;
+    this.commitTx = db.transaction((tags: TagState[], after: (() => void)[]) => this.commitAll(tags, after));
+    this.tagTx = db.transaction((st: TagState, after: (() => void)[]) => this.commitTag(st, after));
+    this.chunkTx = db.transaction((tag: number, s: Samples, data: Uint8Array) => this.insertChunk(tag, s, data));
     this.tagNames = opts.tagNames;
     this.clock = opts.now ?? Date.now;
     this.setQuota(opts.maxDbBytes ?? null);
@@ -681,8 +679,13 @@ export class HistorianStore {
    * bad sample never holds back the others.
    */
   private insertIsolating(tag: number, s: Samples, data = encodeChunk(s, this.level)): void {
+    // Outside the retry after a data fault, a failing insert fails the whole attempt (commit retries it isolated).
+    if (!this.isolating) {
+      this.insertChunk(tag, s, data);
+      return;
+    }
     try {
-      this.db.transaction(() => this.insertChunk(tag, s, data))();
+      this.chunkTx(tag, s, data);
     } catch (err) {
       if (isStorageFault(err)) throw err;
       this.parts.reload();
@@ -753,17 +756,21 @@ export class HistorianStore {
       s = this.db.prepare(`INSERT OR REPLACE INTO ${table} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
       this.upsertStmts.set(table, s);
     }
-    s.run(...rollupParams(st.sid, b));
+    const n = (x: number) => (Number.isNaN(x) ? null : x);
+    // Arguments, not a spread array: the upsert of an open bucket is the commit's most frequent statement.
+    s.run(st.sid, b.t, b.count, n(b.min), n(b.max), b.sum, n(b.first), n(b.firstTs), n(b.last), n(b.lastTs), b.integral, b.dur);
   }
 
-  /** Write everything received since the last commit in one transaction. */
+  /**
+   * Write everything received since the last commit in one transaction. It is first tried without
+   * savepoints (a savepoint per tag and per chunk costs more than the rows themselves when a commit
+   * holds few samples per tag); only when that fails because of the data (never a storage fault,
+   * which fails the commit as a whole) is it rolled back and retried with a savepoint per tag and
+   * per chunk, which narrows the fault down to what is quarantined. Both attempts write the same
+   * rows; nothing in memory changes before one of them commits.
+   */
   commit(): CommitStats {
     const started = performance.now();
-    const after: (() => void)[] = [];
-    const bytesBefore = this.chunkBytes;
-    const samplesBefore = this.chunkSamples;
-    const idBefore = this.nextChunkId;
-    let rollupRows = 0;
     const samples = this.pending;
     const tags = this.touched;
     if (this.recoveryPending) {
@@ -771,33 +778,47 @@ export class HistorianStore {
       this.recoverSegments();
       this.recoveryPending = false;
     }
-    this.isolatedRows = [];
-    let failedTags: string[] = [];
-    let written: QuarantineRow[] = [];
-    try {
-      this.db.transaction(() => {
-        failedTags = [];
-        for (const st of tags) {
-          try {
-            // A savepoint per tag: a fault caused by one tag's data is isolated to that tag.
-            rollupRows += this.db.transaction(() => this.commitTag(st, after))();
-          } catch (err) {
-            if (isStorageFault(err)) throw err;
-            this.parts.reload();
-            failedTags.push(this.tagName(st.sid));
-            this.quarantineTag(st, (err as Error).message);
-          }
-        }
-        written = this.writeQuarantine();
-      })();
-    } catch (err) {
+    const bytesBefore = this.chunkBytes;
+    const samplesBefore = this.chunkSamples;
+    const idBefore = this.nextChunkId;
+    // commitTag sets routeTo for the buckets it routes; a rolled-back attempt puts it back.
+    const routeBefore = tags.map((st) => st.routeTo);
+    const undo = () => {
       this.parts.reload();
       this.chunkBytes = bytesBefore;
       this.chunkSamples = samplesBefore;
       this.nextChunkId = idBefore;
+      tags.forEach((st, i) => {
+        st.routeTo = routeBefore[i] as TagState['routeTo'];
+      });
       // Isolated samples are still in their tags' state and are retried; a quarantined tag's are kept in quarantineRows.
       this.isolatedRows = [];
-      throw err;
+    };
+    this.isolatedRows = [];
+    let after: (() => void)[] = [];
+    let rollupRows = 0;
+    let failedTags: string[] = [];
+    let written: QuarantineRow[] = [];
+    try {
+      this.isolating = false;
+      this.commitTx(tags, after);
+      this.isolating = true;
+      rollupRows = this.commitRows;
+      written = this.commitWritten;
+    } catch (err) {
+      this.isolating = true;
+      undo();
+      if (isStorageFault(err)) throw err;
+      after = [];
+      try {
+        this.commitTx(tags, after);
+        rollupRows = this.commitRows;
+        written = this.commitWritten;
+        failedTags = this.commitFailed;
+      } catch (err2) {
+        undo();
+        throw err2;
+      }
     }
     this.quarantineRows = [];
     this.isolatedRows = [];
@@ -815,6 +836,40 @@ export class HistorianStore {
     this.touched = [];
     this.pending = 0;
     return { samples, chunkBytes: this.chunkBytes - bytesBefore, rollupRows, ms: performance.now() - started };
+  }
+
+  /**
+   * Savepoints per tag and per chunk: everywhere but the first attempt of a commit (the retry after
+   * a data fault, the merge of a crash's segments at start).
+   */
+  private isolating = true;
+  private commitRows = 0;
+  private commitWritten: QuarantineRow[] = [];
+  private commitFailed: string[] = [];
+  /** Wrapped once (constructor): better-sqlite3 builds a wrapper per db.transaction() call, a cost per tag when done per commit. */
+  private readonly commitTx: (tags: TagState[], after: (() => void)[]) => void;
+  private readonly tagTx: (st: TagState, after: (() => void)[]) => number;
+  private readonly chunkTx: (tag: number, s: Samples, data: Uint8Array) => void;
+
+  private commitAll(tags: TagState[], after: (() => void)[]): void {
+    this.commitRows = 0;
+    this.commitFailed = [];
+    for (const st of tags) {
+      if (!this.isolating) {
+        this.commitRows += this.commitTag(st, after);
+        continue;
+      }
+      try {
+        // A savepoint per tag: a fault caused by one tag's data is isolated to that tag.
+        this.commitRows += this.tagTx(st, after);
+      } catch (err) {
+        if (isStorageFault(err)) throw err;
+        this.parts.reload();
+        this.commitFailed.push(this.tagName(st.sid));
+        this.quarantineTag(st, (err as Error).message);
+      }
+    }
+    this.commitWritten = this.writeQuarantine();
   }
 
   private commitTag(st: TagState, after: (() => void)[]): number {
@@ -909,9 +964,10 @@ export class HistorianStore {
       st.sealed = [];
       st.written = written;
       if (wroteSegment) st.segSeq = seq + 1;
-      st.late = new SampleBuffer(16);
-      st.closedMinutes = [];
-      st.closedHours = [];
+      // The late samples were copied into chunks above: a tag without any keeps its (empty) buffer.
+      if (st.late.length > 0) st.late = new SampleBuffer(16);
+      if (st.closedMinutes.length > 0) st.closedMinutes = [];
+      if (st.closedHours.length > 0) st.closedHours = [];
       st.dirtyMinutes.clear();
       st.dirtyHours.clear();
       const o = st.acc.open;
@@ -935,13 +991,15 @@ export class HistorianStore {
     let bt = Number.NEGATIVE_INFINITY;
     let bv = Number.NaN;
     let bq = 0;
-    // Samples insertIsolating set aside this commit stay in the tag's state but are not stored.
+    // Samples insertIsolating set aside this commit stay in the tag's state but are not stored
+    // (only in the retry after a data fault: the first attempt isolates nothing).
     const isolated = new Map<string, number>();
-    for (const r of this.isolatedRows) {
-      if (r.tag !== st.sid) continue;
-      const k = `${r.ts}|${r.value}|${r.quality}`;
-      isolated.set(k, (isolated.get(k) ?? 0) + 1);
-    }
+    if (this.isolating)
+      for (const r of this.isolatedRows) {
+        if (r.tag !== st.sid) continue;
+        const k = `${r.ts}|${r.value}|${r.quality}`;
+        isolated.set(k, (isolated.get(k) ?? 0) + 1);
+      }
     const scan = (s: Samples) => {
       for (let i = 0; i < s.length; i++) {
         const t = s.ts[i] as number;

@@ -1,0 +1,106 @@
+// The historian writer's CPU per sample, in process: what the writer thread pays for each sample
+// of HTTP ingest (fold + commit), with commits as small per tag as concurrent 10k-sample pushes
+// make them (1,000 tags, 25 samples per tag per commit). CPU time (process.cpuUsage), not wall
+// time: the machine is shared, and CPU per sample is what bounds the thread. The baseline is the
+// same samples as bare better-sqlite3 row inserts in one transaction per commit.
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { resolvePolicies } from '../native/historian/config.js';
+import { HistorianStore } from '../native/historian/store.js';
+import { makeTags, tempDir } from '../native/historian/test-kit.js';
+import { openSqlite } from '../native/util/sqlite.js';
+import type { Bench, BenchResult } from './types.js';
+
+const TAGS = 1000;
+const PER_TAG = 25;
+const T0 = Date.UTC(2026, 0, 5);
+
+/** Fill one commit's columns: PER_TAG samples of every tag at 1 Hz from second `s0`, a slow wave plus noise. */
+function fill(s0: number, ids: Uint32Array, ts: Float64Array, vs: Float64Array): void {
+  let n = 0;
+  for (let k = 0; k < PER_TAG; k++) {
+    const t = T0 + (s0 + k) * 1000;
+    for (let id = 0; id < TAGS; id++) {
+      ids[n] = id;
+      ts[n] = t;
+      vs[n] = Math.round((50 + 20 * Math.sin((s0 + k) / 300 + id) + ((id * 7919 + s0 + k) % 13) / 10) * 100) / 100;
+      n++;
+    }
+  }
+}
+
+const cpuUs = () => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
+
+/** µs of CPU per sample for `commits` commits of TAGS × PER_TAG samples, after `warm` unmeasured ones. */
+export function writerCpuPerSample(dir: string, commits: number, warm = 4): { total: number; commit: number } {
+  const tags = makeTags(TAGS);
+  const store = new HistorianStore({
+    file: path.join(dir, 'writer.db'),
+    tagNames: tags.map((t) => t.name),
+    policies: resolvePolicies(tags),
+  });
+  const N = TAGS * PER_TAG;
+  const ids = new Uint32Array(N);
+  const ts = new Float64Array(N);
+  const vs = new Float64Array(N);
+  const qs = new Uint8Array(N).fill(192);
+  let total = 0;
+  let commit = 0;
+  for (let c = 0; c < warm + commits; c++) {
+    fill(c * PER_TAG, ids, ts, vs);
+    const a = cpuUs();
+    store.ingest(N, ids, ts, vs, qs);
+    const b = cpuUs();
+    store.commit();
+    const e = cpuUs();
+    if (c >= warm) {
+      total += e - a;
+      commit += e - b;
+    }
+  }
+  store.close();
+  return { total: total / (commits * N), commit: commit / (commits * N) };
+}
+
+function bareInserts(dir: string, commits: number): number {
+  const db = openSqlite(path.join(dir, 'bare.db'));
+  db.exec('CREATE TABLE s (tag INTEGER, ts REAL, value REAL, quality INTEGER)');
+  const ins = db.prepare('INSERT INTO s VALUES (?, ?, ?, ?)');
+  const N = TAGS * PER_TAG;
+  const ids = new Uint32Array(N);
+  const ts = new Float64Array(N);
+  const vs = new Float64Array(N);
+  let cpu = 0;
+  for (let c = 0; c < commits; c++) {
+    fill(c * PER_TAG, ids, ts, vs);
+    const a = cpuUs();
+    db.transaction(() => {
+      for (let i = 0; i < N; i++) ins.run(ids[i], ts[i], vs[i], 192);
+    })();
+    cpu += cpuUs() - a;
+  }
+  db.close();
+  return cpu / (commits * N);
+}
+
+const bench: Bench = async ({ quick }) => {
+  const dir = tempDir('aurum-writer-bench-');
+  try {
+    const commits = quick ? 20 : 80;
+    const w = writerCpuPerSample(dir, commits);
+    const bare = bareInserts(dir, Math.max(4, commits >> 2));
+    const baseline = 'bare better-sqlite3 row inserts, one transaction per commit';
+    const notes = `${TAGS} tags × ${PER_TAG} samples per tag per commit (the group commits of concurrent 10k-sample pushes), ${commits} commits, process CPU time`;
+    const r: BenchResult[] = [
+      { bench: 'writer', metric: 'CPU per sample, fold + commit', value: w.total, unit: 'µs', baseline, baselineValue: bare, notes },
+      { bench: 'writer', metric: 'CPU per sample, commit only', value: w.commit, unit: 'µs', baseline, baselineValue: bare, notes },
+    ];
+    return r;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
+export default bench;
