@@ -191,6 +191,9 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('the Configuration screen
     expect(other.data.version.version).toBe(4);
     await page.getByRole('button', { name: 'Check', exact: true }).click();
     await page.getByRole('region', { name: 'Check result' }).getByRole('status').waitFor({ timeout: 20_000 });
+    expect(await page.locator('.config-check .config-stale').textContent()).toContain(
+      'You are editing version 3; version 4 came into force meanwhile',
+    );
     await page.getByLabel('Comment', { exact: true }).fill('describe the outlet');
     await page.getByRole('button', { name: 'Apply', exact: true }).click();
     const conflict = page.locator('.config-conflict');
@@ -198,6 +201,12 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('the Configuration screen
     expect(await conflict.locator('.config-conflict-sentence').textContent()).toMatch(
       /^Not applied: you edited version 3, but version 4 was applied by admin at .+ \(“sensor type in the description”\) in the meantime\. Reload version 4 to edit it; your text is kept aside\.$/,
     );
+    // What the other version changed, and the history that lists it.
+    expect(await conflict.getByRole('list', { name: 'What changed from version 3 to version 4' }).textContent()).toContain(
+      'tag Cfg/Yard/Edge/T0 changed (description)',
+    );
+    await historyRow(page, 4).waitFor({ timeout: 20_000 });
+    expect(await historyRow(page, 4).textContent()).toContain('sensor type in the description');
     expect(readFileSync(siteFile, 'utf8')).toContain('inlet temperature (PT100)');
     expect(readFileSync(siteFile, 'utf8')).not.toContain('outlet');
     await shot(page, 'conflict');

@@ -104,7 +104,7 @@ type Current = ConfigResults['config.current'];
 type Checked = ConfigResults['config.validate'] & { text: string };
 type Outcome =
   | { kind: 'applied'; result: ConfigApplyResult }
-  | { kind: 'conflict'; sentence: string; detail: string }
+  | { kind: 'conflict'; sentence: string; changed: ConfigResults['config.diff'] | null }
   | { kind: 'error'; text: string };
 
 function Editor({ inForce, onApplied }: { inForce: number | null; onApplied: () => void }) {
@@ -178,14 +178,19 @@ function Editor({ inForce, onApplied }: { inForce: number | null; onApplied: () 
       onApplied();
     } catch (err) {
       if (err instanceof ApiCallError && err.error.type === 'conflict') {
+        // The core's own wording names the version in force; the screen words it with the
+        // console's date format and lists what that version changed, when both can be read.
         let sentence = `Not applied: ${errorText(err)}`;
+        let changed: ConfigResults['config.diff'] | null = null;
         try {
           const cur = await api.call('config.current', {});
           sentence = conflictSentence(base.version.version, cur.version, when);
+          changed = await api.call('config.diff', { from: base.version.version, to: cur.version.version });
         } catch {
-          // The core's own wording (above) still names the version in force.
+          // What was read so far stands.
         }
-        setOutcome({ kind: 'conflict', sentence, detail: errorText(err) });
+        setOutcome({ kind: 'conflict', sentence, changed });
+        onApplied();
       } else setOutcome({ kind: 'error', text: `Not applied: ${errorText(err)}` });
     } finally {
       setBusy(false);
@@ -264,6 +269,12 @@ function Editor({ inForce, onApplied }: { inForce: number | null; onApplied: () 
               Valid: {count(changes, 'change')} against version {checked.baseVersion}, the version in force.
             </p>
           )}
+          {checked.baseVersion !== base.version.version ? (
+            <p className="config-stale">
+              You are editing version {base.version.version}; version {checked.baseVersion} came into force meanwhile, so Apply will be
+              refused: reload first.
+            </p>
+          ) : null}
           {checked.diff ? <DiffView diff={checked.diff} label="Changes to apply" empty="No change against the version in force." /> : null}
         </section>
       ) : null}
@@ -297,7 +308,13 @@ function Editor({ inForce, onApplied }: { inForce: number | null; onApplied: () 
       {outcome?.kind === 'conflict' ? (
         <div className="config-conflict" role="alert">
           <p className="config-conflict-sentence">{outcome.sentence}</p>
-          <p className="config-detail">{outcome.detail}</p>
+          {outcome.changed ? (
+            <DiffView
+              diff={outcome.changed.diff}
+              label={`What changed from version ${outcome.changed.from} to version ${outcome.changed.to}`}
+              empty="The two versions say the same."
+            />
+          ) : null}
           <button type="button" onClick={reload}>
             Reload
           </button>
