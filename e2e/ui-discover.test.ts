@@ -1,6 +1,7 @@
 // Finding tags at the source, in real Chromium against serve mode on the demo plant (a copy of the
 // demo site file, since adding tags applies a new version and writes the file): discover the demo's
-// MQTT topics and add a JSON field as a tag of the Weather machine; tick OPC UA variables in the
+// MQTT topics and add a JSON field as a tag of the Weather machine, and a Sparkplug B metric to the
+// MainMeter; tick OPC UA variables in the
 // browser and add them to the Header machine with the server's types; decode a Modbus register in
 // every type and word order and add the row picked; all appear among the tags and read Good,
 // without a restart.
@@ -82,6 +83,28 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('Finding tags at the sour
     expect(text).toMatch(/address: aurum\/demo\/Site\/Weather\/AmbientTemp/);
     // The file's comments are kept.
     expect(text).toMatch(/# Alarms \(ISA-18\.2/);
+  }, 180_000);
+
+  it('discovers the demo Sparkplug B edge node's metrics from its birth and adds one as a tag', async () => {
+    await page.goto(`${app.url}/#/connections`);
+    const picker = page.getByRole('region', { name: 'Tag picker' });
+    await picker.getByLabel('Connection').selectOption('plant-sparkplug');
+    const discover = picker.getByRole('region', { name: 'Discover topics on plant-sparkplug' });
+    await discover.getByLabel('Listen (s)').fill('5');
+    await discover.getByRole('button', { name: 'Discover' }).click();
+    const table = discover.getByRole('table', { name: 'Topics on plant-sparkplug' });
+    const name = 'Add spBv1.0/AurumDemo/NBIRTH/Plant Site/Weather/Humidity';
+    await table.getByRole('checkbox', { name }).waitFor({ timeout: 30_000 });
+    expect(await table.locator('tr', { has: page.getByRole('checkbox', { name }) }).textContent()).toMatch(/Double/);
+    await table.getByRole('checkbox', { name }).check();
+    const add = discover.getByRole('group', { name: 'Add tags from plant-sparkplug' });
+    await expect.poll(() => add.getByLabel('Machine').inputValue(), { timeout: 20_000 }).toBe('Demo/Infrastructure/MainMeter');
+    await add.getByRole('button', { name: 'Add 1 as tags' }).click();
+    await expect
+      .poll(() => add.getByRole('status').textContent(), { timeout: 60_000 })
+      .toMatch(/^Added Demo\/Infrastructure\/MainMeter\/Site_Weather_Humidity \(version \d+\)$/);
+    await tagGood('Demo/Infrastructure/MainMeter/Site_Weather_Humidity');
+    expect(readFileSync(siteFile, 'utf8')).toMatch(/address: Plant\/Site\/Weather\/Humidity/);
   }, 180_000);
 
   it('adds OPC UA variables ticked in the browser to a machine with the server types', async () => {
