@@ -1,10 +1,9 @@
 // Finding tags at the source, in real Chromium against serve mode on the demo plant (a copy of the
 // demo site file, since adding tags applies a new version and writes the file): discover the demo's
 // MQTT topics and add a JSON field as a tag of the Weather machine, and a Sparkplug B metric to the
-// MainMeter; tick OPC UA variables in the
-// browser and add them to the Header machine with the server's types; decode a Modbus register in
-// every type and word order and add the row picked; all appear among the tags and read Good,
-// without a restart.
+// MainMeter; tick OPC UA variables in the browser and add them to the Header machine with the
+// server's types; decode a Modbus register in every type and word order and add the row picked;
+// all appear among the tags and read Good, without a restart.
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
