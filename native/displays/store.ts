@@ -34,13 +34,17 @@ export function displayFiles(dir: string): DisplayFiles {
     const names = readdirSync(dir)
       .filter((n) => n.endsWith('.json'))
       .sort();
-    return names.slice(0, DISPLAY_LIMITS.displays).map((n) => path.join(dir, n));
+    return names.map((n) => path.join(dir, n));
   };
   return {
     list() {
       const displays: DisplayDocument[] = [];
       const problems: string[] = [];
-      for (const f of files()) {
+      const all = files();
+      const max = DISPLAY_LIMITS.displays;
+      if (all.length > max)
+        problems.push(`displays/: ${all.length} files, more than the ${max} a site may hold; only the first ${max} by name are read`);
+      for (const f of all.slice(0, max)) {
         const r = read(f);
         if (r.display) displays.push(r.display);
         problems.push(...r.problems);

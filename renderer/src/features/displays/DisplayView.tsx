@@ -33,9 +33,7 @@ export function DisplayView({
       return node ? elementWriter(node, e, e.bind.value ? tagByName.get(e.bind.value) : undefined) : () => undefined;
     });
     const applier = new DisplayApplier(bindings, live, (i, inputs) => writers[i]?.(inputs));
-    svg.dataset.writes = '0';
-    const stop = applier.start();
-    return stop;
+    return applier.start();
   }, [display, tagByName]);
 
   return (

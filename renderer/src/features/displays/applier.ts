@@ -62,8 +62,11 @@ export class DisplayApplier {
       const v = b.value >= 0 ? (values[b.value] ?? Number.NaN) : Number.NaN;
       const s = b.state >= 0 ? (values[b.state] ?? Number.NaN) : Number.NaN;
       const a = b.alarm >= 0 ? (values[b.alarm] ?? Number.NaN) : Number.NaN;
-      let q = 0;
-      for (const id of [b.value, b.state, b.alarm]) if (id >= 0) q = Math.max(q, quality[id] ?? 2);
+      const q = Math.max(
+        b.value >= 0 ? (quality[b.value] ?? 2) : 0,
+        b.state >= 0 ? (quality[b.state] ?? 2) : 0,
+        b.alarm >= 0 ? (quality[b.alarm] ?? 2) : 0,
+      );
       const o = i * 4;
       if (same(last[o] as number, v) && last[o + 1] === q && same(last[o + 2] as number, s) && same(last[o + 3] as number, a)) continue;
       last[o] = v;
