@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_SITE_FILE } from '../site/files.js';
 import { loadSiteFile } from '../site/index.js';
-import { boundPaths, parseDisplay } from './schema.js';
+import { boundPaths, DISPLAY_LIMITS, parseDisplay } from './schema.js';
 import { copyShippedDisplays, displayFiles } from './store.js';
 
 const SHIPPED = path.resolve(import.meta.dirname, '..', '..', 'resources', 'displays');
@@ -93,6 +93,18 @@ describe('display files', () => {
     ]);
     expect(() => files.get('nope')).toThrow('there is no display "nope" (no file displays/nope.json beside the site file)');
     expect(files.get('area-1').title).toBe('Area 1');
+  });
+
+  it('more files than a site may hold: the first ones by name are read and the rest is said', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'displays-'));
+    dirs.push(dir);
+    for (let i = 0; i <= DISPLAY_LIMITS.displays; i++) {
+      const id = `d-${String(i).padStart(4, '0')}`;
+      writeFileSync(path.join(dir, `${id}.json`), JSON.stringify({ id, title: id, size: { w: 10, h: 10 }, elements: [] }));
+    }
+    const listed = displayFiles(dir).list();
+    expect(listed.displays).toHaveLength(DISPLAY_LIMITS.displays);
+    expect(listed.problems).toEqual([`displays/: 501 files, more than the 500 a site may hold; only the first 500 by name are read`]);
   });
 
   it('the demo copies its shipped displays once, keeping later edits', () => {
