@@ -100,6 +100,8 @@ export interface MqttDiscoverResult {
   topics: MqttDiscoveredTopic[];
   /** Topics seen beyond maxTopics: counted, not listed. */
   topicsNotListed: number;
+  /** Why the listen ended before listenMs (the broker closed the connection), else null. */
+  interrupted: string | null;
 }
 
 /** One OPC UA node as a tag would take it; `problem` says why it cannot be one (not a variable, no such node, a structure). */

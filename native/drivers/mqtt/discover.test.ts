@@ -8,7 +8,7 @@ import type { Driver } from '../driver.js';
 import { connectionHandlers } from '../handlers.js';
 import { startEmbeddedBroker } from './broker.js';
 import { mqttConnectionSchema } from './config.js';
-import { flatten } from './discover.js';
+import { discoverMqtt, flatten } from './discover.js';
 import { createMqttDriver } from './driver.js';
 import { type SparkplugPayload, sparkplugCodec } from './sparkplug.js';
 
@@ -157,6 +157,24 @@ describe('connections.discoverMqtt', () => {
     const ndata = r?.topics.find((t) => t.topic === 'spBv1.0/Plant/NDATA/E1');
     expect(ndata?.fields).toEqual([expect.objectContaining({ path: 'Pump/Flow', type: 'Double', sample: 42 })]);
     expect(ndata?.problem).toBeNull();
+  });
+
+  it('ends the listen early and says why when the broker goes away while listening', async () => {
+    const b = await startEmbeddedBroker();
+    const config = mqttConnectionSchema.parse({ name: 'mq', protocol: 'mqtt', url: b.url });
+    let subscribed!: () => void;
+    const ready = new Promise<void>((resolve) => {
+      subscribed = resolve;
+    });
+    const listening = discoverMqtt(
+      config,
+      { reconnectPeriod: 0 },
+      { filter: '#', listenMs: 60_000, maxTopics: 10, maxFields: 10, listening: subscribed },
+    );
+    await ready;
+    await b.close();
+    const r = await listening;
+    expect(r.interrupted).toMatch(/^the broker closed the connection after \d+\.\d s of 60 s$/);
   });
 
   it('refuses a malformed filter, an out-of-bounds listen time and a connection that is not MQTT', async () => {

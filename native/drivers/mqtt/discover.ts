@@ -20,6 +20,8 @@ export interface DiscoverOptions {
   maxTopics: number;
   /** Fields listed per JSON topic at most (a huge document must not make a huge answer). */
   maxFields: number;
+  /** Called once the subscription is granted and the listen time starts. */
+  listening?: () => void;
 }
 
 /** A sample as the answer shows it: scalars as they are, long text cut. */
@@ -192,6 +194,7 @@ export async function discoverMqtt(config: MqttConnectionConfig, base: IClientOp
   };
   const c = connect(config.url, options);
   client = c;
+  let interrupted: string | null = null;
   c.on('error', () => {}); // the connect promise below reports the first error; later ones end the listen early
   c.on('message', onMessage);
   try {
@@ -218,10 +221,14 @@ export async function discoverMqtt(config: MqttConnectionConfig, base: IClientOp
   try {
     const granted = await c.subscribeAsync(opts.filter, { qos: 0 });
     if (granted.some((g) => g.qos === 128)) throw new Error(`the broker refused the subscription to ${opts.filter}`);
+    const started = Date.now();
+    opts.listening?.();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, opts.listenMs);
       c.once('close', () => {
         clearTimeout(timer);
+        // What was seen so far is still worth showing, with why the listen was short.
+        interrupted = `the broker closed the connection after ${((Date.now() - started) / 1000).toFixed(1)} s of ${opts.listenMs / 1000} s`;
         resolve();
       });
     });
@@ -232,7 +239,7 @@ export async function discoverMqtt(config: MqttConnectionConfig, base: IClientOp
     await c.endAsync(true).catch(() => {});
   }
   const list = [...topics.values()].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0));
-  return { connection: config.name, filter: opts.filter, listenMs: opts.listenMs, topics: list, topicsNotListed: dropped };
+  return { connection: config.name, filter: opts.filter, listenMs: opts.listenMs, topics: list, topicsNotListed: dropped, interrupted };
 }
 
 /** The caller's mistake (a bad filter): the API answers it as a validation error. */

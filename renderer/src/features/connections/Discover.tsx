@@ -127,6 +127,7 @@ export function MqttDiscover({ connection }: { connection: string }) {
           <p className="muted small">
             {result.topics.length} topic(s) on {result.filter} in {result.listenMs / 1000} s
             {result.topicsNotListed > 0 ? `; ${result.topicsNotListed} more not listed` : ''}
+            {result.interrupted ? `; ${result.interrupted}` : ''}
           </p>
           <table className="data-table discover-table" aria-label={`Topics on ${connection}`}>
             <thead>
