@@ -55,14 +55,19 @@ export class LiveConfig {
     return this.versions.current(readFileSync(this.model.file, 'utf8'));
   }
 
-  /** A version's text parsed, for diffs between versions. */
+  /** The last version parsed for a diff (the version in force, as a rule): validating 10,000 tags takes a while. */
+  private lastParsed: { version: number; model: SiteModel } | null = null;
+
+  /** A version's text parsed, for diffs between versions (never handed to the running capabilities). */
   parsed(v: ConfigVersionWithText): SiteModel {
+    if (this.lastParsed?.version === v.version) return this.lastParsed.model;
     const r = validateSiteText(v.text, this.model.file);
     if (!r.model)
       throw new ApiFailure(
         'validation',
         `version ${v.version} is not a valid site file (${r.issues.length} problems), so it cannot be compared or restored`,
       );
+    this.lastParsed = { version: v.version, model: r.model };
     return r.model;
   }
 
@@ -165,7 +170,9 @@ export class LiveConfig {
   private async swap(next: SiteModel, renames: Renames, diff: SiteDiff): Promise<ConfigApplied[]> {
     const { bus } = this.targets;
     const renameFaults: string[] = [];
-    const before = new Map(this.targets.sections(this.model).map((s) => [s.name, json(s.section)]));
+    // Drivers and tags are always handed their section (they compare what they run on themselves).
+    const always = new Set(['drivers', 'tags']);
+    const before = new Map(this.targets.sections(this.model).map((s) => [s.name, always.has(s.name) ? '' : json(s.section)]));
     const historian = this.targets.running.face('historian').store;
     for (const [from, to] of Object.entries(renames)) {
       const id = bus.idOf(from);
@@ -213,7 +220,7 @@ export class LiveConfig {
     const driversBefore = new Map(drivers);
     const results: ConfigApplied[] = [];
     for (const { name, section } of this.targets.sections(this.model)) {
-      const same = before.get(name) === json(section) && name !== 'drivers' && name !== 'tags';
+      const same = !always.has(name) && before.get(name) === json(section);
       if (same) {
         results.push({ capability: name, result: 'unchanged', detail: 'its section did not change' });
         continue;
