@@ -6,7 +6,7 @@
 // History: the numbered versions, the diff between any two, and Roll back (itself a new version).
 // Who may do what is the core's permission table (useCan): roles without `config.current` read the
 // history only; Apply and Roll back are offered only where `config.apply` / `config.rollback` are.
-import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { type RefObject, useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import type {
   ConfigApplyResult,
   ConfigDiff,
@@ -67,13 +67,11 @@ function TextEditor({
   onChange,
   editorRef,
   id,
-  readOnly,
 }: {
   text: string;
   onChange: (t: string) => void;
-  editorRef: React.RefObject<HTMLTextAreaElement | null>;
+  editorRef: RefObject<HTMLTextAreaElement | null>;
   id: string;
-  readOnly?: boolean;
 }) {
   const gutter = useRef<HTMLDivElement>(null);
   const lines = lineCount(text);
@@ -87,7 +85,6 @@ function TextEditor({
         id={id}
         ref={editorRef}
         value={text}
-        readOnly={readOnly}
         spellCheck={false}
         wrap="off"
         autoComplete="off"
