@@ -233,11 +233,24 @@ describe('config.apply on a running core', () => {
 
   it('audits every apply and rollback with its comment and version', async () => {
     const q = await served.core.call('audit.query', { action: 'config.apply' }, ADMIN);
-    const applies = q.data as { action: string; result: string }[];
+    const applies = q.data as { action: string; result: string; details: unknown }[];
     expect(applies.length).toBeGreaterThanOrEqual(3);
     const all = JSON.stringify(applies);
     expect(all).toContain('boiler PLC commissioned');
     expect(all).toContain('slower boiler poll');
+    // The accepted apply's entry carries the version it made; the refused one the conflict.
+    const made = applies.find((e) => JSON.stringify(e).includes('boiler PLC commissioned')) as {
+      result: string;
+      details: { result?: { version?: { version?: number } } };
+    };
+    expect(made.result).toBe('ok');
+    expect(made.details.result?.version?.version).toBe(2);
+    const refused = applies.find((e) => JSON.stringify(e).includes('slower boiler poll')) as {
+      result: string;
+      details: { error?: string };
+    };
+    expect(refused.result).toBe('failed');
+    expect(refused.details.error).toContain('is in force');
     const rb = await served.core.call('audit.query', { action: 'config.rollback' }, ADMIN);
     expect(JSON.stringify(rb.data)).toContain('back to the line only');
   });
