@@ -84,7 +84,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('Finding tags at the sour
     expect(text).toMatch(/# Alarms \(ISA-18\.2/);
   }, 180_000);
 
-  it('discovers the demo Sparkplug B edge node's metrics from its birth and adds one as a tag', async () => {
+  it('discovers the metrics of the demo Sparkplug B edge node from its birth and adds one as a tag', async () => {
     await page.goto(`${app.url}/#/connections`);
     const picker = page.getByRole('region', { name: 'Tag picker' });
     await picker.getByLabel('Connection').selectOption('plant-sparkplug');

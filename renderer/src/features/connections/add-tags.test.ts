@@ -1,6 +1,6 @@
-// The site-file edit behind "Add as tags": tags land in the machine's own list, a same-named tag is
-// replaced, a machine without a list (made from a template) gets one, comments stay, and the
-// machines offered are those on the connection.
+// The site-file edit behind "Add as tags": tags land in the machine's own list, a name already there
+// is refused (never replaced), a machine without a list (made from a template) gets one, comments
+// stay, and the machines offered are those on the connection.
 
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -22,18 +22,31 @@ areas:
 `;
 
 describe('withTags', () => {
-  it("adds to the machine's own list, replaces a tag of the same name, keeps comments", () => {
+  it("adds to the machine's own list and keeps comments", () => {
     const text = withTags(SITE, 'S/A/M1', [
       { name: 'H', address: 'a/h', type: 'float', options: { value: 'v' } },
-      { name: 'T', address: 'a/t2', type: 'int', unit: '', options: {} },
+      { name: 'K', address: 'a/k', type: 'int', unit: '', options: {} },
     ]);
     const m = parse(text).areas[0].machines[0];
     expect(m.tags).toEqual([
-      { name: 'T', address: 'a/t2', type: 'int' },
+      { name: 'T', address: 'a/t' },
       { name: 'H', address: 'a/h', type: 'float', options: { value: 'v' } },
+      { name: 'K', address: 'a/k', type: 'int' },
     ]);
     expect(text).toContain("# the plant's connections");
     expect(text).toContain('# the weather sensor');
+  });
+
+  it('never replaces a tag: a name the machine has, or one given twice, is refused', () => {
+    expect(() => withTags(SITE, 'S/A/M1', [{ name: 'T', address: 'a/t2', type: 'float' }])).toThrow(
+      'machine S/A/M1 already has a tag named T: rename before adding',
+    );
+    expect(() =>
+      withTags(SITE, 'S/A/M1', [
+        { name: 'X', address: 'a/x', type: 'float' },
+        { name: 'X', address: 'a/y', type: 'float' },
+      ]),
+    ).toThrow('machine S/A/M1 already has a tag named X: rename before adding');
   });
 
   it('gives a machine made from a template a list of its own', () => {

@@ -55,8 +55,8 @@ function clean(t: NewTag): Record<string, unknown> {
 }
 
 /**
- * The site file's text with the tags in the machine's own list (a tag of the same name replaced, a
- * list made for a machine that has none, e.g. one made from a template); comments and layout kept.
+ * The site file's text with the tags added to the machine's own list (a list made for a machine that
+ * has none, e.g. one made from a template); comments and layout kept.
  */
 export function withTags(text: string, machine: string, tags: readonly NewTag[]): string {
   const doc = parseDocument(text);
@@ -73,16 +73,16 @@ export function withTags(text: string, machine: string, tags: readonly NewTag[])
     list = m.get('tags');
   }
   if (!isSeq(list)) throw new Error(`machine ${machine}: its tags are not a list`);
-  for (const t of tags) {
-    const at = list.items.findIndex((x) => isMap(x) && String(x.get('name')) === t.name);
-    const node = doc.createNode(clean(t));
-    if (at >= 0) list.items[at] = node;
-    else list.items.push(node);
-  }
+  // Adding never replaces: a name the machine has already (or twice in one add) is refused, naming it.
+  const have = new Set(list.items.filter(isMap).map((x) => String(x.get('name'))));
+  const taken = tags.filter((t, i) => have.has(t.name) || tags.findIndex((u) => u.name === t.name) !== i).map((t) => t.name);
+  if (taken.length > 0)
+    throw new Error(`machine ${machine} already has a tag named ${[...new Set(taken)].join(', ')}: rename before adding`);
+  for (const t of tags) list.items.push(doc.createNode(clean(t)));
   return doc.toString({ lineWidth: 0 });
 }
 
-/** Put the tags in the machine's own list and apply them live as a new version; its number. */
+/** Add the tags to the machine's own list and apply them live as a new version; its number. */
 export async function addTags(machine: string, tags: readonly NewTag[], comment: string): Promise<number> {
   const { text, version } = await api.call('config.current', {});
   const r = await api.call('config.apply', { text: withTags(text, machine, tags), baseVersion: version.version, comment });
