@@ -218,9 +218,16 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('a display follows a trip
     expect(await marker.getAttribute('aria-label')).toBe('P1 trip: active');
     expect(await marker.isVisible()).toBe(true);
 
+    // Beyond the tag's range: the box says so in a word as well as by its outline.
+    await push([{ tag: 'Disp/Yard/P1/Flow', value: 140 }]);
+    await expect.poll(() => flow.getAttribute('data-limit'), { timeout: 15_000 }).toBe('high');
+    expect(await flow.locator('.lim').textContent()).toBe('▲ HI');
+    expect(await flow.getAttribute('aria-label')).toMatch(/^P1 flow: 140(\.0*)? m³\/h, above its range$/);
+
     await push([{ tag: 'Disp/Yard/P1/Flow', value: 40, quality: 'Bad' }]);
     await expect.poll(() => flow.getAttribute('data-quality'), { timeout: 15_000 }).toBe('Bad');
     expect(await flow.locator('.q').textContent()).toBe('BAD');
+    expect(await flow.locator('.lim').textContent()).toBe('');
     expect(await flow.getAttribute('aria-label')).toMatch(/^P1 flow: 40(\.0*)? m³\/h, Bad$/);
     expect(await axeFindings(p, 'yard display with a trip and a Bad value')).toEqual([]);
   });

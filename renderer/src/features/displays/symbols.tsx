@@ -108,6 +108,7 @@ export function DisplaySymbol({ el, unit, onActivate }: SymbolProps) {
             {unit}
           </text>
           <text className="q" x={4} y={h + 12} />
+          <text className="lim" x={w - 4} y={13} textAnchor="end" />
         </g>
       );
     case 'alarm': {

@@ -14,6 +14,7 @@ export function elementWriter(root: SVGGElement, el: DisplayElementInfo, tag: Ta
   const q = root.querySelector<SVGTextElement>('.q');
   const s = root.querySelector<SVGTextElement>('.s');
   const level = root.querySelector<SVGRectElement>('.level');
+  const lim = root.querySelector<SVGTextElement>('.lim');
   const label = el.label ?? el.id;
   const quality = (n: number) => QUALITY_LABEL[n as 0 | 1 | 2] ?? 'Bad';
   switch (el.kind) {
@@ -23,7 +24,9 @@ export function elementWriter(root: SVGGElement, el: DisplayElementInfo, tag: Ta
         const text = formatValue(Number.isNaN(i.value) ? null : i.value, tag);
         const unit = tag?.unit ? ` ${tag.unit}` : '';
         root.dataset.quality = quality(i.quality);
-        root.dataset.limit = tag ? limitState(i.value, tag) : 'none';
+        const limit = tag ? limitState(i.value, tag) : 'none';
+        root.dataset.limit = limit;
+        if (lim) lim.textContent = limit === 'high' ? '▲ HI' : limit === 'low' ? '▼ LO' : '';
         if (v) v.textContent = text;
         if (q) q.textContent = QUALITY_MARK[i.quality as 0 | 1 | 2] ?? 'BAD';
         if (level) {
@@ -33,7 +36,8 @@ export function elementWriter(root: SVGGElement, el: DisplayElementInfo, tag: Ta
           level.setAttribute('y', String(2 + inner * (1 - f)));
           level.setAttribute('height', String(inner * f));
         }
-        root.setAttribute('aria-label', `${label}: ${text}${unit}${i.quality === 0 ? '' : `, ${quality(i.quality)}`}`);
+        const beyond = limit === 'high' ? ', above its range' : limit === 'low' ? ', below its range' : '';
+        root.setAttribute('aria-label', `${label}: ${text}${unit}${beyond}${i.quality === 0 ? '' : `, ${quality(i.quality)}`}`);
       };
     case 'pump':
     case 'valve':
