@@ -3,7 +3,7 @@
 // reads the files.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Capability, CapabilityContext } from '../capability.js';
+import { type Capability, type CapabilityContext, restartUnlessSame } from '../capability.js';
 import { boundPaths } from './schema.js';
 import { copyShippedDisplays, displayFiles } from './store.js';
 
@@ -35,7 +35,8 @@ export function open(ctx: CapabilityContext<DisplaysConfig>): Capability {
         return { display, unknownTags: boundPaths(display).filter((p) => !tags.has(p)) };
       },
     },
-    reconfigure: () => 'applied',
+    // The files are read on each request; only another site file (a folder elsewhere) needs a restart.
+    reconfigure: (next) => restartUnlessSame(ctx.config, next),
     stop: () => undefined,
   };
 }
