@@ -356,7 +356,11 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('operator console in Chro
   });
 
   it('has no serious or critical accessibility violations on any screen, in either theme', async () => {
-    const screens = await page.getByRole('navigation', { name: 'Screens' }).getByRole('button').allTextContents();
+    // After the keyboard test's reload the navigation comes once auth.me has answered (its allowed
+    // list decides the screens): wait for it, bounded, before listing what it offers.
+    const nav = page.getByRole('navigation', { name: 'Screens' });
+    await nav.getByRole('button').first().waitFor({ timeout: 30_000 });
+    const screens = await nav.getByRole('button').allTextContents();
     expect(screens.length).toBeGreaterThanOrEqual(5);
     const found: string[] = [];
     for (const theme of ['dark', 'light']) {
