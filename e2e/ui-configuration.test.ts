@@ -8,11 +8,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigResults } from '../native/api/config-requests.js';
-import { artifactsDir, chromiumAvailable, launchChromium, signInContext } from './browser.js';
+import { artifactsDir, axeFindings, chromiumAvailable, launchChromium, signInContext } from './browser.js';
 import { type RunningConsole, startConsole } from './harness.js';
 
 const SITE = `# Configuration E2E site: one push connection, two tags.
@@ -49,24 +48,6 @@ const call = async <T>(name: string, body: unknown, bearer = token): Promise<{ s
   return { status: r.status, data: (await r.json()) as T };
 };
 
-/** Serious and critical axe findings on the page as it is, in both themes (the light pass checks contrast). */
-async function axeFindings(p: Page, where: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const theme of ['dark', 'light'] as const) {
-    await p.evaluate((t) => {
-      document.documentElement.dataset.theme = t;
-    }, theme);
-    const axe = new AxeBuilder({ page: p });
-    const result = await (theme === 'dark' ? axe : axe.withRules(['color-contrast'])).analyze();
-    for (const v of result.violations)
-      if (v.impact === 'serious' || v.impact === 'critical')
-        found.push(`${where} (${theme}): ${v.id} ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  }
-  await p.evaluate(() => {
-    document.documentElement.dataset.theme = 'dark';
-  });
-  return found;
-}
 const shot = (p: Page, name: string) => p.screenshot({ path: path.join(artifactsDir, `ui-configuration-${name}.png`) });
 
 async function openAs(user: string): Promise<Page> {

@@ -5,34 +5,16 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DisplayResults } from '../native/api/display-requests.js';
-import { artifactsDir, chromiumAvailable, launchChromium, signInContext } from './browser.js';
+import { artifactsDir, axeFindings, chromiumAvailable, launchChromium, signInContext } from './browser.js';
 import { type RunningConsole, startConsole, waitFor } from './harness.js';
 
 let app: RunningConsole;
 let browser: Browser;
 let page: Page;
 
-async function axeFindings(p: Page, where: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const theme of ['dark', 'light'] as const) {
-    await p.evaluate((t) => {
-      document.documentElement.dataset.theme = t;
-    }, theme);
-    const axe = new AxeBuilder({ page: p });
-    const result = await (theme === 'dark' ? axe : axe.withRules(['color-contrast'])).analyze();
-    for (const v of result.violations)
-      if (v.impact === 'serious' || v.impact === 'critical')
-        found.push(`${where} (${theme}): ${v.id} ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  }
-  await p.evaluate(() => {
-    document.documentElement.dataset.theme = 'dark';
-  });
-  return found;
-}
 const valueText = (id: string) => page.locator(`g[data-id="${id}"] .v`).textContent();
 
 describe.skipIf(!chromiumAvailable && !process.env.CI)('process displays in Chromium on the demo plant', () => {

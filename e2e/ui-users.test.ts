@@ -5,11 +5,10 @@
 // list; a refused entry reads as a sentence naming the field, never validator output.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry, UserInfo } from '../native/api/auth-requests.js';
-import { artifactsDir, chromiumAvailable, launchChromium, signInContext } from './browser.js';
+import { artifactsDir, axeFindings, chromiumAvailable, launchChromium, signInContext } from './browser.js';
 import { type RunningConsole, startConsole } from './harness.js';
 
 let app: RunningConsole;
@@ -27,24 +26,6 @@ const call = async <T>(name: string, body: unknown, bearer = token): Promise<{ s
 };
 const roleOf = async (user: string) => (await call<UserInfo[]>('auth.users.list', {})).data.find((u) => u.user === user)?.role;
 const status = () => page.locator('.users [role="status"]');
-/** Serious and critical axe findings on the page as it is, in both themes (the light pass checks contrast). */
-async function axeFindings(p: Page, where: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const theme of ['dark', 'light'] as const) {
-    await p.evaluate((t) => {
-      document.documentElement.dataset.theme = t;
-    }, theme);
-    const axe = new AxeBuilder({ page: p });
-    const result = await (theme === 'dark' ? axe : axe.withRules(['color-contrast'])).analyze();
-    for (const v of result.violations)
-      if (v.impact === 'serious' || v.impact === 'critical')
-        found.push(`${where} (${theme}): ${v.id} ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  }
-  await p.evaluate(() => {
-    document.documentElement.dataset.theme = 'dark';
-  });
-  return found;
-}
 const shot = (p: Page, name: string) => p.screenshot({ path: path.join(artifactsDir, `ui-users-${name}.png`) });
 
 describe.skipIf(!chromiumAvailable && !process.env.CI)('the Users screen in Chromium', () => {
