@@ -2,6 +2,7 @@
 // so far, each of the past days, the last 7 days, this month so far and the past months. Each period
 // is a [from, to) range for esg.summary / esg.series and the bucket its chart uses.
 import type { EsgSeries } from '../../../../native/api/esg-requests';
+import { fromWall, wallClock } from '../../lib/datetime';
 
 export interface EsgPeriod {
   /** Stable key for the period list: "day:2026-12-01", "last7", "month:2026-11". */
@@ -21,37 +22,9 @@ interface Ymd {
   day: number;
 }
 
-const partFormats = new Map<string, Intl.DateTimeFormat>();
-function parts(ms: number, timeZone: string): Ymd & { hour: number; minute: number; second: number } {
-  let f = partFormats.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    partFormats.set(timeZone, f);
-  }
-  const out = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
-  for (const p of f.formatToParts(ms)) if (p.type in out) out[p.type as keyof typeof out] = Number(p.value);
-  if (out.hour === 24) out.hour = 0;
-  return out;
-}
-
 /** The instant local midnight of year-month-day begins in `timeZone` (month and day may overflow: month 13 is next January). */
 export function localMidnight(year: number, month: number, day: number, timeZone: string): number {
-  const wall = Date.UTC(year, month - 1, day);
-  const offset = (t: number) => {
-    const p = parts(t, timeZone);
-    return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(t / 1000) * 1000;
-  };
-  const first = wall - offset(wall);
-  return wall - offset(first);
+  return fromWall({ year, month, day, hour: 0, minute: 0, second: 0 }, timeZone);
 }
 
 const p2 = (n: number) => String(n).padStart(2, '0');
@@ -68,14 +41,14 @@ export function esgPeriods(
   timeZone: string,
   days = 14,
   months = 12,
-  dateText: (ms: number) => string = (ms) => ymd(parts(ms, timeZone)),
+  dateText: (ms: number) => string = (ms) => ymd(wallClock(ms, timeZone)),
 ): EsgPeriod[] {
-  const today = parts(now, timeZone);
+  const today = wallClock(now, timeZone);
   const out: EsgPeriod[] = [];
   for (let i = 0; i <= days; i++) {
     const from = localMidnight(today.year, today.month, today.day - i, timeZone);
     const next = localMidnight(today.year, today.month, today.day - i + 1, timeZone);
-    const d = parts(from, timeZone);
+    const d = wallClock(from, timeZone);
     const label = i === 0 ? `Today (${dateText(from)})` : i === 1 ? `Yesterday (${dateText(from)})` : dateText(from);
     out.push({ key: `day:${ymd(d)}`, label, from, to: Math.min(now, next), bucket: 'hour', month: ym(d) });
   }
@@ -83,7 +56,7 @@ export function esgPeriods(
   for (let i = 0; i <= months; i++) {
     const from = localMidnight(today.year, today.month - i, 1, timeZone);
     const next = localMidnight(today.year, today.month - i + 1, 1, timeZone);
-    const d = parts(from, timeZone);
+    const d = wallClock(from, timeZone);
     const name = `${MONTHS[d.month - 1]} ${d.year}`;
     out.push({
       key: `month:${ym(d)}`,
