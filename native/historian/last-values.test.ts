@@ -46,18 +46,29 @@ function feed(bus: TagBus): void {
   bus.flush();
 }
 
+/** A historian in a new dir that feed() filled over a bus, flushed; the bus holds the current values. */
+async function fedHistorian(): Promise<{ d: string; h: Historian; bus: TagBus }> {
+  const d = dir();
+  const h = await start(d);
+  const bus = new TagBus(TAGS);
+  bus.onBatch((b) => h.ingest(b));
+  feed(bus);
+  await h.flush();
+  return { d, h, bus };
+}
+
+/** Close `h` within the test (before it is opened again); afterEach then leaves it alone. */
+async function closeEarly(h: Historian): Promise<void> {
+  open.splice(open.indexOf(h), 1);
+  await h.close();
+}
+
 const names = TAGS.map((t) => t.name);
 
 describe('historian last values', () => {
   it('after a restart equal the current-value table, for every tag in one request', async () => {
-    const d = dir();
-    const h = await start(d);
-    const bus = new TagBus(TAGS);
-    bus.onBatch((b) => h.ingest(b));
-    feed(bus);
-    await h.flush();
-    await h.close();
-    open.length = 0;
+    const { d, h, bus } = await fedHistorian();
+    await closeEarly(h);
 
     const again = await start(d);
     const got = again.lastValues({ tags: names });
@@ -73,14 +84,8 @@ describe('historian last values', () => {
   });
 
   it('answer many tags (one pass over the table) exactly as tag by tag (a lookup each)', async () => {
-    const d = dir();
-    const h = await start(d);
-    const bus = new TagBus(TAGS);
-    bus.onBatch((b) => h.ingest(b));
-    feed(bus);
-    await h.flush();
-    await h.close();
-    open.length = 0;
+    const { d, h } = await fedHistorian();
+    await closeEarly(h);
     const db = openSqlite(path.join(d, 'historian.db'), { readonly: true });
     const r = new StoreReader(db);
     const sids = db.prepare('SELECT id FROM tag').pluck().all() as number[];
@@ -107,15 +112,9 @@ describe('historian last values', () => {
   });
 
   it('a file from before the last_value table is filled once from its chunks when opened', async () => {
-    const d = dir();
-    const h = await start(d);
-    const bus = new TagBus(TAGS);
-    bus.onBatch((b) => h.ingest(b));
-    feed(bus);
-    await h.flush();
+    const { d, h } = await fedHistorian();
     const before = h.lastValues({ tags: names });
-    await h.close();
-    open.length = 0;
+    await closeEarly(h);
 
     // Exactly what the previous version left: schema at 001_init, no last_value table (003 packs rollups, idempotent).
     const db = openSqlite(path.join(d, 'historian.db'));
