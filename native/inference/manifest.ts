@@ -63,6 +63,15 @@ export const manifestSchema = z
       .refine((a) => a.k <= a.n, { message: 'alarm.k must not exceed alarm.n', path: ['k'] })
       .optional(),
     /**
+     * Anomaly models: a slowly adapting baseline (native/inference/baseline.ts). The inputs'
+     * normalisation mean follows windows judged normal (none of the last `n` scored above `gate`,
+     * normalised) with a time constant of `tau` windows. Without it the learned mean is kept.
+     */
+    adapt: z
+      .object({ tau: z.number().min(1), gate: z.number().positive(), n: z.number().int().min(1) })
+      .strict()
+      .optional(),
+    /**
      * The machine is stopped (no score, never an alarm) while input `tag` is at or below `above`,
      * and starting (not scored either) for `settleS` seconds after it rises above.
      */
@@ -96,6 +105,7 @@ export const manifestSchema = z
     if (m.kind === 'anomaly' && (!m.graph.score || m.threshold === undefined)) {
       ctx.addIssue({ code: 'custom', message: 'an anomaly model needs graph.score and threshold', path: ['graph'] });
     }
+    if (m.adapt && m.kind !== 'anomaly') ctx.addIssue({ code: 'custom', message: 'adapt applies to anomaly models only', path: ['adapt'] });
     if (m.kind === 'rul' && !m.graph.rul) ctx.addIssue({ code: 'custom', message: 'a RUL model needs graph.rul', path: ['graph'] });
     if (m.window.fill !== undefined && m.window.fill > m.window.length)
       ctx.addIssue({

@@ -14,6 +14,7 @@ import {
 import type { TagInfo } from '../api/types.js';
 import type { SampleBatch } from '../tags/bus.js';
 import { runSliced } from '../util/sliced.js';
+import { Baseline } from './baseline.js';
 import { Persistence } from './calibrate.js';
 import { healthOf } from './health.js';
 import { type HostOptions, InferenceHost } from './host.js';
@@ -93,6 +94,8 @@ interface MachineRun {
   runningSince?: number | null;
   /** The model alarm's k-of-n rule over this run's window scores (anomaly models). */
   rule: Persistence | null;
+  /** The slowly adapting baseline (manifest `adapt`), null without one. */
+  baseline?: Baseline | null;
 }
 
 const RUL_CAP = 125;
@@ -192,6 +195,7 @@ export async function openInference(opts: InferenceOptions): Promise<Inference> 
     run.window = window;
     const alarm = model.manifest.alarm;
     run.rule = model.manifest.kind === 'anomaly' ? new Persistence(alarm?.k ?? 1, alarm?.n ?? 1) : null;
+    run.baseline = model.manifest.adapt ? new Baseline(model.manifest.inputs.length, model.manifest.adapt) : null;
     run.prediction = null;
     run.reason = 'window filling';
     runs.set(machine, run);
@@ -274,6 +278,7 @@ export async function openInference(opts: InferenceOptions): Promise<Inference> 
           run.runningSince = null;
           // A new episode of operation after the stop: the rule starts from nothing again.
           run.rule?.reset();
+          run.baseline?.resetGate();
           run.prediction = null;
           run.reason = `stopped (${gate.tag} ${Number.isFinite(v) ? Math.round(v * 100) / 100 : 'unknown'}, not above ${gate.above})`;
           continue;
@@ -293,12 +298,19 @@ export async function openInference(opts: InferenceOptions): Promise<Inference> 
         run.reason = w.reason;
         continue;
       }
+      const baseline = run.baseline;
+      const windowMean = baseline?.shift(w.data);
       const accepted = host.submit(model.key, w.data, (err, outputs, row) => {
         if (run.model !== model) return; // swapped meanwhile: the old model's answer is stale
         if (err || !outputs) {
           run.reason = err?.message ?? 'no output';
           return;
         }
+        if (baseline && windowMean)
+          baseline.update(
+            windowMean,
+            ((outputs[model.manifest.graph.score as string] as Float32Array)[row] as number) / (model.manifest.threshold as number),
+          );
         const p = toPrediction(run, model, outputs, row, at);
         if (!p) {
           const rule = run.rule as Persistence;

@@ -1,0 +1,71 @@
+// The slowly adapting baseline (baseline.ts), by hand: one input, windows of 2 rows, tau 4, gate
+// 1 over the last 2 windows. Every expected value below is arithmetic on the inputs.
+import { describe, expect, it } from 'vitest';
+import { Baseline, checkAdapt } from './baseline.js';
+
+const spec = { tau: 4, gate: 1, n: 2 };
+
+describe('slowly adapting baseline', () => {
+  it('shifts each window by the offset and returns its mean before the shift', () => {
+    const b = new Baseline(2, spec);
+    const w = Float32Array.from([1, 10, 3, 20]); // rows [1, 10], [3, 20]
+    expect(Array.from(b.shift(w))).toEqual([2, 15]);
+    expect(Array.from(w)).toEqual([1, 10, 3, 20]); // offset 0 at the start
+  });
+
+  it('follows normal windows at 1/tau per window, once n windows are seen', () => {
+    const b = new Baseline(1, spec);
+    // First window: only 1 of n = 2 seen, no evidence yet: no move.
+    expect(b.update([8], 0.5)).toBe(false);
+    expect(b.offset).toEqual([0]);
+    // Second: both of the last 2 at or below the gate → offset += (8 − 0) / 4 = 2.
+    expect(b.update([8], 1)).toBe(true);
+    expect(b.offset).toEqual([2]);
+    // Third: += (8 − 2) / 4 = 1.5 → 3.5.
+    expect(b.update([8], 0.2)).toBe(true);
+    expect(b.offset).toEqual([3.5]);
+    // The shifted window now reads 8 − 3.5.
+    const w = Float32Array.from([8, 8]);
+    b.shift(w);
+    expect(Array.from(w)).toEqual([4.5, 4.5]);
+  });
+
+  it('is frozen while any of the last n windows is over the gate (a step fault is not learned away)', () => {
+    const b = new Baseline(1, spec);
+    b.update([0], 0);
+    b.update([0], 0);
+    // A step: the window scores 5, over the gate. Frozen now and for the next window (n = 2)…
+    expect(b.update([40], 5)).toBe(false);
+    expect(b.update([40], 0.5)).toBe(false);
+    expect(b.offset).toEqual([0]);
+    // …and as long as the fault scores over the gate, however long.
+    for (let i = 0; i < 100; i++) expect(b.update([40], 3)).toBe(false);
+    expect(b.offset).toEqual([0]);
+    // A NaN score counts as over.
+    b.update([40], 0.5);
+    expect(b.update([40], Number.NaN)).toBe(false);
+    expect(b.update([40], 0.5)).toBe(false);
+    expect(b.offset).toEqual([0]);
+    // Two normal windows in a row again: it moves, (40 − 0) / 4 = 10.
+    expect(b.update([40], 0.5)).toBe(true);
+    expect(b.offset).toEqual([10]);
+  });
+
+  it('after a stop the gate needs n windows again; the offset is kept', () => {
+    const b = new Baseline(1, spec);
+    b.update([4], 0);
+    b.update([4], 0); // offset 1
+    b.resetGate();
+    expect(b.update([4], 0)).toBe(false);
+    expect(b.offset).toEqual([1]);
+    expect(b.update([4], 0)).toBe(true); // 1 + (4 − 1) / 4
+    expect(b.offset).toEqual([1.75]);
+  });
+
+  it('refuses a spec out of bounds, naming the field', () => {
+    expect(() => checkAdapt({ tau: 0.5, gate: 1, n: 2 })).toThrow(/adapt\.tau/);
+    expect(() => checkAdapt({ tau: 4, gate: 0, n: 2 })).toThrow(/adapt\.gate/);
+    expect(() => checkAdapt({ tau: 4, gate: 1, n: 1.5 })).toThrow(/adapt\.n/);
+    expect(() => new Baseline(1, spec).update([1, 2], 0)).toThrow(/2 means for 1 inputs/);
+  });
+});

@@ -1,0 +1,94 @@
+// A slowly adapting baseline for an anomaly model's inputs (manifest `adapt`, off unless a model
+// declares it): the normalisation's mean follows the machine's slow drift (a rig warming over hours)
+// but not a fault. One mechanism for the console (native/inference/service.ts) and the SKAB
+// evaluation (models/eval/skab.ts), so a model scores on site as it was measured.
+//
+// Every window is shifted by an offset (per input, in the normalised units the window holds) before
+// the graph sees it. After the window's score is known, the offset moves towards the window's own
+// mean by 1/tau of the distance (an exponentially weighted mean with a time constant of tau windows)
+// — but only when the window is judged normal: none of the last `n` windows, this one included,
+// scored above `gate` (normalised, 1.0 = the model alarm's threshold). With gate ≤ 1 and n at least
+// the alarm rule's n, the offset is frozen while the model alarm can be on, so a step fault is never
+// learned away; a fault that creeps in below the gate is followed at 1/tau per window (the limit of
+// the method: tau long against a fault's onset, short against the drift). Only the mean adapts; the
+// covariance is the one learned.
+
+export interface AdaptSpec {
+  /** Time constant in windows (one window per grid step). */
+  tau: number;
+  /** A window is normal when none of the last n scored above this (normalised score). */
+  gate: number;
+  n: number;
+}
+
+export function checkAdapt(spec: AdaptSpec): void {
+  if (!(Number.isFinite(spec.tau) && spec.tau >= 1)) throw new Error(`adapt.tau must be at least 1 window, got ${spec.tau}`);
+  if (!(Number.isFinite(spec.gate) && spec.gate > 0)) throw new Error(`adapt.gate must be a positive score, got ${spec.gate}`);
+  if (!Number.isInteger(spec.n) || spec.n < 1) throw new Error(`adapt.n must be a whole number of at least 1, got ${spec.n}`);
+}
+
+export class Baseline {
+  readonly spec: AdaptSpec;
+  private readonly inputs: number;
+  private readonly off: Float64Array;
+  /** The last n scores (ring) and how many were seen since the start or the last reset. */
+  private readonly recent: Float64Array;
+  private next = 0;
+  private seen = 0;
+
+  constructor(inputs: number, spec: AdaptSpec) {
+    checkAdapt(spec);
+    if (!Number.isInteger(inputs) || inputs < 1) throw new Error(`a baseline needs at least one input, got ${inputs}`);
+    this.spec = spec;
+    this.inputs = inputs;
+    this.off = new Float64Array(inputs);
+    this.recent = new Float64Array(spec.n);
+  }
+
+  /** The current offset per input (normalised units), a copy. */
+  get offset(): number[] {
+    return Array.from(this.off);
+  }
+
+  /**
+   * Shift a window (rows × inputs, row-major, normalised) by the offset, in place. Returns the
+   * window's mean per input before the shift: what `update` follows.
+   */
+  shift(data: Float32Array): Float64Array {
+    const n = this.inputs;
+    if (data.length % n !== 0 || data.length === 0) throw new Error(`a window of ${data.length} values is not rows of ${n} inputs`);
+    const rows = data.length / n;
+    const mean = new Float64Array(n);
+    for (let r = 0; r < rows; r++)
+      for (let j = 0; j < n; j++) {
+        const i = r * n + j;
+        mean[j] += (data[i] as number) / rows;
+        data[i] = (data[i] as number) - (this.off[j] as number);
+      }
+    return mean;
+  }
+
+  /**
+   * The shifted window scored `score` (normalised): follow its mean if it is judged normal. Returns
+   * true when the offset moved. A score that is not a number counts as far over the gate.
+   */
+  update(mean: ArrayLike<number>, score: number): boolean {
+    if (mean.length !== this.inputs) throw new Error(`${mean.length} means for ${this.inputs} inputs`);
+    this.recent[this.next] = Number.isNaN(score) ? Number.POSITIVE_INFINITY : score;
+    this.next = (this.next + 1) % this.spec.n;
+    if (this.seen < this.spec.n) this.seen++;
+    // Until n windows are seen (after a start) there is no evidence the machine is in its normal state.
+    if (this.seen < this.spec.n) return false;
+    for (const s of this.recent) if (!(s <= this.spec.gate)) return false;
+    for (let j = 0; j < this.inputs; j++)
+      this.off[j] = (this.off[j] as number) + ((mean[j] as number) - (this.off[j] as number)) / this.spec.tau;
+    return true;
+  }
+
+  /** A new episode of operation (the machine stopped): the gate judges from nothing again; the offset is kept. */
+  resetGate(): void {
+    this.recent.fill(0);
+    this.next = 0;
+    this.seen = 0;
+  }
+}
