@@ -48,6 +48,8 @@ export const configRequests = {
   'config.diff': z.object({ from: version, to: version }).strict(),
   /** Put an earlier version's text in force again: a new version, applied live like any apply. */
   'config.rollback': z.object({ version, baseVersion: version, comment }).strict(),
+  /** The site file's schema as JSON Schema (the forms' field description, native/site/form-schema.ts). */
+  'config.schema': z.object({}).strict().default({}),
 };
 
 /** How serve mode offers each request over HTTP (native/api/http.ts). */
@@ -59,6 +61,7 @@ export const configHttp = {
   'config.version': { method: 'GET', path: '/api/config/versions/:version' },
   'config.diff': { method: 'GET', path: '/api/config/diff' },
   'config.rollback': { method: 'POST', path: '/api/config/rollback' },
+  'config.schema': { method: 'GET', path: '/api/config/schema' },
 } as const satisfies HttpForms<typeof configRequests>;
 
 export interface ConfigVersionInfo {
@@ -120,4 +123,30 @@ export interface ConfigResults {
   'config.version': { version: ConfigVersionInfo; text: string };
   'config.diff': { from: number; to: number; diff: ConfigDiff };
   'config.rollback': ConfigApplyResult;
+  'config.schema': FormSchema;
+}
+
+/** A JSON Schema node as zod writes it (z.toJSONSchema): the parts the console's forms read. */
+export interface FormSchema {
+  type?: 'object' | 'array' | 'string' | 'number' | 'integer' | 'boolean' | 'null';
+  properties?: Record<string, FormSchema>;
+  required?: string[];
+  additionalProperties?: boolean | FormSchema;
+  items?: FormSchema;
+  prefixItems?: FormSchema[];
+  oneOf?: FormSchema[];
+  anyOf?: FormSchema[];
+  const?: string | number | boolean | null;
+  enum?: (string | number | boolean | null)[];
+  default?: unknown;
+  description?: string;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  minItems?: number;
+  maxItems?: number;
+  pattern?: string;
 }

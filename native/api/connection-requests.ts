@@ -12,6 +12,8 @@ export const DISCOVER_LIMITS = {
   maxFields: 200,
   /** NodeIds whose tag attributes one request reads. */
   attributeNodes: 500,
+  /** Test connection (connections.test) waits at most this long for the peer (the client gives up after 30 s). */
+  testTimeoutSMax: 20,
 } as const;
 
 export const connectionRequests = {
@@ -46,6 +48,17 @@ export const connectionRequests = {
   /** OPC UA server certificates seen by the console: rejected ones wait for an engineer to trust them. */
   'connections.certificates': z.object({}).strict().default({}),
   'connections.trustCertificate': z.object({ thumbprint: z.string().regex(/^[0-9a-fA-F:]{40,59}$/, 'a SHA-1 thumbprint in hex') }).strict(),
+  /**
+   * Test connection: open a connection from settings that need not be in the site file (a form's
+   * unsaved entry, checked against the site file's connection schema), wait at most timeoutS for the
+   * peer, close it again and answer in a sentence. Nothing is saved; running connections are not touched.
+   */
+  'connections.test': z
+    .object({
+      connection: z.record(z.string(), z.unknown()),
+      timeoutS: z.number().int().min(1).max(DISCOVER_LIMITS.testTimeoutSMax).default(10),
+    })
+    .strict(),
 };
 
 /** How serve mode offers each request over HTTP (native/api/http.ts). */
@@ -58,6 +71,7 @@ export const connectionHttp = {
   'connections.decodeModbus': 'call',
   'connections.certificates': 'call',
   'connections.trustCertificate': 'call',
+  'connections.test': 'call',
 } as const satisfies HttpForms<typeof connectionRequests>;
 
 export interface CertificateInfo {
@@ -146,4 +160,15 @@ export interface ConnectionResults {
   'connections.decodeModbus': ModbusDecodeTable;
   'connections.certificates': CertificateInfo[];
   'connections.trustCertificate': CertificateInfo;
+  'connections.test': ConnectionTestResult;
+}
+
+/** What Test connection found: whether the peer took the connection, said in a sentence. */
+export interface ConnectionTestResult {
+  connection: string;
+  ok: boolean;
+  /** "plc1: connected to 127.0.0.1:502 in 12 ms" or what stopped it (the driver's own words). */
+  sentence: string;
+  /** Time from the first attempt to the answer. */
+  ms: number;
 }

@@ -46,6 +46,8 @@ export const REQUEST_PERMISSIONS = {
   'config.rollback': 'configure',
   'config.versions': 'read',
   'config.diff': 'read',
+  // The schema the engineer's forms are built from (what the file may say, no plant data).
+  'config.schema': 'configure',
   'connections.list': 'read',
   // Engineering tools: browsing a server's address space or reading arbitrary addresses is how
   // tags are made, not how the plant is watched. Trusting a server certificate is a security act.
@@ -56,6 +58,8 @@ export const REQUEST_PERMISSIONS = {
   'connections.decodeModbus': 'configure',
   'connections.certificates': 'configure',
   'connections.trustCertificate': 'configure',
+  // Opens a connection to any peer the engineer names (a new device before it is in the site file).
+  'connections.test': 'configure',
 
   'history.query': 'read',
   'history.valueAt': 'read',

@@ -5,6 +5,7 @@ import type { ConnectionConfig } from './connection-schema.js';
 import type { Driver, DriverContext, DriverTag } from './driver.js';
 import { connectionHandlers } from './handlers.js';
 import { createDriver } from './index.js';
+import { testConnection, testedConnection } from './test-connection.js';
 
 export interface DriversFace {
   readonly drivers: ReadonlyMap<string, Driver>;
@@ -96,7 +97,19 @@ export async function open(ctx: CapabilityContext<DriversSection>): Promise<Capa
 
   return {
     face: { drivers } satisfies DriversFace,
-    handlers: connectionHandlers(drivers, ctx.dataDir),
+    handlers: connectionHandlers(drivers, ctx.dataDir, (settings, timeoutMs) =>
+      testConnection(
+        testedConnection(settings),
+        timeoutMs,
+        { bus: ctx.bus, dataDir: ctx.dataDir, log: ctx.logger('connection test'), site: ctx.config.site },
+        (c, x) =>
+          createDriver(
+            unsealed(c, (s) => secrets.decrypt(s)),
+            [],
+            x,
+          ),
+      ),
+    ),
     streams: ['connections'],
     reconfigure: (next) => reconfigure(next as DriversSection),
     async stop() {

@@ -1,3 +1,4 @@
+import type { ConnectionTestResult } from '../api/connection-requests.js';
 import type { Handlers } from '../api/contract.js';
 import { ApiFailure } from '../api/registry.js';
 import { describeError } from '../util/errors.js';
@@ -16,9 +17,19 @@ type ConnectionHandlers = Pick<
   | 'connections.decodeModbus'
   | 'connections.certificates'
   | 'connections.trustCertificate'
+  | 'connections.test'
 >;
 
-export function connectionHandlers(drivers: ReadonlyMap<string, Driver>, dataDir: string): ConnectionHandlers {
+/** Test connection, given by the capability (it builds drivers with the bus, the logger and the sealed passwords opened). */
+export type ConnectionTester = (settings: Record<string, unknown>, timeoutMs: number) => Promise<ConnectionTestResult>;
+
+export function connectionHandlers(
+  drivers: ReadonlyMap<string, Driver>,
+  dataDir: string,
+  test: ConnectionTester = async () => {
+    throw new ApiFailure('unavailable', 'Test connection needs the running drivers capability');
+  },
+): ConnectionHandlers {
   const driver = (name: string) => {
     const d = drivers.get(name);
     if (!d) throw new ApiFailure('not_found', `no connection named "${name}"`);
@@ -105,5 +116,6 @@ export function connectionHandlers(drivers: ReadonlyMap<string, Driver>, dataDir
         throw new ApiFailure('not_found', describeError(err));
       }
     },
+    'connections.test': ({ connection, timeoutS }) => test(connection, timeoutS * 1000),
   };
 }

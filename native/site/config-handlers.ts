@@ -1,15 +1,25 @@
 // The config.* requests of live, versioned configuration (native/api/config-requests.ts): the text
 // in force, validating, applying, the versions, diffs between them, and rolling back.
+import path from 'node:path';
 import type { Handlers } from '../api/contract.js';
 import { LiveConfig, type LiveTargets } from './apply.js';
 import { diffSites } from './diff.js';
+import { displayEditHandlers } from './display-versions.js';
+import { siteFormSchema } from './form-schema.js';
 import { siteHandlers } from './handlers.js';
 import type { SiteModel } from './model.js';
 import { type ConfigVersionWithText, VersionStore } from './versions.js';
 
 type ConfigHandlers = Pick<
   Handlers,
-  'config.current' | 'config.validate' | 'config.apply' | 'config.versions' | 'config.version' | 'config.diff' | 'config.rollback'
+  | 'config.current'
+  | 'config.validate'
+  | 'config.apply'
+  | 'config.versions'
+  | 'config.version'
+  | 'config.diff'
+  | 'config.rollback'
+  | 'config.schema'
 >;
 
 const withText = ({ text, ...version }: ConfigVersionWithText) => ({ version, text });
@@ -26,6 +36,7 @@ export function configHandlers(live: LiveConfig): ConfigHandlers {
     'config.version': ({ version }) => withText(live.version(version)),
     'config.diff': ({ from, to }) => ({ from, to, diff: diffSites(live.parsed(live.version(from)), live.parsed(live.version(to))) }),
     'config.rollback': ({ version, baseVersion, comment }, ctx) => live.rollback({ version, baseVersion, comment, author: ctx.user }),
+    'config.schema': () => siteFormSchema(),
   };
 }
 
@@ -37,5 +48,7 @@ export function siteRequests(model: SiteModel, targets: LiveTargets, dataDir: st
   const versions = new VersionStore(dataDir);
   const live = new LiveConfig(model, targets, versions);
   live.current();
-  return { handlers: { ...siteHandlers({ model }), ...configHandlers(live) }, close: () => versions.close() };
+  // Displays are versioned with the site file: a save is a version, config.diff and config.rollback take them in.
+  const displays = displayEditHandlers(live, configHandlers(live), path.join(path.dirname(model.file), 'displays'));
+  return { handlers: { ...siteHandlers({ model }), ...configHandlers(live), ...displays }, close: () => versions.close() };
 }
