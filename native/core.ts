@@ -77,7 +77,7 @@ const CAPABILITIES: readonly Entry<unknown>[] = [
   cap('sync', sync.open, (m) => m.raw.sync ?? sync.syncConfigSchema.parse({}), 'after every capability whose records it sends up'),
   cap('drivers', drivers.open, (m) => m, 'connections start once every consumer listens: no reading is missed'),
   cap('tags', tags.open, (_, o) => ({ streamIntervalMs: o.streamIntervalMs ?? 100 }), 'last: writes go to running connections'),
-  cap('displays', displays.open, (m) => ({ file: m.file, demoPlant: m.demoPlant }), 'reads the display files beside the site file'),
+  cap('displays', displays.open, displays.section, 'reads the display files beside the site file'),
 ];
 
 export async function startCore(opts: CoreOptions): Promise<Core> {

@@ -18,7 +18,31 @@ export const displayHttp = {
   'displays.get': { method: 'GET', path: '/api/displays/:id' },
 } as const satisfies HttpForms<typeof displayRequests>;
 
-export type DisplaySymbolKind = 'pump' | 'valve' | 'tank' | 'line' | 'value' | 'alarm' | 'text' | 'button';
+/** The symbol kinds, in the order a palette lists them (native/displays/schema.ts checks documents against this list). */
+export const DISPLAY_SYMBOL_KINDS = [
+  'pump',
+  'compressor',
+  'fan',
+  'motor',
+  'valve',
+  'control-valve',
+  'tank',
+  'heat-exchanger',
+  'boiler',
+  'conveyor',
+  'line',
+  'instrument',
+  'value',
+  'indicator',
+  'bar',
+  'sparkline',
+  'alarm',
+  'text',
+  'button',
+  'link',
+  'section',
+] as const;
+export type DisplaySymbolKind = (typeof DISPLAY_SYMBOL_KINDS)[number];
 
 export interface DisplayElementInfo {
   id: string;
@@ -41,11 +65,47 @@ export interface DisplayDocumentInfo {
   elements: DisplayElementInfo[];
 }
 
+/** A machine's faceplate as a display template defines it for the machine's template or kind (full tag paths). */
+export interface FaceplateInfo {
+  /** The display template it comes from. */
+  template: string;
+  keyTags: string[];
+  /** The machine's mode tag (Auto / Manual…), when its template names one. */
+  mode?: string;
+  /** Typed commands: writable tags with named states, offered as their states' buttons. */
+  commands: string[];
+  setpoints: string[];
+  /** The small trend's pens. */
+  trend: string[];
+}
+
+/** A display template, as listed for the editor's palette. */
+export interface DisplayTemplateSummary {
+  id: string;
+  title: string;
+  machineTemplate?: string;
+  machineKind?: string;
+  faceplate: boolean;
+  section: boolean;
+}
+
 export interface DisplayResults {
   'displays.list': {
     displays: { id: string; title: string; parent?: string; elements: number }[];
+    /** The display templates (displays/templates/*.json). */
+    templates: DisplayTemplateSummary[];
     /** Files that were refused, each a sentence with file:line. */
     problems: string[];
   };
-  'displays.get': { display: DisplayDocumentInfo; unknownTags: string[] };
+  'displays.get': {
+    /** The document as its file says (sections unexpanded). */
+    display: DisplayDocumentInfo;
+    /** The elements as shown: each section replaced by its template's elements for its machine. */
+    view: DisplayElementInfo[];
+    unknownTags: string[];
+    /** Sections whose template or machine is unknown, each a sentence. */
+    problems: string[];
+    /** The faceplate of each machine the display names (by machine path), from the display templates. */
+    faceplates: Record<string, FaceplateInfo>;
+  };
 }

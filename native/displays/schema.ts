@@ -3,6 +3,7 @@
 // with the file and line, never as raw validator output.
 import { type Document, isNode, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { DISPLAY_SYMBOL_KINDS, type FaceplateInfo } from '../api/display-requests.js';
 
 export const DISPLAY_LIMITS = {
   /** Elements one display may hold. */
@@ -13,9 +14,15 @@ export const DISPLAY_LIMITS = {
   canvas: 20_000,
   /** Displays one site may hold. */
   displays: 500,
+  /** Display templates one site may hold. */
+  templates: 200,
+  /** Elements of one template's section. */
+  sectionElements: 500,
+  /** Tags a faceplate lists in each of its groups. */
+  faceplateTags: 12,
 } as const;
 
-export const SYMBOL_KINDS = ['pump', 'valve', 'tank', 'line', 'value', 'alarm', 'text', 'button'] as const;
+export const SYMBOL_KINDS = DISPLAY_SYMBOL_KINDS;
 export type SymbolKind = (typeof SYMBOL_KINDS)[number];
 
 const id = z
@@ -29,7 +36,7 @@ const tagPath = z
 const coord = z.number().finite().min(-DISPLAY_LIMITS.canvas).max(DISPLAY_LIMITS.canvas);
 const extent = z.number().finite().min(0).max(DISPLAY_LIMITS.canvas);
 
-export const elementSchema = z
+const elementObject = z
   .object({
     id: elementId,
     kind: z.enum(SYMBOL_KINDS, { message: `a symbol kind is one of ${SYMBOL_KINDS.join(', ')}` }),
@@ -49,6 +56,18 @@ export const elementSchema = z
   })
   .strict();
 
+/** A section (an instance of a display template) names its template and its machine. */
+export const elementSchema = elementObject.superRefine((e, ctx) => {
+  if (e.kind !== 'section') return;
+  for (const key of ['template', 'machine'] as const)
+    if (typeof e.props[key] !== 'string' || e.props[key] === '')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['props', key],
+        message: `a section names its ${key === 'template' ? 'display template (props.template)' : 'machine (props.machine, Site/Area/Machine)'}`,
+      });
+});
+
 export const displaySchema = z
   .object({
     id,
@@ -59,13 +78,66 @@ export const displaySchema = z
     elements: z.array(elementSchema).max(DISPLAY_LIMITS.elements),
   })
   .strict()
-  .superRefine((d, ctx) => {
-    const seen = new Set<string>();
-    d.elements.forEach((e, i) => {
-      if (seen.has(e.id)) ctx.addIssue({ code: 'custom', path: ['elements', i, 'id'], message: `element id "${e.id}" is used twice` });
-      seen.add(e.id);
+  .superRefine((d, ctx) => uniqueIds(d.elements, ['elements'], ctx));
+
+function uniqueIds(elements: readonly { id: string }[], at: (string | number)[], ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  elements.forEach((e, i) => {
+    if (seen.has(e.id)) ctx.addIssue({ code: 'custom', path: [...at, i, 'id'], message: `element id "${e.id}" is used twice` });
+    seen.add(e.id);
+  });
+}
+
+// ── Display templates: a faceplate and/or a display section defined once for a machine template
+// (the site file's `templates`, e.g. CentrifugalPump) or a machine kind, instantiated for each
+// machine made from it. In a template, tag paths start with `{machine}/` and `{machine}` / `{name}`
+// in labels and text props stand for the machine's path and its own name.
+const MACHINE = '{machine}';
+const tagName = z.string().regex(/^[^/\s{}][^/{}]{0,127}$/, 'a tag name of the machine, without its path (e.g. Flow)');
+const tagNames = z.array(tagName).max(DISPLAY_LIMITS.faceplateTags).default([]);
+
+export const templateSchema = z
+  .object({
+    id,
+    title: z.string().min(1).max(200),
+    /** The site file's machine template it is for (e.g. CentrifugalPump). */
+    machineTemplate: z.string().min(1).max(64).optional(),
+    /** Or a machine kind: for machines of that kind that no template of this kind covers by name. */
+    machineKind: z.enum(['pump', 'compressor', 'boiler', 'generic']).optional(),
+    faceplate: z
+      .object({ keyTags: tagNames, mode: tagName.optional(), commands: tagNames, setpoints: tagNames, trend: tagNames })
+      .strict()
+      .optional(),
+    section: z
+      .object({
+        size: z.object({ w: extent.min(1), h: extent.min(1) }).strict(),
+        elements: z.array(elementObject).max(DISPLAY_LIMITS.sectionElements),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .superRefine((t, ctx) => {
+    if (!t.machineTemplate && !t.machineKind)
+      ctx.addIssue({ code: 'custom', path: [], message: 'a display template names the machineTemplate or the machineKind it is for' });
+    if (!t.faceplate && !t.section)
+      ctx.addIssue({ code: 'custom', path: [], message: 'a display template defines a faceplate, a section or both' });
+    if (!t.section) return;
+    uniqueIds(t.section.elements, ['section', 'elements'], ctx);
+    t.section.elements.forEach((e, i) => {
+      if (e.kind === 'section')
+        ctx.addIssue({ code: 'custom', path: ['section', 'elements', i, 'kind'], message: 'a section cannot hold another section' });
+      for (const [key, p] of Object.entries(e.bind))
+        if (typeof p === 'string' && !p.startsWith(`${MACHINE}/`))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['section', 'elements', i, 'bind', key],
+            message: `a template binds the tags of its machine: write ${MACHINE}/<tag> (not "${p}")`,
+          });
     });
   });
+
+export type DisplayTemplate = z.output<typeof templateSchema>;
 
 export type DisplayElement = z.output<typeof elementSchema>;
 export type DisplayDocument = z.output<typeof displaySchema>;
@@ -75,6 +147,24 @@ export type Parsed = { ok: true; display: DisplayDocument } | { ok: false; probl
 
 /** Parse and validate one display file's text; `file` names it in the messages. */
 export function parseDisplay(text: string, file: string): Parsed {
+  const r = parseChecked(text, file, displaySchema);
+  return r.ok ? { ok: true, display: r.value } : r;
+}
+
+/** A display template, or the sentences that say what is wrong with it. */
+export type ParsedTemplate = { ok: true; template: DisplayTemplate } | { ok: false; problems: string[] };
+
+/** Parse and validate one display template file's text (displays/templates/<id>.json). */
+export function parseTemplate(text: string, file: string): ParsedTemplate {
+  const r = parseChecked(text, file, templateSchema);
+  return r.ok ? { ok: true, template: r.value } : r;
+}
+
+function parseChecked<S extends z.ZodType>(
+  text: string,
+  file: string,
+  schema: S,
+): { ok: true; value: z.output<S> } | { ok: false; problems: string[] } {
   if (Buffer.byteLength(text) > DISPLAY_LIMITS.fileBytes)
     return { ok: false, problems: [`${file}: larger than ${DISPLAY_LIMITS.fileBytes} bytes`] };
   let json: unknown;
@@ -87,8 +177,8 @@ export function parseDisplay(text: string, file: string): Parsed {
     const at = m ? `:${lineOf(text, Number(m[1]))}` : '';
     return { ok: false, problems: [`${file}${at}: not valid JSON: ${message.replace(/ in JSON at position \d+.*$/, '')}`] };
   }
-  const r = displaySchema.safeParse(json);
-  if (r.success) return { ok: true, display: r.data };
+  const r = schema.safeParse(json);
+  if (r.success) return { ok: true, value: r.data };
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines });
   return {
@@ -113,11 +203,101 @@ function lineAt(doc: Document, lines: LineCounter, at: readonly PropertyKey[]): 
 }
 
 function fieldName(at: readonly PropertyKey[]): string {
-  if (at.length === 0) return 'the display';
+  if (at.length === 0) return 'the document';
   return at.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
 }
 
-/** Every tag path a display binds (to check them against the site's tags). */
-export function boundPaths(d: DisplayDocument): string[] {
+/** Every tag path a display (or its expanded elements) binds (to check them against the site's tags). */
+export function boundPaths(d: { elements: readonly DisplayElement[] }): string[] {
   return [...new Set(d.elements.flatMap((e) => Object.values(e.bind).filter((p): p is string => typeof p === 'string')))];
+}
+
+/** Every machine a display names (a faceplate's, a section's or a link's `props.machine`). */
+export function namedMachines(elements: readonly DisplayElement[]): string[] {
+  return [...new Set(elements.map((e) => e.props.machine).filter((m): m is string => typeof m === 'string' && m !== ''))];
+}
+
+/** What a display template needs to know of a machine: its path and the site file's template it is made from. */
+export interface MachineRef {
+  name: string;
+  kind: string;
+  /** The site file's machine template, when the machine is made from one. */
+  template?: string;
+}
+
+/** The template for a machine: one for its machine template by name first, else one for its kind. */
+export function templateFor(
+  machine: MachineRef,
+  templates: readonly DisplayTemplate[],
+  part: 'faceplate' | 'section',
+): DisplayTemplate | undefined {
+  const has = (t: DisplayTemplate) => (part === 'faceplate' ? !!t.faceplate : !!t.section);
+  return (
+    templates.find((t) => has(t) && machine.template !== undefined && t.machineTemplate === machine.template) ??
+    templates.find((t) => has(t) && !t.machineTemplate && t.machineKind === machine.kind)
+  );
+}
+
+/** A machine's faceplate from its template, with full tag paths. */
+export function faceplateOf(machine: MachineRef, templates: readonly DisplayTemplate[]): FaceplateInfo | undefined {
+  const t = templateFor(machine, templates, 'faceplate');
+  const f = t?.faceplate;
+  if (!t || !f) return undefined;
+  const full = (names: readonly string[]) => names.map((n) => `${machine.name}/${n}`);
+  return {
+    template: t.id,
+    keyTags: full(f.keyTags),
+    ...(f.mode ? { mode: `${machine.name}/${f.mode}` } : {}),
+    commands: full(f.commands),
+    setpoints: full(f.setpoints),
+    trend: full(f.trend),
+  };
+}
+
+/**
+ * The elements as shown: each section replaced by its template's elements for its machine, placed
+ * at the section's x, y (ids `<section id>-<element id>`), `{machine}` and `{name}` filled in. A
+ * section whose template or machine is unknown is left out and said in `problems`.
+ */
+export function expandSections(
+  d: DisplayDocument,
+  templates: readonly DisplayTemplate[],
+  machines: readonly MachineRef[],
+): { elements: DisplayElement[]; problems: string[] } {
+  const problems: string[] = [];
+  const elements: DisplayElement[] = [];
+  for (const e of d.elements) {
+    if (e.kind !== 'section') {
+      elements.push(e);
+      continue;
+    }
+    const templateId = String(e.props.template);
+    const machinePath = String(e.props.machine);
+    const t = templates.find((x) => x.id === templateId);
+    const machine = machines.find((m) => m.name === machinePath);
+    if (!t?.section) {
+      problems.push(
+        `section "${e.id}": there is no display template "${templateId}" with a section (displays/templates/${templateId}.json)`,
+      );
+      continue;
+    }
+    if (!machine) {
+      problems.push(`section "${e.id}": the site has no machine "${machinePath}" (write Site/Area/Machine)`);
+      continue;
+    }
+    const short = machinePath.split('/').pop() ?? machinePath;
+    const fill = (text: string) => text.replaceAll(MACHINE, machinePath).replaceAll('{name}', short);
+    for (const s of t.section.elements) {
+      elements.push({
+        ...s,
+        id: `${e.id}-${s.id}`.slice(0, 64),
+        x: e.x + s.x,
+        y: e.y + s.y,
+        ...(s.label !== undefined ? { label: fill(s.label) } : {}),
+        bind: Object.fromEntries(Object.entries(s.bind).map(([k, p]) => [k, typeof p === 'string' ? fill(p) : p])),
+        props: Object.fromEntries(Object.entries(s.props).map(([k, v]) => [k, typeof v === 'string' ? fill(v) : v])),
+      });
+    }
+  }
+  return { elements, problems };
 }

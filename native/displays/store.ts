@@ -4,38 +4,75 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSyn
 import path from 'node:path';
 import { ApiFailure } from '../api/registry.js';
 import { describeError } from '../util/errors.js';
-import { DISPLAY_LIMITS, type DisplayDocument, parseDisplay } from './schema.js';
+import { DISPLAY_LIMITS, type DisplayDocument, type DisplayTemplate, parseDisplay, parseTemplate } from './schema.js';
 
 export interface DisplayFiles {
   list(): { displays: DisplayDocument[]; problems: string[] };
   get(id: string): DisplayDocument;
 }
 
+/** One file's text checked by `parse`; `shown` names it in the messages; its id must be its file name. */
+function readChecked<T extends { id: string }>(
+  file: string,
+  shown: string,
+  parse: (text: string, shown: string) => { ok: true; value: T } | { ok: false; problems: string[] },
+): { value?: T; problems: string[] } {
+  let text: string;
+  try {
+    if (statSync(file).size > DISPLAY_LIMITS.fileBytes) return { problems: [`${shown}: larger than ${DISPLAY_LIMITS.fileBytes} bytes`] };
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    return { problems: [`${shown}: cannot be read: ${describeError(err)}`] };
+  }
+  const r = parse(text, shown);
+  if (!r.ok) return { problems: r.problems };
+  const expected = path.basename(file, '.json');
+  if (r.value.id !== expected)
+    return { problems: [`${shown}:1: id: the document's id "${r.value.id}" is not its file name "${expected}"`] };
+  return { value: r.value, problems: [] };
+}
+
+const jsonFiles = (dir: string): string[] =>
+  existsSync(dir)
+    ? readdirSync(dir)
+        .filter((n) => n.endsWith('.json'))
+        .sort()
+        .map((n) => path.join(dir, n))
+    : [];
+
+/** The display templates in `dir` (displays/templates/), each file one template named by its id; read on each call. */
+export function templateFiles(dir: string): () => { templates: DisplayTemplate[]; problems: string[] } {
+  return () => {
+    const templates: DisplayTemplate[] = [];
+    const problems: string[] = [];
+    const all = jsonFiles(dir);
+    const max = DISPLAY_LIMITS.templates;
+    if (all.length > max)
+      problems.push(
+        `displays/templates/: ${all.length} files, more than the ${max} a site may hold; only the first ${max} by name are read`,
+      );
+    for (const f of all.slice(0, max)) {
+      const r = readChecked(f, `displays/templates/${path.basename(f)}`, (text, shown) => {
+        const p = parseTemplate(text, shown);
+        return p.ok ? { ok: true, value: p.template } : p;
+      });
+      if (r.value) templates.push(r.value);
+      problems.push(...r.problems);
+    }
+    return { templates, problems };
+  };
+}
+
 /** The displays in `dir`; a file whose name is not its document's id is refused (one id, one file). */
 export function displayFiles(dir: string): DisplayFiles {
   const read = (file: string): { display?: DisplayDocument; problems: string[] } => {
-    const shown = path.join('displays', path.basename(file));
-    let text: string;
-    try {
-      if (statSync(file).size > DISPLAY_LIMITS.fileBytes) return { problems: [`${shown}: larger than ${DISPLAY_LIMITS.fileBytes} bytes`] };
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      return { problems: [`${shown}: cannot be read: ${describeError(err)}`] };
-    }
-    const r = parseDisplay(text, shown);
-    if (!r.ok) return { problems: r.problems };
-    const expected = path.basename(file, '.json');
-    if (r.display.id !== expected)
-      return { problems: [`${shown}:1: id: the document's id "${r.display.id}" is not its file name "${expected}"`] };
-    return { display: r.display, problems: [] };
+    const r = readChecked(file, path.join('displays', path.basename(file)), (text, shown) => {
+      const p = parseDisplay(text, shown);
+      return p.ok ? { ok: true, value: p.display } : p;
+    });
+    return { display: r.value, problems: r.problems };
   };
-  const files = (): string[] => {
-    if (!existsSync(dir)) return [];
-    const names = readdirSync(dir)
-      .filter((n) => n.endsWith('.json'))
-      .sort();
-    return names.map((n) => path.join(dir, n));
-  };
+  const files = () => jsonFiles(dir);
   return {
     list() {
       const displays: DisplayDocument[] = [];
@@ -62,9 +99,13 @@ export function displayFiles(dir: string): DisplayFiles {
   };
 }
 
-/** The demo ships its displays: copied beside the data dir's demo site file on first start, like the site file. */
+/** The demo ships its displays and display templates: copied beside the data dir's demo site file on first start, like the site file. */
 export function copyShippedDisplays(from: string, to: string): void {
   if (existsSync(to) || !existsSync(from)) return;
-  mkdirSync(to, { recursive: true });
-  for (const n of readdirSync(from).filter((n) => n.endsWith('.json'))) copyFileSync(path.join(from, n), path.join(to, n));
+  for (const sub of ['', 'templates']) {
+    if (!existsSync(path.join(from, sub))) continue;
+    mkdirSync(path.join(to, sub), { recursive: true });
+    for (const n of readdirSync(path.join(from, sub)).filter((n) => n.endsWith('.json')))
+      copyFileSync(path.join(from, sub, n), path.join(to, sub, n));
+  }
 }
