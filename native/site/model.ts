@@ -6,7 +6,7 @@ import type { ConnectionConfig } from '../drivers/connection-schema.js';
 import type { DriverTag } from '../drivers/driver.js';
 import { mqttExpectedPeriodMs } from '../drivers/mqtt/config.js';
 import type { SitePath } from '../drivers/site-rules.js';
-import type { TagConfig } from '../tags/config-schema.js';
+import { type TagConfig, type TagOverride, tagSchema } from '../tags/config-schema.js';
 import { displayDecimals } from '../tags/decimals.js';
 import { tagStates } from '../tags/write-check.js';
 import { closest } from '../util/describe.js';
@@ -81,6 +81,54 @@ function unknownName(what: string, name: string, known: readonly string[]): stri
     : `no ${what} named "${name}"; the file defines none`;
 }
 
+/**
+ * A template tag as this machine has it: the machine's override merged over the template's, defined
+ * at the override (so an edit of the template's tag leaves this machine's overridden fields alone).
+ * The merged tag is checked with the tag schema: an override cannot make an invalid tag.
+ */
+function overridden(
+  tag: TagConfig,
+  templatePath: Path,
+  overrides: Record<string, TagOverride>,
+  machineAt: Path,
+  report: (path: Path, message: string) => void,
+): { tag: TagConfig; path: Path } {
+  const o = Object.hasOwn(overrides, tag.name) ? overrides[tag.name] : undefined;
+  if (!o) return { tag, path: templatePath };
+  const path: Path = [...machineAt, 'overrides', tag.name];
+  const merged = tagSchema.safeParse({ ...tag, ...o });
+  if (merged.success) return { tag: merged.data, path };
+  for (const issue of merged.error.issues)
+    report([...path, ...(issue.path as (string | number)[])], `with this override the tag is not valid: ${issue.message}`);
+  return { tag, path };
+}
+
+/** Overrides name tags of the machine's template; a machine without a template has nothing to override. */
+function checkOverrides(
+  m: SiteFile['areas'][number]['machines'][number],
+  template: SiteFile['templates'][string] | undefined,
+  at: Path,
+  machinePath: string,
+  report: (path: Path, message: string) => void,
+): void {
+  const names = Object.keys(m.overrides);
+  if (names.length === 0) return;
+  if (m.template === undefined) {
+    report([...at, 'overrides'], `machine ${machinePath} has no template: overrides change a template's tags; edit its own tags instead`);
+    return;
+  }
+  if (!template) return; // the unknown or broken template is reported once, where it is named
+  const known = template.tags.map((t) => t.name);
+  for (const n of names) {
+    if (known.includes(n)) continue;
+    const near = closest(n, known);
+    report(
+      [...at, 'overrides', n],
+      `machine ${machinePath} overrides tag "${n}", which its template ${m.template} does not have${near ? `: did you mean ${near}?` : `; its tags are ${known.join(', ')}`}`,
+    );
+  }
+}
+
 const NONE: BrokenNames = { connections: new Set(), templates: new Set(), machines: new Set() };
 
 export function buildModel(
@@ -118,9 +166,12 @@ export function buildModel(
         report([...at, 'template'], unknownName('template', m.template, [...Object.keys(cfg.templates), ...broken.templates]));
       }
       const own: { tag: TagConfig; path: Path }[] = [
-        ...(template?.tags ?? []).map((tag, ti) => ({ tag, path: ['templates', m.template as string, 'tags', ti] as Path })),
+        ...(template?.tags ?? []).map((tag, ti) =>
+          overridden(tag, ['templates', m.template as string, 'tags', ti], m.overrides, at, report),
+        ),
         ...m.tags.map((tag, ti) => ({ tag, path: [...at, 'tags', ti] as Path })),
       ];
+      checkOverrides(m, template, at, machinePath, report);
       const names = new Set<string>();
       for (const { tag, path } of own) {
         if (names.has(tag.name)) {

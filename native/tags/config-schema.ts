@@ -92,6 +92,29 @@ export type TagConfig = z.output<typeof tagSchema>;
 
 const machineKind = z.enum(['pump', 'compressor', 'boiler', 'generic']);
 
+/**
+ * A machine's override of one of its template's tags: the fields given replace the template's for
+ * this machine only (the other machines of the template keep the template's). No defaults: a field
+ * not given is the template's. The merged tag must still be a valid tag (native/site/model.ts).
+ */
+export const tagOverrideSchema = z
+  .object({
+    address: z.string().min(1).optional(),
+    unit: z.string().max(32).optional(),
+    description: z.string().max(256).optional(),
+    range: tagSchema.shape.range,
+    scaling: tagSchema.shape.scaling,
+    decimals: tagSchema.shape.decimals,
+    periodMs: tagSchema.shape.periodMs,
+    writable: z.boolean().optional(),
+    writeLimits: tagSchema.shape.writeLimits,
+    states: tagSchema.shape.states,
+    options: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+export type TagOverride = z.output<typeof tagOverrideSchema>;
+
 export const templateSchema = z
   .object({
     kind: machineKind.default('generic'),
@@ -119,6 +142,8 @@ export const machineSchema = z
     /** The machine's own key tags (see the template's keyTags); they replace the template's. */
     keyTags: z.array(z.string().min(1)).min(1).max(12).optional(),
     tags: z.array(tagSchema).default([]),
+    /** Template tags changed for this machine only, by tag name (see tagOverrideSchema). */
+    overrides: z.record(z.string(), tagOverrideSchema).default({}),
   })
   .strict()
   .refine((m) => m.template !== undefined || m.tags.length > 0, { message: 'a machine needs a template or its own tags', path: ['tags'] });
