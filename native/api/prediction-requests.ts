@@ -191,9 +191,18 @@ export interface LearnSpans {
 /** What a candidate model did on the period it was learned on. Scores are normalised to the model alarm's threshold (1.0). */
 export interface LearnReport {
   rows: { read: number; train: number; heldBack: number; excluded: number };
-  windows: { train: number; heldBack: number };
-  /** Share of held-back windows (the last fifth of each stretch of the period, never fitted on) scored above the threshold. */
+  /** `heldBack`: the windows scored for the false alarm rate; `calibration`: the held-back windows the threshold was calibrated on. */
+  windows: { train: number; heldBack: number; calibration: number };
+  /**
+   * Share of the held-back windows (the second half of the last fifth of each stretch of the period,
+   * never fitted on nor calibrated on) at which the model alarm's condition holds: k of the last n
+   * windows over the threshold, as the console publishes the score.
+   */
   falseAlarmRate: number;
+  /** Share of those windows whose own score is over the threshold (before the k-of-n rule). */
+  windowsAboveRate: number;
+  /** The model alarm as the manifest's `alarm` block records it; `threshold` on the graph's score. */
+  alarm: { k: number; n: number; quantile: number; margin: number; threshold: number; floored: boolean };
   /** Score quantiles on the training and the held-back windows (q 1 is the largest). */
   quantiles: { q: number; train: number; heldBack: number }[];
   /** Held-back scores in bins of 0.1 from 0; the last bin holds everything from its lower edge up. */

@@ -8,6 +8,7 @@ import { describeError } from '../util/errors.js';
 import { derivedTags, publishPrediction } from './derived-tags.js';
 import { predictionHandlers } from './handlers.js';
 import { Learning } from './learn/jobs.js';
+import { stateAt } from './learn/state.js';
 import { listModels } from './registry.js';
 import { type HistoryReader, type MachineBinding, openInference } from './service.js';
 
@@ -79,6 +80,7 @@ export async function open(ctx: CapabilityContext<MachineBinding[]>): Promise<Ca
       const series = historian.rangeRead({ tags: names, from, to, stepMs: periodMs });
       return { ts: series[0]?.ts ?? new Float64Array(0), columns: series.map((s) => s.values) };
     },
+    stateAt: (tag, t) => stateAt(historian, tag, t),
     // The machine's activations and clears, read a page at a time and filtered as they come, so
     // only its own are held; at most JOURNAL_PAGES pages of the whole site's journal are read.
     alarmJournal: alarms

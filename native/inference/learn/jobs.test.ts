@@ -1,7 +1,7 @@
 // Learning as a job through the real handler registry, permission gate and audit trail: start →
 // progress → candidate with its report → approve / discard, cancel between slices, one job per
 // machine, the deadline, versions and roll back — each engineering act an audit row naming who.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import { TagBus } from '../../tags/bus.js';
 import { testTag } from '../../tags/test-tag.js';
 import { openSqlite } from '../../util/sqlite.js';
 import { predictionHandlers } from '../handlers.js';
+import type { Manifest } from '../manifest.js';
 import { type Inference, openInference } from '../service.js';
 import { FIXTURE_TAGS } from '../testing.js';
 import { type AlarmJournalEntry, Learning, learnedName } from './jobs.js';
@@ -181,6 +182,22 @@ describe('learning from the console, as a job', () => {
       result: { model: key, approvedBy: 'eve', approvedAt: clock },
     });
 
+    // The manifest alarms as the report says: the threshold calibrated on held-back windows, the
+    // k-of-n rule the false alarm rate was computed with, health 100 = the calibration's 99.9th percentile.
+    const manifest = JSON.parse(readFileSync(path.join(tmp, 'data', 'models', learnedName(M), '1', 'manifest.json'), 'utf8')) as Manifest;
+    expect(r.alarm).toMatchObject({ k: 10, n: 20, quantile: 0.999, margin: 3 });
+    expect(manifest.threshold).toBe(r.alarm.threshold);
+    expect(manifest.alarm).toEqual({
+      k: 10,
+      n: 20,
+      calibration: { heldBackWindows: r.windows.calibration, quantile: 0.999, margin: 3, heldBack: expect.stringContaining('first half') },
+    });
+    expect(manifest.health?.normal).toBe(r.healthNormal);
+    if (!r.alarm.floored) expect(r.healthNormal).toBeCloseTo(1 / 3, 9);
+    expect(r.windows.calibration).toBeGreaterThan(0);
+    // Calibration and scored windows are apart: the rate is on windows the threshold never saw.
+    expect(r.windowsAboveRate).toBeGreaterThanOrEqual(r.falseAlarmRate);
+
     const versions = await ok<MachineModels>('models.versions', { machine: M }, vic);
     expect(versions.active).toBe(key);
     expect(versions.versions[0]).toMatchObject({
@@ -297,6 +314,49 @@ describe('learning from the console, as a job', () => {
     expect(held.spans(quiet.machine, quiet.from, quiet.to)).toMatchObject({ spans: [], noDataRows: 0 });
     held.start(quiet, 'eve');
     const end = (await held.settled(M)) as LearnJob;
+    expect(end.state).toBe('candidate');
+    expect(end.report?.rows.excluded).toBe(0);
+  });
+
+  it('starts each stretch from the running state in force at its start (stored once, long before the period)', async () => {
+    // The demo's case: the running tag's one good sample is older than the grid read's hold and a
+    // Bad one follows it, so every row of the period reads "no good value" for it.
+    const options = (stateAt?: (tag: string, t: number) => number) =>
+      new Learning({
+        machines: [machine],
+        tags,
+        read: (names, from, to, periodMs) => {
+          const n = Math.floor((to - from) / periodMs) + 1;
+          const ts = Float64Array.from({ length: n }, (_, i) => from + i * periodMs);
+          return { ts, columns: names.map((name) => ts.map((t) => (name.endsWith('/Running') ? Number.NaN : valueAt(name, t)))) };
+        },
+        ...(stateAt ? { stateAt } : {}),
+        learnedDir: path.join(tmp, 'state-at'),
+        roots: () => [path.join(tmp, 'state-at')],
+        bindings: [],
+        activate: () => Promise.reject(new Error('not used')),
+        active: () => null,
+        now: () => clock,
+      });
+    const quiet = { machine: M, from: T0 + H, to: T0 + H + 15 * 60_000 };
+    const rows = 15 * 60 + 1;
+    // Before: the whole period left out, the job fails with no usable row.
+    const blind = options();
+    expect(blind.spans(quiet.machine, quiet.from, quiet.to)).toMatchObject({ noDataRows: rows });
+    blind.start(quiet, 'eve');
+    expect(await blind.settled(M)).toMatchObject({ state: 'failed', message: expect.stringContaining('0 usable rows') });
+    // With the state at each stretch's start from the historian: every row is usable, the running gate kept.
+    const asked: [string, number][] = [];
+    const seeing = options((tag, t) => {
+      asked.push([tag, t]);
+      return 1;
+    });
+    expect(seeing.spans(quiet.machine, quiet.from, quiet.to)).toMatchObject({ spans: [], noDataRows: 0, stoppedRows: 0, rows });
+    // Asked once per pass at the period's start: its two stretches join.
+    expect(asked).toEqual([[`${M}/Running`, quiet.from]]);
+    const job = seeing.start(quiet, 'eve');
+    expect(job.tags[0]).toBe('Running');
+    const end = (await seeing.settled(M)) as LearnJob;
     expect(end.state).toBe('candidate');
     expect(end.report?.rows.excluded).toBe(0);
   });

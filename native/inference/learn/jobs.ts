@@ -21,7 +21,7 @@ import { DeadlineExceeded, runSliced } from '../../util/sliced.js';
 import { listModels, modelKey, writeModel } from '../registry.js';
 import { DEFAULT_PCA_OPTIONS, PCA_GRAPH } from './pca.js';
 import { learnPlan } from './plan.js';
-import { fitStreaming, type RowFilter, type StreamFit, type StretchRows } from './stream.js';
+import { fitStreaming, HELD_BACK_TEXT, type RowFilter, type StreamFit, type StretchRows } from './stream.js';
 
 /** Rows of `tags` (full names) on a grid of `periodMs` from `from` to `to`, both included (historian rangeRead). */
 export type RangeReader = (tags: readonly string[], from: number, to: number, periodMs: number) => StretchRows;
@@ -40,6 +40,11 @@ export interface LearningOptions {
   machines: readonly MachineInfo[];
   tags: readonly TagInfo[];
   read: RangeReader;
+  /**
+   * The value of a state tag (full name) in force at `t`: its last good stored value at or before
+   * it (learn/state.ts), NaN when none is known. Without it a stretch starts from its own rows only.
+   */
+  stateAt?: (tag: string, t: number) => number;
   /** The machine's alarm activations and clears from `from` to `to` (ms); without it no alarm span is known. */
   alarmJournal?: (machine: string, from: number, to: number) => AlarmJournalEntry[];
   /** Where approved models go (<dataDir>/models); null: learning is refused. */
@@ -191,8 +196,10 @@ export class Learning {
   /**
    * Reads the stretches of a pass in order. With `state` (the running tag's column), its last good
    * value is held over rows where it has none: a state is stored when it changes, so a running state
-   * that has not changed since a Bad sample of it (a link's first moments) is still that state. It
-   * is carried from one stretch to the next only where they join; the measurements are never held.
+   * that has not changed since a Bad sample of it (a link's first moments) is still that state. A
+   * stretch that does not join the one before starts from the value in force at its start (the
+   * historian's last good value at or before it, `stateAt`), however long ago it was stored; the
+   * measurements are never held.
    */
   private reader(machine: string, inputs: readonly string[], state: number | null) {
     const names = inputs.map((t) => `${machine}/${t}`);
@@ -201,7 +208,7 @@ export class Learning {
     return (seg: { from: number; to: number }) => {
       const rows = this.opts.read(names, seg.from, seg.to, PERIOD_MS);
       if (state === null) return rows;
-      if (seg.from !== end + PERIOD_MS) held = Number.NaN;
+      if (seg.from !== end + PERIOD_MS) held = this.opts.stateAt?.(names[state] as string, seg.from) ?? Number.NaN;
       end = seg.to;
       const col = rows.columns[state] as Float64Array;
       for (let i = 0; i < col.length; i++) {
@@ -411,9 +418,20 @@ export class Learning {
         graph: { ...PCA_GRAPH },
         threshold: fit.threshold,
         health: { normal: fit.report.healthNormal },
+        // The rule the report's false alarm rate was computed with, so the model alarms as it says.
+        alarm: {
+          k: fit.report.alarm.k,
+          n: fit.report.alarm.n,
+          calibration: {
+            heldBackWindows: fit.report.windows.calibration,
+            quantile: fit.report.alarm.quantile,
+            margin: fit.report.alarm.margin,
+            heldBack: `${HELD_BACK_TEXT}${fit.report.alarm.floored ? '; floored at 1.5 × the 99th percentile of the training windows' : ''}`,
+          },
+        },
         ...(gate ? { running: { tag: gate, above: 0.5, settleS: (DEFAULT_PCA_OPTIONS.window * PERIOD_MS) / 1000 } } : {}),
         outputs: {
-          score: 'T² of the window mean / its 99th percentile in the normal period',
+          score: 'T² of the window mean / its 99th percentile in the training windows (the threshold is calibrated on held-back windows)',
           contributions: 'share of the score per input tag',
         },
         provenance: {

@@ -3,9 +3,12 @@
 // is one stretch of rows, a covariance and two bounded score samples, whatever the length of the
 // period. Pass 1: per-tag mean and σ of the training rows, and the excluded spans. Pass 2: covariance
 // of the standardised window means. Pass 3: T² (and Q) of every window, training and held back.
-// The last fifth of each stretch is held back: never fitted on, it gives the false alarm rate.
+// The last fifth of each stretch is held back, never fitted on: its first half calibrates the model
+// alarm's threshold (calibrate.ts, as the demo models are calibrated), its second half is scored
+// with that threshold and the k-of-n rule to give the false alarm rate the report shows.
 import type { Contributor, ExcludedSpan, LearnReport } from '../../api/prediction-requests.js';
 import { mulberry32 } from '../../util/random.js';
+import { quantileOf as calibratedQuantile, calibrateThreshold, Persistence } from '../calibrate.js';
 import { type PcaFitOptions, pcaComponents, pcaGraph } from './pca.js';
 import type { LearnSegment } from './plan.js';
 
@@ -37,10 +40,23 @@ export interface StreamFit {
   onnx: Uint8Array;
   mean: number[];
   std: number[];
+  /** The model alarm's threshold on the graph's score (the manifest's `threshold`). */
   threshold: number;
   components: number;
   report: LearnReport;
 }
+
+/**
+ * The learned model's alarm: the demo models' rule (models/training/fit-demo-common.ts DEMO_ALARM):
+ * the threshold at `margin` × the `quantile` of the calibration windows' scores, never below
+ * `floor` (the fit's own 1.5 × the 99th percentile of the training windows), and k of the last n
+ * windows over it (eval:skab's choice on every fold).
+ */
+export const LEARNED_ALARM = { k: 10, n: 20, quantile: 0.999, margin: 3 } as const;
+
+/** Which rows of a stretch calibrate the threshold and which give the false alarm rate (the manifest records it). */
+export const HELD_BACK_TEXT =
+  'the last fifth (by time) of each 10-minute stretch of the period, never fitted on: its first half calibrates the threshold, its second half gives the false alarm rate';
 
 /** Scores kept for the quantiles: exact up to this many windows, a uniform sample beyond. */
 export const SCORE_SAMPLE = 16_384;
@@ -71,7 +87,8 @@ class Reservoir {
 const quantileOf = (sorted: Float64Array, q: number) =>
   sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1)))] as number);
 
-type Role = 'train' | 'held';
+/** train: fitted on; calib: held back, calibrates the threshold; held: held back, scored for the false alarm rate. */
+type Role = 'train' | 'calib' | 'held';
 
 /**
  * One pass over the period: every row of every stretch, in order, with its role, or the reason it
@@ -92,6 +109,7 @@ function* pass(
     const { ts, columns } = input.read(seg);
     yield;
     const heldFrom = seg.from + (1 - HELD_BACK) * (seg.to - seg.from);
+    const evalFrom = seg.from + (1 - HELD_BACK / 2) * (seg.to - seg.from);
     let last: Role | null = null;
     for (let i = 0; i < ts.length; i++) {
       const t = ts[i] as number;
@@ -101,7 +119,7 @@ function* pass(
         last = null;
         onExcluded?.(t, why.reason, why.detail);
       } else {
-        const role: Role = t >= heldFrom ? 'held' : 'train';
+        const role: Role = t >= evalFrom ? 'held' : t >= heldFrom ? 'calib' : 'train';
         onRow(row, role, role !== last, t);
         last = role;
       }
@@ -143,7 +161,7 @@ export function* fitStreaming(input: StreamFitInput): Generator<void, StreamFit>
     (row, role) => {
       read++;
       close();
-      if (role === 'held') {
+      if (role !== 'train') {
         heldRows++;
         return;
       }
@@ -205,12 +223,17 @@ export function* fitStreaming(input: StreamFitInput): Generator<void, StreamFit>
   const s2 = new Float64Array(cols * cols);
   let windows = 0;
   let heldWindows = 0;
+  let calibWindows = 0;
   yield* pass(
     input,
     (row, role, run) => {
       if (!windowOf(row, run)) return;
       if (role === 'held') {
         heldWindows++;
+        return;
+      }
+      if (role === 'calib') {
+        calibWindows++;
         return;
       }
       windows++;
@@ -235,15 +258,28 @@ export function* fitStreaming(input: StreamFitInput): Generator<void, StreamFit>
       (covRows[j] as number[])[k] = v;
       (covRows[k] as number[])[j] = v;
     }
+  if (calibWindows === 0)
+    throw new Error(
+      `no held-back window to calibrate the model alarm's threshold on (the first half of the last fifth of each stretch holds fewer than ${w} usable rows in a run): choose a longer period of normal operation`,
+    );
   const { loadings: P, lambda, totalVar } = pcaComponents(covRows, opts.varianceFraction);
   const k = P.length;
   yield;
 
-  // Pass 3: T², Q and (held back) each tag's share, per window.
+  // Pass 3: T², Q and (held back) each tag's share, per window. The held-back windows are kept in
+  // time order (their count is known from pass 2 and bounded by the plan's rows): the k-of-n rule
+  // needs them in order once the threshold is known.
   const trainT2 = new Reservoir();
   const trainQ = new Reservoir();
-  const heldT2 = new Reservoir();
-  const heldQ = new Reservoir();
+  const calibT2 = new Float64Array(calibWindows);
+  const calibQ = new Float64Array(calibWindows);
+  const heldT2 = new Float64Array(heldWindows);
+  const heldQ = new Float64Array(heldWindows);
+  /** 1 where a held-back window starts a run (the rule starts from nothing, as after a start). */
+  const heldRun = new Uint8Array(heldWindows);
+  let ci = 0;
+  let hi = 0;
+  let heldRunOpen = false;
   const heldContribT2 = new Float64Array(cols);
   const heldContribQ = new Float64Array(cols);
   const u = new Float64Array(cols);
@@ -251,6 +287,7 @@ export function* fitStreaming(input: StreamFitInput): Generator<void, StreamFit>
   yield* pass(
     input,
     (row, role, run) => {
+      if (run) heldRunOpen = false;
       if (!windowOf(row, run)) return;
       for (let j = 0; j < cols; j++) u[j] = (m[j] as number) - (mu2[j] as number);
       let t2 = 0;
@@ -277,8 +314,18 @@ export function* fitStreaming(input: StreamFitInput): Generator<void, StreamFit>
           heldContribQ[j] += r * r;
         }
       }
-      (role === 'train' ? trainT2 : heldT2).add(t2);
-      (role === 'train' ? trainQ : heldQ).add(q);
+      if (role === 'train') {
+        trainT2.add(t2);
+        trainQ.add(q);
+      } else if (role === 'calib') {
+        calibT2[ci] = t2;
+        calibQ[ci++] = q;
+      } else {
+        heldRun[hi] = heldRunOpen ? 0 : 1;
+        heldRunOpen = true;
+        heldT2[hi] = t2;
+        heldQ[hi++] = q;
+      }
     },
     null,
     report('scoring', 2 / 3),
@@ -287,21 +334,32 @@ export function* fitStreaming(input: StreamFitInput): Generator<void, StreamFit>
   // Q's limit is floored: with all variance kept the residual is rounding noise.
   const qLimit = Math.max(quantileOf(trainQ.sorted(), opts.quantile), 1e-6 * Math.max(totalVar, 1e-12));
   const useQ = opts.statistic === 't2q';
+  // The graph's score of a window, and the threshold calibrated on the calibration windows' scores.
+  const graphScores = (t2s: Float64Array, qs: Float64Array, count: number): Float64Array =>
+    Float64Array.from({ length: count }, (_, i) => {
+      const s = (t2s[i] as number) / limit;
+      return useQ ? Math.max(s, (qs[i] as number) / qLimit) : s;
+    });
+  const calibrated = calibrateThreshold(graphScores(calibT2, calibQ, calibWindows), LEARNED_ALARM.quantile, LEARNED_ALARM.margin);
+  const threshold = Math.max(opts.thresholdScale, calibrated);
   // Scores as the console shows them: the graph's score ÷ the manifest threshold (1.0 = the alarm).
-  const normalised = (t2s: Reservoir, qs: Reservoir): Float64Array => {
-    const count = Math.min(t2s.seen, SCORE_SAMPLE);
-    const out = new Float64Array(count);
-    for (let i = 0; i < count; i++) {
-      const s = (t2s.values[i] as number) / limit;
-      out[i] = (useQ ? Math.max(s, (qs.values[i] as number) / qLimit) : s) / opts.thresholdScale;
-    }
-    return out.sort();
-  };
-  const train = normalised(trainT2, trainQ);
-  const held = normalised(heldT2, heldQ);
+  const train = graphScores(trainT2.values, trainQ.values, Math.min(trainT2.seen, SCORE_SAMPLE)).map((v) => v / threshold);
+  const calib = graphScores(calibT2, calibQ, calibWindows).map((v) => v / threshold);
+  const heldInOrder = graphScores(heldT2, heldQ, heldWindows).map((v) => v / threshold);
   yield;
+  // As the console publishes it: the k-th largest of the last n windows, from nothing at each run's start.
+  const rule = new Persistence(LEARNED_ALARM.k, LEARNED_ALARM.n);
   let above = 0;
-  for (const s of held) if (s > 1) above++;
+  let alarmed = 0;
+  for (let i = 0; i < heldWindows; i++) {
+    if (heldRun[i] === 1) rule.reset();
+    const s = heldInOrder[i] as number;
+    if (s > 1) above++;
+    if (rule.push(s) > 1) alarmed++;
+  }
+  train.sort();
+  calib.sort();
+  const held = heldInOrder.sort();
   const bins = 20;
   const histogram = Array.from({ length: bins }, (_, i) => ({
     from: Math.round(i * 10) / 100,
@@ -315,19 +373,29 @@ export function* fitStreaming(input: StreamFitInput): Generator<void, StreamFit>
     .map((c, j) => ({ tag: input.tags[j] as string, share: total > 0 ? c / total : 0 }))
     .sort((a, b) => b.share - a.share);
   const qs = [0.5, 0.9, 0.99, 0.999, 1];
-  const healthNormal = Math.min(0.99, Math.max(0, quantileOf(train, 0.999)));
+  // Health 100 is "no more unusual than 99.9 % of the normal windows the fit did not see" (health.ts).
+  const healthNormal = Math.min(0.99, Math.max(0, calibratedQuantile(calib, LEARNED_ALARM.quantile)));
   const onnx = pcaGraph({ window: w, mu2, loadings: P, lambda, limit, qLimit, statistic: opts.statistic });
   input.progress?.('scoring', 1);
   return {
     onnx,
     mean,
     std,
-    threshold: opts.thresholdScale,
+    threshold,
     components: k,
     report: {
       rows: { read, train: n, heldBack: heldRows, excluded: excludedRows },
-      windows: { train: windows, heldBack: heldWindows },
-      falseAlarmRate: held.length > 0 ? above / held.length : 0,
+      windows: { train: windows, heldBack: heldWindows, calibration: calibWindows },
+      falseAlarmRate: heldWindows > 0 ? alarmed / heldWindows : 0,
+      windowsAboveRate: heldWindows > 0 ? above / heldWindows : 0,
+      alarm: {
+        k: LEARNED_ALARM.k,
+        n: LEARNED_ALARM.n,
+        quantile: LEARNED_ALARM.quantile,
+        margin: LEARNED_ALARM.margin,
+        threshold,
+        floored: threshold > calibrated,
+      },
       quantiles: qs.map((q) => ({ q, train: quantileOf(train, q), heldBack: quantileOf(held, q) })),
       histogram,
       contributors,
