@@ -78,7 +78,20 @@ export interface ConfigVersionInfo {
 }
 
 export interface ConfigDiffEntry {
-  kind: 'site' | 'connection' | 'template' | 'machine' | 'tag' | 'alarm' | 'historian' | 'esg' | 'models' | 'sync' | 'maintenance';
+  /** display: a process display's file (displays/<id>.json), versioned with the site file. */
+  kind:
+    | 'site'
+    | 'connection'
+    | 'template'
+    | 'machine'
+    | 'tag'
+    | 'alarm'
+    | 'historian'
+    | 'esg'
+    | 'models'
+    | 'sync'
+    | 'maintenance'
+    | 'display';
   name: string;
   change: 'added' | 'removed' | 'changed' | 'renamed';
   fields?: string[];

@@ -8,6 +8,7 @@ import { type AuthResults, authHttp, authRequests } from './auth-requests.js';
 import { type ConfigResults, configHttp, configRequests } from './config-requests.js';
 import { type ConnectionResults, connectionHttp, connectionRequests } from './connection-requests.js';
 import { type CoreResults, coreHttp, coreRequests } from './core-requests.js';
+import { type DisplayEditResults, displayEditHttp, displayEditRequests } from './display-edit-requests.js';
 import { type DisplayResults, displayHttp, displayRequests } from './display-requests.js';
 import { type EsgResults, esgHttp, esgRequests } from './esg-requests.js';
 import type { EventStreams } from './events.js';
@@ -41,6 +42,7 @@ export const requestSchemas = join(
   syncRequests,
   configRequests,
   displayRequests,
+  displayEditRequests,
 );
 
 export type RequestName = keyof typeof requestSchemas;
@@ -58,6 +60,7 @@ export const httpForms: HttpForms<typeof requestSchemas> = join(
   syncHttp,
   configHttp,
   displayHttp,
+  displayEditHttp,
 );
 /** What a client passes. */
 export type Args<N extends RequestName> = z.input<(typeof requestSchemas)[N]>;
@@ -73,7 +76,8 @@ export type Results = CoreResults &
   AlarmResults &
   SyncResults &
   ConfigResults &
-  DisplayResults;
+  DisplayResults &
+  DisplayEditResults;
 export type Result<N extends RequestName> = Results[N];
 
 /** Who is calling. Filled by the transport; the auth capability decides what a role may do. */

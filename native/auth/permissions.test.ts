@@ -15,6 +15,8 @@ const EXPECTED: Record<string, string> = {
   'core.info': 'VOESA',
   'displays.list': 'VOESA',
   'displays.get': 'VOESA',
+  'displays.save': 'EA',
+  'displays.importSvg': 'EA',
   'tags.list': 'VOESA',
   'tags.snapshot': 'VOESA',
   'tags.write': 'OEA',

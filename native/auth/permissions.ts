@@ -21,6 +21,9 @@ export const REQUEST_PERMISSIONS = {
   // Every signed-in role may view the process displays.
   'displays.list': 'read',
   'displays.get': 'read',
+  // Editing a display is engineering: a save is a configuration version; an SVG import only answers the drawing made safe.
+  'displays.save': 'configure',
+  'displays.importSvg': 'configure',
 
   'tags.list': 'read',
   'tags.snapshot': 'read',

@@ -81,13 +81,49 @@ export class VersionStore {
     return r ? { ...meta(r), text: r.text } : null;
   }
 
-  add(v: { author: string | null; comment: string; kind: VersionKind; text: string; renames?: Renames }): ConfigVersionWithText {
+  /**
+   * A new version. `displays` is every display file's text by id at this version; without it the
+   * previous version's displays are carried on (a site-file apply does not touch the displays).
+   */
+  add(v: {
+    author: string | null;
+    comment: string;
+    kind: VersionKind;
+    text: string;
+    renames?: Renames;
+    displays?: Readonly<Record<string, string>>;
+  }): ConfigVersionWithText {
     const at = this.now();
     const renames = JSON.stringify(v.renames ?? {});
+    const displays = v.displays ? JSON.stringify(v.displays) : null;
     const r = this.db
-      .prepare('INSERT INTO config_version (author, at, comment, kind, text, renames) VALUES (?, ?, ?, ?, ?, ?) RETURNING version')
-      .get(v.author, at, v.comment, v.kind, v.text, renames) as { version: number };
+      .prepare(
+        `INSERT INTO config_version (author, at, comment, kind, text, renames, displays)
+         VALUES (?, ?, ?, ?, ?, ?, COALESCE(?, (SELECT displays FROM config_version ORDER BY version DESC LIMIT 1))) RETURNING version`,
+      )
+      .get(v.author, at, v.comment, v.kind, v.text, renames, displays) as { version: number };
     return { version: r.version, author: v.author, at, comment: v.comment, kind: v.kind, renames: v.renames ?? {}, text: v.text };
+  }
+
+  /** The displays recorded with a version (display id -> file text); null when none were recorded. */
+  displaysOf(version: number): Record<string, string> | null {
+    const r = this.db.prepare('SELECT displays FROM config_version WHERE version = ?').get(version) as
+      | { displays: string | null }
+      | undefined;
+    return r?.displays ? (JSON.parse(r.displays) as Record<string, string>) : null;
+  }
+
+  /** Record the displays of one version (a rollback puts its target's displays back after the site file's apply). */
+  setDisplays(version: number, displays: Readonly<Record<string, string>>): void {
+    this.db.prepare('UPDATE config_version SET displays = ? WHERE version = ?').run(JSON.stringify(displays), version);
+  }
+
+  /**
+   * Record `displays` on every version that has none: the displays as they were before the first
+   * save from the console (they were files only until then), so rolling back to those versions puts them back.
+   */
+  fillDisplays(displays: Readonly<Record<string, string>>): void {
+    this.db.prepare('UPDATE config_version SET displays = ? WHERE displays IS NULL').run(JSON.stringify(displays));
   }
 
   /** Newest first: at most `limit` versions below `before` (all when omitted). */
