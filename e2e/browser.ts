@@ -1,11 +1,11 @@
 // Real headless Chromium (Debian's package) driven by playwright-core. No browser download: the
 // executable is the system's, and the flags keep it off the network this machine does not have.
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { ADMIN, root } from './harness.js';
+import { ADMIN, type RunningConsole, root, type Scripted, scripted, startConsole } from './harness.js';
 
 export const CHROMIUM = process.env.AURUM_CHROMIUM ?? '/usr/bin/chromium';
 export const chromiumAvailable = existsSync(CHROMIUM);
@@ -54,4 +54,73 @@ export async function axeFindings(p: Page, where: string): Promise<string[]> {
     document.documentElement.dataset.theme = 'dark';
   });
   return found;
+}
+
+/** Serve mode on the demo plant and a Chromium for one E2E file, with the administrator's scripted requests. */
+export interface ChromiumConsole extends Scripted {
+  app: RunningConsole;
+  browser: Browser;
+  /** A new browser context (1920×1080, downloads accepted) signed in as `user`; stop() closes it. */
+  context(user?: string, password?: string): Promise<BrowserContext>;
+  /**
+   * A new page in a new context signed in as `user`, opened at `hash` (`#/esg`; none: the start
+   * screen); it waits for the screen titled `title`, or without one for the navigation bar.
+   */
+  page(opts?: { user?: string; password?: string; hash?: string; title?: string }): Promise<Page>;
+  /** Closes the contexts, the browser and the console, and removes the console's data dir. */
+  stop(): Promise<void>;
+}
+
+/** Start serve mode (bin/aurum.mjs serve, the demo plant) and Chromium side by side; the administrator signed in. */
+export async function startChromiumConsole(opts: { timeoutMs?: number } = {}): Promise<ChromiumConsole> {
+  const [started, launched] = await Promise.allSettled([
+    startConsole({ script: 'bin/aurum.mjs', args: ['serve'], timeoutMs: opts.timeoutMs ?? 40_000 }),
+    launchChromium(),
+  ]);
+  // One of the two failing leaves nothing of the other running.
+  if (started.status === 'rejected' || launched.status === 'rejected') {
+    if (started.status === 'fulfilled') {
+      await started.value.stop();
+      rmSync(started.value.dataDir, { recursive: true, force: true });
+    }
+    if (launched.status === 'fulfilled') await launched.value.close();
+    throw started.status === 'rejected' ? started.reason : (launched as PromiseRejectedResult).reason;
+  }
+  const app = started.value;
+  const browser = launched.value;
+  const contexts: BrowserContext[] = [];
+  const context = async (user = ADMIN.user, password = ADMIN.password) => {
+    const c = await browser.newContext({ viewport: { width: 1920, height: 1080 }, acceptDownloads: true });
+    contexts.push(c);
+    await signInContext(c, app.url, user, password);
+    return c;
+  };
+  let token: string;
+  try {
+    token = await app.signIn();
+  } catch (err) {
+    await browser.close();
+    await app.stop();
+    rmSync(app.dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    ...scripted(app, token),
+    app,
+    browser,
+    context,
+    async page({ user, password, hash = '', title } = {}) {
+      const page = await (await context(user, password)).newPage();
+      await page.goto(`${app.url}/${hash}`);
+      if (title) await page.locator('h1.screen-title', { hasText: title }).waitFor();
+      else await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Overview', exact: true }).waitFor();
+      return page;
+    },
+    async stop() {
+      for (const c of contexts) await c.close().catch(() => undefined);
+      await browser.close();
+      await app.stop();
+      rmSync(app.dataDir, { recursive: true, force: true });
+    },
+  };
 }

@@ -108,3 +108,85 @@ export async function startConsole(opts: {
     },
   };
 }
+
+/** Scripted requests to a running console as one user (a bearer token): what an E2E file does besides its browser. */
+export interface Scripted {
+  /** The bearer token the requests carry unless another is given. */
+  token: string;
+  /** `fetch` of a path on the console with the bearer token and a JSON body type; the raw response (for status checks). */
+  api(path: string, init?: RequestInit, bearer?: string): Promise<Response>;
+  /** `GET path`, its JSON body; throws naming the path and the status unless it answers 2xx. */
+  json<T>(path: string, bearer?: string): Promise<T>;
+  /** `POST /api/call/<name>` with `args`: the result; throws naming the request, the status and the answer unless it answers 2xx. */
+  call<T = unknown>(name: string, args: unknown, bearer?: string): Promise<T>;
+  /** Create each user (name → role) with `password` (auth.users.create). */
+  createUsers(users: Readonly<Record<string, string>>, password: string): Promise<void>;
+}
+
+export function scripted(app: Pick<RunningConsole, 'url'>, token: string): Scripted {
+  const api = (p: string, init: RequestInit = {}, bearer = token) =>
+    fetch(`${app.url}${p}`, {
+      ...init,
+      headers: { Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json', ...(init.headers ?? {}) },
+    });
+  const json = async <T>(p: string, bearer = token): Promise<T> => {
+    const r = await api(p, {}, bearer);
+    if (!r.ok) throw new Error(`GET ${p}: ${r.status} ${await r.text()}`);
+    return (await r.json()) as T;
+  };
+  const call = async <T>(name: string, args: unknown, bearer = token): Promise<T> => {
+    const r = await api(`/api/call/${name}`, { method: 'POST', body: JSON.stringify(args) }, bearer);
+    if (!r.ok) throw new Error(`${name}: ${r.status} ${await r.text()}`);
+    return (await r.json()) as T;
+  };
+  return {
+    token,
+    api,
+    json,
+    call,
+    async createUsers(users, password) {
+      for (const [user, role] of Object.entries(users)) await call('auth.users.create', { user, role, password });
+    },
+  };
+}
+
+/** The demo plant's pumps (resources/demo-site.yaml) and the id of each one's low-flow alarm. */
+export const DEMO_PUMPS = ['Pump101', 'Pump102'] as const;
+export type DemoPump = (typeof DEMO_PUMPS)[number];
+export const lowFlowAlarm = (pump: DemoPump) => `Demo.PumpStation.${pump}.Flow.lo`;
+
+/**
+ * Set the demo pumps' SpeedSetpoint to 40 % (its lowest, confirmed): their flow falls below the
+ * low-flow limit (80) and each one's low-flow alarm raises after its on-delay (10 s).
+ */
+export async function slowDemoPumps(s: Scripted, pumps: readonly DemoPump[] = DEMO_PUMPS): Promise<void> {
+  for (const pump of pumps) {
+    const r = await s.api('/api/tags/write', {
+      method: 'POST',
+      body: JSON.stringify({ tag: `Demo/PumpStation/${pump}/SpeedSetpoint`, value: 40, confirmed: true }),
+    });
+    if (!r.ok) throw new Error(`slowing ${pump}: ${r.status} ${await r.text()}`);
+  }
+}
+
+/**
+ * Until every alarm of `ids` is unacknowledged and active (with none given: any alarm is), bounded
+ * by `timeoutMs`; the alarm list then.
+ */
+export async function waitForUnacked<Row extends { id: string; state: string }>(
+  s: Scripted,
+  ids: readonly string[] = [],
+  timeoutMs = 40_000,
+): Promise<Row[]> {
+  return waitFor(
+    ids.length ? ids.join(' and ') : 'an unacknowledged alarm',
+    async () => {
+      const rows = (await s.json<{ alarms: Row[] }>('/api/alarms')).alarms;
+      const up = (a: Row) => a.state === 'unack_active';
+      const ready = ids.length ? ids.every((id) => rows.some((a) => a.id === id && up(a))) : rows.some(up);
+      return ready ? rows : undefined;
+    },
+    timeoutMs,
+    500,
+  );
+}

@@ -5,19 +5,17 @@
 // KPI page stating how much of the period the console observed, no NaN or long decimals on the
 // alarm and journal screens, and a restarted pump's low-flow alarm waiting its on-delay. Both demo pumps are slowed so their low-flow alarms raise (10 s
 // on-delay). One console for the file; tests run in order.
-import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlarmKpis, AlarmRow, JournalEntry } from '../native/api/alarm-requests.js';
 import type { AuditEntry } from '../native/api/auth-requests.js';
 import type { TagInfo } from '../native/api/types.js';
-import { artifactsDir, chromiumAvailable, launchChromium, signInContext } from './browser.js';
-import { type RunningConsole, startConsole, waitFor } from './harness.js';
+import { artifactsDir, axeFindings, type ChromiumConsole, chromiumAvailable, startChromiumConsole } from './browser.js';
+import { lowFlowAlarm, slowDemoPumps, waitFor, waitForUnacked } from './harness.js';
 
-const PUMP101_LO = 'Demo.PumpStation.Pump101.Flow.lo';
-const PUMP102_LO = 'Demo.PumpStation.Pump102.Flow.lo';
+const PUMP101_LO = lowFlowAlarm('Pump101');
+const PUMP102_LO = lowFlowAlarm('Pump102');
 const PASSWORD = 'e2e-Alarm-Actions-2026';
 const USERS = { otto: 'operator', enzo: 'engineer', vera: 'viewer' } as const;
 type UserName = keyof typeof USERS;
@@ -25,29 +23,15 @@ const COMMENT = 'e2e: strainer checked, flow low on purpose';
 const SHELVE_REASON = 'e2e: pump slowed for a test';
 const OOS_REASON = 'e2e: flow transmitter removed for calibration';
 
-let app: RunningConsole;
-let browser: Browser;
-let token: string;
-const contexts: BrowserContext[] = [];
+let demo: ChromiumConsole;
 const pages: Partial<Record<UserName, Page>> = {};
 
-const api = (p: string, init: RequestInit = {}, bearer = token) =>
-  fetch(`${app.url}${p}`, {
-    ...init,
-    headers: { Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json', ...(init.headers ?? {}) },
-  });
-const json = async <T>(p: string): Promise<T> => (await (await api(p)).json()) as T;
+const api = (p: string, init?: RequestInit, bearer?: string) => demo.api(p, init, bearer);
+const json = <T>(p: string): Promise<T> => demo.json<T>(p);
 const alarm = async (id: string) => (await json<{ alarms: AlarmRow[] }>('/api/alarms')).alarms.find((a) => a.id === id);
 
 async function pageAs(user: UserName): Promise<Page> {
-  const existing = pages[user];
-  if (existing) return existing;
-  const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
-  contexts.push(context);
-  await signInContext(context, app.url, user, PASSWORD);
-  const page = await context.newPage();
-  await page.goto(app.url);
-  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Overview', exact: true }).waitFor();
+  const page = pages[user] ?? (await demo.page({ user, password: PASSWORD }));
   pages[user] = page;
   return page;
 }
@@ -55,13 +39,6 @@ async function pageAs(user: UserName): Promise<Page> {
 async function openScreen(page: Page, label: string): Promise<void> {
   await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: label, exact: true }).click();
   await page.locator('h1.screen-title', { hasText: label }).waitFor();
-}
-
-async function axeFindings(page: Page, where: string): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).analyze();
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 const shot = (page: Page, name: string) =>
@@ -75,35 +52,14 @@ function overlong(text: string, max: number): string[] {
 
 describe.skipIf(!chromiumAvailable && !process.env.CI)('alarm actions, KPI coverage and number format in Chromium', () => {
   beforeAll(async () => {
-    [app, browser] = await Promise.all([startConsole({ script: 'bin/aurum.mjs', args: ['serve'], timeoutMs: 40_000 }), launchChromium()]);
-    token = await app.signIn();
-    for (const [user, role] of Object.entries(USERS)) {
-      const r = await api('/api/call/auth.users.create', { method: 'POST', body: JSON.stringify({ user, role, password: PASSWORD }) });
-      expect(r.ok, await r.text()).toBe(true);
-    }
-    for (const pump of ['Pump101', 'Pump102']) {
-      const slowed = await api('/api/tags/write', {
-        method: 'POST',
-        body: JSON.stringify({ tag: `Demo/PumpStation/${pump}/SpeedSetpoint`, value: 40, confirmed: true }),
-      });
-      expect(slowed.ok).toBe(true);
-    }
-    await waitFor(
-      'both pumps’ low-flow alarms',
-      async () => {
-        const rows = (await json<{ alarms: AlarmRow[] }>('/api/alarms')).alarms;
-        return [PUMP101_LO, PUMP102_LO].every((id) => rows.some((a) => a.id === id && a.state === 'unack_active')) ? true : undefined;
-      },
-      40_000,
-      500,
-    );
+    demo = await startChromiumConsole();
+    await demo.createUsers(USERS, PASSWORD);
+    await slowDemoPumps(demo);
+    await waitForUnacked(demo, [PUMP101_LO, PUMP102_LO]);
   }, 90_000);
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await app?.stop();
-    if (app) rmSync(app.dataDir, { recursive: true, force: true });
+    await demo?.stop();
   });
 
   it('an operator acknowledges with a comment: the journal, the alarm history and the audit trail keep it', async () => {
@@ -196,7 +152,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('alarm actions, KPI cover
     await row(operator, PUMP102_LO).waitFor();
     expect(await operator.getByRole('button', { name: /^Out of service/ }).count()).toBe(0);
     expect(await operator.getByRole('button', { name: /^Return to service/ }).count()).toBe(0);
-    const otto = await app.signIn('otto', PASSWORD);
+    const otto = await demo.app.signIn('otto', PASSWORD);
     const denied = await api(
       `/api/alarms/${PUMP102_LO}/out-of-service`,
       { method: 'POST', body: JSON.stringify({ reason: 'not mine' }) },

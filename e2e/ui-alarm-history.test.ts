@@ -3,23 +3,20 @@
 // Pump101 is slowed so its low-flow alarm raises; it is acknowledged with a comment over the API and
 // the journal must show that acknowledgement, the KPIs must show figures, and the audit viewer the
 // setpoint write with an intact hash chain. Screenshots go to test-artifacts/ (and, with AURUM_DOCS_SCREENSHOTS=1, docs/screenshots/).
-import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlarmCounts, AlarmRow } from '../native/api/alarm-requests.js';
-import { artifactsDir, chromiumAvailable, launchChromium, signInContext } from './browser.js';
-import { type RunningConsole, root, startConsole, waitFor } from './harness.js';
+import { artifactsDir, axeFindings, type ChromiumConsole, chromiumAvailable, startChromiumConsole } from './browser.js';
+import { lowFlowAlarm, root, slowDemoPumps, waitForUnacked } from './harness.js';
 
-const ALARM = 'Demo.PumpStation.Pump101.Flow.lo';
+const ALARM = lowFlowAlarm('Pump101');
 const SETPOINT = 'Demo/PumpStation/Pump101/SpeedSetpoint';
 const COMMENT = 'e2e: low flow seen, pump slowed on purpose';
 
-let app: RunningConsole;
-let browser: Browser;
+let demo: ChromiumConsole;
 let page: Page;
-let token: string;
 
 async function shot(name: string, docsName?: string): Promise<void> {
   const file = path.join(artifactsDir, `ui-alarm-history-${name}.png`);
@@ -32,47 +29,21 @@ async function shot(name: string, docsName?: string): Promise<void> {
   }
 }
 
-async function axeFindings(where: string): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).analyze();
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
-const api = (p: string, init: RequestInit = {}) =>
-  fetch(`${app.url}${p}`, { ...init, headers: { Authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
-
 describe.skipIf(!chromiumAvailable && !process.env.CI)('alarm history, KPIs, annunciation and audit trail in Chromium', () => {
   beforeAll(async () => {
-    [app, browser] = await Promise.all([startConsole({ script: 'bin/aurum.mjs', args: ['serve'], timeoutMs: 40_000 }), launchChromium()]);
-    token = await app.signIn();
-    const slowed = await api('/api/tags/write', { method: 'POST', body: JSON.stringify({ tag: SETPOINT, value: 40, confirmed: true }) });
-    expect(slowed.ok).toBe(true);
-    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, acceptDownloads: true });
-    await signInContext(context, app.url);
-    page = await context.newPage();
-    await page.goto(`${app.url}/#/alarm-history`);
-    await page.locator('h1.screen-title', { hasText: 'Alarm history' }).waitFor();
+    demo = await startChromiumConsole();
+    await slowDemoPumps(demo, ['Pump101']);
+    page = await demo.page({ hash: '#/alarm-history', title: 'Alarm history' });
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-    if (app) rmSync(app.dataDir, { recursive: true, force: true });
+    await demo?.stop();
   });
 
   it('lists the acknowledgement of an alarm raised and acknowledged in the test, and exports the journal', async () => {
     // The low-flow alarm has a 10 s on-delay after the flow falls below its limit.
-    await waitFor(
-      'the Pump101 low-flow alarm',
-      async () => {
-        const r = (await (await api('/api/alarms')).json()) as { alarms: { id: string; state: string }[] };
-        return r.alarms.some((a) => a.id === ALARM && a.state === 'unack_active') ? true : undefined;
-      },
-      30_000,
-      500,
-    );
-    const acked = await api('/api/alarms/ack', { method: 'POST', body: JSON.stringify({ ids: [ALARM], comment: COMMENT }) });
+    await waitForUnacked(demo, [ALARM], 30_000);
+    const acked = await demo.api('/api/alarms/ack', { method: 'POST', body: JSON.stringify({ ids: [ALARM], comment: COMMENT }) });
     expect(acked.ok).toBe(true);
 
     await page.getByRole('button', { name: 'Refresh' }).click();
@@ -93,7 +64,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('alarm history, KPIs, ann
     const csv = readFileSync(await download.path(), 'utf8');
     expect(download.suggestedFilename()).toMatch(/\.csv$/);
     expect(csv).toContain(COMMENT);
-    expect(await axeFindings('journal')).toEqual([]);
+    expect(await axeFindings(page, 'journal')).toEqual([]);
   }, 50_000);
 
   it('shows the EEMUA 191 KPIs with numbers and the most frequent alarms', async () => {
@@ -108,13 +79,13 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('alarm history, KPIs, ann
     const top = page.getByRole('table', { name: 'Most frequent alarms' });
     expect(await top.locator('tbody tr', { hasText: 'Demo/PumpStation/Pump101/Flow' }).count()).toBe(1);
     await shot('kpis');
-    expect(await axeFindings('kpis')).toEqual([]);
+    expect(await axeFindings(page, 'kpis')).toEqual([]);
   });
 
   it('sounds for an unacknowledged High alarm, silences until a new one arrives, and remembers the off switch', async () => {
     const horn = page.locator('.annunciator');
     const state = () => horn.getAttribute('data-annunciation');
-    const real = (await (await api('/api/alarms')).json()) as { alarms: AlarmRow[]; counts: AlarmCounts };
+    const real = await demo.json<{ alarms: AlarmRow[]; counts: AlarmCounts }>('/api/alarms');
     const audible = real.alarms.some((a) => (a.priority === 'Critical' || a.priority === 'High') && a.state === 'unack_active');
     await expect.poll(state).toBe(audible ? 'sounding' : 'quiet');
     expect(await horn.getByRole('button', { name: 'Silence' }).isDisabled()).toBe(!audible);
@@ -192,22 +163,19 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('alarm history, KPIs, ann
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
     expect(download.suggestedFilename()).toMatch(/\.csv$/);
     expect(readFileSync(await download.path(), 'utf8')).toContain(SETPOINT);
-    expect(await axeFindings('audit')).toEqual([]);
+    expect(await axeFindings(page, 'audit')).toEqual([]);
   });
 
   it('shows the audit trail only to roles allowed to read it', async () => {
-    const create = await api('/api/call/auth.users.create', {
+    const create = await demo.api('/api/call/auth.users.create', {
       method: 'POST',
       body: JSON.stringify({ user: 'op1', role: 'operator', password: 'e2e-Operator-Pass-2026' }),
     });
     expect(create.ok).toBe(true);
-    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
-    await signInContext(context, app.url, 'op1', 'e2e-Operator-Pass-2026');
-    const op = await context.newPage();
-    await op.goto(app.url);
+    const op = await demo.page({ user: 'op1', password: 'e2e-Operator-Pass-2026' });
     const nav = op.getByRole('navigation', { name: 'Screens' });
     await nav.getByRole('button', { name: 'Alarm history', exact: true }).waitFor();
     expect(await nav.getByRole('button', { name: 'Audit trail', exact: true }).count()).toBe(0);
-    await context.close();
+    await op.context().close();
   });
 });

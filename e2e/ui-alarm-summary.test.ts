@@ -5,29 +5,22 @@
 // and name the oldest unacknowledged; acknowledge-all asks first, naming the count by priority, and
 // Cancel acknowledges nothing; then the console is stopped, and the header must say the connection
 // state is unknown and every write and acknowledgement control must be disabled.
-import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlarmRow, Priority } from '../native/api/alarm-requests.js';
-import { artifactsDir, chromiumAvailable, launchChromium, signInContext } from './browser.js';
-import { type RunningConsole, startConsole, waitFor } from './harness.js';
+import { artifactsDir, axeFindings, type ChromiumConsole, chromiumAvailable, startChromiumConsole } from './browser.js';
+import { lowFlowAlarm, slowDemoPumps, waitFor, waitForUnacked } from './harness.js';
 
-const PUMP101_LO = 'Demo.PumpStation.Pump101.Flow.lo';
-const PUMP102_LO = 'Demo.PumpStation.Pump102.Flow.lo';
+const PUMP101_LO = lowFlowAlarm('Pump101');
+const PUMP102_LO = lowFlowAlarm('Pump102');
 const PRIORITIES: Priority[] = ['Critical', 'High', 'Medium', 'Low'];
 
-let app: RunningConsole;
-let browser: Browser;
+let demo: ChromiumConsole;
 let page: Page;
-let token: string;
-
-const api = (p: string, init: RequestInit = {}) =>
-  fetch(`${app.url}${p}`, { ...init, headers: { Authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
 
 async function alarms(): Promise<AlarmRow[]> {
-  return ((await (await api('/api/alarms')).json()) as { alarms: AlarmRow[] }).alarms;
+  return (await demo.json<{ alarms: AlarmRow[] }>('/api/alarms')).alarms;
 }
 
 /** "1 High, 2 Low" for the rows given: the wording the console must use. */
@@ -38,51 +31,23 @@ function byPriority(rows: readonly AlarmRow[]): string {
     .join(', ');
 }
 
-async function axeFindings(where: string): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).analyze();
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
 const shot = (name: string) => page.screenshot({ path: path.join(artifactsDir, `ui-alarm-summary-${name}.png`) });
 const summary = () => page.locator('.alarm-summary');
 
 describe.skipIf(!chromiumAvailable && !process.env.CI)('alarm summary, acknowledge-all and the lost link in Chromium', () => {
   beforeAll(async () => {
-    [app, browser] = await Promise.all([startConsole({ script: 'bin/aurum.mjs', args: ['serve'], timeoutMs: 40_000 }), launchChromium()]);
-    token = await app.signIn();
-    for (const pump of ['Pump101', 'Pump102']) {
-      const slowed = await api('/api/tags/write', {
-        method: 'POST',
-        body: JSON.stringify({ tag: `Demo/PumpStation/${pump}/SpeedSetpoint`, value: 40, confirmed: true }),
-      });
-      expect(slowed.ok).toBe(true);
-    }
-    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
-    await signInContext(context, app.url);
-    page = await context.newPage();
-    await page.goto(`${app.url}/#/alarms`);
-    await page.locator('h1.screen-title', { hasText: 'Alarms' }).waitFor();
+    demo = await startChromiumConsole();
+    await slowDemoPumps(demo);
+    page = await demo.page({ hash: '#/alarms', title: 'Alarms' });
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-    if (app) rmSync(app.dataDir, { recursive: true, force: true });
+    await demo?.stop();
   });
 
   it('counts acknowledged alarms that are still active as standing, and names the oldest unacknowledged', async () => {
-    await waitFor(
-      'both pumps’ low-flow alarms',
-      async () => {
-        const rows = await alarms();
-        return [PUMP101_LO, PUMP102_LO].every((id) => rows.some((a) => a.id === id && a.state === 'unack_active')) ? true : undefined;
-      },
-      40_000,
-      500,
-    );
-    const acked = await api('/api/alarms/ack', { method: 'POST', body: JSON.stringify({ ids: [PUMP101_LO] }) });
+    await waitForUnacked(demo, [PUMP101_LO, PUMP102_LO]);
+    const acked = await demo.api('/api/alarms/ack', { method: 'POST', body: JSON.stringify({ ids: [PUMP101_LO] }) });
     expect(acked.ok).toBe(true);
 
     // What the header must say, from the core's own list at the same moment (other demo alarms may
@@ -135,7 +100,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('alarm summary, acknowled
     const rowsAsked = (await alarms()).filter((a) => asked.includes(a.id));
     const text = await dialog.locator('p').textContent();
     expect(text).toBe(`Acknowledge ${asked.length} alarm${asked.length === 1 ? '' : 's'}: ${byPriority(rowsAsked)}?`);
-    expect(await axeFindings('alarms with the acknowledge-all question open')).toEqual([]);
+    expect(await axeFindings(page, 'alarms with the acknowledge-all question open')).toEqual([]);
     await shot('ack-all-confirm');
 
     await dialog.getByRole('button', { name: 'Cancel' }).click();
@@ -149,7 +114,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('alarm summary, acknowled
     await expect.poll(() => summary().locator('.standing').textContent(), { timeout: 10_000 }).toMatch(/Standing: .*\b\d+ Low\b/);
     const standingLow = (await alarms()).filter((a) => a.state === 'ack_active' && a.priority === 'Low').length;
     expect(standingLow).toBeGreaterThanOrEqual(2);
-    expect(await axeFindings('alarms after acknowledging all')).toEqual([]);
+    expect(await axeFindings(page, 'alarms after acknowledging all')).toEqual([]);
   }, 60_000);
 
   it('when the link to the core is lost, shows connection state unknown and disables writes and acknowledgements', async () => {
@@ -163,7 +128,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('alarm summary, acknowled
     const comm = page.locator('.comm-summary');
     await expect.poll(() => comm.textContent(), { timeout: 10_000 }).toMatch(/connections OK|down/);
 
-    await app.stop();
+    await demo.app.stop();
     await page.getByRole('alert').filter({ hasText: 'Connection to the console core lost' }).waitFor({ timeout: 10_000 });
     expect(await comm.textContent()).toBe('? Connection state unknown');
     expect(await comm.getAttribute('data-ok')).toBe('unknown');
@@ -178,7 +143,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('alarm summary, acknowled
     const n = await controls.count();
     expect(n).toBeGreaterThan(0);
     for (let i = 0; i < n; i++) expect(await controls.nth(i).isDisabled()).toBe(true);
-    expect(await axeFindings('alarms with the link lost')).toEqual([]);
+    expect(await axeFindings(page, 'alarms with the link lost')).toEqual([]);
     await shot('link-lost-alarms');
   }, 60_000);
 });

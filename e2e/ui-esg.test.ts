@@ -3,53 +3,28 @@
 // emissions), the period's energy and CO2e as uPlot charts, past days and months to choose, partial
 // hours counted (the current hour so far: a summary of the last 70 s reads the energy the plant drew,
 // not 0), and the report export offered to the roles that may make it.
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EsgSummary } from '../native/api/esg-requests.js';
-import { artifactsDir, chromiumAvailable, launchChromium, signInContext } from './browser.js';
-import { type RunningConsole, startConsole, waitFor } from './harness.js';
+import { artifactsDir, type ChromiumConsole, chromiumAvailable, startChromiumConsole } from './browser.js';
+import { waitFor } from './harness.js';
 
 const PASSWORD = 'e2e-Esg-Pass-2026';
-let app: RunningConsole;
-let browser: Browser;
-let token: string;
-const contexts: BrowserContext[] = [];
+let demo: ChromiumConsole;
 
-async function pageAs(user: string, password: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, acceptDownloads: true });
-  contexts.push(context);
-  await signInContext(context, app.url, user, password);
-  const page = await context.newPage();
-  await page.goto(`${app.url}/#/esg`);
-  await page.locator('h1.screen-title', { hasText: 'ESG' }).waitFor();
-  return page;
-}
+const pageAs = (user: string, password: string): Promise<Page> => demo.page({ user, password, hash: '#/esg', title: 'ESG' });
 
 describe.skipIf(!chromiumAvailable && !process.env.CI)('ESG screen in Chromium', () => {
   beforeAll(async () => {
-    [app, browser] = await Promise.all([startConsole({ script: 'bin/aurum.mjs', args: ['serve'], timeoutMs: 75_000 }), launchChromium()]);
-    token = await app.signIn();
-    for (const [user, role] of [
-      ['esme', 'esg_analyst'],
-      ['vera', 'viewer'],
-    ]) {
-      const r = await fetch(`${app.url}/api/call/auth.users.create`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ user, role, password: PASSWORD }),
-      });
-      expect(r.ok, await r.text()).toBe(true);
-    }
+    demo = await startChromiumConsole({ timeoutMs: 75_000 });
+    await demo.createUsers({ esme: 'esg_analyst', vera: 'viewer' }, PASSWORD);
   }, 100_000);
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await app?.stop();
-    if (app) rmSync(app.dataDir, { recursive: true, force: true });
+    await demo?.stop();
   });
 
   it('counts the current hour so far: the last 70 s of the demo plant give energy and CO2e, not 0', async () => {
@@ -58,9 +33,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('ESG screen in Chromium',
       async () => {
         const to = Date.now();
         const q = new URLSearchParams({ from: new Date(to - 70_000).toISOString(), to: new Date(to).toISOString(), groupBy: 'site' });
-        const r = await fetch(`${app.url}/api/esg/summary?${q}`, { headers: { Authorization: `Bearer ${token}` } });
-        if (!r.ok) throw new Error(`${r.status} ${await r.text()}`);
-        const s = (await r.json()) as EsgSummary;
+        const s = await demo.json<EsgSummary>(`/api/esg/summary?${q}`);
         // The plant has run for 70 s: the range is covered by data.
         return s.totals.coverage.ratio > 0.9 ? s : undefined;
       },

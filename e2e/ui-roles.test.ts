@@ -3,12 +3,11 @@
 // write, acknowledgement, shelving, event record or tag edit — on any screen they can open, while an
 // operator and an engineer are offered theirs. What the UI offers comes from the list the core
 // computes from its permission table (auth.me `allowed`), so it is compared with that list too.
-import { rmSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifactsDir, chromiumAvailable, launchChromium, signInContext } from './browser.js';
-import { type RunningConsole, startConsole, waitFor } from './harness.js';
+import { artifactsDir, type ChromiumConsole, chromiumAvailable, startChromiumConsole } from './browser.js';
+import { slowDemoPumps, waitForUnacked } from './harness.js';
 
 const PASSWORD = 'e2e-Roles-Pass-2026';
 const USERS = { vera: 'viewer', esme: 'esg_analyst', otto: 'operator', enzo: 'engineer' } as const;
@@ -18,20 +17,9 @@ type UserName = keyof typeof USERS;
 const ACTING =
   /^(Write|Confirm write|Start|Stop|Ack|Acknowledge|Shelve|Unshelve|Record|Request maintenance|Edit|Apply|Check|Test read|Trust|Approve|Reject|Pause uplink|Resume uplink|Out of service|Return to service|Remove from service|Activate|Roll back|Learn|Relearn|Create user|Disable|Enable|Lift lockout|Reset password)\b/;
 
-let app: RunningConsole;
-let browser: Browser;
-let token: string;
-const contexts: BrowserContext[] = [];
+let demo: ChromiumConsole;
 
-async function pageAs(user: UserName): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
-  contexts.push(context);
-  await signInContext(context, app.url, user, PASSWORD);
-  const page = await context.newPage();
-  await page.goto(app.url);
-  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Overview', exact: true }).waitFor();
-  return page;
-}
+const pageAs = (user: UserName): Promise<Page> => demo.page({ user, password: PASSWORD });
 
 /** Names of the visible buttons of the screen that act on the plant or change configuration. */
 async function actingControls(page: Page): Promise<string[]> {
@@ -68,48 +56,21 @@ async function scanScreens(page: Page, who: string): Promise<Record<string, stri
 }
 
 async function allowedOf(user: UserName): Promise<string[]> {
-  const t = await app.signIn(user, PASSWORD);
-  const me = (await (await fetch(`${app.url}/api/me`, { headers: { Authorization: `Bearer ${t}` } })).json()) as { allowed: string[] };
+  const me = await demo.json<{ allowed: string[] }>('/api/me', await demo.app.signIn(user, PASSWORD));
   return me.allowed;
 }
 
 describe.skipIf(!chromiumAvailable && !process.env.CI)('role-aware screens in Chromium', () => {
   beforeAll(async () => {
-    [app, browser] = await Promise.all([startConsole({ script: 'bin/aurum.mjs', args: ['serve'], timeoutMs: 90_000 }), launchChromium()]);
-    token = await app.signIn();
-    for (const [user, role] of Object.entries(USERS)) {
-      const r = await fetch(`${app.url}/api/call/auth.users.create`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ user, role, password: PASSWORD }),
-      });
-      expect(r.ok, await r.text()).toBe(true);
-    }
+    demo = await startChromiumConsole({ timeoutMs: 90_000 });
+    await demo.createUsers(USERS, PASSWORD);
     // Pump101 slowed: its low-flow alarm raises (10 s on-delay), so the alarm list has rows one could acknowledge.
-    const slowed = await fetch(`${app.url}/api/tags/write`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ tag: 'Demo/PumpStation/Pump101/SpeedSetpoint', value: 40, confirmed: true }),
-    });
-    expect(slowed.ok).toBe(true);
-    await waitFor(
-      'an unacknowledged alarm',
-      async () => {
-        const list = (await (await fetch(`${app.url}/api/alarms`, { headers: { Authorization: `Bearer ${token}` } })).json()) as {
-          alarms: { state: string }[];
-        };
-        return list.alarms.some((a) => a.state === 'unack_active') ? true : undefined;
-      },
-      40_000,
-      500,
-    );
+    await slowDemoPumps(demo, ['Pump101']);
+    await waitForUnacked(demo);
   }, 180_000);
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await app?.stop();
-    if (app) rmSync(app.dataDir, { recursive: true, force: true });
+    await demo?.stop();
   });
 
   it('the core sends each session the requests its role may make', async () => {
@@ -183,9 +144,8 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('role-aware screens in Ch
     const run = op.getByRole('group', { name: 'Write RunCommand' });
     await run.waitFor();
     // An administrator makes otto a viewer while the machine screen is open.
-    const changed = await fetch(`${app.url}/api/call/auth.users.update`, {
+    const changed = await demo.api('/api/call/auth.users.update', {
       method: 'POST',
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ user: 'otto', role: 'viewer' }),
     });
     expect(changed.ok).toBe(true);
@@ -195,9 +155,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('role-aware screens in Ch
     await expect.poll(() => op.locator('main .setpoint').count(), { timeout: 15_000 }).toBe(0);
     expect(await op.getByRole('button', { name: 'Record' }).count()).toBe(0);
     expect(await op.locator('.user-menu').textContent()).toContain('(viewer)');
-    const refused = (await (
-      await fetch(`${app.url}/api/audit?action=tags.write&result=denied`, { headers: { Authorization: `Bearer ${token}` } })
-    ).json()) as { actor: string; details: Record<string, unknown> }[];
+    const refused = await demo.json<{ actor: string; details: Record<string, unknown> }[]>('/api/audit?action=tags.write&result=denied');
     expect(refused.some((e) => e.actor === 'otto')).toBe(true);
   }, 90_000);
 });

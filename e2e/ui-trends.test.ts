@@ -3,32 +3,20 @@
 // the stored value there, the historian export of a zoomed range holding only that range, zoom and
 // pan icons that render whatever fonts the workstation has, and a machine's 5-minute trend filled
 // from the historian as soon as the machine screen opens.
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HistorySeries, HistoryValueAt } from '../native/api/history-requests.js';
 import type { TagInfo } from '../native/api/types.js';
-import { artifactsDir, chromiumAvailable, launchChromium, signInContext } from './browser.js';
-import { type RunningConsole, startConsole, waitFor } from './harness.js';
+import { artifactsDir, type ChromiumConsole, chromiumAvailable, startChromiumConsole } from './browser.js';
+import { waitFor } from './harness.js';
 
-let app: RunningConsole;
-let browser: Browser;
+let demo: ChromiumConsole;
 let context: BrowserContext;
 let page: Page;
-let token: string;
 let tags: TagInfo[];
-
-async function call<T>(name: string, args: unknown): Promise<T> {
-  const r = await fetch(`${app.url}/api/call/${name}`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(args),
-  });
-  if (!r.ok) throw new Error(`${name}: ${r.status} ${await r.text()}`);
-  return (await r.json()) as T;
-}
 
 async function open(url: string): Promise<Page> {
   await page?.close();
@@ -53,18 +41,13 @@ const tagNamed = (name: string): TagInfo => {
 
 describe.skipIf(!chromiumAvailable && !process.env.CI)('trends in Chromium', () => {
   beforeAll(async () => {
-    [app, browser] = await Promise.all([startConsole({ script: 'bin/aurum.mjs', args: ['serve'], timeoutMs: 75_000 }), launchChromium()]);
-    token = await app.signIn();
-    tags = (await call<{ tags: TagInfo[] }>('tags.list', {})).tags;
-    context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, acceptDownloads: true });
-    await signInContext(context, app.url);
+    demo = await startChromiumConsole({ timeoutMs: 75_000 });
+    tags = (await demo.call<{ tags: TagInfo[] }>('tags.list', {})).tags;
+    context = await demo.context();
   }, 100_000);
 
   afterAll(async () => {
-    await context?.close().catch(() => undefined);
-    await browser?.close();
-    await app?.stop();
-    if (app) rmSync(app.dataDir, { recursive: true, force: true });
+    await demo?.stop();
   });
 
   it("fills a machine's 5-minute trend from the historian as soon as the machine screen opens", async () => {
@@ -75,7 +58,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('trends in Chromium', () 
       'a minute of history of the machine',
       async () => {
         const now = Date.now();
-        const [s] = await call<HistorySeries[]>('history.query', { tags: [flow], from: now - 300_000, to: now, maxPoints: 2000 });
+        const [s] = await demo.call<HistorySeries[]>('history.query', { tags: [flow], from: now - 300_000, to: now, maxPoints: 2000 });
         const first = s?.ts[0];
         return first !== undefined && now - first >= 60_000 ? first : undefined;
       },
@@ -84,7 +67,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('trends in Chromium', () 
     );
     // A fresh page: its live buffers start empty, so what the trend shows of the minute before comes from the historian.
     const opened = Date.now();
-    await open(`${app.url}/#/machine/${machine}`);
+    await open(`${demo.app.url}/#/machine/${machine}`);
     const chart = page.locator(`figure[aria-label="Trend of ${machine}"] .trend-chart`);
     await chart.locator('canvas').first().waitFor({ state: 'visible' });
     const oldest = await waitFor(
@@ -110,7 +93,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('trends in Chromium', () 
       { type: 'hi', limit: 4.5, priority: 'Medium' },
       { type: 'hihi', limit: 7.1, priority: 'High' },
     ]);
-    await open(`${app.url}/#/trends`);
+    await open(`${demo.app.url}/#/trends`);
     const chart = page.locator('.trend-chart');
     await chart.locator('canvas').first().waitFor({ state: 'visible' });
     const lines = await waitFor(
@@ -187,7 +170,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('trends in Chromium', () 
     expect(to).toBeGreaterThan(0);
     const pens = (await chart.getAttribute('data-pens'))?.split(',') ?? [];
     expect(pens.length).toBe(3);
-    const stored = await call<HistoryValueAt[]>('history.valueAt', { tags: pens, t: to, mode: 'previous' });
+    const stored = await demo.call<HistoryValueAt[]>('history.valueAt', { tags: pens, t: to, mode: 'previous' });
     const expected = pens.map((p) => shown(stored.find((s) => s.tag === p)?.value ?? null, tagNamed(p)));
     expect(expected.every((t) => t !== '—')).toBe(true);
     const cells = page.locator('table.readout tbody tr td:nth-child(3)');
