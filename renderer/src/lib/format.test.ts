@@ -1,30 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { TagInfo } from '../../../native/api/types';
 import { formatNumber, formatValue, formatWithUnit } from './format';
-
-/** A tag as the core describes it (renderer tests may import native/ types only). */
-function testTag(id: number, name: string, overrides: Partial<TagInfo> = {}): TagInfo {
-  const [site = '', area = '', machine = ''] = name.split('/');
-  return {
-    id,
-    name,
-    site,
-    area,
-    machine,
-    unit: '',
-    description: '',
-    dataType: 'float',
-    connection: 'c',
-    address: '',
-    rangeLo: null,
-    rangeHi: null,
-    writable: false,
-    writeMin: null,
-    writeMax: null,
-    expectedPeriodMs: 1000,
-    ...overrides,
-  };
-}
+import { testTag } from './test-tag';
 
 describe('formatValue', () => {
   it('shows a value with its tag’s decimals, never 17 significant digits', () => {
