@@ -17,7 +17,7 @@ import { aggregate, type QueryTag, trend } from './query.js';
 import { StoreReader } from './reader.js';
 import { type Bucket, computeBucket, HOUR, MINUTE } from './rollup.js';
 import { HistorianStore } from './store.js';
-import { makeTags, relDiff, tempDir } from './test-kit.js';
+import { backToSegments, makeTags, relDiff, tempDir } from './test-kit.js';
 
 const T = Date.UTC(2026, 2, 1);
 const DAY = 86_400_000;
@@ -275,6 +275,8 @@ describe('rollup blocks', () => {
       }
       db.prepare('DELETE FROM historian_migrations WHERE id = ?').run(ROLLUP_BLOCKS_MIGRATION);
     })();
+    // And the chunks still being filled as the previous version kept them (migration 004 follows 003).
+    backToSegments(db);
     const policies = resolvePolicies(makeTags(2));
     const tag = (sid: number): QueryTag => ({ name: `t${sid}`, sid, policy: policies[0] as QueryTag['policy'] });
     const now = T + 6 * DAY;

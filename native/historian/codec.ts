@@ -25,7 +25,7 @@ const MAX_DECIMALS = 6;
 const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6];
 
 /** Growable byte writer with varints that stay exact up to 2^53. */
-class ByteWriter {
+export class ByteWriter {
   buf: Uint8Array;
   pos = 0;
   constructor(size: number) {
@@ -61,7 +61,7 @@ class ByteWriter {
   }
 }
 
-class ByteReader {
+export class ByteReader {
   pos = 0;
   constructor(readonly buf: Uint8Array) {}
   byte(): number {

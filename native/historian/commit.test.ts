@@ -51,15 +51,16 @@ describe('historian commit', () => {
     const file = path.join(d, 'historian.db');
     let store = newStore(file);
     const bad = sidOf(store, 1);
-    // A real SQLite fault in the row every commit writes per tag (the segment of the chunk being filled).
+    // A real SQLite fault in the row every commit writes per tag (its last value; the samples of
+    // chunks being filled go into tail rows of many tags).
     store.db.exec(
-      `CREATE TRIGGER poison BEFORE INSERT ON segment WHEN NEW.tag = ${bad} BEGIN SELECT RAISE(ABORT, 'segment of tag ${bad} refused'); END`,
+      `CREATE TRIGGER poison BEFORE INSERT ON last_value WHEN NEW.tag = ${bad} BEGIN SELECT RAISE(ABORT, 'last value of tag ${bad} refused'); END`,
     );
     feed(store, 0, 90);
     const stats = store.commit();
     expect(stats.samples).toBe(270);
     expect(store.lastQuarantine).toMatchObject({ samples: 90, tags: [names[1]] });
-    expect(store.lastQuarantine?.reason).toMatch(/segment of tag \d+ refused/);
+    expect(store.lastQuarantine?.reason).toMatch(/last value of tag \d+ refused/);
     expect(store.quarantineCount()).toBe(90);
     expect(raw(store, 0)).toEqual(range(0, 90, 0));
     expect(raw(store, 1)).toEqual([]);
@@ -90,7 +91,7 @@ describe('historian commit', () => {
     expect(raw(store, 0)).toEqual(range(0, 120, 0));
     expect(raw(store, 1)).toEqual(range(90, 120, 1000));
     expect(raw(store, 2)).toEqual(range(0, 120, 2000));
-    expect(store.db.prepare('SELECT count(*) FROM segment').pluck().get()).toBe(0);
+    expect(store.db.prepare('SELECT count(*) FROM tail').pluck().get()).toBe(0);
     store.close();
   });
 });

@@ -9,7 +9,7 @@ import { resolvePolicies } from './config.js';
 import { type Historian, historyHandlers, openHistorian } from './index.js';
 import { StoreReader } from './reader.js';
 import { HistorianStore } from './store.js';
-import { batch, makeTags, tempDir } from './test-kit.js';
+import { backToSegments, batch, makeTags, tempDir } from './test-kit.js';
 
 const T0 = Date.UTC(2026, 0, 5);
 const TAGS = makeTags(40);
@@ -118,6 +118,7 @@ describe('historian last values', () => {
 
     // Exactly what the previous version left: schema at 001_init, no last_value table (003 packs rollups, idempotent).
     const db = openSqlite(path.join(d, 'historian.db'));
+    backToSegments(db);
     db.exec("DROP TABLE last_value; DELETE FROM historian_migrations WHERE id IN ('002_last_value', '003_rollup_blocks')");
     db.close();
 
@@ -136,6 +137,7 @@ describe('historian last values', () => {
       '001_init',
       '002_last_value',
       '003_rollup_blocks',
+      '004_tail',
     ]);
     check.close();
   });

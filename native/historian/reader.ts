@@ -1,11 +1,12 @@
 // Reading stored data back: raw samples of a tag over a range (sealed chunks in day partitions plus
-// the segments of chunks still being filled, merged in time order) and rollup buckets. Used by the
+// the chunks still being filled, from the tail, merged in time order) and rollup buckets. Used by the
 // query side on the main thread and by the writer when late data forces a rollup recomputation.
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../util/sqlite.js';
 import { decodeBucketColumns, decodeBuckets, decodeChunk, type Samples } from './codec.js';
 import { BLOCKS, partitionsIn, type RollupLevel } from './partitions.js';
 import type { Bucket } from './rollup.js';
+import { assembleTail, type TailChunk, tailGroup } from './tail.js';
 
 interface ChunkRow {
   t0: number;
@@ -79,13 +80,33 @@ export class StoreReader {
       ) as ChunkRow[];
       for (const r of found) rows.push(r);
     }
-    const segs = this.stmt('SELECT t0, t1, n, data FROM segment WHERE tag = ? AND t0 <= ? AND t1 >= ? ORDER BY chunk, seq').all(
-      tag,
-      to,
-      from,
-    ) as ChunkRow[];
-    for (const r of segs) rows.push(r);
+    if (!this.hasTail()) {
+      // A file from before the tail, opened read-only (not migrated): its open chunks are segment rows.
+      const segs = this.stmt('SELECT t0, t1, n, data FROM segment WHERE tag = ? AND t0 <= ? AND t1 >= ? ORDER BY chunk, seq').all(
+        tag,
+        to,
+        from,
+      ) as ChunkRow[];
+      for (const r of segs) rows.push(r);
+    }
     return rows;
+  }
+
+  private tailKnown = false;
+  /** The file has the tail table (migration 004); once it has, it keeps it. */
+  private hasTail(): boolean {
+    if (!this.tailKnown)
+      this.tailKnown = (this.stmt("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'tail'").pluck().get() as number) > 0;
+    return this.tailKnown;
+  }
+
+  /** The tag's chunks still being filled with samples in [from, to] (some samples may lie outside it). */
+  tailChunks(tag: number, from: number, to: number, decode = true): TailChunk[] {
+    if (!this.hasTail()) return [];
+    const rows = this.stmt('SELECT data FROM tail WHERE grp = ? AND t0 <= ? AND t1 >= ? ORDER BY seq')
+      .pluck()
+      .all(tailGroup(tag), to, from) as Uint8Array[];
+    return rows.length === 0 ? [] : assembleTail(rows, tag, decode);
   }
 
   /** Number of stored raw samples in the chunks overlapping [from, to] (an upper bound, from chunk headers). */
@@ -97,10 +118,14 @@ export class StoreReader {
       };
       n += r.n;
     }
-    const s = this.stmt('SELECT coalesce(sum(n), 0) AS n FROM segment WHERE tag = ? AND t0 <= ? AND t1 >= ?').get(tag, to, from) as {
-      n: number;
-    };
-    return n + s.n;
+    if (!this.hasTail()) {
+      const s = this.stmt('SELECT coalesce(sum(n), 0) AS n FROM segment WHERE tag = ? AND t0 <= ? AND t1 >= ?').get(tag, to, from) as {
+        n: number;
+      };
+      return n + s.n;
+    }
+    for (const c of this.tailChunks(tag, from, to, false)) n += c.count;
+    return n;
   }
 
   /**
@@ -110,13 +135,14 @@ export class StoreReader {
    */
   forEachChunk(tag: number, from: number, to: number, fn: (s: Samples) => void): void {
     for (const r of this.chunkRows(tag, from, to)) fn(decodeChunk(r.data));
+    for (const c of this.tailChunks(tag, from, to)) if (c.samples) fn(c.samples);
   }
 
   /** Raw samples with from ≤ ts ≤ to, sorted by time (stable for equal timestamps). */
   raw(tag: number, from: number, to: number): Samples {
-    const rows = this.chunkRows(tag, from, to);
-    if (rows.length === 0) return EMPTY;
-    const parts = rows.map((r) => decodeChunk(r.data));
+    const parts = this.chunkRows(tag, from, to).map((r) => decodeChunk(r.data));
+    for (const c of this.tailChunks(tag, from, to)) if (c.samples) parts.push(c.samples);
+    if (parts.length === 0) return EMPTY;
     let total = 0;
     for (const p of parts) total += p.length;
     const ts = new Float64Array(total);
@@ -291,13 +317,16 @@ export interface StoredSample {
 }
 
 /**
- * Each tag's newest stored sample, by decoding chunks: per tag the chunk (sealed or segment) with
+ * Each tag's newest stored sample, by decoding chunks: per tag the chunk (sealed or still being filled) with
  * the greatest t1 holds it; of equal timestamps the later one wins, as when written. Used once to
  * fill last_value for a file from before it, and to answer from a file not yet migrated.
  */
 export function newestFromChunks(db: SqliteDatabase): Map<number, StoredSample> {
-  const tables = (db.prepare("SELECT name FROM partition WHERE level = 'raw'").pluck().all() as string[]).concat('segment');
-  const best = new Map<number, { t1: number; data: Uint8Array }>();
+  const has = (name: string) =>
+    (db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?").pluck().get(name) as number) > 0;
+  const tables = db.prepare("SELECT name FROM partition WHERE level = 'raw'").pluck().all() as string[];
+  if (has('segment')) tables.push('segment');
+  const best = new Map<number, { t1: number; data: Uint8Array | Samples }>();
   for (const t of tables) {
     // SQLite takes the bare column `data` from the row holding max(t1).
     const rows = db.prepare(`SELECT tag, max(t1) AS t1, data FROM ${t} GROUP BY tag`).all() as {
@@ -310,9 +339,19 @@ export function newestFromChunks(db: SqliteDatabase): Map<number, StoredSample> 
       if (!b || r.t1 >= b.t1) best.set(r.tag, { t1: r.t1, data: r.data });
     }
   }
+  if (has('tail')) {
+    const rows = db.prepare('SELECT data FROM tail ORDER BY grp, seq').pluck().all() as Uint8Array[];
+    for (const c of assembleTail(rows, null, true)) {
+      const s = c.samples as Samples;
+      let t1 = Number.NEGATIVE_INFINITY;
+      for (let i = 0; i < s.length; i++) t1 = Math.max(t1, s.ts[i] as number);
+      const b = best.get(c.sid);
+      if (s.length > 0 && (!b || t1 >= b.t1)) best.set(c.sid, { t1, data: s });
+    }
+  }
   const out = new Map<number, StoredSample>();
   for (const [tag, { data }] of best) {
-    const s = decodeChunk(data);
+    const s = data instanceof Uint8Array ? decodeChunk(data) : data;
     let p = -1;
     for (let i = 0; i < s.length; i++) if (p < 0 || (s.ts[i] as number) >= (s.ts[p] as number)) p = i;
     if (p < 0) continue;

@@ -162,11 +162,11 @@ describe('historian store', () => {
       Array.from({ length: 100 }, (_, i) => [0, T + i * 1000, i] as const),
     );
     store.commit();
-    // No finish(): the open chunk stays in segment rows, as after a kill.
+    // No finish(): the open chunk stays in tail rows, as after a kill.
     store.close();
     const { store: again } = open({ dir, tags: 1 });
     expect(again.recovery.samplesRecovered).toBe(100);
-    expect(again.db.prepare('SELECT count(*) AS n FROM segment').get()).toEqual({ n: 0 });
+    expect(again.db.prepare('SELECT count(*) AS n FROM tail').get()).toEqual({ n: 0 });
     expect(again.reader.raw(1, T, T + HOUR).length).toBe(100);
   });
 

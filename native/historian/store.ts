@@ -1,7 +1,7 @@
 // The historian's single writer. Samples are folded into per-tag state as they arrive (minute
 // rollups, deadband/swinging-door filter, the chunk being filled); `commit` writes everything new
-// in one transaction: segments of the chunks being filled, sealed chunks (replacing their
-// segments), late samples as chunks of their own, and rollup rows. In-memory state changes only
+// in one transaction: the new samples of the chunks being filled (tail rows, many tags per row),
+// sealed chunks (with a seal record in the tail), late samples as chunks of their own, and rollup rows. In-memory state changes only
 // after the transaction commits, so a failed write (disk full, I/O error) loses nothing: the next
 // commit retries the same work plus whatever arrived since.
 import { closeSync, copyFileSync, openSync, readSync, renameSync, statSync } from 'node:fs';
@@ -11,16 +11,18 @@ import { describeError } from '../util/errors.js';
 import { migrate } from '../util/migrate.js';
 import { isNoRoom as isFileNoRoom, openSqlite, type SqliteDatabase } from '../util/sqlite.js';
 import { BlockWriter } from './blocks.js';
-import { decodeChunk, encodeChunk, type Samples } from './codec.js';
+import { encodeChunk, type Samples } from './codec.js';
 import type { Durability, TagPolicy } from './config.js';
 import { SampleFilter } from './filter.js';
 import {
+  convertSegments,
   fillLastValues,
   HISTORIAN_MIGRATIONS,
   LAST_VALUE_MIGRATION,
   MIGRATIONS_TABLE,
   packRollups,
   ROLLUP_BLOCKS_MIGRATION,
+  TAIL_MIGRATION,
 } from './migrations/index.js';
 import {
   type Level,
@@ -34,6 +36,7 @@ import {
 } from './partitions.js';
 import { StoreReader, sortSamples } from './reader.js';
 import { type Bucket, computeBucket, emptyBucket, HOUR, MINUTE, MinuteAccumulator, mergeInto } from './rollup.js';
+import { assembleTail, TailRow, tailGroup } from './tail.js';
 
 /** Samples per sealed chunk at most (fewer when they would not fit in the page), and the longest time one chunk spans. */
 export const CHUNK_SAMPLES = 1024;
@@ -52,6 +55,12 @@ export function maxChunkBytes(usablePageSize: number): number {
   return maxLocalPayload(usablePageSize) - CHUNK_ROW_OVERHEAD;
 }
 const RAW_PARTITION_MS = PERIOD.raw;
+/**
+ * Bytes of tail rows a group may keep before the chunks holding them back (open for long: slow
+ * tags among fast ones) are copied forward into a newer row, so the older rows can go. Copying
+ * costs at most what the rows hold, so the tail is written about twice at worst.
+ */
+const TAIL_KEEP_BYTES = 256 * 1024;
 
 class SampleBuffer {
   ts: Float64Array;
@@ -103,7 +112,9 @@ class SampleBuffer {
 interface SealedChunk {
   chunkId: number;
   samples: Samples;
-  hadSegments: boolean;
+  /** Samples of it already in tail rows (a seal record goes with it), from row `tailFrom` on. */
+  written: number;
+  tailFrom: number;
 }
 
 interface TagState {
@@ -125,9 +136,10 @@ interface TagState {
   buf: SampleBuffer;
   chunkId: number;
   chunkPart: number;
-  /** Samples of `buf` already in segment rows. */
+  /** Samples of `buf` already in tail rows. */
   written: number;
-  segSeq: number;
+  /** The oldest tail row holding samples of the chunk being filled (0: none). */
+  tailFrom: number;
   sealed: SealedChunk[];
   late: SampleBuffer;
   /**
@@ -400,6 +412,8 @@ function initFile(db: SqliteDatabase): void {
   // created, and one from before rollup blocks has its finished rollup rows packed.
   db.transaction(() => {
     const applied = migrate(db, HISTORIAN_MIGRATIONS, MIGRATIONS_TABLE);
+    // First: the steps after it read the tail.
+    if (applied.includes(TAIL_MIGRATION)) convertSegments(db);
     if (applied.includes(LAST_VALUE_MIGRATION)) fillLastValues(db);
     if (applied.includes(ROLLUP_BLOCKS_MIGRATION)) packRollups(db);
   })();
@@ -413,6 +427,17 @@ export class HistorianStore {
   private readonly blocks: BlockWriter;
   private readonly tags: TagState[];
   private touched: TagState[] = [];
+  /** Tags by tail group (tail.ts): whose chunks a group's rows hold. */
+  private readonly groupTags = new Map<number, TagState[]>();
+  /** The next tail row's seq. */
+  private tailSeq = 1;
+  /** Tail rows being built by the commit in progress, by group. */
+  private readonly tailRows = new Map<number, TailRow>();
+  /** Committed tail rows per group (seq, bytes), oldest first: what copying forward weighs. */
+  private readonly live = new Map<number, { seq: number; bytes: number }[]>();
+  /** Rows the commit in progress adds ([group, seq, bytes]) and the bounds it deletes below ([group, seq]). */
+  private liveAdds: [number, number, number][] = [];
+  private liveCuts: [number, number][] = [];
   private nextChunkId = 1;
   private readonly level: number;
   /** Samples received and not yet committed. */
@@ -454,8 +479,8 @@ export class HistorianStore {
     this.stmts = {
       tagId: db.prepare('SELECT id FROM tag WHERE name = ?').pluck(),
       tagInsert: db.prepare('INSERT INTO tag (name) VALUES (?)'),
-      segInsert: db.prepare('INSERT INTO segment (tag, chunk, seq, t0, t1, n, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      segDelete: db.prepare('DELETE FROM segment WHERE tag = ? AND chunk = ?'),
+      tailInsert: db.prepare('INSERT INTO tail (grp, seq, t0, t1, data) VALUES (?, ?, ?, ?, ?)'),
+      tailDelete: db.prepare('DELETE FROM tail WHERE grp = ? AND seq < ?'),
       // A tag's newest stored sample; an older one (late data) leaves the row as it is.
       lastValue: db.prepare(
         'INSERT INTO last_value (tag, ts, value, quality) VALUES (?, ?, ?, ?) ON CONFLICT (tag) DO UPDATE SET ts = excluded.ts, value = excluded.value, quality = excluded.quality WHERE excluded.ts >= last_value.ts',
@@ -478,6 +503,8 @@ export class HistorianStore {
       recoveryDeferred = (err as Error).message;
     }
     this.recovery = { ...report, ...recovered, recoveryDeferred };
+    // Deferred recovery leaves rows behind: new rows go after them.
+    this.tailSeq = ((db.prepare('SELECT max(seq) FROM tail').pluck().get() as number | null) ?? 0) + 1;
     this.tags = opts.tagNames.map((_, i) => this.initTag(sids[i] as number, opts.policies[i] as TagPolicy));
   }
 
@@ -503,7 +530,7 @@ export class HistorianStore {
       chunkId: this.nextChunkId++,
       chunkPart: Number.NaN,
       written: 0,
-      segSeq: 0,
+      tailFrom: 0,
       sealed: [],
       late: new SampleBuffer(16),
       packedTo: { m1: this.reader.packedTo('m1', sid), h1: this.reader.packedTo('h1', sid) },
@@ -511,6 +538,13 @@ export class HistorianStore {
     };
     st.routeTo = { ...st.packedTo };
     st.emit = (t, v, q) => this.append(st, t, v, q);
+    const g = tailGroup(sid);
+    let group = this.groupTags.get(g);
+    if (!group) {
+      group = [];
+      this.groupTags.set(g, group);
+    }
+    group.push(st);
     return st;
   }
 
@@ -520,33 +554,24 @@ export class HistorianStore {
     this.db.pragma(`max_page_count = ${bytes === null ? 4294967294 : Math.max(1, Math.floor(bytes / pageSize))}`);
   }
 
-  /** Merge the segments a crash left behind into sealed chunks. */
+  /** Merge the chunks a crash left in the tail (or a salvaged file in `segment` rows) into sealed chunks, and empty the tail. */
   private recoverSegments(): { segmentsMerged: number; samplesRecovered: number } {
-    const rows = this.db.prepare('SELECT tag, chunk, data FROM segment ORDER BY tag, chunk, seq').all() as {
-      tag: number;
-      chunk: number;
-      data: Uint8Array;
-    }[];
-    if (rows.length === 0) return { segmentsMerged: 0, samplesRecovered: 0 };
+    let merged = 0;
     let samples = 0;
     this.db.transaction(() => {
-      const byTag = new Map<number, SampleBuffer>();
-      for (const r of rows) {
-        const s = decodeChunk(r.data);
-        let b = byTag.get(r.tag);
-        if (!b) {
-          b = new SampleBuffer(s.length);
-          byTag.set(r.tag, b);
-        }
-        for (let i = 0; i < s.length; i++) b.push(s.ts[i] as number, s.values[i] as number, s.quality[i] as number);
+      convertSegments(this.db);
+      const rows = this.db.prepare('SELECT data FROM tail ORDER BY grp, seq').pluck().all() as Uint8Array[];
+      if (rows.length === 0) return;
+      for (const c of assembleTail(rows, null, true)) {
+        const s = c.samples as Samples;
+        if (s.length === 0) continue;
+        merged++;
+        samples += s.length;
+        this.insertChunks(c.sid, sortSamples(s));
       }
-      for (const [tag, b] of byTag) {
-        samples += b.length;
-        this.insertChunks(tag, sortSamples(b.slice(0)));
-      }
-      this.db.exec('DELETE FROM segment');
+      this.db.exec('DELETE FROM tail');
     })();
-    return { segmentsMerged: rows.length, samplesRecovered: samples };
+    return { segmentsMerged: merged, samplesRecovered: samples };
   }
 
   /** True when something received is not yet committed. */
@@ -638,11 +663,11 @@ export class HistorianStore {
 
   private seal(st: TagState): void {
     // The buffer is replaced, never written again: the sealed chunk keeps a view of it.
-    st.sealed.push({ chunkId: st.chunkId, samples: st.buf.view(0), hadSegments: st.written > 0 });
+    st.sealed.push({ chunkId: st.chunkId, samples: st.buf.view(0), written: st.written, tailFrom: st.tailFrom });
     st.buf = new SampleBuffer(Math.min(CHUNK_SAMPLES, st.buf.length * 2));
     st.chunkId = this.nextChunkId++;
     st.written = 0;
-    st.segSeq = 0;
+    st.tailFrom = 0;
   }
 
   /** Graceful shutdown: store what the swinging door holds back and seal every open chunk. */
@@ -781,6 +806,7 @@ export class HistorianStore {
     const bytesBefore = this.chunkBytes;
     const samplesBefore = this.chunkSamples;
     const idBefore = this.nextChunkId;
+    const seqBefore = this.tailSeq;
     // commitTag sets routeTo for the buckets it routes; a rolled-back attempt puts it back.
     const routeBefore = tags.map((st) => st.routeTo);
     const undo = () => {
@@ -788,6 +814,8 @@ export class HistorianStore {
       this.chunkBytes = bytesBefore;
       this.chunkSamples = samplesBefore;
       this.nextChunkId = idBefore;
+      this.tailSeq = seqBefore;
+      this.tailRows.clear();
       tags.forEach((st, i) => {
         st.routeTo = routeBefore[i] as TagState['routeTo'];
       });
@@ -820,6 +848,7 @@ export class HistorianStore {
         throw err2;
       }
     }
+    this.applyLive();
     this.quarantineRows = [];
     this.isolatedRows = [];
     this.quarantinedTotal += written.length;
@@ -854,46 +883,146 @@ export class HistorianStore {
   private commitAll(tags: TagState[], after: (() => void)[]): void {
     this.commitRows = 0;
     this.commitFailed = [];
+    this.tailRows.clear();
+    this.liveAdds = [];
+    this.liveCuts = [];
+    const groups = new Set<number>();
+    for (const st of tags) groups.add(tailGroup(st.sid));
+    // Rows no chunk needs since the last commit go first (the groups this commit writes to).
+    for (const g of groups) this.pruneTail(g);
     for (const st of tags) {
       if (!this.isolating) {
         this.commitRows += this.commitTag(st, after);
         continue;
       }
+      const adds = this.liveAdds.length;
       try {
         // A savepoint per tag: a fault caused by one tag's data is isolated to that tag.
         this.commitRows += this.tagTx(st, after);
       } catch (err) {
         if (isStorageFault(err)) throw err;
         this.parts.reload();
+        this.liveAdds.length = adds;
+        this.tailRows.delete(tailGroup(st.sid));
         this.commitFailed.push(this.tagName(st.sid));
         this.quarantineTag(st, (err as Error).message);
       }
     }
+    for (const g of groups) this.copyForward(g, after);
+    for (const g of [...this.tailRows.keys()]) this.flushTail(g);
     this.commitWritten = this.writeQuarantine();
+  }
+
+  /** The oldest tail row the tag's chunks still need (Infinity: none). */
+  private tailNeed(st: TagState): number {
+    let need = st.tailFrom > 0 ? st.tailFrom : Number.POSITIVE_INFINITY;
+    for (const c of st.sealed) if (c.written > 0 && c.tailFrom < need) need = c.tailFrom;
+    return need;
+  }
+
+  /** Delete the group's rows older than every row its chunks still being filled need. */
+  private pruneTail(g: number): void {
+    const live = this.live.get(g);
+    if (!live || live.length === 0) return;
+    let bound = Number.POSITIVE_INFINITY;
+    for (const st of this.groupTags.get(g) ?? []) bound = Math.min(bound, this.tailNeed(st));
+    if ((live[0] as { seq: number }).seq >= bound) return;
+    const below = Number.isFinite(bound) ? bound : Number.MAX_SAFE_INTEGER;
+    this.stmts.tailDelete.run(g, below);
+    this.liveCuts.push([g, below]);
+  }
+
+  /**
+   * When the group's rows hold more than TAIL_KEEP_BYTES, the chunks that keep its older half
+   * (open since then) are written again, whole, into this commit's row: the older rows can then go.
+   */
+  private copyForward(g: number, after: (() => void)[]): void {
+    const live = this.live.get(g);
+    if (!live || live.length === 0) return;
+    const cut = this.liveCuts.find(([grp]) => grp === g)?.[1] ?? Number.NEGATIVE_INFINITY;
+    let total = 0;
+    for (const r of live) if (r.seq >= cut) total += r.bytes;
+    if (total <= TAIL_KEEP_BYTES) return;
+    let kept = 0;
+    let from = Number.POSITIVE_INFINITY;
+    for (let i = live.length - 1; i >= 0 && kept <= TAIL_KEEP_BYTES / 2; i--) {
+      const r = live[i] as { seq: number; bytes: number };
+      kept += r.bytes;
+      from = r.seq;
+    }
+    for (const st of this.groupTags.get(g) ?? []) {
+      if (st.tailFrom === 0 || st.tailFrom >= from) continue;
+      const row = this.tailRow(g);
+      // Everything the chunk holds once this commit is in: earlier rows' samples and this commit's.
+      row.add(st.sid, st.chunkId, 0, st.buf.view(0, st.buf.length));
+      const seq = row.seq;
+      after.push(() => {
+        st.tailFrom = seq;
+      });
+    }
+  }
+
+  private tailRow(g: number): TailRow {
+    let row = this.tailRows.get(g);
+    if (!row) {
+      row = new TailRow(g, this.tailSeq++);
+      this.tailRows.set(g, row);
+    }
+    return row;
+  }
+
+  private flushTail(g: number): void {
+    const row = this.tailRows.get(g);
+    if (!row) return;
+    this.tailRows.delete(g);
+    if (row.entries.length === 0) return;
+    const data = row.encode();
+    const [t0, t1] = row.span;
+    this.stmts.tailInsert.run(g, row.seq, t0, t1, data);
+    this.liveAdds.push([g, row.seq, data.length]);
+  }
+
+  /** The commit succeeded: its rows join the groups' live rows, the deleted ones leave. */
+  private applyLive(): void {
+    for (const [g, below] of this.liveCuts) {
+      const live = this.live.get(g);
+      if (!live) continue;
+      let k = 0;
+      while (k < live.length && (live[k] as { seq: number }).seq < below) k++;
+      live.splice(0, k);
+    }
+    for (const [g, seq, bytes] of this.liveAdds) {
+      let live = this.live.get(g);
+      if (!live) {
+        live = [];
+        this.live.set(g, live);
+      }
+      live.push({ seq, bytes });
+    }
+    this.liveAdds = [];
+    this.liveCuts = [];
   }
 
   private commitTag(st: TagState, after: (() => void)[]): number {
     const sid = st.sid;
+    const grp = tailGroup(sid);
     // Raw data first: the rollup recomputation below reads it back.
     for (const c of st.sealed) {
-      if (c.hadSegments) this.stmts.segDelete.run(sid, c.chunkId);
+      if (c.written > 0) this.tailRow(grp).seal(sid, c.chunkId, c.samples);
       this.insertChunks(sid, c.samples);
     }
     const buf = st.buf;
     const written = buf.length;
-    const seq = st.segSeq;
+    const firstInTail = st.written === 0;
     const wroteSegment = written > st.written;
+    let rowSeq = 0;
     if (wroteSegment) {
-      const s = buf.view(st.written, written);
-      const data = encodeChunk(s, 0);
-      let t0 = Number.POSITIVE_INFINITY;
-      let t1 = Number.NEGATIVE_INFINITY;
-      for (let i = 0; i < s.length; i++) {
-        t0 = Math.min(t0, s.ts[i] as number);
-        t1 = Math.max(t1, s.ts[i] as number);
-      }
-      this.stmts.segInsert.run(sid, st.chunkId, seq, t0, t1, s.length, data);
+      const row = this.tailRow(grp);
+      row.add(sid, st.chunkId, st.written, buf.view(st.written, written));
+      rowSeq = row.seq;
     }
+    // With a savepoint per tag each tag writes its own row; the recomputation of late minutes reads this one back.
+    if (this.isolating || st.dirtyMinutes.size > 0) this.flushTail(grp);
     const late = st.late.length;
     if (late > 0) this.insertChunks(sid, sortSamples(st.late.slice(0)));
     this.storeLastValue(st, written);
@@ -963,7 +1092,7 @@ export class HistorianStore {
       st.packedTo = packedTo;
       st.sealed = [];
       st.written = written;
-      if (wroteSegment) st.segSeq = seq + 1;
+      if (wroteSegment && firstInTail) st.tailFrom = rowSeq;
       // The late samples were copied into chunks above: a tag without any keeps its (empty) buffer.
       if (st.late.length > 0) st.late = new SampleBuffer(16);
       if (st.closedMinutes.length > 0) st.closedMinutes = [];
@@ -1025,20 +1154,24 @@ export class HistorianStore {
     this.stmts.lastValue.run(st.sid, bt, Number.isNaN(bv) ? null : bv, bq);
   }
 
-  /** Set aside everything this tag has not committed yet (its commit failed on its own data). */
+  /**
+   * Set aside everything this tag has not committed yet (its commit failed on its own data). What
+   * earlier commits put in the tail stays stored: the chunk being filled keeps it, and a chunk
+   * sealed since is sealed with what it had in the tail by the tag's next commit.
+   */
   private quarantineTag(st: TagState, reason: string): void {
     const put = (s: Samples) => {
       for (let i = 0; i < s.length; i++) this.quarantine(st, s.ts[i] as number, s.values[i] as number, s.quality[i] as number, reason);
     };
-    for (const c of st.sealed) put(c.samples);
+    const kept: SealedChunk[] = [];
+    for (const c of st.sealed) {
+      put(sub(c.samples, c.written, c.samples.length));
+      if (c.written > 0) kept.push({ ...c, samples: sub(c.samples, 0, c.written) });
+    }
     put(st.buf.view(st.written));
     put(st.late.view(0));
-    st.sealed = [];
-    // The chunk being filled starts anew; segments already written stay and are merged on the next start.
-    st.buf = new SampleBuffer();
-    st.chunkId = this.nextChunkId++;
-    st.written = 0;
-    st.segSeq = 0;
+    st.sealed = kept;
+    st.buf.length = st.written;
     st.late = new SampleBuffer(16);
     st.closedMinutes = [];
     st.closedHours = [];
