@@ -177,6 +177,38 @@ describe('connections.discoverMqtt', () => {
     expect(r.interrupted).toMatch(/^the broker closed the connection after \d+\.\d s of 60 s$/);
   });
 
+  it("updates a topic's fields in place from its later messages, in first-seen order, up to maxFields", async () => {
+    const url = await brokerUrl();
+    const dev = await peer(url);
+    const config = mqttConnectionSchema.parse({ name: 'mq', protocol: 'mqtt', url });
+    let sent!: Promise<unknown>;
+    const r = await discoverMqtt(
+      config,
+      { reconnectPeriod: 0 },
+      {
+        filter: 'p/#',
+        listenMs: 2000,
+        maxTopics: 10,
+        maxFields: 3,
+        // Published once the subscription is granted, acknowledged by the broker (QoS 1) well inside the listen time.
+        listening: () => {
+          sent = (async () => {
+            await dev.publishAsync('p/m', JSON.stringify({ a: 1, b: 2 }), { qos: 1 });
+            await dev.publishAsync('p/m', JSON.stringify({ b: 20, c: 3, a: 10, d: 4 }), { qos: 1 });
+          })();
+        },
+      },
+    );
+    await sent;
+    const m = r.topics.find((t) => t.topic === 'p/m');
+    expect(m?.messages).toBe(2);
+    expect(m?.fields.map((f) => [f.path, f.sample])).toEqual([
+      ['a', 10],
+      ['b', 20],
+      ['c', 3],
+    ]);
+  });
+
   it('refuses a malformed filter, an out-of-bounds listen time and a connection that is not MQTT', async () => {
     const url = await brokerUrl();
     const handlers = connectionHandlers(

@@ -102,10 +102,18 @@ export async function discoverMqtt(config: MqttConnectionConfig, base: IClientOp
     t.messages++;
     return t;
   };
+  // Per topic, where each field path stands in its list: a message updates its fields by lookup, not
+  // by a search of the list per field (maxFields² comparisons per message on a busy broker).
+  const fieldAt = new Map<MqttDiscoveredTopic, Map<string, number>>();
   const setField = (t: MqttDiscoveredTopic, f: MqttDiscoverField) => {
-    const at = t.fields.findIndex((x) => x.path === f.path);
-    if (at >= 0) t.fields[at] = f;
-    else if (t.fields.length < opts.maxFields) t.fields.push(f);
+    let index = fieldAt.get(t);
+    if (!index) {
+      index = new Map();
+      fieldAt.set(t, index);
+    }
+    const at = index.get(f.path);
+    if (at !== undefined) t.fields[at] = f;
+    else if (t.fields.length < opts.maxFields) index.set(f.path, t.fields.push(f) - 1);
   };
 
   // Sparkplug: the driver's host, with a sink that maps every metric key to an id of its own.
