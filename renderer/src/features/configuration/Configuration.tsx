@@ -20,6 +20,7 @@ import { ApiCallError, api, errorText } from '../../platform/client';
 import { useCan } from '../../platform/permissions';
 import { DataTable } from '../../ui/DataTable';
 import './configuration.css';
+import { SiteForms } from './SiteForms';
 import { authorOf, conflictSentence, lineCount, offsetOf } from './text';
 
 const when = (ms: number) => formatDateTime(ms);
@@ -116,6 +117,8 @@ function Editor({ inForce, onApplied }: { inForce: number | null; onApplied: () 
   const [aside, setAside] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [loadError, setLoadError] = useState<string | null>(null);
+  // Forms (the one schema-driven form mechanism) or the text itself: both edit the same text.
+  const [view, setView] = useState<'forms' | 'text'>('forms');
 
   const load = useCallback(async () => {
     try {
@@ -153,7 +156,20 @@ function Editor({ inForce, onApplied }: { inForce: number | null; onApplied: () 
     }
   };
 
+  // In the forms, each edit is checked once typing pauses, so the field's message appears beside it.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: check reads the text it was made for
+  useEffect(() => {
+    if (view !== 'forms' || base === null || text === base.text || (checked !== null && checked.text === text)) return;
+    const timer = setTimeout(() => void check(), 700);
+    return () => clearTimeout(timer);
+  }, [view, text, base, checked]);
+
   const goTo = (issue: ConfigIssueInfo) => {
+    if (view !== 'text') {
+      setView('text');
+      requestAnimationFrame(() => goTo(issue));
+      return;
+    }
     const el = editor.current;
     if (!el) return;
     const at = offsetOf(el.value, issue.line, issue.column);
@@ -220,18 +236,39 @@ function Editor({ inForce, onApplied }: { inForce: number | null; onApplied: () 
         {edited ? <span className="config-edited"> (edited)</span> : null}
       </h2>
       {loadError ? <p className="config-error">{loadError}</p> : null}
-      <label htmlFor={`${id}-text`} className="visually-hidden">
-        Site file text
-      </label>
-      <TextEditor
-        id={`${id}-text`}
-        text={text}
-        editorRef={editor}
-        onChange={(t) => {
-          setText(t);
-          if (outcome?.kind === 'applied') setOutcome(null);
-        }}
-      />
+      <fieldset className="toolbar config-view" aria-label="View">
+        <button type="button" aria-pressed={view === 'forms'} onClick={() => setView('forms')}>
+          Forms
+        </button>
+        <button type="button" aria-pressed={view === 'text'} onClick={() => setView('text')}>
+          Text
+        </button>
+      </fieldset>
+      {view === 'forms' ? (
+        <SiteForms
+          text={text}
+          issues={checked?.issues ?? null}
+          onText={(t) => {
+            setText(t);
+            if (outcome?.kind === 'applied') setOutcome(null);
+          }}
+        />
+      ) : (
+        <>
+          <label htmlFor={`${id}-text`} className="visually-hidden">
+            Site file text
+          </label>
+          <TextEditor
+            id={`${id}-text`}
+            text={text}
+            editorRef={editor}
+            onChange={(t) => {
+              setText(t);
+              if (outcome?.kind === 'applied') setOutcome(null);
+            }}
+          />
+        </>
+      )}
       <div className="toolbar">
         <button type="button" onClick={check} disabled={busy}>
           Check

@@ -1,0 +1,93 @@
+// Writing form edits into the site file's text: each change is set at its path in the YAML document
+// (comments and layout elsewhere kept, as the core's editor does), and the validator's issues are
+// grouped by field path for the form to show beside each field. Template-aware tag edits: which
+// machines a template reaches, and the fields a tag edit changes, for the template or as a
+// machine's override.
+import { isMap, isScalar, parseDocument } from 'yaml';
+import type { ConfigIssueInfo } from '../../../../native/api/config-requests';
+import type { FormPath } from '../../ui/schema-form';
+
+export type Change = readonly [FormPath, unknown];
+
+/** The text with each change made (undefined: the field or list entry removed). */
+export function applyChanges(text: string, changes: readonly Change[]): string {
+  const doc = parseDocument(text);
+  for (const [path, value] of changes) {
+    if (value === undefined) {
+      if (doc.hasIn(path)) doc.deleteIn(path);
+      continue;
+    }
+    const isScalarValue = value === null || typeof value !== 'object';
+    // A scalar set on a scalar node keeps the node (its comment); a structure becomes a node.
+    const existing = doc.getIn(path, true);
+    if (isScalarValue && isScalar(existing)) existing.value = value;
+    else doc.setIn(path, isScalarValue ? value : doc.createNode(value));
+  }
+  // An overrides map left empty by a revert goes, so the file does not keep `overrides: {}`.
+  for (const [path] of changes) {
+    const i = path.indexOf('overrides');
+    if (i < 0) continue;
+    const at = path.slice(0, i + 1);
+    const node = doc.getIn(at, true);
+    if (isMap(node) && node.items.length === 0) doc.deleteIn(at);
+  }
+  return doc.toString({ lineWidth: 0 });
+}
+
+/** The validator's messages by field path (areas[0].machines[1].connection). */
+export function issuesByField(issues: readonly ConfigIssueInfo[] | null): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const i of issues ?? []) {
+    const list = out.get(i.field) ?? [];
+    list.push(`${i.message} (line ${i.line})`);
+    out.set(i.field, list);
+  }
+  return out;
+}
+
+/** The parsed value of the text, or the YAML problem that keeps the form from showing it. */
+export function parsed(text: string): { value: Record<string, unknown> } | { problem: string } {
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0) return { problem: (doc.errors[0]?.message ?? 'YAML error').split('\n')[0] ?? 'YAML error' };
+  const v: unknown = doc.toJS();
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return { problem: 'the site file is not a mapping' };
+  return { value: v as Record<string, unknown> };
+}
+
+interface MachineLike {
+  name?: unknown;
+  template?: unknown;
+  overrides?: unknown;
+}
+
+/** The machines (by name, in file order) made from a template. */
+export function machinesOfTemplate(site: Record<string, unknown>, template: string): string[] {
+  const out: string[] = [];
+  for (const a of Array.isArray(site.areas) ? site.areas : [])
+    for (const m of Array.isArray((a as { machines?: unknown }).machines) ? (a as { machines: MachineLike[] }).machines : [])
+      if (m.template === template && typeof m.name === 'string') out.push(m.name);
+  return out;
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * The changes that give a machine's template tag the edited fields: for the template (its tag at
+ * templates.<T>.tags[i]) or as the machine's override (machines[].overrides.<tag>, only the fields
+ * that differ from the template's; a field edited back to the template's value leaves the override).
+ */
+export function tagEditChanges(opts: {
+  scope: 'template' | 'override';
+  template: string;
+  tagIndex: number;
+  templateTag: Record<string, unknown>;
+  before: Record<string, unknown>;
+  after: Record<string, unknown>;
+  machineAt: FormPath;
+}): Change[] {
+  const { scope, template, tagIndex, templateTag, before, after, machineAt } = opts;
+  const fields = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => k !== 'name' && !same(before[k], after[k]));
+  if (scope === 'template') return fields.map((k) => [['templates', template, 'tags', tagIndex, k], after[k]] as const);
+  const name = String(templateTag.name);
+  return fields.map((k) => [[...machineAt, 'overrides', name, k], same(after[k], templateTag[k]) ? undefined : after[k]] as const);
+}

@@ -1,0 +1,64 @@
+// The form mechanism's reading of a JSON Schema (as zod writes it for the site file) and its path
+// helpers: a discriminated union is a choice of its constant, literals a choice, tuples, records and
+// lists; a new entry starts with its required fields; labels from field names.
+import { describe, expect, it } from 'vitest';
+import { fieldPath, initialValue, kindOf, labelOf, setAt } from './schema-form';
+
+const connection = {
+  oneOf: [
+    {
+      type: 'object' as const,
+      properties: {
+        name: { type: 'string' as const },
+        protocol: { type: 'string' as const, const: 'opcua' },
+        endpoint: { type: 'string' as const },
+      },
+      required: ['name', 'protocol', 'endpoint'],
+    },
+    {
+      type: 'object' as const,
+      properties: {
+        name: { type: 'string' as const },
+        protocol: { type: 'string' as const, const: 'modbus' },
+        port: { type: 'integer' as const, default: 502 },
+        dataBits: {
+          anyOf: [
+            { type: 'number' as const, const: 7 },
+            { type: 'number' as const, const: 8 },
+          ],
+        },
+      },
+      required: ['name', 'protocol'],
+    },
+  ],
+};
+
+describe('schema-form', () => {
+  it('reads a discriminated union as a choice of its constant, and literals as a choice', () => {
+    const k = kindOf(connection);
+    expect(k.kind === 'union' && k.key).toBe('protocol');
+    expect(k.kind === 'union' && k.variants.map((v) => v.value)).toEqual(['opcua', 'modbus']);
+    expect(kindOf(connection.oneOf[1]?.properties.dataBits ?? {})).toEqual({ kind: 'choice', values: [7, 8] });
+  });
+
+  it('starts a new entry with its required fields, constants and defaults', () => {
+    expect(initialValue(connection, 'modbus')).toEqual({ name: '', protocol: 'modbus' });
+    expect(initialValue(connection)).toEqual({ name: '', protocol: 'opcua', endpoint: '' });
+    expect(initialValue({ type: 'array', prefixItems: [{ type: 'number' }, { type: 'number' }] })).toEqual([0, 0]);
+  });
+
+  it('writes the validator’s field paths and sets values at a path without changing the original', () => {
+    expect(fieldPath(['areas', 0, 'machines', 1, 'connection'])).toBe('areas[0].machines[1].connection');
+    const before = { a: [{ x: 1 }, { x: 2 }] };
+    expect(setAt(before, ['a', 1, 'x'], 3)).toEqual({ a: [{ x: 1 }, { x: 3 }] });
+    expect(setAt(before, ['a', 0], undefined)).toEqual({ a: [{ x: 2 }] });
+    expect(before).toEqual({ a: [{ x: 1 }, { x: 2 }] });
+  });
+
+  it('labels fields from their names', () => {
+    expect(labelOf('pollMs')).toBe('Poll (ms)');
+    expect(labelOf('unitId')).toBe('Unit id');
+    expect(labelOf('timeZone')).toBe('Time zone');
+    expect(labelOf('demoPlant')).toBe('Demo plant');
+  });
+});

@@ -1,0 +1,176 @@
+// The logic of the one form mechanism (SchemaForm.tsx): what kind of field a JSON Schema node is
+// (the site file's zod schema, served by config.schema), the labels, the values a new entry starts
+// with, the validator's field paths, and setting a value at a path in a plain value. No React here.
+import type { FormSchema } from '../../../native/api/config-requests';
+
+export type FormPath = readonly (string | number)[];
+
+/** The validator's dotted field path (native/site/issues.ts fieldOf): ['areas', 0, 'name'] → areas[0].name */
+export function fieldPath(path: FormPath): string {
+  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
+}
+
+export type FieldKind =
+  | { kind: 'union'; key: string; variants: { value: string; schema: FormSchema }[] }
+  | { kind: 'object'; schema: FormSchema }
+  | { kind: 'record'; values: FormSchema }
+  | { kind: 'list'; items: FormSchema }
+  | { kind: 'tuple'; items: FormSchema[] }
+  | { kind: 'choice'; values: (string | number | boolean | null)[] }
+  | { kind: 'constant'; value: string | number | boolean | null }
+  | { kind: 'text' }
+  | { kind: 'number'; integer: boolean }
+  | { kind: 'boolean' }
+  /** Anything the schema does not describe field by field (options: a record of unknown): edited as JSON. */
+  | { kind: 'json' };
+
+/** A union of objects that share a property with a constant in each (protocol: opcua | modbus | …). */
+function discriminator(variants: FormSchema[]): string | null {
+  const first = variants[0]?.properties;
+  if (!first) return null;
+  for (const [key, s] of Object.entries(first))
+    if (s.const !== undefined && variants.every((v) => v.properties?.[key]?.const !== undefined)) return key;
+  return null;
+}
+
+export function kindOf(schema: FormSchema): FieldKind {
+  const variants = schema.oneOf ?? schema.anyOf;
+  if (variants) {
+    const key = discriminator(variants);
+    if (key) return { kind: 'union', key, variants: variants.map((v) => ({ value: String(v.properties?.[key]?.const), schema: v })) };
+    // z.literal([7, 8]) and similar: a choice of constants.
+    if (variants.every((v) => v.const !== undefined)) return { kind: 'choice', values: variants.map((v) => v.const ?? null) };
+    const nonNull = variants.filter((v) => v.type !== 'null');
+    if (nonNull.length === 1 && nonNull[0]) return kindOf(nonNull[0]);
+    return { kind: 'json' };
+  }
+  if (schema.const !== undefined) return { kind: 'constant', value: schema.const };
+  if (schema.enum) return { kind: 'choice', values: schema.enum };
+  switch (schema.type) {
+    case 'object':
+      if (schema.properties) return { kind: 'object', schema };
+      if (typeof schema.additionalProperties === 'object' && Object.keys(schema.additionalProperties).length > 0)
+        return { kind: 'record', values: schema.additionalProperties };
+      return { kind: 'json' };
+    case 'array':
+      if (schema.prefixItems) return { kind: 'tuple', items: schema.prefixItems };
+      if (schema.items) return { kind: 'list', items: schema.items };
+      return { kind: 'json' };
+    case 'string':
+      return { kind: 'text' };
+    case 'number':
+    case 'integer':
+      return { kind: 'number', integer: schema.type === 'integer' };
+    case 'boolean':
+      return { kind: 'boolean' };
+    default:
+      return { kind: 'json' };
+  }
+}
+
+const WORDS: Record<string, string> = { Ms: '(ms)', MB: '(MB)', S: '(s)', Id: 'id', Url: 'URL', Tls: 'TLS', Esg: 'ESG' };
+
+/** pollMs → "Poll (ms)", unitId → "Unit id", maxDbMB → "Max db (MB)", timeZone → "Time zone". */
+export function labelOf(key: string): string {
+  const parts = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .split(' ');
+  const words = parts.map((w, i) => {
+    const cap = w.charAt(0).toUpperCase() + w.slice(1);
+    const known = WORDS[cap];
+    if (known && i > 0) return known;
+    return i === 0 ? cap : w.toLowerCase();
+  });
+  return words.join(' ');
+}
+
+/** What a new entry of this schema starts with: its required fields (constants, defaults, empty). */
+export function initialValue(schema: FormSchema, variant?: string): unknown {
+  const k = kindOf(schema);
+  switch (k.kind) {
+    case 'union': {
+      const v = k.variants.find((x) => x.value === variant) ?? k.variants[0];
+      return v ? initialValue(v.schema) : {};
+    }
+    case 'object': {
+      const out: Record<string, unknown> = {};
+      for (const key of schema.required ?? []) {
+        const s = schema.properties?.[key];
+        if (s) out[key] = s.default !== undefined ? structuredClone(s.default) : initialValue(s);
+      }
+      return out;
+    }
+    case 'list': {
+      const n = schema.minItems ?? 0;
+      return Array.from({ length: n }, () => initialValue(k.items));
+    }
+    case 'tuple':
+      return k.items.map((s) => initialValue(s));
+    case 'record':
+    case 'json':
+      return {};
+    case 'choice':
+      return schema.default ?? k.values[0];
+    case 'constant':
+      return k.value;
+    case 'number':
+      return schema.default ?? schema.minimum ?? 0;
+    case 'boolean':
+      return schema.default ?? false;
+    case 'text':
+      return schema.default ?? '';
+  }
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function valueAt(root: unknown, path: FormPath): unknown {
+  let cur = root;
+  for (const p of path) {
+    if (Array.isArray(cur) && typeof p === 'number') cur = cur[p];
+    else if (isRecord(cur)) cur = cur[String(p)];
+    else return undefined;
+  }
+  return cur;
+}
+
+/** A copy of root with the value at path set (undefined: the field removed; a list index: the entry removed). */
+export function setAt(root: unknown, path: FormPath, value: unknown): unknown {
+  if (path.length === 0) return value;
+  const [head, ...rest] = path as [string | number, ...(string | number)[]];
+  if (typeof head === 'number') {
+    const list = Array.isArray(root) ? [...root] : [];
+    if (rest.length === 0 && value === undefined) list.splice(head, 1);
+    else list[head] = setAt(list[head], rest, value);
+    return list;
+  }
+  const obj = isRecord(root) ? { ...root } : {};
+  if (rest.length === 0 && value === undefined) delete obj[head];
+  else obj[head] = setAt(obj[head], rest, value);
+  return obj;
+}
+
+/** The validator's messages for one field (exact) and those under it that no field of its own shows. */
+export function errorsAt(errors: ReadonlyMap<string, string[]>, path: FormPath): string[] {
+  return errors.get(fieldPath(path)) ?? [];
+}
+
+/** Every message at or under a path (for a collapsed entry: "3 problems inside"). */
+export function errorsUnder(errors: ReadonlyMap<string, string[]>, path: FormPath): number {
+  const at = fieldPath(path);
+  let n = 0;
+  for (const [field, list] of errors) if (field === at || field.startsWith(`${at}.`) || field.startsWith(`${at}[`)) n += list.length;
+  return n;
+}
+
+/** A short name for a list entry: its name, id or tag, else its place. */
+export function entryTitle(value: unknown, index: number): string {
+  if (isRecord(value)) {
+    for (const k of ['name', 'id', 'tag', 'machine', 'topic']) {
+      const v = value[k];
+      if (typeof v === 'string' && v !== '') return v;
+    }
+  }
+  return `#${index + 1}`;
+}
