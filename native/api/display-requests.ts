@@ -41,6 +41,9 @@ export const DISPLAY_SYMBOL_KINDS = [
   'button',
   'link',
   'section',
+  // An imported SVG (svg: its markup made safe) and a part: one element of a drawing bound by its id.
+  'drawing',
+  'part',
 ] as const;
 export type DisplaySymbolKind = (typeof DISPLAY_SYMBOL_KINDS)[number];
 
@@ -55,6 +58,8 @@ export interface DisplayElementInfo {
   label?: string;
   bind: { value?: string; state?: string; alarm?: string; command?: string };
   props: Record<string, string | number | boolean>;
+  /** A drawing's SVG markup, made safe by the SVG import. */
+  svg?: string;
 }
 
 export interface DisplayDocumentInfo {

@@ -4,6 +4,7 @@
 import { type Document, isNode, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { DISPLAY_SYMBOL_KINDS, type FaceplateInfo } from '../api/display-requests.js';
+import { isCleanSvg, SVG_LIMITS } from './svg.js';
 
 export const DISPLAY_LIMITS = {
   /** Elements one display may hold. */
@@ -53,6 +54,11 @@ const elementObject = z
       .default({}),
     /** Per-kind details: a button's `display` or `machine`, a value's `decimals`, a tank's `max`… */
     props: z.record(z.string().max(64), z.union([z.string().max(500), z.number().finite(), z.boolean()])).default({}),
+    /** A drawing's SVG markup (an imported SVG made safe by native/displays/svg.ts; checked again when read). */
+    svg: z
+      .string()
+      .max(SVG_LIMITS.chars * 2)
+      .optional(),
   })
   .strict();
 
@@ -68,6 +74,57 @@ export const elementSchema = elementObject.superRefine((e, ctx) => {
       });
 });
 
+/**
+ * An imported SVG drawing (kind `drawing`) holds its markup in `svg` and its viewBox in
+ * props.viewBox; it must be what the SVG import makes of it (a hand-edited file with a script, an
+ * event handler or an external reference is refused). A `part` binds one element of a drawing by its
+ * id: props.drawing names the drawing element, props.ref the id inside it.
+ */
+function drawingChecks(e: z.output<typeof elementObject>, ctx: z.RefinementCtx): void {
+  if (e.kind === 'drawing') {
+    const viewBox = e.props.viewBox;
+    if (typeof viewBox !== 'string' || viewBox === '')
+      ctx.addIssue({ code: 'custom', path: ['props', 'viewBox'], message: "a drawing names its SVG's viewBox (props.viewBox)" });
+    if (e.svg === undefined) ctx.addIssue({ code: 'custom', path: ['svg'], message: "a drawing holds its SVG's markup (svg)" });
+    else if (typeof viewBox === 'string' && !isCleanSvg(e.svg, viewBox))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['svg'],
+        message:
+          'the drawing is not as the SVG import makes it safe (it may hold a script, an event handler or an external reference): import the SVG again',
+      });
+  } else if (e.svg !== undefined) ctx.addIssue({ code: 'custom', path: ['svg'], message: 'only a drawing holds SVG markup' });
+  if (e.kind === 'part')
+    for (const key of ['drawing', 'ref'] as const)
+      if (typeof e.props[key] !== 'string' || e.props[key] === '')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['props', key],
+          message: `a part names ${key === 'drawing' ? 'its drawing element (props.drawing)' : 'the id of the drawing element it binds (props.ref)'}`,
+        });
+}
+
+/** Each part names a drawing of the display that has an element with its id. */
+function partsRefer(elements: readonly DisplayElement[], ctx: z.RefinementCtx): void {
+  const drawings = new Map(elements.filter((e) => e.kind === 'drawing').map((e) => [e.id, e.svg ?? '']));
+  elements.forEach((e, i) => {
+    if (e.kind !== 'part' || typeof e.props.drawing !== 'string' || typeof e.props.ref !== 'string') return;
+    const svg = drawings.get(e.props.drawing);
+    if (svg === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['elements', i, 'props', 'drawing'],
+        message: `there is no drawing "${e.props.drawing}" in this display`,
+      });
+    else if (!svg.includes(` id="${e.props.ref}"`))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['elements', i, 'props', 'ref'],
+        message: `drawing "${e.props.drawing}" has no element with id "${e.props.ref}"`,
+      });
+  });
+}
+
 export const displaySchema = z
   .object({
     id,
@@ -75,10 +132,11 @@ export const displaySchema = z
     /** The display one level up (breadcrumbs: overview → area → unit). */
     parent: id.optional(),
     size: z.object({ w: extent.min(1), h: extent.min(1) }).strict(),
-    elements: z.array(elementSchema).max(DISPLAY_LIMITS.elements),
+    elements: z.array(elementSchema.superRefine(drawingChecks)).max(DISPLAY_LIMITS.elements),
   })
   .strict()
-  .superRefine((d, ctx) => uniqueIds(d.elements, ['elements'], ctx));
+  .superRefine((d, ctx) => uniqueIds(d.elements, ['elements'], ctx))
+  .superRefine((d, ctx) => partsRefer(d.elements, ctx));
 
 function uniqueIds(elements: readonly { id: string }[], at: (string | number)[], ctx: z.RefinementCtx): void {
   const seen = new Set<string>();
