@@ -51,6 +51,22 @@ describe('slowly adapting baseline', () => {
     expect(b.offset).toEqual([10]);
   });
 
+  it('with k of n, a single window over the gate does not freeze it; k of them do (the alarm rule)', () => {
+    const b = new Baseline(1, { tau: 4, gate: 1, k: 2, n: 3 });
+    b.update([4], 0);
+    b.update([4], 0);
+    // Third window seen, one spike over the gate among the last 3: fewer than 2 → normal, moves by 1.
+    expect(b.update([4], 9)).toBe(true);
+    expect(b.offset).toEqual([1]);
+    // A second window over among the last 3 (9, 9): frozen.
+    expect(b.update([4], 9)).toBe(false);
+    expect(b.offset).toEqual([1]);
+    // [9, 9, 0] still two over; then [9, 0, 0] one: moves, 1 + (4 − 1) / 4.
+    expect(b.update([4], 0)).toBe(false);
+    expect(b.update([4], 0)).toBe(true);
+    expect(b.offset).toEqual([1.75]);
+  });
+
   it('after a stop the gate needs n windows again; the offset is kept', () => {
     const b = new Baseline(1, spec);
     b.update([4], 0);
@@ -66,6 +82,7 @@ describe('slowly adapting baseline', () => {
     expect(() => checkAdapt({ tau: 0.5, gate: 1, n: 2 })).toThrow(/adapt\.tau/);
     expect(() => checkAdapt({ tau: 4, gate: 0, n: 2 })).toThrow(/adapt\.gate/);
     expect(() => checkAdapt({ tau: 4, gate: 1, n: 1.5 })).toThrow(/adapt\.n/);
+    expect(() => checkAdapt({ tau: 4, gate: 1, k: 3, n: 2 })).toThrow(/adapt\.k must be a whole number from 1 to n = 2, got 3/);
     expect(() => new Baseline(1, spec).update([1, 2], 0)).toThrow(/2 means for 1 inputs/);
   });
 });

@@ -6,18 +6,21 @@
 // Every window is shifted by an offset (per input, in the normalised units the window holds) before
 // the graph sees it. After the window's score is known, the offset moves towards the window's own
 // mean by 1/tau of the distance (an exponentially weighted mean with a time constant of tau windows)
-// — but only when the window is judged normal: none of the last `n` windows, this one included,
-// scored above `gate` (normalised, 1.0 = the model alarm's threshold). With gate ≤ 1 and n at least
-// the alarm rule's n, the offset is frozen while the model alarm can be on, so a step fault is never
-// learned away; a fault that creeps in below the gate is followed at 1/tau per window (the limit of
-// the method: tau long against a fault's onset, short against the drift). Only the mean adapts; the
-// covariance is the one learned.
+// — but only when the window is judged normal: fewer than `k` of the last `n` windows, this one
+// included, scored above `gate` (normalised, 1.0 = the model alarm's threshold; the k-of-n rule of
+// calibrate.ts). With gate ≤ 1 and the alarm's own k of n, the offset is frozen whenever the model
+// alarm's condition holds, so a step fault is never learned away; a fault that creeps in below the
+// gate is followed at 1/tau per window (the limit of the method: tau long against a fault's onset,
+// short against the drift). Only the mean adapts; the covariance is the one learned.
+import { Persistence } from './calibrate.js';
 
 export interface AdaptSpec {
   /** Time constant in windows (one window per grid step). */
   tau: number;
-  /** A window is normal when none of the last n scored above this (normalised score). */
+  /** A window is normal when fewer than k of the last n scored above this (normalised score). */
   gate: number;
+  /** 1 when omitted: no window of the last n over the gate. */
+  k?: number;
   n: number;
 }
 
@@ -25,16 +28,16 @@ export function checkAdapt(spec: AdaptSpec): void {
   if (!(Number.isFinite(spec.tau) && spec.tau >= 1)) throw new Error(`adapt.tau must be at least 1 window, got ${spec.tau}`);
   if (!(Number.isFinite(spec.gate) && spec.gate > 0)) throw new Error(`adapt.gate must be a positive score, got ${spec.gate}`);
   if (!Number.isInteger(spec.n) || spec.n < 1) throw new Error(`adapt.n must be a whole number of at least 1, got ${spec.n}`);
+  const k = spec.k ?? 1;
+  if (!Number.isInteger(k) || k < 1 || k > spec.n) throw new Error(`adapt.k must be a whole number from 1 to n = ${spec.n}, got ${k}`);
 }
 
 export class Baseline {
   readonly spec: AdaptSpec;
   private readonly inputs: number;
   private readonly off: Float64Array;
-  /** The last n scores (ring) and how many were seen since the start or the last reset. */
-  private readonly recent: Float64Array;
-  private next = 0;
-  private seen = 0;
+  /** The gate's k-of-n rule over the scores since the start or the last reset. */
+  private readonly rule: Persistence;
 
   constructor(inputs: number, spec: AdaptSpec) {
     checkAdapt(spec);
@@ -42,7 +45,7 @@ export class Baseline {
     this.spec = spec;
     this.inputs = inputs;
     this.off = new Float64Array(inputs);
-    this.recent = new Float64Array(spec.n);
+    this.rule = new Persistence(spec.k ?? 1, spec.n);
   }
 
   /** The current offset per input (normalised units), a copy. */
@@ -74,12 +77,9 @@ export class Baseline {
    */
   update(mean: ArrayLike<number>, score: number): boolean {
     if (mean.length !== this.inputs) throw new Error(`${mean.length} means for ${this.inputs} inputs`);
-    this.recent[this.next] = Number.isNaN(score) ? Number.POSITIVE_INFINITY : score;
-    this.next = (this.next + 1) % this.spec.n;
-    if (this.seen < this.spec.n) this.seen++;
+    const kth = this.rule.push(score);
     // Until n windows are seen (after a start) there is no evidence the machine is in its normal state.
-    if (this.seen < this.spec.n) return false;
-    for (const s of this.recent) if (!(s <= this.spec.gate)) return false;
+    if (this.rule.count < this.spec.n || !(kth <= this.spec.gate)) return false;
     for (let j = 0; j < this.inputs; j++)
       this.off[j] = (this.off[j] as number) + ((mean[j] as number) - (this.off[j] as number)) / this.spec.tau;
     return true;
@@ -87,8 +87,6 @@ export class Baseline {
 
   /** A new episode of operation (the machine stopped): the gate judges from nothing again; the offset is kept. */
   resetGate(): void {
-    this.recent.fill(0);
-    this.next = 0;
-    this.seen = 0;
+    this.rule.reset();
   }
 }

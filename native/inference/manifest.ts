@@ -64,12 +64,14 @@ export const manifestSchema = z
       .optional(),
     /**
      * Anomaly models: a slowly adapting baseline (native/inference/baseline.ts). The inputs'
-     * normalisation mean follows windows judged normal (none of the last `n` scored above `gate`,
-     * normalised) with a time constant of `tau` windows. Without it the learned mean is kept.
+     * normalisation mean follows windows judged normal (fewer than `k` — default 1 — of the last `n`
+     * scored above `gate`, normalised) with a time constant of `tau` windows. Without it the learned
+     * mean is kept.
      */
     adapt: z
-      .object({ tau: z.number().min(1), gate: z.number().positive(), n: z.number().int().min(1) })
+      .object({ tau: z.number().min(1), gate: z.number().positive(), k: z.number().int().min(1).optional(), n: z.number().int().min(1) })
       .strict()
+      .refine((a) => (a.k ?? 1) <= a.n, { message: 'adapt.k must not exceed adapt.n', path: ['k'] })
       .optional(),
     /**
      * The machine is stopped (no score, never an alarm) while input `tag` is at or below `above`,
