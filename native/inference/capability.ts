@@ -1,19 +1,18 @@
 // Inference as a capability: the bound models predict from the bus; predictions become derived tags
-// and a stream; after maintenance that resets a machine's baseline, its model relearns.
+// and a stream; after maintenance that resets a machine's baseline, its model starts afresh and a
+// model of the machine is learned anew as a candidate that waits for an engineer's approval.
 import path from 'node:path';
 import type { Prediction } from '../api/prediction-requests.js';
 import type { TagInfo } from '../api/types.js';
 import { type Capability, type CapabilityContext, numbersOf, restartUnlessSame } from '../capability.js';
-import { describeError } from '../util/errors.js';
 import { derivedTags, publishPrediction } from './derived-tags.js';
 import { predictionHandlers } from './handlers.js';
 import { Learning } from './learn/jobs.js';
+import { afterMaintenance } from './learn/maintenance.js';
 import { stateAt } from './learn/state.js';
 import { listModels } from './registry.js';
-import { type HistoryReader, type MachineBinding, openInference } from './service.js';
+import { type MachineBinding, openInference } from './service.js';
 
-/** Operation after a baseline-resetting maintenance event from which the machine's model relearns. */
-const RELEARN_WINDOW_MS = 10 * 60_000;
 /** The alarm journal is read for learning in pages of this many entries, at most this many pages. */
 const JOURNAL_PAGE = 10_000;
 const JOURNAL_PAGES = 50;
@@ -44,17 +43,6 @@ export async function open(ctx: CapabilityContext<MachineBinding[]>): Promise<Ca
   const historian = ctx.face('historian').store;
   const models = ctx.boundary.for('models');
   const listeners = new Set<(p: Prediction) => void>();
-  // A model learns from the historian's evenly spaced rows; a row with a gap in any input is left out.
-  const history: HistoryReader = async (names, from, to, periodMs) => {
-    const series = historian.rangeRead({ tags: names, from, to, stepMs: periodMs });
-    const length = Math.min(...series.map((s) => s.values.length));
-    const rows: number[][] = [];
-    for (let i = 0; i < length; i++) {
-      const row = series.map((s) => s.values[i] as number);
-      if (row.every(Number.isFinite)) rows.push(row);
-    }
-    return rows;
-  };
   const inference = await models.enter(() =>
     openInference({
       modelsDir: ctx.modelsDir,
@@ -67,11 +55,12 @@ export async function open(ctx: CapabilityContext<MachineBinding[]>): Promise<Ca
         for (const l of listeners) l(p);
       },
       onSystemMessage: (m) => ctx.system.message(m),
-      history,
     }),
   );
+  const say = (level: 'info' | 'warning', message: string) =>
+    ctx.system.message({ level, source: 'models', message, timestamp: new Date(ctx.clock()).toISOString() });
   // Learning from the console: jobs that read the historian one stretch at a time and end in a
-  // candidate an engineer approves (learn/jobs.ts).
+  // candidate an engineer approves (learn/jobs.ts); candidates are kept across restarts.
   const alarms = ctx.optional('alarms');
   const learning = new Learning({
     machines: ctx.site.machines,
@@ -101,34 +90,24 @@ export async function open(ctx: CapabilityContext<MachineBinding[]>): Promise<Ca
         }
       : undefined,
     learnedDir: path.join(ctx.dataDir, 'models'),
+    candidatesDir: path.join(ctx.dataDir, 'learn-candidates'),
+    say: (message) => say('warning', message),
     roots: () => modelDirs(ctx.modelsDir, ctx.dataDir),
     bindings,
     activate: (machine, name, version) => inference.activate(machine, name, version),
     active: (machine) => inference.latest([machine])[0]?.model ?? null,
     now: ctx.clock,
   });
-  const say = (level: 'info' | 'warning', message: string) =>
-    ctx.system.message({ level, source: 'models', message, timestamp: new Date(ctx.clock()).toISOString() });
-  // After maintenance that resets a machine's baseline, its model learns normal behaviour anew from
-  // the first ten minutes of operation after the event.
-  const relearns = new Set<NodeJS.Timeout>();
-  const offMaintenance = ctx.face('maintenance').onEvent((e) => {
-    if (!e.resetsBaseline || !bindings.some((b) => b.machine === e.machine)) return;
-    const machine = e.machine;
-    const at = Date.parse(e.at);
-    const timer = setTimeout(
-      models.wrap('relearning after maintenance', () => {
-        relearns.delete(timer);
-        inference.learn({ machine, from: at, to: at + RELEARN_WINDOW_MS }).then(
-          (m) => say('info', `${machine}: new baseline learned after maintenance (${m.name}@${m.version})`),
-          (err: unknown) => say('warning', `${machine}: relearning after maintenance failed: ${describeError(err)}`),
-        );
-      }),
-      Math.max(0, at + RELEARN_WINDOW_MS - ctx.clock()),
-    );
-    timer.unref();
-    relearns.add(timer);
+  // After maintenance that resets a machine's baseline: its model starts afresh, and a new one is
+  // learned from the ten minutes after, as a candidate awaiting approval (learn/maintenance.ts).
+  const maintenance = afterMaintenance({
+    machines: new Set(bindings.map((b) => b.machine)),
+    learning,
+    reset: models.wrap('resetting after maintenance', (machine: string, why: string) => void inference.reset(machine, why)),
+    now: ctx.clock,
+    say,
   });
+  const offMaintenance = ctx.face('maintenance').onEvent(models.wrap('relearning after maintenance', maintenance.onEvent));
   return {
     face: {
       onPrediction(listener) {
@@ -143,7 +122,7 @@ export async function open(ctx: CapabilityContext<MachineBinding[]>): Promise<Ca
     reconfigure: (next) => restartUnlessSame(bindings, next),
     async stop() {
       offMaintenance();
-      for (const t of relearns) clearTimeout(t);
+      maintenance.stop();
       await learning.stop();
       await inference.stop();
     },

@@ -4,23 +4,14 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { EventStreams } from '../api/events.js';
-import {
-  type InferenceDiagnostics,
-  LEARN_LIMITS,
-  type MachinePredictionState,
-  type ModelInfo,
-  type Prediction,
-} from '../api/prediction-requests.js';
+import type { InferenceDiagnostics, MachinePredictionState, ModelInfo, Prediction } from '../api/prediction-requests.js';
 import type { TagInfo } from '../api/types.js';
 import type { SampleBatch } from '../tags/bus.js';
-import { runSliced } from '../util/sliced.js';
 import { Baseline } from './baseline.js';
 import { Persistence } from './calibrate.js';
 import { healthOf } from './health.js';
 import { type HostOptions, InferenceHost } from './host.js';
-import { DEFAULT_PCA_OPTIONS, fitPcaSteps, PCA_GRAPH } from './learn/pca.js';
-import { learnPlan } from './learn/plan.js';
-import { type LoadedModel, listModels, loadModel, modelKey, writeModel } from './registry.js';
+import { type LoadedModel, listModels, loadModel, modelKey } from './registry.js';
 import { FeatureWindow } from './windows.js';
 
 export { type LoadedModel, listModels, loadModel, writeModel } from './registry.js';
@@ -40,9 +31,6 @@ export interface BusLike {
   current(id: number): { reason: string };
 }
 
-/** Rows of `tags` (full tag names) on a grid of `periodMs` between `from` and `to` (historian). */
-export type HistoryReader = (tags: string[], from: number, to: number, periodMs: number) => Promise<number[][]>;
-
 export interface InferenceOptions {
   /** Shipped models, read-only: models/<name>/<version>/. */
   modelsDir: string;
@@ -53,21 +41,9 @@ export interface InferenceOptions {
   onPrediction: (p: Prediction) => void;
   onSystemMessage: (m: EventStreams['system']) => void;
   now?: () => number;
-  history?: HistoryReader;
   /** Grid tick; defaults to the shortest window period of the loaded models. */
   tickMs?: number;
   host?: Omit<HostOptions, 'onSystemMessage'>;
-}
-
-export interface LearnArgs {
-  machine: string;
-  /** Tag names within the machine; defaults to the machine's numeric analog tags. */
-  tags?: string[];
-  from: number;
-  to: number;
-  onProgress?: (fraction: number) => void;
-  /** Called after each step of the fit (tests count them). */
-  onSlice?: (slices: number) => void;
 }
 
 export interface Inference {
@@ -75,7 +51,11 @@ export interface Inference {
   models(): ModelInfo[];
   activate(machine: string, name: string, version: number): Promise<MachinePredictionState>;
   rollback(machine: string): Promise<MachinePredictionState>;
-  learn(args: LearnArgs): Promise<ModelInfo>;
+  /**
+   * Start the machine's model afresh (after maintenance that resets its baseline): its window fills
+   * again from new samples and the alarm rule starts from nothing; the model itself is unchanged.
+   */
+  reset(machine: string, why: string): MachinePredictionState;
   diagnostics(): InferenceDiagnostics;
   /** Advance every window to `now` and predict where due (the timer calls it); returns the windows submitted. */
   tick(now?: number): number;
@@ -108,7 +88,6 @@ export function inputTagName(machine: string, tag: string): string {
   if (!tag.includes('/')) return `${machine}/${tag}`;
   return `${machine.split('/')[0]}/${tag}`;
 }
-const LEARN_PERIOD_MS = 1000;
 
 export async function openInference(opts: InferenceOptions): Promise<Inference> {
   const now = opts.now ?? Date.now;
@@ -388,79 +367,15 @@ export async function openInference(opts: InferenceOptions): Promise<Inference> 
       say('info', `${machine}: rolled back to model ${previous}`);
       return state(run);
     },
-    async learn(args) {
-      if (!opts.history) throw new Error('learning needs the historian, which is not available');
-      if (!learnedDir) throw new Error('learning needs a data folder to keep the model in');
-      const machineTags = opts.bus.tags.filter((t) => t.name.startsWith(`${args.machine}/`));
-      const tags =
-        args.tags ??
-        machineTags
-          .filter((t) => t.dataType === 'float' && !t.writable && t.unit !== 'kWh')
-          .map((t) => t.name.slice(args.machine.length + 1));
-      if (tags.length > LEARN_LIMITS.tags)
-        throw new Error(
-          `${args.machine} has ${tags.length} tags to learn on, more than the limit of ${LEARN_LIMITS.tags} for models.learn; name at most ${LEARN_LIMITS.tags} in "tags"`,
-        );
-      // Bounded memory whatever the period: read the plan's stretches one at a time (a long period
-      // is subsampled), then fit in steps with the event loop given back between them.
-      const plan = learnPlan(args.from, args.to, LEARN_PERIOD_MS);
-      const segments: number[][][] = [];
-      let rowCount = 0;
-      for (const seg of plan.segments) {
-        const part = await opts.history(
-          tags.map((t) => `${args.machine}/${t}`),
-          seg.from,
-          seg.to,
-          LEARN_PERIOD_MS,
-        );
-        rowCount += part.length;
-        if (plan.whole && segments.length > 0) for (const r of part) (segments[0] as number[][]).push(r);
-        else segments.push(part);
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      const fit = await runSliced(fitPcaSteps(segments, { ...DEFAULT_PCA_OPTIONS, onProgress: args.onProgress }), {
-        what: `learning ${args.machine}`,
-        deadlineMs: LEARN_LIMITS.deadlineMs,
-        onSlice: args.onSlice,
-      });
-      const name = `learned-${args.machine.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
-      const version =
-        Math.max(
-          0,
-          ...listModels(roots())
-            .filter((e) => e.name === name)
-            .map((e) => e.version),
-        ) + 1;
-      writeModel(
-        learnedDir,
-        {
-          name,
-          version,
-          kind: 'anomaly',
-          description: `PCA/T² normal-behaviour model of ${args.machine}, learned on site`,
-          inputs: tags.map((t) => ({ tag: t, unit: byName.get(`${args.machine}/${t}`)?.unit ?? '' })),
-          window: { length: DEFAULT_PCA_OPTIONS.window, periodMs: LEARN_PERIOD_MS },
-          normalization: { mean: fit.mean, std: fit.std },
-          graph: { ...PCA_GRAPH },
-          threshold: fit.threshold,
-          outputs: {
-            score: 'T² of the window mean / its 99th percentile in the normal period',
-            contributions: 'share of the score per input tag',
-          },
-          provenance: {
-            data: `historian of ${args.machine}`,
-            rows: rowCount,
-            from: new Date(args.from).toISOString(),
-            to: new Date(args.to).toISOString(),
-            createdAt: new Date(now()).toISOString(),
-            code: 'native/inference/learn/pca.ts',
-          },
-          metrics: { components: fit.components },
-        },
-        fit.onnx,
-      );
-      await svc.activate(args.machine, name, version);
-      return modelInfos().find((m) => m.name === name && m.version === version) as ModelInfo;
+    reset(machine, why) {
+      const run = requireRun(machine);
+      if (!run.model) return state(run);
+      // A new episode: the window fills again from the samples after the event, the rule from nothing.
+      run.window = windowFor(machine, run.model);
+      run.rule?.reset();
+      run.prediction = null;
+      run.reason = `reset: ${why}`;
+      return state(run);
     },
     diagnostics() {
       return { workerRestarts: host.workerRestarts, models: host.stats() };

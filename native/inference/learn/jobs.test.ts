@@ -1,10 +1,11 @@
 // Learning as a job through the real handler registry, permission gate and audit trail: start →
 // progress → candidate with its report → approve / discard, cancel between slices, one job per
 // machine, the deadline, versions and roll back — each engineering act an audit row naming who.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OperationalEvent } from '../../api/alarm-requests.js';
 import type { CallContext } from '../../api/contract.js';
 import type { LearnApproval, LearnJob, LearnSpans, MachineModels, MachinePredictionState } from '../../api/prediction-requests.js';
 import { HandlerRegistry } from '../../api/registry.js';
@@ -20,6 +21,7 @@ import type { Manifest } from '../manifest.js';
 import { type Inference, openInference } from '../service.js';
 import { FIXTURE_TAGS } from '../testing.js';
 import { type AlarmJournalEntry, Learning, learnedName } from './jobs.js';
+import { afterMaintenance, RELEARN_WINDOW_MS } from './maintenance.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'aurum-learn-jobs-'));
 process.env.HOME = tmp; // onnxruntime writes a device id under ~/.cache
@@ -359,6 +361,120 @@ describe('learning from the console, as a job', () => {
     const end = (await seeing.settled(M)) as LearnJob;
     expect(end.state).toBe('candidate');
     expect(end.report?.rows.excluded).toBe(0);
+  });
+
+  it('keeps a candidate and its report across a restart, one per machine, until it is approved', async () => {
+    const kept = path.join(tmp, 'kept');
+    const said: string[] = [];
+    const restartable = () =>
+      new Learning({
+        machines: [machine],
+        tags,
+        read: (names, from, to, periodMs) => {
+          const n = Math.floor((to - from) / periodMs) + 1;
+          const ts = Float64Array.from({ length: n }, (_, i) => from + i * periodMs);
+          return { ts, columns: names.map((name) => ts.map((t) => valueAt(name, t))) };
+        },
+        learnedDir: path.join(tmp, 'data', 'models'),
+        candidatesDir: kept,
+        say: (m) => said.push(m),
+        roots: () => [path.join(tmp, 'shipped'), path.join(tmp, 'data', 'models')],
+        bindings: [],
+        activate: (m, name, version) => svc.activate(m, name, version),
+        active: (m) => svc.latest([m])[0]?.model ?? null,
+        now: () => clock,
+      });
+    const quiet = { machine: M, from: T0 + H, to: T0 + H + 20 * 60_000 };
+    const first = restartable();
+    first.start(quiet, 'eve');
+    await first.settled(M);
+    // A second job on the machine replaces the first one's candidate: one kept per machine.
+    const second = first.start({ ...quiet, to: quiet.to + 5 * 60_000 }, 'eve');
+    const candidate = (await first.settled(M)) as LearnJob;
+    expect(candidate.state).toBe('candidate');
+    expect(readdirSync(kept)).toEqual([learnedName(M)]);
+
+    // The restart: the candidate awaits approval again, with its report.
+    const after = restartable();
+    expect(after.status(M)).toEqual(JSON.parse(JSON.stringify(candidate)));
+    const approved = await after.approve(M, second.id, 'eve');
+    expect(approved.state.model).toBe(approved.model);
+    expect(svc.latest([M])[0]?.model).toBe(approved.model);
+    expect(readdirSync(kept)).toEqual([]);
+    expect(restartable().status(M)).toBeNull();
+
+    // A kept file that is not a candidate is named and left out; nothing else is refused.
+    mkdirSync(path.join(kept, 'broken'));
+    writeFileSync(path.join(kept, 'broken', 'candidate.json'), '{"format":1}');
+    said.length = 0;
+    expect(restartable().status(M)).toBeNull();
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(/^learning candidate kept\/broken left out: it is not a learning candidate/);
+    rmSync(path.join(kept, 'broken'), { recursive: true });
+  });
+
+  it('after maintenance that resets the baseline: the model starts afresh, and the model learned after it waits for approval', async () => {
+    const said: string[] = [];
+    const before = svc.latest([M])[0]?.model;
+    expect(before).toBeTruthy();
+    const relearning = new Learning({
+      machines: [machine],
+      tags,
+      read: (names, from, to, periodMs) => {
+        const n = Math.floor((to - from) / periodMs) + 1;
+        const ts = Float64Array.from({ length: n }, (_, i) => from + i * periodMs);
+        return { ts, columns: names.map((name) => ts.map((t) => valueAt(name, t))) };
+      },
+      learnedDir: path.join(tmp, 'data', 'models'),
+      roots: () => [path.join(tmp, 'shipped'), path.join(tmp, 'data', 'models')],
+      bindings: [],
+      activate: (m, name, version) => svc.activate(m, name, version),
+      active: (m) => svc.latest([m])[0]?.model ?? null,
+      now: () => clock,
+    });
+    const after = afterMaintenance({
+      machines: new Set([M]),
+      learning: relearning,
+      reset: (m, why) => svc.reset(m, why),
+      now: () => clock,
+      say: (_level, m) => said.push(m),
+    });
+    const event: OperationalEvent = {
+      id: 7,
+      machine: M,
+      kind: 'repair',
+      at: new Date(T0 + H).toISOString(),
+      recordedAt: new Date(clock).toISOString(),
+      user: 'olga',
+      what: 'bearing replaced',
+      parts: [],
+      downtimeMin: 30,
+      resetsBaseline: false,
+      alarmId: null,
+    };
+    // Neither an event that keeps the baseline nor one of a machine without a model starts anything.
+    after.onEvent(event);
+    after.onEvent({ ...event, machine: 'S/A/Other', resetsBaseline: true });
+    expect(relearning.status(M)).toBeNull();
+    expect(svc.latest([M])[0]?.reason).not.toMatch(/^reset/);
+
+    after.onEvent({ ...event, resetsBaseline: true });
+    // At once: the same model, started afresh (no prediction from before the repair).
+    expect(svc.latest([M])[0]).toMatchObject({ model: before, prediction: null, reason: 'reset: maintenance event 7 (bearing replaced)' });
+    // The ten minutes after the event are past on the clock: the relearn starts on the next turn.
+    for (let i = 0; i < 1000 && relearning.status(M) === null; i++) await new Promise((r) => setTimeout(r, 1));
+    await relearning.settled(M);
+    await new Promise((r) => setImmediate(r));
+    expect(said).toEqual([expect.stringMatching(/^S\/A\/P1: a model learned after maintenance event 7 awaits approval \(job learn-/)]);
+    expect(relearning.status(M)).toMatchObject({
+      state: 'candidate',
+      startedBy: 'maintenance event 7',
+      from: T0 + H,
+      to: T0 + H + RELEARN_WINDOW_MS,
+    });
+    // Not activated: the machine keeps its model until an engineer approves the candidate.
+    expect(svc.latest([M])[0]?.model).toBe(before);
+    after.stop();
   });
 
   it('abandons a job past its deadline, naming it', async () => {

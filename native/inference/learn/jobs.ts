@@ -1,7 +1,8 @@
 // Learning from the console as a job: start (machine, period, tags) → progress → a candidate with its
 // report → approve (a new version in the registry, activated) or discard; or cancel while it runs.
 // One job per machine at a time, each under a deadline, run in slices (util/sliced.ts) with cancel
-// checked between them. The candidate lives in memory until approved: approving writes
+// checked between them. The candidate is kept (learn/candidates.ts: a restart keeps it and its
+// report, one per machine) until approved or discarded: approving writes
 // <dataDir>/models/learned-<machine>/<n>/ with its report and who approved it, then activates it.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,6 +20,7 @@ import type { MachineInfo, TagInfo } from '../../api/types.js';
 import { describeError } from '../../util/errors.js';
 import { DeadlineExceeded, runSliced } from '../../util/sliced.js';
 import { listModels, modelKey, writeModel } from '../registry.js';
+import { loadCandidates, removeCandidate, saveCandidate } from './candidates.js';
 import { DEFAULT_PCA_OPTIONS, PCA_GRAPH } from './pca.js';
 import { learnPlan } from './plan.js';
 import { fitStreaming, HELD_BACK_TEXT, type RowFilter, type StreamFit, type StretchRows } from './stream.js';
@@ -49,6 +51,10 @@ export interface LearningOptions {
   alarmJournal?: (machine: string, from: number, to: number) => AlarmJournalEntry[];
   /** Where approved models go (<dataDir>/models); null: learning is refused. */
   learnedDir: string | null;
+  /** Where candidates awaiting approval are kept across restarts (<dataDir>/learn-candidates); without it, in memory only. */
+  candidatesDir?: string | null;
+  /** A message for people (a kept candidate that could not be read back or saved). */
+  say?: (message: string) => void;
   /** Every registry root, shipped first. */
   roots: () => string[];
   /** The machine's bound model (its versions are listed beside the learned ones). */
@@ -132,6 +138,39 @@ export class Learning {
   constructor(private readonly opts: LearningOptions) {
     this.now = opts.now ?? Date.now;
     this.byName = new Map(opts.tags.map((t) => [t.name, t]));
+    if (!opts.candidatesDir) return;
+    // The candidates kept before a restart await their approval again.
+    const { candidates, refused } = loadCandidates(opts.candidatesDir);
+    for (const message of refused) opts.say?.(message);
+    for (const c of candidates) {
+      if (!opts.machines.some((m) => m.name === c.wire.machine)) {
+        opts.say?.(`learning candidate ${c.wire.id} of ${c.wire.machine} left out: this site has no machine of that name`);
+        continue;
+      }
+      this.jobs.set(c.wire.machine, { wire: c.wire, cancel: null, candidate: c.fit, done: Promise.resolve() });
+    }
+  }
+
+  /** Keep the machine's candidate across restarts; a failure to write is said, the candidate stays in memory. */
+  private keep(wire: LearnJob, fit: StreamFit): void {
+    const dir = this.opts.candidatesDir;
+    if (!dir) return;
+    try {
+      saveCandidate(dir, learnedName(wire.machine), wire, fit);
+    } catch (err) {
+      wire.message = `kept in memory only (a restart loses it): ${describeError(err)}`;
+      this.opts.say?.(`${wire.machine}: learning candidate ${wire.id} ${wire.message}`);
+    }
+  }
+
+  private forget(machine: string): void {
+    const dir = this.opts.candidatesDir;
+    if (!dir) return;
+    try {
+      removeCandidate(dir, learnedName(machine));
+    } catch (err) {
+      this.opts.say?.(`${machine}: the kept learning candidate could not be removed: ${describeError(err)}`);
+    }
   }
 
   private machine(name: string): MachineInfo {
@@ -354,12 +393,15 @@ export class Learning {
         wire.phase = 'done';
         wire.fraction = 1;
         finish('candidate', null);
+        this.keep(wire, fit);
       },
       (err: unknown) => {
         if (err instanceof Cancelled) finish('cancelled', `cancelled by ${job.cancel?.by ?? 'the console'}`);
         else finish('failed', err instanceof DeadlineExceeded ? err.message : `learning ${m.name} failed: ${describeError(err)}`);
       },
     );
+    // The machine's earlier candidate, if any, is replaced (one per machine).
+    if (running?.candidate) this.forget(m.name);
     this.jobs.set(m.name, job);
     return wire;
   }
@@ -465,6 +507,7 @@ export class Learning {
       job.candidate = fit;
       throw new Error(`${modelKey(name, version)} was written but could not be activated on ${w.machine}: ${describeError(err)}`);
     }
+    this.forget(w.machine);
     w.state = 'approved';
     w.model = modelKey(name, version);
     w.approvedBy = user;
@@ -475,6 +518,7 @@ export class Learning {
   discard(machine: string, id: string, user: string | null): LearnJob {
     const job: Job = this.candidateOf(machine, id);
     job.candidate = null;
+    this.forget(job.wire.machine);
     job.wire.state = 'discarded';
     job.wire.message = `discarded by ${user ?? 'the console'}`;
     return job.wire;

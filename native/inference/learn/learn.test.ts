@@ -5,10 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LEARN_LIMITS } from '../../api/prediction-requests.js';
-import { TagBus } from '../../tags/bus.js';
 import { runToEnd } from '../../util/sliced.js';
-import { openInference } from '../index.js';
 import { FIXTURE_TAGS, normalRows, tagTable } from '../testing.js';
+import { Learning } from './jobs.js';
 import { DEFAULT_PCA_OPTIONS, fitPca, fitPcaSteps } from './pca.js';
 import { learnPlan } from './plan.js';
 
@@ -80,41 +79,52 @@ describe('learning on a machine', () => {
     return [flow, 0.12 * flow + 4 + noise(2) * 0.3, 0.35 * flow + noise(3) * 0.6, 2.1 + noise(4) * 0.1, 55 + noise(5) * 0.2];
   };
 
-  it('reads a year in no more rows than a day, each read bounded, and fits in steps', async () => {
+  it('reads a year in no more rows than a day, each read bounded, and ends in a candidate for each', async () => {
     const machine = 'S/A/P1';
     const reads: number[] = [];
-    const svc = await openInference({
-      modelsDir: path.join(tmp, 'shipped'),
-      dataDir: path.join(tmp, 'data'),
-      bus: new TagBus(tagTable([machine])),
-      machines: [],
-      onPrediction: () => undefined,
-      onSystemMessage: () => undefined,
-      history: async (_names, from, to, periodMs) => {
-        const rows = gridOf(from, to).map((t) => synthetic(t));
+    let yields = 0;
+    const tags = tagTable([machine]);
+    const learning = new Learning({
+      machines: [{ name: machine, site: 'S', area: 'A', kind: 'pump', description: '', roles: {}, keyTags: [] }],
+      tags,
+      read: (_names, from, to, periodMs) => {
         expect(periodMs).toBe(1000);
-        reads.push(rows.length);
-        return rows;
+        const ts = Float64Array.from(gridOf(from, to));
+        reads.push(ts.length);
+        const rows = [...ts].map((t) => synthetic(t));
+        return { ts, columns: FIXTURE_TAGS.map((_, j) => Float64Array.from(rows, (r) => r[j] as number)) };
       },
+      learnedDir: path.join(tmp, 'data', 'models'),
+      roots: () => [path.join(tmp, 'data', 'models')],
+      bindings: [],
+      activate: () => Promise.reject(new Error('not used')),
+      active: () => null,
     });
-    try {
-      const learn = async (days: number) => {
-        reads.length = 0;
-        let slices = 0;
-        const model = await svc.learn({ machine, tags: FIXTURE_TAGS, from: T0, to: T0 + days * DAY, onSlice: (n) => (slices = n) });
-        return { model, rows: reads.reduce((a, b) => a + b, 0), largestRead: Math.max(...reads), slices };
+    const learn = async (days: number) => {
+      reads.length = 0;
+      // Counts the event loop's turns while the job runs: it gives them back, not once at the end.
+      let running = true;
+      const count = () => {
+        if (!running) return;
+        yields++;
+        setImmediate(count);
       };
-      const day = await learn(1);
-      const year = await learn(365);
-      expect(day.model.version).toBe(1);
-      expect(year.model.version).toBe(2);
-      expect(year.rows).toBeLessThanOrEqual(day.rows);
-      expect(Math.max(day.largestRead, year.largestRead)).toBeLessThanOrEqual(LEARN_LIMITS.segmentMs / 1000 + 1);
-      // The fit of ~86,400 rows gives the event loop back many times, not once at the end.
-      expect(day.slices).toBeGreaterThan(20);
-      expect(year.slices).toBeGreaterThan(20);
-    } finally {
-      await svc.stop();
-    }
+      yields = 0;
+      setImmediate(count);
+      learning.start({ machine, tags: FIXTURE_TAGS, from: T0, to: T0 + days * DAY }, 'test');
+      const job = await learning.settled(machine);
+      running = false;
+      return { job, rows: reads.reduce((a, b) => a + b, 0), largestRead: Math.max(...reads), yields };
+    };
+    const day = await learn(1);
+    const year = await learn(365);
+    expect(day.job?.state).toBe('candidate');
+    expect(year.job?.state).toBe('candidate');
+    expect(year.job?.report?.subsampled).toBe(true);
+    expect(year.rows).toBeLessThanOrEqual(day.rows);
+    expect(Math.max(day.largestRead, year.largestRead)).toBeLessThanOrEqual(LEARN_LIMITS.segmentMs / 1000 + 1);
+    // The fit of ~86,400 rows gives the event loop back many times, not once at the end.
+    expect(day.yields).toBeGreaterThan(20);
+    expect(year.yields).toBeGreaterThan(20);
   }, 60_000);
 });
