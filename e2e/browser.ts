@@ -112,8 +112,11 @@ export async function startChromiumConsole(opts: { timeoutMs?: number } = {}): P
     async page({ user, password, hash = '', title } = {}) {
       const page = await (await context(user, password)).newPage();
       await page.goto(`${app.url}/${hash}`);
-      if (title) await page.locator('h1.screen-title', { hasText: title }).waitFor();
-      else await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Overview', exact: true }).waitFor();
+      // Bounded for a loaded machine: the first screen of a new page loads the bundle and signs the socket in.
+      const landed = title
+        ? page.locator('h1.screen-title', { hasText: title })
+        : page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Overview', exact: true });
+      await landed.waitFor({ timeout: 60_000 });
       return page;
     },
     async stop() {

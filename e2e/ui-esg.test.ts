@@ -5,11 +5,10 @@
 // not 0), and the report export offered to the roles that may make it.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EsgSummary } from '../native/api/esg-requests.js';
-import { artifactsDir, type ChromiumConsole, chromiumAvailable, startChromiumConsole } from './browser.js';
+import { artifactsDir, axeFindings, type ChromiumConsole, chromiumAvailable, startChromiumConsole } from './browser.js';
 import { waitFor } from './harness.js';
 
 const PASSWORD = 'e2e-Esg-Pass-2026';
@@ -111,16 +110,6 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('ESG screen in Chromium',
   it('has no serious or critical accessibility violations, in either theme', async () => {
     const page = await pageAs('esme', PASSWORD);
     await page.locator('.esg-chart-plot canvas').first().waitFor({ state: 'visible' });
-    const found: string[] = [];
-    for (const theme of ['dark', 'light']) {
-      if ((await page.locator('html').getAttribute('data-theme')) !== theme) await page.locator('.theme-toggle').click();
-      await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe(theme);
-      await page.locator('.esg-chart-plot canvas').first().waitFor({ state: 'visible' });
-      const result = await new AxeBuilder({ page }).include('main').analyze();
-      for (const v of result.violations)
-        if (v.impact === 'serious' || v.impact === 'critical')
-          found.push(`${theme}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    }
-    expect(found).toEqual([]);
+    expect(await axeFindings(page, 'esg')).toEqual([]);
   }, 60_000);
 });

@@ -5,12 +5,11 @@
 // from the historian as soon as the machine screen opens.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HistorySeries, HistoryValueAt } from '../native/api/history-requests.js';
 import type { TagInfo } from '../native/api/types.js';
-import { artifactsDir, type ChromiumConsole, chromiumAvailable, startChromiumConsole } from './browser.js';
+import { artifactsDir, axeFindings, type ChromiumConsole, chromiumAvailable, startChromiumConsole } from './browser.js';
 import { waitFor } from './harness.js';
 
 let demo: ChromiumConsole;
@@ -184,16 +183,6 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('trends in Chromium', () 
   it('has no serious or critical accessibility violations, in either theme', async () => {
     // The page the tests before left on the Trends screen (history mode, a pen with limits).
     await page.locator('.trend-chart canvas').first().waitFor({ state: 'visible' });
-    const found: string[] = [];
-    for (const theme of ['dark', 'light']) {
-      if ((await page.locator('html').getAttribute('data-theme')) !== theme) await page.locator('.theme-toggle').click();
-      await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe(theme);
-      await page.locator('.trend-chart canvas').first().waitFor({ state: 'visible' });
-      const result = await new AxeBuilder({ page }).include('main').analyze();
-      for (const v of result.violations)
-        if (v.impact === 'serious' || v.impact === 'critical')
-          found.push(`${theme}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    }
-    expect(found).toEqual([]);
+    expect(await axeFindings(page, 'trends in history mode')).toEqual([]);
   }, 60_000);
 });
