@@ -3,14 +3,20 @@
 // Capability; native/core.ts lists them in order and opens them in a loop. On the bus floor: it
 // knows the bus, the contract and the containment boundary, and no capability.
 import type { EventStreams, Handlers, StreamName } from './api/contract.js';
-import type { HandlerRegistry } from './api/registry.js';
+import { ApiFailure, type HandlerRegistry } from './api/registry.js';
 import type { MachineInfo } from './api/types.js';
 import type { SampleBatch, TagBus } from './tags/bus.js';
 import { Boundary, recordCrashesIn } from './util/boundary.js';
+import { describeError } from './util/errors.js';
 import type { Logger } from './util/log.js';
 
-/** What a configuration change came to: applied in place, or only this capability must restart. */
+/**
+ * What a configuration change came to: applied in place, or this capability cannot apply it in
+ * place — then the core restarts it alone (Capabilities.reconfigure), with those that use its face.
+ */
 export type Reconfigured = 'applied' | 'restart-needed';
+/** A reconfigure's answer, optionally with what it did in a sentence (shown in config.apply's answer). */
+export type ReconfigureAnswer = Reconfigured | { result: Reconfigured; detail: string };
 
 export interface Capability {
   /** Its requests, registered with the core's handler registry. */
@@ -24,7 +30,7 @@ export interface Capability {
   /** Its figures for diagnostics and /metrics, by group name (historian, tag_bus…), numbers only. */
   metrics?(): Record<string, Record<string, number>>;
   /** Apply a changed configuration section in place, or say that this capability must restart. */
-  reconfigure(next: unknown): Reconfigured | Promise<Reconfigured>;
+  reconfigure(next: unknown): ReconfigureAnswer | Promise<ReconfigureAnswer>;
   stop(): void | Promise<void>;
 }
 
@@ -104,8 +110,8 @@ export function numbersOf(figures: object): Record<string, number> {
 }
 
 /**
- * For a capability that cannot yet apply a change in place: an unchanged section needs nothing, any
- * other change needs that capability restarted.
+ * For a capability that cannot apply a change in place: an unchanged section needs nothing, any
+ * other change is applied by restarting that capability alone (Capabilities.reconfigure).
  */
 export function restartUnlessSame(current: unknown, next: unknown): Reconfigured {
   return JSON.stringify(current) === JSON.stringify(next) ? 'applied' : 'restart-needed';
@@ -114,13 +120,44 @@ export function restartUnlessSame(current: unknown, next: unknown): Reconfigured
 /** What the core gives every capability; the config, and the faces of those opened before it, are added per capability. */
 export type SharedContext = Omit<CapabilityContext<unknown>, 'config' | 'face' | 'optional'>;
 
+/** Samples a restarting capability's listener may have held for it (beyond: counted, not kept). */
+export const RESTART_HOLD_SAMPLES = 1_000_000;
+
+/** One capability of the list as it runs: its instance may be replaced (restart) or absent (section removed, restarting). */
+interface Running {
+  readonly name: string;
+  open: OpenCapability<unknown>;
+  config: unknown;
+  capability: Capability | null;
+  /** The faces it asked for when it opened (optional ones included): it restarts after any of them does. */
+  uses: Set<string>;
+  /** Unsubscribes its bus listener (subscribed once, the instance behind it swapped). */
+  off: (() => void) | null;
+  /** Copies of the batches that arrived while it restarted, replayed to the new instance. */
+  holding: { batches: SampleBatch[]; samples: number; lost: number } | null;
+  /** Why its requests cannot be answered now (restarting, not configured), or null. */
+  absent: string | null;
+}
+
+const copyBatch = (b: SampleBatch): SampleBatch => ({
+  length: b.length,
+  ids: b.ids.slice(0, b.length),
+  ts: b.ts.slice(0, b.length),
+  values: b.values.slice(0, b.length),
+  quality: b.quality.slice(0, b.length),
+});
+
 /**
  * The opened capabilities, in order: each one's listener subscribed under its name, its handlers
- * registered, its face offered to those after it; stopped in the reverse order.
+ * registered, its face offered to those after it; stopped in the reverse order. A capability that
+ * cannot apply a changed section in place is restarted alone, in place (`reconfigure`).
  */
 export class Capabilities {
   private readonly faces = new Map<string, unknown>();
-  private readonly opened: { name: string; capability: Capability; off: () => void }[] = [];
+  private readonly opened: Running[] = [];
+  /** Request names registered with the registry, and the entry whose instance answers each. */
+  private readonly routed = new Set<string>();
+  private readonly servedBy = new Map<string, Running>();
 
   constructor(
     private readonly shared: SharedContext,
@@ -133,28 +170,216 @@ export class Capabilities {
   }
 
   async open<C>(name: string, open: OpenCapability<C>, config: C): Promise<void> {
-    const capability = await open({
-      ...this.shared,
+    const entry: Running = {
+      name,
+      open: open as OpenCapability<unknown>,
       config,
-      face: (n) => this.face(n),
-      optional: (n) => this.faces.get(n) as Faces[typeof n] | undefined,
-    });
-    const listener = capability.listener;
-    const off = listener ? this.shared.bus.onBatch((b) => listener.batch(b), listener.name) : () => undefined;
-    this.opened.push({ name, capability, off });
-    if (capability.handlers) this.registry.register(capability.handlers);
-    if (capability.face !== undefined) this.faces.set(name, capability.face);
+      capability: null,
+      uses: new Set(),
+      off: null,
+      holding: null,
+      absent: null,
+    };
+    await this.start(entry);
+    this.opened.push(entry);
   }
 
-  /** Hand a running capability its changed section (live configuration); null when this site does not run it. */
-  async reconfigure(name: string, next: unknown): Promise<Reconfigured | null> {
+  /** Open an entry's instance on its config: listener, handlers and face follow it. */
+  private async start(entry: Running): Promise<void> {
+    entry.uses.clear();
+    const capability = await entry.open({
+      ...this.shared,
+      config: entry.config,
+      face: (n) => {
+        entry.uses.add(n);
+        return this.face(n);
+      },
+      optional: (n) => {
+        entry.uses.add(n);
+        return this.faces.get(n) as Faces[typeof n] | undefined;
+      },
+    });
+    entry.capability = capability;
+    entry.absent = null;
+    const held = entry.holding;
+    entry.holding = null;
+    const listener = capability.listener;
+    if (listener) {
+      // What arrived while it restarted first, in order; then the bus's batches as they come.
+      for (const b of held?.batches ?? []) listener.batch(b);
+      entry.off ??= this.shared.bus.onBatch((b) => this.deliver(entry, b), listener.name);
+    }
+    for (const name of Object.keys(capability.handlers ?? {})) this.route(name, entry);
+    if (capability.face !== undefined) this.faces.set(entry.name, capability.face);
+    else this.faces.delete(entry.name);
+  }
+
+  private deliver(entry: Running, b: SampleBatch): void {
+    const h = entry.holding;
+    if (h) {
+      if (h.samples + b.length > RESTART_HOLD_SAMPLES) h.lost += b.length;
+      else {
+        h.batches.push(copyBatch(b));
+        h.samples += b.length;
+      }
+      return;
+    }
+    entry.capability?.listener?.batch(b);
+  }
+
+  /** Register a request once; it is answered by whichever instance of its capability runs now. */
+  private route(name: string, entry: Running): void {
+    this.servedBy.set(name, entry);
+    if (this.routed.has(name)) return;
+    this.routed.add(name);
+    const handler = (args: unknown, ctx: unknown) => {
+      const e = this.servedBy.get(name);
+      const h = e?.capability?.handlers?.[name as keyof Handlers] as ((a: unknown, c: unknown) => unknown) | undefined;
+      if (h) return h(args, ctx);
+      throw new ApiFailure('unavailable', `"${name}" cannot be answered now: ${e?.absent ?? 'its capability is not running'}`);
+    };
+    this.registry.register({ [name]: handler } as Partial<Handlers>);
+  }
+
+  /** Stop an entry's instance: its listener holds what arrives (when it will start again), its face and requests wait. */
+  private async halt(entry: Running, why: string, hold: boolean): Promise<void> {
+    const c = entry.capability;
+    if (!c) return;
+    entry.holding = hold && entry.off ? { batches: [], samples: 0, lost: 0 } : null;
+    entry.absent = why;
+    entry.capability = null;
+    this.faces.delete(entry.name);
+    await c.stop();
+  }
+
+  /**
+   * Hand a running capability its changed section (live configuration). What it cannot apply in
+   * place ('restart-needed') is applied by restarting it alone, with the new section, and after it
+   * every capability that uses its face (in the list's order, on their own sections): its listener's
+   * batches are held meanwhile and replayed (none is lost to it), its requests answer "unavailable,
+   * restarting" and then go to the new instance. A section that appears opens the capability (`open`);
+   * one that goes (null) stops it. Null when this site runs it neither before nor after.
+   */
+  async reconfigure(
+    name: string,
+    next: unknown,
+    open?: OpenCapability<unknown>,
+  ): Promise<{ result: 'applied' | 'restart-needed' | 'unchanged'; detail: string } | null> {
     const entry = this.opened.find((o) => o.name === name);
-    return entry ? await entry.capability.reconfigure(next) : null;
+    if (!entry?.capability) {
+      if (next === null) return entry ? { result: 'unchanged', detail: 'not configured on this site' } : null;
+      const target =
+        entry ??
+        ({
+          name,
+          open: open as OpenCapability<unknown>,
+          config: next,
+          capability: null,
+          uses: new Set(),
+          off: null,
+          holding: null,
+          absent: null,
+        } satisfies Running);
+      if (!target.open)
+        return { result: 'restart-needed', detail: 'it is not running and cannot be opened here; it opens at the next start' };
+      target.config = next;
+      try {
+        await this.start(target);
+      } catch (err) {
+        target.absent = `opening it failed: ${describeError(err)}`;
+        if (!entry) this.opened.push(target);
+        return { result: 'restart-needed', detail: `opening it with the new section failed: ${describeError(err)}` };
+      }
+      if (!entry) this.opened.push(target);
+      const again = await this.restartUsers(name);
+      return { result: 'applied', detail: `opened with its new section${again}` };
+    }
+    if (next === null) {
+      await this.halt(entry, `the ${name} capability is not configured on this site`, false);
+      const again = await this.restartUsers(name);
+      return { result: 'applied', detail: `stopped: its section was removed${again}` };
+    }
+    const answer = await entry.capability.reconfigure(next);
+    const { result, detail } = typeof answer === 'string' ? { result: answer, detail: 'applied in place' } : answer;
+    if (result === 'applied') {
+      entry.config = next;
+      return { result, detail };
+    }
+    return this.restart(entry, next);
+  }
+
+  /** Restart one entry with its next section, then those that use its face; back on the previous section if the new one fails to open. */
+  private async restart(entry: Running, next: unknown): Promise<{ result: 'applied' | 'restart-needed'; detail: string }> {
+    const users = this.usersOf(entry.name);
+    for (const u of [...users].reverse()) await this.halt(u, `the ${u.name} capability restarts (it uses ${entry.name})`, true);
+    await this.halt(entry, `the ${entry.name} capability restarts with its new configuration`, true);
+    const previous = entry.config;
+    entry.config = next;
+    let outcome: { result: 'applied' | 'restart-needed'; detail: string };
+    try {
+      await this.start(entry);
+      outcome = { result: 'applied', detail: 'restarted alone with its new section' };
+    } catch (err) {
+      entry.config = previous;
+      const why = describeError(err);
+      try {
+        await this.start(entry);
+        outcome = {
+          result: 'restart-needed',
+          detail: `restarting it with the new section failed (${why}); it runs on its previous section`,
+        };
+      } catch (again) {
+        entry.absent = `it could not be opened (${describeError(again)})`;
+        outcome = { result: 'restart-needed', detail: `restarting it failed (${why}); it is stopped until the next start` };
+      }
+    }
+    const names: string[] = [];
+    for (const u of users) {
+      try {
+        await this.start(u);
+        names.push(u.name);
+      } catch (err) {
+        u.absent = `it could not be opened again (${describeError(err)})`;
+        outcome.detail += `; ${u.name} (which uses it) could not be opened again: ${describeError(err)}`;
+      }
+    }
+    if (names.length > 0) outcome.detail += ` and ${names.join(', ')}, which use${names.length === 1 ? 's' : ''} it`;
+    const lost = [entry, ...users].reduce((n, e) => n + (e.holding?.lost ?? 0), 0);
+    if (lost > 0) outcome.detail += `; ${lost} samples arrived beyond what a restart holds and did not reach them`;
+    return outcome;
+  }
+
+  /** Every running entry that uses this face, directly or through another, in the list's order. */
+  private usersOf(name: string): Running[] {
+    const hit = new Set([name]);
+    const out: Running[] = [];
+    for (const e of this.opened) {
+      if (hit.has(e.name) || !e.capability) continue;
+      if ([...e.uses].some((u) => hit.has(u))) {
+        hit.add(e.name);
+        out.push(e);
+      }
+    }
+    return out;
+  }
+
+  private async restartUsers(name: string): Promise<string> {
+    const users = this.usersOf(name);
+    if (users.length === 0) return '';
+    for (const u of [...users].reverse()) await this.halt(u, `the ${u.name} capability restarts (it uses ${name})`, true);
+    for (const u of users) {
+      try {
+        await this.start(u);
+      } catch (err) {
+        u.absent = `it could not be opened again (${describeError(err)})`;
+      }
+    }
+    return `; restarted ${users.map((u) => u.name).join(', ')}, which use${users.length === 1 ? 's' : ''} it`;
   }
 
   /** Every capability's figures, by group. */
   metrics(): Record<string, Record<string, number>> {
-    return Object.assign({}, ...this.opened.map(({ capability }) => capability.metrics?.() ?? {}));
+    return Object.assign({}, ...this.opened.map(({ capability }) => capability?.metrics?.() ?? {}));
   }
 
   /** Open these in order; when one fails to open, those opened before it are stopped again. */
@@ -169,9 +394,13 @@ export class Capabilities {
 
   /** Stop every capability, the last opened first; the containment boundary closes after them. */
   async stop(): Promise<void> {
-    for (const { capability, off } of this.opened.splice(0).reverse()) {
-      off();
-      await capability.stop();
+    for (const entry of this.opened.splice(0).reverse()) {
+      entry.off?.();
+      entry.off = null;
+      entry.holding = null;
+      const c = entry.capability;
+      entry.capability = null;
+      await c?.stop();
     }
     this.shared.boundary.close();
   }

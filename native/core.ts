@@ -17,7 +17,7 @@ import * as historian from './historian/index.js';
 import * as inference from './inference/index.js';
 import * as maintenance from './maintenance/index.js';
 import * as plant from './plant/index.js';
-import { siteBus } from './site/bus.js';
+import { siteBus, siteTags } from './site/bus.js';
 import { siteRequests } from './site/config-handlers.js';
 import { coreInfo, demoSiteFileIn, packageRoot } from './site/files.js';
 import { loadSiteFile, type SiteModel } from './site/index.js';
@@ -94,8 +94,9 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
   const shared = { site, bus, clock: Date.now, logger: log, dataDir: opts.dataDir, modelsDir, boundary, system, emit: events.emit };
   const running = new Capabilities(shared, registry);
   await running.openAll(CAPABILITIES.map((c) => ({ ...c, config: c.section(model, opts) })).filter((c) => c.config !== null));
-  const sections = (m: SiteModel) => CAPABILITIES.map((c) => ({ name: c.name, section: c.section(m, opts) }));
-  const siteReq = siteRequests(model, { bus, sections, running }, opts.dataDir);
+  const sections = (m: SiteModel) => CAPABILITIES.map((c) => ({ name: c.name, section: c.section(m, opts), open: c.open }));
+  const tagsOf = (m: SiteModel) => siteTags(m, { modelsDir, dataDir: opts.dataDir });
+  const siteReq = siteRequests(model, { bus, sections, tagsOf, running }, opts.dataDir);
   registry.register({ 'core.info': () => info, ...siteReq.handlers });
   return {
     info,

@@ -113,7 +113,7 @@ export class AlarmService {
     this.store = new AlarmStore(opts.db);
     this.now = opts.now ?? Date.now;
     this.onChange = opts.onChange;
-    const n = opts.tags.length;
+    const n = idSpanOf(opts.tags);
     this.byTag = new Array(n);
     this.suppressors = new Array(n);
     this.setpointOf = new Array(n);
@@ -149,7 +149,7 @@ export class AlarmService {
     tags: readonly TagInfo[],
   ): { kept: number; changed: number; added: number; removed: number } {
     const compiled = compileDefinitions(definitions, tags);
-    const n = tags.length;
+    const n = idSpanOf(tags);
     const lastValue = new Float64Array(n).fill(Number.NaN);
     lastValue.set(this.lastValue.subarray(0, Math.min(n, this.lastValue.length)));
     const lastQuality = new Uint8Array(n).fill(2);
@@ -751,4 +751,9 @@ export class AlarmService {
       },
     );
   }
+}
+
+/** Per-id arrays span the highest id + 1: after live configuration removed a tag, ids are not indexes (ids ascend). */
+function idSpanOf(tags: readonly TagInfo[]): number {
+  return tags.length === 0 ? 0 : (tags[tags.length - 1] as TagInfo).id + 1;
 }

@@ -2,8 +2,8 @@
 // the progress of exports.
 import path from 'node:path';
 import type { HistoryExportProgress } from '../api/history-requests.js';
-import { type Capability, type CapabilityContext, numbersOf, restartUnlessSame } from '../capability.js';
-import type { AcceptWindowConfig, DeadbandConfig, Durability, RetentionConfig } from './config.js';
+import { type Capability, type CapabilityContext, numbersOf } from '../capability.js';
+import { type AcceptWindowConfig, type DeadbandConfig, type Durability, type RetentionConfig, resolveAcceptWindow } from './config.js';
 import { historyHandlers as handlersOf } from './handlers.js';
 import { openHistorian as openStore, type Historian as Store } from './historian.js';
 
@@ -29,7 +29,7 @@ declare module '../capability.js' {
 }
 
 export async function open(ctx: CapabilityContext<HistorianSection>): Promise<Capability> {
-  const { config } = ctx;
+  let config = ctx.config;
   const store = await ctx.boundary.for('historian').enter(() =>
     openStore({
       dir: path.join(ctx.dataDir, 'historian'),
@@ -59,8 +59,28 @@ export async function open(ctx: CapabilityContext<HistorianSection>): Promise<Ca
     streams: ['historyExport'],
     listener: { name: 'historian', batch: (b) => store.ingest(b) },
     metrics: () => ({ historian: numbersOf(store.metrics()) }),
-    // Retention, storage rules, durability and the size cap are read when the writer thread starts.
-    reconfigure: (next) => restartUnlessSame(config, next),
+    // Called on every live apply (the tag table may have changed while this section did not): new
+    // tags are stored from their first sample, removed ones leave queries, a changed section
+    // (retention, storage rules, durability, size cap, accept window) takes effect in place. The
+    // writer keeps running and loses nothing (historian.ts retag).
+    reconfigure: async (next) => {
+      const section = next as HistorianSection;
+      const detail = await store.retag({
+        tags: ctx.bus.byId,
+        removed: (id) => ctx.bus.isRemoved(id),
+        retention: section.retention,
+        deadband: section.storage,
+        durability: section.durability,
+        maxDbBytes: section.maxDbMB ? section.maxDbMB * 1024 * 1024 : null,
+      });
+      if (
+        JSON.stringify(section.acceptWindow) !== JSON.stringify(config.acceptWindow) ||
+        JSON.stringify(section.retention) !== JSON.stringify(config.retention)
+      )
+        ctx.bus.setAcceptWindow(resolveAcceptWindow(section.acceptWindow, section.retention));
+      config = section;
+      return { result: 'applied', detail };
+    },
     async stop() {
       offExport();
       await store.close();

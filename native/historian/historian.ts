@@ -16,6 +16,7 @@ import type {
 } from '../api/history-requests.js';
 import type { TagInfo } from '../api/types.js';
 import type { SampleBatch } from '../tags/bus.js';
+import { describeError } from '../util/errors.js';
 import { logger } from '../util/log.js';
 import { migrate } from '../util/migrate.js';
 import { openSqlite, openWithoutShm, type SqliteDatabase } from '../util/sqlite.js';
@@ -99,6 +100,14 @@ export interface Historian {
    * name (the stored series is keyed by that row's id), so history is asked and kept under the new name.
    */
   renameTag(from: string, to: string): void;
+  /**
+   * Live configuration: the bus's tag table changed or the historian's section did. New tags are
+   * stored from their first sample, removed ones leave queries (their series stays in the file),
+   * changed storage rules, retention, durability and size cap take effect; the writer commits what
+   * it holds first and holds what arrives meanwhile, so no sample of any tag is lost. Resolves with
+   * what it did, in a sentence.
+   */
+  retag(next: HistorianTable): Promise<string>;
   onExport(listener: (p: HistoryExportProgress) => void): () => void;
   /** The folder startExport writes into (export quotas and disk headroom are checked there). */
   readonly exportDir: string;
@@ -109,6 +118,16 @@ export interface Historian {
   applyRetention(): Promise<number>;
   setMaxDbBytes(bytes: number | null): Promise<void>;
   close(): Promise<void>;
+}
+
+/** What `retag` is given: the bus's tags by id (removed ones included: ids keep their rows) and the section. */
+export interface HistorianTable {
+  tags: readonly TagInfo[];
+  removed: (id: number) => boolean;
+  retention?: RetentionConfig;
+  deadband?: DeadbandConfig;
+  durability?: Durability;
+  maxDbBytes?: number | null;
 }
 
 const STAGE = 32_768;
@@ -154,6 +173,12 @@ class WorkerHistorian implements Historian {
   private readonly postTimer: NodeJS.Timeout;
   private readonly retentionTimer: NodeJS.Timeout | null;
   private byName: Map<string, QueryTag>;
+  /** The tags by id the writer stores (removed ones included), and which of them were removed. */
+  private tagList: readonly TagInfo[];
+  private removed: (id: number) => boolean = () => false;
+  /** Bumped by each retag: a writer started on an older table is sent the new one before anything else. */
+  private table = 0;
+  private readonly startedOn = new WeakMap<Worker, number>();
   private reader: StoreReader;
   /** Set while the writer could not even open the file (disk full at start): retries until it can. */
   private reopenTimer: NodeJS.Timeout | null = null;
@@ -169,8 +194,9 @@ class WorkerHistorian implements Historian {
     private db: SqliteDatabase,
     private readonly file: string,
     readonly recovery: RecoveryReport,
-    private readonly policies: readonly TagPolicy[],
+    private policies: readonly TagPolicy[],
   ) {
+    this.tagList = opts.tags.slice();
     this.reader = new StoreReader(db);
     this.byName = this.tagsIn(db);
     this.outbox = createOutbox(db, this.now);
@@ -181,7 +207,12 @@ class WorkerHistorian implements Historian {
     }
     this.supervisor = new WorkerSupervisor({
       name: 'historian writer',
-      start: async () => (await startWriter(this.init)).worker,
+      start: async () => {
+        const table = this.table;
+        const { worker } = await startWriter(this.init);
+        this.startedOn.set(worker, table);
+        return worker;
+      },
       onStart: (w) => this.attach(w),
       onExit: (_w, why) => this.onExit(why),
       say: (level, message) => this.system(level, message),
@@ -202,9 +233,14 @@ class WorkerHistorian implements Historian {
 
   private tagsIn(db: SqliteDatabase): Map<string, QueryTag> {
     const sid = db.prepare('SELECT id FROM tag WHERE name = ?').pluck();
-    return new Map(
-      this.opts.tags.map((t, i) => [t.name, { name: t.name, sid: sid.get(t.name) as number, policy: this.policies[i] as TagPolicy }]),
-    );
+    const out = new Map<string, QueryTag>();
+    this.tagList.forEach((t, id) => {
+      if (this.removed(id)) return;
+      const row = sid.get(t.name) as number | undefined;
+      // A tag the writer has not stored yet has no row: it is added once the writer has it.
+      if (row !== undefined) out.set(t.name, { name: t.name, sid: row, policy: this.policies[id] as TagPolicy });
+    });
+    return out;
   }
 
   /**
@@ -244,6 +280,9 @@ class WorkerHistorian implements Historian {
   /** A writer (first or replacement) is up: what was staged while it restarted goes to it first. */
   private attach(w: Worker): void {
     w.on('message', (m: FromWriter) => this.onMessage(m));
+    // Started before a retag changed the table: it learns the table before any sample of a new tag.
+    const started = this.startedOn.get(w);
+    if (started !== undefined && started !== this.table) this.sendTable(w, this.nextId++);
     for (const s of this.held.splice(0)) this.send(s, w);
     this.heldSamples = 0;
   }
@@ -414,6 +453,56 @@ class WorkerHistorian implements Historian {
     // A restarted writer maps the table's names to rows again: it must find the new one.
     const i = this.init.tagNames.indexOf(from);
     if (i >= 0) this.init.tagNames[i] = to;
+  }
+
+  private sendTable(w: Worker, id: number): void {
+    const m: ToWriter = { type: 'retag', id, tagNames: this.init.tagNames, policies: this.init.policies, durability: this.init.durability };
+    w.postMessage(m);
+  }
+
+  async retag(next: HistorianTable): Promise<string> {
+    const policies = resolvePolicies(next.tags, next.retention, next.deadband);
+    const names = next.tags.map((t) => t.name);
+    const durability = next.durability ?? 'normal';
+    const added = names.length - this.init.tagNames.length;
+    const rulesChanged = JSON.stringify(policies.slice(0, this.init.policies.length)) !== JSON.stringify(this.init.policies);
+    const durabilityChanged = durability !== this.init.durability;
+    const removedBefore = this.tagList.filter((_, id) => this.removed(id)).length;
+    this.tagList = next.tags.slice();
+    this.removed = next.removed;
+    this.policies = policies;
+    const said: string[] = [];
+    if (added > 0 || rulesChanged || durabilityChanged) {
+      this.init.tagNames = names;
+      this.init.policies = policies;
+      this.init.durability = durability;
+      this.table++;
+      this.post(); // staged samples (of the table before) go first
+      const w = this.worker;
+      if (w) {
+        const id = this.nextId++;
+        const done = new Promise<number | undefined>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
+        this.sendTable(w, id);
+        try {
+          await done;
+        } catch (err) {
+          said.push(`the writer holds the change until it can write (${describeError(err)})`);
+        }
+      } else said.push('the writer, restarting, opens with the new tag table');
+      if (added > 0) said.push(`${added} new tag${added === 1 ? '' : 's'} stored from their first sample`);
+      if (rulesChanged) said.push('storage rules and retention applied from the next sample');
+      if (durabilityChanged) said.push(`durability ${durability}`);
+    }
+    const cap = next.maxDbBytes ?? null;
+    if (cap !== this.init.maxDbBytes) {
+      await this.setMaxDbBytes(cap);
+      said.push(cap === null ? 'no size cap' : `size cap ${(cap / 1048576).toFixed(0)} MB`);
+    }
+    const removedNow = next.tags.filter((_, id) => next.removed(id)).length - removedBefore;
+    if (removedNow > 0)
+      said.push(`${removedNow} removed tag${removedNow === 1 ? '' : 's'} no longer stored (their history stays in the file)`);
+    this.byName = this.tagsIn(this.db);
+    return said.length > 0 ? said.join('; ') : 'the tags it stores did not change';
   }
 
   query(args: { tags: readonly string[]; from: number; to: number; maxPoints: number }): HistorySeries[] {

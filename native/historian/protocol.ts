@@ -20,6 +20,12 @@ export type ToWriter =
   | { type: 'flush'; id: number }
   | { type: 'retention'; id: number; now: number }
   | { type: 'quota'; id: number; maxDbBytes: number | null }
+  /**
+   * Live configuration: the tag table by id (new ids appended; a removed tag keeps its id and name
+   * here so that its row stays its own) and the storage rules. Everything before it is committed
+   * first; batches after it are held until the store has the new table, so none is lost.
+   */
+  | { type: 'retag'; id: number; tagNames: string[]; policies: TagPolicy[]; durability: Durability }
   | { type: 'close'; id: number };
 
 export interface WriterStats {

@@ -13,9 +13,8 @@ if (!port) throw new Error('writer.worker must run in a worker thread');
 const init = workerData as WriterInit;
 const post = (m: FromWriter) => port.postMessage(m);
 
-let store: HistorianStore;
-try {
-  store = new HistorianStore({
+const openStore = () =>
+  new HistorianStore({
     file: init.file,
     tagNames: init.tagNames,
     policies: init.policies,
@@ -23,6 +22,10 @@ try {
     maxDbBytes: init.maxDbBytes,
     durability: init.durability,
   });
+
+let store: HistorianStore;
+try {
+  store = openStore();
 } catch (err) {
   post({ type: 'fatal', message: describeError(err), noRoom: isNoRoom(err) });
   // Ends this thread only, without an 'error' event that nobody listens to any more.
@@ -31,6 +34,12 @@ try {
 
 let received = 0;
 let committed = 0;
+/** Figures of stores this thread replaced (live configuration reopens the store with a new tag table). */
+const base = { quarantined: 0, chunkBytes: 0, chunkSamples: 0 };
+type Batch = Extract<ToWriter, { type: 'batch' }>;
+/** A new tag table waiting for a commit to succeed, and the batches that arrived meanwhile (bounded by the main thread's buffer). */
+let retag: Extract<ToWriter, { type: 'retag' }> | null = null;
+const held: Batch[] = [];
 let lastBatchMs = 0;
 /** Below this much free space the disk counts as full: a commit of many samples needs room. */
 const MIN_FREE_BYTES = 1 << 20;
@@ -96,9 +105,9 @@ function tryCommit(force: boolean): string | null {
         committed,
         pending: store.pending,
         batchLatencyMs: lastBatchMs,
-        chunkBytes: store.chunkBytes,
-        chunkSamples: store.chunkSamples,
-        quarantined: store.quarantinedTotal,
+        chunkBytes: base.chunkBytes + store.chunkBytes,
+        chunkSamples: base.chunkSamples + store.chunkSamples,
+        quarantined: base.quarantined + store.quarantinedTotal,
       },
     });
     return null;
@@ -118,7 +127,45 @@ function tryCommit(force: boolean): string | null {
   }
 }
 
+function ingest(m: Batch): void {
+  store.ingest(m.n, m.ids, m.ts, m.values, m.quality);
+  received += m.n;
+  if (store.pending >= init.maxBatchSamples) tryCommit(false);
+}
+
+/**
+ * Put a new tag table (and storage rules) in force: what the store holds is sealed and committed,
+ * the store is reopened on the same file with the new table (a tag's series continues in its row;
+ * minutes being filled resume from their rollup rows, as after a restart), and the batches held
+ * meanwhile are ingested. Null when done; else why not yet (writes failing: retried by the timer).
+ */
+function applyRetag(): string | null {
+  const next = retag;
+  if (!next) return null;
+  store.finish();
+  const failed = tryCommit(true);
+  if (failed !== null) return failed;
+  init.tagNames = next.tagNames;
+  init.policies = next.policies;
+  init.durability = next.durability;
+  let reopened: HistorianStore;
+  try {
+    reopened = openStore();
+  } catch (err) {
+    return `the store could not be opened with the new tag table (${describeError(err)})`;
+  }
+  base.quarantined += store.quarantinedTotal;
+  base.chunkBytes += store.chunkBytes;
+  base.chunkSamples += store.chunkSamples;
+  store.close();
+  store = reopened;
+  retag = null;
+  for (const m of held.splice(0)) ingest(m);
+  return null;
+}
+
 const timer = setInterval(() => {
+  if (retag && applyRetag() !== null) return;
   if (store.hasChanges) {
     tryCommit(false);
     return;
@@ -141,13 +188,25 @@ const timer = setInterval(() => {
 port.on('message', (m: ToWriter) => {
   switch (m.type) {
     case 'batch':
-      store.ingest(m.n, m.ids, m.ts, m.values, m.quality);
-      received += m.n;
-      if (store.pending >= init.maxBatchSamples) tryCommit(false);
+      if (retag) held.push(m);
+      else ingest(m);
       break;
-    case 'flush':
-      post({ type: 'done', id: m.id, error: tryCommit(true) });
+    case 'flush': {
+      // A flush acknowledges what came before it: held batches count, so the new table goes first.
+      const waiting = retag ? applyRetag() : null;
+      post({ type: 'done', id: m.id, error: waiting ?? tryCommit(true) });
       break;
+    }
+    case 'retag': {
+      retag = m;
+      const error = applyRetag();
+      post({
+        type: 'done',
+        id: m.id,
+        error: error === null ? null : `${error}; the new tag table is put in force once the historian can write`,
+      });
+      break;
+    }
     case 'retention':
       try {
         post({ type: 'done', id: m.id, error: null, result: store.applyRetention(m.now) });
@@ -162,6 +221,7 @@ port.on('message', (m: ToWriter) => {
       break;
     case 'close': {
       clearInterval(timer);
+      if (retag) applyRetag();
       store.finish();
       const error = tryCommit(true);
       store.close();

@@ -146,8 +146,11 @@ describe('config.apply on a running core', () => {
       detail: 'started boiler; 1 connection untouched',
     });
     expect(applied.applied.find((a) => a.capability === 'tags')).toMatchObject({ result: 'applied' });
-    // New tags are read at once; keeping them in history waits for the historian's restart, and the answer says so.
-    expect(applied.applied.find((a) => a.capability === 'historian')).toMatchObject({ result: 'restart-needed' });
+    // New tags are read at once and kept in history from their first sample, without a restart.
+    expect(applied.applied.find((a) => a.capability === 'historian')).toMatchObject({
+      result: 'applied',
+      detail: '2 new tags stored from their first sample',
+    });
     expect(readFileSync(served.core.model.file, 'utf8')).toBe(next);
 
     const boilerTags = ['Plant/Hall/Boiler1/Pressure', 'Plant/Hall/Boiler1/Flow'];
@@ -174,6 +177,13 @@ describe('config.apply on a running core', () => {
       if (!seconds.has(s)) missing.push(s);
     expect(seconds.size).toBeGreaterThanOrEqual(3);
     expect(missing).toEqual([]);
+    // The new tags' history, stored by the same historian that kept running.
+    const stored = await until('the boiler tags in history', async () => {
+      const h = await served.core.call('history.query', { tags: boilerTags, from, to: Date.now(), maxPoints: 1000 }, ADMIN);
+      const s = h.data as HistorySeries[] | undefined;
+      return s && s.length === 2 && s.every((x) => x.ts.length > 0) ? s : undefined;
+    });
+    expect(stored.map((x) => x.tag)).toEqual(boilerTags);
   }, 120_000);
 
   it('refuses the second of two applies made on the same version, naming the first and what it changed', async () => {
@@ -214,8 +224,12 @@ describe('config.apply on a running core', () => {
     expect(rolled.diff.summary).toContain('connection boiler removed');
     expect(readFileSync(served.core.model.file, 'utf8')).toBe(original);
     expect(served.core.drivers.has('boiler')).toBe(false);
-    const [pressure] = await snapshot(['Plant/Hall/Boiler1/Pressure']);
-    expect(pressure?.quality).toBe('Bad');
+    // Its tags left the tag table: not listed, not found by name; the line's tag kept its id.
+    const gone = await fetch(`${served.server.url}/api/tags?names=Plant/Hall/Boiler1/Pressure`, { headers: served.auth });
+    expect(gone.status).toBe(404);
+    expect(served.core.bus.tags.map((t) => t.name)).toEqual(['Plant/Hall/Line1/Count']);
+    expect(served.core.bus.idOf('Plant/Hall/Line1/Count')).toBe(0);
+    expect(rolled.applied.find((a) => a.capability === 'tags')).toMatchObject({ result: 'applied' });
 
     const list = await get<{ versions: ConfigVersionInfo[]; total: number }>('/api/config/versions?limit=2');
     expect(list.total).toBe(4);

@@ -8,11 +8,10 @@ import { readFileSync } from 'node:fs';
 import type { ConfigApplied, ConfigApplyResult, ConfigIssueInfo } from '../api/config-requests.js';
 import { ApiFailure } from '../api/registry.js';
 import type { TagInfo } from '../api/types.js';
-import type { Capabilities, Reconfigured } from '../capability.js';
+import type { Capabilities, OpenCapability } from '../capability.js';
 import type { DriverTag } from '../drivers/driver.js';
 import type { TagBus } from '../tags/bus.js';
 import { describeError } from '../util/errors.js';
-import { withAlarmLimits } from './alarm-limits.js';
 import { diffSites, type Renames, type SiteDiff } from './diff.js';
 import { writeSiteText } from './editor.js';
 import type { ConfigIssue } from './issues.js';
@@ -23,8 +22,10 @@ import type { ConfigVersionWithText, VersionStore } from './versions.js';
 /** What the running core offers live configuration. */
 export interface LiveTargets {
   bus: TagBus;
-  /** Each capability's section of a model, in core.ts's order (null: this site does not run it). */
-  sections(m: SiteModel): { name: string; section: unknown }[];
+  /** Each capability's section of a model, in core.ts's order (null: this site does not run it), and how it opens. */
+  sections(m: SiteModel): { name: string; section: unknown; open?: OpenCapability<unknown> }[];
+  /** The tag table a model asks for: its tags, then its models' derived tags (site/bus.ts siteTags). */
+  tagsOf(m: SiteModel): TagInfo[];
   /** The running capabilities: each is handed its next section; the historian renames kept series. */
   running: Pick<Capabilities, 'reconfigure' | 'face'>;
 }
@@ -164,14 +165,16 @@ export class LiveConfig {
 
   /**
    * Put the next model in force: the bus's table changed in place (unchanged tags keep their ids,
-   * values and quality; renamed ones keep their id under the new name; new ones are appended;
-   * removed ones turn Bad), then each capability is handed its section in core.ts's order.
+   * values and quality; renamed ones keep their id under the new name; new ones are added; removed
+   * ones get a last Bad sample and leave it), then each capability is handed its section in
+   * core.ts's order.
    */
   private async swap(next: SiteModel, renames: Renames, diff: SiteDiff): Promise<ConfigApplied[]> {
     const { bus } = this.targets;
     const renameFaults: string[] = [];
-    // Drivers and tags are always handed their section (they compare what they run on themselves).
-    const always = new Set(['drivers', 'tags']);
+    // Drivers, tags and the historian are always handed their section: they compare what they run
+    // on themselves (connections' tags, the tag table).
+    const always = new Set(['drivers', 'tags', 'historian']);
     const before = new Map(this.targets.sections(this.model).map((s) => [s.name, always.has(s.name) ? '' : json(s.section)]));
     const historian = this.targets.running.face('historian').store;
     for (const [from, to] of Object.entries(renames)) {
@@ -183,28 +186,35 @@ export class LiveConfig {
         renameFaults.push(`${from} -> ${to}: ${describeError(err)}`);
       }
     }
-    const fresh = withAlarmLimits(next.tags, next.raw.alarms);
+    // The table the next model asks for (its tags, its models' derived tags), by name against the bus.
+    const wanted = this.targets.tagsOf(next);
     const idOf = new Map<number, number>();
     const added: TagInfo[] = [];
-    for (const t of fresh) {
+    let fresh = 0;
+    for (const t of wanted) {
       const existing = bus.idOf(t.name);
-      const id = existing ?? bus.tags.length + added.length;
-      idOf.set(t.id, id);
-      if (existing === undefined) added.push({ ...t, id });
-      else {
-        const kept = bus.tags[existing] as TagInfo & { alarmLimits?: unknown; states?: unknown; decimals?: unknown };
-        for (const k of ['alarmLimits', 'states', 'decimals'] as const) if (!(k in t)) delete kept[k];
-        Object.assign(kept, { ...t, id: existing });
+      if (existing === undefined) {
+        const id = bus.idFor(t.name, fresh);
+        if (id === bus.idSpan + fresh) fresh++;
+        idOf.set(t.id, id);
+        added.push({ ...t, id });
+        continue;
       }
+      idOf.set(t.id, existing);
+      const kept = bus.tag(existing) as TagInfo & { alarmLimits?: unknown; states?: unknown; decimals?: unknown };
+      for (const k of ['alarmLimits', 'states', 'decimals'] as const) if (!(k in t)) delete kept[k];
+      Object.assign(kept, { ...t, id: existing });
     }
+    const names = new Set(wanted.map((t) => t.name));
+    const removed = bus.tags.filter((t) => !names.has(t.name));
+    bus.removeTags(
+      removed.map((t) => t.id),
+      (t) => `${t.name} was removed from the site file`,
+    );
     bus.addTags(added);
-    const kept = new Set(idOf.values());
-    const removed = this.model.tags.filter((t) => !kept.has(t.id));
-    const now = Date.now();
-    for (const t of removed) bus.setQuality(t.id, 2, `${t.name} was removed from the site file`, now);
 
     // The model in force, renumbered to the bus's ids (the same objects the bus holds).
-    const tags = next.tags.map((t) => bus.tags[idOf.get(t.id) as number] as TagInfo);
+    const tags = next.tags.map((t) => bus.tag(idOf.get(t.id) as number) as TagInfo);
     const driverTags = new Map<string, DriverTag[]>(
       [...next.driverTags].map(([conn, list]) => [conn, list.map((d) => ({ ...d, id: idOf.get(d.id) as number }))]),
     );
@@ -219,23 +229,24 @@ export class LiveConfig {
     const drivers = this.targets.running.face('drivers').drivers;
     const driversBefore = new Map(drivers);
     const results: ConfigApplied[] = [];
-    for (const { name, section } of this.targets.sections(this.model)) {
+    for (const { name, section, open } of this.targets.sections(this.model)) {
       const same = !always.has(name) && before.get(name) === json(section);
       if (same) {
         results.push({ capability: name, result: 'unchanged', detail: 'its section did not change' });
         continue;
       }
-      let result: Reconfigured | null;
-      let detail: string;
+      let answer: ConfigApplied | null;
       try {
-        result = await this.targets.running.reconfigure(name, section);
-        detail = result === 'applied' ? 'applied in place' : 'runs on its previous section until it restarts';
+        const r = await this.targets.running.reconfigure(name, section, open);
+        answer = r && { capability: name, ...r };
       } catch (err) {
-        result = 'restart-needed';
-        detail = `applying in place failed: ${describeError(err)}; it runs on its previous section until it restarts`;
+        answer = {
+          capability: name,
+          result: 'restart-needed',
+          detail: `applying in place failed: ${describeError(err)}; it runs on its previous section until it restarts`,
+        };
       }
-      if (result === null) continue;
-      results.push({ capability: name, result, detail });
+      if (answer) results.push(answer);
     }
     const connections = results.find((r) => r.capability === 'drivers');
     if (connections?.result === 'applied') {
@@ -253,21 +264,12 @@ export class LiveConfig {
         .filter(Boolean)
         .join('; ');
     }
-    // What the tag table cannot do in place yet: a removed tag stays in it (Bad) until the next start.
     const tagsEntry = results.find((r) => r.capability === 'tags');
-    if (tagsEntry && removed.length > 0)
-      Object.assign(tagsEntry, {
-        result: 'restart-needed',
-        detail: `${added.length} tags added and readable; ${removed.length} removed tags are Bad and leave the tag table at the next start`,
-      });
-    else if (tagsEntry)
-      tagsEntry.detail = `${added.length} tags added and readable; ${diff.entries.filter((e) => e.kind === 'tag' && e.change !== 'added').length} changed or renamed in place`;
+    if (tagsEntry?.result === 'applied') {
+      const changed = diff.entries.filter((e) => e.kind === 'tag' && (e.change === 'changed' || e.change === 'renamed')).length;
+      tagsEntry.detail = `${added.length} tags added and readable; ${removed.length} removed (readers stopped, clients told); ${changed} changed or renamed in place; every other tag keeps its id`;
+    }
     const stored = results.find((r) => r.capability === 'historian');
-    if (stored && added.length > 0 && stored.result !== 'restart-needed')
-      Object.assign(stored, {
-        result: 'restart-needed',
-        detail: `${added.length} new tags are read and shown live but kept in history only after the historian restarts`,
-      });
     if (stored && renameFaults.length > 0) stored.detail += `; renames not carried into history: ${renameFaults.join('; ')}`;
     else if (stored && Object.keys(renames).length > 0) stored.detail += `; ${Object.keys(renames).length} renamed tags keep their history`;
     return results;

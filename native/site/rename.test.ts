@@ -1,6 +1,6 @@
 // Renames and in-place tag changes through config.apply on a real core (ingest connection, real
 // historian): a renamed tag keeps its id, its current value and quality and its history under the
-// new name; a tag whose unit changed keeps its id and value; a removed tag turns Bad with the reason;
+// new name; a tag whose unit changed keeps its id and value; a removed tag leaves the table (Bad with the reason);
 // other tags are not touched; a rename that names no tag is refused before anything changes.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,7 +48,7 @@ const call = async <T>(name: string, args: unknown): Promise<T> => {
 };
 
 describe('config.apply: renames and in-place tag changes', () => {
-  it('keeps a renamed tag\u2019s id, value and history; changes a unit in place; turns a removed tag Bad', async () => {
+  it('keeps a renamed tag\u2019s id, value and history; changes a unit in place; removes a removed tag from the table', async () => {
     const t0 = Date.now() - 10_000;
     const items = [0, 1, 2].flatMap((i) => [
       { tag: 'S/A/M/Level', value: i, timestamp: t0 + i * 1000 },
@@ -57,6 +57,7 @@ describe('config.apply: renames and in-place tag changes', () => {
     await call('tags.ingest', { items });
     const levelId = core.bus.idOf('S/A/M/Level');
     const tempId = core.bus.idOf('S/A/M/Temp') as number;
+    const spareId = core.bus.idOf('S/A/M/Spare') as number;
     const tempBefore = { ...core.bus.current(tempId) };
 
     const next = site
@@ -84,16 +85,18 @@ describe('config.apply: renames and in-place tag changes', () => {
       'tag S/A/M/Spare removed',
     ]);
     expect(r.applied.find((a) => a.capability === 'historian')?.detail).toContain('1 renamed tags keep their history');
-    expect(r.applied.find((a) => a.capability === 'tags')).toMatchObject({ result: 'restart-needed' });
+    expect(r.applied.find((a) => a.capability === 'tags')).toMatchObject({ result: 'applied' });
 
     expect(core.bus.idOf('S/A/M/TankLevel')).toBe(levelId);
     expect(core.bus.idOf('S/A/M/Level')).toBeUndefined();
     expect(core.bus.current(levelId as number)).toMatchObject({ value: 2, quality: 0 });
     expect(core.bus.idOf('S/A/M/Temp')).toBe(tempId);
     expect(core.bus.current(tempId)).toEqual(tempBefore);
-    expect(core.bus.tags[tempId]?.unit).toBe('K');
-    const spare = core.bus.current(core.bus.idOf('S/A/M/Spare') as number);
-    expect(spare).toMatchObject({ quality: 2, reason: 'S/A/M/Spare was removed from the site file' });
+    expect(core.bus.tag(tempId)?.unit).toBe('K');
+    // The removed tag left the table with a last Bad sample naming why; the others kept their ids.
+    expect(core.bus.idOf('S/A/M/Spare')).toBeUndefined();
+    expect(core.bus.tags.map((t) => t.name)).toEqual(['S/A/M/TankLevel', 'S/A/M/Temp']);
+    expect(core.bus.current(spareId)).toMatchObject({ quality: 2, reason: 'S/A/M/Spare was removed from the site file' });
 
     // Pushed under the new name, kept in the same series as before the rename.
     await call('tags.ingest', { items: [{ tag: 'S/A/M/TankLevel', value: 3, timestamp: t0 + 3000 }] });

@@ -55,9 +55,29 @@ export type TimestampProblem = { kind: 'invalid' | 'ahead' | 'behind'; message: 
 
 const isoOrRaw = (t: number) => (Number.isFinite(t) && Math.abs(t) <= DATE_LIMIT_MS ? new Date(t).toISOString() : String(t));
 
+/** What live configuration changed in the tag table (bus.onTable). */
+export interface TableChange {
+  added: readonly TagInfo[];
+  removed: readonly { id: number; name: string }[];
+  renamed: readonly { id: number; from: string; to: string }[];
+}
+
 export class TagBus {
+  /**
+   * The tags in the table, in id order. Until live configuration removes one, a tag's id is its
+   * index; afterwards use `tag(id)`. Changed in place (holders of the array see the table as it is).
+   */
   readonly tags: readonly TagInfo[];
+  /**
+   * Every tag handed an id since the bus was built, by id, removed ones included: an id is never
+   * given to another name, and a removed tag added again gets its id back (its history continues).
+   */
+  readonly byId: readonly TagInfo[];
   private readonly byName = new Map<string, number>();
+  /** Removed tags by id and by their last name (an addition of that name takes the id back). */
+  private readonly removed = new Set<number>();
+  private readonly removedByName = new Map<string, number>();
+  private readonly tableListeners = new Set<(c: TableChange) => void>();
   private readonly cvt: CurrentValue[];
   private readonly listeners = new Map<BatchListener, string>();
   private readonly boundary: Boundary;
@@ -74,7 +94,9 @@ export class TagBus {
   listenerFaults = 0;
   /** Samples whose source timestamp was outside the accept window: recorded at receipt time, Uncertain. */
   timestampsReplaced = 0;
-  readonly acceptWindow: AcceptWindow | null;
+  /** Samples for a removed tag (a reader that had not stopped yet): not passed on. */
+  samplesForRemoved = 0;
+  private window: AcceptWindow | null;
   private readonly now: () => number;
 
   /**
@@ -82,9 +104,10 @@ export class TagBus {
    * without one, faults are logged and counted only.
    */
   constructor(tags: readonly TagInfo[], capacity = DEFAULT_CAPACITY, boundary?: Boundary, options: BusOptions = {}) {
-    this.acceptWindow = options.acceptWindow ?? null;
+    this.window = options.acceptWindow ?? null;
     this.now = options.now ?? Date.now;
     this.tags = tags;
+    this.byId = [...tags];
     this.boundary = boundary ?? new Boundary();
     tags.forEach((t, i) => {
       if (t.id !== i) throw new Error(`tag ${t.name} has id ${t.id}, expected ${i}`);
@@ -97,29 +120,124 @@ export class TagBus {
     this.quality = new Uint8Array(capacity);
   }
 
+  /** The span of source timestamps stored as given (historian.acceptWindow); null: any time a Date can hold. */
+  get acceptWindow(): AcceptWindow | null {
+    return this.window;
+  }
+
+  /** Live configuration: a changed historian section changes the accept window from the next sample on. */
+  setAcceptWindow(w: AcceptWindow | null): void {
+    this.window = w;
+  }
+
+  /** Ids handed out so far: every id is below this (consumers size per-id arrays to it). */
+  get idSpan(): number {
+    return this.byId.length;
+  }
+
+  /** The tag with this id, or undefined when there is none or it was removed. */
+  tag(id: number): TagInfo | undefined {
+    return this.removed.has(id) ? undefined : this.byId[id];
+  }
+
+  isRemoved(id: number): boolean {
+    return this.removed.has(id);
+  }
+
+  /** The id an added tag of this name takes: its own when it was removed earlier, else the next new one. */
+  idFor(name: string, pending = 0): number {
+    return this.byName.get(name) ?? this.removedByName.get(name) ?? this.byId.length + pending;
+  }
+
+  /** Told of each change of the table (tags added, removed, renamed), after it is made. */
+  onTable(listener: (c: TableChange) => void): () => void {
+    this.tableListeners.add(listener);
+    return () => this.tableListeners.delete(listener);
+  }
+
+  private told(c: TableChange): void {
+    for (const l of this.tableListeners) {
+      try {
+        l(c);
+      } catch (err) {
+        this.boundary.fault('tag table', 'telling a consumer of a tag-table change', err);
+      }
+    }
+  }
+
   /**
-   * Live configuration: append new tags (each with the next id), readable at once, Bad until their
-   * first sample. Existing ids, values and qualities are untouched.
+   * Live configuration: add tags, readable at once, Bad until their first sample. Each takes the
+   * next id, or the id it had when it was removed earlier (`idFor`). Existing ids, values and
+   * qualities are untouched.
    */
   addTags(added: readonly TagInfo[]): void {
+    if (added.length === 0) return;
     const table = this.tags as TagInfo[];
+    const slots = this.byId as TagInfo[];
     for (const t of added) {
-      if (t.id !== table.length) throw new Error(`tag ${t.name} has id ${t.id}, expected ${table.length}`);
       if (this.byName.has(t.name)) throw new Error(`tag ${t.name} is already on the bus`);
-      table.push(t);
+      const back = this.removedByName.get(t.name);
+      if (back !== undefined) {
+        if (t.id !== back) throw new Error(`tag ${t.name} has id ${t.id}, expected ${back} (its id before it was removed)`);
+        this.removedByName.delete(t.name);
+        this.removed.delete(back);
+        slots[back] = t;
+        table.splice(this.indexOf(back), 0, t);
+      } else {
+        if (t.id !== slots.length) throw new Error(`tag ${t.name} has id ${t.id}, expected ${slots.length}`);
+        slots.push(t);
+        table.push(t);
+        this.cvt.push({ value: null, quality: 2, reason: 'not yet received', ts: 0, receivedAt: 0 });
+      }
       this.byName.set(t.name, t.id);
-      this.cvt.push({ value: null, quality: 2, reason: 'not yet received', ts: 0, receivedAt: 0 });
     }
+    this.told({ added, removed: [], renamed: [] });
+  }
+
+  /**
+   * Live configuration: take tags out of the table. Each gets one last sample, Bad with `reason`
+   * (consumers see why it ended); from then on it is not listed, not found by name, and samples for
+   * it are not passed on. The other tags keep their ids. Its id stays its own (idFor).
+   */
+  removeTags(ids: readonly number[], reason: (t: TagInfo) => string, ts = this.now()): void {
+    const gone: { id: number; name: string }[] = [];
+    for (const id of ids) {
+      const t = this.tag(id);
+      if (!t) continue;
+      this.setQuality(id, 2, reason(t), ts);
+      this.byName.delete(t.name);
+      this.removed.add(id);
+      this.removedByName.set(t.name, id);
+      (this.tags as TagInfo[]).splice(this.indexOf(id), 1);
+      gone.push({ id, name: t.name });
+    }
+    if (gone.length > 0) this.told({ added: [], removed: gone, renamed: [] });
+  }
+
+  /** Where the tag with this id stands (or would stand) in `tags`: ids ascend. */
+  private indexOf(id: number): number {
+    const table = this.tags;
+    if ((table[id] as TagInfo | undefined)?.id === id) return id;
+    let lo = 0;
+    let hi = table.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((table[mid] as TagInfo).id < id) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** Live configuration: a tag keeps its id, value and quality under a new name. */
   rename(id: number, name: string): void {
-    const tag = this.tags[id];
+    const tag = this.tag(id);
     if (!tag) throw new RangeError(`no tag with id ${id}`);
     if (this.byName.has(name)) throw new Error(`tag ${name} is already on the bus`);
-    this.byName.delete(tag.name);
+    const from = tag.name;
+    this.byName.delete(from);
     this.byName.set(name, id);
     (tag as { name: string }).name = name;
+    this.told({ added: [], removed: [], renamed: [{ id, from, to: name }] });
   }
 
   idOf(name: string): number | undefined {
@@ -141,7 +259,7 @@ export class TagBus {
     if (!Number.isFinite(ts) || Math.abs(ts) > DATE_LIMIT_MS) {
       return { kind: 'invalid', message: `source timestamp invalid (${isoOrRaw(ts)} is not a time in milliseconds since 1970)` };
     }
-    const w = this.acceptWindow;
+    const w = this.window;
     if (!w) return null;
     if (ts > now + w.futureMs) {
       return {
@@ -165,7 +283,7 @@ export class TagBus {
    */
   update(id: number, value: TagValue, quality: QualityCode, ts: number, reason = ''): void {
     const now = this.now();
-    const w = this.acceptWindow;
+    const w = this.window;
     // The common case costs two comparisons; NaN fails both and takes the slow path.
     if (w ? !(ts >= now - w.pastMs && ts <= now + w.futureMs) : !(Math.abs(ts) <= DATE_LIMIT_MS)) {
       const problem = this.timestampProblem(ts, now);
@@ -181,6 +299,10 @@ export class TagBus {
   private put(id: number, value: TagValue, quality: QualityCode, ts: number, reason: string, now: number): void {
     const cv = this.cvt[id];
     if (!cv) throw new RangeError(`no tag with id ${id}`);
+    if (this.removed.size > 0 && this.removed.has(id)) {
+      this.samplesForRemoved++;
+      return;
+    }
     cv.value = value;
     cv.quality = quality;
     cv.reason = reason;
@@ -264,7 +386,8 @@ export class TagBus {
     let marked = 0;
     for (let id = 0; id < this.cvt.length; id++) {
       const cv = this.cvt[id] as CurrentValue;
-      const tag = this.tags[id] as TagInfo;
+      const tag = this.byId[id] as TagInfo;
+      if (this.removed.has(id)) continue;
       if (cv.quality !== 0 || cv.receivedAt === 0 || tag.expectedPeriodMs <= 0) continue;
       if (now - cv.receivedAt > Math.max(3 * tag.expectedPeriodMs, 2000)) {
         this.setQuality(id, 1, 'stale: no update within the expected period', cv.ts);

@@ -9,7 +9,7 @@ import { QUALITY_NAMES, type TagBus } from './bus.js';
 import { checkWrite, WriteRefused } from './write-check.js';
 
 export function snapshotOf(bus: TagBus, id: number): TagSnapshot {
-  const tag = bus.tags[id];
+  const tag = bus.tag(id);
   if (!tag) throw new ApiFailure('not_found', `no tag with id ${id}`);
   const cv = bus.current(id);
   return {
@@ -60,7 +60,7 @@ export function tagHandlers(
     const byConnection = new Map(ingest.map((d) => [d.name, d]));
     return (name: unknown) => {
       const id = typeof name === 'string' ? s.bus.idOf(name) : undefined;
-      const conn = id === undefined ? undefined : s.bus.tags[id]?.connection;
+      const conn = id === undefined ? undefined : s.bus.tag(id)?.connection;
       return (conn === undefined ? undefined : byConnection.get(conn)) ?? (ingest[0] as IngestDriver);
     };
   };
@@ -116,7 +116,7 @@ export function tagHandlers(
     'tags.write': async ({ tag: name, value: given }, ctx) => {
       const id = s.bus.idOf(name);
       if (id === undefined) throw new ApiFailure('not_found', `no tag named "${name}"`);
-      const tag = s.bus.tags[id]!;
+      const tag = s.bus.tag(id)!;
       if (!tag.writable) throw new ApiFailure('forbidden', `${name} is read-only`);
       let value: number | boolean;
       try {

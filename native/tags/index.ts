@@ -1,5 +1,6 @@
 // The tag capability's public face: reading, writing and pushing tags over the bus, the coalesced
 // UI value stream, and stale marking. The bus itself (bus.ts) is the floor below every capability.
+import type { TagInfo } from '../api/types.js';
 import type { Capability, CapabilityContext } from '../capability.js';
 import { tagHandlers } from './handlers.js';
 import { startValueStream } from './value-stream.js';
@@ -23,13 +24,25 @@ declare module '../capability.js' {
 export function open(ctx: CapabilityContext<TagsSection>): Capability {
   const { bus } = ctx;
   const historian = ctx.face('historian').store;
-  // The stream sizes its per-tag slots to the tag table: rebuilt when live configuration adds tags.
-  const streamOf = () => ({
-    tags: bus.tags.length,
-    ...startValueStream(bus, ctx.config.streamIntervalMs, (batch) => ctx.emit('values', batch)),
+  // The stream follows the tag table itself (bus.onTable).
+  const stream = startValueStream(bus, ctx.config.streamIntervalMs, (batch) => ctx.emit('values', batch));
+  // UI and stream clients are told of each change of the table (live configuration), one event per
+  // turn however many tags one apply added, removed and renamed: they list the tags again.
+  let change: { added: TagInfo[]; removed: { id: number; name: string }[]; renamed: { id: number; from: string; to: string }[] } | null =
+    null;
+  const offTable = bus.onTable((c) => {
+    if (!change) {
+      change = { added: [], removed: [], renamed: [] };
+      setImmediate(() => {
+        const c2 = change;
+        change = null;
+        if (c2) ctx.emit('tagTable', { ...c2, count: bus.tags.length });
+      });
+    }
+    change.added.push(...c.added);
+    change.removed.push(...c.removed);
+    change.renamed.push(...c.renamed);
   });
-  const streams = [streamOf()];
-  const stream = { dropped: () => streams.reduce((n, s) => n + s.dropped(), 0) };
   const housekeeping = setInterval(
     ctx.boundary.for('core').wrap('housekeeping', () => bus.markStale()),
     1000,
@@ -51,7 +64,7 @@ export function open(ctx: CapabilityContext<TagsSection>): Capability {
       // A push is acknowledged once the historian has committed it.
       storage: { refuse: (n) => historian.refuse(n), commit: () => historian.commit() },
     }),
-    streams: ['values'],
+    streams: ['values', 'tagTable'],
     metrics: () => ({
       tag_bus: {
         samples_total: bus.samplesIn,
@@ -61,18 +74,12 @@ export function open(ctx: CapabilityContext<TagsSection>): Capability {
       },
     }),
     // Live configuration changes the bus's table in place (site/apply.ts: unchanged tags keep their
-    // ids, values and quality; new ones are appended); the UI stream follows a grown table.
-    reconfigure: () => {
-      const current = streams[streams.length - 1];
-      if (current && current.tags !== bus.tags.length) {
-        current.stop();
-        streams.push(streamOf());
-      }
-      return 'applied';
-    },
+    // ids, values and quality; new ones are added, removed ones leave); the UI stream follows it.
+    reconfigure: () => 'applied',
     stop() {
       clearInterval(housekeeping);
-      streams[streams.length - 1]?.stop();
+      offTable();
+      stream.stop();
     },
   };
 }

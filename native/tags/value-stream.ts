@@ -11,10 +11,19 @@ import type { SampleBatch, TagBus } from './bus.js';
 const SLOTS = 4;
 
 export function startValueStream(bus: TagBus, intervalMs: number, emit: (batch: ValueBatch) => void): { stop(): void; dropped(): number } {
-  const tagCount = bus.tags.length;
-  // Where each tag's samples of this interval stand in `pending` (-1: none yet), and how many it has.
-  const slots = new Int32Array(tagCount * SLOTS).fill(-1);
-  const counts = new Uint8Array(tagCount);
+  // Where each tag's samples of this interval stand in `pending` (-1: none yet), and how many it
+  // has; by id, grown when live configuration adds tags (bus.onTable).
+  let slots = new Int32Array(bus.idSpan * SLOTS).fill(-1);
+  let counts = new Uint8Array(bus.idSpan);
+  const offTable = bus.onTable(() => {
+    if (counts.length >= bus.idSpan) return;
+    const grown = new Int32Array(bus.idSpan * SLOTS).fill(-1);
+    grown.set(slots);
+    slots = grown;
+    const c = new Uint8Array(bus.idSpan);
+    c.set(counts);
+    counts = c;
+  });
   const touched: number[] = [];
   let pending: ValueBatch = { ids: [], ts: [], v: [], q: [] };
   // Samples folded away by the decimation since start (a diagnostics figure, not data loss: the
@@ -91,6 +100,7 @@ export function startValueStream(bus: TagBus, intervalMs: number, emit: (batch: 
     stop() {
       clearInterval(timer);
       off();
+      offTable();
     },
     dropped: () => folded,
   };

@@ -162,7 +162,7 @@ export function createIngestDriver(config: IngestConnectionConfig, tags: DriverT
   const targetOf = (name: string): LineTarget | null => {
     const tag = byName.get(name);
     if (!tag) return null;
-    const type = ctx.bus.tags[tag.id]?.dataType ?? 'float';
+    const type = ctx.bus.tag(tag.id)?.dataType ?? 'float';
     return { id: tag.id, name, text: type === 'string', type };
   };
   const resolveLine: LineSink['resolve'] = (key, decode, f) => {
