@@ -14,6 +14,7 @@ import { Audit } from '../features/audit/Audit';
 import { Configuration } from '../features/configuration/Configuration';
 import { Connections } from '../features/connections/Connections';
 import { Displays } from '../features/displays/Displays';
+import { DisplayEditor } from '../features/displays/editor/Editor';
 import { Esg } from '../features/esg/Esg';
 import { Machine } from '../features/machine/Machine';
 import { Overview } from '../features/overview/Overview';
@@ -64,6 +65,14 @@ const TABLE = [
   { id: 'configuration', label: 'Configuration', requires: ['config.versions', 'config.diff'], component: Configuration },
   // Process displays (viewer): every role may open them.
   { id: 'displays', label: 'Displays', requires: ['displays.list', 'displays.get', 'tags.list'], component: Displays },
+  // The display editor: engineers draw, bind and save displays (each save a configuration version).
+  {
+    id: 'display-editor',
+    label: 'Display editor',
+    requires: ['displays.save', 'displays.importSvg', 'displays.get'],
+    component: DisplayEditor,
+    roles: ['admin', 'engineer'],
+  },
 ] as const satisfies readonly ScreenDef<string>[];
 
 type ScreenId = (typeof TABLE)[number]['id'];
