@@ -5,9 +5,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EventStreams } from './api/contract.js';
+import type { CallContext, EventStreams } from './api/contract.js';
 import { HandlerRegistry } from './api/registry.js';
-import { Capabilities, type Capability, containment, type SharedContext, SystemAlarms } from './capability.js';
+import {
+  Capabilities,
+  type Capability,
+  type CapabilityContext,
+  containment,
+  restartUnlessSame,
+  type SharedContext,
+  SystemAlarms,
+} from './capability.js';
 import { TagBus } from './tags/bus.js';
 import { testTag } from './tags/test-tag.js';
 
@@ -84,6 +92,111 @@ describe('the capability loop', () => {
     const running = new Capabilities(shared(), registry);
     await running.open('core', () => plain({ handlers: { 'core.info': () => ({}) as never } }), undefined);
     expect(registry.names()).toContain('core.info');
+    await running.stop();
+  });
+});
+
+const ADMIN: CallContext = { user: 'a', role: 'admin', origin: 'internal' };
+
+/**
+ * A capability that cannot apply a change in place (restartUnlessSame): each instance numbered, its
+ * listener recording what it got, its request answering which instance and config serve it. It
+ * opens only once `gate` resolves, and refuses a config with `fails`.
+ */
+function restartable(log: string[], gate: { wait: Promise<void> }) {
+  let instance = 0;
+  return async (ctx: CapabilityContext<unknown>): Promise<Capability> => {
+    const me = ++instance;
+    await gate.wait;
+    if ((ctx.config as { fails?: boolean }).fails) throw new Error('the endpoint is not a URL');
+    return {
+      face: { me },
+      listener: {
+        name: 'maintenance',
+        batch: (b) => {
+          for (let i = 0; i < b.length; i++) log.push(`#${me} got ${b.values[i]}`);
+        },
+      },
+      handlers: { 'core.info': () => ({ me, config: ctx.config }) as never },
+      reconfigure: (next) => restartUnlessSame(ctx.config, next),
+      stop: () => void log.push(`#${me} stopped`),
+    };
+  };
+}
+
+describe('restarting one capability in place', () => {
+  it('restarts a capability that cannot apply its section, and those using its face; its listener misses no batch, its requests wait and go to the new one', async () => {
+    const ctx = shared();
+    const registry = new HandlerRegistry();
+    const running = new Capabilities(ctx, registry);
+    const log: string[] = [];
+    const gate = { wait: Promise.resolve() };
+    await running.open('maintenance', restartable(log, gate), { rule: 1 });
+    const facesSeen: unknown[] = [];
+    await running.open(
+      'sync',
+      (c) => {
+        facesSeen.push(c.face('maintenance'));
+        return plain({ stop: () => void log.push('sync stopped') });
+      },
+      undefined,
+    );
+    ctx.bus.update(0, 1, 0, Date.now());
+    ctx.bus.flush();
+
+    let open: () => void = () => undefined;
+    gate.wait = new Promise((resolve) => {
+      open = resolve;
+    });
+    const applying = running.reconfigure('maintenance', { rule: 2 });
+    await new Promise((resolve) => setImmediate(resolve));
+    // While it restarts: samples are held for it, its requests say why they cannot be answered.
+    ctx.bus.update(0, 2, 0, Date.now());
+    ctx.bus.flush();
+    const waiting = await registry.call('core.info', {}, ADMIN);
+    expect(waiting.error).toEqual({
+      type: 'unavailable',
+      message: '"core.info" cannot be answered now: the maintenance capability restarts with its new configuration',
+    });
+    open();
+    expect(await applying).toEqual({ result: 'applied', detail: 'restarted alone with its new section and sync, which uses it' });
+    ctx.bus.update(0, 3, 0, Date.now());
+    ctx.bus.flush();
+
+    expect(log).toEqual(['#1 got 1', 'sync stopped', '#1 stopped', '#2 got 2', '#2 got 3']);
+    expect(facesSeen).toEqual([{ me: 1 }, { me: 2 }]);
+    expect((await registry.call('core.info', {}, ADMIN)).data).toEqual({ me: 2, config: { rule: 2 } });
+    // An unchanged section needs nothing.
+    expect(await running.reconfigure('maintenance', { rule: 2 })).toEqual({ result: 'applied', detail: 'applied in place' });
+    await running.stop();
+  });
+
+  it('runs on its previous section when the new one fails to open, and says why', async () => {
+    const registry = new HandlerRegistry();
+    const running = new Capabilities(shared(), registry);
+    await running.open('maintenance', restartable([], { wait: Promise.resolve() }), { rule: 1 });
+    expect(await running.reconfigure('maintenance', { fails: true })).toEqual({
+      result: 'restart-needed',
+      detail: 'restarting it with the new section failed (the endpoint is not a URL); it runs on its previous section',
+    });
+    expect((await registry.call('core.info', {}, ADMIN)).data).toEqual({ me: 3, config: { rule: 1 } });
+    await running.stop();
+  });
+
+  it('opens a capability whose section appears and stops one whose section goes', async () => {
+    const registry = new HandlerRegistry();
+    const running = new Capabilities(shared(), registry);
+    const log: string[] = [];
+    expect(await running.reconfigure('esg', null)).toBeNull();
+    const opened = await running.reconfigure('esg', { meters: 1 }, restartable(log, { wait: Promise.resolve() }));
+    expect(opened).toEqual({ result: 'applied', detail: 'opened with its new section' });
+    expect((await registry.call('core.info', {}, ADMIN)).data).toEqual({ me: 1, config: { meters: 1 } });
+    expect(await running.reconfigure('esg', null)).toEqual({ result: 'applied', detail: 'stopped: its section was removed' });
+    expect(log).toEqual(['#1 stopped']);
+    expect((await registry.call('core.info', {}, ADMIN)).error).toEqual({
+      type: 'unavailable',
+      message: '"core.info" cannot be answered now: the esg capability is not configured on this site',
+    });
     await running.stop();
   });
 });

@@ -489,7 +489,7 @@ class WorkerHistorian implements Historian {
           said.push(`the writer holds the change until it can write (${describeError(err)})`);
         }
       } else said.push('the writer, restarting, opens with the new tag table');
-      if (added > 0) said.push(`${added} new tag${added === 1 ? '' : 's'} stored from their first sample`);
+      if (added > 0) said.push(added === 1 ? '1 new tag stored from its first sample' : `${added} new tags stored from their first sample`);
       if (rulesChanged) said.push('storage rules and retention applied from the next sample');
       if (durabilityChanged) said.push(`durability ${durability}`);
     }
@@ -500,7 +500,11 @@ class WorkerHistorian implements Historian {
     }
     const removedNow = next.tags.filter((_, id) => next.removed(id)).length - removedBefore;
     if (removedNow > 0)
-      said.push(`${removedNow} removed tag${removedNow === 1 ? '' : 's'} no longer stored (their history stays in the file)`);
+      said.push(
+        removedNow === 1
+          ? '1 removed tag no longer stored (its history stays in the file)'
+          : `${removedNow} removed tags no longer stored (their history stays in the file)`,
+      );
     this.byName = this.tagsIn(this.db);
     return said.length > 0 ? said.join('; ') : 'the tags it stores did not change';
   }
