@@ -4,7 +4,7 @@ import { calibrateThreshold, exceeds, persist } from '../../native/inference/cal
 import { fitPca } from '../../native/inference/learn/pca.js';
 import { mulberry32 } from '../training/rul.js';
 import { detectionDelays } from './metrics.js';
-import { alarms, scoreWindows } from './skab.js';
+import { ADAPT_N, alarms, scoreWindows, scoreWindowsAdapting } from './skab.js';
 
 describe('threshold calibration on held-back normal windows', () => {
   it('holds the false-alarm rate on normal data after the learning period where the fit-based threshold does not', async () => {
@@ -50,5 +50,48 @@ describe('persistence rule: k of n', () => {
     const scores = { heldBack: Float32Array.from([1, 2, 3, 4]), test: Float32Array.from([5, 3, 5, 5, 0]) };
     expect(alarms(scores, { quantile: 1, margin: 1, k: 2, n: 2 })).toEqual([0, 0, 0, 1, 0]);
     expect(alarms(scores, { quantile: 1, margin: 1, k: 1, n: 1 })).toEqual([1, 0, 1, 1, 0]);
+  });
+});
+
+describe('slowly adapting baseline in the evaluation (native/inference/baseline.ts, as the console runs it)', () => {
+  // Two correlated tags under fast noise. Learning: rows 0–399 at level 0. Then a slow drift of both
+  // tags together (+0.004 per row: 4 noise σ of a single sample over 1,000 rows), then at row 1400 a
+  // step of tag 0 alone by 1.5 (it breaks the correlation), held to the end.
+  const rand = mulberry32(11);
+  const noise = () => rand() + rand() + rand() - 1.5;
+  const rows = Array.from({ length: 1700 }, (_, t) => {
+    const drift = 0.001 * Math.max(0, Math.min(t, 1400) - 400);
+    const common = 0.5 * noise();
+    const step = t >= 1400 ? 1.5 : 0;
+    return [drift + common + 0.25 * noise() + step, drift + common + 0.25 * noise()];
+  });
+  const window = 10;
+  const model = fitPca(rows.slice(0, 300), { window, varianceFraction: 0.9, quantile: 0.99, thresholdScale: 1.5, statistic: 't2q' });
+  const rate = (flags: number[]) => flags.reduce((a, b) => a + b, 0) / flags.length;
+
+  it('follows the slow drift, but not the step, which stays flagged while it lasts', async () => {
+    const heldBack = (await scoreWindows(model, window, rows, 300)).subarray(0, 100);
+    const gate = calibrateThreshold(heldBack, 1, 1);
+    const threshold = gate; // 1 × the largest held-back score
+    const fixed = exceeds((await scoreWindows(model, window, rows, 400)).subarray(0, 1000), threshold);
+    const adapting = await scoreWindowsAdapting(model, window, rows, 400, 30, gate);
+    const drift = exceeds(adapting.subarray(0, 1000), threshold);
+    const step = exceeds(adapting.subarray(1000 + window), threshold);
+    // The fixed baseline reads most of the drift as abnormal; the adapting one follows it…
+    expect(rate(fixed)).toBeGreaterThan(0.5);
+    expect(rate(drift)).toBeLessThan(0.05);
+    // …and is frozen once the step scores over the gate: it stays flagged to the end.
+    expect(rate(step)).toBeGreaterThan(0.95);
+  });
+
+  it('scores equal the fixed baseline’s until n windows are seen (no window is judged normal before)', async () => {
+    // The offset first moves after the ADAPT_N-th window (no evidence of normal before): the first
+    // ADAPT_N scores are the fixed baseline's, the next differs (the gate, twice the largest of the
+    // first 200 scores, holds every one of them normal).
+    const fixed = await scoreWindows(model, window, rows, 400);
+    const adapting = await scoreWindowsAdapting(model, window, rows, 400, 30, calibrateThreshold(fixed.subarray(0, 200), 1, 2));
+    // (One window at a time against a batch: the same float32 arithmetic up to rounding.)
+    for (let i = 0; i < ADAPT_N; i++) expect(adapting[i]).toBeCloseTo(fixed[i] as number, 5);
+    expect(Math.abs((adapting[ADAPT_N] as number) - (fixed[ADAPT_N] as number))).toBeGreaterThan(1e-4);
   });
 });

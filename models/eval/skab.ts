@@ -15,12 +15,18 @@
 // settings chosen on all labelled files, as a false-alarm check. Scoring runs the console's ONNX
 // graph (native/inference/learn/pca.ts) in onnxruntime-node; each point's window ends at that point.
 //
+// The slowly adapting baseline (native/inference/baseline.ts, manifest `adapt`, as the console runs
+// it) is evaluated three ways, none tuned on the scored file: on the grid beside the fixed baseline
+// (leave-files-out chooses), forced onto each fold's fixed-baseline setting (what it costs on the
+// labelled files), and on the anomaly-free run with the setting chosen on all labelled files.
+//
 // Prints per file, per folder and pooled F1 / FAR % / MAR % as SKAB's leaderboard computes them,
 // what the persistence rule costs in delay, and the earlier fixed-threshold figures for comparison.
 // The last line is `F1=<f> FAR=<percent> MAR=<percent>` (leave-files-out, labelled files pooled).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Baseline } from '../../native/inference/baseline.js';
 import { calibrateThreshold, exceeds, persist } from '../../native/inference/calibrate.js';
 import { DEFAULT_PCA_OPTIONS, fitPca, PCA_GRAPH, type PcaFitOptions } from '../../native/inference/learn/pca.js';
 import { openSession, runFloat } from '../../native/inference/session.js';
@@ -56,6 +62,15 @@ export const FAR_LIMIT = 10;
  * anomaly-free run: all three are reported, none is chosen on it.
  */
 export const LONG_LEARN_ROWS = [1800, 3600, 5400];
+/**
+ * Time constants (windows ≈ s) of the slowly adapting baseline (native/inference/baseline.ts) on
+ * the grid; 0 = the learned mean is kept (every model before it). Its gate is the largest held-back
+ * score (a window is normal when fewer than ADAPT_K of the last ADAPT_N scored above it: the 10-of-20 rule), so it does not depend
+ * on the alarm setting; on a machine that is `adapt.gate` = that score ÷ the threshold.
+ */
+export const ADAPT_TAUS = [0, 30, 120, 600];
+export const ADAPT_K = 10;
+export const ADAPT_N = 20;
 
 /** Alarm flags of the detection rows of `text` with setting `s`, learning on its first `learnRows`. */
 async function falseAlarms(text: string, s: Setting, learnRows = TRAIN_ROWS): Promise<{ fp: number; n: number }> {
@@ -90,9 +105,9 @@ async function bestPossible(text: string, rows: number, labelled: readonly Score
   for (const [si, sc] of SCORE_GRID.entries()) {
     const scored: FileScores[] = [];
     for (const piece of parts) scored.push(await scoreFile(piece, sc));
-    for (const a of ALARM_GRID) {
+    for (const [ai, a] of ALARM_GRID.entries()) {
       let c: Confusion = { tp: 0, fp: 0, fn: 0, tn: 0 };
-      for (const f of labelled) c = addConfusion(c, confusion(alarms(f.scores[si] as FileScores, a), f.labels));
+      for (const f of labelled) c = addConfusion(c, (confusionsOf(f)[si] as Confusion[])[ai] as Confusion);
       if (skabMetrics(c).f1 < 0.8) continue;
       let fp = 0;
       let n = 0;
@@ -172,6 +187,43 @@ export async function scoreWindows(
   }
 }
 
+/**
+ * As scoreWindows, with the slowly adapting baseline the console applies (service.ts): one window
+ * at a time through onnxruntime, each shifted by the baseline's offset before the graph and then
+ * followed if judged normal (fewer than ADAPT_K of the last ADAPT_N windows scored over `gate`).
+ */
+export async function scoreWindowsAdapting(
+  model: ReturnType<typeof fitPca>,
+  window: number,
+  rows: number[][],
+  from: number,
+  tau: number,
+  gate: number,
+): Promise<Float32Array> {
+  if (from < window - 1) throw new Error(`the first window ends at row ${window - 1}, not ${from}`);
+  const cols = model.mean.length;
+  const baseline = new Baseline(cols, { tau, gate: 1, k: ADAPT_K, n: ADAPT_N });
+  const session = await openSession(model.onnx);
+  try {
+    const out = new Float32Array(rows.length - from);
+    for (let i = from; i < rows.length; i++) {
+      const data = new Float32Array(window * cols);
+      let k = 0;
+      for (let r = i - window + 1; r <= i; r++) {
+        const row = rows[r] as number[];
+        for (let j = 0; j < cols; j++) data[k++] = ((row[j] as number) - (model.mean[j] as number)) / (model.std[j] as number);
+      }
+      const mean = baseline.shift(data);
+      const score = ((await runFloat(session, PCA_GRAPH.input, data, [1, window, cols]))[PCA_GRAPH.score] as Float32Array)[0] as number;
+      baseline.update(mean, score / gate);
+      out[i - from] = score;
+    }
+    return out;
+  } finally {
+    await session.release();
+  }
+}
+
 /** The earlier protocol: fit on the first 400 rows, fixed threshold (1.5 × the fit's 99th percentile). */
 export async function detectFile(file: SkabFile, opts: PcaFitOptions = DEFAULT_PCA_OPTIONS): Promise<number[]> {
   const model = fitPca(file.rows.slice(0, TRAIN_ROWS), opts);
@@ -185,6 +237,8 @@ export interface ScoreSetting {
   window: number;
   /** Rows of the learning period the PCA is fitted on; windows ending in fitRows…399 are held back. */
   fitRows: number;
+  /** Time constant of the adapting baseline in windows, 0 = none (ADAPT_TAUS). */
+  tau: number;
 }
 
 /** How the alarm is raised from the scores. */
@@ -199,7 +253,7 @@ export type Setting = ScoreSetting & AlarmSetting;
 
 export const SCORE_GRID: ScoreSetting[] = (['fast', 'steady', 'all'] as const).flatMap((tags) =>
   (['t2', 't2q'] as const).flatMap((statistic) =>
-    [10, 30].flatMap((window) => [250, 300].map((fitRows) => ({ tags, statistic, window, fitRows }))),
+    [10, 30].flatMap((window) => [250, 300].flatMap((fitRows) => ADAPT_TAUS.map((tau) => ({ tags, statistic, window, fitRows, tau })))),
   ),
 );
 export const ALARM_GRID: AlarmSetting[] = [0.95, 0.99, 1].flatMap((quantile) =>
@@ -230,7 +284,11 @@ export async function scoreFile(text: string, s: ScoreSetting, learnRows = TRAIN
   const fitRows = Math.round((s.fitRows * learnRows) / TRAIN_ROWS);
   const model = fitPca(file.rows.slice(0, fitRows), { ...DEFAULT_PCA_OPTIONS, window: s.window, statistic: s.statistic });
   const all = await scoreWindows(model, s.window, file.rows, fitRows);
-  return { heldBack: all.subarray(0, learnRows - fitRows), test: all.subarray(learnRows - fitRows) };
+  const heldBack = all.subarray(0, learnRows - fitRows);
+  if (s.tau === 0) return { heldBack, test: all.subarray(learnRows - fitRows) };
+  // The baseline adapts from the end of the learning period on, gated at the largest held-back score.
+  const gate = calibrateThreshold(heldBack, 1, 1);
+  return { heldBack, test: await scoreWindowsAdapting(model, s.window, file.rows, learnRows, s.tau, gate) };
 }
 
 /** Alarm (0/1) for each detection row: threshold from the held-back scores, then k of n. */
@@ -242,7 +300,7 @@ export function alarms(scores: FileScores, a: AlarmSetting): number[] {
 }
 
 export const describeSetting = (s: Setting) =>
-  `${TAG_SETS[s.tags].length} tags (${s.tags}), ${s.statistic}, window ${s.window}, fit ${s.fitRows} + hold back ${TRAIN_ROWS - s.fitRows}, threshold ${s.margin} × q${s.quantile}, ${s.k} of ${s.n}`;
+  `${TAG_SETS[s.tags].length} tags (${s.tags}), ${s.statistic}, window ${s.window}, fit ${s.fitRows} + hold back ${TRAIN_ROWS - s.fitRows}, ${s.tau ? `baseline adapting (tau ${s.tau} windows)` : 'fixed baseline'}, threshold ${s.margin} × q${s.quantile}, ${s.k} of ${s.n}`;
 
 interface Scored {
   name: string;
@@ -264,13 +322,29 @@ export interface FileResult {
   confusionNoPersistence: Confusion;
 }
 
-/** The setting with the best pooled F1 over `files` among those with pooled FAR ≤ FAR_LIMIT. */
-export function chooseSetting(files: readonly Scored[]): Setting {
+/** Each file's confusion per score setting × alarm setting, computed once (every fold sums them). */
+const confusions = new WeakMap<Scored, Confusion[][]>();
+function confusionsOf(f: Scored): Confusion[][] {
+  let c = confusions.get(f);
+  if (!c) {
+    c = SCORE_GRID.map((_, si) => ALARM_GRID.map((a) => confusion(alarms(f.scores[si] as FileScores, a), f.labels)));
+    confusions.set(f, c);
+  }
+  return c;
+}
+
+/**
+ * The setting with the best pooled F1 over `files` among those with pooled FAR ≤ FAR_LIMIT, among
+ * the score settings `allow` admits (by default those with the learned, fixed baseline).
+ */
+export function chooseSetting(files: readonly Scored[], allow: (s: ScoreSetting) => boolean = fixedBaseline): Setting {
   let best: { f1: number; far: number; setting: Setting } | undefined;
+  const per = files.map(confusionsOf);
   SCORE_GRID.forEach((sc, si) => {
-    for (const a of ALARM_GRID) {
+    if (!allow(sc)) return;
+    for (const [ai, a] of ALARM_GRID.entries()) {
       let c: Confusion = { tp: 0, fp: 0, fn: 0, tn: 0 };
-      for (const f of files) c = addConfusion(c, confusion(alarms(f.scores[si] as FileScores, a), f.labels));
+      for (const f of per) c = addConfusion(c, (f[si] as Confusion[])[ai] as Confusion);
       const m = skabMetrics(c);
       if (m.far <= FAR_LIMIT && (!best || m.f1 > best.f1 || (m.f1 === best.f1 && m.far < best.far)))
         best = { f1: m.f1, far: m.far, setting: { ...sc, ...a } };
@@ -282,7 +356,12 @@ export function chooseSetting(files: readonly Scored[]): Setting {
 
 function judge(f: Scored, setting: Setting): FileResult {
   const si = SCORE_GRID.findIndex(
-    (s) => s.tags === setting.tags && s.statistic === setting.statistic && s.window === setting.window && s.fitRows === setting.fitRows,
+    (s) =>
+      s.tags === setting.tags &&
+      s.statistic === setting.statistic &&
+      s.window === setting.window &&
+      s.fitRows === setting.fitRows &&
+      s.tau === setting.tau,
   );
   const scores = f.scores[si] as FileScores;
   const p = alarms(scores, setting);
@@ -298,9 +377,16 @@ function judge(f: Scored, setting: Setting): FileResult {
   };
 }
 
+export const fixedBaseline = (s: ScoreSetting) => s.tau === 0;
+const anyBaseline = () => true;
+
 export interface Evaluation {
-  /** Labelled files, each judged with the setting chosen on the others. */
+  /** Labelled files, each judged with the setting chosen on the others (fixed baseline). */
   leaveOut: FileResult[];
+  /** The same, the adapting baseline (each of ADAPT_TAUS) on the grid too. */
+  leaveOutAdapting: FileResult[];
+  /** The same settings as `leaveOut`, each with the baseline adapting at tau (per tau of ADAPT_TAUS but 0). */
+  leaveOutForced: { tau: number; results: FileResult[] }[];
   /** The setting chosen on all labelled files, and unlabelled files judged with it. */
   chosen: Setting;
   unlabelled: FileResult[];
@@ -335,9 +421,22 @@ export async function evaluate(folder: string, log: (line: string) => void = () 
   const labelled = scored.filter((f) => f.labelled);
   if (labelled.length < 2) throw new Error(`leave-files-out needs at least two labelled files below ${folder}, found ${labelled.length}`);
   const leaveOut = labelled.map((f) => judge(f, chooseSetting(labelled.filter((g) => g !== f))));
+  const leaveOutAdapting = labelled.map((f) =>
+    judge(
+      f,
+      chooseSetting(
+        labelled.filter((g) => g !== f),
+        anyBaseline,
+      ),
+    ),
+  );
+  const leaveOutForced = ADAPT_TAUS.filter((t) => t > 0).map((tau) => ({
+    tau,
+    results: leaveOut.map((r, i) => judge(labelled[i] as Scored, { ...r.setting, tau })),
+  }));
   const chosen = chooseSetting(labelled);
   const unlabelled = scored.filter((f) => !f.labelled).map((f) => judge(f, chosen));
-  return { leaveOut, chosen, unlabelled, labelled };
+  return { leaveOut, leaveOutAdapting, leaveOutForced, chosen, unlabelled, labelled };
 }
 
 const pool = (rs: readonly FileResult[], key: 'confusion' | 'confusionNoPersistence') =>
@@ -369,13 +468,24 @@ async function main(argv: string[]): Promise<void> {
       console.log(
         `${r.name}: ${fmt(r.confusion)}; delay ${r.delays.map((d) => d ?? 'missed').join(', ')} (no persistence: ${r.delaysNoPersistence.map((d) => d ?? 'missed').join(', ')}); chosen on the others: ${describeSetting(r.setting)}`,
       );
-  console.log('\nleave-files-out, per folder:');
-  for (const f of [...new Set(ev.leaveOut.map((r) => r.folder))]) {
-    const rs = ev.leaveOut.filter((r) => r.folder === f);
-    console.log(`  ${f} (${rs.length} files): ${fmt(pool(rs, 'confusion'))}`);
-  }
+  const perFolder = (title: string, results: readonly FileResult[]) => {
+    console.log(title);
+    for (const f of [...new Set(results.map((r) => r.folder))]) {
+      const rs = results.filter((r) => r.folder === f);
+      console.log(`  ${f} (${rs.length} files): ${fmt(pool(rs, 'confusion'))}`);
+    }
+    console.log(`  pooled (${results.length} files): ${fmt(pool(results, 'confusion'))}`);
+  };
+  perFolder('\nleave-files-out, per folder (fixed baseline):', ev.leaveOut);
   const lo = pool(ev.leaveOut, 'confusion');
-  console.log(`  pooled (${ev.leaveOut.length} files): ${fmt(lo)}`);
+  perFolder(
+    `leave-files-out with the adapting baseline on the grid too (tau ${ADAPT_TAUS.filter((t) => t > 0).join(', ')} windows):`,
+    ev.leaveOutAdapting,
+  );
+  for (const r of ev.leaveOutAdapting)
+    if (r.setting.tau > 0) console.log(`  ${r.name}: chosen on the others: ${describeSetting(r.setting)}; ${fmt(r.confusion)}`);
+  for (const { tau, results } of ev.leaveOutForced)
+    perFolder(`the fixed-baseline leave-files-out settings with the baseline adapting, tau ${tau} (not chosen: the trade-off):`, results);
   console.log(
     `persistence: with it ${meanDelay(ev.leaveOut, 'delays')}; same thresholds without it: ${fmt(pool(ev.leaveOut, 'confusionNoPersistence'))}, ${meanDelay(ev.leaveOut, 'delaysNoPersistence')}`,
   );
@@ -407,6 +517,17 @@ async function main(argv: string[]): Promise<void> {
     for (const learn of LONG_LEARN_ROWS) {
       const r = await falseAlarms(text, ev.chosen, learn);
       console.log(`false-alarm check ${name}, learning on its first ${learn} rows: FAR ${pct(r)} over ${r.n} samples`);
+    }
+    // The same setting with the baseline adapting (each tau of the grid; reported, not chosen here).
+    for (const tau of ADAPT_TAUS.filter((t) => t > 0)) {
+      const s = { ...ev.chosen, tau };
+      const parts = await piecewiseFalseAlarms(text, s, experimentRows);
+      const pooledParts = parts.reduce((a, r) => ({ fp: a.fp + r.fp, n: a.n + r.n }), { fp: 0, n: 0 });
+      const learnt: string[] = [];
+      for (const learn of [TRAIN_ROWS, ...LONG_LEARN_ROWS]) learnt.push(`learning ${learn} rows ${pct(await falseAlarms(text, s, learn))}`);
+      console.log(
+        `false-alarm check ${name}, baseline adapting (tau ${tau}): ${learnt.join(', ')}; in ${parts.length} pieces ${pct(pooledParts)}`,
+      );
     }
   }
   // The earlier protocol, for comparison: threshold fixed at 1.5 × the fit's own 99th percentile.
