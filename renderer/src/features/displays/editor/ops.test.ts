@@ -154,6 +154,20 @@ describe('copy and paste', () => {
   });
 });
 
+describe('imported drawings and their parts', () => {
+  const part = (id: string, drawing: string): El => ({ ...el(id, 0, 0, 0, 0, 'part'), props: { drawing, ref: 'tank-level' } });
+  const d = doc(el('drawing1', 0, 0, 200, 100, 'drawing'), part('part1', 'drawing1'));
+  it('a part follows its drawing: pasted with it, it binds the copy; renamed, it keeps it; deleted, it goes too', () => {
+    const both = paste(d, copy(d, ['drawing1', 'part1']), 10, 10);
+    expect(both.ids).toEqual(['drawing2', 'part2']);
+    expect(byId(both.doc, 'part2').props.drawing).toBe('drawing2');
+    const alone = paste(d, copy(d, ['part1']), 10, 10);
+    expect(byId(alone.doc, 'part2').props.drawing).toBe('drawing1');
+    expect(byId(renameElement(d, 'drawing1', 'tank'), 'part1').props.drawing).toBe('tank');
+    expect(deleteElements(d, ['drawing1']).elements).toEqual([]);
+  });
+});
+
 describe('undo and redo', () => {
   it('steps back and forward through documents; a new step after an undo drops the redo; bounded', () => {
     const d0 = doc();

@@ -82,6 +82,7 @@ export function renameElement(d: Doc, from: string, to: string): Doc {
       const props = { ...e.props };
       if (props.from === from) props.from = to;
       if (props.to === from) props.to = to;
+      if (e.kind === 'part' && props.drawing === from) props.drawing = to;
       return { ...e, id: e.id === from ? to : e.id, props };
     }),
   );
@@ -104,13 +105,16 @@ export function moveElements(d: Doc, ids: readonly string[], dx: number, dy: num
   );
 }
 
-/** Delete elements; connectors that named one of them stay as plain lines (their ends no longer follow). */
+/**
+ * Delete elements; connectors that named one of them stay as plain lines (their ends no longer
+ * follow); the parts of a deleted drawing go with it (they bind nothing without it).
+ */
 export function deleteElements(d: Doc, ids: readonly string[]): Doc {
   const gone = new Set(ids);
   return withElements(
     d,
     d.elements
-      .filter((e) => !gone.has(e.id))
+      .filter((e) => !gone.has(e.id) && !(e.kind === 'part' && gone.has(String(e.props.drawing))))
       .map((e) => {
         if (!isConnector(e) || (!gone.has(String(e.props.from)) && !gone.has(String(e.props.to)))) return e;
         const { from: _f, to: _t, ...props } = e.props;
@@ -293,7 +297,8 @@ export function copy(d: Doc, ids: readonly string[]): Clip {
 
 /**
  * Paste a copy: each element gets a new unique id and is offset by (dx, dy); a connector between two
- * copied elements connects their copies; a connector copied without both its ends is a plain line.
+ * copied elements connects their copies; a connector copied without both its ends is a plain line;
+ * a part copied with its drawing binds the drawing's copy.
  * Answers the new document and the pasted ids (the new selection).
  */
 export function paste(d: Doc, clip: Clip, dx: number, dy: number): { doc: Doc; ids: string[] } {
@@ -306,6 +311,8 @@ export function paste(d: Doc, clip: Clip, dx: number, dy: number): { doc: Doc; i
   }
   const pasted = clip.map((e): El => {
     const props = { ...e.props };
+    // A part pasted with its drawing binds the copy of the drawing; without it, the original.
+    if (e.kind === 'part' && renamed.has(String(e.props.drawing))) props.drawing = renamed.get(String(e.props.drawing)) as string;
     if (isConnector(e)) {
       const from = renamed.get(String(e.props.from));
       const to = renamed.get(String(e.props.to));
