@@ -543,3 +543,25 @@ export function decodeBuckets(blob: Uint8Array): BucketRecord[] {
   }
   return out;
 }
+
+// ---- One bucket, as it is ----------------------------------------------------------------------
+// The bucket a tag is still filling (rollup_open) changes at every commit: its eleven fields as
+// doubles, no compression (88 bytes), exact for every double, NaN and −0.
+
+export function encodeOpenBucket(b: BucketRecord): Uint8Array {
+  const f = new Float64Array(BUCKET_FIELDS.length);
+  BUCKET_FIELDS.forEach((k, i) => {
+    f[i] = b[k];
+  });
+  return new Uint8Array(f.buffer);
+}
+
+export function decodeOpenBucket(blob: Uint8Array): BucketRecord {
+  if (blob.length !== BUCKET_FIELDS.length * 8) throw new RangeError(`open bucket of ${blob.length} bytes`);
+  const f = new Float64Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.length));
+  const b = {} as BucketRecord;
+  BUCKET_FIELDS.forEach((k, i) => {
+    b[k] = f[i] as number;
+  });
+  return b;
+}

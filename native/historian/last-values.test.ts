@@ -138,6 +138,7 @@ describe('historian last values', () => {
       '002_last_value',
       '003_rollup_blocks',
       '004_tail',
+      '005_rollup_open',
     ]);
     check.close();
   });

@@ -3,7 +3,7 @@
 // query side on the main thread and by the writer when late data forces a rollup recomputation.
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../util/sqlite.js';
-import { decodeBucketColumns, decodeBuckets, decodeChunk, type Samples } from './codec.js';
+import { decodeBucketColumns, decodeBuckets, decodeChunk, decodeOpenBucket, type Samples } from './codec.js';
 import { BLOCKS, partitionsIn, type RollupLevel } from './partitions.js';
 import type { Bucket } from './rollup.js';
 import { assembleTail, type TailChunk, tailGroup } from './tail.js';
@@ -193,9 +193,29 @@ export class StoreReader {
     return out;
   }
 
-  /** Rollup buckets with from ≤ t < to, sorted by time: packed blocks and single rows (a row wins over a block for the same t). */
+  private openKnown = false;
+  /**
+   * The bucket the tag is still filling at this level (rollup_open), or null. A file from before
+   * that table (opened read-only, not migrated) keeps it as a row.
+   */
+  openBucket(level: RollupLevel, tag: number): Bucket | null {
+    if (!this.openKnown) {
+      this.openKnown =
+        (this.stmt("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'rollup_open'").pluck().get() as number) > 0;
+      if (!this.openKnown) return null;
+    }
+    const blob = this.stmt(`SELECT ${level} FROM rollup_open WHERE tag = ?`).pluck().get(tag) as Uint8Array | null | undefined;
+    return blob ? decodeOpenBucket(blob) : null;
+  }
+
+  /**
+   * Rollup buckets with from ≤ t < to, sorted by time: packed blocks, single rows and the bucket
+   * still being filled (for the same t a row wins over a block, the open bucket over both).
+   */
   rollups(level: RollupLevel, tag: number, from: number, to: number): Bucket[] {
-    return mergeByTime(this.blockBuckets(level, tag, from, to), this.rowBuckets(level, tag, from, to), (b) => b.t);
+    const stored = mergeByTime(this.blockBuckets(level, tag, from, to), this.rowBuckets(level, tag, from, to), (b) => b.t);
+    const open = this.openBucket(level, tag);
+    return open && open.t >= from && open.t < to ? mergeByTime(stored, [open], (b) => b.t) : stored;
   }
 
   /** Only what a trend needs (t, count, min, max, sum), as arrays: a year of hours is 8,760 rows. */
@@ -223,7 +243,13 @@ export class StoreReader {
         .all(tag, from, to) as [number, number, number, number, number][];
       for (const r of found) rows.push(r);
     }
-    return mergeByTime(packed, rows, (r) => r[0]);
+    const stored = mergeByTime(packed, rows, (r) => r[0]);
+    const o = this.openBucket(level, tag);
+    if (!o || o.t < from || o.t >= to) return stored;
+    // The open bucket replaces a row of its time; one with no valid sample is left out, as rows are.
+    const without =
+      stored.length > 0 && (stored[stored.length - 1] as (typeof stored)[number])[0] >= o.t ? stored.filter((r) => r[0] !== o.t) : stored;
+    return o.count > 0 ? mergeByTime(without, [[o.t, o.count, o.min, o.max, o.sum]], (r) => r[0]) : without;
   }
 
   /**
@@ -254,6 +280,12 @@ export class StoreReader {
 
   /** The newest rollup bucket of a tag at or before `before` (looks back through two partitions; rows, then blocks). */
   latestRollup(level: RollupLevel, tag: number, before: number): Bucket | null {
+    const stored = this.latestStored(level, tag, before);
+    const open = this.openBucket(level, tag);
+    return open && open.t <= before && (!stored || open.t >= stored.t) ? open : stored;
+  }
+
+  private latestStored(level: RollupLevel, tag: number, before: number): Bucket | null {
     const parts = partitionsIn(this.db, level, Number.NEGATIVE_INFINITY, before).slice(-2).reverse();
     for (const p of parts) {
       const r = this.stmt(`SELECT * FROM ${p.name} WHERE tag = ? AND t <= ? ORDER BY t DESC LIMIT 1`).get(tag, before) as

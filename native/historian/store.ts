@@ -11,7 +11,7 @@ import { describeError } from '../util/errors.js';
 import { migrate } from '../util/migrate.js';
 import { isNoRoom as isFileNoRoom, openSqlite, type SqliteDatabase } from '../util/sqlite.js';
 import { BlockWriter } from './blocks.js';
-import { encodeChunk, type Samples } from './codec.js';
+import { encodeChunk, encodeOpenBucket, type Samples } from './codec.js';
 import type { Durability, TagPolicy } from './config.js';
 import { SampleFilter } from './filter.js';
 import {
@@ -481,6 +481,10 @@ export class HistorianStore {
       tagInsert: db.prepare('INSERT INTO tag (name) VALUES (?)'),
       tailInsert: db.prepare('INSERT INTO tail (grp, seq, t0, t1, data) VALUES (?, ?, ?, ?, ?)'),
       tailDelete: db.prepare('DELETE FROM tail WHERE grp = ? AND seq < ?'),
+      // The buckets a tag is still filling; a level not given this commit keeps what it had.
+      openUpsert: db.prepare(
+        'INSERT INTO rollup_open (tag, m1, h1) VALUES (?, ?, ?) ON CONFLICT (tag) DO UPDATE SET m1 = CASE WHEN ? THEN excluded.m1 ELSE m1 END, h1 = CASE WHEN ? THEN excluded.h1 ELSE h1 END',
+      ),
       // A tag's newest stored sample; an older one (late data) leaves the row as it is.
       lastValue: db.prepare(
         'INSERT INTO last_value (tag, ts, value, quality) VALUES (?, ?, ?, ?) ON CONFLICT (tag) DO UPDATE SET ts = excluded.ts, value = excluded.value, quality = excluded.quality WHERE excluded.ts >= last_value.ts',
@@ -768,9 +772,37 @@ export class HistorianStore {
     return s;
   }
 
+  /**
+   * The tag's open minute and hour as the commit of the tag in progress leaves them (undefined:
+   * unchanged, null: none): written as one rollup_open row per tag (flushOpen).
+   */
+  private openPending: Record<RollupLevel, Bucket | null | undefined> = { m1: undefined, h1: undefined };
+
+  /** The bucket the tag is still filling at this level: kept in rollup_open, not in the minute / hour tables. */
+  private isOpen(st: TagState, level: RollupLevel, t: number): boolean {
+    return st.acc.open !== null && t === (level === 'm1' ? st.acc.open.t : st.hourT);
+  }
+
+  private flushOpen(st: TagState): void {
+    const { m1, h1 } = this.openPending;
+    if (m1 === undefined && h1 === undefined) return;
+    this.stmts.openUpsert.run(
+      st.sid,
+      m1 ? encodeOpenBucket(m1) : null,
+      h1 ? encodeOpenBucket(h1) : null,
+      m1 === undefined ? 0 : 1,
+      h1 === undefined ? 0 : 1,
+    );
+    this.openPending = { m1: undefined, h1: undefined };
+  }
+
   private readonly upsertStmts = new Map<string, Statement>();
-  /** Store a rollup bucket: as its own row while its unit is being filled, else in its unit's block. */
+  /** Store a rollup bucket: as its own row while its unit is being filled, else in its unit's block; the open ones in rollup_open. */
   private upsert(st: TagState, level: RollupLevel, b: Bucket): void {
+    if (this.isOpen(st, level, b.t)) {
+      this.openPending[level] = b;
+      return;
+    }
     if (b.t < st.routeTo[level]) {
       this.blocks.edit(level, st.sid, b.t, b);
       return;
@@ -1006,6 +1038,7 @@ export class HistorianStore {
   private commitTag(st: TagState, after: (() => void)[]): number {
     const sid = st.sid;
     const grp = tailGroup(sid);
+    this.openPending = { m1: undefined, h1: undefined };
     // Raw data first: the rollup recomputation below reads it back.
     for (const c of st.sealed) {
       if (c.written > 0) this.tailRow(grp).seal(sid, c.chunkId, c.samples);
@@ -1079,6 +1112,8 @@ export class HistorianStore {
       dirtyHours.add(Math.floor(m / HOUR) * HOUR);
     }
     let reloadHour = false;
+    // The hours recomputed below read the open minute back.
+    if (dirtyHours.size > 0) this.flushOpen(st);
     for (const h of dirtyHours) {
       const minutes = this.reader.rollups('m1', sid, h, h + HOUR);
       const hour = emptyBucket(h);
@@ -1087,6 +1122,7 @@ export class HistorianStore {
       rows++;
       if (h === st.hourT) reloadHour = true;
     }
+    this.flushOpen(st);
 
     after.push(() => {
       st.packedTo = packedTo;
@@ -1203,6 +1239,7 @@ export class HistorianStore {
   }
 
   private deleteRollup(st: TagState, level: RollupLevel, t: number): void {
+    if (this.isOpen(st, level, t)) this.openPending[level] = null;
     if (t < st.routeTo[level]) {
       this.blocks.edit(level, st.sid, t, null);
       return;

@@ -3,7 +3,7 @@
 // unsealed samples exactly once (raw, counts, last values, trends), that a crash's tail is merged
 // on open, that a slow tag among fast ones is copied forward so the tail stays small, and that a
 // file of the earlier `segment` layout is migrated without losing a sample.
-import { rmSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqlite } from '../util/sqlite.js';
@@ -76,6 +76,29 @@ describe('historian tail', () => {
     expect(again.recovery.samplesRecovered).toBe(tags * 50);
     expect(tailRows(again)).toBe(0);
     for (const i of [0, 64, 199]) expect(rawValues(again, all[i] as number)).toEqual(expected(i));
+  });
+
+  it('a commit of one sample per tag writes a few pages for all tags, not a page per tag', () => {
+    const tags = 256;
+    const { store, dir } = open(tags);
+    // 50 minutes at one sample per 10 s: each tag has 50 minute buckets in the hour it is filling,
+    // enough to fill a page of the minute table per tag.
+    feed(store, range(tags), 0, 300, 10_000);
+    store.commit();
+    store.db.pragma('wal_autocheckpoint = 0');
+    const wal = () => statSync(path.join(dir, 'h.db-wal')).size;
+    const frames: number[] = [];
+    for (let c = 0; c < 3; c++) {
+      const before = wal();
+      // Within the minute the last sample is in (2,990 s): the open minute changes, no minute closes.
+      feed(store, range(tags), 2991 + c, 1);
+      store.commit();
+      frames.push((wal() - before) / (4096 + 24));
+    }
+    // Per commit: the group rows of the tail, rollup_open, last_value and their b-tree pages. The
+    // layout before wrote each tag's segment row, open minute and open hour into pages of their own.
+    for (const f of frames) expect(f).toBeLessThan(tags / 8);
+    expect(store.reader.rollups('m1', sids(store)[7] as number, T, T + 3_600_000)).toHaveLength(50);
   });
 
   it('ignores the tail entries of a sealed chunk, also while another tag of the group keeps the rows', () => {

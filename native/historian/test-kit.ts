@@ -5,7 +5,8 @@ import path from 'node:path';
 import type { TagInfo } from '../api/types.js';
 import type { SampleBatch } from '../tags/bus.js';
 import type { SqliteDatabase } from '../util/sqlite.js';
-import { encodeChunk, type Samples } from './codec.js';
+import { decodeOpenBucket, encodeChunk, type Samples } from './codec.js';
+import { PartitionSet } from './partitions.js';
 import { assembleTail } from './tail.js';
 
 export function makeTags(n: number, prefix = 'Site/Area/M'): TagInfo[] {
@@ -57,12 +58,37 @@ export function relDiff(actual: number, expected: number): number {
 }
 
 /**
- * Turn a file back into the layout before migration 004_tail, as the previous version left it:
- * the chunks still being filled as `segment` rows (one per chunk), no `tail` table, 004 not
- * recorded. For tests of the migrations on files of earlier versions.
+ * Turn a file back into the layout before migrations 004_tail and 005_rollup_open, as the previous
+ * version left it: the chunks still being filled as `segment` rows (one per chunk), the buckets
+ * still being filled as rows of the minute and hour tables, neither `tail` nor `rollup_open`, and
+ * neither migration recorded. For tests of the migrations on files of earlier versions.
  */
 export function backToSegments(db: SqliteDatabase): void {
   db.transaction(() => {
+    const parts = new PartitionSet(db);
+    const open = db.prepare('SELECT tag, m1, h1 FROM rollup_open').all() as { tag: number; m1: Uint8Array | null; h1: Uint8Array | null }[];
+    const n = (x: number) => (Number.isNaN(x) ? null : x);
+    for (const r of open)
+      for (const level of ['m1', 'h1'] as const) {
+        const blob = r[level];
+        if (!blob) continue;
+        const b = decodeOpenBucket(blob);
+        db.prepare(`INSERT OR REPLACE INTO ${parts.ensure(level, b.t)} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+          r.tag,
+          b.t,
+          b.count,
+          n(b.min),
+          n(b.max),
+          b.sum,
+          n(b.first),
+          n(b.firstTs),
+          n(b.last),
+          n(b.lastTs),
+          b.integral,
+          b.dur,
+        );
+      }
+    db.exec("DROP TABLE rollup_open; DELETE FROM historian_migrations WHERE id = '005_rollup_open'");
     const rows = db.prepare('SELECT data FROM tail ORDER BY grp, seq').pluck().all() as Uint8Array[];
     db.exec(`CREATE TABLE segment (
       tag INTEGER NOT NULL, chunk INTEGER NOT NULL, seq INTEGER NOT NULL, t0 REAL NOT NULL, t1 REAL NOT NULL,
