@@ -12,6 +12,11 @@
 // alarm's condition holds, so a step fault is never learned away; a fault that creeps in below the
 // gate is followed at 1/tau per window (the limit of the method: tau long against a fault's onset,
 // short against the drift). Only the mean adapts; the covariance is the one learned.
+//
+// Every input is shifted, so the mechanism suits graphs that score the window's mean against a
+// learned centre (the PCA models of learn/pca.ts, whose centre is ≈ 0 in these units: the offset
+// then converges on the drift itself). A model that regresses dependent on independent inputs
+// (learn/conditional.ts) would see its independent inputs shifted too: none of those declares it.
 import { Persistence } from './calibrate.js';
 
 export interface AdaptSpec {
