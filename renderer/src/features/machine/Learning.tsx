@@ -72,13 +72,22 @@ function Report({ report }: { report: LearnReport }) {
   return (
     <section className="learn-report" aria-label="Learning report">
       <dl className="facts">
-        <dt>False alarm rate (held-back normal data)</dt>
+        <dt>False alarm rate (held-back normal data, with the alarm's rule)</dt>
         <dd className="num learn-far">
           {report.windows.heldBack > 0 ? pct(report.falseAlarmRate, 2) : 'not measured (no held-back window)'}
         </dd>
+        <dt>Held-back windows over the threshold (each alone)</dt>
+        <dd className="num">{report.windows.heldBack > 0 ? pct(report.windowsAboveRate, 2) : '—'}</dd>
+        <dt>Model alarm</dt>
+        <dd className="learn-alarm">
+          {report.alarm.k} of the last {report.alarm.n} windows over the threshold; threshold {formatNumber(report.alarm.margin, 1)} × the{' '}
+          {formatNumber(100 * report.alarm.quantile, 1)} % quantile of {formatNumber(report.windows.calibration, 0)} held-back windows
+          {report.alarm.floored ? ' (raised to its floor: 1.5 × the 99th percentile of the windows learned on)' : ''}
+        </dd>
         <dt>Windows</dt>
         <dd className="num">
-          {formatNumber(report.windows.train, 0)} learned on, {formatNumber(report.windows.heldBack, 0)} held back
+          {formatNumber(report.windows.train, 0)} learned on, {formatNumber(report.windows.calibration, 0)} held back to calibrate the
+          threshold, {formatNumber(report.windows.heldBack, 0)} held back to score it
         </dd>
         <dt>Rows</dt>
         <dd className="num">
