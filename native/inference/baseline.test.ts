@@ -2,6 +2,28 @@
 // 1 over the last 2 windows. Every expected value below is arithmetic on the inputs.
 import { describe, expect, it } from 'vitest';
 import { Baseline, checkAdapt } from './baseline.js';
+import { manifestSchema } from './manifest.js';
+
+/** A valid anomaly manifest of one input, to vary. */
+const manifest = (over: Record<string, unknown>) => ({
+  name: 'm',
+  version: 1,
+  kind: 'anomaly',
+  description: '',
+  inputs: [{ tag: 'X' }],
+  window: { length: 1, periodMs: 1000 },
+  normalization: { mean: [0], std: [1] },
+  graph: { input: 'window', score: 'score' },
+  threshold: 1,
+  outputs: {},
+  provenance: { data: '', rows: 0, createdAt: '2026-01-01T00:00:00Z', code: '' },
+  sha256: '0'.repeat(64),
+  ...over,
+});
+const issues = (raw: unknown) => {
+  const r = manifestSchema.safeParse(raw);
+  return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+};
 
 const spec = { tau: 4, gate: 1, n: 2 };
 
@@ -84,5 +106,14 @@ describe('slowly adapting baseline', () => {
     expect(() => checkAdapt({ tau: 4, gate: 1, n: 1.5 })).toThrow(/adapt\.n/);
     expect(() => checkAdapt({ tau: 4, gate: 1, k: 3, n: 2 })).toThrow(/adapt\.k must be a whole number from 1 to n = 2, got 3/);
     expect(() => new Baseline(1, spec).update([1, 2], 0)).toThrow(/2 means for 1 inputs/);
+  });
+
+  it('the manifest takes adapt on anomaly models only, with k at most n', () => {
+    expect(issues(manifest({ adapt: { tau: 600, gate: 1, k: 10, n: 20 } }))).toEqual([]);
+    expect(issues(manifest({ adapt: { tau: 600, gate: 1, k: 21, n: 20 } }))).toEqual(['adapt.k: adapt.k must not exceed adapt.n']);
+    expect(issues(manifest({ adapt: { tau: 0, gate: 1, n: 20 } }))[0]).toMatch(/^adapt\.tau: /);
+    expect(issues(manifest({ kind: 'rul', graph: { input: 'window', rul: 'rul' }, adapt: { tau: 600, gate: 1, n: 20 } }))).toEqual([
+      'adapt: adapt applies to anomaly models only',
+    ]);
   });
 });
