@@ -128,7 +128,11 @@ function Charts({ series, timeZone, totalScope2 }: { series: EsgSeries; timeZone
 export function Esg() {
   const info = useApp((s) => s.info);
   const timeZone = dateTimeSettings(info).timeZone;
-  const periods = useMemo(() => esgPeriods(Date.now(), timeZone, 14, 12, (ms) => formatDate(ms)), [timeZone]);
+  // The site's date today: the list of periods is made again when it changes (a screen left open
+  // past midnight offers the new today, and the day it had selected becomes yesterday).
+  const [today, setToday] = useState(() => formatDate(Date.now(), { dateFormat: 'iso', timeZone }));
+  // biome-ignore lint/correctness/useExhaustiveDependencies: made again when the site's date changes (today)
+  const periods = useMemo(() => esgPeriods(Date.now(), timeZone, 14, 12, (ms) => formatDate(ms)), [timeZone, today]);
   const [periodKey, setPeriodKey] = useState<string>(() => periods[0]?.key ?? 'last7');
   const [groupBy, setGroupBy] = useState<EsgGroupBy>('machine');
   const [summary, setSummary] = useState<EsgSummary | null>(null);
@@ -140,8 +144,10 @@ export function Esg() {
   useEffect(() => {
     let cancelled = false;
     const load = () => {
+      const now = Date.now();
+      setToday(formatDate(now, { dateFormat: 'iso', timeZone }));
       // A period that runs now ends now: its range is taken again at every refresh.
-      const p = esgPeriods(Date.now(), timeZone).find((x) => x.key === periodKey);
+      const p = esgPeriods(now, timeZone).find((x) => x.key === periodKey);
       if (!p) return;
       Promise.all([
         api.call('esg.summary', { from: p.from, to: p.to, groupBy }),
