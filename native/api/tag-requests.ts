@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ConfigApplyResult, ConfigDiff } from './config-requests.js';
 import type { HttpForms } from './http.js';
 import { overLimit } from './limits.js';
 import type { ConnectionDiagnostics, ExportFile, MachineInfo, TagInfo, TagSnapshot, WriteResult } from './types.js';
@@ -88,8 +89,10 @@ export const tagRequests = {
   /** A tag list as Kepware-style CSV or as JSON site-file entries, for one machine or the whole site. */
   'config.exportTags': z.object({ machine: z.string().min(1).optional(), format: z.enum(['csv', 'json']).default('csv') }).strict(),
   /**
-   * Import a tag list into a machine's own tags: every row validated and reported with its line;
-   * with `apply` and no errors it is written to the site file (effective at the next start).
+   * Import a tag list into a machine's own tags: every row validated and reported with its line,
+   * then the whole site file with the one validator, and the diff against the version in force
+   * shown; with `apply` and no errors it goes through config.apply: a new version (author,
+   * `comment`, made on `baseVersion`, by default the version in force), applied live.
    */
   'config.importTags': z
     .object({
@@ -97,6 +100,8 @@ export const tagRequests = {
       format: z.enum(['csv', 'json']),
       text: z.string().max(20_000_000),
       apply: z.boolean().default(false),
+      baseVersion: z.number().int().min(1).optional(),
+      comment: z.string().trim().min(1, 'say in a comment what the import is for').max(2000).optional(),
     })
     .strict(),
   /** Values pushed by sensors and gateways (serve mode: POST /api/ingest); items are validated one by one. */
@@ -210,7 +215,19 @@ export interface TagResults {
   'tags.ingestLines': IngestLinesOutcome;
   'config.updateTag': { changed: TagInfo[]; file: string; backup: string };
   'config.exportTags': ExportFile;
-  'config.importTags': { tags: number; issues: { line: number; column: string; message: string }[]; applied: boolean; added: string[] };
+  'config.importTags': {
+    tags: number;
+    /** Per row (line of the list); issues of the whole site file have line 0 and the field as column. */
+    issues: { line: number; column: string; message: string }[];
+    applied: boolean;
+    added: string[];
+    /** The version the import was checked against (config.validate's baseVersion). */
+    baseVersion: number;
+    /** What the import changes against the version in force; null when the list has errors. */
+    diff: ConfigDiff | null;
+    /** With `apply`: config.apply's answer (the new version, its diff, what each service did). */
+    outcome: ConfigApplyResult | null;
+  };
 }
 
 export interface IngestOutcome {

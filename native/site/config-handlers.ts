@@ -50,5 +50,5 @@ export function siteRequests(model: SiteModel, targets: LiveTargets, dataDir: st
   live.current();
   // Displays are versioned with the site file: a save is a version, config.diff and config.rollback take them in.
   const displays = displayEditHandlers(live, configHandlers(live), path.join(path.dirname(model.file), 'displays'));
-  return { handlers: { ...siteHandlers({ model }), ...configHandlers(live), ...displays }, close: () => versions.close() };
+  return { handlers: { ...siteHandlers({ model, live }), ...configHandlers(live), ...displays }, close: () => versions.close() };
 }

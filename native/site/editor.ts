@@ -49,14 +49,11 @@ export function writeSiteText(file: string, text: string): string {
 }
 
 /**
- * Add (or replace, by name) tags in a machine's own tag list in the site file. New tags need new
- * subscriptions and polls, so they take effect at the next start of the console.
+ * The site file's text with tags added to (or replaced, by name, in) a machine's own tag list;
+ * the rest of the file, comments and layout, as it is. Not validated or written here: the caller
+ * puts it in force (config.apply) or writes it (addMachineTags).
  */
-export function addMachineTags(
-  model: SiteModel,
-  machine: string,
-  tags: readonly TagConfig[],
-): { file: string; backup: string; added: string[] } {
+export function machineTagsText(model: SiteModel, machine: string, tags: readonly TagConfig[]): { text: string; added: string[] } {
   const m = model.machines.find((x) => x.name === machine);
   if (!m) throw new TagEditError(`no machine named "${machine}"`);
   const doc = parseDocument(readFileSync(model.file, 'utf8'));
@@ -65,15 +62,31 @@ export function addMachineTags(
   const mi = areas[ai]?.machines.findIndex((x) => `${model.site.name}/${m.area}/${x.name}` === machine) ?? -1;
   if (ai < 0 || mi < 0) throw new TagEditError(`machine ${machine} is not in ${model.file}`);
   const at = ['areas', ai, 'machines', mi, 'tags'];
-  const own = (areas[ai]?.machines[mi]?.tags ?? []).filter((t) => !tags.some((n) => n.name === t.name));
-  const entries = [...own, ...tags].map((t) =>
+  const own = areas[ai]?.machines[mi]?.tags ?? [];
+  const entryOf = (t: TagConfig) =>
     Object.fromEntries(
       Object.entries(t).filter(([k, v]) => v !== undefined && !(k === 'options' && Object.keys(v as object).length === 0)),
-    ),
-  );
-  doc.setIn(at, doc.createNode(entries));
-  const { backup } = writeValidated(model, doc.toString({ lineWidth: 0 }));
-  return { file: model.file, backup, added: tags.map((t) => `${machine}/${t.name}`) };
+    );
+  // Entry by entry, so that the other entries keep their comments and layout.
+  if (own.length === 0) doc.setIn(at, doc.createNode(tags.map(entryOf)));
+  else
+    for (const t of tags) {
+      const i = own.findIndex((o) => o.name === t.name);
+      if (i >= 0) doc.setIn([...at, i], doc.createNode(entryOf(t)));
+      else doc.addIn(at, doc.createNode(entryOf(t)));
+    }
+  return { text: doc.toString({ lineWidth: 0 }), added: tags.map((t) => `${machine}/${t.name}`) };
+}
+
+/** Add (or replace, by name) tags in a machine's own tag list and write the site file (validated first). */
+export function addMachineTags(
+  model: SiteModel,
+  machine: string,
+  tags: readonly TagConfig[],
+): { file: string; backup: string; added: string[] } {
+  const { text, added } = machineTagsText(model, machine, tags);
+  const { backup } = writeValidated(model, text);
+  return { file: model.file, backup, added };
 }
 
 export function editTag(model: SiteModel, tagName: string, edit: TagEdit): TagEditResult {

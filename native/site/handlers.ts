@@ -4,11 +4,14 @@ import type { Handlers } from '../api/contract.js';
 import { ApiFailure } from '../api/registry.js';
 import type { TagInfo } from '../api/types.js';
 import { exportTagsCsv, importTagsCsv, importTagsJson } from '../tags/tag-list.js';
-import { addMachineTags, editTag, TagEditError } from './editor.js';
+import type { LiveConfig } from './apply.js';
+import { editTag, machineTagsText, TagEditError } from './editor.js';
 import type { SiteModel } from './model.js';
 
 export interface SiteServices {
   model: SiteModel;
+  /** Live configuration: an import is validated and applied through it like any edit. */
+  live: LiveConfig;
   /** Called after tag metadata changed (the UI refreshes, the audit trail records). */
   onConfigChange?: (changed: TagInfo[]) => void;
 }
@@ -30,16 +33,32 @@ export function siteHandlers(s: SiteServices): Pick<Handlers, 'config.updateTag'
       }));
       return { filename: `${base}-tags.json`, contentType: 'application/json', body: `${JSON.stringify(entries, null, 2)}\n` };
     },
-    'config.importTags': ({ machine, format, text, apply }) => {
+    // Rows first (each with its line), then the whole file with the one validator and the diff;
+    // applied through config.apply like any edit: a version, live, audited.
+    'config.importTags': async ({ machine, format, text, apply, baseVersion, comment }, ctx) => {
       const result = format === 'csv' ? importTagsCsv(text) : importTagsJson(text);
-      if (!apply || result.issues.length > 0) return { tags: result.tags.length, issues: result.issues, applied: false, added: [] };
+      const tags = result.tags.length;
+      const inForce = s.live.current().version;
+      const none = { tags, applied: false, added: [], baseVersion: inForce, diff: null, outcome: null };
+      if (result.issues.length > 0) return { ...none, issues: result.issues };
+      let next: { text: string; added: string[] };
       try {
-        const written = addMachineTags(s.model, machine, result.tags);
-        return { tags: result.tags.length, issues: [], applied: true, added: written.added };
+        next = machineTagsText(s.model, machine, result.tags);
       } catch (err) {
         if (err instanceof TagEditError) throw new ApiFailure('validation', err.message);
         throw err;
       }
+      const checked = s.live.validate(next.text, {});
+      const issues = checked.issues.map((i) => ({ line: 0, column: i.field, message: `site file: ${i.text}` }));
+      if (!apply || !checked.valid) return { ...none, issues, added: next.added, baseVersion: checked.baseVersion, diff: checked.diff };
+      const outcome = await s.live.apply({
+        text: next.text,
+        baseVersion: baseVersion ?? checked.baseVersion,
+        comment: comment ?? `imported ${tags} tag${tags === 1 ? '' : 's'} into ${machine} from a ${format.toUpperCase()} list`,
+        renames: {},
+        author: ctx.user,
+      });
+      return { tags, issues: [], applied: true, added: next.added, baseVersion: checked.baseVersion, diff: outcome.diff, outcome };
     },
     'config.updateTag': ({ tag, changes }) => {
       try {
