@@ -549,11 +549,24 @@ export function decodeBuckets(blob: Uint8Array): BucketRecord[] {
 // doubles, no compression (88 bytes), exact for every double, NaN and −0.
 
 export function encodeOpenBucket(b: BucketRecord): Uint8Array {
-  const f = new Float64Array(BUCKET_FIELDS.length);
-  BUCKET_FIELDS.forEach((k, i) => {
-    f[i] = b[k];
-  });
-  return new Uint8Array(f.buffer);
+  return new Uint8Array(writeOpenBucket(b, new Float64Array(BUCKET_FIELDS.length)).buffer);
+}
+
+/** The same into `f` (11 doubles), allocating nothing: the writer binds it at once (SQLite copies it). */
+export function writeOpenBucket(b: BucketRecord, f: Float64Array): Float64Array {
+  // In BUCKET_FIELDS order.
+  f[0] = b.t;
+  f[1] = b.count;
+  f[2] = b.min;
+  f[3] = b.max;
+  f[4] = b.sum;
+  f[5] = b.first;
+  f[6] = b.firstTs;
+  f[7] = b.last;
+  f[8] = b.lastTs;
+  f[9] = b.integral;
+  f[10] = b.dur;
+  return f;
 }
 
 export function decodeOpenBucket(blob: Uint8Array): BucketRecord {

@@ -11,7 +11,7 @@ import { describeError } from '../util/errors.js';
 import { migrate } from '../util/migrate.js';
 import { isNoRoom as isFileNoRoom, openSqlite, type SqliteDatabase } from '../util/sqlite.js';
 import { BlockWriter } from './blocks.js';
-import { encodeChunk, encodeOpenBucket, type Samples } from './codec.js';
+import { encodeChunk, type Samples, writeOpenBucket } from './codec.js';
 import type { Durability, TagPolicy } from './config.js';
 import { SampleFilter } from './filter.js';
 import {
@@ -55,6 +55,11 @@ export function maxChunkBytes(usablePageSize: number): number {
   return maxLocalPayload(usablePageSize) - CHUNK_ROW_OVERHEAD;
 }
 const RAW_PARTITION_MS = PERIOD.raw;
+/** Scratch for the open buckets of one rollup_open row (bound and copied by SQLite at once). */
+const OPEN_M1 = new Float64Array(11);
+const OPEN_H1 = new Float64Array(11);
+const OPEN_M1_BYTES = new Uint8Array(OPEN_M1.buffer);
+const OPEN_H1_BYTES = new Uint8Array(OPEN_H1.buffer);
 /**
  * Bytes of tail rows a group may keep before the chunks holding them back (open for long: slow
  * tags among fast ones) are copied forward into a newer row, so the older rows can go. Copying
@@ -140,6 +145,12 @@ interface TagState {
   written: number;
   /** The oldest tail row holding samples of the chunk being filled (0: none). */
   tailFrom: number;
+  /**
+   * Samples at which the chunk being filled is sealed: as many as the tag's previous chunk says fit
+   * the page (at most CHUNK_SAMPLES), so a sealed chunk is encoded once and stored whole instead of
+   * as a prefix that fits plus a short remainder chunk.
+   */
+  sealAt: number;
   sealed: SealedChunk[];
   late: SampleBuffer;
   /**
@@ -535,6 +546,7 @@ export class HistorianStore {
       chunkPart: Number.NaN,
       written: 0,
       tailFrom: 0,
+      sealAt: CHUNK_SAMPLES,
       sealed: [],
       late: new SampleBuffer(16),
       packedTo: { m1: this.reader.packedTo('m1', sid), h1: this.reader.packedTo('h1', sid) },
@@ -659,7 +671,7 @@ export class HistorianStore {
         st.late.push(t, v, q);
         return;
       }
-      if (part > st.chunkPart || buf.length >= CHUNK_SAMPLES || t - (buf.ts[0] as number) >= CHUNK_SPAN_MS) this.seal(st);
+      if (part > st.chunkPart || buf.length >= st.sealAt || t - (buf.ts[0] as number) >= CHUNK_SPAN_MS) this.seal(st);
     }
     if (st.buf.length === 0) st.chunkPart = part;
     st.buf.push(t, v, q);
@@ -689,8 +701,10 @@ export class HistorianStore {
   chunkBytes = 0;
   chunkSamples = 0;
 
-  private insertChunks(tag: number, s: Samples): void {
+  /** Returns the samples and bytes of the first chunk stored. */
+  private insertChunks(tag: number, s: Samples): { n: number; bytes: number } {
     // Split by day partition, by sample count and by encoded size; `s` is sorted.
+    let first = { n: 0, bytes: 0 };
     let i = 0;
     while (i < s.length) {
       const part = partitionIndex('raw', s.ts[i] as number);
@@ -698,8 +712,10 @@ export class HistorianStore {
       while (j < s.length && j - i < CHUNK_SAMPLES && partitionIndex('raw', s.ts[j] as number) === part) j++;
       const fit = fitChunk(sub(s, i, j), this.level, this.chunkLimit);
       this.insertIsolating(tag, fit.samples, fit.data);
+      if (i === 0) first = { n: fit.samples.length, bytes: fit.data.length };
       i += fit.samples.length;
     }
+    return first;
   }
 
   /**
@@ -786,10 +802,12 @@ export class HistorianStore {
   private flushOpen(st: TagState): void {
     const { m1, h1 } = this.openPending;
     if (m1 === undefined && h1 === undefined) return;
+    if (m1) writeOpenBucket(m1, OPEN_M1);
+    if (h1) writeOpenBucket(h1, OPEN_H1);
     this.stmts.openUpsert.run(
       st.sid,
-      m1 ? encodeOpenBucket(m1) : null,
-      h1 ? encodeOpenBucket(h1) : null,
+      m1 ? OPEN_M1_BYTES : null,
+      h1 ? OPEN_H1_BYTES : null,
       m1 === undefined ? 0 : 1,
       h1 === undefined ? 0 : 1,
     );
@@ -1042,7 +1060,10 @@ export class HistorianStore {
     // Raw data first: the rollup recomputation below reads it back.
     for (const c of st.sealed) {
       if (c.written > 0) this.tailRow(grp).seal(sid, c.chunkId, c.samples);
-      this.insertChunks(sid, c.samples);
+      const first = this.insertChunks(sid, c.samples);
+      // The next chunk is sealed at the count that fits, judged by this one (with a 3 % margin).
+      if (first.n >= 16 && first.bytes > 0)
+        st.sealAt = Math.max(16, Math.min(CHUNK_SAMPLES, Math.floor((first.n * this.chunkLimit * 0.97) / first.bytes)));
     }
     const buf = st.buf;
     const written = buf.length;
