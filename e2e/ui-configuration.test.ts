@@ -57,6 +57,9 @@ async function openAs(user: string): Promise<Page> {
   await p.goto(`${app.url}/#/configuration`);
   await p.locator('h1.screen-title', { hasText: 'Configuration' }).waitFor({ timeout: 30_000 });
   await p.getByRole('table', { name: 'Configuration versions' }).locator('tbody tr').first().waitFor({ timeout: 30_000 });
+  // The editor opens on the forms (e2e/ui-configuration-forms.test.ts); these steps use the text.
+  const text = p.getByRole('group', { name: 'View' }).getByRole('button', { name: 'Text' });
+  if ((await text.count()) > 0) await text.click();
   return p;
 }
 const editor = () => page.getByLabel('Site file text', { exact: true });

@@ -5,7 +5,7 @@
 // It edits nothing itself: each change goes to onSet(path, value) (undefined removes the field), and
 // the screen writes it into the site file's text. The validator's messages are shown beside the
 // field they name (errors: field path → sentences), the path being the site file's own.
-import { createContext, type ReactNode, useContext, useEffect, useId, useState } from 'react';
+import { createContext, type ReactNode, useContext, useEffect, useId, useRef, useState } from 'react';
 import type { FormSchema } from '../../../native/api/config-requests';
 import './schema-form.css';
 import { entryTitle, errorsAt, errorsUnder, type FormPath, fieldPath, initialValue, kindOf, labelOf } from './schema-form';
@@ -63,7 +63,11 @@ function Leaf({ schema, value, path, label, required }: FieldProps) {
   const errId = `${id}-err`;
   const kind = kindOf(schema);
   const hint = describe(schema);
-  const aria = { 'aria-invalid': messages.length > 0 || undefined, 'aria-describedby': messages.length > 0 ? errId : undefined };
+  const aria = {
+    'aria-invalid': messages.length > 0 || undefined,
+    'aria-describedby': messages.length > 0 ? errId : undefined,
+    'aria-required': required || undefined,
+  };
   let input: ReactNode;
   switch (kind.kind) {
     case 'number':
@@ -140,10 +144,10 @@ function Leaf({ schema, value, path, label, required }: FieldProps) {
   }
   return (
     <div className="form-field" data-field={fieldPath(path)}>
-      <label htmlFor={id}>
-        {label}
+      <span className="form-name">
+        <label htmlFor={id}>{label}</label>
         {required ? <span className="form-required"> (required)</span> : null}
-      </label>
+      </span>
       {input}
       {hint ? <span className="form-hint">{hint}</span> : null}
       <FieldErrors id={errId} messages={messages} />
@@ -260,6 +264,23 @@ function UnionField(props: FieldProps) {
   );
 }
 
+/** A list entry, collapsed until opened; one the validator has a problem with opens (and is never closed for the engineer). */
+function Entry({ title, summary, problems, children }: { title: string; summary: string; problems: number; children: ReactNode }) {
+  const ref = useRef<HTMLDetailsElement>(null);
+  useEffect(() => {
+    if (problems > 0 && ref.current) ref.current.open = true;
+  }, [problems]);
+  return (
+    <details ref={ref} className="form-entry" data-entry={title}>
+      <summary>
+        {summary}
+        {problems > 0 ? <span className="form-problems"> — {problems === 1 ? '1 problem' : `${problems} problems`}</span> : null}
+      </summary>
+      {children}
+    </details>
+  );
+}
+
 function ListField({ schema, value, path, label }: FieldProps) {
   const { onSet, errors } = useForm();
   const kind = kindOf(schema);
@@ -298,14 +319,10 @@ function ListField({ schema, value, path, label }: FieldProps) {
           );
         return (
           // biome-ignore lint/suspicious/noArrayIndexKey: a list entry is its place in the file
-          <details key={i} className="form-entry" open={problems > 0 || undefined} data-entry={title}>
-            <summary>
-              {singular} {title}
-              {problems > 0 ? <span className="form-problems"> — {problems === 1 ? '1 problem' : `${problems} problems`}</span> : null}
-            </summary>
+          <Entry key={i} title={title} summary={`${singular} ${title}`} problems={problems}>
             <Field schema={kind.items} value={item} path={at} label={`${singular} ${title}`} required />
             {remove}
-          </details>
+          </Entry>
         );
       })}
       <button type="button" onClick={() => onSet([...path, items.length], initialValue(kind.items))}>

@@ -2,9 +2,25 @@
 // helpers: a discriminated union is a choice of its constant, literals a choice, tuples, records and
 // lists; a new entry starts with its required fields; labels from field names.
 import { describe, expect, it } from 'vitest';
+import type { FormSchema } from '../../../native/api/config-requests';
 import { fieldPath, initialValue, kindOf, labelOf, setAt } from './schema-form';
 
-const connection = {
+const modbus: FormSchema = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    protocol: { type: 'string', const: 'modbus' },
+    port: { type: 'integer', default: 502 },
+    dataBits: {
+      anyOf: [
+        { type: 'number', const: 7 },
+        { type: 'number', const: 8 },
+      ],
+    },
+  },
+  required: ['name', 'protocol'],
+};
+const connection: FormSchema = {
   oneOf: [
     {
       type: 'object' as const,
@@ -15,21 +31,7 @@ const connection = {
       },
       required: ['name', 'protocol', 'endpoint'],
     },
-    {
-      type: 'object' as const,
-      properties: {
-        name: { type: 'string' as const },
-        protocol: { type: 'string' as const, const: 'modbus' },
-        port: { type: 'integer' as const, default: 502 },
-        dataBits: {
-          anyOf: [
-            { type: 'number' as const, const: 7 },
-            { type: 'number' as const, const: 8 },
-          ],
-        },
-      },
-      required: ['name', 'protocol'],
-    },
+    modbus,
   ],
 };
 
@@ -38,7 +40,7 @@ describe('schema-form', () => {
     const k = kindOf(connection);
     expect(k.kind === 'union' && k.key).toBe('protocol');
     expect(k.kind === 'union' && k.variants.map((v) => v.value)).toEqual(['opcua', 'modbus']);
-    expect(kindOf(connection.oneOf[1]?.properties.dataBits ?? {})).toEqual({ kind: 'choice', values: [7, 8] });
+    expect(kindOf(modbus.properties?.dataBits ?? {})).toEqual({ kind: 'choice', values: [7, 8] });
   });
 
   it('starts a new entry with its required fields, constants and defaults', () => {

@@ -20,7 +20,11 @@ export function applyChanges(text: string, changes: readonly Change[]): string {
     const isScalarValue = value === null || typeof value !== 'object';
     // A scalar set on a scalar node keeps the node (its comment); a structure becomes a node.
     const existing = doc.getIn(path, true);
-    if (isScalarValue && isScalar(existing)) existing.value = value;
+    if (isScalarValue && isScalar(existing)) {
+      // An empty string a new entry started with is written quoted (""): let what is typed take the plain style.
+      if (existing.value === '') existing.type = undefined;
+      existing.value = value;
+    }
     else doc.setIn(path, isScalarValue ? value : doc.createNode(value));
   }
   // An overrides map left empty by a revert goes, so the file does not keep `overrides: {}`.
