@@ -13,7 +13,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DisplayResults } from '../native/api/display-requests.js';
 import { artifactsDir, axeFindings, chromiumAvailable, launchChromium, signInContext } from './browser.js';
-import { type RunningConsole, startConsole, waitFor } from './harness.js';
+import { type RunningConsole, scripted, startConsole, waitFor } from './harness.js';
 
 let app: RunningConsole;
 let browser: Browser;
@@ -206,6 +206,27 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('the display editor in Ch
     const body = (await r.json()) as { data?: DisplayResults['displays.get'] } & DisplayResults['displays.get'];
     const got = body.data ?? body;
     expect(got.display.elements.map((e) => e.id)).toEqual(['pump1', 'value1', 'value2', 'line1']);
+  }, 120_000);
+
+  it('is not offered to an operator, and the core refuses an operator its requests', async () => {
+    const password = 'e2e-Operator-Pass-2026';
+    await scripted(app, await app.signIn()).createUsers({ olga: 'operator' }, password);
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await signInContext(ctx, app.url, 'olga', password);
+    const op = await ctx.newPage();
+    await op.goto(`${app.url}/#/display-editor`);
+    const nav = op.getByRole('navigation', { name: 'Screens' });
+    await nav.getByRole('button', { name: 'Displays', exact: true }).waitFor({ timeout: 30_000 });
+    expect(await nav.getByRole('button', { name: 'Display editor', exact: true }).count()).toBe(0);
+    expect(await op.getByRole('region', { name: /^Display editor/ }).count()).toBe(0);
+    const login = await fetch(`${app.url}/api/login`, { method: 'POST', body: JSON.stringify({ user: 'olga', password }) });
+    const token = ((await login.json()) as { token: string }).token;
+    const olga = scripted(app, token);
+    const save = await olga.api('/api/displays', { method: 'POST', body: JSON.stringify({ display: { id: 'x' }, comment: 'x' }) });
+    expect(save.status).toBe(403);
+    const svg = await olga.api('/api/displays/import-svg', { method: 'POST', body: JSON.stringify({ svg: '<svg/>' }) });
+    expect(svg.status).toBe(403);
+    await ctx.close();
   }, 120_000);
 
   it('axe finds nothing serious or critical on the editor, in both themes', async () => {
