@@ -4,6 +4,7 @@
 // version it was made on (baseVersion); when another apply came first it is refused, never merged.
 import { z } from 'zod';
 import type { HttpForms } from './http.js';
+import type { ExportFile } from './types.js';
 
 export const CONFIG_LIMITS = {
   /** Characters of site-file text a request may carry (with its JSON escapes it stays inside the 4 MB body limit). */
@@ -12,6 +13,8 @@ export const CONFIG_LIMITS = {
   versionsPage: 500,
   /** Renames one apply may name. */
   renames: 10_000,
+  /** Characters of a whole-configuration file (config.import): the site file and the displays, as JSON. */
+  bundleChars: 2_000_000,
 } as const;
 
 const siteText = z
@@ -50,6 +53,30 @@ export const configRequests = {
   'config.rollback': z.object({ version, baseVersion: version, comment }).strict(),
   /** The site file's schema as JSON Schema (the forms' field description, native/site/form-schema.ts). */
   'config.schema': z.object({}).strict().default({}),
+  /**
+   * The whole configuration as one file, for moving it to another console: the site file (with its
+   * model bindings and ESG mapping) and every process display, of the version in force or of `version`.
+   */
+  'config.export': z.object({ version: version.optional() }).strict().default({}),
+  /**
+   * A file config.export wrote, checked with the one site-file validator and the display schema and
+   * compared with the version in force (diff); with `apply` and no issues it is put in force as a new
+   * version made on `baseVersion` (live, like config.apply; its displays written beside the site file).
+   */
+  'config.import': z
+    .object({
+      bundle: z
+        .string()
+        .min(1, 'the configuration file is empty')
+        .max(
+          CONFIG_LIMITS.bundleChars,
+          `the configuration file exceeds the limit of ${CONFIG_LIMITS.bundleChars.toLocaleString('en-US')} characters`,
+        ),
+      baseVersion: version,
+      comment,
+      apply: z.boolean().default(false),
+    })
+    .strict(),
 };
 
 /** How serve mode offers each request over HTTP (native/api/http.ts). */
@@ -62,6 +89,8 @@ export const configHttp = {
   'config.diff': { method: 'GET', path: '/api/config/diff' },
   'config.rollback': { method: 'POST', path: '/api/config/rollback' },
   'config.schema': { method: 'GET', path: '/api/config/schema' },
+  'config.export': { method: 'GET', path: '/api/config/export', file: true },
+  'config.import': { method: 'POST', path: '/api/config/import' },
 } as const satisfies HttpForms<typeof configRequests>;
 
 export interface ConfigVersionInfo {
@@ -137,6 +166,38 @@ export interface ConfigResults {
   'config.diff': { from: number; to: number; diff: ConfigDiff };
   'config.rollback': ConfigApplyResult;
   'config.schema': FormSchema;
+  'config.export': ExportFile;
+  'config.import': ConfigImportResult;
+}
+
+/** What a whole-configuration file holds, for the preview (counted from its site file and displays). */
+export interface ConfigBundleContents {
+  /** The site's name in the file, and the version it was exported from on its console. */
+  site: string;
+  exportedVersion: number;
+  exportedAt: string;
+  connections: number;
+  machines: number;
+  tags: number;
+  /** Machines with a model bound (models.bindings). */
+  modelBindings: number;
+  /** ESG meters (esg.meters). */
+  esgMeters: number;
+  displays: number;
+}
+
+export interface ConfigImportResult {
+  /** True when the file, its site file and every display are valid. */
+  valid: boolean;
+  /** The site file's issues as config.validate gives them; the file's and the displays' with field `bundle` / `displays.<id>`. */
+  issues: ConfigIssueInfo[];
+  /** The version in force it was compared with. */
+  baseVersion: number;
+  /** What importing it changes (site file and displays); null when it is not valid. */
+  diff: ConfigDiff | null;
+  contents: ConfigBundleContents | null;
+  /** With `apply`: the new version and what each service did (as config.apply answers). */
+  outcome: ConfigApplyResult | null;
 }
 
 /** A JSON Schema node as zod writes it (z.toJSONSchema): the parts the console's forms read. */

@@ -34,6 +34,8 @@ const EXPECTED: Record<string, string> = {
   'config.versions': 'VOESA',
   'config.diff': 'VOESA',
   'config.schema': 'EA',
+  'config.export': 'EA',
+  'config.import': 'EA',
   'connections.list': 'VOESA',
   'connections.browse': 'EA',
   'connections.testRead': 'EA',

@@ -51,6 +51,9 @@ export const REQUEST_PERMISSIONS = {
   'config.diff': 'read',
   // The schema the engineer's forms are built from (what the file may say, no plant data).
   'config.schema': 'configure',
+  // The whole configuration as one file (site file, displays): engineering data out, and in a new version.
+  'config.export': 'configure',
+  'config.import': 'configure',
   'connections.list': 'read',
   // Engineering tools: browsing a server's address space or reading arbitrary addresses is how
   // tags are made, not how the plant is watched. Trusting a server certificate is a security act.

@@ -91,7 +91,19 @@ export class LiveConfig {
     };
   }
 
-  apply(a: { text: string; baseVersion: number; comment: string; renames: Renames; author: string | null }): Promise<ConfigApplyResult> {
+  /**
+   * `displays` (config.import): every display file's text, recorded with the version; when only
+   * they differ from the version in force the text may be the same (a version of displays only,
+   * nothing handed to the capabilities). The caller writes the display files.
+   */
+  apply(a: {
+    text: string;
+    baseVersion: number;
+    comment: string;
+    renames: Renames;
+    author: string | null;
+    displays?: Readonly<Record<string, string>>;
+  }): Promise<ConfigApplyResult> {
     return this.serial(() => this.applyNow({ ...a, kind: 'apply' }));
   }
 
@@ -122,9 +134,15 @@ export class LiveConfig {
     renames: Renames;
     author: string | null;
     kind: 'apply' | 'rollback';
+    displays?: Readonly<Record<string, string>>;
   }): Promise<ConfigApplyResult> {
     const base = this.current();
     if (a.baseVersion !== base.version) throw this.conflict(a.baseVersion, base);
+    if (a.text === base.text && a.displays) {
+      const version = this.versions.add({ author: a.author, comment: a.comment, kind: a.kind, text: a.text, displays: a.displays });
+      const { text: _t, ...info } = version;
+      return { version: info, diff: { entries: [], summary: [] }, applied: [] };
+    }
     if (a.text === base.text)
       throw new ApiFailure('validation', `the text is version ${base.version}, the version in force: nothing to apply`);
     const r = validateSiteText(a.text, this.model.file);
@@ -139,7 +157,14 @@ export class LiveConfig {
     // Against the text in force, not the running model (whose "demo" endpoints the plant resolved).
     const diff = diffSites(this.parsed(base), r.model, a.renames);
     writeSiteText(this.model.file, a.text);
-    const version = this.versions.add({ author: a.author, comment: a.comment, kind: a.kind, text: a.text, renames: a.renames });
+    const version = this.versions.add({
+      author: a.author,
+      comment: a.comment,
+      kind: a.kind,
+      text: a.text,
+      renames: a.renames,
+      displays: a.displays,
+    });
     const applied = await this.swap(r.model, a.renames, diff);
     const { text: _text, ...info } = version;
     return { version: info, diff, applied };

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import type { Handlers } from '../api/contract.js';
 import { LiveConfig, type LiveTargets } from './apply.js';
+import { bundleHandlers } from './bundle.js';
 import { diffSites } from './diff.js';
 import { displayEditHandlers } from './display-versions.js';
 import { siteFormSchema } from './form-schema.js';
@@ -50,5 +51,8 @@ export function siteRequests(model: SiteModel, targets: LiveTargets, dataDir: st
   live.current();
   // Displays are versioned with the site file: a save is a version, config.diff and config.rollback take them in.
   const displays = displayEditHandlers(live, configHandlers(live), path.join(path.dirname(model.file), 'displays'));
-  return { handlers: { ...siteHandlers({ model, live }), ...configHandlers(live), ...displays }, close: () => versions.close() };
+  return {
+    handlers: { ...siteHandlers({ model, live }), ...configHandlers(live), ...displays, ...bundleHandlers(live) },
+    close: () => versions.close(),
+  };
 }

@@ -1,0 +1,152 @@
+// The whole configuration as one file (config.export / config.import, issue 18 point 6): the site
+// file — with its model bindings (models.bindings) and ESG mapping (esg:) — and every process
+// display, for moving a configuration between consoles. An import is checked with the one site-file
+// validator and the display schema, compared with the version in force (diff), and put in force
+// through config.apply: a new version (author, comment, base version), applied live, audited.
+import path from 'node:path';
+import { z } from 'zod';
+import type { ConfigBundleContents, ConfigImportResult, ConfigIssueInfo } from '../api/config-requests.js';
+import type { Handlers } from '../api/contract.js';
+import { ApiFailure } from '../api/registry.js';
+import type { ExportFile } from '../api/types.js';
+import { type DisplaySnapshot, diffSnapshots, readSnapshot, restoreSnapshot } from '../displays/save.js';
+import { DISPLAY_LIMITS, parseDisplay } from '../displays/schema.js';
+import { describeError } from '../util/errors.js';
+import type { LiveConfig } from './apply.js';
+import type { SiteModel } from './model.js';
+import { validateSiteText } from './validate.js';
+
+export const BUNDLE_FORMAT = 'aurum-configuration';
+export const BUNDLE_FORMAT_VERSION = 1;
+
+const bundleSchema = z
+  .object({
+    format: z.literal(BUNDLE_FORMAT, { message: `not a configuration file of the console (format must be "${BUNDLE_FORMAT}")` }),
+    formatVersion: z.literal(BUNDLE_FORMAT_VERSION, { message: `format version ${BUNDLE_FORMAT_VERSION} is the one this console reads` }),
+    exportedAt: z.string().max(64),
+    /** The version it was exported from on its console (informative: versions are per console). */
+    exportedVersion: z.number().int().min(1),
+    site: z.object({ name: z.string().max(256), text: z.string().min(1, 'the site file in it is empty') }).strict(),
+    displays: z
+      .record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a display id: lower-case letters, digits and dashes'), z.string())
+      .refine((d) => Object.keys(d).length <= DISPLAY_LIMITS.displays, { message: `at most ${DISPLAY_LIMITS.displays} displays` }),
+  })
+  .strict();
+
+type Bundle = z.output<typeof bundleSchema>;
+
+const fileIssue = (field: string, message: string): ConfigIssueInfo => ({
+  line: 1,
+  column: 1,
+  field,
+  message,
+  text: `${field}: ${message}`,
+});
+
+function contentsOf(b: Bundle, m: SiteModel | null): ConfigBundleContents {
+  return {
+    site: m?.site.name ?? b.site.name,
+    exportedVersion: b.exportedVersion,
+    exportedAt: b.exportedAt,
+    connections: m?.connections.length ?? 0,
+    machines: m?.machines.length ?? 0,
+    tags: m?.tags.length ?? 0,
+    modelBindings: m?.raw.models?.bindings.length ?? 0,
+    esgMeters: m?.raw.esg?.meters.length ?? 0,
+    displays: Object.keys(b.displays).length,
+  };
+}
+
+export function bundleHandlers(live: LiveConfig): Pick<Handlers, 'config.export' | 'config.import'> {
+  const dir = () => path.join(path.dirname(live.model.file), 'displays');
+  /** The displays of a version as recorded with it, or (never recorded yet) as the files are. */
+  const displaysAt = (version: number, inForce: number): DisplaySnapshot =>
+    live.versions.displaysOf(version) ?? (version === inForce ? readSnapshot(dir()) : {});
+
+  const exportBundle: Handlers['config.export'] = ({ version }): ExportFile => {
+    const inForce = live.current();
+    const v = version === undefined ? inForce : live.version(version);
+    const bundle: Bundle = {
+      format: BUNDLE_FORMAT,
+      formatVersion: BUNDLE_FORMAT_VERSION,
+      exportedAt: new Date().toISOString(),
+      exportedVersion: v.version,
+      site: { name: path.basename(live.model.file), text: v.text },
+      displays: displaysAt(v.version, inForce.version),
+    };
+    const base = live.model.site.name.replace(/[^A-Za-z0-9._-]+/g, '_');
+    return {
+      filename: `${base}-configuration-v${v.version}.json`,
+      contentType: 'application/json',
+      body: `${JSON.stringify(bundle, null, 2)}\n`,
+    };
+  };
+
+  const importBundle: Handlers['config.import'] = async (
+    { bundle: text, baseVersion, comment, apply },
+    ctx,
+  ): Promise<ConfigImportResult> => {
+    const inForce = live.current();
+    const refused = (issues: ConfigIssueInfo[], contents: ConfigBundleContents | null = null): ConfigImportResult => ({
+      valid: false,
+      issues,
+      baseVersion: inForce.version,
+      diff: null,
+      contents,
+      outcome: null,
+    });
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (err) {
+      return refused([fileIssue('bundle', `the configuration file is not JSON (${describeError(err)})`)]);
+    }
+    const parsed = bundleSchema.safeParse(raw);
+    if (!parsed.success) return refused(parsed.error.issues.map((i) => fileIssue(['bundle', ...i.path.map(String)].join('.'), i.message)));
+    const b = parsed.data;
+    const issues: ConfigIssueInfo[] = [];
+    for (const [id, t] of Object.entries(b.displays)) {
+      if (Buffer.byteLength(t) > DISPLAY_LIMITS.fileBytes) {
+        issues.push(fileIssue(`displays.${id}`, `larger than ${DISPLAY_LIMITS.fileBytes} bytes`));
+        continue;
+      }
+      const d = parseDisplay(t, `displays/${id}.json`);
+      if (!d.ok) for (const p of d.problems) issues.push(fileIssue(`displays.${id}`, p));
+      else if (d.display.id !== id) issues.push(fileIssue(`displays.${id}`, `the display inside says id "${d.display.id}"`));
+    }
+    const site = live.validate(b.site.text, {});
+    issues.push(...site.issues);
+    const model = site.valid ? validateSiteText(b.site.text, live.model.file).model : null;
+    const contents = contentsOf(b, model);
+    if (issues.length > 0 || !site.diff) return refused(issues, contents);
+    const have = displaysAt(inForce.version, inForce.version);
+    const shown = diffSnapshots(have, b.displays);
+    const diff = { entries: [...site.diff.entries, ...shown.entries], summary: [...site.diff.summary, ...shown.summary] };
+    const answer: ConfigImportResult = { valid: true, issues: [], baseVersion: inForce.version, diff, contents, outcome: null };
+    if (!apply) return answer;
+    if (diff.entries.length === 0 && b.site.text === inForce.text)
+      throw new ApiFailure('validation', `the file holds version ${inForce.version}, the version in force: nothing to import`);
+    const outcome = await live.apply({
+      text: b.site.text,
+      baseVersion,
+      comment,
+      renames: {},
+      author: ctx.user,
+      displays: b.displays,
+    });
+    const done = restoreSnapshot(dir(), b.displays);
+    const wrote = [
+      done.written.length > 0 ? `wrote ${done.written.join(', ')}` : '',
+      done.removed.length > 0 ? `removed ${done.removed.join(', ')}` : '',
+    ].filter(Boolean);
+    outcome.diff = { entries: [...outcome.diff.entries, ...shown.entries], summary: [...outcome.diff.summary, ...shown.summary] };
+    outcome.applied.push({
+      capability: 'displays',
+      result: 'applied',
+      detail: `${wrote.join('; ') || 'the display files were as the file says'}; shown when next opened`,
+    });
+    return { ...answer, outcome };
+  };
+
+  return { 'config.export': exportBundle, 'config.import': importBundle };
+}
