@@ -70,15 +70,20 @@ const live = new LiveData(count);
 let applier: DisplayApplier | null = null;
 let timer: ReturnType<typeof setInterval> | null = null;
 let tick = 0;
+/** Time spent in the applier's passes (compare + writes), ms, and the passes made. */
+let passMs = 0;
+let passes = 0;
 
 declare global {
   interface Window {
-    displayBench: { ready: boolean; writes(): number; feed(hz: number): void; stop(): void };
+    displayBench: { ready: boolean; writes(): number; passMs(): number; passes(): number; feed(hz: number): void; stop(): void };
   }
 }
 window.displayBench = {
   ready: false,
   writes: () => applier?.writes ?? 0,
+  passMs: () => passMs,
+  passes: () => passes,
   feed(hz) {
     this.stop();
     const ids = tags.map((t) => t.id);
@@ -110,6 +115,14 @@ createRoot(host).render(
       live={live}
       onApplier={(a) => {
         applier = a;
+        const frame = a.frame.bind(a);
+        a.frame = () => {
+          const t0 = performance.now();
+          const n = frame();
+          passMs += performance.now() - t0;
+          passes++;
+          return n;
+        };
         window.displayBench.ready = true;
       }}
     />

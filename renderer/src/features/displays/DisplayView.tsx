@@ -1,7 +1,10 @@
 // One display as SVG: rendered by React once per document; then the applier follows the live values
 // and writes only the elements that changed, once per animation frame, and the machines' alarm
 // markers follow the alarm list (written only when a machine's alarm state changed).
-import { type KeyboardEvent, useEffect, useRef } from 'react';
+// The elements are drawn in layers of LAYER elements, one <svg> each, stacked in order on the same
+// viewBox (so the drawing and its z-order are those of one SVG): the browser lays out and paints an
+// SVG as a whole, so a change costs the layer it is in, not the whole display.
+import { type KeyboardEvent, useEffect, useMemo, useRef } from 'react';
 import type { DisplayElementInfo } from '../../../../native/api/display-requests';
 import type { TagInfo } from '../../../../native/api/types';
 import { alarmStore } from '../../platform/alarms';
@@ -9,6 +12,9 @@ import { live as liveData } from '../../platform/live';
 import { DisplayApplier, type ElementBinding, type ValueSource } from './applier';
 import { DisplaySymbol } from './symbols';
 import { elementWriter, machineAlarmWriter, type WriterContext } from './writer';
+
+/** Elements per SVG layer. */
+const LAYER = 100;
 
 export function DisplayView({
   title,
@@ -30,7 +36,12 @@ export function DisplayView({
   /** Hands over the applier (its write count: the benchmark). */
   onApplier?: (applier: DisplayApplier) => void;
 }) {
-  const svgRef = useRef<SVGSVGElement>(null);
+  const svgRef = useRef<HTMLDivElement>(null);
+  const layers = useMemo(() => {
+    const out: DisplayElementInfo[][] = [];
+    for (let i = 0; i < elements.length; i += LAYER) out.push(elements.slice(i, i + LAYER));
+    return out;
+  }, [elements]);
 
   useEffect(() => {
     const svg = svgRef.current;
@@ -67,7 +78,7 @@ export function DisplayView({
   }, [elements, tagByName, live, onApplier]);
 
   // Arrow keys move between the display's acting symbols (Tab still goes through them in order).
-  const keys = (e: KeyboardEvent<SVGSVGElement>) => {
+  const keys = (e: KeyboardEvent<HTMLDivElement>) => {
     if (!['ArrowRight', 'ArrowDown', 'ArrowLeft', 'ArrowUp'].includes(e.key) || e.altKey) return;
     const svg = svgRef.current;
     if (!svg) return;
@@ -80,18 +91,22 @@ export function DisplayView({
   };
 
   return (
-    // biome-ignore lint/a11y/useSemanticElements: an <svg> cannot be a <fieldset>; the group names the display's symbols.
-    <svg
+    // biome-ignore lint/a11y/useSemanticElements: a drawing is no <fieldset>; the group names the display's symbols.
+    <div
       ref={svgRef}
       className="display-canvas"
-      viewBox={`0 0 ${size.w} ${size.h}`}
+      style={{ aspectRatio: `${size.w} / ${size.h}` }}
       role="group"
       aria-label={`Display ${title}`}
       onKeyDown={keys}
     >
-      {elements.map((el) => (
-        <DisplaySymbol key={el.id} el={el} tag={el.bind.value ? tagByName.get(el.bind.value) : undefined} onActivate={onActivate} />
+      {layers.map((layer) => (
+        <svg key={layer[0]?.id} className="display-layer" viewBox={`0 0 ${size.w} ${size.h}`} role="none">
+          {layer.map((el) => (
+            <DisplaySymbol key={el.id} el={el} tag={el.bind.value ? tagByName.get(el.bind.value) : undefined} onActivate={onActivate} />
+          ))}
+        </svg>
       ))}
-    </svg>
+    </div>
   );
 }

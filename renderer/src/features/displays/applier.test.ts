@@ -73,4 +73,81 @@ describe('display applier', () => {
     live.markAllUncertain(); // the link lost: Good becomes Uncertain, values unchanged
     expect(writes).toEqual([2, 0, 1]);
   });
+
+  it('a burst larger than a frame can write: the pass stops at its budget and the next frames go on from there, each element written once with its newest value', () => {
+    const n = 100;
+    const live = new LiveData(n);
+    let now = 0;
+    const continuations: (() => void)[] = [];
+    const written: number[][] = [];
+    let pass: number[] = [];
+    const applier = new DisplayApplier(
+      Array.from({ length: n }, (_, i) => ({ value: i, state: -1, alarm: -1 })),
+      live,
+      (i, inputs) => {
+        now += 1; // each write takes 1 ms on this clock
+        pass.push(i);
+        expect(inputs.value).toBe(i + 1000); // the newest value, whichever frame writes it
+      },
+      { budgetMs: 20, clock: () => now, schedule: (f) => continuations.push(f), pace: false },
+    );
+    live.enqueue(
+      batch(
+        [...Array(n).keys()],
+        [...Array(n).keys()].map((i) => i + 1000),
+      ),
+    );
+    runFrame();
+    applier.start();
+    const runContinuations = () => {
+      written.push(pass);
+      pass = [];
+      const due = continuations.splice(0);
+      for (const f of due) f();
+    };
+    for (let k = 0; k < 20 && continuations.length > 0; k++) runContinuations();
+    written.push(pass);
+    expect(continuations).toEqual([]);
+    const all = written.flat();
+    expect(all).toHaveLength(n);
+    expect(new Set(all).size).toBe(n); // once each
+    expect(all).toEqual([...Array(n).keys()]); // in order, each pass from where the last stopped
+    // Each pass stopped at the first clock check past its budget (checked every 16 writes).
+    expect(written.slice(0, -1).every((p) => p.length === 32)).toBe(true);
+    expect(applier.cut).toBe(written.length - 1);
+  });
+
+  it('paced by the frames: slow frames while passes are cut lower the writes per frame, frames that keep up raise them again', () => {
+    const n = 2000;
+    const live = new LiveData(n);
+    let now = 0;
+    const continuations: (() => void)[] = [];
+    const applier = new DisplayApplier(
+      Array.from({ length: n }, (_, i) => ({ value: i, state: -1, alarm: -1 })),
+      live,
+      () => undefined,
+      { budgetMs: 1e9, clock: () => now, schedule: (f) => continuations.push(f) },
+    );
+    const burst = (k: number) =>
+      live.enqueue(
+        batch(
+          [...Array(n).keys()],
+          [...Array(n).keys()].map((i) => i + k),
+        ),
+      );
+    burst(1);
+    runFrame();
+    applier.cap = 500; // as if paced down already
+    applier.start(); // writes 500, cut
+    const next = (frameMs: number) => {
+      now += frameMs;
+      for (const f of continuations.splice(0)) f();
+    };
+    next(50); // a slow frame: fewer writes
+    expect(applier.cap).toBe(350);
+    next(50);
+    expect(applier.cap).toBe(244); // floor(350 × 0.7)
+    next(10); // frames keep up: more again
+    expect(applier.cap).toBe(244 + 64);
+  });
 });

@@ -17,6 +17,18 @@ const qualitySaid = (n: number) => (n === 0 ? '' : `, ${qualityName(n)}`);
 const LIMIT_MARK = { high: '▲ HI', low: '▼ LO', normal: '', none: '' } as const;
 const LIMIT_SAID = { high: ', above its range', low: ', below its range', normal: '', none: '' } as const;
 
+// Each write touches the DOM only where the text or attribute differs from what it shows: an
+// unchanged quality, limit or state word costs a read, not a style invalidation.
+function setText(node: Element | null, t: string): void {
+  if (node && node.textContent !== t) node.textContent = t;
+}
+function setAttr(node: Element | null, name: string, v: string): void {
+  if (node && node.getAttribute(name) !== v) node.setAttribute(name, v);
+}
+function setData(node: HTMLElement | SVGElement, key: string, v: string): void {
+  if (node.dataset[key] !== v) node.dataset[key] = v;
+}
+
 /** What a writer may read besides its inputs: a tag's recent samples (sparklines) and the clock. */
 export interface WriterContext {
   ring(id: number): Ring | undefined;
@@ -45,11 +57,11 @@ export function elementWriter(
   const showValue = (i: ElementInputs): { text: string; limit: keyof typeof LIMIT_MARK } => {
     const text = formatValue(Number.isNaN(i.value) ? null : i.value, tag);
     const limit = tag && i.quality !== 2 ? limitState(i.value, tag) : 'none';
-    root.dataset.quality = qualityName(i.quality);
-    root.dataset.limit = limit;
-    if (v) v.textContent = text;
-    if (q) q.textContent = QUALITY_MARK[i.quality as 0 | 1 | 2] ?? 'BAD';
-    if (lim) lim.textContent = LIMIT_MARK[limit];
+    setData(root, 'quality', qualityName(i.quality));
+    setData(root, 'limit', limit);
+    setText(v, text);
+    setText(q, QUALITY_MARK[i.quality as 0 | 1 | 2] ?? 'BAD');
+    setText(lim, LIMIT_MARK[limit]);
     return { text, limit };
   };
   switch (el.kind) {
@@ -62,10 +74,10 @@ export function elementWriter(
           const max = Number(el.props.max ?? 100);
           const f = Number.isNaN(i.value) ? 0 : Math.min(1, Math.max(0, i.value / max));
           const inner = Math.max(0, el.h - 4);
-          level.setAttribute('y', String(2 + inner * (1 - f)));
-          level.setAttribute('height', String(inner * f));
+          setAttr(level, 'y', (2 + inner * (1 - f)).toFixed(1));
+          setAttr(level, 'height', (inner * f).toFixed(1));
         }
-        root.setAttribute('aria-label', `${label}: ${text}${unit}${LIMIT_SAID[limit]}${qualitySaid(i.quality)}`);
+        setAttr(root, 'aria-label', `${label}: ${text}${unit}${LIMIT_SAID[limit]}${qualitySaid(i.quality)}`);
       };
     case 'indicator': {
       const scale = indicatorScale(el, tag);
@@ -74,9 +86,9 @@ export function elementWriter(
       return (i) => {
         const { text, limit } = showValue(i);
         const f = Number.isNaN(i.value) ? 0 : (Math.min(scale.max, Math.max(scale.min, i.value)) - scale.min) / (scale.max - scale.min);
-        pointer?.setAttribute('transform', `translate(${(f * el.w).toFixed(1)} ${ty})`);
-        root.dataset.novalue = String(Number.isNaN(i.value));
-        root.setAttribute('aria-label', `${label}: ${text}${unit}${LIMIT_SAID[limit]}${qualitySaid(i.quality)}`);
+        setAttr(pointer, 'transform', `translate(${(f * el.w).toFixed(1)} ${ty})`);
+        setData(root, 'novalue', String(Number.isNaN(i.value)));
+        setAttr(root, 'aria-label', `${label}: ${text}${unit}${LIMIT_SAID[limit]}${qualitySaid(i.quality)}`);
       };
     }
     case 'bar': {
@@ -89,11 +101,11 @@ export function elementWriter(
         if (level) {
           if (vertical) {
             const inner = Math.max(0, el.h - 4);
-            level.setAttribute('y', String(2 + inner * (1 - f)));
-            level.setAttribute('height', String(inner * f));
-          } else level.setAttribute('width', String(Math.max(0, el.w - 4) * f));
+            setAttr(level, 'y', (2 + inner * (1 - f)).toFixed(1));
+            setAttr(level, 'height', (inner * f).toFixed(1));
+          } else setAttr(level, 'width', (Math.max(0, el.w - 4) * f).toFixed(1));
         }
-        root.setAttribute('aria-label', `${label}: ${text}${unit}${LIMIT_SAID[limit]}${qualitySaid(i.quality)}`);
+        setAttr(root, 'aria-label', `${label}: ${text}${unit}${LIMIT_SAID[limit]}${qualitySaid(i.quality)}`);
       };
     }
     case 'sparkline': {
@@ -102,8 +114,9 @@ export function elementWriter(
       const id = tag?.id ?? -1;
       let drawnAt = Number.NEGATIVE_INFINITY;
       return (i) => {
-        root.dataset.quality = qualityName(i.quality);
-        root.setAttribute(
+        setData(root, 'quality', qualityName(i.quality));
+        setAttr(
+          root,
           'aria-label',
           `${label}: now ${formatValue(Number.isNaN(i.value) ? null : i.value, tag)}${unit}${qualitySaid(i.quality)}`,
         );
@@ -118,7 +131,7 @@ export function elementWriter(
         let hi = Number.NEGATIVE_INFINITY;
         for (const n of y) if (typeof n === 'number') [lo, hi] = [Math.min(lo, n), Math.max(hi, n)];
         if (lo > hi) {
-          path.setAttribute('d', '');
+          setAttr(path, 'd', '');
           return;
         }
         const span = hi - lo || 1;
@@ -136,7 +149,7 @@ export function elementWriter(
           d += `${pen ? 'L' : 'M'}${px} ${py(a)}L${px} ${py(c)}`;
           pen = true;
         }
-        path.setAttribute('d', d);
+        setAttr(path, 'd', d);
       };
     }
     case 'control-valve':
@@ -145,13 +158,13 @@ export function elementWriter(
         const tripped = i.alarm > 0.5;
         const pos = Number.isNaN(i.value) ? Number.NaN : (i.value / max) * 100;
         const state = tripped ? 'tripped' : i.quality === 2 || Number.isNaN(pos) ? 'unknown' : pos > 1 ? 'open' : 'closed';
-        root.dataset.state = state;
-        root.dataset.quality = qualityName(i.quality);
+        setData(root, 'state', state);
+        setData(root, 'quality', qualityName(i.quality));
         const text = Number.isNaN(pos) ? '—' : `${pos.toFixed(0)} %`;
-        if (v) v.textContent = tripped ? `TRIP ${text}` : text;
-        if (q) q.textContent = QUALITY_MARK[i.quality as 0 | 1 | 2] ?? 'BAD';
+        setText(v, tripped ? `TRIP ${text}` : text);
+        setText(q, QUALITY_MARK[i.quality as 0 | 1 | 2] ?? 'BAD');
         const said = state === 'tripped' ? 'tripped' : state === 'unknown' ? (i.quality === 2 ? 'bad quality' : 'no data') : `${text} open`;
-        root.setAttribute('aria-label', `${label}: ${said}${i.quality === 1 ? ', stale' : ''}`);
+        setAttr(root, 'aria-label', `${label}: ${said}${i.quality === 1 ? ', stale' : ''}`);
       };
     case 'pump':
     case 'compressor':
@@ -167,7 +180,7 @@ export function elementWriter(
         const tripped = i.alarm > 0.5;
         const state = tripped ? 'tripped' : i.quality === 2 || !stateKnown ? 'unknown' : i.state > 0.5 ? 'on' : 'off';
         // data-state keeps the words the CSS draws from: running / stopped (open / closed for a valve).
-        root.dataset.state =
+        const shown =
           state === 'on'
             ? el.kind === 'valve'
               ? 'open'
@@ -177,10 +190,11 @@ export function elementWriter(
                 ? 'closed'
                 : 'stopped'
               : state;
-        root.dataset.quality = qualityName(i.quality);
+        setData(root, 'state', shown);
+        setData(root, 'quality', qualityName(i.quality));
         const word =
           state === 'tripped' ? 'TRIP' : state === 'unknown' ? (i.quality === 2 ? 'BAD' : '—') : state === 'on' ? words.ON : words.OFF;
-        if (s) s.textContent = `${word}${i.quality === 1 ? ' ?' : ''}`;
+        setText(s, `${word}${i.quality === 1 ? ' ?' : ''}`);
         const said =
           state === 'tripped'
             ? 'tripped'
@@ -191,23 +205,23 @@ export function elementWriter(
               : state === 'on'
                 ? words.on
                 : words.off;
-        root.setAttribute('aria-label', `${label}: ${said}${i.quality === 1 ? ', stale' : ''}`);
+        setAttr(root, 'aria-label', `${label}: ${said}${i.quality === 1 ? ', stale' : ''}`);
       };
     }
     case 'line':
       return (i) => {
         const min = Number(el.props.minFlow ?? 1);
-        root.dataset.flow = Number.isNaN(i.value) || Math.abs(i.value) <= min ? 'none' : i.value > 0 ? 'forward' : 'reverse';
-        root.dataset.quality = qualityName(i.quality);
+        setData(root, 'flow', Number.isNaN(i.value) || Math.abs(i.value) <= min ? 'none' : i.value > 0 ? 'forward' : 'reverse');
+        setData(root, 'quality', qualityName(i.quality));
         const flow = root.dataset.flow === 'none' ? 'no flow' : `flow ${formatValue(i.value, tag)}${unit}`;
-        root.setAttribute('aria-label', `${label}: ${flow}${qualitySaid(i.quality)}`);
+        setAttr(root, 'aria-label', `${label}: ${flow}${qualitySaid(i.quality)}`);
       };
     case 'alarm':
       return (i) => {
         const active = i.alarm > 0.5;
-        root.dataset.active = String(active);
-        root.dataset.quality = qualityName(i.quality);
-        root.setAttribute('aria-label', `${label}: ${active ? 'active' : i.quality === 2 ? 'bad quality' : 'not active'}`);
+        setData(root, 'active', String(active));
+        setData(root, 'quality', qualityName(i.quality));
+        setAttr(root, 'aria-label', `${label}: ${active ? 'active' : i.quality === 2 ? 'bad quality' : 'not active'}`);
       };
     case 'part':
       return partWriter(root, el, tag);
@@ -248,11 +262,12 @@ export function machineAlarmWriter(root: SVGGElement, el: DisplayElementInfo): (
     const key = `${a.priority}|${a.count}|${a.unacked}`;
     if (key === last) return false;
     last = key;
-    root.dataset.active = String(a.priority !== null);
-    root.dataset.priority = a.priority ?? '';
-    root.dataset.unacked = String(a.unacked);
-    if (n) n.textContent = a.priority ? NUMBER[a.priority] : '';
-    root.setAttribute(
+    setData(root, 'active', String(a.priority !== null));
+    setData(root, 'priority', a.priority ?? '');
+    setData(root, 'unacked', String(a.unacked));
+    setText(n, a.priority ? NUMBER[a.priority] : '');
+    setAttr(
+      root,
       'aria-label',
       a.priority
         ? `${label}: ${a.count} alarm${a.count === 1 ? '' : 's'}, highest ${a.priority}${a.unacked ? ', unacknowledged' : ''}`
