@@ -308,6 +308,15 @@ export class Capabilities {
     return this.restart(entry, next);
   }
 
+  /**
+   * Restart a running capability on its own section (live configuration: the site facts it read
+   * when it opened — the site's name, time zone or machines — changed), with those using its face.
+   */
+  async restartAlone(name: string): Promise<{ result: 'applied' | 'restart-needed'; detail: string } | null> {
+    const entry = this.opened.find((o) => o.name === name);
+    return entry?.capability ? this.restart(entry, entry.config) : null;
+  }
+
   /** Restart one entry with its next section, then those that use its face; back on the previous section if the new one fails to open. */
   private async restart(entry: Running, next: unknown): Promise<{ result: 'applied' | 'restart-needed'; detail: string }> {
     const users = this.usersOf(entry.name);

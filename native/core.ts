@@ -96,7 +96,7 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
   await running.openAll(CAPABILITIES.map((c) => ({ ...c, config: c.section(model, opts) })).filter((c) => c.config !== null));
   const sections = (m: SiteModel) => CAPABILITIES.map((c) => ({ name: c.name, section: c.section(m, opts), open: c.open }));
   const tagsOf = (m: SiteModel) => siteTags(m, { modelsDir, dataDir: opts.dataDir });
-  const siteReq = siteRequests(model, { bus, sections, tagsOf, running }, opts.dataDir);
+  const siteReq = siteRequests(model, { bus, site, sections, tagsOf, running }, opts.dataDir);
   registry.register({ 'core.info': () => info, ...siteReq.handlers });
   return {
     info,

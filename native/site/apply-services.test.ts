@@ -133,5 +133,15 @@ describe('config.apply: every service in place', () => {
     expect(core.bus.idOf('S/A/Pump/AnomalyScore')).toBeUndefined();
     const refused = await core.call('esg.summary', { from: t0, to: Date.now(), groupBy: 'machine' }, ENGINEER);
     expect(refused.error?.type).toBe('unavailable');
+
+    // A machine added: maintenance, which learned the machines when it opened, restarts alone and takes requests for it.
+    const withMixer = site.replace(
+      'areas:\n',
+      'areas:\n  - name: B\n    machines:\n      - { name: Mixer, connection: gw, tags: [{ name: Speed, address: ms }] }\n',
+    );
+    const grown = await call<ConfigApplyResult>('config.apply', { text: withMixer, baseVersion: 3, comment: 'mixer added' });
+    expect(grown.applied.find((a) => a.capability === 'maintenance')?.detail).toMatch(/^the machines changed: restarted alone/);
+    const req = await call<{ machine: string }>('maintenance.request', { machine: 'S/B/Mixer', description: 'seal leaks' });
+    expect(req.machine).toBe('S/B/Mixer');
   }, 120_000);
 });

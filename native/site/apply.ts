@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { ConfigApplied, ConfigApplyResult, ConfigIssueInfo } from '../api/config-requests.js';
 import { ApiFailure } from '../api/registry.js';
 import type { TagInfo } from '../api/types.js';
-import type { Capabilities, OpenCapability } from '../capability.js';
+import type { Capabilities, OpenCapability, SiteInfo } from '../capability.js';
 import type { DriverTag } from '../drivers/driver.js';
 import type { TagBus } from '../tags/bus.js';
 import { describeError } from '../util/errors.js';
@@ -27,8 +27,20 @@ export interface LiveTargets {
   /** The tag table a model asks for: its tags, then its models' derived tags (site/bus.ts siteTags). */
   tagsOf(m: SiteModel): TagInfo[];
   /** The running capabilities: each is handed its next section; the historian renames kept series. */
-  running: Pick<Capabilities, 'reconfigure' | 'face'>;
+  running: Pick<Capabilities, 'reconfigure' | 'face' | 'restartAlone'>;
+  /** The site facts every capability is given (ctx.site): changed in place by an apply. */
+  site: SiteInfo;
 }
+
+/**
+ * The capabilities that read site facts when they open (ctx.site), and which: when those change
+ * and their own section did not, the core restarts them alone so they open on the new facts.
+ */
+const SITE_READERS: Readonly<Record<string, readonly ('name' | 'timeZone' | 'machines')[]>> = {
+  maintenance: ['name', 'machines'],
+  esg: ['timeZone'],
+  sync: ['name'],
+};
 
 export const issueInfo = (i: ConfigIssue): ConfigIssueInfo => ({
   line: i.line,
@@ -247,8 +259,17 @@ export class LiveConfig {
     next.definedAt.forEach((p, i) => {
       definedAt[idOf.get(i) as number] = p;
     });
+    const site = this.targets.site;
+    const facts = (s: { name: string; timeZone: string; machines: readonly { name: string }[] }) => ({
+      name: s.name,
+      timeZone: s.timeZone,
+      machines: json(s.machines.map((m) => m.name)),
+    });
+    const factsBefore = facts(site);
     this.model.tags.splice(0, this.model.tags.length, ...tags);
     this.model.machines.splice(0, this.model.machines.length, ...next.machines);
+    Object.assign(site, { name: next.site.name, timeZone: next.site.timeZone });
+    const factsAfter = facts(site);
     Object.assign(this.model, { ...next, tags: this.model.tags, machines: this.model.machines, driverTags, definedAt });
 
     const drivers = this.targets.running.face('drivers').drivers;
@@ -272,6 +293,19 @@ export class LiveConfig {
         };
       }
       if (answer) results.push(answer);
+    }
+    // Site facts read at open: their readers restart alone when their own section did not already.
+    for (const [name, reads] of Object.entries(SITE_READERS)) {
+      const changed = reads.filter((k) => factsBefore[k] !== factsAfter[k]);
+      const entry = results.find((r) => r.capability === name);
+      if (changed.length === 0 || !entry || entry.detail.startsWith('restarted') || entry.detail.startsWith('opened')) continue;
+      const why = changed.map((k) => (k === 'timeZone' ? 'time zone' : k === 'name' ? "site's name" : 'machines')).join(', ');
+      try {
+        const r = await this.targets.running.restartAlone(name);
+        if (r) Object.assign(entry, { result: r.result, detail: `the ${why} changed: ${r.detail}` });
+      } catch (err) {
+        Object.assign(entry, { result: 'restart-needed', detail: `the ${why} changed and restarting it failed: ${describeError(err)}` });
+      }
     }
     const connections = results.find((r) => r.capability === 'drivers');
     if (connections?.result === 'applied') {
