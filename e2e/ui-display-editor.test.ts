@@ -125,6 +125,31 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('the display editor in Ch
     await selectElement('line1');
     await bind('value', PUMP, 'Flow', `${PUMP}/Flow`);
 
+    // Resize from the corner square: the width grows onto the grid.
+    await selectElement('value2');
+    const corner = await page.locator('.editor-handle').boundingBox();
+    if (!corner) throw new Error('no resize handle');
+    await page.mouse.move(corner.x + corner.width / 2, corner.y + corner.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(corner.x + 80, corner.y + 30, { steps: 4 });
+    await page.mouse.up();
+    await expect
+      .poll(async () => Number(await page.locator('.editor-props').getByLabel('Width').inputValue()), { timeout: 5_000 })
+      .toBeGreaterThan(90);
+
+    // A rubber band from an empty corner of the canvas over everything selects every element.
+    const box = await canvas().boundingBox();
+    if (!box) throw new Error('no canvas');
+    await page.mouse.move(box.x + 2, box.y + 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width - 2, box.y + box.height - 2, { steps: 4 });
+    await page.mouse.up();
+    await expect
+      .poll(() => page.getByRole('list', { name: 'Elements, in drawing order' }).locator('button[aria-pressed="true"]').count(), {
+        timeout: 5_000,
+      })
+      .toBe(4);
+
     // Undo and redo around a move: the step is kept once.
     await selectElement('value2');
     await canvas().focus();

@@ -25,11 +25,13 @@ import {
   deleteElements,
   distribute,
   hitTest,
+  inRect,
   isBackground,
   lineEnds,
   moveElements,
   paste,
   renameElement,
+  resizeElement,
   setBackground,
   updateElement,
   type ZMove,
@@ -116,7 +118,15 @@ export function DisplayEditor() {
   const [status, setStatus] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [drag, setDrag] = useState<{ ids: string[]; x: number; y: number; dx: number; dy: number } | null>(null);
+  const [drag, setDrag] = useState<{
+    mode: 'move' | 'resize' | 'band';
+    ids: string[];
+    x: number;
+    y: number;
+    dx: number;
+    dy: number;
+    add: boolean;
+  } | null>(null);
   const [newDoc, setNewDoc] = useState({ id: '', title: '', w: '1200', h: '700' });
   const svgRef = useRef<SVGSVGElement>(null);
 
@@ -167,13 +177,20 @@ export function DisplayEditor() {
   };
 
   const doc = hist?.present ?? null;
-  const shown = useMemo(() => (doc && drag ? moveElements(doc, drag.ids, drag.dx, drag.dy, grid) : doc), [doc, drag, grid]);
+  const shown = useMemo(() => {
+    if (!doc || !drag) return doc;
+    if (drag.mode === 'move') return moveElements(doc, drag.ids, drag.dx, drag.dy, grid);
+    if (drag.mode === 'resize') return resizeElement(doc, drag.ids[0] as string, drag.dx, drag.dy, grid);
+    return doc;
+  }, [doc, drag, grid]);
   const apply = (next: Doc, sel?: string[]) => {
     setHist((h) => (h ? push(h, next) : h));
     if (sel) setSelection(sel);
   };
   const selected = useMemo(() => (doc ? doc.elements.filter((e) => selection.includes(e.id)) : []), [doc, selection]);
   const one = selected.length === 1 ? selected[0] : undefined;
+  /** The one selected box as drawn (during a drag too): its corner square resizes it. */
+  const handle = one && one.kind !== 'line' ? shown?.elements.find((x) => x.id === one.id) : undefined;
 
   const toDoc = (clientX: number, clientY: number) => {
     const svg = svgRef.current;
@@ -196,9 +213,18 @@ export function DisplayEditor() {
   const onPointerDown = (e: PointerEvent<SVGSVGElement>) => {
     if (!doc || e.button !== 0) return;
     const p = toDoc(e.clientX, e.clientY);
+    e.currentTarget.setPointerCapture(e.pointerId);
+    const only = selection.length === 1 ? doc.elements.find((x) => x.id === selection[0]) : undefined;
+    // The square at the bottom-right corner of the one selected box resizes it.
+    if (only && only.kind !== 'line' && Math.abs(p.x - (only.x + only.w)) <= 8 && Math.abs(p.y - (only.y + only.h)) <= 8) {
+      setDrag({ mode: 'resize', ids: [only.id], x: p.x, y: p.y, dx: 0, dy: 0, add: false });
+      return;
+    }
     const hit = hitTest(doc, p.x, p.y, bgUnlocked);
     if (!hit) {
+      // On empty canvas: a rubber band selects the boxes wholly inside it (Shift adds them).
       if (!e.shiftKey) setSelection([]);
+      setDrag({ mode: 'band', ids: [], x: p.x, y: p.y, dx: 0, dy: 0, add: e.shiftKey });
       return;
     }
     let sel = selection;
@@ -206,8 +232,7 @@ export function DisplayEditor() {
     else if (!selection.includes(hit.id)) sel = [hit.id];
     setSelection(sel);
     if (sel.includes(hit.id)) {
-      e.currentTarget.setPointerCapture(e.pointerId);
-      setDrag({ ids: [hit.id, ...sel.filter((s) => s !== hit.id)], x: p.x, y: p.y, dx: 0, dy: 0 });
+      setDrag({ mode: 'move', ids: [hit.id, ...sel.filter((s) => s !== hit.id)], x: p.x, y: p.y, dx: 0, dy: 0, add: false });
     }
   };
   const onPointerMove = (e: PointerEvent<SVGSVGElement>) => {
@@ -216,7 +241,12 @@ export function DisplayEditor() {
     setDrag({ ...drag, dx: p.x - drag.x, dy: p.y - drag.y });
   };
   const onPointerUp = () => {
-    if (drag && doc && (drag.dx !== 0 || drag.dy !== 0)) apply(moveElements(doc, drag.ids, drag.dx, drag.dy, grid));
+    if (drag && doc && (drag.dx !== 0 || drag.dy !== 0)) {
+      if (drag.mode === 'band') {
+        const inside = inRect(doc, { x: drag.x, y: drag.y }, { x: drag.x + drag.dx, y: drag.y + drag.dy }, bgUnlocked);
+        setSelection((s) => (drag.add ? [...new Set([...s, ...inside])] : inside));
+      } else if (shown && shown !== doc) apply(shown);
+    }
     setDrag(null);
   };
 
@@ -534,6 +564,18 @@ export function DisplayEditor() {
                       <rect key={`sel-${el.id}`} className="editor-selected" x={el.x - 3} y={el.y - 3} width={el.w + 6} height={el.h + 6} />
                     );
                   })}
+                {handle ? (
+                  <rect className="editor-handle" x={handle.x + handle.w - 5} y={handle.y + handle.h - 5} width={10} height={10} />
+                ) : null}
+                {drag?.mode === 'band' ? (
+                  <rect
+                    className="editor-band"
+                    x={Math.min(drag.x, drag.x + drag.dx)}
+                    y={Math.min(drag.y, drag.y + drag.dy)}
+                    width={Math.abs(drag.dx)}
+                    height={Math.abs(drag.dy)}
+                  />
+                ) : null}
               </svg>
             </div>
             <aside className="editor-side" aria-label="Properties">

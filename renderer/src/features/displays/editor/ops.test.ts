@@ -13,10 +13,12 @@ import {
   distribute,
   type El,
   hitTest,
+  inRect,
   lineEnds,
   moveElements,
   paste,
   renameElement,
+  resizeElement,
   setBackground,
   snap,
   uniqueId,
@@ -53,6 +55,25 @@ describe('snap and add', () => {
   it('moves a selection so its first element lands on the grid, the others keeping their offsets', () => {
     const d = moveElements(doc(el('a', 10, 10), el('b', 53, 10), el('c', 0, 200)), ['a', 'b'], 17, 4, 10);
     expect([byId(d, 'a').x, byId(d, 'a').y, byId(d, 'b').x, byId(d, 'b').y, byId(d, 'c').x]).toEqual([30, 10, 73, 10, 0]);
+  });
+});
+
+describe('resize and rubber-band selection', () => {
+  it('resizes from the bottom-right corner onto the grid, at least one step; a connected line follows', () => {
+    const c = connect(doc(el('a', 0, 0), el('b', 200, 0)), 'a', 'b');
+    if (!c) throw new Error('not connected');
+    const r = resizeElement(c.doc, 'a', 33, 2, 10);
+    expect([byId(r, 'a').w, byId(r, 'a').h]).toEqual([70, 40]);
+    expect(ends(r, 'line1')[0]).toBe(70);
+    expect([byId(resizeElement(c.doc, 'a', -500, -500, 10), 'a').w, byId(resizeElement(c.doc, 'a', -500, -500, 0), 'a').h]).toEqual([
+      10, 1,
+    ]);
+    expect(resizeElement(c.doc, 'line1', 10, 10, 10)).toBe(c.doc);
+  });
+  it('selects the boxes wholly inside a rectangle dragged either way; the background only when unlocked', () => {
+    const d = setBackground(doc(el('a', 0, 0), el('b', 100, 0), el('c', 300, 300), el('bg', 0, 0, 500, 500)), ['bg'], true);
+    expect(inRect(d, { x: 150, y: 50 }, { x: -5, y: -5 }, false)).toEqual(['a', 'b']);
+    expect(inRect(d, { x: -5, y: -5 }, { x: 600, y: 600 }, true)).toEqual(['bg', 'a', 'b', 'c']);
   });
 });
 

@@ -106,6 +106,41 @@ export function moveElements(d: Doc, ids: readonly string[], dx: number, dy: num
 }
 
 /**
+ * Resize an element from its bottom-right corner by (dw, dh): the corner lands on the grid, the size
+ * stays at least one grid step (one unit without a grid). Connectors follow. Lines are not resized.
+ */
+export function resizeElement(d: Doc, id: string, dw: number, dh: number, grid: number): Doc {
+  const e = d.elements.find((x) => x.id === id);
+  if (!e || e.kind === 'line') return d;
+  const min = grid > 0 ? grid : 1;
+  const w = Math.min(CANVAS_LIMIT, Math.max(min, snap(e.x + e.w + dw, grid) - e.x));
+  const h = Math.min(CANVAS_LIMIT, Math.max(min, snap(e.y + e.h + dh, grid) - e.y));
+  if (w === e.w && h === e.h) return d;
+  return updateElement(d, id, { w: round(w), h: round(h) });
+}
+
+/** The ids of the selectable elements whose boxes lie wholly inside the rectangle (rubber-band selection). */
+export function inRect(d: Doc, a: { x: number; y: number }, b: { x: number; y: number }, background: boolean): string[] {
+  const left = Math.min(a.x, b.x);
+  const right = Math.max(a.x, b.x);
+  const top = Math.min(a.y, b.y);
+  const bottom = Math.max(a.y, b.y);
+  return d.elements
+    .filter((e) => (background || !isBackground(e)) && e.kind !== 'part')
+    .filter((e) => {
+      const box =
+        e.kind === 'line'
+          ? (() => {
+              const l = lineEnds(e);
+              return { x1: Math.min(l.x1, l.x2), y1: Math.min(l.y1, l.y2), x2: Math.max(l.x1, l.x2), y2: Math.max(l.y1, l.y2) };
+            })()
+          : { x1: e.x, y1: e.y, x2: e.x + e.w, y2: e.y + e.h };
+      return box.x1 >= left && box.x2 <= right && box.y1 >= top && box.y2 <= bottom;
+    })
+    .map((e) => e.id);
+}
+
+/**
  * Delete elements; connectors that named one of them stay as plain lines (their ends no longer
  * follow); the parts of a deleted drawing go with it (they bind nothing without it).
  */
