@@ -92,3 +92,106 @@ describe('the model alarm’s persistence rule at run time', () => {
     }
   });
 });
+
+/** score = the mean of the window (both inputs), contributions = each input's mean; gated on Run. */
+function gatedMeanModel(root: string): void {
+  const g = new GraphBuilder('gated-mean');
+  const x = g.input('window', ['batch', 5, 2]);
+  g.op('ReduceMean', [x], { axes: [1], keepdims: 0 }, 'contributions');
+  g.op('ReduceMean', [x], { axes: [1, 2], keepdims: 0 }, 'score');
+  g.output('score', ['batch']);
+  g.output('contributions', ['batch', 2]);
+  writeModel(
+    root,
+    {
+      name: 'gated-mean',
+      version: 1,
+      kind: 'anomaly',
+      description: 'score = mean of the window',
+      inputs: [{ tag: 'Run' }, { tag: 'X' }],
+      window: { length: 5, periodMs: 1000, fill: 2 },
+      normalization: { mean: [0, 0], std: [1, 1] },
+      graph: { input: 'window', score: 'score', contributions: 'contributions' },
+      threshold: 100,
+      alarm: { k: 2, n: 3 },
+      running: { tag: 'Run', above: 0.5, settleS: 10 },
+      outputs: { score: 'the window mean' },
+      provenance: { data: 'none', rows: 0, createdAt: '2026-01-01T00:00:00Z', code: 'native/inference/persistence.test.ts' },
+      metrics: {},
+    },
+    g.encode(),
+  );
+}
+
+describe('a model’s start: the link’s first moments and a reset after maintenance', () => {
+  it('scores as soon as the window fills after the Bad rows of start-up, with no start to settle; a reset starts it afresh', async () => {
+    const modelsDir = mkdtempSync(path.join(tmp, 'models-'));
+    gatedMeanModel(modelsDir);
+    const bus = new TagBus(tagTable(['S/A/M'], ['Run', 'X']));
+    const run = bus.idOf('S/A/M/Run') as number;
+    const x = bus.idOf('S/A/M/X') as number;
+    let clock = Date.UTC(2026, 0, 1);
+    const svc = await openInference({
+      modelsDir,
+      bus,
+      machines: [{ machine: 'S/A/M', model: 'gated-mean' }],
+      onPrediction: () => {},
+      onSystemMessage: () => {},
+      now: () => clock,
+      tickMs: 3_600_000,
+    });
+    let submitted = 0;
+    /** One second: the samples given, a tick, every window answered; the machine's state after it. */
+    const second = async (samples: [id: number, value: number, quality: number][]) => {
+      clock += 1000;
+      for (const [id, v, q] of samples) bus.update(id, v, q, clock, 'comm failure: not connected yet');
+      bus.flush();
+      submitted += svc.tick(clock);
+      for (let spins = 0; answeredWindows(svc) < submitted && spins < 100_000; spins++) await new Promise((r) => setImmediate(r));
+      expect(answeredWindows(svc)).toBe(submitted);
+      const [state] = svc.latest();
+      return state?.reason ?? (state?.prediction ? 'scored' : null);
+    };
+    try {
+      const seen = [
+        await second([]), // before the link: nothing received
+        await second([
+          [run, 1, 0],
+          [x, Number.NaN, 2],
+        ]), // the link's first moment: the state, and a Bad marker on X
+        await second([[x, 1, 0]]),
+        await second([[x, 1, 0]]),
+        await second([[x, 1, 0]]),
+      ];
+      // Scored at the fifth second: two good rows fill the window (fill 2), two windows make the
+      // rule (k 2) — not after the Bad rows leave the 5-row window, and no 10 s settle: the
+      // machine was running when its state became known.
+      expect(seen).toEqual([
+        'waiting for a value of Run (running or stopped is not known)',
+        'X is Bad (comm failure: not connected yet)',
+        'window filling: 1 of 2 samples',
+        'collecting windows: 1 of 2 (the model alarm needs 2 of the last 3 over its threshold)',
+        'scored',
+      ]);
+
+      // After maintenance that resets the baseline: the same model, started afresh. Run is not
+      // sent again (a state is sent when it changes): its last value is kept.
+      expect(svc.reset('S/A/M', 'maintenance event 1 (new bearing)')).toMatchObject({
+        model: 'gated-mean@1',
+        prediction: null,
+        reason: 'reset: maintenance event 1 (new bearing)',
+      });
+      const after = [await second([[x, 1, 0]]), await second([[x, 1, 0]]), await second([[x, 1, 0]])];
+      expect(after).toEqual([
+        'window filling: 1 of 2 samples',
+        'collecting windows: 1 of 2 (the model alarm needs 2 of the last 3 over its threshold)',
+        'scored',
+      ]);
+      // A Bad row once scored still holds the window back for its length (unchanged).
+      expect(await second([[x, Number.NaN, 2]])).toBe('X is Bad (comm failure: not connected yet)');
+      expect(await second([[x, 1, 0]])).toBe('X is Bad (Bad within the window)');
+    } finally {
+      await svc.stop();
+    }
+  });
+});

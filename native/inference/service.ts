@@ -76,6 +76,8 @@ interface MachineRun {
   rule: Persistence | null;
   /** The slowly adapting baseline (manifest `adapt`), null without one. */
   baseline?: Baseline | null;
+  /** Whether the window has been scored since the model was put to use (or reset). */
+  scored?: boolean;
 }
 
 const RUL_CAP = 125;
@@ -177,6 +179,7 @@ export async function openInference(opts: InferenceOptions): Promise<Inference> 
     run.baseline = model.manifest.adapt ? new Baseline(model.manifest.inputs.length, model.manifest.adapt) : null;
     run.prediction = null;
     run.reason = 'window filling';
+    run.scored = false;
     runs.set(machine, run);
     if (old && old.key !== model.key) release(old.key);
     return run;
@@ -253,13 +256,20 @@ export async function openInference(opts: InferenceOptions): Promise<Inference> 
         // A stopped machine is not scored (its signals say nothing about its condition), and a
         // score from before the stop is not shown as current.
         const v = window.latest(model.manifest.inputs.findIndex((i) => i.tag === gate.tag));
+        if (!Number.isFinite(v)) {
+          // Not known (not received yet, or no value): neither a stop nor a start. A machine found
+          // running once its state is known has no start to settle.
+          run.prediction = null;
+          run.reason = `waiting for a value of ${gate.tag} (running or stopped is not known)`;
+          continue;
+        }
         if (!(v > gate.above)) {
           run.runningSince = null;
           // A new episode of operation after the stop: the rule starts from nothing again.
           run.rule?.reset();
           run.baseline?.resetGate();
           run.prediction = null;
-          run.reason = `stopped (${gate.tag} ${Number.isFinite(v) ? Math.round(v * 100) / 100 : 'unknown'}, not above ${gate.above})`;
+          run.reason = `stopped (${gate.tag} ${Math.round(v * 100) / 100}, not above ${gate.above})`;
           continue;
         }
         // Running when first seen (the console started beside a running machine): no start to settle.
@@ -272,11 +282,18 @@ export async function openInference(opts: InferenceOptions): Promise<Inference> 
           continue;
         }
       }
-      const w = window.read();
+      let w = window.read();
+      // Until its first score, Bad rows of the link's first moments do not hold the window back
+      // for a whole window length: it fills from the rows after them (windows.ts forgetBadStart).
+      if (!w.ready && !run.scored) {
+        window.forgetBadStart();
+        w = window.read();
+      }
       if (!w.ready) {
         run.reason = w.reason;
         continue;
       }
+      run.scored = true;
       const baseline = run.baseline;
       const windowMean = baseline?.shift(w.data);
       const accepted = host.submit(model.key, w.data, (err, outputs, row) => {
@@ -370,9 +387,14 @@ export async function openInference(opts: InferenceOptions): Promise<Inference> 
     reset(machine, why) {
       const run = requireRun(machine);
       if (!run.model) return state(run);
-      // A new episode: the window fills again from the samples after the event, the rule from nothing.
-      run.window = windowFor(machine, run.model);
+      // A new episode: the window fills again from the samples after the event (the last values
+      // are kept: a state is not sent again until it changes), the rule and any adapted baseline
+      // from nothing (the new part is as learned).
+      run.window?.restart();
+      run.scored = false;
       run.rule?.reset();
+      const adapt = run.model.manifest.adapt;
+      run.baseline = adapt ? new Baseline(run.model.manifest.inputs.length, adapt) : null;
       run.prediction = null;
       run.reason = `reset: ${why}`;
       return state(run);

@@ -54,11 +54,9 @@ export class FeatureWindow {
       const v = batch.values[i] as number;
       this.last[j] = v;
       this.lastQuality[j] = Number.isFinite(v) ? q : 2;
-      this.lastReason[j] = Number.isFinite(v)
-        ? q === 2
-          ? (reasons?.(batch.ids[i] as number) ?? 'quality Bad')
-          : ''
-        : 'value is not numeric';
+      // A Bad sample says why (the bus's reason: comm failure…), whether or not it carries a number.
+      this.lastReason[j] =
+        q === 2 ? (reasons?.(batch.ids[i] as number) ?? 'quality Bad') : Number.isFinite(v) ? '' : 'value is not numeric';
     }
   }
 
@@ -86,12 +84,41 @@ export class FeatureWindow {
     return true;
   }
 
+  /** Forget the rows, keeping the last values received: the window fills again from the next grid point. */
+  restart(): void {
+    this.rows = 0;
+    this.rowBad.fill(-1);
+  }
+
+  /**
+   * Before a window is first scored: forget the rows up to and including the newest one with a Bad
+   * input, keeping those after it (moved to the front of the ring), so the link's first moments
+   * (inputs not yet received, a Bad marker as a connection comes up) are not held against the
+   * machine for a whole window length. Nothing changes while the newest row itself is Bad.
+   */
+  forgetBadStart(): void {
+    const len = this.spec.length;
+    const n = this.spec.tagIds.length;
+    const held = Math.min(this.rows, len);
+    const first = this.rows - held;
+    const slot = (i: number) => (first + i) % len;
+    let newestBad = -1;
+    for (let i = 0; i < held; i++) if ((this.rowBad[slot(i)] as number) >= 0) newestBad = i;
+    if (newestBad < 0 || newestBad === held - 1) return;
+    const keepFrom = newestBad + 1;
+    const kept = new Float32Array((held - keepFrom) * n);
+    for (let i = keepFrom; i < held; i++) kept.set(this.ring.subarray(slot(i) * n, (slot(i) + 1) * n), (i - keepFrom) * n);
+    this.ring.set(kept, 0);
+    this.rowBad.fill(-1);
+    this.rows = held - keepFrom;
+  }
+
   /** The latest value received of input `j`, in engineering units (NaN before the first). */
   latest(j: number): number {
     return this.last[j] as number;
   }
 
-  /** The window, oldest row first, or why there is none. */
+  /** The window, oldest row first, or why there is none (naming the input of the newest Bad row). */
   read(): WindowState {
     const len = this.spec.length;
     const fill = Math.min(len, this.spec.fill ?? len);
@@ -99,7 +126,7 @@ export class FeatureWindow {
     const n = this.spec.tagIds.length;
     if (this.rows < len) {
       // Not full yet: the rows held so far at the end, the oldest of them repeated before it.
-      for (let k = 0; k < this.rows; k++) {
+      for (let k = this.rows - 1; k >= 0; k--) {
         const bad = this.rowBad[k] as number;
         if (bad >= 0) {
           const reason = this.lastQuality[bad] === 2 ? this.lastReason[bad] : 'Bad within the window';
@@ -112,8 +139,8 @@ export class FeatureWindow {
       data.set(this.ring.subarray(0, this.rows * n), pad * n);
       return { ready: true, data };
     }
-    for (let k = 0; k < len; k++) {
-      const bad = this.rowBad[k] as number;
+    for (let i = 1; i <= len; i++) {
+      const bad = this.rowBad[(this.rows - i) % len] as number;
       if (bad >= 0) {
         const reason = this.lastQuality[bad] === 2 ? this.lastReason[bad] : 'Bad within the window';
         return { ready: false, reason: `${this.spec.tagNames[bad]} is Bad (${reason})` };
