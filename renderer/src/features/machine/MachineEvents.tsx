@@ -103,9 +103,9 @@ export function MachineEvents({ machine }: { machine: string }) {
           <label>
             Downtime (min) <input value={downtime} onChange={(e) => setDowntime(e.target.value)} size={5} inputMode="numeric" />
           </label>
-          <label>
+          <label title="The model starts afresh now; a model learned from the ten minutes after the event awaits an engineer's approval (Model: learning and versions).">
             <input type="checkbox" checked={resetsBaseline} onChange={(e) => setResetsBaseline(e.target.checked)} /> relearn the model
-            afterwards
+            afterwards (awaits approval)
           </label>
           {mayRecord ? (
             <button type="submit" disabled={!what.trim()}>
