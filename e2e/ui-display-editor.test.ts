@@ -2,7 +2,8 @@
 // bundle: `node scripts/build.mjs` first): an engineer creates a display, drags and places three
 // symbols, connects two with a line, binds them through the tag picker (a machine picked, its tags
 // searched), saves it (a configuration version with the comment), reloads the page and sees the
-// display live on the Displays screen; imports an SVG (a hostile one too: its script and handler are
+// display live on the Displays screen; opens it in the editor from there (an address a reload
+// keeps); imports an SVG (a hostile one too: its script and handler are
 // removed, never run) and binds one of its elements by id, saves, and sees that element live; rolls
 // the display back to the previous version from the Configuration screen's history; axe finds
 // nothing serious or critical on the editor in both themes. Every wait is bounded.
@@ -180,9 +181,15 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('the display editor in Ch
     await expect.poll(() => page.locator('g[data-id="value2"] .v').textContent(), { timeout: 10_000 }).not.toBe('—');
   }, 120_000);
 
+  it('opens the display in the editor from the Displays screen, at an address a reload keeps', async () => {
+    await page.getByRole('button', { name: 'Edit display' }).click();
+    await canvas().waitFor({ timeout: 10_000 });
+    expect(new URL(page.url()).hash).toBe('#/display-editor/e2e-hall');
+    await page.reload();
+    await page.getByRole('group', { name: /^Canvas of E2E hall/ }).waitFor({ timeout: 30_000 });
+  }, 120_000);
+
   it('imports an SVG (its script, handler and external image removed, never run), binds an element by id and sees it live', async () => {
-    await openAt('#/display-editor');
-    await editor().getByLabel('Open display').selectOption('e2e-hall');
     await canvas().waitFor({ timeout: 10_000 });
     const file = path.join(tmp, 'tank.svg');
     writeFileSync(file, HOSTILE_SVG);

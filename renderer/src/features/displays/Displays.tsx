@@ -7,8 +7,10 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { DisplayElementInfo, DisplayResults } from '../../../../native/api/display-requests';
 import { api, errorText } from '../../platform/client';
 import { navigate } from '../../platform/navigation';
+import { useCan } from '../../platform/permissions';
 import { useApp } from '../../platform/store';
 import { DisplayView } from './DisplayView';
+import { editDisplay } from './editor/Editor';
 import { Faceplate } from './Faceplate';
 import './displays.css';
 
@@ -26,6 +28,7 @@ export function displayOfHash(hash: string): string | null {
 const addressOf = (id: string) => `${PREFIX}/${id}`;
 
 export function Displays() {
+  const canEdit = useCan('displays.save');
   const tagByName = useApp((s) => s.tagByName);
   const machines = useApp((s) => s.machines);
   const [list, setList] = useState<Listed | null>(null);
@@ -164,6 +167,11 @@ export function Displays() {
             onClick={() => window.open(`${location.pathname}${location.search}${addressOf(current)}`, '_blank', 'noopener')}
           >
             ↗ New window
+          </button>
+        ) : null}
+        {current && canEdit ? (
+          <button type="button" title="Open this display in the display editor" onClick={() => editDisplay(current)}>
+            Edit display
           </button>
         ) : null}
       </nav>

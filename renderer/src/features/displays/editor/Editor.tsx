@@ -7,6 +7,7 @@ import { type KeyboardEvent, type PointerEvent, useCallback, useEffect, useId, u
 import type { DisplayDocumentInfo, DisplayElementInfo, DisplaySymbolKind } from '../../../../../native/api/display-requests';
 import type { MachineInfo, TagInfo } from '../../../../../native/api/types';
 import { api, errorText } from '../../../platform/client';
+import { navigate } from '../../../platform/navigation';
 import { useCan } from '../../../platform/permissions';
 import { useApp } from '../../../platform/store';
 import { DisplaySymbol, SYMBOL_LIST, SYMBOLS } from '../symbols';
@@ -42,6 +43,22 @@ import { TagPicker } from './TagPicker';
 /** Kinds the palette does not offer: placed by the SVG import, or instantiated from a display template. */
 const NOT_IN_PALETTE = new Set<DisplaySymbolKind>(['drawing', 'part']);
 const DRAG_TYPE = 'application/x-aurum-symbol';
+
+const EDITOR_PREFIX = '#/display-editor';
+
+/** The display an editor address names (`#/display-editor/<id>`), or null: a reload reopens it. */
+export function editorDisplayOfHash(hash: string): string | null {
+  const m = /^#\/display-editor\/([a-z0-9][a-z0-9-]{0,63})(?:[?/].*)?$/.exec(hash);
+  return m?.[1] ?? null;
+}
+
+const showAddress = (id: string) => history.replaceState(null, '', `${location.pathname}${location.search}${EDITOR_PREFIX}/${id}`);
+
+/** Open a display in the editor (the Displays screen's Edit button). */
+export function editDisplay(id: string): void {
+  navigate('display-editor');
+  showAddress(id);
+}
 
 const blank = (id: string, title: string, w: number, h: number): Doc => ({ id, title, size: { w, h }, elements: [] });
 
@@ -137,6 +154,11 @@ export function DisplayEditor() {
       .catch((err) => setError(`The displays could not be listed: ${errorText(err)}`));
   }, []);
   useEffect(loadList, [loadList]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once, on the address the screen opened on
+  useEffect(() => {
+    const id = editorDisplayOfHash(location.hash);
+    if (id) void open(id);
+  }, []);
 
   /** The version in force when a display is opened: the save names it, so a later change by someone else is not overwritten. */
   const inForce = async (): Promise<number | undefined> => (await api.call('config.versions', { limit: 1 })).versions[0]?.version;
@@ -146,6 +168,7 @@ export function DisplayEditor() {
       const [r, v] = await Promise.all([api.call('displays.get', { id }), inForce()]);
       setHist(historyOf(r.display));
       setBaseVersion(v);
+      showAddress(id);
       setSelection([]);
       setStatus(`Opened ${r.display.title} (version ${v ?? '?'}).`);
       setError(null);
@@ -341,6 +364,7 @@ export function DisplayEditor() {
       setStatus(`Saved as configuration version ${r.version.version}: ${r.diff.summary.join('; ') || 'no change'}.`);
       setComment('');
       setError(null);
+      showAddress(doc.id);
       loadList();
     } catch (err) {
       setError(`Not saved: ${errorText(err)}`);
