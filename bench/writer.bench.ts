@@ -15,10 +15,10 @@ const TAGS = 1000;
 const PER_TAG = 25;
 const T0 = Date.UTC(2026, 0, 5);
 
-/** Fill one commit's columns: PER_TAG samples of every tag at 1 Hz from second `s0`, a slow wave plus noise. */
-function fill(s0: number, ids: Uint32Array, ts: Float64Array, vs: Float64Array): void {
+/** Fill one commit's columns: `perTag` samples of every tag at 1 Hz from second `s0`, a slow wave plus noise. */
+function fill(s0: number, ids: Uint32Array, ts: Float64Array, vs: Float64Array, perTag = PER_TAG): void {
   let n = 0;
-  for (let k = 0; k < PER_TAG; k++) {
+  for (let k = 0; k < perTag; k++) {
     const t = T0 + (s0 + k) * 1000;
     for (let id = 0; id < TAGS; id++) {
       ids[n] = id;
@@ -34,15 +34,15 @@ const cpuUs = () => {
   return u.user + u.system;
 };
 
-/** µs of CPU per sample for `commits` commits of TAGS × PER_TAG samples, after `warm` unmeasured ones. */
-export function writerCpuPerSample(dir: string, commits: number, warm = 4): { total: number; commit: number } {
+/** µs of CPU per sample for `commits` commits of TAGS × perTag samples, after `warm` unmeasured ones. */
+export function writerCpuPerSample(dir: string, commits: number, warm = 4, perTag = PER_TAG): { total: number; commit: number } {
   const tags = makeTags(TAGS);
   const store = new HistorianStore({
-    file: path.join(dir, 'writer.db'),
+    file: path.join(dir, `writer-${perTag}.db`),
     tagNames: tags.map((t) => t.name),
     policies: resolvePolicies(tags),
   });
-  const N = TAGS * PER_TAG;
+  const N = TAGS * perTag;
   const ids = new Uint32Array(N);
   const ts = new Float64Array(N);
   const vs = new Float64Array(N);
@@ -50,7 +50,7 @@ export function writerCpuPerSample(dir: string, commits: number, warm = 4): { to
   let total = 0;
   let commit = 0;
   for (let c = 0; c < warm + commits; c++) {
-    fill(c * PER_TAG, ids, ts, vs);
+    fill(c * perTag, ids, ts, vs, perTag);
     const a = cpuUs();
     store.ingest(N, ids, ts, vs, qs);
     const b = cpuUs();
@@ -91,12 +91,23 @@ const bench: Bench = async ({ quick }) => {
   try {
     const commits = quick ? 20 : 80;
     const w = writerCpuPerSample(dir, commits);
+    // Four clients' 10k-sample pushes committed one by one: 10 samples per tag per commit.
+    const w10 = writerCpuPerSample(dir, Math.round((commits * PER_TAG) / 10), 4, 10);
     const bare = bareInserts(dir, Math.max(4, commits >> 2));
     const baseline = 'bare better-sqlite3 row inserts, one transaction per commit';
     const notes = `${TAGS} tags × ${PER_TAG} samples per tag per commit (the group commits of concurrent 10k-sample pushes), ${commits} commits, process CPU time`;
     const r: BenchResult[] = [
       { bench: 'writer', metric: 'CPU per sample, fold + commit', value: w.total, unit: 'µs', baseline, baselineValue: bare, notes },
       { bench: 'writer', metric: 'CPU per sample, commit only', value: w.commit, unit: 'µs', baseline, baselineValue: bare, notes },
+      {
+        bench: 'writer',
+        metric: 'CPU per sample, fold + commit, 10 samples per tag per commit',
+        value: w10.total,
+        unit: 'µs',
+        baseline,
+        baselineValue: bare,
+        notes: `${TAGS} tags × 10 samples per tag per commit (one 10k-sample push per commit), ${Math.round((commits * PER_TAG) / 10)} commits, process CPU time; commit only ${w10.commit.toFixed(2)} µs`,
+      },
     ];
     return r;
   } finally {

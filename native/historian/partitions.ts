@@ -2,7 +2,9 @@
 // of hour rollups. Retention drops whole tables; queries visit only the tables their range touches.
 // Rollups live in two tables per partition: `m1_*`/`h1_*` hold the buckets still changing, one row
 // each (the minutes of the hour being filled, the hours of the five days being filled), and
-// `m1b_*`/`h1b_*` hold the finished ones packed into blocks (codec.ts encodeBuckets).
+// `m1b_*`/`h1b_*` hold the finished ones packed into blocks (codec.ts encodeBuckets); the bucket
+// each tag is still filling is in rollup_open (migration 005).
+import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../util/sqlite.js';
 
 export type Level = 'raw' | 'm1' | 'h1' | 'm1b' | 'h1b';
@@ -71,10 +73,16 @@ export interface PartitionRow {
 }
 
 /** The partitions of a level overlapping [from, to], oldest first. */
+/** The statement of partitionsIn per connection: prepared once, not at each of the writer's and readers' many calls. */
+const partitionsStmt = new WeakMap<SqliteDatabase, Statement>();
+
 export function partitionsIn(db: SqliteDatabase, level: Level, from: number, to: number): PartitionRow[] {
-  return db
-    .prepare('SELECT name, level, start, end FROM partition WHERE level = ? AND end > ? AND start <= ? ORDER BY start')
-    .all(level, from, to) as PartitionRow[];
+  let stmt = partitionsStmt.get(db);
+  if (!stmt) {
+    stmt = db.prepare('SELECT name, level, start, end FROM partition WHERE level = ? AND end > ? AND start <= ? ORDER BY start');
+    partitionsStmt.set(db, stmt);
+  }
+  return stmt.all(level, from, to) as PartitionRow[];
 }
 
 /** Creates partitions on first use; the writer's connection only. */

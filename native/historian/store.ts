@@ -1174,41 +1174,54 @@ export class HistorianStore {
    * back with them.
    */
   private storeLastValue(st: TagState, written: number): void {
-    let bt = Number.NEGATIVE_INFINITY;
-    let bv = Number.NaN;
-    let bq = 0;
+    this.newestT = Number.NEGATIVE_INFINITY;
     // Samples insertIsolating set aside this commit stay in the tag's state but are not stored
     // (only in the retry after a data fault: the first attempt isolates nothing).
-    const isolated = new Map<string, number>();
+    let isolated: Map<string, number> | null = null;
     if (this.isolating)
       for (const r of this.isolatedRows) {
         if (r.tag !== st.sid) continue;
+        isolated ??= new Map();
         const k = `${r.ts}|${r.value}|${r.quality}`;
         isolated.set(k, (isolated.get(k) ?? 0) + 1);
       }
-    const scan = (s: Samples) => {
-      for (let i = 0; i < s.length; i++) {
-        const t = s.ts[i] as number;
-        if (isolated.size > 0) {
-          const k = `${t}|${s.values[i]}|${s.quality[i]}`;
-          const left = isolated.get(k) ?? 0;
-          if (left > 0) {
-            isolated.set(k, left - 1);
-            continue;
-          }
-        }
-        if (t >= bt) {
-          bt = t;
-          bv = s.values[i] as number;
-          bq = s.quality[i] as number;
+    for (const c of st.sealed) this.scanNewest(c.samples.ts, c.samples.values, c.samples.quality, 0, c.samples.length, isolated);
+    if (written > st.written) this.scanNewest(st.buf.ts, st.buf.values, st.buf.quality, st.written, written, isolated);
+    this.scanNewest(st.late.ts, st.late.values, st.late.quality, 0, st.late.length, isolated);
+    if (this.newestT === Number.NEGATIVE_INFINITY) return;
+    this.stmts.lastValue.run(st.sid, this.newestT, Number.isNaN(this.newestV) ? null : this.newestV, this.newestQ);
+  }
+
+  /** The newest sample storeLastValue has found so far (of equal times the later one). */
+  private newestT = Number.NEGATIVE_INFINITY;
+  private newestV = Number.NaN;
+  private newestQ = 0;
+
+  /** Fold samples [from, to) into newestT/V/Q, without allocating; `isolated` ones are skipped. */
+  private scanNewest(
+    ts: Float64Array,
+    values: Float64Array,
+    quality: Uint8Array,
+    from: number,
+    to: number,
+    isolated: Map<string, number> | null,
+  ): void {
+    for (let i = from; i < to; i++) {
+      const t = ts[i] as number;
+      if (isolated) {
+        const k = `${t}|${values[i]}|${quality[i]}`;
+        const left = isolated.get(k) ?? 0;
+        if (left > 0) {
+          isolated.set(k, left - 1);
+          continue;
         }
       }
-    };
-    for (const c of st.sealed) scan(c.samples);
-    if (written > st.written) scan(st.buf.view(st.written, written));
-    scan(st.late.view(0));
-    if (bt === Number.NEGATIVE_INFINITY) return;
-    this.stmts.lastValue.run(st.sid, bt, Number.isNaN(bv) ? null : bv, bq);
+      if (t >= this.newestT) {
+        this.newestT = t;
+        this.newestV = values[i] as number;
+        this.newestQ = quality[i] as number;
+      }
+    }
   }
 
   /**
