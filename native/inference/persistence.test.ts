@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Prediction } from '../api/prediction-requests.js';
+import type { QualityCode } from '../api/types.js';
 import { TagBus } from '../tags/bus.js';
 import { openInference } from './index.js';
 import { GraphBuilder } from './onnx/builder.js';
@@ -142,7 +143,7 @@ describe('a model’s start: the link’s first moments and a reset after mainte
     });
     let submitted = 0;
     /** One second: the samples given, a tick, every window answered; the machine's state after it. */
-    const second = async (samples: [id: number, value: number, quality: number][]) => {
+    const second = async (samples: [id: number, value: number, quality: QualityCode][]) => {
       clock += 1000;
       for (const [id, v, q] of samples) bus.update(id, v, q, clock, 'comm failure: not connected yet');
       bus.flush();

@@ -8,7 +8,7 @@
 // with that threshold and the k-of-n rule to give the false alarm rate the report shows.
 import type { Contributor, ExcludedSpan, LearnReport } from '../../api/prediction-requests.js';
 import { mulberry32 } from '../../util/random.js';
-import { quantileOf as calibratedQuantile, calibrateThreshold, Persistence } from '../calibrate.js';
+import { calibrateThreshold, Persistence } from '../calibrate.js';
 import { type PcaFitOptions, pcaComponents, pcaGraph } from './pca.js';
 import type { LearnSegment } from './plan.js';
 
@@ -374,7 +374,7 @@ export function* fitStreaming(input: StreamFitInput): Generator<void, StreamFit>
     .sort((a, b) => b.share - a.share);
   const qs = [0.5, 0.9, 0.99, 0.999, 1];
   // Health 100 is "no more unusual than 99.9 % of the normal windows the fit did not see" (health.ts).
-  const healthNormal = Math.min(0.99, Math.max(0, calibratedQuantile(calib, LEARNED_ALARM.quantile)));
+  const healthNormal = Math.min(0.99, Math.max(0, quantileOf(calib, LEARNED_ALARM.quantile)));
   const onnx = pcaGraph({ window: w, mu2, loadings: P, lambda, limit, qLimit, statistic: opts.statistic });
   input.progress?.('scoring', 1);
   return {
