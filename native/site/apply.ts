@@ -33,13 +33,17 @@ export interface LiveTargets {
 }
 
 /**
- * The capabilities that read site facts when they open (ctx.site), and which: when those change
- * and their own section did not, the core restarts them alone so they open on the new facts.
+ * The capabilities that read site facts when they open (ctx.site, or the tag table: names resolved
+ * to ids once), and which: when those change and their own section did not, the core restarts
+ * them alone so they open on the new facts.
  */
-const SITE_READERS: Readonly<Record<string, readonly ('name' | 'timeZone' | 'machines')[]>> = {
+const SITE_READERS: Readonly<Record<string, readonly ('name' | 'timeZone' | 'machines' | 'tags')[]>> = {
   maintenance: ['name', 'machines'],
   esg: ['timeZone'],
-  sync: ['name'],
+  // The models' inputs are found by name when inference opens.
+  inference: ['tags'],
+  // The uplink's raw selection and its hourly aggregates list the tags when it opens.
+  sync: ['name', 'tags'],
 };
 
 export const issueInfo = (i: ConfigIssue): ConfigIssueInfo => ({
@@ -260,16 +264,17 @@ export class LiveConfig {
       definedAt[idOf.get(i) as number] = p;
     });
     const site = this.targets.site;
-    const facts = (s: { name: string; timeZone: string; machines: readonly { name: string }[] }) => ({
+    const facts = (s: { name: string; timeZone: string; machines: readonly { name: string }[] }, tagsChanged: boolean) => ({
       name: s.name,
       timeZone: s.timeZone,
       machines: json(s.machines.map((m) => m.name)),
+      tags: tagsChanged ? 'changed' : '',
     });
-    const factsBefore = facts(site);
+    const factsBefore = facts(site, false);
     this.model.tags.splice(0, this.model.tags.length, ...tags);
     this.model.machines.splice(0, this.model.machines.length, ...next.machines);
     Object.assign(site, { name: next.site.name, timeZone: next.site.timeZone });
-    const factsAfter = facts(site);
+    const factsAfter = facts(site, added.length > 0 || removed.length > 0 || Object.keys(renames).length > 0);
     Object.assign(this.model, { ...next, tags: this.model.tags, machines: this.model.machines, driverTags, definedAt });
 
     const drivers = this.targets.running.face('drivers').drivers;
@@ -299,7 +304,8 @@ export class LiveConfig {
       const changed = reads.filter((k) => factsBefore[k] !== factsAfter[k]);
       const entry = results.find((r) => r.capability === name);
       if (changed.length === 0 || !entry || entry.detail.startsWith('restarted') || entry.detail.startsWith('opened')) continue;
-      const why = changed.map((k) => (k === 'timeZone' ? 'time zone' : k === 'name' ? "site's name" : 'machines')).join(', ');
+      const words = { timeZone: 'time zone', name: "site's name", machines: 'machines', tags: 'tag table' } as const;
+      const why = changed.map((k) => words[k]).join(', ');
       try {
         const r = await this.targets.running.restartAlone(name);
         if (r) Object.assign(entry, { result: r.result, detail: `the ${why} changed: ${r.detail}` });
