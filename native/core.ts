@@ -85,18 +85,17 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
   const model = loadSiteFile(opts.siteFile ?? demoSiteFileIn(opts.dataDir));
   const info = coreInfo(model, opts.shell);
   const { boundary, system, events } = containment(path.join(opts.dataDir, 'crash.log'));
-  const modelsDir = path.join(packageRoot, 'models');
-  const bus = siteBus(model, boundary, { modelsDir, dataDir: opts.dataDir });
+  const dirs = { modelsDir: path.join(packageRoot, 'models'), dataDir: opts.dataDir };
+  const bus = siteBus(model, boundary, dirs);
   const registry = new HandlerRegistry();
   registry.setGate(auth.authGate); // every request from every transport passes the permission gate
   const site = { name: model.site.name, timeZone: model.site.timeZone, machines: model.machines };
   const log = (source: string) => (source === 'core' && opts.log) || logger(source); // the core's own lines: where the shell asked
-  const shared = { site, bus, clock: Date.now, logger: log, dataDir: opts.dataDir, modelsDir, boundary, system, emit: events.emit };
+  const shared = { site, bus, clock: Date.now, logger: log, ...dirs, boundary, system, emit: events.emit };
   const running = new Capabilities(shared, registry);
   await running.openAll(CAPABILITIES.map((c) => ({ ...c, config: c.section(model, opts) })).filter((c) => c.config !== null));
   const sections = (m: SiteModel) => CAPABILITIES.map((c) => ({ name: c.name, section: c.section(m, opts), open: c.open }));
-  const tagsOf = (m: SiteModel) => siteTags(m, { modelsDir, dataDir: opts.dataDir });
-  const siteReq = siteRequests(model, { bus, site, sections, tagsOf, running }, opts.dataDir);
+  const siteReq = siteRequests(model, { bus, site, sections, tagsOf: (m) => siteTags(m, dirs), running }, opts.dataDir);
   registry.register({ 'core.info': () => info, ...siteReq.handlers });
   return {
     info,
