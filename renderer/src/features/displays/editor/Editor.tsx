@@ -25,6 +25,7 @@ import {
   type Doc,
   deleteElements,
   distribute,
+  freeSpot,
   hitTest,
   inRect,
   isBackground,
@@ -124,6 +125,8 @@ export function DisplayEditor() {
   const tagByName = useApp((s) => s.tagByName);
   const machines = useApp((s) => s.machines);
   const uid = useId();
+  // useId's characters are not all allowed in a url(#…) reference: the grid pattern's id is made of word characters.
+  const gridId = `grid-${uid.replace(/[^\w-]/g, '')}`;
   const [list, setList] = useState<{ id: string; title: string }[]>([]);
   const [hist, setHist] = useState<History<Doc> | null>(null);
   const [selection, setSelection] = useState<string[]>([]);
@@ -226,9 +229,8 @@ export function DisplayEditor() {
   const place = (kind: DisplaySymbolKind, at?: { x: number; y: number }) => {
     if (!doc) return;
     const size = SYMBOLS[kind].size;
-    // Without a drop point: the middle of the canvas, moved on for each one so they do not pile up.
-    const n = doc.elements.length % 10;
-    const p = at ?? { x: doc.size.w / 2 - size.w / 2 + n * 2 * grid, y: doc.size.h / 2 - size.h / 2 + n * 2 * grid };
+    // Without a drop point: a free place near the middle of the canvas, so new ones do not pile up.
+    const p = at ?? freeSpot(doc, size, { x: doc.size.w / 2 - size.w / 2, y: doc.size.h / 2 - size.h / 2 }, grid);
     const r = addElement(doc, kind, p, size, grid);
     apply(r.doc, [r.id]);
   };
@@ -569,11 +571,11 @@ export function DisplayEditor() {
                 }}
               >
                 <defs>
-                  <pattern id={`${uid}-grid`} width={grid || 10} height={grid || 10} patternUnits="userSpaceOnUse">
+                  <pattern id={gridId} width={grid || 10} height={grid || 10} patternUnits="userSpaceOnUse">
                     <path d={`M ${grid || 10} 0 H 0 V ${grid || 10}`} className="editor-grid" />
                   </pattern>
                 </defs>
-                {grid > 0 ? <rect width={doc.size.w} height={doc.size.h} fill={`url(#${uid}-grid)`} /> : null}
+                {grid > 0 ? <rect width={doc.size.w} height={doc.size.h} fill={`url(#${gridId})`} /> : null}
                 {shown.elements.map((el) => (
                   <DisplaySymbol key={el.id} el={el} tag={el.bind.value ? tagByName.get(el.bind.value) : undefined} />
                 ))}

@@ -12,6 +12,7 @@ import {
   deleteElements,
   distribute,
   type El,
+  freeSpot,
   hitTest,
   inRect,
   lineEnds,
@@ -50,6 +51,14 @@ describe('snap and add', () => {
     expect(byId(r.doc, 'pump2')).toMatchObject({ x: 30, y: 50, w: 80, h: 80, bind: {}, props: {} });
     expect(uniqueId('control-valve', new Set(['control-valve1']))).toBe('control-valve2');
     expect(uniqueId('p1', new Set(['p1']))).toBe('p2');
+  });
+
+  it('finds a free place for a new box near the one asked for', () => {
+    const d = doc(el('a', 100, 100, 80, 80));
+    expect(freeSpot(doc(), { w: 80, h: 80 }, { x: 100, y: 100 }, 10)).toEqual({ x: 100, y: 100 });
+    const p = freeSpot(d, { w: 80, h: 80 }, { x: 100, y: 100 }, 10);
+    expect(p.x + 80 <= 100 || p.x >= 180 || p.y + 80 <= 100 || p.y >= 180).toBe(true);
+    expect(Math.abs(p.x - 100) + Math.abs(p.y - 100)).toBeLessThanOrEqual(200);
   });
 
   it('moves a selection so its first element lands on the grid, the others keeping their offsets', () => {

@@ -65,6 +65,31 @@ export function addElement(
   return { doc: withElements(d, [...d.elements, el]), id };
 }
 
+/**
+ * Where a new box of `size` can go without covering another: the first free place on a spiral of
+ * grid-sized steps around `around` (bounded: after 400 places it answers `around`).
+ */
+export function freeSpot(d: Doc, size: { w: number; h: number }, around: { x: number; y: number }, grid: number): { x: number; y: number } {
+  const step = Math.max(grid, 10) * 2;
+  const boxes = d.elements.filter((e) => e.kind !== 'line' && e.kind !== 'part');
+  const free = (x: number, y: number) => boxes.every((e) => x + size.w <= e.x || x >= e.x + e.w || y + size.h <= e.y || y >= e.y + e.h);
+  for (let ring = 0, tried = 0; tried < 400; ring++) {
+    for (let i = -ring; i <= ring && tried < 400; i++)
+      for (const [dx, dy] of [
+        [i, -ring],
+        [i, ring],
+        [-ring, i],
+        [ring, i],
+      ] as const) {
+        tried++;
+        const x = snap(around.x + dx * step, grid);
+        const y = snap(around.y + dy * step, grid);
+        if (free(x, y)) return { x, y };
+      }
+  }
+  return around;
+}
+
 /** Replace one element's fields (properties panel); connectors attached to it follow. */
 export function updateElement(d: Doc, id: string, patch: Partial<El>): Doc {
   return withElements(
