@@ -1,7 +1,10 @@
 // The core's side of the contract: one table of handlers, filled by each capability, called by
 // every transport (IPC, WebSocket, HTTP). Arguments are validated here, once, for all of them;
-// failures come back as an error envelope, never as a thrown exception across the boundary.
-import { z } from 'zod';
+// failures come back as an error envelope, never as a thrown exception across the boundary. A
+// failed argument check is answered in sentences naming each field (util/describe.ts), never in
+// the validator's own wording, so no client has to parse it.
+import type { z } from 'zod';
+import { describeZodError } from '../util/describe.js';
 import { type CallContext, type Handler, type Handlers, type RequestName, requestSchemas } from './contract.js';
 import type { ApiError, ApiResult } from './types.js';
 
@@ -47,8 +50,13 @@ export class HandlerRegistry {
     if (!handler)
       return { error: { type: 'unavailable', message: `"${name}" is not available on this site (its capability is not configured)` } };
     const schema = requestSchemas[name as RequestName] as z.ZodType;
-    const parsed = schema.safeParse(rawArgs ?? {});
-    if (!parsed.success) return { error: { type: 'validation', message: z.prettifyError(parsed.error) } };
+    const args = rawArgs ?? {};
+    const parsed = schema.safeParse(args);
+    if (!parsed.success) {
+      // Worded here, once, for every client: each field's sentence, and all of them as the message.
+      const fields = describeZodError(parsed.error, schema, args);
+      return { error: { type: 'validation', message: fields.map((f) => f.message).join('; '), fields } };
+    }
     try {
       return { data: await handler(parsed.data as never, ctx) };
     } catch (err) {

@@ -165,6 +165,17 @@ export interface ExportFile {
 export interface ApiError {
   /** Machine-readable kind: validation, not_found, forbidden, unauthenticated, conflict, internal, unavailable. */
   type: string;
+  /** A sentence for people (lower-case start, no full stop); for a failed argument check, the fields' sentences joined by "; ". */
+  message: string;
+  /** A failed argument check (type validation): each problem, by the field it names. Absent for every other error. */
+  fields?: FieldProblem[];
+}
+
+/** One field of a request's arguments that the core's check refused. */
+export interface FieldProblem {
+  /** The field as messages name it: `reason`, `changes.writeMin`, `ids[1]`; '' for the arguments as a whole. */
+  path: string;
+  /** A sentence naming the field and the cause: `the field "minutes" must be at most 1440, but it is 1441`. */
   message: string;
 }
 

@@ -38,7 +38,9 @@ export function closest(word: string, known: readonly string[]): string | undefi
       bestD = dist;
     }
   }
-  if (best !== undefined && bestD <= Math.max(1, Math.floor(Math.min(word.length, best.length) / 3))) return best;
+  // Replacing every letter of a word is not misspelling it: "d" is not a likely "n".
+  const shorter = best === undefined ? 0 : Math.min(word.length, best.length);
+  if (best !== undefined && bestD <= Math.max(1, Math.floor(shorter / 3)) && bestD < shorter) return best;
   // "boolean" for "bool", "float" for "float32": one name written out longer or shorter.
   const lower = word.toLowerCase();
   const prefixed = known.filter(
@@ -163,6 +165,17 @@ const TYPE_NAMES: Record<string, string> = {
   tuple: 'a list',
 };
 
+/** What a string format asks for, where the schema gives no wording of its own. */
+const FORMAT_NAMES: Record<string, string> = {
+  datetime: 'a date and time such as 2026-12-01T08:00:00Z',
+  date: 'a date such as 2026-12-01',
+  time: 'a time of day such as 08:00:00',
+  email: 'an e-mail address',
+  url: 'a URL',
+  uuid: 'a UUID',
+  regex: 'text of the form this field takes',
+};
+
 function plural(n: number | bigint, one: string): string {
   return `${n} ${one}${Number(n) === 1 ? '' : 's'}`;
 }
@@ -176,6 +189,8 @@ export interface DescribedIssue {
   suggests?: string;
   /** For a missing field: it is required. */
   missing?: boolean;
+  /** The message is the schema's own sentence (a refinement's), not a predicate about the field. */
+  own?: boolean;
 }
 
 /**
@@ -268,6 +283,8 @@ export function describeZodIssue(issue: z.core.$ZodIssue, root: z.ZodType, data:
       ];
     }
     case 'too_small': {
+      // A bound's own message says why it is there ("say in a comment what the change is for").
+      if (issue.message && !issue.message.startsWith('Too small')) return [{ path, own: true, message: issue.message }];
       const min = issue.minimum;
       if (issue.origin === 'string')
         return [{ path, message: Number(min) <= 1 ? 'must not be empty' : `must be at least ${plural(min, 'character')} long` }];
@@ -276,6 +293,7 @@ export function describeZodIssue(issue: z.core.$ZodIssue, root: z.ZodType, data:
       return [{ path, message: `must be ${issue.inclusive === false ? 'greater than' : 'at least'} ${min}, but it is ${String(value)}` }];
     }
     case 'too_big': {
+      if (issue.message && !issue.message.startsWith('Too big')) return [{ path, own: true, message: issue.message }];
       const max = issue.maximum;
       if (issue.origin === 'string') return [{ path, message: `must be at most ${plural(max, 'character')} long` }];
       if (issue.origin === 'array' || issue.origin === 'set')
@@ -287,14 +305,60 @@ export function describeZodIssue(issue: z.core.$ZodIssue, root: z.ZodType, data:
       // "no MQTT wildcards or spaces" reads after "must have".
       const custom = issue.message && !issue.message.startsWith('Invalid');
       const verb = custom && /^no /.test(issue.message) ? 'must have' : 'must be';
-      return [{ path, message: `${verb} ${custom ? issue.message : `a valid ${issue.format}`}, but it is ${describeValue(value)}` }];
+      const form = custom ? issue.message : (FORMAT_NAMES[issue.format] ?? `a valid ${issue.format}`);
+      return [{ path, message: `${verb} ${form}, but it is ${describeValue(value)}` }];
     }
     case 'not_multiple_of':
       return [{ path, message: `must be a multiple of ${String(issue.divisor)}, but it is ${String(value)}` }];
+    case 'invalid_key': {
+      // The path ends at the key itself; what is wrong with it, worded as for any text.
+      const key = local[local.length - 1];
+      return issue.issues.flatMap((inner) =>
+        describeZodIssue(inner, root, key).map((d) => ({
+          path,
+          key: true,
+          message: `the key ${JSON.stringify(String(key))} ${d.own ? `is refused: ${d.message}` : d.message}`,
+        })),
+      );
+    }
     default:
-      // Refinements: their messages are written as sentences where the schema declares them.
-      return [{ path, message: issue.message }];
+      // Refinements: their messages are written as sentences where the schema declares them
+      // (one that declares none gets zod's "Invalid input", which is not shown).
+      if (issue.message && !issue.message.startsWith('Invalid')) return [{ path, own: true, message: issue.message }];
+      return [{ path, message: `is not valid here (it is ${describeValue(value)})` }];
   }
+}
+
+/** A field's place as messages name it: `changes.writeMin`, `ids[1]`, `items[0].value`. */
+export function fieldPath(path: readonly (string | number)[]): string {
+  return path.reduce<string>((text, p) => (typeof p === 'number' ? `${text}[${p}]` : text === '' ? p : `${text}.${p}`), '');
+}
+
+/** One problem with one field of a request's arguments: where it is and the sentence that says so. */
+export interface FieldProblem {
+  /** The field as `fieldPath` writes it; '' for the arguments as a whole. */
+  path: string;
+  /** A sentence naming the field and the cause (lower-case start, no full stop: callers join them). */
+  message: string;
+}
+
+/**
+ * Every issue of a failed parse as a sentence naming its field — what an API client (a script, a
+ * gateway, the renderer) is answered. `root` is the schema that was applied to `data`.
+ */
+export function describeZodError(error: z.ZodError, root: z.ZodType, data: unknown): FieldProblem[] {
+  return error.issues
+    .flatMap((issue) => describeZodIssue(issue, root, data))
+    .map((d) => {
+      const path = fieldPath(d.path);
+      // An unknown field or a bad key names itself; the sentence says where it stands.
+      if (d.key) {
+        const parent = fieldPath(d.path.slice(0, -1));
+        return { path, message: parent === '' ? d.message : `in "${parent}", ${d.message}` };
+      }
+      if (path === '') return { path, message: d.own ? d.message : `the arguments ${d.message}` };
+      return { path, message: `the field "${path}" ${d.own ? `is refused: ${d.message}` : d.message}` };
+    });
 }
 
 export const MINUTE_MS = 60_000;
