@@ -104,7 +104,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('process displays in Chro
       .toMatch(/^Pump101 Vibration: [\d.,]+ mm\/s/);
     await expect.poll(() => page.locator('g[data-id="pump101-flow-trend"] .spark').getAttribute('d'), { timeout: 20_000 }).toMatch(/^M/);
     expect(await axeFindings(page, 'pump station display')).toEqual([]);
-  });
+  }, 180_000);
 
   it('from the keyboard: overview → area → faceplate; the faceplate writes the setpoint with confirmation and reads it back; axe on it in both themes', async () => {
     await page.goto(`${app.url}/#/displays/site-overview`);
@@ -152,9 +152,9 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('process displays in Chro
     await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-id')), { timeout: 5_000 }).toBe('pump101-pump');
     await page.keyboard.press('Alt+ArrowUp');
     await page.getByRole('group', { name: 'Display Site overview' }).waitFor({ timeout: 30_000 });
-  });
+  }, 180_000);
 
-  it('opens a display in a new window on its address; the link of a machine opens its machine screen', async () => {
+  it('opens a display in a new window on its address; the link of a machine opens its machine screen; the production display', async () => {
     await page.goto(`${app.url}/#/displays/utilities`);
     await page.getByRole('group', { name: 'Display Utilities' }).waitFor({ timeout: 30_000 });
     const [second] = await Promise.all([context.waitForEvent('page'), page.getByRole('button', { name: '↗ New window' }).click()]);
@@ -168,7 +168,16 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('process displays in Chro
     expect(await axeFindings(page, 'utilities display')).toEqual([]);
     await page.getByRole('button', { name: 'Compressor1 machine' }).click();
     await page.locator('h2', { hasText: 'Demo/Utilities/Compressor1' }).waitFor({ timeout: 10_000 });
-  });
+    // The production display: the line's conveyor, bar and sparkline; axe in both themes. (The
+    // window shows the machine screen: a new address only moves the Displays screen, so load it.)
+    await page.goto(`${app.url}/#/displays/production`);
+    await page.reload();
+    await page.getByRole('group', { name: 'Display Production' }).waitFor({ timeout: 30_000 });
+    await expect
+      .poll(() => page.locator('g[data-id="rate-bar"]').getAttribute('aria-label'), { timeout: 20_000 })
+      .toMatch(/^Line1 rate bar: [\d.,]+ units\/min/);
+    expect(await axeFindings(page, 'production display')).toEqual([]);
+  }, 180_000);
 });
 
 // The demo site with Pump101 pushed through ingest (the plant runs the rest), so that a trip is made
@@ -290,7 +299,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('Pump101 trips on the shi
     await expect.poll(() => alarms.locator('li').first().textContent(), { timeout: 15_000 }).toContain('active, acknowledged');
     await expect.poll(() => machineMarker.getAttribute('data-unacked'), { timeout: 15_000 }).toBe('false');
     expect(await axeFindings(p, 'pump station with a tripped Pump101 and its faceplate')).toEqual([]);
-  });
+  }, 180_000);
 });
 
 // A site of its own, pushed through POST /api/ingest, so that a trip and a Bad value are made on

@@ -24,7 +24,12 @@ const { values } = parseArgs({
 });
 
 /** The shipped displays (resources/displays), overview first. */
-const DISPLAYS = ['site-overview', 'pump-station', 'utilities', 'production'];
+const DISPLAYS: [id: string, title: string][] = [
+  ['site-overview', 'Site overview'],
+  ['pump-station', 'Pump station'],
+  ['utilities', 'Utilities'],
+  ['production', 'Production'],
+];
 
 const sizes = (values.sizes ?? '').split(',').map((s) => {
   const [w, h] = s.split('x').map(Number);
@@ -84,8 +89,13 @@ async function main(): Promise<void> {
         await page.screenshot({ path: file });
         console.log(`${path.relative(root, file)} ${Math.round(statSync(file).size / 1024)} KiB`);
       };
-      for (const id of DISPLAYS) {
-        await page.goto(`${app.url}/#/displays/${id}`);
+      await openScreen(page, 'Displays', 1_000);
+      for (const [id, title] of DISPLAYS) {
+        // The Displays screen follows its address: the hash opens each display in this page (its live history kept).
+        await page.evaluate((d) => {
+          location.hash = `#/displays/${d}`;
+        }, id);
+        await page.getByRole('group', { name: `Display ${title}` }).waitFor({ timeout: 30_000 });
         const canvas = page.locator('.display-canvas');
         await canvas.waitFor({ timeout: 30_000 });
         // Every bound value shown (no "—" left in a value box) before the shot.

@@ -49,7 +49,7 @@ export const SYMBOLS: Readonly<Record<DisplaySymbolKind, SymbolDef>> = {
   },
   tank: {
     ...equipment('tank', 'Tank / vessel', { w: 100, h: 140 }),
-    binds: ['value', 'alarm'],
+    binds: ['value'],
     props: { ...EQUIPMENT_PROPS, max: 'the level of a full tank (default 100)' },
   },
   'heat-exchanger': equipment('heat-exchanger', 'Heat exchanger', { w: 60, h: 60 }),
@@ -210,9 +210,11 @@ function Equipment({ el, children, wordY }: { el: DisplayElementInfo; children: 
   return (
     <>
       {children}
-      <text className="s" x={el.w / 2} y={wordY} textAnchor="middle">
-        —
-      </text>
+      {el.bind.state || el.bind.alarm ? (
+        <text className="s" x={el.w / 2} y={wordY} textAnchor="middle">
+          —
+        </text>
+      ) : null}
       <text className="name" x={el.w / 2} y={-8} textAnchor="middle">
         {label}
       </text>
@@ -412,7 +414,7 @@ export function DisplaySymbol({ el, tag, onActivate }: SymbolProps) {
             {unit}
           </text>
           <text className="q" x={4} y={h + 12} />
-          <text className="lim" x={w - 4} y={13} textAnchor="end" />
+          <text className="lim" x={w} y={-4} textAnchor="end" />
         </g>
       );
     case 'indicator': {
