@@ -8,7 +8,7 @@
 // a template tag edit asks whether to change the template (naming its machines) or override this
 // machine only, each choice checked on both pumps, and the override is reverted. A viewer may not
 // test connections. axe in both themes on the forms.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ServerTCP } from 'modbus-serial';
@@ -69,19 +69,35 @@ async function open(e: Locator): Promise<Locator> {
   return e;
 }
 
+/**
+ * A picture of one part of the screen, in test-artifacts/; with AURUM_DOCS_SCREENSHOTS=1 also in
+ * docs/screenshots/engineering-<name>.png for docs/engineering.md's walk-through (element shots: small PNGs).
+ */
+async function shot(part: Locator, name: string): Promise<void> {
+  const file = path.join(artifactsDir, `ui-configuration-forms-${name}.png`);
+  await part.screenshot({ path: file });
+  if (process.env.AURUM_DOCS_SCREENSHOTS) {
+    const docs = path.resolve('docs/screenshots');
+    mkdirSync(docs, { recursive: true });
+    copyFileSync(file, path.join(docs, `engineering-${name}.png`));
+  }
+}
+
 /** What each capability said it did, per apply (the screen's list under "Version N is in force"). */
 const capabilityAnswers: string[] = [];
 
-/** Check, then Apply with a comment: the new version's number. */
-async function apply(comment: string): Promise<number> {
+/** Check, then Apply with a comment: the new version's number (named: pictures of the check and the answer). */
+async function apply(comment: string, pictures?: string): Promise<number> {
   const edit = page.locator('section.config-edit');
   await edit.getByRole('button', { name: 'Check', exact: true }).click();
   await expect.poll(() => edit.getByRole('region', { name: 'Check result' }).textContent(), { timeout: 60_000 }).toMatch(/^Valid: /);
   await edit.getByLabel('Comment', { exact: true }).fill(comment);
+  if (pictures) await shot(edit.getByRole('region', { name: 'Check result' }), `${pictures}-check`);
   await edit.getByRole('button', { name: 'Apply', exact: true }).click();
   const status = edit.getByRole('region', { name: /^Version \d+ applied$/ }).getByRole('status');
   await status.waitFor({ timeout: 60_000 });
   capabilityAnswers.push((await edit.locator('.config-capabilities').textContent()) ?? '');
+  if (pictures) await shot(edit.getByRole('region', { name: /^Version \d+ applied$/ }), `${pictures}-applied`);
   return Number(/^Version (\d+)/.exec((await status.textContent()) ?? '')?.[1]);
 }
 
@@ -161,7 +177,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('commissioning from the C
     await expect
       .poll(() => boiler.locator('.form-test [role="status"]').textContent(), { timeout: 30_000 })
       .toMatch(new RegExp(`^boilerplc: connected to 127\\.0\\.0\\.1:${peerPort} \\(unit 1\\) in \\d+ ms$`));
-    await page.screenshot({ path: path.join(artifactsDir, 'ui-configuration-forms-connection.png') });
+    await shot(boiler, '1-connection');
     expect(await apply('boiler PLC connection')).toBe(2);
 
     // The machine and its tags, each test-read on the running connection before it is applied.
@@ -189,7 +205,8 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('commissioning from the C
       await te.getByRole('button', { name: `Test read ${w.name}` }).click();
       await expect.poll(() => te.locator('.form-test [role="status"]').textContent(), { timeout: 30_000 }).toBe(w.read);
     }
-    expect(await apply('Boiler2 commissioned: steam, count, offset')).toBe(3);
+    await shot(machine, '2-machine');
+    expect(await apply('Boiler2 commissioned: steam, count, offset', '3')).toBe(3);
     for (const [n, v] of [
       ['Steam', 12.5],
       ['Count', 42],
@@ -244,8 +261,8 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('commissioning from the C
       .poll(() => alarm.locator('.field-errors').allTextContents(), { timeout: 30_000 })
       .toContainEqual(expect.stringMatching(/^a hi alarm needs a limit \(line \d+\)$/));
     expect(await axeFindings(page, 'configuration forms (alarm with an issue)')).toEqual([]);
-    await alarm.getByLabel('Limit (JSON)').fill('10');
-    await alarm.getByLabel('Limit (JSON)').blur();
+    await shot(alarm, '4-field-issue');
+    await alarm.getByLabel('Limit', { exact: true }).fill('10');
     await alarm.getByLabel('Message', { exact: true }).fill('{tag}: steam {value} above {limit}');
     await apply('steam high alarm');
     const fired = await waitFor(
@@ -293,7 +310,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('commissioning from the C
       'Back',
     ]);
     expect(await axeFindings(page, 'configuration forms (template tag edit)')).toEqual([]);
-    await page.screenshot({ path: path.join(artifactsDir, 'ui-configuration-forms-template.png') });
+    await shot(templateTags, '5-template-scope');
     await ask.getByRole('button', { name: 'Back' }).click();
     await templateTags.getByRole('button', { name: 'Cancel' }).click();
 

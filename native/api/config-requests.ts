@@ -200,9 +200,12 @@ export interface ConfigImportResult {
   outcome: ConfigApplyResult | null;
 }
 
+export type FormSchemaType = 'object' | 'array' | 'string' | 'number' | 'integer' | 'boolean' | 'null';
+
 /** A JSON Schema node as zod writes it (z.toJSONSchema): the parts the console's forms read. */
 export interface FormSchema {
-  type?: 'object' | 'array' | 'string' | 'number' | 'integer' | 'boolean' | 'null';
+  /** One type, or several (z.union of plain types: ["number", "boolean"]). */
+  type?: FormSchemaType | FormSchemaType[];
   properties?: Record<string, FormSchema>;
   required?: string[];
   additionalProperties?: boolean | FormSchema;

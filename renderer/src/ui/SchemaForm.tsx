@@ -8,7 +8,7 @@
 import { createContext, type ReactNode, useContext, useEffect, useId, useRef, useState } from 'react';
 import type { FormSchema } from '../../../native/api/config-requests';
 import './schema-form.css';
-import { entryTitle, errorsAt, errorsUnder, type FormPath, fieldPath, initialValue, kindOf, labelOf } from './schema-form';
+import { entryTitle, errorsAt, errorsUnder, type FormPath, fieldPath, initialValue, kindOf, labelOf, scalarOf } from './schema-form';
 
 interface FormContext {
   onSet(path: FormPath, value: unknown): void;
@@ -43,7 +43,8 @@ function describe(schema: FormSchema): string | undefined {
   if (schema.minimum !== undefined && schema.maximum !== undefined && schema.maximum < Number.MAX_SAFE_INTEGER)
     bits.push(`${schema.minimum} … ${schema.maximum}`);
   else if (schema.minimum !== undefined) bits.push(`at least ${schema.minimum}`);
-  if (schema.default !== undefined && typeof schema.default !== 'object') bits.push(`default ${String(schema.default)}`);
+  if (schema.default !== undefined && schema.default !== '' && typeof schema.default !== 'object')
+    bits.push(`default ${String(schema.default)}`);
   return bits.length > 0 ? bits.join(', ') : undefined;
 }
 
@@ -121,6 +122,20 @@ function Leaf({ schema, value, path, label, required }: FieldProps) {
       );
       break;
     }
+    case 'scalar':
+      input = (
+        <input
+          id={id}
+          type="text"
+          value={value === undefined ? '' : String(value)}
+          placeholder={kind.types.join(' or ')}
+          autoComplete="off"
+          spellCheck={false}
+          onChange={(e) => onSet(path, e.target.value === '' && !required ? undefined : scalarOf(e.target.value, kind.types))}
+          {...aria}
+        />
+      );
+      break;
     case 'constant':
       input = (
         <output id={id} className="mono">
@@ -264,6 +279,9 @@ function UnionField(props: FieldProps) {
   );
 }
 
+/** "Tags" → "Tag", "Params" → "Param", "Key tags" → "Key tag", "Alarms" → "Alarm". */
+const singularOf = (label: string) => label.replace(/ies$/, 'y').replace(/s$/, '');
+
 /** A list entry, collapsed until opened; one the validator has a problem with opens (and is never closed for the engineer). */
 function Entry({ title, summary, problems, children }: { title: string; summary: string; problems: number; children: ReactNode }) {
   const ref = useRef<HTMLDetailsElement>(null);
@@ -288,7 +306,7 @@ function ListField({ schema, value, path, label }: FieldProps) {
   const items = Array.isArray(value) ? value : [];
   const itemKind = kindOf(kind.items).kind;
   const simple = itemKind === 'text' || itemKind === 'number' || itemKind === 'choice';
-  const singular = label.replace(/ies$/, 'y').replace(/s$/, '');
+  const singular = singularOf(label);
   return (
     <fieldset className="form-list" data-field={fieldPath(path)}>
       <legend>
@@ -357,7 +375,7 @@ function RecordField({ schema, value, path, label }: FieldProps) {
         </div>
       ))}
       <div className="form-field">
-        <label htmlFor={id}>New {label.toLowerCase()} name</label>
+        <label htmlFor={id}>New {singularOf(label).toLowerCase()} name</label>
         <input id={id} value={key} onChange={(e) => setKey(e.target.value)} autoComplete="off" />
         <button
           type="button"

@@ -3,7 +3,7 @@
 // lists; a new entry starts with its required fields; labels from field names.
 import { describe, expect, it } from 'vitest';
 import type { FormSchema } from '../../../native/api/config-requests';
-import { fieldPath, initialValue, kindOf, labelOf, setAt } from './schema-form';
+import { fieldPath, initialValue, kindOf, labelOf, scalarOf, setAt } from './schema-form';
 
 const modbus: FormSchema = {
   type: 'object',
@@ -62,5 +62,15 @@ describe('schema-form', () => {
     expect(labelOf('unitId')).toBe('Unit id');
     expect(labelOf('timeZone')).toBe('Time zone');
     expect(labelOf('demoPlant')).toBe('Demo plant');
+    expect(labelOf('esg')).toBe('ESG');
+  });
+
+  it('reads a value of several plain types as the schema allows: a number only if it is one', () => {
+    expect(kindOf({ anyOf: [{ type: 'string' }, { type: 'number' }] })).toEqual({ kind: 'scalar', types: ['string', 'number'] });
+    expect(kindOf({ type: ['number', 'boolean'] })).toEqual({ kind: 'scalar', types: ['number', 'boolean'] });
+    expect(scalarOf('40001', ['string', 'number'])).toBe(40001);
+    expect(scalarOf('ns=1;s=Pump', ['string', 'number'])).toBe('ns=1;s=Pump');
+    expect(scalarOf('true', ['number', 'boolean'])).toBe(true);
+    expect(scalarOf('10x', ['number', 'boolean'])).toBe('10x');
   });
 });

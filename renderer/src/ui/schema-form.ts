@@ -21,6 +21,8 @@ export type FieldKind =
   | { kind: 'text' }
   | { kind: 'number'; integer: boolean }
   | { kind: 'boolean' }
+  /** A value of one of several plain types (a parameter: text or number; a limit: number or true/false). */
+  | { kind: 'scalar'; types: Plain[] }
   /** Anything the schema does not describe field by field (options: a record of unknown): edited as JSON. */
   | { kind: 'json' };
 
@@ -33,7 +35,15 @@ function discriminator(variants: FormSchema[]): string | null {
   return null;
 }
 
+type Plain = 'string' | 'number' | 'boolean';
+const isPlain = (t: string): t is Plain => t === 'string' || t === 'number' || t === 'boolean';
+
 export function kindOf(schema: FormSchema): FieldKind {
+  if (Array.isArray(schema.type)) {
+    const types = [...new Set(schema.type.filter((t) => t !== 'null').map((t) => (t === 'integer' ? 'number' : t)))];
+    if (types.length === 1 && types[0]) return kindOf({ ...schema, type: types[0] });
+    return types.every(isPlain) ? { kind: 'scalar', types } : { kind: 'json' };
+  }
   const variants = schema.oneOf ?? schema.anyOf;
   if (variants) {
     const key = discriminator(variants);
@@ -42,6 +52,8 @@ export function kindOf(schema: FormSchema): FieldKind {
     if (variants.every((v) => v.const !== undefined)) return { kind: 'choice', values: variants.map((v) => v.const ?? null) };
     const nonNull = variants.filter((v) => v.type !== 'null');
     if (nonNull.length === 1 && nonNull[0]) return kindOf(nonNull[0]);
+    const plain = [...new Set(nonNull.map((v) => (v.type === 'integer' ? 'number' : v.type)))];
+    if (plain.every((t): t is Plain => typeof t === 'string' && isPlain(t))) return { kind: 'scalar', types: plain };
     return { kind: 'json' };
   }
   if (schema.const !== undefined) return { kind: 'constant', value: schema.const };
@@ -68,7 +80,9 @@ export function kindOf(schema: FormSchema): FieldKind {
   }
 }
 
-const WORDS: Record<string, string> = { Ms: '(ms)', MB: '(MB)', S: '(s)', Id: 'id', Url: 'URL', Tls: 'TLS', Esg: 'ESG' };
+/** Units written after the name (pollMs → Poll (ms)); acronyms written as such wherever they stand. */
+const WORDS: Record<string, string> = { Ms: '(ms)', MB: '(MB)', S: '(s)', Id: 'id' };
+const ACRONYMS: Record<string, string> = { Url: 'URL', Tls: 'TLS', Esg: 'ESG', Ca: 'CA' };
 
 /** pollMs → "Poll (ms)", unitId → "Unit id", maxDbMB → "Max db (MB)", timeZone → "Time zone". */
 export function labelOf(key: string): string {
@@ -78,6 +92,8 @@ export function labelOf(key: string): string {
     .split(' ');
   const words = parts.map((w, i) => {
     const cap = w.charAt(0).toUpperCase() + w.slice(1);
+    const acronym = ACRONYMS[cap];
+    if (acronym) return acronym;
     const known = WORDS[cap];
     if (known && i > 0) return known;
     return i === 0 ? cap : w.toLowerCase();
@@ -120,7 +136,20 @@ export function initialValue(schema: FormSchema, variant?: string): unknown {
       return schema.default ?? false;
     case 'text':
       return schema.default ?? '';
+    case 'scalar':
+      return k.types.includes('string') ? '' : k.types.includes('number') ? 0 : false;
   }
+}
+
+/**
+ * What typed text is, for a field of several plain types: the schema says which it may be, and the
+ * text is read as the first that it exactly is (a number only if it is one, true/false only as such);
+ * text the schema does not allow as a string stays text, for the validator to refuse in a sentence.
+ */
+export function scalarOf(text: string, types: readonly Plain[]): string | number | boolean {
+  if (types.includes('boolean') && (text === 'true' || text === 'false')) return text === 'true';
+  if (types.includes('number') && text.trim() !== '' && Number.isFinite(Number(text))) return Number(text);
+  return text;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
