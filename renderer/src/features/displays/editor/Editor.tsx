@@ -281,7 +281,7 @@ export function DisplayEditor() {
     copy: () => doc && setClip(copy(doc, selection)),
     paste: () => {
       if (!doc || clip.length === 0) return;
-      const r = paste(doc, clip, 2 * grid, 2 * grid);
+      const r = paste(doc, clip, 2 * (grid || 10), 2 * (grid || 10));
       apply(r.doc, r.ids);
     },
     remove: () => doc && selection.length > 0 && apply(deleteElements(doc, selection), []),
