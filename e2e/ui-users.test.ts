@@ -146,7 +146,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('the Users screen in Chro
     await form.getByRole('button', { name: 'Create user' }).click();
     await expect
       .poll(() => status().textContent(), { timeout: 20_000 })
-      .toBe('Refused: Check the entry: the field “user” is refused: letters, digits and . _ @ - only.');
+      .toBe('Refused: Check the entry: the field "user" must be letters, digits and . _ @ - only, but it is the text "bad name!".');
     await shot(page, 'refused');
   }, 120_000);
 });

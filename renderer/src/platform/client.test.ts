@@ -4,29 +4,18 @@ import { ApiCallError, errorText } from './client';
 const failed = (type: ApiCallError['error']['type'], message: string) => new ApiCallError({ type, message });
 
 describe('error messages for people', () => {
-  it('rewords the core’s argument check as sentences naming each field, never validator output', () => {
-    const shelve =
-      '✖ Invalid input: expected string, received undefined\n  → at reason\n✖ Too big: expected number to be <=480\n  → at minutes';
-    expect(errorText(failed('validation', shelve))).toBe(
-      'Check the entry: the field “reason” is required; the field “minutes” must be at most 480.',
+  it('shows the core’s argument check as it words it, one sentence per field, and never parses it', () => {
+    const reason = { path: 'reason', message: 'the field "reason" is required and must be text' };
+    const minutes = { path: 'minutes', message: 'the field "minutes" must be at most 1440, but it is 1441' };
+    const refused = (fields: { path: string; message: string }[]) =>
+      new ApiCallError({ type: 'validation', message: fields.map((f) => f.message).join('; '), fields });
+    expect(errorText(refused([reason, minutes]))).toBe(
+      'Check the entry: the field "reason" is required and must be text; the field "minutes" must be at most 1440, but it is 1441.',
     );
-    expect(errorText(failed('validation', '✖ Too small: expected string to have >=1 characters\n  → at reason'))).toBe(
-      'Check the entry: the field “reason” must not be empty.',
+    expect(errorText(refused([{ path: 'colour', message: 'unknown field "colour": did you mean color?' }]))).toBe(
+      'Check the entry: unknown field "colour": did you mean color?',
     );
-    expect(errorText(failed('validation', '✖ Invalid input: expected number, received string\n  → at changes.writeMin'))).toBe(
-      'Check the entry: the field “changes.writeMin” must be a number, not text.',
-    );
-    expect(errorText(failed('validation', '✖ Invalid option: expected one of "viewer"|"admin"\n  → at role'))).toBe(
-      'Check the entry: the field “role” must be one of "viewer", "admin".',
-    );
-    expect(errorText(failed('validation', '✖ Unrecognized key: "colour"'))).toBe(
-      'Check the entry: "colour" is not a field this request takes.',
-    );
-    // A schema's own words are kept, with the field named.
-    expect(errorText(failed('validation', '✖ letters, digits and . _ @ - only\n  → at user'))).toBe(
-      'Check the entry: the field “user” is refused: letters, digits and . _ @ - only.',
-    );
-    // A sentence the core wrote for people stays as it is, capitalised and ended.
+    // A refusal a handler wrote for people (no fields) stays as it is, capitalised and ended.
     expect(errorText(failed('validation', 'password refused: at least 10 characters'))).toBe('Password refused: at least 10 characters.');
   });
 

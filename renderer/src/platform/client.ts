@@ -18,43 +18,6 @@ export class ApiCallError extends Error {
 const NOT_CONNECTED = 'not connected to the console core';
 const LINK_LOST = 'connection to the console core lost';
 
-const KINDS: Record<string, string> = {
-  string: 'text',
-  number: 'a number',
-  int: 'a whole number',
-  boolean: 'yes or no',
-  array: 'a list',
-  object: 'a set of fields',
-  undefined: 'nothing',
-  null: 'nothing',
-};
-const kind = (k: string) => KINDS[k] ?? k;
-const count = (n: string, one: string) => `${n} ${one}${n === '1' ? '' : 's'}`;
-
-/** What the core's argument check (zod's wording) says about one field, as the rest of a sentence. */
-const FIELD_PROBLEMS: readonly [RegExp, (m: RegExpMatchArray) => string][] = [
-  [/^Invalid input: expected (\w+), received undefined$/, () => 'is required'],
-  [/^Invalid input: expected (\w+), received (\w+)$/, (m) => `must be ${kind(m[1] ?? '')}, not ${kind(m[2] ?? '')}`],
-  [/^Invalid option: expected one of (.+)$/, (m) => `must be one of ${(m[1] ?? '').split('|').join(', ')}`],
-  [/^Too small: expected string to have >=1 characters?$/, () => 'must not be empty'],
-  [/^Too small: expected string to have >=(\d+) characters?$/, (m) => `needs at least ${count(m[1] ?? '', 'character')}`],
-  [/^Too big: expected string to have <=(\d+) characters?$/, (m) => `may have at most ${count(m[1] ?? '', 'character')}`],
-  [
-    /^Too small: expected array to have >=(\d+) items?$/,
-    (m) => `needs at least ${count(m[1] ?? '', 'entry')}`.replace('entrys', 'entries'),
-  ],
-  [
-    /^Too big: expected array to have <=(\d+) items?$/,
-    (m) => `may have at most ${count(m[1] ?? '', 'entry')}`.replace('entrys', 'entries'),
-  ],
-  [/^Too small: expected number to be >=(.+)$/, (m) => `must be at least ${m[1]}`],
-  [/^Too small: expected number to be >(.+)$/, (m) => `must be more than ${m[1]}`],
-  [/^Too big: expected number to be <=(.+)$/, (m) => `must be at most ${m[1]}`],
-  [/^Too big: expected number to be <(.+)$/, (m) => `must be less than ${m[1]}`],
-  [/^Invalid ISO datetime$/, () => 'must be a date and time'],
-  [/^Invalid input$/, () => 'has a value of the wrong kind'],
-];
-
 /** A sentence starts with a capital and ends with a full stop. */
 function sentence(text: string): string {
   const t = text.trim();
@@ -64,40 +27,16 @@ function sentence(text: string): string {
 }
 
 /**
- * The core's argument check as it words it (one "✖ problem" line per issue, each followed by
- * "→ at field") turned into sentences naming the field; null when the text is not in that form.
- */
-function validationSentences(message: string): string | null {
-  if (!message.startsWith('✖')) return null;
-  const parts: string[] = [];
-  for (const issue of message.split(/^✖ /m).filter((p) => p.trim() !== '')) {
-    const [problem = '', at] = issue.split(/\n\s*→ at /);
-    const text = problem.trim();
-    const unknown = /^Unrecognized keys?: (.+)$/.exec(text);
-    if (unknown) {
-      parts.push(`${unknown[1]} is not a field this request takes`);
-      continue;
-    }
-    const known = FIELD_PROBLEMS.map(([re, say]) => {
-      const m = re.exec(text);
-      return m ? say(m) : null;
-    }).find((x) => x !== null);
-    const field = at?.trim();
-    // A message written for people (a schema's own wording) is kept as it is.
-    parts.push(field ? `the field “${field}” ${known ?? `is refused: ${text}`}` : (known ?? text));
-  }
-  return parts.length ? sentence(`Check the entry: ${parts.join('; ')}`) : null;
-}
-
-/**
  * The text to show for what was thrown, as a sentence a person can act on: a failed call's
- * ApiCallError carries the core's wording (an argument check is reworded to name each field);
- * anything else shows as its message. Every screen shows errors through this one function.
+ * ApiCallError carries the core's wording (a failed argument check comes worded by the core, one
+ * sentence per field, and is shown as it is); anything else shows as its message. Every screen
+ * shows errors through this one function.
  */
 export function errorText(err: unknown): string {
   if (err instanceof ApiCallError) {
-    const { type, message } = err.error;
-    if (type === 'validation') return validationSentences(message) ?? sentence(message);
+    const { type, message, fields } = err.error;
+    if (type === 'validation' && fields && fields.length > 0)
+      return sentence(`Check the entry: ${fields.map((f) => f.message).join('; ')}`);
     if (type === 'unavailable' && message === NOT_CONNECTED)
       return 'Not connected to the console core, so nothing was sent; try again once the link is back.';
     if (type === 'unavailable' && message === LINK_LOST)

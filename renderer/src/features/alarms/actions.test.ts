@@ -27,11 +27,22 @@ describe('alarm action checks', () => {
 });
 
 describe('refusals as sentences', () => {
-  it('keeps the words of a validation refusal and drops the validator’s markup', () => {
-    const raw = '✖ Too small: expected number to be >0\n  → at minutes\n✖ state why the alarm is shelved\n  → at reason';
-    const text = refusalText('Shelving P1 Flow lo', new ApiCallError({ type: 'validation', message: raw }));
-    expect(text).toBe('Shelving P1 Flow lo was refused: Too small: expected number to be >0. State why the alarm is shelved.');
-    expect(text).not.toMatch(/✖|→/);
+  it('shows the core’s sentences for a refused argument check, one per field', () => {
+    const fields = [
+      { path: 'minutes', message: 'the field "minutes" must be greater than 0, but it is 0' },
+      { path: 'reason', message: 'the field "reason" is refused: state why the alarm is shelved' },
+    ];
+    const text = refusalText(
+      'Shelving P1 Flow lo',
+      new ApiCallError({ type: 'validation', message: fields.map((f) => f.message).join('; '), fields }),
+    );
+    expect(text).toBe(
+      'Shelving P1 Flow lo was refused: The field "minutes" must be greater than 0, but it is 0. The field "reason" is refused: state why the alarm is shelved.',
+    );
+    // A handler's own refusal (no fields) as a sentence.
+    expect(refusalText('Shelving P1', new ApiCallError({ type: 'validation', message: 'the alarm is not shelvable' }))).toBe(
+      'Shelving P1 was refused: The alarm is not shelvable.',
+    );
   });
 
   it('says what to do for a lost link and a role that may not', () => {

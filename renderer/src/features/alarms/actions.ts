@@ -47,22 +47,17 @@ const sentence = (s: string) => {
 
 /**
  * The core's refusal of an alarm action as a sentence: `doing` names the action and the alarm
- * ("Shelving Demo/PumpStation/Pump101/Flow"). A validation refusal arrives as the validator's
- * list of issues ("✖ … → at reason"): only the issues' own words are kept, never the markup.
+ * ("Shelving Demo/PumpStation/Pump101/Flow"). A refused argument check arrives as the core's
+ * sentences, one per field (ApiError.fields), shown as they are.
  */
 export function refusalText(doing: string, err: unknown): string {
   if (!(err instanceof ApiCallError)) return `${doing} failed: ${sentence(err instanceof Error ? err.message : String(err))}`;
-  const { type, message } = err.error;
+  const { type, message, fields } = err.error;
   if (type === 'forbidden' || type === 'unauthenticated')
     return `${doing} was refused: your role may not do this (${sentence(message).replace(/\.$/, '')}).`;
   if (type === 'unavailable') return `${doing} did not reach the console core: ${sentence(message)} Try again when the link is back.`;
-  if (type === 'validation') {
-    const issues = message
-      .split('\n')
-      .map((l) => l.trim())
-      .filter((l) => l !== '' && !l.startsWith('→'))
-      .map((l) => l.replace(/^✖\s*/, ''));
-    return `${doing} was refused: ${issues.map(sentence).join(' ') || 'the console did not accept what was entered.'}`;
-  }
+  // A failed argument check comes worded by the core, one sentence per field.
+  if (type === 'validation' && fields && fields.length > 0)
+    return `${doing} was refused: ${fields.map((f) => sentence(f.message)).join(' ')}`;
   return `${doing} was refused: ${sentence(message)}`;
 }
