@@ -2,7 +2,7 @@
 // a malformed envelope is counted and dropped, never applied.
 import type { ServerMessage } from '../../../native/api/wire';
 
-const STREAMS = new Set(['values', 'connections', 'system', 'alarms', 'predictions', 'historyExport']);
+const STREAMS = new Set(['values', 'connections', 'system', 'alarms', 'predictions', 'historyExport', 'tagTable']);
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

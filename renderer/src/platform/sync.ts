@@ -20,7 +20,9 @@ async function resync(client: ApiClient): Promise<void> {
     client.call('tags.snapshot', {}),
     client.call('connections.list', {}),
   ]);
-  if (!sameTags(appStore.getState().tags, meta.tags) || live.tagCount !== meta.tags.length) live.reset(meta.tags.length);
+  // Values are kept by tag id; after a tag was removed live, ids run past the count.
+  const span = meta.tags.reduce((n, t) => Math.max(n, t.id + 1), 0);
+  if (!sameTags(appStore.getState().tags, meta.tags) || live.tagCount !== span) live.reset(span);
   actions.setMeta(meta.tags, meta.machines);
   live.markLinked();
   live.enqueue({
@@ -99,5 +101,7 @@ export function connectStores(client: ApiClient): void {
     else if (stream === 'predictions') predictionActions.apply(data as EventStreams['predictions']);
     else if (stream === 'connections') appStore.setState({ connections: data as EventStreams['connections'] });
     else if (stream === 'system') actions.addMessage(data as EventStreams['system']);
+    // The tag table changed (live configuration): list the tags and their values again.
+    else if (stream === 'tagTable' && client.link === 'online') resync(client).catch(() => undefined);
   });
 }
