@@ -30,7 +30,8 @@ export function open(ctx: CapabilityContext<EsgSection>): Capability {
     face: esg,
     handlers: esgHandlers(esg),
     listener: { name: 'esg', batch: (b) => esg.ingest(b) },
-    // Meters, sources and factors are resolved against the tag table when the service opens.
+    // Meters, sources and factors are resolved against the tag table when the service opens: a
+    // changed mapping is applied by the core restarting this capability alone (capability.ts).
     reconfigure: (next) => restartUnlessSame(ctx.config.esg, (next as EsgSection | undefined)?.esg),
     stop: () => esg.close(),
   };

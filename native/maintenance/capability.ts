@@ -43,7 +43,8 @@ export function open(ctx: CapabilityContext<MaintenanceConfig | undefined>): Cap
   return {
     face,
     handlers: alarmHandlers(alarms.service, log),
-    // The webhook and request rules are read when the log opens.
+    // The webhook and request rules are read when the log opens: a changed section is applied by
+    // the core restarting this capability alone, with those that use its face (capability.ts).
     reconfigure: (next) => restartUnlessSame(ctx.config, next),
     // events.db is closed by the alarm capability, which opened it (and stops after this one).
     stop: () => undefined,

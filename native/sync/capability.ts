@@ -71,7 +71,8 @@ export function open(ctx: CapabilityContext<SyncConfig>): Capability {
   return {
     handlers: syncHandlers(sync),
     listener: config.enabled ? { name: 'sync', batch: toCloud.samples } : undefined,
-    // The link, the selection and the outbox limits are read when the service opens.
+    // The link, the selection and the outbox limits are read when the service opens: a changed
+    // section is applied by the core restarting this capability alone (capability.ts).
     reconfigure: (next) => restartUnlessSame(config, next),
     async stop() {
       for (const stop of stops.splice(0).reverse()) stop();
