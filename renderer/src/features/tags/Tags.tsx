@@ -99,8 +99,8 @@ function ImportExport({ machine }: { machine: string }) {
               .map((i) => `line ${i.line} ${i.column}: ${i.message}`)
               .join('; ')}`
           : r.applied
-            ? `Imported ${r.added.length} tag(s) into ${machine}; effective at the next start`
-            : `${r.tags} tag(s) valid — apply to write them to the site file`,
+            ? `Imported ${r.added.length} tag(s) into ${machine} as version ${r.outcome?.version.version ?? '?'}; applied live`
+            : `${r.tags} tag(s) valid — ${r.diff?.summary.length ?? 0} change(s) against version ${r.baseVersion}; apply to put them in force`,
       );
     } catch (err) {
       setReport(`Refused: ${errorText(err)}`);
