@@ -1,5 +1,7 @@
 // zod issues turned into sentences a site engineer reads: what the field must be and what it is,
 // with "did you mean …?" for a misspelt field name or enumeration value. Never raw zod output.
+// The same sentences, naming each field, answer an API client whose arguments fail their request's
+// schema (describeZodError, used by native/api/registry.ts).
 // And spans of time as people read them. Below every capability: drivers, the site loader and the
 // API limits all describe through here.
 import type { z } from 'zod';
