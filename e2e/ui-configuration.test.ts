@@ -205,8 +205,10 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('the Configuration screen
     const viewer = await openAs('vera');
     await historyRow(viewer, 4).waitFor({ timeout: 20_000 });
     expect(await viewer.getByLabel('Site file text', { exact: true }).count()).toBe(0);
+    // Nor the forms, their Test connection or Test read (useCan: the core's permission table).
+    expect(await viewer.getByRole('region', { name: 'Site file forms' }).count()).toBe(0);
     const buttons = await viewer.locator('main button:visible').allTextContents();
-    expect(buttons.filter((b) => /^(Check|Apply|Roll back)/.test(b.trim()))).toEqual([]);
+    expect(buttons.filter((b) => /^(Check|Apply|Roll back|Test connection|Test read|Forms)/.test(b.trim()))).toEqual([]);
     await viewer.getByLabel('From version', { exact: true }).selectOption('3');
     await viewer.getByLabel('to version', { exact: true }).selectOption('4');
     await viewer.getByRole('button', { name: 'Show changes' }).click();
