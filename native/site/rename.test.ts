@@ -72,12 +72,27 @@ describe('config.apply: renames and in-place tag changes', () => {
     expect(refused.error?.message).toBe('rename S/A/M/Lvl -> S/A/M/TankLevel: there is no tag S/A/M/Lvl in the version in force');
     expect(readFileSync(path.join(dir, 'site.yaml'), 'utf8')).toBe(site);
 
+    const told: unknown[] = [];
+    const off = core.onEvent((stream, data) => {
+      if (stream === 'tagTable') told.push(data);
+    });
     const r = await call<ConfigApplyResult>('config.apply', {
       text: next,
       baseVersion: 1,
       comment: 'tank level named as on the P&ID',
       renames: { 'S/A/M/Level': 'S/A/M/TankLevel' },
     });
+    // Clients are told once, with what changed in the table.
+    await new Promise((resolve) => setImmediate(resolve));
+    off();
+    expect(told).toEqual([
+      {
+        added: [],
+        removed: [{ id: spareId, name: 'S/A/M/Spare' }],
+        renamed: [{ id: levelId, from: 'S/A/M/Level', to: 'S/A/M/TankLevel' }],
+        count: 2,
+      },
+    ]);
     expect(r.diff.summary).toEqual([
       'machine S/A/M changed (tags)',
       'tag S/A/M/Level renamed to S/A/M/TankLevel',
