@@ -127,6 +127,7 @@ export interface HistorianTable {
   retention?: RetentionConfig;
   deadband?: DeadbandConfig;
   durability?: Durability;
+  /** Absent: the cap stays as it is; null: no cap. */
   maxDbBytes?: number | null;
 }
 
@@ -439,8 +440,19 @@ class WorkerHistorian implements Historian {
   }
 
   private tag(name: string): QueryTag {
-    const t = this.byName.get(name);
+    const t = this.byName.get(name) ?? this.rowOfNewTag(name);
     if (!t) throw new RangeError(`unknown tag "${name}"`);
+    return t;
+  }
+
+  /** A tag retag added whose row the writer made after the retag answered (it held the change while writes failed). */
+  private rowOfNewTag(name: string): QueryTag | undefined {
+    const id = this.tagList.findIndex((t, i) => t.name === name && !this.removed(i));
+    if (id < 0) return undefined;
+    const sid = this.db.prepare('SELECT id FROM tag WHERE name = ?').pluck().get(name) as number | undefined;
+    if (sid === undefined) return undefined;
+    const t: QueryTag = { name, sid, policy: this.policies[id] as TagPolicy };
+    this.byName.set(name, t);
     return t;
   }
 
@@ -493,7 +505,7 @@ class WorkerHistorian implements Historian {
       if (rulesChanged) said.push('storage rules and retention applied from the next sample');
       if (durabilityChanged) said.push(`durability ${durability}`);
     }
-    const cap = next.maxDbBytes ?? null;
+    const cap = next.maxDbBytes === undefined ? this.init.maxDbBytes : next.maxDbBytes;
     if (cap !== this.init.maxDbBytes) {
       await this.setMaxDbBytes(cap);
       said.push(cap === null ? 'no size cap' : `size cap ${(cap / 1048576).toFixed(0)} MB`);

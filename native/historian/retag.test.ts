@@ -19,6 +19,10 @@ afterEach(async () => {
 
 const samples = (id: number, from: number, n: number) =>
   batch(Array.from({ length: n }, (_, i) => [id, T0 + (from + i) * 1000, from + i] as const));
+/** Values that do not compress to nothing: a commit of many of them needs new pages. */
+const rough = (i: number) => ((i * 7919) % 1009) / 7;
+const roughSamples = (id: number, from: number, n: number) =>
+  batch(Array.from({ length: n }, (_, i) => [id, T0 + (from + i) * 1000, rough(from + i)] as const));
 
 describe('Historian.retag', () => {
   it('stores new tags from their first sample and loses no sample of an unchanged tag across the change', async () => {
@@ -71,5 +75,37 @@ describe('Historian.retag', () => {
     open.push(h);
     expect(await h.retag({ tags, removed: () => false })).toBe('the tags it stores did not change');
     expect(await h.retag({ tags, removed: (id) => id === 0 })).toBe('1 removed tag no longer stored (its history stays in the file)');
+  });
+
+  it('holds a new table and what arrives while writes fail, and stores all of it once they work again', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const tags = makeTags(1);
+    const h = await openHistorian({ dir, tags, now: () => T0 + 3_600_000, retentionIntervalMs: 0, flushIntervalMs: 20 });
+    open.push(h);
+    h.ingest(roughSamples(0, 0, 10));
+    await h.flush();
+    // The size cap at the file's size: SQLite answers SQLITE_FULL exactly as on a full disk.
+    await h.setMaxDbBytes(4096);
+    h.ingest(roughSamples(0, 10, 3000));
+    const detail = await h.retag({ tags: makeTags(2), removed: () => false });
+    expect(detail).toMatch(/^the writer holds the change until it can write \(.*\); 1 new tag stored from its first sample$/);
+    h.ingest(roughSamples(0, 3010, 1000));
+    h.ingest(roughSamples(1, 0, 5));
+    await expect(h.flush()).rejects.toThrow();
+
+    await h.setMaxDbBytes(null);
+    let stored = false;
+    for (let i = 0; i < 200 && !stored; i++) {
+      stored = await h.flush().then(
+        () => true,
+        () => new Promise<boolean>((r) => setTimeout(() => r(false), 20)),
+      );
+    }
+    expect(stored).toBe(true);
+    const q = { from: T0, to: T0 + 5_000_000, maxPoints: 10_000 };
+    expect(h.query({ tags: ['Site/Area/M/T0'], ...q })[0]?.v).toEqual(Array.from({ length: 4010 }, (_, i) => rough(i)));
+    expect(h.query({ tags: ['Site/Area/M/T1'], ...q })[0]?.v).toEqual([0, 1, 2, 3, 4].map(rough));
+    expect(h.metrics().droppedSamples).toBe(0);
   });
 });
