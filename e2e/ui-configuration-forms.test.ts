@@ -6,7 +6,8 @@
 // plant's own tags keep being stored throughout (history counted in buckets across the applies).
 // Then an alarm limit added in the Alarms form fires; a field's validator issue is shown beside it;
 // a template tag edit asks whether to change the template (naming its machines) or override this
-// machine only, each choice checked on both pumps, and the override is reverted. A viewer may not
+// machine only, each choice checked on both pumps, and the override is reverted; a machine made
+// from the template with its parameter gets every template tag, reading Good. A viewer may not
 // test connections. axe in both themes on the forms.
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -354,6 +355,34 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('commissioning from the C
       .poll(descriptions, { timeout: 30_000 })
       .toEqual({ Pump101: 'bearing vibration, both pumps', Pump102: 'bearing vibration, both pumps' });
     expect(readFileSync(siteFile, 'utf8')).not.toContain('overrides:');
+  }, 240_000);
+
+  it('adds a machine made from a template with its parameter: every template tag, read through it', async () => {
+    await section('Areas').click();
+    const station = await open(entry(forms(), 'PumpStation'));
+    await station.getByRole('button', { name: 'Add machine' }).click();
+    const added = await open(station.locator('details.form-entry[data-entry^="#"]').first());
+    await added.getByLabel('Name', { exact: true }).first().fill('Pump103');
+    const pump = await open(entry(station, 'Pump103'));
+    await pump.getByLabel('Template', { exact: true }).fill('CentrifugalPump');
+    await pump.getByLabel('Connection', { exact: true }).fill('plant-opcua');
+    // The demo server has nodes for Pump101 and Pump102 only: the new machine reads Pump101's.
+    await pump.getByLabel('New param name', { exact: true }).fill('base');
+    await pump.getByRole('button', { name: 'Add', exact: true }).first().click();
+    await pump.getByLabel('base', { exact: true }).fill('ns=1;s=PumpStation.Pump101');
+    await apply('Pump103 from the pump template');
+    const names = (await tags()).filter((t) => t.name.startsWith('Demo/PumpStation/Pump103/')).map((t) => t.name.split('/')[3]);
+    // Pump101's tags but the model's derived ones (no model is bound to Pump103).
+    const template = (await tags())
+      .filter((t) => t.name.startsWith('Demo/PumpStation/Pump101/'))
+      .map((t) => t.name.split('/')[3])
+      .filter((n) => !['AnomalyScore', 'Health', 'RUL'].includes(n ?? ''));
+    expect(names.sort()).toEqual(template.sort());
+    await waitFor(
+      'Pump103 Flow Good',
+      async () => ((await tag('Demo/PumpStation/Pump103/Flow'))?.quality === 'Good' ? true : undefined),
+      60_000,
+    );
   }, 240_000);
 
   it('refuses Test connection to a viewer, per the permission table', async () => {
