@@ -3,8 +3,9 @@ import { ZodError, type z } from 'zod';
 import type { CallContext } from '../api/contract.js';
 import { ESG_LIMITS, type EsgResults, type esgRequests } from '../api/esg-requests.js';
 import { ApiFailure } from '../api/registry.js';
+import { describeZodError } from '../util/describe.js';
 import { DeadlineExceeded, runSliced } from '../util/sliced.js';
-import { FactorError } from './factors.js';
+import { FactorError, factorSchema } from './factors.js';
 import type { EsgService } from './service.js';
 import { UnitError } from './units.js';
 
@@ -13,19 +14,34 @@ export type EsgHandlers = {
   [N in EsgRequestName]: (args: z.output<(typeof esgRequests)[N]>, ctx: CallContext) => EsgResults[N] | Promise<EsgResults[N]>;
 };
 
-/** The service's own errors as API errors with a kind the transports map to a status. */
-function translate(err: unknown): unknown {
+/** The schema a handler's input was checked against inside the service, and that input. */
+interface Checked {
+  schema: z.ZodType;
+  data: unknown;
+}
+
+/**
+ * The service's own errors as API errors with a kind the transports map to a status. A failed
+ * check of `checked` is worded as the registry words a failed argument check: a sentence per field.
+ */
+function translate(err: unknown, checked?: Checked): unknown {
   if (err instanceof FactorError || err instanceof UnitError || err instanceof RangeError) return new ApiFailure('validation', err.message);
-  if (err instanceof ZodError) return new ApiFailure('validation', err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  if (err instanceof ZodError && checked)
+    return new ApiFailure(
+      'validation',
+      describeZodError(err, checked.schema, checked.data)
+        .map((f) => f.message)
+        .join('; '),
+    );
   if (err instanceof DeadlineExceeded) return new ApiFailure('unavailable', err.message);
   return err;
 }
 
-function guarded<T>(fn: () => T): T {
+function guarded<T>(fn: () => T, checked: Checked): T {
   try {
     return fn();
   } catch (err) {
-    throw translate(err);
+    throw translate(err, checked);
   }
 }
 
@@ -46,7 +62,9 @@ export function esgHandlers(svc: EsgService): EsgHandlers {
     'esg.series': (a) => sliced(`the ESG series over ${span(a)}`, () => svc.seriesSteps(a)),
     'esg.report': (a) => sliced(`the ESG ${a.period} report from ${a.start}`, () => svc.reportSteps(a)),
     'esg.factors.list': () => svc.factors(),
-    'esg.factors.correct': ({ reason, ...factor }, ctx) => guarded(() => svc.correctFactor(factor, reason, ctx.user)),
+    // The service checks the correction, with its new version number, against the factor schema.
+    'esg.factors.correct': ({ reason, ...factor }, ctx) =>
+      guarded(() => svc.correctFactor(factor, reason, ctx.user), { schema: factorSchema, data: factor }),
     'esg.factors.changes': () => svc.factorChanges(),
     'esg.gaps': (a) => svc.gaps(a),
   };
