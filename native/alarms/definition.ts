@@ -5,6 +5,7 @@
 // machine (`Running` → `Demo/PumpStation/Pump101/Running`).
 import { z } from 'zod';
 import type { TagInfo } from '../api/types.js';
+import { describeZodIssue, fieldPath } from '../util/describe.js';
 
 export const alarmTypes = ['hihi', 'hi', 'lo', 'lolo', 'roc', 'deviation', 'discrete', 'bad_quality', 'model'] as const;
 export type AlarmType = (typeof alarmTypes)[number];
@@ -175,11 +176,15 @@ export function compileDefinitions(definitions: readonly AlarmDefinition[], tags
   return out;
 }
 
-/** Parse the site file's `alarms:` section, with each problem's position. */
+const sectionSchema = z.array(alarmDefinitionSchema);
+
+/** Parse the site file's `alarms:` section, each problem a sentence after its position (`alarms[1].priority`). */
 export function parseDefinitions(section: readonly unknown[]): AlarmDefinition[] {
-  const parsed = z.array(alarmDefinitionSchema).safeParse(section);
+  const parsed = sectionSchema.safeParse(section);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `alarms.${i.path.join('.')}: ${i.message}`);
+    const problems = parsed.error.issues
+      .flatMap((issue) => describeZodIssue(issue, sectionSchema, section, ['alarms']))
+      .map((d) => `${fieldPath(d.path)}: ${d.message}`);
     throw new AlarmConfigError(problems.join('; '));
   }
   return parsed.data;
