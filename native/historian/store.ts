@@ -686,8 +686,12 @@ export class HistorianStore {
     st.tailFrom = 0;
   }
 
+  /** Set by finish(): the next commit that leaves no chunk open empties the tail (nothing in it is needed then). */
+  private finishing = false;
+
   /** Graceful shutdown: store what the swinging door holds back and seal every open chunk. */
   finish(): void {
+    this.finishing = true;
     for (const st of this.tags) {
       st.filter.finish(st.emit);
       if (st.buf.length > 0) {
@@ -911,6 +915,17 @@ export class HistorianStore {
             tags: [...new Set([...failedTags, ...written.map((r) => this.tagName(r.tag))])],
           };
     for (const fn of after) fn();
+    if (this.finishing && this.tags.every((st) => this.tailNeed(st) === Number.POSITIVE_INFINITY)) {
+      // Every chunk is sealed: the tail holds only entries of sealed chunks, which the file need not keep.
+      this.finishing = false;
+      try {
+        this.db.exec('DELETE FROM tail');
+        this.live.clear();
+      } catch (err) {
+        // Harmless rows: the next open deletes them. Only a storage fault gets here.
+        if (!isStorageFault(err)) throw err;
+      }
+    }
     for (const st of tags) st.touched = false;
     this.touched = [];
     this.pending = 0;

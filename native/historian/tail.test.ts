@@ -101,7 +101,7 @@ describe('historian tail', () => {
     expect(store.reader.rollups('m1', sids(store)[7] as number, T, T + 3_600_000)).toHaveLength(50);
   });
 
-  it('ignores the tail entries of a sealed chunk, also while another tag of the group keeps the rows', () => {
+  it('ignores the tail entries of a sealed chunk, also while another tag of the group keeps the rows, and empties the tail at a graceful stop', () => {
     const { store, dir } = open(2);
     const [a, b] = sids(store) as [number, number];
     // Tag 0 seals at 1,024 samples; tag 1 of the same group keeps its chunk open, so the rows stay.
@@ -110,6 +110,13 @@ describe('historian tail', () => {
       feed(store, [1], c, 1);
       store.commit();
     }
+    expect(rawValues(store, a)).toEqual(Array.from({ length: 1100 }, (_, k) => k));
+    expect(rawValues(store, b)).toEqual(Array.from({ length: 11 }, (_, k) => 1e4 + k));
+    expect(tailRows(store)).toBeGreaterThan(0);
+    // A graceful stop seals every chunk: the tail is emptied with that commit, nothing is lost.
+    store.finish();
+    store.commit();
+    expect(tailRows(store)).toBe(0);
     expect(rawValues(store, a)).toEqual(Array.from({ length: 1100 }, (_, k) => k));
     expect(rawValues(store, b)).toEqual(Array.from({ length: 11 }, (_, k) => 1e4 + k));
     store.close();
