@@ -3,7 +3,7 @@
 // a drag across the machine's trend; the spans it leaves out are shown), starts learning with the
 // running gate (stopped spans left out, the default), reads the candidate's report (false alarm rate
 // on held-back data with the model alarm's rule, score distribution, contributors), discards it,
-// learns again and approves — the new version is active and the approval is in the audit trail with
+// learns again, finds that candidate and its report again after a restart of the console and approves — the new version is active and the approval is in the audit trail with
 // who and which version — and rolls back to the shipped model from the versions list. A viewer is
 // offered none of these controls.
 import { rmSync } from 'node:fs';
@@ -84,8 +84,8 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('learning a model from th
       420_000,
       2000,
     );
-    const page = await machinePage('enzo');
-    const section = page.getByRole('region', { name: `Model of ${MACHINE}` });
+    let page = await machinePage('enzo');
+    let section = page.getByRole('region', { name: `Model of ${MACHINE}` });
     await section.getByRole('button', { name: 'Last 15 min' }).click();
     // The period can be picked on the machine's trend: a drag across it sets From and To.
     const fromField = section.getByRole('textbox', { name: 'Learn from' });
@@ -107,8 +107,11 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('learning a model from th
     // Stopped spans are left out by default: the model gets the running gate (its running tag the
     // first input), read from the historian's state at the period's start (stored once at start-up).
     expect(await section.getByRole('checkbox', { name: 'learn on stopped spans too' }).isChecked()).toBe(false);
+    // The last hour: its last 10-minute stretch holds the console's minutes, whose last two are
+    // held back (one to calibrate the threshold, one to score it).
+    await section.getByRole('button', { name: 'Last hour' }).click();
     await section.getByRole('button', { name: 'Start learning' }).click();
-    const report = section.getByRole('region', { name: 'Learning report' });
+    let report = section.getByRole('region', { name: 'Learning report' });
     const awaitReport = async (what: string) => {
       try {
         await report.waitFor({ timeout: 120_000 });
@@ -132,6 +135,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('learning a model from th
     await section.getByRole('button', { name: 'Start learning' }).click();
     await expect.poll(async () => (await call<LearnJob>('models.learn.status', { machine: MACHINE })).id).not.toBe(first.id);
     await awaitReport('second');
+    const second = await call<LearnJob>('models.learn.status', { machine: MACHINE });
     const far = await report.locator('.learn-far').textContent();
     expect(far).toMatch(/^\d+\.\d{2} %$/);
     expect(await report.locator('.learn-bin').count()).toBe(20);
@@ -141,6 +145,18 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('learning a model from th
     // Not active before approval.
     expect((await call<MachinePredictionState[]>('predictions.latest', { machines: [MACHINE] }))[0]?.model).toBe(SHIPPED);
     await page.screenshot({ path: path.join(artifactsDir, 'ui-learning-report.png'), fullPage: true });
+
+    // A restart keeps the candidate and its report: it awaits approval again on the machine screen.
+    expect(await app.stop()).toBe(0);
+    app = await startConsole({ script: 'bin/aurum.mjs', args: ['serve'], dataDir: app.dataDir, timeoutMs: 40_000 });
+    admin = await app.signIn();
+    page = await machinePage('enzo');
+    section = page.getByRole('region', { name: `Model of ${MACHINE}` });
+    report = section.getByRole('region', { name: 'Learning report' });
+    await awaitReport('after the restart');
+    expect(await section.locator('.learn-job .learn-state').textContent()).toBe('candidate');
+    expect(await report.locator('.learn-far').textContent()).toBe(far);
+    expect((await call<LearnJob>('models.learn.status', { machine: MACHINE })).id).toBe(second.id);
 
     await section.getByRole('button', { name: 'Approve and activate' }).click();
     await section.getByText('Approved: the new version is active.').waitFor();
