@@ -334,18 +334,22 @@ export function* fitStreaming(input: StreamFitInput): Generator<void, StreamFit>
   // Q's limit is floored: with all variance kept the residual is rounding noise.
   const qLimit = Math.max(quantileOf(trainQ.sorted(), opts.quantile), 1e-6 * Math.max(totalVar, 1e-12));
   const useQ = opts.statistic === 't2q';
-  // The graph's score of a window, and the threshold calibrated on the calibration windows' scores.
-  const graphScores = (t2s: Float64Array, qs: Float64Array, count: number): Float64Array =>
-    Float64Array.from({ length: count }, (_, i) => {
+  // The graph's score of each window (÷ `by`), written over its T² array: no further copy is held.
+  const graphScores = (t2s: Float64Array, qs: Float64Array, count: number, by = 1): Float64Array => {
+    const out = t2s.subarray(0, count);
+    for (let i = 0; i < count; i++) {
       const s = (t2s[i] as number) / limit;
-      return useQ ? Math.max(s, (qs[i] as number) / qLimit) : s;
-    });
+      out[i] = (useQ ? Math.max(s, (qs[i] as number) / qLimit) : s) / by;
+    }
+    return out;
+  };
+  // The threshold: calibrated on the calibration windows' graph scores (the copy calibrate.ts sorts).
   const calibrated = calibrateThreshold(graphScores(calibT2, calibQ, calibWindows), LEARNED_ALARM.quantile, LEARNED_ALARM.margin);
   const threshold = Math.max(opts.thresholdScale, calibrated);
   // Scores as the console shows them: the graph's score ÷ the manifest threshold (1.0 = the alarm).
-  const train = graphScores(trainT2.values, trainQ.values, Math.min(trainT2.seen, SCORE_SAMPLE)).map((v) => v / threshold);
-  const calib = graphScores(calibT2, calibQ, calibWindows).map((v) => v / threshold);
-  const heldInOrder = graphScores(heldT2, heldQ, heldWindows).map((v) => v / threshold);
+  const train = graphScores(trainT2.values, trainQ.values, Math.min(trainT2.seen, SCORE_SAMPLE), threshold);
+  const calib = calibT2.map((v) => v / threshold);
+  const heldInOrder = graphScores(heldT2, heldQ, heldWindows, threshold);
   yield;
   // As the console publishes it: the k-th largest of the last n windows, from nothing at each run's start.
   const rule = new Persistence(LEARNED_ALARM.k, LEARNED_ALARM.n);
