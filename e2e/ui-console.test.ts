@@ -263,8 +263,18 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('operator console in Chro
     const editor = page.getByRole('form', { name: `Edit ${name}` });
     await editor.getByLabel('High').fill('80');
     await editor.getByRole('button', { name: 'Save' }).click();
+    // Issue 18: the tag comes from a template, so the edit first asks where it goes, naming the machines.
+    const scope = editor.getByRole('alertdialog', { name: 'Where the change goes' });
+    await expect
+      .poll(() => scope.textContent())
+      .toMatch(
+        /^Demo\/PumpStation\/Pump102\/BearingTemp comes from template \w+ \(\d+ machines: .*Demo\/PumpStation\/Pump101, .*override Demo\/PumpStation\/Pump102 only\./,
+      );
+    await scope.getByRole('button', { name: 'Override this machine only' }).click();
     await expect.poll(() => editor.getByRole('status').textContent()).toMatch(/^Saved to .*demo-site\.yaml/);
     await expect.poll(() => row.locator('td').nth(3).textContent()).toBe('20 … 80');
+    // Pump101, made from the same template, keeps the template's range.
+    expect(await page.locator('tr[data-tag-row="Demo/PumpStation/Pump101/BearingTemp"] td').nth(3).textContent()).toBe('20 … 75');
     await editor.getByLabel('Low').fill('90');
     await editor.getByLabel('High').fill('10');
     await editor.getByRole('button', { name: 'Save' }).click();

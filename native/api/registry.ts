@@ -6,13 +6,15 @@
 import type { z } from 'zod';
 import { describeZodError } from '../util/describe.js';
 import { type CallContext, type Handler, type Handlers, type RequestName, requestSchemas } from './contract.js';
-import type { ApiError, ApiResult } from './types.js';
+import type { ApiError, ApiResult, FieldProblem } from './types.js';
 
 /** An error a handler throws on purpose, with a kind the transports map to a status (404, 409…). */
 export class ApiFailure extends Error {
   constructor(
     readonly type: 'validation' | 'not_found' | 'forbidden' | 'unauthenticated' | 'conflict' | 'too_many' | 'unavailable' | 'internal',
     message: string,
+    /** The argument fields the refusal is about, when a screen should point at (or ask for) one. */
+    readonly fields?: FieldProblem[],
   ) {
     super(message);
   }
@@ -60,7 +62,8 @@ export class HandlerRegistry {
     try {
       return { data: await handler(parsed.data as never, ctx) };
     } catch (err) {
-      if (err instanceof ApiFailure) return { error: { type: err.type, message: err.message } };
+      if (err instanceof ApiFailure)
+        return { error: { type: err.type, message: err.message, ...(err.fields ? { fields: err.fields } : {}) } };
       return { error: { type: 'internal', message: err instanceof Error ? err.message : String(err) } };
     }
   }

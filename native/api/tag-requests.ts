@@ -69,10 +69,15 @@ export const tagRequests = {
     })
     .strict(),
   'connections.list': z.object({}).strict().default({}),
-  /** Edit a tag's engineering metadata; written back to the site file (validated, atomic, with a backup). */
+  /**
+   * Edit a tag's engineering metadata; written back to the site file (validated, atomic, with a
+   * backup). A tag made from a template needs `scope`: `template` changes the template's tag (every
+   * machine made from it), `machine` this machine's override only; without it the edit is refused.
+   */
   'config.updateTag': z
     .object({
       tag: tagPath,
+      scope: z.enum(['template', 'machine']).optional(),
       changes: z
         .object({
           description: z.string().max(256).optional(),

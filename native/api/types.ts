@@ -167,7 +167,10 @@ export interface ApiError {
   type: string;
   /** A sentence for people (lower-case start, no full stop); for a failed argument check, the fields' sentences joined by "; ". */
   message: string;
-  /** A failed argument check (type validation): each problem, by the field it names. Absent for every other error. */
+  /**
+   * A failed argument check (type validation): each problem, by the field it names; also a refusal
+   * about one argument the check cannot see (config.updateTag's `scope` for a template's tag). Absent otherwise.
+   */
   fields?: FieldProblem[];
 }
 

@@ -56,7 +56,8 @@ describe('editTag', () => {
   it('edits a template tag once for all its instances', () => {
     const file = siteFile();
     const model = loadSiteFile(file);
-    const result = editTag(model, 'P/A/P2/Flow', { range: [5, 80] });
+    // Said explicitly since issue 18: without a scope a template's tag is refused (update-tag-scope.test.ts).
+    const result = editTag(model, 'P/A/P2/Flow', { range: [5, 80] }, 'template');
     expect(result.changed.map((t) => t.name)).toEqual(['P/A/P1/Flow', 'P/A/P2/Flow']);
     expect(model.tags.filter((t) => t.machine === 'P1' || t.machine === 'P2').map((t) => [t.rangeLo, t.rangeHi])).toEqual([
       [5, 80],

@@ -18,13 +18,16 @@ export interface TagEdit {
 }
 
 export interface TagEditResult {
-  /** Every tag the edit changed: all instances when the tag comes from a template. */
+  /** Every tag the edit changed: every machine made from the template when the scope is the template. */
   changed: TagInfo[];
   file: string;
   backup: string;
 }
 
 export class TagEditError extends Error {}
+
+/** An edit of a template's tag that does not say whether it goes to the template or the machine. */
+export class TagScopeError extends TagEditError {}
 
 function writeValidated(model: SiteModel, text: string): { next: SiteModel; backup: string } {
   let next: SiteModel;
@@ -89,11 +92,55 @@ export function addMachineTags(
   return { file: model.file, backup, added };
 }
 
-export function editTag(model: SiteModel, tagName: string, edit: TagEdit): TagEditResult {
+/** Where an edit of a template's tag goes: the template (every machine made from it) or this machine's override. */
+export type TagEditScope = 'template' | 'machine';
+
+/**
+ * The path an edit of this tag writes to. A machine's own tag: its entry. A tag made from a
+ * template: the scope must be given (else refused, naming the template and the machines it would
+ * change): `template` is the template's tag, `machine` the machine's `overrides.<tag>`.
+ */
+function editPath(model: SiteModel, tag: TagInfo, at: readonly (string | number)[], scope: TagEditScope | undefined): (string | number)[] {
+  const areas = model.raw.areas;
+  const ai = areas.findIndex((a) => a.name === tag.area);
+  const mi = areas[ai]?.machines.findIndex((m) => m.name === tag.machine) ?? -1;
+  const entry = areas[ai]?.machines[mi];
+  const template = entry?.template;
+  if (!entry || template === undefined) return [...at];
+  const short = tag.name.split('/').pop() ?? tag.name;
+  const ti = model.raw.templates[template]?.tags.findIndex((t) => t.name === short) ?? -1;
+  if (ti < 0) return [...at]; // not one of the template's tags
+  const machine = `${tag.site}/${tag.area}/${tag.machine}`;
+  if (scope === undefined) {
+    const users = areas.flatMap((a) =>
+      a.machines.filter((m) => m.template === template).map((m) => `${model.site.name}/${a.name}/${m.name}`),
+    );
+    throw new TagScopeError(
+      `${tag.name} comes from template ${template} (${users.length === 1 ? '1 machine' : `${users.length} machines`}: ${users.join(', ')}): say whether to change the template or override ${machine} only`,
+    );
+  }
+  return scope === 'template' ? ['templates', template, 'tags', ti] : ['areas', ai, 'machines', mi, 'overrides', short];
+}
+
+/** An override replaces the template's fields; it cannot take one away (the template's would show through). */
+function checkOverrideEdit(model: SiteModel, tag: TagInfo, at: readonly (string | number)[], edit: TagEdit): void {
+  if (at[4] !== 'overrides') return;
+  const template = model.raw.areas[at[1] as number]?.machines[at[3] as number]?.template ?? '';
+  const own = model.raw.templates[template]?.tags.find((t) => t.name === at[5]) as Record<string, unknown> | undefined;
+  for (const [field, value] of Object.entries(edit))
+    if (value === null && own?.[field] !== undefined)
+      throw new TagEditError(
+        `${tag.name}: an override cannot remove the ${field} that template ${template} gives; change the template, or give this machine its own ${field}`,
+      );
+}
+
+export function editTag(model: SiteModel, tagName: string, edit: TagEdit, scope?: TagEditScope): TagEditResult {
   const tag = model.tags.find((t) => t.name === tagName);
   if (!tag) throw new TagEditError(`no tag named "${tagName}"`);
-  const at = model.definedAt[tag.id];
-  if (!at) throw new TagEditError(`${tagName} has no definition in ${model.file}`);
+  const defined = model.definedAt[tag.id];
+  if (!defined) throw new TagEditError(`${tagName} has no definition in ${model.file}`);
+  const at = editPath(model, tag, defined, scope);
+  checkOverrideEdit(model, tag, at, edit);
   const original = readFileSync(model.file, 'utf8');
   const doc = parseDocument(original);
   for (const [field, value] of Object.entries(edit)) {
@@ -103,16 +150,17 @@ export function editTag(model: SiteModel, tagName: string, edit: TagEdit): TagEd
   }
   const { next, backup } = writeValidated(model, doc.toString({ lineWidth: 0 }));
 
-  // Apply to the running tag table: every tag defined at the same place (template instances).
-  // Ids are the bus's (after a live apply they are not the tags' places in the file).
+  // Apply to the running tag table. Ids are the bus's (after a live apply they are not the tags'
+  // places in the file), so definitions are matched by name.
+  // Changed: the edited tag, every tag defined where the edit was written (a template's machines),
+  // and any whose fields the edit reached otherwise (a machine overriding other fields of that tag).
   const key = JSON.stringify(at);
   const changed: TagInfo[] = [];
   const freshByName = new Map(next.tags.map((t) => [t.name, t]));
   model.tags.forEach((t) => {
-    if (JSON.stringify(model.definedAt[t.id]) !== key) return;
     const fresh = freshByName.get(t.name);
     if (!fresh) return;
-    Object.assign(t, {
+    const fields = {
       description: fresh.description,
       unit: fresh.unit,
       rangeLo: fresh.rangeLo,
@@ -121,7 +169,16 @@ export function editTag(model: SiteModel, tagName: string, edit: TagEdit): TagEd
       writable: fresh.writable,
       writeMin: fresh.writeMin,
       writeMax: fresh.writeMax,
-    });
+    };
+    const freshAt = next.definedAt[fresh.id];
+    const reached =
+      t.id === tag.id ||
+      JSON.stringify(model.definedAt[t.id]) === key ||
+      JSON.stringify(freshAt) === key ||
+      Object.entries(fields).some(([k, v]) => t[k as keyof typeof fields] !== v);
+    if (!reached) return;
+    if (freshAt) model.definedAt[t.id] = freshAt;
+    Object.assign(t, fields);
     changed.push(t);
   });
   return { changed, file: model.file, backup };

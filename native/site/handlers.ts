@@ -5,7 +5,7 @@ import { ApiFailure } from '../api/registry.js';
 import type { TagInfo } from '../api/types.js';
 import { exportTagsCsv, importTagsCsv, importTagsJson } from '../tags/tag-list.js';
 import type { LiveConfig } from './apply.js';
-import { editTag, machineTagsText, TagEditError } from './editor.js';
+import { editTag, machineTagsText, TagEditError, TagScopeError } from './editor.js';
 import type { SiteModel } from './model.js';
 
 export interface SiteServices {
@@ -60,12 +60,14 @@ export function siteHandlers(s: SiteServices): Pick<Handlers, 'config.updateTag'
       });
       return { tags, issues: [], applied: true, added: next.added, baseVersion: checked.baseVersion, diff: outcome.diff, outcome };
     },
-    'config.updateTag': ({ tag, changes }) => {
+    'config.updateTag': ({ tag, scope, changes }) => {
       try {
-        const result = editTag(s.model, tag, changes);
+        const result = editTag(s.model, tag, changes, scope);
         s.onConfigChange?.(result.changed);
         return result;
       } catch (err) {
+        // A missing scope is named as the `scope` field's problem, so that a screen can ask for it.
+        if (err instanceof TagScopeError) throw new ApiFailure('validation', err.message, [{ path: 'scope', message: err.message }]);
         if (err instanceof TagEditError) throw new ApiFailure('validation', err.message);
         throw err;
       }

@@ -19,7 +19,7 @@ const NOT_CONNECTED = 'not connected to the console core';
 const LINK_LOST = 'connection to the console core lost';
 
 /** A sentence starts with a capital and ends with a full stop. */
-function sentence(text: string): string {
+export function sentence(text: string): string {
   const t = text.trim();
   if (t === '') return t;
   const first = t.charAt(0).toUpperCase() + t.slice(1);

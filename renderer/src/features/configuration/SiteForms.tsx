@@ -13,6 +13,7 @@ import type { TagValue } from '../../../../native/api/types';
 import { api, errorText } from '../../platform/client';
 import { useApp } from '../../platform/store';
 import { SchemaForm } from '../../ui/SchemaForm';
+import { ScopeQuestion } from '../../ui/ScopeQuestion';
 import { type FormPath, labelOf, setAt, valueAt } from '../../ui/schema-form';
 import { applyChanges, type Change, issuesByField, machinesOfTemplate, parsed, tagEditChanges } from './site-edit';
 
@@ -198,21 +199,12 @@ function TemplateTags({
             onSet={(p, v) => setEditing((e) => (e ? { ...e, draft: setAt(e.draft, p, v) as Obj } : e))}
           />
           {asking ? (
-            <div className="confirm" role="alertdialog" aria-label="Where the change goes">
-              <p>
-                {String(editedTag.name)} comes from template {template}. Change it for every machine made from the template, or for{' '}
-                {machineName} only?
-              </p>
-              <button type="button" onClick={() => finish('template')}>
-                Change the template ({users.length === 1 ? '1 machine' : `${users.length} machines`}: {users.join(', ')})
-              </button>{' '}
-              <button type="button" onClick={() => finish('override')}>
-                Override this machine only
-              </button>{' '}
-              <button type="button" onClick={() => setAsking(false)}>
-                Back
-              </button>
-            </div>
+            <ScopeQuestion
+              question={`${String(editedTag.name)} comes from template ${template}. Change it for every machine made from the template, or for ${machineName} only?`}
+              machines={users}
+              onChoose={(scope) => finish(scope === 'machine' ? 'override' : 'template')}
+              onBack={() => setAsking(false)}
+            />
           ) : (
             <div className="toolbar">
               <button

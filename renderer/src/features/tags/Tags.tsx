@@ -5,10 +5,11 @@ import { useId, useMemo, useState } from 'react';
 import type { TagInfo } from '../../../../native/api/types';
 import { download } from '../../lib/download';
 import { searchTags } from '../../lib/search';
-import { api, errorText } from '../../platform/client';
+import { ApiCallError, api, errorText, sentence } from '../../platform/client';
 import { useCan } from '../../platform/permissions';
 import { actions, useApp } from '../../platform/store';
 import { LiveValue } from '../../ui/LiveValue';
+import { ScopeQuestion } from '../../ui/ScopeQuestion';
 import { changesOf, draftOf, type TagDraft } from './tagEdit';
 
 /** Rows rendered at once; a search narrows thousands of tags to what the engineer looks for. */
@@ -32,20 +33,31 @@ function TagEditor({ tag, onClose }: { tag: TagInfo; onClose: () => void }) {
       />
     </label>
   );
-  const save = async (e: React.FormEvent) => {
-    e.preventDefault();
+  // A tag made from a template: the core refuses an edit without a scope, naming the template and
+  // the machines it would change; that sentence is the question, and the answer is sent with the edit.
+  const [asking, setAsking] = useState<string | null>(null);
+  const send = async (scope?: 'template' | 'machine') => {
+    setAsking(null);
     const c = changesOf(tag, draft);
     if ('error' in c) {
       setOutcome({ ok: false, text: c.error });
       return;
     }
     try {
-      const r = await api.call('config.updateTag', { tag: tag.name, changes: c.changes });
+      const r = await api.call('config.updateTag', { tag: tag.name, changes: c.changes, ...(scope ? { scope } : {}) });
       actions.updateTags(r.changed);
       setOutcome({ ok: true, text: `Saved to ${r.file} (previous version kept as ${r.backup})` });
     } catch (err) {
-      setOutcome({ ok: false, text: `Refused: ${errorText(err)}` });
+      const needsScope = err instanceof ApiCallError ? err.error.fields?.find((f) => f.path === 'scope') : undefined;
+      if (needsScope && !scope) {
+        setOutcome(null);
+        setAsking(needsScope.message);
+      } else setOutcome({ ok: false, text: `Refused: ${errorText(err)}` });
     }
+  };
+  const save = (e: React.FormEvent) => {
+    e.preventDefault();
+    void send();
   };
   return (
     <form className="tag-editor" onSubmit={save} aria-label={`Edit ${tag.name}`}>
@@ -74,6 +86,7 @@ function TagEditor({ tag, onClose }: { tag: TagInfo; onClose: () => void }) {
       <button type="button" onClick={onClose}>
         Close
       </button>
+      {asking ? <ScopeQuestion question={sentence(asking)} onChoose={(scope) => void send(scope)} onBack={() => setAsking(null)} /> : null}
       {outcome ? (
         <p className={outcome.ok ? 'write-ok' : 'write-error'} role={outcome.ok ? 'status' : 'alert'}>
           {outcome.text}
