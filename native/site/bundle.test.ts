@@ -172,3 +172,62 @@ describe('config.export and config.import', () => {
     expect(readFileSync(b.model.file, 'utf8')).toBe(source);
   }, 60_000);
 });
+
+// Display templates travel with the displays: exported, checked with the display template schema
+// (a broken one refuses the file, naming it and its field), written as exported.
+describe('config.export and config.import of display templates', () => {
+  const template = `${JSON.stringify({ id: 'pump', title: 'Pump', machineKind: 'pump', faceplate: { keyTags: ['Flow'], commands: [], setpoints: [], trend: [] } }, null, 2)}\n`;
+  let c: Core;
+  let d: Core;
+  beforeAll(async () => {
+    c = await coreOn('c', source, { hall: display });
+    mkdirSync(path.join(dir, 'c', 'displays', 'templates'));
+    writeFileSync(path.join(dir, 'c', 'displays', 'templates', 'pump.json'), template);
+    d = await coreOn('d', target);
+  }, 60_000);
+  afterAll(async () => {
+    await c?.stop();
+    await d?.stop();
+  });
+  const templateOn = (core: Core) => path.join(path.dirname(core.model.file), 'displays', 'templates', 'pump.json');
+
+  it('the exported file holds the templates; imported, they are written byte for byte and recorded with the version', async () => {
+    const file = await call<ExportFile>(c, 'config.export', {});
+    const bundle = JSON.parse(file.body) as { templates?: Record<string, string> };
+    expect(bundle.templates).toEqual({ pump: template });
+    const preview = await call<ConfigImportResult>(d, 'config.import', { bundle: file.body, baseVersion: 1, comment: 'x' });
+    expect(preview.diff?.summary).toContain('display template pump added');
+    const applied = await call<ConfigImportResult>(d, 'config.import', {
+      bundle: file.body,
+      baseVersion: 1,
+      comment: 'from the plant',
+      apply: true,
+    });
+    expect(applied.outcome?.applied.findLast((x) => x.capability === 'displays')?.detail).toBe(
+      'wrote hall, templates/pump; shown when next opened',
+    );
+    expect(readFileSync(templateOn(d), 'utf8')).toBe(template);
+    // Recorded with version 2: exported as recorded even after the file changed on disk.
+    writeFileSync(templateOn(d), template.replace('"Pump"', '"Edited"'));
+    const again = JSON.parse((await call<ExportFile>(d, 'config.export', { version: 2 })).body) as typeof bundle;
+    expect(again.templates).toEqual({ pump: template });
+    writeFileSync(templateOn(d), template);
+  }, 60_000);
+
+  it('a file with a broken template is refused naming the template file and its field; nothing is written', async () => {
+    const good = JSON.parse((await call<ExportFile>(c, 'config.export', {})).body) as Record<string, unknown>;
+    const broken = template.replace('"Flow"', '"Plant/Hall/P1/Flow"').replace('"title": "Pump"', '"title": "Broken"');
+    const r = await call<ConfigImportResult>(d, 'config.import', {
+      bundle: JSON.stringify({ ...good, templates: { pump: broken } }),
+      baseVersion: 2,
+      comment: 'x',
+      apply: true,
+    });
+    expect(r).toMatchObject({ valid: false, outcome: null });
+    expect(r.issues.map((i) => i.field)).toEqual(['templates.pump']);
+    expect(r.issues[0]?.text).toMatch(
+      /^templates\.pump: displays\/templates\/pump\.json:\d+: faceplate\.keyTags\[0\]: a tag name of the machine/,
+    );
+    expect(readFileSync(templateOn(d), 'utf8')).toBe(template);
+  }, 60_000);
+});

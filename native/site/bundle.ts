@@ -1,6 +1,6 @@
 // The whole configuration as one file (config.export / config.import, issue 18 point 6): the site
 // file — with its model bindings (models.bindings) and ESG mapping (esg:) — and every process
-// display, for moving a configuration between consoles. An import is checked with the one site-file
+// display and display template, for moving a configuration between consoles. An import is checked with the one site-file
 // validator and the display schema, compared with the version in force (diff), and put in force
 // through config.apply: a new version (author, comment, base version), applied live, audited.
 import path from 'node:path';
@@ -9,10 +9,18 @@ import type { ConfigBundleContents, ConfigImportResult, ConfigIssueInfo } from '
 import type { Handlers } from '../api/contract.js';
 import { ApiFailure } from '../api/registry.js';
 import type { ExportFile } from '../api/types.js';
-import { type DisplaySnapshot, diffSnapshots, readSnapshot, restoreSnapshot } from '../displays/save.js';
-import { DISPLAY_LIMITS, parseDisplay } from '../displays/schema.js';
+import type { DisplaySnapshot } from '../displays/save.js';
+import { DISPLAY_LIMITS, parseDisplay, parseTemplate } from '../displays/schema.js';
 import { describeError } from '../util/errors.js';
 import type { LiveConfig } from './apply.js';
+import {
+  configSnapshot,
+  diffConfigSnapshots,
+  joinSnapshot,
+  restoreConfigSnapshot,
+  splitSnapshot,
+  withTemplates,
+} from './display-versions.js';
 import type { SiteModel } from './model.js';
 import { validateSiteText } from './validate.js';
 
@@ -30,6 +38,13 @@ const bundleSchema = z
     displays: z
       .record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a display id: lower-case letters, digits and dashes'), z.string())
       .refine((d) => Object.keys(d).length <= DISPLAY_LIMITS.displays, { message: `at most ${DISPLAY_LIMITS.displays} displays` }),
+    /** The display templates (displays/templates/<id>.json) by id; absent in a file exported before they were carried: the templates are left as they are. */
+    templates: z
+      .record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a display template id: lower-case letters, digits and dashes'), z.string())
+      .refine((d) => Object.keys(d).length <= DISPLAY_LIMITS.templates, {
+        message: `at most ${DISPLAY_LIMITS.templates} display templates`,
+      })
+      .optional(),
   })
   .strict();
 
@@ -59,9 +74,12 @@ function contentsOf(b: Bundle, m: SiteModel | null): ConfigBundleContents {
 
 export function bundleHandlers(live: LiveConfig): Pick<Handlers, 'config.export' | 'config.import'> {
   const dir = () => path.join(path.dirname(live.model.file), 'displays');
-  /** The displays of a version as recorded with it, or (never recorded yet) as the files are. */
-  const displaysAt = (version: number, inForce: number): DisplaySnapshot =>
-    live.versions.displaysOf(version) ?? (version === inForce ? readSnapshot(dir()) : {});
+  /** The displays and templates of a version as recorded with it, or (never recorded yet) as the files are. */
+  const displaysAt = (version: number, inForce: number): DisplaySnapshot => {
+    const had = live.versions.displaysOf(version);
+    if (version === inForce) return had ? withTemplates(had, configSnapshot(dir())) : configSnapshot(dir());
+    return had ?? {};
+  };
 
   const exportBundle: Handlers['config.export'] = ({ version }): ExportFile => {
     const inForce = live.current();
@@ -72,7 +90,10 @@ export function bundleHandlers(live: LiveConfig): Pick<Handlers, 'config.export'
       exportedAt: new Date().toISOString(),
       exportedVersion: v.version,
       site: { name: path.basename(live.model.file), text: v.text },
-      displays: displaysAt(v.version, inForce.version),
+      ...(() => {
+        const s = splitSnapshot(displaysAt(v.version, inForce.version));
+        return s.templates ? { displays: s.displays, templates: s.templates } : { displays: s.displays };
+      })(),
     };
     const base = live.model.site.name.replace(/[^A-Za-z0-9._-]+/g, '_');
     return {
@@ -114,13 +135,22 @@ export function bundleHandlers(live: LiveConfig): Pick<Handlers, 'config.export'
       if (!d.ok) for (const p of d.problems) issues.push(fileIssue(`displays.${id}`, p));
       else if (d.display.id !== id) issues.push(fileIssue(`displays.${id}`, `the display inside says id "${d.display.id}"`));
     }
+    for (const [id, t] of Object.entries(b.templates ?? {})) {
+      const shownFile = `displays/templates/${id}.json`;
+      const d = parseTemplate(t, shownFile);
+      if (!d.ok) for (const p of d.problems) issues.push(fileIssue(`templates.${id}`, p));
+      else if (d.template.id !== id)
+        issues.push(fileIssue(`templates.${id}`, `${shownFile}: id: the display template inside says id "${d.template.id}"`));
+    }
     const site = live.validate(b.site.text, {});
     issues.push(...site.issues);
     const model = site.valid ? validateSiteText(b.site.text, live.model.file).model : null;
     const contents = contentsOf(b, model);
     if (issues.length > 0 || !site.diff) return refused(issues, contents);
     const have = displaysAt(inForce.version, inForce.version);
-    const shown = diffSnapshots(have, b.displays);
+    // Without templates in the file (exported before they were carried) the templates are kept as they are.
+    const next = b.templates ? joinSnapshot(b.displays, b.templates) : withTemplates(b.displays, have);
+    const shown = diffConfigSnapshots(have, next);
     const diff = { entries: [...site.diff.entries, ...shown.entries], summary: [...site.diff.summary, ...shown.summary] };
     const answer: ConfigImportResult = { valid: true, issues: [], baseVersion: inForce.version, diff, contents, outcome: null };
     if (!apply) return answer;
@@ -132,9 +162,9 @@ export function bundleHandlers(live: LiveConfig): Pick<Handlers, 'config.export'
       comment,
       renames: {},
       author: ctx.user,
-      displays: b.displays,
+      displays: next,
     });
-    const done = restoreSnapshot(dir(), b.displays);
+    const done = restoreConfigSnapshot(dir(), next);
     const wrote = [
       done.written.length > 0 ? `wrote ${done.written.join(', ')}` : '',
       done.removed.length > 0 ? `removed ${done.removed.join(', ')}` : '',

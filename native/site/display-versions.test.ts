@@ -5,7 +5,7 @@
 // file; a version that changed the site file too, both); a save made on a version after which the
 // same display changed is refused naming who changed it; other roles are refused; an invalid
 // document is refused with its field; the SVG import answers a safe drawing.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigApplyResult, ConfigResults, ConfigVersionInfo } from '../api/config-requests.js';
@@ -183,5 +183,55 @@ describe('displays.importSvg', () => {
     });
     const bad = await post<{ error: { message: string } }>('/api/displays/import-svg', { svg: '<!DOCTYPE x><svg/>' }, 400);
     expect(bad.error.message).toMatch(/^the SVG is not imported: a DOCTYPE or other declaration at line 1 is not accepted/);
+  });
+});
+
+// Display templates (displays/templates/<id>.json) are configuration like displays: recorded with each
+// version (a display save, a site-file apply), named in config.diff, put back by config.rollback.
+describe('display templates, versioned with the displays', () => {
+  const template = (title: string) =>
+    `${JSON.stringify({ id: 'pump', title, machineKind: 'pump', faceplate: { keyTags: ['Flow'], commands: [], setpoints: [], trend: ['Flow'] } }, null, 2)}\n`;
+  const templateFile = () => path.join(dir, 'templates', 'pump.json');
+  let saved: number;
+
+  it('a template changed on disk is recorded with the next display save and named in config.diff', async () => {
+    mkdirSync(path.join(dir, 'templates'), { recursive: true });
+    writeFileSync(templateFile(), template('Pump'));
+    const r = await post<DisplayEditResults['displays.save']>('/api/displays', {
+      display: display([pump], 'Hall with faceplates'),
+      comment: 'title',
+    });
+    expect(r.diff.summary).toEqual(['display hall changed (title)', 'display template pump added']);
+    saved = r.version.version;
+    const d = await get<ConfigResults['config.diff']>(`/api/config/diff?from=${saved - 1}&to=${saved}`);
+    expect(d.diff.entries).toContainEqual({ kind: 'display', name: 'templates/pump', change: 'added' });
+  });
+
+  it('a site-file apply records the templates as the files hold them', async () => {
+    writeFileSync(templateFile(), template('Centrifugal pump'));
+    const site = readFileSync(served.core.model.file, 'utf8');
+    const r = await post<ConfigApplyResult>('/api/config/apply', {
+      text: site.replace('site: { name: Plant }', 'site: { name: Plant, description: Hall }'),
+      baseVersion: saved,
+      comment: 'described',
+    });
+    expect(r.diff.summary).toContain('display template pump changed (title)');
+    const d = await get<ConfigResults['config.diff']>(`/api/config/diff?from=${saved}&to=${r.version.version}`);
+    expect(d.diff.entries).toContainEqual({ kind: 'display', name: 'templates/pump', change: 'changed', fields: ['title'] });
+  });
+
+  it('a rollback puts the template back byte for byte; one back to before it existed removes it', async () => {
+    const cur = await get<ConfigResults['config.current']>('/api/config/current');
+    const r = await post<ConfigApplyResult>('/api/config/rollback', { version: saved, baseVersion: cur.version.version, comment: 'back' });
+    expect(r.diff.summary).toContain('display template pump changed (title)');
+    expect(r.applied.findLast((x) => x.capability === 'displays')?.detail).toBe('wrote templates/pump; shown when next opened');
+    expect(readFileSync(templateFile(), 'utf8')).toBe(template('Pump'));
+    const back = await post<ConfigApplyResult>('/api/config/rollback', {
+      version: saved - 1,
+      baseVersion: r.version.version,
+      comment: 'before the template',
+    });
+    expect(back.diff.summary).toEqual(['display hall changed (title)', 'display template pump removed']);
+    expect(existsSync(templateFile())).toBe(false);
   });
 });

@@ -3,33 +3,112 @@
 // version (author, time, comment) with the site file's text unchanged; config.diff names the displays
 // that differ between two versions; config.rollback puts the target version's displays back beside its
 // site file (a version that changed only displays is rolled back without touching the running
-// capabilities). Every step here is synchronous, so a save never interleaves with another save, and
+// capabilities). Display templates (displays/templates/<id>.json) are versioned the same way, in the
+// same snapshot under the keys `templates/<id>` (see configSnapshot below): recorded with each save,
+// apply, rollback and import, named in config.diff, put back by config.rollback. Every step here is synchronous, so a save never interleaves with another save, and
 // an apply's awaits (handing sections to capabilities) come after its version is recorded.
+import path from 'node:path';
 import type { ConfigApplyResult, ConfigDiff, ConfigVersionInfo } from '../api/config-requests.js';
 import type { CallContext, Handlers } from '../api/contract.js';
 import { ApiFailure } from '../api/registry.js';
-import { diffSnapshots, displayText, readSnapshot, restoreSnapshot, writeDisplay } from '../displays/save.js';
+import { type DisplaySnapshot, diffSnapshots, displayText, readSnapshot, restoreSnapshot, writeDisplay } from '../displays/save.js';
 import { DISPLAY_LIMITS, parseDisplay } from '../displays/schema.js';
 import { SvgError, sanitizeSvg } from '../displays/svg.js';
 import type { LiveConfig } from './apply.js';
 import type { ConfigVersionWithText } from './versions.js';
 
-type Edited = Pick<Handlers, 'displays.save' | 'displays.importSvg' | 'config.diff' | 'config.rollback'>;
+type Edited = Pick<Handlers, 'displays.save' | 'displays.importSvg' | 'config.apply' | 'config.diff' | 'config.rollback'>;
+
+// ── A version's snapshot: display id -> file text, and display template id -> file text under the
+// key `templates/<id>` (a display id holds no '/', so the two never meet). The key `templates/`
+// itself (empty text) says the templates were recorded with the version: a version recorded before
+// templates were versioned has no such key, and its templates are taken as they are on disk.
+const TEMPLATE_KEY = 'templates/';
+
+export interface SnapshotParts {
+  displays: DisplaySnapshot;
+  /** null: not recorded with this version. */
+  templates: DisplaySnapshot | null;
+}
+
+export function splitSnapshot(s: Readonly<DisplaySnapshot>): SnapshotParts {
+  const displays: DisplaySnapshot = {};
+  const templates: DisplaySnapshot = {};
+  for (const [k, t] of Object.entries(s)) {
+    if (!k.startsWith(TEMPLATE_KEY)) displays[k] = t;
+    else if (k !== TEMPLATE_KEY) templates[k.slice(TEMPLATE_KEY.length)] = t;
+  }
+  return { displays, templates: TEMPLATE_KEY in s ? templates : null };
+}
+
+export function joinSnapshot(displays: Readonly<DisplaySnapshot>, templates: Readonly<DisplaySnapshot>): DisplaySnapshot {
+  const out: DisplaySnapshot = { ...displays, [TEMPLATE_KEY]: '' };
+  for (const [id, t] of Object.entries(templates)) out[`${TEMPLATE_KEY}${id}`] = t;
+  return out;
+}
+
+/** The displays and display templates as the files in `dir` (displays/) hold them now. */
+export const configSnapshot = (dir: string): DisplaySnapshot => joinSnapshot(readSnapshot(dir), readSnapshot(path.join(dir, 'templates')));
+
+/** `target` with the templates of `fallback` when it recorded none (a version from before templates were versioned). */
+export const withTemplates = (target: Readonly<DisplaySnapshot>, fallback: Readonly<DisplaySnapshot>): DisplaySnapshot => {
+  const t = splitSnapshot(target);
+  return t.templates ? { ...target } : joinSnapshot(t.displays, splitSnapshot(fallback).templates ?? {});
+};
+
+/** What changed between two snapshots: displays by id, then templates (when both recorded them) as `templates/<id>`. */
+export function diffConfigSnapshots(a: Readonly<DisplaySnapshot>, b: Readonly<DisplaySnapshot>): ConfigDiff {
+  const sa = splitSnapshot(a);
+  const sb = splitSnapshot(b);
+  const d = diffSnapshots(sa.displays, sb.displays);
+  if (!sa.templates || !sb.templates) return d;
+  const t = diffSnapshots(sa.templates, sb.templates);
+  return {
+    entries: [...d.entries, ...t.entries.map((e) => ({ ...e, name: `${TEMPLATE_KEY}${e.name}` }))],
+    summary: [...d.summary, ...t.summary.map((s) => s.replace(/^display /, 'display template '))],
+  };
+}
+
+/** Make displays/ (and displays/templates/, when `target` recorded its templates) hold what `target` says. */
+export function restoreConfigSnapshot(dir: string, target: Readonly<DisplaySnapshot>): { written: string[]; removed: string[] } {
+  const s = splitSnapshot(target);
+  const done = restoreSnapshot(dir, s.displays);
+  if (!s.templates) return done;
+  const t = restoreSnapshot(path.join(dir, 'templates'), s.templates);
+  return {
+    written: [...done.written, ...t.written.map((id) => `${TEMPLATE_KEY}${id}`)],
+    removed: [...done.removed, ...t.removed.map((id) => `${TEMPLATE_KEY}${id}`)],
+  };
+}
 
 const info = ({ text: _t, ...v }: ConfigVersionWithText): ConfigVersionInfo => v;
 const same = (a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>) =>
   JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
 
-export function displayEditHandlers(live: LiveConfig, config: Pick<Handlers, 'config.diff' | 'config.rollback'>, dir: string): Edited {
+export function displayEditHandlers(
+  live: LiveConfig,
+  config: Pick<Handlers, 'config.apply' | 'config.diff' | 'config.rollback'>,
+  dir: string,
+): Edited {
   const { versions } = live;
 
-  /** The displays of the version in force; recorded from disk on every version when none were yet (the first save). */
-  const recorded = (inForce: ConfigVersionWithText): Record<string, string> => {
-    const had = versions.displaysOf(inForce.version);
-    if (had) return had;
-    const now = readSnapshot(dir);
-    versions.fillDisplays(now);
-    return now;
+  /**
+   * The snapshot of `version`; recorded from disk on every version when none were yet (the first
+   * save), and the templates as they are on disk on every version that recorded none.
+   */
+  const recorded = (version: number): DisplaySnapshot => {
+    const had = versions.displaysOf(version);
+    if (had && splitSnapshot(had).templates) return had;
+    const now = configSnapshot(dir);
+    if (!had) {
+      versions.fillDisplays(now);
+      return now;
+    }
+    for (let v = 1; v <= version; v++) {
+      const d = versions.displaysOf(v);
+      if (d && !splitSnapshot(d).templates) versions.setDisplays(v, withTemplates(d, now));
+    }
+    return withTemplates(had, now);
   };
 
   /** The first version after `base` whose displays say something else of display `id` (who changed it first). */
@@ -65,7 +144,7 @@ export function displayEditHandlers(live: LiveConfig, config: Pick<Handlers, 'co
       const by = changedSince(doc.id, baseVersion, inForce.version);
       if (by) throw conflict(`this edit of display ${doc.id}`, baseVersion, by);
     }
-    const before = recorded(inForce);
+    const before = recorded(inForce.version);
     const onDisk = readSnapshot(dir);
     if (onDisk[doc.id] === text && before[doc.id] === text)
       throw new ApiFailure('validation', `display ${doc.id} is saved as it is already (version ${inForce.version}): nothing to save`);
@@ -73,23 +152,39 @@ export function displayEditHandlers(live: LiveConfig, config: Pick<Handlers, 'co
       throw new ApiFailure('validation', `the site holds ${DISPLAY_LIMITS.displays} displays already, the most it may`);
     writeDisplay(dir, doc.id, text);
     // What the files hold now (a file edited by hand since the last version is taken in as it is).
-    const after = { ...onDisk, [doc.id]: text };
+    const after = { ...configSnapshot(dir), [doc.id]: text };
     const v = versions.add({ author: ctx.user, comment, kind: 'apply', text: inForce.text, displays: after });
-    return { version: info(v), diff: diffSnapshots(before, after) };
+    return { version: info(v), diff: diffConfigSnapshots(before, after) };
+  };
+
+  // A site-file apply carries the displays of the version before it on (versions.add); the display
+  // templates are recorded as the files hold them, so a template edited on disk is in the version.
+  const apply: Edited['config.apply'] = async (args, ctx) => {
+    const r = await config['config.apply'](args, ctx);
+    const onDisk = configSnapshot(dir);
+    if (!versions.displaysOf(r.version.version) && Object.keys(splitSnapshot(onDisk).templates ?? {}).length === 0) return r;
+    const had = recorded(r.version.version);
+    const next = joinSnapshot(splitSnapshot(had).displays, splitSnapshot(onDisk).templates ?? {});
+    if (same(had, next)) return r;
+    versions.setDisplays(r.version.version, next);
+    const d = diffConfigSnapshots(had, next);
+    return { ...r, diff: { entries: [...r.diff.entries, ...d.entries], summary: [...r.diff.summary, ...d.summary] } };
   };
 
   const rollback: Edited['config.rollback'] = async (args, ctx) => {
     const target = live.version(args.version);
     const inForce = live.current();
-    const want = versions.displaysOf(target.version);
-    const have = versions.displaysOf(inForce.version) ?? readSnapshot(dir);
-    if (!want || same(want, have)) return config['config.rollback'](args, ctx);
+    const recordedWant = versions.displaysOf(target.version);
+    const have = versions.displaysOf(inForce.version) ? recorded(inForce.version) : configSnapshot(dir);
+    if (!recordedWant) return config['config.rollback'](args, ctx);
+    const want = withTemplates(recordedWant, have);
+    if (same(want, have)) return config['config.rollback'](args, ctx);
     if (target.text !== inForce.text) {
       // The site file first (its apply checks the base version and may refuse); then the displays.
       const r = await config['config.rollback'](args, ctx);
-      const done = restoreSnapshot(dir, want);
+      const done = restoreConfigSnapshot(dir, want);
       versions.setDisplays(r.version.version, want);
-      return withDisplays(r, diffSnapshots(have, want), done);
+      return withDisplays(r, diffConfigSnapshots(have, want), done);
     }
     if (args.baseVersion !== inForce.version) {
       const by = versions.get(args.baseVersion);
@@ -100,9 +195,9 @@ export function displayEditHandlers(live: LiveConfig, config: Pick<Handlers, 'co
         );
       throw conflict('this rollback', args.baseVersion, inForce);
     }
-    const done = restoreSnapshot(dir, want);
+    const done = restoreConfigSnapshot(dir, want);
     const v = versions.add({ author: ctx.user, comment: args.comment, kind: 'rollback', text: inForce.text, displays: want });
-    return withDisplays({ version: info(v), diff: { entries: [], summary: [] }, applied: [] }, diffSnapshots(have, want), done);
+    return withDisplays({ version: info(v), diff: { entries: [], summary: [] }, applied: [] }, diffConfigSnapshots(have, want), done);
   };
 
   const diff: Edited['config.diff'] = async (args, ctx) => {
@@ -110,7 +205,7 @@ export function displayEditHandlers(live: LiveConfig, config: Pick<Handlers, 'co
     const a = versions.displaysOf(args.from);
     const b = versions.displaysOf(args.to);
     if (!a || !b) return r;
-    const d = diffSnapshots(a, b);
+    const d = diffConfigSnapshots(a, b);
     return { ...r, diff: { entries: [...r.diff.entries, ...d.entries], summary: [...r.diff.summary, ...d.summary] } };
   };
 
@@ -123,7 +218,13 @@ export function displayEditHandlers(live: LiveConfig, config: Pick<Handlers, 'co
     }
   };
 
-  return { 'displays.save': save, 'displays.importSvg': importSvg, 'config.diff': diff, 'config.rollback': rollback };
+  return {
+    'displays.save': save,
+    'displays.importSvg': importSvg,
+    'config.apply': apply,
+    'config.diff': diff,
+    'config.rollback': rollback,
+  };
 }
 
 function withDisplays(r: ConfigApplyResult, d: ConfigDiff, done: { written: string[]; removed: string[] }): ConfigApplyResult {
