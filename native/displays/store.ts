@@ -1,6 +1,6 @@
 // The display files of a site: `displays/<id>.json` beside the site file, read on each request so
 // that a file changed on disk is seen without a restart (they are small and few: DISPLAY_LIMITS).
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { constants, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ApiFailure } from '../api/registry.js';
 import { describeError } from '../util/errors.js';
@@ -99,13 +99,50 @@ export function displayFiles(dir: string): DisplayFiles {
   };
 }
 
-/** The demo ships its displays and display templates: copied beside the data dir's demo site file on first start, like the site file. */
-export function copyShippedDisplays(from: string, to: string): void {
-  if (existsSync(to) || !existsSync(from)) return;
+/** Where the shipped files a data dir was given are listed (no `.json`: never read as a display). */
+export const SHIPPED_RECORD = '.shipped';
+const shippedName = /^(templates\/)?[a-z0-9][a-z0-9-]{0,63}\.json$/;
+
+/**
+ * The demo ships its displays and display templates: copied beside the data dir's demo site file.
+ * On each start a shipped file is copied when the data dir was never given it (so a data dir made by
+ * an older version receives the displays shipped since) and no file of its name is there; an existing
+ * file is never overwritten. What was given is listed in `displays/.shipped`, so a shipped display an
+ * engineer deleted (or a rollback removed) is not brought back. A data dir made before the list
+ * existed is given the shipped files it lacks once, then listed. Answers the files copied
+ * (`pump-station.json`, `templates/boiler.json`).
+ */
+export function copyShippedDisplays(from: string, to: string): string[] {
+  if (!existsSync(from)) return [];
+  const record = path.join(to, SHIPPED_RECORD);
+  const listed = existsSync(record)
+    ? readFileSync(record, 'utf8')
+        .split('\n')
+        .filter((l) => shippedName.test(l))
+    : [];
+  const given = new Set(listed);
+  const copied: string[] = [];
   for (const sub of ['', 'templates']) {
-    if (!existsSync(path.join(from, sub))) continue;
-    mkdirSync(path.join(to, sub), { recursive: true });
-    for (const n of readdirSync(path.join(from, sub)).filter((n) => n.endsWith('.json')))
-      copyFileSync(path.join(from, sub, n), path.join(to, sub, n));
+    const src = path.join(from, sub);
+    if (!existsSync(src)) continue;
+    for (const n of readdirSync(src)
+      .filter((x) => x.endsWith('.json'))
+      .sort()) {
+      const name = sub ? `${sub}/${n}` : n;
+      if (given.has(name)) continue;
+      given.add(name);
+      const dest = path.join(to, sub, n);
+      if (existsSync(dest)) continue;
+      mkdirSync(path.join(to, sub), { recursive: true });
+      copyFileSync(path.join(src, n), dest, constants.COPYFILE_EXCL);
+      copied.push(name);
+    }
   }
+  if (given.size !== listed.length || !existsSync(record)) {
+    mkdirSync(to, { recursive: true });
+    const tmp = `${record}.tmp-${process.pid}`;
+    writeFileSync(tmp, `${[...given].sort().join('\n')}\n`);
+    renameSync(tmp, record);
+  }
+  return copied;
 }
