@@ -183,6 +183,9 @@ export function indicatorScale(
   return { min, max, lo, hi };
 }
 
+/** An indicator's pointer with its tip at x (its writer moves it by these points). */
+export const pointerPoints = (x: number) => `${(x - 7).toFixed(1)},-16 ${(x + 7).toFixed(1)},-16 ${x.toFixed(1)},-5`;
+
 /** A shape per priority, so the marker is read without colour: diamond, triangle, square, circle. */
 function markerShapes(s: number) {
   const h = s / 2;
@@ -444,7 +447,7 @@ export function DisplaySymbol({ el, tag, onActivate }: SymbolProps) {
             />
           ))}
           <g className="pointer" transform={`translate(0 ${ty})`}>
-            <polygon points="-7,-16 7,-16 0,-5" />
+            <polygon points={pointerPoints(0)} />
           </g>
           <text className="q" x={0} y={h + 12} />
           <text className="lim" x={w} y={h + 12} textAnchor="end" />

@@ -9,7 +9,7 @@ import { formatValue, limitState, QUALITY_LABEL } from '../../lib/format';
 import type { Ring } from '../../platform/live';
 import type { ElementInputs } from './applier';
 import { partWriter } from './drawing';
-import { indicatorScale, PRIORITIES } from './symbols';
+import { indicatorScale, PRIORITIES, pointerPoints } from './symbols';
 
 const QUALITY_MARK = ['', 'STALE', 'BAD'] as const;
 const qualityName = (n: number) => QUALITY_LABEL[n as 0 | 1 | 2] ?? 'Bad';
@@ -18,9 +18,15 @@ const LIMIT_MARK = { high: '▲ HI', low: '▼ LO', normal: '', none: '' } as co
 const LIMIT_SAID = { high: ', above its range', low: ', below its range', normal: '', none: '' } as const;
 
 // Each write touches the DOM only where the text or attribute differs from what it shows: an
-// unchanged quality, limit or state word costs a read, not a style invalidation.
-function setText(node: Element | null, t: string): void {
-  if (node && node.textContent !== t) node.textContent = t;
+// unchanged quality, limit or state word costs a read, not a style invalidation. Text goes into the
+// element's one Text node (nodeValue): replacing the children (textContent) would remove and insert
+// a node, which costs the browser a new layout object and a style recalc besides the new text.
+export function setText(node: Element | null, t: string): void {
+  if (!node) return;
+  const first = node.firstChild;
+  if (first && first.nodeType === 3 && first === node.lastChild) {
+    if (first.nodeValue !== t) first.nodeValue = t;
+  } else if (node.textContent !== t) node.textContent = t;
 }
 function setAttr(node: Element | null, name: string, v: string): void {
   if (node && node.getAttribute(name) !== v) node.setAttribute(name, v);
@@ -81,12 +87,13 @@ export function elementWriter(
       };
     case 'indicator': {
       const scale = indicatorScale(el, tag);
-      const pointer = root.querySelector<SVGGElement>('.pointer');
-      const ty = el.h * 0.55;
+      // The pointer moves by its points, not by a transform: a changed transform is a change of the
+      // page's paint properties, which makes the browser re-layer the whole page in that frame.
+      const pointer = root.querySelector<SVGPolygonElement>('.pointer polygon');
       return (i) => {
         const { text, limit } = showValue(i);
         const f = Number.isNaN(i.value) ? 0 : (Math.min(scale.max, Math.max(scale.min, i.value)) - scale.min) / (scale.max - scale.min);
-        setAttr(pointer, 'transform', `translate(${(f * el.w).toFixed(1)} ${ty})`);
+        setAttr(pointer, 'points', pointerPoints(f * el.w));
         setData(root, 'novalue', String(Number.isNaN(i.value)));
         setAttr(root, 'aria-label', `${label}: ${text}${unit}${LIMIT_SAID[limit]}${qualitySaid(i.quality)}`);
       };
