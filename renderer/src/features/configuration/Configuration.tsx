@@ -21,6 +21,7 @@ import { useCan } from '../../platform/permissions';
 import { DataTable } from '../../ui/DataTable';
 import './configuration.css';
 import { SiteForms } from './SiteForms';
+import { foldRename, parsed, renamesFor, type TagRenames } from './site-edit';
 import { authorOf, conflictSentence, lineCount, offsetOf } from './text';
 
 const when = (ms: number) => formatDateTime(ms);
@@ -119,12 +120,15 @@ function Editor({ inForce, onApplied }: { inForce: number | null; onApplied: () 
   const [loadError, setLoadError] = useState<string | null>(null);
   // Forms (the one schema-driven form mechanism) or the text itself: both edit the same text.
   const [view, setView] = useState<'forms' | 'text'>('forms');
+  // Tags renamed in the forms since the version in force (old path -> new path), sent as config.apply's renames.
+  const [renamed, setRenamed] = useState<TagRenames>({});
 
   const load = useCallback(async () => {
     try {
       const cur = await api.call('config.current', {});
       setBase(cur);
       setText(cur.text);
+      setRenamed({});
       setChecked(null);
       setLoadError(null);
     } catch (err) {
@@ -143,10 +147,17 @@ function Editor({ inForce, onApplied }: { inForce: number | null; onApplied: () 
     if (!edited) void load();
   }, [inForce, edited, load]);
 
+  // The renames that still hold for this text (a name changed back in the Text view is none).
+  const renames = (): TagRenames => {
+    const before = base ? parsed(base.text) : null;
+    const now = parsed(text);
+    return before && 'value' in before && 'value' in now ? renamesFor(renamed, before.value, now.value) : {};
+  };
+
   const check = async () => {
     setBusy(true);
     try {
-      const r = await api.call('config.validate', { text });
+      const r = await api.call('config.validate', { text, renames: renames() });
       setChecked({ ...r, text });
       setOutcome(null);
     } catch (err) {
@@ -183,9 +194,15 @@ function Editor({ inForce, onApplied }: { inForce: number | null; onApplied: () 
     if (!base) return;
     setBusy(true);
     try {
-      const result = await api.call('config.apply', { text, baseVersion: base.version.version, comment: comment.trim() });
+      const result = await api.call('config.apply', {
+        text,
+        baseVersion: base.version.version,
+        comment: comment.trim(),
+        renames: renames(),
+      });
       setOutcome({ kind: 'applied', result });
       setBase({ version: result.version, text });
+      setRenamed({});
       setChecked(null);
       setComment('');
       onApplied();
@@ -248,6 +265,7 @@ function Editor({ inForce, onApplied }: { inForce: number | null; onApplied: () 
         <SiteForms
           text={text}
           issues={checked?.issues ?? null}
+          onRename={(pairs) => setRenamed((r) => pairs.reduce((acc, [from, to]) => foldRename(acc, from, to), r))}
           onText={(t) => {
             setText(t);
             if (outcome?.kind === 'applied') setOutcome(null);
@@ -274,7 +292,14 @@ function Editor({ inForce, onApplied }: { inForce: number | null; onApplied: () 
           Check
         </button>
         {edited ? (
-          <button type="button" onClick={() => setText(base.text)} disabled={busy}>
+          <button
+            type="button"
+            onClick={() => {
+              setText(base.text);
+              setRenamed({});
+            }}
+            disabled={busy}
+          >
             Discard my edits
           </button>
         ) : null}

@@ -15,7 +15,7 @@ import { useApp } from '../../platform/store';
 import { SchemaForm } from '../../ui/SchemaForm';
 import { ScopeQuestion } from '../../ui/ScopeQuestion';
 import { type FormPath, labelOf, setAt, valueAt } from '../../ui/schema-form';
-import { applyChanges, type Change, issuesByField, machinesOfTemplate, parsed, tagEditChanges } from './site-edit';
+import { applyChanges, type Change, issuesByField, machinesOfTemplate, parsed, renamesOfEdit, tagEditChanges } from './site-edit';
 
 let schemaCache: Promise<FormSchema> | null = null;
 function loadSchema(): Promise<FormSchema> {
@@ -231,7 +231,18 @@ function tagSchemaOf(schema: FormSchema): FormSchema | null {
   return (typeof t === 'object' ? t.properties?.tags?.items : undefined) ?? null;
 }
 
-export function SiteForms({ text, onText, issues }: { text: string; onText: (t: string) => void; issues: ConfigIssueInfo[] | null }) {
+export function SiteForms({
+  text,
+  onText,
+  onRename,
+  issues,
+}: {
+  text: string;
+  onText: (t: string) => void;
+  /** A tag's name edited (its own, or a template's on every machine made from it): old path -> new path. */
+  onRename?: (renames: [string, string][]) => void;
+  issues: ConfigIssueInfo[] | null;
+}) {
   const [schema, setSchema] = useState<FormSchema | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [section, setSection] = useState('connections');
@@ -288,7 +299,12 @@ export function SiteForms({ text, onText, issues }: { text: string; onText: (t: 
           required={required.has(shown)}
           errors={errors}
           extra={extra}
-          onSet={(p, v) => change([[p, v]])}
+          onSet={(p, v) => {
+            // A tag's new name is a rename (it keeps its id and history), not a removal and an addition.
+            const renames = renamesOfEdit(value, p, v);
+            if (renames.length > 0) onRename?.(renames);
+            change([[p, v]]);
+          }}
         />
       ) : null}
     </section>

@@ -2,7 +2,18 @@
 // and template-aware tag edits: for the template, or as the machine's override of only the fields
 // that differ from the template's.
 import { describe, expect, it } from 'vitest';
-import { applyChanges, issuesByField, machinesOfTemplate, parsed, tagEditChanges } from './site-edit';
+import {
+  applyChanges,
+  type Change,
+  foldRename,
+  issuesByField,
+  machinesOfTemplate,
+  parsed,
+  renamesFor,
+  renamesOfEdit,
+  type TagRenames,
+  tagEditChanges,
+} from './site-edit';
 
 const TEXT = `# the plant
 version: 1
@@ -67,5 +78,55 @@ describe('site-edit', () => {
     expect(text).toMatch(/name: P1[^\n]*overrides: \{ Flow: \{ unit: l\/s, description: outlet \} \}|overrides:\n\s+Flow:/);
     const reverted = applyChanges(text, [[[...machineAt, 'overrides', 'Flow'], undefined]]);
     expect(reverted).not.toContain('overrides');
+  });
+});
+
+/** What the forms do with each field edit: the text changed, and a tag's name edit kept as a rename. */
+function typeInForms(text: string, renames: TagRenames, change: Change): { text: string; renames: TagRenames } {
+  const before = parsed(text);
+  if (!('value' in before)) throw new Error(before.problem);
+  const [path, value] = change;
+  const next = renamesOfEdit(before.value, path, value).reduce((r, [from, to]) => foldRename(r, from, to), renames);
+  return { text: applyChanges(text, [change]), renames: next };
+}
+const siteOf = (text: string) => {
+  const p = parsed(text);
+  if (!('value' in p)) throw new Error(p.problem);
+  return p.value;
+};
+
+describe("a tag's name edited in the forms", () => {
+  const OWN = TEXT.replace(
+    '      - { name: P2, template: Pump, connection: gw, params: { id: p2 } }\n',
+    '      - { name: P2, template: Pump, connection: gw, params: { id: p2 } }\n      - name: Tank\n        connection: gw\n        tags:\n          - { name: Level, address: tank.level }\n',
+  );
+  const namePath = ['areas', 0, 'machines', 2, 'tags', 0, 'name'] as const;
+
+  it('is a rename of the tag (config.apply renames), not a removal and an addition, however it was typed', () => {
+    let s = { text: OWN, renames: {} as TagRenames };
+    // Typed one character at a time: Level -> Leve -> LevelX... ends as one rename from the name in force.
+    for (const name of ['Leve', 'Lev', 'TankLevel']) s = typeInForms(s.text, s.renames, [[...namePath], name]);
+    expect(renamesFor(s.renames, siteOf(OWN), siteOf(s.text))).toEqual({ 'P/A/Tank/Level': 'P/A/Tank/TankLevel' });
+    expect(s.text).toContain('{ name: TankLevel, address: tank.level }');
+    // Typed back to the name in force: no rename at all.
+    s = typeInForms(s.text, s.renames, [[...namePath], 'Level']);
+    expect(renamesFor(s.renames, siteOf(OWN), siteOf(s.text))).toEqual({});
+  });
+
+  it("a template tag's name is renamed on every machine made from the template", () => {
+    const s = typeInForms(TEXT, {}, [['templates', 'Pump', 'tags', 0, 'name'], 'Outflow']);
+    expect(renamesFor(s.renames, siteOf(TEXT), siteOf(s.text))).toEqual({
+      'P/A/P1/Flow': 'P/A/P1/Outflow',
+      'P/A/P2/Flow': 'P/A/P2/Outflow',
+    });
+  });
+
+  it('a tag added in this edit and then renamed is no rename; nor a name changed back in the Text view', () => {
+    let s = typeInForms(OWN, {}, [['areas', 0, 'machines', 2, 'tags', 1], { name: 'Temp', address: 'tank.temp' }]);
+    s = typeInForms(s.text, s.renames, [['areas', 0, 'machines', 2, 'tags', 1, 'name'], 'Temperature']);
+    expect(renamesFor(s.renames, siteOf(OWN), siteOf(s.text))).toEqual({});
+    const renamed = typeInForms(OWN, {}, [[...namePath], 'TankLevel']);
+    const backInText = renamed.text.replace('name: TankLevel', 'name: Level');
+    expect(renamesFor(renamed.renames, siteOf(OWN), siteOf(backInText))).toEqual({});
   });
 });

@@ -24,8 +24,7 @@ export function applyChanges(text: string, changes: readonly Change[]): string {
       // An empty string a new entry started with is written quoted (""): let what is typed take the plain style.
       if (existing.value === '') existing.type = undefined;
       existing.value = value;
-    }
-    else doc.setIn(path, isScalarValue ? value : doc.createNode(value));
+    } else doc.setIn(path, isScalarValue ? value : doc.createNode(value));
   }
   // An overrides map left empty by a revert goes, so the file does not keep `overrides: {}`.
   for (const [path] of changes) {
@@ -94,4 +93,73 @@ export function tagEditChanges(opts: {
   if (scope === 'template') return fields.map((k) => [['templates', template, 'tags', tagIndex, k], after[k]] as const);
   const name = String(templateTag.name);
   return fields.map((k) => [[...machineAt, 'overrides', name, k], same(after[k], templateTag[k]) ? undefined : after[k]] as const);
+}
+
+/** Old tag path -> new tag path (config.apply's `renames`): tags that keep their id and history. */
+export type TagRenames = Readonly<Record<string, string>>;
+
+const listOf = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? (v as Record<string, unknown>[]) : []);
+const siteName = (site: Record<string, unknown>) => String((site.site as { name?: unknown } | undefined)?.name ?? '');
+
+/** Every tag path the text asks for: each machine's own tags and the tags of its template. */
+export function tagPaths(site: Record<string, unknown>): Set<string> {
+  const out = new Set<string>();
+  const templates = (site.templates ?? {}) as Record<string, { tags?: unknown } | undefined>;
+  for (const a of listOf(site.areas))
+    for (const m of listOf(a.machines)) {
+      const at = `${siteName(site)}/${String(a.name)}/${String(m.name)}`;
+      const fromTemplate = typeof m.template === 'string' ? listOf(templates[m.template]?.tags) : [];
+      for (const t of [...fromTemplate, ...listOf(m.tags)]) out.add(`${at}/${String(t.name)}`);
+    }
+  return out;
+}
+
+/**
+ * The renames a form's edit of a tag's name makes (path: areas[a].machines[m].tags[t].name, or
+ * templates.<T>.tags[t].name, which renames the tag on every machine made from the template);
+ * none for any other edit. `site` is the text before the edit.
+ */
+export function renamesOfEdit(site: Record<string, unknown>, path: FormPath, value: unknown): [string, string][] {
+  if (typeof value !== 'string' || path[path.length - 1] !== 'name') return [];
+  const areas = listOf(site.areas);
+  if (path.length === 7 && path[0] === 'areas' && path[2] === 'machines' && path[4] === 'tags') {
+    const a = areas[Number(path[1])];
+    const m = listOf(a?.machines)[Number(path[3])];
+    const t = listOf(m?.tags)[Number(path[5])];
+    if (!a || !m || !t || t.name === value) return [];
+    const at = `${siteName(site)}/${String(a.name)}/${String(m.name)}`;
+    return [[`${at}/${String(t.name)}`, `${at}/${value}`]];
+  }
+  if (path.length === 5 && path[0] === 'templates' && path[2] === 'tags') {
+    const template = String(path[1]);
+    const t = listOf(((site.templates ?? {}) as Record<string, { tags?: unknown } | undefined>)[template]?.tags)[Number(path[3])];
+    if (!t || t.name === value) return [];
+    return areas.flatMap((a) =>
+      listOf(a.machines)
+        .filter((m) => m.template === template)
+        .map((m): [string, string] => {
+          const at = `${siteName(site)}/${String(a.name)}/${String(m.name)}`;
+          return [`${at}/${String(t.name)}`, `${at}/${value}`];
+        }),
+    );
+  }
+  return [];
+}
+
+/** The renames so far with one more: a tag renamed again keeps its first name as the source; renamed back, it is no rename. */
+export function foldRename(renames: TagRenames, from: string, to: string): TagRenames {
+  const first = Object.entries(renames).find(([, now]) => now === from)?.[0] ?? from;
+  const { [first]: _was, ...rest } = renames;
+  return first === to ? rest : { ...rest, [first]: to };
+}
+
+/**
+ * The renames that hold between the version in force and the edited text: the source a tag of the
+ * version in force that the text no longer has, the target a tag of the text that was not one. A
+ * tag added in this edit and then renamed, or a name edited in the Text view since, is no rename.
+ */
+export function renamesFor(renames: TagRenames, inForce: Record<string, unknown>, edited: Record<string, unknown>): TagRenames {
+  const was = tagPaths(inForce);
+  const now = tagPaths(edited);
+  return Object.fromEntries(Object.entries(renames).filter(([from, to]) => was.has(from) && !now.has(from) && now.has(to) && !was.has(to)));
 }
