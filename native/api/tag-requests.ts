@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ConfigApplyResult, ConfigDiff } from './config-requests.js';
+import type { ConfigApplyResult, ConfigDiff, ConfigVersionInfo } from './config-requests.js';
 import type { HttpForms } from './http.js';
 import { overLimit } from './limits.js';
 import type { ConnectionDiagnostics, ExportFile, MachineInfo, TagInfo, TagSnapshot, WriteResult } from './types.js';
@@ -70,9 +70,12 @@ export const tagRequests = {
     .strict(),
   'connections.list': z.object({}).strict().default({}),
   /**
-   * Edit a tag's engineering metadata; written back to the site file (validated, atomic, with a
-   * backup). A tag made from a template needs `scope`: `template` changes the template's tag (every
-   * machine made from it), `machine` this machine's override only; without it the edit is refused.
+   * Edit a tag's engineering metadata, applied through config.apply like any edit: validated, a new
+   * version by the caller (`comment`, by default one naming the tag and the fields), made on
+   * `baseVersion` (by default the version in force; a stale one is refused), written back to the
+   * site file and put in force live. A tag made from a template needs `scope`: `template` changes
+   * the template's tag (every machine made from it), `machine` this machine's override only;
+   * without it the edit is refused.
    */
   'config.updateTag': z
     .object({
@@ -89,6 +92,8 @@ export const tagRequests = {
         .strict()
         .refine((c) => Object.keys(c).length > 0, { message: 'nothing to change' })
         .refine((c) => !c.range || c.range[0] < c.range[1], { message: 'range must be [low, high] with low < high', path: ['range'] }),
+      baseVersion: z.number().int().min(1).optional(),
+      comment: z.string().trim().min(1, 'say in a comment what the edit is for').max(2000).optional(),
     })
     .strict(),
   /** A tag list as Kepware-style CSV or as JSON site-file entries, for one machine or the whole site. */
@@ -218,7 +223,8 @@ export interface TagResults {
   'tags.ingest': IngestOutcome;
   'tags.ingestSeries': IngestOutcome;
   'tags.ingestLines': IngestLinesOutcome;
-  'config.updateTag': { changed: TagInfo[]; file: string; backup: string };
+  /** `version`: the version the edit made (null when the edit changed nothing in the file). */
+  'config.updateTag': { changed: TagInfo[]; file: string; backup: string; version: ConfigVersionInfo | null };
   'config.exportTags': ExportFile;
   'config.importTags': {
     tags: number;

@@ -29,15 +29,18 @@ export class TagEditError extends Error {}
 /** An edit of a template's tag that does not say whether it goes to the template or the machine. */
 export class TagScopeError extends TagEditError {}
 
-function writeValidated(model: SiteModel, text: string): { next: SiteModel; backup: string } {
-  let next: SiteModel;
+function validated(model: SiteModel, text: string): SiteModel {
   try {
-    next = parseSiteFile(text, model.file);
+    return parseSiteFile(text, model.file);
   } catch (err) {
     if (err instanceof ConfigError)
       throw new TagEditError(`the edit makes the site file invalid: ${err.issues.map(formatIssue).join('; ')}`);
     throw err;
   }
+}
+
+function writeValidated(model: SiteModel, text: string): { next: SiteModel; backup: string } {
+  const next = validated(model, text);
   return { next, backup: writeSiteText(model.file, text) };
 }
 
@@ -134,7 +137,18 @@ function checkOverrideEdit(model: SiteModel, tag: TagInfo, at: readonly (string 
       );
 }
 
-export function editTag(model: SiteModel, tagName: string, edit: TagEdit, scope?: TagEditScope): TagEditResult {
+/**
+ * The site file's text with a tag's edit written where it goes (its entry, the template's tag or
+ * the machine's override, by `scope`), the rest of the file, comments and layout, as it is; the
+ * whole text validated (an invalid edit refused, with the position). Not written here: the console
+ * puts it in force through config.apply (native/site/handlers.ts), a version like any edit.
+ */
+export function tagEditText(
+  model: SiteModel,
+  tagName: string,
+  edit: TagEdit,
+  scope?: TagEditScope,
+): { text: string; next: SiteModel; at: (string | number)[]; tag: TagInfo } {
   const tag = model.tags.find((t) => t.name === tagName);
   if (!tag) throw new TagEditError(`no tag named "${tagName}"`);
   const defined = model.definedAt[tag.id];
@@ -148,7 +162,14 @@ export function editTag(model: SiteModel, tagName: string, edit: TagEdit, scope?
     if (value === null) doc.deleteIn([...at, field]);
     else doc.setIn([...at, field], doc.createNode(value, { flow: Array.isArray(value) }));
   }
-  const { next, backup } = writeValidated(model, doc.toString({ lineWidth: 0 }));
+  const text = doc.toString({ lineWidth: 0 });
+  return { text, next: validated(model, text), at, tag };
+}
+
+/** The edit written straight to the file (no version): for a site file no console runs on. */
+export function editTag(model: SiteModel, tagName: string, edit: TagEdit, scope?: TagEditScope): TagEditResult {
+  const { text, next, at, tag } = tagEditText(model, tagName, edit, scope);
+  const backup = writeSiteText(model.file, text);
 
   // Apply to the running tag table. Ids are the bus's (after a live apply they are not the tags'
   // places in the file), so definitions are matched by name.

@@ -5,7 +5,7 @@ import { ApiFailure } from '../api/registry.js';
 import type { TagInfo } from '../api/types.js';
 import { exportTagsCsv, importTagsCsv, importTagsJson } from '../tags/tag-list.js';
 import type { LiveConfig } from './apply.js';
-import { editTag, machineTagsText, TagEditError, TagScopeError } from './editor.js';
+import { machineTagsText, TagEditError, TagScopeError, tagEditText } from './editor.js';
 import type { SiteModel } from './model.js';
 
 export interface SiteServices {
@@ -60,17 +60,39 @@ export function siteHandlers(s: SiteServices): Pick<Handlers, 'config.updateTag'
       });
       return { tags, issues: [], applied: true, added: next.added, baseVersion: checked.baseVersion, diff: outcome.diff, outcome };
     },
-    'config.updateTag': ({ tag, scope, changes }) => {
+    // Through config.apply like an import: a version by the caller, live, audited, rolled back like any.
+    'config.updateTag': async ({ tag, scope, changes, baseVersion, comment }, ctx) => {
+      let text: string;
       try {
-        const result = editTag(s.model, tag, changes, scope);
-        s.onConfigChange?.(result.changed);
-        return result;
+        text = tagEditText(s.model, tag, changes, scope).text;
       } catch (err) {
         // A missing scope is named as the `scope` field's problem, so that a screen can ask for it.
         if (err instanceof TagScopeError) throw new ApiFailure('validation', err.message, [{ path: 'scope', message: err.message }]);
         if (err instanceof TagEditError) throw new ApiFailure('validation', err.message);
         throw err;
       }
+      const inForce = s.live.current();
+      const file = s.model.file;
+      const backup = `${file}.bak`;
+      // The same values again: nothing to version (config.apply would refuse an unchanged text).
+      if (text === inForce.text && (baseVersion ?? inForce.version) === inForce.version)
+        return { changed: [], file, backup, version: null };
+      const fields = Object.keys(changes).sort().join(', ');
+      const where =
+        scope === 'template' ? ' (its template, every machine made from it)' : scope === 'machine' ? ' (this machine only)' : '';
+      const outcome = await s.live.apply({
+        text,
+        baseVersion: baseVersion ?? inForce.version,
+        comment: comment ?? `edited tag ${tag}: ${fields}${where}`,
+        renames: {},
+        author: ctx.user,
+      });
+      // The tags the edit reached: a template's edit reaches every machine made from it.
+      const reached = new Set(outcome.diff.entries.filter((e) => e.kind === 'tag' && e.change === 'changed').map((e) => e.name));
+      reached.add(tag);
+      const changed = s.model.tags.filter((t) => reached.has(t.name));
+      s.onConfigChange?.(changed);
+      return { changed, file, backup, version: outcome.version };
     },
   };
 }

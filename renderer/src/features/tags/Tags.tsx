@@ -46,7 +46,12 @@ function TagEditor({ tag, onClose }: { tag: TagInfo; onClose: () => void }) {
     try {
       const r = await api.call('config.updateTag', { tag: tag.name, changes: c.changes, ...(scope ? { scope } : {}) });
       actions.updateTags(r.changed);
-      setOutcome({ ok: true, text: `Saved to ${r.file} (previous version kept as ${r.backup})` });
+      setOutcome({
+        ok: true,
+        text: r.version
+          ? `Saved to ${r.file} as version ${r.version.version} ("${r.version.comment}"); roll back from the Configuration screen's history`
+          : 'Nothing to save: these values are already in force',
+      });
     } catch (err) {
       const needsScope = err instanceof ApiCallError ? err.error.fields?.find((f) => f.path === 'scope') : undefined;
       if (needsScope && !scope) {
