@@ -364,6 +364,11 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('commissioning from the C
     const added = await open(station.locator('details.form-entry[data-entry^="#"]').first());
     await added.getByLabel('Name', { exact: true }).first().fill('Pump103');
     const pump = await open(entry(station, 'Pump103'));
+    // The Template field offers the site's templates (any text is still taken, and checked by the validator).
+    const offered = await pump
+      .getByLabel('Template', { exact: true })
+      .evaluate((el) => [...((el as HTMLInputElement).list?.options ?? [])].map((o) => o.value));
+    expect(offered).toContain('CentrifugalPump');
     await pump.getByLabel('Template', { exact: true }).fill('CentrifugalPump');
     await pump.getByLabel('Connection', { exact: true }).fill('plant-opcua');
     // The demo server has nodes for Pump101 and Pump102 only: the new machine reads Pump101's.

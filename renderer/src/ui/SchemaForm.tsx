@@ -15,6 +15,8 @@ interface FormContext {
   errors: ReadonlyMap<string, string[]>;
   /** Parts a screen adds after an object's fields (Test connection beside a connection). */
   extra?: (path: FormPath, value: unknown) => ReactNode;
+  /** Values a screen offers for a text field (a machine's template: the site's templates); any text is still taken. */
+  suggest?: (path: FormPath) => readonly string[] | undefined;
   idPrefix: string;
 }
 
@@ -58,7 +60,7 @@ interface FieldProps {
 
 /** A leaf: one labelled input with its errors below. */
 function Leaf({ schema, value, path, label, required }: FieldProps) {
-  const { onSet, errors, idPrefix } = useForm();
+  const { onSet, errors, idPrefix, suggest } = useForm();
   const id = idOf(idPrefix, path);
   const messages = errorsAt(errors, path);
   const errId = `${id}-err`;
@@ -143,19 +145,31 @@ function Leaf({ schema, value, path, label, required }: FieldProps) {
         </output>
       );
       break;
-    default:
+    default: {
+      const offered = suggest?.(path) ?? [];
       input = (
-        <input
-          id={id}
-          type={/password|secret/i.test(String(path[path.length - 1])) ? 'password' : 'text'}
-          value={typeof value === 'string' ? value : value === undefined ? '' : String(value)}
-          placeholder={schema.default !== undefined ? String(schema.default) : undefined}
-          autoComplete="off"
-          spellCheck={false}
-          onChange={(e) => onSet(path, e.target.value === '' && !required ? undefined : e.target.value)}
-          {...aria}
-        />
+        <>
+          <input
+            id={id}
+            list={offered.length > 0 ? `${id}-offered` : undefined}
+            type={/password|secret/i.test(String(path[path.length - 1])) ? 'password' : 'text'}
+            value={typeof value === 'string' ? value : value === undefined ? '' : String(value)}
+            placeholder={schema.default !== undefined ? String(schema.default) : undefined}
+            autoComplete="off"
+            spellCheck={false}
+            onChange={(e) => onSet(path, e.target.value === '' && !required ? undefined : e.target.value)}
+            {...aria}
+          />
+          {offered.length > 0 ? (
+            <datalist id={`${id}-offered`}>
+              {offered.map((v) => (
+                <option key={v} value={v} />
+              ))}
+            </datalist>
+          ) : null}
+        </>
       );
+    }
   }
   return (
     <div className="form-field" data-field={fieldPath(path)}>
@@ -464,6 +478,7 @@ export function SchemaForm({
   onSet,
   errors,
   extra,
+  suggest,
   required = true,
 }: {
   schema: FormSchema;
@@ -473,11 +488,12 @@ export function SchemaForm({
   onSet(path: FormPath, value: unknown): void;
   errors: ReadonlyMap<string, string[]>;
   extra?: (path: FormPath, value: unknown) => ReactNode;
+  suggest?: (path: FormPath) => readonly string[] | undefined;
   required?: boolean;
 }) {
   const idPrefix = useId().replace(/:/g, '');
   return (
-    <Ctx.Provider value={{ onSet, errors, ...(extra ? { extra } : {}), idPrefix }}>
+    <Ctx.Provider value={{ onSet, errors, ...(extra ? { extra } : {}), ...(suggest ? { suggest } : {}), idPrefix }}>
       <div className="schema-form">
         <Field schema={schema} value={value} path={path} label={label} required={required} />
       </div>

@@ -15,7 +15,16 @@ import { useApp } from '../../platform/store';
 import { SchemaForm } from '../../ui/SchemaForm';
 import { ScopeQuestion } from '../../ui/ScopeQuestion';
 import { type FormPath, labelOf, setAt, valueAt } from '../../ui/schema-form';
-import { applyChanges, type Change, issuesByField, machinesOfTemplate, parsed, renamesOfEdit, tagEditChanges } from './site-edit';
+import {
+  applyChanges,
+  type Change,
+  issuesByField,
+  machinesOfTemplate,
+  offeredValues,
+  parsed,
+  renamesOfEdit,
+  tagEditChanges,
+} from './site-edit';
 
 let schemaCache: Promise<FormSchema> | null = null;
 function loadSchema(): Promise<FormSchema> {
@@ -299,6 +308,7 @@ export function SiteForms({
           required={required.has(shown)}
           errors={errors}
           extra={extra}
+          suggest={(p) => offeredValues(value, p)}
           onSet={(p, v) => {
             // A tag's new name is a rename (it keeps its id and history), not a removal and an addition.
             const renames = renamesOfEdit(value, p, v);

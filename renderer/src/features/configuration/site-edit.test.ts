@@ -8,6 +8,7 @@ import {
   foldRename,
   issuesByField,
   machinesOfTemplate,
+  offeredValues,
   parsed,
   renamesFor,
   renamesOfEdit,
@@ -128,5 +129,15 @@ describe("a tag's name edited in the forms", () => {
     const renamed = typeInForms(OWN, {}, [[...namePath], 'TankLevel']);
     const backInText = renamed.text.replace('name: TankLevel', 'name: Level');
     expect(renamesFor(renamed.renames, siteOf(OWN), siteOf(backInText))).toEqual({});
+  });
+});
+
+describe('what the forms offer', () => {
+  it("a machine's template field offers the site's templates, its connection field the connections; other fields nothing", () => {
+    const site = siteOf(TEXT);
+    expect(offeredValues(site, ['areas', 0, 'machines', 1, 'template'])).toEqual(['Pump']);
+    expect(offeredValues(site, ['areas', 0, 'machines', 1, 'connection'])).toEqual(['gw']);
+    expect(offeredValues(site, ['areas', 0, 'machines', 1, 'name'])).toBeUndefined();
+    expect(offeredValues(site, ['connections', 0, 'name'])).toBeUndefined();
   });
 });

@@ -163,3 +163,14 @@ export function renamesFor(renames: TagRenames, inForce: Record<string, unknown>
   const now = tagPaths(edited);
   return Object.fromEntries(Object.entries(renames).filter(([from, to]) => was.has(from) && !now.has(from) && now.has(to) && !was.has(to)));
 }
+
+/**
+ * What the forms offer for a field, from the text itself: a machine's template, the site's
+ * templates; a machine's connection, the site's connections. None for any other field.
+ */
+export function offeredValues(site: Record<string, unknown>, path: FormPath): string[] | undefined {
+  if (path.length !== 5 || path[0] !== 'areas' || path[2] !== 'machines') return undefined;
+  if (path[4] === 'template') return Object.keys((site.templates ?? {}) as object);
+  if (path[4] === 'connection') return listOf(site.connections).map((c) => String(c.name));
+  return undefined;
+}
