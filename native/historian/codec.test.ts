@@ -41,6 +41,30 @@ describe('chunk codec', () => {
     );
   });
 
+  it('decodes a chunk lying at any byte offset inside a larger buffer (as SQLite and the tail hand them over)', () => {
+    // Float timestamps take the 8-byte path; level 0 decodes straight from the given bytes.
+    const row = fc.tuple(fc.double({ min: 0, max: 2e12, noNaN: true }), fc.double(), fc.integer({ min: 0, max: 2 }));
+    fc.assert(
+      fc.property(
+        fc.array(row, { minLength: 1, maxLength: 100 }),
+        fc.integer({ min: 1, max: 63 }),
+        fc.constantFrom(0, 1),
+        (rows, at, level) => {
+          const s = samples(
+            rows.map((r) => r[0]),
+            rows.map((r) => r[1]),
+            rows.map((r) => r[2]),
+          );
+          const blob = encodeChunk(s, level);
+          const big = Buffer.alloc(at + blob.length + 17, 0xa5);
+          big.set(blob, at);
+          expectSame(s, decodeChunk(big.subarray(at, at + blob.length)));
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
   it('stores a regular, slowly changing signal in well under two bytes per sample', () => {
     const n = 1024;
     const t0 = Date.UTC(2026, 0, 1);

@@ -27,15 +27,19 @@ const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6];
 /** Growable byte writer with varints that stay exact up to 2^53. */
 export class ByteWriter {
   buf: Uint8Array;
+  /** Over `buf`, made again only when it grows: f64 runs once per sample of float timestamps. */
+  private view: DataView;
   pos = 0;
   constructor(size: number) {
     this.buf = new Uint8Array(Math.max(64, size));
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   }
   ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
     next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
+    this.view = new DataView(next.buffer, next.byteOffset, next.byteLength);
   }
   byte(b: number): void {
     this.ensure(1);
@@ -56,14 +60,18 @@ export class ByteWriter {
   }
   f64(x: number): void {
     this.ensure(8);
-    new DataView(this.buf.buffer, this.buf.byteOffset + this.pos, 8).setFloat64(0, x, true);
+    this.view.setFloat64(this.pos, x, true);
     this.pos += 8;
   }
 }
 
 export class ByteReader {
   pos = 0;
-  constructor(readonly buf: Uint8Array) {}
+  /** One view over `buf` (which may start anywhere inside a larger buffer), not one per f64. */
+  private readonly view: DataView;
+  constructor(readonly buf: Uint8Array) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
   byte(): number {
     if (this.pos >= this.buf.length) throw new RangeError('chunk truncated');
     return this.buf[this.pos++] as number;
@@ -84,7 +92,7 @@ export class ByteReader {
   }
   f64(): number {
     if (this.pos + 8 > this.buf.length) throw new RangeError('chunk truncated');
-    const x = new DataView(this.buf.buffer, this.buf.byteOffset + this.pos, 8).getFloat64(0, true);
+    const x = this.view.getFloat64(this.pos, true);
     this.pos += 8;
     return x;
   }
