@@ -112,6 +112,30 @@ describe('OPC UA certificates', () => {
       expect.objectContaining({ status: 'rejected', thumbprint: serverThumb.replaceAll(':', ''), connections: ['line3'] }),
     ]);
   }, 60_000);
+
+  it('keeps a certificate the engineer trusted while an attempt that found it untrusted files its verdict', async () => {
+    process.env.HOME = tempDir('aurum-opcua-home-');
+    const dataDir = tempDir('aurum-opcua-data-');
+    const server = await fixtureServer(false);
+    const certificate = server.server.getCertificate();
+    const thumbprint = new X509Certificate(certificate).fingerprint.replaceAll(':', '').toLowerCase();
+    const cm = await clientPki(dataDir);
+    const handlers = connectionHandlers(new Map(), dataDir);
+    // node-opcua's check: verify (untrusted: the certificate lands in "rejected") …
+    expect(await cm.isCertificateTrusted(certificate)).toBe('BadCertificateUntrusted');
+    // … the engineer trusts it from the list …
+    await handlers['connections.trustCertificate']({ thumbprint }, {} as never);
+    // … and the check, finishing, files the verdict it reached before the trust.
+    await cm.rejectCertificate(certificate);
+    expect(await cm.isCertificateTrusted(certificate)).toBe('Good');
+    expect(await handlers['connections.certificates']({}, {} as never)).toEqual([
+      expect.objectContaining({ status: 'trusted', thumbprint }),
+    ]);
+    // A certificate nobody trusted is still filed as rejected.
+    const other = await fixtureServer(false);
+    await cm.rejectCertificate(other.server.getCertificate());
+    expect((await handlers['connections.certificates']({}, {} as never)).map((c) => c.status).sort()).toEqual(['rejected', 'trusted']);
+  }, 60_000);
 });
 
 describe('OPC UA users', () => {

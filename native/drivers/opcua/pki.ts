@@ -50,12 +50,43 @@ const identities = new Map<string, Promise<ClientIdentity>>();
 
 const pkiRoot = (dataDir: string) => path.join(dataDir, 'pki', 'opcua-client');
 
+type Certificates = Parameters<OPCUACertificateManager['trustCertificate']>[0];
+
+/**
+ * node-opcua's manager with one rule added: a certificate leaves the trusted list only by an
+ * engineer's hand. Its check of a server certificate verifies first and files the verdict after
+ * (moving the certificate to "rejected"); an engineer's trust landing between the two was undone by
+ * the verdict of the attempt that began before it, and the connection stayed refused with the
+ * certificate back under "rejected". Trust and reject are serialised here, and a reject of a
+ * certificate that is in the trusted list by then is dropped.
+ */
+class ConsoleCertificateManager extends OPCUACertificateManager {
+  private filing: Promise<unknown> = Promise.resolve();
+
+  private serial(action: () => Promise<void>): Promise<void> {
+    const next = this.filing.then(action, action);
+    this.filing = next.catch(() => undefined);
+    return next;
+  }
+
+  override trustCertificate(certificate: Certificates): Promise<void> {
+    return this.serial(() => super.trustCertificate(certificate));
+  }
+
+  override rejectCertificate(certificate: Certificates): Promise<void> {
+    return this.serial(async () => {
+      if ((await this.isCertificateTrusted(certificate)) === 'Good') return;
+      await super.rejectCertificate(certificate);
+    });
+  }
+}
+
 /** One initialised manager per PKI folder, shared by every connection of the console. */
 export function clientPki(dataDir: string): Promise<OPCUACertificateManager> {
   const root = pkiRoot(dataDir);
   let m = managers.get(root);
   if (!m) {
-    const cm = new OPCUACertificateManager({ rootFolder: root, automaticallyAcceptUnknownCertificate: false });
+    const cm = new ConsoleCertificateManager({ rootFolder: root, automaticallyAcceptUnknownCertificate: false });
     m = cm.initialize().then(() => cm);
     managers.set(root, m);
   }

@@ -145,35 +145,47 @@ function Certificates() {
   useEffect(refresh, [refresh]);
   if (certs.length === 0) return <p className="muted">{error ?? 'No OPC UA server certificates seen yet.'}</p>;
   return (
-    <DataTable
-      label="OPC UA server certificates"
-      columns={['Status', 'Subject', 'Connection', 'Thumbprint (SHA-1)', 'Valid to', 'Action']}
-      rows={certs}
-      rowKey={(c) => c.thumbprint}
-      cells={(c) => (
-        <>
-          <td>{c.status === 'rejected' ? '⚠ rejected' : 'trusted'}</td>
-          <td>{c.subject}</td>
-          <td>{c.connections.length > 0 ? c.connections.join(', ') : <span className="muted">not seen since start</span>}</td>
-          <td className="mono">{c.thumbprint}</td>
-          <td>{c.validTo.slice(0, 10)}</td>
-          <td>
-            {c.status === 'rejected' ? (
-              <button
-                type="button"
-                onClick={() =>
-                  api
-                    .call('connections.trustCertificate', { thumbprint: c.thumbprint })
-                    .then(refresh, (err: unknown) => setError(errorText(err)))
-                }
-              >
-                Trust {c.thumbprint.slice(0, 8)}…
-              </button>
-            ) : null}
-          </td>
-        </>
-      )}
-    />
+    <>
+      {/* A refused trust is said beside the list it concerns, not only when the list is empty. */}
+      {error ? (
+        <p className="write-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <DataTable
+        label="OPC UA server certificates"
+        columns={['Status', 'Subject', 'Connection', 'Thumbprint (SHA-1)', 'Valid to', 'Action']}
+        rows={certs}
+        rowKey={(c) => c.thumbprint}
+        cells={(c) => (
+          <>
+            <td>{c.status === 'rejected' ? '⚠ rejected' : 'trusted'}</td>
+            <td>{c.subject}</td>
+            <td>{c.connections.length > 0 ? c.connections.join(', ') : <span className="muted">not seen since start</span>}</td>
+            <td className="mono">{c.thumbprint}</td>
+            <td>{c.validTo.slice(0, 10)}</td>
+            <td>
+              {c.status === 'rejected' ? (
+                <button
+                  type="button"
+                  onClick={() =>
+                    api.call('connections.trustCertificate', { thumbprint: c.thumbprint }).then(
+                      () => {
+                        setError(null);
+                        refresh();
+                      },
+                      (err: unknown) => setError(errorText(err)),
+                    )
+                  }
+                >
+                  Trust {c.thumbprint.slice(0, 8)}…
+                </button>
+              ) : null}
+            </td>
+          </>
+        )}
+      />
+    </>
   );
 }
 
