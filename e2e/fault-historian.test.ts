@@ -147,8 +147,8 @@ describe('historian under fault (serve mode)', () => {
     expect(body.accepted).toBe(poison.length);
     expect(body.rejected.map((x) => x.index)).toEqual(poison.map((_, k) => 2 * k));
     for (const x of body.rejected)
-      expect(x.error).toMatch(/source timestamp invalid|source clock (ahead|behind)|timestamp: must be milliseconds/);
-    expect(body.rejected[2]?.error).toMatch(/timestamp: must be milliseconds since 1970 or an ISO 8601 date-time/);
+      expect(x.error).toMatch(/source timestamp invalid|source clock (ahead|behind)|the field "timestamp" must be milliseconds/);
+    expect(body.rejected[2]?.error).toMatch(/item 4: the field "timestamp" must be milliseconds since 1970 or an ISO 8601 date-time/);
     expect(body.rejected[0]?.error).toMatch(/source timestamp invalid/);
     expect(body.rejected[3]?.error).toMatch(/source clock ahead/);
     expect(body.rejected[5]?.error).toMatch(/source clock behind/);

@@ -47,7 +47,26 @@ describe('ingest driver checks', () => {
     });
     expect(checked.ids).toHaveLength(items.length - refused.size);
     expect(checked.quality.slice(0, 4)).toEqual([0, 0, 1, 2]);
-    expect(checked.rejected.find((r) => r.index === 7)?.error).toMatch(/timestamp: must be milliseconds since 1970/);
+    expect(checked.rejected.find((r) => r.index === 7)?.error).toBe(
+      'item 7: the field "timestamp" must be milliseconds since 1970 or an ISO 8601 date-time with an offset (2026-01-31T12:00:00Z), but it is the text "NaN"',
+    );
+  });
+
+  it("words each refusal as a sentence naming the item and the field, never in zod's own words", async () => {
+    const checked = await driver.check(items);
+    const errorOf = (i: number) => checked.rejected.find((r) => r.index === i)?.error;
+    expect(errorOf(5)).toBe('item 5: the field "value" must be at most 1024 characters long');
+    expect(errorOf(8)).toBe(
+      'item 8: the field "quality" must be one of "Good", "Uncertain", "Bad", but it is the text "good": did you mean Good?',
+    );
+    expect(errorOf(9)).toBe('item 9: unknown field "extra"; the fields here are tag, value, timestamp, quality');
+    expect(errorOf(10)).toBe('item 10: the field "value" is required and must be a number, true/false, text or null');
+    expect(errorOf(12)).toBe('item 12: the field "tag" must be text, but it is the number 1');
+    expect(errorOf(14)).toBe('item 14 must be an object { "tag", "value", "timestamp"?, "quality"? }, but it is a list of 2');
+    expect(errorOf(15)).toBe('item 15 must be an object { "tag", "value", "timestamp"?, "quality"? }, but it is empty');
+    for (const r of checked.rejected) expect(r.error).not.toMatch(/Invalid|expected .*received|Too (big|small)|Unrecognized|✖|→/);
+    // The connection's last error (diagnostics, the log) is the same sentence.
+    expect(driver.diagnostics().lastError).toBe(`malformed: ${errorOf(18)}`);
   });
 
   it('refuses times outside the accept window per item, with the reason', async () => {

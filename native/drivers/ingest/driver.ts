@@ -10,19 +10,21 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { z } from 'zod';
 import type { IngestSeries, Precision } from '../../api/tag-requests.js';
 import type { QualityCode, TagValue } from '../../api/types.js';
+import { describeValue, describeZodError } from '../../util/describe.js';
 import { Connection, type ErrorClass } from '../connection.js';
 import type { Driver, DriverContext, DriverTag } from '../driver.js';
 import type { IngestConnectionConfig } from './config.js';
 import { applyTemplate, compileTemplate, type LineSink, type LineTarget, parseLines, type TemplatePart } from './line-protocol.js';
 
 const TIMESTAMP_SERIES_MESSAGE = 'a time is milliseconds since 1970 (a finite number)';
-const TIMESTAMP_MESSAGE = 'must be milliseconds since 1970 or an ISO 8601 date-time with an offset (2026-01-31T12:00:00Z)';
+/** The form a timestamp takes, as it reads after "must be" (describeZodIssue words the sentence). */
+const TIMESTAMP_FORM = 'milliseconds since 1970 or an ISO 8601 date-time with an offset (2026-01-31T12:00:00Z)';
 
 export const ingestItemSchema = z
   .object({
     tag: z.string().min(1),
     value: z.union([z.number().finite(), z.boolean(), z.string().max(1024), z.null()]),
-    timestamp: z.union([z.iso.datetime({ offset: true, error: TIMESTAMP_MESSAGE }), z.number({ error: TIMESTAMP_MESSAGE })]).optional(),
+    timestamp: z.union([z.iso.datetime({ offset: true, error: TIMESTAMP_FORM }), z.number()]).optional(),
     quality: z.enum(['Good', 'Uncertain', 'Bad']).default('Good'),
   })
   .strict();
@@ -55,6 +57,19 @@ function plainItem(raw: unknown): IngestItem | null {
   if (!(timestamp === undefined || (typeof timestamp === 'number' && Number.isFinite(timestamp)))) return null;
   if (!(quality === undefined || (typeof quality === 'string' && QUALITIES.has(quality)))) return null;
   return { tag, value, timestamp, quality: (quality ?? 'Good') as IngestItem['quality'] } as IngestItem;
+}
+
+/**
+ * Why an item the schema refused is refused, as sentences naming the item and each field (never
+ * zod's own wording). An item that is no object at all is said so here: the schema's sentence for
+ * a missing root is worded for site files.
+ */
+function itemRefusal(index: number, raw: unknown, error: z.ZodError): string {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return `item ${index} must be an object { "tag", "value", "timestamp"?, "quality"? }, but it is ${describeValue(raw)}`;
+  return describeZodError(error, ingestItemSchema, raw)
+    .map((f) => `item ${index}: ${f.message}`)
+    .join('; ');
 }
 
 const sampleOf = (s: number, tag: string, k: number) => `series ${s} (${tag}) sample ${k}`;
@@ -207,12 +222,9 @@ export function createIngestDriver(config: IngestConnectionConfig, tags: DriverT
           const plain = plainItem(items[index]);
           const parsed = plain ? { success: true as const, data: plain } : ingestItemSchema.safeParse(items[index]);
           if (!parsed.success) {
-            fail('malformed', `item ${index}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-            out.rejected.push({
-              index,
-              ok: false,
-              error: parsed.error.issues.map((i) => `${i.path.join('.') || 'item'}: ${i.message}`).join('; '),
-            });
+            const error = itemRefusal(index, items[index], parsed.error);
+            fail('malformed', error);
+            out.rejected.push({ index, ok: false, error });
             continue;
           }
           const item = parsed.data;
