@@ -81,6 +81,48 @@ describe('CSV', () => {
     expect(importTagsJson('{').issues[0]?.message).toMatch(/not JSON/);
   });
 
+  // Raw validator wording never reaches the engineer: each problem is a sentence naming the row's tag and the field.
+  const RAW = /✖|→|Expected|received|Invalid input/;
+
+  it('words each bad CSV row as a sentence naming the tag and the Kepware column', () => {
+    const csv =
+      'Tag Name,Address,Data Type,Scan Rate,Scaling,Raw Low,Raw High,Scaled Low,Scaled High\nBad2,,Float,1000\nBad3,40003,Float,-5\nBad4,40004,Float,1000,Linear,0,0,0,10\nBad5,40005,Float,fast\n';
+    const messages = importTagsCsv(csv).issues.map((i) => i.message);
+    expect(messages).toEqual([
+      'the Address column of tag "Bad2" must not be empty',
+      'the Scan Rate column of tag "Bad3" must be at least 10, but it is -5',
+      'the Raw Low, Raw High, Scaled Low and Scaled High columns of tag "Bad4" are refused: rawLo and rawHi must differ, and so must engLo and engHi: an empty range cannot be scaled',
+      'the Scan Rate column of tag "Bad5" must be a number, but it is the text "fast"',
+    ]);
+    for (const m of messages) expect(m).not.toMatch(RAW);
+  });
+
+  it('words each bad JSON entry as a sentence naming the tag (or its place) and the field', () => {
+    const r = importTagsJson(
+      JSON.stringify([
+        { name: 'B' },
+        { name: 'C', address: 'x', type: 'flaot' },
+        { name: 'D', address: 'x', adress: 'y' },
+        3,
+        { address: 'y' },
+      ]),
+    );
+    expect(r.issues).toEqual([
+      { line: 1, column: 'address', message: 'the field "address" of tag "B" is required and must be text' },
+      {
+        line: 2,
+        column: 'type',
+        message:
+          'the field "type" of tag "C" must be one of "float", "int", "bool", "string", but it is the text "flaot": did you mean float?',
+      },
+      { line: 3, column: 'adress', message: 'in tag "D", unknown field "adress": did you mean address?' },
+      { line: 4, column: 'item', message: 'entry 4 of the list must be a mapping of tag fields, but it is the number 3' },
+      { line: 5, column: 'name', message: 'the field "name" of entry 5 of the list is required and must be text' },
+    ]);
+    for (const i of r.issues) expect(i.message).not.toMatch(RAW);
+    expect(importTagsJson('{}').issues[0]?.message).toBe('the tag list must be a JSON array of tags, but it is a mapping');
+  });
+
   it('applies an import to a machine in the site file, replacing tags of the same name', () => {
     const file = siteFile();
     const model = loadSiteFile(file);

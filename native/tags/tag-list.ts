@@ -1,8 +1,12 @@
 // Tag lists in and out: CSV with a Kepware-style column set (what engineers already have from
 // their OPC servers and PLC exports) and JSON. An import is validated row by row against the tag
 // schema and reports every bad row with its line; only a list without errors can be applied.
+
+import type { z } from 'zod';
 import type { TagInfo } from '../api/types.js';
 import type { DriverTag } from '../drivers/driver.js';
+import { describeValue, describeZodIssue, fieldPath } from '../util/describe.js';
+import { describeError } from '../util/errors.js';
 import { type TagConfig, tagSchema } from './config-schema.js';
 
 export const KEPWARE_COLUMNS = [
@@ -133,7 +137,45 @@ export interface ImportResult {
   issues: ImportIssue[];
 }
 
-const num = (s: string | undefined) => (s === undefined || s.trim() === '' ? undefined : Number(s));
+/** The Kepware columns a tag field is read from, as a CSV row's problems name them. */
+const COLUMN_OF: Record<string, string> = {
+  name: 'the Tag Name column',
+  address: 'the Address column',
+  type: 'the Data Type column',
+  unit: 'the Eng Units column',
+  description: 'the Description column',
+  periodMs: 'the Scan Rate column',
+  writable: 'the Client Access column',
+  'scaling.rawLo': 'the Raw Low column',
+  'scaling.rawHi': 'the Raw High column',
+  'scaling.engLo': 'the Scaled Low column',
+  'scaling.engHi': 'the Scaled High column',
+  scaling: 'the Raw Low, Raw High, Scaled Low and Scaled High columns',
+};
+
+/**
+ * A row that fails the tag schema, one sentence per problem naming the row's tag and the field (for
+ * CSV the column it came from): never zod's own wording. `what` names the row ("tag "Level"").
+ */
+function rowIssues(error: z.ZodError, data: unknown, line: number, what: string, csv: boolean): ImportIssue[] {
+  return error.issues
+    .flatMap((issue) => describeZodIssue(issue, tagSchema, data))
+    .map((d) => {
+      const field = fieldPath(d.path);
+      const column = field || (csv ? 'row' : 'item');
+      if (d.key) return { line, column, message: `in ${what}, ${d.message}` };
+      if (field === '') return { line, column, message: `${what} ${d.own ? `is refused: ${d.message}` : d.message}` };
+      const named = csv && COLUMN_OF[field] ? `${COLUMN_OF[field]} of ${what}` : `the field "${field}" of ${what}`;
+      const is = named.includes(' columns ') ? 'are' : 'is';
+      return { line, column, message: `${named} ${d.own ? `${is} refused: ${d.message}` : d.message}` };
+    });
+}
+
+/** A row's tag as its problems name it: by its name where it has one, else by its place. */
+const rowName = (name: unknown, place: string) => (typeof name === 'string' && name !== '' ? `tag "${name}"` : place);
+
+/** A number column: empty is absent; text that is no number is kept as text, so that the row's problem says what it is. */
+const num = (s: string | undefined) => (s === undefined || s.trim() === '' ? undefined : Number.isFinite(Number(s)) ? Number(s) : s);
 
 /**
  * Rows of a Kepware-style CSV as site-file tags. Tag names may be full paths or dotted Kepware
@@ -201,7 +243,7 @@ export function importTagsCsv(text: string): ImportResult {
     };
     const parsed = tagSchema.safeParse(candidate);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) issues.push({ line, column: issue.path.join('.') || 'row', message: issue.message });
+      issues.push(...rowIssues(parsed.error, candidate, line, rowName(name, `the row on line ${line}`), true));
       continue;
     }
     tags.push(parsed.data);
@@ -215,16 +257,31 @@ export function importTagsJson(text: string): ImportResult {
   try {
     data = JSON.parse(text);
   } catch (err) {
-    return { tags: [], issues: [{ line: 1, column: '', message: `not JSON: ${(err as Error).message}` }] };
+    return { tags: [], issues: [{ line: 1, column: '', message: `the tag list is not JSON: ${describeError(err)}` }] };
   }
-  if (!Array.isArray(data)) return { tags: [], issues: [{ line: 1, column: '', message: 'expected an array of tags' }] };
+  if (!Array.isArray(data))
+    return {
+      tags: [],
+      issues: [{ line: 1, column: '', message: `the tag list must be a JSON array of tags, but it is ${describeValue(data)}` }],
+    };
   const tags: TagConfig[] = [];
   const issues: ImportIssue[] = [];
   data.forEach((entry, i) => {
+    // A whole entry of the wrong kind is said as such (the schema's words are for a site file).
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      issues.push({
+        line: i + 1,
+        column: 'item',
+        message: `entry ${i + 1} of the list must be a mapping of tag fields, but it is ${describeValue(entry)}`,
+      });
+      return;
+    }
     const parsed = tagSchema.safeParse(entry);
     if (parsed.success) tags.push(parsed.data);
-    else
-      for (const issue of parsed.error.issues) issues.push({ line: i + 1, column: issue.path.join('.') || 'item', message: issue.message });
+    else {
+      const what = rowName((entry as { name?: unknown }).name, `entry ${i + 1} of the list`);
+      issues.push(...rowIssues(parsed.error, entry, i + 1, what, false));
+    }
   });
   return { tags, issues };
 }
