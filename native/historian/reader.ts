@@ -51,6 +51,13 @@ export function bucketFromRow(r: RollupRow): Bucket {
   };
 }
 
+/**
+ * The stored last values of the tag ids in a JSON array (?). CROSS JOIN keeps json_each the outer
+ * loop, so each asked id is one primary-key lookup and the rest of the table is never read.
+ */
+export const LAST_VALUES_SQL =
+  'SELECT l.tag, l.ts, l.value, l.quality FROM json_each(?) AS j CROSS JOIN last_value AS l ON l.tag = j.value';
+
 export class StoreReader {
   private readonly stmts = new Map<string, Statement>();
 
@@ -253,8 +260,9 @@ export class StoreReader {
   }
 
   /**
-   * Each tag's newest stored sample (null when it has none), one primary-key lookup per tag in
-   * last_value; a file the writer has not migrated yet (opened read-only) is answered from its chunks.
+   * Each tag's newest stored sample (null when it has none): one query that looks up only the asked
+   * tags by last_value's primary key, however many are asked; a file the writer has not migrated yet
+   * (opened read-only) is answered from its chunks.
    */
   lastValues(sids: readonly number[]): (StoredSample | null)[] {
     const hasTable = this.stmt("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'last_value'").pluck().get() as number;
@@ -262,20 +270,15 @@ export class StoreReader {
       const newest = newestFromChunks(this.db);
       return sids.map((sid) => newest.get(sid) ?? null);
     }
-    if (sids.length < 64) {
-      const get = this.stmt('SELECT ts, value, quality FROM last_value WHERE tag = ?');
-      return sids.map((sid) => (get.get(sid) as StoredSample | undefined) ?? null);
-    }
-    // Many tags: one pass over the table (one row per tag of the file) beats a lookup per tag.
-    const all = new Map<number, StoredSample>();
-    for (const [tag, ts, value, quality] of this.stmt('SELECT tag, ts, value, quality FROM last_value').raw(true).all() as [
+    const found = new Map<number, StoredSample>();
+    for (const [tag, ts, value, quality] of this.stmt(LAST_VALUES_SQL).raw(true).all(JSON.stringify(sids)) as [
       number,
       number,
       number | null,
       number,
     ][])
-      all.set(tag, { ts, value, quality });
-    return sids.map((sid) => all.get(sid) ?? null);
+      found.set(tag, { ts, value, quality });
+    return sids.map((sid) => found.get(sid) ?? null);
   }
 
   /** The newest rollup bucket of a tag at or before `before` (looks back through two partitions; rows, then blocks). */
