@@ -7,62 +7,22 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Prediction } from '../api/prediction-requests.js';
 import type { QualityCode } from '../api/types.js';
-import { TagBus } from '../tags/bus.js';
-import { openInference } from './index.js';
 import { GraphBuilder } from './onnx/builder.js';
 import { writeModel } from './registry.js';
-import { answeredWindows, tagTable } from './testing.js';
+import { openStepped, writeEchoModel } from './testing.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'aurum-persistence-'));
 // onnxruntime writes a device id under ~/.cache.
 process.env.HOME = tmp;
 
-/** score = the window's one value, contributions = the same; threshold 2 so that 1.0 (normalised) is a value of 2. */
-function echoModel(root: string, k: number, n: number): void {
-  const g = new GraphBuilder('echo');
-  const x = g.input('window', ['batch', 1, 1]);
-  g.op('Reshape', [x, g.int64s([-1])], {}, 'score');
-  g.op('Reshape', [x, g.int64s([-1, 1])], {}, 'contributions');
-  g.output('score', ['batch']);
-  g.output('contributions', ['batch', 1]);
-  writeModel(
-    root,
-    {
-      name: 'echo',
-      version: 1,
-      kind: 'anomaly',
-      description: 'score = input',
-      inputs: [{ tag: 'X' }],
-      window: { length: 1, periodMs: 1000 },
-      normalization: { mean: [0], std: [1] },
-      graph: { input: 'window', score: 'score', contributions: 'contributions' },
-      threshold: 2,
-      alarm: { k, n },
-      outputs: { score: 'the input' },
-      provenance: { data: 'none', rows: 0, createdAt: '2026-01-01T00:00:00Z', code: 'native/inference/persistence.test.ts' },
-      metrics: {},
-    },
-    g.encode(),
-  );
-}
-
 describe('the model alarm’s persistence rule at run time', () => {
   it('publishes the k-th largest of the last n normalised scores: over 1.0 only once k of n windows are', async () => {
     const modelsDir = mkdtempSync(path.join(tmp, 'models-'));
-    echoModel(modelsDir, 2, 3);
-    const bus = new TagBus(tagTable(['S/A/M'], ['X']));
+    // score = the window's one value, contributions = the same; threshold 2 so that 1.0 (normalised) is a value of 2.
+    writeEchoModel(modelsDir, { alarm: { k: 2, n: 3 } });
+    const run = await openStepped(modelsDir, 'echo', ['X']);
     const out: (Prediction | null)[] = [];
     const reasons: (string | null)[] = [];
-    let clock = Date.UTC(2026, 0, 1);
-    const svc = await openInference({
-      modelsDir,
-      bus,
-      machines: [{ machine: 'S/A/M', model: 'echo' }],
-      onPrediction: () => {},
-      onSystemMessage: () => {},
-      now: () => clock,
-      tickMs: 3_600_000,
-    });
     try {
       // Values (threshold 2): normalised 0.5 1.5 1.25 0.25 0.75 3 0.5 → the 2nd largest of the last three:
       //   [0.5] → fewer than k = 2 windows: no prediction yet
@@ -70,26 +30,19 @@ describe('the model alarm’s persistence rule at run time', () => {
       //   [1.5 1.25 0.25] → 1.25;  [1.25 0.25 0.75] → 0.75;  [0.25 0.75 3] → 0.75 (a single spike: no)
       //   [0.75 3 0.5] → 0.75
       const values = [1, 3, 2.5, 0.5, 1.5, 6, 1];
-      let submitted = 0;
       for (const v of values) {
-        clock += 1000;
-        bus.update(bus.idOf('S/A/M/X') as number, v, 0, clock);
-        bus.flush();
-        submitted += svc.tick(clock);
-        // Bounded by count: every submitted window answered (a withheld prediction emits nothing).
-        for (let spins = 0; answeredWindows(svc) < submitted && spins < 100_000; spins++) await new Promise((r) => setImmediate(r));
-        expect(answeredWindows(svc)).toBe(submitted);
-        const [state] = svc.latest();
+        await run.second([['X', v]]);
+        const [state] = run.svc.latest();
         out.push(state?.reason === null ? (state.prediction ?? null) : null);
         reasons.push(state?.reason ?? null);
       }
-      expect(submitted).toBe(values.length);
+      expect(run.submitted()).toBe(values.length);
       expect(reasons[0]).toBe('collecting windows: 1 of 2 (the model alarm needs 2 of the last 3 over its threshold)');
       expect(out.map((p) => p?.anomalyScore ?? null)).toEqual([null, 0.5, 1.25, 1.25, 0.75, 0.75, 0.75]);
       // Health is read from the same score: 50 at 1.0, below it only while the rule holds.
       expect(out.map((p) => (p ? p.health < 50 : null))).toEqual([null, false, true, true, false, false, false]);
     } finally {
-      await svc.stop();
+      await run.stop();
     }
   });
 });
@@ -128,41 +81,23 @@ describe('a model’s start: the link’s first moments and a reset after mainte
   it('scores as soon as the window fills after the Bad rows of start-up, with no start to settle; a reset starts it afresh', async () => {
     const modelsDir = mkdtempSync(path.join(tmp, 'models-'));
     gatedMeanModel(modelsDir);
-    const bus = new TagBus(tagTable(['S/A/M'], ['Run', 'X']));
-    const run = bus.idOf('S/A/M/Run') as number;
-    const x = bus.idOf('S/A/M/X') as number;
-    let clock = Date.UTC(2026, 0, 1);
-    const svc = await openInference({
-      modelsDir,
-      bus,
-      machines: [{ machine: 'S/A/M', model: 'gated-mean' }],
-      onPrediction: () => {},
-      onSystemMessage: () => {},
-      now: () => clock,
-      tickMs: 3_600_000,
-    });
-    let submitted = 0;
+    const run = await openStepped(modelsDir, 'gated-mean', ['Run', 'X'], 'comm failure: not connected yet');
     /** One second: the samples given, a tick, every window answered; the machine's state after it. */
-    const second = async (samples: [id: number, value: number, quality: QualityCode][]) => {
-      clock += 1000;
-      for (const [id, v, q] of samples) bus.update(id, v, q, clock, 'comm failure: not connected yet');
-      bus.flush();
-      submitted += svc.tick(clock);
-      for (let spins = 0; answeredWindows(svc) < submitted && spins < 100_000; spins++) await new Promise((r) => setImmediate(r));
-      expect(answeredWindows(svc)).toBe(submitted);
-      const [state] = svc.latest();
+    const second = async (samples: [tag: string, value: number, quality: QualityCode][]) => {
+      await run.second(samples);
+      const [state] = run.svc.latest();
       return state?.reason ?? (state?.prediction ? 'scored' : null);
     };
     try {
       const seen = [
         await second([]), // before the link: nothing received
         await second([
-          [run, 1, 0],
-          [x, Number.NaN, 2],
+          ['Run', 1, 0],
+          ['X', Number.NaN, 2],
         ]), // the link's first moment: the state, and a Bad marker on X
-        await second([[x, 1, 0]]),
-        await second([[x, 1, 0]]),
-        await second([[x, 1, 0]]),
+        await second([['X', 1, 0]]),
+        await second([['X', 1, 0]]),
+        await second([['X', 1, 0]]),
       ];
       // Scored at the fifth second: two good rows fill the window (fill 2), two windows make the
       // rule (k 2) — not after the Bad rows leave the 5-row window, and no 10 s settle: the
@@ -177,22 +112,22 @@ describe('a model’s start: the link’s first moments and a reset after mainte
 
       // After maintenance that resets the baseline: the same model, started afresh. Run is not
       // sent again (a state is sent when it changes): its last value is kept.
-      expect(svc.reset('S/A/M', 'maintenance event 1 (new bearing)')).toMatchObject({
+      expect(run.svc.reset('S/A/M', 'maintenance event 1 (new bearing)')).toMatchObject({
         model: 'gated-mean@1',
         prediction: null,
         reason: 'reset: maintenance event 1 (new bearing)',
       });
-      const after = [await second([[x, 1, 0]]), await second([[x, 1, 0]]), await second([[x, 1, 0]])];
+      const after = [await second([['X', 1, 0]]), await second([['X', 1, 0]]), await second([['X', 1, 0]])];
       expect(after).toEqual([
         'window filling: 1 of 2 samples',
         'collecting windows: 1 of 2 (the model alarm needs 2 of the last 3 over its threshold)',
         'scored',
       ]);
       // A Bad row once scored still holds the window back for its length (unchanged).
-      expect(await second([[x, Number.NaN, 2]])).toBe('X is Bad (comm failure: not connected yet)');
-      expect(await second([[x, 1, 0]])).toBe('X is Bad (Bad within the window)');
+      expect(await second([['X', Number.NaN, 2]])).toBe('X is Bad (comm failure: not connected yet)');
+      expect(await second([['X', 1, 0]])).toBe('X is Bad (Bad within the window)');
     } finally {
-      await svc.stop();
+      await run.stop();
     }
   });
 });
