@@ -4,7 +4,7 @@
 // value is struck through and says BAD). React renders them once per document; live changes go
 // through writer.ts. SYMBOLS is the one registry of the kinds: what each binds and reads, its
 // default size and how it acts, for the viewer and the editor's palette alike.
-import type { KeyboardEvent } from 'react';
+import type { KeyboardEvent, SVGProps } from 'react';
 import type { DisplayElementInfo, DisplaySymbolKind } from '../../../../native/api/display-requests';
 import type { TagInfo } from '../../../../native/api/types';
 import { DrawingSymbol, PartSymbol } from './drawing';
@@ -26,133 +26,68 @@ export interface SymbolDef {
 }
 
 const EQUIPMENT_PROPS = { machine: 'the machine (Site/Area/Machine) whose faceplate it opens' } as const;
-const equipment = (kind: DisplaySymbolKind, title: string, size = { w: 80, h: 80 }): SymbolDef => ({
-  kind,
-  title,
-  size,
-  binds: ['state', 'alarm', 'command'],
-  props: EQUIPMENT_PROPS,
-  acts: 'faceplate',
-});
+const symbol = (
+  kind: DisplaySymbolKind,
+  title: string,
+  [w, h]: readonly [number, number],
+  binds: readonly BindName[],
+  props: SymbolDef['props'],
+  acts: SymbolDef['acts'] = 'none',
+): SymbolDef => ({ kind, title, size: { w, h }, binds, props, acts });
+/** Equipment opens its machine's faceplate; most read its state and alarm, and take commands. */
+const equipment = (
+  kind: DisplaySymbolKind,
+  title: string,
+  size: readonly [number, number] = [80, 80],
+  binds: readonly BindName[] = ['state', 'alarm', 'command'],
+  props: SymbolDef['props'] = EQUIPMENT_PROPS,
+): SymbolDef => symbol(kind, title, size, binds, props, 'faceplate');
 
 /** Every symbol kind (the Record does not compile without each of native/api/display-requests.ts's kinds), in palette order. */
 export const SYMBOLS: Readonly<Record<DisplaySymbolKind, SymbolDef>> = {
   pump: equipment('pump', 'Pump'),
   compressor: equipment('compressor', 'Compressor'),
-  fan: equipment('fan', 'Fan', { w: 60, h: 60 }),
-  motor: equipment('motor', 'Motor', { w: 60, h: 60 }),
-  valve: { ...equipment('valve', 'Valve (on/off)', { w: 50, h: 30 }), binds: ['state', 'alarm', 'command'] },
-  'control-valve': {
-    ...equipment('control-valve', 'Control valve', { w: 50, h: 60 }),
-    binds: ['value', 'alarm', 'command'],
-    props: { ...EQUIPMENT_PROPS, max: 'the value of a fully open valve (default 100)' },
-  },
-  tank: {
-    ...equipment('tank', 'Tank / vessel', { w: 100, h: 140 }),
-    binds: ['value'],
-    props: { ...EQUIPMENT_PROPS, max: 'the level of a full tank (default 100)' },
-  },
-  'heat-exchanger': equipment('heat-exchanger', 'Heat exchanger', { w: 60, h: 60 }),
-  boiler: equipment('boiler', 'Boiler', { w: 160, h: 180 }),
-  conveyor: equipment('conveyor', 'Conveyor', { w: 300, h: 40 }),
-  line: {
-    kind: 'line',
-    title: 'Line / pipe',
-    size: { w: 200, h: 0 },
-    binds: ['value'],
-    props: { minFlow: 'no arrow at or below this flow (default 1)' },
-    acts: 'none',
-  },
-  instrument: {
-    kind: 'instrument',
-    title: 'Instrument bubble',
-    size: { w: 36, h: 36 },
-    binds: ['value'],
-    props: { letters: 'its function letters (PT, FT…)', loop: 'its loop number' },
-    acts: 'none',
-  },
-  value: { kind: 'value', title: 'Value box', size: { w: 90, h: 44 }, binds: ['value'], props: { caption: 'the caption' }, acts: 'none' },
-  indicator: {
-    kind: 'indicator',
-    title: 'Analog indicator',
-    size: { w: 210, h: 24 },
-    binds: ['value'],
-    props: {
-      caption: 'the caption',
-      min: 'scale start (default: below the normal range)',
-      max: 'scale end (default: above the normal range)',
-    },
-    acts: 'none',
-  },
-  bar: {
-    kind: 'bar',
-    title: 'Bar',
-    size: { w: 24, h: 100 },
-    binds: ['value'],
-    props: { min: 'empty (default 0)', max: 'full (default 100)' },
-    acts: 'none',
-  },
-  sparkline: {
-    kind: 'sparkline',
-    title: 'Sparkline',
-    size: { w: 170, h: 24 },
-    binds: ['value'],
-    props: { minutes: 'minutes shown (default 5)' },
-    acts: 'none',
-  },
-  alarm: {
-    kind: 'alarm',
-    title: 'Alarm-priority marker',
-    size: { w: 26, h: 26 },
-    binds: ['alarm'],
-    props: {
-      priority: 'Critical, High, Medium or Low (with an alarm tag)',
-      machine: "or a machine: the highest priority of that machine's alarms",
-    },
-    acts: 'none',
-  },
-  text: { kind: 'text', title: 'Text', size: { w: 200, h: 24 }, binds: [], props: { size: 'font size (px)' }, acts: 'none' },
-  button: {
-    kind: 'button',
-    title: 'Navigation button',
-    size: { w: 160, h: 32 },
-    binds: [],
-    props: { display: 'the display it opens', text: 'its text' },
-    acts: 'navigate',
-  },
-  link: {
-    kind: 'link',
-    title: 'Link to a machine',
-    size: { w: 110, h: 28 },
-    binds: [],
-    props: { machine: 'the machine screen it opens', text: 'its text' },
-    acts: 'navigate',
-  },
-  section: {
-    kind: 'section',
-    title: 'Section of a display template',
-    size: { w: 760, h: 200 },
-    binds: [],
-    props: { template: 'the display template', machine: 'the machine it is made for' },
-    acts: 'none',
-  },
+  fan: equipment('fan', 'Fan', [60, 60]),
+  motor: equipment('motor', 'Motor', [60, 60]),
+  valve: equipment('valve', 'Valve (on/off)', [50, 30]),
+  'control-valve': equipment('control-valve', 'Control valve', [50, 60], ['value', 'alarm', 'command'], {
+    ...EQUIPMENT_PROPS,
+    max: 'the value of a fully open valve (default 100)',
+  }),
+  tank: equipment('tank', 'Tank / vessel', [100, 140], ['value'], { ...EQUIPMENT_PROPS, max: 'the level of a full tank (default 100)' }),
+  'heat-exchanger': equipment('heat-exchanger', 'Heat exchanger', [60, 60]),
+  boiler: equipment('boiler', 'Boiler', [160, 180]),
+  conveyor: equipment('conveyor', 'Conveyor', [300, 40]),
+  line: symbol('line', 'Line / pipe', [200, 0], ['value'], { minFlow: 'no arrow at or below this flow (default 1)' }),
+  instrument: symbol('instrument', 'Instrument bubble', [36, 36], ['value'], {
+    letters: 'its function letters (PT, FT…)',
+    loop: 'its loop number',
+  }),
+  value: symbol('value', 'Value box', [90, 44], ['value'], { caption: 'the caption' }),
+  indicator: symbol('indicator', 'Analog indicator', [210, 24], ['value'], {
+    caption: 'the caption',
+    min: 'scale start (default: below the normal range)',
+    max: 'scale end (default: above the normal range)',
+  }),
+  bar: symbol('bar', 'Bar', [24, 100], ['value'], { min: 'empty (default 0)', max: 'full (default 100)' }),
+  sparkline: symbol('sparkline', 'Sparkline', [170, 24], ['value'], { minutes: 'minutes shown (default 5)' }),
+  alarm: symbol('alarm', 'Alarm-priority marker', [26, 26], ['alarm'], {
+    priority: 'Critical, High, Medium or Low (with an alarm tag)',
+    machine: "or a machine: the highest priority of that machine's alarms",
+  }),
+  text: symbol('text', 'Text', [200, 24], [], { size: 'font size (px)' }),
+  button: symbol('button', 'Navigation button', [160, 32], [], { display: 'the display it opens', text: 'its text' }, 'navigate'),
+  link: symbol('link', 'Link to a machine', [110, 28], [], { machine: 'the machine screen it opens', text: 'its text' }, 'navigate'),
+  section: symbol('section', 'Section of a display template', [760, 200], [], {
+    template: 'the display template',
+    machine: 'the machine it is made for',
+  }),
   // Placed by the editor's SVG import, not from the palette (drawing.tsx draws them).
-  drawing: {
-    kind: 'drawing',
-    title: 'Imported SVG drawing',
-    size: { w: 400, h: 300 },
-    binds: [],
-    props: { viewBox: "the SVG's viewBox" },
-    acts: 'none',
-  },
-  part: {
-    kind: 'part',
-    title: 'Part of a drawing (bound by id)',
-    size: { w: 0, h: 0 },
-    binds: ['value', 'state', 'alarm'],
-    props: { drawing: 'the drawing element', ref: 'the id of the element inside the drawing' },
-    acts: 'none',
-  },
+  drawing: symbol('drawing', 'Imported SVG drawing', [400, 300], [], { viewBox: "the SVG's viewBox" }),
+  part: symbol('part', 'Part of a drawing (bound by id)', [0, 0], ['value', 'state', 'alarm'], {
+    drawing: 'the drawing element',
+    ref: 'the id of the element inside the drawing',
+  }),
 };
 
 /** The registry as a list in palette order. */
@@ -207,21 +142,51 @@ export interface SymbolProps {
   onActivate?: (el: DisplayElementInfo) => void;
 }
 
-/** State word, name and the equipment's own drawing. */
-function Equipment({ el, children, wordY }: { el: DisplayElementInfo; children: React.ReactNode; wordY: number }) {
-  const label = el.label ?? el.id;
+type GroupProps = SVGProps<SVGGElement>;
+
+/** The element's name above it. */
+function Name({ el, y = -8 }: { el: DisplayElementInfo; y?: number }) {
+  return (
+    <text className="name" x={el.w / 2} y={y} textAnchor="middle">
+      {el.label ?? el.id}
+    </text>
+  );
+}
+
+/** A value readout and, dy below it, its quality word (writer.ts fills both). */
+function Reading({ x, y, dy = 14, anchor }: { x: number; y: number; dy?: number; anchor?: 'start' | 'middle' | 'end' }) {
   return (
     <>
+      <text className="v" x={x} y={y} textAnchor={anchor}>
+        —
+      </text>
+      <text className="q" x={x} y={y + dy} textAnchor={anchor} />
+    </>
+  );
+}
+
+/** An equipment symbol: its group (acting on its faceplate), its own drawing, state word and name. */
+function Equipment({ el, g, children, wordY }: { el: DisplayElementInfo; g: GroupProps; children: React.ReactNode; wordY: number }) {
+  return (
+    <g {...g} data-equipment="true">
       {children}
       {el.bind.state || el.bind.alarm ? (
         <text className="s" x={el.w / 2} y={wordY} textAnchor="middle">
           —
         </text>
       ) : null}
-      <text className="name" x={el.w / 2} y={-8} textAnchor="middle">
-        {label}
-      </text>
-    </>
+      <Name el={el} />
+    </g>
+  );
+}
+
+/** Round equipment (pump, compressor, fan, motor, heat exchanger): a circle of radius r with its detail inside. */
+function RoundEquipment({ el, g, r, children }: { el: DisplayElementInfo; g: GroupProps; r: number; children: React.ReactNode }) {
+  return (
+    <Equipment el={el} g={g} wordY={2 * r + 16}>
+      <circle className="body" cx={r} cy={r} r={r} />
+      {children}
+    </Equipment>
   );
 }
 
@@ -245,56 +210,45 @@ export function DisplaySymbol({ el, tag, onActivate }: SymbolProps) {
   const role = acting
     ? { role: 'button', tabIndex: 0, 'aria-label': named, onClick: () => acting(el), onKeyDown: keys }
     : { role: 'img', 'aria-label': named };
+  const g = { ...common, ...role };
   const r = Math.min(w, h) / 2;
   const unit = tag?.unit ?? '';
   switch (el.kind) {
     case 'pump':
       return (
-        <g {...common} {...role} data-equipment="true">
-          <Equipment el={el} wordY={2 * r + 16}>
-            <circle className="body" cx={r} cy={r} r={r} />
-            <path className="nozzle" d={`M ${r} 0 H ${2 * r} V ${r * 0.6}`} />
-            <polygon className="impeller" points={`${r * 0.55},${r * 0.5} ${r * 1.55},${r} ${r * 0.55},${r * 1.5}`} />
-          </Equipment>
-        </g>
+        <RoundEquipment el={el} g={g} r={r}>
+          <path className="nozzle" d={`M ${r} 0 H ${2 * r} V ${r * 0.6}`} />
+          <polygon className="impeller" points={`${r * 0.55},${r * 0.5} ${r * 1.55},${r} ${r * 0.55},${r * 1.5}`} />
+        </RoundEquipment>
       );
     case 'compressor':
       return (
-        <g {...common} {...role} data-equipment="true">
-          <Equipment el={el} wordY={2 * r + 16}>
-            <circle className="body" cx={r} cy={r} r={r} />
-            <path
-              className="detail"
-              d={`M ${r * 0.3} ${r * 0.35} L ${r * 1.75} ${r * 0.7} M ${r * 0.3} ${r * 1.65} L ${r * 1.75} ${r * 1.3}`}
-            />
-          </Equipment>
-        </g>
+        <RoundEquipment el={el} g={g} r={r}>
+          <path
+            className="detail"
+            d={`M ${r * 0.3} ${r * 0.35} L ${r * 1.75} ${r * 0.7} M ${r * 0.3} ${r * 1.65} L ${r * 1.75} ${r * 1.3}`}
+          />
+        </RoundEquipment>
       );
     case 'fan':
       return (
-        <g {...common} {...role} data-equipment="true">
-          <Equipment el={el} wordY={2 * r + 16}>
-            <circle className="body" cx={r} cy={r} r={r} />
-            {[0, 120, 240].map((a) => (
-              <ellipse key={a} className="blade" cx={r} cy={r * 0.55} rx={r * 0.18} ry={r * 0.42} transform={`rotate(${a} ${r} ${r})`} />
-            ))}
-          </Equipment>
-        </g>
+        <RoundEquipment el={el} g={g} r={r}>
+          {[0, 120, 240].map((a) => (
+            <ellipse key={a} className="blade" cx={r} cy={r * 0.55} rx={r * 0.18} ry={r * 0.42} transform={`rotate(${a} ${r} ${r})`} />
+          ))}
+        </RoundEquipment>
       );
     case 'motor':
       return (
-        <g {...common} {...role} data-equipment="true">
-          <Equipment el={el} wordY={2 * r + 16}>
-            <circle className="body" cx={r} cy={r} r={r} />
-            <text className="mark" x={r} y={r + r * 0.35} textAnchor="middle" fontSize={r}>
-              M
-            </text>
-          </Equipment>
-        </g>
+        <RoundEquipment el={el} g={g} r={r}>
+          <text className="mark" x={r} y={r + r * 0.35} textAnchor="middle" fontSize={r}>
+            M
+          </text>
+        </RoundEquipment>
       );
     case 'valve':
       return (
-        <g {...common} {...role} data-equipment="true">
+        <g {...g} data-equipment="true">
           <polygon className="body" points={`0,0 ${w / 2},${h / 2} 0,${h}`} />
           <polygon className="body" points={`${w},0 ${w / 2},${h / 2} ${w},${h}`} />
           <text className="s" x={w / 2} y={h + 16} textAnchor="middle">
@@ -305,78 +259,61 @@ export function DisplaySymbol({ el, tag, onActivate }: SymbolProps) {
     case 'control-valve': {
       const top = h * 0.45;
       return (
-        <g {...common} {...role} data-equipment="true">
+        <g {...g} data-equipment="true">
           <path className="detail" d={`M ${w / 2} ${top + (h - top) / 2} V ${h * 0.22}`} />
           <path className="actuator" d={`M ${w * 0.18} ${h * 0.22} A ${w * 0.32} ${h * 0.22} 0 0 1 ${w * 0.82} ${h * 0.22} Z`} />
           <polygon className="body" points={`0,${top} ${w / 2},${top + (h - top) / 2} 0,${h}`} />
           <polygon className="body" points={`${w},${top} ${w / 2},${top + (h - top) / 2} ${w},${h}`} />
-          <text className="v" x={w / 2} y={h + 16} textAnchor="middle">
-            —
-          </text>
-          <text className="q" x={w / 2} y={h + 30} textAnchor="middle" />
-          <text className="name" x={w / 2} y={-6} textAnchor="middle">
-            {label}
-          </text>
+          <Reading x={w / 2} y={h + 16} anchor="middle" />
+          <Name el={el} y={-6} />
         </g>
       );
     }
     case 'tank':
       return (
-        <g {...common} {...role}>
+        <g {...g}>
           <rect className="body" width={w} height={h} rx={Math.min(12, w / 4)} />
           <rect className="level" x={2} y={h - 2} width={Math.max(0, w - 4)} height={0} />
-          <text className="v" x={w / 2} y={h / 2} textAnchor="middle">
-            —
-          </text>
-          <text className="q" x={w / 2} y={h / 2 + 16} textAnchor="middle" />
+          <Reading x={w / 2} y={h / 2} dy={16} anchor="middle" />
           <text className="lim" x={w / 2} y={h / 2 - 18} textAnchor="middle" />
-          <text className="name" x={w / 2} y={-8} textAnchor="middle">
-            {label}
-          </text>
+          <Name el={el} />
         </g>
       );
     case 'heat-exchanger':
       return (
-        <g {...common} {...role} data-equipment="true">
-          <Equipment el={el} wordY={2 * r + 16}>
-            <circle className="body" cx={r} cy={r} r={r} />
-            <path
-              className="detail"
-              d={`M 0 ${r} H ${r * 0.45} L ${r * 0.75} ${r * 0.45} L ${r * 1.25} ${r * 1.55} L ${r * 1.55} ${r} H ${2 * r}`}
-            />
-          </Equipment>
-        </g>
+        <RoundEquipment el={el} g={g} r={r}>
+          <path
+            className="detail"
+            d={`M 0 ${r} H ${r * 0.45} L ${r * 0.75} ${r * 0.45} L ${r * 1.25} ${r * 1.55} L ${r * 1.55} ${r} H ${2 * r}`}
+          />
+        </RoundEquipment>
       );
     case 'boiler':
       return (
-        <g {...common} {...role} data-equipment="true">
-          <Equipment el={el} wordY={h + 16}>
-            <rect className="body" width={w} height={h} rx={8} />
-            <path
-              className="flame"
-              d={`M ${w / 2} ${h * 0.45} C ${w * 0.7} ${h * 0.6}, ${w * 0.66} ${h * 0.85}, ${w / 2} ${h * 0.88} C ${w * 0.34} ${h * 0.85}, ${w * 0.3} ${h * 0.6}, ${w / 2} ${h * 0.45} Z`}
-            />
-          </Equipment>
-        </g>
+        <Equipment el={el} g={g} wordY={h + 16}>
+          <rect className="body" width={w} height={h} rx={8} />
+          <path
+            className="flame"
+            d={`M ${w / 2} ${h * 0.45} C ${w * 0.7} ${h * 0.6}, ${w * 0.66} ${h * 0.85}, ${w / 2} ${h * 0.88} C ${w * 0.34} ${h * 0.85}, ${w * 0.3} ${h * 0.6}, ${w / 2} ${h * 0.45} Z`}
+          />
+        </Equipment>
       );
     case 'conveyor': {
       const rr = h / 2;
       return (
-        <g {...common} {...role} data-equipment="true">
-          <Equipment el={el} wordY={h + 16}>
-            <rect className="body" width={w} height={h} rx={rr} />
-            <circle className="roller" cx={rr} cy={rr} r={rr * 0.6} />
-            <circle className="roller" cx={w - rr} cy={rr} r={rr * 0.6} />
-            <path className="motion" d={`M ${w / 2 - 14} ${rr - 7} L ${w / 2} ${rr} L ${w / 2 - 14} ${rr + 7}`} />
-          </Equipment>
-        </g>
+        <Equipment el={el} g={g} wordY={h + 16}>
+          <rect className="body" width={w} height={h} rx={rr} />
+          <circle className="roller" cx={rr} cy={rr} r={rr * 0.6} />
+          <circle className="roller" cx={w - rr} cy={rr} r={rr * 0.6} />
+          <path className="motion" d={`M ${w / 2 - 14} ${rr - 7} L ${w / 2} ${rr} L ${w / 2 - 14} ${rr + 7}`} />
+        </Equipment>
       );
     }
     case 'line': {
       const len = Math.hypot(w, h);
       const angle = (Math.atan2(h, w) * 180) / Math.PI;
       return (
-        <g {...common} {...role}>
+        <g {...g}>
           <line className="pipe" x1={0} y1={0} x2={w} y2={h} />
           {el.bind.value ? (
             <g transform={`rotate(${angle}) translate(${len / 2} 0)`}>
@@ -388,7 +325,7 @@ export function DisplaySymbol({ el, tag, onActivate }: SymbolProps) {
     }
     case 'instrument':
       return (
-        <g {...common} {...role}>
+        <g {...g}>
           <circle className="bubble" cx={r} cy={r} r={r} />
           <line className="detail" x1={0} y1={r} x2={2 * r} y2={r} />
           <text className="letters" x={r} y={r - 4} textAnchor="middle">
@@ -397,15 +334,12 @@ export function DisplaySymbol({ el, tag, onActivate }: SymbolProps) {
           <text className="loop" x={r} y={r + 12} textAnchor="middle">
             {String(el.props.loop ?? '')}
           </text>
-          <text className="v" x={2 * r + 6} y={r + 5}>
-            —
-          </text>
-          <text className="q" x={2 * r + 6} y={r + 19} />
+          <Reading x={2 * r + 6} y={r + 5} />
         </g>
       );
     case 'value':
       return (
-        <g {...common} {...role}>
+        <g {...g}>
           <rect className="box" width={w} height={h} />
           <text className="caption" x={4} y={13}>
             {String(el.props.caption ?? '')}
@@ -425,7 +359,7 @@ export function DisplaySymbol({ el, tag, onActivate }: SymbolProps) {
       const x = (v: number) => ((Math.min(s.max, Math.max(s.min, v)) - s.min) / (s.max - s.min)) * w;
       const ty = h * 0.55;
       return (
-        <g {...common} {...role}>
+        <g {...g}>
           <text className="caption" x={0} y={-4}>
             {String(el.props.caption ?? '')}
           </text>
@@ -457,7 +391,7 @@ export function DisplaySymbol({ el, tag, onActivate }: SymbolProps) {
     case 'bar': {
       const vertical = h >= w;
       return (
-        <g {...common} {...role} data-vertical={vertical}>
+        <g {...g} data-vertical={vertical}>
           <rect className="box" width={w} height={h} />
           <rect
             className="level"
@@ -466,16 +400,13 @@ export function DisplaySymbol({ el, tag, onActivate }: SymbolProps) {
             width={vertical ? Math.max(0, w - 4) : 0}
             height={vertical ? 0 : Math.max(0, h - 4)}
           />
-          <text className="v" x={vertical ? w / 2 : w + 4} y={vertical ? h + 14 : h / 2 + 5} textAnchor={vertical ? 'middle' : 'start'}>
-            —
-          </text>
-          <text className="q" x={vertical ? w / 2 : w + 4} y={vertical ? h + 28 : h / 2 + 19} textAnchor={vertical ? 'middle' : 'start'} />
+          <Reading x={vertical ? w / 2 : w + 4} y={vertical ? h + 14 : h / 2 + 5} anchor={vertical ? 'middle' : 'start'} />
         </g>
       );
     }
     case 'sparkline':
       return (
-        <g {...common} {...role}>
+        <g {...g}>
           <rect className="box" width={w} height={h} />
           <path className="spark" d="" />
         </g>
@@ -485,7 +416,7 @@ export function DisplaySymbol({ el, tag, onActivate }: SymbolProps) {
       // A marker of an alarm tag has its priority from props; a machine's marker takes it from the alarm list.
       const priority = el.bind.alarm ? String(el.props.priority ?? 'High') : '';
       return (
-        <g {...common} {...role} aria-label={`${label}: not active`} data-active="false" data-priority={priority}>
+        <g {...g} aria-label={`${label}: not active`} data-active="false" data-priority={priority}>
           {markerShapes(s)}
           <text className="n" x={s / 2} y={s / 2 + 5} textAnchor="middle">
             {PRIORITY_NUMBER[priority] ?? ''}
@@ -504,7 +435,7 @@ export function DisplaySymbol({ el, tag, onActivate }: SymbolProps) {
     case 'button':
     case 'link':
       return (
-        <g {...common} {...role} aria-label={label}>
+        <g {...g} aria-label={label}>
           <rect width={w} height={h} rx={el.kind === 'button' ? 4 : h / 2} />
           <text x={w / 2} y={h / 2 + 5} textAnchor="middle">
             {String(el.props.text ?? label)} {el.kind === 'button' ? '›' : '↗'}
