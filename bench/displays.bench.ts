@@ -14,6 +14,7 @@ import { build } from 'esbuild';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../e2e/browser.js';
 import { root } from '../e2e/harness.js';
+import { installFrameCounter } from './support/frames.js';
 import type { Bench, BenchResult } from './types.js';
 
 const ELEMENTS = 2000;
@@ -30,46 +31,23 @@ interface Window {
   passMs: number;
 }
 
-function measure(page: Page, ms: number): Promise<Window> {
-  return page.evaluate(
-    (ms) =>
-      new Promise<Window>((resolve) => {
-        const long: number[] = [];
-        const po = new PerformanceObserver((list) => {
-          for (const e of list.getEntries()) long.push(e.duration);
-        });
-        po.observe({ type: 'longtask' });
-        const w0 = window.displayBench.writes();
-        const p0 = window.displayBench.passMs();
-        const n0 = window.displayBench.passes();
-        const start = performance.now();
-        let last = start;
-        let frames = 0;
-        let dropped = 0;
-        const frame = (now: number) => {
-          frames++;
-          dropped += Math.max(0, Math.round((now - last) / (1000 / 60)) - 1);
-          last = now;
-          if (now - start < ms) {
-            requestAnimationFrame(frame);
-            return;
-          }
-          po.disconnect();
-          const seconds = (now - start) / 1000;
-          resolve({
-            fps: frames / seconds,
-            seconds,
-            dropped,
-            longTasks: long.length,
-            maxLongTaskMs: Math.max(0, ...long),
-            writesPerS: (window.displayBench.writes() - w0) / seconds,
-            passMs: (window.displayBench.passMs() - p0) / Math.max(1, window.displayBench.passes() - n0),
-          });
-        };
-        requestAnimationFrame(frame);
-      }),
-    ms,
-  );
+async function measure(page: Page, ms: number): Promise<Window> {
+  await installFrameCounter(page);
+  return page.evaluate(async (ms) => {
+    const w0 = window.displayBench.writes();
+    const p0 = window.displayBench.passMs();
+    const n0 = window.displayBench.passes();
+    const f = await (window.benchFrames as NonNullable<typeof window.benchFrames>)(ms);
+    return {
+      fps: f.frames / f.seconds,
+      seconds: f.seconds,
+      dropped: f.dropped,
+      longTasks: f.longTasks,
+      maxLongTaskMs: f.maxLongTaskMs,
+      writesPerS: (window.displayBench.writes() - w0) / f.seconds,
+      passMs: (window.displayBench.passMs() - p0) / Math.max(1, window.displayBench.passes() - n0),
+    };
+  }, ms);
 }
 
 const bench: Bench = async ({ quick }) => {

@@ -16,65 +16,35 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { artifactsDir, launchChromium } from '../e2e/browser.js';
 import { ADMIN, root, startConsole } from '../e2e/harness.js';
+import { type FrameCount, installFrameCounter } from './support/frames.js';
 import type { Bench, BenchResult } from './types.js';
 
 const PENS = 16;
 const HZ = 100;
 const WINDOW_S = 600;
 
-interface FrameStats {
-  frames: number;
-  seconds: number;
-  dropped: number;
-  longTasks: number;
-  maxLongTaskMs: number;
+interface FrameStats extends FrameCount {
   updates: number;
   meanUpdateMs: number;
   maxUpdateMs: number;
 }
 
-/** rAF cadence, dropped frames (intervals beyond one 60 Hz frame) and long tasks over `ms`. */
-function measureFrames(page: Page, ms: number): Promise<FrameStats> {
-  return page.evaluate(
-    (ms) =>
-      new Promise<FrameStats>((resolve) => {
-        const long: number[] = [];
-        const po = new PerformanceObserver((list) => {
-          for (const e of list.getEntries()) long.push(e.duration);
-        });
-        po.observe({ type: 'longtask' });
-        const s0 = { ...(window.aurumDebug?.trendStats ?? { updates: 0, updateMs: 0, maxUpdateMs: 0 }) };
-        if (window.aurumDebug) window.aurumDebug.trendStats.maxUpdateMs = 0;
-        const start = performance.now();
-        let last = start;
-        let frames = 0;
-        let dropped = 0;
-        const frame = (now: number) => {
-          frames++;
-          dropped += Math.max(0, Math.round((now - last) / (1000 / 60)) - 1);
-          last = now;
-          if (now - start < ms) {
-            requestAnimationFrame(frame);
-            return;
-          }
-          po.disconnect();
-          const s1 = window.aurumDebug?.trendStats ?? { updates: 0, updateMs: 0, maxUpdateMs: 0 };
-          const updates = s1.updates - s0.updates;
-          resolve({
-            frames,
-            seconds: (now - start) / 1000,
-            dropped,
-            longTasks: long.length,
-            maxLongTaskMs: Math.max(0, ...long),
-            updates,
-            meanUpdateMs: updates ? (s1.updateMs - s0.updateMs) / updates : 0,
-            maxUpdateMs: s1.maxUpdateMs,
-          });
-        };
-        requestAnimationFrame(frame);
-      }),
-    ms,
-  );
+/** rAF cadence, dropped frames and long tasks over `ms` (support/frames.ts), with the trend's own update times. */
+async function measureFrames(page: Page, ms: number): Promise<FrameStats> {
+  await installFrameCounter(page);
+  return page.evaluate(async (ms) => {
+    const s0 = { ...(window.aurumDebug?.trendStats ?? { updates: 0, updateMs: 0, maxUpdateMs: 0 }) };
+    if (window.aurumDebug) window.aurumDebug.trendStats.maxUpdateMs = 0;
+    const f = await (window.benchFrames as NonNullable<typeof window.benchFrames>)(ms);
+    const s1 = window.aurumDebug?.trendStats ?? { updates: 0, updateMs: 0, maxUpdateMs: 0 };
+    const updates = s1.updates - s0.updates;
+    return {
+      ...f,
+      updates,
+      meanUpdateMs: updates ? (s1.updateMs - s0.updateMs) / updates : 0,
+      maxUpdateMs: s1.maxUpdateMs,
+    };
+  }, ms);
 }
 
 async function heapMB(page: Page): Promise<number> {
