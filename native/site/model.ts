@@ -9,7 +9,7 @@ import type { SitePath } from '../drivers/site-rules.js';
 import { type TagConfig, type TagOverride, tagSchema } from '../tags/config-schema.js';
 import { displayDecimals } from '../tags/decimals.js';
 import { tagStates } from '../tags/write-check.js';
-import { closest } from '../util/describe.js';
+import { closest, describeZodIssue, fieldPath } from '../util/describe.js';
 import type { SiteFile } from './schema.js';
 
 export type Path = SitePath;
@@ -96,10 +96,15 @@ function overridden(
   const o = Object.hasOwn(overrides, tag.name) ? overrides[tag.name] : undefined;
   if (!o) return { tag, path: templatePath };
   const path: Path = [...machineAt, 'overrides', tag.name];
-  const merged = tagSchema.safeParse({ ...tag, ...o });
+  const candidate = { ...tag, ...o };
+  const merged = tagSchema.safeParse(candidate);
   if (merged.success) return { tag: merged.data, path };
-  for (const issue of merged.error.issues)
-    report([...path, ...(issue.path as (string | number)[])], `with this override the tag is not valid: ${issue.message}`);
+  // Each problem in a sentence naming the field (a refinement's own sentence as it is), never zod's wording.
+  for (const d of merged.error.issues.flatMap((issue) => describeZodIssue(issue, tagSchema, candidate))) {
+    const field = fieldPath(d.path);
+    const said = d.own || d.key || field === '' ? d.message : `its field "${field}" ${d.message}`;
+    report([...path, ...d.path], `with this override the tag is not valid: ${said}`);
+  }
   return { tag, path };
 }
 
