@@ -3,9 +3,10 @@
 // after `loadModel` has checked its manifest, its checksum and its graph's declared inputs and
 // outputs against the manifest; anything else is refused with a message that says what is wrong.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { describeError } from '../util/errors.js';
 import { type Manifest, type ManifestInput, manifestSchema } from './manifest.js';
 import { readSignature, type TensorSignature } from './onnx/proto.js';
 
@@ -35,52 +36,86 @@ function checkDims(what: string, sig: TensorSignature, expected: (number | null)
   });
 }
 
+/** Where a folder is, as messages name it: `<name>/<version>`. */
+function folderName(dir: string): string {
+  return path.basename(path.dirname(dir)) ? `${path.basename(path.dirname(dir))}/${path.basename(dir)}` : dir;
+}
+
+/** A manifest.json's content checked: the manifest, or the sentence that says what is wrong with it. */
+type ManifestRead = { manifest: Manifest; error: null } | { manifest: null; error: string };
+
+function readManifest(_file: string, bytes: Uint8Array): ManifestRead {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes));
+  } catch (err) {
+    return { manifest: null, error: `manifest.json is not JSON: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  const parsed = manifestSchema.safeParse(raw);
+  if (parsed.success) return { manifest: parsed.data, error: null };
+  return { manifest: null, error: `manifest.json is invalid: ${z.prettifyError(parsed.error)}` };
+}
+
+/** What a model.onnx says of itself: its digest, and its graph's inputs and outputs or why it has none. */
+interface GraphFacts {
+  digest: string;
+  signature: { inputs: TensorSignature[]; outputs: TensorSignature[] } | null;
+  unreadable: string | null;
+}
+
+function readGraph(bytes: Uint8Array): GraphFacts {
+  const digest = sha256(bytes);
+  try {
+    return { digest, signature: readSignature(bytes), unreadable: null };
+  } catch (err) {
+    return { digest, signature: null, unreadable: describeError(err) };
+  }
+}
+
+/** The manifest's checksum and graph declarations against the graph's. Throws what does not match. */
+function checkGraph(manifest: Manifest, facts: GraphFacts): void {
+  if (facts.digest !== manifest.sha256)
+    throw new Error(`model.onnx has SHA-256 ${facts.digest}, the manifest says ${manifest.sha256}: the file is corrupted or was replaced`);
+  const sig = facts.signature;
+  if (!sig) throw new Error(facts.unreadable ?? 'not an ONNX model');
+  const g = manifest.graph;
+  if (sig.inputs.length !== 1)
+    throw new Error(
+      `the graph has ${sig.inputs.length} inputs (${sig.inputs.map((i) => i.name).join(', ')}), the manifest expects one: "${g.input}"`,
+    );
+  const input = sig.inputs[0] as TensorSignature;
+  if (input.name !== g.input) throw new Error(`the graph's input is "${input.name}", the manifest says "${g.input}"`);
+  checkDims('input', input, [null, manifest.window.length, manifest.inputs.length]);
+  const outputs = new Map(sig.outputs.map((o) => [o.name, o]));
+  const need: [string | undefined, (number | null)[]][] = [
+    [g.score, [null]],
+    [g.contributions, [null, manifest.inputs.length]],
+    [g.rul, [null, 3]],
+  ];
+  for (const [name, dims] of need) {
+    if (name === undefined) continue;
+    const out = outputs.get(name);
+    if (!out) throw new Error(`the graph has no output "${name}" (it has: ${[...outputs.keys()].join(', ')})`);
+    checkDims('output', out, dims);
+  }
+}
+
 /** Read and check one model folder. Throws an Error whose message names the folder and the fault. */
 export function loadModel(dir: string): LoadedModel {
-  const where = path.basename(path.dirname(dir)) ? `${path.basename(path.dirname(dir))}/${path.basename(dir)}` : dir;
   try {
     const manifestFile = path.join(dir, 'manifest.json');
     if (!existsSync(manifestFile)) throw new Error('manifest.json is missing');
-    let raw: unknown;
-    try {
-      raw = JSON.parse(readFileSync(manifestFile, 'utf8'));
-    } catch (err) {
-      throw new Error(`manifest.json is not JSON: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    const parsed = manifestSchema.safeParse(raw);
-    if (!parsed.success) throw new Error(`manifest.json is invalid: ${z.prettifyError(parsed.error)}`);
-    const manifest = parsed.data;
+    const read = readManifest(manifestFile, readFileSync(manifestFile));
+    if (read.error !== null) throw new Error(read.error);
+    const manifest = read.manifest;
     const modelFile = path.join(dir, 'model.onnx');
     if (!existsSync(modelFile)) throw new Error('model.onnx is missing');
+    // A model about to run is always hashed afresh: what runs is exactly what was checked.
     const bytes = new Uint8Array(readFileSync(modelFile));
-    const digest = sha256(bytes);
-    if (digest !== manifest.sha256)
-      throw new Error(`model.onnx has SHA-256 ${digest}, the manifest says ${manifest.sha256}: the file is corrupted or was replaced`);
-
-    const sig = readSignature(bytes);
-    const g = manifest.graph;
-    if (sig.inputs.length !== 1)
-      throw new Error(
-        `the graph has ${sig.inputs.length} inputs (${sig.inputs.map((i) => i.name).join(', ')}), the manifest expects one: "${g.input}"`,
-      );
-    const input = sig.inputs[0] as TensorSignature;
-    if (input.name !== g.input) throw new Error(`the graph's input is "${input.name}", the manifest says "${g.input}"`);
-    checkDims('input', input, [null, manifest.window.length, manifest.inputs.length]);
-    const outputs = new Map(sig.outputs.map((o) => [o.name, o]));
-    const need: [string | undefined, (number | null)[]][] = [
-      [g.score, [null]],
-      [g.contributions, [null, manifest.inputs.length]],
-      [g.rul, [null, 3]],
-    ];
-    for (const [name, dims] of need) {
-      if (name === undefined) continue;
-      const out = outputs.get(name);
-      if (!out) throw new Error(`the graph has no output "${name}" (it has: ${[...outputs.keys()].join(', ')})`);
-      checkDims('output', out, dims);
-    }
+    checkGraph(manifest, readGraph(bytes));
     return { manifest, bytes, dir, key: modelKey(manifest.name, manifest.version) };
   } catch (err) {
-    throw new Error(`model ${where} refused: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`model ${folderName(dir)} refused: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
@@ -106,9 +141,70 @@ export interface ModelEntry {
   manifest: Manifest | null;
 }
 
-/** Every model folder below the roots, checked; refused ones are listed with their reason. */
-export function listModels(roots: string[]): ModelEntry[] {
+/** A file as last seen: size, modification and change times, inode. Another file or new bytes change it. */
+function stampOf(file: string): string | null {
+  const st = statSync(file, { bigint: true, throwIfNoEntry: false });
+  return st ? `${st.size}:${st.mtimeNs}:${st.ctimeNs}:${st.ino}` : null;
+}
+
+/** What was derived from each file's bytes, reused while the file's stamp is unchanged. */
+class ByStamp<T> {
+  private readonly known = new Map<string, { stamp: string; value: T }>();
+  constructor(private readonly derive: (file: string, bytes: Uint8Array) => T) {}
+
+  /** The file's derived value (undefined when there is no such file): read again only when it changed. */
+  get(file: string, read: (file: string) => Uint8Array, seen: Set<string>): T | undefined {
+    const stamp = stampOf(file);
+    if (stamp === null) return undefined;
+    seen.add(file);
+    const had = this.known.get(file);
+    if (had && had.stamp === stamp) return had.value;
+    const value = this.derive(file, read(file));
+    this.known.set(file, { stamp, value });
+    return value;
+  }
+
+  /** Forget the files below `roots` that were not seen (model folders deleted since), so the cache stays bounded. */
+  prune(roots: string[], seen: Set<string>): void {
+    for (const file of this.known.keys()) if (!seen.has(file) && roots.some((r) => file.startsWith(r + path.sep))) this.known.delete(file);
+  }
+}
+
+/**
+ * The registry's files as last read. Listing the models runs on every models request and at each
+ * activation; with it, a listing reads directories and stats only, and reads and hashes a
+ * manifest.json or model.onnx again only when that file changed: its size, modification or change
+ * time, or inode (a file renamed over it). A rewrite in place that keeps the size within one tick
+ * of the file system's clock is seen at the file's next change; `loadModel` hashes a model afresh
+ * before it runs, so such a file is never run unchecked. `read` reads a file's bytes (tests count
+ * the reads through it).
+ */
+export class ModelFiles {
+  readonly manifests = new ByStamp<ManifestRead>(readManifest);
+  readonly graphs = new ByStamp<GraphFacts>((_file, bytes) => readGraph(bytes));
+  constructor(readonly read: (file: string) => Uint8Array = (file) => new Uint8Array(readFileSync(file))) {}
+}
+
+const registryFiles = new ModelFiles();
+
+/** One model folder checked as `loadModel` checks it, through the cache of file reads. */
+function checkFolder(dir: string, files: ModelFiles, seen: Set<string>): Manifest {
+  const read = files.manifests.get(path.join(dir, 'manifest.json'), files.read, seen);
+  if (!read) throw new Error('manifest.json is missing');
+  if (read.error !== null) throw new Error(read.error);
+  const facts = files.graphs.get(path.join(dir, 'model.onnx'), files.read, seen);
+  if (!facts) throw new Error('model.onnx is missing');
+  checkGraph(read.manifest, facts);
+  return read.manifest;
+}
+
+/**
+ * Every model folder below the roots, checked; refused ones are listed with their reason. A file
+ * is re-read only when it changed since the last listing (`files`, one cache for the process).
+ */
+export function listModels(roots: string[], files: ModelFiles = registryFiles): ModelEntry[] {
   const out: ModelEntry[] = [];
+  const seen = new Set<string>();
   for (const root of roots) {
     if (!existsSync(root)) continue;
     for (const name of readdirSync(root, { withFileTypes: true })) {
@@ -117,19 +213,21 @@ export function listModels(roots: string[]): ModelEntry[] {
         if (!v.isDirectory() || !/^\d+$/.test(v.name)) continue;
         const dir = path.join(root, name.name, v.name);
         try {
-          const m = loadModel(dir);
-          out.push({ name: name.name, version: Number(v.name), dir, error: null, manifest: m.manifest });
+          const manifest = checkFolder(dir, files, seen);
+          out.push({ name: name.name, version: Number(v.name), dir, error: null, manifest });
         } catch (err) {
           out.push({
             name: name.name,
             version: Number(v.name),
             dir,
-            error: err instanceof Error ? err.message : String(err),
+            error: `model ${folderName(dir)} refused: ${err instanceof Error ? err.message : String(err)}`,
             manifest: null,
           });
         }
       }
     }
   }
+  files.manifests.prune(roots, seen);
+  files.graphs.prune(roots, seen);
   return out.sort((a, b) => a.name.localeCompare(b.name) || a.version - b.version);
 }

@@ -1,0 +1,96 @@
+// The registry's listing (registry.ts listModels): it runs on every models request, so it reads and
+// hashes a model's files again only when they changed. Reads are counted through ModelFiles'
+// injectable reader; whether a change is seen is shown on real files, never by timing.
+import { mkdtempSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { listModels, loadModel, ModelFiles, sha256 } from './registry.js';
+import { writeEchoModel } from './testing.js';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'aurum-registry-'));
+
+/** A registry root with models echo@1..n, and a ModelFiles whose reads are recorded. */
+function setup(n: number) {
+  const root = mkdtempSync(path.join(tmp, 'models-'));
+  const dirs = Array.from({ length: n }, (_, i) => writeEchoModel(root, { version: i + 1 }));
+  const reads: string[] = [];
+  const files = new ModelFiles((file) => {
+    reads.push(path.relative(root, file));
+    return new Uint8Array(readFileSync(file));
+  });
+  return { root, dirs, reads, files };
+}
+
+describe('listing the registry', () => {
+  it('reads each file once; a listing of unchanged files reads none and answers the same', () => {
+    const { root, reads, files } = setup(3);
+    const first = listModels([root], files);
+    expect(first.map((e) => [e.name, e.version, e.error])).toEqual([
+      ['echo', 1, null],
+      ['echo', 2, null],
+      ['echo', 3, null],
+    ]);
+    expect(reads.sort()).toEqual([
+      'echo/1/manifest.json',
+      'echo/1/model.onnx',
+      'echo/2/manifest.json',
+      'echo/2/model.onnx',
+      'echo/3/manifest.json',
+      'echo/3/model.onnx',
+    ]);
+    reads.length = 0;
+    for (let i = 0; i < 3; i++) expect(listModels([root], files)).toEqual(first);
+    expect(reads).toEqual([]);
+  });
+
+  it('sees a model.onnx replaced under the same name: the new digest is reported, only that file is read', () => {
+    const { root, dirs, reads, files } = setup(2);
+    listModels([root], files);
+    reads.length = 0;
+    // Replaced as an installer does (written beside, renamed over): same name, same size, new bytes.
+    const file = path.join(dirs[1] as string, 'model.onnx');
+    const declared = JSON.parse(readFileSync(path.join(dirs[1] as string, 'manifest.json'), 'utf8')).sha256;
+    const bytes = readFileSync(file);
+    bytes[bytes.length - 5] ^= 0xff;
+    writeFileSync(`${file}.new`, bytes);
+    renameSync(`${file}.new`, file);
+    const after = listModels([root], files);
+    expect(reads).toEqual(['echo/2/model.onnx']);
+    expect(after[0]?.error).toBeNull();
+    expect(after[1]?.error).toBe(
+      `model echo/2 refused: model.onnx has SHA-256 ${sha256(bytes)}, the manifest says ${declared}: the file is corrupted or was replaced`,
+    );
+    // The listing says what loading says.
+    expect(() => loadModel(dirs[1] as string)).toThrow(after[1]?.error as string);
+
+    // Rewritten in place (same inode, same size): seen by its modification time. The time is set
+    // explicitly, as a later write would: two writes within one tick of the file system's clock
+    // carry the same time (what `loadModel` covers by always hashing a model it is about to run).
+    reads.length = 0;
+    bytes[bytes.length - 5] ^= 0xff; // the original bytes again
+    writeFileSync(file, bytes);
+    const t = statSync(file).mtimeMs / 1000 + 60;
+    utimesSync(file, t, t);
+    expect(listModels([root], files)[1]?.error).toBeNull();
+    expect(reads).toEqual(['echo/2/model.onnx']);
+  });
+
+  it('reads a changed manifest again without hashing the unchanged model, and forgets a deleted folder', () => {
+    const { root, dirs, reads, files } = setup(2);
+    listModels([root], files);
+    reads.length = 0;
+    const manifestFile = path.join(dirs[0] as string, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
+    writeFileSync(`${manifestFile}.new`, JSON.stringify({ ...manifest, description: 'described again' }));
+    renameSync(`${manifestFile}.new`, manifestFile);
+    const listed = listModels([root], files);
+    expect(reads).toEqual(['echo/1/manifest.json']);
+    expect(listed[0]?.manifest?.description).toBe('described again');
+
+    rmSync(dirs[1] as string, { recursive: true });
+    reads.length = 0;
+    expect(listModels([root], files).map((e) => e.version)).toEqual([1]);
+    expect(reads).toEqual([]);
+  });
+});
