@@ -171,6 +171,31 @@ describe('config.export and config.import', () => {
     expect((await b.call('config.export', {}, VIEWER)).error?.type).toBe('forbidden');
     expect(readFileSync(b.model.file, 'utf8')).toBe(source);
   }, 60_000);
+
+  it('words each problem of a file that is not a configuration file as a sentence naming the file and the field', async () => {
+    const base = (await call<{ version: { version: number } }>(b, 'config.current', {})).version.version;
+    const good = JSON.parse((await call<ExportFile>(a, 'config.export', {})).body) as Record<string, unknown>;
+    const importOf = (bundle: string) => call<ConfigImportResult>(b, 'config.import', { bundle, baseVersion: base, comment: 'x' });
+    const bad = await importOf(
+      JSON.stringify({ ...good, exportedVersion: 0, site: { name: 'site.yaml' }, displays: { 'Bad Id': '{}' }, extra: 1 }),
+    );
+    const texts = bad.issues.map((i) => i.text);
+    expect(texts).toEqual(
+      expect.arrayContaining([
+        'bundle.exportedVersion: the configuration file\'s "exportedVersion" must be at least 1, but it is 0',
+        'bundle.site.text: the configuration file\'s "site.text" is required and must be text',
+        'bundle.displays.Bad Id: in the configuration file\'s "displays", the key "Bad Id" must be a display id: lower-case letters, digits and dashes, but it is the text "Bad Id"',
+        'bundle.extra: in the configuration file, unknown field "extra"; the fields here are format, formatVersion, exportedAt, exportedVersion, site, displays, templates',
+      ]),
+    );
+    expect(texts).toHaveLength(4);
+    const notObject = await importOf('[1, 2]');
+    expect(notObject.issues.map((i) => i.text)).toEqual([
+      'bundle: the configuration file must be a JSON object with format, formatVersion, site and displays, but it is a list of 2',
+    ]);
+    for (const t of [...texts, ...notObject.issues.map((i) => i.text)]) expect(t).not.toMatch(/✖|→|Expected|received|Invalid input/);
+    expect(readFileSync(b.model.file, 'utf8')).toBe(source);
+  }, 60_000);
 });
 
 // Display templates travel with the displays: exported, checked with the display template schema

@@ -11,6 +11,7 @@ import { ApiFailure } from '../api/registry.js';
 import type { ExportFile } from '../api/types.js';
 import type { DisplaySnapshot } from '../displays/save.js';
 import { DISPLAY_LIMITS, parseDisplay, parseTemplate } from '../displays/schema.js';
+import { describeValue, describeZodIssue, fieldPath } from '../util/describe.js';
 import { describeError } from '../util/errors.js';
 import type { LiveConfig } from './apply.js';
 import {
@@ -57,6 +58,27 @@ const fileIssue = (field: string, message: string): ConfigIssueInfo => ({
   message,
   text: `${field}: ${message}`,
 });
+
+/**
+ * A file that fails the bundle's schema: each problem a sentence naming the file and the field,
+ * never zod's wording. The format's own sentence ("not a configuration file of the console") is kept
+ * as it is: it says more than the value the field must hold.
+ */
+function bundleIssues(error: z.ZodError, raw: unknown): ConfigIssueInfo[] {
+  return error.issues.flatMap((issue) => {
+    if (issue.code === 'invalid_value' && issue.values.length === 1 && !issue.message.startsWith('Invalid'))
+      return [fileIssue(['bundle', ...issue.path.map(String)].join('.'), issue.message)];
+    return describeZodIssue(issue, bundleSchema, raw).map((d) => {
+      const field = fieldPath(d.path);
+      const at = field === '' ? 'bundle' : `bundle.${field}`;
+      if (d.key) {
+        const parent = fieldPath(d.path.slice(0, -1));
+        return fileIssue(at, `in the configuration file${parent === '' ? '' : `'s "${parent}"`}, ${d.message}`);
+      }
+      return fileIssue(at, `the configuration file's "${field}" ${d.own ? `is refused: ${d.message}` : d.message}`);
+    });
+  });
+}
 
 function contentsOf(b: Bundle, m: SiteModel | null): ConfigBundleContents {
   return {
@@ -122,8 +144,15 @@ export function bundleHandlers(live: LiveConfig): Pick<Handlers, 'config.export'
     } catch (err) {
       return refused([fileIssue('bundle', `the configuration file is not JSON (${describeError(err)})`)]);
     }
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+      return refused([
+        fileIssue(
+          'bundle',
+          `the configuration file must be a JSON object with format, formatVersion, site and displays, but it is ${describeValue(raw)}`,
+        ),
+      ]);
     const parsed = bundleSchema.safeParse(raw);
-    if (!parsed.success) return refused(parsed.error.issues.map((i) => fileIssue(['bundle', ...i.path.map(String)].join('.'), i.message)));
+    if (!parsed.success) return refused(bundleIssues(parsed.error, raw));
     const b = parsed.data;
     const issues: ConfigIssueInfo[] = [];
     for (const [id, t] of Object.entries(b.displays)) {
