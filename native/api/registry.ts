@@ -11,7 +11,16 @@ import type { ApiError, ApiResult, FieldProblem } from './types.js';
 /** An error a handler throws on purpose, with a kind the transports map to a status (404, 409…). */
 export class ApiFailure extends Error {
   constructor(
-    readonly type: 'validation' | 'not_found' | 'forbidden' | 'unauthenticated' | 'conflict' | 'too_many' | 'unavailable' | 'internal',
+    readonly type:
+      | 'validation'
+      | 'not_found'
+      | 'forbidden'
+      | 'unauthenticated'
+      | 'conflict'
+      | 'too_large'
+      | 'too_many'
+      | 'unavailable'
+      | 'internal',
     message: string,
     /** The argument fields the refusal is about, when a screen should point at (or ask for) one. */
     readonly fields?: FieldProblem[],

@@ -10,6 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INGEST_LIMITS } from '../api/tag-requests.js';
 import { type Core, startCore } from '../core.js';
+import type { IngestDriver } from '../drivers/ingest/driver.js';
 import { StoreReader } from '../historian/reader.js';
 import { openSqlite } from '../util/sqlite.js';
 import { type RunningServer, serve } from './server.js';
@@ -235,7 +236,7 @@ describe('POST /api/write', () => {
 });
 
 describe('POST /api/write with two connections taking line protocol', () => {
-  it('needs ?db= to choose, and answers a full queue with 503 and Retry-After (Telegraf resends a 5xx), taking nothing', async () => {
+  it('needs ?db= to choose; refuses a push over maxQueue at once (413, in every form) and answers a queue full for now with 503 and Retry-After (Telegraf resends a 5xx), taking nothing', async () => {
     const two = site
       .replace(
         'areas:',
@@ -257,15 +258,43 @@ areas:`,
       expect(((await which.json()) as { error: string }).error).toBe(
         'several connections take line protocol (gateway, small): name one with ?db=<connection>',
       );
+      const X = 'Edge/Yard/Spare/X';
       const t = Date.now() - 10_000;
-      const full = await post(c, '/api/write?db=small&precision=ms', Array.from({ length: 101 }, (_, i) => `m X=${i} ${t + i}`).join('\n'));
+      const lines = (n: number, v0: number, t0: number) => Array.from({ length: n }, (_, i) => `m X=${v0 + i} ${t0 + i}`).join('\n');
+      // 101 samples can never fit under maxQueue 100: answered "too large" at once, never "retry".
+      const tooLarge =
+        'this push holds 101 samples for connection small, more than its maxQueue of 100 (the samples it holds awaiting their commit), ' +
+        'so it could never be taken and nothing of it was taken: split it into pushes of at most 100 samples';
+      const big = await post(c, '/api/write?db=small&precision=ms', lines(101, 0, t));
+      expect(big.status).toBe(413);
+      expect(big.headers.get('retry-after')).toBeNull();
+      expect(await big.json()).toEqual({ error: tooLarge });
+      const bigItems = Array.from({ length: 101 }, (_, i) => ({ tag: X, value: i, timestamp: t + i }));
+      const items = await post(c, '/api/ingest', JSON.stringify(bigItems));
+      expect(items.status).toBe(413);
+      expect(await items.json()).toEqual({ error: { type: 'too_large', message: tooLarge } });
+      const series = await post(
+        c,
+        '/api/ingest/series',
+        JSON.stringify({ series: [{ tag: X, t: bigItems.map((x) => x.timestamp), v: bigItems.map((x) => x.value) }] }),
+      );
+      expect(series.status).toBe(413);
+      expect(await series.json()).toEqual({ error: { type: 'too_large', message: tooLarge } });
+      // A queue full for now: 60 samples taken and held awaiting their commit (the test releases
+      // them) leave no room for 50 more.
+      const small = c.core.drivers.get('small') as IngestDriver;
+      const held = await small.checkLines(lines(60, 1000, t - 1000), 'ms');
+      small.take(held);
+      const full = await post(c, '/api/write?db=small&precision=ms', lines(50, 500, t + 500));
       expect(full.status).toBe(503);
       expect(full.headers.get('retry-after')).toBe('1');
       expect(((await full.json()) as { error: string }).error).toMatch(/ingest queue full, retry later; nothing of this write was taken/);
-      expect(stored(c)[tag('X').replace('Bank', 'Spare')]).toBeUndefined();
-      const fits = await post(c, '/api/write?db=small&precision=ms', Array.from({ length: 100 }, (_, i) => `m X=${i} ${t + i}`).join('\n'));
+      small.release(held.ids.length);
+      const fits = await post(c, '/api/write?db=small&precision=ms', lines(100, 0, t));
       expect(fits.status).toBe(204);
-      expect(stored(c)['Edge/Yard/Spare/X']?.values).toHaveLength(100);
+      // The refused pushes stored nothing: only the 100 that fit and the 60 held.
+      const values = [...(stored(c)[X]?.values ?? [])].sort((a, b) => a - b);
+      expect(values).toEqual([...Array.from({ length: 100 }, (_, i) => i), ...Array.from({ length: 60 }, (_, i) => 1000 + i)]);
     } finally {
       await stop(c);
     }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import type { IngestDriver } from '../drivers/ingest/driver.js';
 import { type ServedCore, serveSite } from './test-server.js';
 
 const site = `version: 1
@@ -59,11 +60,27 @@ describe('HTTP ingest', () => {
     expect(tags.find((t) => t.name === 'Edge/Yard/Weather/Humidity')).toMatchObject({ value: 81, quality: 'Uncertain' });
   });
 
-  it('answers 429 with Retry-After when the queue is full, and takes nothing of that push', async () => {
+  it('refuses a push over maxQueue at once with 413 (it could never fit), answers a queue full for now with 429 and Retry-After, and takes nothing of either', async () => {
     const items = Array.from({ length: 101 }, (_, i) => ({ tag: 'Edge/Yard/Weather/OutdoorTemp', value: i }));
     const r = await post('/api/ingest', { items });
-    expect(r.status).toBe(429);
-    expect(r.headers.get('retry-after')).toBe('1');
+    expect(r.status).toBe(413);
+    expect(r.headers.get('retry-after')).toBeNull();
+    expect(await r.json()).toEqual({
+      error: {
+        type: 'too_large',
+        message:
+          'this push holds 101 samples for connection gateway, more than its maxQueue of 100 (the samples it holds awaiting their commit), ' +
+          'so it could never be taken and nothing of it was taken: split it into pushes of at most 100 samples',
+      },
+    });
+    // 60 samples taken and held awaiting their commit (the test releases them) leave no room for 50 more.
+    const gateway = served.core.drivers.get('gateway') as IngestDriver;
+    const held = await gateway.check(items.slice(0, 60));
+    gateway.take(held);
+    const full = await post('/api/ingest', { items: items.slice(0, 50) });
+    expect(full.status).toBe(429);
+    expect(full.headers.get('retry-after')).toBe('1');
+    gateway.release(held.ids.length);
     const ok = await post('/api/ingest', { items: items.slice(0, 50) });
     expect(ok.status).toBe(202);
   });

@@ -79,10 +79,16 @@ export function tagHandlers(
   /**
    * Room for all of a checked push, or none of it is taken: the checks and the take run in one
    * turn. Then answer once the samples are committed (group commit: concurrent pushes share a
-   * transaction). Returns the retry delay when nothing was taken for lack of room.
+   * transaction). Returns the retry delay when nothing was taken for lack of room. A push that
+   * could never fit (more samples for a connection than its maxQueue) is refused at once (413):
+   * answered "retry", a client that obeys would send it again for ever.
    */
   const store = async (checked: readonly { d: IngestDriver; push: CheckedPush }[], accepted: number): Promise<number | null> => {
     if (accepted === 0) return null;
+    for (const c of checked) {
+      const tooLarge = c.d.tooLarge(c.push.ids.length);
+      if (tooLarge) throw new ApiFailure('too_large', tooLarge);
+    }
     const refused = s.storage?.refuse(accepted) ?? null;
     if (refused && refused.retryAfterS === undefined)
       throw new ApiFailure('unavailable', `${refused.message}; nothing of this push was taken`);

@@ -103,6 +103,11 @@ export interface IngestDriver extends Driver {
   checkLines(text: string, precision: Precision): Promise<CheckedPush>;
   /** Whether this connection takes line protocol (it has a `lineProtocol` rule). */
   readonly takesLines: boolean;
+  /**
+   * Why `n` samples of one push can never be taken (more than maxQueue: no wait makes room for
+   * them), as the sentence a client is answered; null when they fit an empty queue.
+   */
+  tooLarge(n: number): string | null;
   /** Whether `n` more samples fit under maxQueue beside those taken and not yet released. */
   hasRoomFor(n: number): boolean;
   /** Put a checked push on the tag bus, all of it, now. */
@@ -323,6 +328,16 @@ export function createIngestDriver(config: IngestConnectionConfig, tags: DriverT
         at = parseLines(text, at.next, at.line, SLICE, precision, now, sink);
       }
       return out;
+    },
+    tooLarge(n) {
+      if (n <= config.maxQueue) return null;
+      const max = config.maxQueue.toLocaleString('en-US');
+      const message =
+        `this push holds ${n.toLocaleString('en-US')} samples for connection ${config.name}, more than its maxQueue of ${max} ` +
+        `(the samples it holds awaiting their commit), so it could never be taken and nothing of it was taken: ` +
+        `split it into pushes of at most ${max} samples`;
+      fail('push too large', message);
+      return message;
     },
     hasRoomFor(n) {
       if (awaitingCommit + n <= config.maxQueue) return true;
