@@ -14,7 +14,7 @@ import { build } from 'esbuild';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../e2e/browser.js';
 import { root } from '../e2e/harness.js';
-import { installFrameCounter } from './support/frames.js';
+import { countFrames } from './support/frames.js';
 import type { Bench, BenchResult } from './types.js';
 
 const ELEMENTS = 2000;
@@ -31,23 +31,24 @@ interface Window {
   passMs: number;
 }
 
+/** The page's applier counters: element writes, total pass time and passes. */
+const applier = () => ({
+  writes: window.displayBench.writes(),
+  passMs: window.displayBench.passMs(),
+  passes: window.displayBench.passes(),
+});
+
 async function measure(page: Page, ms: number): Promise<Window> {
-  await installFrameCounter(page);
-  return page.evaluate(async (ms) => {
-    const w0 = window.displayBench.writes();
-    const p0 = window.displayBench.passMs();
-    const n0 = window.displayBench.passes();
-    const f = await (window.benchFrames as NonNullable<typeof window.benchFrames>)(ms);
-    return {
-      fps: f.frames / f.seconds,
-      seconds: f.seconds,
-      dropped: f.dropped,
-      longTasks: f.longTasks,
-      maxLongTaskMs: f.maxLongTaskMs,
-      writesPerS: (window.displayBench.writes() - w0) / f.seconds,
-      passMs: (window.displayBench.passMs() - p0) / Math.max(1, window.displayBench.passes() - n0),
-    };
-  }, ms);
+  const f = await countFrames(page, ms, applier, applier);
+  return {
+    fps: f.frames / f.seconds,
+    seconds: f.seconds,
+    dropped: f.dropped,
+    longTasks: f.longTasks,
+    maxLongTaskMs: f.maxLongTaskMs,
+    writesPerS: (f.end.writes - f.begin.writes) / f.seconds,
+    passMs: (f.end.passMs - f.begin.passMs) / Math.max(1, f.end.passes - f.begin.passes),
+  };
 }
 
 const bench: Bench = async ({ quick }) => {

@@ -16,7 +16,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { artifactsDir, launchChromium } from '../e2e/browser.js';
 import { ADMIN, root, startConsole } from '../e2e/harness.js';
-import { type FrameCount, installFrameCounter } from './support/frames.js';
+import { countFrames, type FrameCount } from './support/frames.js';
 import type { Bench, BenchResult } from './types.js';
 
 const PENS = 16;
@@ -31,20 +31,22 @@ interface FrameStats extends FrameCount {
 
 /** rAF cadence, dropped frames and long tasks over `ms` (support/frames.ts), with the trend's own update times. */
 async function measureFrames(page: Page, ms: number): Promise<FrameStats> {
-  await installFrameCounter(page);
-  return page.evaluate(async (ms) => {
-    const s0 = { ...(window.aurumDebug?.trendStats ?? { updates: 0, updateMs: 0, maxUpdateMs: 0 }) };
-    if (window.aurumDebug) window.aurumDebug.trendStats.maxUpdateMs = 0;
-    const f = await (window.benchFrames as NonNullable<typeof window.benchFrames>)(ms);
-    const s1 = window.aurumDebug?.trendStats ?? { updates: 0, updateMs: 0, maxUpdateMs: 0 };
-    const updates = s1.updates - s0.updates;
-    return {
-      ...f,
-      updates,
-      meanUpdateMs: updates ? (s1.updateMs - s0.updateMs) / updates : 0,
-      maxUpdateMs: s1.maxUpdateMs,
-    };
-  }, ms);
+  const {
+    begin: s0,
+    end: s1,
+    ...f
+  } = await countFrames(
+    page,
+    ms,
+    () => {
+      const s = { ...(window.aurumDebug?.trendStats ?? { updates: 0, updateMs: 0, maxUpdateMs: 0 }) };
+      if (window.aurumDebug) window.aurumDebug.trendStats.maxUpdateMs = 0;
+      return s;
+    },
+    () => ({ ...(window.aurumDebug?.trendStats ?? { updates: 0, updateMs: 0, maxUpdateMs: 0 }) }),
+  );
+  const updates = s1.updates - s0.updates;
+  return { ...f, updates, meanUpdateMs: updates ? (s1.updateMs - s0.updateMs) / updates : 0, maxUpdateMs: s1.maxUpdateMs };
 }
 
 async function heapMB(page: Page): Promise<number> {

@@ -1,6 +1,6 @@
-// The frame and long-task counter of the browser benchmarks (displays, ui-trend), written once: it
-// runs in the page, so a bench reads its own counters in the same evaluate, right before and right
-// after (in the frame the count ends), and the window they cover is the counted one.
+// The frame and long-task counter of the browser benchmarks (displays, ui-trend), written once. It
+// runs in the page; a bench's own counters are read there too, right before the count starts and in
+// the frame that ends it, so they cover the counted window.
 import type { Page } from 'playwright-core';
 
 /** rAF frames, dropped frames (intervals beyond one 60 Hz frame) and long tasks (> 50 ms) over one window. */
@@ -19,8 +19,25 @@ declare global {
   }
 }
 
+/**
+ * Counts frames in the page for `ms`, calling `begin` in the page before and `end` in the frame that
+ * ends the window (page functions: they see only the page, not this module's scope).
+ */
+export async function countFrames<B, E>(page: Page, ms: number, begin: () => B, end: () => E): Promise<FrameCount & { begin: B; end: E }> {
+  await installFrameCounter(page);
+  return page.evaluate(
+    `(async () => {
+      const begin = ${begin.toString()};
+      const end = ${end.toString()};
+      const b = begin();
+      const f = await window.benchFrames(${JSON.stringify(ms)});
+      return { ...f, begin: b, end: end() };
+    })()`,
+  );
+}
+
 /** Puts `window.benchFrames` in the page (again after a navigation; a second call on a page keeps the first). */
-export function installFrameCounter(page: Page): Promise<void> {
+function installFrameCounter(page: Page): Promise<void> {
   return page.evaluate(() => {
     if (window.benchFrames) return;
     window.benchFrames = (ms) =>
