@@ -1,6 +1,6 @@
 // The displays capability: process displays (documents in `displays/` beside the site file) and the
 // display templates (`displays/templates/`) offered to the viewer through displays.list and
-// displays.get. It holds no state of its own: each request reads the files.
+// displays.get. Each request looks at the files on disk; a file is read again only when it changed (store.ts).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Capability, type CapabilityContext, restartUnlessSame } from '../capability.js';
@@ -82,7 +82,7 @@ export function open(ctx: CapabilityContext<DisplaysConfig>): Capability {
         };
       },
     },
-    // The files are read on each request; another site file (a folder elsewhere) or other machines need a restart.
+    // The files are looked at on each request; another site file (a folder elsewhere) or other machines need a restart.
     reconfigure: (next) => restartUnlessSame(ctx.config, next),
     stop: () => undefined,
   };

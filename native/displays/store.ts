@@ -1,5 +1,7 @@
-// The display files of a site: `displays/<id>.json` beside the site file, read on each request so
-// that a file changed on disk is seen without a restart (they are small and few: DISPLAY_LIMITS).
+// The display files of a site: `displays/<id>.json` beside the site file. Each request looks at the
+// files on disk (a file changed, added or deleted there is seen without a restart); a file is read
+// and checked again only when it changed, its parsed document kept until then (DISPLAY_LIMITS bound
+// how many).
 import { constants, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ApiFailure } from '../api/registry.js';
@@ -11,25 +13,74 @@ export interface DisplayFiles {
   get(id: string): DisplayDocument;
 }
 
-/** One file's text checked by `parse`; `shown` names it in the messages; its id must be its file name. */
-function readChecked<T extends { id: string }>(
-  file: string,
-  shown: string,
+/** Reads a file's text (the stores take one, so that a test can count the reads). */
+export type ReadText = (file: string) => string;
+const readText: ReadText = (file) => readFileSync(file, 'utf8');
+
+type Checked<T> = { value?: T; problems: string[] };
+
+/** How old a file's mtime must be before its parsed result is kept (see checkedFiles). */
+const SETTLED_MS = 2_000;
+
+/**
+ * The files of one folder checked by `parse` (`shown` names a file in the messages; a document's id
+ * must be its file name). A file's result is kept until the file changes on disk (its size, mtime,
+ * ctime or inode): only a new or changed file is read and checked again (parse re-checks a drawing's
+ * SVG, schema.ts), so an edit on disk is seen on the next request without re-reading the others. A
+ * file changed less than SETTLED_MS ago is read on each request until it is older.
+ */
+function checkedFiles<T extends { id: string }>(
+  read: ReadText,
   parse: (text: string, shown: string) => { ok: true; value: T } | { ok: false; problems: string[] },
-): { value?: T; problems: string[] } {
-  let text: string;
-  try {
-    if (statSync(file).size > DISPLAY_LIMITS.fileBytes) return { problems: [`${shown}: larger than ${DISPLAY_LIMITS.fileBytes} bytes`] };
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    return { problems: [`${shown}: cannot be read: ${describeError(err)}`] };
-  }
-  const r = parse(text, shown);
-  if (!r.ok) return { problems: r.problems };
-  const expected = path.basename(file, '.json');
-  if (r.value.id !== expected)
-    return { problems: [`${shown}:1: id: the document's id "${r.value.id}" is not its file name "${expected}"`] };
-  return { value: r.value, problems: [] };
+) {
+  const kept = new Map<string, { stamp: string; result: Checked<T> }>();
+  return {
+    check(file: string, shown: string): Checked<T> {
+      let stamp: string;
+      let size: bigint;
+      let mtimeMs: number;
+      try {
+        const st = statSync(file, { bigint: true });
+        size = st.size;
+        mtimeMs = Number(st.mtimeMs);
+        stamp = `${st.size}:${st.mtimeNs}:${st.ctimeNs}:${st.ino}`;
+      } catch (err) {
+        kept.delete(file);
+        return { problems: [`${shown}: cannot be read: ${describeError(err)}`] };
+      }
+      const hit = kept.get(file);
+      if (hit?.stamp === stamp) return hit.result;
+      let result: Checked<T>;
+      if (size > BigInt(DISPLAY_LIMITS.fileBytes)) result = { problems: [`${shown}: larger than ${DISPLAY_LIMITS.fileBytes} bytes`] };
+      else {
+        let text: string;
+        try {
+          text = read(file);
+        } catch (err) {
+          // Not kept: a file that cannot be read now is tried again on the next request.
+          kept.delete(file);
+          return { problems: [`${shown}: cannot be read: ${describeError(err)}`] };
+        }
+        const r = parse(text, shown);
+        const expected = path.basename(file, '.json');
+        result = !r.ok
+          ? { problems: r.problems }
+          : r.value.id !== expected
+            ? { problems: [`${shown}:1: id: the document's id "${r.value.id}" is not its file name "${expected}"`] }
+            : { value: r.value, problems: [] };
+      }
+      // A file changed within the last moments may change again with the same stamp (file times are
+      // coarse: a few ms here, 1–2 s on some file systems), so it is kept only once it is older.
+      if (Date.now() - mtimeMs >= SETTLED_MS) kept.set(file, { stamp, result });
+      else kept.delete(file);
+      return result;
+    },
+    /** Forgets the files not in `files` (deleted since). */
+    only(files: readonly string[]) {
+      const listed = new Set(files);
+      for (const f of kept.keys()) if (!listed.has(f)) kept.delete(f);
+    },
+  };
 }
 
 const jsonFiles = (dir: string): string[] =>
@@ -40,8 +91,12 @@ const jsonFiles = (dir: string): string[] =>
         .map((n) => path.join(dir, n))
     : [];
 
-/** The display templates in `dir` (displays/templates/), each file one template named by its id; read on each call. */
-export function templateFiles(dir: string): () => { templates: DisplayTemplate[]; problems: string[] } {
+/** The display templates in `dir` (displays/templates/), each file one template named by its id; a file is read again when it changed. */
+export function templateFiles(dir: string, read: ReadText = readText): () => { templates: DisplayTemplate[]; problems: string[] } {
+  const checked = checkedFiles<DisplayTemplate>(read, (text, shown) => {
+    const p = parseTemplate(text, shown);
+    return p.ok ? { ok: true, value: p.template } : p;
+  });
   return () => {
     const templates: DisplayTemplate[] = [];
     const problems: string[] = [];
@@ -51,11 +106,9 @@ export function templateFiles(dir: string): () => { templates: DisplayTemplate[]
       problems.push(
         `displays/templates/: ${all.length} files, more than the ${max} a site may hold; only the first ${max} by name are read`,
       );
+    checked.only(all.slice(0, max));
     for (const f of all.slice(0, max)) {
-      const r = readChecked(f, `displays/templates/${path.basename(f)}`, (text, shown) => {
-        const p = parseTemplate(text, shown);
-        return p.ok ? { ok: true, value: p.template } : p;
-      });
+      const r = checked.check(f, `displays/templates/${path.basename(f)}`);
       if (r.value) templates.push(r.value);
       problems.push(...r.problems);
     }
@@ -63,13 +116,14 @@ export function templateFiles(dir: string): () => { templates: DisplayTemplate[]
   };
 }
 
-/** The displays in `dir`; a file whose name is not its document's id is refused (one id, one file). */
-export function displayFiles(dir: string): DisplayFiles {
+/** The displays in `dir`; a file whose name is not its document's id is refused (one id, one file); a file is read again when it changed. */
+export function displayFiles(dir: string, readFile: ReadText = readText): DisplayFiles {
+  const checked = checkedFiles<DisplayDocument>(readFile, (text, shown) => {
+    const p = parseDisplay(text, shown);
+    return p.ok ? { ok: true, value: p.display } : p;
+  });
   const read = (file: string): { display?: DisplayDocument; problems: string[] } => {
-    const r = readChecked(file, path.join('displays', path.basename(file)), (text, shown) => {
-      const p = parseDisplay(text, shown);
-      return p.ok ? { ok: true, value: p.display } : p;
-    });
+    const r = checked.check(file, path.join('displays', path.basename(file)));
     return { display: r.value, problems: r.problems };
   };
   const files = () => jsonFiles(dir);
@@ -81,6 +135,7 @@ export function displayFiles(dir: string): DisplayFiles {
       const max = DISPLAY_LIMITS.displays;
       if (all.length > max)
         problems.push(`displays/: ${all.length} files, more than the ${max} a site may hold; only the first ${max} by name are read`);
+      checked.only(all.slice(0, max));
       for (const f of all.slice(0, max)) {
         const r = read(f);
         if (r.display) displays.push(r.display);
