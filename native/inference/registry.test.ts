@@ -94,3 +94,45 @@ describe('listing the registry', () => {
     expect(reads).toEqual([]);
   });
 });
+
+describe('a manifest that does not pass its checks', () => {
+  const bannedWording = ['✖', '→', 'Expected', 'expected', 'received'];
+
+  it('is refused with the file and each field named in sentences, never the validator’s own wording', () => {
+    const root = mkdtempSync(path.join(tmp, 'models-'));
+    const dir = writeEchoModel(root);
+    const manifestFile = path.join(dir, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
+    writeFileSync(manifestFile, JSON.stringify({ ...manifest, kind: 'anomoly', window: { length: 'ten', periodMs: 1000 } }));
+    const [entry] = listModels([root], new ModelFiles());
+    const message = entry?.error as string;
+    expect(message).toBe(
+      `model echo/1 refused: ${manifestFile} is not a valid manifest: ` +
+        'the field "kind" must be one of "anomaly", "rul", but it is the text "anomoly": did you mean anomaly?; ' +
+        'the field "window.length" must be a number, but it is the text "ten"',
+    );
+    for (const w of bannedWording) expect(message).not.toContain(w);
+    // Loading it says the same.
+    expect(() => loadModel(dir)).toThrow(message);
+
+    // Not a mapping at all, and not JSON: the file named, the cause in a sentence.
+    writeFileSync(manifestFile, '[1, 2]');
+    expect(listModels([root], new ModelFiles())[0]?.error).toBe(
+      `model echo/1 refused: ${manifestFile} must hold a manifest (a mapping of fields), but it holds a list of 2`,
+    );
+    writeFileSync(manifestFile, '{"name": ');
+    expect(listModels([root], new ModelFiles())[0]?.error).toMatch(`model echo/1 refused: ${manifestFile} is not JSON: `);
+  });
+
+  it('is never written: writeModel says which field is wrong', () => {
+    const root = mkdtempSync(path.join(tmp, 'models-'));
+    let message = '';
+    try {
+      writeEchoModel(root, { threshold: -1 });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toBe('the manifest of echo@1 is not valid: the field "threshold" must be greater than 0, but it is -1');
+    for (const w of bannedWording) expect(message).not.toContain(w);
+  });
+});

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import { describeValue, describeZodError } from '../util/describe.js';
 import { describeError } from '../util/errors.js';
 import { type Manifest, type ManifestInput, manifestSchema } from './manifest.js';
 import { readSignature, type TensorSignature } from './onnx/proto.js';
@@ -44,16 +44,20 @@ function folderName(dir: string): string {
 /** A manifest.json's content checked: the manifest, or the sentence that says what is wrong with it. */
 type ManifestRead = { manifest: Manifest; error: null } | { manifest: null; error: string };
 
-function readManifest(_file: string, bytes: Uint8Array): ManifestRead {
+function readManifest(file: string, bytes: Uint8Array): ManifestRead {
   let raw: unknown;
   try {
     raw = JSON.parse(new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes));
   } catch (err) {
-    return { manifest: null, error: `manifest.json is not JSON: ${err instanceof Error ? err.message : String(err)}` };
+    return { manifest: null, error: `${file} is not JSON: ${describeError(err)}` };
   }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return { manifest: null, error: `${file} must hold a manifest (a mapping of fields), but it holds ${describeValue(raw)}` };
   const parsed = manifestSchema.safeParse(raw);
   if (parsed.success) return { manifest: parsed.data, error: null };
-  return { manifest: null, error: `manifest.json is invalid: ${z.prettifyError(parsed.error)}` };
+  // Each problem as a sentence naming its field, never the validator's own wording.
+  const problems = describeZodError(parsed.error, manifestSchema, raw).map((p) => p.message);
+  return { manifest: null, error: `${file} is not a valid manifest: ${problems.join('; ')}` };
 }
 
 /** What a model.onnx says of itself: its digest, and its graph's inputs and outputs or why it has none. */
@@ -115,7 +119,7 @@ export function loadModel(dir: string): LoadedModel {
     checkGraph(manifest, readGraph(bytes));
     return { manifest, bytes, dir, key: modelKey(manifest.name, manifest.version) };
   } catch (err) {
-    throw new Error(`model ${folderName(dir)} refused: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`model ${folderName(dir)} refused: ${describeError(err)}`);
   }
 }
 
@@ -125,7 +129,13 @@ export function writeModel(root: string, manifest: Omit<ManifestInput, 'sha256'>
   mkdirSync(dir, { recursive: true });
   const full = { ...manifest, sha256: sha256(onnx) };
   // Checked before writing so a bad manifest never lands on disk.
-  manifestSchema.parse(full);
+  const checked = manifestSchema.safeParse(full);
+  if (!checked.success)
+    throw new Error(
+      `the manifest of ${modelKey(manifest.name, manifest.version)} is not valid: ${describeZodError(checked.error, manifestSchema, full)
+        .map((p) => p.message)
+        .join('; ')}`,
+    );
   writeFileSync(path.join(dir, 'model.onnx'), onnx);
   writeFileSync(path.join(dir, 'manifest.json.tmp'), `${JSON.stringify(full, null, 2)}\n`);
   renameSync(path.join(dir, 'manifest.json.tmp'), path.join(dir, 'manifest.json'));
@@ -220,7 +230,7 @@ export function listModels(roots: string[], files: ModelFiles = registryFiles): 
             name: name.name,
             version: Number(v.name),
             dir,
-            error: `model ${folderName(dir)} refused: ${err instanceof Error ? err.message : String(err)}`,
+            error: `model ${folderName(dir)} refused: ${describeError(err)}`,
             manifest: null,
           });
         }

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import path from 'node:path';
 import { z } from 'zod';
 import type { LearnJob } from '../../api/prediction-requests.js';
+import { describeValue, describeZodError } from '../../util/describe.js';
 import { describeError } from '../../util/errors.js';
 import { sha256 } from '../registry.js';
 import type { StreamFit } from './stream.js';
@@ -117,10 +118,18 @@ export function loadCandidates(dir: string): { candidates: StoredCandidate[]; re
       try {
         raw = JSON.parse(readFileSync(file, 'utf8'));
       } catch (err) {
-        throw new Error(`it is not JSON (${describeError(err)})`);
+        throw new Error(`it is not JSON (${file}: ${describeError(err)})`);
       }
+      if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+        throw new Error(`it is not a learning candidate (${file}): it holds ${describeValue(raw)}, not a mapping of fields`);
       const parsed = candidateFile.safeParse(raw);
-      if (!parsed.success) throw new Error(`it is not a learning candidate: ${z.prettifyError(parsed.error)}`);
+      // Each problem as a sentence naming its field, never the validator's own wording.
+      if (!parsed.success)
+        throw new Error(
+          `it is not a learning candidate (${file}): ${describeZodError(parsed.error, candidateFile, raw)
+            .map((p) => p.message)
+            .join('; ')}`,
+        );
       const onnxFile = path.join(at, 'model.onnx');
       if (!existsSync(onnxFile)) throw new Error('model.onnx is missing');
       const onnx = new Uint8Array(readFileSync(onnxFile));
