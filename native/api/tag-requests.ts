@@ -28,6 +28,11 @@ export const INGEST_LIMITS = {
   lines: 10_000,
   /** Characters of one line-protocol body, after a gzip Content-Encoding is undone. */
   lineChars: 4 * 1024 * 1024,
+  /**
+   * Fields of one line-protocol line (each is a sample). Checked per line as the line is read, not
+   * before: a line with more is refused by its number, the other lines are stored.
+   */
+  fieldsPerLine: 1_000,
 } as const;
 
 const QUALITY_NAMES_IN = ['Good', 'Uncertain', 'Bad'] as const;

@@ -2,6 +2,7 @@
 // types, timestamps in each precision, a missing timestamp), refusals per line with their number
 // while the good lines are taken, and the connection's naming rule (template, overrides, strings).
 import { describe, expect, it } from 'vitest';
+import { INGEST_LIMITS } from '../../api/tag-requests.js';
 import { TagBus } from '../../tags/bus.js';
 import { testTag } from '../../tags/test-tag.js';
 import { mulberry32 } from '../../util/random.js';
@@ -159,6 +160,32 @@ describe('line protocol grammar', () => {
       { line: 10, error: 'line 10: field "v": text after its closing quote in "bad v=\\"x\\"y"' },
       { line: 11, error: 'line 11: a field has an empty key in "bad =1"' },
       { line: 12, error: 'line 12: no measurement in ",t=1 v=1"' },
+    ]);
+  });
+
+  it('takes a line of INGEST_LIMITS.fieldsPerLine fields and refuses a longer one by its number and count, the others taken', () => {
+    const max = INGEST_LIMITS.fieldsPerLine;
+    const fields = (n: number, v: number) => Array.from({ length: n }, (_, i) => `f${i}=${v}`).join(',');
+    const text = [`full ${fields(max, 1)}`, `over ${fields(max + 1, 2)}`, `far,q=x ${fields(5 * max, 3)} 7`, `after ${fields(3, 4)}`].join(
+      '\n',
+    );
+    const { taken, refused } = parse(text);
+    expect(taken.filter((t) => t.line.startsWith('full|'))).toHaveLength(max);
+    expect(taken.filter((t) => t.line.startsWith('after|')).map((t) => [t.line, t.value])).toEqual([
+      ['after||f0', 4],
+      ['after||f1', 4],
+      ['after||f2', 4],
+    ]);
+    expect(taken).toHaveLength(max + 3);
+    expect(refused).toEqual([
+      {
+        line: 2,
+        error: `line 2: 1,001 fields, more than the 1,000 one line may hold (send the others on further lines with the same measurement, tags and timestamp) in "over f0=2,f1=2,f2=2,f3=2,f4=2,f5=2,f6=2,f7=2,f8=2,f9=2,f10=2…"`,
+      },
+      {
+        line: 3,
+        error: `line 3: 5,000 fields, more than the 1,000 one line may hold (send the others on further lines with the same measurement, tags and timestamp) in "far,q=x f0=3,f1=3,f2=3,f3=3,f4=3,f5=3,f6=3,f7=3,f8=3,f9=3,f1…"`,
+      },
     ]);
   });
 });

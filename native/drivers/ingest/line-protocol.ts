@@ -7,10 +7,13 @@
 // Measurements escape `\,` and `\ `; tag keys, tag values and field keys also `\=`; string field
 // values are double-quoted and escape `\"` and `\\`. Field values: float (`1`, `-1.5`, `2e3`),
 // integer `42i`, unsigned `42u`, boolean (`t T true True TRUE f F false False FALSE`) or string.
-// Blank lines and lines starting with `#` are skipped. A line is taken whole or refused whole, with
-// its number (1 = the first line of the body) and the cause.
+// Blank lines and lines starting with `#` are skipped. A line holds at most
+// INGEST_LIMITS.fieldsPerLine fields. A line is taken whole or refused whole, with its number
+// (1 = the first line of the body) and the cause.
 
-import type { Precision } from '../../api/tag-requests.js';
+import { INGEST_LIMITS, type Precision } from '../../api/tag-requests.js';
+
+const MAX_FIELDS = INGEST_LIMITS.fieldsPerLine;
 
 /** Per precision: how many trailing digits are below a millisecond, or the milliseconds one unit is. */
 const SUB_MS_DIGITS: Record<Precision, number> = { ns: 6, n: 6, u: 3, us: 3, ms: 0, s: 0, m: 0, h: 0 };
@@ -89,7 +92,10 @@ const HASH = 35;
 const CR = 13;
 const MINUS = 45;
 
-/** Reused between lines (one parse at a time runs on the thread): field positions and values. */
+/**
+ * Reused between lines (one parse at a time runs on the thread): field positions and values, at
+ * most MAX_FIELDS of each, so one long line cannot leave them large for as long as the process runs.
+ */
 const fieldKeyStart: number[] = [];
 const fieldKeyEnd: number[] = [];
 const fieldValue: (number | boolean | string)[] = [];
@@ -340,9 +346,12 @@ function parseLine(text: string, s: number, e: number, precision: Precision, now
       value = parseNumber(text, v, j, k, eq);
       v = j;
     }
-    fieldKeyStart[fieldCount] = k;
-    fieldKeyEnd[fieldCount] = eq;
-    fieldValue[fieldCount] = value;
+    // Past the limit the fields are still read (the refusal says how many there are), not kept.
+    if (fieldCount < MAX_FIELDS) {
+      fieldKeyStart[fieldCount] = k;
+      fieldKeyEnd[fieldCount] = eq;
+      fieldValue[fieldCount] = value;
+    }
     fieldCount++;
     i = v;
     if (i < e && text.charCodeAt(i) === COMMA) {
@@ -351,6 +360,11 @@ function parseLine(text: string, s: number, e: number, precision: Precision, now
     }
     break;
   }
+  if (fieldCount > MAX_FIELDS)
+    throw new LineError(
+      `${fieldCount.toLocaleString('en-US')} fields, more than the ${MAX_FIELDS.toLocaleString('en-US')} one line may hold ` +
+        '(send the others on further lines with the same measurement, tags and timestamp)',
+    );
   // Timestamp, or the time of receipt.
   while (i < e && text.charCodeAt(i) === SPACE) i++;
   let te = e;
