@@ -4,7 +4,7 @@
 // (`reconfigure`), which applies its section in place or says it must restart. Applies run one at a
 // time; one made on a version that is no longer in force is refused, naming the version that came
 // first — never merged.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { ConfigApplied, ConfigApplyResult, ConfigIssueInfo } from '../api/config-requests.js';
 import { ApiFailure } from '../api/registry.js';
 import type { TagInfo } from '../api/types.js';
@@ -56,6 +56,16 @@ export const issueInfo = (i: ConfigIssue): ConfigIssueInfo => ({
 
 const json = (v: unknown) => JSON.stringify(v ?? null);
 
+/**
+ * A file modified this shortly before it was read may be modified again within the file system's
+ * timestamp granularity (a coarse clock tick) without its stat changing: its stat is not trusted,
+ * and it is read again at the next request, until it has stood this long.
+ */
+const RACY_MS = 2_000;
+
+/** Parsed versions kept for diffs: the version in force and the two a diff between versions compares. */
+const PARSED_KEPT = 3;
+
 export class LiveConfig {
   /** Applies run one after another: the second of two at once sees the first's version. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -67,24 +77,57 @@ export class LiveConfig {
     readonly versions: VersionStore,
   ) {}
 
-  /** The version in force (the site file's text, recorded as a version when it changed outside the console). */
+  /**
+   * The site file as last read: its stat, the version it was found to be, and whether that stat can
+   * be trusted to show the next change (see RACY_MS).
+   */
+  private seen: { stamp: string; version: number; trusted: boolean } | null = null;
+
+  /**
+   * The version in force (the site file's text, recorded as a version when it changed outside the
+   * console). The file is read again only when its stat changed (inode, size, modification and
+   * change times: a rename over it, a write, even one keeping size and mtime, changes one of them)
+   * or another version was recorded since (a display save keeps the text).
+   */
   current(): ConfigVersionWithText {
-    return this.versions.current(readFileSync(this.model.file, 'utf8'));
+    const st = statSync(this.model.file);
+    const stamp = `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+    if (this.seen?.trusted && this.seen.stamp === stamp) {
+      const last = this.versions.latest();
+      if (last?.version === this.seen.version) return last;
+    }
+    const readAt = Date.now();
+    const v = this.versions.current(readFileSync(this.model.file, 'utf8'));
+    this.seen = { stamp, version: v.version, trusted: st.mtimeMs <= readAt - RACY_MS };
+    return v;
   }
 
-  /** The last version parsed for a diff (the version in force, as a rule): validating 10,000 tags takes a while. */
-  private lastParsed: { version: number; model: SiteModel } | null = null;
+  /**
+   * Parsed versions for diffs, by version number (a version's text never changes): the version in
+   * force and the two a diff or a conflict compares stay parsed, as validating 10,000 tags takes a while.
+   */
+  private readonly parsedCache = new Map<number, SiteModel>();
 
   /** A version's text parsed, for diffs between versions (never handed to the running capabilities). */
   parsed(v: ConfigVersionWithText): SiteModel {
-    if (this.lastParsed?.version === v.version) return this.lastParsed.model;
+    const hit = this.parsedCache.get(v.version);
+    if (hit) {
+      // Most recently used last: the oldest is the one let go.
+      this.parsedCache.delete(v.version);
+      this.parsedCache.set(v.version, hit);
+      return hit;
+    }
     const r = validateSiteText(v.text, this.model.file);
     if (!r.model)
       throw new ApiFailure(
         'validation',
         `version ${v.version} is not a valid site file (${r.issues.length} problems), so it cannot be compared or restored`,
       );
-    this.lastParsed = { version: v.version, model: r.model };
+    this.parsedCache.set(v.version, r.model);
+    for (const oldest of this.parsedCache.keys()) {
+      if (this.parsedCache.size <= PARSED_KEPT) break;
+      this.parsedCache.delete(oldest);
+    }
     return r.model;
   }
 
