@@ -248,6 +248,10 @@ function sub(s: Samples, from: number, to: number): Samples {
   return { ts: s.ts.subarray(from, to), values: s.values.subarray(from, to), quality: s.quality.subarray(from, to), length: to - from };
 }
 
+function samePolicy(a: TagPolicy, b: TagPolicy): boolean {
+  return (Object.keys(a) as (keyof TagPolicy)[]).every((k) => a[k] === b[k]);
+}
+
 function copyBucket(b: Bucket): Bucket {
   return { ...b };
 }
@@ -458,7 +462,8 @@ export class HistorianStore {
   readonly chunkLimit: number;
 
   private recoveryPending = false;
-  private readonly tagNames: readonly string[];
+  /** Tag names by bus id, as of the last retag (a renamed tag's row was renamed by the main thread). */
+  private tagNames: readonly string[];
   private readonly clock: () => number;
   /** Samples quarantined since start, and those waiting to be written to the quarantine table. */
   quarantinedTotal = 0;
@@ -692,13 +697,75 @@ export class HistorianStore {
   /** Graceful shutdown: store what the swinging door holds back and seal every open chunk. */
   finish(): void {
     this.finishing = true;
-    for (const st of this.tags) {
-      st.filter.finish(st.emit);
-      if (st.buf.length > 0) {
-        this.seal(st);
-        this.touch(st);
-      }
+    for (const st of this.tags) this.finishTag(st);
+  }
+
+  private finishTag(st: TagState): void {
+    st.filter.finish(st.emit);
+    if (st.buf.length > 0) {
+      this.seal(st);
+      this.touch(st);
     }
+  }
+
+  /**
+   * Live configuration in the open store (nothing sealed, nothing reopened): the tag table by bus
+   * id, new ids appended (an id is never taken back or given to another name), the storage rules and
+   * the durability. A new tag gets its row (or finds the one its name has) and is stored from its
+   * first sample; an unchanged tag goes on in the chunk and minute it is filling; a tag under a new
+   * name keeps its state when the row was renamed (Historian.renameTag), else its old series is
+   * finished and the name's own row is taken up; a changed rule first stores what the old one holds
+   * back, then applies from the next sample. The rows are made in one transaction before anything
+   * in memory changes: a storage fault throws with the store as it was (retried by the caller).
+   */
+  retag(tagNames: readonly string[], policies: readonly TagPolicy[], durability: Durability): void {
+    const known = this.tags.length;
+    if (tagNames.length < known || policies.length !== tagNames.length)
+      throw new RangeError(`a tag table of ${tagNames.length} names and ${policies.length} rules cannot follow one of ${known} tags`);
+    const named: number[] = [];
+    for (let i = 0; i < tagNames.length; i++) if (i >= known || tagNames[i] !== this.tagNames[i]) named.push(i);
+    const sids =
+      named.length === 0
+        ? []
+        : this.db.transaction(() =>
+            named.map((i) => {
+              const name = tagNames[i] as string;
+              const id = this.stmts.tagId.get(name) as number | undefined;
+              return id ?? Number(this.stmts.tagInsert.run(name).lastInsertRowid);
+            }),
+          )();
+    this.db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
+    named.forEach((i, k) => {
+      const sid = sids[k] as number;
+      const old = this.tags[i];
+      if (old?.sid === sid) return;
+      // Kept in its tail group until its last chunk is committed; queries and retention follow the new row.
+      if (old) this.finishTag(old);
+      this.tags[i] = this.initTag(sid, policies[i] as TagPolicy);
+    });
+    for (let i = 0; i < known; i++) {
+      const st = this.tags[i] as TagState;
+      const policy = policies[i] as TagPolicy;
+      if (!samePolicy(st.policy, policy)) this.setPolicy(st, policy);
+    }
+    this.tagNames = tagNames.slice();
+  }
+
+  private setPolicy(st: TagState, policy: TagPolicy): void {
+    const p = st.policy;
+    if (policy.mode !== p.mode || policy.deviation !== p.deviation || policy.maxIntervalMs !== p.maxIntervalMs) {
+      // What the old rule holds back is stored under it; the new one starts from the next sample.
+      st.filter.finish(st.emit);
+      st.filter = new SampleFilter(policy);
+    }
+    if (policy.maxHoldMs !== st.policy.maxHoldMs) {
+      // The minute being filled goes on with the new hold, as after a restart (from its open bucket).
+      const acc = new MinuteAccumulator(policy.maxHoldMs);
+      const open = st.acc.open;
+      if (open && !Number.isNaN(open.lastTs)) acc.resume(open);
+      st.acc = acc;
+    }
+    st.policy = policy;
   }
 
   /** Bytes and samples of sealed chunks written since start: the compression actually achieved. */

@@ -13,8 +13,9 @@ if (!port) throw new Error('writer.worker must run in a worker thread');
 const init = workerData as WriterInit;
 const post = (m: FromWriter) => port.postMessage(m);
 
-const openStore = () =>
-  new HistorianStore({
+let store: HistorianStore;
+try {
+  store = new HistorianStore({
     file: init.file,
     tagNames: init.tagNames,
     policies: init.policies,
@@ -22,10 +23,6 @@ const openStore = () =>
     maxDbBytes: init.maxDbBytes,
     durability: init.durability,
   });
-
-let store: HistorianStore;
-try {
-  store = openStore();
 } catch (err) {
   post({ type: 'fatal', message: describeError(err), noRoom: isNoRoom(err) });
   // Ends this thread only, without an 'error' event that nobody listens to any more.
@@ -34,8 +31,6 @@ try {
 
 let received = 0;
 let committed = 0;
-/** Figures of stores this thread replaced (live configuration reopens the store with a new tag table). */
-const base = { quarantined: 0, chunkBytes: 0, chunkSamples: 0 };
 type Batch = Extract<ToWriter, { type: 'batch' }>;
 /** A new tag table waiting for a commit to succeed, and the batches that arrived meanwhile (bounded by the main thread's buffer). */
 let retag: Extract<ToWriter, { type: 'retag' }> | null = null;
@@ -105,9 +100,9 @@ function tryCommit(force: boolean): string | null {
         committed,
         pending: store.pending,
         batchLatencyMs: lastBatchMs,
-        chunkBytes: base.chunkBytes + store.chunkBytes,
-        chunkSamples: base.chunkSamples + store.chunkSamples,
-        quarantined: base.quarantined + store.quarantinedTotal,
+        chunkBytes: store.chunkBytes,
+        chunkSamples: store.chunkSamples,
+        quarantined: store.quarantinedTotal,
       },
     });
     return null;
@@ -134,31 +129,22 @@ function ingest(m: Batch): void {
 }
 
 /**
- * Put a new tag table (and storage rules) in force: what the store holds is sealed and committed,
- * the store is reopened on the same file with the new table (a tag's series continues in its row;
- * minutes being filled resume from their rollup rows, as after a restart), and the batches held
- * meanwhile are ingested. Null when done; else why not yet (writes failing: retried by the timer).
+ * Put a new tag table (and storage rules) in force: what the store holds is committed first (as
+ * it stands: chunks being filled stay open), then the open store takes the new table in place
+ * (HistorianStore.retag: rows of new tags made, no chunk sealed, the file neither checked nor
+ * reopened), and the batches held meanwhile are ingested. Null when done; else why not yet
+ * (writes failing: retried by the timer).
  */
 function applyRetag(): string | null {
   const next = retag;
   if (!next) return null;
-  store.finish();
   const failed = tryCommit(true);
   if (failed !== null) return failed;
-  init.tagNames = next.tagNames;
-  init.policies = next.policies;
-  init.durability = next.durability;
-  let reopened: HistorianStore;
   try {
-    reopened = openStore();
+    store.retag(next.tagNames, next.policies, next.durability);
   } catch (err) {
-    return `the store could not be opened with the new tag table (${describeError(err)})`;
+    return `the store could not take the new tag table (${describeError(err)})`;
   }
-  base.quarantined += store.quarantinedTotal;
-  base.chunkBytes += store.chunkBytes;
-  base.chunkSamples += store.chunkSamples;
-  store.close();
-  store = reopened;
   retag = null;
   for (const m of held.splice(0)) ingest(m);
   return null;
