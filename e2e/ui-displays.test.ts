@@ -180,25 +180,45 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('process displays in Chro
   }, 180_000);
 });
 
-// The demo site with Pump101 pushed through ingest (the plant runs the rest), so that a trip is made
-// on demand: the trip appears on the shipped pump station, in one frame, by fill, word and markers.
-describe.skipIf(!chromiumAvailable && !process.env.CI)('Pump101 trips on the shipped pump station (Pump101 pushed)', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'aurum-ui-displays-trip-'));
-  let site: RunningConsole;
-  let token: string;
-  let p: Page;
-  let own: Browser;
-  const push = async (items: unknown[]) => {
-    const r = await fetch(`${site.url}/api/ingest`, {
+/**
+ * A console of its own for a describe: `prepare` writes its site file (dir/site.yaml, and whatever
+ * else beside it) before the tests; `c.p` is a signed-in Chromium page, `c.push` sends samples through
+ * POST /api/ingest; the console, the browser and the folders are removed after.
+ */
+function ownConsole(prefix: string, viewport: { width: number; height: number }, prepare: (dir: string) => void) {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  const c = {} as { site: RunningConsole; token: string; p: Page; browser: Browser; push: (items: unknown[]) => Promise<void> };
+  c.push = async (items) => {
+    const r = await fetch(`${c.site.url}/api/ingest`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      headers: { Authorization: `Bearer ${c.token}`, 'Content-Type': 'application/json' },
       body: JSON.stringify(items),
     });
     expect(r.status).toBe(202);
   };
-  const P = 'Demo/PumpStation/Pump101';
-
   beforeAll(async () => {
+    prepare(dir);
+    c.site = await startConsole({ script: 'bin/aurum.mjs', args: ['serve', '--config', path.join(dir, 'site.yaml')], timeoutMs: 60_000 });
+    c.token = await c.site.signIn();
+    c.browser = await launchChromium();
+    const context = await c.browser.newContext({ viewport });
+    await signInContext(context, c.site.url);
+    c.p = await context.newPage();
+  }, 120_000);
+  afterAll(async () => {
+    await c.browser?.close();
+    await c.site?.stop();
+    if (c.site) rmSync(c.site.dataDir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return c;
+}
+
+// The demo site with Pump101 pushed through ingest (the plant runs the rest), so that a trip is made
+// on demand: the trip appears on the shipped pump station, in one frame, by fill, word and markers.
+describe.skipIf(!chromiumAvailable && !process.env.CI)('Pump101 trips on the shipped pump station (Pump101 pushed)', () => {
+  const P = 'Demo/PumpStation/Pump101';
+  const c = ownConsole('aurum-ui-displays-trip-', { width: 1920, height: 1080 }, (dir) => {
     const demo = readFileSync(DEMO_SITE_FILE, 'utf8');
     const pump101 = '- { name: Pump101, template: CentrifugalPump, connection: plant-opcua,';
     if (!demo.includes(pump101)) throw new Error('the demo site file no longer declares Pump101 as this test expects');
@@ -206,22 +226,10 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('Pump101 trips on the shi
       .replace(pump101, '- { name: Pump101, template: CentrifugalPump, connection: gateway,')
       .replace('connections:\n', 'connections:\n  - { name: gateway, protocol: ingest }\n');
     writeFileSync(path.join(dir, 'site.yaml'), text);
-    site = await startConsole({ script: 'bin/aurum.mjs', args: ['serve', '--config', path.join(dir, 'site.yaml')], timeoutMs: 60_000 });
-    token = await site.signIn();
-    own = await launchChromium();
-    const context = await own.newContext({ viewport: { width: 1920, height: 1080 } });
-    await signInContext(context, site.url);
-    p = await context.newPage();
-  }, 120_000);
-
-  afterAll(async () => {
-    await own?.close();
-    await site?.stop();
-    if (site) rmSync(site.dataDir, { recursive: true, force: true });
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('running, then the trip: the symbol says TRIP and both markers appear in the same frame as the state; the faceplate acknowledges it', async () => {
+    const { p, site, push } = c;
     await push([
       { tag: `${P}/Running`, value: true },
       { tag: `${P}/Tripped`, value: false },
@@ -350,41 +358,15 @@ const YARD = JSON.stringify({
 });
 
 describe.skipIf(!chromiumAvailable && !process.env.CI)('a display follows a trip and a Bad value (pushed samples)', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'aurum-ui-displays-'));
-  let site: RunningConsole;
-  let token: string;
-  let p: Page;
-  let own: Browser;
-  const push = async (items: unknown[]) => {
-    const r = await fetch(`${site.url}/api/ingest`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify(items),
-    });
-    expect(r.status).toBe(202);
-  };
-
-  beforeAll(async () => {
+  const c = ownConsole('aurum-ui-displays-', { width: 1600, height: 900 }, (dir) => {
     writeFileSync(path.join(dir, 'site.yaml'), SITE);
     mkdirSync(path.join(dir, 'displays'));
     writeFileSync(path.join(dir, 'displays', 'yard.json'), YARD);
     writeFileSync(path.join(dir, 'displays', 'broken.json'), '{\n  "id": "broken",\n  "title": "B"\n  "size": {}\n}\n');
-    site = await startConsole({ script: 'bin/aurum.mjs', args: ['serve', '--config', path.join(dir, 'site.yaml')], timeoutMs: 60_000 });
-    token = await site.signIn();
-    own = await launchChromium();
-    const context = await own.newContext({ viewport: { width: 1600, height: 900 } });
-    await signInContext(context, site.url);
-    p = await context.newPage();
-  }, 120_000);
-
-  afterAll(async () => {
-    await own?.close();
-    await site?.stop();
-    if (site) rmSync(site.dataDir, { recursive: true, force: true });
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('shows running, then the trip by fill, word and marker, and Bad quality on the value', async () => {
+    const { p, site, push } = c;
     await p.goto(`${site.url}/#/displays`);
     await p.getByRole('group', { name: 'Display Yard' }).waitFor({ timeout: 30_000 });
     await expect
