@@ -1,7 +1,8 @@
 // The registry's listing (registry.ts listModels): it runs on every models request, so it reads and
 // hashes a model's files again only when they changed. Reads are counted through ModelFiles'
-// injectable reader; whether a change is seen is shown on real files, never by timing.
-import { mkdtempSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+// injectable reader and its clock is set by the test; whether a change is seen is shown on real
+// files, never by timing.
+import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,16 +11,32 @@ import { writeEchoModel } from './testing.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'aurum-registry-'));
 
-/** A registry root with models echo@1..n, and a ModelFiles whose reads are recorded. */
+/**
+ * A registry root with models echo@1..n whose files were last changed an hour ago, and a ModelFiles
+ * whose reads are recorded and whose clock is `clock.now`.
+ */
 function setup(n: number) {
   const root = mkdtempSync(path.join(tmp, 'models-'));
   const dirs = Array.from({ length: n }, (_, i) => writeEchoModel(root, { version: i + 1 }));
+  const anHourAgo = Date.now() / 1000 - 3600;
+  for (const dir of dirs) for (const f of readdirSync(dir)) utimesSync(path.join(dir, f), anHourAgo, anHourAgo);
   const reads: string[] = [];
-  const files = new ModelFiles((file) => {
-    reads.push(path.relative(root, file));
-    return new Uint8Array(readFileSync(file));
-  });
-  return { root, dirs, reads, files };
+  const clock = { now: Date.now() };
+  const files = new ModelFiles(
+    (file) => {
+      reads.push(path.relative(root, file));
+      return new Uint8Array(readFileSync(file));
+    },
+    () => clock.now,
+  );
+  return { root, dirs, reads, files, clock };
+}
+
+/** Reads of one more listing. */
+function readsOf(list: () => unknown, reads: string[]): string[] {
+  reads.length = 0;
+  list();
+  return [...reads];
 }
 
 describe('listing the registry', () => {
@@ -45,8 +62,9 @@ describe('listing the registry', () => {
   });
 
   it('sees a model.onnx replaced under the same name: the new digest is reported, only that file is read', () => {
-    const { root, dirs, reads, files } = setup(2);
-    listModels([root], files);
+    const { root, dirs, reads, files, clock } = setup(2);
+    const list = () => listModels([root], files);
+    list();
     reads.length = 0;
     // Replaced as an installer does (written beside, renamed over): same name, same size, new bytes.
     const file = path.join(dirs[1] as string, 'model.onnx');
@@ -55,7 +73,9 @@ describe('listing the registry', () => {
     bytes[bytes.length - 5] ^= 0xff;
     writeFileSync(`${file}.new`, bytes);
     renameSync(`${file}.new`, file);
-    const after = listModels([root], files);
+    const changedAt = statSync(file).mtimeMs;
+    clock.now = changedAt + 1000;
+    const after = list();
     expect(reads).toEqual(['echo/2/model.onnx']);
     expect(after[0]?.error).toBeNull();
     expect(after[1]?.error).toBe(
@@ -64,26 +84,33 @@ describe('listing the registry', () => {
     // The listing says what loading says.
     expect(() => loadModel(dirs[1] as string)).toThrow(after[1]?.error as string);
 
-    // Rewritten in place (same inode, same size): seen by its modification time. The time is set
-    // explicitly, as a later write would: two writes within one tick of the file system's clock
-    // carry the same time (what `loadModel` covers by always hashing a model it is about to run).
-    reads.length = 0;
-    bytes[bytes.length - 5] ^= 0xff; // the original bytes again
-    writeFileSync(file, bytes);
-    const t = statSync(file).mtimeMs / 1000 + 60;
-    utimesSync(file, t, t);
-    expect(listModels([root], files)[1]?.error).toBeNull();
-    expect(reads).toEqual(['echo/2/model.onnx']);
+    // Changed a moment ago (file times are coarse: it may change again with the same stamp): read
+    // at each listing until it is 2 s old, then kept.
+    expect(readsOf(list, reads)).toEqual(['echo/2/model.onnx']);
+    clock.now = changedAt + 2000;
+    expect(readsOf(list, reads)).toEqual(['echo/2/model.onnx']);
+    expect(readsOf(list, reads)).toEqual([]);
+
+    // Rewritten in place (same inode, same size, new bytes): seen by its modification time.
+    const one = path.join(dirs[0] as string, 'model.onnx');
+    const oneBytes = readFileSync(one);
+    oneBytes[oneBytes.length - 5] ^= 0xff;
+    writeFileSync(one, oneBytes);
+    clock.now = statSync(one).mtimeMs + 2000;
+    let listed: ReturnType<typeof listModels> = [];
+    expect(readsOf(() => (listed = list()), reads)).toEqual(['echo/1/model.onnx']);
+    expect(listed[0]?.error).toContain(`model.onnx has SHA-256 ${sha256(oneBytes)}`);
   });
 
   it('reads a changed manifest again without hashing the unchanged model, and forgets a deleted folder', () => {
-    const { root, dirs, reads, files } = setup(2);
+    const { root, dirs, reads, files, clock } = setup(2);
     listModels([root], files);
     reads.length = 0;
     const manifestFile = path.join(dirs[0] as string, 'manifest.json');
     const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
     writeFileSync(`${manifestFile}.new`, JSON.stringify({ ...manifest, description: 'described again' }));
     renameSync(`${manifestFile}.new`, manifestFile);
+    clock.now = statSync(manifestFile).mtimeMs + 2000;
     const listed = listModels([root], files);
     expect(reads).toEqual(['echo/1/manifest.json']);
     expect(listed[0]?.manifest?.description).toBe('described again');

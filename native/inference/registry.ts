@@ -151,26 +151,28 @@ export interface ModelEntry {
   manifest: Manifest | null;
 }
 
-/** A file as last seen: size, modification and change times, inode. Another file or new bytes change it. */
-function stampOf(file: string): string | null {
-  const st = statSync(file, { bigint: true, throwIfNoEntry: false });
-  return st ? `${st.size}:${st.mtimeNs}:${st.ctimeNs}:${st.ino}` : null;
-}
+/** How old a file's modification time must be before what was read from it is kept (see ByStamp). */
+const SETTLED_MS = 2_000;
 
-/** What was derived from each file's bytes, reused while the file's stamp is unchanged. */
+/** What was derived from each file's bytes, reused while the file's size, times and inode are unchanged. */
 class ByStamp<T> {
   private readonly known = new Map<string, { stamp: string; value: T }>();
   constructor(private readonly derive: (file: string, bytes: Uint8Array) => T) {}
 
   /** The file's derived value (undefined when there is no such file): read again only when it changed. */
-  get(file: string, read: (file: string) => Uint8Array, seen: Set<string>): T | undefined {
-    const stamp = stampOf(file);
-    if (stamp === null) return undefined;
+  get(file: string, files: ModelFiles, seen: Set<string>): T | undefined {
+    const st = statSync(file, { bigint: true, throwIfNoEntry: false });
+    if (!st) return undefined;
     seen.add(file);
+    // Another file renamed over it changes the inode; new bytes change the size or the times.
+    const stamp = `${st.size}:${st.mtimeNs}:${st.ctimeNs}:${st.ino}`;
     const had = this.known.get(file);
     if (had && had.stamp === stamp) return had.value;
-    const value = this.derive(file, read(file));
-    this.known.set(file, { stamp, value });
+    const value = this.derive(file, files.read(file));
+    // File times are coarse (a few ms here, 1–2 s on some file systems): a file changed in the
+    // last moments may change again with the same stamp, so it is kept only once it is older.
+    if (files.now() - Number(st.mtimeMs) >= SETTLED_MS) this.known.set(file, { stamp, value });
+    else this.known.delete(file);
     return value;
   }
 
@@ -184,25 +186,28 @@ class ByStamp<T> {
  * The registry's files as last read. Listing the models runs on every models request and at each
  * activation; with it, a listing reads directories and stats only, and reads and hashes a
  * manifest.json or model.onnx again only when that file changed: its size, modification or change
- * time, or inode (a file renamed over it). A rewrite in place that keeps the size within one tick
- * of the file system's clock is seen at the file's next change; `loadModel` hashes a model afresh
- * before it runs, so such a file is never run unchecked. `read` reads a file's bytes (tests count
- * the reads through it).
+ * time, or inode (a file renamed over it). A file changed less than SETTLED_MS ago is read on each
+ * listing until it is older. `loadModel` hashes a model afresh before it runs. `read` reads a
+ * file's bytes and `now` is the clock file times are compared with (tests count the reads and set
+ * the clock).
  */
 export class ModelFiles {
   readonly manifests = new ByStamp<ManifestRead>(readManifest);
   readonly graphs = new ByStamp<GraphFacts>((_file, bytes) => readGraph(bytes));
-  constructor(readonly read: (file: string) => Uint8Array = (file) => new Uint8Array(readFileSync(file))) {}
+  constructor(
+    readonly read: (file: string) => Uint8Array = (file) => new Uint8Array(readFileSync(file)),
+    readonly now: () => number = Date.now,
+  ) {}
 }
 
 const registryFiles = new ModelFiles();
 
 /** One model folder checked as `loadModel` checks it, through the cache of file reads. */
 function checkFolder(dir: string, files: ModelFiles, seen: Set<string>): Manifest {
-  const read = files.manifests.get(path.join(dir, 'manifest.json'), files.read, seen);
+  const read = files.manifests.get(path.join(dir, 'manifest.json'), files, seen);
   if (!read) throw new Error('manifest.json is missing');
   if (read.error !== null) throw new Error(read.error);
-  const facts = files.graphs.get(path.join(dir, 'model.onnx'), files.read, seen);
+  const facts = files.graphs.get(path.join(dir, 'model.onnx'), files, seen);
   if (!facts) throw new Error('model.onnx is missing');
   checkGraph(read.manifest, facts);
   return read.manifest;
