@@ -122,6 +122,23 @@ describe("a tag's name edited in the forms", () => {
     });
   });
 
+  it("a machine's or an area's new name renames every tag under it, its template's too", () => {
+    const machine = typeInForms(OWN, {}, [['areas', 0, 'machines', 2, 'name'], 'Reservoir']);
+    expect(renamesFor(machine.renames, siteOf(OWN), siteOf(machine.text))).toEqual({ 'P/A/Tank/Level': 'P/A/Reservoir/Level' });
+    // Renamed machine, then its tag: one rename from the path in force to the last one.
+    const both = typeInForms(machine.text, machine.renames, [['areas', 0, 'machines', 2, 'tags', 0, 'name'], 'Height']);
+    expect(renamesFor(both.renames, siteOf(OWN), siteOf(both.text))).toEqual({ 'P/A/Tank/Level': 'P/A/Reservoir/Height' });
+    const area = typeInForms(OWN, {}, [['areas', 0, 'name'], 'North']);
+    expect(renamesFor(area.renames, siteOf(OWN), siteOf(area.text))).toEqual({
+      'P/A/P1/Flow': 'P/North/P1/Flow',
+      'P/A/P2/Flow': 'P/North/P2/Flow',
+      'P/A/Tank/Level': 'P/North/Tank/Level',
+    });
+    // Named back: no rename.
+    const back = typeInForms(area.text, area.renames, [['areas', 0, 'name'], 'A']);
+    expect(renamesFor(back.renames, siteOf(OWN), siteOf(back.text))).toEqual({});
+  });
+
   it('a tag added in this edit and then renamed is no rename; nor a name changed back in the Text view', () => {
     let s = typeInForms(OWN, {}, [['areas', 0, 'machines', 2, 'tags', 1], { name: 'Temp', address: 'tank.temp' }]);
     s = typeInForms(s.text, s.renames, [['areas', 0, 'machines', 2, 'tags', 1, 'name'], 'Temperature']);

@@ -101,27 +101,60 @@ export type TagRenames = Readonly<Record<string, string>>;
 const listOf = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? (v as Record<string, unknown>[]) : []);
 const siteName = (site: Record<string, unknown>) => String((site.site as { name?: unknown } | undefined)?.name ?? '');
 
+/** The names of a machine's tags: its template's and its own. */
+function machineTagNames(site: Record<string, unknown>, m: Record<string, unknown>): string[] {
+  const templates = (site.templates ?? {}) as Record<string, { tags?: unknown } | undefined>;
+  const fromTemplate = typeof m.template === 'string' ? listOf(templates[m.template]?.tags) : [];
+  return [...fromTemplate, ...listOf(m.tags)].map((t) => String(t.name));
+}
+
 /** Every tag path the text asks for: each machine's own tags and the tags of its template. */
 export function tagPaths(site: Record<string, unknown>): Set<string> {
   const out = new Set<string>();
-  const templates = (site.templates ?? {}) as Record<string, { tags?: unknown } | undefined>;
   for (const a of listOf(site.areas))
     for (const m of listOf(a.machines)) {
       const at = `${siteName(site)}/${String(a.name)}/${String(m.name)}`;
-      const fromTemplate = typeof m.template === 'string' ? listOf(templates[m.template]?.tags) : [];
-      for (const t of [...fromTemplate, ...listOf(m.tags)]) out.add(`${at}/${String(t.name)}`);
+      for (const t of machineTagNames(site, m)) out.add(`${at}/${t}`);
     }
   return out;
 }
 
+/** Every tag of these machines moved from one machine path to another (a machine or an area renamed). */
+function movedTags(
+  site: Record<string, unknown>,
+  area: string,
+  machines: Record<string, unknown>[],
+  toArea: string,
+  toMachine?: string,
+): [string, string][] {
+  return machines.flatMap((m) =>
+    machineTagNames(site, m).map((t): [string, string] => [
+      `${siteName(site)}/${area}/${String(m.name)}/${t}`,
+      `${siteName(site)}/${toArea}/${toMachine ?? String(m.name)}/${t}`,
+    ]),
+  );
+}
+
 /**
- * The renames a form's edit of a tag's name makes (path: areas[a].machines[m].tags[t].name, or
- * templates.<T>.tags[t].name, which renames the tag on every machine made from the template);
- * none for any other edit. `site` is the text before the edit.
+ * The renames a form's edit of a name makes: a tag's (path: areas[a].machines[m].tags[t].name, or
+ * templates.<T>.tags[t].name, which renames the tag on every machine made from the template), and a
+ * machine's or an area's (areas[a].machines[m].name, areas[a].name), which renames every tag under
+ * it: the tags keep their ids and history. None for any other edit. `site` is the text before the edit.
  */
 export function renamesOfEdit(site: Record<string, unknown>, path: FormPath, value: unknown): [string, string][] {
   if (typeof value !== 'string' || path[path.length - 1] !== 'name') return [];
   const areas = listOf(site.areas);
+  if (path.length === 3 && path[0] === 'areas') {
+    const a = areas[Number(path[1])];
+    if (!a || a.name === value) return [];
+    return movedTags(site, String(a.name), listOf(a.machines), value);
+  }
+  if (path.length === 5 && path[0] === 'areas' && path[2] === 'machines') {
+    const a = areas[Number(path[1])];
+    const m = listOf(a?.machines)[Number(path[3])];
+    if (!a || !m || m.name === value) return [];
+    return movedTags(site, String(a.name), [m], String(a.name), value);
+  }
   if (path.length === 7 && path[0] === 'areas' && path[2] === 'machines' && path[4] === 'tags') {
     const a = areas[Number(path[1])];
     const m = listOf(a?.machines)[Number(path[3])];
