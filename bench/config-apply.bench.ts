@@ -84,7 +84,7 @@ export default (async ({ quick }) => {
     core.bus.flush();
     await new Promise((r) => setImmediate(r));
     const lost = accepted - delivered;
-    // The historian kept running through the apply (its writer reopened its store with the new tag):
+    // The historian kept running through the apply (its open store took the new tag in place):
     // every sample it was given is committed, none dropped.
     const stored = core.serviceMetrics().historian ?? {};
     const historianDropped = stored.droppedSamples ?? Number.NaN;
