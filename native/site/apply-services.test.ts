@@ -4,14 +4,11 @@
 // core (maintenance, models, sync), the historian applies retention and storage rules and stores
 // the models' new derived tags, a section that goes stops its capability; no answer says
 // restart-needed, and the history of an unchanged tag fed all along has every sample (counted).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigApplyResult } from '../api/config-requests.js';
-import type { CallContext } from '../api/contract.js';
 import type { HistorySeries } from '../api/history-requests.js';
 import { type Core, startCore } from '../core.js';
+import { ENGINEER, type SiteCore, startSiteCore } from './test-core.js';
 
 const INPUTS = ['Speed', 'Flow', 'DischargePressure', 'MotorCurrent', 'Power', 'BearingTemp', 'MotorTemp', 'Vibration'];
 const site = `version: 1
@@ -45,26 +42,17 @@ models:
     - { machine: S/A/Pump, model: demo-pump-anomaly, version: 2 }
 `;
 
-const ENGINEER: CallContext = { user: 'eng1', role: 'engineer', origin: 'internal' };
-let dir: string;
+let t: SiteCore<Core>;
 let core: Core;
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'aurum-apply-services-'));
-  writeFileSync(path.join(dir, 'site.yaml'), site);
-  core = await startCore({ siteFile: path.join(dir, 'site.yaml'), dataDir: path.join(dir, 'data'), shell: 'test', log: () => undefined });
+  t = await startSiteCore(site, 'aurum-apply-services-', startCore);
+  core = t.core;
 }, 60_000);
 
-afterAll(async () => {
-  await core?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => t?.stop());
 
-const call = async <T>(name: string, args: unknown): Promise<T> => {
-  const r = await core.call(name, args, ENGINEER);
-  if (r.error) throw new Error(`${name}: ${r.error.type}: ${r.error.message}`);
-  return r.data as T;
-};
+const call = <T>(name: string, args: unknown): Promise<T> => t.call<T>(name, args);
 
 describe('config.apply: every service in place', () => {
   it('opens ESG, restarts maintenance, models and sync alone, applies the historian section, and loses no sample of an unchanged tag', async () => {

@@ -3,14 +3,12 @@
 // previewed with the diff against the version in force (the file unchanged); applied, it is a new
 // version (author, comment), its tags readable and stored in history at once, without a restart; an
 // import made on a version no longer in force is refused, never merged.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallContext } from '../api/contract.js';
 import type { HistorySeries } from '../api/history-requests.js';
 import type { TagResults } from '../api/tag-requests.js';
 import { type Core, startCore } from '../core.js';
+import { ENGINEER, type SiteCore, startSiteCore } from './test-core.js';
 
 const site = `version: 1
 site: { name: S }
@@ -30,29 +28,20 @@ Channel1.Device1.Flow,Flow,Float,RO,1000,m3/h,Inlet flow\r
 Channel1.Device1.Temp,Temp,Float,RO,1000,C,Inlet temperature\r
 `;
 
-const ENGINEER: CallContext = { user: 'eng1', role: 'engineer', origin: 'internal' };
-let dir: string;
-let file: string;
+let t: SiteCore<Core>;
 let core: Core;
+let file: string;
 type Imported = TagResults['config.importTags'];
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'aurum-import-live-'));
-  file = path.join(dir, 'site.yaml');
-  writeFileSync(file, site);
-  core = await startCore({ siteFile: file, dataDir: path.join(dir, 'data'), shell: 'test', log: () => undefined });
+  t = await startSiteCore(site, 'aurum-import-live-', startCore);
+  core = t.core;
+  file = t.file;
 }, 60_000);
 
-afterAll(async () => {
-  await core?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => t?.stop());
 
-const call = async <T>(name: string, args: unknown): Promise<T> => {
-  const r = await core.call(name, args, ENGINEER);
-  if (r.error) throw new Error(`${name}: ${r.error.type}: ${r.error.message}`);
-  return r.data as T;
-};
+const call = <T>(name: string, args: unknown): Promise<T> => t.call<T>(name, args);
 
 describe('config.importTags through config.apply', () => {
   it('previews with per-row errors and the diff, then applies live as a version', async () => {

@@ -2,14 +2,12 @@
 // historian): a renamed tag keeps its id, its current value and quality and its history under the
 // new name; a tag whose unit changed keeps its id and value; a removed tag leaves the table (Bad with the reason);
 // other tags are not touched; a rename that names no tag is refused before anything changes.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigApplyResult } from '../api/config-requests.js';
-import type { CallContext } from '../api/contract.js';
 import type { HistorySeries } from '../api/history-requests.js';
 import { type Core, startCore } from '../core.js';
+import { ENGINEER, type SiteCore, startSiteCore } from './test-core.js';
 
 const site = `version: 1
 site: { name: S }
@@ -26,26 +24,17 @@ areas:
           - { name: Spare, address: Spare }
 `;
 
-const ENGINEER: CallContext = { user: 'eng1', role: 'engineer', origin: 'internal' };
-let dir: string;
+let t: SiteCore<Core>;
 let core: Core;
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'aurum-rename-'));
-  writeFileSync(path.join(dir, 'site.yaml'), site);
-  core = await startCore({ siteFile: path.join(dir, 'site.yaml'), dataDir: path.join(dir, 'data'), shell: 'test', log: () => undefined });
+  t = await startSiteCore(site, 'aurum-rename-', startCore);
+  core = t.core;
 }, 60_000);
 
-afterAll(async () => {
-  await core?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => t?.stop());
 
-const call = async <T>(name: string, args: unknown): Promise<T> => {
-  const r = await core.call(name, args, ENGINEER);
-  if (r.error) throw new Error(`${name}: ${r.error.type}: ${r.error.message}`);
-  return r.data as T;
-};
+const call = <T>(name: string, args: unknown): Promise<T> => t.call<T>(name, args);
 
 describe('config.apply: renames and in-place tag changes', () => {
   it('keeps a renamed tag\u2019s id, value and history; changes a unit in place; removes a removed tag from the table', async () => {
@@ -70,7 +59,7 @@ describe('config.apply: renames and in-place tag changes', () => {
       ENGINEER,
     );
     expect(refused.error?.message).toBe('rename S/A/M/Lvl -> S/A/M/TankLevel: there is no tag S/A/M/Lvl in the version in force');
-    expect(readFileSync(path.join(dir, 'site.yaml'), 'utf8')).toBe(site);
+    expect(readFileSync(t.file, 'utf8')).toBe(site);
 
     const told: unknown[] = [];
     const off = core.onEvent((stream, data) => {
