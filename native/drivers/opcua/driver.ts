@@ -260,6 +260,8 @@ export function createOpcuaDriver(config: OpcuaConnectionConfig, tags: DriverTag
   }
   /** Tag problems of the current session (unknown nsu URI, node refused): cleared on reconnect. */
   const itemProblems = new Map<number, string>();
+  /** Tags whose monitored item has not sent its first notification on the current link. */
+  let firstPending = new Set<number>();
   for (const [id, reason] of configProblems) faults.report(`tag:${id}`, reason);
 
   const tagProblem = (tag: DriverTag, nodeText: string, cause: string) =>
@@ -275,7 +277,16 @@ export function createOpcuaDriver(config: OpcuaConnectionConfig, tags: DriverTag
     link.rate.add();
     lastHeard = Date.now();
     const status = dv.statusCode;
-    const ts = dv.sourceTimestamp?.getTime() ?? dv.serverTimestamp?.getTime() ?? Date.now();
+    let ts = dv.sourceTimestamp?.getTime() ?? dv.serverTimestamp?.getTime() ?? Date.now();
+    // An item's first notification is the value the server holds now, stamped with the time it last
+    // changed. That is often older than what the bus holds for the tag — the link's start or loss
+    // status, set before this link opened: stored at its own time it would sort before that Bad
+    // status, and the history would read Bad until the value next changed. It is recorded 1 ms
+    // after it instead; what the server sampled since (after the subscription began) sorts after.
+    if (firstPending.delete(tag.id)) {
+      const held = ctx.bus.current(tag.id).ts;
+      if (ts <= held) ts = held + 1;
+    }
     let quality = qualityOf(status.value);
     let reason = quality === 0 ? '' : statusInWords(status);
     const converted = convertVariant(tag.dataType, dv.value);
@@ -446,6 +457,7 @@ export function createOpcuaDriver(config: OpcuaConnectionConfig, tags: DriverTag
     sub.on('terminated', () => lost('the server ended the subscription'));
     (sub as unknown as NodeJS.EventEmitter).on('error', (err: unknown) => lost(`subscription error: ${describeError(err)}`));
     (sub as unknown as NodeJS.EventEmitter).on('internal_error', (err: unknown) => lost(`subscription error: ${describeError(err)}`));
+    firstPending = new Set(ready.map((i) => i.tag.id));
     await monitor(sub, ready);
     lastHeard = Date.now();
     // A missed keep-alive means the link is gone even if the socket has not noticed yet.
