@@ -1,3 +1,4 @@
+import { formatDateTime } from '../../lib/datetime';
 import { useCan } from '../../platform/permissions';
 import { useApp } from '../../platform/store';
 import { DataTable } from '../../ui/DataTable';
@@ -37,7 +38,7 @@ export function Connections() {
             <td className="num">{c.rate}</td>
             <td className="num">{c.latencyMs ?? '—'}</td>
             <td className="num">{c.reconnects}</td>
-            <td>{c.lastError ? `${c.lastError} (${c.lastErrorAt})` : '—'}</td>
+            <td>{c.lastError ? `${c.lastError} (${formatDateTime(c.lastErrorAt)})` : '—'}</td>
           </>
         )}
       />
