@@ -2,10 +2,11 @@
 // files on disk (a file changed, added or deleted there is seen without a restart); a file is read
 // and checked again only when it changed, its parsed document kept until then (DISPLAY_LIMITS bound
 // how many).
-import { constants, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { constants, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ApiFailure } from '../api/registry.js';
 import { describeError } from '../util/errors.js';
+import { ByFileStamp, type FileStamp, stampOf } from '../util/file-stamp.js';
 import { DISPLAY_LIMITS, type DisplayDocument, type DisplayTemplate, parseDisplay, parseTemplate } from './schema.js';
 
 export interface DisplayFiles {
@@ -19,46 +20,41 @@ const readText: ReadText = (file) => readFileSync(file, 'utf8');
 
 type Checked<T> = { value?: T; problems: string[] };
 
-/** How old a file's mtime must be before its parsed result is kept (see checkedFiles). */
-const SETTLED_MS = 2_000;
-
 /**
  * The files of one folder checked by `parse` (`shown` names a file in the messages; a document's id
- * must be its file name). A file's result is kept until the file changes on disk (its size, mtime,
- * ctime or inode): only a new or changed file is read and checked again (parse re-checks a drawing's
- * SVG, schema.ts), so an edit on disk is seen on the next request without re-reading the others. A
- * file changed less than SETTLED_MS ago is read on each request until it is older.
+ * must be its file name). A file's result is kept while the file is unchanged on disk
+ * (util/file-stamp.ts): only a new or changed file is read and checked again (parse re-checks a
+ * drawing's SVG, schema.ts), so an edit on disk is seen on the next request without re-reading the others.
  */
 function checkedFiles<T extends { id: string }>(
   read: ReadText,
   parse: (text: string, shown: string) => { ok: true; value: T } | { ok: false; problems: string[] },
 ) {
-  const kept = new Map<string, { stamp: string; result: Checked<T> }>();
+  const kept = new ByFileStamp<Checked<T>>();
   return {
     check(file: string, shown: string): Checked<T> {
-      let stamp: string;
-      let size: bigint;
-      let mtimeMs: number;
+      let at: FileStamp | undefined;
       try {
-        const st = statSync(file, { bigint: true });
-        size = st.size;
-        mtimeMs = Number(st.mtimeMs);
-        stamp = `${st.size}:${st.mtimeNs}:${st.ctimeNs}:${st.ino}`;
+        at = stampOf(file);
       } catch (err) {
-        kept.delete(file);
+        kept.forget(file);
         return { problems: [`${shown}: cannot be read: ${describeError(err)}`] };
       }
-      const hit = kept.get(file);
-      if (hit?.stamp === stamp) return hit.result;
+      if (!at) {
+        kept.forget(file);
+        return { problems: [`${shown}: cannot be read: the file is gone`] };
+      }
+      const hit = kept.lookup(file, at);
+      if (hit) return hit;
       let result: Checked<T>;
-      if (size > BigInt(DISPLAY_LIMITS.fileBytes)) result = { problems: [`${shown}: larger than ${DISPLAY_LIMITS.fileBytes} bytes`] };
+      if (at.size > BigInt(DISPLAY_LIMITS.fileBytes)) result = { problems: [`${shown}: larger than ${DISPLAY_LIMITS.fileBytes} bytes`] };
       else {
         let text: string;
         try {
           text = read(file);
         } catch (err) {
           // Not kept: a file that cannot be read now is tried again on the next request.
-          kept.delete(file);
+          kept.forget(file);
           return { problems: [`${shown}: cannot be read: ${describeError(err)}`] };
         }
         const r = parse(text, shown);
@@ -69,16 +65,13 @@ function checkedFiles<T extends { id: string }>(
             ? { problems: [`${shown}:1: id: the document's id "${r.value.id}" is not its file name "${expected}"`] }
             : { value: r.value, problems: [] };
       }
-      // A file changed within the last moments may change again with the same stamp (file times are
-      // coarse: a few ms here, 1–2 s on some file systems), so it is kept only once it is older.
-      if (Date.now() - mtimeMs >= SETTLED_MS) kept.set(file, { stamp, result });
-      else kept.delete(file);
+      kept.keep(file, at, result);
       return result;
     },
     /** Forgets the files not in `files` (deleted since). */
     only(files: readonly string[]) {
       const listed = new Set(files);
-      for (const f of kept.keys()) if (!listed.has(f)) kept.delete(f);
+      kept.retain((f) => listed.has(f));
     },
   };
 }

@@ -3,10 +3,11 @@
 // after `loadModel` has checked its manifest, its checksum and its graph's declared inputs and
 // outputs against the manifest; anything else is refused with a message that says what is wrong.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describeValue, describeZodError } from '../util/describe.js';
 import { describeError } from '../util/errors.js';
+import { ByFileStamp, stampOf } from '../util/file-stamp.js';
 import { type Manifest, type ManifestInput, manifestSchema } from './manifest.js';
 import { readSignature, type TensorSignature } from './onnx/proto.js';
 
@@ -151,34 +152,26 @@ export interface ModelEntry {
   manifest: Manifest | null;
 }
 
-/** How old a file's modification time must be before what was read from it is kept (see ByStamp). */
-const SETTLED_MS = 2_000;
-
-/** What was derived from each file's bytes, reused while the file's size, times and inode are unchanged. */
+/** What was derived from each file's bytes, reused while the file is unchanged (util/file-stamp.ts). */
 class ByStamp<T> {
-  private readonly known = new Map<string, { stamp: string; value: T }>();
+  private readonly known = new ByFileStamp<T>();
   constructor(private readonly derive: (file: string, bytes: Uint8Array) => T) {}
 
   /** The file's derived value (undefined when there is no such file): read again only when it changed. */
   get(file: string, files: ModelFiles, seen: Set<string>): T | undefined {
-    const st = statSync(file, { bigint: true, throwIfNoEntry: false });
-    if (!st) return undefined;
+    const at = stampOf(file);
+    if (!at) return undefined;
     seen.add(file);
-    // Another file renamed over it changes the inode; new bytes change the size or the times.
-    const stamp = `${st.size}:${st.mtimeNs}:${st.ctimeNs}:${st.ino}`;
-    const had = this.known.get(file);
-    if (had && had.stamp === stamp) return had.value;
+    const had = this.known.lookup(file, at);
+    if (had !== undefined) return had;
     const value = this.derive(file, files.read(file));
-    // File times are coarse (a few ms here, 1–2 s on some file systems): a file changed in the
-    // last moments may change again with the same stamp, so it is kept only once it is older.
-    if (files.now() - Number(st.mtimeMs) >= SETTLED_MS) this.known.set(file, { stamp, value });
-    else this.known.delete(file);
+    this.known.keep(file, at, value, files.now());
     return value;
   }
 
   /** Forget the files below `roots` that were not seen (model folders deleted since), so the cache stays bounded. */
   prune(roots: string[], seen: Set<string>): void {
-    for (const file of this.known.keys()) if (!seen.has(file) && roots.some((r) => file.startsWith(r + path.sep))) this.known.delete(file);
+    this.known.retain((file) => seen.has(file) || !roots.some((r) => file.startsWith(r + path.sep)));
   }
 }
 
@@ -186,7 +179,7 @@ class ByStamp<T> {
  * The registry's files as last read. Listing the models runs on every models request and at each
  * activation; with it, a listing reads directories and stats only, and reads and hashes a
  * manifest.json or model.onnx again only when that file changed: its size, modification or change
- * time, or inode (a file renamed over it). A file changed less than SETTLED_MS ago is read on each
+ * time, or inode (a file renamed over it). A file changed less than 2 s ago (SETTLED_MS) is read on each
  * listing until it is older. `loadModel` hashes a model afresh before it runs. `read` reads a
  * file's bytes and `now` is the clock file times are compared with (tests count the reads and set
  * the clock).
