@@ -4,7 +4,7 @@
 // (`reconfigure`), which applies its section in place or says it must restart. Applies run one at a
 // time; one made on a version that is no longer in force is refused, naming the version that came
 // first — never merged.
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { ConfigApplied, ConfigApplyResult, ConfigIssueInfo } from '../api/config-requests.js';
 import { ApiFailure } from '../api/registry.js';
 import type { TagInfo } from '../api/types.js';
@@ -12,6 +12,7 @@ import type { Capabilities, OpenCapability, SiteInfo } from '../capability.js';
 import type { DriverTag } from '../drivers/driver.js';
 import type { TagBus } from '../tags/bus.js';
 import { describeError } from '../util/errors.js';
+import { ByFileStamp, stampOf } from '../util/file-stamp.js';
 import { diffSites, type Renames, type SiteDiff } from './diff.js';
 import { writeSiteText } from './editor.js';
 import type { ConfigIssue } from './issues.js';
@@ -56,13 +57,6 @@ export const issueInfo = (i: ConfigIssue): ConfigIssueInfo => ({
 
 const json = (v: unknown) => JSON.stringify(v ?? null);
 
-/**
- * A file modified this shortly before it was read may be modified again within the file system's
- * timestamp granularity (a coarse clock tick) without its stat changing: its stat is not trusted,
- * and it is read again at the next request, until it has stood this long.
- */
-const RACY_MS = 2_000;
-
 /** Parsed versions kept for diffs: the version in force and the two a diff between versions compares. */
 const PARSED_KEPT = 3;
 
@@ -77,28 +71,26 @@ export class LiveConfig {
     readonly versions: VersionStore,
   ) {}
 
-  /**
-   * The site file as last read: its stat, the version it was found to be, and whether that stat can
-   * be trusted to show the next change (see RACY_MS).
-   */
-  private seen: { stamp: string; version: number; trusted: boolean } | null = null;
+  /** The version the site file was found to be, kept while its stamp is unchanged (util/file-stamp.ts). */
+  private readonly seen = new ByFileStamp<number>();
 
   /**
    * The version in force (the site file's text, recorded as a version when it changed outside the
-   * console). The file is read again only when its stat changed (inode, size, modification and
-   * change times: a rename over it, a write, even one keeping size and mtime, changes one of them)
-   * or another version was recorded since (a display save keeps the text).
+   * console). The file is read again only when its stamp changed (size, times, inode: a write, even
+   * one keeping size and mtime, or a rename over it), while it has not settled, or when another
+   * version was recorded since (a display save keeps the text).
    */
   current(): ConfigVersionWithText {
-    const st = statSync(this.model.file);
-    const stamp = `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
-    if (this.seen?.trusted && this.seen.stamp === stamp) {
+    const file = this.model.file;
+    const at = stampOf(file);
+    const known = at && this.seen.lookup(file, at);
+    if (known !== undefined) {
       const last = this.versions.latest();
-      if (last?.version === this.seen.version) return last;
+      if (last?.version === known) return last;
     }
     const readAt = Date.now();
-    const v = this.versions.current(readFileSync(this.model.file, 'utf8'));
-    this.seen = { stamp, version: v.version, trusted: st.mtimeMs <= readAt - RACY_MS };
+    const v = this.versions.current(readFileSync(file, 'utf8'));
+    if (at) this.seen.keep(file, at, v.version, readAt);
     return v;
   }
 
