@@ -107,4 +107,26 @@ describe('config.apply: renames and in-place tag changes', () => {
     const [series] = await call<HistorySeries[]>('history.query', { tags: ['S/A/M/TankLevel'], from: t0, to: Date.now(), maxPoints: 100 });
     expect(series?.v).toEqual([0, 1, 2, 3]);
   });
+
+  it("a machine renamed (as the forms send it: every tag under it renamed) keeps its tags' ids and history", async () => {
+    const current = await call<{ version: { version: number }; text: string }>('config.current', {});
+    const levelId = core.bus.idOf('S/A/M/TankLevel');
+    const next = current.text.replace('      - name: M\n', '      - name: Tank\n');
+    const r = await call<ConfigApplyResult>('config.apply', {
+      text: next,
+      baseVersion: current.version.version,
+      comment: 'machine named as on the P&ID',
+      renames: { 'S/A/M/TankLevel': 'S/A/Tank/TankLevel', 'S/A/M/Temp': 'S/A/Tank/Temp' },
+    });
+    expect(r.diff.summary).toContain('tag S/A/M/TankLevel renamed to S/A/Tank/TankLevel (and changed: machine)');
+    expect(core.bus.idOf('S/A/Tank/TankLevel')).toBe(levelId);
+    expect(core.bus.idOf('S/A/M/TankLevel')).toBeUndefined();
+    const [series] = await call<HistorySeries[]>('history.query', {
+      tags: ['S/A/Tank/TankLevel'],
+      from: Date.now() - 3_600_000,
+      to: Date.now(),
+      maxPoints: 100,
+    });
+    expect(series?.v).toEqual([0, 1, 2, 3]);
+  });
 });
