@@ -130,15 +130,26 @@ export class LiveConfig {
   }
 
   validate(text: string, renames: Renames): { valid: boolean; issues: ConfigIssueInfo[]; baseVersion: number; diff: SiteDiff | null } {
+    return this.check(text, renames).answer;
+  }
+
+  /** `validate`'s answer and the model the text makes (null when it makes none), for callers that use both. */
+  check(
+    text: string,
+    renames: Renames,
+  ): { answer: { valid: boolean; issues: ConfigIssueInfo[]; baseVersion: number; diff: SiteDiff | null }; model: SiteModel | null } {
     const base = this.current();
     const r = validateSiteText(text, this.model.file);
-    if (!r.model) return { valid: false, issues: r.issues.map(issueInfo), baseVersion: base.version, diff: null };
+    if (!r.model) return { answer: { valid: false, issues: r.issues.map(issueInfo), baseVersion: base.version, diff: null }, model: null };
     const problems = renameProblems(this.model, r.model, renames);
     return {
-      valid: problems.length === 0,
-      issues: problems.map((message) => ({ line: 1, column: 1, field: 'renames', message, text: `renames: ${message}` })),
-      baseVersion: base.version,
-      diff: diffSites(this.parsed(base), r.model, renames),
+      answer: {
+        valid: problems.length === 0,
+        issues: problems.map((message) => ({ line: 1, column: 1, field: 'renames', message, text: `renames: ${message}` })),
+        baseVersion: base.version,
+        diff: diffSites(this.parsed(base), r.model, renames),
+      },
+      model: r.model,
     };
   }
 

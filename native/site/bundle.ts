@@ -23,7 +23,6 @@ import {
   withTemplates,
 } from './display-versions.js';
 import type { SiteModel } from './model.js';
-import { validateSiteText } from './validate.js';
 
 export const BUNDLE_FORMAT = 'aurum-configuration';
 export const BUNDLE_FORMAT_VERSION = 1;
@@ -171,9 +170,9 @@ export function bundleHandlers(live: LiveConfig): Pick<Handlers, 'config.export'
       else if (d.template.id !== id)
         issues.push(fileIssue(`templates.${id}`, `${shownFile}: id: the display template inside says id "${d.template.id}"`));
     }
-    const site = live.validate(b.site.text, {});
+    const { answer: site, model: checked } = live.check(b.site.text, {});
     issues.push(...site.issues);
-    const model = site.valid ? validateSiteText(b.site.text, live.model.file).model : null;
+    const model = site.valid ? checked : null;
     const contents = contentsOf(b, model);
     if (issues.length > 0 || !site.diff) return refused(issues, contents);
     const have = displaysAt(inForce.version, inForce.version);
