@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, u
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { VALIDATOR_WORDING } from '../util/validator-wording.js';
 import { listModels, loadModel, ModelFiles, sha256 } from './registry.js';
 import { writeEchoModel } from './testing.js';
 
@@ -123,8 +124,6 @@ describe('listing the registry', () => {
 });
 
 describe('a manifest that does not pass its checks', () => {
-  const bannedWording = ['✖', '→', 'Expected', 'expected', 'received'];
-
   it('is refused with the file and each field named in sentences, never the validator’s own wording', () => {
     const root = mkdtempSync(path.join(tmp, 'models-'));
     const dir = writeEchoModel(root);
@@ -138,7 +137,7 @@ describe('a manifest that does not pass its checks', () => {
         'the field "kind" must be one of "anomaly", "rul", but it is the text "anomoly": did you mean anomaly?; ' +
         'the field "window.length" must be a number, but it is the text "ten"',
     );
-    for (const w of bannedWording) expect(message).not.toContain(w);
+    expect(message).not.toMatch(VALIDATOR_WORDING);
     // Loading it says the same.
     expect(() => loadModel(dir)).toThrow(message);
 
@@ -160,6 +159,6 @@ describe('a manifest that does not pass its checks', () => {
       message = (err as Error).message;
     }
     expect(message).toBe('the manifest of echo@1 is not valid: the field "threshold" must be greater than 0, but it is -1');
-    for (const w of bannedWording) expect(message).not.toContain(w);
+    expect(message).not.toMatch(VALIDATOR_WORDING);
   });
 });
