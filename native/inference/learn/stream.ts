@@ -344,11 +344,12 @@ export function* fitStreaming(input: StreamFitInput): Generator<void, StreamFit>
     return out;
   };
   // The threshold: calibrated on the calibration windows' graph scores (the copy calibrate.ts sorts).
-  const calibrated = calibrateThreshold(graphScores(calibT2, calibQ, calibWindows), LEARNED_ALARM.quantile, LEARNED_ALARM.margin);
+  const calibScores = graphScores(calibT2, calibQ, calibWindows);
+  const calibrated = calibrateThreshold(calibScores, LEARNED_ALARM.quantile, LEARNED_ALARM.margin);
   const threshold = Math.max(opts.thresholdScale, calibrated);
   // Scores as the console shows them: the graph's score ÷ the manifest threshold (1.0 = the alarm).
   const train = graphScores(trainT2.values, trainQ.values, Math.min(trainT2.seen, SCORE_SAMPLE), threshold);
-  const calib = calibT2.map((v) => v / threshold);
+  const calib = calibScores.map((v) => v / threshold);
   const heldInOrder = graphScores(heldT2, heldQ, heldWindows, threshold);
   yield;
   // As the console publishes it: the k-th largest of the last n windows, from nothing at each run's start.
