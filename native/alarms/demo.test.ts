@@ -37,7 +37,6 @@ function runDemo(
   // The bearing wears from the start here (the demo runs it healthy for its first 3 minutes).
   const sim = new PlantSim({ start: clock.t, healthyS: 0 });
   const svc = new AlarmService({ db, tags: site.tags, definitions, now: clock.now });
-  let steps = 0;
   for (let s = 1; s <= seconds; s++) {
     sim.step(clock.advance(1000));
     const samples: Sample[] = [];
@@ -49,10 +48,9 @@ function runDemo(
     });
     svc.evaluate(batchOf(samples, clock.t));
     svc.tick();
-    steps = s;
     if (stopWhen?.(svc)) break;
   }
-  return { svc, steps, site, definitions, clock };
+  return { svc, site, definitions, clock };
 }
 
 describe('demo plant alarms', () => {
@@ -61,9 +59,8 @@ describe('demo plant alarms', () => {
     try {
       const id = 'Demo.PumpStation.Pump101.VibrationRMS.hi';
       const raised = (svc: AlarmService) => svc.row(id)?.state === 'unack_active';
-      const { svc, steps, site, definitions, clock } = runDemo(Date.parse('2025-03-03T09:00:00Z'), 300, tmp.open(), raised);
+      const { svc, site, definitions, clock } = runDemo(Date.parse('2025-03-03T09:00:00Z'), 300, tmp.open(), raised);
       expect(raised(svc)).toBe(true);
-      expect(steps).toBeLessThanOrEqual(300);
       expect(svc.list().alarms.filter((a) => a.machine.endsWith('/Pump102'))).toEqual([]);
       const shown = /^Demo\/PumpStation\/Pump101\/VibrationRMS: vibration ([\d.]+) mm\/s above 4\.5 mm\/s/.exec(svc.row(id)?.message ?? '');
       expect(Number(shown?.[1])).toBeGreaterThan(4.5);
