@@ -506,12 +506,7 @@ export class HistorianStore {
         'INSERT INTO last_value (tag, ts, value, quality) VALUES (?, ?, ?, ?) ON CONFLICT (tag) DO UPDATE SET ts = excluded.ts, value = excluded.value, quality = excluded.quality WHERE excluded.ts >= last_value.ts',
       ),
     };
-    const sids = db.transaction(() =>
-      opts.tagNames.map((name) => {
-        const id = this.stmts.tagId.get(name) as number | undefined;
-        return id ?? Number(this.stmts.tagInsert.run(name).lastInsertRowid);
-      }),
-    )();
+    const sids = this.rowsOf(opts.tagNames);
     let recovered = { segmentsMerged: 0, samplesRecovered: 0 };
     let recoveryDeferred: string | null = null;
     try {
@@ -526,6 +521,16 @@ export class HistorianStore {
     // Deferred recovery leaves rows behind: new rows go after them.
     this.tailSeq = ((db.prepare('SELECT max(seq) FROM tail').pluck().get() as number | null) ?? 0) + 1;
     this.tags = opts.tagNames.map((_, i) => this.initTag(sids[i] as number, opts.policies[i] as TagPolicy));
+  }
+
+  /** Each tag name's row id, its row made when it has none (one transaction). */
+  private rowsOf(names: readonly string[]): number[] {
+    return this.db.transaction(() =>
+      names.map((name) => {
+        const id = this.stmts.tagId.get(name) as number | undefined;
+        return id ?? Number(this.stmts.tagInsert.run(name).lastInsertRowid);
+      }),
+    )();
   }
 
   private initTag(sid: number, policy: TagPolicy): TagState {
@@ -724,16 +729,7 @@ export class HistorianStore {
       throw new RangeError(`a tag table of ${tagNames.length} names and ${policies.length} rules cannot follow one of ${known} tags`);
     const named: number[] = [];
     for (let i = 0; i < tagNames.length; i++) if (i >= known || tagNames[i] !== this.tagNames[i]) named.push(i);
-    const sids =
-      named.length === 0
-        ? []
-        : this.db.transaction(() =>
-            named.map((i) => {
-              const name = tagNames[i] as string;
-              const id = this.stmts.tagId.get(name) as number | undefined;
-              return id ?? Number(this.stmts.tagInsert.run(name).lastInsertRowid);
-            }),
-          )();
+    const sids = named.length === 0 ? [] : this.rowsOf(named.map((i) => tagNames[i] as string));
     this.db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
     named.forEach((i, k) => {
       const sid = sids[k] as number;
