@@ -100,20 +100,23 @@ export type TagRenames = Readonly<Record<string, string>>;
 
 const listOf = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? (v as Record<string, unknown>[]) : []);
 const siteName = (site: Record<string, unknown>) => String((site.site as { name?: unknown } | undefined)?.name ?? '');
+const templatesOf = (site: Record<string, unknown>) => (site.templates ?? {}) as Record<string, { tags?: unknown } | undefined>;
+/** A machine's path, under which its tags are named: site/area/machine. */
+const machinePath = (site: Record<string, unknown>, area: unknown, machine: unknown) =>
+  `${siteName(site)}/${String(area)}/${String(machine)}`;
 
 /** The names of a machine's tags: its template's and its own. */
 function machineTagNames(site: Record<string, unknown>, m: Record<string, unknown>): string[] {
-  const templates = (site.templates ?? {}) as Record<string, { tags?: unknown } | undefined>;
-  const fromTemplate = typeof m.template === 'string' ? listOf(templates[m.template]?.tags) : [];
+  const fromTemplate = typeof m.template === 'string' ? listOf(templatesOf(site)[m.template]?.tags) : [];
   return [...fromTemplate, ...listOf(m.tags)].map((t) => String(t.name));
 }
 
 /** Every tag path the text asks for: each machine's own tags and the tags of its template. */
-export function tagPaths(site: Record<string, unknown>): Set<string> {
+function tagPaths(site: Record<string, unknown>): Set<string> {
   const out = new Set<string>();
   for (const a of listOf(site.areas))
     for (const m of listOf(a.machines)) {
-      const at = `${siteName(site)}/${String(a.name)}/${String(m.name)}`;
+      const at = machinePath(site, a.name, m.name);
       for (const t of machineTagNames(site, m)) out.add(`${at}/${t}`);
     }
   return out;
@@ -129,8 +132,8 @@ function movedTags(
 ): [string, string][] {
   return machines.flatMap((m) =>
     machineTagNames(site, m).map((t): [string, string] => [
-      `${siteName(site)}/${area}/${String(m.name)}/${t}`,
-      `${siteName(site)}/${toArea}/${toMachine ?? String(m.name)}/${t}`,
+      `${machinePath(site, area, m.name)}/${t}`,
+      `${machinePath(site, toArea, toMachine ?? m.name)}/${t}`,
     ]),
   );
 }
@@ -160,18 +163,18 @@ export function renamesOfEdit(site: Record<string, unknown>, path: FormPath, val
     const m = listOf(a?.machines)[Number(path[3])];
     const t = listOf(m?.tags)[Number(path[5])];
     if (!a || !m || !t || t.name === value) return [];
-    const at = `${siteName(site)}/${String(a.name)}/${String(m.name)}`;
+    const at = machinePath(site, a.name, m.name);
     return [[`${at}/${String(t.name)}`, `${at}/${value}`]];
   }
   if (path.length === 5 && path[0] === 'templates' && path[2] === 'tags') {
     const template = String(path[1]);
-    const t = listOf(((site.templates ?? {}) as Record<string, { tags?: unknown } | undefined>)[template]?.tags)[Number(path[3])];
+    const t = listOf(templatesOf(site)[template]?.tags)[Number(path[3])];
     if (!t || t.name === value) return [];
     return areas.flatMap((a) =>
       listOf(a.machines)
         .filter((m) => m.template === template)
         .map((m): [string, string] => {
-          const at = `${siteName(site)}/${String(a.name)}/${String(m.name)}`;
+          const at = machinePath(site, a.name, m.name);
           return [`${at}/${String(t.name)}`, `${at}/${value}`];
         }),
     );
@@ -203,7 +206,7 @@ export function renamesFor(renames: TagRenames, inForce: Record<string, unknown>
  */
 export function offeredValues(site: Record<string, unknown>, path: FormPath): string[] | undefined {
   if (path.length !== 5 || path[0] !== 'areas' || path[2] !== 'machines') return undefined;
-  if (path[4] === 'template') return Object.keys((site.templates ?? {}) as object);
+  if (path[4] === 'template') return Object.keys(templatesOf(site));
   if (path[4] === 'connection') return listOf(site.connections).map((c) => String(c.name));
   return undefined;
 }
