@@ -2,7 +2,7 @@
 // sent, and the core's refusals, both as sentences the operator can act on. The core validates
 // again (native/api/alarm-requests.ts); these checks only spare a round trip and keep the form's
 // text where it was, and the bounds here are the core's (a test holds them to the schema).
-import { ApiCallError } from '../../platform/client';
+import { ApiCallError, sentence } from '../../platform/client';
 
 /** The longest shelving the core accepts (alarms.shelve `minutes`). */
 export const SHELVE_MAX_MINUTES = 24 * 60;
@@ -38,12 +38,6 @@ export function checkReason(text: string, what: string): Checked<string> {
   if (t.length > REASON_MAX) return { ok: false, message: `Shorten the reason to ${REASON_MAX} characters (it has ${t.length}).` };
   return { ok: true, value: t };
 }
-
-const capitalised = (s: string) => (s ? s[0]?.toUpperCase() + s.slice(1) : s);
-const sentence = (s: string) => {
-  const t = capitalised(s.trim());
-  return /[.!?]$/.test(t) ? t : `${t}.`;
-};
 
 /**
  * The core's refusal of an alarm action as a sentence: `doing` names the action and the alarm
