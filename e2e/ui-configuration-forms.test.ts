@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeRegisters } from '../native/drivers/modbus/codec.js';
 import { freePort } from '../native/util/net.js';
 import { artifactsDir, axeFindings, chromiumAvailable, launchChromium, signInContext } from './browser.js';
-import { type RunningConsole, startConsole, waitFor } from './harness.js';
+import { type RunningConsole, root, startConsole, waitFor } from './harness.js';
 
 const PASSWORD = 'forms-e2e-Pass-2026';
 let app: RunningConsole;
@@ -78,7 +78,7 @@ async function shot(part: Locator, name: string): Promise<void> {
   const file = path.join(artifactsDir, `ui-configuration-forms-${name}.png`);
   await part.screenshot({ path: file });
   if (process.env.AURUM_DOCS_SCREENSHOTS) {
-    const docs = path.resolve('docs/screenshots');
+    const docs = path.join(root, 'docs', 'screenshots');
     mkdirSync(docs, { recursive: true });
     copyFileSync(file, path.join(docs, `engineering-${name}.png`));
   }

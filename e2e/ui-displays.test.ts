@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DisplayResults } from '../native/api/display-requests.js';
 import { DEMO_SITE_FILE } from '../native/site/files.js';
 import { artifactsDir, axeFindings, chromiumAvailable, launchChromium, signInContext } from './browser.js';
-import { type RunningConsole, startConsole, waitFor } from './harness.js';
+import { type RunningConsole, scripted, startConsole, waitFor } from './harness.js';
 
 let app: RunningConsole;
 let browser: Browser;
@@ -189,11 +189,7 @@ function ownConsole(prefix: string, viewport: { width: number; height: number },
   const dir = mkdtempSync(path.join(tmpdir(), prefix));
   const c = {} as { site: RunningConsole; token: string; p: Page; browser: Browser; push: (items: unknown[]) => Promise<void> };
   c.push = async (items) => {
-    const r = await fetch(`${c.site.url}/api/ingest`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${c.token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify(items),
-    });
+    const r = await scripted(c.site, c.token).api('/api/ingest', { method: 'POST', body: JSON.stringify(items) });
     expect(r.status).toBe(202);
   };
   beforeAll(async () => {
