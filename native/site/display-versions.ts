@@ -145,14 +145,15 @@ export function displayEditHandlers(
       if (by) throw conflict(`this edit of display ${doc.id}`, baseVersion, by);
     }
     const before = recorded(inForce.version);
-    const onDisk = readSnapshot(dir);
+    // What the files hold now (a file edited by hand since the last version is taken in as it is).
+    const files = configSnapshot(dir);
+    const onDisk = splitSnapshot(files).displays;
     if (onDisk[doc.id] === text && before[doc.id] === text)
       throw new ApiFailure('validation', `display ${doc.id} is saved as it is already (version ${inForce.version}): nothing to save`);
     if (!(doc.id in onDisk) && Object.keys(onDisk).length >= DISPLAY_LIMITS.displays)
       throw new ApiFailure('validation', `the site holds ${DISPLAY_LIMITS.displays} displays already, the most it may`);
     writeDisplay(dir, doc.id, text);
-    // What the files hold now (a file edited by hand since the last version is taken in as it is).
-    const after = { ...configSnapshot(dir), [doc.id]: text };
+    const after = { ...files, [doc.id]: text };
     const v = versions.add({ author: ctx.user, comment, kind: 'apply', text: inForce.text, displays: after });
     return { version: info(v), diff: diffConfigSnapshots(before, after) };
   };
