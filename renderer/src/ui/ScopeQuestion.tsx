@@ -3,7 +3,8 @@
 // (Configuration's template tags, the Tags screen's editor).
 import type { ReactNode } from 'react';
 
-const count = (machines: readonly string[]) => (machines.length === 1 ? '1 machine' : `${machines.length} machines`);
+/** "1 machine", "3 machines". */
+export const machineCount = (machines: readonly string[]) => (machines.length === 1 ? '1 machine' : `${machines.length} machines`);
 
 export function ScopeQuestion({
   question,
@@ -22,7 +23,7 @@ export function ScopeQuestion({
     <div className="confirm" role="alertdialog" aria-label="Where the change goes">
       <p>{question}</p>
       <button type="button" onClick={() => onChoose('template')}>
-        {machines ? `Change the template (${count(machines)}: ${machines.join(', ')})` : 'Change the template'}
+        {machines ? `Change the template (${machineCount(machines)}: ${machines.join(', ')})` : 'Change the template'}
       </button>{' '}
       <button type="button" onClick={() => onChoose('machine')}>
         Override this machine only

@@ -13,7 +13,7 @@ import type { TagValue } from '../../../../native/api/types';
 import { api, errorText } from '../../platform/client';
 import { useApp } from '../../platform/store';
 import { SchemaForm } from '../../ui/SchemaForm';
-import { ScopeQuestion } from '../../ui/ScopeQuestion';
+import { machineCount, ScopeQuestion } from '../../ui/ScopeQuestion';
 import { type FormPath, labelOf, setAt, valueAt } from '../../ui/schema-form';
 import {
   applyChanges,
@@ -149,7 +149,7 @@ function TemplateTags({
   return (
     <section className="template-tags" aria-label={`Template tags of ${machineName}`}>
       <h4>
-        Tags from template {template} ({users.length === 1 ? '1 machine' : `${users.length} machines`}: {users.join(', ')})
+        Tags from template {template} ({machineCount(users)}: {users.join(', ')})
       </h4>
       <table className="data-table">
         <thead>

@@ -132,6 +132,8 @@ export function DisplayEditor() {
   const [selection, setSelection] = useState<string[]>([]);
   const [clip, setClip] = useState<Clip>([]);
   const [grid, setGrid] = useState(DEFAULT_GRID);
+  // With the snap grid off, pasted copies still step and the drawn grid still shows 10 units.
+  const step = grid || 10;
   const [bgUnlocked, setBgUnlocked] = useState(false);
   const [baseVersion, setBaseVersion] = useState<number | undefined>(undefined);
   const [comment, setComment] = useState('');
@@ -281,7 +283,7 @@ export function DisplayEditor() {
     copy: () => doc && setClip(copy(doc, selection)),
     paste: () => {
       if (!doc || clip.length === 0) return;
-      const r = paste(doc, clip, 2 * (grid || 10), 2 * (grid || 10));
+      const r = paste(doc, clip, 2 * step, 2 * step);
       apply(r.doc, r.ids);
     },
     remove: () => doc && selection.length > 0 && apply(deleteElements(doc, selection), []),
@@ -571,8 +573,8 @@ export function DisplayEditor() {
                 }}
               >
                 <defs>
-                  <pattern id={gridId} width={grid || 10} height={grid || 10} patternUnits="userSpaceOnUse">
-                    <path d={`M ${grid || 10} 0 H 0 V ${grid || 10}`} className="editor-grid" />
+                  <pattern id={gridId} width={step} height={step} patternUnits="userSpaceOnUse">
+                    <path d={`M ${step} 0 H 0 V ${step}`} className="editor-grid" />
                   </pattern>
                 </defs>
                 {grid > 0 ? <rect width={doc.size.w} height={doc.size.h} fill={`url(#${gridId})`} /> : null}
