@@ -176,6 +176,37 @@ describe('MQTT JSON mode', () => {
     expect(driver.diagnostics().lastError).toMatch(/^type: /);
   });
 
+  it('stores a retained value after the link-start status, and a live message at the time it carries', async () => {
+    const b = await broker();
+    const dev = await peer(b.url);
+    const anHourAgo = Date.now() - 3_600_000;
+    await dev.publishAsync('dev/t', JSON.stringify({ v: 7, at: anHourAgo }), { retain: true });
+    const { bus, driver } = driverFor(b.url, [{ name: 't', address: 'dev/t', options: { value: 'v', timestamp: 'at' } }]);
+    const history: { ts: number; quality: number; value: number }[] = [];
+    bus.onBatch((batch) => {
+      for (let i = 0; i < batch.length; i++) {
+        history.push({ ts: batch.ts[i] as number, quality: batch.quality[i] as number, value: batch.values[i] as number });
+      }
+    });
+    await driver.start();
+    await until(() => bus.current(0).value === 7, 'the retained value');
+    bus.flush();
+    // What the history holds, in time order: the link's start statuses, then the retained value after them.
+    const inOrder = [...history].sort((x, y) => x.ts - y.ts);
+    const last = inOrder.at(-1);
+    const before = inOrder.slice(0, -1);
+    expect(before.length).toBeGreaterThan(0);
+    expect(before.every((s) => s.quality === 2)).toBe(true);
+    expect(last).toMatchObject({ quality: 0, value: 7 });
+    expect(last?.ts).toBe((before.at(-1)?.ts as number) + 1);
+
+    // A message published live keeps its own time, older or not.
+    const older = anHourAgo + 1000;
+    await dev.publishAsync('dev/t', JSON.stringify({ v: 8, at: older }));
+    await until(() => bus.current(0).value === 8, 'the live value');
+    expect(bus.current(0).ts).toBe(older);
+  });
+
   it('turns tags Bad when the broker goes away and recovers by itself, resubscribed', async () => {
     const first = await startEmbeddedBroker();
     const port = first.port;

@@ -158,7 +158,7 @@ export function createMqttDriver(config: MqttConnectionConfig, tags: DriverTag[]
 
   // JSON mode ---------------------------------------------------------------------------------
   const matched: JsonRoute[] = [];
-  function onJson(topic: string, payload: Buffer): void {
+  function onJson(topic: string, payload: Buffer, retained: boolean): void {
     matched.length = 0;
     routes.match(topic, (r) => matched.push(r));
     if (matched.length === 0) return;
@@ -198,7 +198,13 @@ export function createMqttDriver(config: MqttConnectionConfig, tags: DriverTag[]
           );
           continue;
         }
-        ts = t;
+        // A retained message is the value the broker kept, stamped when it was last published —
+        // often before the status the bus holds for the tag (the link's "not connected yet", set
+        // before this link opened). Stored at its own time it would sort before that Bad status and
+        // the history would read Bad until the device next published; it is recorded 1 ms after it,
+        // as an OPC UA item's first notification is. Live messages keep the time they carry.
+        const held = retained ? ctx.bus.current(r.tag.id).ts : Number.NEGATIVE_INFINITY;
+        ts = t <= held ? held + 1 : t;
       }
       if (value === null) deliver(r.tag, null, 1, ts, 'null value from source');
       else deliver(r.tag, value, 0, ts);
@@ -294,8 +300,8 @@ export function createMqttDriver(config: MqttConnectionConfig, tags: DriverTag[]
     c.on('error', (err) => {
       if (opened) link.fault({ kind: 'connect', key: 'link', message: `connect: ${describeError(err)}` });
     });
-    c.on('message', (topic, payload) => {
-      if (config.mode === 'json') onJson(topic, payload);
+    c.on('message', (topic, payload, packet) => {
+      if (config.mode === 'json') onJson(topic, payload, packet.retain);
       else host.handle(topic, payload);
     });
     await new Promise<void>((resolve, reject) => {
