@@ -6,7 +6,7 @@ import { constants, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSy
 import path from 'node:path';
 import { ApiFailure } from '../api/registry.js';
 import { describeError } from '../util/errors.js';
-import { ByFileStamp, type FileStamp, stampOf } from '../util/file-stamp.js';
+import { ByFileStamp, type FileStamp } from '../util/file-stamp.js';
 import { DISPLAY_LIMITS, type DisplayDocument, type DisplayTemplate, parseDisplay, parseTemplate } from './schema.js';
 
 export interface DisplayFiles {
@@ -33,40 +33,21 @@ function checkedFiles<T extends { id: string }>(
   const kept = new ByFileStamp<Checked<T>>();
   return {
     check(file: string, shown: string): Checked<T> {
-      let at: FileStamp | undefined;
+      const derive = (at: FileStamp): Checked<T> => {
+        if (at.size > BigInt(DISPLAY_LIMITS.fileBytes)) return { problems: [`${shown}: larger than ${DISPLAY_LIMITS.fileBytes} bytes`] };
+        // A file that cannot be read throws: nothing is kept, and it is tried again on the next request.
+        const r = parse(read(file), shown);
+        const expected = path.basename(file, '.json');
+        if (!r.ok) return { problems: r.problems };
+        if (r.value.id !== expected)
+          return { problems: [`${shown}:1: id: the document's id "${r.value.id}" is not its file name "${expected}"`] };
+        return { value: r.value, problems: [] };
+      };
       try {
-        at = stampOf(file);
+        return kept.through(file, derive) ?? { problems: [`${shown}: cannot be read: the file is gone`] };
       } catch (err) {
-        kept.forget(file);
         return { problems: [`${shown}: cannot be read: ${describeError(err)}`] };
       }
-      if (!at) {
-        kept.forget(file);
-        return { problems: [`${shown}: cannot be read: the file is gone`] };
-      }
-      const hit = kept.lookup(file, at);
-      if (hit) return hit;
-      let result: Checked<T>;
-      if (at.size > BigInt(DISPLAY_LIMITS.fileBytes)) result = { problems: [`${shown}: larger than ${DISPLAY_LIMITS.fileBytes} bytes`] };
-      else {
-        let text: string;
-        try {
-          text = read(file);
-        } catch (err) {
-          // Not kept: a file that cannot be read now is tried again on the next request.
-          kept.forget(file);
-          return { problems: [`${shown}: cannot be read: ${describeError(err)}`] };
-        }
-        const r = parse(text, shown);
-        const expected = path.basename(file, '.json');
-        result = !r.ok
-          ? { problems: r.problems }
-          : r.value.id !== expected
-            ? { problems: [`${shown}:1: id: the document's id "${r.value.id}" is not its file name "${expected}"`] }
-            : { value: r.value, problems: [] };
-      }
-      kept.keep(file, at, result);
-      return result;
     },
     /** Forgets the files not in `files` (deleted since). */
     only(files: readonly string[]) {

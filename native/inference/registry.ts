@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import path from 'node:path';
 import { describeValue, describeZodError } from '../util/describe.js';
 import { describeError } from '../util/errors.js';
-import { ByFileStamp, stampOf } from '../util/file-stamp.js';
+import { ByFileStamp } from '../util/file-stamp.js';
 import { type Manifest, type ManifestInput, manifestSchema } from './manifest.js';
 import { readSignature, type TensorSignature } from './onnx/proto.js';
 
@@ -159,13 +159,12 @@ class ByStamp<T> {
 
   /** The file's derived value (undefined when there is no such file): read again only when it changed. */
   get(file: string, files: ModelFiles, seen: Set<string>): T | undefined {
-    const at = stampOf(file);
-    if (!at) return undefined;
-    seen.add(file);
-    const had = this.known.lookup(file, at);
-    if (had !== undefined) return had;
-    const value = this.derive(file, files.read(file));
-    this.known.keep(file, at, value, files.now());
+    const value = this.known.through(
+      file,
+      () => this.derive(file, files.read(file)),
+      () => files.now(),
+    );
+    if (value !== undefined) seen.add(file);
     return value;
   }
 

@@ -12,7 +12,7 @@ import type { Capabilities, OpenCapability, SiteInfo } from '../capability.js';
 import type { DriverTag } from '../drivers/driver.js';
 import type { TagBus } from '../tags/bus.js';
 import { describeError } from '../util/errors.js';
-import { ByFileStamp, stampOf } from '../util/file-stamp.js';
+import { ByFileStamp } from '../util/file-stamp.js';
 import { diffSites, type Renames, type SiteDiff } from './diff.js';
 import { writeSiteText } from './editor.js';
 import type { ConfigIssue } from './issues.js';
@@ -82,16 +82,15 @@ export class LiveConfig {
    */
   current(): ConfigVersionWithText {
     const file = this.model.file;
-    const at = stampOf(file);
-    const known = at && this.seen.lookup(file, at);
-    if (known !== undefined) {
-      const last = this.versions.latest();
-      if (last?.version === known) return last;
-    }
-    const readAt = Date.now();
-    const v = this.versions.current(readFileSync(file, 'utf8'));
-    if (at) this.seen.keep(file, at, v.version, readAt);
-    return v;
+    const read = () => this.versions.current(readFileSync(file, 'utf8'));
+    const known = this.seen.through(file, () => read().version);
+    const last = this.versions.latest();
+    if (known !== undefined && last?.version === known) return last;
+    // No file: the read names the fault. Another version recorded since (a display save keeps the text): read again.
+    this.seen.forget(file);
+    if (known === undefined) return read();
+    const now = this.seen.through(file, () => read().version);
+    return (now !== undefined && this.versions.get(now)) || read();
   }
 
   /**

@@ -1,6 +1,7 @@
 // What was derived from a file (parsed, checked, hashed), kept while the file is unchanged on disk,
 // so a request that lists many files reads directories and stats, not bytes. Used by the display
-// store, the model registry and the live site configuration: one rule for all three.
+// store, the model registry and the live site configuration, each through `through` (stat, look up,
+// derive, keep): one rule for all three.
 //
 // A file is unchanged while its stamp is: size, modification and change times (ns) and inode (a
 // file renamed over it). File times are coarse (a few ms here, 1–2 s on some file systems), so a
@@ -33,6 +34,31 @@ export class ByFileStamp<T> {
   keep(file: string, at: FileStamp, value: T, now: number = Date.now()): void {
     if (now - at.mtimeMs >= SETTLED_MS) this.known.set(file, { stamp: at.stamp, value });
     else this.known.delete(file);
+  }
+
+  /**
+   * What `derive` makes of `file` as it is now: the value kept while the file's stamp is unchanged,
+   * else derived again and kept (once settled by `now()`, taken before deriving, so a change during
+   * the read is never hidden). Undefined when there is no such file. A `derive` that throws keeps
+   * nothing (the next call tries again) and so does a stat that fails; both are thrown to the caller.
+   */
+  through(file: string, derive: (at: FileStamp) => T, now: () => number = Date.now): T | undefined {
+    try {
+      const at = stampOf(file);
+      if (!at) {
+        this.known.delete(file);
+        return undefined;
+      }
+      const had = this.lookup(file, at);
+      if (had !== undefined) return had;
+      const readAt = now();
+      const value = derive(at);
+      this.keep(file, at, value, readAt);
+      return value;
+    } catch (err) {
+      this.known.delete(file);
+      throw err;
+    }
   }
 
   forget(file: string): void {
