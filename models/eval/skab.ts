@@ -199,10 +199,11 @@ export async function scoreWindowsAdapting(
   from: number,
   tau: number,
   gate: number,
+  delay = 0,
 ): Promise<Float32Array> {
   if (from < window - 1) throw new Error(`the first window ends at row ${window - 1}, not ${from}`);
   const cols = model.mean.length;
-  const baseline = new Baseline(cols, { tau, gate: 1, k: ADAPT_K, n: ADAPT_N });
+  const baseline = new Baseline(cols, { tau, gate: 1, k: ADAPT_K, n: ADAPT_N, delay });
   const session = await openSession(model.onnx);
   try {
     const out = new Float32Array(rows.length - from);

@@ -100,16 +100,45 @@ describe('slowly adapting baseline', () => {
     expect(b.offset).toEqual([1.75]);
   });
 
+  it('with a delay of d windows, a window’s mean enters d windows later, and only if it was judged normal then', () => {
+    const b = new Baseline(1, { tau: 2, gate: 1, n: 1, delay: 2 });
+    // Windows 1 and 2 wait: nothing moves.
+    expect(b.update([4], 0)).toBe(false);
+    expect(b.update([100], 5)).toBe(false);
+    // Window 3: window 1 (mean 4, normal) enters: 0 + (4 − 0) / 2 = 2. Window 3 itself scores over.
+    expect(b.update([8], 7)).toBe(true);
+    expect(b.offset).toEqual([2]);
+    // Window 4: window 2 (100) was over the gate: it never enters, however normal window 4 is.
+    expect(b.update([8], 0)).toBe(false);
+    expect(b.offset).toEqual([2]);
+    // Window 5: window 3 was over too. Window 6: window 4 (8, normal) enters: 2 + (8 − 2) / 2 = 5,
+    // although window 6 itself scores over the gate (the delay, not the current window, guards).
+    expect(b.update([8], 0)).toBe(false);
+    expect(b.update([50], 9)).toBe(true);
+    expect(b.offset).toEqual([5]);
+    // A step lasting fewer than d windows never reaches the baseline while it lasts.
+    const c = new Baseline(1, { tau: 1, gate: 10, n: 1, delay: 3 });
+    for (const m of [0, 0, 0, 6, 6, 6]) c.update([m], 0);
+    expect(c.offset).toEqual([0]);
+    c.update([6], 0);
+    expect(c.offset).toEqual([6]);
+  });
+
   it('refuses a spec out of bounds, naming the field', () => {
     expect(() => checkAdapt({ tau: 0.5, gate: 1, n: 2 })).toThrow(/adapt\.tau/);
     expect(() => checkAdapt({ tau: 4, gate: 0, n: 2 })).toThrow(/adapt\.gate/);
     expect(() => checkAdapt({ tau: 4, gate: 1, n: 1.5 })).toThrow(/adapt\.n/);
     expect(() => checkAdapt({ tau: 4, gate: 1, k: 3, n: 2 })).toThrow(/adapt\.k must be a whole number from 1 to n = 2, got 3/);
+    expect(() => checkAdapt({ tau: 4, gate: 1, n: 2, delay: 1.5 })).toThrow(
+      /adapt\.delay must be a whole number of windows, 0 or more, got 1\.5/,
+    );
     expect(() => new Baseline(1, spec).update([1, 2], 0)).toThrow(/2 means for 1 inputs/);
   });
 
   it('the manifest takes adapt on anomaly models only, with k at most n', () => {
     expect(issues(manifest({ adapt: { tau: 600, gate: 1, k: 10, n: 20 } }))).toEqual([]);
+    expect(issues(manifest({ adapt: { tau: 60, gate: 1, k: 10, n: 20, delay: 400 } }))).toEqual([]);
+    expect(issues(manifest({ adapt: { tau: 60, gate: 1, n: 20, delay: -1 } }))[0]).toMatch(/^adapt\.delay: /);
     expect(issues(manifest({ adapt: { tau: 600, gate: 1, k: 21, n: 20 } }))).toEqual(['adapt.k: adapt.k must not exceed adapt.n']);
     expect(issues(manifest({ adapt: { tau: 0, gate: 1, n: 20 } }))[0]).toMatch(/^adapt\.tau: /);
     expect(issues(manifest({ kind: 'rul', graph: { input: 'window', rul: 'rul' }, adapt: { tau: 600, gate: 1, n: 20 } }))).toEqual([

@@ -17,6 +17,13 @@
 // learned centre (the PCA models of learn/pca.ts, whose centre is ≈ 0 in these units: the offset
 // then converges on the drift itself). A model that regresses dependent on independent inputs
 // (learn/conditional.ts) would see its independent inputs shifted too: none of those declares it.
+//
+// With `delay` d, a window's mean enters the baseline d windows after it was scored, and only if it
+// was judged normal then: the offset follows the machine as it was d windows ago. A fault that
+// lasts fewer than d windows is never part of the baseline while it lasts, however far below the
+// gate it stays (the weak valve faults of SKAB, which the undelayed baseline follows), and slow
+// drift is followed with a lag of d + tau windows instead of tau (its cost: drift over d windows
+// must stay within the threshold).
 import { Persistence } from './calibrate.js';
 
 export interface AdaptSpec {
@@ -27,6 +34,8 @@ export interface AdaptSpec {
   /** 1 when omitted: no window of the last n over the gate. */
   k?: number;
   n: number;
+  /** Windows between a window being scored and its mean entering the baseline (0 when omitted). */
+  delay?: number;
 }
 
 export function checkAdapt(spec: AdaptSpec): void {
@@ -35,6 +44,8 @@ export function checkAdapt(spec: AdaptSpec): void {
   if (!Number.isInteger(spec.n) || spec.n < 1) throw new Error(`adapt.n must be a whole number of at least 1, got ${spec.n}`);
   const k = spec.k ?? 1;
   if (!Number.isInteger(k) || k < 1 || k > spec.n) throw new Error(`adapt.k must be a whole number from 1 to n = ${spec.n}, got ${k}`);
+  const d = spec.delay ?? 0;
+  if (!Number.isInteger(d) || d < 0) throw new Error(`adapt.delay must be a whole number of windows, 0 or more, got ${d}`);
 }
 
 export class Baseline {
@@ -43,6 +54,11 @@ export class Baseline {
   private readonly off: Float64Array;
   /** The gate's k-of-n rule over the scores since the start or the last reset. */
   private readonly rule: Persistence;
+  /** The last `delay` windows' means (inputs each) and whether each was judged normal, oldest at `head`. */
+  private readonly pastMeans: Float64Array;
+  private readonly pastNormal: Uint8Array;
+  private head = 0;
+  private pending = 0;
 
   constructor(inputs: number, spec: AdaptSpec) {
     checkAdapt(spec);
@@ -51,6 +67,9 @@ export class Baseline {
     this.inputs = inputs;
     this.off = new Float64Array(inputs);
     this.rule = new Persistence(spec.k ?? 1, spec.n);
+    const d = spec.delay ?? 0;
+    this.pastMeans = new Float64Array(d * inputs);
+    this.pastNormal = new Uint8Array(d);
   }
 
   /** The current offset per input (normalised units), a copy. */
@@ -84,9 +103,26 @@ export class Baseline {
     if (mean.length !== this.inputs) throw new Error(`${mean.length} means for ${this.inputs} inputs`);
     const kth = this.rule.push(score);
     // Until n windows are seen (after a start) there is no evidence the machine is in its normal state.
-    if (this.rule.count < this.spec.n || !(kth <= this.spec.gate)) return false;
+    const normal = this.rule.count >= this.spec.n && kth <= this.spec.gate;
+    const d = this.spec.delay ?? 0;
+    if (d === 0) return normal ? this.follow(mean, 0) : false;
+    // Delayed: this window waits d windows; the one that waited longest enters if it was normal.
+    let moved = false;
+    if (this.pending === d) {
+      moved = this.pastNormal[this.head] === 1 && this.follow(this.pastMeans, this.head * this.inputs);
+      this.pending--;
+    }
+    for (let j = 0; j < this.inputs; j++) this.pastMeans[this.head * this.inputs + j] = mean[j] as number;
+    this.pastNormal[this.head] = normal ? 1 : 0;
+    this.head = (this.head + 1) % d;
+    this.pending++;
+    return moved;
+  }
+
+  /** Move the offset 1/tau of the way to the means at `from` of `means`. */
+  private follow(means: ArrayLike<number>, from: number): true {
     for (let j = 0; j < this.inputs; j++)
-      this.off[j] = (this.off[j] as number) + ((mean[j] as number) - (this.off[j] as number)) / this.spec.tau;
+      this.off[j] = (this.off[j] as number) + ((means[from + j] as number) - (this.off[j] as number)) / this.spec.tau;
     return true;
   }
 

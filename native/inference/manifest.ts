@@ -66,10 +66,17 @@ export const manifestSchema = z
      * Anomaly models: a slowly adapting baseline (native/inference/baseline.ts). The inputs'
      * normalisation mean follows windows judged normal (fewer than `k` — default 1 — of the last `n`
      * scored above `gate`, normalised) with a time constant of `tau` windows. Without it the learned
-     * mean is kept.
+     * mean is kept. With `delay` d, a window's mean enters the baseline d windows after it was scored
+     * (if it was judged normal then), so a fault shorter than d windows is never followed.
      */
     adapt: z
-      .object({ tau: z.number().min(1), gate: z.number().positive(), k: z.number().int().min(1).optional(), n: z.number().int().min(1) })
+      .object({
+        tau: z.number().min(1),
+        gate: z.number().positive(),
+        k: z.number().int().min(1).optional(),
+        n: z.number().int().min(1),
+        delay: z.number().int().min(0).optional(),
+      })
       .strict()
       .refine((a) => (a.k ?? 1) <= a.n, { message: 'adapt.k must not exceed adapt.n', path: ['k'] })
       .optional(),
