@@ -66,6 +66,10 @@ const OPEN_H1_BYTES = new Uint8Array(OPEN_H1.buffer);
  * costs at most what the rows hold, so the tail is written about twice at worst.
  */
 const TAIL_KEEP_BYTES = 256 * 1024;
+/** Batches of at least this many samples are folded tag by tag (HistorianStore.groupByTag). */
+const GROUP_MIN = 256;
+/** Chunk buffers kept for reuse at most (about 17 kB each). */
+const MAX_SPARES = 512;
 
 class SampleBuffer {
   ts: Float64Array;
@@ -116,6 +120,8 @@ class SampleBuffer {
 
 interface SealedChunk {
   chunkId: number;
+  /** The buffer `samples` views: back to the store's spares once the chunk is committed. */
+  buf: SampleBuffer;
   samples: Samples;
   /** Samples of it already in tail rows (a seal record goes with it), from row `tailFrom` on. */
   written: number;
@@ -606,7 +612,9 @@ export class HistorianStore {
   }
 
   ingest(n: number, ids: ArrayLike<number>, ts: ArrayLike<number>, values: ArrayLike<number>, quality: ArrayLike<number>): void {
-    for (let i = 0; i < n; i++) {
+    const order = n >= GROUP_MIN ? this.groupByTag(n, ids) : null;
+    for (let k = 0; k < n; k++) {
+      const i = order === null ? k : (order[k] as number);
       const st = this.tags[ids[i] as number];
       const t = ts[i] as number;
       if (!st) continue;
@@ -618,6 +626,42 @@ export class HistorianStore {
       this.add(st, t, values[i] as number, quality[i] as number);
     }
     this.pending += n;
+  }
+
+  /** Scratch of groupByTag: sample indexes in tag order, and per tag the next position. */
+  private order = new Uint32Array(0);
+  private tagPos = new Uint32Array(0);
+
+  /**
+   * The batch's sample indexes grouped by tag, each tag's in batch order (a stable counting sort).
+   * A batch of many tags visits each tag's state (accumulator, chunk buffer) once per run of its
+   * samples instead of once per sample: with 1,000 tags interleaved, the per-sample visits miss
+   * the cache. Each tag's samples are folded in the same order as before, so what is stored is the same.
+   */
+  private groupByTag(n: number, ids: ArrayLike<number>): Uint32Array {
+    const tags = this.tags.length;
+    if (this.order.length < n) this.order = new Uint32Array(Math.max(n, this.order.length * 2));
+    if (this.tagPos.length < tags + 1) this.tagPos = new Uint32Array(tags + 1);
+    const pos = this.tagPos;
+    pos.fill(0, 0, tags + 1);
+    // Ids beyond the table go last, in bucket `tags` (their samples are skipped, as before).
+    for (let i = 0; i < n; i++) {
+      const id = ids[i] as number;
+      pos[id < tags ? id : tags]++;
+    }
+    let at = 0;
+    for (let b = 0; b <= tags; b++) {
+      const c = pos[b] as number;
+      pos[b] = at;
+      at += c;
+    }
+    const order = this.order;
+    for (let i = 0; i < n; i++) {
+      const id = ids[i] as number;
+      const b = id < tags ? id : tags;
+      order[pos[b]++] = i;
+    }
+    return order;
   }
 
   private add(st: TagState, t: number, vIn: number, q: number): void {
@@ -689,8 +733,10 @@ export class HistorianStore {
 
   private seal(st: TagState): void {
     // The buffer is replaced, never written again: the sealed chunk keeps a view of it.
-    st.sealed.push({ chunkId: st.chunkId, samples: st.buf.view(0), written: st.written, tailFrom: st.tailFrom });
-    st.buf = new SampleBuffer(Math.min(CHUNK_SAMPLES, st.buf.length * 2));
+    st.sealed.push({ chunkId: st.chunkId, buf: st.buf, samples: st.buf.view(0), written: st.written, tailFrom: st.tailFrom });
+    const spare = this.spares.pop();
+    if (spare) spare.length = 0;
+    st.buf = spare ?? new SampleBuffer(Math.min(CHUNK_SAMPLES, st.buf.length * 2));
     st.chunkId = this.nextChunkId++;
     st.written = 0;
     st.tailFrom = 0;
@@ -698,6 +744,11 @@ export class HistorianStore {
 
   /** Set by finish(): the next commit that leaves no chunk open empties the tail (nothing in it is needed then). */
   private finishing = false;
+  /**
+   * Buffers of committed chunks, reused by the next chunks sealed: a new buffer per chunk (three
+   * typed arrays of up to 1,024 samples) was most of the writer's garbage.
+   */
+  private readonly spares: SampleBuffer[] = [];
 
   /** Graceful shutdown: store what the swinging door holds back and seal every open chunk. */
   finish(): void {
@@ -1225,6 +1276,8 @@ export class HistorianStore {
 
     after.push(() => {
       st.packedTo = packedTo;
+      // Nothing refers to a committed chunk's samples any more: its buffer fills a later chunk.
+      for (const c of st.sealed) if (this.spares.length < MAX_SPARES) this.spares.push(c.buf);
       st.sealed = [];
       st.written = written;
       if (wroteSegment && firstInTail) st.tailFrom = rowSeq;
