@@ -8,7 +8,15 @@ import { testTag } from '../../tags/test-tag.js';
 import { mulberry32 } from '../../util/random.js';
 import { type IngestConnectionConfig, ingestConnectionSchema, lineProtocolRuleSchema } from './config.js';
 import { createIngestDriver } from './driver.js';
-import { applyTemplate, compileTemplate, type FieldRef, type LineSink, parseLines } from './line-protocol.js';
+import {
+  applyTemplate,
+  compileTemplate,
+  type FieldRef,
+  type LineSink,
+  MAX_STRING_CHARS,
+  MAX_TAGS_PER_LINE,
+  parseLines,
+} from './line-protocol.js';
 
 const NOW = Date.UTC(2026, 11, 1, 12, 0, 0);
 
@@ -187,6 +195,52 @@ describe('line protocol grammar', () => {
         error: `line 3: 5,000 fields, more than the 1,000 one line may hold (send the others on further lines with the same measurement, tags and timestamp) in "far,q=x f0=3,f1=3,f2=3,f3=3,f4=3,f5=3,f6=3,f7=3,f8=3,f9=3,f1…"`,
       },
     ]);
+  });
+});
+
+describe('line protocol bounds per line', () => {
+  it('takes a line of MAX_TAGS_PER_LINE tags and refuses a longer one by its number and count, the others taken', () => {
+    const tags = (n: number) => Array.from({ length: n }, (_, i) => `k${i}=v`).join(',');
+    const text = [
+      `full,${tags(MAX_TAGS_PER_LINE)} f=1`,
+      `over,${tags(MAX_TAGS_PER_LINE + 1)} f=2`,
+      `far,${tags(20 * MAX_TAGS_PER_LINE)} f=3 7`,
+      'after,a=b f=4',
+    ].join('\n');
+    const { taken, refused } = parse(text);
+    expect(taken.map((t) => t.value)).toEqual([1, 4]);
+    // The line's every tag reaches the naming rule.
+    expect((taken[0] as { line: string }).line.split('|')[1]?.split(',')).toHaveLength(MAX_TAGS_PER_LINE);
+    expect(refused).toEqual([
+      {
+        line: 2,
+        error: `line 2: 257 tags, more than the 256 one line may hold (a tag set names a series: keep it to the keys that tell series apart) in "over,k0=v,k1=v,k2=v,k3=v,k4=v,k5=v,k6=v,k7=v,k8=v,k9=v,k10=v…"`,
+      },
+      {
+        line: 3,
+        error: `line 3: 5,120 tags, more than the 256 one line may hold (a tag set names a series: keep it to the keys that tell series apart) in "far,k0=v,k1=v,k2=v,k3=v,k4=v,k5=v,k6=v,k7=v,k8=v,k9=v,k10=v,…"`,
+      },
+    ]);
+  });
+
+  it('takes a string value of MAX_STRING_CHARS characters (escapes undone) and refuses a longer one naming the line and field', () => {
+    const max = 'x'.repeat(MAX_STRING_CHARS);
+    // Escapes count as the character they stand for: 1,024 quotes written as 2,048 characters are taken.
+    const quotes = '\\"'.repeat(MAX_STRING_CHARS);
+    const text = [`m s="${max}"`, `m,a=b ok=1,note="${max}y" 5`, `m q="${quotes}"`, `m t="${'é'.repeat(3000)}"`, 'm f=2'].join('\n');
+    const { taken, refused } = parse(text, 'ms');
+    expect(taken.map((t) => [t.line, typeof t.value === 'string' ? t.value.length : t.value])).toEqual([
+      ['m||s', MAX_STRING_CHARS],
+      ['m||q', MAX_STRING_CHARS],
+      ['m||f', 2],
+    ]);
+    expect(refused.map((r) => r.line)).toEqual([2, 4]);
+    expect(refused[0]?.error).toMatch(
+      /^line 2: field "note": its string value has 1,025 characters, more than the 1,024 a text value may hold in "m,a=b ok=1,note=/,
+    );
+    expect(refused[1]?.error).toMatch(
+      /^line 4: field "t": its string value has 3,000 characters, more than the 1,024 a text value may hold in /,
+    );
   });
 });
 

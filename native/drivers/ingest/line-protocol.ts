@@ -8,12 +8,21 @@
 // values are double-quoted and escape `\"` and `\\`. Field values: float (`1`, `-1.5`, `2e3`),
 // integer `42i`, unsigned `42u`, boolean (`t T true True TRUE f F false False FALSE`) or string.
 // Blank lines and lines starting with `#` are skipped. A line holds at most
-// INGEST_LIMITS.fieldsPerLine fields. A line is taken whole or refused whole, with its number
-// (1 = the first line of the body) and the cause.
+// INGEST_LIMITS.fieldsPerLine fields and MAX_TAGS_PER_LINE tags; a string value holds at most
+// MAX_STRING_CHARS characters (the bound of a text value in every ingest form). A line is taken
+// whole or refused whole, with its number (1 = the first line of the body) and the cause.
 
 import { INGEST_LIMITS, type Precision } from '../../api/tag-requests.js';
 
 const MAX_FIELDS = INGEST_LIMITS.fieldsPerLine;
+/**
+ * Tags of one line. Each is part of the key a field's console tag is remembered by (and of the
+ * parts a naming rule reads), so a line with thousands would make that memory and the reused
+ * position array as large as the body; real tag sets hold a handful.
+ */
+export const MAX_TAGS_PER_LINE = 256;
+/** Characters of one string field value, after its escapes are undone: what a JSON item's text value may hold. */
+export const MAX_STRING_CHARS = 1024;
 
 /** Per precision: how many trailing digits are below a millisecond, or the milliseconds one unit is. */
 const SUB_MS_DIGITS: Record<Precision, number> = { ns: 6, n: 6, u: 3, us: 3, ms: 0, s: 0, m: 0, h: 0 };
@@ -94,7 +103,8 @@ const MINUS = 45;
 
 /**
  * Reused between lines (one parse at a time runs on the thread): field positions and values, at
- * most MAX_FIELDS of each, so one long line cannot leave them large for as long as the process runs.
+ * most MAX_FIELDS of each, and tag positions of at most MAX_TAGS_PER_LINE tags, so one long line
+ * cannot leave them large for as long as the process runs.
  */
 const fieldKeyStart: number[] = [];
 const fieldKeyEnd: number[] = [];
@@ -294,12 +304,21 @@ function parseLine(text: string, s: number, e: number, precision: Precision, now
     if (i < e && text.charCodeAt(i) === EQUALS)
       throw new LineError(`tag ${snippet(unescapeKey(text.slice(k, eq), false))} has an unescaped "=" in its value`);
     if (i === v) throw new LineError(`tag ${snippet(unescapeKey(text.slice(k, eq), false))} has an empty value`);
-    const at = tagCount++ * 4;
-    tagPos[at] = k;
-    tagPos[at + 1] = eq;
-    tagPos[at + 2] = v;
-    tagPos[at + 3] = i;
+    // Past the limit the tags are still read (the refusal says how many there are), not kept.
+    if (tagCount < MAX_TAGS_PER_LINE) {
+      const at = tagCount * 4;
+      tagPos[at] = k;
+      tagPos[at + 1] = eq;
+      tagPos[at + 2] = v;
+      tagPos[at + 3] = i;
+    }
+    tagCount++;
   }
+  if (tagCount > MAX_TAGS_PER_LINE)
+    throw new LineError(
+      `${tagCount.toLocaleString('en-US')} tags, more than the ${MAX_TAGS_PER_LINE} one line may hold ` +
+        '(a tag set names a series: keep it to the keys that tell series apart)',
+    );
   const seriesEnd = i;
   if (i >= e) throw new LineError('no fields (a line needs "measurement field=value")');
   while (i < e && text.charCodeAt(i) === SPACE) i++;
@@ -332,6 +351,11 @@ function parseLine(text: string, s: number, e: number, precision: Precision, now
         throw new LineError(`field ${snippet(unescapeKey(text.slice(k, eq), false))}: its string value has no closing quote on this line`);
       const raw = text.slice(v + 1, j);
       value = escaped ? raw.replace(/\\(["\\])/g, '$1') : raw;
+      if (value.length > MAX_STRING_CHARS)
+        throw new LineError(
+          `field ${snippet(unescapeKey(text.slice(k, eq), false))}: its string value has ${value.length.toLocaleString('en-US')} characters, ` +
+            `more than the ${MAX_STRING_CHARS.toLocaleString('en-US')} a text value may hold`,
+        );
       v = j + 1;
       if (v < e && text.charCodeAt(v) !== COMMA && text.charCodeAt(v) !== SPACE)
         throw new LineError(`field ${snippet(unescapeKey(text.slice(k, eq), false))}: text after its closing quote`);
