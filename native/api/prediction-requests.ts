@@ -19,6 +19,8 @@ export const LEARN_LIMITS = {
   deadlineMs: 120_000,
   /** Excluded spans listed in a report or a preview (the rest are counted). */
   spans: 200,
+  /** Candidates awaiting approval kept per machine; a further one discards the oldest (a system message says which). */
+  candidates: 4,
 } as const;
 
 const isoOrMs = z.union([z.number(), z.string().datetime({ offset: true })]).transform((v) => (typeof v === 'number' ? v : Date.parse(v)));
@@ -67,7 +69,10 @@ export const predictionRequests = {
     .strict()
     .refine((a) => a.to > a.from, { message: '"to" must be after "from"', path: ['to'] })
     .superRefine(spanLimit('models.learn.spans', LEARN_LIMITS.spanMs)),
-  /** The machine's learning job (running, or its outcome), null when none was started since the console started. */
+  /**
+   * The machine's latest learning job (running, or its outcome; after a restart its newest candidate),
+   * null when there is none. Every candidate awaiting approval is listed by models.versions.
+   */
   'models.learn.status': z.object({ machine: z.string().min(1) }).strict(),
   /** Stop the machine's running job between two slices of its work; nothing is kept. */
   'models.learn.cancel': z.object({ machine: z.string().min(1) }).strict(),
@@ -75,7 +80,10 @@ export const predictionRequests = {
   'models.learn.approve': z.object({ machine: z.string().min(1), job: z.string().min(1) }).strict(),
   /** Throw the candidate of job `job` away. */
   'models.learn.discard': z.object({ machine: z.string().min(1), job: z.string().min(1) }).strict(),
-  /** The model versions a machine has used or may use: its bound model's and its learned ones, the active one marked. */
+  /**
+   * The model versions a machine has used or may use: its bound model's and its learned ones, the
+   * active one marked, and its candidates awaiting approval.
+   */
   'models.versions': z.object({ machine: z.string().min(1) }).strict(),
   'inference.diagnostics': z.object({}).strict().default({}),
 };
@@ -217,9 +225,14 @@ export interface LearnReport {
   healthNormal: number;
 }
 
+/** Who asked for a learning job: an engineer, or a maintenance event that resets the baseline. */
+export type LearnOrigin = 'engineer' | 'maintenance';
+
 export interface LearnJob {
   id: string;
   machine: string;
+  /** Who asked for it: an engineer (models.learn) or a maintenance event that resets the baseline (the ten minutes after it). */
+  origin: LearnOrigin;
   from: number;
   to: number;
   /** Tag names within the machine the model reads (the running tag first where it gates the model). */
@@ -279,6 +292,11 @@ export interface MachineModels {
   active: string | null;
   /** Newest first within each model name; the bound model's versions after the learned ones. */
   versions: ModelVersion[];
+  /**
+   * Candidates awaiting approval (state `candidate`), newest first: at most LEARN_LIMITS.candidates,
+   * each approved (models.learn.approve) or discarded (models.learn.discard) on its own by its id.
+   */
+  candidates: LearnJob[];
 }
 
 export interface PredictionResults {

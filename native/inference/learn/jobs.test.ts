@@ -363,7 +363,7 @@ describe('learning from the console, as a job', () => {
     expect(end.report?.rows.excluded).toBe(0);
   });
 
-  it('keeps a candidate and its report across a restart, one per machine, until it is approved', async () => {
+  it('keeps each candidate and its report across a restart until it is approved or discarded', async () => {
     const kept = path.join(tmp, 'kept');
     const said: string[] = [];
     const restartable = () =>
@@ -386,21 +386,28 @@ describe('learning from the console, as a job', () => {
       });
     const quiet = { machine: M, from: T0 + H, to: T0 + H + 20 * 60_000 };
     const first = restartable();
-    first.start(quiet, 'eve');
-    await first.settled(M);
-    // A second job on the machine replaces the first one's candidate: one kept per machine.
+    const one = first.start(quiet, 'eve');
+    const earlier = (await first.settled(M)) as LearnJob;
+    clock += 1000;
+    // A second job on the machine keeps the first one's candidate: each in its own folder.
     const second = first.start({ ...quiet, to: quiet.to + 5 * 60_000 }, 'eve');
     const candidate = (await first.settled(M)) as LearnJob;
     expect(candidate.state).toBe('candidate');
+    expect(earlier.state).toBe('candidate');
     expect(readdirSync(kept)).toEqual([learnedName(M)]);
+    expect(readdirSync(path.join(kept, learnedName(M))).sort()).toEqual([one.id, second.id].sort());
 
-    // The restart: the candidate awaits approval again, with its report.
+    // The restart: both await approval again, with their reports; the status is the newest.
     const after = restartable();
     expect(after.status(M)).toEqual(JSON.parse(JSON.stringify(candidate)));
+    expect(after.versions(M).candidates).toEqual(JSON.parse(JSON.stringify([candidate, earlier])));
     const approved = await after.approve(M, second.id, 'eve');
     expect(approved.state.model).toBe(approved.model);
     expect(svc.latest([M])[0]?.model).toBe(approved.model);
-    expect(readdirSync(kept)).toEqual([]);
+    expect(readdirSync(path.join(kept, learnedName(M)))).toEqual([one.id]);
+    expect(restartable().status(M)).toMatchObject({ id: one.id, state: 'candidate' });
+    restartable().discard(M, one.id, 'eve');
+    expect(readdirSync(path.join(kept, learnedName(M)))).toEqual([]);
     expect(restartable().status(M)).toBeNull();
 
     // A kept file that is not a candidate is named and left out; nothing else is refused.

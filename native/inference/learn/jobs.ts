@@ -1,8 +1,10 @@
 // Learning from the console as a job: start (machine, period, tags) → progress → a candidate with its
 // report → approve (a new version in the registry, activated) or discard; or cancel while it runs.
 // One job per machine at a time, each under a deadline, run in slices (util/sliced.ts) with cancel
-// checked between them. The candidate is kept (learn/candidates.ts: a restart keeps it and its
-// report, one per machine) until approved or discarded: approving writes
+// checked between them. Each candidate is kept under its own job id (learn/candidates.ts: a restart
+// keeps it and its report) until it is approved or discarded on its own, so an engineer's candidate
+// and one learned after maintenance wait side by side; at most LEARN_LIMITS.candidates per machine,
+// the oldest discarded first (a system message names it). Approving writes
 // <dataDir>/models/learned-<machine>/<n>/ with its report and who approved it, then activates it.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,6 +13,7 @@ import {
   LEARN_LIMITS,
   type LearnApproval,
   type LearnJob,
+  type LearnOrigin,
   type LearnSpans,
   type MachineModels,
   type MachinePredictionState,
@@ -129,8 +132,14 @@ function alarmSpans(
   return out.sort((a, b) => a.from - b.from);
 }
 
+/** Jobs of this session that are neither running, awaiting approval nor a machine's latest are forgotten past this many. */
+const ENDED_KEPT = 64;
+
 export class Learning {
+  /** Every job by id, in the order started (candidates read back after a restart first, oldest first). */
   private readonly jobs = new Map<string, Job>();
+  /** Each machine's latest job (models.learn.status). */
+  private readonly latest = new Map<string, Job>();
   private counter = 0;
   private readonly now: () => number;
   private readonly byName: Map<string, TagInfo>;
@@ -142,12 +151,61 @@ export class Learning {
     // The candidates kept before a restart await their approval again.
     const { candidates, refused } = loadCandidates(opts.candidatesDir);
     for (const message of refused) opts.say?.(message);
-    for (const c of candidates) {
+    for (const c of candidates.sort((a, b) => (a.wire.finishedAt ?? 0) - (b.wire.finishedAt ?? 0))) {
       if (!opts.machines.some((m) => m.name === c.wire.machine)) {
         opts.say?.(`learning candidate ${c.wire.id} of ${c.wire.machine} left out: this site has no machine of that name`);
         continue;
       }
-      this.jobs.set(c.wire.machine, { wire: c.wire, cancel: null, candidate: c.fit, done: Promise.resolve() });
+      const job: Job = { wire: c.wire, cancel: null, candidate: c.fit, done: Promise.resolve() };
+      this.jobs.set(c.wire.id, job);
+      this.latest.set(c.wire.machine, job);
+    }
+    for (const m of opts.machines) this.bound(m.name);
+  }
+
+  /** The machine's candidates awaiting approval, oldest first. */
+  private candidates(machine: string): (Job & { candidate: StreamFit })[] {
+    return [...this.jobs.values()].filter(
+      (j): j is Job & { candidate: StreamFit } => j.wire.machine === machine && j.wire.state === 'candidate' && j.candidate !== null,
+    );
+  }
+
+  /** At most LEARN_LIMITS.candidates per machine: the oldest beyond it are discarded, each said with its origin and period. */
+  private bound(machine: string): void {
+    const waiting = this.candidates(machine);
+    for (const job of waiting.slice(0, Math.max(0, waiting.length - LEARN_LIMITS.candidates))) {
+      const w = job.wire;
+      this.drop(job, `discarded: ${machine} keeps at most ${LEARN_LIMITS.candidates} candidates awaiting approval and this was the oldest`);
+      this.opts.say?.(
+        `${machine}: learning candidate ${w.id} (${describeOrigin(w)}, ${new Date(w.from).toISOString()} – ${new Date(w.to).toISOString()}) ${w.message}`,
+      );
+    }
+  }
+
+  /** The candidate ends discarded and its kept files go. */
+  private drop(job: Job, message: string): void {
+    job.candidate = null;
+    job.wire.state = 'discarded';
+    job.wire.message = message;
+    this.forget(job.wire.machine, job.wire.id);
+  }
+
+  /** A fresh job id, never one in use (ids of candidates read back after a restart included). */
+  private nextId(): string {
+    for (;;) {
+      const id = `learn-${++this.counter}-${this.now().toString(36)}`;
+      if (!this.jobs.has(id)) return id;
+    }
+  }
+
+  /** Forget ended jobs of this session past ENDED_KEPT (never one running, awaiting approval or a machine's latest). */
+  private prune(): void {
+    let over = this.jobs.size - ENDED_KEPT;
+    for (const [id, job] of this.jobs) {
+      if (over <= 0) return;
+      if (job.wire.state === 'running' || job.candidate || this.latest.get(job.wire.machine) === job) continue;
+      this.jobs.delete(id);
+      over--;
     }
   }
 
@@ -163,13 +221,13 @@ export class Learning {
     }
   }
 
-  private forget(machine: string): void {
+  private forget(machine: string, id: string): void {
     const dir = this.opts.candidatesDir;
     if (!dir) return;
     try {
-      removeCandidate(dir, learnedName(machine));
+      removeCandidate(dir, learnedName(machine), id);
     } catch (err) {
-      this.opts.say?.(`${machine}: the kept learning candidate could not be removed: ${describeError(err)}`);
+      this.opts.say?.(`${machine}: the kept learning candidate ${id} could not be removed: ${describeError(err)}`);
     }
   }
 
@@ -331,22 +389,26 @@ export class Learning {
 
   status(machine: string): LearnJob | null {
     this.machine(machine);
-    return this.jobs.get(machine)?.wire ?? null;
+    return this.latest.get(machine)?.wire ?? null;
   }
 
-  /** Start a job; refused while one runs for the machine. A candidate not yet approved is replaced. */
-  start(args: StartArgs, user: string | null): LearnJob {
+  /**
+   * Start a job; refused while one runs for the machine. The candidates awaiting approval stay; the
+   * new one joins them when it ends (the oldest past the bound discarded).
+   */
+  start(args: StartArgs, user: string | null, origin: LearnOrigin = 'engineer'): LearnJob {
     const m = this.machine(args.machine);
     if (!this.opts.learnedDir) throw new Error('learning needs a data folder to keep the model in');
-    const running = this.jobs.get(m.name);
+    const running = this.latest.get(m.name);
     if (running?.wire.state === 'running')
       throw new Error(`${m.name} is learning already (job ${running.wire.id}); cancel it or wait for its report`);
     const include = args.include ?? { stopped: false, alarms: false };
     const { inputs, gate } = this.inputs(m, args.tags, include);
     const plan = learnPlan(args.from, args.to, PERIOD_MS);
     const wire: LearnJob = {
-      id: `learn-${++this.counter}-${this.now().toString(36)}`,
+      id: this.nextId(),
       machine: m.name,
+      origin,
       from: args.from,
       to: args.to,
       tags: inputs,
@@ -394,21 +456,22 @@ export class Learning {
         wire.fraction = 1;
         finish('candidate', null);
         this.keep(wire, fit);
+        this.bound(m.name);
       },
       (err: unknown) => {
         if (err instanceof Cancelled) finish('cancelled', `cancelled by ${job.cancel?.by ?? 'the console'}`);
         else finish('failed', err instanceof DeadlineExceeded ? err.message : `learning ${m.name} failed: ${describeError(err)}`);
       },
     );
-    // The machine's earlier candidate, if any, is replaced (one per machine).
-    if (running?.candidate) this.forget(m.name);
-    this.jobs.set(m.name, job);
+    this.jobs.set(wire.id, job);
+    this.latest.set(m.name, job);
+    this.prune();
     return wire;
   }
 
   /** Cancel the machine's running job; it ends at its next slice (await `settled` to see it). */
   cancel(machine: string, user: string | null): LearnJob {
-    const job = this.jobs.get(this.machine(machine).name);
+    const job = this.latest.get(this.machine(machine).name);
     if (job?.wire.state !== 'running') throw new Error(`${machine} has no learning job running`);
     job.cancel = { by: user };
     return job.wire;
@@ -416,16 +479,19 @@ export class Learning {
 
   /** Settles when the machine's job has ended (tests; stop). */
   async settled(machine: string): Promise<LearnJob | null> {
-    const job = this.jobs.get(machine);
+    const job = this.latest.get(machine);
     if (!job) return null;
     await job.done;
     return job.wire;
   }
 
   private candidateOf(machine: string, id: string): Job & { candidate: StreamFit } {
-    const job = this.jobs.get(this.machine(machine).name);
-    if (!job || job.wire.id !== id)
-      throw new Error(`${machine} has no learning job ${id}${job ? ` (its latest is ${job.wire.id}, ${job.wire.state})` : ''}`);
+    const m = this.machine(machine);
+    const job = this.jobs.get(id);
+    if (!job || job.wire.machine !== m.name) {
+      const latest = this.latest.get(m.name);
+      throw new Error(`${machine} has no learning job ${id}${latest ? ` (its latest is ${latest.wire.id}, ${latest.wire.state})` : ''}`);
+    }
     if (job.wire.state !== 'candidate' || !job.candidate)
       throw new Error(`job ${id} of ${machine} is ${job.wire.state}, not a candidate awaiting approval`);
     return job as Job & { candidate: StreamFit };
@@ -507,7 +573,7 @@ export class Learning {
       job.candidate = fit;
       throw new Error(`${modelKey(name, version)} was written but could not be activated on ${w.machine}: ${describeError(err)}`);
     }
-    this.forget(w.machine);
+    this.forget(w.machine, w.id);
     w.state = 'approved';
     w.model = modelKey(name, version);
     w.approvedBy = user;
@@ -517,10 +583,7 @@ export class Learning {
 
   discard(machine: string, id: string, user: string | null): LearnJob {
     const job: Job = this.candidateOf(machine, id);
-    job.candidate = null;
-    this.forget(job.wire.machine);
-    job.wire.state = 'discarded';
-    job.wire.message = `discarded by ${user ?? 'the console'}`;
+    this.drop(job, `discarded by ${user ?? 'the console'}`);
     return job.wire;
   }
 
@@ -560,7 +623,10 @@ export class Learning {
         error: e.error,
       });
     }
-    return { machine: m.name, active, versions };
+    const candidates = this.candidates(m.name)
+      .map((j) => j.wire)
+      .reverse();
+    return { machine: m.name, active, versions, candidates };
   }
 
   /** Cancel what runs and wait for it to end. */
@@ -568,6 +634,12 @@ export class Learning {
     for (const job of this.jobs.values()) if (job.wire.state === 'running') job.cancel = { by: 'the console (stopping)' };
     await Promise.all([...this.jobs.values()].map((j) => j.done));
   }
+}
+
+/** "learned by eve" / "learned after maintenance event 7": where a candidate came from. */
+export function describeOrigin(w: Pick<LearnJob, 'origin' | 'startedBy'>): string {
+  if (w.origin === 'maintenance') return `learned after ${w.startedBy ?? 'a maintenance event'}`;
+  return `learned by ${w.startedBy ?? 'the console'}`;
 }
 
 function readJson(file: string): unknown {

@@ -26,7 +26,7 @@ export function afterMaintenance(deps: AfterMaintenanceDeps): { onEvent: (e: Ope
   const relearn = (e: OperationalEvent, at: number) => {
     const machine = e.machine;
     try {
-      const job = deps.learning.start({ machine, from: at, to: at + RELEARN_WINDOW_MS }, `maintenance event ${e.id}`);
+      const job = deps.learning.start({ machine, from: at, to: at + RELEARN_WINDOW_MS }, `maintenance event ${e.id}`, 'maintenance');
       void deps.learning.settled(machine).then((end) => {
         if (end?.id !== job.id) return;
         if (end.state === 'candidate')
