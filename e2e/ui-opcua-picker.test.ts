@@ -128,6 +128,24 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('OPC UA server certificat
     );
     expect(own.subject).toContain('CN=Aurum Console Plant7');
     expect(own.subject).toContain('O=Acme Water');
+
+    // Revoked from the same row, after a confirmation naming the connection: refused again at once.
+    await row.getByRole('button', { name: /^Revoke / }).click();
+    const confirm = p.getByRole('alertdialog', { name: 'Confirm revoking the trust' });
+    expect(await confirm.textContent()).toContain('secure-plant reconnects now and will be refused');
+    await confirm.getByRole('button', { name: 'Revoke' }).click();
+    await expect.poll(() => row.locator('td').first().textContent(), { timeout: 10_000 }).toBe('⚠ rejected');
+    await expect
+      .poll(
+        async () => {
+          const r = await fetch(`${secure.url}/api/tags?names=${encodeURIComponent(speed)}`, { headers });
+          return ((await r.json()) as { quality: string }[])[0]?.quality;
+        },
+        { timeout: 30_000, interval: 500 },
+      )
+      .toBe('Bad');
+    const audit = await fetch(`${secure.url}/api/audit?action=connections.revokeCertificate`, { headers });
+    expect(((await audit.json()) as { action: string }[]).map((e) => e.action)).toEqual(['connections.revokeCertificate']);
     await context.close();
-  }, 90_000);
+  }, 120_000);
 });

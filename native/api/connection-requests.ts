@@ -48,6 +48,10 @@ export const connectionRequests = {
   /** OPC UA server certificates seen by the console: rejected ones wait for an engineer to trust them. */
   'connections.certificates': z.object({}).strict().default({}),
   'connections.trustCertificate': z.object({ thumbprint: z.string().regex(/^[0-9a-fA-F:]{40,59}$/, 'a SHA-1 thumbprint in hex') }).strict(),
+  /** Revoke a trust: the certificate goes back to the rejected list and the connections using it reconnect (and are refused). */
+  'connections.revokeCertificate': z
+    .object({ thumbprint: z.string().regex(/^[0-9a-fA-F:]{40,59}$/, 'a SHA-1 thumbprint in hex') })
+    .strict(),
   /**
    * Test connection: open a connection from settings that need not be in the site file (a form's
    * unsaved entry, checked against the site file's connection schema), wait at most timeoutS for the
@@ -71,6 +75,7 @@ export const connectionHttp = {
   'connections.decodeModbus': 'call',
   'connections.certificates': 'call',
   'connections.trustCertificate': 'call',
+  'connections.revokeCertificate': 'call',
   'connections.test': 'call',
 } as const satisfies HttpForms<typeof connectionRequests>;
 
@@ -160,6 +165,7 @@ export interface ConnectionResults {
   'connections.decodeModbus': ModbusDecodeTable;
   'connections.certificates': CertificateInfo[];
   'connections.trustCertificate': CertificateInfo;
+  'connections.revokeCertificate': CertificateInfo;
   'connections.test': ConnectionTestResult;
 }
 

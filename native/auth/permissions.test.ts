@@ -44,6 +44,7 @@ const EXPECTED: Record<string, string> = {
   'connections.decodeModbus': 'EA',
   'connections.certificates': 'EA',
   'connections.trustCertificate': 'EA',
+  'connections.revokeCertificate': 'EA',
   'connections.test': 'EA',
   'history.query': 'VOESA',
   'history.export': 'VOESA',

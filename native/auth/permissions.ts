@@ -64,6 +64,7 @@ export const REQUEST_PERMISSIONS = {
   'connections.decodeModbus': 'configure',
   'connections.certificates': 'configure',
   'connections.trustCertificate': 'configure',
+  'connections.revokeCertificate': 'configure',
   // Opens a connection to any peer the engineer names (a new device before it is in the site file).
   'connections.test': 'configure',
 

@@ -6,7 +6,7 @@ import type { Driver } from './driver.js';
 import { ModbusConfigError } from './modbus/driver.js';
 import { DiscoverInputError } from './mqtt/discover.js';
 import { OpcuaRequestError } from './opcua/driver.js';
-import { clientPki, listCertificates, trustCertificate } from './opcua/pki.js';
+import { clientPki, fileCertificate, listCertificates } from './opcua/pki.js';
 
 type ConnectionHandlers = Pick<
   Handlers,
@@ -17,6 +17,7 @@ type ConnectionHandlers = Pick<
   | 'connections.decodeModbus'
   | 'connections.certificates'
   | 'connections.trustCertificate'
+  | 'connections.revokeCertificate'
   | 'connections.test'
 >;
 
@@ -111,10 +112,27 @@ export function connectionHandlers(
     'connections.certificates': async () => listCertificates(await clientPki(dataDir)).map(strip),
     'connections.trustCertificate': async ({ thumbprint }) => {
       try {
-        return strip(await trustCertificate(await clientPki(dataDir), thumbprint));
+        return strip(await fileCertificate(await clientPki(dataDir), thumbprint, 'trusted'));
       } catch (err) {
         throw new ApiFailure('not_found', describeError(err));
       }
+    },
+    'connections.revokeCertificate': async ({ thumbprint }) => {
+      let entry: Awaited<ReturnType<typeof fileCertificate>>;
+      try {
+        entry = await fileCertificate(await clientPki(dataDir), thumbprint, 'rejected');
+      } catch (err) {
+        throw new ApiFailure('not_found', describeError(err));
+      }
+      // A server's certificate is checked when a session opens: the connections that use it are
+      // restarted so the revoke holds now, not at their next reconnect.
+      for (const name of entry.connections) {
+        const d = drivers.get(name);
+        if (!d) continue;
+        await d.stop();
+        await d.start();
+      }
+      return strip(entry);
     },
     'connections.test': ({ connection, timeoutS }) => test(connection, timeoutS * 1000),
   };

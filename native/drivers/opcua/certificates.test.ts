@@ -113,6 +113,37 @@ describe('OPC UA certificates', () => {
     ]);
   }, 60_000);
 
+  it('connects once the engineer trusts the server certificate, and is refused again at once when the trust is revoked', async () => {
+    process.env.HOME = tempDir('aurum-opcua-home-');
+    const dataDir = tempDir('aurum-opcua-data-');
+    const server = await fixtureServer(false);
+    const tags = [counter(server.ns)];
+    const bus = busFor(tags);
+    const driver = createOpcuaDriver(secure(server.endpointUrl), tags, { bus, dataDir, log: () => undefined });
+    cleanups.push(() => driver.stop());
+    await driver.start();
+    await until('a refused attempt', () => (driver.diagnostics().errors.connect ?? 0) >= 1, 30_000);
+    const handlers = connectionHandlers(new Map([['line3', driver]]), dataDir);
+    const thumbprint = new X509Certificate(server.server.getCertificate()).fingerprint.replaceAll(':', '').toLowerCase();
+    await handlers['connections.trustCertificate']({ thumbprint }, {} as never);
+    await until('connected and Good', () => driver.diagnostics().state === 'connected' && bus.current(0).quality === 0, 30_000);
+
+    const revoked = await handlers['connections.revokeCertificate']({ thumbprint }, {} as never);
+    expect(revoked).toMatchObject({ status: 'rejected', thumbprint, connections: ['line3'] });
+    // The session that was open with the trusted certificate is closed; the next one is refused.
+    expect(bus.current(0).quality).toBe(2);
+    const refusedBefore = driver.diagnostics().errors.connect ?? 0;
+    await until('refused again', () => (driver.diagnostics().errors.connect ?? 0) > refusedBefore, 30_000);
+    expect(driver.diagnostics().state).not.toBe('connected');
+    expect(bus.current(0).quality).toBe(2);
+    expect(await handlers['connections.certificates']({}, {} as never)).toEqual([
+      expect.objectContaining({ status: 'rejected', thumbprint }),
+    ]);
+    await expect(handlers['connections.revokeCertificate']({ thumbprint: 'ab'.repeat(20) }, {} as never)).rejects.toThrow(
+      `no certificate with thumbprint ${'ab'.repeat(20)}`,
+    );
+  }, 60_000);
+
   it('keeps a certificate the engineer trusted while an attempt that found it untrusted files its verdict', async () => {
     process.env.HOME = tempDir('aurum-opcua-home-');
     const dataDir = tempDir('aurum-opcua-data-');

@@ -11,7 +11,7 @@ import type { DriverTag } from '../driver.js';
 import { busFor, until } from '../test-support.js';
 import { opcuaConnectionSchema } from './config.js';
 import { createOpcuaDriver, qualityOf } from './driver.js';
-import { clientPki, listCertificates, trustCertificate } from './pki.js';
+import { clientPki, fileCertificate, listCertificates } from './pki.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'aurum-opcua-'));
 const serverStartedAt = Date.now();
@@ -125,7 +125,7 @@ describe('OPC UA driver', () => {
       expect(rejected).toHaveLength(1);
       expect(rejected[0]?.subject).toMatch(/Aurum demo plant|CN=/);
 
-      await trustCertificate(cm, rejected[0]!.thumbprint);
+      await fileCertificate(cm, rejected[0]!.thumbprint, 'trusted');
       expect(listCertificates(cm).map((c) => c.status)).toEqual(['trusted']);
       await until('Good over SignAndEncrypt', () => bus.current(0).quality === 0, 20_000);
       expect(driver.diagnostics().state).toBe('connected');

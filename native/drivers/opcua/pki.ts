@@ -79,6 +79,11 @@ class ConsoleCertificateManager extends OPCUACertificateManager {
       await super.rejectCertificate(certificate);
     });
   }
+
+  /** An engineer's revoke: the one way a certificate leaves the trusted list. */
+  revoke(certificate: Certificates): Promise<void> {
+    return this.serial(() => super.rejectCertificate(certificate));
+  }
 }
 
 /** One initialised manager per PKI folder, shared by every connection of the console. */
@@ -246,14 +251,23 @@ export function listCertificates(cm: OPCUACertificateManager): CertificateEntry[
   return [...entriesIn(cm, cm.rejectedFolder, 'rejected'), ...entriesIn(cm, cm.trustedFolder, 'trusted')];
 }
 
-/** Move a rejected server certificate to the trusted list. */
-export async function trustCertificate(cm: OPCUACertificateManager, thumbprint: string): Promise<CertificateEntry> {
+/**
+ * Move a server certificate to the trusted list (`trusted`) or back to the rejected one (`rejected`:
+ * the engineer revokes a trust). The file of the list it leaves is removed.
+ */
+export async function fileCertificate(
+  cm: OPCUACertificateManager,
+  thumbprint: string,
+  status: CertificateEntry['status'],
+): Promise<CertificateEntry> {
   const entry = listCertificates(cm).find((e) => e.thumbprint === thumbprint.toLowerCase().replaceAll(':', ''));
   if (!entry) throw new Error(`no certificate with thumbprint ${thumbprint}`);
-  if (entry.status === 'trusted') return entry;
+  if (entry.status === status) return entry;
   const cert = readCertificate(entry.file);
   if (!cert) throw new Error(`cannot read ${entry.file}`);
-  await cm.trustCertificate(cert.raw);
+  if (status === 'trusted') await cm.trustCertificate(cert.raw);
+  else if (cm instanceof ConsoleCertificateManager) await cm.revoke(cert.raw);
+  else await cm.rejectCertificate(cert.raw);
   rmSync(entry.file, { force: true });
-  return { ...entry, status: 'trusted' };
+  return { ...entry, status };
 }

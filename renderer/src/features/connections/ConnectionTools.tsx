@@ -1,6 +1,6 @@
 // Engineering tools on the Connections screen (engineer and admin): pick OPC UA NodeIds from the
 // server's address space, try a Modbus address with a live test read before it becomes a tag, and
-// trust a server certificate the console refused.
+// trust a server certificate the console refused, or revoke a trust.
 import { useCallback, useEffect, useState } from 'react';
 import type { CertificateInfo } from '../../../../native/api/connection-requests';
 import type { BrowseNode, ConnectionDiagnostics, TagValue } from '../../../../native/api/types';
@@ -139,11 +139,23 @@ function ModbusTestRead({ connection }: { connection: string }) {
 function Certificates() {
   const [certs, setCerts] = useState<CertificateInfo[]>([]);
   const [error, setError] = useState<string | null>(null);
+  // The trusted certificate whose revoke waits for the engineer's confirmation.
+  const [revoking, setRevoking] = useState<string | null>(null);
   const refresh = useCallback(() => {
     api.call('connections.certificates', {}).then(setCerts, (err: unknown) => setError(errorText(err)));
   }, []);
   useEffect(refresh, [refresh]);
+  const file = (request: 'connections.trustCertificate' | 'connections.revokeCertificate', thumbprint: string) =>
+    api.call(request, { thumbprint }).then(
+      () => {
+        setError(null);
+        setRevoking(null);
+        refresh();
+      },
+      (err: unknown) => setError(errorText(err)),
+    );
   if (certs.length === 0) return <p className="muted">{error ?? 'No OPC UA server certificates seen yet.'}</p>;
+  const pending = certs.find((c) => c.thumbprint === revoking);
   return (
     <>
       {/* A refused trust is said beside the list it concerns, not only when the list is empty. */}
@@ -151,6 +163,22 @@ function Certificates() {
         <p className="write-error" role="alert">
           {error}
         </p>
+      ) : null}
+      {pending ? (
+        <div className="confirm" role="alertdialog" aria-label="Confirm revoking the trust">
+          <p>
+            Revoke the trust in {pending.subject}?{' '}
+            {pending.connections.length > 0
+              ? `${pending.connections.join(', ')} reconnect${pending.connections.length === 1 ? 's' : ''} now and will be refused until it is trusted again.`
+              : 'Connections that present it will be refused until it is trusted again.'}
+          </p>
+          <button type="button" onClick={() => void file('connections.revokeCertificate', pending.thumbprint)}>
+            Revoke
+          </button>{' '}
+          <button type="button" onClick={() => setRevoking(null)}>
+            Cancel
+          </button>
+        </div>
       ) : null}
       <DataTable
         label="OPC UA server certificates"
@@ -166,21 +194,14 @@ function Certificates() {
             <td>{c.validTo.slice(0, 10)}</td>
             <td>
               {c.status === 'rejected' ? (
-                <button
-                  type="button"
-                  onClick={() =>
-                    api.call('connections.trustCertificate', { thumbprint: c.thumbprint }).then(
-                      () => {
-                        setError(null);
-                        refresh();
-                      },
-                      (err: unknown) => setError(errorText(err)),
-                    )
-                  }
-                >
+                <button type="button" onClick={() => void file('connections.trustCertificate', c.thumbprint)}>
                   Trust {c.thumbprint.slice(0, 8)}…
                 </button>
-              ) : null}
+              ) : (
+                <button type="button" onClick={() => setRevoking(c.thumbprint)}>
+                  Revoke {c.thumbprint.slice(0, 8)}…
+                </button>
+              )}
             </td>
           </>
         )}
