@@ -114,15 +114,11 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('OPC UA server certificat
 
     const headers = { Authorization: `Bearer ${await secure.signIn()}` };
     const speed = 'Plant7/PumpStation/Pump101/Speed';
-    await expect
-      .poll(
-        async () => {
-          const r = await fetch(`${secure.url}/api/tags?names=${encodeURIComponent(speed)}`, { headers });
-          return ((await r.json()) as { quality: string }[])[0]?.quality;
-        },
-        { timeout: 30_000, interval: 500 },
-      )
-      .toBe('Good');
+    const quality = async () => {
+      const r = await fetch(`${secure.url}/api/tags?names=${encodeURIComponent(speed)}`, { headers });
+      return ((await r.json()) as { quality: string }[])[0]?.quality;
+    };
+    await expect.poll(quality, { timeout: 30_000, interval: 500 }).toBe('Good');
     const own = new X509Certificate(
       readFileSync(path.join(secure.dataDir, 'pki', 'opcua-client', 'own', 'certs', 'client_certificate.pem')),
     );
@@ -135,15 +131,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('OPC UA server certificat
     expect(await confirm.textContent()).toContain('secure-plant reconnects now and will be refused');
     await confirm.getByRole('button', { name: 'Revoke' }).click();
     await expect.poll(() => row.locator('td').first().textContent(), { timeout: 10_000 }).toBe('⚠ rejected');
-    await expect
-      .poll(
-        async () => {
-          const r = await fetch(`${secure.url}/api/tags?names=${encodeURIComponent(speed)}`, { headers });
-          return ((await r.json()) as { quality: string }[])[0]?.quality;
-        },
-        { timeout: 30_000, interval: 500 },
-      )
-      .toBe('Bad');
+    await expect.poll(quality, { timeout: 30_000, interval: 500 }).toBe('Bad');
     const audit = await fetch(`${secure.url}/api/audit?action=connections.revokeCertificate`, { headers });
     expect(((await audit.json()) as { action: string }[]).map((e) => e.action)).toEqual(['connections.revokeCertificate']);
     await context.close();
