@@ -5,6 +5,7 @@
 import { mkdirSync, statfsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
+import type { Statement } from 'better-sqlite3';
 import type { SystemMessage } from '../api/events.js';
 import type {
   HistoryAggregate,
@@ -174,6 +175,9 @@ class WorkerHistorian implements Historian {
   private readonly postTimer: NodeJS.Timeout;
   private readonly retentionTimer: NodeJS.Timeout | null;
   private byName: Map<string, QueryTag>;
+  /** Bus id by name of the tags stored (liveIds), for the rows of tags that appear after a retag. */
+  private ids: Map<string, number>;
+  private sidOf!: Statement;
   /** The tags by id the writer stores (removed ones included), and which of them were removed. */
   private tagList: readonly TagInfo[];
   private removed: (id: number) => boolean = () => false;
@@ -198,8 +202,10 @@ class WorkerHistorian implements Historian {
     private policies: readonly TagPolicy[],
   ) {
     this.tagList = opts.tags.slice();
+    this.ids = this.liveIds();
     this.reader = new StoreReader(db);
-    this.byName = this.tagsIn(db);
+    this.sidOf = db.prepare('SELECT id FROM tag WHERE name = ?').pluck();
+    this.byName = this.tagsIn();
     this.outbox = createOutbox(db, this.now);
     if (recovery.readOnly) {
       // Started without room to write: read-only until the writer has room again.
@@ -232,16 +238,35 @@ class WorkerHistorian implements Historian {
 
   private readonly now = (): number => (this.opts.now ?? Date.now)();
 
-  private tagsIn(db: SqliteDatabase): Map<string, QueryTag> {
-    const sid = db.prepare('SELECT id FROM tag WHERE name = ?').pluck();
-    const out = new Map<string, QueryTag>();
+  /** The bus id of each tag the historian stores (not removed), by name. */
+  private liveIds(): Map<string, number> {
+    const out = new Map<string, number>();
     this.tagList.forEach((t, id) => {
-      if (this.removed(id)) return;
-      const row = sid.get(t.name) as number | undefined;
-      // A tag the writer has not stored yet has no row: it is added once the writer has it.
-      if (row !== undefined) out.set(t.name, { name: t.name, sid: row, policy: this.policies[id] as TagPolicy });
+      if (!this.removed(id) && !out.has(t.name)) out.set(t.name, id);
     });
     return out;
+  }
+
+  /** Read `db` from now on: its reader and the tag-row statement go with it. */
+  private useDb(db: SqliteDatabase): void {
+    this.db = db;
+    this.reader = new StoreReader(db);
+    this.sidOf = db.prepare('SELECT id FROM tag WHERE name = ?').pluck();
+  }
+
+  /** The stored tags with a row in the file. A tag the writer has not stored yet has none: it is added once the writer has it. */
+  private tagsIn(): Map<string, QueryTag> {
+    const out = new Map<string, QueryTag>();
+    for (const [name, id] of this.ids) {
+      const t = this.rowOf(name, id);
+      if (t) out.set(name, t);
+    }
+    return out;
+  }
+
+  private rowOf(name: string, id: number): QueryTag | undefined {
+    const sid = this.sidOf.get(name) as number | undefined;
+    return sid === undefined ? undefined : { name, sid, policy: this.policies[id] as TagPolicy };
   }
 
   /**
@@ -256,9 +281,8 @@ class WorkerHistorian implements Historian {
     startWriter(this.init).then(
       ({ worker, recovery }) => {
         this.reopening = false;
-        this.db = openSqlite(this.file, { whenFull: 'throw' });
-        this.reader = new StoreReader(this.db);
-        this.byName = this.tagsIn(this.db);
+        this.useDb(openSqlite(this.file, { whenFull: 'throw' }));
+        this.byName = this.tagsIn();
         if (this.closed) {
           void worker.terminate();
           return;
@@ -272,8 +296,7 @@ class WorkerHistorian implements Historian {
       },
       () => {
         this.reopening = false;
-        this.db = openReadOnlyWithoutShm(this.file);
-        this.reader = new StoreReader(this.db);
+        this.useDb(openReadOnlyWithoutShm(this.file));
       },
     );
   }
@@ -447,12 +470,9 @@ class WorkerHistorian implements Historian {
 
   /** A tag retag added whose row the writer made after the retag answered (it held the change while writes failed). */
   private rowOfNewTag(name: string): QueryTag | undefined {
-    const id = this.tagList.findIndex((t, i) => t.name === name && !this.removed(i));
-    if (id < 0) return undefined;
-    const sid = this.db.prepare('SELECT id FROM tag WHERE name = ?').pluck().get(name) as number | undefined;
-    if (sid === undefined) return undefined;
-    const t: QueryTag = { name, sid, policy: this.policies[id] as TagPolicy };
-    this.byName.set(name, t);
+    const id = this.ids.get(name);
+    const t = id === undefined ? undefined : this.rowOf(name, id);
+    if (t) this.byName.set(name, t);
     return t;
   }
 
@@ -462,6 +482,9 @@ class WorkerHistorian implements Historian {
     this.db.prepare('UPDATE tag SET name = ? WHERE id = ?').run(to, t.sid);
     this.byName.delete(from);
     this.byName.set(to, { ...t, name: to });
+    const id = this.ids.get(from);
+    this.ids.delete(from);
+    if (id !== undefined) this.ids.set(to, id);
     // A restarted writer maps the table's names to rows again: it must find the new one.
     const i = this.init.tagNames.indexOf(from);
     if (i >= 0) this.init.tagNames[i] = to;
@@ -482,6 +505,7 @@ class WorkerHistorian implements Historian {
     const removedBefore = this.tagList.filter((_, id) => this.removed(id)).length;
     this.tagList = next.tags.slice();
     this.removed = next.removed;
+    this.ids = this.liveIds();
     this.policies = policies;
     const said: string[] = [];
     if (added > 0 || rulesChanged || durabilityChanged) {
@@ -517,7 +541,7 @@ class WorkerHistorian implements Historian {
           ? '1 removed tag no longer stored (its history stays in the file)'
           : `${removedNow} removed tags no longer stored (their history stays in the file)`,
       );
-    this.byName = this.tagsIn(this.db);
+    this.byName = this.tagsIn();
     return said.length > 0 ? said.join('; ') : 'the tags it stores did not change';
   }
 

@@ -258,9 +258,23 @@ function samePolicy(a: TagPolicy, b: TagPolicy): boolean {
   return (Object.keys(a) as (keyof TagPolicy)[]).every((k) => a[k] === b[k]);
 }
 
-function copyBucket(b: Bucket): Bucket {
-  return { ...b };
+/** `b`'s fields into `into` (a scratch bucket: the commit copies a bucket per tag). */
+function copyInto(into: Bucket, b: Bucket): Bucket {
+  into.t = b.t;
+  into.count = b.count;
+  into.min = b.min;
+  into.max = b.max;
+  into.sum = b.sum;
+  into.first = b.first;
+  into.firstTs = b.firstTs;
+  into.last = b.last;
+  into.lastTs = b.lastTs;
+  into.integral = b.integral;
+  into.dur = b.dur;
+  return into;
 }
+
+const LEVELS = ['m1', 'h1'] as const;
 
 /**
  * Open the file and check it; null with the reason when it is not a sound SQLite database. A disk
@@ -910,7 +924,9 @@ export class HistorianStore {
    * The tag's open minute and hour as the commit of the tag in progress leaves them (undefined:
    * unchanged, null: none): written as one rollup_open row per tag (flushOpen).
    */
-  private openPending: Record<RollupLevel, Bucket | null | undefined> = { m1: undefined, h1: undefined };
+  private readonly openPending: Record<RollupLevel, Bucket | null | undefined> = { m1: undefined, h1: undefined };
+  /** The open hour as a commit writes it (its closed minutes merged with the open one). */
+  private readonly hourScratch = emptyBucket(0);
 
   /** The bucket the tag is still filling at this level: kept in rollup_open, not in the minute / hour tables. */
   private isOpen(st: TagState, level: RollupLevel, t: number): boolean {
@@ -929,7 +945,8 @@ export class HistorianStore {
       m1 === undefined ? 0 : 1,
       h1 === undefined ? 0 : 1,
     );
-    this.openPending = { m1: undefined, h1: undefined };
+    this.openPending.m1 = undefined;
+    this.openPending.h1 = undefined;
   }
 
   private readonly upsertStmts = new Map<string, Statement>();
@@ -1185,7 +1202,8 @@ export class HistorianStore {
   private commitTag(st: TagState, after: (() => void)[]): number {
     const sid = st.sid;
     const grp = tailGroup(sid);
-    this.openPending = { m1: undefined, h1: undefined };
+    this.openPending.m1 = undefined;
+    this.openPending.h1 = undefined;
     // Raw data first: the rollup recomputation below reads it back.
     for (const c of st.sealed) {
       if (c.written > 0) this.tailRow(grp).seal(sid, c.chunkId, c.samples);
@@ -1213,11 +1231,11 @@ export class HistorianStore {
     // Units the tag's data has moved past are final (only late data changes them): their buckets
     // go into blocks, the rows of earlier commits with them; buckets just closed there are packed
     // at once instead of being written as rows first (a backfill closes thousands per commit).
-    const packedTo = { ...st.packedTo };
+    const packedTo = { m1: st.packedTo.m1, h1: st.packedTo.h1 };
     const finalMinutes: Bucket[] = [];
     const finalHours: Bucket[] = [];
     let rows = 0;
-    for (const level of ['m1', 'h1'] as const) {
+    for (const level of LEVELS) {
       const to = unitStart(level, st.acc.lastTs);
       const closed = level === 'm1' ? st.closedMinutes : st.closedHours;
       const final = level === 'm1' ? finalMinutes : finalHours;
@@ -1243,13 +1261,15 @@ export class HistorianStore {
       this.upsert(st, 'm1', open);
       rows++;
     }
-    const dirtyHours = new Set(st.dirtyHours);
+    // Hours to recompute from their minutes; made only when there is one (most commits have none).
+    let dirtyHours: Set<number> | null = st.dirtyHours.size > 0 ? new Set(st.dirtyHours) : null;
     if (open && st.hourAcc) {
-      this.upsert(st, 'h1', mergeInto(copyBucket(st.hourAcc), open));
+      // Written from the scratch bucket by flushOpen below, before anything else uses it.
+      this.upsert(st, 'h1', mergeInto(copyInto(this.hourScratch, st.hourAcc), open));
       rows++;
-    } else if (open) dirtyHours.add(st.hourT);
+    } else if (open) (dirtyHours ??= new Set()).add(st.hourT);
 
-    const recomputedOpen: Bucket[] = [];
+    let recomputedOpen: Bucket | null = null;
     for (const m of st.dirtyMinutes) {
       const holdMs = st.policy.maxHoldMs;
       const raw = this.reader.raw(sid, m - holdMs, m + MINUTE);
@@ -1258,13 +1278,13 @@ export class HistorianStore {
       if (b.count > 0 || b.dur > 0) this.upsert(st, 'm1', b);
       else this.deleteRollup(st, 'm1', m);
       rows++;
-      if (open && m === open.t) recomputedOpen.push(b);
-      dirtyHours.add(Math.floor(m / HOUR) * HOUR);
+      if (open && m === open.t && !recomputedOpen) recomputedOpen = b;
+      (dirtyHours ??= new Set()).add(Math.floor(m / HOUR) * HOUR);
     }
     let reloadHour = false;
     // The hours recomputed below read the open minute back.
-    if (dirtyHours.size > 0) this.flushOpen(st);
-    for (const h of dirtyHours) {
+    if (dirtyHours) this.flushOpen(st);
+    for (const h of dirtyHours ?? []) {
       const minutes = this.reader.rollups('m1', sid, h, h + HOUR);
       const hour = emptyBucket(h);
       for (const b of minutes) mergeInto(hour, b);
@@ -1288,7 +1308,7 @@ export class HistorianStore {
       st.dirtyMinutes.clear();
       st.dirtyHours.clear();
       const o = st.acc.open;
-      const r = recomputedOpen[0];
+      const r = recomputedOpen;
       if (o && r) Object.assign(o, r, { t: o.t });
       if (reloadHour && o) {
         const acc = emptyBucket(st.hourT);
