@@ -5,14 +5,17 @@
 // time; one made on a version that is no longer in force is refused, naming the version that came
 // first — never merged.
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { ConfigApplied, ConfigApplyResult, ConfigIssueInfo } from '../api/config-requests.js';
 import { ApiFailure } from '../api/registry.js';
 import type { TagInfo } from '../api/types.js';
 import type { Capabilities, OpenCapability, SiteInfo } from '../capability.js';
+import type { DisplaySnapshot } from '../displays/save.js';
 import type { DriverTag } from '../drivers/driver.js';
 import type { TagBus } from '../tags/bus.js';
 import { describeError } from '../util/errors.js';
 import { ByFileStamp } from '../util/file-stamp.js';
+import { recordedSnapshot, recordTemplatesOnDisk } from './config-snapshot.js';
 import { diffSites, type Renames, type SiteDiff } from './diff.js';
 import { writeSiteText } from './editor.js';
 import type { ConfigIssue } from './issues.js';
@@ -57,6 +60,17 @@ export const issueInfo = (i: ConfigIssue): ConfigIssueInfo => ({
 
 const json = (v: unknown) => JSON.stringify(v ?? null);
 
+/** What an apply is given: the text, the version it was made on, and who and why. */
+interface Applying {
+  text: string;
+  baseVersion: number;
+  comment: string;
+  renames: Renames;
+  author: string | null;
+  /** Every display's and template's text (config-snapshot.ts), recorded with the version; absent: those of the version before, templates as on disk. */
+  displays?: Readonly<Record<string, string>>;
+}
+
 /** Parsed versions kept for diffs: the version in force and the two a diff between versions compares. */
 const PARSED_KEPT = 3;
 
@@ -70,6 +84,16 @@ export class LiveConfig {
     private readonly targets: LiveTargets,
     readonly versions: VersionStore,
   ) {}
+
+  /** The process displays' folder beside the site file (docs/displays.md); its templates in templates/. */
+  get displaysDir(): string {
+    return path.join(path.dirname(this.model.file), 'displays');
+  }
+
+  /** The displays and templates recorded with `version` (config-snapshot.ts recordedSnapshot). */
+  recorded(version: number): DisplaySnapshot {
+    return recordedSnapshot(this.versions, version, this.displaysDir);
+  }
 
   /** The version the site file was found to be, kept while its stamp is unchanged (util/file-stamp.ts). */
   private readonly seen = new ByFileStamp<number>();
@@ -157,18 +181,12 @@ export class LiveConfig {
    * they differ from the version in force the text may be the same (a version of displays only,
    * nothing handed to the capabilities). The caller writes the display files.
    */
-  apply(a: {
-    text: string;
-    baseVersion: number;
-    comment: string;
-    renames: Renames;
-    author: string | null;
-    displays?: Readonly<Record<string, string>>;
-  }): Promise<ConfigApplyResult> {
+  apply(a: Applying): Promise<ConfigApplyResult> {
     return this.serial(() => this.applyNow({ ...a, kind: 'apply' }));
   }
 
-  rollback(a: { version: number; baseVersion: number; comment: string; author: string | null }): Promise<ConfigApplyResult> {
+  /** `displays`: the displays and templates the rollback puts back (recorded with it; the caller writes the files). */
+  rollback(a: Omit<Applying, 'text' | 'renames'> & { version: number }): Promise<ConfigApplyResult> {
     return this.serial(() => {
       const target = this.version(a.version);
       return this.applyNow({
@@ -178,6 +196,7 @@ export class LiveConfig {
         renames: {},
         author: a.author,
         kind: 'rollback',
+        displays: a.displays,
       });
     });
   }
@@ -188,15 +207,7 @@ export class LiveConfig {
     return run;
   }
 
-  private async applyNow(a: {
-    text: string;
-    baseVersion: number;
-    comment: string;
-    renames: Renames;
-    author: string | null;
-    kind: 'apply' | 'rollback';
-    displays?: Readonly<Record<string, string>>;
-  }): Promise<ConfigApplyResult> {
+  private async applyNow(a: Applying & { kind: 'apply' | 'rollback' }): Promise<ConfigApplyResult> {
     const base = this.current();
     if (a.baseVersion !== base.version) throw this.conflict(a.baseVersion, base);
     if (a.text === base.text && a.displays) {
@@ -226,9 +237,15 @@ export class LiveConfig {
       renames: a.renames,
       displays: a.displays,
     });
+    // Displays not given: the version carries those of the one before, with the templates as the files hold them.
+    const templates = a.displays ? { entries: [], summary: [] } : recordTemplatesOnDisk(this.versions, version.version, this.displaysDir);
     const applied = await this.swap(r.model, a.renames, diff);
     const { text: _text, ...info } = version;
-    return { version: info, diff, applied };
+    return {
+      version: info,
+      diff: { entries: [...diff.entries, ...templates.entries], summary: [...diff.summary, ...templates.summary] },
+      applied,
+    };
   }
 
   private conflict(baseVersion: number, current: ConfigVersionWithText): ApiFailure {

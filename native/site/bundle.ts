@@ -21,7 +21,7 @@ import {
   restoreConfigSnapshot,
   splitSnapshot,
   withTemplates,
-} from './display-versions.js';
+} from './config-snapshot.js';
 import type { SiteModel } from './model.js';
 
 export const BUNDLE_FORMAT = 'aurum-configuration';
@@ -94,7 +94,7 @@ function contentsOf(b: Bundle, m: SiteModel | null): ConfigBundleContents {
 }
 
 export function bundleHandlers(live: LiveConfig): Pick<Handlers, 'config.export' | 'config.import'> {
-  const dir = () => path.join(path.dirname(live.model.file), 'displays');
+  const dir = () => live.displaysDir;
   /** The displays and templates of a version as recorded with it, or (never recorded yet) as the files are. */
   const displaysAt = (version: number, inForce: number): DisplaySnapshot => {
     const had = live.versions.displaysOf(version);
@@ -176,8 +176,9 @@ export function bundleHandlers(live: LiveConfig): Pick<Handlers, 'config.export'
     const contents = contentsOf(b, model);
     if (issues.length > 0 || !site.diff) return refused(issues, contents);
     const have = displaysAt(inForce.version, inForce.version);
-    // Without templates in the file (exported before they were carried) the templates are kept as they are.
-    const next = b.templates ? joinSnapshot(b.displays, b.templates) : withTemplates(b.displays, have);
+    // Without templates in the file (exported before they were carried) the templates are kept as
+    // the files hold them (one edited on disk since the last version is recorded as it is, not undone).
+    const next = joinSnapshot(b.displays, b.templates ?? splitSnapshot(configSnapshot(dir())).templates ?? {});
     const shown = diffConfigSnapshots(have, next);
     const diff = { entries: [...site.diff.entries, ...shown.entries], summary: [...site.diff.summary, ...shown.summary] };
     const answer: ConfigImportResult = { valid: true, issues: [], baseVersion: inForce.version, diff, contents, outcome: null };

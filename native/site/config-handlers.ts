@@ -1,6 +1,5 @@
 // The config.* requests of live, versioned configuration (native/api/config-requests.ts): the text
 // in force, validating, applying, the versions, diffs between them, and rolling back.
-import path from 'node:path';
 import type { Handlers } from '../api/contract.js';
 import { LiveConfig, type LiveTargets } from './apply.js';
 import { bundleHandlers } from './bundle.js';
@@ -50,7 +49,7 @@ export function siteRequests(model: SiteModel, targets: LiveTargets, dataDir: st
   const live = new LiveConfig(model, targets, versions);
   live.current();
   // Displays are versioned with the site file: a save is a version, config.diff and config.rollback take them in.
-  const displays = displayEditHandlers(live, configHandlers(live), path.join(path.dirname(model.file), 'displays'));
+  const displays = displayEditHandlers(live, configHandlers(live), live.displaysDir);
   return {
     handlers: { ...siteHandlers({ model, live }), ...configHandlers(live), ...displays, ...bundleHandlers(live) },
     close: () => versions.close(),

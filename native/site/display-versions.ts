@@ -4,112 +4,34 @@
 // that differ between two versions; config.rollback puts the target version's displays back beside its
 // site file (a version that changed only displays is rolled back without touching the running
 // capabilities). Display templates (displays/templates/<id>.json) are versioned the same way, in the
-// same snapshot under the keys `templates/<id>` (see configSnapshot below): recorded with each save,
-// apply, rollback and import, named in config.diff, put back by config.rollback. Every step here is synchronous, so a save never interleaves with another save, and
-// an apply's awaits (handing sections to capabilities) come after its version is recorded.
-import path from 'node:path';
+// same snapshot under the keys `templates/<id>` (config-snapshot.ts): recorded with each save, and by
+// live configuration with every site-file version (apply.ts: config.apply, config.updateTag,
+// config.importTags, config.import, config.rollback), named in config.diff, put back by
+// config.rollback. Every step here is synchronous, so a save never interleaves with another save,
+// and an apply's awaits (handing sections to capabilities) come after its version is recorded.
 import type { ConfigApplyResult, ConfigDiff, ConfigVersionInfo } from '../api/config-requests.js';
 import type { CallContext, Handlers } from '../api/contract.js';
 import { ApiFailure } from '../api/registry.js';
-import { type DisplaySnapshot, diffSnapshots, displayText, readSnapshot, restoreSnapshot, writeDisplay } from '../displays/save.js';
+import { displayText, writeDisplay } from '../displays/save.js';
 import { DISPLAY_LIMITS, parseDisplay } from '../displays/schema.js';
 import { SvgError, sanitizeSvg } from '../displays/svg.js';
 import type { LiveConfig } from './apply.js';
+import {
+  configSnapshot,
+  diffConfigSnapshots,
+  restoreConfigSnapshot,
+  sameSnapshot,
+  splitSnapshot,
+  withTemplates,
+} from './config-snapshot.js';
 import type { ConfigVersionWithText } from './versions.js';
 
-type Edited = Pick<Handlers, 'displays.save' | 'displays.importSvg' | 'config.apply' | 'config.diff' | 'config.rollback'>;
-
-// ── A version's snapshot: display id -> file text, and display template id -> file text under the
-// key `templates/<id>` (a display id holds no '/', so the two never meet). The key `templates/`
-// itself (empty text) says the templates were recorded with the version: a version recorded before
-// templates were versioned has no such key, and its templates are taken as they are on disk.
-const TEMPLATE_KEY = 'templates/';
-
-export interface SnapshotParts {
-  displays: DisplaySnapshot;
-  /** null: not recorded with this version. */
-  templates: DisplaySnapshot | null;
-}
-
-export function splitSnapshot(s: Readonly<DisplaySnapshot>): SnapshotParts {
-  const displays: DisplaySnapshot = {};
-  const templates: DisplaySnapshot = {};
-  for (const [k, t] of Object.entries(s)) {
-    if (!k.startsWith(TEMPLATE_KEY)) displays[k] = t;
-    else if (k !== TEMPLATE_KEY) templates[k.slice(TEMPLATE_KEY.length)] = t;
-  }
-  return { displays, templates: TEMPLATE_KEY in s ? templates : null };
-}
-
-export function joinSnapshot(displays: Readonly<DisplaySnapshot>, templates: Readonly<DisplaySnapshot>): DisplaySnapshot {
-  const out: DisplaySnapshot = { ...displays, [TEMPLATE_KEY]: '' };
-  for (const [id, t] of Object.entries(templates)) out[`${TEMPLATE_KEY}${id}`] = t;
-  return out;
-}
-
-/** The displays and display templates as the files in `dir` (displays/) hold them now. */
-export const configSnapshot = (dir: string): DisplaySnapshot => joinSnapshot(readSnapshot(dir), readSnapshot(path.join(dir, 'templates')));
-
-/** `target` with the templates of `fallback` when it recorded none (a version from before templates were versioned). */
-export const withTemplates = (target: Readonly<DisplaySnapshot>, fallback: Readonly<DisplaySnapshot>): DisplaySnapshot => {
-  const t = splitSnapshot(target);
-  return t.templates ? { ...target } : joinSnapshot(t.displays, splitSnapshot(fallback).templates ?? {});
-};
-
-/** What changed between two snapshots: displays by id, then templates (when both recorded them) as `templates/<id>`. */
-export function diffConfigSnapshots(a: Readonly<DisplaySnapshot>, b: Readonly<DisplaySnapshot>): ConfigDiff {
-  const sa = splitSnapshot(a);
-  const sb = splitSnapshot(b);
-  const d = diffSnapshots(sa.displays, sb.displays);
-  if (!sa.templates || !sb.templates) return d;
-  const t = diffSnapshots(sa.templates, sb.templates);
-  return {
-    entries: [...d.entries, ...t.entries.map((e) => ({ ...e, name: `${TEMPLATE_KEY}${e.name}` }))],
-    summary: [...d.summary, ...t.summary.map((s) => s.replace(/^display /, 'display template '))],
-  };
-}
-
-/** Make displays/ (and displays/templates/, when `target` recorded its templates) hold what `target` says. */
-export function restoreConfigSnapshot(dir: string, target: Readonly<DisplaySnapshot>): { written: string[]; removed: string[] } {
-  const s = splitSnapshot(target);
-  const done = restoreSnapshot(dir, s.displays);
-  if (!s.templates) return done;
-  const t = restoreSnapshot(path.join(dir, 'templates'), s.templates);
-  return {
-    written: [...done.written, ...t.written.map((id) => `${TEMPLATE_KEY}${id}`)],
-    removed: [...done.removed, ...t.removed.map((id) => `${TEMPLATE_KEY}${id}`)],
-  };
-}
+type Edited = Pick<Handlers, 'displays.save' | 'displays.importSvg' | 'config.diff' | 'config.rollback'>;
 
 const info = ({ text: _t, ...v }: ConfigVersionWithText): ConfigVersionInfo => v;
-const same = (a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>) =>
-  JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
 
-export function displayEditHandlers(
-  live: LiveConfig,
-  config: Pick<Handlers, 'config.apply' | 'config.diff' | 'config.rollback'>,
-  dir: string,
-): Edited {
+export function displayEditHandlers(live: LiveConfig, config: Pick<Handlers, 'config.diff' | 'config.rollback'>, dir: string): Edited {
   const { versions } = live;
-
-  /**
-   * The snapshot of `version`; recorded from disk on every version when none were yet (the first
-   * save), and the templates as they are on disk on every version that recorded none.
-   */
-  const recorded = (version: number): DisplaySnapshot => {
-    const had = versions.displaysOf(version);
-    if (had && splitSnapshot(had).templates) return had;
-    const now = configSnapshot(dir);
-    if (!had) {
-      versions.fillDisplays(now);
-      return now;
-    }
-    for (let v = 1; v <= version; v++) {
-      const d = versions.displaysOf(v);
-      if (d && !splitSnapshot(d).templates) versions.setDisplays(v, withTemplates(d, now));
-    }
-    return withTemplates(had, now);
-  };
 
   /** The first version after `base` whose displays say something else of display `id` (who changed it first). */
   const changedSince = (id: string, base: number, inForce: number): ConfigVersionWithText | null => {
@@ -144,7 +66,7 @@ export function displayEditHandlers(
       const by = changedSince(doc.id, baseVersion, inForce.version);
       if (by) throw conflict(`this edit of display ${doc.id}`, baseVersion, by);
     }
-    const before = recorded(inForce.version);
+    const before = live.recorded(inForce.version);
     // What the files hold now (a file edited by hand since the last version is taken in as it is).
     const files = configSnapshot(dir);
     const onDisk = splitSnapshot(files).displays;
@@ -158,33 +80,18 @@ export function displayEditHandlers(
     return { version: info(v), diff: diffConfigSnapshots(before, after) };
   };
 
-  // A site-file apply carries the displays of the version before it on (versions.add); the display
-  // templates are recorded as the files hold them, so a template edited on disk is in the version.
-  const apply: Edited['config.apply'] = async (args, ctx) => {
-    const r = await config['config.apply'](args, ctx);
-    const onDisk = configSnapshot(dir);
-    if (!versions.displaysOf(r.version.version) && Object.keys(splitSnapshot(onDisk).templates ?? {}).length === 0) return r;
-    const had = recorded(r.version.version);
-    const next = joinSnapshot(splitSnapshot(had).displays, splitSnapshot(onDisk).templates ?? {});
-    if (same(had, next)) return r;
-    versions.setDisplays(r.version.version, next);
-    const d = diffConfigSnapshots(had, next);
-    return { ...r, diff: { entries: [...r.diff.entries, ...d.entries], summary: [...r.diff.summary, ...d.summary] } };
-  };
-
   const rollback: Edited['config.rollback'] = async (args, ctx) => {
     const target = live.version(args.version);
     const inForce = live.current();
     const recordedWant = versions.displaysOf(target.version);
-    const have = versions.displaysOf(inForce.version) ? recorded(inForce.version) : configSnapshot(dir);
+    const have = versions.displaysOf(inForce.version) ? live.recorded(inForce.version) : configSnapshot(dir);
     if (!recordedWant) return config['config.rollback'](args, ctx);
     const want = withTemplates(recordedWant, have);
-    if (same(want, have)) return config['config.rollback'](args, ctx);
+    if (sameSnapshot(want, have)) return config['config.rollback'](args, ctx);
     if (target.text !== inForce.text) {
       // The site file first (its apply checks the base version and may refuse); then the displays.
-      const r = await config['config.rollback'](args, ctx);
+      const r = await live.rollback({ ...args, author: ctx.user, displays: want });
       const done = restoreConfigSnapshot(dir, want);
-      versions.setDisplays(r.version.version, want);
       return withDisplays(r, diffConfigSnapshots(have, want), done);
     }
     if (args.baseVersion !== inForce.version) {
@@ -222,7 +129,6 @@ export function displayEditHandlers(
   return {
     'displays.save': save,
     'displays.importSvg': importSvg,
-    'config.apply': apply,
     'config.diff': diff,
     'config.rollback': rollback,
   };
