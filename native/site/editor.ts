@@ -17,13 +17,6 @@ export interface TagEdit {
   writeLimits?: [number, number] | null;
 }
 
-export interface TagEditResult {
-  /** Every tag the edit changed: every machine made from the template when the scope is the template. */
-  changed: TagInfo[];
-  file: string;
-  backup: string;
-}
-
 export class TagEditError extends Error {}
 
 /** An edit of a template's tag that does not say whether it goes to the template or the machine. */
@@ -164,43 +157,4 @@ export function tagEditText(
   }
   const text = doc.toString({ lineWidth: 0 });
   return { text, next: validated(model, text), at, tag };
-}
-
-/** The edit written straight to the file (no version): for a site file no console runs on. */
-export function editTag(model: SiteModel, tagName: string, edit: TagEdit, scope?: TagEditScope): TagEditResult {
-  const { text, next, at, tag } = tagEditText(model, tagName, edit, scope);
-  const backup = writeSiteText(model.file, text);
-
-  // Apply to the running tag table. Ids are the bus's (after a live apply they are not the tags'
-  // places in the file), so definitions are matched by name.
-  // Changed: the edited tag, every tag defined where the edit was written (a template's machines),
-  // and any whose fields the edit reached otherwise (a machine overriding other fields of that tag).
-  const key = JSON.stringify(at);
-  const changed: TagInfo[] = [];
-  const freshByName = new Map(next.tags.map((t) => [t.name, t]));
-  model.tags.forEach((t) => {
-    const fresh = freshByName.get(t.name);
-    if (!fresh) return;
-    const fields = {
-      description: fresh.description,
-      unit: fresh.unit,
-      rangeLo: fresh.rangeLo,
-      rangeHi: fresh.rangeHi,
-      decimals: fresh.decimals,
-      writable: fresh.writable,
-      writeMin: fresh.writeMin,
-      writeMax: fresh.writeMax,
-    };
-    const freshAt = next.definedAt[fresh.id];
-    const reached =
-      t.id === tag.id ||
-      JSON.stringify(model.definedAt[t.id]) === key ||
-      JSON.stringify(freshAt) === key ||
-      Object.entries(fields).some(([k, v]) => t[k as keyof typeof fields] !== v);
-    if (!reached) return;
-    if (freshAt) model.definedAt[t.id] = freshAt;
-    Object.assign(t, fields);
-    changed.push(t);
-  });
-  return { changed, file: model.file, backup };
 }
