@@ -1,6 +1,7 @@
 // The site file's `sync:` block: where the uplink goes, how, and what is allowed to leave the site.
 // Everything is off by default; raw samples leave only for tags listed by name.
 import { z } from 'zod';
+import { tlsClientSchema } from '../util/tls-schema.js';
 
 export const SYNC_STREAMS = ['alarms', 'events', 'aggregates', 'esg', 'predictions', 'raw'] as const;
 export type SyncStream = (typeof SYNC_STREAMS)[number];
@@ -31,18 +32,7 @@ export const syncConfigSchema = z
     clientId: z.string().min(1).max(128).optional(),
     username: z.string().optional(),
     password: secretRef.optional(),
-    /** PEM files; relative paths are resolved by the site-file loader. */
-    tls: z
-      .object({
-        ca: z.string().optional(),
-        cert: z.string().optional(),
-        key: z.string().optional(),
-        rejectUnauthorized: z.boolean().default(true),
-        servername: z.string().optional(),
-      })
-      .strict()
-      .refine((t) => !t.cert === !t.key, { message: 'tls.cert and tls.key go together' })
-      .optional(),
+    tls: tlsClientSchema.optional(),
     /** JSON topics: <namespace>/<site>/<stream>. Sparkplug: spBv1.0/<namespace>/NDATA/<site> (namespace = group id). */
     namespace: z
       .string()

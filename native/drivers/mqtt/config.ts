@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { isSealed } from '../../auth/secrets.js';
 import { describeZodIssue } from '../../util/describe.js';
+import { tlsClientSchema } from '../../util/tls-schema.js';
 import { reconnectSchema } from '../connection.js';
 import type { ConnectionRules, SiteRuleContext, SiteTagRef } from '../site-rules.js';
 import { topicFilterProblem } from './topic.js';
@@ -29,19 +30,7 @@ export const mqttConnectionSchema = z
      * broker connection is lost. A tag's options.expectedPeriodMs overrides it.
      */
     expectedPeriodMs: z.number().int().min(100).max(86_400_000).optional(),
-    /** Files (PEM) for TLS; relative names are read from the site file's folder (the validator resolves them). */
-    tls: z
-      .object({
-        ca: z.string().optional(),
-        cert: z.string().optional(),
-        key: z.string().optional(),
-        /** Only for test brokers: accept a server certificate that does not verify. */
-        rejectUnauthorized: z.boolean().default(true),
-        servername: z.string().optional(),
-      })
-      .strict()
-      .refine((t) => !t.cert === !t.key, { message: 'tls.cert and tls.key go together' })
-      .optional(),
+    tls: tlsClientSchema.optional(),
     qos: z.union([z.literal(0), z.literal(1)]).default(1),
     /** json: topics carry JSON (or plain numbers) mapped to tags by field paths. sparkplug: Sparkplug B. */
     mode: z.enum(['json', 'sparkplug']).default('json'),
