@@ -1,6 +1,7 @@
 // Hand-checkable: threshold calibration and the k-of-n persistence rule the console applies to
 // every model's score (service.ts) and the SKAB evaluation uses (models/eval/skab.ts).
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../util/random.js';
 import { calibrateThreshold, Persistence, persist, quantileOf } from './calibrate.js';
 
 describe('threshold calibration on held-back normal windows', () => {
@@ -23,6 +24,20 @@ describe('persistence rule: k of n', () => {
     expect(persist([0, 1, 0, 0], 2, 3)).toEqual([0, 0, 0, 0]);
     expect(() => persist([1], 3, 2)).toThrow('k must be a whole number from 1 to n = 2, got 3');
     expect(() => persist([1], 1, 0)).toThrow('n must be a whole number of at least 1, got 0');
+  });
+
+  it('persist() on flags gives what Persistence gives on the same 0/1 scores (the running count is the same rule)', () => {
+    const rand = mulberry32(3);
+    const flags = Array.from({ length: 500 }, () => (rand() < 0.4 ? 1 : 0));
+    for (const [k, n] of [
+      [1, 1],
+      [2, 3],
+      [3, 5],
+      [10, 20],
+    ] as const) {
+      const rule = new Persistence(k, n);
+      expect(persist(flags, k, n)).toEqual(flags.map((f) => rule.push(f)));
+    }
   });
 
   it('on scores: the k-th largest of the last n, over the threshold exactly when k of the n are', () => {
