@@ -6,8 +6,7 @@
 // The machine's model versions are listed below, with roll back (ModelVersions.tsx).
 import './learning.css';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { LearnJob, LearnReport, LearnSpans } from '../../../../native/api/prediction-requests';
-import { formatDateTime } from '../../lib/datetime';
+import type { LearnJob, LearnSpans } from '../../../../native/api/prediction-requests';
 import { formatNumber } from '../../lib/format';
 import { fromLocalInput, type TimeRange, toLocalInput } from '../../lib/period';
 import { useDebounced } from '../../lib/useDebounced';
@@ -17,6 +16,7 @@ import { predictionActions } from '../../platform/predictions';
 import { useApp } from '../../platform/store';
 import { DateTimeField } from '../../ui/DateTimeField';
 import { TrendChart } from '../../ui/trend/TrendChart';
+import { JobOrigin, pct, Report, SpanList, span } from './LearningReport';
 import { ModelVersions } from './ModelVersions';
 
 const POLL_MS = 500;
@@ -32,9 +32,6 @@ const PHASE: Record<LearnJob['phase'], string> = {
   scoring: 'scoring the training and held-back windows',
   done: 'done',
 };
-const pct = (v: number, decimals = 1) => `${formatNumber(100 * v, decimals)} %`;
-const span = (from: number, to: number) => `${formatDateTime(from)} – ${formatDateTime(to)}`;
-
 /** The period as a bar: the spans learning leaves out, placed where they fall. */
 function PeriodBar({ spans, from, to }: { spans: LearnSpans['spans']; from: number; to: number }) {
   const width = Math.max(1, to - from);
@@ -53,95 +50,19 @@ function PeriodBar({ spans, from, to }: { spans: LearnSpans['spans']; from: numb
   );
 }
 
-function SpanList({ spans, more }: { spans: LearnSpans['spans']; more: number }) {
-  if (spans.length === 0) return <p className="muted">Nothing left out: no stop, no alarm, no gap.</p>;
-  return (
-    <ul className="learn-spans" aria-label="Spans left out">
-      {spans.slice(0, 12).map((s) => (
-        <li key={`${s.reason}-${s.from}`} data-reason={s.reason}>
-          <strong>{s.reason}</strong> {span(s.from, s.to)} <span className="muted">{s.detail}</span>
-        </li>
-      ))}
-      {spans.length + more > 12 ? <li className="muted">… {spans.length + more - 12} more</li> : null}
-    </ul>
-  );
-}
-
-function Report({ report }: { report: LearnReport }) {
-  const largest = Math.max(1, ...report.histogram.map((b) => b.count));
-  return (
-    <section className="learn-report" aria-label="Learning report">
-      <dl className="facts">
-        <dt>False alarm rate (held-back normal data, with the alarm's rule)</dt>
-        <dd className="num learn-far">
-          {report.windows.heldBack > 0 ? pct(report.falseAlarmRate, 2) : 'not measured (no held-back window)'}
-        </dd>
-        <dt>Held-back windows over the threshold (each alone)</dt>
-        <dd className="num">{report.windows.heldBack > 0 ? pct(report.windowsAboveRate, 2) : '—'}</dd>
-        <dt>Model alarm</dt>
-        <dd className="learn-alarm">
-          {report.alarm.k} of the last {report.alarm.n} windows over the threshold; threshold {formatNumber(report.alarm.margin, 1)} × the{' '}
-          {formatNumber(100 * report.alarm.quantile, 1)} % quantile of {formatNumber(report.windows.calibration, 0)} held-back windows
-          {report.alarm.floored ? ' (raised to its floor: 1.5 × the 99th percentile of the windows learned on)' : ''}
-        </dd>
-        <dt>Windows</dt>
-        <dd className="num">
-          {formatNumber(report.windows.train, 0)} learned on, {formatNumber(report.windows.calibration, 0)} held back to calibrate the
-          threshold, {formatNumber(report.windows.heldBack, 0)} held back to score it
-        </dd>
-        <dt>Rows</dt>
-        <dd className="num">
-          {formatNumber(report.rows.read, 0)} read, {formatNumber(report.rows.excluded, 0)} left out
-          {report.subsampled ? ' (a long period: read as evenly spread stretches)' : ''}
-        </dd>
-        <dt>Components</dt>
-        <dd className="num">{report.components}</dd>
-      </dl>
-      <h5>Score distribution (1.0 = the model alarm's threshold)</h5>
-      <table className="learn-quantiles">
-        <thead>
-          <tr>
-            <th scope="col">Quantile</th>
-            <th scope="col">Learned on</th>
-            <th scope="col">Held back</th>
-          </tr>
-        </thead>
-        <tbody>
-          {report.quantiles.map((q) => (
-            <tr key={q.q}>
-              <th scope="row">{q.q === 1 ? 'max' : `${formatNumber(100 * q.q, 1)} %`}</th>
-              <td className="num">{formatNumber(q.train, 2)}</td>
-              <td className="num">{formatNumber(q.heldBack, 2)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <div className="learn-histogram" role="img" aria-label="Histogram of the held-back scores">
-        {report.histogram.map((b) => (
-          <div
-            key={b.from}
-            className="learn-bin"
-            data-above={b.from >= 1}
-            title={`${formatNumber(b.from, 1)}${b.to === null ? '+' : ` – ${formatNumber(b.to, 1)}`}: ${b.count}`}
-            style={{ height: `${(100 * b.count) / largest}%` }}
-          />
-        ))}
-      </div>
-      <h5>Contributors (mean share of the held-back scores)</h5>
-      <ul className="learn-contributors">
-        {report.contributors.slice(0, 8).map((c) => (
-          <li key={c.tag}>
-            {c.tag} <span className="num">{pct(c.share)}</span>
-          </li>
-        ))}
-      </ul>
-      <h5>Left out of the fit</h5>
-      <SpanList spans={report.excluded} more={report.excludedMore} />
-    </section>
-  );
-}
-
-function LearningPanel({ machine, onActivated }: { machine: string; onActivated: () => void }) {
+function LearningPanel({
+  machine,
+  changed,
+  onChanged,
+  onJob,
+}: {
+  machine: string;
+  /** Counts the changes made elsewhere (a candidate approved or discarded from the list): the job is read again. */
+  changed: number;
+  /** A job ended, or a candidate was approved or discarded here: the versions and candidates are read again. */
+  onChanged: () => void;
+  onJob: (job: LearnJob | null) => void;
+}) {
   const mayLearn = useCan('models.learn');
   const mayCancel = useCan('models.learn.cancel');
   const mayApprove = useCan('models.learn.approve');
@@ -183,7 +104,17 @@ function LearningPanel({ machine, onActivated }: { machine: string; onActivated:
     setJob(null);
     void poll();
   }, [poll]);
+  // A candidate approved or discarded from the list may be the job shown here.
+  useEffect(() => {
+    if (changed > 0) void poll();
+  }, [changed, poll]);
   const running = job?.state === 'running';
+  // The list of candidates leaves out the one shown here; a job that ends changes that list.
+  const ended = job ? `${job.id}:${job.state}` : '';
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `ended` (the job's id and state) is the signal.
+  useEffect(() => {
+    onJob(job);
+  }, [ended]);
   useEffect(() => {
     if (!running) return;
     const timer = setInterval(() => void poll(), POLL_MS);
@@ -198,6 +129,7 @@ function LearningPanel({ machine, onActivated }: { machine: string; onActivated:
       setMessage({ ok: false, text: errorText(err) });
     }
     await poll();
+    onChanged();
   };
   const start = () => {
     const f = fromLocalInput(from);
@@ -307,11 +239,11 @@ function LearningPanel({ machine, onActivated }: { machine: string; onActivated:
       {job ? (
         <section className="learn-job" aria-label="Learning job" data-state={job.state}>
           <p>
-            <strong className="learn-state">{job.state}</strong> · {span(job.from, job.to)} · {job.tags.join(', ')}
-            {job.startedBy ? ` · started by ${job.startedBy}` : ''}
+            <strong className="learn-state">{job.state}</strong> · {job.tags.join(', ')}
             {job.message ? ` · ${job.message}` : ''}
             {job.model ? ` · became ${job.model}` : ''}
           </p>
+          <JobOrigin job={job} />
           {running ? (
             <div className="learn-progress">
               <progress max={1} value={job.fraction} aria-label="Learning progress" /> {pct(job.fraction, 0)} · {PHASE[job.phase]}
@@ -333,7 +265,6 @@ function LearningPanel({ machine, onActivated }: { machine: string; onActivated:
                     void act(async () => {
                       const r = await api.call('models.learn.approve', { machine, job: job.id });
                       predictionActions.setOne(r.state);
-                      onActivated();
                     }, 'Approved: the new version is active.')
                   }
                 >
@@ -363,6 +294,7 @@ function LearningPanel({ machine, onActivated }: { machine: string; onActivated:
 export function ModelLearning({ machine }: { machine: string }) {
   const [changed, setChanged] = useState(0);
   const [open, setOpen] = useState(false);
+  const [shown, setShown] = useState<string | null>(null);
   return (
     <section className="machine-learning" aria-label={`Model of ${machine}`}>
       <details onToggle={(e) => setOpen(e.currentTarget.open)}>
@@ -371,8 +303,16 @@ export function ModelLearning({ machine }: { machine: string }) {
         </summary>
         {open ? (
           <>
-            <LearningPanel machine={machine} onActivated={() => setChanged((n) => n + 1)} />
-            <ModelVersions machine={machine} changed={changed} onActivated={() => setChanged((n) => n + 1)} />
+            <LearningPanel
+              machine={machine}
+              changed={changed}
+              onChanged={() => setChanged((n) => n + 1)}
+              onJob={(j) => {
+                setShown(j?.state === 'candidate' ? j.id : null);
+                setChanged((n) => n + 1);
+              }}
+            />
+            <ModelVersions machine={machine} changed={changed} shown={shown} onActivated={() => setChanged((n) => n + 1)} />
           </>
         ) : null}
       </details>
