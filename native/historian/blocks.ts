@@ -90,11 +90,12 @@ export class BlockWriter {
    * Pack a tag's finished units in [from, to) into blocks: its single-row buckets there and `extra`
    * (buckets just closed, not written as rows; they win over a row of the same t), merged with any
    * block already in those units, and delete the rows. Returns the number of buckets packed.
+   * `known`: the tag's rows in [from, to) as the writer wrote them (not read back), when it knows them.
    */
-  pack(level: RollupLevel, tag: number, from: number, to: number, extra: readonly Bucket[] = []): number {
+  pack(level: RollupLevel, tag: number, from: number, to: number, extra: readonly Bucket[] = [], known?: readonly Bucket[]): number {
     const byT = new Map<number, Bucket>();
     for (const b of this.reader.blockBuckets(level, tag, from, to)) byT.set(b.t, b);
-    const rows = this.reader.rowBuckets(level, tag, from, to);
+    const rows = known ?? this.reader.rowBuckets(level, tag, from, to);
     for (const b of rows) byT.set(b.t, b);
     for (const b of extra) byT.set(b.t, b);
     if (byT.size === 0) return 0;

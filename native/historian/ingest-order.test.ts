@@ -1,9 +1,10 @@
-// The writer folds a large batch tag by tag (store.ts groupByTag) and reuses the buffers of
-// committed chunks for later ones. Neither may change what is stored: the same random samples
+// The writer folds a large batch tag by tag (store.ts groupByTag), reuses the buffers of committed
+// chunks for later ones, and packs a finished hour's minute rows from what it wrote (unitRows)
+// instead of reading them back. None of it may change what is stored: the same random samples
 // (many tags interleaved, late and out-of-order samples, missing values, Bad quality, irregular
-// times across an hour boundary) fed as large batches and as small ones (which are folded sample
-// by sample, in batch order), with commits at the same points, leave the same raw samples,
-// rollups and last values.
+// times across hour boundaries) fed as large batches and as small ones (which are folded sample by
+// sample, in batch order), with the rows kept or read back, and commits at the same points, leave
+// the same raw samples, rollups and last values.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -58,10 +59,10 @@ function samples(seed: number, seconds: number): Columns {
 }
 
 /** Feed `c` in batches of `batch` samples, committing every `commitEvery` samples; returns the stored state. */
-function store(c: Columns, batch: number, commitEvery: number) {
+function store(c: Columns, batch: number, commitEvery: number, maxUnitRows?: number) {
   const d = tempDir('aurum-historian-order-');
   dirs.push(d);
-  const st = new HistorianStore({ file: path.join(d, 'historian.db'), tagNames: names, policies: resolvePolicies(tags) });
+  const st = new HistorianStore({ file: path.join(d, 'historian.db'), tagNames: names, policies: resolvePolicies(tags), maxUnitRows });
   const n = c.ids.length;
   for (let at = 0; at < n; at += commitEvery) {
     const end = Math.min(n, at + commitEvery);
@@ -100,5 +101,16 @@ describe('historian ingest order', () => {
       expect(grouped.h1).toEqual(inOrder.h1);
       expect(grouped.last).toEqual(inOrder.last);
     }
+  });
+
+  it('packs the same rollup blocks from the rows it wrote as from the rows read back', () => {
+    // Two hour boundaries, commits of 4,000 samples: the minute rows of an hour come from many commits.
+    const c = samples(3, 6600);
+    const kept = store(c, 4000, 4000);
+    const readBack = store(c, 4000, 4000, 0);
+    expect(kept.m1.flat().length).toBeGreaterThan(TAGS * 100);
+    expect(kept.m1).toEqual(readBack.m1);
+    expect(kept.h1).toEqual(readBack.h1);
+    expect(kept.raw).toEqual(readBack.raw);
   });
 });

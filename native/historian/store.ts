@@ -25,6 +25,7 @@ import {
   TAIL_MIGRATION,
 } from './migrations/index.js';
 import {
+  BLOCKS,
   type Level,
   maxLocalPayload,
   PartitionSet,
@@ -70,6 +71,8 @@ const TAIL_KEEP_BYTES = 256 * 1024;
 const GROUP_MIN = 256;
 /** Chunk buffers kept for reuse at most (about 17 kB each). */
 const MAX_SPARES = 512;
+/** Rollup rows kept in memory for packing (unitRows), at most, over all tags: about 200 bytes each. */
+const MAX_UNIT_ROWS = 131_072;
 
 class SampleBuffer {
   ts: Float64Array;
@@ -166,6 +169,14 @@ interface TagState {
   packedTo: Record<RollupLevel, number>;
   /** The packedTo the commit in progress routes buckets by (packedTo once it commits). */
   routeTo: Record<RollupLevel, number>;
+  /**
+   * Per rollup level, the buckets stored as rows (the unit from packedTo on), sorted by time, as
+   * committed; null when not known (since the open, after retention, past the bound MAX_UNIT_ROWS).
+   * Packing a unit then takes them from here instead of reading its rows back.
+   */
+  unitRows: Record<RollupLevel, Bucket[] | null>;
+  /** Rows the commit in progress writes (bucket) or deletes (null), applied to unitRows once it commits. */
+  rowLog: { level: RollupLevel; t: number; b: Bucket | null }[];
 }
 
 export interface StoreOptions {
@@ -182,6 +193,8 @@ export interface StoreOptions {
   maxDbBytes?: number | null;
   /** Clock for quarantine rows. */
   now?: () => number;
+  /** Rollup rows kept in memory for packing, at most (default MAX_UNIT_ROWS); 0: every unit's rows are read back, as tests compare. */
+  maxUnitRows?: number;
 }
 
 /** ±8.64e15 ms, the range of a JavaScript Date: the bus never passes anything else, this is the last line. */
@@ -502,6 +515,7 @@ export class HistorianStore {
     this.chunkTx = db.transaction((tag: number, s: Samples, data: Uint8Array) => this.insertChunk(tag, s, data));
     this.tagNames = opts.tagNames;
     this.clock = opts.now ?? Date.now;
+    this.maxUnitRows = opts.maxUnitRows ?? MAX_UNIT_ROWS;
     this.setQuota(opts.maxDbBytes ?? null);
     this.level = opts.deflateLevel ?? 1;
     // `full`: every commit is fsynced before it is acknowledged (power-loss safe); see docs/historian.md.
@@ -581,6 +595,8 @@ export class HistorianStore {
       late: new SampleBuffer(16),
       packedTo: { m1: this.reader.packedTo('m1', sid), h1: this.reader.packedTo('h1', sid) },
       routeTo: { m1: 0, h1: 0 },
+      unitRows: { m1: null, h1: null },
+      rowLog: [],
     };
     st.routeTo = { ...st.packedTo };
     st.emit = (t, v, q) => this.append(st, t, v, q);
@@ -961,6 +977,8 @@ export class HistorianStore {
       return;
     }
     const table = this.parts.ensure(level, b.t);
+    // The scratch bucket is reused: the log keeps a copy.
+    st.rowLog.push({ level, t: b.t, b: b === this.hourScratch ? copyInto(emptyBucket(0), b) : b });
     let s = this.upsertStmts.get(table);
     if (!s) {
       s = this.db.prepare(`INSERT OR REPLACE INTO ${table} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
@@ -1204,6 +1222,7 @@ export class HistorianStore {
     const grp = tailGroup(sid);
     this.openPending.m1 = undefined;
     this.openPending.h1 = undefined;
+    st.rowLog.length = 0;
     // Raw data first: the rollup recomputation below reads it back.
     for (const c of st.sealed) {
       if (c.written > 0) this.tailRow(grp).seal(sid, c.chunkId, c.samples);
@@ -1247,7 +1266,7 @@ export class HistorianStore {
         }
       }
       if (to > packedTo[level]) {
-        rows += this.blocks.pack(level, sid, packedTo[level], to, final);
+        rows += this.blocks.pack(level, sid, packedTo[level], to, final, st.unitRows[level] ?? undefined);
         packedTo[level] = to;
       } else {
         // Data not past its unit yet: nothing is final beyond what is packed (a closed bucket always is at or after packedTo).
@@ -1295,7 +1314,9 @@ export class HistorianStore {
     this.flushOpen(st);
 
     after.push(() => {
+      for (const level of LEVELS) if (packedTo[level] !== st.packedTo[level]) this.freshUnit(st, level);
       st.packedTo = packedTo;
+      this.applyRowLog(st, packedTo);
       // Nothing refers to a committed chunk's samples any more: its buffer fills a later chunk.
       for (const c of st.sealed) if (this.spares.length < MAX_SPARES) this.spares.push(c.buf);
       st.sealed = [];
@@ -1429,7 +1450,49 @@ export class HistorianStore {
       this.blocks.edit(level, st.sid, t, null);
       return;
     }
+    st.rowLog.push({ level, t, b: null });
     for (const p of partitionsIn(this.db, level, t, t)) this.db.prepare(`DELETE FROM ${p.name} WHERE tag = ? AND t = ?`).run(st.sid, t);
+  }
+
+  /** Rows held in unitRows over all tags, and their bound. */
+  private unitRowCount = 0;
+  private readonly maxUnitRows: number;
+
+  /** The tag moved into a new unit at this level: it has no rows there yet, so they are known from here on (within the bound). */
+  private freshUnit(st: TagState, level: RollupLevel): void {
+    this.unitRowCount -= st.unitRows[level]?.length ?? 0;
+    st.unitRows[level] = this.unitRowCount < this.maxUnitRows ? [] : null;
+  }
+
+  /** Apply the committed row writes and deletes to unitRows; one outside the unit makes it unknown. */
+  private applyRowLog(st: TagState, packedTo: Record<RollupLevel, number>): void {
+    for (const { level, t, b } of st.rowLog) {
+      const rows = st.unitRows[level];
+      if (!rows) continue;
+      if (t < packedTo[level] || t >= packedTo[level] + BLOCKS[level].span) {
+        this.unitRowCount -= rows.length;
+        st.unitRows[level] = null;
+        continue;
+      }
+      let i = rows.length;
+      while (i > 0 && (rows[i - 1] as Bucket).t > t) i--;
+      const same = i > 0 && (rows[i - 1] as Bucket).t === t;
+      if (b && same) rows[i - 1] = b;
+      else if (b) {
+        rows.splice(i, 0, b);
+        this.unitRowCount++;
+      } else if (same) {
+        rows.splice(i - 1, 1);
+        this.unitRowCount--;
+      }
+    }
+    st.rowLog.length = 0;
+  }
+
+  /** Rows deleted behind the writer's back (retention): no tag's rows are known any more. */
+  private forgetUnitRows(): void {
+    for (const st of this.tags) st.unitRows = { m1: null, h1: null };
+    this.unitRowCount = 0;
   }
 
   /**
@@ -1447,6 +1510,7 @@ export class HistorianStore {
       ['h1b', 'hourMs', 't1'],
     ];
     let dropped = 0;
+    this.forgetUnitRows();
     for (const [level, key, col] of levels) {
       const keep = this.tags.map((st) => st.policy[key] as number);
       const longest = Math.max(...keep, 0);
