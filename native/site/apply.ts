@@ -152,6 +152,13 @@ export class LiveConfig {
     return v;
   }
 
+  /**
+   * The last text `check` found valid and the model it made, so that an apply of that same text
+   * (config.importTags, config.import: previewed, then applied) is not validated again. Taken once:
+   * an apply hands the model to the running capabilities, which change it.
+   */
+  private checked: { text: string; model: SiteModel } | null = null;
+
   validate(text: string, renames: Renames): { valid: boolean; issues: ConfigIssueInfo[]; baseVersion: number; diff: SiteDiff | null } {
     return this.check(text, renames).answer;
   }
@@ -164,6 +171,7 @@ export class LiveConfig {
     const base = this.current();
     const r = validateSiteText(text, this.model.file);
     if (!r.model) return { answer: { valid: false, issues: r.issues.map(issueInfo), baseVersion: base.version, diff: null }, model: null };
+    this.checked = { text, model: r.model };
     const problems = renameProblems(this.model, r.model, renames);
     return {
       answer: {
@@ -217,17 +225,11 @@ export class LiveConfig {
     }
     if (a.text === base.text)
       throw new ApiFailure('validation', `the text is version ${base.version}, the version in force: nothing to apply`);
-    const r = validateSiteText(a.text, this.model.file);
-    if (!r.model) {
-      throw new ApiFailure(
-        'validation',
-        `the site file is not valid (${r.issues.length} problem${r.issues.length === 1 ? '' : 's'}): ${r.issues.map((i) => issueInfo(i).text).join('; ')}`,
-      );
-    }
-    const problems = renameProblems(this.model, r.model, a.renames);
+    const next = this.validModel(a.text);
+    const problems = renameProblems(this.model, next, a.renames);
     if (problems.length > 0) throw new ApiFailure('validation', problems.join('; '));
     // Against the text in force, not the running model (whose "demo" endpoints the plant resolved).
-    const diff = diffSites(this.parsed(base), r.model, a.renames);
+    const diff = diffSites(this.parsed(base), next, a.renames);
     writeSiteText(this.model.file, a.text);
     const version = this.versions.add({
       author: a.author,
@@ -239,13 +241,26 @@ export class LiveConfig {
     });
     // Displays not given: the version carries those of the one before, with the templates as the files hold them.
     const templates = a.displays ? { entries: [], summary: [] } : recordTemplatesOnDisk(this.versions, version.version, this.displaysDir);
-    const applied = await this.swap(r.model, a.renames, diff);
+    const applied = await this.swap(next, a.renames, diff);
     const { text: _text, ...info } = version;
     return {
       version: info,
       diff: { entries: [...diff.entries, ...templates.entries], summary: [...diff.summary, ...templates.summary] },
       applied,
     };
+  }
+
+  /** The model `text` makes: the one `check` made of this very text, else validated now (refused when invalid). */
+  private validModel(text: string): SiteModel {
+    const had = this.checked;
+    this.checked = null;
+    if (had?.text === text) return had.model;
+    const r = validateSiteText(text, this.model.file);
+    if (r.model) return r.model;
+    throw new ApiFailure(
+      'validation',
+      `the site file is not valid (${r.issues.length} problem${r.issues.length === 1 ? '' : 's'}): ${r.issues.map((i) => issueInfo(i).text).join('; ')}`,
+    );
   }
 
   private conflict(baseVersion: number, current: ConfigVersionWithText): ApiFailure {

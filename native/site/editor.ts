@@ -1,7 +1,8 @@
-// Changes made from the console are written back into the site file: the edit is applied to the
-// YAML document (comments and layout kept), the whole file is validated again, and only a valid
-// result replaces the file — atomically (write to a temporary file, then rename), keeping the
-// previous version as <file>.bak. An invalid edit changes nothing and says why, with the position.
+// Changes made from the console, as site-file text: the edit is applied to the YAML document
+// (comments and layout kept); live configuration (apply.ts) validates the whole text once and only a
+// valid result replaces the file (writeSiteText) — atomically (write to a temporary file, then
+// rename), keeping the previous version as <file>.bak. An invalid edit changes nothing and says
+// why, with the position.
 import { copyFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { TagInfo } from '../api/types.js';
@@ -48,14 +49,19 @@ export function writeSiteText(file: string, text: string): string {
 }
 
 /**
- * The site file's text with tags added to (or replaced, by name, in) a machine's own tag list;
+ * `text` (the site file's text) with tags added to (or replaced, by name, in) a machine's own tag list;
  * the rest of the file, comments and layout, as it is. Not validated or written here: the caller
  * puts it in force (config.apply) or writes it (addMachineTags).
  */
-export function machineTagsText(model: SiteModel, machine: string, tags: readonly TagConfig[]): { text: string; added: string[] } {
+export function machineTagsText(
+  model: SiteModel,
+  text: string,
+  machine: string,
+  tags: readonly TagConfig[],
+): { text: string; added: string[] } {
   const m = model.machines.find((x) => x.name === machine);
   if (!m) throw new TagEditError(`no machine named "${machine}"`);
-  const doc = parseDocument(readFileSync(model.file, 'utf8'));
+  const doc = parseDocument(text);
   const areas = model.raw.areas;
   const ai = areas.findIndex((a) => a.name === m.area);
   const mi = areas[ai]?.machines.findIndex((x) => `${model.site.name}/${m.area}/${x.name}` === machine) ?? -1;
@@ -83,7 +89,7 @@ export function addMachineTags(
   machine: string,
   tags: readonly TagConfig[],
 ): { file: string; backup: string; added: string[] } {
-  const { text, added } = machineTagsText(model, machine, tags);
+  const { text, added } = machineTagsText(model, readFileSync(model.file, 'utf8'), machine, tags);
   const { backup } = writeValidated(model, text);
   return { file: model.file, backup, added };
 }
@@ -131,30 +137,23 @@ function checkOverrideEdit(model: SiteModel, tag: TagInfo, at: readonly (string 
 }
 
 /**
- * The site file's text with a tag's edit written where it goes (its entry, the template's tag or
- * the machine's override, by `scope`), the rest of the file, comments and layout, as it is; the
- * whole text validated (an invalid edit refused, with the position). Not written here: the console
- * puts it in force through config.apply (native/site/handlers.ts), a version like any edit.
+ * `text` (the site file's text in force) with a tag's edit written where it goes (its entry, the
+ * template's tag or the machine's override, by `scope`), the rest of the file, comments and layout,
+ * as it is. Not validated or written here: the console puts it in force through config.apply
+ * (native/site/handlers.ts), which validates the whole text once, a version like any edit.
  */
-export function tagEditText(
-  model: SiteModel,
-  tagName: string,
-  edit: TagEdit,
-  scope?: TagEditScope,
-): { text: string; next: SiteModel; at: (string | number)[]; tag: TagInfo } {
+export function tagEditText(model: SiteModel, text: string, tagName: string, edit: TagEdit, scope?: TagEditScope): string {
   const tag = model.tags.find((t) => t.name === tagName);
   if (!tag) throw new TagEditError(`no tag named "${tagName}"`);
   const defined = model.definedAt[tag.id];
   if (!defined) throw new TagEditError(`${tagName} has no definition in ${model.file}`);
   const at = editPath(model, tag, defined, scope);
   checkOverrideEdit(model, tag, at, edit);
-  const original = readFileSync(model.file, 'utf8');
-  const doc = parseDocument(original);
+  const doc = parseDocument(text);
   for (const [field, value] of Object.entries(edit)) {
     if (value === undefined) continue;
     if (value === null) doc.deleteIn([...at, field]);
     else doc.setIn([...at, field], doc.createNode(value, { flow: Array.isArray(value) }));
   }
-  const text = doc.toString({ lineWidth: 0 });
-  return { text, next: validated(model, text), at, tag };
+  return doc.toString({ lineWidth: 0 });
 }

@@ -34,16 +34,17 @@ export function siteHandlers(s: SiteServices): Pick<Handlers, 'config.updateTag'
       return { filename: `${base}-tags.json`, contentType: 'application/json', body: `${JSON.stringify(entries, null, 2)}\n` };
     },
     // Rows first (each with its line), then the whole file with the one validator and the diff;
-    // applied through config.apply like any edit: a version, live, audited.
+    // applied through config.apply like any edit (the text checked here is not validated again):
+    // a version, live, audited.
     'config.importTags': async ({ machine, format, text, apply, baseVersion, comment }, ctx) => {
       const result = format === 'csv' ? importTagsCsv(text) : importTagsJson(text);
       const tags = result.tags.length;
-      const inForce = s.live.current().version;
-      const none = { tags, applied: false, added: [], baseVersion: inForce, diff: null, outcome: null };
+      const inForce = s.live.current();
+      const none = { tags, applied: false, added: [], baseVersion: inForce.version, diff: null, outcome: null };
       if (result.issues.length > 0) return { ...none, issues: result.issues };
       let next: { text: string; added: string[] };
       try {
-        next = machineTagsText(s.model, machine, result.tags);
+        next = machineTagsText(s.model, inForce.text, machine, result.tags);
       } catch (err) {
         if (err instanceof TagEditError) throw new ApiFailure('validation', err.message);
         throw err;
@@ -62,16 +63,16 @@ export function siteHandlers(s: SiteServices): Pick<Handlers, 'config.updateTag'
     },
     // Through config.apply like an import: a version by the caller, live, audited, rolled back like any.
     'config.updateTag': async ({ tag, scope, changes, baseVersion, comment }, ctx) => {
+      const inForce = s.live.current();
       let text: string;
       try {
-        text = tagEditText(s.model, tag, changes, scope).text;
+        text = tagEditText(s.model, inForce.text, tag, changes, scope);
       } catch (err) {
         // A missing scope is named as the `scope` field's problem, so that a screen can ask for it.
         if (err instanceof TagScopeError) throw new ApiFailure('validation', err.message, [{ path: 'scope', message: err.message }]);
         if (err instanceof TagEditError) throw new ApiFailure('validation', err.message);
         throw err;
       }
-      const inForce = s.live.current();
       const file = s.model.file;
       const backup = `${file}.bak`;
       // The same values again: nothing to version (config.apply would refuse an unchanged text).
