@@ -8,14 +8,14 @@
 // InfluxDB 1.6.7 fed the same samples as line protocol in 10k-line POSTs (bench/support/peers.ts);
 // and samples acknowledged and lost over repeated kill -9 during ingest (lost must be 0).
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { WebSocket } from 'ws';
 import { type RunningConsole, root, startConsole } from '../e2e/harness.js';
 import { StoreReader } from '../native/historian/reader.js';
 import { openSqlite } from '../native/util/sqlite.js';
-import { cpuSeconds, isAbsent, type PeerSamples, realisticSamples, startInflux } from './support/peers.js';
+import { cpuSeconds, isAbsent, loadAverage, type PeerSamples, realisticSamples, startInflux } from './support/peers.js';
 import type { Bench, BenchResult } from './types.js';
 
 const TAG_COUNT = 100;
@@ -264,6 +264,7 @@ async function pushForm(app: RunningConsole, headers: Record<string, string>, fo
   };
   await post(bodies[0] as Uint8Array<ArrayBuffer>);
   const pid = app.child.pid as number;
+  const load0 = loadAverage();
   const cpu0 = cpuSeconds(pid);
   const main0 = threadSeconds(pid);
   const t0 = performance.now();
@@ -281,6 +282,8 @@ async function pushForm(app: RunningConsole, headers: Record<string, string>, fo
     cores: cpu / (ms / 1000),
     usPerSample: (cpu * 1e6) / samples,
     ...threadSplit(pid, main0, threadSeconds(pid), samples),
+    /** The host's load average (1, 5, 15 min) as the window began and ended: the machine is shared. */
+    load: `${load0} → ${loadAverage()}`,
   };
 }
 
@@ -293,7 +296,10 @@ async function formFigures(dir: string, quick: boolean): Promise<BenchResult[]> 
   const results: BenchResult[] = [];
   const rates: Partial<Record<Form, Awaited<ReturnType<typeof pushForm>>>> = {};
   const parseRates: Partial<Record<Form, number>> = {};
+  // AURUM_BENCH_FORMS=items,series: only those forms (profiling one at a time); all three by default.
+  const only = process.env.AURUM_BENCH_FORMS?.split(',');
   for (const form of ['items', 'series', 'lines'] as const) {
+    if (only && !only.includes(form)) continue;
     const text = formBodies(samples, form);
     if (form !== 'lines') {
       const j0 = performance.now();
@@ -303,7 +309,8 @@ async function formFigures(dir: string, quick: boolean): Promise<BenchResult[]> 
     const bodies = text.map((b) => new Uint8Array(Buffer.from(b)) as Uint8Array<ArrayBuffer>);
     text.length = 0;
     const app = await startConsole({
-      script: 'bin/aurum.mjs',
+      // AURUM_BENCH_CONSOLE_SCRIPT: a wrapper that profiles the console (path from the repository root).
+      script: process.env.AURUM_BENCH_CONSOLE_SCRIPT ?? 'bin/aurum.mjs',
       args: ['serve', '--config', config],
       dataDir: path.join(dir, `form-${form}`),
       env: { AURUM_LOG: 'silent' },
@@ -329,7 +336,7 @@ async function formFigures(dir: string, quick: boolean): Promise<BenchResult[]> 
     }
   }
   const cpu = (f: Form) =>
-    `console ${(rates[f]?.cores ?? Number.NaN).toFixed(2)} cores, ${(rates[f]?.usPerSample ?? Number.NaN).toFixed(2)} µs CPU per sample (all its threads; main thread ${(rates[f]?.mainUsPerSample ?? Number.NaN).toFixed(2)} µs, busiest other thread — the historian writer — ${(rates[f]?.writerUsPerSample ?? Number.NaN).toFixed(2)} µs); ${samples.length.toLocaleString('en-US')} samples of ${FORM_TAGS} tags at 1 Hz, historian.durability normal`;
+    `console ${(rates[f]?.cores ?? Number.NaN).toFixed(2)} cores, ${(rates[f]?.usPerSample ?? Number.NaN).toFixed(2)} µs CPU per sample (all its threads; main thread ${(rates[f]?.mainUsPerSample ?? Number.NaN).toFixed(2)} µs, busiest other thread — the historian writer — ${(rates[f]?.writerUsPerSample ?? Number.NaN).toFixed(2)} µs); ${samples.length.toLocaleString('en-US')} samples of ${FORM_TAGS} tags at 1 Hz, historian.durability normal; host load average ${rates[f]?.load ?? 'unknown'} on ${cpus().length} cores`;
   for (const form of ['items', 'series'] as const) {
     results.push({
       bench: 'ingest',
@@ -368,6 +375,8 @@ const run: Bench = async ({ quick }) => {
   const results: BenchResult[] = [];
   const env = { AURUM_LOG: 'silent' };
   try {
+    // AURUM_BENCH_INGEST=forms: only the input forms beside InfluxDB (part 2), for profiling the rate.
+    if (process.env.AURUM_BENCH_INGEST === 'forms') return await formFigures(dir, quick);
     // 1. /api/tags idle, then under maximum ingest, on one console.
     const dataDir = path.join(dir, 'load');
     const app = await startConsole({ script: 'bin/aurum.mjs', args: ['serve', '--config', config], dataDir, env });
