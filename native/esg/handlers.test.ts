@@ -6,6 +6,7 @@ import { esgRequests } from '../api/esg-requests.js';
 import { ApiFailure } from '../api/registry.js';
 import { VALIDATOR_WORDING } from '../util/validator-wording.js';
 import type { EsgConfigInput } from './config.js';
+import { FactorError } from './factors.js';
 import { esgHandlers } from './handlers.js';
 import { type Fixture, fixture } from './test-kit.js';
 
@@ -65,5 +66,17 @@ describe('esg.factors.correct refused by the factor check', () => {
     const message = refusal(() => handlers()['esg.factors.correct'](args, ctx));
     expect(message).toBe('the field "co2e" must be a number, but it is the text "lots"');
     expect(message).not.toMatch(VALIDATOR_WORDING);
+  });
+
+  it('is refused by the service itself in those sentences, checked with the version it would become (never a ZodError)', () => {
+    const f = fixture();
+    fixtures.push(f);
+    const svc = f.open(config);
+    const { reason, ...factor } = esgRequests['esg.factors.correct'].parse({ ...base, co2e: 1 });
+    expect(() => svc.correctFactor(factor, reason, 'bob')).toThrow(FactorError);
+    expect(() => svc.correctFactor(factor, reason, 'bob')).toThrow(
+      'the field "gwpSet" is refused: a factor given as `co2e` must state its `gwpSet`',
+    );
+    expect(svc.factorChanges()).toEqual([]);
   });
 });

@@ -1,11 +1,10 @@
 // API handlers for the ESG requests declared in native/api/esg-requests.ts.
-import { ZodError, type z } from 'zod';
+import type { z } from 'zod';
 import type { CallContext } from '../api/contract.js';
 import { ESG_LIMITS, type EsgResults, type esgRequests } from '../api/esg-requests.js';
 import { ApiFailure } from '../api/registry.js';
-import { describeZodError } from '../util/describe.js';
 import { DeadlineExceeded, runSliced } from '../util/sliced.js';
-import { FactorError, factorSchema } from './factors.js';
+import { FactorError } from './factors.js';
 import type { EsgService } from './service.js';
 import { UnitError } from './units.js';
 
@@ -14,34 +13,18 @@ export type EsgHandlers = {
   [N in EsgRequestName]: (args: z.output<(typeof esgRequests)[N]>, ctx: CallContext) => EsgResults[N] | Promise<EsgResults[N]>;
 };
 
-/** The schema a handler's input was checked against inside the service, and that input. */
-interface Checked {
-  schema: z.ZodType;
-  data: unknown;
-}
-
-/**
- * The service's own errors as API errors with a kind the transports map to a status. A failed
- * check of `checked` is worded as the registry words a failed argument check: a sentence per field.
- */
-function translate(err: unknown, checked?: Checked): unknown {
+/** The service's own errors (a refused factor correction is worded there, naming each field) as API errors with a kind the transports map to a status. */
+function translate(err: unknown): unknown {
   if (err instanceof FactorError || err instanceof UnitError || err instanceof RangeError) return new ApiFailure('validation', err.message);
-  if (err instanceof ZodError && checked)
-    return new ApiFailure(
-      'validation',
-      describeZodError(err, checked.schema, checked.data)
-        .map((f) => f.message)
-        .join('; '),
-    );
   if (err instanceof DeadlineExceeded) return new ApiFailure('unavailable', err.message);
   return err;
 }
 
-function guarded<T>(fn: () => T, checked: Checked): T {
+function guarded<T>(fn: () => T): T {
   try {
     return fn();
   } catch (err) {
-    throw translate(err, checked);
+    throw translate(err);
   }
 }
 
@@ -63,8 +46,7 @@ export function esgHandlers(svc: EsgService): EsgHandlers {
     'esg.report': (a) => sliced(`the ESG ${a.period} report from ${a.start}`, () => svc.reportSteps(a)),
     'esg.factors.list': () => svc.factors(),
     // The service checks the correction, with its new version number, against the factor schema.
-    'esg.factors.correct': ({ reason, ...factor }, ctx) =>
-      guarded(() => svc.correctFactor(factor, reason, ctx.user), { schema: factorSchema, data: factor }),
+    'esg.factors.correct': ({ reason, ...factor }, ctx) => guarded(() => svc.correctFactor(factor, reason, ctx.user)),
     'esg.factors.changes': () => svc.factorChanges(),
     'esg.gaps': (a) => svc.gaps(a),
   };

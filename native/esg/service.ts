@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { EsgFactorChange, EsgFactorRow, EsgGap, EsgGroupBy, EsgReportFile, EsgSeries, EsgSummary } from '../api/esg-requests.js';
 import type { TagInfo } from '../api/types.js';
 import type { SampleBatch } from '../tags/bus.js';
+import { describeZodError } from '../util/describe.js';
 import { describeError } from '../util/errors.js';
 import { runToEnd } from '../util/sliced.js';
 import type { SqliteDatabase } from '../util/sqlite.js';
@@ -547,9 +548,16 @@ export function openEsg(opts: EsgOptions): EsgService {
     correctFactor(input, reason, user) {
       const versions = factorsById.get(input.id);
       if (!versions) throw new FactorError(`no emission factor "${input.id}" to correct`);
-      const version = Math.max(...versions.map((f) => f.version)) + 1;
-      const parsed = factorSchema.parse({ ...input, version });
-      const f = toFactor(parsed, false, 'correction');
+      // Checked with the version it becomes, and worded against that same value (each field named).
+      const candidate = { ...input, version: Math.max(...versions.map((f) => f.version)) + 1 };
+      const parsed = factorSchema.safeParse(candidate);
+      if (!parsed.success)
+        throw new FactorError(
+          describeZodError(parsed.error, factorSchema, candidate)
+            .map((p) => p.message)
+            .join('; '),
+        );
+      const f = toFactor(parsed.data, false, 'correction');
       for (const rt of meters) {
         for (const s of rt.sources) if ([s.factor, s.locationFactor, s.marketFactor].includes(f.id)) conversionFactor(rt.unit, f.unit);
       }
