@@ -1,0 +1,214 @@
+// Following a learning job on the machine screen in real headless Chromium against serve mode on the
+// demo plant (the built bundle: `node scripts/build.mjs` first): an engineer starts learning Pump102
+// over the last 24 hours, watches the progress bar advance, presses Cancel, sees the job end
+// cancelled with no candidate, and learns again to a candidate; a maintenance event then makes a
+// second candidate, which waits beside the engineer's (each naming its origin, period and when it
+// was made) and each is approved or discarded on its own. The day is long enough to watch
+// because the console's historian holds a day of Pump102 before the console starts: it is written
+// into the data dir's historian with the console's own historian (a real SQLite file and writer
+// worker), for the tags the console itself lists, and read by the console as its own history.
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LearnJob, MachineModels } from '../native/api/prediction-requests.js';
+import type { TagInfo } from '../native/api/types.js';
+import { openHistorian } from '../native/historian/index.js';
+import type { SampleBatch } from '../native/tags/bus.js';
+import { artifactsDir, chromiumAvailable, launchChromium, signInContext } from './browser.js';
+import { type RunningConsole, type Scripted, scripted, startConsole, waitFor } from './harness.js';
+
+const PASSWORD = 'e2e-Learning-Pass-2026';
+const MACHINE = 'Demo/PumpStation/Pump102';
+const DAY = 86_400_000;
+
+let app: RunningConsole;
+let browser: Browser;
+let admin: Scripted;
+const contexts: BrowserContext[] = [];
+
+/** A day of Pump102 at 1 s up to `end`: each measurement a slow swing with noise, the pump running throughout. */
+async function seedDay(dataDir: string, tags: readonly TagInfo[], end: number): Promise<void> {
+  const own = tags.filter((t) => t.name.startsWith(`${MACHINE}/`) && t.connection !== 'models');
+  const historian = await openHistorian({ dir: path.join(dataDir, 'historian'), tags, retentionIntervalMs: 0 });
+  try {
+    const from = end - DAY;
+    const rows = 3600; // an hour per batch
+    for (let start = from; start < end; start += rows * 1000) {
+      const n = Math.min(rows, Math.floor((end - start) / 1000)) * own.length;
+      const b: SampleBatch = {
+        length: n,
+        ids: new Uint32Array(n),
+        ts: new Float64Array(n),
+        values: new Float64Array(n),
+        quality: new Uint8Array(n),
+      };
+      let i = 0;
+      for (let r = 0; i < n; r++) {
+        const t = start + r * 1000;
+        const s = t / 1000;
+        own.forEach((tag, k) => {
+          const noise = ((Math.sin(s * 12.9898 + k * 78.233) * 43758.5453) % 1) - 0.5;
+          const lo = tag.rangeLo ?? 0;
+          const hi = tag.rangeHi ?? 100;
+          b.ids[i] = tag.id;
+          b.ts[i] = t;
+          b.values[i] = tag.dataType === 'bool' ? 1 : lo + (hi - lo) * (0.5 + 0.1 * Math.sin(s / 600 + k) + 0.01 * noise);
+          i++;
+        });
+      }
+      historian.ingest(b);
+      await historian.flush();
+    }
+  } finally {
+    await historian.close();
+  }
+}
+
+describe.skipIf(!chromiumAvailable && !process.env.CI)('following a learning job in Chromium: progress and cancel', () => {
+  beforeAll(async () => {
+    // First start: the console's own tag table (ids as its historian numbers them) and the users.
+    const first = await startConsole({ script: 'bin/aurum.mjs', args: ['serve'], timeoutMs: 40_000 });
+    const s = scripted(first, await first.signIn());
+    const { tags } = await s.call<{ tags: TagInfo[] }>('tags.list', {});
+    await s.createUsers({ enzo: 'engineer' }, PASSWORD);
+    expect(await first.stop()).toBe(0);
+    await seedDay(first.dataDir, tags, Date.now());
+    [app, browser] = await Promise.all([
+      startConsole({ script: 'bin/aurum.mjs', args: ['serve'], dataDir: first.dataDir, timeoutMs: 40_000 }),
+      launchChromium(),
+    ]);
+    admin = scripted(app, await app.signIn());
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await app?.stop();
+    if (app) rmSync(app.dataDir, { recursive: true, force: true });
+  });
+
+  it('shows the progress bar advance, cancels the job (no candidate), then learns again', async () => {
+    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+    contexts.push(context);
+    await signInContext(context, app.url, 'enzo', PASSWORD);
+    const page = await context.newPage();
+    await page.goto(app.url);
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Overview', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Pump102', exact: true }).first().click();
+    await page.locator('h2', { hasText: MACHINE }).waitFor();
+    const section = page.getByRole('region', { name: `Model of ${MACHINE}` });
+    await section.getByText('Model: learning and versions').click();
+    await section.getByRole('table', { name: `Model versions of ${MACHINE}` }).waitFor();
+    await section.getByRole('button', { name: 'Last 24 h' }).click();
+    await section.locator('.learn-excluded-summary').waitFor();
+
+    const state = section.locator('.learn-job .learn-state');
+    const bar = section.getByRole('progressbar', { name: 'Learning progress' });
+    await section.getByRole('button', { name: 'Start learning' }).click();
+    // The fractions the bar shows, in the order seen, until it has moved on twice (bounded in count).
+    const seen: number[] = [];
+    for (let i = 0; i < 1200 && new Set(seen).size < 3; i++) {
+      if (i > 0) await page.waitForTimeout(50); // the screen polls the job every 0.5 s
+      const value = await bar.getAttribute('value', { timeout: 30_000 }).catch(() => null);
+      if (value === null) {
+        const now = await state.textContent();
+        throw new Error(`the progress bar went away (job ${now}) after showing ${seen.join(', ')}`);
+      }
+      const v = Number(value);
+      if (seen.at(-1) !== v) seen.push(v);
+    }
+    expect(new Set(seen).size).toBe(3);
+    // It advances: each fraction shown is larger than the one before, and the job is not done.
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(seen.at(-1)).toBeLessThan(1);
+    await page.screenshot({ path: path.join(artifactsDir, 'ui-learning-progress.png'), fullPage: true });
+
+    await section.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => state.textContent(), { timeout: 60_000 }).toBe('cancelled');
+    expect(await section.locator('.learn-job').textContent()).toContain('cancelled by enzo');
+    expect(await bar.count()).toBe(0);
+    expect(await section.getByRole('region', { name: 'Learning report' }).count()).toBe(0);
+    const cancelled = await admin.call<LearnJob>('models.learn.status', { machine: MACHINE });
+    expect(cancelled).toMatchObject({ state: 'cancelled', report: null, startedBy: 'enzo' });
+    expect((await admin.call<MachineModels>('models.versions', { machine: MACHINE })).candidates).toEqual([]);
+
+    // Learning again runs to a candidate with its report.
+    await section.getByRole('button', { name: 'Start learning' }).click();
+    await waitFor(
+      'a new learning job',
+      async () => ((await admin.call<LearnJob>('models.learn.status', { machine: MACHINE })).id !== cancelled.id ? true : undefined),
+      30_000,
+    );
+    await expect.poll(() => state.textContent(), { timeout: 150_000 }).toBe('candidate');
+    await section.getByRole('region', { name: 'Learning report' }).waitFor();
+    const again = await admin.call<LearnJob>('models.learn.status', { machine: MACHINE });
+    expect(again).toMatchObject({ state: 'candidate', origin: 'engineer', startedBy: 'enzo' });
+    expect(again.report?.rows.train).toBeGreaterThan(0);
+    expect(await section.locator('.learn-job .learn-origin').textContent()).toMatch(/^Learned by enzo · period .* · made /);
+  }, 420_000);
+
+  it("keeps the engineer's candidate beside one learned after maintenance; each approved or discarded on its own", async () => {
+    const mine = await admin.call<LearnJob>('models.learn.status', { machine: MACHINE });
+    expect(mine).toMatchObject({ state: 'candidate', origin: 'engineer' });
+    // A new bearing two hours ago: the ten minutes after it are in the history, so the relearn starts at once.
+    const event = await admin.call<{ id: number }>('events.record', {
+      machine: MACHINE,
+      kind: 'repair',
+      at: Date.now() - 2 * 3_600_000,
+      what: 'bearing replaced',
+      resetsBaseline: true,
+    });
+    const relearned = await waitFor(
+      'the candidate learned after the maintenance event',
+      async () => {
+        const j = await admin.call<LearnJob>('models.learn.status', { machine: MACHINE });
+        return j.id !== mine.id && j.state !== 'running' ? j : undefined;
+      },
+      150_000,
+      500,
+    );
+    expect(relearned).toMatchObject({ state: 'candidate', origin: 'maintenance', startedBy: `maintenance event ${event.id}` });
+    expect((await admin.call<MachineModels>('models.versions', { machine: MACHINE })).candidates.map((c) => c.id)).toEqual([
+      relearned.id,
+      mine.id,
+    ]);
+
+    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+    contexts.push(context);
+    await signInContext(context, app.url, 'enzo', PASSWORD);
+    const page = await context.newPage();
+    await page.goto(app.url);
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Overview', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Pump102', exact: true }).first().click();
+    await page.locator('h2', { hasText: MACHINE }).waitFor();
+    const section = page.getByRole('region', { name: `Model of ${MACHINE}` });
+    await section.getByText('Model: learning and versions').click();
+    // The latest job is the maintenance one; the engineer's waits in the list beside it, each naming its origin.
+    await expect
+      .poll(() => section.locator('.learn-job .learn-origin').textContent(), { timeout: 30_000 })
+      .toMatch(new RegExp(`^Learned after maintenance event ${event.id} · period .* · made `));
+    const others = section.getByRole('region', { name: `Candidates of ${MACHINE} awaiting approval` });
+    const row = others.getByRole('listitem', { name: `Candidate ${mine.id}` });
+    await row.waitFor();
+    expect(await others.getByRole('listitem').count()).toBe(1);
+    expect(await row.locator('.learn-origin').textContent()).toMatch(/^Learned by enzo · period .* · made /);
+    await row.getByRole('button', { name: `Report of Learned by enzo, ${mine.id}` }).click();
+    await row.getByRole('region', { name: 'Learning report' }).waitFor();
+    await page.screenshot({ path: path.join(artifactsDir, 'ui-learning-candidates.png'), fullPage: true });
+
+    // The engineer's is approved from the list; the maintenance one still waits.
+    await row.getByRole('button', { name: `Approve Learned by enzo, ${mine.id}` }).click();
+    await section.getByText(`Approved ${mine.id}: ${MACHINE} runs its new version.`).waitFor();
+    const versions = section.getByRole('table', { name: `Model versions of ${MACHINE}` });
+    await versions.locator('tr', { hasText: 'learned-demo-pumpstation-pump102@1' }).locator('.model-active').waitFor();
+    await others.waitFor({ state: 'detached' });
+    expect(await section.locator('.learn-job .learn-state').textContent()).toBe('candidate');
+    // Then the maintenance one is discarded on its own; the approved version stays active.
+    await section.locator('.learn-job').getByRole('button', { name: 'Discard' }).click();
+    await expect.poll(() => section.locator('.learn-job .learn-state').textContent()).toBe('discarded');
+    const after = await admin.call<MachineModels>('models.versions', { machine: MACHINE });
+    expect(after.candidates).toEqual([]);
+    expect(after.active).toBe('learned-demo-pumpstation-pump102@1');
+  }, 300_000);
+});
