@@ -1,5 +1,6 @@
 // Plain data types that cross the core ↔ UI boundary. Type-only: the renderer may import this file
 // with `import type`, and nothing here may pull runtime code into the UI bundle.
+import type { FieldProblem } from '../util/describe.js';
 
 /** OPC UA-style quality, reduced to what an operator must distinguish. */
 export type QualityName = 'Good' | 'Uncertain' | 'Bad';
@@ -174,12 +175,7 @@ export interface ApiError {
   fields?: FieldProblem[];
 }
 
-/** One field of a request's arguments that the core's check refused. */
-export interface FieldProblem {
-  /** The field as messages name it: `reason`, `changes.writeMin`, `ids[1]`; '' for the arguments as a whole. */
-  path: string;
-  /** A sentence naming the field and the cause: `the field "minutes" must be at most 1440, but it is 1441`. */
-  message: string;
-}
+/** One field of a request's arguments that the core's check refused (declared once, beside the sentences that fill it). */
+export type { FieldProblem };
 
 export type ApiResult<T> = { data: T; error?: undefined } | { data?: undefined; error: ApiError };

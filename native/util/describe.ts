@@ -336,11 +336,17 @@ export function fieldPath(path: readonly (string | number)[]): string {
   return path.reduce<string>((text, p) => (typeof p === 'number' ? `${text}[${p}]` : text === '' ? p : `${text}.${p}`), '');
 }
 
-/** One problem with one field of a request's arguments: where it is and the sentence that says so. */
+/**
+ * One problem with one field of a request's arguments: where it is and the sentence that says so.
+ * The API's errors carry it (`ApiError.fields`, native/api/types.ts re-exports it for the renderer).
+ */
 export interface FieldProblem {
-  /** The field as `fieldPath` writes it; '' for the arguments as a whole. */
+  /** The field as `fieldPath` writes it: `reason`, `changes.writeMin`, `ids[1]`; '' for the arguments as a whole. */
   path: string;
-  /** A sentence naming the field and the cause (lower-case start, no full stop: callers join them). */
+  /**
+   * A sentence naming the field and the cause, lower-case start, no full stop (callers join them):
+   * `the field "minutes" must be at most 1440, but it is 1441`.
+   */
   message: string;
 }
 

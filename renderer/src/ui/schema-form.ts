@@ -38,11 +38,27 @@ function discriminator(variants: FormSchema[]): string | null {
 type Plain = 'string' | 'number' | 'boolean';
 const isPlain = (t: string): t is Plain => t === 'string' || t === 'number' || t === 'boolean';
 
+/**
+ * A field that takes one of several forms, null aside (an empty field is null): the one form's own
+ * field when there is one, else a scalar when each form is a plain type (integer counts as number),
+ * else JSON.
+ */
+function oneOrScalar<T>(forms: readonly T[], typeOf: (form: T) => unknown, one: (form: T) => FieldKind): FieldKind {
+  const nonNull = forms.filter((f) => typeOf(f) !== 'null');
+  if (nonNull.length === 1 && nonNull[0] !== undefined) return one(nonNull[0]);
+  const types = [...new Set(nonNull.map((f) => typeOf(f)).map((t) => (t === 'integer' ? 'number' : t)))];
+  return types.every((t): t is Plain => typeof t === 'string' && isPlain(t)) ? { kind: 'scalar', types } : { kind: 'json' };
+}
+
 export function kindOf(schema: FormSchema): FieldKind {
   if (Array.isArray(schema.type)) {
-    const types = [...new Set(schema.type.filter((t) => t !== 'null').map((t) => (t === 'integer' ? 'number' : t)))];
-    if (types.length === 1 && types[0]) return kindOf({ ...schema, type: types[0] });
-    return types.every(isPlain) ? { kind: 'scalar', types } : { kind: 'json' };
+    // ['integer', 'number'] is one form: a number.
+    const types = [...new Set(schema.type.map((t) => (t === 'integer' ? 'number' : t)))];
+    return oneOrScalar(
+      types,
+      (t) => t,
+      (t) => kindOf({ ...schema, type: t }),
+    );
   }
   const variants = schema.oneOf ?? schema.anyOf;
   if (variants) {
@@ -50,11 +66,7 @@ export function kindOf(schema: FormSchema): FieldKind {
     if (key) return { kind: 'union', key, variants: variants.map((v) => ({ value: String(v.properties?.[key]?.const), schema: v })) };
     // z.literal([7, 8]) and similar: a choice of constants.
     if (variants.every((v) => v.const !== undefined)) return { kind: 'choice', values: variants.map((v) => v.const ?? null) };
-    const nonNull = variants.filter((v) => v.type !== 'null');
-    if (nonNull.length === 1 && nonNull[0]) return kindOf(nonNull[0]);
-    const plain = [...new Set(nonNull.map((v) => (v.type === 'integer' ? 'number' : v.type)))];
-    if (plain.every((t): t is Plain => typeof t === 'string' && isPlain(t))) return { kind: 'scalar', types: plain };
-    return { kind: 'json' };
+    return oneOrScalar(variants, (v) => v.type, kindOf);
   }
   if (schema.const !== undefined) return { kind: 'constant', value: schema.const };
   if (schema.enum) return { kind: 'choice', values: schema.enum };
