@@ -94,4 +94,16 @@ describe('slowly adapting baseline in the evaluation (native/inference/baseline.
     for (let i = 0; i < ADAPT_N; i++) expect(adapting[i]).toBeCloseTo(fixed[i] as number, 5);
     expect(Math.abs((adapting[ADAPT_N] as number) - (fixed[ADAPT_N] as number))).toBeGreaterThan(1e-4);
   });
+
+  it('with a delay of d windows, scores equal the fixed baseline’s for d windows longer', async () => {
+    // The first window judged normal is the ADAPT_N-th (index ADAPT_N − 1); its mean enters d
+    // windows later, at the update after window ADAPT_N − 1 + d, so window ADAPT_N + d is the
+    // first one shifted.
+    const d = 50;
+    const fixed = await scoreWindows(model, window, rows, 400);
+    const gate = calibrateThreshold(fixed.subarray(0, 200), 1, 2);
+    const delayed = await scoreWindowsAdapting(model, window, rows, 400, 30, gate, d);
+    for (let i = 0; i < ADAPT_N + d; i++) expect(delayed[i]).toBeCloseTo(fixed[i] as number, 5);
+    expect(Math.abs((delayed[ADAPT_N + d] as number) - (fixed[ADAPT_N + d] as number))).toBeGreaterThan(1e-4);
+  });
 });

@@ -124,6 +124,24 @@ describe('slowly adapting baseline', () => {
     expect(c.offset).toEqual([6]);
   });
 
+  it('with clear m, a window enters only if the m windows after it were judged normal too', () => {
+    // delay 3, clear 1: window i enters at the update of window i + 3 if windows i and i + 1 were normal.
+    const b = new Baseline(1, { tau: 1, gate: 1, n: 1, delay: 3, clear: 1 });
+    // Windows 1–3 wait. Window 4: window 1 (mean 2) normal but window 2 over the gate: stays out.
+    for (const [m, score] of [
+      [2, 0],
+      [3, 5],
+      [4, 0],
+    ])
+      expect(b.update([m as number], score as number)).toBe(false);
+    expect(b.update([9], 0)).toBe(false);
+    expect(b.offset).toEqual([0]);
+    // Window 5: window 2 was over itself. Window 6: window 3 (4) and window 4 normal: enters, tau 1 → 4.
+    expect(b.update([9], 0)).toBe(false);
+    expect(b.update([9], 0)).toBe(true);
+    expect(b.offset).toEqual([4]);
+  });
+
   it('refuses a spec out of bounds, naming the field', () => {
     expect(() => checkAdapt({ tau: 0.5, gate: 1, n: 2 })).toThrow(/adapt\.tau/);
     expect(() => checkAdapt({ tau: 4, gate: 0, n: 2 })).toThrow(/adapt\.gate/);
@@ -132,12 +150,15 @@ describe('slowly adapting baseline', () => {
     expect(() => checkAdapt({ tau: 4, gate: 1, n: 2, delay: 1.5 })).toThrow(
       /adapt\.delay must be a whole number of windows, 0 or more, got 1\.5/,
     );
+    expect(() => checkAdapt({ tau: 4, gate: 1, n: 2, delay: 3, clear: 3 })).toThrow(
+      /adapt\.clear must be a whole number of windows from 0 to adapt\.delay − 1 = 2, got 3/,
+    );
     expect(() => new Baseline(1, spec).update([1, 2], 0)).toThrow(/2 means for 1 inputs/);
   });
 
   it('the manifest takes adapt on anomaly models only, with k at most n', () => {
     expect(issues(manifest({ adapt: { tau: 600, gate: 1, k: 10, n: 20 } }))).toEqual([]);
-    expect(issues(manifest({ adapt: { tau: 60, gate: 1, k: 10, n: 20, delay: 400 } }))).toEqual([]);
+    expect(issues(manifest({ adapt: { tau: 60, gate: 1, k: 10, n: 20, delay: 200, clear: 60 } }))).toEqual([]);
     expect(issues(manifest({ adapt: { tau: 60, gate: 1, n: 20, delay: -1 } }))[0]).toMatch(/^adapt\.delay: /);
     expect(issues(manifest({ adapt: { tau: 600, gate: 1, k: 21, n: 20 } }))).toEqual(['adapt.k: adapt.k must not exceed adapt.n']);
     expect(issues(manifest({ adapt: { tau: 0, gate: 1, n: 20 } }))[0]).toMatch(/^adapt\.tau: /);

@@ -19,11 +19,13 @@
 // (learn/conditional.ts) would see its independent inputs shifted too: none of those declares it.
 //
 // With `delay` d, a window's mean enters the baseline d windows after it was scored, and only if it
-// was judged normal then: the offset follows the machine as it was d windows ago. A fault that
-// lasts fewer than d windows is never part of the baseline while it lasts, however far below the
-// gate it stays (the weak valve faults of SKAB, which the undelayed baseline follows), and slow
-// drift is followed with a lag of d + tau windows instead of tau (its cost: drift over d windows
-// must stay within the threshold).
+// was judged normal then and so were the `clear` windows after it (0 when omitted): the offset
+// follows the machine as it was d windows ago. The windows at the start of an episode, scored before
+// the gate's k of n caught up (judged normal then), are left out by `clear`; a fault that lasts
+// fewer than d windows is never part of the baseline while it lasts, however far below the gate it
+// stays (the weak valve faults of SKAB, which the undelayed baseline follows). Slow drift is
+// followed with a lag of d + tau windows instead of tau (its cost: drift over d windows must stay
+// within the threshold).
 import { Persistence } from './calibrate.js';
 
 export interface AdaptSpec {
@@ -36,6 +38,8 @@ export interface AdaptSpec {
   n: number;
   /** Windows between a window being scored and its mean entering the baseline (0 when omitted). */
   delay?: number;
+  /** With a delay: windows after a window that must also have been judged normal for it to enter (0 when omitted, less than delay). */
+  clear?: number;
 }
 
 export function checkAdapt(spec: AdaptSpec): void {
@@ -46,6 +50,9 @@ export function checkAdapt(spec: AdaptSpec): void {
   if (!Number.isInteger(k) || k < 1 || k > spec.n) throw new Error(`adapt.k must be a whole number from 1 to n = ${spec.n}, got ${k}`);
   const d = spec.delay ?? 0;
   if (!Number.isInteger(d) || d < 0) throw new Error(`adapt.delay must be a whole number of windows, 0 or more, got ${d}`);
+  const c = spec.clear ?? 0;
+  if (!Number.isInteger(c) || c < 0 || (c > 0 && c >= d))
+    throw new Error(`adapt.clear must be a whole number of windows from 0 to adapt.delay − 1 = ${d - 1}, got ${c}`);
 }
 
 export class Baseline {
@@ -109,7 +116,10 @@ export class Baseline {
     // Delayed: this window waits d windows; the one that waited longest enters if it was normal.
     let moved = false;
     if (this.pending === d) {
-      moved = this.pastNormal[this.head] === 1 && this.follow(this.pastMeans, this.head * this.inputs);
+      // It enters when it and the `clear` windows after it (the next oldest in the ring) were judged normal.
+      let clear = this.pastNormal[this.head] === 1;
+      for (let i = 1; clear && i <= (this.spec.clear ?? 0); i++) clear = this.pastNormal[(this.head + i) % d] === 1;
+      moved = clear && this.follow(this.pastMeans, this.head * this.inputs);
       this.pending--;
     }
     for (let j = 0; j < this.inputs; j++) this.pastMeans[this.head * this.inputs + j] = mean[j] as number;

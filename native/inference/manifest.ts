@@ -67,7 +67,8 @@ export const manifestSchema = z
      * normalisation mean follows windows judged normal (fewer than `k` — default 1 — of the last `n`
      * scored above `gate`, normalised) with a time constant of `tau` windows. Without it the learned
      * mean is kept. With `delay` d, a window's mean enters the baseline d windows after it was scored
-     * (if it was judged normal then), so a fault shorter than d windows is never followed.
+     * (if it and the `clear` windows after it were judged normal), so a fault shorter than d windows
+     * is never followed (bounds: checkAdapt in baseline.ts).
      */
     adapt: z
       .object({
@@ -76,6 +77,7 @@ export const manifestSchema = z
         k: z.number().int().min(1).optional(),
         n: z.number().int().min(1),
         delay: z.number().int().min(0).optional(),
+        clear: z.number().int().min(0).optional(),
       })
       .strict()
       .refine((a) => (a.k ?? 1) <= a.n, { message: 'adapt.k must not exceed adapt.n', path: ['k'] })
