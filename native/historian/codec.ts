@@ -125,6 +125,15 @@ function allIntegerMs(ts: Float64Array, n: number): boolean {
 }
 
 const scratch = new ByteWriter(1 << 16);
+
+/**
+ * deflateRaw at `level` with 2 kB output buffers: a block or chunk compresses to under 1 kB, and
+ * zlib's default 16 kB output buffer was a new ArrayBuffer per call (Buffer's pool takes only
+ * small ones), most of the writer's garbage after the chunk buffers. The bytes are the same.
+ */
+function deflate(data: Uint8Array, level: number): Buffer {
+  return deflateRawSync(data, { level, chunkSize: 2048 });
+}
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 
@@ -204,7 +213,7 @@ export function encodeChunk(s: Samples, level = 1): Uint8Array {
     }
     w.pos = base + present * 8;
   }
-  const body = level === 0 ? w.buf.subarray(0, w.pos) : deflateRawSync(w.buf.subarray(0, w.pos), { level });
+  const body = level === 0 ? w.buf.subarray(0, w.pos) : deflate(w.buf.subarray(0, w.pos), level);
   const out = new Uint8Array(body.length + 1);
   out[0] = level === 0 ? VERSION_STORED : VERSION;
   out.set(body, 1);
@@ -495,7 +504,7 @@ export function encodeBuckets(buckets: readonly BucketRecord[], level = 1): Uint
   BUCKET_FIELDS.forEach((f, c) => {
     writeColumn(w, cols[c] as Float64Array, n, SECOND_ORDER.has(f));
   });
-  const body = deflateRawSync(w.buf.subarray(0, w.pos), { level });
+  const body = deflate(w.buf.subarray(0, w.pos), level);
   const out = new Uint8Array(body.length + 1);
   out[0] = VERSION_BUCKETS;
   out.set(body, 1);

@@ -642,20 +642,45 @@ export class HistorianStore {
   }
 
   ingest(n: number, ids: ArrayLike<number>, ts: ArrayLike<number>, values: ArrayLike<number>, quality: ArrayLike<number>): void {
-    const order = n >= GROUP_MIN ? this.groupByTag(n, ids) : null;
-    for (let k = 0; k < n; k++) {
-      const i = order === null ? k : (order[k] as number);
-      const st = this.tags[ids[i] as number];
-      const t = ts[i] as number;
-      if (!st) continue;
-      // The bus refuses such times; should one get here, it is kept aside, never written into a partition.
-      if (!(Math.abs(t) <= TIME_LIMIT_MS)) {
-        this.quarantine(st, t, values[i] as number, quality[i] as number, 'timestamp is not a finite time');
-        continue;
+    if (n >= GROUP_MIN) {
+      const order = this.groupByTag(n, ids);
+      // After the counting sort, tagPos[id] is where the run of tag `id` ends (ids beyond the table last, skipped).
+      const ends = this.tagPos;
+      let from = 0;
+      for (let id = 0; id < this.tags.length; id++) {
+        const to = ends[id] as number;
+        if (to > from) this.addRun(this.tags[id] as TagState, order, from, to, ts, values, quality);
+        from = to;
       }
-      this.add(st, t, values[i] as number, quality[i] as number);
+    } else {
+      for (let i = 0; i < n; i++) {
+        const st = this.tags[ids[i] as number];
+        if (st) this.addChecked(st, ts[i] as number, values[i] as number, quality[i] as number);
+      }
     }
     this.pending += n;
+  }
+
+  /** One tag's samples at order[from … to), in that order. */
+  private addRun(
+    st: TagState,
+    order: Uint32Array,
+    from: number,
+    to: number,
+    ts: ArrayLike<number>,
+    values: ArrayLike<number>,
+    quality: ArrayLike<number>,
+  ): void {
+    for (let k = from; k < to; k++) {
+      const i = order[k] as number;
+      this.addChecked(st, ts[i] as number, values[i] as number, quality[i] as number);
+    }
+  }
+
+  private addChecked(st: TagState, t: number, v: number, q: number): void {
+    // The bus refuses such times; should one get here, it is kept aside, never written into a partition.
+    if (Math.abs(t) <= TIME_LIMIT_MS) this.add(st, t, v, q);
+    else this.quarantine(st, t, v, q, 'timestamp is not a finite time');
   }
 
   /** Scratch of groupByTag: sample indexes in tag order, and per tag the next position. */
