@@ -637,7 +637,7 @@ export class Learning {
 }
 
 /** "learned by eve" / "learned after maintenance event 7": where a candidate came from. */
-export function describeOrigin(w: Pick<LearnJob, 'origin' | 'startedBy'>): string {
+function describeOrigin(w: Pick<LearnJob, 'origin' | 'startedBy'>): string {
   if (w.origin === 'maintenance') return `learned after ${w.startedBy ?? 'a maintenance event'}`;
   return `learned by ${w.startedBy ?? 'the console'}`;
 }
