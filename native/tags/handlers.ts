@@ -50,31 +50,6 @@ export function tagHandlers(
   'tags.list' | 'tags.snapshot' | 'tags.write' | 'connections.list' | 'tags.ingest' | 'tags.ingestSeries' | 'tags.ingestLines'
 > {
   let validating: Promise<void> = Promise.resolve();
-  /**
-   * Pushes received and not yet taken or turned away (waiting for their validation, or in it), and
-   * a taken push waiting for the next one's take so that both share one commit (see `store`).
-   */
-  let inFlight = 0;
-  let partner: (() => void) | null = null;
-  /** A push is taken or turned away: it no longer counts, and a push waiting for it commits. */
-  const leave = (push: { left: boolean }) => {
-    if (push.left) return;
-    push.left = true;
-    inFlight--;
-    const waiting = partner;
-    partner = null;
-    waiting?.();
-  };
-  /** Run one push's handling, counted in flight until it is taken or turned away. */
-  const inFlightWhile = async <T>(work: (push: { left: boolean }) => Promise<T>): Promise<T> => {
-    const push = { left: false };
-    inFlight++;
-    try {
-      return await work(push);
-    } finally {
-      leave(push);
-    }
-  };
   const ingestDrivers = () => {
     const ingest = [...s.drivers.values()].filter((d): d is IngestDriver => d.protocol === 'ingest');
     if (ingest.length === 0) throw new ApiFailure('not_found', 'this site has no push (ingest) connection');
@@ -107,18 +82,8 @@ export function tagHandlers(
    * transaction). Returns the retry delay when nothing was taken for lack of room. A push that
    * could never fit (more samples for a connection than its maxQueue) is refused at once (413):
    * answered "retry", a client that obeys would send it again for ever.
-   *
-   * Pushes commit in pairs where they can: a taken push that finds another already received and
-   * being validated waits for that one's take (or refusal) before asking for the commit, so the
-   * two share it. Unpaired, concurrent clients fall into lock step — all of them waiting on one
-   * commit while the main thread idles, then all sending at once while the writer idles; in pairs,
-   * one pair is validated while the other commits. The wait is bounded: the partner had arrived.
    */
-  const store = async (
-    self: { left: boolean },
-    checked: readonly { d: IngestDriver; push: CheckedPush }[],
-    accepted: number,
-  ): Promise<number | null> => {
+  const store = async (checked: readonly { d: IngestDriver; push: CheckedPush }[], accepted: number): Promise<number | null> => {
     if (accepted === 0) return null;
     for (const c of checked) {
       const tooLarge = c.d.tooLarge(c.push.ids.length);
@@ -131,9 +96,6 @@ export function tagHandlers(
     for (const c of checked) c.d.take(c.push);
     // Hand the samples to the bus's listeners (the historian) now, so the commit below includes them.
     s.bus.flush();
-    const isPartner = partner !== null;
-    leave(self);
-    if (!isPartner && inFlight > 0) await new Promise<void>((resolve) => (partner = resolve));
     try {
       await s.storage?.commit();
     } catch (err) {
@@ -188,106 +150,100 @@ export function tagHandlers(
       return result;
     },
     'connections.list': () => [...s.drivers.values()].map((d) => d.diagnostics()),
-    'tags.ingest': ({ items }) =>
-      inFlightWhile(async (self) => {
-        // Route each item to the push connection that owns its tag; a tag read from a PLC cannot be pushed.
-        const ingest = ingestDrivers();
-        const owner = ownerOf(ingest);
-        const groups = new Map<IngestDriver, { items: readonly unknown[]; index: number[] | null }>();
-        // One push connection (the common site): the items go to it as they are, nothing is regrouped.
-        if (ingest.length === 1) groups.set(ingest[0] as IngestDriver, { items, index: null });
-        else
-          items.forEach((item, index) => {
-            const d = owner((item as { tag?: unknown } | null)?.tag);
-            let g = groups.get(d);
-            if (!g) {
-              g = { items: [], index: [] };
-              groups.set(d, g);
-            }
-            (g.items as unknown[]).push(item);
-            g.index?.push(index);
-          });
-        const checked = await validate(async () => {
-          const out: { d: IngestDriver; index: number[] | null; push: CheckedPush }[] = [];
-          for (const [d, g] of groups) out.push({ d, index: g.index, push: await d.check(g.items) });
-          return out;
+    'tags.ingest': async ({ items }) => {
+      // Route each item to the push connection that owns its tag; a tag read from a PLC cannot be pushed.
+      const ingest = ingestDrivers();
+      const owner = ownerOf(ingest);
+      const groups = new Map<IngestDriver, { items: readonly unknown[]; index: number[] | null }>();
+      // One push connection (the common site): the items go to it as they are, nothing is regrouped.
+      if (ingest.length === 1) groups.set(ingest[0] as IngestDriver, { items, index: null });
+      else
+        items.forEach((item, index) => {
+          const d = owner((item as { tag?: unknown } | null)?.tag);
+          let g = groups.get(d);
+          if (!g) {
+            g = { items: [], index: [] };
+            groups.set(d, g);
+          }
+          (g.items as unknown[]).push(item);
+          g.index?.push(index);
         });
-        const outcome: IngestOutcome = { accepted: 0, rejected: [] };
-        for (const c of checked) {
-          outcome.accepted += c.push.ids.length;
-          const index = c.index;
-          outcome.rejected.push(...(index ? c.push.rejected.map((x) => ({ ...x, index: index[x.index] ?? x.index })) : c.push.rejected));
-        }
-        outcome.rejected.sort((a, b) => a.index - b.index);
-        const retryAfterS = await store(self, checked, outcome.accepted);
-        return retryAfterS === null ? outcome : { accepted: 0, rejected: [], retryAfterS };
-      }),
-    'tags.ingestSeries': ({ series }) =>
-      inFlightWhile(async (self) => {
-        // A series is one tag's: it goes to that tag's connection whole, no sample is copied to route it.
-        const owner = ownerOf(ingestDrivers());
-        const groups = new Map<IngestDriver, number[]>();
-        const at: number[] = [];
-        let samples = 0;
-        series.forEach((one, i) => {
-          at.push(samples);
-          samples += one.v.length;
-          const d = owner(one.tag);
-          const g = groups.get(d);
-          if (g) g.push(i);
-          else groups.set(d, [i]);
-        });
-        const checked = await validate(async () => {
-          const out: { d: IngestDriver; push: CheckedPush }[] = [];
-          for (const [d, which] of groups) out.push({ d, push: await d.checkSeries(series, which, at) });
-          return out;
-        });
-        const outcome: IngestOutcome = { accepted: 0, rejected: [] };
-        for (const c of checked) {
-          outcome.accepted += c.push.ids.length;
-          outcome.rejected.push(...c.push.rejected);
-        }
-        outcome.rejected.sort((a, b) => a.index - b.index);
-        const retryAfterS = await store(self, checked, outcome.accepted);
-        return retryAfterS === null ? outcome : { accepted: 0, rejected: [], retryAfterS };
-      }),
-    'tags.ingestLines': ({ text, precision, connection }) =>
-      inFlightWhile(async (self) => {
-        // The connection whose rule names the tags: the one asked for (`?db=`), or the only one with a rule.
-        const ingest = ingestDrivers();
-        const withRule = ingest.filter((d) => d.takesLines);
-        let d: IngestDriver | undefined;
-        if (connection !== undefined) {
-          d = ingest.find((x) => x.name === connection);
-          if (!d)
-            throw new ApiFailure(
-              'not_found',
-              `no push (ingest) connection named "${connection}"; ${withRule.length ? `line protocol is taken by ${withRule.map((x) => x.name).join(', ')}` : 'no connection takes line protocol'}`,
-            );
-          if (!d.takesLines)
-            throw new ApiFailure(
-              'validation',
-              `connection ${connection} takes no line protocol: give it a lineProtocol rule in the site file`,
-            );
-        } else if (withRule.length === 1) d = withRule[0];
-        else if (withRule.length === 0)
+      const checked = await validate(async () => {
+        const out: { d: IngestDriver; index: number[] | null; push: CheckedPush }[] = [];
+        for (const [d, g] of groups) out.push({ d, index: g.index, push: await d.check(g.items) });
+        return out;
+      });
+      const outcome: IngestOutcome = { accepted: 0, rejected: [] };
+      for (const c of checked) {
+        outcome.accepted += c.push.ids.length;
+        const index = c.index;
+        outcome.rejected.push(...(index ? c.push.rejected.map((x) => ({ ...x, index: index[x.index] ?? x.index })) : c.push.rejected));
+      }
+      outcome.rejected.sort((a, b) => a.index - b.index);
+      const retryAfterS = await store(checked, outcome.accepted);
+      return retryAfterS === null ? outcome : { accepted: 0, rejected: [], retryAfterS };
+    },
+    'tags.ingestSeries': async ({ series }) => {
+      // A series is one tag's: it goes to that tag's connection whole, no sample is copied to route it.
+      const owner = ownerOf(ingestDrivers());
+      const groups = new Map<IngestDriver, number[]>();
+      const at: number[] = [];
+      let samples = 0;
+      series.forEach((one, i) => {
+        at.push(samples);
+        samples += one.v.length;
+        const d = owner(one.tag);
+        const g = groups.get(d);
+        if (g) g.push(i);
+        else groups.set(d, [i]);
+      });
+      const checked = await validate(async () => {
+        const out: { d: IngestDriver; push: CheckedPush }[] = [];
+        for (const [d, which] of groups) out.push({ d, push: await d.checkSeries(series, which, at) });
+        return out;
+      });
+      const outcome: IngestOutcome = { accepted: 0, rejected: [] };
+      for (const c of checked) {
+        outcome.accepted += c.push.ids.length;
+        outcome.rejected.push(...c.push.rejected);
+      }
+      outcome.rejected.sort((a, b) => a.index - b.index);
+      const retryAfterS = await store(checked, outcome.accepted);
+      return retryAfterS === null ? outcome : { accepted: 0, rejected: [], retryAfterS };
+    },
+    'tags.ingestLines': async ({ text, precision, connection }) => {
+      // The connection whose rule names the tags: the one asked for (`?db=`), or the only one with a rule.
+      const ingest = ingestDrivers();
+      const withRule = ingest.filter((d) => d.takesLines);
+      let d: IngestDriver | undefined;
+      if (connection !== undefined) {
+        d = ingest.find((x) => x.name === connection);
+        if (!d)
           throw new ApiFailure(
             'not_found',
-            'no push (ingest) connection takes line protocol: give one a lineProtocol rule in the site file',
+            `no push (ingest) connection named "${connection}"; ${withRule.length ? `line protocol is taken by ${withRule.map((x) => x.name).join(', ')}` : 'no connection takes line protocol'}`,
           );
-        else
+        if (!d.takesLines)
           throw new ApiFailure(
             'validation',
-            `several connections take line protocol (${withRule.map((x) => x.name).join(', ')}): name one with ?db=<connection>`,
+            `connection ${connection} takes no line protocol: give it a lineProtocol rule in the site file`,
           );
-        const driver = d as IngestDriver;
-        const push = await validate(() => driver.checkLines(text, precision));
-        const outcome: IngestLinesOutcome = {
-          accepted: push.ids.length,
-          rejected: push.rejected.map((r) => ({ line: r.index, error: r.error })),
-        };
-        const retryAfterS = await store(self, [{ d: driver, push }], outcome.accepted);
-        return retryAfterS === null ? outcome : { accepted: 0, rejected: [], retryAfterS };
-      }),
+      } else if (withRule.length === 1) d = withRule[0];
+      else if (withRule.length === 0)
+        throw new ApiFailure('not_found', 'no push (ingest) connection takes line protocol: give one a lineProtocol rule in the site file');
+      else
+        throw new ApiFailure(
+          'validation',
+          `several connections take line protocol (${withRule.map((x) => x.name).join(', ')}): name one with ?db=<connection>`,
+        );
+      const driver = d as IngestDriver;
+      const push = await validate(() => driver.checkLines(text, precision));
+      const outcome: IngestLinesOutcome = {
+        accepted: push.ids.length,
+        rejected: push.rejected.map((r) => ({ line: r.index, error: r.error })),
+      };
+      const retryAfterS = await store([{ d: driver, push }], outcome.accepted);
+      return retryAfterS === null ? outcome : { accepted: 0, rejected: [], retryAfterS };
+    },
   };
 }

@@ -15,7 +15,7 @@ import { testTag } from './test-tag.js';
 const CTX: CallContext = { user: 'gw', role: 'operator', origin: 'internal' };
 const NAME = 'Edge/Yard/Spare/X';
 
-function setup(onCommit?: (bus: TagBus) => void) {
+function setup() {
   const tags = [testTag(0, NAME, { connection: 'small' })];
   const bus = new TagBus(tags, undefined, undefined, { acceptWindow: { pastMs: 30 * 86_400_000, futureMs: 300_000 } });
   const config = ingestConnectionSchema.parse({
@@ -36,7 +36,6 @@ function setup(onCommit?: (bus: TagBus) => void) {
     refuse: () => null,
     commit: () => {
       commits++;
-      onCommit?.(bus);
       return new Promise<void>((resolve) => pending.push(resolve));
     },
   };
@@ -107,38 +106,5 @@ describe('a queue full for now', () => {
     pending.shift()?.();
     expect(await again).toEqual({ accepted: 60, rejected: [] });
     expect(bus.current(0).value).toBe(1059);
-  });
-});
-
-describe('concurrent pushes and the commit', () => {
-  it('a push taken while another is being validated asks for its commit only once that one is taken, so both share it', async () => {
-    // Each commit request records what the bus holds then: the historian commits what was taken before the request.
-    const seen: unknown[] = [];
-    const { h, pending } = setup((bus) => seen.push(bus.current(0).value));
-    const values = (from: number) => items(40).map((x) => ({ ...x, value: x.value + from, timestamp: x.timestamp + from }));
-    const first = h['tags.ingest']({ items: values(0) }, CTX);
-    const second = h['tags.ingest']({ items: values(1000) }, CTX);
-    await expect.poll(() => pending.length, { timeout: 5_000 }).toBe(2);
-    // Neither commit was asked for with only the first push taken (its last value, 39).
-    expect(seen).toEqual([1039, 1039]);
-    for (const done of pending.splice(0)) done();
-    expect(await first).toEqual({ accepted: 40, rejected: [] });
-    expect(await second).toEqual({ accepted: 40, rejected: [] });
-  });
-
-  it('a push whose partner takes nothing (refused, or no room) commits all the same', async () => {
-    const { h, pending, commitCount } = setup();
-    const first = h['tags.ingest']({ items: items(40) }, CTX);
-    const refused = h['tags.ingest']({ items: [{ tag: 'Edge/Yard/Spare/Nope', value: 1 }] }, CTX);
-    expect(((await refused) as { accepted: number }).accepted).toBe(0);
-    await expect.poll(() => pending.length, { timeout: 5_000 }).toBe(1);
-    pending.shift()?.();
-    expect(await first).toEqual({ accepted: 40, rejected: [] });
-    // A lone push does not wait for anyone.
-    const alone = h['tags.ingestLines']({ text: lines(3), precision: 'ms' }, CTX);
-    await expect.poll(() => pending.length, { timeout: 5_000 }).toBe(1);
-    pending.shift()?.();
-    expect(await alone).toEqual({ accepted: 3, rejected: [] });
-    expect(commitCount()).toBe(2);
   });
 });
