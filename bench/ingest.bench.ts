@@ -233,15 +233,24 @@ function threadSeconds(pid: number): Map<string, number> {
 }
 
 /**
- * µs of CPU per sample of the main thread and of the busiest other thread over a window: the
- * threads have no names in /proc, and the historian's writer is by far the busiest after the main
- * thread (the GC and libuv helpers each take a fraction of it).
+ * µs of CPU per sample of the main thread, of the busiest other thread, and of the next busiest
+ * ones, over a window: the threads have no names in /proc (Node 20 names none), and the
+ * historian's writer is by far the busiest after the main thread; the next are the garbage
+ * collector's helpers and libuv's pool, each a fraction of it.
  */
 function threadSplit(pid: number, before: Map<string, number>, after: Map<string, number>, samples: number) {
   const used = (tid: string) => (after.get(tid) ?? 0) - (before.get(tid) ?? 0);
-  let busiest = 0;
-  for (const tid of after.keys()) if (tid !== String(pid)) busiest = Math.max(busiest, used(tid));
-  return { mainUsPerSample: (used(String(pid)) * 1e6) / samples, writerUsPerSample: (busiest * 1e6) / samples };
+  const others = [...after.keys()]
+    .filter((tid) => tid !== String(pid))
+    .map((tid) => (used(tid) * 1e6) / samples)
+    .sort((a, b) => b - a);
+  return {
+    mainUsPerSample: (used(String(pid)) * 1e6) / samples,
+    writerUsPerSample: others[0] ?? 0,
+    /** The next three busiest threads, and all the rest together. */
+    nextUsPerSample: others.slice(1, 4),
+    restUsPerSample: others.slice(4).reduce((a, b) => a + b, 0),
+  };
 }
 
 /**
@@ -265,6 +274,8 @@ async function pushForm(app: RunningConsole, headers: Record<string, string>, fo
   await post(bodies[0] as Uint8Array<ArrayBuffer>);
   const pid = app.child.pid as number;
   const load0 = loadAverage();
+  // The clients run in this process and take their share of the same two cores.
+  const client0 = process.cpuUsage();
   const cpu0 = cpuSeconds(pid);
   const main0 = threadSeconds(pid);
   const t0 = performance.now();
@@ -277,11 +288,13 @@ async function pushForm(app: RunningConsole, headers: Record<string, string>, fo
   const ms = performance.now() - t0;
   const samples = (bodies.length - 1) * PUSH;
   const cpu = cpuSeconds(pid) - cpu0;
+  const client = process.cpuUsage(client0);
   return {
     rate: (samples * 1000) / ms,
     cores: cpu / (ms / 1000),
     usPerSample: (cpu * 1e6) / samples,
     ...threadSplit(pid, main0, threadSeconds(pid), samples),
+    clientUsPerSample: (client.user + client.system) / samples,
     /** The host's load average (1, 5, 15 min) as the window began and ended: the machine is shared. */
     load: `${load0} → ${loadAverage()}`,
   };
@@ -336,7 +349,7 @@ async function formFigures(dir: string, quick: boolean): Promise<BenchResult[]> 
     }
   }
   const cpu = (f: Form) =>
-    `console ${(rates[f]?.cores ?? Number.NaN).toFixed(2)} cores, ${(rates[f]?.usPerSample ?? Number.NaN).toFixed(2)} µs CPU per sample (all its threads; main thread ${(rates[f]?.mainUsPerSample ?? Number.NaN).toFixed(2)} µs, busiest other thread — the historian writer — ${(rates[f]?.writerUsPerSample ?? Number.NaN).toFixed(2)} µs); ${samples.length.toLocaleString('en-US')} samples of ${FORM_TAGS} tags at 1 Hz, historian.durability normal; host load average ${rates[f]?.load ?? 'unknown'} on ${cpus().length} cores`;
+    `console ${(rates[f]?.cores ?? Number.NaN).toFixed(2)} cores, ${(rates[f]?.usPerSample ?? Number.NaN).toFixed(2)} µs CPU per sample (all its threads; main thread ${(rates[f]?.mainUsPerSample ?? Number.NaN).toFixed(2)} µs, busiest other thread — the historian writer — ${(rates[f]?.writerUsPerSample ?? Number.NaN).toFixed(2)} µs, the next ${(rates[f]?.nextUsPerSample ?? []).map((x) => x.toFixed(2)).join(', ')} µs, the other ${(rates[f]?.restUsPerSample ?? Number.NaN).toFixed(2)} µs together; the bench's four clients ${(rates[f]?.clientUsPerSample ?? Number.NaN).toFixed(2)} µs); ${samples.length.toLocaleString('en-US')} samples of ${FORM_TAGS} tags at 1 Hz, historian.durability normal; host load average ${rates[f]?.load ?? 'unknown'} on ${cpus().length} cores`;
   for (const form of ['items', 'series'] as const) {
     results.push({
       bench: 'ingest',
