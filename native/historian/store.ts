@@ -842,7 +842,12 @@ export class HistorianStore {
       const old = this.tags[i];
       if (old?.sid === sid) return;
       // Kept in its tail group until its last chunk is committed; queries and retention follow the new row.
-      if (old) this.finishTag(old);
+      if (old) {
+        this.finishTag(old);
+        // Its rows are no longer packed by this state: they leave the bound.
+        this.unitRowCount -= (old.unitRows.m1?.length ?? 0) + (old.unitRows.h1?.length ?? 0);
+        old.unitRows = { m1: null, h1: null };
+      }
       this.tags[i] = this.initTag(sid, policies[i] as TagPolicy);
     });
     for (let i = 0; i < known; i++) {
@@ -1311,7 +1316,10 @@ export class HistorianStore {
       // Written from the scratch bucket by flushOpen below, before anything else uses it.
       this.upsert(st, 'h1', mergeInto(copyInto(this.hourScratch, st.hourAcc), open));
       rows++;
-    } else if (open) (dirtyHours ??= new Set()).add(st.hourT);
+    } else if (open) {
+      dirtyHours ??= new Set();
+      dirtyHours.add(st.hourT);
+    }
 
     let recomputedOpen: Bucket | null = null;
     for (const m of st.dirtyMinutes) {
@@ -1323,7 +1331,8 @@ export class HistorianStore {
       else this.deleteRollup(st, 'm1', m);
       rows++;
       if (open && m === open.t && !recomputedOpen) recomputedOpen = b;
-      (dirtyHours ??= new Set()).add(Math.floor(m / HOUR) * HOUR);
+      dirtyHours ??= new Set();
+      dirtyHours.add(Math.floor(m / HOUR) * HOUR);
     }
     let reloadHour = false;
     // The hours recomputed below read the open minute back.
