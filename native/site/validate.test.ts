@@ -154,6 +154,13 @@ sync: { enabled: true, url: "mqtts://cloud.example:8883", tls: { ca: ${ca} } }
     ]);
   });
 
+  it('says an empty site file is empty, naming what a site file holds at least', () => {
+    for (const text of ['', '# nothing yet\n'])
+      expect(validateSiteText(text, 'site.yaml').issues.map((i) => i.message)).toEqual([
+        'the file is empty: a site file needs at least version, site, connections and areas',
+      ]);
+  });
+
   it('reports a site file that cannot be read as one issue', () => {
     const file = path.join(tempDir(), 'absent.yaml');
     const r = checkSiteFile(file);

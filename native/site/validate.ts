@@ -34,6 +34,12 @@ export interface SiteValidation {
   issues: ConfigIssue[];
 }
 
+/** A problem with the file as a whole (no field): at its first line. */
+const wholeFile = (file: string, message: string): SiteValidation => ({
+  model: null,
+  issues: [{ file, line: 1, column: 1, field: '', message }],
+});
+
 type AnyRules = ConnectionRules<ConnectionConfig>;
 
 /** Each protocol's rules, beside its driver: the validator applies exactly what the driver enforces. */
@@ -293,9 +299,12 @@ export function validateSiteText(text: string, file: string): SiteValidation {
     const message = /alias count/i.test(describeError(err))
       ? 'YAML: the file repeats aliases (*name) too often to be expanded safely; write the repeated parts out'
       : `YAML: the file cannot be read: ${describeError(err)}`;
-    return { model: null, issues: [{ file, line: 1, column: 1, field: '', message }] };
+    return wholeFile(file, message);
   }
 
+  // Said of the file, with what a site file holds at least (the schema would say "a mapping of fields").
+  if (raw === null || raw === undefined)
+    return wholeFile(file, 'the file is empty: a site file needs at least version, site, connections and areas');
   const parsed = siteFileSchema.safeParse(raw);
   let cfg: SiteFile;
   let broken: BrokenNames | undefined;
@@ -358,24 +367,10 @@ export function checkSiteFile(file: string): SiteValidation {
   try {
     const size = statSync(file).size;
     if (size > MAX_SITE_FILE_BYTES)
-      return {
-        model: null,
-        issues: [
-          {
-            file,
-            line: 1,
-            column: 1,
-            field: '',
-            message: `the site file is ${(size / 1024 / 1024).toFixed(0)} MB; a site file is at most 32 MB`,
-          },
-        ],
-      };
+      return wholeFile(file, `the site file is ${(size / 1024 / 1024).toFixed(0)} MB; a site file is at most 32 MB`);
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    return {
-      model: null,
-      issues: [{ file, line: 1, column: 1, field: '', message: `the site file cannot be read: ${describeError(err)}` }],
-    };
+    return wholeFile(file, `the site file cannot be read: ${describeError(err)}`);
   }
   return validateSiteText(text, file);
 }

@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import type { TagInfo } from '../api/types.js';
 import type { DriverTag } from '../drivers/driver.js';
-import { describeValue, describeZodIssue, fieldPath } from '../util/describe.js';
+import { describeValue, describeZodError } from '../util/describe.js';
 import { describeError } from '../util/errors.js';
 import { type TagConfig, tagSchema } from './config-schema.js';
 
@@ -158,17 +158,14 @@ const COLUMN_OF: Record<string, string> = {
  * CSV the column it came from): never zod's own wording. `what` names the row ("tag "Level"").
  */
 function rowIssues(error: z.ZodError, data: unknown, line: number, what: string, csv: boolean): ImportIssue[] {
-  return error.issues
-    .flatMap((issue) => describeZodIssue(issue, tagSchema, data))
-    .map((d) => {
-      const field = fieldPath(d.path);
-      const column = field || (csv ? 'row' : 'item');
-      if (d.key) return { line, column, message: `in ${what}, ${d.message}` };
-      if (field === '') return { line, column, message: `${what} ${d.own ? `is refused: ${d.message}` : d.message}` };
-      const named = csv && COLUMN_OF[field] ? `${COLUMN_OF[field]} of ${what}` : `the field "${field}" of ${what}`;
-      const is = named.includes(' columns ') ? 'are' : 'is';
-      return { line, column, message: `${named} ${d.own ? `${is} refused: ${d.message}` : d.message}` };
-    });
+  const column = (field: string) => (csv ? COLUMN_OF[field] : undefined);
+  return describeZodError(error, tagSchema, data, {
+    whole: what,
+    field: (field) => {
+      const named = column(field);
+      return named ? { name: `${named} of ${what}`, several: named.endsWith(' columns') } : { name: `the field "${field}" of ${what}` };
+    },
+  }).map((p) => ({ line, column: p.path || (csv ? 'row' : 'item'), message: p.message }));
 }
 
 /** A row's tag as its problems name it: by its name where it has one, else by its place. */
@@ -267,7 +264,7 @@ export function importTagsJson(text: string): ImportResult {
   const tags: TagConfig[] = [];
   const issues: ImportIssue[] = [];
   data.forEach((entry, i) => {
-    // A whole entry of the wrong kind is said as such (the schema's words are for a site file).
+    // A whole entry of the wrong kind is said with what an entry holds (tag fields), not a mapping of any fields.
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
       issues.push({
         line: i + 1,

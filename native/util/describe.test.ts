@@ -40,6 +40,35 @@ describe('describeZodError', () => {
   });
 });
 
+describe('describeZodError, general', () => {
+  const schema = z.object({ name: z.string(), options: z.object({ a: z.number() }).strict().optional() }).strict();
+
+  it('words an empty or missing whole as what it must be, about nothing in particular (no site-file sentence)', () => {
+    expect(problems(schema, null)).toEqual([{ path: '', message: 'the arguments must be a mapping of fields, but it is empty' }]);
+    expect(problems(schema, undefined)).toEqual([{ path: '', message: 'the arguments is required and must be a mapping of fields' }]);
+  });
+
+  it('names the thing the caller names: the whole, its fields, and where an unknown field stands', () => {
+    const data = { name: 3, options: { b: 1 }, extra: true };
+    const r = schema.safeParse(data);
+    if (r.success) throw new Error('expected a refusal');
+    const named = describeZodError(r.error, schema, data, {
+      whole: 'tag "T"',
+      field: (p) => (p === 'name' ? { name: 'the Tag Name column of tag "T"' } : { name: `the field "${p}" of tag "T"` }),
+    });
+    expect(named.map((p) => p.message)).toEqual([
+      'the Tag Name column of tag "T" must be text, but it is the number 3',
+      'the field "options.a" of tag "T" is required and must be a number',
+      'in "options" of tag "T", unknown field "b"; the fields here are a',
+      'in tag "T", unknown field "extra"; the fields here are name, options',
+    ]);
+    const whole = z.object({ a: z.number() }).refine(() => false, { message: 'never this' });
+    const w = whole.safeParse({ a: 1 });
+    if (w.success) throw new Error('expected a refusal');
+    expect(describeZodError(w.error, whole, { a: 1 }, { whole: 'entry 2' })[0]?.message).toBe('entry 2 is refused: never this');
+  });
+});
+
 describe('fieldPath and closest', () => {
   it('writes keys with dots and indices in brackets', () => {
     expect(fieldPath([])).toBe('');

@@ -214,8 +214,6 @@ export function describeZodIssue(issue: z.core.$ZodIssue, root: z.ZodType, data:
       }));
     }
     case 'invalid_type': {
-      if ((value === undefined || value === null) && local.length === 0)
-        return [{ path, message: 'the file is empty: a site file needs at least version, site, connections and areas' }];
       if (value === undefined)
         return [{ path, missing: true, message: `is required and must be ${TYPE_NAMES[issue.expected] ?? issue.expected}` }];
       const expected = TYPE_NAMES[issue.expected] ?? issue.expected;
@@ -351,10 +349,23 @@ export interface FieldProblem {
 }
 
 /**
- * Every issue of a failed parse as a sentence naming its field — what an API client (a script, a
- * gateway, the renderer) is answered. `root` is the schema that was applied to `data`.
+ * How describeZodError's sentences name what was checked. Without one they name a request's
+ * arguments ("the arguments …", `the field "reason" …`).
  */
-export function describeZodError(error: z.ZodError, root: z.ZodType, data: unknown): FieldProblem[] {
+export interface Naming {
+  /** The value as a whole, as a sentence's subject and as the place of an unknown field: `tag "Level"`. */
+  whole: string;
+  /** A field (as `fieldPath` writes it) as a sentence's subject; `several` when it names more than one ("are refused"). */
+  field?(path: string): { name: string; several?: boolean };
+}
+
+/**
+ * Every issue of a failed parse as a sentence naming its field — what an API client (a script, a
+ * gateway, the renderer) is answered, or, with `naming`, what a list's entry says (a tag row).
+ * `root` is the schema that was applied to `data`.
+ */
+export function describeZodError(error: z.ZodError, root: z.ZodType, data: unknown, naming?: Naming): FieldProblem[] {
+  const of = naming ? ` of ${naming.whole}` : '';
   return error.issues
     .flatMap((issue) => describeZodIssue(issue, root, data))
     .map((d) => {
@@ -362,10 +373,16 @@ export function describeZodError(error: z.ZodError, root: z.ZodType, data: unkno
       // An unknown field or a bad key names itself; the sentence says where it stands.
       if (d.key) {
         const parent = fieldPath(d.path.slice(0, -1));
-        return { path, message: parent === '' ? d.message : `in "${parent}", ${d.message}` };
+        if (parent !== '') return { path, message: `in "${parent}"${of}, ${d.message}` };
+        return { path, message: naming ? `in ${naming.whole}, ${d.message}` : d.message };
       }
-      if (path === '') return { path, message: d.own ? d.message : `the arguments ${d.message}` };
-      return { path, message: `the field "${path}" ${d.own ? `is refused: ${d.message}` : d.message}` };
+      if (path === '') {
+        // A request's own refinement reads as it is written ("a factor needs `gases` or `co2e`").
+        if (!naming) return { path, message: d.own ? d.message : `the arguments ${d.message}` };
+        return { path, message: `${naming.whole} ${d.own ? `is refused: ${d.message}` : d.message}` };
+      }
+      const field = naming?.field?.(path) ?? { name: `the field "${path}"${of}` };
+      return { path, message: `${field.name} ${d.own ? `${field.several ? 'are' : 'is'} refused: ${d.message}` : d.message}` };
     });
 }
 
