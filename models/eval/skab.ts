@@ -16,9 +16,13 @@
 // graph (native/inference/learn/pca.ts) in onnxruntime-node; each point's window ends at that point.
 //
 // The slowly adapting baseline (native/inference/baseline.ts, manifest `adapt`, as the console runs
-// it) is evaluated three ways, none tuned on the scored file: on the grid beside the fixed baseline
-// (leave-files-out chooses), forced onto each fold's fixed-baseline setting (what it costs on the
-// labelled files), and on the anomaly-free run with the setting chosen on all labelled files.
+// it; undelayed, or delayed with `clear`) is evaluated four ways, none tuned on the scored file: on
+// the grid beside the fixed baseline (leave-files-out chooses), forced onto each fold's
+// fixed-baseline setting (what it costs on the labelled files), on the anomaly-free run with the
+// setting chosen on all labelled files, and guarded: a labelled file is judged with the setting
+// chosen on the other labelled files among those that also hold FAR ≤ 10 % on the anomaly-free run
+// (another file, so allowed), and each half of the anomaly-free run with the setting chosen on the
+// labelled files that holds FAR ≤ 10 % on its other half.
 //
 // Prints per file, per folder and pooled F1 / FAR % / MAR % as SKAB's leaderboard computes them,
 // what the persistence rule costs in delay, and the earlier fixed-threshold figures for comparison.

@@ -159,6 +159,9 @@ describe('slowly adapting baseline', () => {
   it('the manifest takes adapt on anomaly models only, with k at most n', () => {
     expect(issues(manifest({ adapt: { tau: 600, gate: 1, k: 10, n: 20 } }))).toEqual([]);
     expect(issues(manifest({ adapt: { tau: 60, gate: 1, k: 10, n: 20, delay: 200, clear: 60 } }))).toEqual([]);
+    expect(issues(manifest({ adapt: { tau: 60, gate: 1, n: 20, delay: 200, clear: 200 } }))).toEqual([
+      'adapt.clear: adapt.clear must be less than adapt.delay',
+    ]);
     expect(issues(manifest({ adapt: { tau: 60, gate: 1, n: 20, delay: -1 } }))[0]).toMatch(/^adapt\.delay: /);
     expect(issues(manifest({ adapt: { tau: 600, gate: 1, k: 21, n: 20 } }))).toEqual(['adapt.k: adapt.k must not exceed adapt.n']);
     expect(issues(manifest({ adapt: { tau: 0, gate: 1, n: 20 } }))[0]).toMatch(/^adapt\.tau: /);

@@ -81,6 +81,10 @@ export const manifestSchema = z
       })
       .strict()
       .refine((a) => (a.k ?? 1) <= a.n, { message: 'adapt.k must not exceed adapt.n', path: ['k'] })
+      .refine((a) => (a.clear ?? 0) === 0 || (a.clear ?? 0) < (a.delay ?? 0), {
+        message: 'adapt.clear must be less than adapt.delay',
+        path: ['clear'],
+      })
       .optional(),
     /**
      * The machine is stopped (no score, never an alarm) while input `tag` is at or below `above`,
