@@ -29,8 +29,12 @@ const contexts: BrowserContext[] = [];
 
 /** A day of Pump102 at 1 s up to `end`: each measurement a slow swing with noise, the pump running throughout. */
 async function seedDay(dataDir: string, tags: readonly TagInfo[], end: number): Promise<void> {
-  const own = tags.filter((t) => t.name.startsWith(`${MACHINE}/`) && t.connection !== 'models');
-  const historian = await openHistorian({ dir: path.join(dataDir, 'historian'), tags, retentionIntervalMs: 0 });
+  // The historian numbers a tag by its place in the table: the console's ids, in order.
+  const table = [...tags].sort((a, b) => a.id - b.id);
+  const gap = table.findIndex((t, i) => t.id !== i);
+  if (gap >= 0) throw new Error(`the console's tag ids are not 0…${table.length - 1} (${table[gap]?.name} has id ${table[gap]?.id})`);
+  const own = table.filter((t) => t.name.startsWith(`${MACHINE}/`) && t.connection !== 'models');
+  const historian = await openHistorian({ dir: path.join(dataDir, 'historian'), tags: table, retentionIntervalMs: 0 });
   try {
     const from = end - DAY;
     const rows = 3600; // an hour per batch
