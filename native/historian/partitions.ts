@@ -101,9 +101,15 @@ export class PartitionSet {
     for (const r of this.db.prepare('SELECT name FROM partition').all() as { name: string }[]) this.known.add(r.name);
   }
 
+  /** The partition ensure() answered last, per level: most calls ask for the same one again (no name built, no lookup). */
+  private readonly last = new Map<Level, { index: number; name: string }>();
+
   ensure(level: Level, t: number): string {
     const index = partitionIndex(level, t);
+    const last = this.last.get(level);
+    if (last && last.index === index && this.known.has(last.name)) return last.name;
     const name = partitionName(level, index);
+    this.last.set(level, { index, name });
     if (!this.known.has(name)) {
       this.db.exec(DDL[level](name));
       this.register.run(name, level, index * PERIOD[level], (index + 1) * PERIOD[level]);

@@ -1252,7 +1252,8 @@ export class HistorianStore {
     const grp = tailGroup(sid);
     this.openPending.m1 = undefined;
     this.openPending.h1 = undefined;
-    st.rowLog.length = 0;
+    // A new array only when there was something (setting an array's length is a slow path).
+    if (st.rowLog.length > 0) st.rowLog = [];
     // Raw data first: the rollup recomputation below reads it back.
     for (const c of st.sealed) {
       if (c.written > 0) this.tailRow(grp).seal(sid, c.chunkId, c.samples);
@@ -1520,7 +1521,7 @@ export class HistorianStore {
         this.unitRowCount--;
       }
     }
-    st.rowLog.length = 0;
+    if (st.rowLog.length > 0) st.rowLog = [];
   }
 
   /** Rows deleted behind the writer's back (retention): no tag's rows are known any more. */
