@@ -77,3 +77,47 @@ describe('TagBus with a throwing listener', () => {
     expect(bus.listenerFaults).toBe(1);
   });
 });
+
+describe('TagBus.updateAll', () => {
+  it('records a run of samples exactly as update() one by one: values, window replacements, removed tags, batches', () => {
+    const now = Date.UTC(2026, 11, 1, 12);
+    // A table of its own per bus: the bus changes its table in place when a tag is removed.
+    const three = () => [testTag(0, 's/a/m/t0'), testTag(1, 's/a/m/t1'), testTag(2, 's/a/m/t2')];
+    const make = (window: boolean) => {
+      const bus = new TagBus(three(), 4, undefined, {
+        now: () => now,
+        ...(window ? { acceptWindow: { pastMs: 86_400_000, futureMs: 60_000 } } : {}),
+      });
+      const batches: number[][] = [];
+      bus.onBatch((b) => batches.push([...b.ids, ...b.ts, ...b.values, ...b.quality]));
+      bus.removeTags([2], () => 'removed', now - 10);
+      bus.flush();
+      batches.length = 0;
+      return { bus, batches };
+    };
+    // In the window, ahead of it, behind it, NaN, beyond a Date, booleans, text and null, and a removed tag.
+    const ids = [0, 1, 0, 1, 0, 1, 2, 0, 1, 0];
+    const ts = [now - 1000, now - 500, now + 3_600_000, now - 2 * 86_400_000, Number.NaN, 9e15, now - 1, now, now - 5, now - 2];
+    const values = [1.5, true, 2, 'text', 3, null, 4, false, 5, 6];
+    const quality = [0, 1, 0, 2, 0, 0, 0, 1, 2, 0] as const;
+    for (const window of [true, false]) {
+      const one = make(window);
+      const all = make(window);
+      for (let i = 0; i < ids.length; i++) one.bus.update(ids[i] as number, values[i] as never, quality[i] as never, ts[i] as number);
+      all.bus.updateAll(ids, values as never, [...quality], ts);
+      one.bus.flush();
+      all.bus.flush();
+      expect(all.batches).toEqual(one.batches);
+      for (const id of [0, 1, 2]) expect(all.bus.current(id)).toEqual(one.bus.current(id));
+      expect([all.bus.samplesIn, all.bus.timestampsReplaced, all.bus.samplesForRemoved]).toEqual([
+        one.bus.samplesIn,
+        one.bus.timestampsReplaced,
+        one.bus.samplesForRemoved,
+      ]);
+    }
+    // The run did cross the window and a removed tag (the comparison is not between two empty answers).
+    const check = make(true);
+    check.bus.updateAll(ids, values as never, [...quality], ts);
+    expect([check.bus.timestampsReplaced, check.bus.samplesForRemoved]).toEqual([4, 1]);
+  });
+});

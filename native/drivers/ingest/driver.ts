@@ -345,10 +345,7 @@ export function createIngestDriver(config: IngestConnectionConfig, tags: DriverT
       return false;
     },
     take(push) {
-      const bus = ctx.bus;
-      for (let i = 0; i < push.ids.length; i++) {
-        bus.update(push.ids[i] as number, push.values[i] as TagValue, push.quality[i] as QualityCode, push.ts[i] as number);
-      }
+      ctx.bus.updateAll(push.ids, push.values, push.quality, push.ts);
       awaitingCommit += push.ids.length;
       link.rate.add(push.ids.length);
     },
