@@ -3,11 +3,11 @@
 // valid result replaces the file (writeSiteText) — atomically (write to a temporary file, then
 // rename), keeping the previous version as <file>.bak. An invalid edit changes nothing and says
 // why, with the position.
-import { copyFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { TagInfo } from '../api/types.js';
 import type { TagConfig } from '../tags/config-schema.js';
-import { ConfigError, formatIssue, parseSiteFile, type SiteModel } from './index.js';
+import type { SiteModel } from './index.js';
 
 /** The fields an engineer may edit on a running console; addresses and connections need a restart. */
 export interface TagEdit {
@@ -23,21 +23,6 @@ export class TagEditError extends Error {}
 /** An edit of a template's tag that does not say whether it goes to the template or the machine. */
 export class TagScopeError extends TagEditError {}
 
-function validated(model: SiteModel, text: string): SiteModel {
-  try {
-    return parseSiteFile(text, model.file);
-  } catch (err) {
-    if (err instanceof ConfigError)
-      throw new TagEditError(`the edit makes the site file invalid: ${err.issues.map(formatIssue).join('; ')}`);
-    throw err;
-  }
-}
-
-function writeValidated(model: SiteModel, text: string): { next: SiteModel; backup: string } {
-  const next = validated(model, text);
-  return { next, backup: writeSiteText(model.file, text) };
-}
-
 /** Replace the site file with this text, as given, atomically; the previous text is kept as <file>.bak. */
 export function writeSiteText(file: string, text: string): string {
   const tmp = `${file}.tmp-${process.pid}`;
@@ -51,7 +36,7 @@ export function writeSiteText(file: string, text: string): string {
 /**
  * `text` (the site file's text) with tags added to (or replaced, by name, in) a machine's own tag list;
  * the rest of the file, comments and layout, as it is. Not validated or written here: the caller
- * puts it in force (config.apply) or writes it (addMachineTags).
+ * puts it in force (config.importTags, through config.apply).
  */
 export function machineTagsText(
   model: SiteModel,
@@ -81,17 +66,6 @@ export function machineTagsText(
       else doc.addIn(at, doc.createNode(entryOf(t)));
     }
   return { text: doc.toString({ lineWidth: 0 }), added: tags.map((t) => `${machine}/${t.name}`) };
-}
-
-/** Add (or replace, by name) tags in a machine's own tag list and write the site file (validated first). */
-export function addMachineTags(
-  model: SiteModel,
-  machine: string,
-  tags: readonly TagConfig[],
-): { file: string; backup: string; added: string[] } {
-  const { text, added } = machineTagsText(model, readFileSync(model.file, 'utf8'), machine, tags);
-  const { backup } = writeValidated(model, text);
-  return { file: model.file, backup, added };
 }
 
 /** Where an edit of a template's tag goes: the template (every machine made from it) or this machine's override. */

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { addMachineTags } from '../site/editor.js';
-import { loadSiteFile } from '../site/index.js';
+import { machineTagsText } from '../site/editor.js';
+import { loadSiteFile, parseSiteFile } from '../site/index.js';
 import { VALIDATOR_WORDING } from '../util/validator-wording.js';
 import { exportTagsCsv, importTagsCsv, importTagsJson, parseCsv } from './tag-list.js';
 
@@ -123,14 +123,15 @@ describe('CSV', () => {
     expect(importTagsJson('{}').issues[0]?.message).toBe('the tag list must be a JSON array of tags, but it is a mapping');
   });
 
-  it('applies an import to a machine in the site file, replacing tags of the same name', () => {
+  // As config.importTags puts it in force (native/site/import-live.test.ts applies it on a real core).
+  it("writes an import into a machine's tags in the site file's text, replacing tags of the same name", () => {
     const file = siteFile();
     const model = loadSiteFile(file);
     const { tags } = importTagsCsv('Tag Name,Address,Data Type,Eng Units\nLevel,40201,Float,m\nTemp,40203,Float,°C\n');
-    const result = addMachineTags(model, 'P/A/Tank', tags);
+    const result = machineTagsText(model, readFileSync(file, 'utf8'), 'P/A/Tank', tags);
     expect(result.added).toEqual(['P/A/Tank/Level', 'P/A/Tank/Temp']);
-    const reloaded = loadSiteFile(file);
-    expect(reloaded.tags.map((t) => `${t.name}@${t.address}:${t.unit}`)).toEqual(['P/A/Tank/Level@40201:m', 'P/A/Tank/Temp@40203:°C']);
-    expect(readFileSync(result.backup, 'utf8')).toBe(site);
+    const next = parseSiteFile(result.text, file);
+    expect(next.tags.map((t) => `${t.name}@${t.address}:${t.unit}`)).toEqual(['P/A/Tank/Level@40201:m', 'P/A/Tank/Temp@40203:°C']);
+    expect(readFileSync(file, 'utf8')).toBe(site);
   });
 });
