@@ -33,17 +33,21 @@ type IngestItem = z.output<typeof ingestItemSchema>;
 const ITEM_KEYS = new Set(['tag', 'value', 'timestamp', 'quality']);
 const QUALITIES = new Set(['Good', 'Uncertain', 'Bad']);
 
+/** An item as the schema takes it, before its defaults are applied. */
+type PlainItem = { tag: string; value: TagValue; timestamp?: number; quality?: IngestItem['quality'] };
+
 /**
  * The schema's own rules, checked without allocating, for the common item (a number timestamp or
- * none): the same answer as ingestItemSchema for every item it accepts; anything else (string
- * times, any doubt) returns null and goes through the schema, which also words the refusal.
+ * none): true for an item the schema accepts as it is (the item itself is then read, no copy is
+ * made); false for anything else (string times, any doubt), which goes through the schema, which
+ * also words the refusal.
  */
-function plainItem(raw: unknown): IngestItem | null {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
+function isPlainItem(raw: unknown): raw is PlainItem {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return false;
   const o = raw as Record<string, unknown>;
-  for (const k in o) if (!ITEM_KEYS.has(k)) return null;
+  for (const k in o) if (!ITEM_KEYS.has(k)) return false;
   const { tag, value, timestamp, quality } = o;
-  if (typeof tag !== 'string' || tag.length === 0) return null;
+  if (typeof tag !== 'string' || tag.length === 0) return false;
   if (
     !(
       value === null ||
@@ -52,11 +56,10 @@ function plainItem(raw: unknown): IngestItem | null {
       (typeof value === 'string' && value.length <= 1024)
     )
   ) {
-    return null;
+    return false;
   }
-  if (!(timestamp === undefined || (typeof timestamp === 'number' && Number.isFinite(timestamp)))) return null;
-  if (!(quality === undefined || (typeof quality === 'string' && QUALITIES.has(quality)))) return null;
-  return { tag, value, timestamp, quality: (quality ?? 'Good') as IngestItem['quality'] } as IngestItem;
+  if (!(timestamp === undefined || (typeof timestamp === 'number' && Number.isFinite(timestamp)))) return false;
+  return quality === undefined || (typeof quality === 'string' && QUALITIES.has(quality));
 }
 
 /**
@@ -224,22 +227,26 @@ export function createIngestDriver(config: IngestConnectionConfig, tags: DriverT
         const now = Date.now();
         const end = Math.min(items.length, start + SLICE);
         for (let index = start; index < end; index++) {
-          const plain = plainItem(items[index]);
-          const parsed = plain ? { success: true as const, data: plain } : ingestItemSchema.safeParse(items[index]);
-          if (!parsed.success) {
-            const error = itemRefusal(index, items[index], parsed.error);
-            fail('malformed', error);
-            out.rejected.push({ index, ok: false, error });
-            continue;
+          const raw = items[index];
+          let item: PlainItem | IngestItem;
+          if (isPlainItem(raw)) item = raw;
+          else {
+            const parsed = ingestItemSchema.safeParse(raw);
+            if (!parsed.success) {
+              const error = itemRefusal(index, raw, parsed.error);
+              fail('malformed', error);
+              out.rejected.push({ index, ok: false, error });
+              continue;
+            }
+            item = parsed.data;
           }
-          const item = parsed.data;
           const tag = byName.get(item.tag);
           if (!tag) {
             out.rejected.push({ index, ok: false, error: unknownTag(item.tag) });
             continue;
           }
           const ts = item.timestamp === undefined ? now : typeof item.timestamp === 'number' ? item.timestamp : Date.parse(item.timestamp);
-          const refused = admit(out, days, tag, item.value, QUALITY[item.quality] ?? 0, ts, now);
+          const refused = admit(out, days, tag, item.value, QUALITY[item.quality ?? 'Good'] ?? 0, ts, now);
           if (refused) out.rejected.push({ index, ok: false, error: refused });
         }
       }
