@@ -158,6 +158,9 @@ export function createMqttDriver(config: MqttConnectionConfig, tags: DriverTag[]
 
   // JSON mode ---------------------------------------------------------------------------------
   const matched: JsonRoute[] = [];
+  // The newest payload time taken per tag (timestamp-mapped tags), to know a retained message sent
+  // again on resubscribe from one the device published since.
+  const sourceTimes = new Map<number, number>();
   function onJson(topic: string, payload: Buffer, retained: boolean): void {
     matched.length = 0;
     routes.match(topic, (r) => matched.push(r));
@@ -199,12 +202,20 @@ export function createMqttDriver(config: MqttConnectionConfig, tags: DriverTag[]
           continue;
         }
         // A retained message is the value the broker kept, stamped when it was last published —
-        // often before the status the bus holds for the tag (the link's "not connected yet", set
-        // before this link opened). Stored at its own time it would sort before that Bad status and
-        // the history would read Bad until the device next published; it is recorded 1 ms after it,
-        // as an OPC UA item's first notification is. Live messages keep the time they carry.
-        const held = retained ? ctx.bus.current(r.tag.id).ts : Number.NEGATIVE_INFINITY;
-        ts = t <= held ? held + 1 : t;
+        // often before the status the bus holds for the tag (the link's "not connected yet" or
+        // "comm failure", set before this link opened). Stored at its own time it would sort before
+        // that Bad status and the history would read Bad until the device next published: it is
+        // recorded 1 ms after it, as an OPC UA item's first notification is. The broker sends it
+        // again on every resubscribe: one older than a message already taken from the topic is
+        // outdated (the device published since without retain) and dropped. Live messages keep the
+        // time they carry.
+        if (retained) {
+          const seen = sourceTimes.get(r.tag.id);
+          if (seen !== undefined && t < seen) continue;
+          const held = ctx.bus.current(r.tag.id).ts;
+          ts = t <= held ? held + 1 : t;
+        } else ts = t;
+        sourceTimes.set(r.tag.id, Math.max(t, sourceTimes.get(r.tag.id) ?? t));
       }
       if (value === null) deliver(r.tag, null, 1, ts, 'null value from source');
       else deliver(r.tag, value, 0, ts);
