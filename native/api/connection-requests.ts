@@ -16,6 +16,9 @@ export const DISCOVER_LIMITS = {
   testTimeoutSMax: 20,
 } as const;
 
+/** A server certificate by its SHA-1 thumbprint, plain hex or with colons. */
+const certificateArg = z.object({ thumbprint: z.string().regex(/^[0-9a-fA-F:]{40,59}$/, 'a SHA-1 thumbprint in hex') }).strict();
+
 export const connectionRequests = {
   /** OPC UA tag picker: the children of a node (the Objects folder when nodeId is null). */
   'connections.browse': z.object({ connection: z.string().min(1), nodeId: z.string().min(1).nullable().default(null) }).strict(),
@@ -47,11 +50,9 @@ export const connectionRequests = {
   'connections.decodeModbus': z.object({ connection: z.string().min(1), address: z.string().min(1).max(64) }).strict(),
   /** OPC UA server certificates seen by the console: rejected ones wait for an engineer to trust them. */
   'connections.certificates': z.object({}).strict().default({}),
-  'connections.trustCertificate': z.object({ thumbprint: z.string().regex(/^[0-9a-fA-F:]{40,59}$/, 'a SHA-1 thumbprint in hex') }).strict(),
+  'connections.trustCertificate': certificateArg,
   /** Revoke a trust: the certificate goes back to the rejected list and the connections using it reconnect (and are refused). */
-  'connections.revokeCertificate': z
-    .object({ thumbprint: z.string().regex(/^[0-9a-fA-F:]{40,59}$/, 'a SHA-1 thumbprint in hex') })
-    .strict(),
+  'connections.revokeCertificate': certificateArg,
   /**
    * Test connection: open a connection from settings that need not be in the site file (a form's
    * unsaved entry, checked against the site file's connection schema), wait at most timeoutS for the

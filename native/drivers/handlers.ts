@@ -126,12 +126,22 @@ export function connectionHandlers(
       }
       // A server's certificate is checked when a session opens: the connections that use it are
       // restarted so the revoke holds now, not at their next reconnect.
+      const failed: string[] = [];
       for (const name of entry.connections) {
         const d = drivers.get(name);
         if (!d) continue;
-        await d.stop();
-        await d.start();
+        try {
+          await d.stop();
+          await d.start();
+        } catch (err) {
+          failed.push(`${name} (${describeError(err)})`);
+        }
       }
+      if (failed.length > 0)
+        throw new ApiFailure(
+          'unavailable',
+          `the trust in certificate ${entry.thumbprint} is revoked, but ${failed.join(', ')} did not restart: its open session stays until it reconnects`,
+        );
       return strip(entry);
     },
     'connections.test': ({ connection, timeoutS }) => test(connection, timeoutS * 1000),
