@@ -106,23 +106,27 @@ export interface ConfigVersionInfo {
   renames: Record<string, string>;
 }
 
+/** What the site-file diff (native/site/diff.ts) compares, by kind; declared here, below the site floor, so both may use it. */
+export type SiteDiffKind =
+  | 'site'
+  | 'connection'
+  | 'template'
+  | 'machine'
+  | 'tag'
+  | 'alarm'
+  | 'historian'
+  | 'esg'
+  | 'models'
+  | 'sync'
+  | 'maintenance';
+
+export type DiffChange = 'added' | 'removed' | 'changed' | 'renamed';
+
 export interface ConfigDiffEntry {
   /** display: a process display's file (displays/<id>.json), versioned with the site file. */
-  kind:
-    | 'site'
-    | 'connection'
-    | 'template'
-    | 'machine'
-    | 'tag'
-    | 'alarm'
-    | 'historian'
-    | 'esg'
-    | 'models'
-    | 'sync'
-    | 'maintenance'
-    | 'display';
+  kind: SiteDiffKind | 'display';
   name: string;
-  change: 'added' | 'removed' | 'changed' | 'renamed';
+  change: DiffChange;
   fields?: string[];
   from?: string;
 }

@@ -3,26 +3,14 @@
 // console runs them (templates expanded), so a template edit shows as a change of every machine's
 // tag it reaches. A rename is never guessed from the text: the apply names it (`renames`), and the
 // tag then keeps its identity (its id on the bus and its history).
+import type { DiffChange, SiteDiffKind } from '../api/config-requests.js';
 import type { SiteModel } from './model.js';
 
-export type DiffKind =
-  | 'site'
-  | 'connection'
-  | 'template'
-  | 'machine'
-  | 'tag'
-  | 'alarm'
-  | 'historian'
-  | 'esg'
-  | 'models'
-  | 'sync'
-  | 'maintenance';
-
 export interface DiffEntry {
-  kind: DiffKind;
+  kind: SiteDiffKind;
   /** The connection, template, machine (Site/Area/Machine), tag path, alarm id or section name. */
   name: string;
-  change: 'added' | 'removed' | 'changed' | 'renamed';
+  change: DiffChange;
   /** The fields that differ (changed; renamed when the tag changed beside its name). */
   fields?: string[];
   /** A renamed tag's previous path. */
@@ -48,7 +36,7 @@ function changedFields(a: object, b: object): string[] {
 }
 
 /** Added, removed and changed entries of two keyed collections. */
-function byName<T extends object>(kind: DiffKind, before: Map<string, T>, after: Map<string, T>, out: DiffEntry[]): void {
+function byName<T extends object>(kind: SiteDiffKind, before: Map<string, T>, after: Map<string, T>, out: DiffEntry[]): void {
   for (const [name, a] of before) {
     const b = after.get(name);
     if (!b) out.push({ kind, name, change: 'removed' });
@@ -60,7 +48,7 @@ function byName<T extends object>(kind: DiffKind, before: Map<string, T>, after:
   for (const name of after.keys()) if (!before.has(name)) out.push({ kind, name, change: 'added' });
 }
 
-function section(kind: DiffKind, a: unknown, b: unknown, out: DiffEntry[]): void {
+function section(kind: SiteDiffKind, a: unknown, b: unknown, out: DiffEntry[]): void {
   if (json(a) === json(b)) return;
   if (a === undefined) out.push({ kind, name: kind, change: 'added' });
   else if (b === undefined) out.push({ kind, name: kind, change: 'removed' });
