@@ -24,6 +24,36 @@ const groupBy = z.enum(['site', 'area', 'machine']).default('site');
 const range = { from: isoOrMs, to: isoOrMs };
 const toAfterFrom = { message: '"to" must be after "from"', path: ['to'] };
 
+const isoInstant = z.string().datetime({ offset: true });
+
+/**
+ * The fields of an emission factor beside its id and version, as a factor file gives them
+ * (native/esg/factors.ts) and as a correction names them: declared once, here below the ESG floor.
+ */
+export const factorFields = {
+  label: z.string().min(1),
+  /** The activity unit the factor is per: kWh, Nm3, L, kg, m3… */
+  unit: z.string().min(1),
+  /** For fuel factors: which fuel (must match the meter's `fuel`). */
+  fuel: z.string().optional(),
+  validFrom: isoInstant,
+  /** Exclusive end; absent = open-ended. */
+  validTo: isoInstant.optional(),
+  /** kg of each gas per unit of activity. When given, CO2e is computed with the site's GWP set. */
+  gases: z
+    .object({ co2: z.number().min(0), ch4: z.number().min(0).default(0), n2o: z.number().min(0).default(0) })
+    .strict()
+    .optional(),
+  /** kg CO2e per unit as published, for factors only published as CO2e (most grid factors). */
+  co2e: z.number().min(0).optional(),
+  /** GWP set the publisher used for `co2e`. */
+  gwpSet: z.enum(['AR4', 'AR5', 'AR6']).optional(),
+  /** Citation: publisher, document, table, year. */
+  source: z.string().min(1),
+  url: z.string().optional(),
+  notes: z.string().default(''),
+};
+
 export const esgRequests = {
   'esg.summary': z
     .object({ ...range, groupBy })
@@ -62,20 +92,7 @@ export const esgRequests = {
   'esg.factors.correct': z
     .object({
       id: z.string().min(1),
-      label: z.string().min(1),
-      unit: z.string().min(1),
-      fuel: z.string().optional(),
-      validFrom: z.string().datetime({ offset: true }),
-      validTo: z.string().datetime({ offset: true }).optional(),
-      gases: z
-        .object({ co2: z.number().min(0), ch4: z.number().min(0).default(0), n2o: z.number().min(0).default(0) })
-        .strict()
-        .optional(),
-      co2e: z.number().min(0).optional(),
-      gwpSet: z.enum(['AR4', 'AR5', 'AR6']).optional(),
-      source: z.string().min(1),
-      url: z.string().optional(),
-      notes: z.string().default(''),
+      ...factorFields,
       reason: z.string().min(3, 'state why the factor is corrected'),
     })
     .strict(),

@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { factorFields } from '../api/esg-requests.js';
 import { parseAmountUnit } from './units.js';
 
 export type GwpSet = 'AR4' | 'AR5' | 'AR6';
@@ -17,35 +18,13 @@ export const GWP: Record<GwpSet, { co2: number; ch4: number; n2o: number }> = {
   AR6: { co2: 1, ch4: 27.9, n2o: 273 },
 };
 
-const isoInstant = z.string().datetime({ offset: true });
-
 export const factorSchema = z
   .object({
     /** Stable id sources refer to, e.g. "grid.GB" or "fuel.natural-gas.stationary". */
     id: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and . _ : - only'),
     /** Increases with every new entry or correction of this id; (id, version) never changes meaning. */
     version: z.number().int().positive(),
-    label: z.string().min(1),
-    /** The activity unit the factor is per: kWh, Nm3, L, kg, m3… */
-    unit: z.string().min(1),
-    /** For fuel factors: which fuel (must match the meter's `fuel`). */
-    fuel: z.string().optional(),
-    validFrom: isoInstant,
-    /** Exclusive end; absent = open-ended. */
-    validTo: isoInstant.optional(),
-    /** kg of each gas per unit of activity. When given, CO2e is computed with the site's GWP set. */
-    gases: z
-      .object({ co2: z.number().min(0), ch4: z.number().min(0).default(0), n2o: z.number().min(0).default(0) })
-      .strict()
-      .optional(),
-    /** kg CO2e per unit as published, for factors only published as CO2e (most grid factors). */
-    co2e: z.number().min(0).optional(),
-    /** GWP set the publisher used for `co2e`. */
-    gwpSet: z.enum(['AR4', 'AR5', 'AR6']).optional(),
-    /** Citation: publisher, document, table, year. */
-    source: z.string().min(1),
-    url: z.string().optional(),
-    notes: z.string().default(''),
+    ...factorFields,
   })
   .strict()
   .refine((f) => f.gases !== undefined || f.co2e !== undefined, { message: 'a factor needs `gases` or `co2e`' })
