@@ -334,6 +334,9 @@ function confusionsOf(f: Scored): Confusion[][] {
   return c;
 }
 
+/** No setting of the grid holds the limits on the files it is chosen on (an answer, not a fault). */
+class NoSetting extends Error {}
+
 /**
  * The setting with the best pooled F1 over the labelled `files` among those with pooled FAR ≤
  * FAR_LIMIT there and FAR ≤ FAR_LIMIT on each run of normal operation in `normal` (none by
@@ -358,7 +361,7 @@ export function chooseSetting(
         best = { f1: m.f1, far: m.far, setting: { ...sc, ...a } };
     }
   });
-  if (!best) throw new Error(`no setting holds FAR ≤ ${FAR_LIMIT} % on the files it is chosen on`);
+  if (!best) throw new NoSetting(`no setting holds FAR ≤ ${FAR_LIMIT} % on the files it is chosen on`);
   return best.setting;
 }
 
@@ -366,8 +369,9 @@ export function chooseSetting(
 function chooseOrNull(files: readonly Scored[], allow: (s: ScoreSetting) => boolean, normal: readonly Scored[]): Setting | null {
   try {
     return chooseSetting(files, allow, normal);
-  } catch {
-    return null;
+  } catch (err) {
+    if (err instanceof NoSetting) return null;
+    throw err;
   }
 }
 

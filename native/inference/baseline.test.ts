@@ -124,6 +124,19 @@ describe('slowly adapting baseline', () => {
     expect(c.offset).toEqual([6]);
   });
 
+  it('a new episode (resetGate) drops the windows still waiting out the delay', () => {
+    const b = new Baseline(1, { tau: 1, gate: 1, n: 1, delay: 2 });
+    b.update([4], 0);
+    b.update([4], 0);
+    b.resetGate();
+    // The next episode's first two windows wait; the previous episode's 4s never enter.
+    expect(b.update([6], 0)).toBe(false);
+    expect(b.update([6], 0)).toBe(false);
+    expect(b.offset).toEqual([0]);
+    expect(b.update([6], 0)).toBe(true);
+    expect(b.offset).toEqual([6]);
+  });
+
   it('with clear m, a window enters only if the m windows after it were judged normal too', () => {
     // delay 3, clear 1: window i enters at the update of window i + 3 if windows i and i + 1 were normal.
     const b = new Baseline(1, { tau: 1, gate: 1, n: 1, delay: 3, clear: 1 });

@@ -136,8 +136,14 @@ export class Baseline {
     return true;
   }
 
-  /** A new episode of operation (the machine stopped): the gate judges from nothing again; the offset is kept. */
+  /**
+   * A new episode of operation (the machine stopped): the gate judges from nothing again and the
+   * windows still waiting out the delay are dropped (they belong to the episode that ended); the
+   * offset is kept.
+   */
   resetGate(): void {
     this.rule.reset();
+    this.head = 0;
+    this.pending = 0;
   }
 }
