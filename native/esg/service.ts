@@ -26,7 +26,7 @@ import {
 import type { MeterRuntime } from './meter.js';
 import { type QueryContext, seriesSteps as seriesOfSteps, summariseSteps } from './queries.js';
 import { renderReportSteps } from './report.js';
-import { EsgStore, factorFromRow, type RecordRow } from './store.js';
+import { type ChangeRow, EsgStore, factorFromRow, type RecordRow } from './store.js';
 import { periodRange, type ReportPeriod, ZoneClock } from './time.js';
 import { type CanonicalUnit, conversionFactor, parseAmountUnit, parseRateUnit } from './units.js';
 
@@ -368,17 +368,7 @@ export function openEsg(opts: EsgOptions): EsgService {
     return { before, after, changed, detail: JSON.stringify(Object.fromEntries(moved)) };
   };
 
-  const changeOut = (c: {
-    seq: number;
-    at: number;
-    user: string | null;
-    factor_id: string;
-    new_version: number;
-    reason: string;
-    records: number;
-    co2e_before_kg: number;
-    co2e_after_kg: number;
-  }): EsgFactorChange => ({
+  const changeOut = (c: ChangeRow): EsgFactorChange => ({
     seq: c.seq,
     at: new Date(c.at).toISOString(),
     user: c.user,
