@@ -167,6 +167,21 @@ export function checkEsgConfig(
   return out;
 }
 
+/** Adds an amount into the one kept under `key` (a slot or an hour), or keeps a copy of it when there is none yet. */
+function addAmount(into: Map<number, SlotAmount>, key: number, a: SlotAmount): void {
+  const s = into.get(key);
+  if (!s) into.set(key, { ...a });
+  else {
+    s.qty += a.qty;
+    s.idleQty += a.idleQty;
+    s.coveredMs += a.coveredMs;
+    s.uncertainMs += a.uncertainMs;
+    s.estimatedMs += a.estimatedMs;
+    s.firstMs = Math.min(s.firstMs, a.firstMs);
+    s.lastMs = Math.max(s.lastMs, a.lastMs);
+  }
+}
+
 export function openEsg(opts: EsgOptions): EsgService {
   const config = opts.config;
   const now = opts.now ?? Date.now;
@@ -247,17 +262,7 @@ export function openEsg(opts: EsgOptions): EsgService {
     if (cfg.kind !== 'running') {
       const sink: ActivitySink = {
         add(slot, a) {
-          const s = rt.slots.get(slot);
-          if (!s) rt.slots.set(slot, { ...a });
-          else {
-            s.qty += a.qty;
-            s.idleQty += a.idleQty;
-            s.coveredMs += a.coveredMs;
-            s.uncertainMs += a.uncertainMs;
-            s.estimatedMs += a.estimatedMs;
-            s.firstMs = Math.min(s.firstMs, a.firstMs);
-            s.lastMs = Math.max(s.lastMs, a.lastMs);
-          }
+          addAmount(rt.slots, slot, a);
         },
         gap(start, end, kind, reason) {
           const prev = rt.pendingGaps[rt.pendingGaps.length - 1];
@@ -423,18 +428,7 @@ export function openEsg(opts: EsgOptions): EsgService {
       const isEnergy = ENERGY_KINDS.includes(rt.cfg.kind);
       for (const [slot, a] of rt.slots) {
         if (isEnergy) store.addDemand.run(rt.cfg.tag, slot, a.qty);
-        const h = clock.hourStart(slot);
-        const acc = hours.get(h);
-        if (!acc) hours.set(h, { ...a });
-        else {
-          acc.qty += a.qty;
-          acc.idleQty += a.idleQty;
-          acc.coveredMs += a.coveredMs;
-          acc.uncertainMs += a.uncertainMs;
-          acc.estimatedMs += a.estimatedMs;
-          acc.firstMs = Math.min(acc.firstMs, a.firstMs);
-          acc.lastMs = Math.max(acc.lastMs, a.lastMs);
-        }
+        addAmount(hours, clock.hourStart(slot), a);
       }
       rt.slots.clear();
       for (const [h, a] of hours) {
