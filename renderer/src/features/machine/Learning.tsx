@@ -19,7 +19,8 @@ import { TrendChart } from '../../ui/trend/TrendChart';
 import { JobOrigin, pct, Report, SpanList, span } from './LearningReport';
 import { ModelVersions } from './ModelVersions';
 
-const POLL_MS = 500;
+// A running job's progress is read four times a second: the bar moves smoothly, the request is small.
+const POLL_MS = 250;
 const PRESETS = [
   { label: 'Last 15 min', ms: 15 * 60_000 },
   { label: 'Last hour', ms: 3_600_000 },
