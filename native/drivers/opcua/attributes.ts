@@ -16,7 +16,8 @@ import type { OpcuaTagAttributes } from '../../api/connection-requests.js';
 import type { TagDataType } from '../../api/types.js';
 import { statusInWords } from './status.js';
 
-const INTEGER = new Set([
+/** The built-in integer types (a tag of type int holds them; writes to them must be whole numbers). */
+export const INTEGER_TYPES: ReadonlySet<DataType> = new Set([
   DataType.SByte,
   DataType.Byte,
   DataType.Int16,
@@ -31,7 +32,7 @@ const INTEGER = new Set([
 export function tagTypeOf(dt: DataType | null): TagDataType | null {
   if (dt === null) return null;
   if (dt === DataType.Boolean) return 'bool';
-  if (INTEGER.has(dt)) return 'int';
+  if (INTEGER_TYPES.has(dt)) return 'int';
   if (dt === DataType.Float || dt === DataType.Double) return 'float';
   if (dt === DataType.String || dt === DataType.LocalizedText) return 'string';
   return null;

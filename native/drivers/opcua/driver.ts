@@ -40,7 +40,7 @@ import { describeError } from '../../util/errors.js';
 import { logger } from '../../util/log.js';
 import { Connection, classifyError, type ErrorClass, type LinkHandle } from '../connection.js';
 import { type Driver, type DriverContext, type DriverTag, toEngineering, toRaw } from '../driver.js';
-import { emptyAttributes, readTagAttributes } from './attributes.js';
+import { emptyAttributes, INTEGER_TYPES, readTagAttributes } from './attributes.js';
 import { type OpcuaConnectionConfig, type OpcuaDeadband, opcuaTagOptionsSchema, tagOptionProblems } from './config.js';
 import { formatNodeId, type ParsedNodeId, parseNodeId } from './nodeid.js';
 import { type ClientIdentity, clientIdentity, clientPki, colonHex, pkiFor } from './pki.js';
@@ -94,16 +94,6 @@ export class OpcuaRequestError extends Error {
   }
 }
 
-const INTEGER_TYPES = new Set([
-  DataType.SByte,
-  DataType.Byte,
-  DataType.Int16,
-  DataType.UInt16,
-  DataType.Int32,
-  DataType.UInt32,
-  DataType.Int64,
-  DataType.UInt64,
-]);
 const NUMERIC_TYPES = new Set([...INTEGER_TYPES, DataType.Float, DataType.Double]);
 /** Value range of each integer type (64-bit ones as far as a number is exact). */
 const INTEGER_RANGE = new Map<DataType, [number, number]>([
