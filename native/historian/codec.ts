@@ -261,33 +261,8 @@ export function decodeChunk(blob: Uint8Array): Samples {
       values[i] = x / p;
     }
   } else {
-    const b = r.buf;
-    const base = r.pos;
-    if (base + present * 8 > b.length) throw new RangeError('chunk truncated');
-    let j = 0;
-    let pHi = 0;
-    let pLo = 0;
-    for (let i = 0; i < n; i++) {
-      if (Number.isNaN(values[i] as number)) continue;
-      const lo =
-        ((b[base + j] as number) |
-          ((b[base + present + j] as number) << 8) |
-          ((b[base + 2 * present + j] as number) << 16) |
-          ((b[base + 3 * present + j] as number) << 24)) ^
-        pLo;
-      const hi =
-        ((b[base + 4 * present + j] as number) |
-          ((b[base + 5 * present + j] as number) << 8) |
-          ((b[base + 6 * present + j] as number) << 16) |
-          ((b[base + 7 * present + j] as number) << 24)) ^
-        pHi;
-      u32[0] = lo;
-      u32[1] = hi;
-      values[i] = f64[0] as number;
-      pLo = lo >>> 0;
-      pHi = hi >>> 0;
-      j++;
-    }
+    if (r.pos + present * 8 > r.buf.length) throw new RangeError('chunk truncated');
+    xorPlanes(r.buf, r.pos, present, values, n, false);
   }
   return { ts, values, quality, length: n };
 }
@@ -450,6 +425,16 @@ function readPlanes(b: Uint8Array, base: number, col: Float64Array, n: number, a
   let present = 0;
   for (let i = 0; i < n; i++) if (!Number.isNaN(col[i] as number)) present++;
   if (base + present * 8 > b.length) throw new RangeError('rollup block truncated');
+  xorPlanes(b, base, present, col, n, againstCol);
+  return base + present * 8;
+}
+
+/**
+ * The byte planes of `present` doubles at `base` (plane k holds byte k of each), XORed against the
+ * value already in `col` (againstCol) or the previous decoded value, into the non-NaN slots of
+ * `col`. Shared by chunks and rollup blocks; the caller has checked the planes fit in `b`.
+ */
+function xorPlanes(b: Uint8Array, base: number, present: number, col: Float64Array, n: number, againstCol: boolean): void {
   let j = 0;
   let pHi = 0;
   let pLo = 0;
@@ -477,7 +462,6 @@ function readPlanes(b: Uint8Array, base: number, col: Float64Array, n: number, a
     pHi = u32[1] as number;
     j++;
   }
-  return base + present * 8;
 }
 
 /**
