@@ -257,7 +257,8 @@ export function openSync(opts: SyncOptions): SyncService {
     return {};
   }
 
-  function lost() {
+  /** Drops the current session at once (a forced end: no clean disconnect); what it had in flight is sent again from the outbox. */
+  function dropSession() {
     const c = client;
     client = null;
     poster?.close();
@@ -265,6 +266,10 @@ export function openSync(opts: SyncOptions): SyncService {
     session++;
     inflight = 0;
     c?.end(true);
+  }
+
+  function lost() {
+    dropSession();
     if (stopped) return;
     reconnects++;
     scheduleRetry();
@@ -441,13 +446,7 @@ export function openSync(opts: SyncOptions): SyncService {
     restart() {
       if (stopped || !cfg.enabled) return;
       if (retryTimer) clearTimeout(retryTimer);
-      const c = client;
-      client = null;
-      poster?.close();
-      poster = null;
-      session++;
-      inflight = 0;
-      c?.end(true);
+      dropSession();
       connect();
     },
     async stop() {
