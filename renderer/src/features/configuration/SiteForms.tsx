@@ -63,12 +63,18 @@ function TestConnection({ settings }: { settings: unknown }) {
       >
         {busy ? 'Testing…' : `Test connection${name ? ` ${name}` : ''}`}
       </button>
-      {result ? (
-        <span role="status" className={result.ok ? 'write-ok' : 'write-error'}>
-          {result.text}
-        </span>
-      ) : null}
+      <TestResult result={result} />
     </div>
+  );
+}
+
+/** The outcome of a test (connection or read), announced as a status. */
+function TestResult({ result }: { result: { ok: boolean; text: string } | null }) {
+  if (!result) return null;
+  return (
+    <span role="status" className={result.ok ? 'write-ok' : 'write-error'}>
+      {result.text}
+    </span>
   );
 }
 
@@ -94,11 +100,7 @@ function TagTestRead({ connection, tag }: { connection: string; tag: Obj }) {
       >
         Test read {String(tag.name ?? '')}
       </button>
-      {result ? (
-        <span role="status" className={result.ok ? 'write-ok' : 'write-error'}>
-          {result.text}
-        </span>
-      ) : null}
+      <TestResult result={result} />
     </div>
   );
 }
