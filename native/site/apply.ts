@@ -69,6 +69,12 @@ interface Applying {
   author: string | null;
   /** Every display's and template's text (config-snapshot.ts), recorded with the version; absent: those of the version before, templates as on disk. */
   displays?: Readonly<Record<string, string>>;
+  /**
+   * The model `check` made of this very text in the same request (config.importTags, config.import:
+   * checked, then applied), so that it is not validated again. Never kept across requests: a text's
+   * validity also depends on the files it names (TLS certificates), which may change meanwhile.
+   */
+  checked?: SiteModel;
 }
 
 /** Parsed versions kept for diffs: the version in force and the two a diff between versions compares. */
@@ -152,13 +158,6 @@ export class LiveConfig {
     return v;
   }
 
-  /**
-   * The last text `check` found valid and the model it made, so that an apply of that same text
-   * (config.importTags, config.import: previewed, then applied) is not validated again. Taken once:
-   * an apply hands the model to the running capabilities, which change it.
-   */
-  private checked: { text: string; model: SiteModel } | null = null;
-
   validate(text: string, renames: Renames): { valid: boolean; issues: ConfigIssueInfo[]; baseVersion: number; diff: SiteDiff | null } {
     return this.check(text, renames).answer;
   }
@@ -171,7 +170,6 @@ export class LiveConfig {
     const base = this.current();
     const r = validateSiteText(text, this.model.file);
     if (!r.model) return { answer: { valid: false, issues: r.issues.map(issueInfo), baseVersion: base.version, diff: null }, model: null };
-    this.checked = { text, model: r.model };
     const problems = renameProblems(this.model, r.model, renames);
     return {
       answer: {
@@ -225,7 +223,7 @@ export class LiveConfig {
     }
     if (a.text === base.text)
       throw new ApiFailure('validation', `the text is version ${base.version}, the version in force: nothing to apply`);
-    const next = this.validModel(a.text);
+    const next = a.checked ?? this.validModel(a.text);
     const problems = renameProblems(this.model, next, a.renames);
     if (problems.length > 0) throw new ApiFailure('validation', problems.join('; '));
     // Against the text in force, not the running model (whose "demo" endpoints the plant resolved).
@@ -250,11 +248,8 @@ export class LiveConfig {
     };
   }
 
-  /** The model `text` makes: the one `check` made of this very text, else validated now (refused when invalid). */
+  /** The model `text` makes (refused when invalid). */
   private validModel(text: string): SiteModel {
-    const had = this.checked;
-    this.checked = null;
-    if (had?.text === text) return had.model;
     const r = validateSiteText(text, this.model.file);
     if (r.model) return r.model;
     throw new ApiFailure(

@@ -192,6 +192,7 @@ export function bundleHandlers(live: LiveConfig): Pick<Handlers, 'config.export'
       renames: {},
       author: ctx.user,
       displays: next,
+      ...(model ? { checked: model } : {}),
     });
     const done = restoreConfigSnapshot(dir(), next);
     const wrote = [

@@ -49,15 +49,17 @@ export function siteHandlers(s: SiteServices): Pick<Handlers, 'config.updateTag'
         if (err instanceof TagEditError) throw new ApiFailure('validation', err.message);
         throw err;
       }
-      const checked = s.live.validate(next.text, {});
+      const { answer: checked, model } = s.live.check(next.text, {});
       const issues = checked.issues.map((i) => ({ line: 0, column: i.field, message: `site file: ${i.text}` }));
-      if (!apply || !checked.valid) return { ...none, issues, added: next.added, baseVersion: checked.baseVersion, diff: checked.diff };
+      if (!apply || !checked.valid || !model)
+        return { ...none, issues, added: next.added, baseVersion: checked.baseVersion, diff: checked.diff };
       const outcome = await s.live.apply({
         text: next.text,
         baseVersion: baseVersion ?? checked.baseVersion,
         comment: comment ?? `imported ${tags} tag${tags === 1 ? '' : 's'} into ${machine} from a ${format.toUpperCase()} list`,
         renames: {},
         author: ctx.user,
+        checked: model,
       });
       return { tags, issues: [], applied: true, added: next.added, baseVersion: checked.baseVersion, diff: outcome.diff, outcome };
     },

@@ -2,7 +2,8 @@
 // config.updateTag (its text is validated by the apply alone), config.importTags and config.import
 // (the text their preview checked is not validated again by the apply). The one validator is
 // wrapped to count the texts it is handed; a real core (test-core.ts).
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ConfigImportResult } from '../api/config-requests.js';
 import type { TagResults } from '../api/tag-requests.js';
@@ -77,5 +78,20 @@ describe('a text on its way into force is validated once', () => {
     });
     expect(r.outcome?.version.version).toBe(4);
     expect(timesValidated(from)).toBe(1);
+  });
+
+  it('is never taken from an earlier request: a text checked, then applied after a file it names went away, is refused', async () => {
+    const ca = path.join(path.dirname(t.file), 'broker-ca.pem');
+    writeFileSync(ca, '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n');
+    const text = readFileSync(t.file, 'utf8').replace(
+      'connections:\n',
+      "connections:\n  - { name: mq, protocol: mqtt, url: 'mqtts://127.0.0.1:1', tls: { ca: broker-ca.pem } }\n",
+    );
+    const checked = await t.call<{ valid: boolean; baseVersion: number }>('config.validate', { text });
+    expect(checked.valid).toBe(true);
+    rmSync(ca);
+    await expect(t.call('config.apply', { text, baseVersion: checked.baseVersion, comment: 'broker' })).rejects.toThrow(
+      /config\.apply: validation: .*broker-ca\.pem/,
+    );
   });
 });
