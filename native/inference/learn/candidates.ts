@@ -15,6 +15,9 @@ import { describeError } from '../../util/errors.js';
 import { sha256 } from '../registry.js';
 import type { StreamFit } from './stream.js';
 
+/** The model name a machine's learned versions share, and the folder its candidates are kept in. */
+export const learnedName = (machine: string) => `learned-${machine.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+
 const FORMAT = 2;
 /** A job id names its folder: letters, digits, dots, dashes and underscores only, never a path. */
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -158,6 +161,15 @@ export function loadCandidates(dir: string): { candidates: StoredCandidate[]; re
     if (!existsSync(path.join(at, 'candidate.json'))) return;
     try {
       const c = readCandidate(at);
+      // A candidate is approved or discarded by removing <machine folder>/<job id>: one whose folder
+      // says otherwise (copied or moved by hand) could never be removed and would come back.
+      const machineFolder = path.basename(migrate === null ? path.dirname(at) : at);
+      if (machineFolder !== learnedName(c.wire.machine))
+        throw new Error(
+          `it is of machine ${c.wire.machine}, whose candidates are kept under ${learnedName(c.wire.machine)}/, not ${machineFolder}/`,
+        );
+      if (migrate === null && path.basename(at) !== c.wire.id)
+        throw new Error(`it is job ${c.wire.id}, kept in a folder named ${path.basename(at)}`);
       if (migrate !== null) {
         // The earlier layout's one candidate of the machine moves into its own folder.
         saveCandidate(dir, migrate, c.wire, c.fit);

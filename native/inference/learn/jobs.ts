@@ -23,7 +23,7 @@ import type { MachineInfo, TagInfo } from '../../api/types.js';
 import { describeError } from '../../util/errors.js';
 import { DeadlineExceeded, runSliced } from '../../util/sliced.js';
 import { listModels, modelKey, writeModel } from '../registry.js';
-import { loadCandidates, removeCandidate, saveCandidate } from './candidates.js';
+import { learnedName, loadCandidates, removeCandidate, saveCandidate } from './candidates.js';
 import { DEFAULT_PCA_OPTIONS, PCA_GRAPH } from './pca.js';
 import { learnPlan } from './plan.js';
 import { fitStreaming, HELD_BACK_TEXT, type RowFilter, type StreamFit, type StretchRows } from './stream.js';
@@ -94,8 +94,7 @@ const PERIOD_MS = 1000;
 /** Alarms already active when a period starts are found by reading the journal this far back. */
 const ALARM_LOOKBACK_MS = 7 * 86_400_000;
 
-/** The model name a machine's learned versions share. */
-export const learnedName = (machine: string) => `learned-${machine.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+export { learnedName } from './candidates.js';
 
 /** Yield what `steps` yields, but end with Cancelled at the first yield after `cancelled()` turns true. */
 function* cancellable<T>(steps: Generator<void, T>, cancelled: () => boolean): Generator<void, T> {
@@ -154,6 +153,10 @@ export class Learning {
     for (const c of candidates.sort((a, b) => (a.wire.finishedAt ?? 0) - (b.wire.finishedAt ?? 0))) {
       if (!opts.machines.some((m) => m.name === c.wire.machine)) {
         opts.say?.(`learning candidate ${c.wire.id} of ${c.wire.machine} left out: this site has no machine of that name`);
+        continue;
+      }
+      if (this.jobs.has(c.wire.id)) {
+        opts.say?.(`learning candidate ${c.wire.id} of ${c.wire.machine} left out: a candidate with that job id was read already`);
         continue;
       }
       const job: Job = { wire: c.wire, cancel: null, candidate: c.fit, done: Promise.resolve() };
@@ -492,6 +495,7 @@ export class Learning {
       const latest = this.latest.get(m.name);
       throw new Error(`${machine} has no learning job ${id}${latest ? ` (its latest is ${latest.wire.id}, ${latest.wire.state})` : ''}`);
     }
+    if (job.wire.state === 'candidate' && !job.candidate) throw new Error(`job ${id} of ${machine} is being approved`);
     if (job.wire.state !== 'candidate' || !job.candidate)
       throw new Error(`job ${id} of ${machine} is ${job.wire.state}, not a candidate awaiting approval`);
     return job as Job & { candidate: StreamFit };
@@ -571,6 +575,8 @@ export class Learning {
     } catch (err) {
       // Kept in the registry as a version (it was written whole), not active; the candidate can be approved again.
       job.candidate = fit;
+      // A job that ended meanwhile was bounded without this one: bound again.
+      this.bound(w.machine);
       throw new Error(`${modelKey(name, version)} was written but could not be activated on ${w.machine}: ${describeError(err)}`);
     }
     this.forget(w.machine, w.id);
