@@ -45,7 +45,7 @@ describe('describeZodError, general', () => {
 
   it('words an empty or missing whole as what it must be, about nothing in particular (no site-file sentence)', () => {
     expect(problems(schema, null)).toEqual([{ path: '', message: 'the arguments must be a mapping of fields, but it is empty' }]);
-    expect(problems(schema, undefined)).toEqual([{ path: '', message: 'the arguments is required and must be a mapping of fields' }]);
+    expect(problems(schema, undefined)).toEqual([{ path: '', message: 'the arguments are required and must be a mapping of fields' }]);
   });
 
   it('names the thing the caller names: the whole, its fields, and where an unknown field stands', () => {

@@ -378,7 +378,8 @@ export function describeZodError(error: z.ZodError, root: z.ZodType, data: unkno
       }
       if (path === '') {
         // A request's own refinement reads as it is written ("a factor needs `gases` or `co2e`").
-        if (!naming) return { path, message: d.own ? d.message : `the arguments ${d.message}` };
+        // "the arguments" is plural: "are required" (the value given, when there is one, is "it").
+        if (!naming) return { path, message: d.own ? d.message : `the arguments ${d.message.replace(/^is required\b/, 'are required')}` };
         return { path, message: `${naming.whole} ${d.own ? `is refused: ${d.message}` : d.message}` };
       }
       const field = naming?.field?.(path) ?? { name: `the field "${path}"${of}` };
