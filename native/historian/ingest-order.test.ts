@@ -4,17 +4,20 @@
 // (many tags interleaved, late and out-of-order samples, missing values, Bad quality, irregular
 // times across hour boundaries) fed as large batches and as small ones (which are folded sample by
 // sample, in batch order), with the rows kept or read back, and commits at the same points, leave
-// the same raw samples, rollups and last values.
+// the same raw samples, rollups and last values. Reading every unit's rows back (maxUnitRows: 0) is
+// the reference the kept rows are compared with: across five-day units, a close and reopen in the
+// middle of a unit, retention passes, and a small bound.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../util/random.js';
-import { resolvePolicies } from './config.js';
+import { resolvePolicies, type TagPolicy } from './config.js';
 import { HistorianStore } from './store.js';
 import { makeTags, tempDir } from './test-kit.js';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 20);
 const TAGS = 40;
+const FIVE_DAYS = 5 * 86_400_000;
 const tags = makeTags(TAGS);
 const names = tags.map((t) => t.name);
 const dirs: string[] = [];
@@ -30,8 +33,11 @@ interface Columns {
   quality: Uint8Array;
 }
 
-/** `seconds` of samples of every tag, interleaved as a bus delivers them, with disorder mixed in. */
-function samples(seed: number, seconds: number): Columns {
+/**
+ * `seconds` steps of samples of every tag (a step is `stepMs`, 1 s unless given), interleaved as a
+ * bus delivers them, with disorder mixed in.
+ */
+function samples(seed: number, seconds: number, stepMs = 1000): Columns {
   const rnd = mulberry32(seed);
   const ids: number[] = [];
   const ts: number[] = [];
@@ -43,9 +49,9 @@ function samples(seed: number, seconds: number): Columns {
       // Some tags report slower, some skip seconds.
       if (id % 7 === 3 && s % 5 !== 0) continue;
       if (rnd() < 0.05) continue;
-      let t = T0 + s * 1000 + Math.floor(rnd() * 900);
+      let t = T0 + s * stepMs + Math.floor(rnd() * 900);
       // Late: older than what the tag already has (recomputed minutes, chunks of their own).
-      if (rnd() < 0.004) t -= 1000 * Math.floor(1 + rnd() * 300);
+      if (rnd() < 0.004) t -= stepMs * Math.floor(1 + rnd() * 300);
       level[id] = (level[id] as number) + (rnd() - 0.5);
       const r = rnd();
       const v = r < 0.02 ? Number.NaN : id % 5 === 0 ? (level[id] as number) : Math.round((level[id] as number) * 100) / 100;
@@ -58,19 +64,42 @@ function samples(seed: number, seconds: number): Columns {
   return { ids: Uint32Array.from(ids), ts: Float64Array.from(ts), values: Float64Array.from(values), quality: Uint8Array.from(quality) };
 }
 
+interface Run {
+  maxUnitRows?: number;
+  policies?: readonly TagPolicy[];
+  /** After these commits (counted from 1), the store is closed and opened again. */
+  reopenAfter?: readonly number[];
+  /** After these commits, a retention pass at the newest sample's time. */
+  retentionAfter?: readonly number[];
+  /** Called after each commit (the kept rows' bound is checked there). */
+  onCommit?: (st: HistorianStore) => void;
+}
+
 /** Feed `c` in batches of `batch` samples, committing every `commitEvery` samples; returns the stored state. */
-function store(c: Columns, batch: number, commitEvery: number, maxUnitRows?: number) {
+function store(c: Columns, batch: number, commitEvery: number, run: Run = {}) {
   const d = tempDir('aurum-historian-order-');
   dirs.push(d);
-  const st = new HistorianStore({ file: path.join(d, 'historian.db'), tagNames: names, policies: resolvePolicies(tags), maxUnitRows });
+  const policies = run.policies ?? resolvePolicies(tags);
+  const open = () => new HistorianStore({ file: path.join(d, 'historian.db'), tagNames: names, policies, maxUnitRows: run.maxUnitRows });
+  let st = open();
   const n = c.ids.length;
+  let commits = 0;
+  let newest = Number.NEGATIVE_INFINITY;
   for (let at = 0; at < n; at += commitEvery) {
     const end = Math.min(n, at + commitEvery);
     for (let i = at; i < end; i += batch) {
       const k = Math.min(batch, end - i);
       st.ingest(k, c.ids.subarray(i, i + k), c.ts.subarray(i, i + k), c.values.subarray(i, i + k), c.quality.subarray(i, i + k));
     }
+    for (let i = at; i < end; i++) newest = Math.max(newest, c.ts[i] as number);
     st.commit();
+    commits++;
+    run.onCommit?.(st);
+    if (run.retentionAfter?.includes(commits)) st.applyRetention(newest);
+    if (run.reopenAfter?.includes(commits)) {
+      st.close();
+      st = open();
+    }
   }
   const sids = names.map((name) => st.db.prepare('SELECT id FROM tag WHERE name = ?').pluck().get(name) as number);
   const all = [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY] as const;
@@ -107,10 +136,97 @@ describe('historian ingest order', () => {
     // Two hour boundaries, commits of 4,000 samples: the minute rows of an hour come from many commits.
     const c = samples(3, 6600);
     const kept = store(c, 4000, 4000);
-    const readBack = store(c, 4000, 4000, 0);
+    const readBack = store(c, 4000, 4000, { maxUnitRows: 0 });
     expect(kept.m1.flat().length).toBeGreaterThan(TAGS * 100);
     expect(kept.m1).toEqual(readBack.m1);
     expect(kept.h1).toEqual(readBack.h1);
     expect(kept.raw).toEqual(readBack.raw);
+  });
+
+  it('packs the same five-day hour blocks from the rows it wrote as from the rows read back', () => {
+    // A step of 5 min over 8.7 days: three five-day units begin (the second is the first whose hour rows are all kept).
+    const c = samples(4, 2500, 300_000);
+    const kept = store(c, 4000, 4000);
+    const readBack = store(c, 4000, 4000, { maxUnitRows: 0 });
+    expect(new Set(kept.h1.flat().map((b) => Math.floor(b.t / FIVE_DAYS))).size).toBe(3);
+    expect(kept.h1).toEqual(readBack.h1);
+    expect(kept.m1).toEqual(readBack.m1);
+    expect(kept.raw).toEqual(readBack.raw);
+  }, 120_000);
+
+  it('keeps every minute bucket when the store is closed and opened again in the middle of an hour', () => {
+    // Commits of 4,000 samples (about 105 s each): closed in the first hour (no tag has a block
+    // yet), in the second (the hour before packed) and in the third.
+    const c = samples(5, 6600);
+    const reopenAfter = [10, 39, 65];
+    const kept = store(c, 4000, 4000, { reopenAfter });
+    const readBack = store(c, 4000, 4000, { reopenAfter, maxUnitRows: 0 });
+    const hour = (b: { t: number }) => b.t >= Date.UTC(2026, 0, 5, 10) && b.t < Date.UTC(2026, 0, 5, 11);
+    // Every tag has a bucket in every minute of 10:00–11:00 (the hold fills the slow ones' gaps).
+    expect(kept.m1.map((rows) => rows.filter(hour).length)).toEqual(Array(TAGS).fill(60));
+    expect(kept.m1).toEqual(readBack.m1);
+    expect(kept.h1).toEqual(readBack.h1);
+    expect(kept.raw).toEqual(readBack.raw);
+    expect(kept.last).toEqual(readBack.last);
+  });
+
+  it('keeps every hour bucket when the store is closed and opened again in the middle of five days', () => {
+    // Commits of 4,000 samples (about 10 h each): closed on 01-06, before any block of hours (the next
+    // commit stays in that unit), and in the middle of each later unit.
+    const c = samples(6, 2500, 300_000);
+    const reopenAfter = [2, 9, 17];
+    const kept = store(c, 4000, 4000, { reopenAfter });
+    const readBack = store(c, 4000, 4000, { reopenAfter, maxUnitRows: 0 });
+    expect(kept.h1).toEqual(readBack.h1);
+    expect(kept.m1).toEqual(readBack.m1);
+  }, 120_000);
+
+  it('packs the same blocks after retention passes in the middle of units that delete some tags’ rows there', () => {
+    // Odd tags keep minutes for 20 minutes and hours for a day: retention reaches into their current unit.
+    const policies = resolvePolicies(tags).map((p, id) => (id % 2 === 1 ? { ...p, minuteMs: 20 * 60_000, hourMs: 86_400_000 } : p));
+    const c = samples(7, 6600);
+    const retentionAfter = [20, 30, 45, 60];
+    const kept = store(c, 4000, 4000, { policies, retentionAfter });
+    const readBack = store(c, 4000, 4000, { policies, retentionAfter, maxUnitRows: 0 });
+    expect(kept.m1).toEqual(readBack.m1);
+    expect(kept.h1).toEqual(readBack.h1);
+    const days = samples(8, 2500, 300_000);
+    const keptDays = store(days, 4000, 4000, { policies, retentionAfter: [5, 12, 20] });
+    const readBackDays = store(days, 4000, 4000, { policies, retentionAfter: [5, 12, 20], maxUnitRows: 0 });
+    expect(keptDays.h1).toEqual(readBackDays.h1);
+    expect(keptDays.m1).toEqual(readBackDays.m1);
+  }, 120_000);
+
+  it('keeps its rows through a retention pass that deletes nothing of the current units', () => {
+    // Default retention (a year of minutes): a pass at the newest sample's time deletes nothing of this hour.
+    const c = samples(9, 3600);
+    let before = 0;
+    let after = 0;
+    store(c, 4000, 4000, {
+      onCommit: (st) => {
+        before = st.unitRowsKept;
+        st.applyRetention(c.ts[c.ids.length - 1] as number);
+        after = st.unitRowsKept;
+      },
+    });
+    expect(before).toBeGreaterThan(TAGS * 10);
+    expect(after).toBe(before);
+  });
+
+  it('never keeps more rows than its bound, and packs the same blocks as without kept rows', () => {
+    const c = samples(10, 6600);
+    let most = 0;
+    const small = store(c, 4000, 4000, {
+      maxUnitRows: 50,
+      onCommit: (st) => {
+        most = Math.max(most, st.unitRowsKept);
+      },
+    });
+    const readBack = store(c, 4000, 4000, { maxUnitRows: 0 });
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(50);
+    expect(small.m1).toEqual(readBack.m1);
+    expect(small.h1).toEqual(readBack.h1);
+    expect(small.raw).toEqual(readBack.raw);
   });
 });

@@ -67,7 +67,7 @@ const OPEN_H1_BYTES = new Uint8Array(OPEN_H1.buffer);
  * costs at most what the rows hold, so the tail is written about twice at worst.
  */
 const TAIL_KEEP_BYTES = 256 * 1024;
-/** Batches of at least this many samples are folded tag by tag (HistorianStore.groupByTag). */
+/** Batches of at least this many samples (and a quarter of the tag count) are folded tag by tag (HistorianStore.groupByTag). */
 const GROUP_MIN = 256;
 /** Chunk buffers kept for reuse at most (about 17 kB each). */
 const MAX_SPARES = 512;
@@ -171,10 +171,18 @@ interface TagState {
   routeTo: Record<RollupLevel, number>;
   /**
    * Per rollup level, the buckets stored as rows (the unit from packedTo on), sorted by time, as
-   * committed; null when not known (since the open, after retention, past the bound MAX_UNIT_ROWS).
-   * Packing a unit then takes them from here instead of reading its rows back.
+   * committed; null when not known (the unit the tag was in or moved into first after the open,
+   * after retention deleted rows there, past the bound MAX_UNIT_ROWS). Packing a unit then takes
+   * them from here instead of reading its rows back.
    */
   unitRows: Record<RollupLevel, Bucket[] | null>;
+  /**
+   * Per rollup level, packedTo has moved since the open. The unit moved into first may hold rows
+   * an earlier run wrote (packedTo at open comes from the last block: a young tag has none, and a
+   * unit with no data has no block); every later one starts empty, as all earlier rows are older
+   * than the unit before it (the open minute a run resumes from is its newest).
+   */
+  moved: Record<RollupLevel, boolean>;
   /** Rows the commit in progress writes (bucket) or deletes (null), applied to unitRows once it commits. */
   rowLog: { level: RollupLevel; t: number; b: Bucket | null }[];
 }
@@ -596,6 +604,7 @@ export class HistorianStore {
       packedTo: { m1: this.reader.packedTo('m1', sid), h1: this.reader.packedTo('h1', sid) },
       routeTo: { m1: 0, h1: 0 },
       unitRows: { m1: null, h1: null },
+      moved: { m1: false, h1: false },
       rowLog: [],
     };
     st.routeTo = { ...st.packedTo };
@@ -642,7 +651,8 @@ export class HistorianStore {
   }
 
   ingest(n: number, ids: ArrayLike<number>, ts: ArrayLike<number>, values: ArrayLike<number>, quality: ArrayLike<number>): void {
-    if (n >= GROUP_MIN) {
+    // The sort costs O(tags) besides O(n): worth it only when the batch is not small beside the tag table.
+    if (n >= GROUP_MIN && n >= this.tags.length / 4) {
       const order = this.groupByTag(n, ids);
       // After the counting sort, tagPos[id] is where the run of tag `id` ends (ids beyond the table last, skipped).
       const ends = this.tagPos;
@@ -845,8 +855,7 @@ export class HistorianStore {
       if (old) {
         this.finishTag(old);
         // Its rows are no longer packed by this state: they leave the bound.
-        this.unitRowCount -= (old.unitRows.m1?.length ?? 0) + (old.unitRows.h1?.length ?? 0);
-        old.unitRows = { m1: null, h1: null };
+        for (const level of LEVELS) this.dropUnitRows(old, level);
       }
       this.tags[i] = this.initTag(sid, policies[i] as TagPolicy);
     });
@@ -1493,10 +1502,27 @@ export class HistorianStore {
   private unitRowCount = 0;
   private readonly maxUnitRows: number;
 
-  /** The tag moved into a new unit at this level: it has no rows there yet, so they are known from here on (within the bound). */
+  /**
+   * The tag moved into a new unit at this level. After its first move since the open it has no rows
+   * there yet, so they are known from here on (within the bound); the first unit's are read back.
+   */
   private freshUnit(st: TagState, level: RollupLevel): void {
-    this.unitRowCount -= st.unitRows[level]?.length ?? 0;
-    st.unitRows[level] = this.unitRowCount < this.maxUnitRows ? [] : null;
+    this.dropUnitRows(st, level);
+    if (st.moved[level] && this.unitRowCount < this.maxUnitRows) st.unitRows[level] = [];
+    st.moved[level] = true;
+  }
+
+  /** The tag's rows at this level are no longer known: read back when its unit is packed. */
+  private dropUnitRows(st: TagState, level: RollupLevel): void {
+    const rows = st.unitRows[level];
+    if (!rows) return;
+    this.unitRowCount -= rows.length;
+    st.unitRows[level] = null;
+  }
+
+  /** Rows held in unitRows over all tags (at most maxUnitRows). */
+  get unitRowsKept(): number {
+    return this.unitRowCount;
   }
 
   /** Apply the committed row writes and deletes to unitRows; one outside the unit makes it unknown. */
@@ -1505,8 +1531,7 @@ export class HistorianStore {
       const rows = st.unitRows[level];
       if (!rows) continue;
       if (t < packedTo[level] || t >= packedTo[level] + BLOCKS[level].span) {
-        this.unitRowCount -= rows.length;
-        st.unitRows[level] = null;
+        this.dropUnitRows(st, level);
         continue;
       }
       let i = rows.length;
@@ -1514,6 +1539,11 @@ export class HistorianStore {
       const same = i > 0 && (rows[i - 1] as Bucket).t === t;
       if (b && same) rows[i - 1] = b;
       else if (b) {
+        // Past the bound the list goes as a whole (its unit is read back), so the bound holds.
+        if (this.unitRowCount >= this.maxUnitRows) {
+          this.dropUnitRows(st, level);
+          continue;
+        }
         rows.splice(i, 0, b);
         this.unitRowCount++;
       } else if (same) {
@@ -1524,10 +1554,10 @@ export class HistorianStore {
     if (st.rowLog.length > 0) st.rowLog = [];
   }
 
-  /** Rows deleted behind the writer's back (retention): no tag's rows are known any more. */
-  private forgetUnitRows(): void {
-    for (const st of this.tags) st.unitRows = { m1: null, h1: null };
-    this.unitRowCount = 0;
+  /** Retention deletes rows before `cutoff` at this level: the tags whose unit it reaches no longer know theirs. */
+  private forgetUnitRows(level: Level, cutoff: number, sids: ReadonlySet<number> | null): void {
+    if (level !== 'm1' && level !== 'h1') return;
+    for (const st of this.tags) if ((sids === null || sids.has(st.sid)) && cutoff > st.packedTo[level]) this.dropUnitRows(st, level);
   }
 
   /**
@@ -1545,12 +1575,12 @@ export class HistorianStore {
       ['h1b', 'hourMs', 't1'],
     ];
     let dropped = 0;
-    this.forgetUnitRows();
     for (const [level, key, col] of levels) {
       const keep = this.tags.map((st) => st.policy[key] as number);
       const longest = Math.max(...keep, 0);
       for (const p of partitionsIn(this.db, level, Number.NEGATIVE_INFINITY, now - longest)) {
         if (p.end <= now - longest) {
+          this.forgetUnitRows(level, p.end, null);
           this.parts.drop(p.name);
           this.reader.forget(p.name);
           this.insertStmts.delete(p.name);
@@ -1566,6 +1596,7 @@ export class HistorianStore {
       });
       for (const [ms, sids] of shorter) {
         const cutoff = now - ms;
+        this.forgetUnitRows(level, cutoff, new Set(sids));
         for (const p of partitionsIn(this.db, level, Number.NEGATIVE_INFINITY, cutoff)) {
           const del = this.db.prepare(`DELETE FROM ${p.name} WHERE tag = ? AND ${col} < ?`);
           for (const sid of sids) this.db.transaction(() => del.run(sid, cutoff))();
