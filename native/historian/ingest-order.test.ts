@@ -229,4 +229,44 @@ describe('historian ingest order', () => {
     expect(small.h1).toEqual(readBack.h1);
     expect(small.raw).toEqual(readBack.raw);
   });
+
+  it('keeps every minute bucket after a reopen when the tag skipped an hour (its last block is older than its unit)', () => {
+    // Tags 0 and 1 every 10 s: 09:30–09:40, nothing from 10:00 to 11:00 (longer than the hold: no
+    // block there), 11:20–11:30; closed; opened again (packed to 10:00 by its last block), on to 12:01.
+    const span = (from: number, to: number): Columns => {
+      const rows: [number, number][] = [];
+      for (let t = from; t < to; t += 10_000) for (const id of [0, 1]) rows.push([id, t]);
+      return {
+        ids: Uint32Array.from(rows.map((r) => r[0])),
+        ts: Float64Array.from(rows.map((r) => r[1])),
+        values: Float64Array.from(rows.map((r) => (r[1] / 10_000) % 17)),
+        quality: new Uint8Array(rows.length).fill(192),
+      };
+    };
+    const at = (h: number, m: number) => Date.UTC(2026, 0, 5, h, m);
+    const run = (maxUnitRows: number | undefined) => {
+      const d = tempDir('aurum-historian-order-');
+      dirs.push(d);
+      const open = () =>
+        new HistorianStore({ file: path.join(d, 'historian.db'), tagNames: names, policies: resolvePolicies(tags), maxUnitRows });
+      let st = open();
+      const feed = (c: Columns) => {
+        st.ingest(c.ids.length, c.ids, c.ts, c.values, c.quality);
+        st.commit();
+      };
+      feed(span(at(9, 30), at(9, 40)));
+      feed(span(at(11, 20), at(11, 30)));
+      st.close();
+      st = open();
+      feed(span(at(11, 30), at(11, 35)));
+      feed(span(at(11, 35), at(12, 1)));
+      const sid = st.db.prepare('SELECT id FROM tag WHERE name = ?').pluck().get(names[0]) as number;
+      const m1 = st.reader.rollups('m1', sid, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
+      st.close();
+      return m1;
+    };
+    const kept = run(undefined);
+    expect(kept.filter((b) => b.t >= at(11, 20) && b.t < at(12, 0)).length).toBe(40);
+    expect(kept).toEqual(run(0));
+  });
 });
