@@ -69,13 +69,28 @@ async function seedDay(dataDir: string, tags: readonly TagInfo[], end: number): 
   }
 }
 
+/** The machine screen of Pump102 for `user`, its model section opened. */
+async function machineSection(user: string) {
+  const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  contexts.push(context);
+  await signInContext(context, app.url, user, PASSWORD);
+  const page = await context.newPage();
+  await page.goto(app.url);
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Overview', exact: true }).waitFor();
+  await page.getByRole('button', { name: 'Pump102', exact: true }).first().click();
+  await page.locator('h2', { hasText: MACHINE }).waitFor();
+  const section = page.getByRole('region', { name: `Model of ${MACHINE}` });
+  await section.getByText('Model: learning and versions').click();
+  return { page, section };
+}
+
 describe.skipIf(!chromiumAvailable && !process.env.CI)('following a learning job in Chromium: progress and cancel', () => {
   beforeAll(async () => {
     // First start: the console's own tag table (ids as its historian numbers them) and the users.
     const first = await startConsole({ script: 'bin/aurum.mjs', args: ['serve'], timeoutMs: 40_000 });
     const s = scripted(first, await first.signIn());
     const { tags } = await s.call<{ tags: TagInfo[] }>('tags.list', {});
-    await s.createUsers({ enzo: 'engineer' }, PASSWORD);
+    await s.createUsers({ enzo: 'engineer', vera: 'viewer' }, PASSWORD);
     expect(await first.stop()).toBe(0);
     await seedDay(first.dataDir, tags, Date.now());
     [app, browser] = await Promise.all([
@@ -93,16 +108,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('following a learning job
   });
 
   it('cancels a running job (no candidate), then learns again with the progress bar advancing to a candidate', async () => {
-    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
-    contexts.push(context);
-    await signInContext(context, app.url, 'enzo', PASSWORD);
-    const page = await context.newPage();
-    await page.goto(app.url);
-    await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Overview', exact: true }).waitFor();
-    await page.getByRole('button', { name: 'Pump102', exact: true }).first().click();
-    await page.locator('h2', { hasText: MACHINE }).waitFor();
-    const section = page.getByRole('region', { name: `Model of ${MACHINE}` });
-    await section.getByText('Model: learning and versions').click();
+    const { page, section } = await machineSection('enzo');
     await section.getByRole('table', { name: `Model versions of ${MACHINE}` }).waitFor();
     await section.getByRole('button', { name: 'Last 24 h' }).click();
     await section.locator('.learn-excluded-summary').waitFor();
@@ -174,16 +180,7 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('following a learning job
       mine.id,
     ]);
 
-    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
-    contexts.push(context);
-    await signInContext(context, app.url, 'enzo', PASSWORD);
-    const page = await context.newPage();
-    await page.goto(app.url);
-    await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Overview', exact: true }).waitFor();
-    await page.getByRole('button', { name: 'Pump102', exact: true }).first().click();
-    await page.locator('h2', { hasText: MACHINE }).waitFor();
-    const section = page.getByRole('region', { name: `Model of ${MACHINE}` });
-    await section.getByText('Model: learning and versions').click();
+    const { page, section } = await machineSection('enzo');
     // The latest job is the maintenance one; the engineer's waits in the list beside it, each naming its origin.
     await expect
       .poll(() => section.locator('.learn-job .learn-origin').textContent(), { timeout: 30_000 })
@@ -196,6 +193,17 @@ describe.skipIf(!chromiumAvailable && !process.env.CI)('following a learning job
     await row.getByRole('button', { name: `Report of Learned by enzo, ${mine.id}` }).click();
     await row.getByRole('region', { name: 'Learning report' }).waitFor();
     await page.screenshot({ path: path.join(artifactsDir, 'ui-learning-candidates.png'), fullPage: true });
+
+    // A viewer sees both candidates waiting and is offered no Approve or Discard for either.
+    const viewer = await machineSection('vera');
+    await viewer.section
+      .getByRole('region', { name: `Candidates of ${MACHINE} awaiting approval` })
+      .getByRole('listitem')
+      .first()
+      .waitFor();
+    await viewer.section.locator('.learn-job .learn-origin').waitFor();
+    for (const name of [/^Approve/, /^Discard/, /^Start learning/])
+      expect(await viewer.section.getByRole('button', { name }).count(), String(name)).toBe(0);
 
     // The engineer's is approved from the list; the maintenance one still waits.
     await row.getByRole('button', { name: `Approve Learned by enzo, ${mine.id}` }).click();
