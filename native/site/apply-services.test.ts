@@ -8,21 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigApplyResult } from '../api/config-requests.js';
 import type { HistorySeries } from '../api/history-requests.js';
 import { type Core, startCore } from '../core.js';
-import { ENGINEER, type SiteCore, startSiteCore } from './test-core.js';
+import { ENGINEER, gatewaySite, type SiteCore, startSiteCore } from './test-core.js';
 
 const INPUTS = ['Speed', 'Flow', 'DischargePressure', 'MotorCurrent', 'Power', 'BearingTemp', 'MotorTemp', 'Vibration'];
-const site = `version: 1
-site: { name: S }
-connections:
-  - { name: gw, protocol: ingest }
-areas:
-  - name: A
-    machines:
-      - name: Pump
-        connection: gw
-        tags:
-${INPUTS.map((t) => `          - { name: ${t}, address: ${t}, unit: ${t === 'Power' ? 'kW' : "''"} }`).join('\n')}
-`;
+const site = gatewaySite(
+  INPUTS.map((t) => `{ name: ${t}, address: ${t}, unit: ${t === 'Power' ? 'kW' : "''"} }`),
+  'Pump',
+);
 
 const withSections = `${site}historian:
   retention: { rawDays: 30 }

@@ -8,20 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HistorySeries } from '../api/history-requests.js';
 import type { TagResults } from '../api/tag-requests.js';
 import { type Core, startCore } from '../core.js';
-import { ENGINEER, type SiteCore, startSiteCore } from './test-core.js';
+import { ENGINEER, gatewaySite, type SiteCore, startSiteCore } from './test-core.js';
 
-const site = `version: 1
-site: { name: S }
-connections:
-  - { name: gw, protocol: ingest }
-areas:
-  - name: A
-    machines:
-      - name: M
-        connection: gw
-        tags:
-          - { name: Level, address: Level, unit: m }   # the tank's level
-`;
+const site = gatewaySite(["{ name: Level, address: Level, unit: m }   # the tank's level"]);
 
 const csv = `Tag Name,Address,Data Type,Client Access,Scan Rate,Eng Units,Description\r
 Channel1.Device1.Flow,Flow,Float,RO,1000,m3/h,Inlet flow\r

@@ -7,22 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigApplyResult } from '../api/config-requests.js';
 import type { HistorySeries } from '../api/history-requests.js';
 import { type Core, startCore } from '../core.js';
-import { ENGINEER, type SiteCore, startSiteCore } from './test-core.js';
+import { ENGINEER, gatewaySite, type SiteCore, startSiteCore } from './test-core.js';
 
-const site = `version: 1
-site: { name: S }
-connections:
-  - { name: gw, protocol: ingest }
-areas:
-  - name: A
-    machines:
-      - name: M
-        connection: gw
-        tags:
-          - { name: Level, address: Level, unit: m }
-          - { name: Temp, address: Temp, unit: C }
-          - { name: Spare, address: Spare }
-`;
+const site = gatewaySite([
+  '{ name: Level, address: Level, unit: m }',
+  '{ name: Temp, address: Temp, unit: C }',
+  '{ name: Spare, address: Spare }',
+]);
 
 let t: SiteCore<Core>;
 let core: Core;

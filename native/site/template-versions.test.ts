@@ -10,20 +10,9 @@ import type { ConfigApplyResult, ConfigImportResult, ConfigResults } from '../ap
 import type { TagResults } from '../api/tag-requests.js';
 import type { ExportFile } from '../api/types.js';
 import { type Core, startCore } from '../core.js';
-import { type SiteCore, startSiteCore } from './test-core.js';
+import { gatewaySite, type SiteCore, startSiteCore } from './test-core.js';
 
-const SITE = `version: 1
-site: { name: S }
-connections:
-  - { name: gw, protocol: ingest }
-areas:
-  - name: A
-    machines:
-      - name: M
-        connection: gw
-        tags:
-          - { name: Level, address: Level, unit: m }
-`;
+const SITE = gatewaySite(['{ name: Level, address: Level, unit: m }']);
 
 const template = (title: string) =>
   `${JSON.stringify({ id: 'pump', title, machineKind: 'pump', faceplate: { keyTags: ['Level'], commands: [], setpoints: [], trend: ['Level'] } }, null, 2)}\n`;

@@ -11,6 +11,25 @@ import type { ApiResult } from '../api/types.js';
 
 export const ENGINEER: CallContext = { user: 'eng1', role: 'engineer', origin: 'internal' };
 
+/**
+ * The site these tests run on: site S, one ingest connection `gw`, one machine S/A/<machine> with
+ * the given tag lines (YAML flow mappings, a comment may follow one).
+ */
+export function gatewaySite(tags: readonly string[], machine = 'M'): string {
+  return `version: 1
+site: { name: S }
+connections:
+  - { name: gw, protocol: ingest }
+areas:
+  - name: A
+    machines:
+      - name: ${machine}
+        connection: gw
+        tags:
+${tags.map((t) => `          - ${t}`).join('\n')}
+`;
+}
+
 /** What these tests need of a running core. */
 interface RunningCore {
   call(name: string, args: unknown, ctx: CallContext): Promise<ApiResult<unknown>>;
