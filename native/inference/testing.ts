@@ -2,7 +2,7 @@
 // "normal operation" data, a tag table, a deliberately slow graph, and a hand-checkable model run
 // second by second on simulated time.
 import type { InferenceDiagnostics } from '../api/prediction-requests.js';
-import type { QualityCode, TagInfo } from '../api/types.js';
+import type { MachineInfo, QualityCode, TagInfo } from '../api/types.js';
 import { TagBus } from '../tags/bus.js';
 import { testTag } from '../tags/test-tag.js';
 import { mulberry32 } from '../util/random.js';
@@ -26,6 +26,18 @@ export function normalRows(n: number, seed = 1): number[][] {
 }
 
 export const FIXTURE_TAGS = ['Flow', 'Power', 'MotorCurrent', 'VibrationRMS', 'BearingTemp'];
+
+/** A pump of the fixture tags (ids from 0) and a bool Running tag after them, its running role set. */
+export function runningPump(name: string): { tags: TagInfo[]; machine: MachineInfo } {
+  const [site = '', area = ''] = name.split('/');
+  return {
+    tags: [
+      ...FIXTURE_TAGS.map((t, i) => testTag(i, `${name}/${t}`)),
+      testTag(FIXTURE_TAGS.length, `${name}/Running`, { dataType: 'bool' }),
+    ],
+    machine: { name, site, area, kind: 'pump', description: '', roles: { running: `${name}/Running` }, keyTags: [] },
+  };
+}
 
 export function tagTable(machines: string[], tags: string[] = FIXTURE_TAGS): TagInfo[] {
   const out: TagInfo[] = [];

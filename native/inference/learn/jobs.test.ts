@@ -9,17 +9,16 @@ import type { OperationalEvent } from '../../api/alarm-requests.js';
 import type { CallContext } from '../../api/contract.js';
 import type { LearnApproval, LearnJob, LearnSpans, MachineModels, MachinePredictionState } from '../../api/prediction-requests.js';
 import { HandlerRegistry } from '../../api/registry.js';
-import type { ApiResult, MachineInfo, TagInfo } from '../../api/types.js';
+import type { ApiResult } from '../../api/types.js';
 import { type AuditLog, openAuditLog } from '../../auth/audit.js';
 import { authGate } from '../../auth/permissions.js';
 import { auditedCall } from '../../auth/recorder.js';
 import { TagBus } from '../../tags/bus.js';
-import { testTag } from '../../tags/test-tag.js';
 import { openSqlite } from '../../util/sqlite.js';
 import { predictionHandlers } from '../handlers.js';
 import type { Manifest } from '../manifest.js';
 import { type Inference, openInference } from '../service.js';
-import { FIXTURE_TAGS } from '../testing.js';
+import { FIXTURE_TAGS, runningPump } from '../testing.js';
 import { type AlarmJournalEntry, Learning, learnedName } from './jobs.js';
 import { afterMaintenance, RELEARN_WINDOW_MS } from './maintenance.js';
 
@@ -33,19 +32,7 @@ const H = 3_600_000;
 const STOP = { from: T0 + 20 * 60_000, to: T0 + 30 * 60_000 };
 const ALARM = { from: T0 + 40 * 60_000, to: T0 + 45 * 60_000 };
 
-const tags: TagInfo[] = [
-  ...FIXTURE_TAGS.map((t, i) => testTag(i, `${M}/${t}`)),
-  testTag(FIXTURE_TAGS.length, `${M}/Running`, { dataType: 'bool' }),
-];
-const machine: MachineInfo = {
-  name: M,
-  site: 'S',
-  area: 'A',
-  kind: 'pump',
-  description: '',
-  roles: { running: `${M}/Running` },
-  keyTags: [],
-};
+const { tags, machine } = runningPump(M);
 
 /** Pump-like values at any grid time (so any period reads without being stored); stopped: all zero. */
 function valueAt(tag: string, t: number): number {

@@ -11,18 +11,17 @@ import type { OperationalEvent } from '../../api/alarm-requests.js';
 import type { CallContext } from '../../api/contract.js';
 import { LEARN_LIMITS, type LearnApproval, type LearnJob, type MachineModels } from '../../api/prediction-requests.js';
 import { HandlerRegistry } from '../../api/registry.js';
-import type { ApiResult, MachineInfo, TagInfo } from '../../api/types.js';
+import type { ApiResult } from '../../api/types.js';
 import { type AuditLog, openAuditLog } from '../../auth/audit.js';
 import { authGate } from '../../auth/permissions.js';
 import { auditedCall } from '../../auth/recorder.js';
 import { type Historian, openHistorian } from '../../historian/index.js';
 import { batch } from '../../historian/test-kit.js';
 import { TagBus } from '../../tags/bus.js';
-import { testTag } from '../../tags/test-tag.js';
 import { openSqlite } from '../../util/sqlite.js';
 import { predictionHandlers } from '../handlers.js';
 import { type Inference, openInference } from '../service.js';
-import { FIXTURE_TAGS } from '../testing.js';
+import { FIXTURE_TAGS, runningPump } from '../testing.js';
 import { Learning, learnedName } from './jobs.js';
 import { afterMaintenance, RELEARN_WINDOW_MS } from './maintenance.js';
 import { stateAt } from './state.js';
@@ -37,19 +36,7 @@ const MIN = 60_000;
 const HOUR = 60 * MIN;
 const REPAIR = T0 + 30 * MIN;
 
-const tags: TagInfo[] = [
-  ...FIXTURE_TAGS.map((t, i) => testTag(i, `${M}/${t}`)),
-  testTag(FIXTURE_TAGS.length, `${M}/Running`, { dataType: 'bool' }),
-];
-const machine: MachineInfo = {
-  name: M,
-  site: 'S',
-  area: 'A',
-  kind: 'pump',
-  description: '',
-  roles: { running: `${M}/Running` },
-  keyTags: [],
-};
+const { tags, machine } = runningPump(M);
 
 /** Pump-like values (a slow swing of the flow the others follow, with noise); the running state is stored once. */
 function valueAt(k: number, t: number): number {
