@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { ADMIN, type RunningConsole, root, type Scripted, scripted, startConsole } from './harness.js';
 
 export const CHROMIUM = process.env.AURUM_CHROMIUM ?? '/usr/bin/chromium';
@@ -35,6 +35,34 @@ export async function launchChromium(): Promise<Browser> {
 export async function signInContext(context: BrowserContext, url: string, user = ADMIN.user, password = ADMIN.password): Promise<void> {
   const r = await context.request.post(`${url}/api/login`, { data: { user, password } });
   if (!r.ok()) throw new Error(`sign-in as ${user} failed: ${r.status()} ${await r.text()}`);
+}
+
+/**
+ * A new 1920×1080 context signed in as `user`, on the machine screen of `machine` (reached from the
+ * overview by its button) with its model section opened and its versions listed.
+ */
+export async function openMachineModel(
+  browser: Browser,
+  url: string,
+  machine: string,
+  user: string,
+  password: string,
+): Promise<{ context: BrowserContext; page: Page; section: Locator }> {
+  const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  await signInContext(context, url, user, password);
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Overview', exact: true }).waitFor();
+  await page
+    .getByRole('button', { name: machine.split('/').pop(), exact: true })
+    .first()
+    .click();
+  await page.locator('h2', { hasText: machine }).waitFor();
+  const section = page.getByRole('region', { name: `Model of ${machine}` });
+  // Closed until opened: nothing of it is read before.
+  await section.getByText('Model: learning and versions').click();
+  await section.getByRole('table', { name: `Model versions of ${machine}` }).waitFor();
+  return { context, page, section };
 }
 
 /** axe's serious and critical findings on the page as it stands, in both themes (the light pass checks colour contrast only: nothing else depends on the theme); the page is left dark. */

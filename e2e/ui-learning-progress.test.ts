@@ -15,7 +15,7 @@ import type { LearnJob, MachineModels } from '../native/api/prediction-requests.
 import type { TagInfo } from '../native/api/types.js';
 import { openHistorian } from '../native/historian/index.js';
 import type { SampleBatch } from '../native/tags/bus.js';
-import { artifactsDir, chromiumAvailable, launchChromium, signInContext } from './browser.js';
+import { artifactsDir, chromiumAvailable, launchChromium, openMachineModel } from './browser.js';
 import { type RunningConsole, type Scripted, scripted, startConsole, waitFor } from './harness.js';
 
 const PASSWORD = 'e2e-Learning-Pass-2026';
@@ -71,16 +71,8 @@ async function seedDay(dataDir: string, tags: readonly TagInfo[], end: number): 
 
 /** The machine screen of Pump102 for `user`, its model section opened. */
 async function machineSection(user: string) {
-  const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  const { context, page, section } = await openMachineModel(browser, app.url, MACHINE, user, PASSWORD);
   contexts.push(context);
-  await signInContext(context, app.url, user, PASSWORD);
-  const page = await context.newPage();
-  await page.goto(app.url);
-  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Overview', exact: true }).waitFor();
-  await page.getByRole('button', { name: 'Pump102', exact: true }).first().click();
-  await page.locator('h2', { hasText: MACHINE }).waitFor();
-  const section = page.getByRole('region', { name: `Model of ${MACHINE}` });
-  await section.getByText('Model: learning and versions').click();
   return { page, section };
 }
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LearnJob, LearnSpans, MachineModels, MachinePredictionState } from '../native/api/prediction-requests.js';
-import { artifactsDir, chromiumAvailable, launchChromium, signInContext } from './browser.js';
+import { artifactsDir, chromiumAvailable, launchChromium, openMachineModel } from './browser.js';
 import { type RunningConsole, startConsole, waitFor } from './harness.js';
 
 const PASSWORD = 'e2e-Learning-Pass-2026';
@@ -36,18 +36,8 @@ async function call<T>(name: string, args: unknown, token = admin): Promise<T> {
 }
 
 async function machinePage(user: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  const { context, page } = await openMachineModel(browser, app.url, MACHINE, user, PASSWORD);
   contexts.push(context);
-  await signInContext(context, app.url, user, PASSWORD);
-  const page = await context.newPage();
-  await page.goto(app.url);
-  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Overview', exact: true }).waitFor();
-  await page.getByRole('button', { name: 'Pump102', exact: true }).first().click();
-  await page.locator('h2', { hasText: MACHINE }).waitFor();
-  const section = page.getByRole('region', { name: `Model of ${MACHINE}` });
-  // Closed until opened: nothing of it is read before.
-  await section.getByText('Model: learning and versions').click();
-  await section.getByRole('table', { name: `Model versions of ${MACHINE}` }).waitFor();
   return page;
 }
 
