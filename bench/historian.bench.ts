@@ -16,7 +16,7 @@ import { openHistorian } from '../native/historian/index.js';
 import { HistorianStore } from '../native/historian/store.js';
 import { makeTags, tempDir } from '../native/historian/test-kit.js';
 import { PlantSim } from '../native/plant/index.js';
-import type { SampleBatch } from '../native/tags/bus.js';
+import { emptyBatch } from '../native/tags/bus.js';
 import { openSqlite, type SqliteDatabase } from '../native/util/sqlite.js';
 import {
   type AbsentPeer,
@@ -102,13 +102,7 @@ async function ingest(quick: boolean, dir: string): Promise<BenchResult[]> {
   const n = TAGS * PER_BATCH_ROUNDS;
   const walk = new Float64Array(TAGS).fill(50);
   let round = 0;
-  const batch: SampleBatch = {
-    length: n,
-    ids: new Uint32Array(n),
-    ts: new Float64Array(n),
-    values: new Float64Array(n),
-    quality: new Uint8Array(n),
-  };
+  const batch = emptyBatch(n);
   const fill = () => {
     let i = 0;
     for (let r = 0; r < PER_BATCH_ROUNDS; r++, round++) {

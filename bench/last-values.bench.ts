@@ -17,7 +17,7 @@ import { lastValues, type QueryTag, valueAt } from '../native/historian/query.js
 import { StoreReader } from '../native/historian/reader.js';
 import { makeTags, tempDir } from '../native/historian/test-kit.js';
 import { serve } from '../native/server/server.js';
-import type { SampleBatch } from '../native/tags/bus.js';
+import { emptyBatch } from '../native/tags/bus.js';
 import { openSqlite } from '../native/util/sqlite.js';
 import type { Bench, BenchResult } from './types.js';
 
@@ -125,13 +125,7 @@ const bench: Bench = async ({ quick }) => {
     const h = await openHistorian({ dir, tags, retentionIntervalMs: 0, maxBufferedSamples: 4_000_000, now: () => T0 + seconds * 1000 });
     for (let s = 0; s < seconds; s += 10) {
       const n = TAGS * 10;
-      const b: SampleBatch = {
-        length: n,
-        ids: new Uint32Array(n),
-        ts: new Float64Array(n),
-        values: new Float64Array(n),
-        quality: new Uint8Array(n),
-      };
+      const b = emptyBatch(n);
       for (let k = 0; k < 10; k++)
         for (let id = 0; id < TAGS; id++) {
           const i = k * TAGS + id;

@@ -10,7 +10,7 @@ import { launchChromium, signInContext } from '../e2e/browser.js';
 import { root, startConsole } from '../e2e/harness.js';
 import { openHistorian } from '../native/historian/index.js';
 import { parseSiteFile } from '../native/site/index.js';
-import type { SampleBatch } from '../native/tags/bus.js';
+import { emptyBatch } from '../native/tags/bus.js';
 import type { Bench } from './types.js';
 
 const PENS = 8;
@@ -36,13 +36,7 @@ async function seed(dataDir: string, siteFile: string, end: number): Promise<num
   const model = parseSiteFile(SITE, siteFile);
   const historian = await openHistorian({ dir: path.join(dataDir, 'historian'), tags: model.tags, maxBufferedSamples: 4_000_000 });
   const n = 3600 * PENS;
-  const batch: SampleBatch = {
-    length: n,
-    ids: new Uint32Array(n),
-    ts: new Float64Array(n),
-    values: new Float64Array(n),
-    quality: new Uint8Array(n),
-  };
+  const batch = emptyBatch(n);
   let samples = 0;
   for (let hour = 0; hour < DAYS * 24; hour++) {
     const t0 = end - DAYS * DAY_MS + hour * 3_600_000;

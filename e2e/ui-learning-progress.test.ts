@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LearnJob, MachineModels } from '../native/api/prediction-requests.js';
 import type { TagInfo } from '../native/api/types.js';
 import { openHistorian } from '../native/historian/index.js';
-import type { SampleBatch } from '../native/tags/bus.js';
+import { emptyBatch } from '../native/tags/bus.js';
 import { artifactsDir, chromiumAvailable, launchChromium, openMachineModel } from './browser.js';
 import { type RunningConsole, type Scripted, scripted, startConsole, waitFor } from './harness.js';
 
@@ -40,13 +40,7 @@ async function seedDay(dataDir: string, tags: readonly TagInfo[], end: number): 
     const rows = 3600; // an hour per batch
     for (let start = from; start < end; start += rows * 1000) {
       const n = Math.min(rows, Math.floor((end - start) / 1000)) * own.length;
-      const b: SampleBatch = {
-        length: n,
-        ids: new Uint32Array(n),
-        ts: new Float64Array(n),
-        values: new Float64Array(n),
-        quality: new Uint8Array(n),
-      };
+      const b = emptyBatch(n);
       let i = 0;
       for (let r = 0; i < n; r++) {
         const t = start + r * 1000;

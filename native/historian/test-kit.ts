@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TagInfo } from '../api/types.js';
-import type { SampleBatch } from '../tags/bus.js';
+import { emptyBatch, type SampleBatch } from '../tags/bus.js';
 import type { SqliteDatabase } from '../util/sqlite.js';
 import { decodeOpenBucket, encodeChunk, type Samples } from './codec.js';
 import { PartitionSet } from './partitions.js';
@@ -32,13 +32,7 @@ export function makeTags(n: number, prefix = 'Site/Area/M'): TagInfo[] {
 
 export function batch(rows: readonly (readonly [id: number, ts: number, value: number, quality?: number])[]): SampleBatch {
   const n = rows.length;
-  const b: SampleBatch = {
-    length: n,
-    ids: new Uint32Array(n),
-    ts: new Float64Array(n),
-    values: new Float64Array(n),
-    quality: new Uint8Array(n),
-  };
+  const b = emptyBatch(n);
   rows.forEach(([id, t, v, q], i) => {
     b.ids[i] = id;
     b.ts[i] = t;

@@ -17,6 +17,11 @@ export interface SampleBatch {
   quality: Uint8Array;
 }
 
+/** A batch of `n` samples, all zero (tag 0, time 0, value 0, Good), for a writer to fill in place. */
+export function emptyBatch(n: number): SampleBatch {
+  return { length: n, ids: new Uint32Array(n), ts: new Float64Array(n), values: new Float64Array(n), quality: new Uint8Array(n) };
+}
+
 export type BatchListener = (batch: SampleBatch) => void;
 
 export interface CurrentValue {
