@@ -4,7 +4,21 @@ import { calibrateThreshold, exceeds, persist } from '../../native/inference/cal
 import { fitPca } from '../../native/inference/learn/pca.js';
 import { mulberry32 } from '../training/rul.js';
 import { detectionDelays } from './metrics.js';
-import { ADAPT_N, alarms, scoreWindows, scoreWindowsAdapting } from './skab.js';
+import {
+  ADAPT_N,
+  ADAPT_VARIANTS,
+  alarms,
+  chooseSwitch,
+  driftStatistic,
+  type FileScores,
+  SCORE_GRID,
+  type Scored,
+  type ScoreSetting,
+  scoreWindows,
+  scoreWindowsAdapting,
+  switchedSetting,
+  trendT,
+} from './skab.js';
 
 describe('threshold calibration on held-back normal windows', () => {
   it('holds the false-alarm rate on normal data after the learning period where the fit-based threshold does not', async () => {
@@ -105,5 +119,76 @@ describe('slowly adapting baseline in the evaluation (native/inference/baseline.
     const delayed = await scoreWindowsAdapting(model, window, rows, 400, 30, gate, d);
     for (let i = 0; i < ADAPT_N + d; i++) expect(delayed[i]).toBeCloseTo(fixed[i] as number, 5);
     expect(Math.abs((delayed[ADAPT_N + d] as number) - (fixed[ADAPT_N + d] as number))).toBeGreaterThan(1e-4);
+  });
+});
+
+describe('drift switch: a trend test on the learning period alone', () => {
+  it('trendT by hand: block means 0, 1, 3 have slope 1.5 and residuals 1/6, −1/3, 1/6, so t = 3√3', () => {
+    expect(trendT([0, 1, 3], 1)).toBeCloseTo(3 * Math.sqrt(3), 10);
+    // Blocks of 2 average the same means; a partial last block is dropped.
+    expect(trendT([0, 0, 1, 1, 2, 4, 99], 2)).toBeCloseTo(3 * Math.sqrt(3), 10);
+    expect(trendT([3, 1, 0], 1)).toBeCloseTo(-3 * Math.sqrt(3), 10);
+    expect(trendT([2, 2, 2, 2], 1)).toBe(0);
+    expect(trendT([1, 2, 3, 4], 1)).toBe(Number.POSITIVE_INFINITY);
+    expect(() => trendT([1, 2, 3, 4, 5], 2)).toThrow(/at least 3 blocks of 2 values, got 5/);
+  });
+
+  it('driftStatistic: a steady ramp under noise stands out, noise alone does not, whichever signal carries it', () => {
+    // 400 rows of two signals under the same noise (σ 0.5); the ramp (2 σ over the period) is in the second.
+    const rand = mulberry32(5);
+    const noise = () => rand() + rand() + rand() - 1.5;
+    const still = Array.from({ length: 400 }, () => [noise(), noise()]);
+    const ramp = Array.from({ length: 400 }, (_, t) => [noise(), noise() + (2 * 0.5 * t) / 400]);
+    expect(driftStatistic(still)).toBeLessThan(3);
+    expect(driftStatistic(ramp)).toBeGreaterThan(8);
+    expect(driftStatistic(ramp)).toBe(Math.abs(trendT(ramp.map((r) => r[1] as number))));
+  });
+});
+
+describe('drift switch: chosen on labelled files (chooseSwitch)', () => {
+  // Synthetic scored files: 50 normal then 50 anomalous points; every held-back score is 1, so every
+  // threshold of the alarm grid is between a normal score (0.5) and an anomalous one (5).
+  const labels = [...Array<number>(50).fill(0), ...Array<number>(50).fill(1)];
+  const test = (caught: number) => Float32Array.from(labels.map((l, i) => (l === 1 && i - 50 < caught ? 5 : 0.5)));
+  const heldBack = new Float32Array(20).fill(1);
+  /** Scores per SCORE_GRID setting: the fixed baseline catches all 50, tau 30 none, tau 120 `tau120` of them, the rest all. */
+  const file = (name: string, drift: number, tau120: number): Scored => ({
+    name,
+    folder: 'v',
+    labels,
+    labelled: true,
+    drift,
+    scores: SCORE_GRID.map((s: ScoreSetting): FileScores => {
+      const undelayed = s.delay === 0;
+      const caught = s.tau === 30 && undelayed ? 0 : s.tau === 120 && undelayed ? tau120 : 50;
+      return { heldBack, test: test(caught) };
+    }),
+  });
+
+  it('takes the fastest adaptation that keeps the target, and the lowest threshold that costs the files nothing', () => {
+    // tau 30 (lag 30) loses every fault: F1 0. tau 120 (lag 120), forced on both, catches 50 + 25:
+    // pooled F1 75 / (75 + 25 / 2) = 0.86 ≥ 0.80, so it is the adaptation. Switched on file b
+    // (drift 12) it costs that F1; only thresholds above 12 keep F1 1: 20 is the lowest.
+    const a = file('a', 4, 50);
+    const b = file('b', 12, 25);
+    const c = chooseSwitch([a, b]);
+    expect(c.adapt).toEqual({ tau: 120, delay: 0, clear: 0 });
+    expect(c.threshold).toBe(20);
+    expect(c.base.tau).toBe(0);
+    expect(switchedSetting({ drift: 19.9 }, c)).toEqual(c.base);
+    expect(switchedSetting({ drift: 20 }, c)).toEqual({ ...c.base, tau: 120, delay: 0, clear: 0 });
+    // Where switching costs nothing the lowest threshold of the grid is taken.
+    expect(chooseSwitch([a, file('b', 12, 50)]).threshold).toBe(3);
+  });
+
+  it('switches nothing on when no adaptation keeps the target on the files', () => {
+    // Only the undelayed tau 30 and tau 120 are offered, and both lose too much.
+    const c = chooseSwitch(
+      [file('a', 4, 10), file('b', 12, 10)],
+      ADAPT_VARIANTS.filter((v) => v.delay === 0 && v.tau <= 120),
+    );
+    expect(c.adapt).toBeNull();
+    expect(c.threshold).toBe(Number.POSITIVE_INFINITY);
+    expect(switchedSetting({ drift: 1000 }, c)).toEqual(c.base);
   });
 });

@@ -94,6 +94,58 @@ const adaptName = (a: { tau: number; delay: number; clear: number }) =>
   a.tau === 0 ? 'fixed' : a.delay ? `tau ${a.tau}, delay ${a.delay}, clear ${a.clear}` : `tau ${a.tau}`;
 export const ADAPT_K = 10;
 export const ADAPT_N = 20;
+/** The F1 the labelled files must keep (the target, with FAR ≤ FAR_LIMIT) for an adaptation to be switched on anywhere. */
+export const F1_TARGET = 0.8;
+/** Rows per block of the learning window's trend test (block means, so short-term correlation does not inflate t). */
+export const TREND_BLOCK = 20;
+/**
+ * Thresholds of the drift switch on the learning window's trend statistic (driftStatistic), in
+ * ascending order; Infinity = never switched on (the fixed baseline everywhere).
+ */
+export const SWITCH_GRID = [3, 5, 10, 20, 40, Number.POSITIVE_INFINITY];
+
+/**
+ * The t statistic of a linear trend in `values`: the least-squares slope of its means over
+ * consecutive blocks of `block` values (a partial last block is dropped) against the block index,
+ * divided by its standard error from the residuals of that fit. A steady ramp under noise scores
+ * far from 0 in either direction, noise alone near it; an exact ramp (no residual) is ±Infinity.
+ */
+export function trendT(values: ArrayLike<number>, block = TREND_BLOCK): number {
+  if (!Number.isInteger(block) || block < 1) throw new Error(`block must be a whole number of at least 1, got ${block}`);
+  const nb = Math.floor(values.length / block);
+  if (nb < 3) throw new Error(`a trend test needs at least 3 blocks of ${block} values, got ${values.length} values`);
+  const means = Array.from({ length: nb }, (_, i) => {
+    let sum = 0;
+    for (let r = i * block; r < (i + 1) * block; r++) sum += values[r] as number;
+    return sum / block;
+  });
+  const mid = (nb - 1) / 2;
+  const avg = means.reduce((a, b) => a + b, 0) / nb;
+  let sxy = 0;
+  let sxx = 0;
+  means.forEach((m, i) => {
+    sxy += (i - mid) * (m - avg);
+    sxx += (i - mid) ** 2;
+  });
+  const slope = sxy / sxx;
+  const rss = means.reduce((a, m, i) => a + (m - avg - slope * (i - mid)) ** 2, 0);
+  if (rss === 0) return slope === 0 ? 0 : Math.sign(slope) * Number.POSITIVE_INFINITY;
+  return slope / Math.sqrt(rss / (nb - 2) / sxx);
+}
+
+/**
+ * How steadily the machine was still moving while it was learning: the largest |trendT| over
+ * every logged signal of the learning period `rows` (the model's inputs and the others, e.g. the
+ * temperatures, which show the slow drivers of drift). Read from the learning period alone, so a
+ * machine can compute it before detecting anything.
+ */
+export function driftStatistic(rows: readonly (readonly number[])[]): number {
+  const cols = rows[0]?.length ?? 0;
+  if (cols === 0) throw new Error('no rows to test for drift');
+  let most = 0;
+  for (let j = 0; j < cols; j++) most = Math.max(most, Math.abs(trendT(rows.map((r) => r[j] as number))));
+  return most;
+}
 
 /** Alarm flags of the detection rows of `text` with setting `s`, learning on its first `learnRows`. */
 async function falseAlarms(text: string, s: Setting, learnRows = TRAIN_ROWS): Promise<{ fp: number; n: number }> {
@@ -303,11 +355,13 @@ export function alarms(scores: FileScores, a: AlarmSetting): number[] {
 export const describeSetting = (s: Setting) =>
   `${TAG_SETS[s.tags].length} tags (${s.tags}), ${s.statistic}, window ${s.window}, fit ${s.fitRows} + hold back ${TRAIN_ROWS - s.fitRows}, ${s.tau ? `baseline adapting (${adaptName(s)} windows)` : 'fixed baseline'}, threshold ${s.margin} × q${s.quantile}, ${s.k} of ${s.n}`;
 
-interface Scored {
+export interface Scored {
   name: string;
   folder: string;
   labels: number[];
   labelled: boolean;
+  /** driftStatistic of the file's learning period (its first TRAIN_ROWS rows, every signal). */
+  drift: number;
   /** Per score setting (index into SCORE_GRID). */
   scores: FileScores[];
 }
@@ -375,7 +429,7 @@ function chooseOrNull(files: readonly Scored[], allow: (s: ScoreSetting) => bool
   }
 }
 
-function judge(f: Scored, setting: Setting): FileResult {
+export function judge(f: Scored, setting: Setting): FileResult {
   const si = SCORE_GRID.findIndex(
     (s) =>
       s.tags === setting.tags &&
@@ -386,7 +440,8 @@ function judge(f: Scored, setting: Setting): FileResult {
       s.delay === setting.delay &&
       s.clear === setting.clear,
   );
-  const scores = f.scores[si] as FileScores;
+  const scores = f.scores[si];
+  if (!scores) throw new Error(`${f.name}: no scores for ${describeSetting(setting)} (not a setting of SCORE_GRID)`);
   const p = alarms(scores, setting);
   const p1 = alarms(scores, { ...setting, k: 1, n: 1 });
   return {
@@ -402,6 +457,64 @@ function judge(f: Scored, setting: Setting): FileResult {
 
 export const fixedBaseline = (s: ScoreSetting) => s.tau === 0;
 const anyBaseline = () => true;
+
+/** An adaptation of ADAPT_VARIANTS. */
+export type AdaptVariant = (typeof ADAPT_VARIANTS)[number];
+
+/**
+ * The drift switch, chosen on labelled files: their fixed-baseline setting, the adaptation a file
+ * gets when its learning period's driftStatistic is at least `threshold`, and that threshold
+ * (Infinity: never).
+ */
+export interface SwitchChoice {
+  base: Setting;
+  adapt: AdaptVariant | null;
+  threshold: number;
+}
+
+/** The setting the switch gives a file. */
+export const switchedSetting = (f: Pick<Scored, 'drift'>, c: SwitchChoice): Setting =>
+  c.adapt && f.drift >= c.threshold ? { ...c.base, ...c.adapt } : c.base;
+
+const pooledMetrics = (files: readonly Scored[], setting: (f: Scored) => Setting) =>
+  skabMetrics(files.reduce<Confusion>((c, f) => addConfusion(c, judge(f, setting(f)).confusion), { tp: 0, fp: 0, fn: 0, tn: 0 }));
+
+/**
+ * The drift switch chosen on the labelled `files`, reading nothing of any other file:
+ * 1. the base: chooseSetting's fixed-baseline setting (protocol 1);
+ * 2. the adaptation: of the variants in `variants`, the one that follows drift fastest (smallest
+ *    delay + tau, the lag behind a drift) among those that, forced onto the base on every one of
+ *    `files`, keep their pooled F1 ≥ F1_TARGET and FAR ≤ FAR_LIMIT (none: never switched on);
+ * 3. the threshold: of SWITCH_GRID, the one with the best pooled F1 and FAR ≤ FAR_LIMIT on
+ *    `files` with the switch applied per file, ties going to the lower threshold.
+ * Why steps 2 and 3 lean towards adapting: the labelled files (19 minutes each) cannot show drift
+ * over hours, so where they cannot tell two choices apart the one that follows drift more is taken,
+ * bounded by what adapting costs them.
+ */
+export function chooseSwitch(files: readonly Scored[], variants: readonly AdaptVariant[] = ADAPT_VARIANTS): SwitchChoice {
+  const base = chooseSetting(files);
+  const adapt =
+    [...variants]
+      .filter((a) => a.tau > 0)
+      .sort((a, b) => a.delay + a.tau - (b.delay + b.tau))
+      .find((a) => {
+        const m = pooledMetrics(files, () => ({ ...base, ...a }));
+        return m.f1 >= F1_TARGET && m.far <= FAR_LIMIT;
+      }) ?? null;
+  if (!adapt) return { base, adapt, threshold: Number.POSITIVE_INFINITY };
+  let best: { f1: number; threshold: number } | undefined;
+  for (const threshold of SWITCH_GRID) {
+    const m = pooledMetrics(files, (f) => switchedSetting(f, { base, adapt, threshold }));
+    if (m.far <= FAR_LIMIT && (!best || m.f1 > best.f1)) best = { f1: m.f1, threshold };
+  }
+  // The last threshold (Infinity) is the base alone, which holds FAR ≤ FAR_LIMIT by step 1.
+  return { base, adapt, threshold: (best as { threshold: number }).threshold };
+}
+
+export const describeSwitch = (c: SwitchChoice) =>
+  c.adapt
+    ? `${describeSetting(c.base)}; adapting (${adaptName(c.adapt)}) where the learning period's drift statistic ≥ ${c.threshold}`
+    : `${describeSetting(c.base)}; no adaptation holds F1 ≥ ${F1_TARGET} and FAR ≤ ${FAR_LIMIT} % forced onto the files it is chosen on`;
 
 export interface Evaluation {
   /** Labelled files, each judged with the setting chosen on the others (fixed baseline). */
@@ -426,6 +539,11 @@ export interface Evaluation {
   unlabelled: FileResult[];
   /** The unlabelled files judged with `chosen` and the baseline adapting (per variant, as leaveOutForced). */
   unlabelledForced: { adapt: string; results: FileResult[] }[];
+  /** The drift switch (chooseSwitch): each labelled file judged with the switch chosen on the others. */
+  leaveOutSwitch: { choice: SwitchChoice; result: FileResult; drift: number }[];
+  /** The switch chosen on all labelled files, and each unlabelled run and each of its halves judged with it. */
+  switchChosen: SwitchChoice;
+  unlabelledSwitch: { result: FileResult; drift: number }[];
 }
 
 function scoredOf(name: string, file: SkabFile, scores: FileScores[]): Scored {
@@ -434,6 +552,7 @@ function scoredOf(name: string, file: SkabFile, scores: FileScores[]): Scored {
     folder: name.includes(path.sep) ? (name.split(path.sep)[0] as string) : '.',
     labels: file.labels.slice(TRAIN_ROWS),
     labelled: file.labelled,
+    drift: driftStatistic(file.rows.slice(0, TRAIN_ROWS)),
     scores,
   };
 }
@@ -497,7 +616,28 @@ export async function evaluate(folder: string, log: (line: string) => void = () 
   const chosen = chooseSetting(labelled);
   const unlabelled = normal.map((f) => judge(f, chosen));
   const unlabelledForced = variants.map((a) => ({ adapt: adaptName(a), results: normal.map((f) => judge(f, { ...chosen, ...a })) }));
-  return { leaveOut, leaveOutAdapting, leaveOutForced, leaveOutGuarded, halvesGuarded, chosen, unlabelled, unlabelledForced };
+  const leaveOutSwitch = labelled.map((f) => {
+    const choice = chooseSwitch(others(f));
+    return { choice, result: judge(f, switchedSetting(f, choice)), drift: f.drift };
+  });
+  const switchChosen = chooseSwitch(labelled);
+  const unlabelledSwitch = [...normal, ...[...halves.values()].flat()].map((f) => ({
+    result: judge(f, switchedSetting(f, switchChosen)),
+    drift: f.drift,
+  }));
+  return {
+    leaveOut,
+    leaveOutAdapting,
+    leaveOutForced,
+    leaveOutGuarded,
+    halvesGuarded,
+    chosen,
+    unlabelled,
+    unlabelledForced,
+    leaveOutSwitch,
+    switchChosen,
+    unlabelledSwitch,
+  };
 }
 
 const pool = (rs: readonly FileResult[], key: 'confusion' | 'confusionNoPersistence') =>
@@ -557,6 +697,19 @@ async function main(argv: string[]): Promise<void> {
       r
         ? `false-alarm check ${r.name}, learning its first ${TRAIN_ROWS} rows, setting chosen on the labelled files guarded by the other half: FAR ${skabMetrics(r.confusion).far.toFixed(2)} % over ${r.confusion.fp + r.confusion.tn} samples (${describeSetting(r.setting)})`
         : `false-alarm check, half ${i + 1}: no setting holds FAR ≤ ${FAR_LIMIT} % on the labelled files and on the other half`,
+    );
+  perFolder(
+    'leave-files-out with the drift switch (adapting only where the learning period itself trends; chosen on the others):',
+    ev.leaveOutSwitch.map((r) => r.result),
+  );
+  for (const { choice, result, drift } of ev.leaveOutSwitch)
+    console.log(
+      `  ${result.name}: drift statistic ${drift.toFixed(1)}, ${result.setting.tau ? 'adapting' : 'fixed'}; ${fmt(result.confusion)}; chosen on the others: ${describeSwitch(choice)}`,
+    );
+  console.log(`drift switch chosen on all labelled files: ${describeSwitch(ev.switchChosen)}`);
+  for (const { result, drift } of ev.unlabelledSwitch)
+    console.log(
+      `false-alarm check ${result.name} with the drift switch (never used for choosing): drift statistic ${drift.toFixed(1)}, ${result.setting.tau ? 'adapting' : 'fixed'}, FAR ${skabMetrics(result.confusion).far.toFixed(2)} % over ${result.confusion.fp + result.confusion.tn} samples`,
     );
   console.log(
     `persistence: with it ${meanDelay(ev.leaveOut, 'delays')}; same thresholds without it: ${fmt(pool(ev.leaveOut, 'confusionNoPersistence'))}, ${meanDelay(ev.leaveOut, 'delaysNoPersistence')}`,
