@@ -92,6 +92,7 @@ export async function open(ctx: CapabilityContext<MachineBinding[]>): Promise<Ca
     learnedDir: path.join(ctx.dataDir, 'models'),
     candidatesDir: path.join(ctx.dataDir, 'learn-candidates'),
     say: (message) => say('warning', message),
+    audit: ctx.face('auth').audit,
     roots: () => modelDirs(ctx.modelsDir, ctx.dataDir),
     bindings,
     activate: (machine, name, version) => inference.activate(machine, name, version),

@@ -5,22 +5,16 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OperationalEvent } from '../../api/alarm-requests.js';
 import type { CallContext } from '../../api/contract.js';
 import type { LearnApproval, LearnJob, LearnSpans, MachineModels, MachinePredictionState } from '../../api/prediction-requests.js';
-import { HandlerRegistry } from '../../api/registry.js';
 import type { ApiResult } from '../../api/types.js';
-import { type AuditLog, openAuditLog } from '../../auth/audit.js';
-import { authGate } from '../../auth/permissions.js';
-import { auditedCall } from '../../auth/recorder.js';
-import { TagBus } from '../../tags/bus.js';
-import { openSqlite } from '../../util/sqlite.js';
-import { predictionHandlers } from '../handlers.js';
+import type { AuditLog } from '../../auth/audit.js';
 import type { Manifest } from '../manifest.js';
-import { type Inference, openInference } from '../service.js';
+import type { Inference } from '../service.js';
 import { FIXTURE_TAGS, runningPump } from '../testing.js';
-import { type AlarmJournalEntry, Learning, learnedName } from './jobs.js';
-import { afterMaintenance, RELEARN_WINDOW_MS } from './maintenance.js';
+import { type AlarmJournalEntry, Learning, type LearningOptions, learnedName } from './jobs.js';
+import { RELEARN_WINDOW_MS } from './maintenance.js';
+import { auditedRequests, bearingReplaced, learningParts, relearnAfterMaintenance } from './test-kit.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'aurum-learn-jobs-'));
 process.env.HOME = tmp; // onnxruntime writes a device id under ~/.cache
@@ -75,38 +69,48 @@ async function ok<T>(name: string, args: unknown, ctx = eve): Promise<T> {
   return r.data as T;
 }
 
-beforeAll(async () => {
-  const dataDir = path.join(tmp, 'data');
-  svc = await openInference({
-    modelsDir: path.join(tmp, 'shipped'),
-    dataDir,
-    bus: new TagBus(tags),
-    machines: [],
-    onPrediction: () => undefined,
-    onSystemMessage: () => undefined,
-  });
-  learning = new Learning({
+/** Rows of `names` on the grid of [from, to], both ends included, each value as `value` gives it. */
+function gridRows(names: readonly string[], from: number, to: number, periodMs: number, value = valueAt) {
+  const n = Math.floor((to - from) / periodMs) + 1;
+  const ts = Float64Array.from({ length: n }, (_, i) => from + i * periodMs);
+  return { ts, columns: names.map((name) => ts.map((t) => value(name, t))) };
+}
+
+/** A Learning of the pump reading valueAt on the grid, approving into data/models on `svc`; `over` replaces what a test varies. */
+function gridLearning(over: Partial<LearningOptions> = {}): Learning {
+  return new Learning({
     machines: [machine],
     tags,
-    read: (names, from, to, periodMs) => {
-      reads++;
-      const n = Math.floor((to - from) / periodMs) + 1;
-      const ts = Float64Array.from({ length: n }, (_, i) => from + i * periodMs);
-      return { ts, columns: names.map((name) => ts.map((t) => valueAt(name, t))) };
-    },
-    alarmJournal: (_machine, from, to) => journal.filter((e) => Date.parse(e.ts) >= from && Date.parse(e.ts) <= to),
-    learnedDir: path.join(dataDir, 'models'),
-    roots: () => [path.join(tmp, 'shipped'), path.join(dataDir, 'models')],
+    read: (names, from, to, periodMs) => gridRows(names, from, to, periodMs),
+    learnedDir: path.join(tmp, 'data', 'models'),
+    roots: () => [path.join(tmp, 'shipped'), path.join(tmp, 'data', 'models')],
     bindings: [],
     activate: (m, name, version) => svc.activate(m, name, version),
     active: (m) => svc.latest([m])[0]?.model ?? null,
     now: () => clock,
+    audit,
+    ...over,
   });
-  const registry = new HandlerRegistry();
-  registry.setGate(authGate);
-  registry.register(predictionHandlers(svc, learning));
-  audit = openAuditLog(openSqlite(path.join(tmp, 'audit.db')), { now: () => clock });
-  call = auditedCall(registry.call.bind(registry), audit);
+}
+
+/** Options of a Learning that keeps its models in `dir` alone and never activates one. */
+const apart = (dir: string): Partial<LearningOptions> => ({
+  learnedDir: path.join(tmp, dir),
+  roots: () => [path.join(tmp, dir)],
+  activate: () => Promise.reject(new Error('not used')),
+  active: () => null,
+});
+
+beforeAll(async () => {
+  ({ svc, audit } = await learningParts(tmp, tags, () => clock));
+  learning = gridLearning({
+    read: (names, from, to, periodMs) => {
+      reads++;
+      return gridRows(names, from, to, periodMs);
+    },
+    alarmJournal: (_machine, from, to) => journal.filter((e) => Date.parse(e.ts) >= from && Date.parse(e.ts) <= to),
+  });
+  call = auditedRequests(svc, learning, audit);
 });
 
 afterAll(async () => {
@@ -283,21 +287,11 @@ describe('learning from the console, as a job', () => {
   });
 
   it('holds the running state over rows where the running tag has no good value (stored once, then a Bad sample)', async () => {
-    const held = new Learning({
-      machines: [machine],
-      tags,
-      read: (names, from, to, periodMs) => {
-        const n = Math.floor((to - from) / periodMs) + 1;
-        const ts = Float64Array.from({ length: n }, (_, i) => from + i * periodMs);
-        // The running tag has a good value only in the period's first second.
-        return { ts, columns: names.map((name) => ts.map((t) => (name.endsWith('/Running') && t > T0 ? Number.NaN : valueAt(name, t)))) };
-      },
-      learnedDir: path.join(tmp, 'held'),
-      roots: () => [path.join(tmp, 'held')],
-      bindings: [],
-      activate: () => Promise.reject(new Error('not used')),
-      active: () => null,
-      now: () => clock,
+    const held = gridLearning({
+      ...apart('held'),
+      // The running tag has a good value only in the period's first second.
+      read: (names, from, to, periodMs) =>
+        gridRows(names, from, to, periodMs, (name, t) => (name.endsWith('/Running') && t > T0 ? Number.NaN : valueAt(name, t))),
     });
     const quiet = { machine: M, from: T0, to: T0 + 15 * 60_000 };
     expect(held.spans(quiet.machine, quiet.from, quiet.to)).toMatchObject({ spans: [], noDataRows: 0 });
@@ -311,21 +305,11 @@ describe('learning from the console, as a job', () => {
     // The demo's case: the running tag's one good sample is older than the grid read's hold and a
     // Bad one follows it, so every row of the period reads "no good value" for it.
     const options = (stateAt?: (tag: string, t: number) => number) =>
-      new Learning({
-        machines: [machine],
-        tags,
-        read: (names, from, to, periodMs) => {
-          const n = Math.floor((to - from) / periodMs) + 1;
-          const ts = Float64Array.from({ length: n }, (_, i) => from + i * periodMs);
-          return { ts, columns: names.map((name) => ts.map((t) => (name.endsWith('/Running') ? Number.NaN : valueAt(name, t)))) };
-        },
+      gridLearning({
+        ...apart('state-at'),
+        read: (names, from, to, periodMs) =>
+          gridRows(names, from, to, periodMs, (name, t) => (name.endsWith('/Running') ? Number.NaN : valueAt(name, t))),
         ...(stateAt ? { stateAt } : {}),
-        learnedDir: path.join(tmp, 'state-at'),
-        roots: () => [path.join(tmp, 'state-at')],
-        bindings: [],
-        activate: () => Promise.reject(new Error('not used')),
-        active: () => null,
-        now: () => clock,
       });
     const quiet = { machine: M, from: T0 + H, to: T0 + H + 15 * 60_000 };
     const rows = 15 * 60 + 1;
@@ -353,24 +337,7 @@ describe('learning from the console, as a job', () => {
   it('keeps each candidate and its report across a restart until it is approved or discarded', async () => {
     const kept = path.join(tmp, 'kept');
     const said: string[] = [];
-    const restartable = () =>
-      new Learning({
-        machines: [machine],
-        tags,
-        read: (names, from, to, periodMs) => {
-          const n = Math.floor((to - from) / periodMs) + 1;
-          const ts = Float64Array.from({ length: n }, (_, i) => from + i * periodMs);
-          return { ts, columns: names.map((name) => ts.map((t) => valueAt(name, t))) };
-        },
-        learnedDir: path.join(tmp, 'data', 'models'),
-        candidatesDir: kept,
-        say: (m) => said.push(m),
-        roots: () => [path.join(tmp, 'shipped'), path.join(tmp, 'data', 'models')],
-        bindings: [],
-        activate: (m, name, version) => svc.activate(m, name, version),
-        active: (m) => svc.latest([m])[0]?.model ?? null,
-        now: () => clock,
-      });
+    const restartable = () => gridLearning({ candidatesDir: kept, say: (m) => said.push(m) });
     const quiet = { machine: M, from: T0 + H, to: T0 + H + 20 * 60_000 };
     const first = restartable();
     const one = first.start(quiet, 'eve');
@@ -411,41 +378,15 @@ describe('learning from the console, as a job', () => {
     const said: string[] = [];
     const before = svc.latest([M])[0]?.model;
     expect(before).toBeTruthy();
-    const relearning = new Learning({
-      machines: [machine],
-      tags,
-      read: (names, from, to, periodMs) => {
-        const n = Math.floor((to - from) / periodMs) + 1;
-        const ts = Float64Array.from({ length: n }, (_, i) => from + i * periodMs);
-        return { ts, columns: names.map((name) => ts.map((t) => valueAt(name, t))) };
-      },
-      learnedDir: path.join(tmp, 'data', 'models'),
-      roots: () => [path.join(tmp, 'shipped'), path.join(tmp, 'data', 'models')],
-      bindings: [],
-      activate: (m, name, version) => svc.activate(m, name, version),
-      active: (m) => svc.latest([m])[0]?.model ?? null,
-      now: () => clock,
-    });
-    const after = afterMaintenance({
-      machines: new Set([M]),
+    const relearning = gridLearning();
+    const after = relearnAfterMaintenance({
+      machines: [M],
       learning: relearning,
       reset: (m, why) => svc.reset(m, why),
       now: () => clock,
-      say: (_level, m) => said.push(m),
+      said,
     });
-    const event: OperationalEvent = {
-      id: 7,
-      machine: M,
-      kind: 'repair',
-      at: new Date(T0 + H).toISOString(),
-      recordedAt: new Date(clock).toISOString(),
-      user: 'olga',
-      what: 'bearing replaced',
-      parts: [],
-      downtimeMin: 30,
-      resetsBaseline: false,
-      alarmId: null,
-    };
+    const event = bearingReplaced(M, T0 + H, clock, { downtimeMin: 30, resetsBaseline: false });
     // Neither an event that keeps the baseline nor one of a machine without a model starts anything.
     after.onEvent(event);
     after.onEvent({ ...event, machine: 'S/A/Other', resetsBaseline: true });
@@ -456,8 +397,7 @@ describe('learning from the console, as a job', () => {
     // At once: the same model, started afresh (no prediction from before the repair).
     expect(svc.latest([M])[0]).toMatchObject({ model: before, prediction: null, reason: 'reset: maintenance event 7 (bearing replaced)' });
     // The ten minutes after the event are past on the clock: the relearn starts on the next turn.
-    for (let i = 0; i < 1000 && relearning.status(M) === null; i++) await new Promise((r) => setTimeout(r, 1));
-    await relearning.settled(M);
+    await after.relearned(M, null);
     await new Promise((r) => setImmediate(r));
     expect(said).toEqual([expect.stringMatching(/^S\/A\/P1: a model learned after maintenance event 7 awaits approval \(job learn-/)]);
     expect(relearning.status(M)).toMatchObject({
@@ -472,21 +412,12 @@ describe('learning from the console, as a job', () => {
   });
 
   it('abandons a job past its deadline, naming it', async () => {
-    const slow = new Learning({
-      machines: [machine],
-      tags,
+    const slow = gridLearning({
+      ...apart('slow'),
       read: (names, from, to, periodMs) => {
         clock += 10_000; // each stretch "takes" ten seconds on the test's clock
-        const n = Math.floor((to - from) / periodMs) + 1;
-        const ts = Float64Array.from({ length: n }, (_, i) => from + i * periodMs);
-        return { ts, columns: names.map((name) => ts.map((t) => valueAt(name, t))) };
+        return gridRows(names, from, to, periodMs);
       },
-      learnedDir: path.join(tmp, 'slow'),
-      roots: () => [path.join(tmp, 'slow')],
-      bindings: [],
-      activate: () => Promise.reject(new Error('not used')),
-      active: () => null,
-      now: () => clock,
       deadlineMs: 30_000,
     });
     slow.start({ ...period }, 'eve');

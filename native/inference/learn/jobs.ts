@@ -20,6 +20,7 @@ import {
   type ModelVersion,
 } from '../../api/prediction-requests.js';
 import type { MachineInfo, TagInfo } from '../../api/types.js';
+import type { AuditLog } from '../../auth/audit.js';
 import { describeError } from '../../util/errors.js';
 import { DeadlineExceeded, runSliced } from '../../util/sliced.js';
 import { listModels, modelKey, writeModel } from '../registry.js';
@@ -58,6 +59,12 @@ export interface LearningOptions {
   candidatesDir?: string | null;
   /** A message for people (a kept candidate that could not be read back or saved). */
   say?: (message: string) => void;
+  /**
+   * The audit trail. A request's discard is written by the request recorder (auth/recorder.ts);
+   * a candidate the console discards on its own (past LEARN_LIMITS.candidates) is written here, in
+   * the same trail under the same action, so the trail has no hole where no one asked.
+   */
+  audit: Pick<AuditLog, 'append'>;
   /** Every registry root, shipped first. */
   roots: () => string[];
   /** The machine's bound model (its versions are listed beside the learned ones). */
@@ -179,9 +186,30 @@ export class Learning {
     for (const job of waiting.slice(0, Math.max(0, waiting.length - LEARN_LIMITS.candidates))) {
       const w = job.wire;
       this.drop(job, `discarded: ${machine} keeps at most ${LEARN_LIMITS.candidates} candidates awaiting approval and this was the oldest`);
-      this.opts.say?.(
-        `${machine}: learning candidate ${w.id} (${describeOrigin(w)}, ${new Date(w.from).toISOString()} – ${new Date(w.to).toISOString()}) ${w.message}`,
-      );
+      const origin = describeOrigin(w);
+      const from = new Date(w.from).toISOString();
+      const to = new Date(w.to).toISOString();
+      this.opts.say?.(`${machine}: learning candidate ${w.id} (${origin}, ${from} – ${to}) ${w.message}`);
+      // Shaped as the recorder writes an engineer's models.learn.discard (its arguments and result: the
+      // job's state and message, not its report), with the console as the actor and why.
+      try {
+        this.opts.audit.append({
+          actor: 'system',
+          origin: 'internal',
+          action: 'models.learn.discard',
+          target: machine,
+          details: {
+            reason: `more than ${LEARN_LIMITS.candidates} candidates for ${machine}`,
+            candidate: { origin, from, to },
+            args: { machine, job: w.id },
+            result: { id: w.id, state: w.state, message: w.message },
+          },
+          result: 'ok',
+        });
+      } catch (err) {
+        // The candidate is gone either way; a trail that cannot be written is said, not thrown into the job.
+        this.opts.say?.(`${machine}: the discard of learning candidate ${w.id} was not written to the audit trail: ${describeError(err)}`);
+      }
     }
   }
 

@@ -5,7 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LEARN_LIMITS } from '../../api/prediction-requests.js';
+import { openAuditLog } from '../../auth/audit.js';
 import { runToEnd } from '../../util/sliced.js';
+import { openSqlite } from '../../util/sqlite.js';
 import { FIXTURE_TAGS, normalRows, tagTable } from '../testing.js';
 import { Learning } from './jobs.js';
 import { DEFAULT_PCA_OPTIONS, fitPca, fitPcaSteps } from './pca.js';
@@ -99,6 +101,7 @@ describe('learning on a machine', () => {
       bindings: [],
       activate: () => Promise.reject(new Error('not used')),
       active: () => null,
+      audit: openAuditLog(openSqlite(path.join(tmp, 'audit.db'))),
     });
     const learn = async (days: number) => {
       reads.length = 0;

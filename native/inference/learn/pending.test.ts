@@ -7,24 +7,18 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OperationalEvent } from '../../api/alarm-requests.js';
 import type { CallContext } from '../../api/contract.js';
 import { LEARN_LIMITS, type LearnApproval, type LearnJob, type MachineModels } from '../../api/prediction-requests.js';
-import { HandlerRegistry } from '../../api/registry.js';
 import type { ApiResult } from '../../api/types.js';
-import { type AuditLog, openAuditLog } from '../../auth/audit.js';
-import { authGate } from '../../auth/permissions.js';
-import { auditedCall } from '../../auth/recorder.js';
+import type { AuditLog } from '../../auth/audit.js';
 import { type Historian, openHistorian } from '../../historian/index.js';
 import { batch } from '../../historian/test-kit.js';
-import { TagBus } from '../../tags/bus.js';
-import { openSqlite } from '../../util/sqlite.js';
-import { predictionHandlers } from '../handlers.js';
-import { type Inference, openInference } from '../service.js';
+import type { Inference } from '../service.js';
 import { FIXTURE_TAGS, runningPump } from '../testing.js';
 import { Learning, learnedName } from './jobs.js';
-import { afterMaintenance, RELEARN_WINDOW_MS } from './maintenance.js';
+import { RELEARN_WINDOW_MS } from './maintenance.js';
 import { stateAt } from './state.js';
+import { auditedRequests, bearingReplaced, learningParts, relearnAfterMaintenance } from './test-kit.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'aurum-learn-pending-'));
 process.env.HOME = tmp; // onnxruntime writes a device id under ~/.cache
@@ -68,6 +62,7 @@ const open = () =>
     learnedDir,
     candidatesDir: kept,
     say: (m) => said.push(m),
+    audit,
     roots: () => [path.join(tmp, 'shipped'), learnedDir],
     bindings: [],
     activate: (m, name, version) => svc.activate(m, name, version),
@@ -76,10 +71,7 @@ const open = () =>
   });
 
 function gateway(learning: Learning) {
-  const registry = new HandlerRegistry();
-  registry.setGate(authGate);
-  registry.register(predictionHandlers(svc, learning));
-  const call = auditedCall(registry.call.bind(registry), audit);
+  const call = auditedRequests(svc, learning, audit);
   return async <T>(name: string, args: unknown): Promise<T> => {
     const r: ApiResult<unknown> = await call(name, args, eve);
     if (r.error) throw new Error(`${name}: ${r.error.type}: ${r.error.message}`);
@@ -93,15 +85,7 @@ beforeAll(async () => {
   for (let t = T0; t <= T0 + HOUR; t += 1000) for (let k = 0; k < FIXTURE_TAGS.length; k++) rows.push([k, t, valueAt(k, t)]);
   historian.ingest(batch(rows));
   await historian.flush();
-  svc = await openInference({
-    modelsDir: path.join(tmp, 'shipped'),
-    dataDir: path.join(tmp, 'data'),
-    bus: new TagBus(tags),
-    machines: [],
-    onPrediction: () => undefined,
-    onSystemMessage: () => undefined,
-  });
-  audit = openAuditLog(openSqlite(path.join(tmp, 'audit.db')), { now: () => clock });
+  ({ svc, audit } = await learningParts(tmp, tags, () => clock));
 }, 60_000);
 
 afterAll(async () => {
@@ -119,29 +103,9 @@ describe('learning candidates awaiting approval side by side', () => {
     expect(await learning.settled(M)).toMatchObject({ id: mine.id, state: 'candidate' });
 
     // The bearing is replaced; the ten minutes after it are past on the clock, so the relearn starts at once.
-    const after = afterMaintenance({
-      machines: new Set([M]),
-      learning,
-      reset: () => undefined,
-      now: () => clock,
-      say: (_level, m) => said.push(m),
-    });
-    const event: OperationalEvent = {
-      id: 7,
-      machine: M,
-      kind: 'repair',
-      at: new Date(REPAIR).toISOString(),
-      recordedAt: new Date(clock).toISOString(),
-      user: 'olga',
-      what: 'bearing replaced',
-      parts: [],
-      downtimeMin: 0,
-      resetsBaseline: true,
-      alarmId: null,
-    };
-    after.onEvent(event);
-    for (let i = 0; i < 1000 && learning.status(M)?.id === mine.id; i++) await new Promise((r) => setTimeout(r, 1));
-    const relearned = (await learning.settled(M)) as LearnJob;
+    const after = relearnAfterMaintenance({ machines: [M], learning, reset: () => undefined, now: () => clock, said });
+    after.onEvent(bearingReplaced(M, REPAIR, clock));
+    const relearned = await after.relearned(M, mine.id);
     after.stop();
     expect(relearned).toMatchObject({
       origin: 'maintenance',
@@ -219,7 +183,36 @@ describe('learning candidates awaiting approval side by side', () => {
         `discarded: ${M} keeps at most ${LEARN_LIMITS.candidates} candidates awaiting approval and this was the oldest`,
     );
     await expect(call('models.learn.approve', { machine: M, job: oldest.id })).rejects.toThrow('discarded, not a candidate');
+    // The trail has the discard no one asked for, as models.learn.discard with the console as the
+    // actor, why, and the candidate's origin and period; the chain still verifies.
+    const system = audit.query({ action: 'models.learn.discard', actor: 'system' });
+    expect(system).toHaveLength(1);
+    expect(system[0]).toMatchObject({
+      origin: 'internal',
+      target: M,
+      result: 'ok',
+      ts: clock,
+      details: {
+        reason: `more than ${LEARN_LIMITS.candidates} candidates for ${M}`,
+        candidate: { origin: 'learned by eve', from: new Date(T0).toISOString(), to: new Date(T0 + 10 * MIN).toISOString() },
+        args: { machine: M, job: oldest.id },
+        result: {
+          id: oldest.id,
+          state: 'discarded',
+          message: `discarded: ${M} keeps at most ${LEARN_LIMITS.candidates} candidates awaiting approval and this was the oldest`,
+        },
+      },
+    });
+    expect(audit.verify()).toMatchObject({ ok: true });
     for (const j of rest) await call('models.learn.discard', { machine: M, job: j.id });
+    // The engineer's own discards stay theirs: no more written as the console's.
+    expect(audit.query({ action: 'models.learn.discard', actor: 'system' })).toHaveLength(1);
+    expect(
+      audit
+        .query({ action: 'models.learn.discard', actor: 'eve' })
+        .slice(0, rest.length)
+        .map((r) => r.details.args),
+    ).toEqual(rest.map((j) => ({ machine: M, job: j.id })).reverse());
     await learning.stop();
   });
 });
