@@ -68,6 +68,28 @@ describe('historian', () => {
     expect(h.metrics().writeFailing).toBe(false);
   });
 
+  it('commits a push that comes while an earlier commit runs without waiting for this thread', async () => {
+    const { h } = await start();
+    const tag = 'Site/Area/M/T1';
+    h.ingest(batch(Array.from({ length: 20_000 }, (_, i) => [i % 4, T0 + i * 1000, i] as const)));
+    const first = h.commit();
+    // The first commit is on its way to the writer; the second push comes after it.
+    await Promise.resolve();
+    h.ingest(batch([[1, T0 + 86_400_000, 42]]));
+    const second = h.commit();
+    // This thread is now busy (a long request, a large push being parsed): the writer must still
+    // commit the second push, reading nothing from here. Polled through the read connection, bounded.
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    let seen = false;
+    for (let i = 0; i < 6000 && !seen; i++) {
+      Atomics.wait(pause, 0, 0, 5);
+      seen = h.lastValues({ tags: [tag] })[0]?.ts === T0 + 86_400_000;
+    }
+    expect(seen).toBe(true);
+    await Promise.all([first, second]);
+    expect(h.metrics().committedSamples).toBe(20_001);
+  });
+
   it('exports CSV with progress, and stops when cancelled', async () => {
     const { h, dir } = await start();
     const day = 86_400_000;

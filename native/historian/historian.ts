@@ -69,8 +69,8 @@ export interface Historian {
   /** Resolves when everything ingested so far is committed; rejects while writes fail. */
   flush(): Promise<void>;
   /**
-   * Group commit: resolves once everything ingested before the call is committed; callers that
-   * arrive while a commit runs share the next one (one transaction for many pushes). Rejects when
+   * Group commit: resolves once everything ingested before the call is committed; calls that reach
+   * the writer while it commits share its next transaction (one for many pushes). Rejects when
    * the commit fails (the samples stay buffered and are stored when writes work again).
    */
   commit(): Promise<void>;
@@ -160,10 +160,8 @@ class WorkerHistorian implements Historian {
   }
   private stats: WriterStats = { committed: 0, pending: 0, batchLatencyMs: 0, chunkBytes: 0, chunkSamples: 0, quarantined: 0 };
   private quarantinedBase = 0;
-  /** The group waiting for the next commit, and whether one is running. */
-  private group: { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void; droppedBefore: number } | null = null;
-  private droppedAtLastGroup = 0;
-  private committing = false;
+  /** Samples dropped (buffer full) as of the last commit() call. */
+  private droppedAtLastCommit = 0;
   /** Why writes fail, for refusals (null while they work). */
   private failure: string | null = null;
   private dropped = 0;
@@ -418,37 +416,16 @@ class WorkerHistorian implements Historian {
   }
 
   commit(): Promise<void> {
-    if (!this.group) {
-      let resolve: () => void = () => undefined;
-      let reject: (e: Error) => void = () => undefined;
-      const promise = new Promise<void>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      // Samples dropped since the previous group began may be a member's: then none is acknowledged.
-      this.group = { promise, resolve, reject, droppedBefore: this.droppedAtLastGroup };
-      this.droppedAtLastGroup = this.dropped;
-      if (!this.committing) queueMicrotask(() => this.runGroup());
-    }
-    return this.group.promise;
-  }
-
-  private runGroup(): void {
-    const g = this.group;
-    if (!g || this.committing) return;
-    this.group = null;
-    this.committing = true;
-    this.flush()
-      .then(() => {
-        if (this.dropped > g.droppedBefore) {
-          g.reject(new Error(`the historian's buffer was full and ${this.dropped - g.droppedBefore} samples were dropped`));
-        } else g.resolve();
-      }, g.reject)
-      .finally(() => {
-        this.committing = false;
-        // Callers that came while this commit ran share the next.
-        if (this.group) this.runGroup();
-      });
+    // Each caller's samples and its flush go to the writer at once, without waiting for a commit in
+    // progress: the writer commits every flush that arrived while it was busy in one transaction
+    // (group commit on its side), so it never waits for this thread between commits.
+    // Samples dropped since the previous call may be this caller's: then it is not acknowledged.
+    const droppedBefore = this.droppedAtLastCommit;
+    this.droppedAtLastCommit = this.dropped;
+    return this.flush().then(() => {
+      if (this.dropped > droppedBefore)
+        throw new Error(`the historian's buffer was full and ${this.dropped - droppedBefore} samples were dropped`);
+    });
   }
 
   refuse(n: number): { message: string; retryAfterS?: number } | null {

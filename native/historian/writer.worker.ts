@@ -171,18 +171,32 @@ const timer = setInterval(() => {
   }
 }, init.flushIntervalMs);
 
+/** Flushes waiting for the commit that answers them. */
+const flushes: number[] = [];
+
+/** Commit once for every flush waiting, and answer each. */
+function answerFlushes(): void {
+  if (flushes.length === 0) return;
+  // A flush acknowledges what came before it: held batches count, so the new table goes first.
+  const waiting = retag ? applyRetag() : null;
+  const error = waiting ?? tryCommit(true);
+  for (const id of flushes.splice(0)) post({ type: 'done', id, error });
+}
+
 port.on('message', (m: ToWriter) => {
+  // Any other request is answered after the flushes before it, as it was sent after them.
+  if (m.type !== 'batch' && m.type !== 'flush') answerFlushes();
   switch (m.type) {
     case 'batch':
       if (retag) held.push(m);
       else ingest(m);
       break;
-    case 'flush': {
-      // A flush acknowledges what came before it: held batches count, so the new table goes first.
-      const waiting = retag ? applyRetag() : null;
-      post({ type: 'done', id: m.id, error: waiting ?? tryCommit(true) });
+    case 'flush':
+      // Answered after the messages already queued behind it are read: every flush that arrived
+      // meanwhile (each acknowledged push sends one) shares one commit.
+      flushes.push(m.id);
+      if (flushes.length === 1) setImmediate(answerFlushes);
       break;
-    }
     case 'retag': {
       retag = m;
       const error = applyRetag();
