@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +7,7 @@ import { loadModel } from '../native/inference/registry.js';
 import { openSession, runFloat } from '../native/inference/session.js';
 import { confusion, phm08Score, rmse, skabMetrics } from './eval/metrics.js';
 import { parseSkab } from './eval/skab.js';
+import { shipPump } from './training/fit-demo-pump.js';
 import { parseCmapss, WINDOW, windowAt } from './training/rul.js';
 
 process.env.HOME = mkdtempSync(path.join(os.tmpdir(), 'aurum-models-'));
@@ -67,6 +69,31 @@ describe('shipped models reproduce their stored reference outputs', () => {
     }
     await session.release();
   });
+});
+
+/** SHA-256 of each file of a model folder, by name. */
+function digests(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of readdirSync(dir).sort())
+    out[f] = createHash('sha256')
+      .update(readFileSync(path.join(dir, f)))
+      .digest('hex');
+  return out;
+}
+
+describe('the fit scripts reproduce the shipped models byte for byte', () => {
+  // Seeded simulator, no randomness in the fits: a refit into a folder of its own writes the same
+  // manifest, graph and reference outputs as the shipped ones.
+  it('fit-demo-pump.ts: demo-pump-anomaly/2 and demo-pump-rul/1', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'aurum-refit-'));
+    try {
+      await shipPump(root);
+      for (const where of ['demo-pump-anomaly/2', 'demo-pump-rul/1'])
+        expect(digests(path.join(root, where)), where).toEqual(digests(path.join(here, where)));
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 describe('evaluation metrics on hand-checkable inputs', () => {

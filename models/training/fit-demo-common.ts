@@ -1,15 +1,17 @@
 // Shared by the demo models' training scripts (fit-demo-pump.ts, fit-demo-compressor.ts,
-// fit-demo-boiler.ts) and their tests: the seeded simulator driven through a seeded schedule of
-// operator actions in simulated time, recorded at 1 s, and the writing of a conditional model.
-// Deterministic: same seeds, same rows, same model bytes.
+// fit-demo-boiler.ts): the seeded simulator driven through a seeded schedule of operator actions in
+// simulated time, recorded at 1 s; the utilities' six-hour fit; the writing of a conditional model
+// into models/; and how a script runs. Deterministic: same seeds, same rows, same model bytes.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { calibrateThreshold, quantileOf } from '../../native/inference/calibrate.js';
 import {
   CONDITIONAL_GRAPH,
   type ConditionalFit,
   type ConditionalSpec,
   conditionalGraph,
+  fitConditional,
   type RulHead,
   residualsOf,
 } from '../../native/inference/learn/conditional.js';
@@ -22,6 +24,9 @@ import { mulberry32 } from '../../native/util/random.js';
 process.env.TZ = 'UTC';
 
 export const START = Date.UTC(2026, 0, 5, 8, 0, 0);
+
+/** Where the demo models are shipped: models/<name>/<version>. */
+export const MODELS_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface Action {
   atS: number;
@@ -119,6 +124,20 @@ export function calibrate(heldBack: readonly number[]): { threshold: number; nor
   return { threshold, normal: quantileOf(heldBack, DEMO_ALARM.quantile) / threshold };
 }
 
+/** `label fit: N windows, q50 … q99 … q999 … max …` of the fit's training scores (what the threshold is set against). */
+export function sayScores(label: string, fit: ConditionalFit): void {
+  const s = Float64Array.from(fit.trainScores).sort();
+  console.log(
+    `${label} fit: ${s.length} windows, score q50 ${s[s.length >> 1]?.toFixed(3)} q99 ${s[Math.floor(0.99 * s.length)]?.toFixed(3)} q999 ${s[Math.floor(0.999 * s.length)]?.toFixed(3)} max ${s[s.length - 1]?.toFixed(3)}`,
+  );
+}
+
+/** The utilities' (compressor, boiler) normal operation: six simulated hours from 04:00 UTC, without their fault. */
+export const UTILITY_NORMAL_S = 6 * 3600;
+const UTILITY_START = Date.UTC(2026, 0, 5, 4, 0, 0);
+/** The hour after the fitted six: held back from the fit, the threshold is calibrated on it. */
+const UTILITY_HELD_BACK_S = 3600;
+
 export interface DemoModel {
   name: string;
   version: number;
@@ -135,15 +154,15 @@ export interface DemoModel {
   heldBack: { segments: number[][][]; what: string };
 }
 
-/** Write the model folder and a reference.json of onnxruntime outputs on a few training windows. */
-export async function writeDemoModel(modelsRoot: string, m: DemoModel, referenceRows: number[][]): Promise<string> {
+/** Write the model folder under `root` and a reference.json of onnxruntime outputs on a few training windows; say where. */
+export async function writeDemoModel(root: string, m: DemoModel, referenceRows: number[][]): Promise<string> {
   const { fit } = m;
   const spec: ConditionalSpec = fit.spec;
   const held = heldBackScores(fit, m.heldBack.segments);
   const { threshold, normal } = calibrate(held);
   const onnx = conditionalGraph(fit, m.rul);
   const dir = writeModel(
-    modelsRoot,
+    root,
     {
       name: m.name,
       version: m.version,
@@ -212,5 +231,53 @@ export async function writeDemoModel(modelsRoot: string, m: DemoModel, reference
     ...(m.rul ? { rul: Array.from((out[CONDITIONAL_GRAPH.rul] as Float32Array).subarray(i * 3, i * 3 + 3)) } : {}),
   }));
   writeFileSync(path.join(dir, 'reference.json'), `${JSON.stringify({ cases })}\n`);
+  console.log(`wrote ${dir}`);
   return dir;
+}
+
+/**
+ * Fit and ship a utility's model (compressor, boiler): UTILITY_NORMAL_S of `paths` recorded from
+ * the simulator of `seed` without faults are fitted, the hour after them held back for the
+ * threshold. Seeded: the fitted rows are those of a run of UTILITY_NORMAL_S alone.
+ */
+export async function shipUtility(
+  root: string,
+  u: { label: string; paths: string[]; spec: ConditionalSpec; seed: number } & Omit<DemoModel, 'fit' | 'rows' | 'metrics' | 'heldBack'>,
+): Promise<string> {
+  const all = record({
+    seconds: UTILITY_NORMAL_S + UTILITY_HELD_BACK_S,
+    paths: u.paths,
+    start: UTILITY_START,
+    sim: { seed: u.seed, faults: false },
+  });
+  const rows = all.slice(0, UTILITY_NORMAL_S);
+  const fit = fitConditional([rows], u.spec, 2);
+  sayScores(u.label, fit);
+  const { label: _label, paths: _paths, spec: _spec, seed: _seed, ...model } = u;
+  return writeDemoModel(
+    root,
+    {
+      ...model,
+      fit,
+      rows: rows.length,
+      metrics: {},
+      heldBack: {
+        segments: [all.slice(UTILITY_NORMAL_S)],
+        what: `the hour after the fitted ${UTILITY_NORMAL_S / 3600} h (10:00–11:00 UTC)`,
+      },
+    },
+    rows,
+  );
+}
+
+/**
+ * Ship a script's models into models/ when the script is the one started (`npx tsx
+ * models/training/fit-demo-….ts`); imported (models/shipped.test.ts refits into a folder of its own), nothing runs.
+ */
+export function runWhenStarted(scriptUrl: string, ship: (root: string) => Promise<unknown>): void {
+  if (scriptUrl !== `file://${process.argv[1]}`) return;
+  ship(MODELS_ROOT).catch((err: unknown) => {
+    console.error(err instanceof Error ? err.stack : err);
+    process.exit(1);
+  });
 }

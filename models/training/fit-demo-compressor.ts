@@ -6,12 +6,9 @@
 // the line's starts, breaks and stops are normal and a leak (more air than the line explains) is not.
 // Normal operation: six simulated hours from 04:00 UTC (the night, the morning shift start and the
 // line's breaks), without the leak. Deterministic.
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type ConditionalSpec, fitConditional } from '../../native/inference/learn/conditional.js';
-import { record, writeDemoModel } from './fit-demo-common.js';
+import type { ConditionalSpec } from '../../native/inference/learn/conditional.js';
+import { runWhenStarted, shipUtility, UTILITY_NORMAL_S } from './fit-demo-common.js';
 
-const modelsRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const LINE = 'Production/Line1/Running';
 export const COMPRESSOR_TAGS = [
   LINE,
@@ -44,45 +41,22 @@ const UNITS: Record<string, string> = {
   OilTemp: '°C',
   VibrationRMS: 'mm/s',
 };
-export const TRAIN_START = Date.UTC(2026, 0, 5, 4, 0, 0);
-const NORMAL_S = 6 * 3600;
-/** The hour after the fitted six: held back from the fit, the threshold is calibrated on it. */
-const HELD_BACK_S = 3600;
 export const compressorPaths = COMPRESSOR_TAGS.map((t) => (t.includes('/') ? t : `Utilities/Compressor1/${t}`));
 
-async function main(): Promise<void> {
-  const all = record({ seconds: NORMAL_S + HELD_BACK_S, paths: compressorPaths, start: TRAIN_START, sim: { seed: 45, faults: false } });
-  // Seeded: the first NORMAL_S rows are those of a run of NORMAL_S.
-  const rows = all.slice(0, NORMAL_S);
-  const fit = fitConditional([rows], COMPRESSOR_SPEC, 2);
-  const s = Float64Array.from(fit.trainScores).sort();
-  console.log(
-    `compressor fit: ${s.length} windows, q50 ${s[s.length >> 1]?.toFixed(3)} q99 ${s[Math.floor(0.99 * s.length)]?.toFixed(3)} q999 ${s[Math.floor(0.999 * s.length)]?.toFixed(3)} max ${s[s.length - 1]?.toFixed(3)}`,
-  );
-  console.log(
-    `wrote ${await writeDemoModel(
-      modelsRoot,
-      {
-        name: 'demo-compressor-anomaly',
-        version: 1,
-        description:
-          'Demo plant air compressor: duty, delivery, power and temperatures predicted from the packaging line’s air demand; residuals scored',
-        fit,
-        units: UNITS,
-        provenance: `native/plant/sim.ts, seed 45, no leak, ${NORMAL_S} s from 04:00 UTC (night, shift start, line breaks)`,
-        rows: rows.length,
-        fill: COMPRESSOR_SPEC.target,
-        metrics: {},
-        heldBack: { segments: [all.slice(NORMAL_S)], what: `the hour after the fitted ${NORMAL_S / 3600} h (10:00–11:00 UTC)` },
-      },
-      rows,
-    )}`,
-  );
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main().catch((err: unknown) => {
-    console.error(err instanceof Error ? err.stack : err);
-    process.exit(1);
+/** Fit the model and write it under `root` (models/ when the script is run). */
+export const shipCompressor = (root: string) =>
+  shipUtility(root, {
+    label: 'compressor',
+    paths: compressorPaths,
+    spec: COMPRESSOR_SPEC,
+    seed: 45,
+    name: 'demo-compressor-anomaly',
+    version: 1,
+    description:
+      'Demo plant air compressor: duty, delivery, power and temperatures predicted from the packaging line’s air demand; residuals scored',
+    units: UNITS,
+    provenance: `native/plant/sim.ts, seed 45, no leak, ${UTILITY_NORMAL_S} s from 04:00 UTC (night, shift start, line breaks)`,
+    fill: COMPRESSOR_SPEC.target,
   });
-}
+
+runWhenStarted(import.meta.url, shipCompressor);

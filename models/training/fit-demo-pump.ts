@@ -7,13 +7,10 @@
 // speed setpoint steps (40…100 %), stops and starts; Pump101's bearing does not wear. The RUL head
 // is fitted on run-to-failure runs of Pump101 at three setpoints. Deterministic (seeded, no
 // randomness in the fit). demo-pump-anomaly/1 (fitted at one operating point) is kept as it was.
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Matrix, solve } from 'ml-matrix';
 import { type ConditionalSpec, fitConditional, type RulHead, residualsOf } from '../../native/inference/learn/conditional.js';
-import { pumpSchedule, record, writeDemoModel } from './fit-demo-common.js';
+import { pumpSchedule, record, runWhenStarted, sayScores, writeDemoModel } from './fit-demo-common.js';
 
-const modelsRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEMO_PUMP_TAGS = ['Speed', 'Flow', 'DischargePressure', 'MotorCurrent', 'Power', 'BearingTemp', 'MotorTemp', 'VibrationRMS'];
 export const PUMP_UNITS: Record<string, string> = {
   Speed: 'rpm',
@@ -67,7 +64,8 @@ function wearRun(sp: number, seed: number): { rows: number[][]; tripS: number } 
   return { rows: rows.slice(0, tripS - 1), tripS };
 }
 
-async function main(): Promise<void> {
+/** Fit both models and write them under `root` (models/ when the script is run). */
+export async function shipPump(root: string): Promise<void> {
   // A sweep of the setpoint range in 2 % steps held 6 min each (the motor's temperature settles)
   // covers every steady operating point, the random schedules the transitions between them.
   const sweep = Array.from({ length: 31 }, (_, i) => ({
@@ -101,10 +99,7 @@ async function main(): Promise<void> {
   };
   // Score only while running, as the console does (a stopped pump is not scored).
   const fit = fitConditional(normal, PUMP_SPEC, 2);
-  const s = Float64Array.from(fit.trainScores).sort();
-  console.log(
-    `pump fit: ${fit.trainScores.length} windows, score q50 ${s[s.length >> 1]?.toFixed(3)} q99 ${s[Math.floor(0.99 * s.length)]?.toFixed(3)} q999 ${s[Math.floor(0.999 * s.length)]?.toFixed(3)} max ${s[s.length - 1]?.toFixed(3)}`,
-  );
+  sayScores('pump', fit);
   console.log(
     `residual σ: ${fit.residualStd.map((v, j) => `${PUMP_SPEC.dependent[j]} ${(v * (fit.std[j + 1] as number)).toPrecision(3)}`).join(', ')}`,
   );
@@ -184,39 +179,30 @@ async function main(): Promise<void> {
     running: PUMP_RUNNING,
     fill: PUMP_SPEC.target,
   };
-  console.log(
-    `wrote ${await writeDemoModel(
-      modelsRoot,
-      {
-        ...common,
-        name: 'demo-pump-anomaly',
-        version: 2,
-        description:
-          'Demo plant centrifugal pump: flow, pressure, current, power, temperatures and vibration predicted from speed; residuals scored',
-        metrics: {},
-      },
-      normal[1] as number[][],
-    )}`,
+  await writeDemoModel(
+    root,
+    {
+      ...common,
+      name: 'demo-pump-anomaly',
+      version: 2,
+      description:
+        'Demo plant centrifugal pump: flow, pressure, current, power, temperatures and vibration predicted from speed; residuals scored',
+      metrics: {},
+    },
+    normal[1] as number[][],
   );
-  console.log(
-    `wrote ${await writeDemoModel(
-      modelsRoot,
-      {
-        ...common,
-        name: 'demo-pump-rul',
-        version: 1,
-        description: 'Demo plant centrifugal pump with a bearing-wear remaining-useful-life head (seconds to the trip, with a band)',
-        rul,
-        metrics: { rulCap: WEAR_CYCLE_S, rulTrainRmseS: Math.round(rmse * 10) / 10, rulBand0S: band0, rulBand1: band1 },
-      },
-      normal[0] as number[][],
-    )}`,
+  await writeDemoModel(
+    root,
+    {
+      ...common,
+      name: 'demo-pump-rul',
+      version: 1,
+      description: 'Demo plant centrifugal pump with a bearing-wear remaining-useful-life head (seconds to the trip, with a band)',
+      rul,
+      metrics: { rulCap: WEAR_CYCLE_S, rulTrainRmseS: Math.round(rmse * 10) / 10, rulBand0S: band0, rulBand1: band1 },
+    },
+    normal[0] as number[][],
   );
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main().catch((err: unknown) => {
-    console.error(err instanceof Error ? err.stack : err);
-    process.exit(1);
-  });
-}
+runWhenStarted(import.meta.url, shipPump);
