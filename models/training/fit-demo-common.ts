@@ -238,7 +238,10 @@ export async function writeDemoModel(root: string, m: DemoModel, referenceRows: 
 /**
  * Fit and ship a utility's model (compressor, boiler): UTILITY_NORMAL_S of `paths` recorded from
  * the simulator of `seed` without faults are fitted, the hour after them held back for the
- * threshold. Seeded: the fitted rows are those of a run of UTILITY_NORMAL_S alone.
+ * threshold. Seeded: the fitted rows are those of a run of UTILITY_NORMAL_S alone. The simulator
+ * draws every machine's noise from one stream, so a change to any machine (44f31cc's slower
+ * Pump102 at night shifted the draws of the warm-up before 04:00) changes these rows: refit, and
+ * models/shipped.test.ts says when that is due.
  */
 export async function shipUtility(
   root: string,
