@@ -546,7 +546,7 @@ export function decodeBuckets(blob: Uint8Array): BucketRecord[] {
 }
 
 // ---- One bucket, as it is ----------------------------------------------------------------------
-// The bucket a tag is still filling (rollup_open) changes at every commit: its eleven fields as
+// The bucket a tag is still filling (rollup_open, before tag_state) changes at every commit: its eleven fields as
 // doubles, no compression (88 bytes), exact for every double, NaN and −0.
 
 export function encodeOpenBucket(b: BucketRecord): Uint8Array {

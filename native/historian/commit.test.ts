@@ -8,6 +8,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolvePolicies } from './config.js';
+import { PartitionSet } from './partitions.js';
 import { HistorianStore } from './store.js';
 import { makeTags, tempDir } from './test-kit.js';
 
@@ -51,16 +52,17 @@ describe('historian commit', () => {
     const file = path.join(d, 'historian.db');
     let store = newStore(file);
     const bad = sidOf(store, 1);
-    // A real SQLite fault in the row every commit writes per tag (its last value; the samples of
-    // chunks being filled go into tail rows of many tags).
+    // A real SQLite fault in a row of that tag alone: its first closed minute (the samples of chunks
+    // being filled go into tail rows, the newest sample and open minute into tag_state rows, of many tags).
+    const minutes = new PartitionSet(store.db).ensure('m1', T0);
     store.db.exec(
-      `CREATE TRIGGER poison BEFORE INSERT ON last_value WHEN NEW.tag = ${bad} BEGIN SELECT RAISE(ABORT, 'last value of tag ${bad} refused'); END`,
+      `CREATE TRIGGER poison BEFORE INSERT ON ${minutes} WHEN NEW.tag = ${bad} BEGIN SELECT RAISE(ABORT, 'minute of tag ${bad} refused'); END`,
     );
     feed(store, 0, 90);
     const stats = store.commit();
     expect(stats.samples).toBe(270);
     expect(store.lastQuarantine).toMatchObject({ samples: 90, tags: [names[1]] });
-    expect(store.lastQuarantine?.reason).toMatch(/last value of tag \d+ refused/);
+    expect(store.lastQuarantine?.reason).toMatch(/minute of tag \d+ refused/);
     expect(store.quarantineCount()).toBe(90);
     expect(raw(store, 0)).toEqual(range(0, 90, 0));
     expect(raw(store, 1)).toEqual([]);

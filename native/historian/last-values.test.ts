@@ -7,8 +7,9 @@ import { TagBus } from '../tags/bus.js';
 import { openSqlite } from '../util/sqlite.js';
 import { resolvePolicies } from './config.js';
 import { type Historian, historyHandlers, openHistorian } from './index.js';
-import { LAST_VALUES_SQL, StoreReader } from './reader.js';
+import { StoreReader } from './reader.js';
 import { HistorianStore } from './store.js';
+import { STATE_ROWS_SQL } from './tag-state.js';
 import { backToSegments, batch, makeTags, tempDir } from './test-kit.js';
 
 const T0 = Date.UTC(2026, 0, 5);
@@ -126,10 +127,10 @@ describe('historian last values', () => {
       null,
       null,
     ]);
-    // Only the asked rows are read: each id is a primary-key lookup, the table is never scanned.
-    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${LAST_VALUES_SQL}`).all('[1]') as { detail: string }[]).map((r) => r.detail);
-    expect(plan.filter((p) => /^SEARCH l USING INTEGER PRIMARY KEY/.test(p))).toHaveLength(1);
-    expect(plan.filter((p) => /^SCAN l\b/.test(p))).toEqual([]);
+    // Only the asked groups' rows are read: each is a primary-key lookup, the table is never scanned.
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${STATE_ROWS_SQL}`).all('[1]') as { detail: string }[]).map((r) => r.detail);
+    expect(plan.filter((p) => /^SEARCH s USING INTEGER PRIMARY KEY/.test(p))).toHaveLength(1);
+    expect(plan.filter((p) => /^SCAN s\b/.test(p))).toEqual([]);
     db.close();
 
     const again = await openHistorian({ dir: d, tags, now: () => T0 + 86_400_000, retentionIntervalMs: 0 });
@@ -184,6 +185,7 @@ describe('historian last values', () => {
       '003_rollup_blocks',
       '004_tail',
       '005_rollup_open',
+      '006_tag_state',
     ]);
     check.close();
   });

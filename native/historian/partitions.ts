@@ -2,8 +2,8 @@
 // of hour rollups. Retention drops whole tables; queries visit only the tables their range touches.
 // Rollups live in two tables per partition: `m1_*`/`h1_*` hold the buckets still changing, one row
 // each (the minutes of the hour being filled, the hours of the five days being filled), and
-// `m1b_*`/`h1b_*` hold the finished ones packed into blocks (codec.ts encodeBuckets); the bucket
-// each tag is still filling is in rollup_open (migration 005).
+// `m1b_*`/`h1b_*` hold the finished ones packed into blocks (codec.ts encodeBuckets); the minute
+// each tag is still filling is in tag_state (migration 006), its open hour is its minutes merged.
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../util/sqlite.js';
 

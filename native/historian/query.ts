@@ -144,7 +144,7 @@ export function valueAt(reader: StoreReader, tag: QueryTag, t: number, mode: 'pr
   return { tag: tag.name, t, value: pv, sampleTs: pt, quality: pq };
 }
 
-/** Each tag's newest stored sample (from last_value: no chunk is decoded). */
+/** Each tag's newest stored sample (from tag_state: no chunk is decoded). */
 export function lastValues(reader: StoreReader, tags: readonly QueryTag[]): HistoryLastValue[] {
   const rows = reader.lastValues(tags.map((t) => t.sid));
   return tags.map((t, i) => {

@@ -5,7 +5,8 @@ import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../util/sqlite.js';
 import { decodeBucketColumns, decodeBuckets, decodeChunk, decodeOpenBucket, type Samples } from './codec.js';
 import { BLOCKS, partitionsIn, type RollupLevel } from './partitions.js';
-import type { Bucket } from './rollup.js';
+import { type Bucket, emptyBucket, HOUR, mergeInto } from './rollup.js';
+import { lastOf, minuteOf, readStateRows, type StoredSample, stateGroup } from './tag-state.js';
 import { assembleTail, type TailChunk, tailGroup } from './tail.js';
 
 interface ChunkRow {
@@ -51,12 +52,8 @@ export function bucketFromRow(r: RollupRow): Bucket {
   };
 }
 
-/**
- * The stored last values of the tag ids in a JSON array (?). CROSS JOIN keeps json_each the outer
- * loop, so each asked id is one primary-key lookup and the rest of the table is never read.
- */
-export const LAST_VALUES_SQL =
-  'SELECT l.tag, l.ts, l.value, l.quality FROM json_each(?) AS j CROSS JOIN last_value AS l ON l.tag = j.value';
+/** A file from before tag_state (opened read-only, not migrated): its last values by tag id, each one primary-key lookup. */
+const OLD_LAST_VALUES_SQL = 'SELECT l.tag, l.ts, l.value, l.quality FROM json_each(?) AS j CROSS JOIN last_value AS l ON l.tag = j.value';
 
 export class StoreReader {
   private readonly stmts = new Map<string, Statement>();
@@ -200,19 +197,37 @@ export class StoreReader {
     return out;
   }
 
-  private openKnown = false;
+  private tableKnown = new Map<string, boolean>();
+  /** Whether the file has this table (a file opened read-only is not migrated). Asked once per table. */
+  private has(table: string): boolean {
+    let known = this.tableKnown.get(table);
+    if (known === undefined) {
+      known = (this.stmt("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?").pluck().get(table) as number) > 0;
+      // Only a present table is remembered: a writer may migrate the file while this reader is open.
+      if (known) this.tableKnown.set(table, known);
+    }
+    return known;
+  }
+
   /**
-   * The bucket the tag is still filling at this level (rollup_open), or null. A file from before
-   * that table (opened read-only, not migrated) keeps it as a row.
+   * The bucket the tag is still filling at this level, or null: its minute is in tag_state, its
+   * hour is that hour's minutes merged (the open one last), as the writer folds them. A file from
+   * before tag_state (opened read-only, not migrated) has them in rollup_open, or as rows.
    */
   openBucket(level: RollupLevel, tag: number): Bucket | null {
-    if (!this.openKnown) {
-      this.openKnown =
-        (this.stmt("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'rollup_open'").pluck().get() as number) > 0;
-      if (!this.openKnown) return null;
+    if (!this.has('tag_state')) {
+      if (!this.has('rollup_open')) return null;
+      const blob = this.stmt(`SELECT ${level} FROM rollup_open WHERE tag = ?`).pluck().get(tag) as Uint8Array | null | undefined;
+      return blob ? decodeOpenBucket(blob) : null;
     }
-    const blob = this.stmt(`SELECT ${level} FROM rollup_open WHERE tag = ?`).pluck().get(tag) as Uint8Array | null | undefined;
-    return blob ? decodeOpenBucket(blob) : null;
+    const row = readStateRows(this.db, [tag]).get(stateGroup(tag));
+    const minute = row ? minuteOf(row, tag) : null;
+    if (!minute || level === 'm1') return minute;
+    const h = Math.floor(minute.t / HOUR) * HOUR;
+    const hour = emptyBucket(h);
+    for (const b of mergeByTime(this.blockBuckets('m1', tag, h, minute.t), this.rowBuckets('m1', tag, h, minute.t), (x) => x.t))
+      mergeInto(hour, b);
+    return mergeInto(hour, minute);
   }
 
   /**
@@ -261,17 +276,23 @@ export class StoreReader {
 
   /**
    * Each tag's newest stored sample (null when it has none): one query that looks up only the asked
-   * tags by last_value's primary key, however many are asked; a file the writer has not migrated yet
-   * (opened read-only) is answered from its chunks.
+   * tags' tag_state rows by primary key, however many are asked; a file the writer has not migrated
+   * yet (opened read-only) is answered from its last_value table, or from its chunks.
    */
   lastValues(sids: readonly number[]): (StoredSample | null)[] {
-    const hasTable = this.stmt("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'last_value'").pluck().get() as number;
-    if (hasTable === 0) {
+    if (this.has('tag_state')) {
+      const rows = readStateRows(this.db, sids);
+      return sids.map((sid) => {
+        const row = rows.get(stateGroup(sid));
+        return row ? lastOf(row, sid) : null;
+      });
+    }
+    if (!this.has('last_value')) {
       const newest = newestFromChunks(this.db);
       return sids.map((sid) => newest.get(sid) ?? null);
     }
     const found = new Map<number, StoredSample>();
-    for (const [tag, ts, value, quality] of this.stmt(LAST_VALUES_SQL).raw(true).all(JSON.stringify(sids)) as [
+    for (const [tag, ts, value, quality] of this.stmt(OLD_LAST_VALUES_SQL).raw(true).all(JSON.stringify(sids)) as [
       number,
       number,
       number | null,
@@ -344,12 +365,7 @@ function mergeByTime<T>(a: T[], b: T[], time: (x: T) => number): T[] {
   return out;
 }
 
-/** A tag's newest stored sample; value null when the sample is missing (NaN). */
-export interface StoredSample {
-  ts: number;
-  value: number | null;
-  quality: number;
-}
+export type { StoredSample } from './tag-state.js';
 
 /**
  * Each tag's newest stored sample, by decoding chunks: per tag the chunk (sealed or still being filled) with

@@ -11,7 +11,7 @@ import { describeError } from '../util/errors.js';
 import { migrate } from '../util/migrate.js';
 import { isNoRoom as isFileNoRoom, openSqlite, type SqliteDatabase } from '../util/sqlite.js';
 import { BlockWriter } from './blocks.js';
-import { encodeChunk, type Samples, writeOpenBucket } from './codec.js';
+import { encodeChunk, type Samples } from './codec.js';
 import type { Durability, TagPolicy } from './config.js';
 import { SampleFilter } from './filter.js';
 import {
@@ -20,8 +20,10 @@ import {
   HISTORIAN_MIGRATIONS,
   LAST_VALUE_MIGRATION,
   MIGRATIONS_TABLE,
+  moveToTagState,
   packRollups,
   ROLLUP_BLOCKS_MIGRATION,
+  TAG_STATE_MIGRATION,
   TAIL_MIGRATION,
 } from './migrations/index.js';
 import {
@@ -35,8 +37,9 @@ import {
   type RollupLevel,
   unitStart,
 } from './partitions.js';
-import { StoreReader, sortSamples } from './reader.js';
+import { newestFromChunks, StoreReader, sortSamples } from './reader.js';
 import { type Bucket, computeBucket, emptyBucket, HOUR, MINUTE, MinuteAccumulator, mergeInto } from './rollup.js';
+import { StateRows, stateGroup, writeStateLast } from './tag-state.js';
 import { assembleTail, TailRow, tailGroup } from './tail.js';
 
 /** Samples per sealed chunk at most (fewer when they would not fit in the page), and the longest time one chunk spans. */
@@ -56,11 +59,6 @@ export function maxChunkBytes(usablePageSize: number): number {
   return maxLocalPayload(usablePageSize) - CHUNK_ROW_OVERHEAD;
 }
 const RAW_PARTITION_MS = PERIOD.raw;
-/** Scratch for the open buckets of one rollup_open row (bound and copied by SQLite at once). */
-const OPEN_M1 = new Float64Array(11);
-const OPEN_H1 = new Float64Array(11);
-const OPEN_M1_BYTES = new Uint8Array(OPEN_M1.buffer);
-const OPEN_H1_BYTES = new Uint8Array(OPEN_H1.buffer);
 /**
  * Bytes of tail rows a group may keep before the chunks holding them back (open for long: slow
  * tags among fast ones) are copied forward into a newer row, so the older rows can go. Copying
@@ -279,22 +277,6 @@ function samePolicy(a: TagPolicy, b: TagPolicy): boolean {
   return (Object.keys(a) as (keyof TagPolicy)[]).every((k) => a[k] === b[k]);
 }
 
-/** `b`'s fields into `into` (a scratch bucket: the commit copies a bucket per tag). */
-function copyInto(into: Bucket, b: Bucket): Bucket {
-  into.t = b.t;
-  into.count = b.count;
-  into.min = b.min;
-  into.max = b.max;
-  into.sum = b.sum;
-  into.first = b.first;
-  into.firstTs = b.firstTs;
-  into.last = b.last;
-  into.lastTs = b.lastTs;
-  into.integral = b.integral;
-  into.dur = b.dur;
-  return into;
-}
-
 const LEVELS = ['m1', 'h1'] as const;
 
 /**
@@ -438,8 +420,13 @@ export function openStoreDb(file: string): { db: SqliteDatabase; report: Pick<Re
     const src = openChecked(quarantined, true).db ?? openLoosely(quarantined);
     const copied = src ? copyReadable(src, db) : { rows: 0, damagedTables: ['all'] };
     src?.close();
-    // Salvaged chunks may be fewer than the salvaged last_value rows describe: derive them again.
-    db.transaction(() => fillLastValues(db as SqliteDatabase))();
+    // A damaged file of an earlier version brings its last_value / rollup_open tables: moved. Salvaged
+    // chunks may be fewer than the salvaged last values describe: those are derived again.
+    db.transaction(() => {
+      const d = db as SqliteDatabase;
+      moveToTagState(d);
+      writeStateLast(d, newestFromChunks(d), true);
+    })();
     damage =
       `${path.basename(file)} failed its check (${problem}); ${copied.rows} rows salvaged into a new file` +
       `${copied.damagedTables.length > 0 ? ` (unreadable past the damage: ${copied.damagedTables.join(', ')})` : ''}; the damaged original is kept as ${path.basename(quarantined)}` +
@@ -472,6 +459,8 @@ function initFile(db: SqliteDatabase): void {
     if (applied.includes(TAIL_MIGRATION)) convertSegments(db);
     if (applied.includes(LAST_VALUE_MIGRATION)) fillLastValues(db);
     if (applied.includes(ROLLUP_BLOCKS_MIGRATION)) packRollups(db);
+    // Last: it moves what the fills above wrote.
+    if (applied.includes(TAG_STATE_MIGRATION)) moveToTagState(db);
   })();
 }
 
@@ -499,6 +488,8 @@ export class HistorianStore {
   /** Samples received and not yet committed. */
   pending = 0;
   private readonly stmts;
+  /** Each tag's newest sample and open minute (tag-state.ts), as committed and as the commit in progress changes them. */
+  private readonly state: StateRows;
   /** The largest chunk blob whose row stays inside its page (maxChunkBytes of this file's page size). */
   readonly chunkLimit: number;
 
@@ -534,19 +525,12 @@ export class HistorianStore {
     this.reader = new StoreReader(db);
     this.parts = new PartitionSet(db);
     this.blocks = new BlockWriter(db, this.parts, this.reader, this.level);
+    this.state = new StateRows(db);
     this.stmts = {
       tagId: db.prepare('SELECT id FROM tag WHERE name = ?').pluck(),
       tagInsert: db.prepare('INSERT INTO tag (name) VALUES (?)'),
       tailInsert: db.prepare('INSERT INTO tail (grp, seq, t0, t1, data) VALUES (?, ?, ?, ?, ?)'),
       tailDelete: db.prepare('DELETE FROM tail WHERE grp = ? AND seq < ?'),
-      // The buckets a tag is still filling; a level not given this commit keeps what it had.
-      openUpsert: db.prepare(
-        'INSERT INTO rollup_open (tag, m1, h1) VALUES (?, ?, ?) ON CONFLICT (tag) DO UPDATE SET m1 = CASE WHEN ? THEN excluded.m1 ELSE m1 END, h1 = CASE WHEN ? THEN excluded.h1 ELSE h1 END',
-      ),
-      // A tag's newest stored sample; an older one (late data) leaves the row as it is.
-      lastValue: db.prepare(
-        'INSERT INTO last_value (tag, ts, value, quality) VALUES (?, ?, ?, ?) ON CONFLICT (tag) DO UPDATE SET ts = excluded.ts, value = excluded.value, quality = excluded.quality WHERE excluded.ts >= last_value.ts',
-      ),
     };
     const sids = this.rowsOf(opts.tagNames);
     let recovered = { segmentsMerged: 0, samplesRecovered: 0 };
@@ -976,39 +960,28 @@ export class HistorianStore {
   }
 
   /**
-   * The tag's open minute and hour as the commit of the tag in progress leaves them (undefined:
-   * unchanged, null: none): written as one rollup_open row per tag (flushOpen).
+   * The tag's open minute as the commit of the tag in progress leaves it (undefined: unchanged,
+   * null: none), put into its tag_state slot by flushOpen. Its open hour is not stored: readers
+   * merge the hour's minutes (reader.openBucket).
    */
-  private readonly openPending: Record<RollupLevel, Bucket | null | undefined> = { m1: undefined, h1: undefined };
-  /** The open hour as a commit writes it (its closed minutes merged with the open one). */
-  private readonly hourScratch = emptyBucket(0);
+  private openMinute: Bucket | null | undefined = undefined;
 
-  /** The bucket the tag is still filling at this level: kept in rollup_open, not in the minute / hour tables. */
+  /** The bucket the tag is still filling at this level: kept in tag_state (minute) or derived (hour), not in the minute / hour tables. */
   private isOpen(st: TagState, level: RollupLevel, t: number): boolean {
     return st.acc.open !== null && t === (level === 'm1' ? st.acc.open.t : st.hourT);
   }
 
   private flushOpen(st: TagState): void {
-    const { m1, h1 } = this.openPending;
-    if (m1 === undefined && h1 === undefined) return;
-    if (m1) writeOpenBucket(m1, OPEN_M1);
-    if (h1) writeOpenBucket(h1, OPEN_H1);
-    this.stmts.openUpsert.run(
-      st.sid,
-      m1 ? OPEN_M1_BYTES : null,
-      h1 ? OPEN_H1_BYTES : null,
-      m1 === undefined ? 0 : 1,
-      h1 === undefined ? 0 : 1,
-    );
-    this.openPending.m1 = undefined;
-    this.openPending.h1 = undefined;
+    if (this.openMinute === undefined) return;
+    this.state.setMinute(st.sid, this.openMinute);
+    this.openMinute = undefined;
   }
 
   private readonly upsertStmts = new Map<string, Statement>();
-  /** Store a rollup bucket: as its own row while its unit is being filled, else in its unit's block; the open ones in rollup_open. */
+  /** Store a rollup bucket: as its own row while its unit is being filled, else in its unit's block; the open minute in tag_state, the open hour not at all. */
   private upsert(st: TagState, level: RollupLevel, b: Bucket): void {
     if (this.isOpen(st, level, b.t)) {
-      this.openPending[level] = b;
+      if (level === 'm1') this.openMinute = b;
       return;
     }
     if (b.t < st.routeTo[level]) {
@@ -1016,8 +989,7 @@ export class HistorianStore {
       return;
     }
     const table = this.parts.ensure(level, b.t);
-    // The scratch bucket is reused: the log keeps a copy.
-    st.rowLog.push({ level, t: b.t, b: b === this.hourScratch ? copyInto(emptyBucket(0), b) : b });
+    st.rowLog.push({ level, t: b.t, b });
     let s = this.upsertStmts.get(table);
     if (!s) {
       s = this.db.prepare(`INSERT OR REPLACE INTO ${table} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
@@ -1058,6 +1030,7 @@ export class HistorianStore {
       this.nextChunkId = idBefore;
       this.tailSeq = seqBefore;
       this.tailRows.clear();
+      this.state.discard();
       tags.forEach((st, i) => {
         st.routeTo = routeBefore[i] as TagState['routeTo'];
       });
@@ -1091,6 +1064,7 @@ export class HistorianStore {
       }
     }
     this.applyLive();
+    this.state.keep();
     this.quarantineRows = [];
     this.isolatedRows = [];
     this.quarantinedTotal += written.length;
@@ -1149,11 +1123,13 @@ export class HistorianStore {
         continue;
       }
       const adds = this.liveAdds.length;
+      const slot = this.state.snapshot(st.sid);
       try {
         // A savepoint per tag: a fault caused by one tag's data is isolated to that tag.
         this.commitRows += this.tagTx(st, after);
       } catch (err) {
         if (isStorageFault(err)) throw err;
+        this.state.restore(st.sid, slot);
         this.parts.reload();
         this.liveAdds.length = adds;
         this.tailRows.delete(tailGroup(st.sid));
@@ -1163,6 +1139,7 @@ export class HistorianStore {
     }
     for (const g of groups) this.copyForward(g, after);
     for (const g of [...this.tailRows.keys()]) this.flushTail(g);
+    this.state.writeAll();
     this.commitWritten = this.writeQuarantine();
   }
 
@@ -1259,8 +1236,7 @@ export class HistorianStore {
   private commitTag(st: TagState, after: (() => void)[]): number {
     const sid = st.sid;
     const grp = tailGroup(sid);
-    this.openPending.m1 = undefined;
-    this.openPending.h1 = undefined;
+    this.openMinute = undefined;
     // A new array only when there was something (setting an array's length is a slow path).
     if (st.rowLog.length > 0) st.rowLog = [];
     // Raw data first: the rollup recomputation below reads it back.
@@ -1322,11 +1298,9 @@ export class HistorianStore {
     }
     // Hours to recompute from their minutes; made only when there is one (most commits have none).
     let dirtyHours: Set<number> | null = st.dirtyHours.size > 0 ? new Set(st.dirtyHours) : null;
-    if (open && st.hourAcc) {
-      // Written from the scratch bucket by flushOpen below, before anything else uses it.
-      this.upsert(st, 'h1', mergeInto(copyInto(this.hourScratch, st.hourAcc), open));
-      rows++;
-    } else if (open) {
+    // The open hour is not stored (readers merge its minutes); one not known since the open is
+    // recomputed from its minutes, which loads hourAcc below.
+    if (open && !st.hourAcc) {
       dirtyHours ??= new Set();
       dirtyHours.add(st.hourT);
     }
@@ -1346,7 +1320,10 @@ export class HistorianStore {
     }
     let reloadHour = false;
     // The hours recomputed below read the open minute back.
-    if (dirtyHours) this.flushOpen(st);
+    if (dirtyHours) {
+      this.flushOpen(st);
+      this.state.write(stateGroup(sid));
+    }
     for (const h of dirtyHours ?? []) {
       const minutes = this.reader.rollups('m1', sid, h, h + HOUR);
       const hour = emptyBucket(h);
@@ -1385,7 +1362,7 @@ export class HistorianStore {
   }
 
   /**
-   * Keep last_value at the newest sample this commit stores for the tag (sealed chunks, the new
+   * Keep the tag's last value (tag_state) at the newest sample this commit stores for the tag (sealed chunks, the new
    * segment, late samples; not those quarantined), inside the tag's savepoint: it commits or rolls
    * back with them.
    */
@@ -1405,7 +1382,7 @@ export class HistorianStore {
     if (written > st.written) this.scanNewest(st.buf.ts, st.buf.values, st.buf.quality, st.written, written, isolated);
     this.scanNewest(st.late.ts, st.late.values, st.late.quality, 0, st.late.length, isolated);
     if (this.newestT === Number.NEGATIVE_INFINITY) return;
-    this.stmts.lastValue.run(st.sid, this.newestT, Number.isNaN(this.newestV) ? null : this.newestV, this.newestQ);
+    this.state.setLast(st.sid, this.newestT, this.newestV, this.newestQ);
   }
 
   /** The newest sample storeLastValue has found so far (of equal times the later one). */
@@ -1489,7 +1466,8 @@ export class HistorianStore {
   }
 
   private deleteRollup(st: TagState, level: RollupLevel, t: number): void {
-    if (this.isOpen(st, level, t)) this.openPending[level] = null;
+    // The open bucket goes; a row of its time (a file of an earlier layout) goes too.
+    if (this.isOpen(st, level, t) && level === 'm1') this.openMinute = null;
     if (t < st.routeTo[level]) {
       this.blocks.edit(level, st.sid, t, null);
       return;

@@ -95,7 +95,7 @@ describe('historian tail', () => {
       store.commit();
       frames.push((wal() - before) / (4096 + 24));
     }
-    // Per commit: the group rows of the tail, rollup_open, last_value and their b-tree pages. The
+    // Per commit: the group rows of the tail and of tag_state and their b-tree pages. The
     // layout before wrote each tag's segment row, open minute and open hour into pages of their own.
     for (const f of frames) expect(f).toBeLessThan(tags / 8);
     expect(store.reader.rollups('m1', sids(store)[7] as number, T, T + 3_600_000)).toHaveLength(50);

@@ -5,8 +5,12 @@ import path from 'node:path';
 import type { TagInfo } from '../api/types.js';
 import { emptyBatch, type SampleBatch } from '../tags/bus.js';
 import type { SqliteDatabase } from '../util/sqlite.js';
-import { decodeOpenBucket, encodeChunk, type Samples } from './codec.js';
+import { decodeOpenBucket, encodeChunk, encodeOpenBucket, type Samples } from './codec.js';
+import { sql as LAST_VALUE_SQL } from './migrations/002_last_value.js';
+import { sql as ROLLUP_OPEN_SQL } from './migrations/005_rollup_open.js';
 import { PartitionSet } from './partitions.js';
+import { StoreReader } from './reader.js';
+import { lastOf, readStateRows, stateGroup } from './tag-state.js';
 import { assembleTail } from './tail.js';
 
 export function makeTags(n: number, prefix = 'Site/Area/M'): TagInfo[] {
@@ -52,12 +56,39 @@ export function relDiff(actual: number, expected: number): number {
 }
 
 /**
- * Turn a file back into the layout before migrations 004_tail and 005_rollup_open, as the previous
- * version left it: the chunks still being filled as `segment` rows (one per chunk), the buckets
- * still being filled as rows of the minute and hour tables, neither `tail` nor `rollup_open`, and
- * neither migration recorded. For tests of the migrations on files of earlier versions.
+ * Turn a file back into the layout before migration 006_tag_state, as the version before it left
+ * it: each tag's newest sample in `last_value`, its open minute and hour in `rollup_open`, no
+ * `tag_state`, and 006 not recorded. For tests of the migration on files of that version.
+ */
+export function backToRowState(db: SqliteDatabase): void {
+  db.transaction(() => {
+    const reader = new StoreReader(db);
+    const sids = db.prepare('SELECT id FROM tag').pluck().all() as number[];
+    const state = readStateRows(db, sids);
+    db.exec(LAST_VALUE_SQL);
+    db.exec(ROLLUP_OPEN_SQL);
+    const last = db.prepare('INSERT INTO last_value (tag, ts, value, quality) VALUES (?, ?, ?, ?)');
+    const open = db.prepare('INSERT INTO rollup_open (tag, m1, h1) VALUES (?, ?, ?)');
+    for (const sid of sids) {
+      const row = state.get(stateGroup(sid));
+      const l = row ? lastOf(row, sid) : null;
+      if (l) last.run(sid, l.ts, l.value, l.quality);
+      const [m1, h1] = [reader.openBucket('m1', sid), reader.openBucket('h1', sid)];
+      if (m1 || h1) open.run(sid, m1 && encodeOpenBucket(m1), h1 && encodeOpenBucket(h1));
+    }
+    db.exec("DROP TABLE tag_state; DELETE FROM historian_migrations WHERE id = '006_tag_state'");
+  })();
+}
+
+/**
+ * Turn a file back into the layout before migrations 004_tail, 005_rollup_open and 006_tag_state,
+ * as the version before them left it: the chunks still being filled as `segment` rows (one per
+ * chunk), the buckets still being filled as rows of the minute and hour tables, each tag's newest
+ * sample in `last_value`, neither `tail`, `rollup_open` nor `tag_state`, and none of the three
+ * migrations recorded. For tests of the migrations on files of earlier versions.
  */
 export function backToSegments(db: SqliteDatabase): void {
+  backToRowState(db);
   db.transaction(() => {
     const parts = new PartitionSet(db);
     const open = db.prepare('SELECT tag, m1, h1 FROM rollup_open').all() as { tag: number; m1: Uint8Array | null; h1: Uint8Array | null }[];
