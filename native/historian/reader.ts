@@ -6,7 +6,7 @@ import type { SqliteDatabase } from '../util/sqlite.js';
 import { decodeBucketColumns, decodeBuckets, decodeChunk, decodeOpenBucket, type Samples } from './codec.js';
 import { BLOCKS, partitionsIn, type RollupLevel } from './partitions.js';
 import { type Bucket, emptyBucket, HOUR, mergeInto } from './rollup.js';
-import { lastOf, minuteOf, readStateRows, type StoredSample, stateGroup } from './tag-state.js';
+import { lastOf, minuteOf, openHourOf, readStateRows, type StoredSample, stateGroup } from './tag-state.js';
 import { assembleTail, type TailChunk, tailGroup } from './tail.js';
 
 interface ChunkRow {
@@ -211,7 +211,8 @@ export class StoreReader {
 
   /**
    * The bucket the tag is still filling at this level, or null: its minute is in tag_state, its
-   * hour is that hour's minutes merged (the open one last), as the writer folds them. A file from
+   * hour (whose start tag_state keeps) is that hour's minutes merged, the open one last, as the
+   * writer folds them; an hour with no minute stored has no bucket, as the writer stored none. A file from
    * before tag_state (opened read-only, not migrated) has them in rollup_open, or as rows.
    */
   openBucket(level: RollupLevel, tag: number): Bucket | null {
@@ -221,13 +222,19 @@ export class StoreReader {
       return blob ? decodeOpenBucket(blob) : null;
     }
     const row = readStateRows(this.db, [tag]).get(stateGroup(tag));
-    const minute = row ? minuteOf(row, tag) : null;
-    if (!minute || level === 'm1') return minute;
-    const h = Math.floor(minute.t / HOUR) * HOUR;
+    if (!row) return null;
+    const minute = minuteOf(row, tag);
+    if (level === 'm1') return minute;
+    const h = openHourOf(row, tag);
+    if (h === null) return null;
+    // Its minutes before the open one (every minute of the hour when the open one is empty), then the open one.
+    const upTo = minute && minute.t >= h && minute.t < h + HOUR ? minute.t : h + HOUR;
+    const minutes = mergeByTime(this.blockBuckets('m1', tag, h, upTo), this.rowBuckets('m1', tag, h, upTo), (x) => x.t);
+    if (upTo < h + HOUR) minutes.push(minute as Bucket);
+    if (minutes.length === 0) return null;
     const hour = emptyBucket(h);
-    for (const b of mergeByTime(this.blockBuckets('m1', tag, h, minute.t), this.rowBuckets('m1', tag, h, minute.t), (x) => x.t))
-      mergeInto(hour, b);
-    return mergeInto(hour, minute);
+    for (const b of minutes) mergeInto(hour, b);
+    return hour;
   }
 
   /**

@@ -974,6 +974,8 @@ export class HistorianStore {
   private flushOpen(st: TagState): void {
     if (this.openMinute === undefined) return;
     this.state.setMinute(st.sid, this.openMinute);
+    // The hour is open while a minute is (isOpen); readers derive its bucket from its start.
+    this.state.setOpenHour(st.sid, st.acc.open ? st.hourT : Number.NaN);
     this.openMinute = undefined;
   }
 

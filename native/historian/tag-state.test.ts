@@ -42,7 +42,7 @@ const bucket = (t: number) => ({
 });
 
 describe('tag_state rows', () => {
-  it('keep each tag’s newest sample and open minute in its group’s row, exactly, 16 tags to a row', () => {
+  it('keep each tag’s newest sample and open minute in its group’s row, exactly, 15 tags to a row', () => {
     const db = freshDb();
     const rows = new StateRows(db);
     rows.setLast(3, T0 + 5000, 1.5, 192);
@@ -53,7 +53,7 @@ describe('tag_state rows', () => {
     const stored = readStateRows(db, [3, 19, 40]);
     // Tags 3 and 19 are in groups 0 and 1; group 2 (tag 40) has no row.
     expect([...stored.keys()].sort()).toEqual([0, 1]);
-    expect(stateGroup(15)).toBe(0);
+    expect(stateGroup(STATE_GROUP_SIZE - 1)).toBe(0);
     expect(stateGroup(STATE_GROUP_SIZE)).toBe(1);
     const g0 = stored.get(0) as Float64Array;
     expect(lastOf(g0, 3)).toEqual({ ts: T0 + 5000, value: 1.5, quality: 192 });
@@ -128,6 +128,44 @@ describe('tag_state rows', () => {
   });
 });
 
+describe('the hour a tag is still filling', () => {
+  it('stays readable when a recomputation finds its open minute empty (a deadband tag, a late sample without a value)', () => {
+    const d = tempDir('aurum-tag-state-');
+    dirs.push(d);
+    const tags = makeTags(1);
+    // Deadband 100: of the constant signal only the first sample is stored raw; rollups fold every sample.
+    const store = new HistorianStore({
+      file: path.join(d, 'h.db'),
+      tagNames: tags.map((t) => t.name),
+      policies: resolvePolicies(tags, {}, [{ match: '**', mode: 'deadband', deviation: 100, maxHoldMs: 5000 }]),
+    });
+    const push = (ts: number[], v: number) =>
+      store.ingest(
+        ts.length,
+        new Uint32Array(ts.length),
+        Float64Array.from(ts),
+        new Float64Array(ts.length).fill(v),
+        new Uint8Array(ts.length).fill(192),
+      );
+    push(
+      Array.from({ length: 540 }, (_, s) => T0 + s * 1000),
+      1,
+    );
+    store.commit();
+    const sid = store.db.prepare('SELECT id FROM tag').pluck().get() as number;
+    expect(store.reader.openBucket('h1', sid)?.count).toBe(540);
+    // Late, without a value, 2 s before the open minute (8): its hold reaches into it, so minutes 7
+    // and 8 are recomputed from raw, where nothing of them is: both come out empty.
+    push([T0 + 8 * MINUTE - 2000], Number.NaN);
+    store.commit();
+    expect(store.reader.openBucket('m1', sid)).toBeNull();
+    // The hour still holds minutes 0–6, as the layout before stored it (its minutes merged).
+    expect(store.reader.openBucket('h1', sid)?.count).toBe(420);
+    expect(store.reader.rollups('h1', sid, T0, T0 + HOUR).map((b) => b.count)).toEqual([420]);
+    store.close();
+  });
+});
+
 describe('a file of the layout before tag_state', () => {
   it('is moved into tag_state when opened: the same last values, open minutes and open hours, and the two tables gone', () => {
     const d = tempDir('aurum-tag-state-');
@@ -157,7 +195,16 @@ describe('a file of the layout before tag_state', () => {
       hours: sids.map((sid) => r.rollups('h1', sid, T0, T0 + HOUR)),
     });
     const before = seen(store.reader);
-    expect(before.hours.every((h) => h.length === 1 && h[0]?.count === 1530)).toBe(true);
+    // The open hours, worked from the samples themselves (not from the reader's own merge).
+    before.hours.forEach((h, id) => {
+      const values = Array.from({ length: 1530 }, (_, s) => vs[s * tags.length + id] as number);
+      expect(h).toHaveLength(1);
+      expect(h[0]).toMatchObject({ t: T0, count: 1530, min: Math.min(...values), max: Math.max(...values) });
+      expect(h[0]?.sum).toBeCloseTo(
+        values.reduce((a, b) => a + b, 0),
+        6,
+      );
+    });
     store.close();
 
     const db = openSqlite(file);

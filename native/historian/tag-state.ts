@@ -1,26 +1,31 @@
 // Each tag's running state — its newest stored sample and the minute bucket it is still filling —
 // changes at every commit. Kept as a row per tag (tables last_value and rollup_open, migrations
 // 002 and 005), every commit rewrote two rows per tag it touched: a commit of 10–20 samples per
-// tag then spent a fifth of its time on them. Here 16 tags share a row of fixed layout, so a
-// commit writes one row per 16 tags (about half the pages the two tables took). The hour a tag is
-// still filling is not kept: it is its closed minutes (rows of the minute table) merged with the
-// open one, and readers compute it so (reader.ts).
+// tag then spent a fifth of its time on them. Here 15 tags share a row of fixed layout, so a
+// commit writes one row per 15 tags (about 60 % of the pages the two tables took). The bucket of
+// the hour a tag is still filling is not kept, only its start: it is the hour's minutes (rows of
+// the minute table) merged with the open one, and readers compute it so (reader.ts).
 import type { SqliteDatabase } from '../util/sqlite.js';
 import type { BucketRecord } from './codec.js';
 
-/** Tags per row: 16 slots of 15 doubles (1,936 bytes), so two rows share a 4 kB page. */
-export const STATE_GROUP_SIZE = 16;
+/** Tags per row: 15 slots of 16 doubles (1,936 bytes), so two rows share a 4 kB page. */
+export const STATE_GROUP_SIZE = 15;
 export const stateGroup = (sid: number): number => Math.floor(sid / STATE_GROUP_SIZE);
 
 const VERSION = 1;
 const HEAD = 2;
-const SLOT = 15;
+const SLOT = 16;
 const ROW_DOUBLES = HEAD + STATE_GROUP_SIZE * SLOT;
-/** Slot layout: sid (NaN: empty), flags + 4 × last quality, last ts, last value, then the minute's 11 fields. */
+/**
+ * Slot layout: sid (NaN: empty), flags + 4 × last quality, last ts, last value, the start of the
+ * hour still being filled (NaN: none; kept apart from the minute, whose bucket a recomputation may
+ * find empty while the hour's earlier minutes stand), then the open minute's 11 fields.
+ */
 const HAS_LAST = 1;
 const HAS_MINUTE = 2;
 const QUALITY = 4;
-const MINUTE_AT = 4;
+const HOUR_AT = 4;
+const MINUTE_AT = 5;
 const BUCKET_KEYS = ['t', 'count', 'min', 'max', 'sum', 'first', 'firstTs', 'last', 'lastTs', 'integral', 'dur'] as const;
 
 /** A tag's newest stored sample (value null: the sample had none). */
@@ -68,6 +73,13 @@ export function minuteOf(row: Float64Array, sid: number): BucketRecord | null {
     b[k] = row[at + MINUTE_AT + i] as number;
   });
   return b;
+}
+
+/** The start of the hour the tag is still filling, or null. */
+export function openHourOf(row: Float64Array, sid: number): number | null {
+  const at = slotOf(row, sid);
+  const h = at === null ? Number.NaN : (row[at + HOUR_AT] as number);
+  return Number.isNaN(h) ? null : h;
 }
 
 function claim(row: Float64Array, sid: number): number {
@@ -148,6 +160,12 @@ export class StateRows {
 
   setMinute(sid: number, b: BucketRecord | null): void {
     putMinute(this.draft(stateGroup(sid)), sid, b);
+  }
+
+  /** The start of the hour the tag is still filling (NaN: none). */
+  setOpenHour(sid: number, t: number): void {
+    const row = this.draft(stateGroup(sid));
+    row[claim(row, sid) + HOUR_AT] = t;
   }
 
   /** The tag's slot as the commit in progress has it, to put back if the tag's savepoint rolls back. */
@@ -243,9 +261,13 @@ export function writeStateLast(db: SqliteDatabase, newest: ReadonlyMap<number, S
   });
 }
 
-/** Set the open minute of each tag in `minutes` (as a file of an earlier layout had them). */
-export function writeStateMinutes(db: SqliteDatabase, minutes: ReadonlyMap<number, BucketRecord>): void {
+/** Set the open minute (or none) and open hour of each tag in `open` (as a file of an earlier layout had them). */
+export function writeStateOpen(db: SqliteDatabase, open: ReadonlyMap<number, { minute: BucketRecord | null; hour: number }>): void {
   editRows(db, (rowOf) => {
-    for (const [sid, b] of minutes) putMinute(rowOf(sid), sid, b);
+    for (const [sid, o] of open) {
+      const row = rowOf(sid);
+      putMinute(row, sid, o.minute);
+      row[claim(row, sid) + HOUR_AT] = o.hour;
+    }
   });
 }

@@ -5,7 +5,8 @@
 // may bring them from a damaged file of an earlier version.
 import type { SqliteDatabase } from '../../util/sqlite.js';
 import { type BucketRecord, decodeOpenBucket } from '../codec.js';
-import { type StoredSample, writeStateLast, writeStateMinutes } from '../tag-state.js';
+import { HOUR } from '../rollup.js';
+import { type StoredSample, writeStateLast, writeStateOpen } from '../tag-state.js';
 
 export const TAG_STATE_MIGRATION = '006_tag_state';
 
@@ -38,12 +39,19 @@ export function moveToTagState(db: SqliteDatabase): number {
     dropped = true;
   }
   if (exists(db, 'rollup_open')) {
-    const minutes = new Map<number, BucketRecord>();
-    for (const r of db.prepare('SELECT tag, m1 FROM rollup_open WHERE m1 IS NOT NULL').all() as { tag: number; m1: Uint8Array }[])
-      minutes.set(r.tag, decodeOpenBucket(r.m1));
-    writeStateMinutes(db, minutes);
-    moved = Math.max(moved, minutes.size);
-    // The open hours it held are their minutes merged: readers compute them.
+    const open = new Map<number, { minute: BucketRecord | null; hour: number }>();
+    for (const r of db.prepare('SELECT tag, m1, h1 FROM rollup_open').all() as {
+      tag: number;
+      m1: Uint8Array | null;
+      h1: Uint8Array | null;
+    }[]) {
+      const minute = r.m1 ? decodeOpenBucket(r.m1) : null;
+      const hour = r.h1 ? decodeOpenBucket(r.h1).t : minute ? Math.floor(minute.t / HOUR) * HOUR : Number.NaN;
+      open.set(r.tag, { minute, hour });
+    }
+    writeStateOpen(db, open);
+    moved = Math.max(moved, open.size);
+    // The open hours it held are their minutes merged: readers compute them from the hour's start.
     db.exec('DROP TABLE rollup_open');
     dropped = true;
   }
