@@ -719,7 +719,7 @@ async function peersSideBySide(quick: boolean, dir: string): Promise<BenchResult
       baseline: refName,
       baselineValue: q(ref.last, 0.99),
       target: '< 10 ms (issue 20 point 3)',
-      notes: `p50 / p99: ${vs((x) => ms(x.last))}; console: history.lastValues (last_value table); InfluxDB: SELECT last(value) … GROUP BY tag; PostgreSQL: LATERAL … ORDER BY ts DESC LIMIT 1 per tag; SQLite: the same per tag${pg ? '' : ' (PostgreSQL absent)'}`,
+      notes: `p50 / p99: ${vs((x) => ms(x.last))}; console: history.lastValues (tag_state rows); InfluxDB: SELECT last(value) … GROUP BY tag; PostgreSQL: LATERAL … ORDER BY ts DESC LIMIT 1 per tag; SQLite: the same per tag${pg ? '' : ' (PostgreSQL absent)'}`,
     },
   ];
 }

@@ -1,6 +1,6 @@
 // Last stored value of 1,000 tags, read from storage (a restarted console, a report, a tag that
 // stopped reporting), beside the chunk-scan path it replaces, in the same run and the same file:
-//  - last_value: one primary-key row per tag (native/historian/reader.ts lastValues);
+//  - tag_state: one primary-key row per 15 tags (native/historian/reader.ts lastValues);
 //  - chunk scan: value at "now" per tag, decoding the chunks around it (query.ts valueAt), which is
 //    what answering from storage cost before.
 //  - over HTTP in serve mode: one POST of 1,000 tags beside the 16 value-at GETs it took before.
