@@ -3,11 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { calibrateThreshold, exceeds, persist } from '../../native/inference/calibrate.js';
 import { fitPca } from '../../native/inference/learn/pca.js';
 import { mulberry32 } from '../training/rul.js';
-import { detectionDelays } from './metrics.js';
+import { detectionDelays, skabMetrics, skabMetricsExact } from './metrics.js';
 import {
   ADAPT_N,
   ADAPT_VARIANTS,
   alarms,
+  chooseSetting,
   chooseSwitch,
   driftStatistic,
   type FileScores,
@@ -147,23 +148,27 @@ describe('drift switch: a trend test on the learning period alone', () => {
 
 describe('drift switch: chosen on labelled files (chooseSwitch)', () => {
   // Synthetic scored files: 50 normal then 50 anomalous points; every held-back score is 1, so every
-  // threshold of the alarm grid is between a normal score (0.5) and an anomalous one (5).
+  // threshold of the alarm grid is between a normal score (0.5) and an alarming one (5).
   const labels = [...Array<number>(50).fill(0), ...Array<number>(50).fill(1)];
-  const test = (caught: number) => Float32Array.from(labels.map((l, i) => (l === 1 && i - 50 < caught ? 5 : 0.5)));
+  /** What a score setting does on a file: faults caught (from each episode's start), false alarms (a run from the first normal point). */
+  type Outcome = { caught: number; falseAlarms?: number };
+  const test = ({ caught, falseAlarms = 0 }: Outcome) =>
+    Float32Array.from(labels.map((l, i) => ((l === 1 ? i - 50 < caught : i < falseAlarms) ? 5 : 0.5)));
   const heldBack = new Float32Array(20).fill(1);
-  /** Scores per SCORE_GRID setting: the fixed baseline catches all 50, tau 30 none, tau 120 `tau120` of them, the rest all. */
-  const file = (name: string, drift: number, tau120: number): Scored => ({
+  const scoredFile = (name: string, drift: number, outcome: (s: ScoreSetting) => Outcome): Scored => ({
     name,
     folder: 'v',
     labels,
     labelled: true,
     drift,
-    scores: SCORE_GRID.map((s: ScoreSetting): FileScores => {
-      const undelayed = s.delay === 0;
-      const caught = s.tau === 30 && undelayed ? 0 : s.tau === 120 && undelayed ? tau120 : 50;
-      return { heldBack, test: test(caught) };
-    }),
+    scores: SCORE_GRID.map((s: ScoreSetting): FileScores => ({ heldBack, test: test(outcome(s)) })),
   });
+  /** The fixed baseline catches all 50, tau 30 none, tau 120 `tau120` of them, the rest all; no false alarms. */
+  const file = (name: string, drift: number, tau120: number): Scored =>
+    scoredFile(name, drift, (s) => {
+      const undelayed = s.delay === 0;
+      return { caught: s.tau === 30 && undelayed ? 0 : s.tau === 120 && undelayed ? tau120 : 50 };
+    });
 
   it('takes the fastest adaptation that keeps the target, and the lowest threshold that costs the files nothing', () => {
     // tau 30 (lag 30) loses every fault: F1 0. tau 120 (lag 120), forced on both, catches 50 + 25:
@@ -181,6 +186,42 @@ describe('drift switch: chosen on labelled files (chooseSwitch)', () => {
     expect(chooseSwitch([a, file('b', 12, 50)]).threshold).toBe(3);
   });
 
+  it('"fastest" is the smallest delay + tau, not the first in the list of variants', () => {
+    // The undelayed tau 30 and tau 120 lose every fault; every other adaptation catches all. In
+    // ADAPT_VARIANTS tau 600 (lag 600) comes before tau 30 with delay 200 (lag 230), the fastest
+    // of those left; listed the other way round, tau 60 with delay 400 (lag 460) would come first.
+    const outcome = (s: ScoreSetting) => ({ caught: s.delay === 0 && (s.tau === 30 || s.tau === 120) ? 0 : 50 });
+    const files = [scoredFile('a', 4, outcome), scoredFile('b', 12, outcome)];
+    const fastest = { tau: 30, delay: 200, clear: 60 };
+    expect(ADAPT_VARIANTS.findIndex((v) => v.tau === 600)).toBeLessThan(ADAPT_VARIANTS.findIndex((v) => v.tau === 30 && v.delay === 200));
+    expect(chooseSwitch(files).adapt).toEqual(fastest);
+    expect(chooseSwitch(files, [...ADAPT_VARIANTS].reverse()).adapt).toEqual(fastest);
+  });
+
+  it('step 2 skips an adaptation that keeps F1 but not FAR ≤ 10 %', () => {
+    // Everything catches all 50 faults of both files; the undelayed tau 30 (the fastest) also raises
+    // 15 false alarms on each: pooled F1 100 / (100 + 30 / 2) = 0.87 ≥ 0.80, but FAR 30 / 100 = 30 %.
+    // So the next fastest, tau 120 (no false alarms), is taken.
+    const outcome = (s: ScoreSetting) => ({ caught: 50, falseAlarms: s.tau === 30 && s.delay === 0 ? 15 : 0 });
+    const c = chooseSwitch([scoredFile('a', 4, outcome), scoredFile('b', 12, outcome)]);
+    expect(c.adapt).toEqual({ tau: 120, delay: 0, clear: 0 });
+  });
+
+  it('step 3 skips a threshold whose switch has the best F1 but FAR over 10 %', () => {
+    // Fixed baseline: a catches 50 with 8 false alarms, b catches 30. Adapting (every variant): a
+    // catches 30, b catches 50 with 8 false alarms. The base (1 of 1: persistence here only delays)
+    // and the forced adaptation both pool TP 80, FN 20, FP 8: F1 80 / 94 = 0.85, FAR 8 %, so the
+    // fastest adaptation, tau 30, is taken. Thresholds 5 and 10 switch only b (drift 12):
+    // TP 100, FP 16, F1 100 / 108 = 0.93 but FAR 16 %. Of the rest (3: both switched; 20, 40, never:
+    // neither), all at 0.85, the lowest is 3.
+    const a = scoredFile('a', 4, (s) => (s.tau ? { caught: 30 } : { caught: 50, falseAlarms: 8 }));
+    const b = scoredFile('b', 12, (s) => (s.tau ? { caught: 50, falseAlarms: 8 } : { caught: 30 }));
+    const c = chooseSwitch([a, b]);
+    expect(c.base).toMatchObject({ tau: 0, k: 1, n: 1 });
+    expect(c.adapt).toEqual({ tau: 30, delay: 0, clear: 0 });
+    expect(c.threshold).toBe(3);
+  });
+
   it('switches nothing on when no adaptation keeps the target on the files', () => {
     // Only the undelayed tau 30 and tau 120 are offered, and both lose too much.
     const c = chooseSwitch(
@@ -190,5 +231,50 @@ describe('drift switch: chosen on labelled files (chooseSwitch)', () => {
     expect(c.adapt).toBeNull();
     expect(c.threshold).toBe(Number.POSITIVE_INFINITY);
     expect(switchedSetting({ drift: 1000 }, c)).toEqual(c.base);
+  });
+
+  it('compares unrounded F1: 66 / 83 = 0.795 (reported 0.80) does not keep the 0.80 target, 67 / 83.5 = 0.802 does', () => {
+    // The fixed baseline catches all 50 faults of both files; every adaptation catches all of a's and
+    // `caught` of b's, no false alarms. Forced: TP 50 + caught, FN 50 − caught.
+    const pair = (caught: number) => [
+      scoredFile('a', 4, () => ({ caught: 50 })),
+      scoredFile('b', 12, (s) => ({ caught: s.tau ? caught : 50 })),
+    ];
+    expect(skabMetrics({ tp: 66, fp: 0, fn: 34, tn: 100 }).f1).toBe(0.8);
+    expect(skabMetricsExact({ tp: 66, fp: 0, fn: 34, tn: 100 }).f1).toBeCloseTo(66 / 83, 12);
+    expect(chooseSwitch(pair(16)).adapt).toBeNull();
+    expect(chooseSwitch(pair(17)).adapt).toEqual({ tau: 30, delay: 0, clear: 0 });
+  });
+
+  it('compares unrounded F1 between thresholds: a real difference of 0.0002 is not a tie for the lower one', () => {
+    // Fixed: a catches 50 with 2 false alarms, b catches 50. Adapting: a catches 48, b 50, none false.
+    // Threshold 3 (both switched): TP 98, FN 2, F1 98 / 99 = 0.98990. Thresholds 5 and above (b
+    // alone or neither): TP 100, FP 2, F1 100 / 101 = 0.99010. Both read 0.99 rounded, where 3 won.
+    const a = scoredFile('a', 4, (s) => (s.tau ? { caught: 48 } : { caught: 50, falseAlarms: 2 }));
+    const b = scoredFile('b', 12, () => ({ caught: 50 }));
+    const c = chooseSwitch([a, b]);
+    expect(c.adapt).toEqual({ tau: 30, delay: 0, clear: 0 });
+    expect(c.threshold).toBe(5);
+  });
+});
+
+describe('settings chosen on labelled files (chooseSetting)', () => {
+  it('compares unrounded FAR: 201 false alarms in 2,009 normal points (10.005 %, reported 10.00) break the 10 % limit', () => {
+    // Every setting raises a run of 201 false alarms at the start of the normal part (persistence k of
+    // n only lengthens a run of at least k) and catches the 50 faults after it, so none holds the limit.
+    const normal = 2009;
+    const labels = [...Array<number>(normal).fill(0), ...Array<number>(50).fill(1)];
+    const test = Float32Array.from(labels.map((l, i) => (l === 1 || i < 201 ? 5 : 0.5)));
+    const f: Scored = {
+      name: 'a',
+      folder: 'v',
+      labels,
+      labelled: true,
+      drift: 0,
+      scores: SCORE_GRID.map(() => ({ heldBack: new Float32Array(20).fill(1), test })),
+    };
+    expect(skabMetrics({ tp: 50, fp: 201, fn: 0, tn: normal - 201 }).far).toBe(10);
+    expect(skabMetricsExact({ tp: 50, fp: 201, fn: 0, tn: normal - 201 }).far).toBeGreaterThan(10);
+    expect(() => chooseSetting([f])).toThrow(/no setting holds FAR ≤ 10 %/);
   });
 });
