@@ -105,7 +105,9 @@ function expectSameReference(refit: string, shipped: string, where: string): voi
     const s = b[i] as ReferenceCase;
     expect(close(c.score, s.score), `${where} case ${i} score ${c.score} vs ${s.score}`).toBe(true);
     expect(c.rul?.length, where).toBe(s.rul?.length);
-    c.rul?.forEach((r, k) => expect(close(r, s.rul?.[k] as number), `${where} case ${i} rul[${k}] ${r} vs ${s.rul?.[k]}`).toBe(true));
+    c.rul?.forEach((r, k) => {
+      expect(close(r, s.rul?.[k] as number), `${where} case ${i} rul[${k}] ${r} vs ${s.rul?.[k]}`).toBe(true);
+    });
   });
 }
 
