@@ -1,5 +1,6 @@
 // The historian's writer thread: owns the write connection, folds batches into the store as they
-// arrive and commits them at most every flushIntervalMs (or sooner when many samples wait), so
+// arrive and commits them every flushIntervalMs, sooner when many samples wait, and at once for the
+// flushes an acknowledged push waits on (all those that arrived meanwhile in one commit), so
 // encoding, compression and SQLite I/O never run on the thread that serves the bus and the UI.
 import { statfsSync, statSync } from 'node:fs';
 import path from 'node:path';
