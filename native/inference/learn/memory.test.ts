@@ -9,10 +9,19 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), 'memory.fixture.ts');
 
-function measure(hours: number): { rows: number; peakBytes: number } {
+function measureOnce(hours: number): { rows: number; peakBytes: number } {
   const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', fixture, String(hours)], { encoding: 'utf8', timeout: 180_000 });
   if (r.status !== 0) throw new Error(`memory fixture for ${hours} h failed: ${r.stderr || r.error?.message}`);
   return JSON.parse(r.stdout.trim()) as { rows: number; peakBytes: number };
+}
+
+/**
+ * The median of three children: a child's figure still moves by a tenth or two of a megabyte with
+ * what the runtime does beside the fit (more on a loaded machine), against a fit that holds under 1 MB.
+ */
+function measure(hours: number): { rows: number; peakBytes: number } {
+  const runs = [measureOnce(hours), measureOnce(hours), measureOnce(hours)].sort((a, b) => a.peakBytes - b.peakBytes);
+  return runs[1] as { rows: number; peakBytes: number };
 }
 
 describe('learning memory, 8 tags at 1 Hz', () => {
