@@ -75,11 +75,11 @@ describe('shipped models reproduce their stored reference outputs', () => {
   });
 });
 
-/** SHA-256 of each file of a model folder, by name. */
 /**
- * A model folder as compared: the SHA-256 of each file but reference.json, whose scores (and RUL)
- * onnxruntime computed on the machine that ran the fit — kernels differ in their last bits across
- * instruction sets, so those are compared to 1e-5 (as above), the windows exactly.
+ * A model folder as compared: the SHA-256 of each file but reference.json. Its scores (and RUL) are
+ * onnxruntime's outputs on the machine that ran the fit, whose kernels differ in their last bits
+ * across instruction sets; with the graph the same by its hash, they are checked against this
+ * machine's run by the test above (with its tolerances), so only the windows are compared here.
  */
 function digests(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -91,24 +91,10 @@ function digests(dir: string): Record<string, string> {
   return out;
 }
 
-type ReferenceCase = { window: number[]; score: number; rul?: number[] };
-const close = (a: number, b: number) => Math.abs(a - b) <= 1e-5 * Math.max(1, Math.abs(b));
-
-function expectSameReference(refit: string, shipped: string, where: string): void {
-  const read = (dir: string) => (JSON.parse(readFileSync(path.join(dir, 'reference.json'), 'utf8')) as { cases: ReferenceCase[] }).cases;
-  const [a, b] = [read(refit), read(shipped)];
-  expect(
-    a.map((c) => c.window),
-    where,
-  ).toEqual(b.map((c) => c.window));
-  a.forEach((c, i) => {
-    const s = b[i] as ReferenceCase;
-    expect(close(c.score, s.score), `${where} case ${i} score ${c.score} vs ${s.score}`).toBe(true);
-    expect(c.rul?.length, where).toBe(s.rul?.length);
-    c.rul?.forEach((r, k) => {
-      expect(close(r, s.rul?.[k] as number), `${where} case ${i} rul[${k}] ${r} vs ${s.rul?.[k]}`).toBe(true);
-    });
-  });
+function expectSameWindows(refit: string, shipped: string, where: string): void {
+  const windows = (dir: string) =>
+    (JSON.parse(readFileSync(path.join(dir, 'reference.json'), 'utf8')) as { cases: { window: number[] }[] }).cases.map((c) => c.window);
+  expect(windows(refit), where).toEqual(windows(shipped));
 }
 
 describe('the fit scripts reproduce the shipped models', () => {
@@ -134,7 +120,7 @@ describe('the fit scripts reproduce the shipped models', () => {
         ).toEqual([...folders].sort());
         for (const where of folders) {
           expect(digests(path.join(root, where)), where).toEqual(digests(path.join(here, where)));
-          expectSameReference(path.join(root, where), path.join(here, where), where);
+          expectSameWindows(path.join(root, where), path.join(here, where), where);
         }
       } finally {
         rmSync(root, { recursive: true, force: true });

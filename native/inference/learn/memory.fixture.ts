@@ -41,8 +41,12 @@ function fill(ts: Float64Array, columns: Float64Array[]): void {
   }
 }
 
-/** Heap spaces that hold compiled code: what the JIT adds while the fit runs depends on when it tiers up (on a loaded machine, later), not on the rows. */
-const CODE_SPACES = new Set(['code_space', 'code_large_object_space', 'read_only_space']);
+/**
+ * Heap spaces of code and its metadata (bytecode in the trusted spaces of newer V8), and the
+ * read-only space (constant): what the JIT adds while the fit runs depends on when it tiers up
+ * (on a loaded machine, later), not on the rows.
+ */
+const CODE_SPACES = new Set(['code_space', 'code_large_object_space', 'trusted_space', 'trusted_large_object_space', 'read_only_space']);
 const live = () => {
   if (forceGc) {
     gc?.();

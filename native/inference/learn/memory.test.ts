@@ -1,7 +1,8 @@
 // Learning's memory does not grow with the period: the fit streams the history (three passes, one
 // stretch read at a time, bounded score samples), and a period past the budget is subsampled. Live
-// memory (heap + array buffers, after a full GC at every slice) is measured in a child process so
-// nothing else of the test run is counted; the figures are byte counts, not times.
+// memory (heap without compiled code + array buffers, after two full collections, every third
+// slice) is measured in a child process so nothing else of the test run is counted, the median of
+// three children; the figures are byte counts, not times.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
