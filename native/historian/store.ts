@@ -961,8 +961,8 @@ export class HistorianStore {
 
   /**
    * The tag's open minute as the commit of the tag in progress leaves it (undefined: unchanged,
-   * null: none), put into its tag_state slot by flushOpen. Its open hour is not stored: readers
-   * merge the hour's minutes (reader.openBucket).
+   * null: none), put into its tag_state slot by flushOpen with the start of its open hour; the
+   * hour's bucket is not stored: readers merge the hour's minutes (reader.openBucket).
    */
   private openMinute: Bucket | null | undefined = undefined;
 

@@ -120,10 +120,10 @@ describe('tag_state rows', () => {
       'tag_state row 4 has 100 bytes, expected 1936: not a row this version wrote',
     );
     const other = new Float64Array(242);
-    other[0] = 2;
+    other[0] = 1;
     other[1] = 4;
     expect(() => readStateRow(4, new Uint8Array(other.buffer))).toThrow(
-      'tag_state row 4 has version 2 and group 4: not a row this version wrote',
+      'tag_state row 4 has version 1 and group 4: not a row this version wrote',
     );
   });
 });

@@ -12,7 +12,8 @@ import type { BucketRecord } from './codec.js';
 export const STATE_GROUP_SIZE = 15;
 export const stateGroup = (sid: number): number => Math.floor(sid / STATE_GROUP_SIZE);
 
-const VERSION = 1;
+/** 2: 15 slots of 16 doubles with the open hour's start (1: 16 of 15, never released). */
+const VERSION = 2;
 const HEAD = 2;
 const SLOT = 16;
 const ROW_DOUBLES = HEAD + STATE_GROUP_SIZE * SLOT;
